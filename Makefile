@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config/settings.yaml
+WORKBOOK ?= data/oit-2566.xlsx
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test clean
+
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(STAMP)
+
+## make run: set up, create the workbook if it is missing, then one sync of the embedded default
+run: setup
+	@mkdir -p data
+	@[ -f "$(WORKBOOK)" ] || $(BIN)/sheets-sync --config $(CONFIG) init
+	$(BIN)/sheets-sync --config $(CONFIG) sync
+
+## make test: set up, then the whole test suite
+test: setup
+	$(BIN)/python -m pytest sheets_sync tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

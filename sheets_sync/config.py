@@ -1,0 +1,417 @@
+"""Loading and validating config/: settings.yaml, oit_items.yaml, agencies.yaml.
+
+Everything becomes one frozen `Config`. Every mistake is a ConfigError whose message is one
+line naming the file and the key, e.g. ``config/settings.yaml: checker.per_hots: unknown key``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from sheets_sync import normalize
+from sheets_sync.errors import ConfigError
+
+DEFAULT_SETTINGS = Path("config/settings.yaml")
+
+
+# ---------------------------------------------------------------- settings sections
+@dataclass(frozen=True)
+class BackendSettings:
+    kind: str = "xlsx"  # xlsx | gsheets | memory
+    xlsx_path: str = "data/oit-2566.xlsx"
+    spreadsheet: str = ""  # Google Sheets id or URL
+    credentials: str = "credentials.json"
+    api_endpoint: str = "https://sheets.googleapis.com"
+    coordinators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckerSettings:
+    concurrency: int = 32
+    per_host: int = 4
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    total_timeout_s: float = 30.0
+    max_redirects: int = 10
+    max_body_bytes: int = 5_000_000
+    retries: int = 2
+    backoff_s: float = 0.5
+    retry_after_cap_s: float = 30.0
+    user_agent: str = "sheets-sync/0.1 (ITA 2566 OIT link review, Lamphun province)"
+    verify_tls: bool = True
+    resolve: tuple[str, ...] = ()  # HOST:ADDR, like curl --resolve; for tests and demos
+    allow_private: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    max_length: int = 2000
+    # Hosts that are never "off site" for the items listed in social_items (O9 Social Network).
+    platform_hosts: tuple[str, ...] = ("facebook.com", "fb.com", "youtube.com", "youtu.be", "line.me", "tiktok.com",
+                                       "instagram.com", "twitter.com", "x.com")
+    social_items: tuple[str, ...] = ("O9",)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    every_minutes: int = 30
+    near_deadline_every_minutes: int = 10
+    near_deadline_days: int = 3
+    quiet_hours: str = ""  # e.g. "22:00-06:00", empty for none
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: BackendSettings = field(default_factory=BackendSettings)
+    checker: CheckerSettings = field(default_factory=CheckerSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    timezone: str = "Asia/Bangkok"
+    items_file: str = "oit_items.yaml"
+    agencies_file: str = "agencies.yaml"
+    state_path: str = "data/state.sqlite"
+    expected_agencies: int = 59
+    target_agencies: int = 50
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# ---------------------------------------------------------------- catalogue
+@dataclass(frozen=True)
+class Round:
+    number: int
+    deadline: date
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    title: str
+    indicator: str
+    round: int
+
+    @property
+    def number(self) -> int:
+        return int(self.code[1:])
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    district: str = ""
+    type: str = ""
+    domains: tuple[str, ...] = ()
+    score_2565: float | None = None
+    grade_2565: str = ""
+
+    @property
+    def failed_2565(self) -> bool:
+        return self.score_2565 is not None and self.score_2565 < 85
+
+
+@dataclass(frozen=True)
+class Catalog:
+    year: int
+    rounds: tuple[Round, ...]
+    items: tuple[Item, ...]
+    followup_meeting: date | None = None
+
+    def round(self, number: int) -> Round:
+        return next(r for r in self.rounds if r.number == number)
+
+    def item(self, code: str) -> Item | None:
+        return self._by_code.get(code)
+
+    @property
+    def _by_code(self) -> dict[str, Item]:
+        return {i.code: i for i in self.items}
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    catalog: Catalog
+    agencies: tuple[Agency, ...]
+    settings_path: Path
+
+    def with_settings(self, **changes) -> "Config":
+        return dataclasses.replace(self, settings=dataclasses.replace(self.settings, **changes))
+
+
+# ---------------------------------------------------------------- loading
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Loads settings.yaml and the files it names. Raises ConfigError with one clear line."""
+    settings_path = Path(path) if path else DEFAULT_SETTINGS
+    raw = _read_yaml(settings_path)
+    settings = _build(Settings, raw, str(settings_path), "")
+    try:
+        settings.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{settings_path}: timezone: unknown time zone {settings.timezone!r}") from None
+    _check_settings(settings, str(settings_path))
+    base = settings_path.parent
+    catalog = load_catalog(base / settings.items_file)
+    agencies = load_agencies(base / settings.agencies_file)
+    return Config(settings=settings, catalog=catalog, agencies=agencies, settings_path=settings_path)
+
+
+def load_catalog(path: Path) -> Catalog:
+    raw = _read_yaml(path)
+    where = str(path)
+    _no_unknown(raw, {"year", "rounds", "items", "followup_meeting"}, where, "")
+    rounds = []
+    for i, r in enumerate(_list(raw, "rounds", where)):
+        key = f"rounds[{i}]"
+        _no_unknown(r, {"number", "deadline"}, where, key)
+        rounds.append(Round(number=_int(r, "number", where, key), deadline=_date(r.get("deadline"), where, f"{key}.deadline")))
+    numbers = [r.number for r in rounds]
+    if len(set(numbers)) != len(numbers):
+        raise ConfigError(f"{where}: rounds: duplicate round number")
+    items: list[Item] = []
+    seen: set[str] = set()
+    for i, it in enumerate(_list(raw, "items", where)):
+        key = f"items[{i}]"
+        _no_unknown(it, {"code", "title", "indicator", "round"}, where, key)
+        code = normalize.item_code(it.get("code"))
+        if code is None:
+            raise ConfigError(f"{where}: {key}.code: not an item code: {it.get('code')!r}")
+        if code in seen:
+            raise ConfigError(f"{where}: {key}.code: duplicate item code {code}")
+        seen.add(code)
+        if it.get("round") is None:
+            raise ConfigError(f"{where}: {key}.round: item {code} has no round")
+        rnd = _int(it, "round", where, key)
+        if rnd not in numbers:
+            raise ConfigError(f"{where}: {key}.round: item {code} names round {rnd}, which is not under rounds")
+        title = _str(it, "title", where, key, required=True)
+        items.append(Item(code=code, title=title, indicator=_str(it, "indicator", where, key), round=rnd))
+    if not items:
+        raise ConfigError(f"{where}: items: no items")
+    items.sort(key=lambda x: x.number)
+    followup = raw.get("followup_meeting")
+    return Catalog(
+        year=_int(raw, "year", where, ""),
+        rounds=tuple(sorted(rounds, key=lambda r: r.number)),
+        items=tuple(items),
+        followup_meeting=_date(followup, where, "followup_meeting") if followup is not None else None,
+    )
+
+
+def load_agencies(path: Path) -> tuple[Agency, ...]:
+    raw = _read_yaml(path)
+    where = str(path)
+    _no_unknown(raw, {"agencies"}, where, "")
+    out: list[Agency] = []
+    seen: set[str] = set()
+    for i, a in enumerate(_list(raw, "agencies", where)):
+        key = f"agencies[{i}]"
+        _no_unknown(a, {f.name for f in dataclasses.fields(Agency)}, where, key)
+        code = _str(a, "code", where, key, required=True)
+        if code in seen:
+            raise ConfigError(f"{where}: {key}.code: duplicate agency code {code}")
+        seen.add(code)
+        domains = a.get("domains") or []
+        if isinstance(domains, str):
+            domains = [domains]
+        score = a.get("score_2565")
+        if score is not None and not isinstance(score, (int, float)):
+            raise ConfigError(f"{where}: {key}.score_2565: not a number: {score!r}")
+        out.append(Agency(
+            code=code,
+            name=unicodedata.normalize("NFC", _str(a, "name", where, key, required=True)),
+            district=normalize.district(_str(a, "district", where, key)),
+            type=_str(a, "type", where, key),
+            domains=tuple(normalize_domain(d) for d in domains),
+            score_2565=float(score) if score is not None else None,
+            grade_2565=_str(a, "grade_2565", where, key),
+        ))
+    return tuple(out)
+
+
+def normalize_domain(text: str) -> str:
+    """Lower case, no scheme, no www., no path; Thai names to punycode.
+
+    >>> normalize_domain("https://www.Tapladuk.go.th/")
+    'tapladuk.go.th'
+    """
+    d = str(text).strip().lower()
+    for prefix in ("https://", "http://"):
+        if d.startswith(prefix):
+            d = d[len(prefix):]
+    d = d.split("/", 1)[0]
+    if d.startswith("www."):
+        d = d[4:]
+    try:
+        return d.encode("idna").decode("ascii")
+    except UnicodeError:
+        return d
+
+
+# ---------------------------------------------------------------- helpers
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{line} not valid YAML: {getattr(e, 'problem', e)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    return data
+
+
+def _no_unknown(mapping: Any, allowed: set[str], where: str, prefix: str) -> None:
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{where}: {prefix or 'top level'}: expected a mapping of keys")
+    for k in mapping:
+        if k not in allowed:
+            name = f"{prefix}.{k}" if prefix else str(k)
+            raise ConfigError(f"{where}: {name}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _build(cls, raw: Any, where: str, prefix: str):
+    """Builds a frozen settings dataclass from a mapping, checking keys and types."""
+    if raw is None:
+        raw = {}
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    _no_unknown(raw, set(fields), where, prefix)
+    hints = get_type_hints(cls)
+    values = {}
+    for name, value in raw.items():
+        key = f"{prefix}.{name}" if prefix else name
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            values[name] = _build(hint, value, where, key)
+        else:
+            values[name] = _coerce(hint, value, where, key)
+    return cls(**values)
+
+
+def _coerce(hint, value, where: str, key: str):
+    origin = get_origin(hint)
+    if origin is tuple:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: {key}: expected a list")
+        return tuple(str(v) for v in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {key}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: {key}: expected a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: {key}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if value is None:
+            return ""
+        if not isinstance(value, (str, int, float)):
+            raise ConfigError(f"{where}: {key}: expected text, got {value!r}")
+        return str(value)
+    if get_args(hint):  # Optional[...] and the like
+        return value
+    return value
+
+
+def _check_settings(s: Settings, where: str) -> None:
+    if s.backend.kind not in ("xlsx", "gsheets", "memory"):
+        raise ConfigError(f"{where}: backend.kind: must be xlsx, gsheets or memory, not {s.backend.kind!r}")
+    c = s.checker
+    for name in ("concurrency", "per_host", "max_redirects", "max_body_bytes"):
+        if getattr(c, name) < 1:
+            raise ConfigError(f"{where}: checker.{name}: must be at least 1")
+    for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s"):
+        if getattr(c, name) <= 0:
+            raise ConfigError(f"{where}: checker.{name}: must be more than 0")
+    if c.retries < 0:
+        raise ConfigError(f"{where}: checker.retries: must be 0 or more")
+    for entry in c.resolve:
+        host, sep, addr = entry.rpartition(":") if entry.count(":") == 1 else entry.partition(":")
+        try:
+            ipaddress.ip_address(addr.strip("[]"))
+        except ValueError:
+            raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS") from None
+        if not sep or not host:
+            raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS")
+    for cidr in c.allow_private:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ConfigError(f"{where}: checker.allow_private: {cidr!r} is not a network (CIDR)") from None
+    if s.expected_agencies < 1 or not (0 < s.target_agencies <= s.expected_agencies):
+        raise ConfigError(f"{where}: target_agencies: must be between 1 and expected_agencies")
+
+
+def _list(raw: dict, key: str, where: str) -> list:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: {key}: expected a list")
+    return value
+
+
+def _int(raw: dict, key: str, where: str, prefix: str) -> int:
+    value = raw.get(key)
+    name = f"{prefix}.{key}" if prefix else key
+    if isinstance(value, str):
+        value = normalize.thai_digits_to_arabic(value.strip())
+        if value.isdigit():
+            value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}: {name}: expected a whole number, got {raw.get(key)!r}")
+    return value
+
+
+def _str(raw: dict, key: str, where: str, prefix: str, required: bool = False) -> str:
+    value = raw.get(key)
+    name = f"{prefix}.{key}"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ConfigError(f"{where}: {name}: missing")
+        return ""
+    if not isinstance(value, (str, int, float)):
+        raise ConfigError(f"{where}: {name}: expected text, got {value!r}")
+    return str(value).strip()
+
+
+def _date(value: Any, where: str, key: str) -> date:
+    """Accepts a YAML date or ISO text; years above 2400 are Buddhist era (2566-01-31)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(normalize.thai_digits_to_arabic(value.strip()))
+        except ValueError:
+            raise ConfigError(f"{where}: {key}: not a date (write YYYY-MM-DD): {value!r}") from None
+    if not isinstance(value, date):
+        raise ConfigError(f"{where}: {key}: not a date (write YYYY-MM-DD): {value!r}")
+    if value.year > 2400:
+        value = value.replace(year=value.year - 543)
+    return value

@@ -1,0 +1,90 @@
+"""The shape of the workbook, shared by every backend: tab names, columns, header texts.
+
+Columns are found by their header text when reading, so coordinators may move or add columns;
+the order here is only the order `init` creates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TAB_AGENCIES = "หน่วยงาน"
+TAB_SUBMISSIONS = "ส่ง URL"
+TAB_SUMMARY = "สรุป"
+TAB_GUIDE = "คำชี้แจง"
+TABS = (TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int  # characters
+    worker: bool = False  # written by the worker; every other column belongs to people
+
+
+SUBMISSION_COLUMNS = (
+    Column("agency", "รหัสหน่วยงาน", 16),
+    Column("agency_name", "ชื่อหน่วยงาน", 34),
+    Column("district", "อำเภอ", 14),
+    Column("round", "รอบ", 6),
+    Column("deadline", "กำหนดส่ง", 14),
+    Column("item", "ข้อ", 6),
+    Column("item_title", "หัวข้อ", 48),
+    Column("url", "URL", 60),
+    Column("status", "สถานะ", 20, worker=True),
+    Column("reasons", "รหัสเหตุผล", 24, worker=True),
+    Column("http_status", "HTTP", 7, worker=True),
+    Column("final_url", "URL ปลายทาง", 40, worker=True),
+    Column("checked_at", "ตรวจเมื่อ", 20, worker=True),
+    Column("first_submitted_at", "ส่งครั้งแรกเมื่อ", 20, worker=True),
+    Column("detail", "รายละเอียด", 50, worker=True),
+)
+WORKER_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.worker)
+SUBMISSION_HEADERS = {c.key: c.header for c in SUBMISSION_COLUMNS}
+
+AGENCY_COLUMNS = (
+    Column("code", "รหัสหน่วยงาน", 18),
+    Column("name", "ชื่อหน่วยงาน", 40),
+    Column("district", "อำเภอ", 14),
+    Column("type", "ประเภท", 14),
+    Column("domains", "เว็บไซต์ (โดเมน คั่นด้วย ,)", 36),
+    Column("score_2565", "คะแนน 2565", 12),
+    Column("grade_2565", "ระดับ 2565", 10),
+)
+AGENCY_HEADERS = {c.key: c.header for c in AGENCY_COLUMNS}
+
+# Status colours (fill, RGB hex) used by the xlsx styles and Sheets conditional formatting.
+STATUS_COLOURS = {
+    "empty": "EEEEEE",
+    "ok": "C8E6C9",
+    "warning": "FFF59D",
+    "unknown": "B3E5FC",
+    "blocked": "D1C4E9",
+    "broken": "FFCDD2",
+    "invalid": "FFAB91",
+}
+
+GUIDE_LINES = (
+    "คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. 2566 จังหวัดลำพูน",
+    "",
+    "1. ไปที่แท็บ \"ส่ง URL\" แล้วกรองเฉพาะแถวของหน่วยงานท่าน (ใช้มุมมองตัวกรอง) ไม่ต้องลบหรือย้ายแถว",
+    "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" เท่านั้น (คอลัมน์อื่นระบบเป็นผู้กรอก)",
+    "3. URL ต้องขึ้นต้นด้วย https:// หรือ http:// และเปิดไปยังหน้าที่แสดงข้อมูลข้อนั้นโดยตรง ไม่ใช่หน้าแรกของเว็บไซต์",
+    "4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปี พ.ศ. 2566",
+    "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
+    "6. หากข้อหนึ่งมีหลายลิงก์ ให้ขึ้นบรรทัดใหม่ระหว่างลิงก์ ระบบตรวจทุกลิงก์และแสดงผลที่แย่ที่สุด",
+    "7. ระบบตรวจลิงก์เป็นระยะ แล้วแสดงผลในคอลัมน์ \"สถานะ\" และหมายเหตุบนช่อง URL บอกสิ่งที่ต้องแก้ไข",
+    "",
+    "ความหมายของสถานะ",
+    "ยังไม่ส่ง = ยังไม่ได้ใส่ URL",
+    "URL ไม่ถูกต้อง = ข้อความไม่ใช่ URL ของเว็บไซต์ ให้แก้ไข",
+    "ใช้งานได้ = เปิดได้และผ่านการตรวจเบื้องต้น",
+    "เปิดได้ แต่ควรตรวจ = เปิดได้ แต่มีสิ่งที่ผู้ประเมินอาจไม่ยอมรับ ดูหมายเหตุ",
+    "เปิดไม่ได้ = ผู้ประเมินจะเปิดไม่ได้ ต้องแก้ไขก่อนกำหนดส่ง",
+    "ไม่อนุญาตให้ตรวจ = ลิงก์ชี้ไปยังเครือข่ายภายใน ให้ใช้ URL สาธารณะ",
+    "ตรวจไม่ได้ในขณะนี้ = ระบบจะตรวจซ้ำในรอบถัดไป",
+    "",
+    "กำหนดส่ง: รอบที่ 1 ภายใน 31 ม.ค. 2566 / รอบที่ 2 ภายใน 28 ก.พ. 2566 / รอบที่ 3 ภายใน 7 เม.ย. 2566",
+    "สอบถาม: line open chat \"ITA ๒๕๖๖ ลำพูน\" หรือ โทร ๐-๕๓๕๑-๑๑๙๒ ต่อ ๒๗๙๖๕",
+)

@@ -1,0 +1,155 @@
+"""Values that travel through the pipeline: statuses, reason codes and the frozen records
+passed from one stage to the next. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class Status(str, Enum):
+    """Verdict of one URL or one row. The value is the stable machine code."""
+
+    EMPTY = "empty"
+    OK = "ok"
+    WARNING = "warning"
+    UNKNOWN = "unknown"
+    BLOCKED = "blocked"
+    BROKEN = "broken"
+    INVALID = "invalid"
+
+    @property
+    def label_th(self) -> str:
+        return _LABELS_TH[self]
+
+    @property
+    def severity(self) -> int:
+        """Higher is worse; a row with several URLs shows the worst."""
+        return _SEVERITY[self]
+
+    @classmethod
+    def from_label(cls, text: str) -> "Status | None":
+        """Reads back a status cell, whether it holds the Thai label or the code."""
+        text = (text or "").strip()
+        for status in cls:
+            if text in (status.value, status.label_th):
+                return status
+        return None
+
+
+_LABELS_TH = {
+    Status.EMPTY: "ยังไม่ส่ง",
+    Status.INVALID: "URL ไม่ถูกต้อง",
+    Status.OK: "ใช้งานได้",
+    Status.WARNING: "เปิดได้ แต่ควรตรวจ",
+    Status.BROKEN: "เปิดไม่ได้",
+    Status.BLOCKED: "ไม่อนุญาตให้ตรวจ",
+    Status.UNKNOWN: "ตรวจไม่ได้ในขณะนี้",
+}
+_SEVERITY = {
+    Status.EMPTY: -1,
+    Status.OK: 0,
+    Status.WARNING: 1,
+    Status.UNKNOWN: 2,
+    Status.BLOCKED: 3,
+    Status.BROKEN: 4,
+    Status.INVALID: 5,
+}
+
+
+def worst(statuses) -> Status:
+    """The worst of several statuses; EMPTY when there are none.
+
+    >>> worst([Status.OK, Status.BROKEN, Status.WARNING])
+    <Status.BROKEN: 'broken'>
+    """
+    statuses = list(statuses)
+    return max(statuses, key=lambda s: s.severity) if statuses else Status.EMPTY
+
+
+@dataclass(frozen=True, order=True)
+class RowKey:
+    """Identifies a submission row whatever its position: (agency code, item code)."""
+
+    agency: str
+    item: str
+
+    def __str__(self) -> str:
+        return f"{self.agency}/{self.item}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the network checker found for one URL. Never an exception."""
+
+    url: str
+    status: Status
+    reasons: tuple[str, ...] = ()
+    http_status: int | None = None
+    final_url: str | None = None
+    elapsed_ms: int = 0
+    redirects: tuple[str, ...] = ()
+    detail: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    """One row of the submission tab as read: its key, the URL cell text, and the worker's
+    previous values (status code, first-submitted time) that the next write must respect."""
+
+    key: RowKey
+    url_text: str
+    previous_status: Status | None = None
+    first_submitted_at: datetime | None = None
+    row_number: int = 0  # 1-based position when read; informative only, never used to write
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A row the reader could not place (unknown agency or item, duplicated key)."""
+
+    code: str  # unknown_agency | unknown_item | duplicate_key | missing_key
+    row_number: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The worker's columns for one row, plus the URL text they were computed from so a
+    backend can refuse to write a stale verdict when the agency changed the URL meanwhile."""
+
+    key: RowKey
+    url_text: str
+    status: Status
+    reasons: tuple[str, ...] = ()
+    http_status: int | None = None
+    final_url: str | None = None
+    checked_at: datetime | None = None
+    first_submitted_at: datetime | None = None
+    note_th: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int = 0
+    stale: tuple[RowKey, ...] = ()
+    missing: tuple[RowKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryBlock:
+    """One titled table of the summary tab; cells are str, int or float."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    heading: tuple[str, ...]
+    blocks: tuple[SummaryBlock, ...] = field(default_factory=tuple)

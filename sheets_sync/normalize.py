@@ -1,0 +1,65 @@
+"""Normalising what people type: Thai digits, item codes, district spellings. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_ITEM_RE = re.compile(r"^\s*[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})\s*$")
+
+# Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
+DISTRICT_ALIASES = {
+    "บ้านโฮ้ง": "บ้านโฮ่ง",
+    "อ.บ้านโฮ้ง": "บ้านโฮ่ง",
+}
+
+
+def thai_digits_to_arabic(text: str) -> str:
+    """Thai digits to ASCII digits.
+
+    >>> thai_digits_to_arabic("๒๕๖๖")
+    '2566'
+    """
+    return text.translate(_THAI_DIGITS)
+
+
+def item_code(text: object) -> str | None:
+    """The canonical item code (O1..O99) for what a person typed, or None.
+
+    O1, O01, o1, ๐๑, ๐1, 1, "O 1" and 1.0 all mean O1. The seed writes codes in Thai digits
+    with a leading zero that is really the letter O (๐๑๑ is O11).
+
+    >>> [item_code(t) for t in ["O1", "O01", "o1", "๐๑", "1", "๐๑๑", "O43", "x"]]
+    ['O1', 'O1', 'O1', 'O1', 'O1', 'O11', 'O43', None]
+    """
+    if text is None or isinstance(text, bool):
+        return None
+    if isinstance(text, float):
+        if not text.is_integer():
+            return None
+        text = int(text)
+    raw = unicodedata.normalize("NFC", thai_digits_to_arabic(str(text))).strip()
+    if not raw:
+        return None
+    # "011" in the seed means O11: a leading zero stands for the letter O
+    if raw.isdigit() and len(raw) >= 2 and raw.startswith("0"):
+        raw = raw[1:]
+    m = _ITEM_RE.match(raw)
+    if not m:
+        return None
+    number = int(m.group(1))
+    return f"O{number}" if number > 0 else None
+
+
+def district(text: str) -> str:
+    """The official spelling of a district name (trims and strips the อ./อำเภอ prefix).
+
+    >>> district(" บ้านโฮ้ง ")
+    'บ้านโฮ่ง'
+    """
+    name = unicodedata.normalize("NFC", (text or "").strip())
+    for prefix in ("อำเภอ", "อ."):
+        if name.startswith(prefix):
+            name = name[len(prefix):].strip()
+    return DISTRICT_ALIASES.get(name, name)

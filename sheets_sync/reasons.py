@@ -1,0 +1,84 @@
+"""Stable reason codes: the status each one implies and the Thai note shown to agencies.
+
+A row's status is the worst status implied by its reasons (or the checker's status).
+Codes are part of the sheet's contract: never rename one, only add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sheets_sync.models import Status
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    status: Status
+    note_th: str
+
+
+_ALL = [
+    # validation (no network)
+    Reason("missing_scheme", Status.WARNING,
+           "URL ไม่มี http:// หรือ https:// นำหน้า ระบบตรวจเป็น http:// ให้ใส่ https:// (หรือ http://) ให้ครบ"),
+    Reason("bad_scheme", Status.INVALID,
+           "ไม่ใช่ลิงก์เว็บไซต์ (ต้องขึ้นต้นด้วย http:// หรือ https://) ให้คัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์"),
+    Reason("malformed", Status.INVALID,
+           "URL ไม่ถูกต้อง (ชื่อเว็บไซต์หรือพอร์ตผิดรูปแบบ หรือมีช่องว่าง) ให้คัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    Reason("too_long", Status.INVALID,
+           "ข้อความยาวเกิน 2,000 ตัวอักษร ให้ใส่เฉพาะ URL ของหน้าที่เผยแพร่ข้อมูล"),
+    Reason("formula", Status.WARNING,
+           "ช่องนี้เป็นสูตร (เช่น =HYPERLINK) ระบบตรวจ URL ในสูตรให้ แต่ควรวาง URL เป็นข้อความธรรมดา"),
+    Reason("homepage_only", Status.WARNING,
+           "เป็นลิงก์หน้าแรกของเว็บไซต์ ผู้ประเมินต้องการลิงก์ของหน้าที่แสดงข้อมูลข้อนี้โดยตรง"),
+    Reason("off_site", Status.WARNING,
+           "ลิงก์อยู่นอกเว็บไซต์หลักของหน่วยงาน ข้อมูลต้องเผยแพร่บนเว็บไซต์หลักของหน่วยงาน"),
+    Reason("duplicate_in_agency", Status.WARNING,
+           "ใช้ URL เดียวกันกับข้ออื่นของหน่วยงานเดียวกัน ตรวจว่าแต่ละข้อชี้ไปยังข้อมูลของข้อนั้นจริง"),
+    # network
+    Reason("dns_error", Status.BROKEN,
+           "ไม่พบชื่อเว็บไซต์นี้ (DNS) ตรวจการสะกดชื่อโดเมน หรือติดต่อผู้ดูแลเว็บไซต์"),
+    Reason("connect_error", Status.BROKEN,
+           "เชื่อมต่อเว็บไซต์ไม่ได้ เว็บไซต์อาจปิดอยู่ ให้แจ้งผู้ดูแลเว็บไซต์"),
+    Reason("timeout", Status.BROKEN,
+           "เว็บไซต์ตอบช้าเกินกำหนด ผู้ประเมินอาจเปิดไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์"),
+    Reason("tls_error", Status.BROKEN,
+           "เปิดแบบปลอดภัย (https) ไม่ได้ ใบรับรองความปลอดภัย (SSL) มีปัญหา ให้แจ้งผู้ดูแลเว็บไซต์"),
+    Reason("http_4xx", Status.BROKEN,
+           "เปิดแล้วพบข้อผิดพลาด (ไม่พบหน้า หรือไม่มีสิทธิ์เข้าถึง) ตรวจว่าลิงก์ถูกต้องและเปิดเป็นสาธารณะ"),
+    Reason("http_5xx", Status.BROKEN,
+           "เว็บไซต์ขัดข้อง (Server error) ให้แจ้งผู้ดูแลเว็บไซต์ ระบบจะตรวจซ้ำในรอบถัดไป"),
+    Reason("rate_limited", Status.UNKNOWN,
+           "เว็บไซต์ขอให้ลดความถี่การเข้าถึง ระบบจะตรวจซ้ำในรอบถัดไป"),
+    Reason("too_many_redirects", Status.BROKEN,
+           "ลิงก์ส่งต่อ (redirect) หลายทอดเกินไป ให้ใช้ URL ปลายทางที่เปิดข้อมูลได้โดยตรง"),
+    Reason("redirect_loop", Status.BROKEN,
+           "ลิงก์ส่งต่อวนซ้ำไม่สิ้นสุด เปิดไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์"),
+    Reason("too_large", Status.WARNING,
+           "ไฟล์มีขนาดใหญ่มาก ผู้ประเมินอาจเปิดได้ช้า ระบบตรวจเนื้อหาได้ไม่ครบ ควรลดขนาดไฟล์"),
+    Reason("check_failed", Status.UNKNOWN,
+           "ระบบตรวจลิงก์นี้ไม่สำเร็จ จะตรวจซ้ำในรอบถัดไป"),
+    Reason("checker_offline", Status.UNKNOWN,
+           "ระบบตรวจออกอินเทอร์เน็ตไม่ได้ในรอบนี้ ผลเดิมยังคงอยู่ จะตรวจซ้ำในรอบถัดไป"),
+    Reason("private_address", Status.BLOCKED,
+           "ลิงก์ชี้ไปยังเครือข่ายภายใน ระบบไม่อนุญาตให้ตรวจ ให้ใช้ URL สาธารณะของเว็บไซต์หน่วยงาน"),
+]
+
+REASONS: dict[str, Reason] = {r.code: r for r in _ALL}
+
+
+def status_of(codes) -> Status:
+    """The worst status the given reason codes imply (OK when none)."""
+    from sheets_sync.models import worst
+
+    return worst([REASONS[c].status for c in codes if c in REASONS]) if codes else Status.OK
+
+
+def note_th(codes) -> str:
+    """The Thai note for a set of reason codes, one line each, in a stable order."""
+    seen = []
+    for code in codes:
+        if code in REASONS and code not in seen:
+            seen.append(code)
+    return "\n".join(f"• {REASONS[c].note_th}" for c in seen)

@@ -1,0 +1,72 @@
+"""Thai formatting, done once: Buddhist era, month names, optional Thai digits.
+
+>>> from datetime import date, datetime
+>>> thai_date(date(2023, 1, 31))
+'31 ม.ค. 2566'
+>>> thai_date(date(2023, 4, 7), long=True)
+'7 เมษายน 2566'
+>>> thai_datetime(datetime(2023, 2, 1, 9, 5))
+'1 ก.พ. 2566 09:05'
+>>> thai_date(date(2023, 4, 7), thai_digits=True)
+'๗ เม.ย. ๒๕๖๖'
+>>> parse_thai_datetime('1 ก.พ. 2566 09:05')
+datetime.datetime(2023, 2, 1, 9, 5)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+BE_OFFSET = 543
+MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+          "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+_TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+_FROM_THAI = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def digits(text: str, thai_digits: bool) -> str:
+    return text.translate(_TO_THAI) if thai_digits else text
+
+
+def thai_date(d: date, long: bool = False, thai_digits: bool = False) -> str:
+    """Day, Thai month name and Buddhist-era year."""
+    month = (MONTHS if long else MONTHS_SHORT)[d.month - 1]
+    return digits(f"{d.day} {month} {d.year + BE_OFFSET}", thai_digits)
+
+
+def thai_datetime(dt: datetime, long: bool = False, thai_digits: bool = False) -> str:
+    """Thai date and 24-hour time (the datetime is shown in its own time zone)."""
+    return thai_date(dt.date(), long, thai_digits) + digits(f" {dt:%H:%M}", thai_digits)
+
+
+_PARSE_RE = re.compile(r"^\s*(\d{1,2})\s+(\S+)\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
+
+
+def parse_thai_datetime(text: str) -> datetime | None:
+    """Reads back what thai_datetime wrote (naive, local time); None if it is not such a text.
+
+    Also accepts ISO 8601, so a coordinator who types 2023-02-01 is understood.
+    """
+    if not text:
+        return None
+    text = str(text).translate(_FROM_THAI).strip()
+    m = _PARSE_RE.match(text)
+    if m:
+        day, month_name, year, hh, mm, ss = m.groups()
+        names = list(MONTHS_SHORT) + list(MONTHS)
+        if month_name not in names:
+            return None
+        month = names.index(month_name) % 12 + 1
+        year = int(year) - BE_OFFSET if int(year) > 2400 else int(year)
+        try:
+            return datetime(year, month, int(day), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=None) if dt.tzinfo else dt
