@@ -1,0 +1,65 @@
+"""The narrow backend protocol: lay out, read rows, write results, write the summary.
+
+Implementations: `xlsx` (the embedded default), `gsheets` (Google Sheets), `memory` (tests).
+Every backend raises BackendError for anything that stops it reading or writing the sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from sheets_sync.config import Agency, Catalog, Config
+from sheets_sync.models import ReadProblem, SubmissionRow, Summary, Verdict, WriteReport
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The sheet as read: the agencies tab, the submission rows that have a known key, and the
+    rows that could not be placed (reported, never fatal)."""
+
+    agencies: tuple[Agency, ...]
+    rows: tuple[SubmissionRow, ...]
+    problems: tuple[ReadProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayoutReport:
+    created_tabs: tuple[str, ...] = ()
+    added_agencies: tuple[str, ...] = ()
+    added_rows: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Backend(Protocol):
+    def ensure_layout(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
+        """Creates missing tabs, adds agencies to the agencies tab and one row per (agency, item)
+        that is missing. Idempotent; never deletes or changes what people typed."""
+
+    def read(self, catalog: Catalog) -> Snapshot:
+        """Reads the agencies tab and every submission row, keyed by (agency code, item code)."""
+
+    def write_results(self, verdicts: Sequence[Verdict]) -> WriteReport:
+        """Writes the worker's columns and the URL-cell note of each verdict's row, found by key
+        at write time. A row whose URL text differs from `verdict.url_text` is left alone (stale)."""
+
+    def write_summary(self, summary: Summary) -> None:
+        """Replaces the summary tab."""
+
+
+def open_backend(config: Config) -> Backend:
+    """The backend the settings name."""
+    kind = config.settings.backend.kind
+    if kind == "xlsx":
+        from sheets_sync.backends.xlsx import XlsxBackend
+
+        return XlsxBackend(config.settings.backend.xlsx_path, tz=config.settings.tz)
+    if kind == "memory":
+        from sheets_sync.backends.memory import MemoryBackend
+
+        return MemoryBackend()
+    if kind == "gsheets":
+        from sheets_sync.backends.gsheets import GSheetsBackend  # noqa: F401  (issue 4)
+
+        return GSheetsBackend.from_config(config)
+    raise AssertionError(kind)

@@ -1,0 +1,189 @@
+"""The backend logic for spreadsheets held as cells in one place (xlsx file, memory).
+
+A subclass supplies `_open()`, a context manager yielding a `Book` loaded fresh from storage
+and saved (atomically) when the block ends without error. Reading and writing are separate
+sessions, so a write always works on the sheet as it is at write time: rows are found by key
+then, and a row whose URL changed since the read gets no verdict.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Callable, Protocol, Sequence, TypeVar
+from zoneinfo import ZoneInfo
+
+from sheets_sync import normalize
+from sheets_sync.backends import LayoutReport, Snapshot
+from sheets_sync.backends import grid as g
+from sheets_sync.config import Agency, Catalog
+from sheets_sync.errors import BackendError
+from sheets_sync.layout import (AGENCY_COLUMNS, AGENCY_HEADERS, GUIDE_LINES, SUBMISSION_COLUMNS,
+                                SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS, TAB_SUMMARY, TABS,
+                                WORKER_KEYS)
+from sheets_sync.models import RowKey, Summary, Verdict, WriteReport
+
+T = TypeVar("T")
+
+
+class Book(Protocol):
+    """The few operations on a loaded workbook that the logic needs. Rows and columns are
+    0-based; values written are always text."""
+
+    def tabs(self) -> list[str]: ...
+    def add_tab(self, name: str) -> None: ...
+    def grid(self, tab: str) -> list[list[object]]: ...
+    def set(self, tab: str, row: int, col: int, value: str) -> None: ...
+    def set_note(self, tab: str, row: int, col: int, note: str) -> None: ...
+    def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None: ...
+    def replace(self, tab: str, rows: Sequence[Sequence[object]]) -> None: ...
+    def style(self, tab: str, kind: str) -> None: ...
+
+
+class StorageChanged(Exception):
+    """The stored workbook changed while a write session worked on it; the session is redone."""
+
+
+class GridBackend:
+    tz: ZoneInfo
+    write_attempts = 3
+
+    def _open(self, write: bool) -> AbstractContextManager[Book]:
+        raise NotImplementedError
+
+    def _write(self, work: Callable[[Book], T]) -> T:
+        """Runs `work` on a fresh copy of the book and saves it; redone if the storage changed."""
+        for _ in range(self.write_attempts):
+            try:
+                with self._open(write=True) as book:
+                    return work(book)
+            except StorageChanged:
+                continue
+        raise BackendError("the workbook kept changing while the worker tried to save it; the next run will retry")
+
+    # ------------------------------------------------------------ layout
+    def ensure_layout(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
+        return self._write(lambda book: self._layout(book, catalog, agencies))
+
+    def _layout(self, book: Book, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
+        created = [t for t in TABS if t not in book.tabs()]
+        for tab in created:
+            book.add_tab(tab)
+        added_agencies = self._merge_agencies(book, agencies)
+        known, _ = g.read_agencies(book.grid(TAB_AGENCIES))
+        added_rows = self._add_rows(book, catalog, known)
+        if TAB_GUIDE in created:
+            book.replace(TAB_GUIDE, [[line] for line in GUIDE_LINES])
+        for tab, kind in ((TAB_SUBMISSIONS, "submissions"), (TAB_AGENCIES, "agencies"), (TAB_GUIDE, "guide")):
+            book.style(tab, kind)
+        return LayoutReport(created_tabs=tuple(created), added_agencies=tuple(added_agencies), added_rows=added_rows)
+
+    def _merge_agencies(self, book: Book, agencies: Sequence[Agency]) -> list[str]:
+        grid = book.grid(TAB_AGENCIES)
+        if not grid or not any(g.text(c) for c in grid[0]):
+            book.replace(TAB_AGENCIES, [[c.header for c in AGENCY_COLUMNS]])
+            grid = book.grid(TAB_AGENCIES)
+        self._add_missing_headers(book, TAB_AGENCIES, grid[0], AGENCY_HEADERS)
+        present, _ = g.read_agencies(book.grid(TAB_AGENCIES))
+        codes = {a.code for a in present}
+        new = [a for a in agencies if a.code not in codes]
+        if new:
+            self._append_by_header(book, TAB_AGENCIES, AGENCY_HEADERS,
+                                   [dict(zip([c.key for c in AGENCY_COLUMNS], g.agency_row(a))) for a in new])
+        return [a.code for a in new]
+
+    def _add_rows(self, book: Book, catalog: Catalog, agencies: Sequence[Agency]) -> int:
+        grid = book.grid(TAB_SUBMISSIONS)
+        if not grid or not any(g.text(c) for c in grid[0]):
+            book.replace(TAB_SUBMISSIONS, [[c.header for c in SUBMISSION_COLUMNS]])
+            grid = book.grid(TAB_SUBMISSIONS)
+        self._add_missing_headers(book, TAB_SUBMISSIONS, grid[0], SUBMISSION_HEADERS)
+        _, _, index = g.read_submissions(book.grid(TAB_SUBMISSIONS), catalog, {a.code for a in agencies}, self.tz)
+        by_code = {a.code: a for a in agencies}
+        keys = [k for k in g.planned_keys(catalog, agencies) if k not in index]
+        keys.sort(key=g.sort_key)
+        layout_keys = [c.key for c in SUBMISSION_COLUMNS]
+        self._append_by_header(book, TAB_SUBMISSIONS, SUBMISSION_HEADERS,
+                               [dict(zip(layout_keys, g.submission_row(by_code[k.agency], k.item, catalog)))
+                                for k in keys])
+        return len(keys)
+
+    @staticmethod
+    def _add_missing_headers(book: Book, tab: str, header: Sequence[object], wanted: dict[str, str]) -> None:
+        width = len(header)
+        while width and not g.text(header[width - 1]):
+            width -= 1
+        for i, title in enumerate(g.missing_columns(header, wanted)):
+            book.set(tab, 0, width + i, title)
+
+    @staticmethod
+    def _append_by_header(book: Book, tab: str, wanted: dict[str, str], records: list[dict[str, str]]) -> None:
+        if not records:
+            return
+        cols = g.columns(book.grid(tab)[0], wanted, tab, required=())
+        width = max(cols.values()) + 1
+        rows = []
+        for rec in records:
+            row = [""] * width
+            for key, value in rec.items():
+                if key in cols:
+                    row[cols[key]] = value
+            rows.append(row)
+        book.append(tab, rows)
+
+    # ------------------------------------------------------------ read
+    def read(self, catalog: Catalog) -> Snapshot:
+        with self._open(write=False) as book:
+            missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in book.tabs()]
+            if missing:
+                raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
+            agencies, agency_problems = g.read_agencies(book.grid(TAB_AGENCIES))
+            rows, problems, _ = g.read_submissions(book.grid(TAB_SUBMISSIONS), catalog,
+                                                   {a.code for a in agencies}, self.tz)
+        return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
+
+    # ------------------------------------------------------------ write
+    def write_results(self, verdicts: Sequence[Verdict]) -> WriteReport:
+        if not verdicts:
+            return WriteReport()
+        return self._write(lambda book: self._write_verdicts(book, verdicts))
+
+    def _write_verdicts(self, book: Book, verdicts: Sequence[Verdict]) -> WriteReport:
+        grid = book.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url") + WORKER_KEYS)
+        index: dict[RowKey, int] = {}
+        for i, row in enumerate(grid[1:], start=1):
+            item = normalize.item_code(g.text(g.cell(row, cols["item"])))
+            key = RowKey(g.text(g.cell(row, cols["agency"])), item or "")
+            index.setdefault(key, i)
+        written, stale, missing = 0, [], []
+        for v in verdicts:
+            i = index.get(v.key)
+            if i is None:
+                missing.append(v.key)
+                continue
+            if g.url_cell_text(g.cell(grid[i], cols["url"])) != v.url_text:
+                stale.append(v.key)
+                continue
+            values = g.worker_values(v, self.tz)
+            for key in WORKER_KEYS:
+                if g.text(g.cell(grid[i], cols[key])) != values[key]:
+                    book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
+            book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
+            written += 1
+        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
+
+    def write_summary(self, summary: Summary) -> None:
+        rows: list[list[object]] = [[line] for line in summary.heading]
+        for block in summary.blocks:
+            rows.append([])
+            rows.append([block.title])
+            rows.append(list(block.header))
+            rows.extend(list(r) for r in block.rows)
+
+        def work(book: Book) -> None:
+            if TAB_SUMMARY not in book.tabs():
+                book.add_tab(TAB_SUMMARY)
+            book.replace(TAB_SUMMARY, rows)
+            book.style(TAB_SUMMARY, "summary")
+
+        self._write(work)

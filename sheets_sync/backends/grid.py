@@ -1,0 +1,184 @@
+"""Pure functions over a tab's cells (a list of rows of text): finding columns by header,
+keying rows, planning new rows, rendering the worker's cells. Every backend uses these, so
+the layout rules live in one place."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from sheets_sync import normalize
+from sheets_sync.config import Agency, Catalog, normalize_domain
+from sheets_sync.errors import BackendError
+from sheets_sync.layout import (AGENCY_COLUMNS, AGENCY_HEADERS, SUBMISSION_COLUMNS, SUBMISSION_HEADERS,
+                                TAB_AGENCIES, TAB_SUBMISSIONS)
+from sheets_sync.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
+from sheets_sync.thai import parse_thai_datetime, thai_date, thai_datetime
+
+Grid = Sequence[Sequence[object]]
+
+
+def text(value: object) -> str:
+    """A cell as text: None is '', 12.0 is '12', everything NFC-normalised and trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def columns(header: Sequence[object], wanted: dict[str, str], tab: str, required: Sequence[str]) -> dict[str, int]:
+    """Maps column keys to 0-based positions by header text. Missing required columns are a
+    BackendError; missing optional ones are simply absent from the result."""
+    found: dict[str, int] = {}
+    by_text = {h: k for k, h in wanted.items()}
+    for i, cell in enumerate(header):
+        key = by_text.get(text(cell))
+        if key and key not in found:
+            found[key] = i
+    missing = [wanted[k] for k in required if k not in found]
+    if missing:
+        raise BackendError(f"tab {tab!r}: missing column(s) {', '.join(missing)}; run `sheets-sync init` to repair")
+    return found
+
+
+def missing_columns(header: Sequence[object], wanted: dict[str, str]) -> list[str]:
+    """Header texts of `wanted` that the header row lacks, in layout order."""
+    present = {text(c) for c in header}
+    return [h for h in wanted.values() if h not in present]
+
+
+def cell(row: Sequence[object], col: int | None) -> object:
+    return row[col] if col is not None and col < len(row) else None
+
+
+# ---------------------------------------------------------------- agencies tab
+def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ...]]:
+    if not grid:
+        raise BackendError(f"tab {TAB_AGENCIES!r} is empty; run `sheets-sync init`")
+    cols = columns(grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code", "name"))
+    agencies: list[Agency] = []
+    problems: list[ReadProblem] = []
+    seen: set[str] = set()
+    for n, row in enumerate(grid[1:], start=2):
+        code = text(cell(row, cols["code"]))
+        if not code:
+            continue
+        if code in seen:
+            problems.append(ReadProblem("duplicate_agency", n, f"agency code {code} appears twice in {TAB_AGENCIES}"))
+            continue
+        seen.add(code)
+        score_text = normalize.thai_digits_to_arabic(text(cell(row, cols.get("score_2565"))))
+        try:
+            score = float(score_text) if score_text else None
+        except ValueError:
+            score = None
+        domains = [d for d in text(cell(row, cols.get("domains"))).replace(";", ",").replace(" ", ",").split(",") if d]
+        agencies.append(Agency(
+            code=code,
+            name=text(cell(row, cols["name"])),
+            district=normalize.district(text(cell(row, cols.get("district")))),
+            type=text(cell(row, cols.get("type"))),
+            domains=tuple(normalize_domain(d) for d in domains),
+            score_2565=score,
+            grade_2565=text(cell(row, cols.get("grade_2565"))),
+        ))
+    return tuple(agencies), tuple(problems)
+
+
+def agency_row(agency: Agency) -> list[str]:
+    values = {
+        "code": agency.code, "name": agency.name, "district": agency.district, "type": agency.type,
+        "domains": ", ".join(agency.domains),
+        "score_2565": f"{agency.score_2565:.2f}" if agency.score_2565 is not None else "",
+        "grade_2565": agency.grade_2565,
+    }
+    return [values[c.key] for c in AGENCY_COLUMNS]
+
+
+# ---------------------------------------------------------------- submissions tab
+def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: ZoneInfo
+                     ) -> tuple[tuple[SubmissionRow, ...], tuple[ReadProblem, ...], dict[RowKey, int]]:
+    """Keys every row. Returns the rows with a known key, the problems, and key -> 0-based
+    index into `grid` (the first row with that key; later duplicates are reported)."""
+    if not grid:
+        raise BackendError(f"tab {TAB_SUBMISSIONS!r} is empty; run `sheets-sync init`")
+    cols = columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url"))
+    rows: list[SubmissionRow] = []
+    problems: list[ReadProblem] = []
+    index: dict[RowKey, int] = {}
+    for i, row in enumerate(grid[1:], start=1):
+        n = i + 1
+        agency_text = text(cell(row, cols["agency"]))
+        item_text = text(cell(row, cols["item"]))
+        url_text = url_cell_text(cell(row, cols["url"]))
+        if not agency_text and not item_text:
+            if url_text:
+                problems.append(ReadProblem("missing_key", n, "a URL in a row without agency code and item"))
+            continue
+        item = normalize.item_code(item_text)
+        if agency_text not in agency_codes:
+            problems.append(ReadProblem("unknown_agency", n, f"unknown agency code {agency_text!r}"))
+            continue
+        if item is None or catalog.item(item) is None:
+            problems.append(ReadProblem("unknown_item", n, f"unknown item {item_text!r}"))
+            continue
+        key = RowKey(agency_text, item)
+        if key in index:
+            problems.append(ReadProblem("duplicate_key", n, f"{key} also in row {index[key] + 1}; this row is ignored"))
+            continue
+        index[key] = i
+        first = parse_thai_datetime(text(cell(row, cols.get("first_submitted_at"))))
+        rows.append(SubmissionRow(
+            key=key,
+            url_text=url_text,
+            previous_status=Status.from_label(text(cell(row, cols.get("status")))),
+            first_submitted_at=first.replace(tzinfo=tz) if first else None,
+            row_number=n,
+        ))
+    return tuple(rows), tuple(problems), index
+
+
+def url_cell_text(value: object) -> str:
+    """The URL cell as text, line breaks kept (several URLs may be separated by them)."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def submission_row(agency: Agency, item_code: str, catalog: Catalog) -> list[str]:
+    item = catalog.item(item_code)
+    assert item is not None
+    values = {
+        "agency": agency.code, "agency_name": agency.name, "district": agency.district,
+        "round": str(item.round), "deadline": thai_date(catalog.round(item.round).deadline),
+        "item": item.code, "item_title": item.title,
+    }
+    return [values.get(c.key, "") for c in SUBMISSION_COLUMNS]
+
+
+def planned_keys(catalog: Catalog, agencies: Sequence[Agency]) -> list[RowKey]:
+    """Every (agency, item) the sheet should have, sorted by agency then item number."""
+    return [RowKey(a.code, i.code) for a in sorted(agencies, key=lambda a: a.code) for i in catalog.items]
+
+
+def sort_key(key: RowKey) -> tuple[str, int]:
+    return key.agency, int(key.item[1:])
+
+
+def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
+    """The worker's cells for a verdict, all text (never a formula, never a number)."""
+    def when(dt: datetime | None) -> str:
+        return thai_datetime(dt.astimezone(tz)) if dt else ""
+
+    return {
+        "status": verdict.status.label_th,
+        "reasons": ", ".join(verdict.reasons),
+        "http_status": str(verdict.http_status) if verdict.http_status else "",
+        "final_url": verdict.final_url or "",
+        "checked_at": when(verdict.checked_at),
+        "first_submitted_at": when(verdict.first_submitted_at),
+        "detail": verdict.detail,
+    }

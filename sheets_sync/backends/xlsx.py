@@ -1,0 +1,207 @@
+"""The embedded default backend: a local .xlsx workbook, through openpyxl.
+
+Every session loads the file fresh and saves it to a temporary file that replaces the
+original with one rename, so a crash or a kill never leaves half a workbook. If the file
+changed on disk while we worked (a coordinator saved it), the work is redone on the new
+file instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheets_sync.backends.base import GridBackend, StorageChanged
+from sheets_sync.clock import BANGKOK
+from sheets_sync.errors import BackendError
+from sheets_sync.layout import AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, TABS
+from sheets_sync.models import Status
+
+NOTE_AUTHOR = "sheets-sync"
+
+
+class XlsxBook:
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+
+    def tabs(self) -> list[str]:
+        return self.wb.sheetnames
+
+    def add_tab(self, name: str) -> None:
+        self.wb.create_sheet(name, index=min(TABS.index(name) if name in TABS else len(self.wb.sheetnames),
+                                             len(self.wb.sheetnames)))
+
+    def grid(self, tab: str) -> list[list[object]]:
+        ws = self.wb[tab]
+        out = []
+        for row in ws.iter_rows():
+            values = []
+            for c in row:
+                value = c.value
+                # A hyperlink cell showing a label ("ข้อ 1") carries the URL in its target.
+                link = getattr(c, "hyperlink", None)
+                if link is not None and link.target and "://" not in str(value or ""):
+                    value = link.target
+                values.append(value)
+            out.append(values)
+        return out
+
+    def _cell(self, tab: str, row: int, col: int):
+        return self.wb[tab].cell(row=row + 1, column=col + 1)
+
+    def set(self, tab: str, row: int, col: int, value: str) -> None:
+        c = self._cell(tab, row, col)
+        c.value = value
+        # openpyxl turns any text starting with "=" into a formula; the worker writes text only.
+        c.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@"):
+            c.quotePrefix = True
+
+    def set_note(self, tab: str, row: int, col: int, note: str) -> None:
+        c = self._cell(tab, row, col)
+        if note:
+            if c.comment is None or c.comment.text != note:
+                comment = Comment(note, NOTE_AUTHOR)
+                comment.width, comment.height = 420, 140
+                c.comment = comment
+        elif c.comment is not None and c.comment.author == NOTE_AUTHOR:
+            c.comment = None  # only our own notes are cleared; a coordinator's stays
+
+    def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
+        ws = self.wb[tab]
+        start = ws.max_row + 1 if any(c.value is not None for c in ws[ws.max_row]) else ws.max_row
+        for r, row in enumerate(rows):
+            for col, value in enumerate(row):
+                if value != "":
+                    self.set(tab, start - 1 + r, col, value)
+
+    def replace(self, tab: str, rows: Sequence[Sequence[object]]) -> None:
+        index = self.wb.sheetnames.index(tab)
+        self.wb.remove(self.wb[tab])
+        ws = self.wb.create_sheet(tab, index)
+        for row in rows:
+            ws.append([_text_or_number(v) for v in row])
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    c.data_type = "s"
+
+    def style(self, tab: str, kind: str) -> None:
+        ws = self.wb[tab]
+        if kind == "submissions":
+            _table_style(ws, SUBMISSION_COLUMNS)
+            _status_colours(ws, [c.key for c in SUBMISSION_COLUMNS].index("status"))
+        elif kind == "agencies":
+            _table_style(ws, AGENCY_COLUMNS)
+        elif kind == "guide":
+            ws.column_dimensions["A"].width = 110
+            ws["A1"].font = Font(bold=True, size=13)
+        elif kind == "summary":
+            ws.column_dimensions["A"].width = 40
+            for col in range(2, 16):
+                ws.column_dimensions[get_column_letter(col)].width = 13
+            ws["A1"].font = Font(bold=True, size=14)
+
+
+def _text_or_number(value: object) -> object:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else ("" if value is None else str(value))
+
+
+def _table_style(ws: Worksheet, columns) -> None:
+    header = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+    for col in columns:
+        if col.header in header:
+            letter = get_column_letter(header[col.header])
+            ws.column_dimensions[letter].width = col.width
+            cell = ws[f"{letter}1"]
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def _status_colours(ws: Worksheet, layout_index: int) -> None:
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    header = [str(c.value or "").strip() for c in ws[1]]
+    title = SUBMISSION_COLUMNS[layout_index].header
+    if title not in header:
+        return
+    letter = get_column_letter(header.index(title) + 1)
+    ws.conditional_formatting = ConditionalFormattingList()  # rebuilt, never duplicated
+    cells = f"{letter}2:{letter}{max(ws.max_row, 2)}"
+    for status in Status:
+        fill = PatternFill("solid", fgColor=STATUS_COLOURS[status.value], bgColor=STATUS_COLOURS[status.value])
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{status.label_th}"'], fill=fill))
+
+
+class XlsxBackend(GridBackend):
+    """Backend over one .xlsx file."""
+
+    def __init__(self, path: str | os.PathLike, tz: ZoneInfo = BANGKOK) -> None:
+        self.path = Path(path)
+        self.tz = tz
+
+    @contextmanager
+    def _open(self, write: bool) -> Iterator[XlsxBook]:
+        before = _stamp(self.path)
+        if before is None:
+            if not write:
+                raise BackendError(f"workbook {self.path} not found; run `sheets-sync init` to create it")
+            wb = Workbook()
+            wb.remove(wb.active)
+        else:
+            wb = _load(self.path)
+        yield XlsxBook(wb)
+        if write:
+            self._save(wb, before)
+
+    def _save(self, wb: Workbook, before) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            os.close(fd)
+            try:
+                wb.save(tmp)
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+                if _stamp(self.path) != before:
+                    raise StorageChanged(str(self.path))
+                os.replace(tmp, self.path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError as e:
+            raise BackendError(f"cannot save workbook {self.path}: {e.strerror or e}") from None
+
+
+def _stamp(path: Path):
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _load(path: Path) -> Workbook:
+    try:
+        return load_workbook(path)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as e:
+        raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
+                           f"restore it from a copy or move it away and run `sheets-sync init`") from None
+    except OSError as e:
+        raise BackendError(f"cannot open workbook {path}: {e.strerror or e}") from None

@@ -1,0 +1,144 @@
+"""Harnesses that let one behaviour suite drive every backend and play agencies editing the
+sheet between the worker's read and its write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from openpyxl import load_workbook
+
+from sheets_sync.backends import grid as g
+from sheets_sync.backends.memory import MemoryBackend, MemoryBook
+from sheets_sync.backends.xlsx import XlsxBackend
+from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+
+
+class Edits:
+    """Agency edits on the submission tab, in terms of a plain grid plus notes that travel with
+    their rows. Each harness applies them to its own storage."""
+
+    def __init__(self, grid: list[list[object]], notes: dict[tuple[int, int], str]) -> None:
+        self.grid = grid
+        self.notes = notes
+        self.cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+
+    def row_of(self, agency: str, item: str) -> int:
+        for i, row in enumerate(self.grid[1:], start=1):
+            if g.text(g.cell(row, self.cols["agency"])) == agency and g.text(g.cell(row, self.cols["item"])) == item:
+                return i
+        raise KeyError((agency, item))
+
+    def set_url(self, agency: str, item: str, text: str) -> None:
+        row = self.grid[self.row_of(agency, item)]
+        while len(row) <= self.cols["url"]:
+            row.append(None)
+        row[self.cols["url"]] = text
+
+    def reorder(self, order_key: Callable[[list[object]], object], reverse: bool = False) -> None:
+        body = list(range(1, len(self.grid)))
+        body.sort(key=lambda i: order_key(self.grid[i]), reverse=reverse)
+        mapping = {old: new for new, old in enumerate([0] + body)}
+        self.grid[:] = [self.grid[0]] + [self.grid[i] for i in body]
+        self.notes = {(mapping[r], c): v for (r, c), v in self.notes.items()}
+
+    def insert(self, at: int, values: list[object]) -> None:
+        self.grid.insert(at, list(values))
+        self.notes = {(r + 1 if r >= at else r, c): v for (r, c), v in self.notes.items()}
+
+    def delete(self, at: int) -> None:
+        del self.grid[at]
+        self.notes = {(r - 1 if r > at else r, c): v for (r, c), v in self.notes.items() if r != at}
+
+
+class MemoryHarness:
+    name = "memory"
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.backend = MemoryBackend()
+
+    def grid(self, tab: str) -> list[list[object]]:
+        return self.backend.book.grid(tab)
+
+    def note(self, tab: str, row: int, col: int) -> str:
+        return self.backend.book.note(tab, row, col)
+
+    def tabs(self) -> list[str]:
+        return self.backend.book.tabs()
+
+    def edit_now(self, fn: Callable[[Edits], None]) -> None:
+        _apply_memory(self.backend.book, fn)
+
+    def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
+        self.backend.edits_before_write = lambda book: _apply_memory(book, fn)
+
+
+def _apply_memory(book: MemoryBook, fn: Callable[[Edits], None]) -> None:
+    notes = {(r, c): v for (t, r, c), v in book.notes.items() if t == TAB_SUBMISSIONS}
+    edits = Edits(book.grid(TAB_SUBMISSIONS), notes)
+    fn(edits)
+    book.sheets[TAB_SUBMISSIONS] = edits.grid
+    book.notes = {k: v for k, v in book.notes.items() if k[0] != TAB_SUBMISSIONS}
+    book.notes.update({(TAB_SUBMISSIONS, r, c): v for (r, c), v in edits.notes.items()})
+
+
+class XlsxHarness:
+    name = "xlsx"
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.path = tmp_path / "book.xlsx"
+        self.backend = XlsxBackend(self.path)
+        self._pending: Callable[[Edits], None] | None = None
+        harness = self
+        original = self.backend._open
+
+        # Agencies save the file between the worker's read and its write: apply the edit
+        # just before the first write session opens the file.
+        def opening(write: bool):
+            if write and harness._pending:
+                fn, harness._pending = harness._pending, None
+                harness.edit_now(fn)
+            return original(write)
+
+        self.backend._open = opening
+
+    def _ws(self, tab: str):
+        return load_workbook(self.path)[tab]
+
+    def grid(self, tab: str) -> list[list[object]]:
+        return [[c.value for c in row] for row in self._ws(tab).iter_rows()]
+
+    def note(self, tab: str, row: int, col: int) -> str:
+        comment = self._ws(tab).cell(row=row + 1, column=col + 1).comment
+        return comment.text if comment else ""
+
+    def tabs(self) -> list[str]:
+        return load_workbook(self.path).sheetnames
+
+    def edit_now(self, fn: Callable[[Edits], None]) -> None:
+        from openpyxl.comments import Comment
+
+        wb = load_workbook(self.path)
+        ws = wb[TAB_SUBMISSIONS]
+        grid = [[c.value for c in row] for row in ws.iter_rows()]
+        notes = {(c.row - 1, c.column - 1): (c.comment.text, c.comment.author)
+                 for row in ws.iter_rows() for c in row if c.comment}
+        edits = Edits(grid, {k: v[0] for k, v in notes.items()})
+        fn(edits)
+        authors = {v[0]: v[1] for v in notes.values()}
+        width = max(len(r) for r in edits.grid)
+        ws.delete_rows(1, ws.max_row + 1)
+        for r, row in enumerate(edits.grid, start=1):
+            for c in range(width):
+                cell = ws.cell(row=r, column=c + 1)
+                cell.value = row[c] if c < len(row) else None
+                cell.comment = None
+        for (r, c), text in edits.notes.items():
+            ws.cell(row=r + 1, column=c + 1).comment = Comment(text, authors.get(text, "agency"))
+        wb.save(self.path)
+
+    def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
+        self._pending = fn
+
+
+HARNESSES = {"memory": MemoryHarness, "xlsx": XlsxHarness}

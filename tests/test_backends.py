@@ -1,0 +1,222 @@
+"""One behaviour suite for every backend: layout, reading by key, writing by key under
+concurrent agency edits, notes, text-only cells, the summary tab."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from sheets_sync.backends import grid as g
+from sheets_sync.clock import BANGKOK
+from sheets_sync.config import Agency, load_config
+from sheets_sync.layout import (AGENCY_HEADERS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS,
+                                TAB_SUMMARY)
+from sheets_sync.models import RowKey, Status, Summary, SummaryBlock, Verdict
+from tests.support.sheets import HARNESSES
+
+NOW = datetime(2023, 1, 20, 10, 30, tzinfo=BANGKOK)
+
+
+@pytest.fixture(scope="module")
+def config():
+    full = load_config("config/settings.yaml")
+    # three agencies keep the suite quick; the layout logic does not depend on the count
+    return dataclasses.replace(full, agencies=full.agencies[:3])
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def sheet(request, tmp_path, config):
+    harness = HARNESSES[request.param](tmp_path)
+    harness.backend.ensure_layout(config.catalog, config.agencies)
+    return harness
+
+
+def col(key: str, header_row) -> int:
+    return [g.text(c) for c in header_row].index(SUBMISSION_HEADERS[key])
+
+
+def rows_by_key(sheet) -> dict[RowKey, list]:
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    a, i = col("agency", grid[0]), col("item", grid[0])
+    return {RowKey(g.text(r[a]), g.text(r[i])): r for r in grid[1:] if g.text(r[a])}
+
+
+def verdict(key: RowKey, url: str, status: Status = Status.OK, note: str = "", **kw) -> Verdict:
+    return Verdict(key=key, url_text=url, status=status, checked_at=NOW, first_submitted_at=NOW, note_th=note, **kw)
+
+
+def test_init_creates_four_tabs_and_43_sorted_rows_per_agency(sheet, config):
+    assert set(sheet.tabs()) == {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    assert [g.text(c) for c in grid[0]][:len(SUBMISSION_HEADERS)] == list(SUBMISSION_HEADERS.values())
+    keys = [(g.text(r[0]), g.text(r[5])) for r in grid[1:]]
+    assert len(keys) == 3 * 43
+    expected = [(a.code, i.code) for a in sorted(config.agencies, key=lambda a: a.code) for i in config.catalog.items]
+    assert keys == expected
+    first = grid[1]
+    assert g.text(first[col("deadline", grid[0])]) in ("31 ม.ค. 2566", "28 ก.พ. 2566", "7 เม.ย. 2566")
+    agencies = sheet.grid(TAB_AGENCIES)
+    assert [g.text(c) for c in agencies[0]] == list(AGENCY_HEADERS.values())
+    assert [g.text(r[0]) for r in agencies[1:]] == [a.code for a in config.agencies]
+
+
+def test_init_again_changes_nothing_and_keeps_typed_urls(sheet, config):
+    sheet.edit_now(lambda e: e.set_url(config.agencies[0].code, "O5", "https://x.go.th/contact"))
+    before = sheet.grid(TAB_SUBMISSIONS)
+    report = sheet.backend.ensure_layout(config.catalog, config.agencies)
+    assert report.added_rows == 0 and report.added_agencies == () and report.created_tabs == ()
+    assert sheet.grid(TAB_SUBMISSIONS) == before
+
+
+def test_init_adds_rows_for_a_new_agency_without_touching_others(sheet, config):
+    sheet.edit_now(lambda e: e.set_url(config.agencies[0].code, "O1", "https://x.go.th/org"))
+    newcomer = Agency(code="zz-new", name="เทศบาลตำบลทดสอบ", district="ลี้")
+    report = sheet.backend.ensure_layout(config.catalog, list(config.agencies) + [newcomer])
+    assert report.added_agencies == ("zz-new",) and report.added_rows == 43
+    rows = rows_by_key(sheet)
+    assert g.text(rows[RowKey(config.agencies[0].code, "O1")][col("url", sheet.grid(TAB_SUBMISSIONS)[0])]) == \
+        "https://x.go.th/org"
+    assert sum(1 for k in rows if k.agency == "zz-new") == 43
+
+
+def test_read_keys_rows_and_reports_unplaceable_rows(sheet, config):
+    code = config.agencies[1].code
+
+    def edit(e):
+        e.set_url(code, "O7", "  https://x.go.th/news  ")
+        header = e.grid[0]
+        width = len(header)
+        unknown = [""] * width
+        unknown[e.cols["agency"]], unknown[e.cols["item"]], unknown[e.cols["url"]] = "nobody", "O1", "https://a.go.th/x"
+        dup = list(e.grid[e.row_of(code, "O7")])
+        bad_item = list(dup)
+        bad_item[e.cols["item"]] = "O99"
+        e.insert(1, unknown)
+        e.grid.append(dup)
+        e.grid.append(bad_item)
+
+    sheet.edit_now(edit)
+    snap = sheet.backend.read(config.catalog)
+    by_key = {r.key: r for r in snap.rows}
+    assert by_key[RowKey(code, "O7")].url_text == "https://x.go.th/news"
+    assert len(snap.rows) == 3 * 43
+    assert sorted(p.code for p in snap.problems) == ["duplicate_key", "unknown_agency", "unknown_item"]
+
+
+@pytest.mark.parametrize("typed,expected", [("๐๗", "O7"), ("o07", "O7"), ("7", "O7")])
+def test_item_codes_typed_in_any_form_are_read(sheet, config, typed, expected):
+    code = config.agencies[0].code
+
+    def edit(e):
+        e.grid[e.row_of(code, "O7")][e.cols["item"]] = typed
+    sheet.edit_now(edit)
+    keys = {r.key for r in sheet.backend.read(config.catalog).rows}
+    assert RowKey(code, expected) in keys
+
+
+def test_verdicts_land_on_their_rows_after_sort_insert_delete_and_url_edit(sheet, config):
+    a, b = config.agencies[0].code, config.agencies[1].code
+    urls = {RowKey(a, "O1"): "https://a.go.th/1", RowKey(a, "O2"): "https://a.go.th/2",
+            RowKey(b, "O1"): "https://b.go.th/1", RowKey(b, "O3"): "https://b.go.th/3"}
+    sheet.edit_now(lambda e: [e.set_url(k.agency, k.item, u) for k, u in urls.items()])
+    snap = sheet.backend.read(config.catalog)
+    read_urls = {r.key: r.url_text for r in snap.rows if r.url_text}
+    assert read_urls == urls
+
+    def agency_edits(e):
+        e.reorder(lambda row: (g.text(row[e.cols["item"]]), g.text(row[e.cols["agency"]])), reverse=True)
+        e.insert(5, ["" for _ in e.grid[0]])
+        e.delete(e.row_of(b, "O43"))
+        e.set_url(b, "O3", "https://b.go.th/3-fixed")
+
+    sheet.edit_before_write(agency_edits)
+    statuses = {RowKey(a, "O1"): Status.OK, RowKey(a, "O2"): Status.BROKEN, RowKey(b, "O1"): Status.WARNING,
+                RowKey(b, "O3"): Status.BROKEN}
+    report = sheet.backend.write_results([verdict(k, read_urls[k], statuses[k], note=f"note {k}", http_status=200)
+                                          for k in urls])
+    assert report.written == 3 and report.stale == (RowKey(b, "O3"),)
+    header = sheet.grid(TAB_SUBMISSIONS)[0]
+    rows = rows_by_key(sheet)
+    for k in (RowKey(a, "O1"), RowKey(a, "O2"), RowKey(b, "O1")):
+        assert g.text(rows[k][col("status", header)]) == statuses[k].label_th
+        assert g.text(rows[k][col("url", header)]) == urls[k]
+    fixed = rows[RowKey(b, "O3")]
+    assert g.text(fixed[col("url", header)]) == "https://b.go.th/3-fixed"
+    assert g.text(g.cell(fixed, col("status", header))) == ""  # no stale verdict
+    untouched = rows[RowKey(a, "O3")]
+    assert g.text(g.cell(untouched, col("status", header))) == ""
+    # notes are on the URL cell of the right row
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    row_index = {RowKey(g.text(r[col("agency", header)]), g.text(r[col("item", header)])): i
+                 for i, r in enumerate(grid) if i}
+    for k in (RowKey(a, "O1"), RowKey(a, "O2"), RowKey(b, "O1")):
+        assert sheet.note(TAB_SUBMISSIONS, row_index[k], col("url", header)) == f"note {k}"
+    assert sheet.note(TAB_SUBMISSIONS, row_index[RowKey(b, "O3")], col("url", header)) == ""
+
+
+def test_agency_cells_are_never_written(sheet, config):
+    a = config.agencies[0].code
+    key = RowKey(a, "O4")
+    sheet.edit_now(lambda e: e.set_url(a, "O4", "https://a.go.th/plan"))
+    before = rows_by_key(sheet)
+    sheet.backend.write_results([verdict(key, "https://a.go.th/plan", Status.WARNING, reasons=("off_site",))])
+    after = rows_by_key(sheet)
+    header = sheet.grid(TAB_SUBMISSIONS)[0]
+    people = [col(k, header) for k in ("agency", "agency_name", "district", "round", "deadline", "item", "item_title", "url")]
+    for k in before:
+        assert [g.cell(after[k], c) for c in people] == [g.cell(before[k], c) for c in people]
+    assert g.text(after[key][col("reasons", header)]) == "off_site"
+
+
+def test_formula_like_text_round_trips_as_typed(sheet, config):
+    a = config.agencies[0].code
+    formula = '=HYPERLINK("https://a.go.th/x","ข้อ 1")'
+    phone = "+66 53 511 192"
+    sheet.edit_now(lambda e: (e.set_url(a, "O1", formula), e.set_url(a, "O2", phone)))
+    snap = sheet.backend.read(config.catalog)
+    texts = {r.key: r.url_text for r in snap.rows}
+    assert texts[RowKey(a, "O1")] == formula and texts[RowKey(a, "O2")] == phone
+    sheet.backend.write_results([
+        verdict(RowKey(a, "O1"), formula, detail="=1+1 looks like a formula"),
+        verdict(RowKey(a, "O2"), phone, Status.INVALID, detail="+66 is a phone number"),
+    ])
+    again = {r.key: r.url_text for r in sheet.backend.read(config.catalog).rows}
+    assert again[RowKey(a, "O1")] == formula and again[RowKey(a, "O2")] == phone
+    header = sheet.grid(TAB_SUBMISSIONS)[0]
+    rows = rows_by_key(sheet)
+    assert rows[RowKey(a, "O1")][col("detail", header)] == "=1+1 looks like a formula"
+    assert rows[RowKey(a, "O2")][col("detail", header)] == "+66 is a phone number"
+
+
+def test_note_is_cleared_when_the_url_becomes_fine(sheet, config):
+    a = config.agencies[0].code
+    key = RowKey(a, "O6")
+    sheet.edit_now(lambda e: e.set_url(a, "O6", "https://a.go.th/law"))
+    sheet.backend.write_results([verdict(key, "https://a.go.th/law", Status.BROKEN, note="แก้ไขลิงก์")])
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    row = next(i for i, r in enumerate(grid) if i and g.text(r[0]) == a and g.text(r[5]) == "O6")
+    assert sheet.note(TAB_SUBMISSIONS, row, col("url", grid[0])) == "แก้ไขลิงก์"
+    sheet.backend.write_results([verdict(key, "https://a.go.th/law", Status.OK)])
+    assert sheet.note(TAB_SUBMISSIONS, row, col("url", grid[0])) == ""
+
+
+def test_first_submitted_time_is_read_back(sheet, config):
+    a = config.agencies[0].code
+    key = RowKey(a, "O8")
+    sheet.edit_now(lambda e: e.set_url(a, "O8", "https://a.go.th/qa"))
+    sheet.backend.write_results([verdict(key, "https://a.go.th/qa")])
+    row = {r.key: r for r in sheet.backend.read(config.catalog).rows}[key]
+    assert row.first_submitted_at == NOW
+    assert row.previous_status is Status.OK
+
+
+def test_summary_tab_is_replaced_each_time(sheet, config):
+    first = Summary(heading=("หัวเรื่อง", "ข้อมูล ณ 1"), blocks=(SummaryBlock("ตาราง", ("ก", "ข"), (("x", 1), ("y", 2))),))
+    sheet.backend.write_summary(first)
+    second = Summary(heading=("หัวเรื่อง 2",), blocks=(SummaryBlock("ตาราง", ("ก",), (("z",),)),))
+    sheet.backend.write_summary(second)
+    rows = [[c for c in r if c not in (None, "")] for r in sheet.grid(TAB_SUMMARY)]
+    rows = [r for r in rows if r]
+    assert rows == [["หัวเรื่อง 2"], ["ตาราง"], ["ก"], ["z"]]
