@@ -24,6 +24,17 @@ from sheets_sync.errors import ConfigError
 DEFAULT_SETTINGS = Path("config/settings.yaml")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so an impossible date (2023-02-30) reaches our
+    own parser and becomes a clear ConfigError instead of a crash inside PyYAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 # ---------------------------------------------------------------- settings sections
 @dataclass(frozen=True)
 class BackendSettings:
@@ -269,7 +280,7 @@ def _read_yaml(path: Path) -> dict:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""

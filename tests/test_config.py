@@ -1,0 +1,111 @@
+"""Config loading: the shipped files load, and each kind of mistake is one clear line naming
+the file and the key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.config import load_config
+from sheets_sync.errors import ConfigError
+from sheets_sync.normalize import district, item_code
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    """A writable copy of the shipped config directory."""
+    target = tmp_path / "config"
+    shutil.copytree(REPO_CONFIG, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def error_of(cfg: Path) -> str:
+    with pytest.raises(ConfigError) as e:
+        load_config(cfg / "settings.yaml")
+    message = str(e.value)
+    assert "\n" not in message
+    return message
+
+
+def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
+    c = load_config(cfg / "settings.yaml")
+    assert [i.code for i in c.catalog.items] == [f"O{n}" for n in range(1, 44)]
+    assert [sum(1 for i in c.catalog.items if i.round == r) for r in (1, 2, 3)] == [14, 14, 15]
+    assert c.catalog.item("O32").title == "การสร้างวัฒนธรรม No Gift Policy" and c.catalog.item("O32").round == 3
+    assert c.catalog.item("O31").round == 2
+    assert [str(r.deadline) for r in c.catalog.rounds] == ["2023-01-31", "2023-02-28", "2023-04-07"]
+    failed = [a for a in c.agencies if a.failed_2565]
+    assert len(failed) == 12
+    assert {a.code: a.score_2565 for a in failed}["abt-nakhonchedi"] == 71.69
+    assert c.settings.timezone == "Asia/Bangkok" and c.settings.backend.kind == "xlsx"
+    assert len({a.code for a in c.agencies}) == len(c.agencies)
+
+
+@pytest.mark.parametrize("file,old,new,expected", [
+    ("settings.yaml", "  per_host: 4", "  per_hots: 4", "settings.yaml: checker.per_hots: unknown key"),
+    ("settings.yaml", "timezone: Asia/Bangkok", "timezone: Asia/Lamphun", "settings.yaml: timezone: unknown time zone"),
+    ("settings.yaml", "  kind: xlsx", "  kind: excel", "settings.yaml: backend.kind: must be"),
+    ("settings.yaml", "  per_host: 4", "  per_host: four", "settings.yaml: checker.per_host: expected a whole number"),
+    ("settings.yaml", "  verify_tls: true", "  verify_tls: yes please", "settings.yaml: checker.verify_tls: expected true or false"),
+    ("settings.yaml", "  resolve: []", "  resolve: [tapladuk.go.th]", "settings.yaml: checker.resolve:"),
+    ("settings.yaml", "  allow_private: []", "  allow_private: [10.0.0.0/99]", "settings.yaml: checker.allow_private:"),
+    ("settings.yaml", "checker:", "checker: [\n", "settings.yaml: line"),
+    ("settings.yaml", "items_file: oit_items.yaml", "items_file: missing.yaml", "missing.yaml: file not found"),
+    ("oit_items.yaml", "  - {code: O2, round: 1,", "  - {code: O01, round: 1,", "oit_items.yaml: items[1].code: duplicate item code O1"),
+    ("oit_items.yaml", "  - {code: O2, round: 1,", "  - {code: O2, rounds: 1,", "oit_items.yaml: items[1].rounds: unknown key"),
+    ("oit_items.yaml", "  - {code: O2, round: 1,", "  - {code: O2,", "oit_items.yaml: items[1].round: item O2 has no round"),
+    ("oit_items.yaml", "  - {code: O2, round: 1,", "  - {code: O2, round: 4,", "oit_items.yaml: items[1].round: item O2 names round 4"),
+    ("oit_items.yaml", "deadline: 2023-01-31}", "deadline: 31 Jan 2566}", "oit_items.yaml: rounds[0].deadline: not a date"),
+    ("oit_items.yaml", "deadline: 2023-02-28}", "deadline: 2023-02-30}", "oit_items.yaml: rounds[1].deadline: not a date"),
+    ("oit_items.yaml", "year: 2566", "year: 2566\ncolour: red", "oit_items.yaml: colour: unknown key"),
+    ("agencies.yaml", "{code: tt-li,", "{code: tt-banklang,", "agencies.yaml: agencies[15].code: duplicate agency code tt-banklang"),
+    ("agencies.yaml", "{code: tt-li,", "{webpage: x, code: tt-li,", "agencies.yaml: agencies[15].webpage: unknown key"),
+    ("agencies.yaml", "score_2565: 84.99", "score_2565: high", "agencies.yaml: agencies[0].score_2565: not a number"),
+    ("agencies.yaml", "{code: tt-li, name: เทศบาลตำบลลี้,", "{code: tt-li,", "agencies.yaml: agencies[15].name: missing"),
+])
+def test_each_config_mistake_is_one_line_naming_file_and_key(cfg, file, old, new, expected):
+    edit(cfg / file, old, new)
+    assert expected in error_of(cfg)
+
+
+def test_buddhist_era_deadline_is_understood(cfg):
+    edit(cfg / "oit_items.yaml", "deadline: 2023-01-31}", "deadline: 2566-01-31}")
+    assert str(load_config(cfg / "settings.yaml").catalog.round(1).deadline) == "2023-01-31"
+
+
+def test_seed_district_spelling_is_read_as_official(cfg):
+    edit(cfg / "agencies.yaml", "name: องค์การบริหารส่วนตำบลเหล่ายาว, district: บ้านโฮ่ง",
+         "name: องค์การบริหารส่วนตำบลเหล่ายาว, district: บ้านโฮ้ง")
+    agency = next(a for a in load_config(cfg / "settings.yaml").agencies if a.code == "abt-laoyao")
+    assert agency.district == "บ้านโฮ่ง"
+
+
+def test_item_codes_in_the_seed_style_are_read(cfg):
+    edit(cfg / "oit_items.yaml", "  - {code: O11,", "  - {code: ๐๑๑,")
+    assert load_config(cfg / "settings.yaml").catalog.item("O11") is not None
+
+
+@pytest.mark.parametrize("typed", ["O1", "O01", "o1", "๐๑", "1", "O 1", " o01 ", 1, 1.0])
+def test_item_code_forms_all_mean_o1(typed):
+    assert item_code(typed) == "O1"
+
+
+@pytest.mark.parametrize("typed", ["", "O", "X1", "O0", "1.5", 1.5, None, "O1a"])
+def test_item_code_rejects_non_codes(typed):
+    assert item_code(typed) is None
+
+
+def test_district_aliases():
+    assert district("บ้านโฮ้ง") == "บ้านโฮ่ง"
+    assert district("อำเภอลี้") == "ลี้"
+    assert district("ป่าซาง") == "ป่าซาง"
