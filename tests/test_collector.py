@@ -1,0 +1,306 @@
+"""Tests for sheets_sync.collector: parse_cell (one cell) and assess (per-agency rules)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sheets_sync.collector import Candidate, Submission, assess, parse_cell
+from sheets_sync.config import Agency, ValidationSettings
+from sheets_sync.models import RowKey, SubmissionRow
+from sheets_sync.reasons import REASONS
+
+LAMPHUN = "xn--q3cju6cub7h.go.th"  # ลำพูน.go.th
+NAA = "%E0%B8%AB%E0%B8%99%E0%B9%89%E0%B8%B2"  # หน้า
+
+# (id, cell text, [(url, reasons), ...])
+CASES = [
+    # plain, case, encoding
+    ("plain https", "https://tapladuk.go.th/ita", [("https://tapladuk.go.th/ita", ())]),
+    ("plain http", "http://tapladuk.go.th/ita", [("http://tapladuk.go.th/ita", ())]),
+    ("uppercase scheme and host", "HTTPS://WWW.Tapladuk.GO.TH/Path/A", [("https://www.tapladuk.go.th/Path/A", ())]),
+    ("host only gets a slash", "https://tapladuk.go.th", [("https://tapladuk.go.th/", ())]),
+    ("query without path", "https://x.go.th?a=1", [("https://x.go.th/?a=1", ())]),
+    ("thai idn host and path", "http://ลำพูน.go.th/หน้า", [(f"http://{LAMPHUN}/{NAA}", ())]),
+    ("thai tld", "https://ลำพูน.ไทย/", [("https://xn--q3cju6cub7h.xn--o3cw4h/", ())]),
+    ("percent-encoded path kept", "https://x.go.th/%E0%B8%81%20x.pdf", [("https://x.go.th/%E0%B8%81%20x.pdf", ())]),
+    ("thai query encoded", "https://x.go.th/s?q=ข่าว", [("https://x.go.th/s?q=%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7", ())]),
+    ("fragment kept", "https://x.go.th/a?b=1#frag", [("https://x.go.th/a?b=1#frag", ())]),
+    ("port kept", "https://x.go.th:8080/a", [("https://x.go.th:8080/a", ())]),
+    ("ipv4 literal is valid syntax", "http://192.168.1.1/x", [("http://192.168.1.1/x", ())]),
+    ("ipv6 literal is valid syntax", "http://[::1]:8080/", [("http://[::1]:8080/", ())]),
+    ("underscore tolerated", "http://a_b.go.th/", [("http://a_b.go.th/", ())]),
+    ("userinfo kept", "https://user:pw@x.go.th/a", [("https://user:pw@x.go.th/a", ())]),
+    ("fqdn trailing dot dropped", "http://x.go.th./a", [("http://x.go.th/a", ())]),
+    # missing scheme
+    ("www without scheme", "www.tapladuk.go.th/ita", [("http://www.tapladuk.go.th/ita", ("missing_scheme",))]),
+    ("bare www host", "www.x.go.th", [("http://www.x.go.th/", ("missing_scheme",))]),
+    ("domain without www or scheme", "tapladuk.go.th/content/generalinfo",
+     [("http://tapladuk.go.th/content/generalinfo", ("missing_scheme",))]),
+    ("protocol-relative", "//x.go.th/a", [("http://x.go.th/a", ("missing_scheme",))]),
+    ("file name is not a host", "report2566.pdf", [(None, ("malformed",))]),
+    # other schemes
+    ("javascript", "javascript:alert(1)", [(None, ("bad_scheme",))]),
+    ("file", "file:///C:/Users/it/o1.pdf", [(None, ("bad_scheme",))]),
+    ("data", "data:text/html,<b>hi</b>", [(None, ("bad_scheme",))]),
+    ("mailto", "mailto:saraban@x.go.th", [(None, ("bad_scheme",))]),
+    ("ftp", "ftp://x.go.th/o1.pdf", [(None, ("bad_scheme",))]),
+    ("tel", "tel:053511192", [(None, ("bad_scheme",))]),
+    ("http with one slash", "http:/x.go.th/a", [(None, ("malformed",))]),
+    # whitespace and several URLs
+    ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
+    ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
+     [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("crlf and tabs between", "https://x.go.th/1\r\n\thttps://x.go.th/2",
+     [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("comma and space", "https://x.go.th/1, https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("comma before new url", "https://x.go.th/1,https://x.go.th/2",
+     [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("comma before www", "www.x.go.th/1,www.x.go.th/2",
+     [("http://www.x.go.th/1", ("missing_scheme",)), ("http://www.x.go.th/2", ("missing_scheme",))]),
+    ("space separated", "https://x.go.th/1 https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("semicolon separated", "https://x.go.th/1; https://x.go.th/2",
+     [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("ideographic comma", "https://x.go.th/1、https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("same url twice is one", "https://x.go.th/1\nhttps://x.go.th/1", [("https://x.go.th/1", ())]),
+    ("comma inside query", "https://x.go.th/index.php?_mod=ZGF0YQ&ids=1,2,3",
+     [("https://x.go.th/index.php?_mod=ZGF0YQ&ids=1,2,3", ())]),
+    ("semicolon inside path", "https://x.go.th/a;jsessionid=F00", [("https://x.go.th/a;jsessionid=F00", ())]),
+    ("zero-width and nbsp", "\ufeffhttps://x.go.th/\u200ba\u00a0https://y.go.th/b",
+     [("https://x.go.th/a", ()), ("https://y.go.th/b", ())]),
+    # labels around links
+    ("thai label with space", "ลิงก์: https://x.go.th/a", [("https://x.go.th/a", ())]),
+    ("thai label glued", "ลิงก์:https://x.go.th/a", [("https://x.go.th/a", ())]),
+    ("thai label glued to www", "ข้อมูลwww.x.go.th/a", [("http://www.x.go.th/a", ("missing_scheme",))]),
+    ("note in brackets after", "https://x.go.th/a (ข้อมูลปี 2566)", [("https://x.go.th/a", ())]),
+    ("bullets", "- https://x.go.th/1\n- https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("english label that looks like a scheme", "Data: https://x.go.th/a", [("https://x.go.th/a", ())]),
+    ("e-mail next to a link is a label", "ติดต่อ saraban@x.go.th https://x.go.th/a", [("https://x.go.th/a", ())]),
+    ("no url at all", "อยู่ระหว่างจัดทำ", [(None, ("malformed",))]),
+    ("valid and invalid together", "https://x.go.th/a javascript:void(0)",
+     [("https://x.go.th/a", ()), (None, ("bad_scheme",))]),
+    # trailing punctuation
+    ("full stop", "https://x.go.th/a.", [("https://x.go.th/a", ())]),
+    ("parentheses", "(https://x.go.th/a)", [("https://x.go.th/a", ())]),
+    ("angle brackets", "<https://x.go.th/a>", [("https://x.go.th/a", ())]),
+    ("ascii quotes", '"https://x.go.th/a"', [("https://x.go.th/a", ())]),
+    ("thai curly quotes", "“https://x.go.th/a”", [("https://x.go.th/a", ())]),
+    ("balanced parenthesis kept", "https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)",
+     [("https://th.wikipedia.org/wiki/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99_"
+       "(%E0%B8%88%E0%B8%B1%E0%B8%87%E0%B8%AB%E0%B8%A7%E0%B8%B1%E0%B8%94)", ())]),
+    # formulas
+    ("hyperlink comma", '=HYPERLINK("https://x.go.th/a","ข้อ 1")', [("https://x.go.th/a", ("formula",))]),
+    ("hyperlink semicolon lower case", '=hyperlink("https://x.go.th/a"; "ข้อ 1")', [("https://x.go.th/a", ("formula",))]),
+    ("hyperlink one argument", '=HYPERLINK("https://x.go.th/a")', [("https://x.go.th/a", ("formula",))]),
+    ("hyperlink without scheme", '=HYPERLINK("www.x.go.th/a","ข้อ 1")',
+     [("http://www.x.go.th/a", ("formula", "missing_scheme"))]),
+    ("hyperlink to javascript", '=HYPERLINK("javascript:alert(1)","x")', [(None, ("formula", "bad_scheme"))]),
+    ("arithmetic formula", "=1+1", [(None, ("malformed",))]),
+    ("other formula holding a url", '=CONCAT("https://x.go.th/","a")', [(None, ("malformed",))]),
+    ("phone number", "+66 53 511 192", [(None, ("malformed",))]),
+    ("at sign", "@ทต.ทาปลาดุก", [(None, ("malformed",))]),
+    # bad ports and hosts
+    ("port zero", "https://x.go.th:0/", [(None, ("malformed",))]),
+    ("port too big", "https://x.go.th:65536/", [(None, ("malformed",))]),
+    ("port not a number", "https://x.go.th:abc/", [(None, ("malformed",))]),
+    ("port empty", "https://x.go.th:/a", [(None, ("malformed",))]),
+    ("highest port", "https://x.go.th:65535/", [("https://x.go.th:65535/", ())]),
+    ("space in host", "http://exa mple.go.th", [(None, ("malformed",))]),
+    ("space after www.", "https://www. tapladuk.go.th/a", [(None, ("malformed",))]),
+    ("hyphen at label edges", "http://-bad-.go.th/", [(None, ("malformed",))]),
+    ("empty first label", "http://.go.th/", [(None, ("malformed",))]),
+    ("empty middle label", "http://x..go.th/", [(None, ("malformed",))]),
+    ("label of 63 is fine", "http://" + "a" * 63 + ".go.th/", [("http://" + "a" * 63 + ".go.th/", ())]),
+    ("label of 64", "http://" + "a" * 64 + ".go.th/", [(None, ("malformed",))]),
+    ("single label host", "http://intranet/o1", [(None, ("malformed",))]),
+    ("empty host", "https://", [(None, ("malformed",))]),
+    ("symbol in host", "https://x!.go.th/a", [(None, ("malformed",))]),
+    ("bad ipv4", "http://999.1.1.1/", [(None, ("malformed",))]),
+    ("no scheme and a bad port: both found, in order", "www.x.go.th:99999/a", [(None, ("missing_scheme", "malformed"))]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_parse_cell_table(text, expected):
+    assert [(c.url, c.reasons) for c in parse_cell(text)] == expected
+
+
+def test_table_is_big_enough_and_uses_known_reasons():
+    assert len(CASES) >= 45
+    used = {r for _, _, exp in CASES for _, reasons in exp for r in reasons}
+    assert used == {"missing_scheme", "bad_scheme", "malformed", "formula"}
+    assert used <= set(REASONS)
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "\n\t ", "\u200b\ufeff", "\u00a0"])
+def test_empty_cells_have_no_candidates(text):
+    assert parse_cell(text) == ()
+
+
+def test_2000_characters_pass_and_2001_are_too_long():
+    base = "https://x.go.th/"
+    exactly = base + "a" * (2000 - len(base))
+    assert len(exactly) == 2000
+    assert [(c.url, c.reasons) for c in parse_cell(exactly)] == [(exactly, ())]
+    over = exactly + "a"
+    assert parse_cell(over) == (Candidate(raw=over, url=None, reasons=("too_long",)),)
+
+
+def test_length_is_measured_after_trimming_and_max_length_is_honoured():
+    assert [c.url for c in parse_cell("  https://x.go.th/abc  ", max_length=20)] == ["https://x.go.th/abc"]
+    assert parse_cell("https://x.go.th/abcde", max_length=20) == (
+        Candidate(raw="https://x.go.th/abcde", url=None, reasons=("too_long",)),)
+
+
+def test_raw_is_the_url_as_typed_or_the_whole_cell():
+    assert parse_cell("ลิงก์: https://x.go.th/a.") == (Candidate("https://x.go.th/a", "https://x.go.th/a", ()),)
+    assert parse_cell("  ยังไม่มี  ") == (Candidate("ยังไม่มี", None, ("malformed",)),)
+    assert parse_cell('=HYPERLINK("https://x.go.th/a","ข้อ 1")') == (
+        Candidate('=HYPERLINK("https://x.go.th/a","ข้อ 1")', "https://x.go.th/a", ("formula",)),)
+    assert parse_cell("http://exa mple.go.th") == (Candidate("http://exa mple.go.th", None, ("malformed",)),)
+
+
+def test_valid_property_and_frozen():
+    good, bad = parse_cell("https://x.go.th/a javascript:x")
+    assert (good.valid, bad.valid) == (True, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        good.url = "https://evil.example/"
+
+
+# ---------------------------------------------------------------- assess
+AGENCIES = {
+    "TPD": Agency(code="TPD", name="เทศบาลตำบลทาปลาดุก", domains=("tapladuk.go.th",)),
+    "LPN": Agency(code="LPN", name="จังหวัดลำพูน", domains=(LAMPHUN,)),
+    "NOD": Agency(code="NOD", name="อบต.ไม่มีเว็บ", domains=()),
+}
+SETTINGS = ValidationSettings()
+
+
+def row(agency: str, item: str, text: str) -> SubmissionRow:
+    return SubmissionRow(key=RowKey(agency, item), url_text=text)
+
+
+def reasons_of(rows, agencies=AGENCIES, settings=SETTINGS):
+    """{(agency, item): [reasons of each candidate]} after assess."""
+    return {str(s.key): [c.reasons for c in s.candidates] for s in assess(rows, agencies, settings)}
+
+
+def test_assess_keeps_row_order_and_fields():
+    rows = [row("TPD", "O2", "https://tapladuk.go.th/o2"), row("TPD", "O1", ""), row("NOD", "O3", "x")]
+    out = assess(rows, AGENCIES, SETTINGS)
+    assert [s.key for s in out] == [RowKey("TPD", "O2"), RowKey("TPD", "O1"), RowKey("NOD", "O3")]
+    assert out[0] == Submission(RowKey("TPD", "O2"), "https://tapladuk.go.th/o2",
+                                (Candidate("https://tapladuk.go.th/o2", "https://tapladuk.go.th/o2", ()),))
+    assert out[1].candidates == ()
+    assert out[2].candidates == (Candidate("x", None, ("malformed",)),)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("https://tapladuk.go.th", [("homepage_only",)]),
+    ("https://www.tapladuk.go.th/", [("homepage_only",)]),
+    ("https://tapladuk.go.th/index.php", [("homepage_only",)]),
+    ("https://tapladuk.go.th/Index.html", [("homepage_only",)]),
+    ("https://tapladuk.go.th/home/", [("homepage_only",)]),
+    ("https://tapladuk.go.th/default.aspx", [("homepage_only",)]),
+    ("https://tapladuk.go.th/#top", [("homepage_only",)]),
+    ("www.tapladuk.go.th", [("missing_scheme", "homepage_only")]),
+    # false-positive guards: vendor templates, real pages, hash routes
+    ("https://tapladuk.go.th/index.php?_mod=ZGF0YQ&type=1", [()]),
+    ("https://tapladuk.go.th/content/generalinfo", [()]),
+    ("https://tapladuk.go.th/#/oit/o1", [()]),
+    ("https://tapladuk.go.th/?page_id=12", [()]),
+])
+def test_homepage_only(text, expected):
+    assert reasons_of([row("TPD", "O1", text)]) == {"TPD/O1": expected}
+
+
+@pytest.mark.parametrize("item, text, expected", [
+    ("O20", "https://drive.google.com/file/d/abc/view", [("off_site",)]),
+    ("O20", "https://nottapladuk.go.th/o20", [("off_site",)]),  # a suffix is not a subdomain
+    ("O20", "https://tapladuk.go.th.evil.example/o20", [("off_site",)]),
+    ("O20", "https://tapladuk.go.th@evil.example/o20", [("off_site",)]),  # userinfo is not the host
+    ("O20", "http://192.168.1.10/o20", [("off_site",)]),
+    ("O5", "https://www.facebook.com/tapladuk", [("off_site",)]),  # facebook is only exempt for O9
+    # false-positive guards: own domain, www, subdomains, O9 on social platforms
+    ("O20", "https://tapladuk.go.th/o20", [()]),
+    ("O20", "http://WWW.Tapladuk.go.th/o20", [()]),
+    ("O20", "https://oit.tapladuk.go.th/o20", [()]),
+    ("O9", "https://www.facebook.com/tapladuk", [()]),
+    ("O9", "https://m.facebook.com/tapladuk", [()]),
+    ("O9", "https://www.youtube.com/@tapladuk", [()]),
+    ("O9", "https://drive.google.com/file/d/abc/view", [("off_site",)]),  # not a platform host
+])
+def test_off_site(item, text, expected):
+    assert reasons_of([row("TPD", item, text)]) == {f"TPD/{item}": expected}
+
+
+def test_off_site_compares_punycode_for_thai_domains():
+    rows = [row("LPN", "O1", "https://ลำพูน.go.th/o1"), row("LPN", "O2", f"https://www.{LAMPHUN}/o2"),
+            row("LPN", "O3", "https://lamphun.go.th/o3")]
+    assert reasons_of(rows) == {"LPN/O1": [()], "LPN/O2": [()], "LPN/O3": [("off_site",)]}
+
+
+def test_off_site_skipped_for_unknown_agency_or_agency_without_domains():
+    rows = [row("NOD", "O1", "https://drive.google.com/x"), row("ZZZ", "O1", "https://drive.google.com/y")]
+    assert reasons_of(rows) == {"NOD/O1": [()], "ZZZ/O1": [()]}
+
+
+def test_off_site_uses_agency_domains_as_typed_and_settings_as_given():
+    agencies = {"TPD": Agency(code="TPD", name="x", domains=("https://www.Tapladuk.go.th/",))}
+    settings = ValidationSettings(platform_hosts=("line.me",), social_items=("O09",))
+    rows = [row("TPD", "O1", "https://tapladuk.go.th/o1"), row("TPD", "O9", "https://line.me/R/ti/p/@tpd"),
+            row("TPD", "O9b", "https://www.facebook.com/tpd")]
+    assert reasons_of(rows, agencies, settings) == {"TPD/O1": [()], "TPD/O9": [()], "TPD/O9b": [("off_site",)]}
+
+
+def test_duplicate_in_agency_marks_every_involved_candidate():
+    rows = [
+        row("TPD", "O1", "https://tapladuk.go.th/ita"),
+        row("TPD", "O2", "http://www.tapladuk.go.th/ita/"),  # same after scheme, www, slash
+        row("TPD", "O3", "https://tapladuk.go.th/o3\nhttps://TAPLADUK.go.th/ita"),
+        row("TPD", "O4", "https://tapladuk.go.th/o4"),
+    ]
+    assert reasons_of(rows) == {
+        "TPD/O1": [("duplicate_in_agency",)],
+        "TPD/O2": [("duplicate_in_agency",)],
+        "TPD/O3": [(), ("duplicate_in_agency",)],
+        "TPD/O4": [()],
+    }
+
+
+def test_duplicate_guards_same_cell_other_agency_other_page():
+    rows = [
+        row("TPD", "O1", "https://tapladuk.go.th/ita https://tapladuk.go.th/ita/"),  # one cell
+        row("NOD", "O1", "https://tapladuk.go.th/ita"),  # another agency
+        row("TPD", "O2", "https://tapladuk.go.th/index.php?_mod=a"),
+        row("TPD", "O3", "https://tapladuk.go.th/index.php?_mod=b"),  # other query, other page
+        row("TPD", "O4", "https://tapladuk.go.th/oit#/o4"),
+        row("TPD", "O5", "https://tapladuk.go.th/oit#/o5"),  # hash routes are different pages
+    ]
+    assert reasons_of(rows) == {
+        "TPD/O1": [(), ()], "NOD/O1": [()], "TPD/O2": [()], "TPD/O3": [()], "TPD/O4": [()], "TPD/O5": [()],
+    }
+
+
+def test_rules_combine_in_a_stable_order_after_validation_reasons():
+    rows = [row("TPD", "O1", "www.example.com"), row("TPD", "O2", "https://example.com/")]
+    assert reasons_of(rows) == {
+        "TPD/O1": [("missing_scheme", "homepage_only", "off_site", "duplicate_in_agency")],
+        "TPD/O2": [("homepage_only", "off_site", "duplicate_in_agency")],
+    }
+
+
+def test_invalid_candidates_are_left_alone_and_inputs_not_mutated():
+    text = "javascript:void(0) https://drive.google.com/x"
+    before = parse_cell(text)
+    (sub,) = assess([row("TPD", "O1", text)], AGENCIES, SETTINGS)
+    assert sub.candidates == (Candidate("javascript:void(0)", None, ("bad_scheme",)),
+                              Candidate("https://drive.google.com/x", "https://drive.google.com/x", ("off_site",)))
+    assert parse_cell(text) == before
+    assert before[1].reasons == ()
+
+
+def test_assess_honours_max_length_from_settings():
+    (sub,) = assess([row("TPD", "O1", "https://tapladuk.go.th/o1")], AGENCIES, ValidationSettings(max_length=10))
+    assert sub.candidates == (Candidate("https://tapladuk.go.th/o1", None, ("too_long",)),)
