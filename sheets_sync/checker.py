@@ -1,0 +1,362 @@
+"""The network checker: GETs each submitted URL and says whether an assessor could open it.
+
+One shared `requests.Session` (one connection pool) serves every worker thread. Retries are
+declared on its adapter (see `sheets_sync.retry`); redirects are followed here, by hand, so
+that every hop is recorded and can be vetted by `_before_request` before it is requested.
+Only the first `max_body_bytes` of a body are read, and they are kept in `Fetch.body` for
+the content rules that `classify` will grow. A bad URL or a dead site is a result, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from http.cookiejar import DefaultCookiePolicy
+from typing import Callable, Iterable, Mapping
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import requests
+import urllib3.exceptions as u3
+from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.structures import CaseInsensitiveDict
+
+from sheets_sync import reasons, retry
+from sheets_sync.clock import Clock, SystemClock
+from sheets_sync.config import CheckerSettings
+from sheets_sync.models import CheckResult, Status
+
+_CHUNK = 64 * 1024
+# Some CMSs behind Thai government WAFs refuse requests that do not look like a browser's.
+_ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
+           "Accept-Language": "th,en;q=0.8"}
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """What one URL's GET gave: the last response after redirects with the first bytes of its
+    body, or the reason code (`error`) why there was none. `classify` reads it."""
+
+    url: str
+    status_code: int | None = None
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    body: bytes = b""  # decoded (gzip undone), at most max_body_bytes
+    truncated: bool = False  # the body went on past max_body_bytes
+    final_url: str | None = None
+    redirects: tuple[str, ...] = ()  # each URL redirected to, in order
+    elapsed_ms: int = 0
+    error: str | None = None  # a reason code: dns_error, timeout, redirect_loop ...
+    detail: str = ""
+
+
+@dataclass
+class _Progress:
+    """How far one fetch got, kept for the result when it stops on an exception."""
+
+    current: str  # the URL being requested
+    redirects: list[str] = field(default_factory=list)
+    status_code: int | None = None  # of the final response, once its body is being read
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+
+
+class DeadlineExceeded(Exception):
+    """The URL's total_timeout_s ran out (mapped to the `timeout` reason)."""
+
+
+class _NoSessionCookies(DefaultCookiePolicy):
+    # The shared session must not carry one site's cookies into another check; each check
+    # keeps its own jar (see Checker._follow) so cookie-setting redirects still work.
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+
+def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = time.sleep) -> requests.Session:
+    """The checker's shared session: no proxies from the environment, retry policy mounted."""
+    session = requests.Session()
+    # Never route through HTTP(S)_PROXY/ALL_PROXY (nor read .netrc): the address guard must
+    # see, and the checker must connect to, the real target.
+    session.trust_env = False
+    session.verify = settings.verify_tls
+    session.cookies.set_policy(_NoSessionCookies())
+    adapter = HTTPAdapter(
+        # At most `concurrency` hosts are in flight at once, so this many pools keeps every
+        # active host's pool alive; more would only hold idle sockets to finished hosts.
+        pool_connections=max(10, settings.concurrency),
+        # >= per_host; cross-host redirects (many URLs -> one portal) can exceed per_host on
+        # one target, and a pool smaller than that would discard connections.
+        pool_maxsize=max(settings.per_host, settings.concurrency),
+        max_retries=retry.build_retry(settings, sleep),
+    )
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class Checker:
+    """Checks URLs over HTTP(S). Thread-safe; `check_many` runs checks concurrently."""
+
+    def __init__(self, settings: CheckerSettings, session: requests.Session | None = None,
+                 clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        """`session` is used as given (the caller configures and closes it); otherwise one is
+        built by `build_session`. `clock` is wall time for later stages (durations use
+        time.monotonic); `sleep` is what retries wait with."""
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self._own_session = session is None
+        self.session = session if session is not None else build_session(settings, sleep)
+
+    def __enter__(self) -> "Checker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the pool, if this checker built it."""
+        if self._own_session:
+            self.session.close()
+
+    def check(self, url: str) -> CheckResult:
+        """Checks one URL. Never raises: every failure becomes a CheckResult."""
+        try:
+            return classify(self.fetch(url))
+        except Exception as e:  # a bug of ours costs one URL, never the run
+            return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
+
+    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None
+                   ) -> dict[str, CheckResult]:
+        """Each distinct URL once, concurrently; progress(done, total) after each.
+
+        A dispatcher keeps per-host queues and only hands a worker a URL whose host has a free
+        slot, so no thread ever sits on a global slot waiting for a busy host.
+        """
+        unique = list(dict.fromkeys(urls))
+        total, done = len(unique), 0
+        results: dict[str, CheckResult] = {}
+        if not unique:
+            return results
+        queues: dict[str, deque[str]] = {}
+        for url in unique:
+            queues.setdefault(host_key(url), deque()).append(url)
+        busy: Counter[str] = Counter()
+        running: dict[Future, tuple[str, str]] = {}
+        limit, per_host = self.settings.concurrency, self.settings.per_host
+        with ThreadPoolExecutor(max_workers=min(limit, total), thread_name_prefix="checker") as pool:
+            def fill() -> None:
+                # Round-robin, one URL per host with a free slot per pass: hosts share fairly.
+                while len(running) < limit:
+                    ready = [h for h in queues if busy[h] < per_host]
+                    if not ready:
+                        return
+                    for host in ready[: limit - len(running)]:
+                        url = queues[host].popleft()
+                        if not queues[host]:
+                            del queues[host]
+                        busy[host] += 1
+                        running[pool.submit(self.check, url)] = (host, url)
+
+            fill()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    host, url = running.pop(future)
+                    busy[host] -= 1
+                    results[url] = future.result()  # check() does not raise
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                fill()
+        return results
+
+    def fetch(self, url: str) -> Fetch:
+        """GETs `url`, following redirects by hand. Never raises for a bad URL or site."""
+        start = time.monotonic()
+        at = _Progress(url)
+        try:
+            with retry.deadline(start + self.settings.total_timeout_s):
+                fetch = self._follow(url, at, start)
+        except Exception as e:
+            code, detail = error_reason(e)
+            if code == "malformed" and at.redirects:
+                code, detail = "check_failed", f"unusable redirect target: {detail}"
+            # A body that fails half-way still had a status line: keep it.
+            fetch = Fetch(url, status_code=at.status_code, headers=at.headers, error=code, detail=detail)
+        return replace(fetch, redirects=tuple(at.redirects), final_url=fetch.final_url or at.current,
+                       elapsed_ms=int((time.monotonic() - start) * 1000))
+
+    def _before_request(self, url: str) -> str | None:
+        """Called before every hop's request. Return None to go ahead, or a reason code (e.g.
+        "private_address") to stop the check with it. The address guard will hook in here."""
+        return None
+
+    def _follow(self, url: str, at: _Progress, start: float) -> Fetch:
+        s = self.settings
+        deadline = start + s.total_timeout_s
+        jar = RequestsCookieJar()
+        seen: set[tuple] = set()
+        redirects = at.redirects
+        while True:
+            current = at.current
+            # A loop is the same request again: same URL *and* same cookies. A site that
+            # redirects to itself after setting a cookie (a "cookie check") is not a loop.
+            key = (urldefrag(current)[0], tuple(sorted((c.domain, c.path, c.name, c.value) for c in jar)))
+            if key in seen:
+                return Fetch(url, error="redirect_loop", detail=f"redirect loop back to {current}")
+            seen.add(key)
+            if len(redirects) > s.max_redirects:
+                return Fetch(url, error="too_many_redirects", detail=f"more than {s.max_redirects} redirects")
+            try:
+                scheme = urlsplit(current).scheme.lower()
+            except ValueError as e:  # e.g. "http://[::1/"
+                raise requests.exceptions.InvalidURL(str(e)) from e
+            if scheme not in ("http", "https"):
+                code = "check_failed" if redirects else "bad_scheme"
+                return Fetch(url, error=code, detail=f"not an http(s) URL: {current[:200]}")
+            blocked = self._before_request(current)
+            if blocked:
+                return Fetch(url, error=blocked, detail=f"not requested: {current[:200]}")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
+            response = self.session.get(
+                current, allow_redirects=False, stream=True, cookies=jar,
+                timeout=(min(s.connect_timeout_s, left), min(s.read_timeout_s, left)),
+                headers={"User-Agent": s.user_agent, **_ACCEPT},
+            )
+            try:
+                extract_cookies_to_jar(jar, response.request, response.raw)
+                # requests' helper undoes http.client's latin-1 reading of a UTF-8 Location
+                # (Thai paths are common); None unless a 301/302/303/307/308 with Location.
+                location = self.session.get_redirect_target(response)
+                if location:
+                    redirects.append(urljoin(current, location.strip()))
+                    at.current = redirects[-1]
+                    continue  # the finally closes this hop's response without reading it
+                at.status_code, at.headers = response.status_code, response.headers
+                body, truncated = self._read_body(response, deadline)
+                return Fetch(url, status_code=response.status_code, headers=response.headers, body=body,
+                             truncated=truncated, final_url=current)
+            finally:
+                # After a full read urllib3 has already put the connection back in the pool;
+                # otherwise this drops the socket rather than drain an unknown remainder.
+                response.close()
+
+    def _read_body(self, response: requests.Response, deadline: float) -> tuple[bytes, bool]:
+        """Reads at most max_body_bytes (+1 to know there is more) before the deadline."""
+        cap, raw = self.settings.max_body_bytes, response.raw
+        parts: list[bytes] = []
+        got = 0
+        while got <= cap:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DeadlineExceeded(f"body still arriving after {self.settings.total_timeout_s:g} s")
+            # Shrink the socket timeout to what is left, so a slow drip cannot hold the worker
+            # a whole read timeout past the deadline.
+            sock = getattr(getattr(raw, "connection", None), "sock", None)
+            if sock is not None:
+                sock.settimeout(min(self.settings.read_timeout_s, left))
+            try:
+                # read1 returns what has arrived; read(n) would wait for all n bytes.
+                chunk = raw.read1(min(_CHUNK, cap + 1 - got), decode_content=True)
+            except (u3.ReadTimeoutError, TimeoutError) as e:
+                if time.monotonic() >= deadline - 0.05:  # it was the total, not the read timeout
+                    raise DeadlineExceeded(f"body still arriving after {self.settings.total_timeout_s:g} s") from e
+                raise
+            if not chunk:
+                return b"".join(parts), False
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)[:cap], True
+
+
+def classify(fetch: Fetch) -> CheckResult:
+    """Turns a Fetch into the verdict for its URL. Content rules will plug in here."""
+    code = fetch.status_code
+    detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
+    if fetch.error:
+        codes: tuple[str, ...] = (fetch.error,)
+    elif code is None:
+        codes = ("check_failed",)
+    elif 200 <= code < 300:
+        codes = ()
+        if fetch.truncated:
+            codes = ("too_large",)
+            detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
+    elif code == 429:  # still 429 after the retries
+        codes = ("rate_limited",)
+    elif 300 <= code < 400:
+        # A redirect without Location (or a 300/304): the browser shows nothing usable.
+        codes = ("http_4xx",)
+        detail = f"HTTP {code} without a redirect to follow"
+    elif 400 <= code < 500:
+        codes = ("http_4xx",)
+    elif 500 <= code < 600:  # still failing after the retries
+        codes = ("http_5xx",)
+    else:
+        codes = ("check_failed",)
+    return CheckResult(
+        url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
+        final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
+        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
+    )
+
+
+def host_key(url: str) -> str:
+    """The name the per-host limit counts by: the lower-case host name, port ignored."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+# Most specific first: a DNS failure is also a "new connection" error, which urllib3 in
+# turn derives from its connect-timeout error.
+_ERROR_REASONS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("timeout", (DeadlineExceeded,)),
+    ("dns_error", (u3.NameResolutionError, socket.gaierror)),
+    ("tls_error", (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError, ssl.CertificateError)),
+    ("malformed", (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                   requests.exceptions.InvalidSchema, u3.LocationValueError)),
+    ("connect_error", (u3.NewConnectionError, ConnectionRefusedError)),
+    ("timeout", (requests.exceptions.Timeout, u3.TimeoutError, TimeoutError)),
+    ("connect_error", (requests.exceptions.ConnectionError, u3.ProtocolError, ConnectionError)),
+)
+
+
+def error_reason(exc: BaseException) -> tuple[str, str]:
+    """The reason code for an exception raised while fetching, and a short detail."""
+    chain = _causes(exc)
+    for code, types in _ERROR_REASONS:
+        matches = [e for e in chain if isinstance(e, types)]
+        if matches:
+            # urllib3's own error names host and cause without requests' retry wrapping.
+            ours = [e for e in matches if type(e).__module__.startswith("urllib3")]
+            return code, describe((ours or matches)[-1])
+    return "check_failed", describe(exc)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    # requests wraps urllib3's MaxRetryError, which holds the real error in .reason.
+    out: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or any(e is o for o in out):
+            continue
+        out.append(e)
+        # ssl.SSLError.reason is a string, MaxRetryError.reason an exception: keep exceptions.
+        todo += [c for c in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args)
+                 if isinstance(c, BaseException)]
+    return out
+
+
+def describe(exc: BaseException) -> str:
+    """'ClassName: message', without urllib3's object reprs, cut to 300 characters."""
+    text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", str(exc)).strip()
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -1,0 +1,330 @@
+"""The network checker against real loopback servers (no traffic leaves 127.0.0.0/8)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+import requests
+import urllib3.util.connection
+
+from sheets_sync.checker import Checker
+from sheets_sync.config import CheckerSettings
+from sheets_sync.models import Status
+from tests.support.http_servers import (
+    LoopbackServer, closed_port, drip, large, redirect, respond, self_signed_context, sequence, slow,
+)
+
+UA = "sheets-sync-test/1.0 (checker tests)"
+SETTINGS = replace(
+    CheckerSettings(),
+    connect_timeout_s=1.0, read_timeout_s=0.5, total_timeout_s=2.0,
+    retries=2, backoff_s=0.05, retry_after_cap_s=1.0,
+    max_redirects=5, max_body_bytes=100_000, concurrency=8, per_host=2, user_agent=UA,
+)
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def make_checker():
+    made: list[Checker] = []
+
+    def make(**changes) -> Checker:
+        made.append(Checker(replace(SETTINGS, **changes)))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture
+def checker(make_checker):
+    return make_checker()
+
+
+def timed(fn, *args):
+    start = time.monotonic()
+    result = fn(*args)
+    return result, time.monotonic() - start
+
+
+# ---------------------------------------------------------------- status codes
+def test_200_is_ok_with_final_url_status_and_validators(server, checker):
+    url = server.route("/page", respond(200, b"<html>ok</html>", {"ETag": '"v1"', "Last-Modified": "Sun, 15 Jan 2023 02:00:00 GMT"}))
+    r = checker.check(url)
+    assert (r.status, r.reasons, r.http_status, r.final_url) == (Status.OK, (), 200, url)
+    assert r.redirects == () and r.detail == "HTTP 200"
+    assert isinstance(r.elapsed_ms, int) and 0 <= r.elapsed_ms < 2000
+    assert (r.etag, r.last_modified) == ('"v1"', "Sun, 15 Jan 2023 02:00:00 GMT")
+
+
+def test_404_is_broken_http_4xx(server, checker):
+    r = checker.check(server.route("/gone", respond(404, b"no")))
+    assert (r.status, r.reasons, r.http_status, r.detail) == (Status.BROKEN, ("http_4xx",), 404, "HTTP 404")
+
+
+def test_redirect_without_location_is_broken(server, checker):
+    r = checker.check(server.route("/r", respond(302, b"")))
+    assert (r.status, r.reasons, r.http_status) == (Status.BROKEN, ("http_4xx",), 302)
+
+
+def test_500_then_200_is_ok_after_one_retry(server, checker):
+    r = checker.check(server.route("/flaky", sequence(respond(500), respond(200))))
+    assert (r.status, r.http_status) == (Status.OK, 200)
+    assert len(server.requests_to("/flaky")) == 2
+
+
+def test_500_always_is_broken_after_all_retries(server, checker):
+    r = checker.check(server.route("/down", respond(503)))
+    assert (r.status, r.reasons, r.http_status) == (Status.BROKEN, ("http_5xx",), 503)
+    assert len(server.requests_to("/down")) == SETTINGS.retries + 1
+
+
+def test_429_waits_for_retry_after(server, checker):
+    r = checker.check(server.route("/busy", sequence(respond(429, b"", {"Retry-After": "1"}), respond(200))))
+    assert r.status is Status.OK
+    first, second = server.requests_to("/busy")
+    assert second.at - first.at >= 0.95
+
+
+def test_long_retry_after_is_capped(server, checker):
+    url = server.route("/busy", sequence(respond(429, b"", {"Retry-After": "3600"}), respond(200)))
+    r, took = timed(checker.check, url)
+    assert r.status is Status.OK
+    first, second = server.requests_to("/busy")
+    assert 0.95 <= second.at - first.at < 1.6  # cap is 1 s
+    assert took < 2.0
+
+
+def test_unreadable_retry_after_falls_back_to_backoff(server, checker):
+    r = checker.check(server.route("/busy", sequence(respond(503, b"", {"Retry-After": "soon"}), respond(200))))
+    assert r.status is Status.OK and len(server.requests_to("/busy")) == 2
+
+
+def test_429_always_is_rate_limited_and_retries_stop_at_the_budget(server, checker):
+    url = server.route("/busy", respond(429, b"", {"Retry-After": "1"}))
+    r, took = timed(checker.check, url)
+    assert (r.status, r.reasons, r.http_status) == (Status.UNKNOWN, ("rate_limited",), 429)
+    # Second wait of 1 s would end at the 2 s total budget, so the third request is not made.
+    assert len(server.requests_to("/busy")) == 2
+    assert took < SETTINGS.total_timeout_s
+
+
+# ---------------------------------------------------------------- redirects
+def test_redirect_chain_is_recorded_in_order(server, checker):
+    server.route("/a", redirect("/b", 301))  # absolute path
+    server.route("/b", redirect(server.url("/c/"), 307))  # absolute URL
+    server.route("/c/", redirect("../d", 308))  # relative path
+    url_d = server.route("/d", respond(200))
+    r = checker.check(server.url("/a"))
+    assert r.status is Status.OK
+    assert r.redirects == (server.url("/b"), server.url("/c/"), url_d)
+    assert r.final_url == url_d
+    assert [s.path for s in server.log] == ["/a", "/b", "/c/", "/d"]
+
+
+def test_utf8_location_is_followed(server, checker):
+    # Thai CMSs send raw UTF-8 in Location; http.client reads headers as latin-1.
+    server.route("/news", redirect("/ข่าว".encode().decode("latin-1")))
+    target = server.route("/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7", respond(200))
+    r = checker.check(server.url("/news"))
+    assert r.status is Status.OK and [s.path for s in server.log] == ["/news", target[len(server.base):]]
+
+
+def test_redirect_loop(server, checker):
+    server.route("/x", redirect("/y"))
+    server.route("/y", redirect("/x"))
+    r = checker.check(server.url("/x"))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("redirect_loop",))
+    assert r.redirects == (server.url("/y"), server.url("/x"))
+    assert len(server.log) == 2  # detected before asking /x again
+
+
+def test_cookie_check_redirect_to_itself_is_not_a_loop(server, checker):
+    def cookie_gate(h):
+        if "seen=1" in h.headers.get("Cookie", ""):
+            respond(200, b"content")(h)
+        else:
+            respond(302, b"", {"Location": "/gate", "Set-Cookie": "seen=1; Path=/"})(h)
+
+    url = server.route("/gate", cookie_gate)
+    assert checker.check(url).status is Status.OK
+    assert checker.check(url).status is Status.OK
+    # Cookies live for one check only: the second check started without one again.
+    assert ["Cookie" in s.headers for s in server.log] == [False, True, False, True]
+
+
+def test_hop_limit(server, make_checker):
+    for i in range(5):
+        server.route(f"/h{i}", redirect(f"/h{i + 1}"))
+    server.route("/h5", respond(200))
+    checker = make_checker(max_redirects=3)
+    assert checker.check(server.url("/h2")).status is Status.OK  # exactly 3 redirects
+    server.log.clear()
+    r = checker.check(server.url("/h0"))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("too_many_redirects",))
+    assert [s.path for s in server.log] == ["/h0", "/h1", "/h2", "/h3"]
+
+
+def test_redirect_to_a_non_web_scheme_is_a_result(server, checker):
+    r = checker.check(server.route("/m", redirect("mailto:saraban@example.go.th")))
+    assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
+
+
+def test_before_request_is_asked_for_every_hop(server):
+    asked: list[str] = []
+
+    class Guarded(Checker):
+        def _before_request(self, url):
+            asked.append(url)
+            return "private_address" if url.endswith("/inside") else None
+
+    server.route("/out", redirect("/inside"))
+    server.route("/inside", respond(200))
+    with Guarded(SETTINGS) as checker:
+        r = checker.check(server.url("/out"))
+    assert asked == [server.url("/out"), server.url("/inside")]
+    assert (r.status, r.reasons) == (Status.BLOCKED, ("private_address",))
+    assert [s.path for s in server.log] == ["/out"]
+
+
+# ---------------------------------------------------------------- timeouts and size
+def test_slow_response_past_read_timeout_is_timeout(server, checker):
+    r, took = timed(checker.check, server.route("/slow", slow(1.5)))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("timeout",))
+    assert took < SETTINGS.total_timeout_s + 0.6
+
+
+def test_slow_drip_is_cut_at_the_total_deadline(server, checker):
+    # Each byte comes well within the read timeout; only the total deadline can stop it.
+    r, took = timed(checker.check, server.route("/drip", drip(0.1, 100)))
+    assert (r.status, r.reasons, r.http_status) == (Status.BROKEN, ("timeout",), 200)
+    assert SETTINGS.total_timeout_s - 0.1 <= took < SETTINGS.total_timeout_s + 0.3
+
+
+def test_body_over_the_cap_is_too_large_and_not_read_on(server, checker):
+    size = 64 * 1024 * 1024
+    url = server.route("/big", large(size))
+    fetch = checker.fetch(url)
+    assert fetch.truncated and len(fetch.body) == SETTINGS.max_body_bytes
+    r = checker.check(url)
+    assert (r.status, r.reasons, r.http_status) == (Status.WARNING, ("too_large",), 200)
+    end = time.monotonic() + 3
+    while server.bytes_sent["/big"] == 0 and time.monotonic() < end:  # handlers end on the hang-up
+        time.sleep(0.02)
+    assert 0 < server.bytes_sent["/big"] < size  # the checker hung up; the rest was never sent
+
+
+# ---------------------------------------------------------------- connection failures
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_self_signed_tls_is_tls_error_not_connect_error(make_checker):
+    with LoopbackServer({"/": respond(200)}, tls=self_signed_context()) as tls_server:
+        r = make_checker().check(tls_server.url("/"))
+        assert (r.status, r.reasons) == (Status.BROKEN, ("tls_error",))
+        assert make_checker(verify_tls=False).check(tls_server.url("/")).status is Status.OK
+    refused = make_checker().check(f"http://127.0.0.1:{closed_port()}/")
+    assert (refused.status, refused.reasons) == (Status.BROKEN, ("connect_error",))
+
+
+def test_dns_failure_is_dns_error(monkeypatch, checker):
+    calls = []
+
+    def no_such_name(address, *args, **kwargs):
+        calls.append(address)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    # Never ask a real resolver: fail resolution inside urllib3 (and anywhere else).
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", no_such_name)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: no_such_name(a[0]))
+    r = checker.check("http://no-such-host.invalid/page")
+    assert (r.status, r.reasons) == (Status.BROKEN, ("dns_error",))
+    assert calls and calls[0][0] == "no-such-host.invalid"
+    assert "no-such-host.invalid" in r.detail
+
+
+def test_unexpected_exception_is_a_result(server):
+    class Boom(requests.Session):
+        def get(self, *args, **kwargs):
+            raise RuntimeError("boom")
+
+    checker = Checker(SETTINGS, session=Boom())
+    r = checker.check(server.url("/"))
+    assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
+    assert "RuntimeError" in r.detail and "boom" in r.detail
+    assert checker.check_many([server.url("/a"), server.url("/b")])[server.url("/b")].status is Status.UNKNOWN
+
+
+def test_malformed_and_non_web_urls_are_results(checker):
+    assert checker.check("ftp://example.go.th/file").reasons == ("bad_scheme",)
+    for url in ("http:///no-host", "http://[::1/"):
+        r = checker.check(url)
+        assert (r.status, r.reasons) == (Status.INVALID, ("malformed",)), url
+
+
+# ---------------------------------------------------------------- concurrency
+class Gauge:
+    """Counts requests in flight across servers."""
+
+    def __init__(self):
+        self.now = self.max = 0
+        self.lock = threading.Lock()
+
+    def wrap(self, behaviour):
+        def run(h):
+            with self.lock:
+                self.now += 1
+                self.max = max(self.max, self.now)
+            try:
+                behaviour(h)
+            finally:
+                with self.lock:
+                    self.now -= 1
+        return run
+
+
+def test_check_many_checks_each_url_once_within_per_host(server, checker):
+    urls = [server.route(f"/w{i}", slow(0.15)) for i in range(12)]
+    seen = []
+    results = checker.check_many(urls + urls[::-1], progress=lambda done, total: seen.append((done, total)))
+    assert set(results) == set(urls) and all(r.status is Status.OK for r in results.values())
+    assert sorted(s.path for s in server.log) == sorted(f"/w{i}" for i in range(12))
+    host = server.base.split("://")[1]
+    assert server.max_in_flight[host] == SETTINGS.per_host  # reached, never passed
+    assert seen == [(i, 12) for i in range(1, 13)]
+
+
+def test_check_many_keeps_other_hosts_busy(make_checker):
+    gauge = Gauge()
+    with LoopbackServer(host="127.0.0.1") as a, LoopbackServer(host="127.0.0.2") as b:
+        urls = [srv.route(f"/p{i}", gauge.wrap(slow(0.2))) for srv in (a, b) for i in range(6)]
+        results = make_checker(concurrency=4, per_host=2).check_many(urls)
+        assert all(r.status is Status.OK for r in results.values())
+        assert max(a.max_in_flight.values()) == max(b.max_in_flight.values()) == 2
+    assert gauge.max == 4  # both hosts at their limit at once: no worker waited on a full host
+
+
+# ---------------------------------------------------------------- headers and environment
+def test_sends_the_configured_user_agent(server, checker):
+    checker.check(server.route("/", respond(200)))
+    assert server.log[0].headers["User-Agent"] == UA
+
+
+def test_proxy_environment_is_ignored(server, checker, monkeypatch):
+    dead_proxy = f"http://127.0.0.1:{closed_port()}"
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(requests.exceptions.ProxyError):  # the environment is live for plain requests
+        requests.Session().get(server.url("/"), timeout=1)
+    r = checker.check(server.route("/", respond(200)))
+    assert r.status is Status.OK and len(server.log) == 1
