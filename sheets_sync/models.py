@@ -135,7 +135,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class WriteReport:
-    written: int = 0
+    written: int = 0  # rows whose worker cells changed
     stale: tuple[RowKey, ...] = ()
     missing: tuple[RowKey, ...] = ()
 

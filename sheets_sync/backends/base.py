@@ -165,11 +165,13 @@ class GridBackend:
                 stale.append(v.key)
                 continue
             values = g.worker_values(v, self.tz)
+            changed = False
             for key in WORKER_KEYS:
                 if g.text(g.cell(grid[i], cols[key])) != values[key]:
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
+                    changed = True
             book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
-            written += 1
+            written += changed
         return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
 
     def write_summary(self, summary: Summary) -> None:

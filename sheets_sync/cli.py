@@ -1,0 +1,189 @@
+"""`sheets-sync`: a thin command line over the library.
+
+Exit codes: 0 the run completed (whatever the URLs' statuses), 1 anything unexpected,
+2 bad config or usage, 3 the sheet could not be read or written, 4 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+
+from sheets_sync import __version__
+from sheets_sync.errors import SheetsSyncError
+
+log = logging.getLogger("sheets_sync")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Accepted before or after the command; SUPPRESS keeps a subcommand's default from
+    # overwriting a value given before it (`sheets-sync -q sync`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="settings file (default: config/settings.yaml)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="warnings and errors only")
+
+    p = argparse.ArgumentParser(
+        prog="sheets-sync", parents=[common],
+        description="Checks the OIT URLs that agencies put in the shared sheet and writes the verdicts back.",
+        epilog="Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable, "
+               "4 another run is active.")
+    p.add_argument("--version", action="version", version=f"sheets-sync {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", parents=[common], help="create or complete the workbook layout (safe to repeat)",
+                   description="Creates the tabs, adds agencies from agencies.yaml and one row per agency and "
+                               "item that is missing. Never deletes or changes what agencies typed.")
+
+    s = sub.add_parser("sync", parents=[common], help="check every URL and write verdicts and the summary",
+                       description="Reads the sheet, validates and checks every URL, writes status columns and "
+                                   "notes beside each URL, and rebuilds the summary tab.")
+    s.add_argument("--dry-run", action="store_true", help="check and print, write nothing")
+    s.add_argument("--agency", metavar="CODE", help="only this agency's rows (the summary still covers all)")
+
+    c = sub.add_parser("check", parents=[common], help="check URLs given on the command line",
+                       description="Validates and checks the given URLs without touching the sheet.")
+    c.add_argument("urls", nargs="+", metavar="URL")
+    c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
+    for parser in (s, c):
+        parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
+                            help="use ADDR for HOST without DNS, like curl --resolve (repeatable)")
+        parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR",
+                            help="let the private-address guard through to CIDR (repeatable; tests and demos)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Filled here, not with set_defaults: that would rewrite the shared parent actions' defaults.
+    for name, default in (("config", None), ("verbose", False), ("quiet", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    _setup_logging(args)
+    try:
+        return _run(args)
+    except SheetsSyncError as e:
+        log.error("%s", e)
+        return e.exit_code
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 130
+    except Exception:  # the last line of defence: say what happened, exit 1
+        log.exception("unexpected error")
+        return 1
+
+
+def _setup_logging(args) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+
+
+def _run(args) -> int:
+    from sheets_sync.config import load_config
+
+    config = load_config(args.config)
+    if getattr(args, "resolve", None) or getattr(args, "allow_private", None):
+        checker_settings = config.settings.checker
+        config = config.with_settings(checker=replace(
+            checker_settings,
+            resolve=checker_settings.resolve + tuple(args.resolve),
+            allow_private=checker_settings.allow_private + tuple(args.allow_private)))
+    if args.command == "check":
+        return _check(config, args)
+    from sheets_sync.backends import open_backend
+
+    backend = open_backend(config)
+    if args.command == "init":
+        from sheets_sync.sync import init
+
+        report = init(config, backend)
+        print(f"ready: tabs created {len(report.created_tabs)}, agencies added {len(report.added_agencies)}, "
+              f"rows added {report.added_rows}")
+        return 0
+    if args.command == "sync":
+        return _sync(config, backend, args)
+    raise AssertionError(args.command)
+
+
+def _sync(config, backend, args) -> int:
+    from sheets_sync.checker import Checker
+    from sheets_sync.clock import SystemClock
+    from sheets_sync.models import Status
+    from sheets_sync.sync import sync
+
+    checker = Checker(config.settings.checker)
+    try:
+        report = sync(config, backend, checker, SystemClock(config.settings.tz), agency=args.agency,
+                      dry_run=args.dry_run, progress=_progress())
+    finally:
+        checker.close()
+    counts = ", ".join(f"{s.label_th} {report.counts[s.value]}" for s in Status if report.counts.get(s.value))
+    print(f"{'dry run: ' if report.dry_run else ''}{report.rows} rows, {report.urls_checked} URLs checked; "
+          f"{counts or 'no rows'}")
+    if report.dry_run:
+        for v in report.verdicts:
+            if v.status is not Status.EMPTY:
+                print(f"  {v.key}  {v.status.value:8} {','.join(v.reasons)}")
+    else:
+        print(f"written {report.write.written} rows; changed meanwhile (left for next run) {len(report.write.stale)}; "
+              f"unplaced rows in the sheet {len(report.problems)}")
+    return 0
+
+
+def _check(config, args) -> int:
+    from sheets_sync import collector, judge, reasons
+    from sheets_sync.checker import Checker
+
+    parsed = [(text, collector.parse_cell(text, config.settings.validation.max_length)) for text in args.urls]
+    urls = sorted({c.url for _, cs in parsed for c in cs if c.url})
+    checker = Checker(config.settings.checker)
+    try:
+        results = checker.check_many(urls)
+    finally:
+        checker.close()
+    for text, candidates in parsed:
+        for cand in candidates or [collector.Candidate(raw=text, url=None, reasons=("malformed",))]:
+            result = results.get(cand.url) if cand.url else None
+            status, codes = judge.judge_candidate(cand, result)
+            record = {
+                "url": cand.url or cand.raw, "status": status.value, "reasons": list(codes),
+                "http_status": result.http_status if result else None,
+                "final_url": result.final_url if result else None,
+                "elapsed_ms": result.elapsed_ms if result else 0,
+                "message_th": reasons.note_th(codes) or status.label_th,
+            }
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"{record['status']:8} {record['url']}  {' '.join(codes)}")
+    return 0
+
+
+def _progress():
+    """A progress bar on a terminal; plain periodic log lines otherwise."""
+    tty = sys.stderr.isatty()
+    state = {"last": -1}
+
+    def report(done: int, total: int) -> None:
+        if total == 0:
+            return
+        if tty:
+            width = 30
+            filled = width * done // total
+            sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} URLs")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        else:
+            tenth = 10 * done // total
+            if tenth != state["last"]:
+                state["last"] = tenth
+                log.info("checked %d/%d URLs", done, total)
+
+    return report

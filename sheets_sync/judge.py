@@ -1,0 +1,73 @@
+"""Turning validation and check results into one verdict per row. Pure.
+
+A row may hold several URLs: each is judged, and the row shows the worst, with every
+reason and a Thai note that says what to fix.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Mapping
+
+from sheets_sync import reasons as R
+from sheets_sync.collector import Candidate, Submission
+from sheets_sync.models import CheckResult, Status, SubmissionRow, Verdict, worst
+
+
+def judge_candidate(candidate: Candidate, result: CheckResult | None) -> tuple[Status, tuple[str, ...]]:
+    """Status and reasons of one URL: the worse of what validation and the checker found."""
+    codes = list(candidate.reasons)
+    statuses = [R.status_of(candidate.reasons)]
+    if candidate.valid:
+        if result is None:
+            statuses.append(Status.UNKNOWN)
+            codes.append("check_failed")
+        else:
+            statuses.append(result.status)
+            codes.extend(c for c in result.reasons if c not in codes)
+    return worst(statuses), tuple(codes)
+
+
+def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, CheckResult],
+              now: datetime) -> Verdict:
+    """The verdict for one row.
+
+    `first_submitted_at` keeps the earliest time a URL was seen in the row (from the sheet),
+    or becomes `now` the first time the row has text.
+    """
+    if not submission.candidates:
+        return Verdict(key=row.key, url_text=row.url_text, status=Status.EMPTY,
+                       first_submitted_at=row.first_submitted_at)
+    judged = []
+    for c in submission.candidates:
+        result = results.get(c.url) if c.url else None
+        status, codes = judge_candidate(c, result)
+        judged.append((c, result, status, codes))
+    status = worst(s for _, _, s, _ in judged)
+    codes: list[str] = []
+    for _, _, _, cs in judged:
+        codes.extend(x for x in cs if x not in codes)
+    # The worst URL speaks for the row's HTTP columns.
+    _, lead, _, _ = max(judged, key=lambda j: j[2].severity)
+    note = R.note_th(codes)
+    if len(judged) > 1 and note:
+        lines = [f"{c.url or c.raw}: {s.label_th}" for c, _, s, _ in judged]
+        note = note + "\n\nแต่ละลิงก์:\n" + "\n".join(lines)
+    details = []
+    for c, result, s, cs in judged:
+        if result is not None and result.detail:
+            details.append(result.detail if len(judged) == 1 else f"{c.url}: {result.detail}")
+        elif not c.valid:
+            details.append(f"{c.raw[:80]}: {', '.join(cs)}")
+    return Verdict(
+        key=row.key,
+        url_text=row.url_text,
+        status=status,
+        reasons=tuple(codes),
+        http_status=lead.http_status if lead else None,
+        final_url=lead.final_url if lead and lead.final_url != lead.url else None,
+        checked_at=now,
+        first_submitted_at=row.first_submitted_at or now,
+        note_th=note,
+        detail="; ".join(details)[:500],
+    )

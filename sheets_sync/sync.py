@@ -1,0 +1,93 @@
+"""The pipeline: read the sheet, parse every URL cell, check the URLs, judge each row, write
+the verdicts back by key, rebuild the summary."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sheets_sync import collector, judge
+from sheets_sync.backends import Backend, Snapshot
+from sheets_sync.backends import grid as g
+from sheets_sync.checker import Checker
+from sheets_sync.clock import Clock
+from sheets_sync.config import Config
+from sheets_sync.errors import UsageError
+from sheets_sync.models import ReadProblem, RowKey, Status, Verdict, WriteReport
+from sheets_sync.summary import build_summary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    rows: int
+    urls_checked: int
+    counts: dict[str, int]
+    problems: tuple[ReadProblem, ...] = ()
+    write: WriteReport = field(default_factory=WriteReport)
+    dry_run: bool = False
+    verdicts: tuple[Verdict, ...] = ()
+
+
+def init(config: Config, backend: Backend):
+    """Creates or completes the layout: tabs, agencies from agencies.yaml, one row per item."""
+    report = backend.ensure_layout(config.catalog, config.agencies)
+    log.info("layout: created tabs %s, added %d agencies, added %d rows",
+             ", ".join(report.created_tabs) or "none", len(report.added_agencies), report.added_rows)
+    return report
+
+
+def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agency: str | None = None,
+         dry_run: bool = False, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+    """One full pass. URLs' problems are results; only the sheet being unreadable raises."""
+    catalog = config.catalog
+    snapshot = backend.read(catalog)
+    if not dry_run and _rows_missing(snapshot, config):
+        # A coordinator added an agency in the agencies tab: give it its rows first.
+        backend.ensure_layout(catalog, ())
+        snapshot = backend.read(catalog)
+    for p in snapshot.problems:
+        log.warning("sheet row %d: %s: %s", p.row_number, p.code, p.detail)
+    agencies = {a.code: a for a in snapshot.agencies}
+    if agency is not None and agency not in agencies:
+        raise UsageError(f"unknown agency code {agency!r} (see the agencies tab)")
+    rows = [r for r in snapshot.rows if agency is None or r.key.agency == agency]
+
+    submissions = collector.assess(rows, agencies, config.settings.validation)
+    urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
+    log.info("read %d rows, %d with text, %d distinct URLs to check", len(rows),
+             sum(1 for s in submissions if s.candidates), len(urls))
+    results = checker.check_many(urls, progress=progress)
+    now = clock.now()
+    verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
+
+    statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
+    statuses.update({v.key: v.status for v in verdicts})
+    counts = Counter(v.status.value for v in verdicts)
+    if dry_run:
+        return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
+                          problems=snapshot.problems, dry_run=True, verdicts=verdicts)
+    write = backend.write_results(verdicts)
+    if write.stale:
+        log.info("%d rows changed while checking; they are checked next run: %s", len(write.stale),
+                 ", ".join(map(str, write.stale[:10])))
+    if write.missing:
+        log.warning("%d rows disappeared while checking: %s", len(write.missing), ", ".join(map(str, write.missing[:10])))
+    backend.write_summary(build_summary(statuses, snapshot.agencies, catalog, snapshot.problems, now,
+                                        config.settings.expected_agencies))
+    return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts), problems=snapshot.problems,
+                      write=write, verdicts=verdicts)
+
+
+def _previous(row) -> Status:
+    if not row.url_text:
+        return Status.EMPTY
+    return row.previous_status or Status.UNKNOWN
+
+
+def _rows_missing(snapshot: Snapshot, config: Config) -> bool:
+    present = {r.key for r in snapshot.rows}
+    return any(k not in present for k in g.planned_keys(config.catalog, snapshot.agencies))

@@ -1,0 +1,98 @@
+"""The command line as users run it: real subprocesses, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sheets_sync.layout import TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS, TAB_SUMMARY
+from tests.support.http_servers import LoopbackServer, respond
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    """A copy of config/ whose workbook lives in tmp_path, with private loopback allowed."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    settings = tmp_path / "config" / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace("allow_private: []", "allow_private: [127.0.0.0/8]")
+    text = text.replace("retries: 2 ", "retries: 0 ")
+    settings.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def cli(workdir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_init_then_sync_on_the_embedded_workbook(workdir):
+    first = cli(workdir, "init")
+    assert first.returncode == 0, first.stderr
+    book = workdir / "data" / "oit-2566.xlsx"
+    assert set(load_workbook(book).sheetnames) == {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
+    done = cli(workdir, "sync")
+    assert done.returncode == 0, done.stderr
+    assert "1634 rows" in done.stdout
+    wb = load_workbook(book)
+    assert wb[TAB_SUBMISSIONS].max_row == 1 + 38 * 43
+    assert wb[TAB_SUMMARY]["A1"].value.startswith("สรุปผลการตรวจ URL")
+    again = cli(workdir, "init")
+    assert again.returncode == 0 and "rows added 0" in again.stdout
+
+
+def test_check_json_prints_one_object_per_url(workdir):
+    with LoopbackServer({"/ok": respond(200, "ประกาศ 2566".encode()), "/missing": respond(404)}) as srv:
+        out = cli(workdir, "check", "--json", srv.url("/ok"), srv.url("/missing"), "javascript:alert(1)")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["status"], r["reasons"], r["http_status"]) for r in lines] == [
+        ("ok", [], 200), ("broken", ["http_4xx"], 404), ("invalid", ["bad_scheme"], None)]
+    for record in lines:
+        assert set(record) >= {"url", "status", "reasons", "http_status", "final_url", "elapsed_ms", "message_th"}
+    assert lines[1]["message_th"].startswith("• ")
+
+
+def test_bad_config_exits_2_with_one_line(workdir):
+    settings = workdir / "config" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("  per_host: 4", "  per_hots: 4"),
+                        encoding="utf-8")
+    out = cli(workdir, "sync")
+    assert out.returncode == 2
+    assert "checker.per_hots: unknown key" in out.stderr
+
+
+def test_missing_workbook_exits_3_and_says_to_run_init(workdir):
+    out = cli(workdir, "sync")
+    assert out.returncode == 3
+    assert "sheets-sync init" in out.stderr
+
+
+def test_corrupt_workbook_exits_3(workdir):
+    (workdir / "data").mkdir()
+    (workdir / "data" / "oit-2566.xlsx").write_bytes(b"not a zip file")
+    out = cli(workdir, "sync")
+    assert out.returncode == 3 and "cannot be read" in out.stderr
+
+
+def test_unknown_agency_is_a_usage_error(workdir):
+    assert cli(workdir, "init").returncode == 0
+    out = cli(workdir, "sync", "--agency", "nobody")
+    assert out.returncode == 2 and "nobody" in out.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["sync"], ["check"]])
+def test_help_on_each_command(workdir, command):
+    out = cli(workdir, *command, "--help")
+    assert out.returncode == 0 and "usage: sheets-sync" in out.stdout

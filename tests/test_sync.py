@@ -1,0 +1,183 @@
+"""The whole pipeline end to end: real collector, real checker against loopback servers,
+real backends; the sheet is read back to check what agencies would see."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from sheets_sync import sync as pipeline
+from sheets_sync.backends import grid as g
+from sheets_sync.checker import Checker
+from sheets_sync.clock import BANGKOK, FixedClock
+from sheets_sync.config import Agency, CheckerSettings, load_config
+from sheets_sync.errors import UsageError
+from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.models import RowKey, Status
+from tests.support.http_servers import LoopbackServer, closed_port, respond
+from tests.support.sheets import HARNESSES
+
+PAGE = "<html><head><title>โครงสร้างองค์กร</title></head><body>ประกาศ ปี 2566</body></html>".encode()
+
+
+@pytest.fixture
+def site():
+    with LoopbackServer({"/": respond(200, PAGE), "/org": respond(200, PAGE), "/boss": respond(200, PAGE),
+                         "/law": respond(200, PAGE), "/gone": respond(404, b"not found")}) as srv:
+        yield srv
+
+
+@pytest.fixture
+def config(site):
+    base = load_config("config/settings.yaml")
+    local = ("127.0.0.1",)
+    agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล", local, 80.5, "B"),
+                Agency("b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "อบต.", local))
+    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
+                                  retries=0, allow_private=("127.0.0.0/8",))
+    return dataclasses.replace(base.with_settings(checker=checker), agencies=agencies)
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def sheet(request, tmp_path, config):
+    harness = HARNESSES[request.param](tmp_path)
+    pipeline.init(config, harness.backend)
+    return harness
+
+
+def run(config, sheet, clock=None, **kw):
+    checker = Checker(config.settings.checker)
+    try:
+        return pipeline.sync(config, sheet.backend, checker, clock or FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)), **kw)
+    finally:
+        checker.close()
+
+
+def cells(sheet) -> dict[RowKey, dict[str, str]]:
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    idx = {k: [g.text(c) for c in grid[0]].index(h) for k, h in SUBMISSION_HEADERS.items()}
+    out = {}
+    for n, row in enumerate(grid[1:], start=1):
+        key = RowKey(g.text(row[idx["agency"]]), g.text(row[idx["item"]]))
+        out[key] = {k: g.text(g.cell(row, i)) for k, i in idx.items()}
+        out[key]["_note"] = sheet.note(TAB_SUBMISSIONS, n, idx["url"])
+    return out
+
+
+def test_sync_writes_status_reasons_and_thai_notes(sheet, config, site):
+    dead = f"http://127.0.0.1:{closed_port()}/x"
+    typed = {
+        ("a-one", "O1"): site.url("/org"),
+        ("a-one", "O2"): site.url("/gone"),
+        ("a-one", "O3"): "javascript:alert(1)",
+        ("a-one", "O4"): site.url("/"),
+        ("a-one", "O5"): f"{site.url('/boss')}\n{site.url('/nope')}",
+        ("a-one", "O6"): dead,
+        ("b-two", "O1"): site.url("/law"),
+        ("b-two", "O2"): site.url("/law"),
+        ("b-two", "O3"): site.url("/org").replace("http://", ""),
+    }
+    sheet.edit_now(lambda e: [e.set_url(a, i, u) for (a, i), u in typed.items()])
+    report = run(config, sheet)
+    assert report.rows == 2 * 43
+    c = cells(sheet)
+    expect = {
+        ("a-one", "O1"): (Status.OK, ""),
+        ("a-one", "O2"): (Status.BROKEN, "http_4xx"),
+        ("a-one", "O3"): (Status.INVALID, "bad_scheme"),
+        ("a-one", "O4"): (Status.WARNING, "homepage_only"),
+        ("a-one", "O5"): (Status.BROKEN, "http_4xx"),
+        ("a-one", "O6"): (Status.BROKEN, "connect_error"),
+        ("b-two", "O1"): (Status.WARNING, "duplicate_in_agency"),
+        ("b-two", "O2"): (Status.WARNING, "duplicate_in_agency"),
+        ("b-two", "O3"): (Status.INVALID, "malformed"),  # a bare IP without scheme is not taken for a URL
+    }
+    for (a, i), (status, reason) in expect.items():
+        row = c[RowKey(a, i)]
+        assert row["status"] == status.label_th, (a, i, row)
+        assert row["reasons"] == reason
+        assert (row["_note"] != "") == (reason != "")
+        assert row["first_submitted_at"] == "20 ม.ค. 2566 09:00"
+    assert c[RowKey("a-one", "O2")]["http_status"] == "404"
+    assert "ไม่พบหน้า" in c[RowKey("a-one", "O2")]["_note"]
+    assert c[RowKey("a-one", "O7")]["status"] == Status.EMPTY.label_th
+    assert c[RowKey("a-one", "O7")]["checked_at"] == ""
+    # the row with two URLs names each in its note
+    assert site.url("/boss") in c[RowKey("a-one", "O5")]["_note"]
+    assert report.counts == {"empty": 77, "ok": 1, "broken": 3, "invalid": 2, "warning": 3}
+
+
+def test_second_sync_keeps_first_submitted_and_only_moves_times(sheet, config, site):
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    run(config, sheet, FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    first = cells(sheet)
+    run(config, sheet, FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
+    second = cells(sheet)
+    row = second[RowKey("a-one", "O1")]
+    assert row["first_submitted_at"] == "20 ม.ค. 2566 09:00" and row["checked_at"] == "21 ม.ค. 2566 09:00"
+    changed = {k for k in first if first[k] != second[k]}
+    assert changed == {RowKey("a-one", "O1")}
+    assert {f for f in row if row[f] != first[RowKey("a-one", "O1")][f]} == {"checked_at"}
+
+
+def test_summary_counts_by_agency_and_round(sheet, config, site):
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O13", site.url("/gone")),
+                              e.set_url("b-two", "O10", "mailto:x@y.go.th")))
+    run(config, sheet)
+    rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
+    text = "\n".join(" | ".join(c for c in r if c) for r in rows)
+    assert "ข้อมูล ณ 20 ม.ค. 2566 09:00 น." in text
+    assert "หน่วยงานในชีต 2 แห่ง จากที่ต้องประเมิน 59 แห่ง" in text
+    by_first = {(r[0], r[3]): r for r in rows if len(r) > 4 and r[0] in ("a-one", "b-two")}
+    # columns: code, name, district, round, total, empty, invalid, broken, blocked, unknown, warning, ok, valid, pct
+    assert by_first[("a-one", "1")][4:14] == ["14", "13", "0", "0", "0", "0", "0", "1", "1", "7.1"]
+    assert by_first[("a-one", "2")][4:14] == ["14", "13", "0", "1", "0", "0", "0", "0", "0", "0"]
+    assert by_first[("b-two", "3")][4:14] == ["15", "14", "1", "0", "0", "0", "0", "0", "0", "0"]
+    province = {r[0]: r for r in rows if r and r[0].startswith("รอบที่") or r and r[0] == "รวมทุกรอบ"}
+    assert province["รวมทุกรอบ"][1:4] == ["86", "83", "1"]
+
+
+def test_dry_run_writes_nothing(sheet, config, site):
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    before = sheet.grid(TAB_SUBMISSIONS), sheet.grid(TAB_SUMMARY)
+    report = run(config, sheet, dry_run=True)
+    assert report.dry_run and report.counts["broken"] == 1
+    assert (sheet.grid(TAB_SUBMISSIONS), sheet.grid(TAB_SUMMARY)) == before
+
+
+def test_agency_filter_writes_only_that_agency(sheet, config, site):
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("b-two", "O1", site.url("/org"))))
+    run(config, sheet, agency="b-two")
+    c = cells(sheet)
+    assert c[RowKey("b-two", "O1")]["status"] == Status.OK.label_th
+    assert c[RowKey("a-one", "O1")]["status"] == ""
+    with pytest.raises(UsageError):
+        run(config, sheet, agency="nobody")
+
+
+def test_url_edited_during_the_check_gets_no_stale_verdict(sheet, config, site):
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/gone")), e.set_url("a-one", "O2", site.url("/org"))))
+
+    def agency_fixes_link(e):
+        e.reorder(lambda row: g.text(row[e.cols["item"]]))
+        e.set_url("a-one", "O1", site.url("/boss"))
+
+    sheet.edit_before_write(agency_fixes_link)
+    report = run(config, sheet)
+    assert report.write.stale == (RowKey("a-one", "O1"),)
+    c = cells(sheet)
+    assert c[RowKey("a-one", "O1")]["status"] == "" and c[RowKey("a-one", "O1")]["_note"] == ""
+    assert c[RowKey("a-one", "O2")]["status"] == Status.OK.label_th
+    run(config, sheet)  # the next run catches up
+    assert cells(sheet)[RowKey("a-one", "O1")]["status"] == Status.OK.label_th
+
+
+def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
+    from sheets_sync.layout import TAB_AGENCIES
+
+    new = Agency("c-three", "เทศบาลตำบลสาม", "ป่าซาง")
+    sheet.backend.ensure_layout(config.catalog, [new])  # same effect as a coordinator typing the row
+    assert sum(1 for k in cells(sheet) if k.agency == "c-three") == 43
+    assert "c-three" in [g.text(r[0]) for r in sheet.grid(TAB_AGENCIES)]
