@@ -177,6 +177,7 @@ class XlsxBackend(GridBackend):
             os.close(fd)
             try:
                 wb.save(tmp)
+                os.chmod(tmp, _mode_for(self.path))
                 with open(tmp, "rb") as f:
                     os.fsync(f.fileno())
                 if _stamp(self.path) != before:
@@ -187,6 +188,16 @@ class XlsxBackend(GridBackend):
                     os.unlink(tmp)
         except OSError as e:
             raise BackendError(f"cannot save workbook {self.path}: {e.strerror or e}") from None
+
+
+def _mode_for(path: Path) -> int:
+    """Keep the workbook's permissions across the rename (mkstemp makes files 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _stamp(path: Path):

@@ -102,8 +102,16 @@ class XlsxHarness:
 
         self.backend._open = opening
 
+    def _wb(self):
+        # Tests read many cells; load the file once per version of it.
+        st = self.path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if getattr(self, "_cached", (None,))[0] != stamp:
+            self._cached = (stamp, load_workbook(self.path))
+        return self._cached[1]
+
     def _ws(self, tab: str):
-        return load_workbook(self.path)[tab]
+        return self._wb()[tab]
 
     def grid(self, tab: str) -> list[list[object]]:
         return [[c.value for c in row] for row in self._ws(tab).iter_rows()]
@@ -113,7 +121,7 @@ class XlsxHarness:
         return comment.text if comment else ""
 
     def tabs(self) -> list[str]:
-        return load_workbook(self.path).sheetnames
+        return self._wb().sheetnames
 
     def edit_now(self, fn: Callable[[Edits], None]) -> None:
         from openpyxl.comments import Comment
