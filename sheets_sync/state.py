@@ -1,0 +1,84 @@
+"""The embedded SQLite state file (data/state.sqlite): the checker's cache and the history.
+
+WAL mode, one transaction per unit of work. A missing, corrupt or unreadable file is moved
+aside and rebuilt: the state is a cache and a log, never a reason to stop the worker.
+Each module that keeps state registers its schema with `register_schema`; tables are
+created on open with CREATE TABLE IF NOT EXISTS, so adding a table needs no migration.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+log = logging.getLogger(__name__)
+
+_SCHEMAS: dict[str, str] = {}
+
+
+def register_schema(name: str, ddl: str) -> None:
+    """Adds DDL (CREATE TABLE/INDEX IF NOT EXISTS ...) run on every open."""
+    _SCHEMAS[name] = ddl
+
+
+class State:
+    """A connection to the state file, safe to share between threads (serialised)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.db = _connect(self.path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Commits on success, rolls back on error: a kill mid-way leaves the last commit."""
+        with self.db:
+            yield self.db
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "State":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open_checked(path)
+    except sqlite3.DatabaseError as e:
+        if str(path) == ":memory:":
+            raise
+        aside = path.with_name(path.name + ".corrupt")
+        log.warning("state file %s is unreadable (%s); moving it to %s and starting afresh", path, e, aside.name)
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(path) + suffix)
+            if p.exists():
+                os.replace(p, Path(str(aside) + suffix))
+        return _open_checked(path)
+
+
+def _open_checked(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        ok = db.execute("PRAGMA quick_check").fetchone()[0]
+        if ok != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {ok}")
+        db.isolation_level = ""  # back to implicit transactions, committed by `with db:`
+        with db:
+            for ddl in _SCHEMAS.values():
+                db.executescript(ddl)
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
