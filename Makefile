@@ -6,13 +6,12 @@ CONFIG ?= config/settings.yaml
 WORKBOOK ?= data/oit-2566.xlsx
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test clean
+.PHONY: setup run test docs clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-	  || $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 setup: $(STAMP)
@@ -26,6 +25,10 @@ run: setup
 ## make test: set up, then the whole test suite
 test: setup
 	$(BIN)/python -m pytest sheets_sync tests
+
+## make docs: regenerate the README's reason table from sheets_sync/reasons.py
+docs: setup
+	$(BIN)/python -m sheets_sync.reasons
 
 clean:
 	rm -rf $(VENV) .pytest_cache

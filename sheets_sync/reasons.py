@@ -82,3 +82,28 @@ def note_th(codes) -> str:
         if code in REASONS and code not in seen:
             seen.append(code)
     return "\n".join(f"• {REASONS[c].note_th}" for c in seen)
+
+
+def markdown_table() -> str:
+    """The README's table of reason codes (regenerate with `make docs`)."""
+    lines = ["| reason | status | Thai note shown to agencies |", "|---|---|---|"]
+    lines += [f"| `{r.code}` | `{r.status.value}` | {r.note_th} |" for r in _ALL]
+    return "\n".join(lines)
+
+
+def update_readme(path: str = "README.md") -> bool:
+    """Rewrites the table between the reasons-table markers; True when the file changed."""
+    start, end = "<!-- reasons-table:start -->", "<!-- reasons-table:end -->"
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    new = f"{head}{start}\n{markdown_table()}\n{end}{tail}"
+    if new != text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
+    return new != text
+
+
+if __name__ == "__main__":
+    update_readme()
