@@ -149,4 +149,80 @@ class XlsxHarness:
         self._pending = fn
 
 
-HARNESSES = {"memory": MemoryHarness, "xlsx": XlsxHarness}
+class GSheetsHarness:
+    """The gsheets backend with the real gspread and google-auth, against the local Sheets API
+    fake (one per test process); each harness has its own spreadsheet and service account."""
+
+    name = "gsheets"
+
+    def __init__(self, tmp_path: Path) -> None:
+        from sheets_sync.backends.gsheets import GSheetsBackend
+        from sheets_sync.backends.gsheets_http import RetryPolicy
+        from tests.support.fake_sheets import shared_fake, write_credentials
+
+        self.fake = shared_fake()
+        self.creds = write_credentials(tmp_path, self.fake)
+        self.sid = self.fake.create_spreadsheet(shared_with=[self.creds.email])
+        self.backend = GSheetsBackend(self.sid, str(self.creds.path), api_endpoint=self.fake.url,
+                                      coordinators=("coordinator@example.org",),
+                                      policy=RetryPolicy(max_attempts=3, base=0.01, cap=0.05, max_total_s=2),
+                                      timeout=10)
+
+    def _sheet(self, tab: str):
+        return self.fake.sheet(self.sid, tab)
+
+    def grid(self, tab: str) -> list[list[object]]:
+        return self._sheet(tab).grid()
+
+    def note(self, tab: str, row: int, col: int) -> str:
+        return (self._sheet(tab).cell(row, col) or {}).get("note", "")
+
+    def tabs(self) -> list[str]:
+        return [s.title for s in sorted(self.fake.spreadsheet(self.sid).sheets, key=lambda s: s.index)]
+
+    def edit_now(self, fn: Callable[[Edits], None]) -> None:
+        apply_to_fake(self.fake, self.sid, fn)
+
+    def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
+        # between the worker's read and its write: just before its write-time read of the tab
+        # (the only spreadsheets.get asking for cell data by range; the read asks for tab properties)
+        self.fake.before_next(lambda seen: seen.op == "spreadsheets.get" and self.sid in seen.path
+                              and "ranges" in seen.query,
+                              lambda fake: apply_to_fake(fake, self.sid, fn))
+
+
+def apply_to_fake(fake, sid: str, fn: Callable[[Edits], None]) -> None:
+    """Agencies editing the submissions tab in the fake: cells keep their identity (format,
+    untouched values) when rows move; changed or new cells are typed like in the Sheets UI."""
+    from tests.support.fake_sheets_model import rendered, user_entered
+
+    with fake.lock:
+        sheet = fake.sheet(sid, TAB_SUBMISSIONS)
+        grid = sheet.grid()
+        originals = {id(row): list(sheet.rows[r]) if r < len(sheet.rows) else [] for r, row in enumerate(grid)}
+        edits = Edits(grid, sheet.notes())
+        fn(edits)
+        rows = []
+        for row in edits.grid:
+            cells = [dict(c) if c else {} for c in originals.get(id(row), [])]
+            for c, value in enumerate(row):
+                while len(cells) <= c:
+                    cells.append({})
+                old = rendered(cells[c].get("userEnteredValue"), "FORMULA") if cells[c].get("userEnteredValue") else None
+                if value != old:
+                    uev = user_entered(value, parse=True)
+                    if uev:
+                        cells[c]["userEnteredValue"] = uev
+                    else:
+                        cells[c].pop("userEnteredValue", None)
+                cells[c].pop("note", None)
+            rows.append(cells)
+        for (r, c), text in edits.notes.items():
+            while len(rows[r]) <= c:
+                rows[r].append({})
+            rows[r][c]["note"] = text
+        sheet.rows = [[c or None for c in row] for row in rows]
+        sheet.row_count = max(sheet.row_count, len(rows))
+
+
+HARNESSES = {"memory": MemoryHarness, "xlsx": XlsxHarness, "gsheets": GSheetsHarness}

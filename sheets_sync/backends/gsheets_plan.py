@@ -1,0 +1,378 @@
+"""Pure planning for the gsheets backend: a recording Book that the shared GridBackend logic runs
+on (so layout, keying, stale checks and diffs are exactly those of xlsx/memory), and the
+translation of what it recorded into Sheets API batchUpdate requests. No I/O here.
+
+Values are always written as text (userEnteredValue.stringValue), numbers of the summary as
+numberValue; a formula-looking string stays text. Worker cells of consecutive rows with the
+same changed columns become one updateCells rectangle, so a full first sync stays one request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from sheets_sync.backends.memory import MemoryBook
+from sheets_sync.errors import BackendError
+from sheets_sync.layout import (AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES,
+                                TAB_GUIDE, TAB_SUBMISSIONS, TABS)
+from sheets_sync.models import Status
+
+PROTECTION_TAG = "sheets-sync"
+DEFAULT_SHEET_TITLES = ("Sheet1", "ชีต1", "แผ่นงาน1", "Sheet 1")
+MAX_RECT_ROWS = 400  # rows per updateCells rectangle, so a batch can be split between rectangles
+APPEND_ROWS = 50
+HEADER_FORMAT = {"textFormat": {"bold": True}, "backgroundColor": {"red": 0.9, "green": 0.9, "blue": 0.9}}
+
+
+@dataclass
+class SheetMeta:
+    sheet_id: int
+    title: str
+    row_count: int = 1000
+    col_count: int = 26
+    frozen_rows: int = 0
+    protected: list[dict] = field(default_factory=list)
+    conditional: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_api(cls, sheet: dict) -> "SheetMeta":
+        p = sheet.get("properties", {})
+        grid = p.get("gridProperties", {})
+        return cls(sheet_id=p.get("sheetId", 0), title=p.get("title", ""), row_count=grid.get("rowCount", 1000),
+                   col_count=grid.get("columnCount", 26), frozen_rows=grid.get("frozenRowCount", 0),
+                   protected=list(sheet.get("protectedRanges", [])), conditional=list(sheet.get("conditionalFormats", [])))
+
+
+def metas(spreadsheet: dict) -> dict[str, SheetMeta]:
+    return {m.title: m for m in (SheetMeta.from_api(s) for s in spreadsheet.get("sheets", []))}
+
+
+# ---------------------------------------------------------------- cells
+def from_api_value(value: Any) -> Any:
+    """A values API (FORMULA rendering) value as the grid functions expect it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return value
+
+
+def from_user_entered(uev: dict | None) -> Any:
+    """CellData.userEnteredValue as the same value the FORMULA rendering gives."""
+    if not uev:
+        return ""
+    if "stringValue" in uev:
+        return uev["stringValue"]
+    if "numberValue" in uev:
+        return from_api_value(uev["numberValue"])
+    if "boolValue" in uev:
+        return "TRUE" if uev["boolValue"] else "FALSE"
+    if "formulaValue" in uev:
+        return uev["formulaValue"]
+    return ""
+
+
+def to_cell(value: Any) -> dict:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------- the recording book
+class SheetBook(MemoryBook):
+    """A MemoryBook over the tabs as read, recording every change for translation."""
+
+    def __init__(self, titles: Iterable[str]) -> None:
+        super().__init__()
+        self.titles = list(titles)
+        self.ops: list[tuple] = []
+
+    def load(self, tab: str, grid: list[list[Any]], notes: dict[tuple[int, int], str] | None = None) -> None:
+        self.sheets[tab] = [list(r) for r in grid]
+        for (r, c), note in (notes or {}).items():
+            self.notes[(tab, r, c)] = note
+
+    def tabs(self) -> list[str]:
+        return list(self.titles)
+
+    def add_tab(self, name: str) -> None:
+        if name not in self.titles:
+            self.titles.append(name)
+            self.sheets[name] = []
+            self.ops.append(("add_tab", name))
+
+    def grid(self, tab: str) -> list[list[object]]:
+        if tab not in self.sheets:
+            raise BackendError(f"internal: tab {tab!r} was not read")
+        return super().grid(tab)
+
+    def set(self, tab: str, row: int, col: int, value: str) -> None:
+        super().set(tab, row, col, value)
+        self.ops.append(("set", tab, row, col, value))
+
+    def set_note(self, tab: str, row: int, col: int, note: str) -> None:
+        if self.note(tab, row, col) == (note or ""):
+            return
+        super().set_note(tab, row, col, note)
+        self.ops.append(("note", tab, row, col, note or ""))
+
+    def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
+        super().append(tab, rows)
+        self.ops.append(("append", tab, [list(r) for r in rows]))
+
+    def replace(self, tab: str, rows: Sequence[Sequence[object]]) -> None:
+        super().replace(tab, rows)
+        self.ops.append(("replace", tab, [list(r) for r in rows]))
+
+    def style(self, tab: str, kind: str) -> None:
+        self.ops.append(("style", tab, kind))
+
+
+# ---------------------------------------------------------------- ops -> requests
+def new_sheet_id(title: str, taken: set[int]) -> int:
+    n = (sum(ord(ch) * 31 ** i for i, ch in enumerate(title)) % 1_900_000_000) + 1000
+    while n in taken:
+        n += 1
+    return n
+
+
+def translate(ops: Sequence[tuple], meta: dict[str, SheetMeta]) -> tuple[list[dict], list[str]]:
+    """Requests for the recorded ops, in order (sets and notes grouped into rectangles).
+    `meta` is updated for added tabs and grown grids. Returns (requests, added tab titles)."""
+    requests: list[dict] = []
+    added: list[str] = []
+    cells: list[tuple] = []
+
+    def flush() -> None:
+        requests.extend(_rectangles(cells, meta))
+        cells.clear()
+
+    for op in ops:
+        kind = op[0]
+        if kind in ("set", "note"):
+            cells.append(op)
+            continue
+        flush()
+        if kind == "add_tab":
+            title = op[1]
+            sid = new_sheet_id(title, {m.sheet_id for m in meta.values()})
+            frozen = 1 if title in (TAB_SUBMISSIONS, TAB_AGENCIES) else 0
+            grid = {"rowCount": 1000, "columnCount": 26}
+            if frozen:
+                grid["frozenRowCount"] = frozen
+            props = {"sheetId": sid, "title": title, "gridProperties": grid}
+            if title in TABS:
+                props["index"] = min(TABS.index(title), len(meta))
+            requests.append({"addSheet": {"properties": props}})
+            meta[title] = SheetMeta(sid, title, frozen_rows=frozen)
+            added.append(title)
+        elif kind == "append":
+            _, tab, rows = op
+            for i in range(0, len(rows), APPEND_ROWS):  # sub-requests of one batch, so a split can fall between
+                requests.append({"appendCells": {"sheetId": meta[tab].sheet_id, "fields": "userEnteredValue",
+                                                 "rows": [{"values": [to_cell(v) for v in r]}
+                                                          for r in rows[i:i + APPEND_ROWS]]}})
+        elif kind == "replace":
+            _, tab, rows = op
+            m = meta[tab]
+            height, width = len(rows), max((len(r) for r in rows), default=0)
+            grow: dict[str, int] = {}
+            if height > m.row_count:
+                grow["rowCount"] = m.row_count = height + 50
+            if width > m.col_count:
+                grow["columnCount"] = m.col_count = width
+            if grow:
+                requests.append({"updateSheetProperties": {
+                    "properties": {"sheetId": m.sheet_id, "gridProperties": grow},
+                    "fields": ",".join(f"gridProperties.{k}" for k in grow)}})
+            requests.append({"updateCells": {"range": {"sheetId": m.sheet_id}, "fields": "userEnteredValue,note",
+                                             "rows": [{"values": [to_cell(v) for v in r]} for r in rows]}})
+    flush()
+    return requests, added
+
+
+def _rectangles(cells: list[tuple], meta: dict[str, SheetMeta]) -> list[dict]:
+    """Set/note ops as updateCells rectangles: per row, runs of consecutive columns; runs with
+    the same columns on consecutive rows are merged (every cell inside is one that changed)."""
+    values: dict[tuple[str, int], dict[int, str]] = {}
+    notes: dict[tuple[str, int], dict[int, str]] = {}
+    for kind, tab, row, col, value in cells:
+        (values if kind == "set" else notes).setdefault((tab, row), {})[col] = value
+    out: list[dict] = []
+    for store, field_name in ((values, "userEnteredValue"), (notes, "note")):
+        runs: list[tuple[str, int, int, int, list[str]]] = []  # tab, c0, c1, row, values
+        for (tab, row), by_col in store.items():
+            cols = sorted(by_col)
+            start = 0
+            for i in range(1, len(cols) + 1):
+                if i == len(cols) or cols[i] != cols[i - 1] + 1:
+                    run = cols[start:i]
+                    runs.append((tab, run[0], run[-1] + 1, row, [by_col[c] for c in run]))
+                    start = i
+        runs.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        i = 0
+        while i < len(runs):
+            tab, c0, c1, r0, _ = runs[i]
+            j = i + 1
+            while (j < len(runs) and j - i < MAX_RECT_ROWS and runs[j][:3] == (tab, c0, c1)
+                   and runs[j][3] == runs[j - 1][3] + 1):
+                j += 1
+            block = runs[i:j]
+            if field_name == "note":
+                rows = [{"values": [{"note": v} if v else {} for v in r[4]]} for r in block]
+            else:
+                rows = [{"values": [to_cell(v) for v in r[4]]} for r in block]
+            out.append({"updateCells": {
+                "range": {"sheetId": meta[tab].sheet_id, "startRowIndex": r0, "endRowIndex": r0 + len(block),
+                          "startColumnIndex": c0, "endColumnIndex": c1},
+                "fields": field_name, "rows": rows}})
+            i = j
+    return out
+
+
+def only_columns(ops: Sequence[tuple], tab: str, cols: set[int]) -> bool:
+    """True when every recorded change is a value in one of `cols` of `tab` (e.g. only the
+    checked-at time changed)."""
+    return all(op[0] == "set" and op[1] == tab and op[3] in cols for op in ops)
+
+
+# ---------------------------------------------------------------- layout decorations
+def _rgb(hex_colour: str) -> dict:
+    return {"red": int(hex_colour[0:2], 16) / 255, "green": int(hex_colour[2:4], 16) / 255,
+            "blue": int(hex_colour[4:6], 16) / 255}
+
+
+def _same_colour(a: dict, b: dict) -> bool:
+    return all(abs(a.get(k, 0) - b.get(k, 0)) < 0.01 for k in ("red", "green", "blue"))
+
+
+def _norm_range(r: dict) -> tuple:
+    return tuple((k, r[k]) for k in sorted(r) if k != "sheetId" and r[k] not in (0, None))
+
+
+def status_rules(sheet_id: int, status_col: int) -> list[dict]:
+    return [{"ranges": [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": status_col,
+                         "endColumnIndex": status_col + 1}],
+             "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": s.label_th}]},
+                             "format": {"backgroundColor": _rgb(STATUS_COLOURS[s.value])}}}
+            for s in Status]
+
+
+def _is_ours(rule: dict) -> bool:
+    cond = rule.get("booleanRule", {}).get("condition", {})
+    labels = {s.label_th for s in Status}
+    return cond.get("type") == "TEXT_EQ" and any(v.get("userEnteredValue") in labels for v in cond.get("values", []))
+
+
+def _rule_matches(have: dict, want: dict) -> bool:
+    hb, wb = have.get("booleanRule", {}), want.get("booleanRule", {})
+    return ([_norm_range(r) for r in have.get("ranges", [])] == [_norm_range(r) for r in want["ranges"]]
+            and hb.get("condition") == wb["condition"]
+            and _same_colour(hb.get("format", {}).get("backgroundColor", {}), wb["format"]["backgroundColor"]))
+
+
+def conditional_requests(m: SheetMeta, status_col: int) -> list[dict]:
+    want = status_rules(m.sheet_id, status_col)
+    ours = [(i, r) for i, r in enumerate(m.conditional) if _is_ours(r)]
+    if len(ours) == len(want) and all(_rule_matches(r, w) for (_, r), w in zip(ours, want)):
+        return []
+    out = [{"deleteConditionalFormatRule": {"sheetId": m.sheet_id, "index": i}} for i, _ in reversed(ours)]
+    out += [{"addConditionalFormatRule": {"rule": rule, "index": k}} for k, rule in enumerate(want)]
+    return out
+
+
+def protection_requests(m: SheetMeta, editors: Sequence[str], url_col: int | None) -> list[dict]:
+    """One protected range over the whole tab, ours by its description; on the submissions tab
+    the URL column below the header is left editable. Replaced only when it differs."""
+    want: dict[str, Any] = {"range": {"sheetId": m.sheet_id}, "description": f"{PROTECTION_TAG}: {m.title}",
+                            "warningOnly": False, "editors": {"users": list(dict.fromkeys(editors))}}
+    if url_col is not None:
+        want["unprotectedRanges"] = [{"sheetId": m.sheet_id, "startRowIndex": 1, "startColumnIndex": url_col,
+                                      "endColumnIndex": url_col + 1}]
+    ours = [p for p in m.protected if str(p.get("description", "")).startswith(PROTECTION_TAG)]
+    if len(ours) == 1:
+        p = ours[0]
+        same = (_norm_range(p.get("range", {})) == ()
+                and [_norm_range(u) for u in p.get("unprotectedRanges", [])]
+                == [_norm_range(u) for u in want.get("unprotectedRanges", [])]
+                and set(want["editors"]["users"]) <= set(p.get("editors", {}).get("users", []))
+                and not p.get("warningOnly"))
+        if same:
+            return []
+    out = [{"deleteProtectedRange": {"protectedRangeId": p["protectedRangeId"]}} for p in ours]
+    out.append({"addProtectedRange": {"protectedRange": want}})
+    return out
+
+
+def created_tab_format(m: SheetMeta, header: Sequence[object]) -> list[dict]:
+    """Header row format and column widths, set once when the tab is created (coordinators
+    may resize columns afterwards; init does not fight them)."""
+    out: list[dict] = []
+    columns = {TAB_SUBMISSIONS: SUBMISSION_COLUMNS, TAB_AGENCIES: AGENCY_COLUMNS}.get(m.title)
+    if columns:
+        out.append({"repeatCell": {"range": {"sheetId": m.sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                                   "cell": {"userEnteredFormat": HEADER_FORMAT},
+                                   "fields": "userEnteredFormat(textFormat,backgroundColor)"}})
+        widths = {c.header: c.width for c in columns}
+        for i, h in enumerate(header):
+            if str(h) in widths:
+                out.append(_width(m.sheet_id, i, widths[str(h)] * 7 + 14))
+    elif m.title == TAB_GUIDE:
+        out.append(_width(m.sheet_id, 0, 900))
+    return out
+
+
+def _width(sheet_id: int, col: int, px: int) -> dict:
+    return {"updateDimensionProperties": {"range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col,
+                                                    "endIndex": col + 1},
+                                          "properties": {"pixelSize": px}, "fields": "pixelSize"}}
+
+
+def frozen_request(m: SheetMeta) -> list[dict]:
+    if m.frozen_rows >= 1:
+        return []
+    return [{"updateSheetProperties": {"properties": {"sheetId": m.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                                       "fields": "gridProperties.frozenRowCount"}}]
+
+
+def url_column(header: Sequence[object]) -> int | None:
+    texts = [str(h).strip() if h is not None else "" for h in header]
+    return texts.index(SUBMISSION_HEADERS["url"]) if SUBMISSION_HEADERS["url"] in texts else None
+
+
+def status_column(header: Sequence[object]) -> int | None:
+    texts = [str(h).strip() if h is not None else "" for h in header]
+    return texts.index(SUBMISSION_HEADERS["status"]) if SUBMISSION_HEADERS["status"] in texts else None
+
+
+# ---------------------------------------------------------------- size
+def body_size(requests: Sequence[dict]) -> int:
+    """Bytes of {"requests": [...]} as requests serialises it (json.dumps defaults)."""
+    return len(json.dumps({"requests": list(requests)})) if requests else 0
+
+
+def split(requests: Sequence[dict], max_bytes: int) -> list[list[dict]]:
+    """Consecutive chunks whose serialised bodies stay under max_bytes."""
+    chunks: list[list[dict]] = []
+    current: list[dict] = []
+    size = len('{"requests": []}')
+    for req in requests:
+        n = len(json.dumps(req)) + 2
+        if current and size + n > max_bytes:
+            chunks.append(current)
+            current, size = [], len('{"requests": []}')
+        if size + n > max_bytes:
+            raise BackendError(f"one Sheets request is {n} bytes, over the {max_bytes}-byte limit")
+        current.append(req)
+        size += n
+    if current:
+        chunks.append(current)
+    return chunks

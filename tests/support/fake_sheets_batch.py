@@ -1,0 +1,331 @@
+"""spreadsheets.batchUpdate for the local Sheets API fake: each supported request applied to
+a copy of the spreadsheet; any error discards the copy (the whole batch is atomic), and an
+unknown request kind is a 400 like Google's "Unknown name" answer."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tests.support.fake_sheets_model import (DEFAULT_COLS, DEFAULT_ROWS, ApiError, Sheet, Spreadsheet, col_letter,
+                                             grid_range_out, parse_fields, quote_title)
+
+
+def apply_batch(ss: Spreadsheet, requests: list[dict], user: str) -> list[dict]:
+    """Applies every request to `ss` in place (the caller passes a copy) and returns the replies."""
+    if not isinstance(requests, list) or not requests:
+        raise ApiError(400, "Must specify at least one request.")
+    replies = []
+    for i, req in enumerate(requests):
+        if not isinstance(req, dict) or len(req) != 1:
+            raise ApiError(400, f"Invalid requests[{i}]: exactly one kind of request must be set", f"requests[{i}]")
+        (kind, body), = req.items()
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': "
+                                "Cannot find field.", f"requests[{i}]")
+        try:
+            replies.append(handler(ss, body or {}, user))
+        except ApiError as e:
+            e.message = e.message.replace("{i}", str(i))
+            if not e.message.startswith("Invalid requests"):
+                e.message = f"Invalid requests[{i}].{kind}: {e.message}"
+            raise
+    return replies
+
+
+def _sheet_of(ss: Spreadsheet, rng: dict) -> Sheet:
+    return ss.sheet_by_id(rng.get("sheetId", 0))
+
+
+def _check_grid(sheet: Sheet, r1: int, c1: int) -> None:
+    if r1 > sheet.row_count or c1 > sheet.col_count:
+        raise ApiError(400, f"Range ({quote_title(sheet.title)}!A1:{col_letter(c1 - 1)}{r1}) exceeds grid limits. "
+                            f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}")
+
+
+def _check_protection(sheet: Sheet, r0: int, r1: int, c0: int, c1: int, user: str) -> None:
+    """Google refuses edits of protected cells by anyone but the range's editors."""
+    for p in sheet.protected:
+        if p.get("warningOnly") or user in p.get("editors", {}).get("users", []):
+            continue
+        pr = p.get("range", {})
+        pr0, pr1, pc0, pc1 = sheet.bounds(pr)
+        if r1 <= pr0 or r0 >= pr1 or c1 <= pc0 or c0 >= pc1:
+            continue
+        for r in range(max(r0, pr0), min(r1, pr1)):
+            for c in range(max(c0, pc0), min(c1, pc1)):
+                if not any(sheet.bounds(u)[0] <= r < sheet.bounds(u)[1] and sheet.bounds(u)[2] <= c < sheet.bounds(u)[3]
+                           for u in p.get("unprotectedRanges", [])):
+                    raise ApiError(400, "You are trying to edit a protected cell or object. Please contact the "
+                                        "spreadsheet owner to remove protection if you need to edit.")
+
+
+def _field_names(fields: str) -> list[str]:
+    tree = parse_fields(fields)
+    if tree is None:
+        return ["userEnteredValue", "note", "userEnteredFormat", "dataValidation"]
+    return list(tree)
+
+
+def _write_cells(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, clear: tuple[int, int, int, int] | None,
+                 user: str) -> None:
+    names = _field_names(fields)
+    height = len(rows)
+    width = max((len(r.get("values", [])) for r in rows), default=0)
+    if clear:
+        cr0, cr1, cc0, cc1 = clear
+        _check_grid(sheet, max(cr1, r0 + height), max(cc1, c0 + width))
+        _check_protection(sheet, cr0, max(cr1, r0 + height), cc0, max(cc1, c0 + width), user)
+        for r in range(cr0, min(cr1, len(sheet.rows))):
+            for c in range(cc0, min(cc1, len(sheet.rows[r]))):
+                cell = sheet.rows[r][c]
+                if cell:
+                    for n in names:
+                        cell.pop(n, None)
+                    sheet.rows[r][c] = cell or None
+    else:
+        _check_grid(sheet, r0 + height, c0 + width)
+        _check_protection(sheet, r0, r0 + height, c0, c0 + width, user)
+    for dr, row in enumerate(rows):
+        for dc, data in enumerate(row.get("values", []) or []):
+            r, c = r0 + dr, c0 + dc
+            cell = dict(sheet.cell(r, c) or {})
+            for n in names:
+                value = (data or {}).get(n)
+                if n == "userEnteredValue" and value is not None:
+                    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in (
+                            "stringValue", "numberValue", "boolValue", "formulaValue"):
+                        raise ApiError(400, f"Invalid value at 'requests.update_cells.rows.values.user_entered_value': {value!r}")
+                    if value.get("stringValue") == "":
+                        value = None
+                if value in (None, "") or value == {}:
+                    cell.pop(n, None)
+                else:
+                    cell[n] = value
+            sheet.put(r, c, cell)
+
+
+# ---------------------------------------------------------------- handlers
+def add_sheet(ss: Spreadsheet, body: dict, user: str) -> dict:
+    props = dict(body.get("properties") or {})
+    title = props.get("title") or f"Sheet{len(ss.sheets) + 1}"
+    if any(s.title == title for s in ss.sheets):
+        raise ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.')
+    sheet_id = props.get("sheetId")
+    if sheet_id is None:
+        sheet_id = ss.new_id()
+    elif any(s.sheet_id == sheet_id for s in ss.sheets):
+        raise ApiError(400, f"Sheet with id {sheet_id} already exists")
+    grid = props.get("gridProperties") or {}
+    index = props.get("index", len(ss.sheets))
+    for s in ss.sheets:
+        if s.index >= index:
+            s.index += 1
+    sheet = Sheet(sheet_id=sheet_id, title=title, index=index, row_count=grid.get("rowCount", DEFAULT_ROWS),
+                  col_count=grid.get("columnCount", DEFAULT_COLS), frozen_rows=grid.get("frozenRowCount", 0),
+                  frozen_cols=grid.get("frozenColumnCount", 0))
+    ss.sheets.append(sheet)
+    ss.reindex()
+    return {"addSheet": {"properties": sheet.properties()}}
+
+
+def delete_sheet(ss: Spreadsheet, body: dict, user: str) -> dict:
+    sheet = ss.sheet_by_id(body.get("sheetId", 0))
+    if len(ss.sheets) == 1:
+        raise ApiError(400, "You can't remove all the sheets in a document.")
+    ss.sheets.remove(sheet)
+    ss.reindex()
+    return {}
+
+
+def update_sheet_properties(ss: Spreadsheet, body: dict, user: str) -> dict:
+    props = body.get("properties") or {}
+    sheet = ss.sheet_by_id(props.get("sheetId", 0))
+    fields = body.get("fields")
+    if not fields:
+        raise ApiError(400, "At least one field must be updated, but none was specified.")
+    grid = props.get("gridProperties") or {}
+    setters: dict[str, Callable[[], None]] = {
+        "title": lambda: setattr(sheet, "title", props.get("title", sheet.title)),
+        "index": lambda: setattr(sheet, "index", props.get("index", sheet.index)),
+        "gridProperties.rowCount": lambda: setattr(sheet, "row_count", grid.get("rowCount", sheet.row_count)),
+        "gridProperties.columnCount": lambda: setattr(sheet, "col_count", grid.get("columnCount", sheet.col_count)),
+        "gridProperties.frozenRowCount": lambda: setattr(sheet, "frozen_rows", grid.get("frozenRowCount", 0)),
+        "gridProperties.frozenColumnCount": lambda: setattr(sheet, "frozen_cols", grid.get("frozenColumnCount", 0)),
+    }
+    for name in fields.replace("/", ".").split(","):
+        name = name.strip()
+        matched = [k for k in setters if k == name or k.startswith(name + ".")]
+        if not matched:
+            raise ApiError(400, f"Invalid field mask: {name}")
+        for k in matched:
+            setters[k]()
+    return {}
+
+
+def update_cells(ss: Spreadsheet, body: dict, user: str) -> dict:
+    fields = body.get("fields")
+    if not fields:
+        raise ApiError(400, "At least one field must be updated, but none was specified.")
+    rows = body.get("rows") or []
+    if "range" in body:
+        rng = body["range"]
+        sheet = _sheet_of(ss, rng)
+        r0, r1, c0, c1 = sheet.bounds(rng)
+        _write_cells(sheet, r0, c0, rows, fields, (r0, r1, c0, c1), user)
+    elif "start" in body:
+        start = body["start"]
+        sheet = _sheet_of(ss, start)
+        _write_cells(sheet, start.get("rowIndex", 0), start.get("columnIndex", 0), rows, fields, None, user)
+    else:
+        raise ApiError(400, "Either range or start must be set.")
+    return {}
+
+
+def append_cells(ss: Spreadsheet, body: dict, user: str) -> dict:
+    sheet = ss.sheet_by_id(body.get("sheetId", 0))
+    rows = body.get("rows") or []
+    start = sheet.last_row_with_data() + 1
+    need = start + len(rows)
+    if need > sheet.row_count:
+        sheet.row_count = need  # appendCells inserts rows as needed
+    _write_cells(sheet, start, 0, rows, body.get("fields") or "*", None, user)
+    return {}
+
+
+def repeat_cell(ss: Spreadsheet, body: dict, user: str) -> dict:
+    rng = body.get("range") or {}
+    sheet = _sheet_of(ss, rng)
+    r0, r1, c0, c1 = sheet.bounds(rng)
+    names = _field_names(body.get("fields") or "*")
+    names = sorted({n.split("(")[0].split(".")[0] for n in names})
+    data = body.get("cell") or {}
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            cell = dict(sheet.cell(r, c) or {})
+            for n in names:
+                if n in data:
+                    cell[n] = data[n]
+                else:
+                    cell.pop(n, None)
+            if cell or sheet.cell(r, c):
+                sheet.put(r, c, cell)
+    return {}
+
+
+def update_dimension_properties(ss: Spreadsheet, body: dict, user: str) -> dict:
+    rng = body.get("range") or {}
+    sheet = _sheet_of(ss, rng)
+    px = (body.get("properties") or {}).get("pixelSize")
+    if "pixelSize" not in (body.get("fields") or "") or px is None:
+        raise ApiError(400, "Only pixelSize is supported by this fake")
+    target = sheet.column_px if rng.get("dimension") == "COLUMNS" else sheet.row_px
+    if rng.get("dimension") not in ("COLUMNS", "ROWS"):
+        raise ApiError(400, "dimension must be ROWS or COLUMNS")
+    for i in range(rng.get("startIndex", 0), rng.get("endIndex", rng.get("startIndex", 0) + 1)):
+        target[i] = px
+    return {}
+
+
+def add_protected_range(ss: Spreadsheet, body: dict, user: str) -> dict:
+    pr = dict(body.get("protectedRange") or {})
+    rng = pr.get("range") or {}
+    sheet = _sheet_of(ss, rng)
+    editors = pr.get("editors") or {}
+    if pr.get("warningOnly") and (editors.get("users") or editors.get("groups") or editors.get("domainUsersCanEdit")):
+        raise ApiError(400, "Invalid requests[{i}].addProtectedRange: "
+                            "ProtectedRange cannot have editors when warningOnly is set.")
+    requested = list(dict.fromkeys(editors.get("users") or []))
+    users = requested + ([user] if user not in requested else [])  # the requesting user keeps access
+    stored = {"protectedRangeId": ss.new_id(), "range": grid_range_out(rng)}
+    if pr.get("description"):
+        stored["description"] = pr["description"]
+    if pr.get("warningOnly"):
+        stored["warningOnly"] = True
+    if pr.get("unprotectedRanges"):
+        stored["unprotectedRanges"] = [grid_range_out(u) for u in pr["unprotectedRanges"]]
+    stored["requestingUserCanEdit"] = True
+    # the reply echoes the editors asked for; the sheet's metadata lists the requester too
+    reply = dict(stored, editors={"users": requested} if requested else {})
+    stored["editors"] = {"users": users}
+    sheet.protected.append(stored)
+    return {"addProtectedRange": {"protectedRange": reply}}
+
+
+def _find_protected(ss: Spreadsheet, pid: Any) -> tuple[Sheet, dict]:
+    for s in ss.sheets:
+        for p in s.protected:
+            if p["protectedRangeId"] == pid:
+                return s, p
+    raise ApiError(400, f"No protected range with id: {pid}")
+
+
+def delete_protected_range(ss: Spreadsheet, body: dict, user: str) -> dict:
+    sheet, p = _find_protected(ss, body.get("protectedRangeId"))
+    sheet.protected.remove(p)
+    return {}
+
+
+def add_conditional_format_rule(ss: Spreadsheet, body: dict, user: str) -> dict:
+    rule = dict(body.get("rule") or {})
+    ranges = rule.get("ranges") or []
+    if not ranges or not (rule.get("booleanRule") or rule.get("gradientRule")):
+        raise ApiError(400, "A conditional format rule needs ranges and a booleanRule or gradientRule.")
+    sheet = _sheet_of(ss, ranges[0])
+    rule["ranges"] = [grid_range_out(r) for r in ranges]
+    index = body.get("index", 0)
+    sheet.conditional.insert(index, rule)
+    return {}
+
+
+def delete_conditional_format_rule(ss: Spreadsheet, body: dict, user: str) -> dict:
+    sheet = ss.sheet_by_id(body.get("sheetId", 0))
+    index = body.get("index", 0)
+    if not 0 <= index < len(sheet.conditional):
+        raise ApiError(400, f"No conditional format on sheet {sheet.sheet_id} at index {index}")
+    rule = sheet.conditional.pop(index)
+    return {"deleteConditionalFormatRule": {"rule": rule}}
+
+
+def add_chart(ss: Spreadsheet, body: dict, user: str) -> dict:
+    chart = dict(body.get("chart") or {})
+    if "spec" not in chart:
+        raise ApiError(400, "chart.spec is required")
+    anchor = ((chart.get("position") or {}).get("overlayPosition") or {}).get("anchorCell") or {}
+    sheet = ss.sheet_by_id(anchor.get("sheetId", ss.sheets[0].sheet_id if ss.sheets else 0))
+    chart["chartId"] = ss.new_id()
+    sheet.charts.append(chart)
+    return {"addChart": {"chart": chart}}
+
+
+def set_data_validation(ss: Spreadsheet, body: dict, user: str) -> dict:
+    rng = body.get("range") or {}
+    sheet = _sheet_of(ss, rng)
+    r0, r1, c0, c1 = sheet.bounds(rng)
+    for r in range(r0, r1):
+        for c in range(c0, c1):
+            cell = dict(sheet.cell(r, c) or {})
+            if body.get("rule"):
+                cell["dataValidation"] = body["rule"]
+            else:
+                cell.pop("dataValidation", None)
+            if cell or sheet.cell(r, c):
+                sheet.put(r, c, cell)
+    return {}
+
+
+HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
+    "addSheet": add_sheet,
+    "deleteSheet": delete_sheet,
+    "updateSheetProperties": update_sheet_properties,
+    "updateCells": update_cells,
+    "appendCells": append_cells,
+    "repeatCell": repeat_cell,
+    "updateDimensionProperties": update_dimension_properties,
+    "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
+    "addConditionalFormatRule": add_conditional_format_rule,
+    "deleteConditionalFormatRule": delete_conditional_format_rule,
+    "addChart": add_chart,
+    "setDataValidation": set_data_validation,
+}

@@ -1,0 +1,409 @@
+"""The gsheets backend with the real gspread and google-auth against the local Sheets API fake:
+layout (protections, conditional formatting, frozen header, widths) and its idempotence, the
+request budget on the full 59 x 43 sheet, faults and retries, the not-shared message, and
+random agency edits between the worker's read and its write. Every check reads the fake's
+stored spreadsheet back; nothing leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import shutil
+from datetime import datetime, timedelta
+
+import pytest
+
+from sheets_sync.backends import grid as g
+from sheets_sync.backends.gsheets import GSheetsBackend
+from sheets_sync.backends.gsheets_http import RetryPolicy
+from sheets_sync.clock import BANGKOK, FixedClock
+from sheets_sync.config import Agency, load_config
+from sheets_sync.errors import BackendError
+from sheets_sync.layout import (SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS,
+                                TAB_SUMMARY, TABS, WORKER_KEYS)
+from sheets_sync.models import RowKey, Status, Verdict
+from sheets_sync.sync import sync
+from tests.support.fake_sheets import FakeSheets, write_credentials
+from tests.support.sheets import Edits, apply_to_fake
+
+COORDINATOR = "coordinator@example.org"
+URL_COL = [c.key for c in SUBMISSION_COLUMNS].index("url")
+STATUS_COL = [c.key for c in SUBMISSION_COLUMNS].index("status")
+WORKER_COLS = {i for i, c in enumerate(SUBMISSION_COLUMNS) if c.worker}
+
+
+class FakeTime:
+    """One clock for the fake's quota window and the backend's retry: sleeping advances it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class NoChecker:
+    """The network checker replaced: no URL gets a result (rows are judged 'unknown')."""
+
+    def check_many(self, urls, progress=None):
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def full_config():
+    base = load_config("config/settings.yaml")
+    agencies = tuple(Agency(code=f"lp{n:02d}", name=f"เทศบาลตำบลทดสอบ {n}", district="เมืองลำพูน",
+                            type="เทศบาลตำบล", domains=(f"lp{n:02d}.go.th",)) for n in range(1, 60))
+    return dataclasses.replace(base, agencies=agencies)
+
+
+@pytest.fixture(scope="module")
+def small_config():
+    base = load_config("config/settings.yaml")
+    return dataclasses.replace(base, agencies=base.agencies[:3])
+
+
+@pytest.fixture
+def fake():
+    t = FakeTime()
+    with FakeSheets(clock=t) as f:
+        f.time = t
+        yield f
+
+
+def make_backend(fake, tmp_path, sid=None, policy=None, name="credentials.json", **kw):
+    creds = write_credentials(tmp_path, fake, name=name)
+    sid = sid or fake.create_spreadsheet(shared_with=[creds.email])
+    fake.spreadsheet(sid).shared_with.add(creds.email)
+    backend = GSheetsBackend(sid, str(creds.path), api_endpoint=fake.url, coordinators=(COORDINATOR,),
+                             policy=policy or RetryPolicy(max_attempts=6, base=1.0, cap=8.0, max_total_s=60.0),
+                             sleep=fake.time.sleep, clock=fake.time, timeout=kw.pop("timeout", 10), **kw)
+    return backend, sid, creds
+
+
+def fill_urls(fake, sid, every: int = 3) -> None:
+    def edit(e: Edits) -> None:
+        for i, row in enumerate(e.grid[1:], start=1):
+            if i % every == 0:
+                code, item = g.text(row[e.cols["agency"]]), g.text(row[e.cols["item"]])
+                row_url = f"https://{code}.go.th/ita/{item.lower()}" if i % (every * 5) else "เว็บไซต์ของเทศบาล"
+                while len(row) <= e.cols["url"]:
+                    row.append(None)
+                row[e.cols["url"]] = row_url
+    apply_to_fake(fake, sid, edit)
+
+
+def state(fake, sid):
+    """Everything stored, to compare before/after."""
+    ss = fake.snapshot(sid)
+    return {s.title: (s.grid(), s.notes(), s.protected, s.conditional, s.frozen_rows, dict(s.column_px))
+            for s in ss.sheets}
+
+
+# ---------------------------------------------------------------- layout
+def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, small_config):
+    backend, sid, creds = make_backend(fake, tmp_path)
+    report = backend.ensure_layout(small_config.catalog, small_config.agencies)
+    assert set(report.created_tabs) == set(TABS) and report.added_rows == 3 * 43
+    ss = fake.spreadsheet(sid)
+    assert [s.title for s in sorted(ss.sheets, key=lambda s: s.index)] == list(TABS)  # default Sheet1 removed
+
+    sub = fake.sheet(sid, TAB_SUBMISSIONS)
+    assert sub.frozen_rows == 1 and fake.sheet(sid, TAB_AGENCIES).frozen_rows == 1
+    assert sub.column_px[URL_COL] == 60 * 7 + 14 and sub.column_px[0] == 16 * 7 + 14
+    assert (sub.cell(0, 0) or {}).get("userEnteredFormat", {}).get("textFormat", {}).get("bold") is True
+
+    # protections: every tab, editors = the service account + coordinators; on ส่ง URL only the URL column is open
+    for title in TABS:
+        prs = fake.sheet(sid, title).protected
+        assert len(prs) == 1, title
+        assert set(prs[0]["editors"]["users"]) == {creds.email, COORDINATOR}
+        assert not prs[0].get("warningOnly")
+    open_ranges = sub.protected[0]["unprotectedRanges"]
+    assert open_ranges == [{"sheetId": sub.sheet_id, "startRowIndex": 1, "startColumnIndex": URL_COL,
+                            "endColumnIndex": URL_COL + 1}]
+    assert "unprotectedRanges" not in fake.sheet(sid, TAB_AGENCIES).protected[0]
+
+    # conditional formatting: one TEXT_EQ rule per status on the status column
+    rules = sub.conditional
+    assert sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules) == \
+        sorted(s.label_th for s in Status)
+    assert all(r["ranges"][0]["startColumnIndex"] == STATUS_COL and r["ranges"][0]["endColumnIndex"] == STATUS_COL + 1
+               for r in rules)
+
+    before = state(fake, sid)
+    since = len(fake.log)
+    again = backend.ensure_layout(small_config.catalog, small_config.agencies)
+    assert again.created_tabs == () and again.added_rows == 0
+    assert fake.count("write", since) == 0  # nothing to change: not even a request
+    assert state(fake, sid) == before
+
+    # a coordinator changes protections/rules by hand: init repairs without duplicating
+    with fake.lock:
+        sheet = fake.sheet(sid, TAB_SUBMISSIONS)
+        sheet.conditional.pop()
+        sheet.protected[0]["editors"]["users"].remove(COORDINATOR)
+        sheet.frozen_rows = 0
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    assert state(fake, sid) == {k: v for k, v in before.items()} | {TAB_SUBMISSIONS: state(fake, sid)[TAB_SUBMISSIONS]}
+    sheet = fake.sheet(sid, TAB_SUBMISSIONS)
+    assert len(sheet.protected) == 1 and set(sheet.protected[0]["editors"]["users"]) == {creds.email, COORDINATOR}
+    assert len(sheet.conditional) == len(Status) and sheet.frozen_rows == 1
+
+
+def test_agencies_cannot_edit_outside_the_url_column(fake, tmp_path, small_config):
+    """The fake enforces protections like Google: a user who is not an editor may write the URL
+    column of ส่ง URL (below the header) and nothing else."""
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    agency, _, _ = make_backend(fake, tmp_path, sid=sid, name="agency.json")
+    sheet_id = fake.sheet(sid, TAB_SUBMISSIONS).sheet_id
+
+    def cell(col: int) -> dict:
+        return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": 3, "endRowIndex": 4,
+                                          "startColumnIndex": col, "endColumnIndex": col + 1},
+                                "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
+                                "fields": "userEnteredValue"}}
+    agency.http.batch_update(sid, {"requests": [cell(URL_COL)]})
+    assert fake.sheet(sid, TAB_SUBMISSIONS).grid()[3][URL_COL] == "x"
+    with pytest.raises(Exception) as refused:
+        agency.http.batch_update(sid, {"requests": [cell(STATUS_COL)]})
+    assert "protected" in str(refused.value)
+
+
+# ---------------------------------------------------------------- budget
+def test_full_sheet_sync_stays_within_the_request_budget(fake, tmp_path, full_config):
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(full_config.catalog, full_config.agencies)
+    assert len(fake.sheet(sid, TAB_SUBMISSIONS).grid()) == 1 + 59 * 43 == 2538
+    fill_urls(fake, sid)
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+
+    since = len(fake.log)
+    first = sync(full_config, backend, NoChecker(), clock)
+    reads, writes = fake.count("read", since), fake.count("write", since)
+    assert reads <= 3 and writes <= 2, (reads, writes)
+    assert first.write.written == 59 * 43
+    grid = fake.sheet(sid, TAB_SUBMISSIONS).grid()
+    statuses = {g.text(r[STATUS_COL]) for r in grid[1:]}
+    assert {Status.EMPTY.label_th, Status.UNKNOWN.label_th, Status.INVALID.label_th} <= statuses
+    notes = fake.sheet(sid, TAB_SUBMISSIONS).notes()
+    assert notes and all(c == URL_COL for (_, c) in notes)
+    assert any("ตรวจ" in str(c) or c for r in fake.sheet(sid, TAB_SUMMARY).grid() for c in r)
+
+    clock.advance(600)  # ten minutes later, nothing changed but the time
+    since = len(fake.log)
+    sync(full_config, backend, NoChecker(), clock)
+    reads2, writes2 = fake.count("read", since), fake.count("write", since)
+    assert reads2 <= 3 and writes2 <= 1, (reads2, writes2)
+    body = fake.requests(since)[-1].body
+    assert any(r.get("updateCells", {}).get("range", {}).get("sheetId") == fake.sheet(sid, TAB_SUMMARY).sheet_id
+               for r in body["requests"])
+    assert max(s.body_bytes for s in fake.log) < 10 * 1024 * 1024
+
+
+def test_large_batches_are_split_and_still_land(fake, tmp_path, small_config):
+    backend, sid, _ = make_backend(fake, tmp_path, max_batch_bytes=60_000)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    assert len(fake.sheet(sid, TAB_SUBMISSIONS).grid()) == 1 + 3 * 43
+    assert all(s.body_bytes <= 60_000 for s in fake.requests() if s.op == "spreadsheets.batchUpdate")
+    assert sum(1 for s in fake.requests() if s.op == "spreadsheets.batchUpdate") > 1
+
+
+# ---------------------------------------------------------------- faults
+def test_sync_completes_through_429_burst_5xx_timeout_and_token_failure(fake, tmp_path, small_config):
+    policy = RetryPolicy(max_attempts=6, base=1.0, cap=8.0, max_total_s=60.0, jitter=0.5)
+    backend, sid, _ = make_backend(fake, tmp_path, policy=policy, timeout=0.5)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    fill_urls(fake, sid)
+    fake.inject("token", status=400, times=1)  # the first token request fails (RefreshError)
+    backend.account.credentials.token = None
+    backend.account.credentials.expiry = datetime(2000, 1, 1)
+    fake.inject("read", status=429, times=3)
+    fake.inject("write", status=503, times=2)
+    fake.inject("write", status=500, times=1)
+    fake.inject("read", status=None, delay=1.0, times=1)  # longer than the client's 0.5 s timeout
+    report = sync(small_config, backend, NoChecker(), FixedClock())
+    assert report.write.written == 3 * 43
+    assert backend.retrier.retries == 1 + 3 + 3 + 1
+    assert sum(fake.time.slept) <= policy.max_total_s * 4  # four calls retried, each within its bound
+    assert all(s <= policy.cap * (1 + policy.jitter) for s in fake.time.slept)
+    assert {g.text(r[STATUS_COL]) for r in fake.sheet(sid, TAB_SUBMISSIONS).grid()[1:]} >= {Status.UNKNOWN.label_th}
+
+
+def test_quota_exhaustion_waits_for_the_next_minute(fake, tmp_path, small_config):
+    fake.read_per_minute = 4
+    backend, sid, _ = make_backend(fake, tmp_path,
+                                   policy=RetryPolicy(max_attempts=8, base=10.0, cap=40.0, max_total_s=200.0))
+    backend.ensure_layout(small_config.catalog, small_config.agencies)  # 2 reads
+    backend.read(small_config.catalog)  # 2 reads: the minute's quota is spent
+    start = fake.time.now
+    snap = backend.read(small_config.catalog)  # 429 RESOURCE_EXHAUSTED until the window moves on
+    assert len(snap.rows) == 3 * 43
+    assert any(s.status == 429 for s in fake.log) and fake.time.now - start >= 1
+    assert fake.log[-1].status == 200
+
+
+def test_a_sync_that_gives_up_leaves_the_sheet_unchanged_and_the_next_run_recovers(fake, tmp_path, small_config):
+    policy = RetryPolicy(max_attempts=4, base=1.0, cap=4.0, max_total_s=20.0)
+    backend, sid, _ = make_backend(fake, tmp_path, policy=policy)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    fill_urls(fake, sid)
+    before = state(fake, sid)
+    fake.inject("write", status=503, times=1000)
+    start = fake.time.now
+    with pytest.raises(BackendError) as gave_up:
+        sync(small_config, backend, NoChecker(), FixedClock())
+    assert gave_up.value.exit_code == 3 and "next run" in str(gave_up.value)
+    assert fake.time.now - start <= policy.max_total_s
+    assert sum(1 for s in fake.log if s.kind == "write" and s.status == 503) == policy.max_attempts
+    assert state(fake, sid) == before
+    fake.faults.clear()
+    report = sync(small_config, backend, NoChecker(), FixedClock())
+    assert report.write.written == 3 * 43
+    assert state(fake, sid) != before
+
+
+def test_unshared_or_missing_spreadsheet_names_the_service_account(fake, tmp_path, small_config):
+    creds = write_credentials(tmp_path, fake)
+    private = fake.create_spreadsheet(owner="someone@example.org")
+    for sid in (private, "1NoSuchSpreadsheetAtAll0000"):
+        backend = GSheetsBackend(sid, str(creds.path), api_endpoint=fake.url, sleep=fake.time.sleep, clock=fake.time)
+        with pytest.raises(BackendError) as err:
+            backend.read(small_config.catalog)
+        assert err.value.exit_code == 3
+        assert creds.email in str(err.value) and "Share" in str(err.value)
+        assert "PRIVATE KEY" not in str(err.value)
+
+
+def test_cli_exits_3_with_the_share_message(fake, tmp_path, capsys, caplog):
+    from sheets_sync import cli
+
+    creds = write_credentials(tmp_path, fake)
+    sid = fake.create_spreadsheet(owner="someone@example.org")
+    for name in ("agencies.yaml", "oit_items.yaml"):
+        shutil.copy(f"config/{name}", tmp_path / name)
+    text = open("config/settings.yaml", encoding="utf-8").read()
+    text = text.replace("kind: xlsx", "kind: gsheets").replace('spreadsheet: ""', f'spreadsheet: "{sid}"')
+    text = text.replace("credentials: credentials.json", f"credentials: {creds.path}")
+    text = text.replace("api_endpoint: https://sheets.googleapis.com", f"api_endpoint: {fake.url}")
+    (tmp_path / "settings.yaml").write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        code = cli.main(["init", "--config", str(tmp_path / "settings.yaml")])
+    assert code == 3, caplog.text
+    assert creds.email in caplog.text + capsys.readouterr().err
+
+
+def test_credentials_readable_by_others_warns_without_leaking_the_key(fake, tmp_path, caplog):
+    creds = write_credentials(tmp_path, fake)
+    creds.path.chmod(0o644)
+    with caplog.at_level(logging.WARNING):
+        GSheetsBackend("1abcdefghijklmnop", str(creds.path), api_endpoint=fake.url)
+    assert "chmod 600" in caplog.text and "PRIVATE KEY" not in caplog.text
+    with pytest.raises(BackendError):
+        GSheetsBackend("1abcdefghijklmnop", str(tmp_path / "missing.json"), api_endpoint=fake.url)
+
+
+def test_spreadsheet_url_or_id_is_accepted(fake, tmp_path):
+    creds = write_credentials(tmp_path, fake)
+    url = "https://docs.google.com/spreadsheets/d/1AbC_dEf-1234567890xyz/edit#gid=0"
+    assert GSheetsBackend(url, str(creds.path), api_endpoint=fake.url).spreadsheet_id == "1AbC_dEf-1234567890xyz"
+
+
+# ---------------------------------------------------------------- concurrent agency edits
+def _random_edits(rng: random.Random, changed: dict):
+    def edit(e: Edits) -> None:
+        for _ in range(rng.randint(1, 4)):
+            what = rng.choice(("sort", "insert", "delete", "url"))
+            body = len(e.grid) - 1
+            if what == "sort":
+                col = rng.choice([e.cols["item"], e.cols["agency"], e.cols["url"], e.cols["item_title"]])
+                e.reorder(lambda row: g.text(g.cell(row, col)), reverse=rng.random() < 0.5)
+            elif what == "insert":
+                e.insert(rng.randint(1, body + 1), ["" for _ in e.grid[0]])
+            elif what == "delete" and body > 1:
+                e.delete(rng.randint(1, body))
+            else:
+                rows = [r for r in e.grid[1:] if g.text(g.cell(r, e.cols["agency"]))]
+                row = rng.choice(rows)
+                key = RowKey(g.text(row[e.cols["agency"]]), g.text(row[e.cols["item"]]))
+                new = f"https://edited.go.th/{rng.randint(0, 10 ** 6)}"
+                while len(row) <= e.cols["url"]:
+                    row.append(None)
+                row[e.cols["url"]] = new
+                changed[key] = new
+    return edit
+
+
+def test_random_agency_edits_between_read_and_write_never_misplace_a_verdict(tmp_path, small_config):
+    t = FakeTime()
+    with FakeSheets(clock=t, read_per_minute=10 ** 6, write_per_minute=10 ** 6) as fake:
+        fake.time = t
+        backend, sid, _ = make_backend(fake, tmp_path)
+        backend.ensure_layout(small_config.catalog, small_config.agencies)
+        fill_urls(fake, sid, every=2)
+        rng = random.Random(20230120)
+        misplaced = agency_writes = stale_total = 0
+        for round_no in range(100):
+            if round_no % 20 == 0:
+                backend.ensure_layout(small_config.catalog, small_config.agencies)  # deleted rows come back
+            snap = backend.read(small_config.catalog)
+            changed: dict[RowKey, str] = {}
+            after_edit: dict[str, list] = {}
+
+            def agencies_edit(fake_, edit=_random_edits(rng, changed)):
+                apply_to_fake(fake_, sid, edit)
+                after_edit["grid"] = fake_.sheet(sid, TAB_SUBMISSIONS).grid()
+
+            fake.before_next(lambda s: s.op == "spreadsheets.get" and "ranges=" in s.path, agencies_edit)
+            mark = f"r{round_no}"
+            verdicts = [Verdict(key=r.key, url_text=r.url_text, status=Status.WARNING, checked_at=None,
+                                detail=f"{mark}|{r.key}|{r.url_text}", note_th=f"{mark}|{r.key}")
+                        for r in snap.rows if rng.random() < 0.5]
+            report = backend.write_results(verdicts)
+            stale_total += len(report.stale)
+            assert set(report.stale) <= set(changed)
+            grid = fake.sheet(sid, TAB_SUBMISSIONS).grid()
+            notes = fake.sheet(sid, TAB_SUBMISSIONS).notes()
+            header = grid[0]
+            cols = g.columns(header, SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+            for i, row in enumerate(grid[1:], start=1):
+                key = f"{RowKey(g.text(g.cell(row, cols['agency'])), g.text(g.cell(row, cols['item'])))}"
+                detail = g.text(g.cell(row, cols["detail"]))
+                if detail.startswith(mark + "|"):
+                    _, k, url = detail.split("|", 2)
+                    misplaced += k != key or url != g.url_cell_text(g.cell(row, cols["url"]))
+                    misplaced += notes.get((i, cols["url"])) != f"{mark}|{key}"
+            # agency cells are exactly what the agencies left
+            edited = after_edit["grid"]
+            people = [i for i in range(len(header)) if i not in WORKER_COLS]
+            for before_row, after_row in zip(edited, grid):
+                agency_writes += [g.cell(before_row, c) for c in people] != [g.cell(after_row, c) for c in people]
+            agency_writes += len(edited) != len(grid)
+        assert misplaced == 0 and agency_writes == 0
+        assert stale_total > 0  # the interleavings did hit rows whose URL changed
+
+
+# ---------------------------------------------------------------- fake semantics the backend relies on
+def test_fake_batch_update_is_atomic_and_rejects_unknown_requests(fake, tmp_path, small_config):
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    before = state(fake, sid)
+    sheet_id = fake.sheet(sid, TAB_SUBMISSIONS).sheet_id
+    good = {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 2, "startColumnIndex": 8,
+                                      "endColumnIndex": 9}, "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
+                            "fields": "userEnteredValue"}}
+    with pytest.raises(Exception) as err:
+        backend.http.batch_update(sid, {"requests": [good, {"frobnicate": {}}]})
+    assert err.value.response.status_code == 400
+    assert err.value.response.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert state(fake, sid) == before
