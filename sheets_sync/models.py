@@ -141,15 +141,46 @@ class WriteReport:
 
 
 @dataclass(frozen=True)
+class SummaryChart:
+    """A chart a backend draws from its block's own cells (native chart in xlsx and Google Sheets).
+
+    Clustered vertical bars: one category per row (the first `row_count` rows of the block, so a
+    total row below them is left out), one series per column in `series_columns`, named by that
+    column's header cell. Columns are 0-based within the block."""
+
+    title: str
+    category_column: int
+    series_columns: tuple[int, ...]
+    row_count: int
+    y_title: str = ""
+    y_max: float | None = None
+    kind: str = "bar"
+
+
+@dataclass(frozen=True)
 class SummaryBlock:
     """One titled table of the summary tab; cells are str, int or float."""
 
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple, ...] = ()
+    chart: SummaryChart | None = None
 
 
 @dataclass(frozen=True)
 class Summary:
     heading: tuple[str, ...]
     blocks: tuple[SummaryBlock, ...] = field(default_factory=tuple)
+
+    def grid(self) -> tuple[list[list[object]], tuple[int, ...]]:
+        """The tab's cells (heading lines, then per block: an empty row, the title, the header,
+        the rows) and the 0-based row index of each block's header row."""
+        rows: list[list[object]] = [[line] for line in self.heading]
+        headers = []
+        for block in self.blocks:
+            rows.append([])
+            rows.append([block.title])
+            headers.append(len(rows))
+            rows.append(list(block.header))
+            rows.extend(list(r) for r in block.rows)
+        return rows, tuple(headers)

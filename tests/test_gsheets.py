@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import random
 import shutil
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -20,8 +20,8 @@ from sheets_sync.backends.gsheets_http import RetryPolicy
 from sheets_sync.clock import BANGKOK, FixedClock
 from sheets_sync.config import Agency, load_config
 from sheets_sync.errors import BackendError
-from sheets_sync.layout import (SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS,
-                                TAB_SUMMARY, TABS, WORKER_KEYS)
+from sheets_sync.layout import (SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS,
+                                TAB_SUMMARY, TABS)
 from sheets_sync.models import RowKey, Status, Verdict
 from sheets_sync.sync import sync
 from tests.support.fake_sheets import FakeSheets, write_credentials

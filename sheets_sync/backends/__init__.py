@@ -7,10 +7,10 @@ Every backend raises BackendError for anything that stops it reading or writing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from sheets_sync.config import Agency, Catalog, Config
-from sheets_sync.models import ReadProblem, SubmissionRow, Summary, Verdict, WriteReport
+from sheets_sync.models import ReadProblem, RowKey, SubmissionRow, Summary, Verdict, WriteReport
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,17 @@ class Backend(Protocol):
 
     def write_summary(self, summary: Summary) -> None:
         """Replaces the summary tab."""
+
+    def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports (issue 7): writes URL cells, each entry key -> (URL text the plan read, new text).
+        Rows are found by key at write time; a row whose URL text (as `read` gives it) is no longer
+        the expected text is left alone (stale), a key without a row is missing. Only the URL cell
+        is written, always as text; `written` counts cells changed."""
+
+    def write_snapshot(self, title: str, summary: Summary) -> bool:
+        """Writes `summary` (with its charts) to a new tab `title` once. Returns False and writes
+        nothing when a tab of that name exists: a round's snapshot is never overwritten.
+        Optional while a backend lacks it: the sync checks with getattr."""
 
 
 def open_backend(config: Config) -> Backend:

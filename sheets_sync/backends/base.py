@@ -9,10 +9,9 @@ then, and a row whose URL changed since the read gets no verdict.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Callable, Protocol, Sequence, TypeVar
+from typing import Callable, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
-from sheets_sync import normalize
 from sheets_sync.backends import LayoutReport, Snapshot
 from sheets_sync.backends import grid as g
 from sheets_sync.config import Agency, Catalog
@@ -150,11 +149,7 @@ class GridBackend:
     def _write_verdicts(self, book: Book, verdicts: Sequence[Verdict]) -> WriteReport:
         grid = book.grid(TAB_SUBMISSIONS)
         cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url") + WORKER_KEYS)
-        index: dict[RowKey, int] = {}
-        for i, row in enumerate(grid[1:], start=1):
-            item = normalize.item_code(g.text(g.cell(row, cols["item"])))
-            key = RowKey(g.text(g.cell(row, cols["agency"])), item or "")
-            index.setdefault(key, i)
+        index = g.key_index(grid, cols)
         written, stale, missing = 0, [], []
         for v in verdicts:
             i = index.get(v.key)
@@ -174,18 +169,75 @@ class GridBackend:
             written += changed
         return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
 
+    def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports: key -> (URL text the plan read, new URL text), found by key at write time; a row
+        whose URL text is no longer the expected one is left alone (stale). Only URL cells are written."""
+        if not urls:
+            return WriteReport()
+        return self._write(lambda book: self._write_url_cells(book, urls))
+
+    def _write_url_cells(self, book: Book, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        if TAB_SUBMISSIONS not in book.tabs() or not book.grid(TAB_SUBMISSIONS):
+            raise BackendError(f"tab {TAB_SUBMISSIONS!r} missing or empty; run `sheets-sync init`")
+        grid = book.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url"))
+        index = g.key_index(grid, cols)
+        written, stale, missing = 0, [], []
+        clear_link = getattr(book, "clear_link", None)  # books with hyperlinks (xlsx) drop the old target
+        for key, (expected, new) in urls.items():
+            i = index.get(key)
+            if i is None:
+                missing.append(key)
+                continue
+            now = g.url_cell_text(g.cell(grid[i], cols["url"]))
+            if now != g.url_cell_text(expected):
+                stale.append(key)
+                continue
+            if now == g.url_cell_text(new):
+                continue
+            book.set(TAB_SUBMISSIONS, i, cols["url"], new)
+            if clear_link is not None:
+                clear_link(TAB_SUBMISSIONS, i, cols["url"])
+            written += 1
+        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
+
     def write_summary(self, summary: Summary) -> None:
-        rows: list[list[object]] = [[line] for line in summary.heading]
-        for block in summary.blocks:
-            rows.append([])
-            rows.append([block.title])
-            rows.append(list(block.header))
-            rows.extend(list(r) for r in block.rows)
+        rows, headers = summary.grid()
 
         def work(book: Book) -> None:
             if TAB_SUMMARY not in book.tabs():
                 book.add_tab(TAB_SUMMARY)
             book.replace(TAB_SUMMARY, rows)
             book.style(TAB_SUMMARY, "summary")
+            _add_charts(book, TAB_SUMMARY, summary, headers)
 
         self._write(work)
+
+    def write_snapshot(self, title: str, summary: Summary) -> bool:
+        """Writes `summary` to a new tab `title`, once: returns False, writing nothing, when a tab
+        of that name already exists (a snapshot is never changed)."""
+        with self._open(write=False) as book:
+            if title in book.tabs():
+                return False
+        rows, headers = summary.grid()
+
+        def work(book: Book) -> bool:
+            if title in book.tabs():
+                return False
+            book.add_tab(title)
+            book.replace(title, rows)
+            book.style(title, "summary")
+            _add_charts(book, title, summary, headers)
+            return True
+
+        return self._write(work)
+
+
+def _add_charts(book: Book, tab: str, summary: Summary, headers: Sequence[int]) -> None:
+    """Books that can draw charts (xlsx) get one per block that asks for it."""
+    add_chart = getattr(book, "add_chart", None)
+    if add_chart is None:
+        return
+    for block, header_row in zip(summary.blocks, headers):
+        if block.chart is not None and block.chart.row_count > 0:
+            add_chart(tab, block.chart, header_row, len(block.header))

@@ -141,6 +141,16 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
     return tuple(rows), tuple(problems), index
 
 
+def key_index(grid: Grid, cols: dict[str, int]) -> dict[RowKey, int]:
+    """key -> 0-based index into `grid` of the first row with that key, as the sheet is now.
+    Writers use it at write time, so rows moved by agencies since the read are still found."""
+    index: dict[RowKey, int] = {}
+    for i, row in enumerate(grid[1:], start=1):
+        item = normalize.item_code(text(cell(row, cols["item"])))
+        index.setdefault(RowKey(text(cell(row, cols["agency"])), item or ""), i)
+    return index
+
+
 def url_cell_text(value: object) -> str:
     """The URL cell as text, line breaks kept (several URLs may be separated by them)."""
     if value is None:

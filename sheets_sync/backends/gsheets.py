@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import gspread
@@ -51,7 +51,7 @@ from sheets_sync.backends import grid as g
 from sheets_sync.backends.base import GridBackend
 from sheets_sync.backends.gsheets_http import (GaveUp, Retrier, RetryPolicy, describe, load_service_account,
                                                routed_client_class)
-from sheets_sync.backends.gsheets_plan import (DEFAULT_SHEET_TITLES, SheetBook, SheetMeta, conditional_requests,
+from sheets_sync.backends.gsheets_plan import (DEFAULT_SHEET_TITLES, SheetBook, SheetMeta, chart_requests, conditional_requests,
                                                created_tab_format, from_api_value, from_user_entered, frozen_request,
                                                metas, only_columns, protection_requests, quote, split,
                                                status_column, translate, url_column)
@@ -59,12 +59,12 @@ from sheets_sync.clock import BANGKOK
 from sheets_sync.config import Agency, Catalog, Config
 from sheets_sync.errors import BackendError
 from sheets_sync.layout import SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS, TAB_SUMMARY, TABS
-from sheets_sync.models import Summary, Verdict, WriteReport
+from sheets_sync.models import RowKey, Summary, Verdict, WriteReport
 
 GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # Google refuses request bodies over 10 MiB
 _ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
-_META_FIELDS = "sheets.properties"
+_META_FIELDS = "sheets(properties,charts(chartId))"
 _LAYOUT_FIELDS = "sheets(properties,protectedRanges,conditionalFormats)"
 _CELLS_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(values(userEnteredValue,note))))"
 
@@ -227,30 +227,62 @@ class GSheetsBackend(GridBackend):
                 self._pending = []
         return report
 
+    def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports: the shared rule (GridBackend._write_url_cells) on the sheet as it is at write
+        time, sent as one atomic batchUpdate: 1 read, at most 1 write."""
+        if not urls:
+            return WriteReport()
+        with self._api("write the imported URLs"):
+            book, meta = self._load_submissions()
+            report = self._write_url_cells(book, urls)
+            reqs, _ = translate(book.ops, meta)
+            if reqs:
+                self._send(reqs)
+        return report
+
     def write_summary(self, summary: Summary) -> None:
-        rows: list[list[object]] = [[line] for line in summary.heading]
-        for block in summary.blocks:
-            rows.append([])
-            rows.append([block.title])
-            rows.append(list(block.header))
-            rows.extend(list(r) for r in block.rows)
         with self._api("write the summary"):
             cached = self._meta is not None
             try:
-                self._send(self._pending + self._summary_requests(rows))
+                self._send(self._pending + self._tab_requests(TAB_SUMMARY, summary))
             except gspread.exceptions.APIError as e:
                 if not cached or e.response.status_code != 400:
                     raise
-                self._meta = None  # a tab was added or removed since the read: once more with fresh ids
-                self._send(self._summary_requests(rows))
+                self._meta = None  # a tab or chart was added or removed since the read: once more with fresh ids
+                self._send(self._tab_requests(TAB_SUMMARY, summary))
             self._pending = []
 
-    def _summary_requests(self, rows: list[list[object]]) -> list[dict]:
-        meta = dict(self._meta) if self._meta is not None else self._fetch_meta()
+    def write_snapshot(self, title: str, summary: Summary) -> bool:
+        """A round snapshot: a new tab written once, in one batch; False (nothing written) when a
+        tab of that name exists, so a snapshot is never changed."""
+        with self._api(f"write the snapshot {title}"):
+            # The tab list from the read answers "already written?" without a request, so a sync
+            # after a deadline stays within its read budget; only a stale list costs a re-read.
+            cached = self._meta is not None
+            meta = dict(self._meta) if cached else self._fetch_meta()
+            if title in meta:
+                return False
+            try:
+                self._send(self._tab_requests(title, summary, meta))
+            except gspread.exceptions.APIError as e:
+                if not cached or e.response.status_code != 400:
+                    raise
+                meta = self._fetch_meta()
+                if title in meta:
+                    return False
+                self._send(self._tab_requests(title, summary, meta))
+        return True
+
+    def _tab_requests(self, tab: str, summary: Summary, meta: dict[str, SheetMeta] | None = None) -> list[dict]:
+        """Requests that (create and) fill a summary-like tab and redraw its charts."""
+        if meta is None:
+            meta = dict(self._meta) if self._meta is not None else self._fetch_meta()
+        rows, headers = summary.grid()
         book = SheetBook(meta)
-        if TAB_SUMMARY not in book.tabs():
-            book.add_tab(TAB_SUMMARY)
-        book.replace(TAB_SUMMARY, rows)
+        if tab not in book.tabs():
+            book.add_tab(tab)
+        book.replace(tab, rows)
         reqs, _ = translate(book.ops, meta)
+        reqs += chart_requests(meta[tab], summary, headers)
         self._meta = meta
         return reqs

@@ -35,6 +35,7 @@ class SheetMeta:
     frozen_rows: int = 0
     protected: list[dict] = field(default_factory=list)
     conditional: list[dict] = field(default_factory=list)
+    charts: list[int] = field(default_factory=list)  # chartIds of the charts on the tab
 
     @classmethod
     def from_api(cls, sheet: dict) -> "SheetMeta":
@@ -42,7 +43,8 @@ class SheetMeta:
         grid = p.get("gridProperties", {})
         return cls(sheet_id=p.get("sheetId", 0), title=p.get("title", ""), row_count=grid.get("rowCount", 1000),
                    col_count=grid.get("columnCount", 26), frozen_rows=grid.get("frozenRowCount", 0),
-                   protected=list(sheet.get("protectedRanges", [])), conditional=list(sheet.get("conditionalFormats", [])))
+                   protected=list(sheet.get("protectedRanges", [])), conditional=list(sheet.get("conditionalFormats", [])),
+                   charts=[c["chartId"] for c in sheet.get("charts", []) if "chartId" in c])
 
 
 def metas(spreadsheet: dict) -> dict[str, SheetMeta]:
@@ -376,3 +378,36 @@ def split(requests: Sequence[dict], max_bytes: int) -> list[list[dict]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+# ---------------------------------------------------------------- charts
+def chart_requests(meta: SheetMeta, summary, header_rows: Sequence[int]) -> list[dict]:
+    """Replace the tab's charts with one native column chart per summary block that asks for one.
+
+    Old charts are deleted first: the summary tab is rewritten every sync and its blocks may move."""
+    reqs: list[dict] = [{"deleteEmbeddedObject": {"objectId": cid}} for cid in meta.charts]
+    meta.charts = []
+    for block, header in zip(summary.blocks, header_rows):
+        chart = block.chart
+        if chart is None or chart.row_count <= 0:
+            continue
+
+        def source(col: int) -> dict:
+            return {"sourceRange": {"sources": [{
+                "sheetId": meta.sheet_id, "startRowIndex": header, "endRowIndex": header + 1 + chart.row_count,
+                "startColumnIndex": col, "endColumnIndex": col + 1}]}}
+
+        left_axis: dict = {"position": "LEFT_AXIS", "title": chart.y_title}
+        if chart.y_max is not None:
+            left_axis["viewWindowOptions"] = {"viewWindowMin": 0, "viewWindowMax": chart.y_max}
+        reqs.append({"addChart": {"chart": {
+            "spec": {"title": chart.title, "basicChart": {
+                "chartType": "COLUMN", "legendPosition": "BOTTOM_LEGEND", "headerCount": 1,
+                "axis": [{"position": "BOTTOM_AXIS", "title": ""}, left_axis],
+                "domains": [{"domain": source(chart.category_column)}],
+                "series": [{"series": source(c), "targetAxis": "LEFT_AXIS"} for c in chart.series_columns]}},
+            "position": {"overlayPosition": {
+                "anchorCell": {"sheetId": meta.sheet_id, "rowIndex": header,
+                               "columnIndex": len(block.header) + 1},
+                "widthPixels": 640, "heightPixels": 320}}}}})
+    return reqs

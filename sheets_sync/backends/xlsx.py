@@ -28,7 +28,7 @@ from sheets_sync.backends.base import GridBackend, StorageChanged
 from sheets_sync.clock import BANGKOK
 from sheets_sync.errors import BackendError
 from sheets_sync.layout import AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, TABS
-from sheets_sync.models import Status
+from sheets_sync.models import Status, SummaryChart
 
 NOTE_AUTHOR = "sheets-sync"
 
@@ -80,6 +80,10 @@ class XlsxBook:
         elif c.comment is not None and c.comment.author == NOTE_AUTHOR:
             c.comment = None  # only our own notes are cleared; a coordinator's stays
 
+    def clear_link(self, tab: str, row: int, col: int) -> None:
+        """Drops a hyperlink whose target would still point at the old URL after an import."""
+        self._cell(tab, row, col).hyperlink = None
+
     def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
         ws = self.wb[tab]
         start = ws.max_row + 1 if any(c.value is not None for c in ws[ws.max_row]) else ws.max_row
@@ -114,6 +118,33 @@ class XlsxBook:
             for col in range(2, 16):
                 ws.column_dimensions[get_column_letter(col)].width = 13
             ws["A1"].font = Font(bold=True, size=14)
+
+    def add_chart(self, tab: str, chart: SummaryChart, header_row: int, width: int) -> None:
+        """A native bar chart over a summary block's cells, to the right of the block."""
+        add_summary_chart(self.wb[tab], chart, header_row, width)
+
+
+def add_summary_chart(ws: Worksheet, spec: SummaryChart, header_row: int, width: int) -> None:
+    """`header_row` is the block's 0-based header row; the chart reads the cells below it."""
+    from openpyxl.chart import BarChart, Reference
+
+    top = header_row + 1  # 1-based header row
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = spec.title
+    chart.y_axis.title = spec.y_title or None
+    if spec.y_max is not None:
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = spec.y_max
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    for col in spec.series_columns:
+        data = Reference(ws, min_col=col + 1, min_row=top, max_row=top + spec.row_count)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=spec.category_column + 1, min_row=top + 1, max_row=top + spec.row_count))
+    chart.width, chart.height = 20, 9
+    ws.add_chart(chart, f"{get_column_letter(width + 2)}{max(top - 1, 1)}")
 
 
 def _text_or_number(value: object) -> object:

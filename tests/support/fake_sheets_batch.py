@@ -298,6 +298,16 @@ def add_chart(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {"addChart": {"chart": chart}}
 
 
+def delete_embedded_object(ss: Spreadsheet, body: dict, user: str) -> dict:
+    object_id = body.get("objectId")
+    for sheet in ss.sheets:
+        for chart in sheet.charts:
+            if chart.get("chartId") == object_id:
+                sheet.charts.remove(chart)
+                return {}
+    raise ApiError(400, f"No embedded object with id: {object_id}")
+
+
 def set_data_validation(ss: Spreadsheet, body: dict, user: str) -> dict:
     rng = body.get("range") or {}
     sheet = _sheet_of(ss, rng)
@@ -327,5 +337,6 @@ HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addConditionalFormatRule": add_conditional_format_rule,
     "deleteConditionalFormatRule": delete_conditional_format_rule,
     "addChart": add_chart,
+    "deleteEmbeddedObject": delete_embedded_object,
     "setDataValidation": set_data_validation,
 }
