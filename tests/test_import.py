@@ -1,0 +1,413 @@
+"""`sheets-sync import` (issue 7): agencies' Excel and CSV files of many shapes -> exactly the expected
+URLs in the sheet, on every backend harness; files that are not an OIT form, or whose agency cannot be
+told, are refused with a clear message. Files are built here with openpyxl; no network."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from sheets_sync import cli, importer
+from sheets_sync.backends import grid as g
+from sheets_sync.backends.base import GridBackend
+from sheets_sync.config import load_config
+from sheets_sync.importer import Outcome, plan_merge, same_links
+from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.models import RowKey
+from tests.support.sheets import HARNESSES
+
+ROOT = Path(__file__).resolve().parent.parent
+# a few agencies keep the sheet small; names chosen so that prefixes and shared core names matter
+SUBSET = ("abt-laoyao", "abt-thatum", "tt-li", "province", "tm-lamphun", "pao-lamphun")
+
+
+@pytest.fixture(scope="module")
+def config():
+    full = load_config(ROOT / "config" / "settings.yaml")
+    return dataclasses.replace(full, agencies=tuple(a for a in full.agencies if a.code in SUBSET))
+
+
+@pytest.fixture(scope="module")
+def all_agencies():
+    return load_config(ROOT / "config" / "settings.yaml").agencies
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def sheet(request, tmp_path, config):
+    harness = HARNESSES[request.param](tmp_path)
+    if lacks_write_urls(harness.backend):
+        pytest.skip(f"{request.param} write_urls pending")
+    harness.backend.ensure_layout(config.catalog, config.agencies)
+    yield harness
+    close = getattr(harness, "close", None)
+    if close:
+        close()
+
+
+def lacks_write_urls(backend) -> bool:
+    """A backend without its own write_urls: none at all, or GridBackend's without a book to open
+    (the gsheets backend overrides reading and writing instead of providing `_open`)."""
+    cls = type(backend)
+    if not callable(getattr(cls, "write_urls", None)):
+        return True
+    return cls.write_urls is GridBackend.write_urls and cls._open is GridBackend._open
+
+
+# ---------------------------------------------------------------- building files
+def xlsx(path: Path, rows, merges=(), links=None, title="Sheet1", extra_sheets=()) -> Path:
+    """Writes rows (lists of values; None for blank) to a workbook; links maps "E7" -> target."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(list(row))
+    for rng in merges:
+        ws.merge_cells(rng)
+    for ref, target in (links or {}).items():
+        ws[ref].hyperlink = target
+    for name, extra in extra_sheets:
+        other = wb.create_sheet(name)
+        for row in extra:
+            other.append(list(row))
+    wb.save(path)
+    return path
+
+
+def entries(path: Path, catalog, agencies, agency=None) -> dict[str, str]:
+    source = importer.read_source(path)
+    ident, tables, parsed, error = importer.parse_source(source, catalog, agencies, agency)
+    assert error is None, error
+    return {e.item: e.url_text for e in parsed.entries}
+
+
+def sheet_urls(sheet, agency: str) -> dict[str, str]:
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    head = [g.text(c) for c in grid[0]]
+    a, i, u = (head.index(SUBMISSION_HEADERS[k]) for k in ("agency", "item", "url"))
+    return {g.text(r[i]): g.url_cell_text(g.cell(r, u)) for r in grid[1:]
+            if g.text(r[a]) == agency and g.url_cell_text(g.cell(r, u))}
+
+
+def titled_thai(tmp_path: Path) -> Path:
+    """Merged title rows, a blank row, Thai headers, Thai digits, a running-number column, a vertically
+    merged code cell with two links, labels around a link, an unknown item, a cell without a link."""
+    rows = [
+        ["แบบรายงานการเผยแพร่ข้อมูล OIT ประจำปี ๒๕๖๖", None, None, None],
+        ["องค์การบริหารส่วนตำบลท่าตุ้ม อำเภอป่าซาง จังหวัดลำพูน", None, None, None],
+        [None, None, None, None],
+        ["ลำดับ", "รหัส", "รายการข้อมูล", "ที่อยู่เว็บไซต์ (URL)"],
+        [None, None, None, None],
+        [1, "๐๑", "โครงสร้าง", "https://thatum.go.th/structure"],
+        [2, "o02", "ข้อมูลผู้บริหาร", "ลิงก์: https://thatum.go.th/executive (ข้อมูลปี ๒๕๖๖)"],
+        [3, "3", "อำนาจหน้าที่", "www.thatum.go.th/authority"],
+        [4, "O 9", "Social Network", "https://facebook.com/thatum"],
+        [5, None, None, "https://youtube.com/@thatum"],
+        [6, "O44", "อื่น ๆ", "https://thatum.go.th/x"],
+        [7, "๐๑๒", "รายงานการกำกับติดตาม", "ดูเอกสารแนบ"],
+        [8, "O13", "รายงานผลการดำเนินงานประจำปี", None],
+        [None, None, "ลงชื่อ ............ ผู้รายงาน", None],
+    ]
+    return xlsx(tmp_path / "report.xlsx", rows, merges=("A1:D1", "A2:D2", "B9:B10"))
+
+
+THATUM = {
+    "O1": "https://thatum.go.th/structure",
+    "O2": "https://thatum.go.th/executive",
+    "O3": "www.thatum.go.th/authority",
+    "O9": "https://facebook.com/thatum\nhttps://youtube.com/@thatum",
+}
+
+
+def english_links(tmp_path: Path) -> Path:
+    """English headers, a running number headed "No.", hyperlinks with labels, a HYPERLINK formula,
+    a hyperlink whose display text is another URL (the target wins), a mailto link."""
+    rows = [
+        ["No.", "Item", "Description", "Link", "Note"],
+        [1, "O1", "Structure", "click here", None],
+        [2, "O2", "Executives", '=HYPERLINK("https://lee.go.th/o2","ข้อ 2")', None],
+        [3, "O10", "Privacy policy", "https://lee.go.th/old", "moved"],
+        [4, "O11", "Plan", "e-mail us", None],
+    ]
+    return xlsx(tmp_path / "links.xlsx", rows, links={"D2": "https://lee.go.th/o1", "D4": "https://lee.go.th/pdpa",
+                                                      "D5": "mailto:saraban@lee.go.th"})
+
+
+LEE = {"O1": "https://lee.go.th/o1", "O2": "https://lee.go.th/o2", "O10": "https://lee.go.th/pdpa"}
+
+
+def headerless(tmp_path: Path, name: str = "ITA2566_อบต.เหล่ายาว.xlsx") -> Path:
+    rows = [
+        ["แบบส่ง URL"],
+        ["O1", "โครงสร้าง", None, "https://laoyao.go.th/o1"],
+        ["O2", "ข้อมูลผู้บริหาร", None, "https://laoyao.go.th/o2"],
+        ["O3", "อำนาจหน้าที่", None, None],
+        [None, None, None, None],
+        ["O4", "แผนพัฒนา", None, "http://laoyao.go.th/o4"],
+    ]
+    return xlsx(tmp_path / name, rows)
+
+
+LAOYAO = {"O1": "https://laoyao.go.th/o1", "O2": "https://laoyao.go.th/o2", "O4": "http://laoyao.go.th/o4"}
+
+
+# ---------------------------------------------------------------- reading shapes (pure, no sheet)
+def test_title_rows_merged_cells_thai_headers_and_digits(tmp_path, config):
+    path = titled_thai(tmp_path)
+    source = importer.read_source(path)
+    ident, tables, parsed, error = importer.parse_source(source, config.catalog, config.agencies)
+    assert error is None and ident.code == "abt-thatum"
+    assert (tables[0].header_row, tables[0].item_col, tables[0].url_col) == (3, 1, 3)
+    assert {e.item: e.url_text for e in parsed.entries} == THATUM
+    whys = {u.where: u.why for u in parsed.unreadable}
+    assert set(whys) == {"row 11", "row 12"}
+    assert "O44 is not an item" in whys["row 11"] and "no usable link in 'ดูเอกสารแนบ'" in whys["row 12"]
+    assert parsed.empty_items == ("O13",)
+
+
+def test_english_headers_hyperlink_targets_and_formulas(tmp_path, config):
+    path = english_links(tmp_path)
+    assert entries(path, config.catalog, config.agencies, agency="tt-li") == LEE
+    _, tables, parsed, _ = importer.parse_source(importer.read_source(path), config.catalog, config.agencies, "tt-li")
+    assert tables[0].item_col == 1  # "Item", not the running number under "No."
+    assert [u.why for u in parsed.unreadable] == ["O11: no usable link in 'e-mail us' (not a web address), "
+                                                  "hyperlink to 'mailto:saraban@lee.go.th' (not an http(s) link)"]
+
+
+@pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
+def test_no_header_row_found_by_content_agency_from_file_name(tmp_path, config, name):
+    path = headerless(tmp_path, name)
+    source = importer.read_source(path)
+    ident, tables, parsed, error = importer.parse_source(source, config.catalog, config.agencies)
+    assert error is None and ident.code == "abt-laoyao" and "file name" in ident.how
+    assert tables[0].how == "content"
+    assert {e.item: e.url_text for e in parsed.entries} == LAOYAO
+
+
+def test_csv_exported_from_google_sheets(tmp_path, config):
+    text = ('ข้อ,หัวข้อ,URL\r\nO1,โครงสร้าง,https://laoyao.go.th/o1\r\n'
+            'O9,Social Network,"https://facebook.com/laoyao\nhttps://youtube.com/laoyao"\r\n'
+            'O5,ข้อมูลการติดต่อ,\r\n')
+    path = tmp_path / "abt-laoyao - ส่ง URL.csv"
+    path.write_text(text, encoding="utf-8")
+    assert entries(path, config.catalog, config.agencies) == {
+        "O1": "https://laoyao.go.th/o1", "O9": "https://facebook.com/laoyao\nhttps://youtube.com/laoyao"}
+
+
+def test_csv_with_bom_and_semicolons(tmp_path, config):
+    path = tmp_path / "form.csv"
+    path.write_bytes("\ufeffหน่วยงาน: ทต.ลี้;;\nลำดับข้อ;ลิงก์ข้อมูล;\n๐๑;https://lee.go.th/a?x=1,2;\n"
+                     "๐๒;https://lee.go.th/b;\n".encode("utf-8"))
+    assert entries(path, config.catalog, config.agencies) == {"O1": "https://lee.go.th/a?x=1,2",
+                                                              "O2": "https://lee.go.th/b"}
+
+
+def test_csv_in_thai_windows_encoding(tmp_path, config):
+    path = tmp_path / "thatum.csv"
+    path.write_bytes("รหัส,ลิงก์\r\nO3,https://thatum.go.th/อำนาจหน้าที่\r\n".encode("cp874"))
+    assert entries(path, config.catalog, config.agencies, agency="abt-thatum") == {
+        "O3": "https://thatum.go.th/อำนาจหน้าที่"}
+
+
+def test_an_export_of_the_shared_sheet_imports_only_the_named_agency(tmp_path, config):
+    header = list(SUBMISSION_HEADERS.values())
+    a, i, u, f = (list(SUBMISSION_HEADERS).index(k) for k in ("agency", "item", "url", "final_url"))
+
+    def row(agency, item, url):
+        r = [None] * len(header)
+        r[a], r[i], r[u], r[f] = agency, item, url, "https://final.example/x"
+        return r
+
+    path = xlsx(tmp_path / "copy of sheet.xlsx", [header, row("tt-li", "O1", "https://lee.go.th/1"),
+                                                  row("abt-laoyao", "O1", "https://laoyao.go.th/1")])
+    assert entries(path, config.catalog, config.agencies, agency="tt-li") == {"O1": "https://lee.go.th/1"}
+    _, _, _, error = importer.parse_source(importer.read_source(path), config.catalog, config.agencies)
+    assert "several agencies" in error and "--agency" in error
+
+
+def test_a_workbook_with_one_sheet_per_round(tmp_path, config):
+    path = xlsx(tmp_path / "tt-li.xlsx", [["ข้อ", "URL"], ["O1", "https://lee.go.th/1"]], title="รอบ 1",
+                extra_sheets=[("รอบ 2", [["ข้อ", "URL"], ["O13", "https://lee.go.th/13"]]),
+                              ("หมายเหตุ", [["ส่งภายใน 28 ก.พ. 2566"]])])
+    assert entries(path, config.catalog, config.agencies) == {"O1": "https://lee.go.th/1",
+                                                              "O13": "https://lee.go.th/13"}
+
+
+# ---------------------------------------------------------------- refusals
+def test_unrelated_spreadsheets_are_refused(tmp_path, config):
+    budget = xlsx(tmp_path / "abt-laoyao งบประมาณ.xlsx", [
+        ["ประมาณการรายจ่าย ปีงบประมาณ 2566"], ["ลำดับ", "รายการ", "จำนวนเงิน (บาท)"],
+        [1, "ค่าตอบแทน", 120000], [2, "ค่าใช้สอย", 80000], [3, "ค่าวัสดุ", 45000]])
+    contacts = xlsx(tmp_path / "รายชื่อ.xlsx", [
+        ["ลำดับ", "ชื่อหน่วยงาน", "เว็บไซต์"], [1, "อบต.เหล่ายาว", "https://laoyao.go.th"],
+        [2, "ทต.ลี้", "https://lee.go.th"], [3, "อบต.ท่าตุ้ม", "https://thatum.go.th"]])
+    for path in (budget, contacts):
+        _, _, _, error = importer.parse_source(importer.read_source(path), config.catalog, config.agencies)
+        assert error == importer.NO_TABLE
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(importer.ImportFileError, match="save it as .xlsx or .csv"):
+        importer.read_source(tmp_path / "old.xls")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(importer.ImportFileError, match="not a readable .xlsx"):
+        importer.read_source(tmp_path / "broken.xlsx")
+
+
+def test_agency_is_never_guessed(tmp_path, config):
+    table = [["ข้อ", "URL"], ["O1", "https://x.go.th/1"]]
+    nobody = xlsx(tmp_path / "form.xlsx", [["แบบส่ง URL จังหวัดลำพูน"], *table])
+    two = xlsx(tmp_path / "two.xlsx", [["อบต.เหล่ายาว และ ทต.ลี้"], *table])
+    other = xlsx(tmp_path / "other.xlsx", [["หน่วยงาน: อบต.เหล่ายาว"], *table])
+    errors = {p.name: importer.parse_source(importer.read_source(p), config.catalog, config.agencies, agency)[3]
+              for p, agency in ((nobody, None), (two, None), (other, "tt-li"))}
+    assert errors["form.xlsx"].startswith("cannot tell which agency")
+    assert "several agencies" in errors["two.xlsx"] and "abt-laoyao" in errors["two.xlsx"] \
+        and "tt-li" in errors["two.xlsx"]
+    assert errors["other.xlsx"].startswith("--agency tt-li but the file names another agency: abt-laoyao")
+    # --agency settles the first two
+    assert entries(nobody, config.catalog, config.agencies, agency="tt-li") == {"O1": "https://x.go.th/1"}
+    assert entries(two, config.catalog, config.agencies, agency="tt-li") == {"O1": "https://x.go.th/1"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ทต.ลี้", {"tt-li"}),
+    ("เทศบาลตำบลลี้ อำเภอลี้ จังหวัดลำพูน", {"tt-li"}),
+    ("อำเภอลี้ จังหวัดลำพูน", set()),  # an address names no agency; the province only when alone
+    ("หน่วยงาน: จังหวัดลำพูน", {"province"}),
+    ("องค์การบริหารส่วนจังหวัดลำพูน", {"pao-lamphun"}),
+    ("อบจ.ลำพูน", {"pao-lamphun"}),
+    ("เทศบาลเมืองลำพูน", {"tm-lamphun"}),
+    ("เทศบาลตำบลเหล่ายาว", {"abt-laoyao"}),  # the type changed, the name did not
+    ("อบต. ท่าตุ้ม", {"abt-thatum"}),
+    ("องค์การบริหารส่วนตำบลทากาศ", {"tt-thakat"}),  # the type only breaks ties between equal names
+])
+def test_agency_names_are_compared_without_type_prefixes(all_agencies, text, expected):
+    assert importer.AgencyMatcher(all_agencies).names_in(text) == expected
+
+
+def test_file_names_ignore_the_shared_name_of_the_province(all_agencies):
+    matcher = importer.AgencyMatcher(all_agencies)
+    assert matcher.in_file_name("ITA66 ลำพูน เหล่ายาว.xlsx") == {"abt-laoyao"}
+    assert matcher.in_file_name("oit_tt-li_final.xlsx") == {"tt-li"}
+    assert matcher.in_file_name("รวม.xlsx") == set()
+
+
+# ---------------------------------------------------------------- the merge plan (pure)
+def test_plan_fills_empty_keeps_same_reports_conflicts():
+    cur = {RowKey("a", "O1"): "", RowKey("a", "O2"): "https://X.go.th/2", RowKey("a", "O3"): "https://x.go.th/old"}
+    new = [importer.Entry("O1", "https://x.go.th/1", "row 2"), importer.Entry("O2", "https://x.go.th/2", "row 3"),
+           importer.Entry("O3", "https://x.go.th/3", "row 4"), importer.Entry("O4", "https://x.go.th/4", "row 5")]
+    assert [s.outcome for s in plan_merge(cur, "a", new)] == [Outcome.FILL, Outcome.SAME, Outcome.CONFLICT,
+                                                              Outcome.NO_ROW]
+    steps = plan_merge(cur, "a", new, overwrite=True)
+    assert steps[2].outcome is Outcome.OVERWRITE
+    assert importer.writes_of(steps) == {RowKey("a", "O1"): ("", "https://x.go.th/1"),
+                                         RowKey("a", "O3"): ("https://x.go.th/old", "https://x.go.th/3")}
+    assert same_links("https://x.go.th", "https://X.GO.TH/") and not same_links("ดูเว็บ", "ดูเว็บไซต์")
+
+
+# ---------------------------------------------------------------- through the backends
+def test_write_urls_by_key_refuses_changed_cells_and_writes_text(sheet, config):
+    sheet.edit_now(lambda e: e.set_url("tt-li", "O2", "https://lee.go.th/typed"))
+    formula_like = "=HYPERLINK(\"https://lee.go.th/3\")"
+
+    def agency_edits(e):  # between plan and write: a sort, and the agency types into O4
+        e.reorder(lambda row: g.text(row[e.cols["item"]]), reverse=True)
+        e.set_url("tt-li", "O4", "https://lee.go.th/typed-4")
+
+    sheet.edit_before_write(agency_edits)
+    report = sheet.backend.write_urls({
+        RowKey("tt-li", "O1"): ("", "https://lee.go.th/1"),
+        RowKey("tt-li", "O2"): ("https://lee.go.th/typed", "https://lee.go.th/2"),
+        RowKey("tt-li", "O3"): ("", formula_like),
+        RowKey("tt-li", "O4"): ("", "https://lee.go.th/4"),
+        RowKey("tt-li", "O99"): ("", "https://lee.go.th/99"),
+    })
+    assert report.written == 3
+    assert report.stale == (RowKey("tt-li", "O4"),) and report.missing == (RowKey("tt-li", "O99"),)
+    assert sheet_urls(sheet, "tt-li") == {"O1": "https://lee.go.th/1", "O2": "https://lee.go.th/2",
+                                          "O3": formula_like, "O4": "https://lee.go.th/typed-4"}
+    assert sheet_urls(sheet, "abt-laoyao") == {}
+
+
+def test_import_fills_keeps_conflicts_and_overwrites_on_request(sheet, config, tmp_path):
+    path = titled_thai(tmp_path)
+    sheet.edit_now(lambda e: (e.set_url("abt-thatum", "O2", "https://thatum.go.th/executive"),
+                              e.set_url("abt-thatum", "O3", "https://thatum.go.th/typed-by-agency")))
+    dry = importer.import_file(path, sheet.backend, config.catalog, dry_run=True)
+    assert (dry.count(Outcome.FILL), dry.count(Outcome.SAME), dry.count(Outcome.CONFLICT)) == (2, 1, 1)
+    assert sheet_urls(sheet, "abt-thatum") == {"O2": "https://thatum.go.th/executive",
+                                               "O3": "https://thatum.go.th/typed-by-agency"}
+    lines = importer.report_lines(dry)
+    assert "  would be filled 2: O1 O9" in lines
+    assert any("O3 (row 8): sheet https://thatum.go.th/typed-by-agency / file www.thatum.go.th/authority" in line
+               for line in lines)
+    assert any(line.startswith("    row 12: O12: no usable link") for line in lines)
+
+    done = importer.import_file(path, sheet.backend, config.catalog)
+    assert done.write.written == 2 and done.error is None
+    assert sheet_urls(sheet, "abt-thatum") == {**THATUM, "O3": "https://thatum.go.th/typed-by-agency"}
+    again = importer.import_file(path, sheet.backend, config.catalog, overwrite=True)
+    assert again.write.written == 1 and again.count(Outcome.SAME) == 3
+    assert sheet_urls(sheet, "abt-thatum") == THATUM
+    for other in SUBSET:
+        if other != "abt-thatum":
+            assert sheet_urls(sheet, other) == {}
+
+
+@pytest.mark.parametrize("shape", ["english", "headerless", "csv"])
+def test_every_shape_lands_exactly(sheet, config, tmp_path, shape):
+    if shape == "english":
+        path, agency, expected, code = english_links(tmp_path), "tt-li", LEE, "tt-li"
+    elif shape == "headerless":
+        path, agency, expected, code = headerless(tmp_path), None, LAOYAO, "abt-laoyao"
+    else:
+        path = tmp_path / "ทต.ลี้.csv"
+        path.write_bytes("\ufeffข้อ,URL\r\n๐๕,https://lee.go.th/contact\r\n".encode("utf-8"))
+        agency, expected, code = None, {"O5": "https://lee.go.th/contact"}, "tt-li"
+    rep = importer.import_file(path, sheet.backend, config.catalog, agency=agency)
+    assert rep.error is None and rep.agency == code
+    assert sheet_urls(sheet, code) == expected
+
+
+# ---------------------------------------------------------------- the command line
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    agencies = tmp_path / "config" / "agencies.yaml"
+    lines = agencies.read_text(encoding="utf-8").splitlines()
+    keep = [ln for ln in lines if not ln.lstrip().startswith("- {code:") or any(f"code: {c}," in ln for c in SUBSET)]
+    agencies.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["--config", "config/settings.yaml", "-q", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_import_reports_per_file_and_exits_2_for_refused_files(workdir, capsys):
+    assert run(capsys, "init")[0] == 0
+    good = titled_thai(workdir)
+    budget = xlsx(workdir / "budget.xlsx", [["ลำดับ", "รายการ", "จำนวนเงิน"], [1, "ค่าวัสดุ", 100]])
+    code, out, _ = run(capsys, "import", "--dry-run", str(good))
+    assert code == 0 and out.startswith("dry run: nothing is written")
+    assert "would be filled 4: O1 O2 O3 O9" in out
+    code, out, _ = run(capsys, "import", str(good), str(budget), "missing.xlsx")
+    assert code == 2
+    assert "report.xlsx: agency abt-thatum" in out and "  filled 4: O1 O2 O3 O9" in out
+    assert "budget.xlsx: NOT IMPORTED: no table of item codes and links found" in out
+    assert "missing.xlsx: NOT IMPORTED: file not found" in out
+    code, out, _ = run(capsys, "import", str(good))
+    assert code == 0 and "already the same 4" in out and "filled 0" in out
+    code, _, err = run(capsys, "import", "--agency", "nobody", str(good))
+    assert code == 2 and "unknown agency code 'nobody'" in err
+
+
+def test_cli_import_exits_3_when_the_sheet_is_missing(workdir, capsys):
+    code, _, err = run(capsys, "import", str(titled_thai(workdir)))
+    assert code == 3 and "sheets-sync init" in err
