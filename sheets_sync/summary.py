@@ -1,89 +1,397 @@
-"""The summary tab, computed with pandas from the row statuses of a sync.
+"""The summary tab (`สรุป`), computed with pandas; also the tables of the round snapshots and of
+the governor's report, which are the same summary at another moment.
 
-Here: a heading, province totals per round, per agency counts by status for each round, and
-the rows the reader could not place. The governor's report grows from this.
+Pure: a frame of row statuses (and when each row first became valid) + catalogue + agencies
++ the moment -> `Summary`. Definitions the numbers follow:
+
+- valid (ผ่านเบื้องต้น) = status ok or warning; problem = submitted (not empty) but not valid;
+- a round is due once its deadline day has ended in Bangkok time (after 23:59:59 of that day);
+- an item is on time when it first became valid before that moment, late otherwise (only items
+  valid now are classified, so on time + late = valid);
+- an agency is complete for a round when every item of the round is valid, not started when no
+  item of the round is submitted, partly done otherwise; "on track" = complete for every round
+  due so far (before the first deadline: for round 1);
+- the trend of an agency is its valid items now minus at the baseline (the last report).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sheets_sync.config import Agency, Catalog
-from sheets_sync.models import ReadProblem, RowKey, Status, Summary, SummaryBlock
-from sheets_sync.thai import thai_date, thai_datetime
+from sheets_sync.clock import BANGKOK
+from sheets_sync.config import Agency, Catalog, Round
+from sheets_sync.models import ReadProblem, RowKey, Status, Summary, SummaryBlock, SummaryChart
+from sheets_sync.thai import days_left, digits, thai_date, thai_datetime
 
-STATUS_ORDER = (Status.EMPTY, Status.INVALID, Status.BROKEN, Status.BLOCKED, Status.UNKNOWN, Status.WARNING,
-                Status.OK)
-VALID = (Status.OK, Status.WARNING)
+VALID = (Status.OK.value, Status.WARNING.value)
+DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
+NO_DISTRICT = "ไม่ระบุอำเภอ"
+FAILED_MARK = "ไม่ผ่าน 2565"
+TOP_ITEMS = 10
 
-
-def frame(statuses: Mapping[RowKey, Status], agencies: Sequence[Agency], catalog: Catalog) -> pd.DataFrame:
-    """One line per known row: agency, district, round, item, status code."""
-    by_code = {a.code: a for a in agencies}
-    records = []
-    for key, status in statuses.items():
-        item = catalog.item(key.item)
-        agency = by_code.get(key.agency)
-        if item is None or agency is None:
-            continue
-        records.append({"agency": key.agency, "name": agency.name, "district": agency.district,
-                        "round": item.round, "item": key.item, "status": status.value})
-    return pd.DataFrame.from_records(records, columns=["agency", "name", "district", "round", "item", "status"])
+TITLE_PROVINCE = "ภาพรวมจังหวัด"
+TITLE_ROUNDS = "รายรอบ"
+TITLE_DISTRICTS = "รายอำเภอ"
+TITLE_DISTRICT_ROUNDS = "รายอำเภอ แยกตามรอบ (จำนวนหน่วยงาน)"
+TITLE_AGENCIES = "รายหน่วยงาน (หน่วยงานที่ไม่ผ่านการประเมินปี 2565 อยู่ก่อน)"
+TITLE_ITEMS = "ข้อที่ไม่ผ่านมากที่สุด (ควรจัดอบรม)"
+TITLE_FOLLOWUP = "หน่วยงานที่ต้องติดตาม"
+TITLE_PROBLEMS = "แถวที่ระบบระบุไม่ได้ (ตรวจรหัสหน่วยงานและข้อ)"
 
 
-def _counts(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    table = pd.crosstab([df[c] for c in by], df["status"]) if len(df) else pd.DataFrame()
-    for s in STATUS_ORDER:
-        if s.value not in table.columns:
-            table[s.value] = 0
-    table = table[[s.value for s in STATUS_ORDER]].astype(int)
-    table["total"] = table.sum(axis=1)
-    table["valid"] = table[[s.value for s in VALID]].sum(axis=1)
-    table["pct"] = (100 * table["valid"] / table["total"].where(table["total"] > 0)).fillna(0).round(1)
-    return table
+@dataclass(frozen=True)
+class Baseline:
+    """Valid items per agency at an earlier moment (the last report), for the trend column."""
+
+    at: datetime
+    valid: Mapping[str, int]
 
 
-HEADER_COUNTS = ("ข้อทั้งหมด",) + tuple(s.label_th for s in STATUS_ORDER) + ("ผ่านเบื้องต้น (ข้อ)", "ผ่านเบื้องต้น %")
+@dataclass(frozen=True)
+class Options:
+    expected_agencies: int = 59
+    target_agencies: int = 50
+    thai_digits: bool = False
+    tz: ZoneInfo = BANGKOK
 
 
-def _count_cells(row) -> tuple:
-    return (int(row["total"]),) + tuple(int(row[s.value]) for s in STATUS_ORDER) + (int(row["valid"]), float(row["pct"]))
+def deadline_end(deadline: date, tz: ZoneInfo = BANGKOK) -> datetime:
+    """The first moment after a deadline day (00:00 of the next day, local time)."""
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def build_summary(statuses: Mapping[RowKey, Status], agencies: Sequence[Agency], catalog: Catalog,
-                  problems: Sequence[ReadProblem], now: datetime, expected_agencies: int) -> Summary:
-    """The summary tab's content for the given row statuses."""
-    df = frame(statuses, agencies, catalog)
+def is_late(first_valid_at: datetime, deadline: date, tz: ZoneInfo = BANGKOK) -> bool:
+    """Late = first valid after the deadline day ended (23:59 is on time, 00:01 next day is late)."""
+    return first_valid_at >= deadline_end(deadline, tz)
+
+
+def due_rounds(catalog: Catalog, now: datetime, tz: ZoneInfo = BANGKOK) -> tuple[Round, ...]:
+    return tuple(r for r in catalog.rounds if now >= deadline_end(r.deadline, tz))
+
+
+# ---------------------------------------------------------------- the frame
+def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], catalog: Catalog,
+          history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK) -> pd.DataFrame:
+    """One line per (agency of the list, item of the catalogue): status, round, first_valid_at and
+    the derived flags. `statuses` (the sheet's statuses now) wins over the history's status; a row
+    neither knows is empty."""
+    grid = pd.DataFrame([(a.code, i.code, i.round, catalog.round(i.round).deadline, i.number)
+                         for a in agencies for i in catalog.items],
+                        columns=["agency", "item", "round", "deadline", "number"])
+    if history is not None and len(history):
+        h = history[["agency", "item", "status", "first_valid_at"]]
+        grid = grid.merge(h, on=["agency", "item"], how="left")
+    else:
+        grid["status"] = None
+        grid["first_valid_at"] = pd.NaT
+    if statuses:
+        override = pd.Series({(k.agency, k.item): s.value for k, s in statuses.items()}, dtype=object)
+        keys = pd.MultiIndex.from_frame(grid[["agency", "item"]])
+        sheet = override.reindex(keys).to_numpy()
+        grid["status"] = [s if isinstance(s, str) else h for s, h in zip(sheet, grid["status"])]
+    grid["status"] = grid["status"].where(grid["status"].notna(), Status.EMPTY.value).astype(str)
+    grid["valid"] = grid["status"].isin(VALID)
+    grid["submitted"] = grid["status"] != Status.EMPTY.value
+    grid["problem"] = grid["submitted"] & ~grid["valid"]
+    ends = {r.number: deadline_end(r.deadline, tz) for r in catalog.rounds}
+    late = [bool(v and isinstance(fv, datetime) and not pd.isna(fv) and fv >= ends[rnd])
+            for v, fv, rnd in zip(grid["valid"], grid["first_valid_at"], grid["round"])]
+    grid["late"] = pd.Series(late, index=grid.index, dtype=bool)
+    grid["on_time"] = grid["valid"] & ~grid["late"]
+    return grid
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _agency_rounds(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Per (agency, round): items, submitted, valid, problems, on_time, late and the state."""
+    g = df.groupby(["agency", "round"], sort=False).agg(
+        items=("item", "size"), submitted=("submitted", "sum"), valid=("valid", "sum"),
+        problems=("problem", "sum"), on_time=("on_time", "sum"), late=("late", "sum")).reset_index()
+    g["state"] = "partly"
+    g.loc[g["valid"] == g["items"], "state"] = "complete"
+    g.loc[g["submitted"] == 0, "state"] = "not_started"
+    return g
+
+
+# ---------------------------------------------------------------- the summary
+def build_summary(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], catalog: Catalog,
+                  problems: Sequence[ReadProblem], now: datetime, expected_agencies: int = 59, *,
+                  target_agencies: int = 50, history: pd.DataFrame | None = None, baseline: Baseline | None = None,
+                  thai_digits: bool = False, title: str | None = None, extra_heading: Sequence[str] = (),
+                  tz: ZoneInfo = BANGKOK) -> Summary:
+    """The summary tab's content at `now`.
+
+    statuses: the sheet's statuses (None: the history's); history: `History.as_of(now)` (first
+    valid times, statuses of rows the sheet did not give); baseline: for the trend column."""
+    opts = Options(expected_agencies, target_agencies, thai_digits, tz)
+    now = now.astimezone(tz)
+    agencies = tuple(agencies)
+    df = frame(statuses, agencies, catalog, history, tz)
+    return summary_from_frame(df, agencies, catalog, problems, now, opts, baseline, title, extra_heading)
+
+
+def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog,
+                       problems: Sequence[ReadProblem], now: datetime, opts: Options,
+                       baseline: Baseline | None = None, title: str | None = None,
+                       extra_heading: Sequence[str] = ()) -> Summary:
+    d = opts.thai_digits
+    ordered = order_agencies(agencies)
+    n_agencies = len(agencies)
+    due = due_rounds(catalog, now, opts.tz)
+    track_rounds = due or catalog.rounds[:1]
+    track_numbers = [r.number for r in track_rounds]
+    per = _agency_rounds(df, catalog) if len(df) else pd.DataFrame(
+        columns=["agency", "round", "items", "submitted", "valid", "problems", "on_time", "late", "state"])
+    complete_track = per[per["round"].isin(track_numbers)].groupby("agency")["state"].apply(
+        lambda s: bool((s == "complete").all()))
+    on_track = {a.code: bool(complete_track.get(a.code, False)) for a in agencies}
+    n_track = sum(on_track.values())
+    rounds_label = "–".join(str(n) for n in (track_numbers[:1] + track_numbers[-1:] if len(track_numbers) > 1
+                                              else track_numbers))
+    rounds_text = (f"รอบที่ {rounds_label}" if due else f"รอบที่ {rounds_label} ซึ่งยังไม่ถึงกำหนด")
+
     heading = [
-        f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
+        title or f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
         f"ข้อมูล ณ {thai_datetime(now)} น.",
-        "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)}" for r in catalog.rounds),
-        f"หน่วยงานในชีต {len(agencies)} แห่ง จากที่ต้องประเมิน {expected_agencies} แห่ง"
-        + ("" if len(agencies) >= expected_agencies
-           else f" (ยังขาด {expected_agencies - len(agencies)} แห่ง ให้ผู้ประสานงานเพิ่มในแท็บหน่วยงาน)"),
-        "ผ่านเบื้องต้น = ใช้งานได้ หรือ เปิดได้ แต่ควรตรวจ",
+        "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)} ({days_left(r.deadline, now.date())})"
+                                   for r in catalog.rounds),
+        f"หน่วยงานในชีต {n_agencies} แห่ง จากที่ต้องประเมิน {opts.expected_agencies} แห่ง"
+        + ("" if n_agencies >= opts.expected_agencies
+           else f" (ยังขาด {opts.expected_agencies - n_agencies} แห่ง ให้ผู้ประสานงานเพิ่มในแท็บหน่วยงาน)"),
+        f"เป้าหมายจังหวัด: หน่วยงานผ่านเกณฑ์ไม่น้อยกว่า {opts.target_agencies} จาก {opts.expected_agencies} แห่ง; "
+        f"ขณะนี้ {n_track} แห่งส่งและผ่านครบทุกข้อของ{rounds_text}"
+        + (" (ถึงเป้าหมายแล้ว)" if n_track >= opts.target_agencies
+           else f" (ยังขาด {opts.target_agencies - n_track} แห่ง)"),
+        "ผ่านเบื้องต้น = ใช้งานได้ หรือ เปิดได้ แต่ควรตรวจ; ทันกำหนด = ผ่านครั้งแรกภายในวันกำหนดส่ง (เวลาประเทศไทย)",
     ]
-    blocks = []
+    if baseline is not None:
+        heading.append(f"เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) นับจากรายงานครั้งก่อน "
+                       f"{thai_datetime(baseline.at.astimezone(opts.tz))} น.")
+    heading.extend(extra_heading)
+    heading = [digits(h, d) for h in heading]
 
-    province = _counts(df, ["round"])
-    total = _counts(df.assign(all="รวม"), ["all"])
-    rows = [(f"รอบที่ {rnd}",) + _count_cells(r) for rnd, r in province.iterrows()]
-    rows += [("รวมทุกรอบ",) + _count_cells(r) for _, r in total.iterrows()]
-    blocks.append(SummaryBlock("ภาพรวมจังหวัด", ("รอบ",) + HEADER_COUNTS, tuple(rows)))
-
-    per_agency = _counts(df, ["agency", "round"])
-    by_code = {a.code: a for a in agencies}
-    rows = []
-    for (code, rnd), r in per_agency.iterrows():
-        a = by_code[code]
-        rows.append((code, a.name, a.district, int(rnd)) + _count_cells(r))
-    blocks.append(SummaryBlock("รายหน่วยงาน แยกตามรอบ", ("รหัส", "หน่วยงาน", "อำเภอ", "รอบ") + HEADER_COUNTS, tuple(rows)))
-
+    blocks = [
+        _province_block(df, per, n_agencies, n_track, rounds_text, due, opts),
+        _rounds_block(df, per, catalog, now, n_agencies, opts),
+        *_district_blocks(df, per, agencies, catalog, on_track),
+        _agency_block(df, per, ordered, catalog, due, baseline),
+        _items_block(df, catalog, due),
+    ]
+    last = catalog.rounds[-1] if catalog.rounds else None
+    if last is not None and last in due:
+        blocks.append(followup_block(df, ordered, catalog))
     if problems:
-        blocks.append(SummaryBlock(
-            "แถวที่ระบบระบุไม่ได้ (ตรวจรหัสหน่วยงานและข้อ)", ("แถว", "ปัญหา", "รายละเอียด"),
-            tuple((p.row_number, p.code, p.detail) for p in problems)))
+        blocks.append(SummaryBlock(TITLE_PROBLEMS, ("แถว", "ปัญหา", "รายละเอียด"),
+                                   tuple((p.row_number, p.code, p.detail) for p in problems)))
+    if d:
+        blocks = [SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks]
     return Summary(heading=tuple(heading), blocks=tuple(blocks))
+
+
+def order_agencies(agencies: Sequence[Agency]) -> list[Agency]:
+    """The agencies that failed in 2565 first (lowest 2565 score last, like the province's plan),
+    then the others in the agencies tab's order."""
+    failed = sorted((a for a in agencies if a.failed_2565), key=lambda a: -(a.score_2565 or 0))
+    return failed + [a for a in agencies if not a.failed_2565]
+
+
+def _province_block(df, per, n_agencies, n_track, rounds_text, due, opts: Options) -> SummaryBlock:
+    total = len(df)
+    submitted, valid, problems = int(df["submitted"].sum()), int(df["valid"].sum()), int(df["problem"].sum())
+    due_numbers = [r.number for r in due]
+    due_df = df[df["round"].isin(due_numbers)]
+    rows = [
+        (f"หน่วยงานที่ส่งและผ่านครบทุกข้อของ{rounds_text}", n_track, n_agencies, _pct(n_track, n_agencies)),
+        (f"เทียบเป้าหมาย {opts.target_agencies} แห่ง", n_track, opts.target_agencies,
+         _pct(n_track, opts.target_agencies)),
+        ("ข้อที่ส่งแล้ว", submitted, total, _pct(submitted, total)),
+        ("ข้อที่ผ่านเบื้องต้น", valid, total, _pct(valid, total)),
+        ("ข้อที่ถึงกำหนดแล้ว ที่ผ่าน", int(due_df["valid"].sum()), len(due_df), _pct(int(due_df["valid"].sum()),
+                                                                                    len(due_df))),
+        ("ข้อที่ส่งแล้วแต่ยังไม่ผ่าน", problems, submitted, _pct(problems, submitted)),
+        ("หน่วยงานในชีต", n_agencies, opts.expected_agencies, _pct(n_agencies, opts.expected_agencies)),
+    ]
+    return SummaryBlock(TITLE_PROVINCE, ("รายการ", "จำนวน", "จาก", "ร้อยละ"), tuple(rows))
+
+
+ROUND_HEADER = ("รอบ", "กำหนดส่ง", "เวลาที่เหลือ", "หน่วยงานครบ", "ทำบางส่วน", "ยังไม่เริ่ม", "ข้อทั้งหมด", "ส่งแล้ว",
+                "ผ่าน", "ผ่าน %", "ผ่านทันกำหนด", "ผ่านหลังกำหนด", "ยังไม่ผ่าน")
+
+
+def _rounds_block(df, per, catalog: Catalog, now: datetime, n_agencies: int, opts: Options) -> SummaryBlock:
+    rows = []
+    for r in catalog.rounds:
+        p = per[per["round"] == r.number]
+        x = df[df["round"] == r.number]
+        states = p["state"].value_counts()
+        items, valid = len(x), int(x["valid"].sum())
+        rows.append((f"รอบที่ {r.number}", digits(thai_date(r.deadline), opts.thai_digits),
+                     days_left(r.deadline, now.date(), opts.thai_digits),
+                     int(states.get("complete", 0)), int(states.get("partly", 0)), int(states.get("not_started", 0)),
+                     items, int(x["submitted"].sum()), valid, _pct(valid, items), int(x["on_time"].sum()),
+                     int(x["late"].sum()), items - valid))
+    return SummaryBlock(TITLE_ROUNDS, ROUND_HEADER, tuple(rows))
+
+
+def _district_of(a: Agency) -> str:
+    return a.district if a.district in DISTRICTS else NO_DISTRICT
+
+
+def _district_blocks(df, per, agencies, catalog: Catalog, on_track) -> list[SummaryBlock]:
+    district = {a.code: _district_of(a) for a in agencies}
+    names = list(DISTRICTS) + ([NO_DISTRICT] if NO_DISTRICT in district.values() else [])
+    df = df.assign(district=df["agency"].map(district))
+    per = per.assign(district=per["agency"].map(district))
+    numbers = [r.number for r in catalog.rounds]
+    header = (("อำเภอ", "หน่วยงาน", "ครบทุกข้อที่ถึงกำหนด", "ส่งแล้ว (ข้อ)", "ผ่าน (ข้อ)", "ผ่าน %", "ทันกำหนด",
+               "หลังกำหนด") + tuple(f"รอบ {n} ผ่าน %" for n in numbers))
+    header2 = ("อำเภอ",) + tuple(f"รอบ {n} {s}" for n in numbers for s in ("ครบ", "บางส่วน", "ยังไม่เริ่ม"))
+
+    def measures(label, codes):
+        x = df[df["agency"].isin(codes)]
+        valid = int(x["valid"].sum())
+        row = [label, len(codes), sum(on_track[c] for c in codes), int(x["submitted"].sum()), valid,
+               _pct(valid, len(x)), int(x["on_time"].sum()), int(x["late"].sum())]
+        for n in numbers:
+            y = x[x["round"] == n]
+            row.append(_pct(int(y["valid"].sum()), len(y)))
+        p = per[per["agency"].isin(codes)]
+        row2 = [label]
+        for n in numbers:
+            states = p[p["round"] == n]["state"].value_counts()
+            row2 += [int(states.get(s, 0)) for s in ("complete", "partly", "not_started")]
+        return tuple(row), tuple(row2)
+
+    rows, rows2 = [], []
+    for name in names:
+        a, b = measures(name, [c for c, dname in district.items() if dname == name])
+        rows.append(a)
+        rows2.append(b)
+    a, b = measures("รวมจังหวัด", list(district))
+    rows.append(a)
+    rows2.append(b)
+    first_round_col = 8
+    chart = SummaryChart(title="ความก้าวหน้ารายอำเภอ แยกตามรอบ (ร้อยละของข้อที่ผ่าน)", category_column=0,
+                         series_columns=tuple(range(first_round_col, first_round_col + len(numbers))),
+                         row_count=len(names), y_title="ร้อยละ", y_max=100)
+    return [SummaryBlock(TITLE_DISTRICTS, header, tuple(rows), chart),
+            SummaryBlock(TITLE_DISTRICT_ROUNDS, header2, tuple(rows2))]
+
+
+def _agency_block(df, per, ordered: Sequence[Agency], catalog: Catalog, due, baseline: Baseline | None) -> SummaryBlock:
+    due_numbers = {r.number for r in due}
+    sizes = {r.number: sum(1 for i in catalog.items if i.round == r.number) for r in catalog.rounds}
+    header = (("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "กลุ่ม")
+              + tuple(f"รอบ {n} ผ่าน (จาก {sizes[n]}{'' if n in due_numbers else ', ยังไม่ถึงกำหนด'})"
+                      for n in sizes)
+              + ("ไม่ผ่าน (ข้อ)", "ยังไม่ส่ง (ข้อ)", "ผ่าน %", "คะแนน 2565", "ระดับ 2565", "เปลี่ยนแปลง (ข้อ)"))
+    by_agency = df.groupby("agency").agg(valid=("valid", "sum"), problems=("problem", "sum"),
+                                         submitted=("submitted", "sum"), items=("item", "size"))
+    valid_round = per.set_index(["agency", "round"])["valid"]
+    rows = []
+    for n, a in enumerate(ordered, start=1):
+        s = by_agency.loc[a.code] if a.code in by_agency.index else None
+        valid = int(s["valid"]) if s is not None else 0
+        items = int(s["items"]) if s is not None else 0
+        trend = ""
+        if baseline is not None:
+            change = valid - int(baseline.valid.get(a.code, 0))
+            trend = f"+{change}" if change > 0 else str(change)
+        rows.append((n, a.code, a.name, a.district, FAILED_MARK if a.failed_2565 else "")
+                    + tuple(int(valid_round.get((a.code, r), 0)) for r in sizes)
+                    + (int(s["problems"]) if s is not None else 0,
+                       items - int(s["submitted"]) if s is not None else 0,
+                       _pct(valid, items),
+                       a.score_2565 if a.score_2565 is not None else "", a.grade_2565, trend))
+    return SummaryBlock(TITLE_AGENCIES, header, tuple(rows))
+
+
+def _items_block(df, catalog: Catalog, due) -> SummaryBlock:
+    due_numbers = {r.number for r in due}
+    g = df.groupby("item").agg(problems=("problem", "sum"), missing=("submitted", lambda s: int((~s).sum())),
+                               round=("round", "first"), number=("number", "first")).reset_index()
+    g["overdue"] = g["missing"].where(g["round"].isin(due_numbers), 0)
+    g = g[(g["problems"] > 0) | (g["overdue"] > 0)]
+    g = g.sort_values(["problems", "overdue", "number"], ascending=[False, False, True]).head(TOP_ITEMS)
+    rows = tuple((n, r.item, catalog.item(r.item).title, int(r.round), int(r.problems), int(r.overdue),
+                  int(r.problems + r.overdue))
+                 for n, r in enumerate(g.itertuples(index=False), start=1))
+    return SummaryBlock(TITLE_ITEMS, ("อันดับ", "ข้อ", "หัวข้อ", "รอบ", "ส่งแล้วไม่ผ่าน (แห่ง)",
+                                      "เลยกำหนดยังไม่ส่ง (แห่ง)", "รวมต้องแก้ (แห่ง)"), rows)
+
+
+FOLLOWUP_HEADER = ("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "กลุ่ม", "ยังไม่ส่ง (ข้อ)", "ไม่ผ่าน (ข้อ)", "ข้อที่ยังไม่ส่ง",
+                   "ข้อที่ไม่ผ่าน")
+
+
+def followup_items(df: pd.DataFrame, ordered: Sequence[Agency]) -> list[tuple[Agency, list[tuple[str, str]]]]:
+    """Agencies with items missing or not valid, with (item, status) of those items, in list order."""
+    bad = df[~df["valid"]].sort_values(["agency", "number"])
+    by_agency = {code: list(zip(g["item"], g["status"])) for code, g in bad.groupby("agency")}
+    return [(a, by_agency[a.code]) for a in ordered if by_agency.get(a.code)]
+
+
+def followup_block(df: pd.DataFrame, ordered: Sequence[Agency], catalog: Catalog) -> SummaryBlock:
+    rows = []
+    for n, (a, items) in enumerate(followup_items(df, ordered), start=1):
+        missing = [i for i, s in items if s == Status.EMPTY.value]
+        failing = [f"{i} ({Status(s).label_th})" for i, s in items if s != Status.EMPTY.value]
+        rows.append((n, a.code, a.name, a.district, FAILED_MARK if a.failed_2565 else "", len(missing),
+                     len(failing), ", ".join(missing), ", ".join(failing)))
+    meeting = f" (ประชุมติดตาม {thai_date(catalog.followup_meeting)})" if catalog.followup_meeting else ""
+    return SummaryBlock(TITLE_FOLLOWUP + meeting, FOLLOWUP_HEADER, tuple(rows))
+
+
+def baseline_from(history: pd.DataFrame, at: datetime) -> Baseline:
+    valid = history[history["status"].isin(VALID)].groupby("agency").size()
+    return Baseline(at=at, valid={k: int(v) for k, v in valid.items()})
+
+
+# ---------------------------------------------------------------- from history
+TREND_FALLBACK = timedelta(days=7)
+
+
+def baseline_for(hist, at: datetime) -> Baseline | None:
+    """The trend's baseline: the last report before `at`, else a week before; None when the
+    history does not reach back that far."""
+    when = hist.last_report_before(at) or (at - TREND_FALLBACK)
+    first = hist.first_event_at()
+    if first is None or when < first:
+        return None
+    return baseline_from(hist.as_of(when), when)
+
+
+def summary_at(hist, at: datetime, catalog: Catalog, agencies: Sequence[Agency], opts: Options, *,
+               statuses: Mapping[RowKey, Status] | None = None, problems: Sequence[ReadProblem] = (),
+               title: str | None = None, extra_heading: Sequence[str] = ()) -> Summary:
+    """The summary as it stood at `at`, rebuilt from the history (`hist`: a History)."""
+    at = at.astimezone(opts.tz)
+    df = frame(statuses, agencies, catalog, hist.as_of(at), opts.tz)
+    return summary_from_frame(df, agencies, catalog, problems, at, opts, baseline_for(hist, at), title, extra_heading)
+
+
+def snapshot_moment(rnd: Round, tz: ZoneInfo = BANGKOK) -> datetime:
+    """The last moment of a round's deadline day: what its snapshot shows."""
+    return deadline_end(rnd.deadline, tz) - timedelta(microseconds=1)
+
+
+def snapshot_title(rnd: Round, thai_digits: bool = False) -> str:
+    """Tab name of a round's snapshot, e.g. สรุปรอบ 1 (31 มกราคม 2566); at most 31 characters (xlsx)."""
+    return digits(f"สรุปรอบ {rnd.number} ({thai_date(rnd.deadline, long=True)})", thai_digits)
+
+
+def snapshot_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency], opts: Options) -> Summary:
+    at = snapshot_moment(rnd, opts.tz)
+    return summary_at(hist, at, catalog, agencies, opts,
+                      title=f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน "
+                            f"ณ สิ้นวันกำหนดส่งรอบที่ {rnd.number}",
+                      extra_heading=("ภาพนี้คำนวณจากประวัติการตรวจ ณ เวลา 23:59 น. ของวันกำหนดส่ง "
+                                     "และจะไม่ถูกแก้ไขอีก",))

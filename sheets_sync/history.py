@@ -1,0 +1,234 @@
+"""The history of every (agency, item), kept in the shared SQLite state file.
+
+After each successful write of verdicts the sync calls `History.record`: one event per row
+whose URL text or status changed (and one the first time a row is seen). From the events any
+moment can be rebuilt (`History.as_of`): the status of every row then, when it was first
+submitted, first valid (`ok` or `warning`), when its URL last changed. That is what the
+summary, the round snapshots and the governor's report are computed from, so they survive
+restarts and a lost sheet.
+
+Times are stored as UTC text of one fixed width, so they compare as text in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from sheets_sync.clock import BANGKOK
+from sheets_sync.config import Agency
+from sheets_sync.models import RowKey, Status, Verdict
+from sheets_sync.state import State, register_schema
+
+VALID = (Status.OK.value, Status.WARNING.value)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS history_item (
+    agency TEXT NOT NULL,
+    item TEXT NOT NULL,
+    url_text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '',
+    first_seen_at TEXT NOT NULL,
+    first_submitted_at TEXT,
+    first_valid_at TEXT,
+    url_changed_at TEXT,
+    status_changed_at TEXT,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (agency, item)
+);
+CREATE TABLE IF NOT EXISTS history_event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency TEXT NOT NULL,
+    item TEXT NOT NULL,
+    at TEXT NOT NULL,
+    url_changed INTEGER NOT NULL,
+    status_changed INTEGER NOT NULL,
+    url_text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS history_event_key ON history_event (agency, item, at);
+CREATE INDEX IF NOT EXISTS history_event_at ON history_event (at);
+CREATE TABLE IF NOT EXISTS history_agency (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    district TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL DEFAULT '',
+    score_2565 REAL,
+    grade_2565 TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history_report (
+    at TEXT PRIMARY KEY
+);
+"""
+register_schema("history", SCHEMA)
+
+FRAME_COLUMNS = ["agency", "item", "url_text", "status", "reasons", "first_submitted_at", "first_valid_at",
+                 "url_changed_at", "status_changed_at"]
+
+
+def _t(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        raise ValueError("history times must be aware datetimes")
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _dt(text: str | None, tz: ZoneInfo = BANGKOK) -> datetime | None:
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).astimezone(tz)
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    url_changed: bool
+    status_changed: bool
+    url_text: str
+    status: Status
+    reasons: tuple[str, ...]
+
+
+class History:
+    """History tables on a `State`; the caller owns (opens and closes) the state."""
+
+    def __init__(self, state: State, tz: ZoneInfo = BANGKOK) -> None:
+        self.state = state
+        self.tz = tz
+
+    # ------------------------------------------------------------ writing
+    def record(self, verdicts: Iterable[Verdict], now: datetime, agencies: Sequence[Agency] = ()) -> int:
+        """Records what the sheet now shows for each verdict's row. Returns the events added.
+
+        Pass only verdicts actually written (not the stale or missing ones)."""
+        at = _t(now)
+        added = 0
+        with self.state.transaction() as db:
+            current = {(a, i): (u, s, fs, fv)
+                       for a, i, u, s, fs, fv in db.execute(
+                           "SELECT agency, item, url_text, status, first_submitted_at, first_valid_at FROM history_item")}
+            latest = {(v.key.agency, v.key.item): v for v in verdicts}  # one verdict per row: the last
+            for key, v in latest.items():
+                reasons = ",".join(v.reasons)
+                status = v.status.value
+                url = v.url_text or ""
+                sheet_first = _t(v.first_submitted_at) if v.first_submitted_at else None
+                if key not in current:
+                    first_sub = min(filter(None, (sheet_first, at if url else None)), default=None)
+                    db.execute(
+                        "INSERT INTO history_item (agency, item, url_text, status, reasons, first_seen_at, "
+                        "first_submitted_at, first_valid_at, url_changed_at, status_changed_at, checked_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        key + (url, status, reasons, at, first_sub, at if status in VALID else None,
+                               at if url else None, at, at))
+                    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, "
+                               "status, reasons) VALUES (?,?,?,?,?,?,?,?)", key + (at, 1 if url else 0, 1, url, status,
+                                                                                  reasons))
+                    added += 1
+                    continue
+                old_url, old_status, first_sub, first_valid = current[key]
+                url_changed, status_changed = url != old_url, status != old_status
+                if url:
+                    first_sub = min(filter(None, (first_sub, sheet_first, at)))
+                if status in VALID and not first_valid:
+                    first_valid = at
+                db.execute(
+                    "UPDATE history_item SET url_text=?, status=?, reasons=?, first_submitted_at=?, first_valid_at=?, "
+                    "url_changed_at=CASE WHEN ? THEN ? ELSE url_changed_at END, "
+                    "status_changed_at=CASE WHEN ? THEN ? ELSE status_changed_at END, checked_at=? "
+                    "WHERE agency=? AND item=?",
+                    (url, status, reasons, first_sub, first_valid, url_changed, at, status_changed, at, at) + key)
+                if url_changed or status_changed:
+                    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, "
+                               "status, reasons) VALUES (?,?,?,?,?,?,?,?)",
+                               key + (at, int(url_changed), int(status_changed), url, status, reasons))
+                    added += 1
+            for position, a in enumerate(agencies):
+                db.execute(
+                    "INSERT INTO history_agency (code, position, name, district, type, score_2565, grade_2565, seen_at) "
+                    "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET position=excluded.position, "
+                    "name=excluded.name, district=excluded.district, type=excluded.type, "
+                    "score_2565=excluded.score_2565, grade_2565=excluded.grade_2565, seen_at=excluded.seen_at",
+                    (a.code, position, a.name, a.district, a.type, a.score_2565, a.grade_2565, at))
+        return added
+
+    def record_report(self, at: datetime) -> None:
+        """Notes that the governor's report was made at `at` (the summary's trend compares to it)."""
+        with self.state.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO history_report (at) VALUES (?)", (_t(at),))
+
+    # ------------------------------------------------------------ reading
+    def last_report_before(self, at: datetime) -> datetime | None:
+        row = self.state.db.execute("SELECT max(at) FROM history_report WHERE at < ?", (_t(at),)).fetchone()
+        return _dt(row[0], self.tz) if row and row[0] else None
+
+    def first_event_at(self) -> datetime | None:
+        row = self.state.db.execute("SELECT min(at) FROM history_event").fetchone()
+        return _dt(row[0], self.tz) if row and row[0] else None
+
+    def events(self, key: RowKey) -> list[Event]:
+        """Every recorded change of one row, oldest first."""
+        rows = self.state.db.execute(
+            "SELECT at, url_changed, status_changed, url_text, status, reasons FROM history_event "
+            "WHERE agency=? AND item=? ORDER BY at, id", (key.agency, key.item))
+        return [Event(_dt(at, self.tz), bool(uc), bool(sc), u, Status(s), tuple(r.split(",")) if r else ())
+                for at, uc, sc, u, s, r in rows]
+
+    def item(self, key: RowKey) -> dict | None:
+        """The current line of one row: url_text, status, first_submitted_at, first_valid_at, ..."""
+        cur = self.state.db.execute("SELECT * FROM history_item WHERE agency=? AND item=?", (key.agency, key.item))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cur.description], row))
+        for k in ("first_seen_at", "first_submitted_at", "first_valid_at", "url_changed_at", "status_changed_at",
+                  "checked_at"):
+            out[k] = _dt(out[k], self.tz)
+        return out
+
+    def agencies(self) -> tuple[Agency, ...]:
+        """The agencies as the last sync saw them in the agencies tab."""
+        rows = self.state.db.execute("SELECT code, name, district, type, score_2565, grade_2565 FROM history_agency "
+                                     "ORDER BY position, code")
+        return tuple(Agency(code=c, name=n, district=d, type=t, score_2565=s, grade_2565=g) for c, n, d, t, s, g in rows)
+
+    def as_of(self, at: datetime) -> pd.DataFrame:
+        """One line per (agency, item) known at `at` (inclusive): the state the sheet was in then.
+
+        Columns: agency, item, url_text, status, reasons, first_submitted_at, first_valid_at,
+        url_changed_at, status_changed_at (aware datetimes in the history's time zone, or NaT)."""
+        cutoff = _t(at)
+        ev = pd.read_sql_query(
+            "SELECT agency, item, at, url_changed, url_text, status, reasons FROM history_event WHERE at <= ? "
+            "ORDER BY agency, item, at, id", self.state.db, params=(cutoff,))
+        if ev.empty:
+            return pd.DataFrame(columns=FRAME_COLUMNS)
+        sheet_first = pd.read_sql_query("SELECT agency, item, first_submitted_at AS sheet_first FROM history_item",
+                                        self.state.db)
+        keys = ["agency", "item"]
+        last = ev.groupby(keys, sort=False).tail(1).set_index(keys)[["url_text", "status", "reasons"]]
+        submitted = ev[ev["url_text"] != ""].groupby(keys)["at"].min().rename("first_seen_submitted")
+        valid = ev[ev["status"].isin(VALID)].groupby(keys)["at"].min().rename("first_valid_at")
+        url_changed = ev[ev["url_changed"] == 1].groupby(keys)["at"].max().rename("url_changed_at")
+        status_ev = ev.copy()
+        status_ev["prev"] = status_ev.groupby(keys)["status"].shift()
+        status_changed = (status_ev[status_ev["status"] != status_ev["prev"]].groupby(keys)["at"].max()
+                          .rename("status_changed_at"))
+        df = last.join([submitted, valid, url_changed, status_changed]).reset_index()
+        df = df.merge(sheet_first, on=keys, how="left")
+        # The sheet's own first-submitted time counts when it is not after the moment asked for
+        # (history may have started after the agency typed its URL).
+        df["first_submitted_at"] = [
+            min(filter(None, (seen if isinstance(seen, str) else None,
+                              sheet if isinstance(sheet, str) and sheet <= cutoff else None)), default=None)
+            for seen, sheet in zip(df["first_seen_submitted"], df["sheet_first"])]
+        for col in ("first_submitted_at", "first_valid_at", "url_changed_at", "status_changed_at"):
+            df[col] = pd.to_datetime(df[col], format="%Y-%m-%dT%H:%M:%S.%fZ", utc=True).dt.tz_convert(self.tz)
+        return df[FRAME_COLUMNS]

@@ -1,0 +1,231 @@
+"""The governor's report from a fixed history: HTML (A4, Thai font, inline SVG chart), CSV, xlsx,
+the follow-up export, the CLI; and the HTML rendered by headless Chromium to a PNG."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from sheets_sync import report as R
+from sheets_sync import summary as S
+from sheets_sync.config import load_config
+from sheets_sync.history import History
+from sheets_sync.state import State
+from tests.support.history_fixture import A, AGENCIES, B, C, CATALOG, D, bkk, fill
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = bkk(2023, 3, 3, 9, 30)
+AFTER_ROUND_3 = bkk(2023, 4, 10, 9, 0)
+
+
+@pytest.fixture
+def config(tmp_path):
+    base = load_config(ROOT / "config" / "settings.yaml")
+    base = base.with_settings(state_path=str(tmp_path / "state.sqlite"), expected_agencies=5, target_agencies=3)
+    return dataclasses.replace(base, catalog=CATALOG, agencies=AGENCIES)
+
+
+@pytest.fixture
+def hist(config):
+    with State(config.settings.state_path) as state:
+        yield fill(History(state))
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads the Thai text as UTF-8
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_html_report_is_a_self_contained_a4_thai_document(config, hist, tmp_path):
+    out = R.make_report(config, hist, "html", tmp_path / "r.html", AS_OF)
+    doc = out.read_text(encoding="utf-8")
+    assert doc.startswith("<!DOCTYPE html>") and '<html lang="th">' in doc and '<meta charset="utf-8">' in doc
+    assert "@page { size: A4 portrait" in doc and '"Loma"' in doc and '"Sarabun"' in doc
+    assert "<script" not in doc and "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. 2566 จังหวัดลำพูน" in doc
+    assert "ข้อมูล ณ 3 มี.ค. 2566 09:30 น." in doc
+    assert doc.count("<svg") == 1 and "ความก้าวหน้ารายอำเภอ แยกตามรอบ" in doc
+    # the numbers are the summary's: province row, and the late item of C in the agency table
+    assert "<td>ข้อที่ส่งแล้ว</td><td class=\"num\">9</td><td class=\"num\">20</td><td class=\"num\">45.0</td>" in doc
+    assert f'<tr class="failed"><td class="num">1</td><td>{C.code}</td>' in doc
+    for title in (S.TITLE_PROVINCE, S.TITLE_ROUNDS, S.TITLE_DISTRICTS, S.TITLE_AGENCIES, S.TITLE_ITEMS):
+        assert f"<h2>{title}</h2>" in doc
+
+
+def test_svg_chart_bars_match_the_district_table(config, hist):
+    summary = R.report_summary(config, hist, AS_OF)
+    block = next(b for b in summary.blocks if b.title == S.TITLE_DISTRICTS)
+    svg = R.svg_chart(block, block.chart)
+    assert svg.count("<rect") == 3 + 9 * 3  # legend + 9 categories x 3 rounds
+    assert "<title>แม่ทา: 100.0</title>" in svg and "<title>แม่ทา: 50.0</title>" in svg
+    assert "<title>ลี้: 50.0</title>" in svg
+
+
+def test_report_for_any_date_from_history(config, hist, tmp_path):
+    out = R.make_report(config, hist, "csv", tmp_path / "r.csv", R.parse_as_of("2023-01-31", config.settings.tz))
+    rows = read_csv(out)
+    assert rows[1] == ["ข้อมูล ณ 31 ม.ค. 2566 23:59 น."]
+    r1 = next(r for r in rows if r and r[0] == "รอบที่ 1")
+    assert r1[:13] == ["รอบที่ 1", "31 ม.ค. 2566", "วันนี้วันสุดท้าย", "2", "0", "2", "8", "4", "4", "50.0", "4", "0", "4"]
+    later = read_csv(R.make_report(config, hist, "csv", tmp_path / "r2.csv", R.parse_as_of("3 มี.ค. 2566 09:30",
+                                                                                          config.settings.tz)))
+    province = {r[0]: r[1:4] for r in later if len(r) >= 4 and r[0].startswith("ข้อที่")}
+    assert province["ข้อที่ส่งแล้ว"] == ["9", "20", "45.0"]
+    assert province["ข้อที่ถึงกำหนดแล้ว ที่ผ่าน"] == ["7", "16", "43.8"]
+
+
+def test_parse_as_of():
+    tz = bkk(2023, 1, 1).tzinfo
+    assert R.parse_as_of("2023-02-28", tz) == bkk(2023, 2, 28, 23, 59, 59, 999999)
+    assert R.parse_as_of("๒๘ ก.พ. ๒๕๖๖", tz) == bkk(2023, 2, 28, 23, 59, 59, 999999)
+    assert R.parse_as_of("2566-02-28", tz) == bkk(2023, 2, 28, 23, 59, 59, 999999)
+    assert R.parse_as_of("2023-02-28T10:00", tz) == bkk(2023, 2, 28, 10, 0)
+    with pytest.raises(Exception, match="not a date"):
+        R.parse_as_of("last week", tz)
+
+
+def test_followup_csv_after_round_3(config, hist, tmp_path):
+    rows = read_csv(R.make_report(config, hist, "csv", tmp_path / "f.csv", AFTER_ROUND_3, followup=True))
+    assert rows[0] == list(R.FOLLOWUP_CSV_HEADER)
+    got = [(r[0], r[4], r[8]) for r in rows[1:]]
+    assert got == [
+        (C.code, "O2", "URL ไม่ถูกต้อง"), (C.code, "O3", "ยังไม่ส่ง"), (C.code, "O4", "ยังไม่ส่ง"),
+        (C.code, "O5", "ยังไม่ส่ง"),
+        (A.code, "O5", "ยังไม่ส่ง"),
+        (B.code, "O3", "เปิดไม่ได้"), (B.code, "O4", "ยังไม่ส่ง"), (B.code, "O5", "ยังไม่ส่ง"),
+        (D.code, "O1", "ยังไม่ส่ง"), (D.code, "O2", "ยังไม่ส่ง"), (D.code, "O3", "ยังไม่ส่ง"), (D.code, "O4", "ยังไม่ส่ง"),
+        (D.code, "O5", "ยังไม่ส่ง"),
+    ]
+    assert rows[1] == [C.code, C.name, "ลี้", "ไม่ผ่าน 2565", "O2", "ข้อมูลผู้บริหาร", "1", "31 ม.ค. 2566",
+                       "URL ไม่ถูกต้อง", "javascript:x"]
+    # the report and the summary list the same agencies after round 3
+    html_doc = R.make_report(config, hist, "html", tmp_path / "r.html", AFTER_ROUND_3).read_text(encoding="utf-8")
+    assert "<h2>หน่วยงานที่ต้องติดตาม (ประชุมติดตาม 24 เม.ย. 2566)</h2>" in html_doc
+    assert "O3 (เปิดไม่ได้)" in html_doc
+
+
+def test_followup_before_the_last_deadline_counts_only_due_rounds(config, hist, tmp_path):
+    rows = read_csv(R.make_report(config, hist, "csv", tmp_path / "f.csv", AS_OF, followup=True))
+    assert {r[4] for r in rows[1:]} == {"O1", "O2", "O3", "O4"}
+    doc = R.make_report(config, hist, "html", tmp_path / "f.html", AS_OF, followup=True).read_text(encoding="utf-8")
+    assert "ยังไม่ครบกำหนดส่งรอบสุดท้าย" in doc
+
+
+def test_xlsx_report_has_the_tables_and_a_native_chart(config, hist, tmp_path):
+    from openpyxl import load_workbook
+
+    out = R.make_report(config, hist, "xlsx", tmp_path / "r.xlsx", AS_OF)
+    ws = load_workbook(out)["รายงาน"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][0].startswith("รายงานความก้าวหน้า")
+    assert ["ข้อที่ส่งแล้ว", 9, 20, 45.0] == values[next(i for i, r in enumerate(values) if r[0] == "ข้อที่ส่งแล้ว")][:4]
+    assert len(ws._charts) == 1 and len(ws._charts[0].series) == 3
+
+
+def test_cli_report_and_followup(config, hist, tmp_path, capsys):
+    from sheets_sync import cli
+
+    settings = tmp_path / "config" / "settings.yaml"
+    shutil.copytree(ROOT / "config", settings.parent)
+    text = settings.read_text(encoding="utf-8").replace("state_path: data/state.sqlite",
+                                                        f"state_path: {config.settings.state_path}")
+    settings.write_text(text, encoding="utf-8")
+    assert cli.main(["--config", str(settings), "-q", "report", "--format", "html", "--out", str(tmp_path / "a.html"),
+                     "--as-of", "2023-03-03"]) == 0
+    assert "ข้อมูล ณ 3 มี.ค. 2566 23:59 น." in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert cli.main(["--config", str(settings), "-q", "report", "--followup", "--format", "csv",
+                     "--out", str(tmp_path / "f.csv"), "--as-of", "2023-04-10"]) == 0
+    assert read_csv(tmp_path / "f.csv")[0] == list(R.FOLLOWUP_CSV_HEADER)
+    assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                     "--as-of", "someday"]) == 2
+    # a report as of now is remembered: the next summary's trend starts from it
+    before = hist.last_report_before(bkk(2030, 1, 1))
+    assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "n.csv")]) == 0
+    assert hist.last_report_before(bkk(2030, 1, 1)) > before
+
+
+# ---------------------------------------------------------------- rendering in headless Chromium
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def render(html_path: Path, png: Path, profile: Path) -> subprocess.CompletedProcess:
+    """Headless Chromium, as root, with nothing leaving the machine (file:// only, no background traffic)."""
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--hide-scrollbars", f"--screenshot={png}", "--window-size=1240,1754",
+         html_path.resolve().as_uri()],
+        capture_output=True, text=True, timeout=60)
+
+
+def dump_dom(html_path: Path, profile: Path) -> str:
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--dump-dom", html_path.resolve().as_uri()],
+        capture_output=True, text=True, timeout=60).stdout
+
+
+def png_size_and_ink(path: Path) -> tuple[int, int, float]:
+    """Width, height and the share of non-white pixels of an 8-bit RGB(A) PNG (no imaging library)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert depth == 8 and colour in (2, 6)
+    bpp = 3 if colour == 2 else 4
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw, stride = zlib.decompress(idat), width * bpp
+    prev, ink, sampled = bytearray(stride), 0, 0
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        prev = line
+        if y % 4 == 0:
+            for x in range(0, width, 4):
+                sampled += 1
+                ink += min(line[x * bpp:x * bpp + 3]) < 200
+    return width, height, ink / sampled
+
+
+def test_report_renders_in_headless_chromium(config, hist, tmp_path):
+    if chromium() is None:
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-thai-tlwg; .ci/run does it)")
+    html_path = R.make_report(config, hist, "html", tmp_path / "report.html", AS_OF)
+    png = tmp_path / "report.png"
+    done = render(html_path, png, tmp_path / "profile")
+    assert done.returncode == 0 and png.exists(), done.stderr[-2000:]
+    width, height, ink = png_size_and_ink(png)
+    assert (width, height) == (1240, 1754)
+    assert 0.005 < ink < 0.6  # text and chart on white: neither blank nor a solid block
+    dom = dump_dom(html_path, tmp_path / "profile")
+    assert "รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ" in dom and "รายอำเภอ" in dom and "<svg" in dom
+    fonts = subprocess.run(["fc-list", ":lang=th", "family"], capture_output=True, text=True).stdout
+    if not fonts.strip():
+        pytest.skip("no Thai font installed (fonts-thai-tlwg): the PNG would show boxes for Thai text")
