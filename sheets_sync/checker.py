@@ -10,12 +10,17 @@ exception.
 
 from __future__ import annotations
 
+import logging
+import queue
 import re
+import secrets
 import socket
 import ssl
+import threading
 import time
+import warnings
 from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from http.cookiejar import DefaultCookiePolicy
 from typing import Callable, Iterable, Mapping
@@ -23,14 +28,20 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions as u3
-from requests.adapters import HTTPAdapter
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync import reasons, retry
+from sheets_sync import content, offline, reasons, retry
+from sheets_sync.guard import AddressBlocked, AddressPolicy, GuardedAdapter
 from sheets_sync.clock import Clock, SystemClock
 from sheets_sync.config import CheckerSettings
 from sheets_sync.models import CheckResult, Status
+
+log = logging.getLogger(__name__)
+
+# The only unverified requests are the deliberate second look at a site whose certificate
+# failed (tls_invalid); urllib3 would warn about each.
+warnings.filterwarnings("ignore", category=u3.InsecureRequestWarning)
 
 _CHUNK = 64 * 1024
 # Some CMSs behind Thai government WAFs refuse requests that do not look like a browser's.
@@ -53,6 +64,9 @@ class Fetch:
     elapsed_ms: int = 0
     error: str | None = None  # a reason code: dns_error, timeout, redirect_loop ...
     detail: str = ""
+    cert_invalid: bool = False  # error is tls_error because the certificate failed verification
+    conditional: bool = False  # sent with If-None-Match / If-Modified-Since
+    as_browser: bool = False  # sent with the browser-like User-Agent (after a 403)
 
 
 @dataclass
@@ -84,7 +98,8 @@ def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = ti
     session.trust_env = False
     session.verify = settings.verify_tls
     session.cookies.set_policy(_NoSessionCookies())
-    adapter = HTTPAdapter(
+    adapter = GuardedAdapter(
+        AddressPolicy(settings.allow_private, settings.resolve),
         # At most `concurrency` hosts are in flight at once, so this many pools keeps every
         # active host's pool alive; more would only hold idle sockets to finished hosts.
         pool_connections=max(10, settings.concurrency),
@@ -105,11 +120,17 @@ class Checker:
                  clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         """`session` is used as given (the caller configures and closes it); otherwise one is
         built by `build_session`. `clock` is wall time for later stages (durations use
-        time.monotonic); `sleep` is what retries wait with."""
+        time.monotonic); `sleep` is what retries and the per-host pacing wait with."""
         self.settings = settings
         self.clock = clock or SystemClock()
         self._own_session = session is None
         self.session = session if session is not None else build_session(settings, sleep)
+        self._sleep = sleep
+        self.user_agent = identify(settings.user_agent, settings.contact_url)
+        self._pace_lock = threading.Lock()
+        self._next_at: dict[str, float] = {}
+        self._probe_lock = threading.Lock()
+        self._probes: dict[str, _ProbeSlot] = {}
 
     def __enter__(self) -> "Checker":
         return self
@@ -122,82 +143,183 @@ class Checker:
         if self._own_session:
             self.session.close()
 
-    def check(self, url: str) -> CheckResult:
-        """Checks one URL. Never raises: every failure becomes a CheckResult."""
+    def check(self, url: str, validators: tuple[str | None, str | None] | None = None) -> CheckResult:
+        """Checks one URL. Never raises: every failure becomes a CheckResult.
+
+        `validators` (ETag, Last-Modified) from an earlier answer make the request conditional;
+        an unchanged page then comes back as HTTP 304 with status ok (see `classify`)."""
         try:
-            return classify(self.fetch(url))
+            if content.platform_of(url):
+                # facebook.com, youtube ...: a bot gets a login wall; not requested at all.
+                return CheckResult(url=url, status=Status.OK, reasons=("unverifiable_platform",), final_url=url,
+                                   detail="platform page: not verifiable by a bot")
+            start = time.monotonic()
+            deadline = start + self.settings.total_timeout_s
+            fetch = self.fetch(url, validators=validators, deadline=deadline)
+            if fetch.error == "tls_error" and fetch.cert_invalid and self.settings.verify_tls:
+                # Only to tell a bad certificate from a dead site: the same GETs, unverified,
+                # nothing else (no probe, no browser retry).
+                second = self.fetch(url, deadline=deadline, verify=False)
+                if second.error is None and second.status_code is not None:
+                    result = classify(second, pdf_pages=self.settings.pdf_pages)
+                    codes = ("tls_invalid",) + tuple(c for c in result.reasons if c != "tls_invalid")
+                    return replace(result, status=reasons.status_of(codes), reasons=codes,
+                                   detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
+                                   elapsed_ms=int((time.monotonic() - start) * 1000))
+            if fetch.status_code == 403 and fetch.error is None and not _sign_in_host(fetch.final_url or url):
+                # Some WAFs refuse anything that does not look like a browser.
+                second = self.fetch(url, validators=validators, deadline=deadline, as_browser=True)
+                if second.error is None or second.status_code is not None:
+                    fetch = second
+            probe = (lambda: self._probe(fetch.final_url or url, deadline)) if self.settings.soft404_probe else None
+            result = classify(fetch, probe=probe, pdf_pages=self.settings.pdf_pages)
+            return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
 
-    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None
+    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None,
+                   validators: Mapping[str, tuple[str | None, str | None]] | None = None
                    ) -> dict[str, CheckResult]:
         """Each distinct URL once, concurrently; progress(done, total) after each.
 
         A dispatcher keeps per-host queues and only hands a worker a URL whose host has a free
-        slot, so no thread ever sits on a global slot waiting for a busy host.
+        slot, so no thread ever sits on a global slot waiting for a busy host. When the
+        worker itself is offline (canaries down, or nearly every host failing at the network
+        level at once), network failures come back as `checker_offline`, never `broken`.
         """
         unique = list(dict.fromkeys(urls))
+        with self._probe_lock:
+            self._probes = {}  # one soft-404 probe per host per run
+        if not unique:
+            return {}
+        if offline.canaries_down(self.settings.canary_urls, self.check):
+            if progress:
+                progress(len(unique), len(unique))
+            return offline.offline_results(unique, "checker offline: no canary URL reachable")
+        results = self._run(unique, progress, validators or {})
+        if offline.looks_offline(results):
+            failed = sum(1 for r in results.values() if offline.network_failure(r))
+            log.warning("checker offline: nearly every host failed with DNS/connection errors at once; "
+                        "%d URLs marked checker_offline, earlier verdicts stay", failed)
+            results = offline.mark_offline(results)
+        return results
+
+    def _run(self, unique: list[str], progress, validators) -> dict[str, CheckResult]:
         total, done = len(unique), 0
         results: dict[str, CheckResult] = {}
-        if not unique:
-            return results
         queues: dict[str, deque[str]] = {}
         for url in unique:
             queues.setdefault(host_key(url), deque()).append(url)
         busy: Counter[str] = Counter()
+        ready: deque[str] = deque(queues)  # hosts with queued URLs and a free slot, round-robin
+        in_ready = set(ready)
+        finished: queue.SimpleQueue = queue.SimpleQueue()
         running: dict[Future, tuple[str, str]] = {}
         limit, per_host = self.settings.concurrency, self.settings.per_host
         with ThreadPoolExecutor(max_workers=min(limit, total), thread_name_prefix="checker") as pool:
             def fill() -> None:
-                # Round-robin, one URL per host with a free slot per pass: hosts share fairly.
-                while len(running) < limit:
-                    ready = [h for h in queues if busy[h] < per_host]
-                    if not ready:
-                        return
-                    for host in ready[: limit - len(running)]:
-                        url = queues[host].popleft()
-                        if not queues[host]:
-                            del queues[host]
-                        busy[host] += 1
-                        running[pool.submit(self.check, url)] = (host, url)
+                while len(running) < limit and ready:
+                    host = ready.popleft()
+                    in_ready.discard(host)
+                    url = queues[host].popleft()
+                    busy[host] += 1
+                    future = pool.submit(self.check, url, validators.get(url))
+                    running[future] = (host, url)
+                    future.add_done_callback(finished.put)
+                    if queues[host] and busy[host] < per_host:
+                        ready.append(host)
+                        in_ready.add(host)
 
             fill()
             while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    host, url = running.pop(future)
-                    busy[host] -= 1
-                    results[url] = future.result()  # check() does not raise
-                    done += 1
-                    if progress:
-                        progress(done, total)
+                future = finished.get()
+                host, url = running.pop(future)
+                busy[host] -= 1
+                results[url] = future.result()  # check() does not raise
+                if queues[host] and host not in in_ready:
+                    ready.append(host)
+                    in_ready.add(host)
+                done += 1
+                if progress:
+                    progress(done, total)
                 fill()
         return results
 
-    def fetch(self, url: str) -> Fetch:
+    def fetch(self, url: str, validators: tuple[str | None, str | None] | None = None,
+              deadline: float | None = None, verify: bool | None = None, as_browser: bool = False) -> Fetch:
         """GETs `url`, following redirects by hand. Never raises for a bad URL or site."""
         start = time.monotonic()
+        deadline = deadline if deadline is not None else start + self.settings.total_timeout_s
         at = _Progress(url)
+        headers = {"User-Agent": self.settings.browser_user_agent if as_browser else self.user_agent, **_ACCEPT}
+        etag, modified = validators or (None, None)
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        flags = {"conditional": bool(etag or modified), "as_browser": as_browser}
         try:
-            with retry.deadline(start + self.settings.total_timeout_s):
-                fetch = self._follow(url, at, start)
+            with retry.deadline(deadline):
+                fetch = self._follow(url, at, deadline, headers, verify)
         except Exception as e:
             code, detail = error_reason(e)
             if code == "malformed" and at.redirects:
                 code, detail = "check_failed", f"unusable redirect target: {detail}"
             # A body that fails half-way still had a status line: keep it.
-            fetch = Fetch(url, status_code=at.status_code, headers=at.headers, error=code, detail=detail)
+            fetch = Fetch(url, status_code=at.status_code, headers=at.headers, error=code, detail=detail,
+                          cert_invalid=code == "tls_error" and _cert_failure(e))
         return replace(fetch, redirects=tuple(at.redirects), final_url=fetch.final_url or at.current,
-                       elapsed_ms=int((time.monotonic() - start) * 1000))
+                       elapsed_ms=int((time.monotonic() - start) * 1000), **flags)
 
     def _before_request(self, url: str) -> str | None:
-        """Called before every hop's request. Return None to go ahead, or a reason code (e.g.
-        "private_address") to stop the check with it. The address guard will hook in here."""
+        """Called before every hop's request. Return None to go ahead, or a reason code to stop
+        the check with it. (The address guard itself lives in the transport adapter, where
+        the connection is made: see sheets_sync.guard.)"""
         return None
 
-    def _follow(self, url: str, at: _Progress, start: float) -> Fetch:
+    def _pace(self, url: str, deadline: float) -> None:
+        """Keeps min_host_interval_s between the starts of two requests to one host."""
+        interval = self.settings.min_host_interval_s
+        if interval <= 0:
+            return
+        host = host_key(url)
+        with self._pace_lock:
+            now = time.monotonic()
+            at = max(now, self._next_at.get(host, 0.0))
+            self._next_at[host] = at + interval
+        if at - now > 0:
+            if at >= deadline:
+                raise DeadlineExceeded(f"over {self.settings.total_timeout_s:g} s in all (waiting for a turn at {host})")
+            self._sleep(at - now)
+
+    def _probe(self, page_url: str, deadline: float) -> content.Probe | None:
+        """The site's answer to a random missing path, fetched once per host per run; every
+        other check of the host waits for the first one's answer."""
+        try:
+            parts = urlsplit(page_url)
+        except ValueError:
+            return None
+        key = f"{parts.scheme}://{parts.netloc}".lower()
+        with self._probe_lock:
+            slot = self._probes.get(key)
+            mine = slot is None
+            if mine:
+                slot = self._probes[key] = _ProbeSlot()
+        if not mine:
+            slot.done.wait(timeout=max(0.0, deadline - time.monotonic()))
+            return slot.value
+        try:
+            probe_url = f"{key}/sheets-sync-probe-{secrets.token_hex(6)}"
+            f = self.fetch(probe_url, deadline=deadline)
+            if f.error is None:
+                slot.value = content.probe_from(f.status_code, f.final_url, f.body, f.headers)
+        finally:
+            slot.done.set()
+        return slot.value
+
+    def _follow(self, url: str, at: _Progress, deadline: float, headers: dict[str, str],
+                verify: bool | None) -> Fetch:
         s = self.settings
-        deadline = start + s.total_timeout_s
         jar = RequestsCookieJar()
         seen: set[tuple] = set()
         redirects = at.redirects
@@ -221,13 +343,15 @@ class Checker:
             blocked = self._before_request(current)
             if blocked:
                 return Fetch(url, error=blocked, detail=f"not requested: {current[:200]}")
+            self._pace(current, deadline)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
+            extra = {} if verify is None else {"verify": verify}
             response = self.session.get(
                 current, allow_redirects=False, stream=True, cookies=jar,
                 timeout=(min(s.connect_timeout_s, left), min(s.read_timeout_s, left)),
-                headers={"User-Agent": s.user_agent, **_ACCEPT},
+                headers=headers, **extra,
             )
             try:
                 extract_cookies_to_jar(jar, response.request, response.raw)
@@ -275,19 +399,33 @@ class Checker:
         return b"".join(parts)[:cap], True
 
 
-def classify(fetch: Fetch) -> CheckResult:
-    """Turns a Fetch into the verdict for its URL. Content rules will plug in here."""
+def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
+             pdf_pages: int = 5) -> CheckResult:
+    """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
+    answer, what its content shows (sheets_sync.content). `probe` is the site's answer to a
+    random missing path (or a callable giving it, called only if needed) for soft-404s."""
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
+    final = fetch.final_url or fetch.url
     if fetch.error:
         codes: tuple[str, ...] = (fetch.error,)
     elif code is None:
         codes = ("check_failed",)
+    elif code == 304 and fetch.conditional:
+        codes = ()  # unchanged since the cached verdict: the cache keeps that verdict
+        detail = "HTTP 304 not modified"
     elif 200 <= code < 300:
         codes = ()
         if fetch.truncated:
             codes = ("too_large",)
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
+        found = content.inspect(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
+                                probe=probe, pdf_pages=pdf_pages)
+        codes = codes + found
+    elif code in (401, 403) and (content.sign_in_url(final) or _sign_in_host(final)):
+        codes = ("login_required",)  # a Drive/Docs file not shared publicly
+    elif code == 403 and fetch.as_browser:
+        codes = ("bot_blocked",)  # 403 to our own User-Agent and to a browser's
     elif code == 429:  # still 429 after the retries
         codes = ("rate_limited",)
     elif 300 <= code < 400:
@@ -307,6 +445,40 @@ def classify(fetch: Fetch) -> CheckResult:
     )
 
 
+class _ProbeSlot:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: content.Probe | None = None
+
+
+def identify(user_agent: str, contact_url: str) -> str:
+    """The User-Agent with the contact URL in it, the way crawlers write it: '(...; +URL)'."""
+    if not contact_url or contact_url in user_agent:
+        return user_agent
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; +{contact_url})"
+    return f"{user_agent} (+{contact_url})"
+
+
+def _sign_in_host(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in ("drive.google.com", "docs.google.com", "sites.google.com") or content.sign_in_url(url)
+
+
+def _cert_failure(exc: BaseException) -> bool:
+    """The TLS error is the certificate failing verification (expired, self-signed, missing
+    intermediate, wrong name), not a handshake a browser would fail too."""
+    for e in _causes(exc):
+        if isinstance(e, (ssl.SSLCertVerificationError, ssl.CertificateError)):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(e) or "doesn't match" in str(e) or "hostname mismatch" in str(e):
+            return True
+    return False
+
+
 def host_key(url: str) -> str:
     """The name the per-host limit counts by: the lower-case host name, port ignored."""
     try:
@@ -318,6 +490,7 @@ def host_key(url: str) -> str:
 # Most specific first: a DNS failure is also a "new connection" error, which urllib3 in
 # turn derives from its connect-timeout error.
 _ERROR_REASONS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("private_address", (AddressBlocked,)),
     ("timeout", (DeadlineExceeded,)),
     ("dns_error", (u3.NameResolutionError, socket.gaierror)),
     ("tls_error", (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError, ssl.CertificateError)),

@@ -24,7 +24,10 @@ SETTINGS = replace(
     connect_timeout_s=1.0, read_timeout_s=0.5, total_timeout_s=2.0,
     retries=2, backoff_s=0.05, retry_after_cap_s=1.0,
     max_redirects=5, max_body_bytes=100_000, concurrency=8, per_host=2, user_agent=UA,
+    allow_private=("127.0.0.0/8",),  # the servers here are on loopback; the guard is tested in test_guard
 )
+PAGE = ("<html><head><title>ข้อมูลผู้บริหาร</title></head><body><h1>ข้อมูลผู้บริหาร</h1>"
+        "<p>นายกเทศมนตรีตำบลทาปลาดุก ประจำปีงบประมาณ พ.ศ. 2566</p></body></html>").encode()
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def timed(fn, *args):
 
 # ---------------------------------------------------------------- status codes
 def test_200_is_ok_with_final_url_status_and_validators(server, checker):
-    url = server.route("/page", respond(200, b"<html>ok</html>", {"ETag": '"v1"', "Last-Modified": "Sun, 15 Jan 2023 02:00:00 GMT"}))
+    url = server.route("/page", respond(200, PAGE, {"ETag": '"v1"', "Last-Modified": "Sun, 15 Jan 2023 02:00:00 GMT"}))
     r = checker.check(url)
     assert (r.status, r.reasons, r.http_status, r.final_url) == (Status.OK, (), 200, url)
     assert r.redirects == () and r.detail == "HTTP 200"
@@ -225,12 +228,24 @@ def test_body_over_the_cap_is_too_large_and_not_read_on(server, checker):
 
 
 # ---------------------------------------------------------------- connection failures
-@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
-def test_self_signed_tls_is_tls_error_not_connect_error(make_checker):
-    with LoopbackServer({"/": respond(200)}, tls=self_signed_context()) as tls_server:
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # pytest resets the module filter
+def test_bad_certificate_is_tls_invalid_warning_not_broken(make_checker):
+    with LoopbackServer({"/": respond(200, PAGE)}, tls=self_signed_context()) as tls_server:
         r = make_checker().check(tls_server.url("/"))
-        assert (r.status, r.reasons) == (Status.BROKEN, ("tls_error",))
+        assert (r.status, r.reasons, r.http_status) == (Status.WARNING, ("tls_invalid",), 200)
+        assert "certificate" in r.detail
+        # The verified attempt died in the handshake; the one unverified GET is all the site got.
+        assert [s.path for s in tls_server.log] == ["/"]
         assert make_checker(verify_tls=False).check(tls_server.url("/")).status is Status.OK
+    with LoopbackServer({"/": respond(503)}, tls=self_signed_context()) as failing:
+        r = make_checker(retries=0).check(failing.url("/"))
+        assert (r.status, r.reasons) == (Status.BROKEN, ("tls_invalid", "http_5xx"))
+
+
+def test_tls_handshake_failure_and_refused_connection_are_broken(server, make_checker):
+    # https:// to a plain-HTTP server: no certificate at all, a browser fails too.
+    r = make_checker().check(server.url("/").replace("http://", "https://"))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("tls_error",))
     refused = make_checker().check(f"http://127.0.0.1:{closed_port()}/")
     assert (refused.status, refused.reasons) == (Status.BROKEN, ("connect_error",))
 
@@ -244,7 +259,7 @@ def test_dns_failure_is_dns_error(monkeypatch, checker):
 
     # Never ask a real resolver: fail resolution inside urllib3 (and anywhere else).
     monkeypatch.setattr(urllib3.util.connection, "create_connection", no_such_name)
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: no_such_name(a[0]))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: no_such_name((a[0], a[1])))
     r = checker.check("http://no-such-host.invalid/page")
     assert (r.status, r.reasons) == (Status.BROKEN, ("dns_error",))
     assert calls and calls[0][0] == "no-such-host.invalid"

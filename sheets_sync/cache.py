@@ -1,0 +1,186 @@
+"""Check results kept between runs in the state file, and the policy for re-checking.
+
+* a URL not in the cache (new in the sheet, or changed to a new URL) is checked now;
+* `broken`, `warning`, `unknown`, `blocked` results are checked again every run;
+* an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
+  GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
+* `fresh` ignores the cache (results are still stored);
+* a `checker_offline` result is never stored: the last real verdict stays.
+
+`CachedChecker.check_many(urls, progress)` has the Checker's signature, so the pipeline uses
+either. A state file that fails mid-run only costs the cache: the check goes on without it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
+
+from sheets_sync.models import CheckResult, Status
+from sheets_sync.state import State, register_schema
+
+log = logging.getLogger(__name__)
+
+register_schema("checker_cache", """
+CREATE TABLE IF NOT EXISTS url_cache (
+    url           TEXT PRIMARY KEY,
+    status        TEXT NOT NULL,
+    reasons       TEXT NOT NULL,          -- JSON list of reason codes
+    http_status   INTEGER,
+    final_url     TEXT,
+    redirects     TEXT NOT NULL DEFAULT '[]',
+    detail        TEXT NOT NULL DEFAULT '',
+    etag          TEXT,
+    last_modified TEXT,
+    elapsed_ms    INTEGER NOT NULL DEFAULT 0,
+    checked_at    REAL NOT NULL           -- unix time of the last real check (or 304)
+);
+""")
+
+_COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
+            "last_modified", "elapsed_ms", "checked_at")
+
+
+@dataclass(frozen=True)
+class Entry:
+    result: CheckResult
+    checked_at: float
+
+
+class ResultCache:
+    """The url_cache table."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def load(self, urls: Iterable[str]) -> dict[str, Entry]:
+        urls = list(urls)
+        out: dict[str, Entry] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            rows = self.state.db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM url_cache WHERE url IN ({', '.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                rec = dict(zip(_COLUMNS, row))
+                try:
+                    result = CheckResult(
+                        url=rec["url"], status=Status(rec["status"]), reasons=tuple(json.loads(rec["reasons"])),
+                        http_status=rec["http_status"], final_url=rec["final_url"],
+                        redirects=tuple(json.loads(rec["redirects"])), detail=rec["detail"], etag=rec["etag"],
+                        last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"])
+                except (ValueError, TypeError):
+                    continue  # a row we cannot read is a row we check again
+                out[rec["url"]] = Entry(result, float(rec["checked_at"]))
+        return out
+
+    def store(self, results: Iterable[CheckResult], at: float) -> None:
+        rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
+                 json.dumps(list(r.redirects)), r.detail, r.etag, r.last_modified, r.elapsed_ms, at)
+                for r in results if "checker_offline" not in r.reasons]
+        with self.state.transaction() as db:
+            db.executemany(f"INSERT OR REPLACE INTO url_cache ({', '.join(_COLUMNS)}) "
+                           f"VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
+
+
+class CachedChecker:
+    """Wraps a Checker with the cache and the re-check policy above."""
+
+    def __init__(self, checker, state: State, fresh: bool = False, ttl_hours: float | None = None,
+                 now: Callable[[], float] = time.time) -> None:
+        self.checker = checker
+        self.cache = ResultCache(state)
+        self.fresh = fresh
+        hours = checker.settings.cache_ttl_hours if ttl_hours is None else ttl_hours
+        self.ttl_s = hours * 3600
+        self.now = now
+        self.reused = 0  # URLs answered from the cache in the last check_many, without a request
+
+    @property
+    def settings(self):
+        return self.checker.settings
+
+    def __enter__(self) -> "CachedChecker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.checker.close()
+
+    def check(self, url: str) -> CheckResult:
+        return self.check_many([url])[url]
+
+    def plan(self, urls: Iterable[str]) -> tuple[dict[str, CheckResult], list[str], dict[str, tuple], dict[str, Entry]]:
+        """(results reused as they are, URLs to check, validators for conditional GETs, cache entries)."""
+        unique = list(dict.fromkeys(urls))
+        try:
+            entries = {} if self.fresh else self.cache.load(unique)
+        except sqlite3.Error as e:
+            log.warning("state file unreadable (%s); checking every URL", e)
+            entries = {}
+        now = self.now()
+        reuse: dict[str, CheckResult] = {}
+        check: list[str] = []
+        validators: dict[str, tuple] = {}
+        for url in unique:
+            entry = entries.get(url)
+            if entry is None or entry.result.status is not Status.OK:
+                check.append(url)
+            elif now - entry.checked_at < self.ttl_s:
+                reuse[url] = entry.result
+            else:
+                check.append(url)
+                if entry.result.etag or entry.result.last_modified:
+                    validators[url] = (entry.result.etag, entry.result.last_modified)
+        return reuse, check, validators, entries
+
+    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None
+                   ) -> dict[str, CheckResult]:
+        reuse, to_check, validators, entries = self.plan(urls)
+        total, base = len(reuse) + len(to_check), len(reuse)
+        self.reused = base
+        log.info("cache: %d URLs fresh (not requested), %d to check (%d conditionally)",
+                 base, len(to_check), len(validators))
+        if progress and base:
+            progress(base, total)
+        inner = (lambda done, _n: progress(base + done, total)) if progress else None
+        checked = self.checker.check_many(to_check, progress=inner, validators=validators) if to_check else {}
+        results = dict(reuse)
+        for url, r in checked.items():
+            if r.http_status == 304 and url in entries and r.status is Status.OK:
+                cached = entries[url].result
+                r = replace(cached, elapsed_ms=r.elapsed_ms, detail=cached.detail or "HTTP 304 not modified")
+            results[url] = r
+        try:
+            self.cache.store(checked_results(results, to_check), self.now())
+        except sqlite3.Error as e:
+            log.warning("could not save check results to the state file (%s); next run checks them again", e)
+        return results
+
+
+def checked_results(results: dict[str, CheckResult], urls: list[str]) -> list[CheckResult]:
+    return [results[u] for u in urls if u in results]
+
+
+class _OwnedStateChecker(CachedChecker):
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.cache.state.close()
+
+
+def open_cached(checker, state_path: str, fresh: bool = False):
+    """`checker` behind the cache in the state file at `state_path` (opened here, closed by
+    close(); a corrupt or missing file is rebuilt by State, never fatal)."""
+    try:
+        state = State(state_path)
+    except (sqlite3.Error, OSError) as e:
+        log.warning("state file %s cannot be opened (%s); checking without the cache", state_path, e)
+        return checker
+    return _OwnedStateChecker(checker, state, fresh=fresh)

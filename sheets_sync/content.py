@@ -1,0 +1,282 @@
+"""Content heuristics: what a page that answered 200 actually shows. Pure functions, no I/O.
+
+Each rule yields a stable reason code (see sheets_sync.reasons) and is kept narrow, because a
+false alarm on an agency's good page costs more trust than a missed one:
+
+* ``login_required``  the answer is a sign-in wall (Google accounts, a Drive/Docs file not
+  shared publicly, Facebook login, a page whose only form asks for a password);
+* ``wrong_type``      a link that promises a document (.pdf, a Drive file) gives HTML or a tiny body;
+* ``soft_404``        a not-found page sent with 200: a not-found phrase in the title or a
+  top heading, or text nearly identical to what the site answers for a random missing path;
+* ``empty_page``      almost no visible text (and no embedded frame, object or image);
+* ``no_fiscal_year``  neither 2566, ๒๕๖๖ nor 2023 in the HTML text or the first PDF pages;
+* ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read;
+* ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import re
+from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
+
+# Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
+# walls or script-only shells. An agency's own channel there (O9) is fine.
+PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "youtube.com", "youtu.be", "instagram.com",
+                  "tiktok.com", "twitter.com", "x.com", "line.me")
+SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
+DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
+TINY_BODY = 300  # bytes: less than any real document
+MIN_TEXT = 20  # characters of visible text (title included) below which a page is "empty"
+SIMILAR = 0.85  # shingle similarity at which a page "is" the site's not-found answer
+
+_FISCAL = re.compile(r"(?<![0-9๐-๙])(?:2566|๒๕๖๖|2023)(?![0-9๐-๙])")
+# Not-found phrases, matched only in the title and top headings, never in body text.
+_NOT_FOUND = re.compile(
+    r"ไม่พบหน้า|ไม่พบข้อมูล|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
+    r"^\W*(?:error\s*)?404\b|\b404\s*(?:error|-|–|:)", re.I)
+_LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อเข้าใช้|log\s*in|sign\s*in", re.I)
+_DROP = re.compile(rb"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
+_HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]", re.S | re.I)
+_FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
+_PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
+_EMBED = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b", re.I)
+_META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
+_SPACE = re.compile(r"\s+")
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the heuristics read from a response: decoded text, title, headings, forms."""
+
+    kind: str  # html | pdf | other
+    text: str = ""
+    title: str = ""
+    headings: tuple[str, ...] = ()
+    raw_html: str = ""
+    pdf_readable: bool = True
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The site's answer to a random missing path, when that answer was a 200 page."""
+
+    final_url: str
+    shingles: frozenset
+
+
+def host_under(host: str, domains) -> bool:
+    host = (host or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def platform_of(url: str) -> str | None:
+    """The platform host a URL is on (facebook.com ...), or None."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    return next((d for d in PLATFORM_HOSTS if host_under(host, (d,))), None)
+
+
+def sign_in_url(url: str) -> bool:
+    """A sign-in page by its address (Google accounts, Facebook/Microsoft login)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host, path = (parts.hostname or "").lower(), parts.path.lower()
+    if host_under(host, SIGN_IN_HOSTS):
+        return True
+    if host_under(host, ("facebook.com",)) and (path.startswith(("/login", "/checkpoint")) or "login.php" in path):
+        return True
+    return False
+
+
+def promises_document(url: str) -> bool:
+    """A link whose address says it is a document: a .pdf/.docx ... path, or a Drive/Docs file."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host, path = (parts.hostname or "").lower(), unquote(parts.path).lower().rstrip("/")
+    if path.endswith(DOCUMENT_SUFFIXES):
+        return True
+    if host == "drive.google.com" and (path.startswith("/file/d/") or path in ("/uc", "/open")):
+        return True
+    return host == "docs.google.com" and path.startswith(("/document/d/", "/spreadsheets/d/", "/presentation/d/"))
+
+
+def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
+    return body[:1024].lstrip().startswith(b"%PDF-")
+
+
+def is_html(body: bytes, headers: Mapping[str, str]) -> bool:
+    ctype = (headers.get("Content-Type") or "").lower()
+    if "html" in ctype or "xml" in ctype and b"<html" in body[:2048].lower():
+        return True
+    if ctype and not ctype.startswith("text/plain"):
+        return False
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title"))
+
+
+def decode(body: bytes, headers: Mapping[str, str]) -> str:
+    """The body as text: the charset the server or a <meta> names, else UTF-8, else Thai Windows-874."""
+    ctype = headers.get("Content-Type") or ""
+    names = re.findall(r"charset\s*=\s*[\"']?([\w-]+)", ctype, re.I)
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        names.append(m.group(1).decode("ascii", "ignore"))
+    for name in names:
+        name = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874"}.get(name.lower(), name)
+        try:
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp874", errors="replace")
+
+
+def _clean(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
+    stripped = _DROP.sub(b" ", body)
+    text_html = decode(stripped, headers)
+    title = _TITLE.search(text_html)
+    return Page(kind="html", text=_clean(text_html), title=_clean(title.group(1)) if title else "",
+                headings=tuple(_clean(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html)
+
+
+def read_pdf(body: bytes, pages: int) -> Page:
+    """The text of the first `pages` pages; pdf_readable False when pypdf cannot open it."""
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(body))
+        parts = []
+        for page in reader.pages[:pages]:
+            parts.append(page.extract_text() or "")
+        return Page(kind="pdf", text=_SPACE.sub(" ", " ".join(parts)).strip())
+    except Exception:  # a broken or truncated PDF, or one pypdf cannot handle
+        return Page(kind="pdf", pdf_readable=False)
+
+
+def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
+    if is_pdf(body, headers):
+        return read_pdf(body, pdf_pages)
+    if is_html(body, headers):
+        return read_html(body, headers)
+    return Page(kind="other")
+
+
+def shingles(text: str, size: int = 5, limit: int = 20_000) -> frozenset:
+    """Character n-grams of the normalised text (Thai has no spaces between words)."""
+    t = re.sub(r"[\d๐-๙]+", "0", _SPACE.sub(" ", text[:limit].lower()))
+    return frozenset(t[i:i + size] for i in range(max(0, len(t) - size + 1)))
+
+
+def similarity(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def not_found_heading(page: Page) -> bool:
+    """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts)."""
+    return any(_NOT_FOUND.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
+
+
+def password_wall(page: Page) -> bool:
+    """Every form on the page asks for a password, and the page is little more than that form
+    (or is titled as a sign-in page): a CMS sidebar login beside real content is not a wall."""
+    forms = _FORM.findall(page.raw_html)
+    if not forms or not all(_PASSWORD.search(f) for f in forms):
+        return False
+    outside = _clean(_FORM.sub(" ", page.raw_html))
+    return len(outside) < 400 or bool(_LOGIN_TITLE.search(page.title))
+
+
+def needs_probe(url: str, final_url: str, page: Page) -> bool:
+    """Whether to compare this page with the site's answer to a missing path."""
+    try:
+        path = urlsplit(final_url).path
+        original = urlsplit(url)
+    except ValueError:
+        return False
+    if page.kind != "html" or len(page.text) < MIN_TEXT or _is_drive(final_url):
+        return False
+    # The homepage itself is not a not-found page, even if the site answers every path with it.
+    return path not in ("", "/") or bool(original.path.strip("/") or original.query)
+
+
+def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
+    """`probe` is a Probe, None, or a callable giving one (called only when needed)."""
+    if probe is None or not needs_probe(url, final_url, page):
+        return False
+    if callable(probe):
+        probe = probe()
+        if probe is None:
+            return False
+    if probe.final_url == final_url and urlsplit(url).path != urlsplit(final_url).path:
+        return True  # redirected to the very page the site sends for missing paths
+    return similarity(shingles(page.text), probe.shingles) >= SIMILAR
+
+
+def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
+    """What a random missing path gave: a Probe when the site answered it with a 200 page."""
+    if status_code is None or not 200 <= status_code < 300 or not final_url or not is_html(body, headers):
+        return None
+    return Probe(final_url=final_url, shingles=shingles(read_html(body, headers).text))
+
+
+def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],
+            truncated: bool = False, probe=None, pdf_pages: int = 5) -> tuple[str, ...]:
+    """Reason codes for a 2xx answer's content (empty when nothing is wrong). Order matters:
+    the first rule that explains the page wins, so a sign-in page is not also 'no 2566'."""
+    if sign_in_url(final_url):
+        return ("login_required",)
+    if platform_of(final_url):
+        return ("unverifiable_platform",)
+    page = read(body, headers, pdf_pages)
+    if page.kind == "html" and password_wall(page):
+        return ("login_required",)
+    if promises_document(url) and not truncated:
+        if len(body) < TINY_BODY or (page.kind == "html" and not _is_drive(final_url)):
+            return ("wrong_type",)
+    if page.kind == "html":
+        if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
+            return ("soft_404",)
+        if len(page.text) < MIN_TEXT:
+            if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
+                return ()  # an embedded document or image, or a refresh to elsewhere: nothing to read here
+            return ("empty_page",)
+    if page.kind == "pdf":
+        if not page.pdf_readable:
+            return () if truncated else ("unverifiable_content",)
+        if not page.text:
+            return ("unverifiable_content",)
+    if page.kind in ("html", "pdf") and not truncated and not _FISCAL.search(page.text):
+        return ("no_fiscal_year",)
+    return ()
+
+
+def _is_drive(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in ("drive.google.com", "docs.google.com")

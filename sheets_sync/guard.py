@@ -1,0 +1,174 @@
+"""The SSRF guard: the checker only ever connects to public addresses it has checked.
+
+Agencies paste arbitrary text into a shared sheet and the worker GETs it, so a URL (or a
+redirect, or a DNS answer) could point the worker at the machine it runs on, the office LAN
+or a cloud metadata service. The guard sits where the connection is made, in the
+transport adapter, so every hop of a redirect chain and every urllib3 retry goes through it:
+
+1. the host name is resolved once (or taken from a ``--resolve HOST:ADDR`` mapping, without DNS);
+2. *every* address it resolves to must be allowed: public, or inside an ``--allow-private``
+   network (IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry);
+3. the connection pool is keyed by the checked address, so urllib3 connects to exactly that
+   address (no second lookup, no DNS-rebinding gap), while the request carries the real
+   ``Host`` header and TLS uses the real name for SNI and certificate verification.
+
+Proxy environment variables are ignored by the session (see checker.build_session), so the
+connection cannot be sent somewhere else either. A refused address raises `AddressBlocked`,
+which the checker turns into status `blocked`, reason `private_address`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Callable, Iterable, Sequence
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.connection import allowed_gai_family
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Ranges that `is_global` lets through on some Python versions but that must never be reached.
+_EXTRA_BLOCKED: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "100.64.0.0/10",  # "this network", carrier-grade NAT
+    "192.0.0.0/24", "192.88.99.0/24",  # IETF protocol assignments, 6to4 relay anycast
+    "198.18.0.0/15", "240.0.0.0/4",  # benchmarking, reserved
+    "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16",  # NAT64 and 6to4 can embed a private IPv4
+    "2001::/32", "2001:20::/28", "5f00::/16", "3fff::/20",  # Teredo, ORCHIDv2, SRv6, documentation
+))
+
+
+class AddressBlocked(requests.exceptions.ConnectionError):
+    """The URL's host is, or resolves to, an address the guard refuses (private_address)."""
+
+
+def unmap(ip: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def is_public(ip: IPAddress) -> bool:
+    """True for globally routable unicast addresses only: not loopback, private, link-local
+    (169.254.169.254 included), CGNAT, multicast, reserved, unspecified or documentation."""
+    ip = unmap(ip)
+    if (not ip.is_global or ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local
+            or ip.is_reserved or ip.is_unspecified):
+        return False
+    return not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
+
+
+def parse_resolve(entries: Iterable[str]) -> dict[str, tuple[IPAddress, ...]]:
+    """curl-style ``HOST:ADDR`` entries (ADDR may be IPv6, bracketed or not; HOST:PORT:ADDR is
+    accepted and the port ignored) as host -> addresses. Repeating a host adds addresses."""
+    out: dict[str, list[IPAddress]] = {}
+    for entry in entries:
+        entry = entry.strip()
+        host, _, rest = entry.partition(":")
+        parts = rest.split(":", 1)
+        if len(parts) == 2 and parts[0].isdigit() and not rest.startswith("["):
+            try:  # HOST:PORT:ADDR (curl's own form)
+                ipaddress.ip_address(parts[1].strip("[]"))
+                rest = parts[1]
+            except ValueError:
+                pass
+        if not host or not rest:
+            raise ValueError(f"not HOST:ADDRESS: {entry!r}")
+        out.setdefault(host.lower().rstrip("."), []).append(ipaddress.ip_address(rest.strip("[]")))
+    return {h: tuple(a) for h, a in out.items()}
+
+
+class AddressPolicy:
+    """Resolves a host once and decides whether the checker may connect to it."""
+
+    def __init__(self, allow_private: Sequence[str] = (), resolve: Iterable[str] = (),
+                 getaddrinfo: Callable | None = None) -> None:
+        self.allow: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(c, strict=False) for c in allow_private)
+        self.resolve = parse_resolve(resolve)
+        self._getaddrinfo = getaddrinfo
+
+    def allowed(self, ip: IPAddress) -> bool:
+        ip = unmap(ip)
+        return any(ip in net for net in self.allow if net.version == ip.version) or is_public(ip)
+
+    def addresses(self, host: str, port: int) -> tuple[IPAddress, ...]:
+        """Every address `host` stands for: itself if an IP literal, its --resolve mapping, or
+        what DNS answers (one lookup). socket.gaierror when the name does not resolve."""
+        name = host.strip("[]").lower().rstrip(".")
+        try:
+            return (ipaddress.ip_address(name.split("%", 1)[0]),)
+        except ValueError:
+            pass
+        if name in self.resolve:
+            return self.resolve[name]
+        lookup = self._getaddrinfo or socket.getaddrinfo  # looked up late: tests replace it
+        failed: socket.gaierror | None = None
+        try:
+            infos = lookup(name, port, allowed_gai_family(), socket.SOCK_STREAM)
+        except socket.gaierror as e:
+            failed = socket.gaierror(e.errno, f"{name}: {e.strerror or e}")
+        if failed is not None:  # raised outside the handler: the name in the message, one error in the chain
+            raise failed
+        found: list[IPAddress] = []
+        for _family, _type, _proto, _canon, sockaddr in infos:
+            ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+            if ip not in found:
+                found.append(ip)
+        if not found:
+            raise socket.gaierror(socket.EAI_NONAME, f"no address for {name}")
+        return tuple(found)
+
+    def pick(self, host: str, port: int) -> IPAddress:
+        """The address to connect to, after checking every address the host has.
+
+        Raises AddressBlocked if any of them is not allowed: a name that answers with one
+        public and one internal address is refused rather than gambled on."""
+        addresses = self.addresses(host, port)
+        bad = [a for a in addresses if not self.allowed(a)]
+        if bad:
+            shown = ", ".join(str(unmap(a)) for a in bad[:3])
+            raise AddressBlocked(f"{host} resolves to a non-public address ({shown}); not connecting")
+        # Prefer IPv4: many agency sites publish AAAA records that do not answer.
+        return unmap(next((a for a in addresses if unmap(a).version == 4), addresses[0]))
+
+
+class GuardedAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections go only to addresses the policy checked.
+
+    requests asks the adapter for a pool per request (every redirect hop is a new request in
+    the checker); this hook resolves and checks the host there and keys the pool by the
+    checked address. urllib3's retries reuse that pool, hence that address."""
+
+    def __init__(self, policy: AddressPolicy, **kwargs) -> None:
+        self.policy = policy
+        super().__init__(**kwargs)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        host = host_params.get("host")
+        if not host:
+            raise requests.exceptions.InvalidURL(f"no host in {request.url!r}")
+        scheme = host_params["scheme"]
+        port = host_params.get("port") or (443 if scheme == "https" else 80)
+        ip = self.policy.pick(host, port)
+        try:
+            literal = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+        except ValueError:
+            literal = None
+        if literal is not None and unmap(literal) == literal:
+            return host_params, pool_kwargs  # already an address: urllib3 connects to it as is
+        # A copy: the caller's header dict may be shared between requests.
+        headers = requests.structures.CaseInsensitiveDict(request.headers or {})
+        if "Host" not in headers:
+            shown = f"[{host}]" if ":" in host else host
+            headers["Host"] = f"{shown}:{host_params['port']}" if host_params.get("port") else shown
+        request.headers = headers
+        if scheme == "https" and literal is None:
+            pool_kwargs["server_hostname"] = host  # SNI with the real name
+            if pool_kwargs.get("cert_reqs") != "CERT_NONE":
+                pool_kwargs["assert_hostname"] = host  # the certificate must match the name, not the IP
+        host_params["host"] = str(ip)
+        return host_params, pool_kwargs

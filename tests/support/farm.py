@@ -1,0 +1,453 @@
+"""A loopback farm of agency websites: N virtual hosts (tapladuk.go.th ...) behind one asyncio
+HTTP/1.1 server, for tests, `make demo` and the benchmark. Nothing here listens on or talks
+to anything but 127.0.0.0/8; names reach it only through --resolve style mappings
+(`Farm.resolve`), never DNS.
+
+Every host serves the same catalogue of paths, each a situation agencies' sites really show
+(see PATHS); a host's *profile* changes how it behaves as a whole (soft404: every unknown
+path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up).
+
+    with Farm(["tapladuk.go.th", "lee.go.th"], latency=0.02) as farm:
+        url = farm.url("tapladuk.go.th", "/oit/O1")          # http://tapladuk.go.th:PORT/oit/O1
+        settings = replace(settings, resolve=farm.resolve, allow_private=farm.allow)
+        farm.count("tapladuk.go.th", "/oit/O1")             # requests seen
+
+Run as a process (benchmark, demo): `python -m tests.support.farm --hosts 59 --latency 0.15
+--per-host-addresses` prints one JSON line (port, host -> address) and serves until killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import ipaddress
+import json
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from typing import Iterable, Sequence
+
+KNOWN_HOSTS = ("lamphun.go.th", "lamphuncity.go.th", "banklanglp.go.th", "lee.go.th", "tapladuk.go.th",
+               "thasobsao.go.th", "thakhumnguen.go.th", "thatoungluang.go.th", "banhong.go.th", "paplu.go.th",
+               "nonglong.go.th", "wangpang.go.th")
+SERVICE_HOSTS = ("accounts.google.com", "drive.google.com")
+ITEM_TITLES = {
+    1: "โครงสร้าง", 2: "ข้อมูลผู้บริหาร", 3: "อำนาจหน้าที่", 4: "แผนพัฒนาหน่วยงาน", 5: "ข้อมูลการติดต่อ",
+    6: "กฎหมายที่เกี่ยวข้อง", 7: "ข่าวประชาสัมพันธ์", 8: "Q&A", 9: "Social Network", 10: "นโยบายคุ้มครองข้อมูลส่วนบุคคล",
+}
+
+# path -> what it is (the content heuristics each path exercises)
+PATHS = {
+    "/": "home page",
+    "/oit/O{n}": "an OIT item page of 2566 (n = 1..43), with ETag/Last-Modified",
+    "/docs/O{n}.pdf": "a PDF whose text says 2566",
+    "/old/O{n}": "last year's page (2565 only): no_fiscal_year",
+    "/old/O{n}.pdf": "last year's PDF: no_fiscal_year",
+    "/scan/O{n}.pdf": "a PDF without text (a scan): unverifiable_content",
+    "/news/404": "a real 2566 page that mentions 404 in its text (not a soft 404)",
+    "/missing.html": "200 with a not-found title: soft_404",
+    "/broken.pdf": "a .pdf link answering an HTML error page: wrong_type",
+    "/tiny.pdf": "a .pdf link answering a few bytes: wrong_type",
+    "/empty": "a page without text: empty_page",
+    "/member/login": "a page whose only form asks for a password: login_required",
+    "/drive-private": "redirect to a Drive file that is not shared (then to Google sign-in): login_required",
+    "/drive-public": "redirect to a shared Drive file",
+    "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
+    "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
+    "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
+    "/moved": "301 to /oit/O1", "/to-private": "302 to a private address: private_address",
+}
+PROFILES = ("normal", "soft404", "slow", "flaky", "down")
+
+
+# ---------------------------------------------------------------- content
+def make_pdf(lines: Sequence[str]) -> bytes:
+    """A minimal valid one-page PDF with `lines` as text (Helvetica, Latin only); no lines: a
+    page with a filled box and no text at all, like a scan."""
+    def esc(t: str) -> str:
+        return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    if lines:
+        stream = "BT /F1 12 Tf 14 TL 72 740 Td " + " ".join(f"({esc(line)}) Tj T*" for line in lines) + " ET"
+    else:
+        stream = "0.5 0.5 0.5 rg 72 72 468 648 re f"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def page(title: str, body: str, extra: str = "") -> bytes:
+    nav = "".join(f'<li><a href="/oit/O{n}">{t}</a></li>' for n, t in ITEM_TITLES.items())
+    return (f'<!DOCTYPE html><html lang="th"><head><meta charset="utf-8"><title>{title}</title>{extra}</head>'
+            f'<body><nav><ul>{nav}</ul></nav><main><h1>{title}</h1>{body}</main>'
+            '<footer>สงวนลิขสิทธิ์ เทศบาลตำบล จังหวัดลำพูน โทร. 053-000000</footer></body></html>').encode()
+
+
+def _item_page(host: str, n: int, year: str) -> bytes:
+    title = ITEM_TITLES.get(n, f"ข้อมูลการเปิดเผยสาธารณะ ข้อ O{n}")
+    paras = "".join(f"<p>{title} ของ {host} รายละเอียดส่วนที่ {k} ประจำปีงบประมาณ พ.ศ. {year} "
+                    f"เพื่อให้ประชาชนตรวจสอบได้ตามหลักเกณฑ์การประเมิน ITA</p>" for k in range(1, 4))
+    return page(f"O{n} {title}", paras)
+
+
+class Site:
+    """The pages of one virtual host."""
+
+    def __init__(self, host: str, profile: str = "normal") -> None:
+        self.host, self.profile = host, profile
+        self.home = page(f"หน้าแรก {host}", "<p>ข่าวประชาสัมพันธ์ ประจำปี 2566 กิจกรรมของเทศบาล การประชุมสภา "
+                                             "ประกาศรับสมัคร และบริการประชาชน</p>")
+        self.etag = '"' + hashlib.sha1(host.encode()).hexdigest()[:12] + '"'
+
+
+# ---------------------------------------------------------------- server
+class Farm:
+    """The farm; see the module doc. `address` serves every host by its Host header; with
+    `per_host_addresses`, host i also has an address of its own (127.1.x.y), so tools without
+    --resolve (lychee, LinkChecker) can reach it by IP with the same per-host limits."""
+
+    def __init__(self, hosts: Sequence[str] | int = KNOWN_HOSTS, latency: float = 0.0,
+                 profiles: dict[str, str] | None = None, address: str = "127.0.0.2",
+                 per_host_addresses: bool = False, slow_s: float = 10.0, port: int = 0) -> None:
+        names = list(farm_hosts(hosts) if isinstance(hosts, int) else hosts)
+        if not ipaddress.ip_address(address).is_loopback:
+            raise ValueError("the farm listens on loopback addresses only")
+        self.latency, self.slow_s, self.address = latency, slow_s, address
+        self.sites = {h: Site(h, (profiles or {}).get(h, "normal")) for h in names}
+        for h in SERVICE_HOSTS:
+            self.sites.setdefault(h, Site(h, "service"))
+        self.addresses = {h: address for h in self.sites}
+        if per_host_addresses:
+            for i, h in enumerate(names):
+                self.addresses[h] = str(ipaddress.ip_address("127.1.0.1") + i)
+        self._by_address = {a: h for h, a in self.addresses.items() if a != address}
+        self.port = port
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.user_agents: Counter[str] = Counter()
+        self._calls: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pdfs: dict[tuple[str, int], bytes] = {}
+
+    # -------------------------------------------------------- addressing
+    @property
+    def hosts(self) -> list[str]:
+        return [h for h, s in self.sites.items() if s.profile != "service"]
+
+    @property
+    def resolve(self) -> tuple[str, ...]:
+        """--resolve entries (HOST:ADDR) for every host, Google's look-alikes included."""
+        return tuple(f"{h}:{a}" for h, a in self.addresses.items())
+
+    @property
+    def allow(self) -> tuple[str, ...]:
+        return ("127.0.0.0/8",) if len(set(self.addresses.values())) > 1 else (f"{self.address}/32",)
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def ip_url(self, host: str, path: str = "/") -> str:
+        return f"http://{self.addresses[host]}:{self.port}{path}"
+
+    def count(self, host: str | None = None, path: str | None = None) -> int:
+        with self._lock:
+            return sum(n for (h, p), n in self.counts.items()
+                       if (host is None or h == host) and (path is None or p == path))
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.counts.clear()
+
+    # -------------------------------------------------------- life cycle
+    def start(self) -> "Farm":
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self._loop = loop
+            try:
+                loop.run_until_complete(self._listen())
+            except BaseException as e:  # noqa: BLE001 - reported to start()
+                failure.append(e)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="farm", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if failure:
+            raise failure[0]
+        return self
+
+    async def _listen(self) -> None:
+        addresses = sorted(set(self.addresses.values()), key=lambda a: a != self.address)
+        first = await asyncio.start_server(self._handle, addresses[0], self.port, backlog=1024, reuse_address=True)
+        self.port = first.sockets[0].getsockname()[1]
+        servers = [first]
+        for a in addresses[1:]:
+            servers.append(await asyncio.start_server(self._handle, a, self.port, backlog=1024, reuse_address=True))
+        self._servers = servers
+        self._server = first
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        loop = self._loop
+
+        def stop() -> None:
+            for s in self._servers:
+                s.close()
+            loop.stop()
+
+        loop.call_soon_threadsafe(stop)
+        if self._thread:
+            self._thread.join(timeout=5)
+        self._loop = None
+
+    def __enter__(self) -> "Farm":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -------------------------------------------------------- HTTP
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        local = writer.get_extra_info("sockname")[0]
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                try:
+                    method, target, version = lines[0].split(" ", 2)
+                except ValueError:
+                    return
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        k, v = line.split(":", 1)
+                        headers[k.strip().lower()] = v.strip()
+                length = int(headers.get("content-length", "0") or 0)
+                if length:
+                    await reader.readexactly(length)
+                keep = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
+                host = self._host_of(headers.get("host", ""), local)
+                with self._lock:
+                    self.counts[(host, target)] += 1
+                    self._calls[(host, target.split("?")[0])] += 1
+                    n = self._calls[(host, target.split("?")[0])]
+                    self.user_agents[headers.get("user-agent", "")] += 1
+                keep = await self._respond(writer, method, host, target, headers, n) and keep
+                if not keep:
+                    return
+        except (ConnectionError, asyncio.CancelledError):
+            return
+        finally:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _host_of(self, host_header: str, local: str) -> str:
+        name = host_header.rsplit(":", 1)[0].lower() if not host_header.startswith("[") else host_header
+        if name in self.sites:
+            return name
+        return self._by_address.get(local, name)
+
+    async def _respond(self, writer, method: str, host: str, target: str, headers: dict, n: int) -> bool:
+        site = self.sites.get(host)
+        if site is None:
+            await self._send(writer, 404, page("ไม่รู้จักเว็บไซต์", "<p>unknown host</p>"), method)
+            return True
+        if site.profile == "down":
+            return False  # hang up without a word
+        delay = self.latency + (self.slow_s if site.profile == "slow" else 0)
+        if delay:
+            await asyncio.sleep(delay)
+        if site.profile == "flaky" and n % 2 == 1:
+            await self._send(writer, 503, b"busy", method)
+            return True
+        status, body, extra = self._route(site, target, headers, n)
+        if status == "slow":
+            await asyncio.sleep(self.slow_s)
+            status = 200
+        if status == "drip":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 200\r\n\r\n")
+            for _ in range(200):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.2)
+            return True
+        await self._send(writer, status, body, method, extra)
+        return True
+
+    async def _send(self, writer, status: int, body: bytes, method: str = "GET", extra: dict | None = None) -> None:
+        extra = dict(extra or {})
+        extra.setdefault("Content-Type", "text/html; charset=utf-8")
+        reason = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 403: "Forbidden",
+                  404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
+                  503: "Service Unavailable"}.get(status, "Status")
+        if status == 304:
+            body = b""
+        head = [f"HTTP/1.1 {status} {reason}", f"Content-Length: {len(body)}", "Server: farm"]
+        head += [f"{k}: {v}" for k, v in extra.items()]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if method == "HEAD" else body))
+        await writer.drain()
+
+    def _pdf(self, host: str, n: int, year: str | None) -> bytes:
+        key = (f"{host}/{year}", n)
+        if key not in self._pdfs:
+            lines = [] if year is None else [
+                f"Report of {host}, item O{n}", f"Fiscal year B.E. {year}",
+                "Lamphun province, Integrity and Transparency Assessment",
+                *(f"Section {k}: details of the work done in the year {year}." for k in range(1, 12))]
+            self._pdfs[key] = make_pdf(lines)
+        return self._pdfs[key]
+
+    def _route(self, site: Site, target: str, headers: dict, n: int) -> tuple:
+        host = site.host
+        path = target.split("?", 1)[0]
+        pdf = {"Content-Type": "application/pdf"}
+        if site.profile == "service":
+            return self._google(target)
+        if path == "/":
+            return 200, site.home, {}
+        for prefix, year, kind in (("/oit/O", "2566", "html"), ("/docs/O", "2566", "pdf"), ("/old/O", "2565", "html"),
+                                   ("/scan/O", None, "pdf")):
+            if path.startswith(prefix):
+                rest = path[len(prefix):]
+                is_pdf = rest.endswith(".pdf")
+                num = rest[:-4] if is_pdf else rest
+                if not num.isdigit() or not 1 <= int(num) <= 43:
+                    break
+                if prefix == "/old/O" and is_pdf:
+                    return 200, self._pdf(host, int(num), "2565"), pdf
+                if is_pdf or kind == "pdf":
+                    if not is_pdf:
+                        break
+                    return 200, self._pdf(host, int(num), year), pdf
+                validators = {"ETag": site.etag, "Last-Modified": "Sun, 15 Jan 2023 02:00:00 GMT"}
+                if headers.get("if-none-match") == site.etag:
+                    return 304, b"", validators
+                return 200, _item_page(host, int(num), year or "2565"), validators
+        fixed = {
+            "/news/404": (200, page("ประกาศเทศบาล เรื่องการรับฟังความคิดเห็น",
+                                    "<p>ประกาศเลขที่ 404/2566 ลงวันที่ 10 มกราคม 2566 เรื่องการรับฟังความคิดเห็นของประชาชน "
+                                    "ต่อร่างข้อบัญญัติ ห้องประชุมชั้น 4 หมายเลขห้อง 404</p>"), {}),
+            "/missing.html": (200, page("ไม่พบหน้าที่ท่านต้องการ", "<p>ขออภัย ไม่พบหน้าที่ท่านต้องการ กรุณาตรวจสอบ URL "
+                                                                     "อีกครั้ง หรือกลับสู่หน้าแรก ปี 2566</p>"), {}),
+            "/broken.pdf": (200, page("เกิดข้อผิดพลาด", "<p>ระบบไม่สามารถแสดงไฟล์ได้ในขณะนี้ ปี 2566</p>"), {}),
+            "/tiny.pdf": (200, b"%PDF-1.4\n%%EOF\n", pdf),
+            "/empty": (200, b"<html><head><title></title></head><body><div id='app'></div></body></html>", {}),
+            "/member/login": (200, b"<html><head><title>Member</title></head><body><form method='post' action='/member'>"
+                                   b"<input name='user'><input type='password' name='pass'><button>OK</button>"
+                                   b"</form></body></html>", {}),
+            "/drive-private": (302, b"", {"Location": self.url("drive.google.com", "/file/d/PRIVATE/view")}),
+            "/drive-public": (302, b"", {"Location": self.url("drive.google.com", "/file/d/PUBLIC/view")}),
+            "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
+            "/error": (500, b"error", {}),
+            "/busy": (429, b"slow down", {"Retry-After": "1"}),
+            "/waf": (403, b"Forbidden", {}),
+            "/moved": (301, b"", {"Location": "/oit/O1"}),
+            "/to-private": (302, b"", {"Location": "http://192.168.1.10/intranet/"}),
+            "/slow": ("slow", page("ช้า", "<p>ข้อมูลปี 2566 ที่มาช้ามาก</p>"), {}),
+            "/drip": ("drip", b"", {}),
+        }
+        if path == "/bot":
+            if "mozilla" in headers.get("user-agent", "").lower():
+                return 200, _item_page(host, 1, "2566"), {}
+            return 403, b"Forbidden", {}
+        if path in fixed:
+            return fixed[path]
+        if site.profile == "soft404":
+            return 200, site.home, {}  # the catch-all that makes soft 404s
+        return 404, page("404 Not Found", "<p>The requested URL was not found on this server.</p>"), {}
+
+    def _google(self, target: str) -> tuple:
+        path = target.split("?", 1)[0]
+        if path.startswith("/file/d/PRIVATE"):
+            return 302, b"", {"Location": self.url("accounts.google.com", "/ServiceLogin?continue=" + path)}
+        if path.startswith("/file/d/"):
+            return 200, page("ITA2566.pdf - Google Drive", "<p>ITA 2566 รายงานผลการดำเนินงาน ประจำปี 2566</p>"), {}
+        if path.startswith("/ServiceLogin") or path.startswith("/signin"):
+            return 200, (b"<html><head><title>Sign in - Google Accounts</title></head><body><form>"
+                         b"<input type='email'><input type='password'></form></body></html>"), {}
+        return 404, b"not found", {}
+
+
+def farm_hosts(n: int) -> list[str]:
+    """n host names: the known Lamphun sites first, then tambonNN.go.th."""
+    names = list(KNOWN_HOSTS[:n])
+    i = 1
+    while len(names) < n:
+        names.append(f"tambon{i:04d}.go.th")
+        i += 1
+    return names
+
+
+def province_urls(farm: Farm, per_host: int = 43, by_ip: bool = False, seed: int = 2566) -> list[str]:
+    """per_host URLs per host: mostly 2566 item pages and PDFs, some of last year, some broken,
+    in a shuffled order (as a sheet's rows would list them)."""
+    rnd = random.Random(seed)
+    urls = []
+    for host in farm.hosts:
+        for n in range(1, per_host + 1):
+            roll = rnd.random()
+            path = (f"/oit/O{n}" if roll < 0.55 else f"/docs/O{n}.pdf" if roll < 0.8 else f"/old/O{n}"
+                    if roll < 0.9 else f"/old/O{n}.pdf" if roll < 0.95 else "/missing.html" if roll < 0.97 else "/gone")
+            if path in ("/missing.html", "/gone"):
+                path += f"?item=O{n}"
+            urls.append(farm.ip_url(host, path) if by_ip else farm.url(host, path))
+    rnd.shuffle(urls)
+    return urls
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="serve the loopback agency-site farm until killed")
+    p.add_argument("--hosts", type=int, default=59)
+    p.add_argument("--latency", type=float, default=0.0)
+    p.add_argument("--per-host-addresses", action="store_true")
+    p.add_argument("--port", type=int, default=0)
+    args = p.parse_args(list(argv) if argv is not None else None)
+    farm = Farm(args.hosts, latency=args.latency, per_host_addresses=args.per_host_addresses, port=args.port).start()
+    print(json.dumps({"port": farm.port, "addresses": farm.addresses}), flush=True)
+    try:
+        sys.stdin.read()  # until the parent closes our stdin (or kills us)
+    except KeyboardInterrupt:
+        pass
+    farm.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The result cache between runs and the offline guard, through the real pipeline against the
+loopback farm, with requests counted at the farm."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime
+
+import pytest
+
+from sheets_sync import sync as pipeline
+from sheets_sync.backends import grid as g
+from sheets_sync.cache import CachedChecker, open_cached
+from sheets_sync.checker import Checker
+from sheets_sync.clock import BANGKOK, FixedClock
+from sheets_sync.config import Agency, load_config
+from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.models import RowKey, Status
+from sheets_sync.state import State
+from tests.support.farm import Farm
+from tests.support.sheets import HARNESSES
+
+HOSTS = ["tapladuk.go.th", "lee.go.th", "paplu.go.th", "banhong.go.th", "wangpang.go.th", "nonglong.go.th"]
+CLOCK = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+
+
+@pytest.fixture
+def farm():
+    with Farm(HOSTS) as f:
+        yield f
+
+
+@pytest.fixture
+def config(farm, tmp_path):
+    base = load_config("config/settings.yaml")
+    agencies = tuple(Agency(f"a{i}", f"เทศบาลตำบล{i}", "ลี้", "เทศบาลตำบล", (h,)) for i, h in enumerate(HOSTS))
+    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=3,
+                                  retries=0, min_host_interval_s=0, resolve=farm.resolve, allow_private=farm.allow)
+    config = base.with_settings(checker=checker, state_path=str(tmp_path / "state.sqlite"))
+    return dataclasses.replace(config, agencies=agencies)
+
+
+@pytest.fixture
+def sheet(tmp_path, config):
+    harness = HARNESSES["memory"](tmp_path)
+    pipeline.init(config, harness.backend)
+    return harness
+
+
+def run(config, sheet, checker_settings=None, fresh=False, now=None):
+    checker = Checker(checker_settings or config.settings.checker)
+    with State(config.settings.state_path) as state:
+        cached = CachedChecker(checker, state, fresh=fresh, **({"now": now} if now else {}))
+        try:
+            return pipeline.sync(config, sheet.backend, cached, CLOCK, state=state), cached
+        finally:
+            cached.close()
+
+
+def statuses(sheet) -> dict[RowKey, str]:
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    idx = {k: [g.text(c) for c in grid[0]].index(h) for k, h in SUBMISSION_HEADERS.items()}
+    return {RowKey(g.text(r[idx["agency"]]), g.text(r[idx["item"]])): g.text(g.cell(r, idx["status"])) for r in grid[1:]}
+
+
+def fill(sheet, farm, paths: dict[tuple[str, str], tuple[str, str]]):
+    sheet.edit_now(lambda e: [e.set_url(a, i, farm.url(h, p)) for (a, i), (h, p) in paths.items()])
+
+
+def test_second_sync_with_nothing_changed_requests_no_fresh_ok_url(config, sheet, farm):
+    fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1"), ("a0", "O2"): (HOSTS[0], "/docs/O2.pdf"),
+                       ("a0", "O3"): (HOSTS[0], "/old/O3"), ("a1", "O1"): (HOSTS[1], "/gone")})
+    report, _ = run(config, sheet)
+    assert report.counts["ok"] == 2 and report.counts["warning"] == 1 and report.counts["broken"] == 1
+    farm.reset_counts()
+    report, cached = run(config, sheet)
+    assert cached.reused == 2
+    assert farm.count(HOSTS[0], "/oit/O1") == farm.count(HOSTS[0], "/docs/O2.pdf") == 0  # fresh ok: no request
+    assert farm.count(HOSTS[0], "/old/O3") == 1 and farm.count(HOSTS[1], "/gone") == 1  # warning, broken: every run
+    assert report.counts["ok"] == 2 and report.counts["warning"] == 1
+    # A URL new in the sheet is checked now.
+    fill(sheet, farm, {("a0", "O4"): (HOSTS[0], "/oit/O4")})
+    farm.reset_counts()
+    run(config, sheet)
+    assert farm.count(HOSTS[0], "/oit/O4") == 1 and farm.count(HOSTS[0], "/oit/O1") == 0
+    # --fresh ignores the cache.
+    farm.reset_counts()
+    run(config, sheet, fresh=True)
+    assert farm.count(HOSTS[0], "/oit/O1") == farm.count(HOSTS[0], "/docs/O2.pdf") == 1
+
+
+def test_ok_after_the_ttl_is_rechecked_conditionally_and_304_keeps_the_verdict(config, sheet, farm):
+    import time
+
+    fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1")})
+    run(config, sheet)
+    farm.reset_counts()
+    report, cached = run(config, sheet, now=lambda: time.time() + 7 * 3600)  # past the 6 h TTL
+    assert cached.reused == 0 and farm.count(HOSTS[0], "/oit/O1") == 1
+    assert statuses(sheet)[RowKey("a0", "O1")] == Status.OK.label_th
+    with State(config.settings.state_path) as state:
+        row = state.db.execute("SELECT status, http_status, etag FROM url_cache WHERE url LIKE '%/oit/O1'").fetchone()
+    assert row[0] == "ok" and row[1] == 200 and row[2]  # the cached verdict, not the bare 304
+
+
+def test_corrupt_or_missing_state_file_is_rebuilt(config, tmp_path, farm):
+    path = tmp_path / "state.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    checker = open_cached(Checker(config.settings.checker), str(path))
+    try:
+        url = farm.url(HOSTS[0], "/oit/O9")
+        assert checker.check_many([url])[url].status is Status.OK
+    finally:
+        checker.close()
+    assert (tmp_path / "state.sqlite.corrupt").exists()
+    checker = open_cached(Checker(config.settings.checker), str(tmp_path / "sub" / "new.sqlite"))
+    checker.close()
+
+
+def test_network_outage_keeps_earlier_verdicts_and_says_so(config, sheet, farm, caplog):
+    paths = {(f"a{i}", "O1"): (h, "/oit/O1") for i, h in enumerate(HOSTS)}
+    paths[("a0", "O2")] = (HOSTS[0], "/gone")
+    fill(sheet, farm, paths)
+    run(config, sheet)
+    before = statuses(sheet)
+    assert before[RowKey("a0", "O1")] == Status.OK.label_th and before[RowKey("a0", "O2")] == Status.BROKEN.label_th
+    # The worker loses its network: every name now leads nowhere (nothing listens on 127.0.0.9).
+    offline = dataclasses.replace(config.settings.checker, resolve=tuple(f"{h}:127.0.0.9" for h in HOSTS),
+                                  allow_private=("127.0.0.0/8",))
+    farm.reset_counts()
+    with caplog.at_level(logging.WARNING):
+        report, _ = run(config, sheet, checker_settings=offline, fresh=True)
+    assert "checker offline" in caplog.text
+    assert all("checker_offline" in v.reasons for v in report.verdicts if v.status is not Status.EMPTY)
+    assert statuses(sheet) == before  # nothing flipped to broken
+    with State(config.settings.state_path) as state:  # and the cache still holds the real verdicts
+        assert {r[0] for r in state.db.execute("SELECT status FROM url_cache")} == {"ok", "broken"}

@@ -1,0 +1,167 @@
+"""Content heuristics end to end on the loopback farm: each reason code produced by a real
+check, and the false-positive guard beside it. Names reach the farm only through --resolve;
+any other name lookup fails the test."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync import content
+from sheets_sync.checker import Checker, Fetch, classify
+from sheets_sync.config import CheckerSettings
+from sheets_sync.models import Status
+from tests.support.farm import Farm, make_pdf
+
+HOST, SOFT = "tapladuk.go.th", "lee.go.th"
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    real = socket.getaddrinfo
+
+    def only_addresses(host, *args, **kwargs):
+        try:
+            socket.inet_pton(socket.AF_INET6 if ":" in str(host) else socket.AF_INET, str(host))
+        except OSError:
+            pytest.fail(f"DNS lookup of {host!r} in a test")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", only_addresses)
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with Farm([HOST, SOFT, "slowsite.go.th"], profiles={SOFT: "soft404", "slowsite.go.th": "slow"}, slow_s=3) as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def checker(farm):
+    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0,
+                       connect_timeout_s=1, read_timeout_s=1, total_timeout_s=2, concurrency=16)
+    with Checker(settings) as c:
+        yield c
+
+
+def verdict(checker, farm, path, host=HOST):
+    r = checker.check(farm.url(host, path))
+    return r.status, r.reasons
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/oit/O2", (Status.OK, ())),  # a real 2566 page
+    ("/docs/O2.pdf", (Status.OK, ())),  # a real 2566 PDF
+    ("/news/404", (Status.OK, ())),  # a real page that says "404" in its text: not a soft 404
+    ("/missing.html", (Status.BROKEN, ("soft_404",))),
+    ("/old/O2", (Status.WARNING, ("no_fiscal_year",))),
+    ("/old/O2.pdf", (Status.WARNING, ("no_fiscal_year",))),
+    ("/scan/O2.pdf", (Status.OK, ("unverifiable_content",))),  # a scan: no false warning
+    ("/broken.pdf", (Status.BROKEN, ("wrong_type",))),
+    ("/tiny.pdf", (Status.BROKEN, ("wrong_type",))),
+    ("/empty", (Status.WARNING, ("empty_page",))),
+    ("/member/login", (Status.BROKEN, ("login_required",))),
+    ("/drive-private", (Status.BROKEN, ("login_required",))),  # Drive file not shared -> Google sign-in
+    ("/drive-public", (Status.OK, ())),
+    ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
+    ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
+    ("/to-private", (Status.BLOCKED, ("private_address",))),
+    ("/moved", (Status.OK, ())),
+])
+def test_each_reason_and_its_guard(checker, farm, path, expected):
+    assert verdict(checker, farm, path) == expected
+
+
+def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):
+    # lee.go.th answers every unknown path with its home page and 200.
+    assert verdict(checker, farm, "/index.php?_mod=khao&type=999", SOFT) == (Status.BROKEN, ("soft_404",))
+    assert verdict(checker, farm, "/oit/O5", SOFT) == (Status.OK, ())
+    assert verdict(checker, farm, "/", SOFT) == (Status.OK, ())  # the home page itself is no soft 404
+    probes = [p for (h, p) in farm.counts if h == SOFT and p.startswith("/sheets-sync-probe-")]
+    assert len(probes) == 1  # one probe per host per run
+
+
+def test_probe_is_made_once_per_host_per_run(checker, farm):
+    urls = [farm.url(HOST, f"/oit/O{n}") for n in range(10, 20)]
+    before = [p for (h, p) in farm.counts if h == HOST and p.startswith("/sheets-sync-probe-")]
+    results = checker.check_many(urls)
+    assert all(r.status is Status.OK for r in results.values())
+    after = [p for (h, p) in farm.counts if h == HOST and p.startswith("/sheets-sync-probe-")]
+    assert len(after) - len(before) == 1
+
+
+def test_platforms_are_ok_unverifiable_and_never_requested(checker):
+    for url in ("https://www.facebook.com/tapladuk.go.th", "https://youtu.be/abc", "https://m.youtube.com/watch?v=x"):
+        r = checker.check(url)  # would fail the no_dns fixture if it tried
+        assert (r.status, r.reasons) == (Status.OK, ("unverifiable_platform",))
+
+
+def test_slow_host_is_cut_by_the_total_budget(checker, farm):
+    status, reasons = verdict(checker, farm, "/oit/O1", "slowsite.go.th")
+    assert (status, reasons) == (Status.BROKEN, ("timeout",))
+
+
+def test_identifying_user_agent_with_contact_url_and_browser_fallback_only_after_403(farm):
+    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0,
+                       contact_url="https://example.go.th/sheets-sync", user_agent="sheets-sync/0.1 (ITA 2566)")
+    farm.user_agents.clear()
+    with Checker(settings) as c:
+        c.check(farm.url(HOST, "/oit/O7"))
+        assert list(farm.user_agents) == ["sheets-sync/0.1 (ITA 2566; +https://example.go.th/sheets-sync)"]
+        c.check(farm.url(HOST, "/bot"))
+    assert sum(n for ua, n in farm.user_agents.items() if ua.startswith("Mozilla/5.0")) == 1
+
+
+# ---------------------------------------------------------------- pure rules
+def fetch(body: bytes, url="http://a.go.th/p", ctype="text/html; charset=utf-8", final=None):
+    return Fetch(url=url, status_code=200, headers={"Content-Type": ctype}, body=body, final_url=final or url)
+
+
+def test_title_phrases_are_narrow():
+    doc = "<html><head><title>{}</title></head><body><p>{}</p></body></html>"
+    body = "ประกาศผลการจัดซื้อจัดจ้าง ประจำปี 2566 รายละเอียดตามเอกสารแนบ"
+    assert classify(fetch(doc.format("404 Not Found", body).encode())).reasons == ("soft_404",)
+    assert classify(fetch(doc.format("Page not found", body).encode())).reasons == ("soft_404",)
+    assert classify(fetch(doc.format("ไม่พบข้อมูล", body).encode())).reasons == ("soft_404",)
+    # "404" in a title as a document number, and not-found words in the body only, are fine
+    assert classify(fetch(doc.format("คำสั่งที่ 404/2566", body).encode())).reasons == ()
+    assert classify(fetch(doc.format("ประกาศ", body + " ไม่พบหน้า 404 page not found").encode())).reasons == ()
+
+
+def test_thai_digits_and_2023_count_as_the_fiscal_year_and_tis620_is_read():
+    doc = "<html><head><title>แผน</title></head><body><p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. {}</p></body></html>"
+    assert classify(fetch(doc.format("๒๕๖๖").encode())).reasons == ()
+    assert classify(fetch(doc.format("2023").encode())).reasons == ()
+    assert classify(fetch(doc.format("25660").encode())).reasons == ("no_fiscal_year",)  # not a year
+    assert classify(fetch(doc.format("2566").encode("cp874"), ctype="text/html; charset=tis-620")).reasons == ()
+
+
+def test_sidebar_login_beside_real_content_is_not_a_wall():
+    text = "ข่าวประชาสัมพันธ์ ประจำปี 2566 " * 30
+    body = (f"<html><head><title>ข่าว</title></head><body><form><input type=password></form>"
+            f"<p>{text}</p></body></html>").encode()
+    assert classify(fetch(body)).reasons == ()
+
+
+def test_page_embedding_a_document_is_not_empty_and_a_drive_viewer_is_not_wrong_type():
+    body = b"<html><body><iframe src='/files/plan2566.pdf'></iframe></body></html>"
+    assert classify(fetch(body)).reasons == ()
+    viewer = "<html><head><title>x.pdf - Google Drive</title></head><body>รายงาน 2566 " + "ข้อมูล " * 20 + "</body></html>"
+    drive = "https://drive.google.com/file/d/abc/view"
+    assert classify(fetch(viewer.encode(), url=drive)).reasons == ()
+
+
+def test_truncated_or_unreadable_pdf_gives_no_false_warning():
+    pdf = make_pdf(["Annual report, fiscal year 2565"])
+    assert classify(fetch(pdf, ctype="application/pdf")).reasons == ("no_fiscal_year",)
+    cut = replace(fetch(pdf[:200], ctype="application/pdf"), truncated=True)
+    assert "no_fiscal_year" not in classify(cut).reasons
+    assert classify(fetch(b"%PDF-1.4 garbage" * 40, ctype="application/pdf")).reasons == ("unverifiable_content",)
+
+
+def test_promises_document():
+    assert content.promises_document("http://a.go.th/files/%E0%B8%9B.PDF")
+    assert content.promises_document("https://drive.google.com/file/d/XYZ/view?usp=sharing")
+    assert not content.promises_document("http://a.go.th/index.php?_mod=pdf")

@@ -1,0 +1,223 @@
+"""The SSRF guard. A canary server on 127.0.0.3 must see zero requests while the allowed
+targets sit on 127.0.0.2 (allow_private=127.0.0.2/32). Nothing here leaves 127.0.0.0/8, and
+no real name is ever looked up: names come from --resolve mappings or a fake getaddrinfo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.checker import Checker, build_session
+from sheets_sync.config import CheckerSettings
+from sheets_sync.guard import AddressPolicy, is_public, parse_resolve
+from sheets_sync.models import Status
+from tests.support.http_servers import LoopbackServer, redirect, respond, sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET, CANARY = "127.0.0.2", "127.0.0.3"
+PAGE = "<html><head><title>ประกาศ</title></head><body><p>ประกาศเทศบาล ประจำปี พ.ศ. 2566 เรื่องแผนการดำเนินงาน</p></body></html>".encode()
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=1, read_timeout_s=1, total_timeout_s=3, retries=0,
+                   allow_private=(f"{TARGET}/32",), soft404_probe=False)
+
+
+@pytest.fixture
+def canary():
+    with LoopbackServer({"/": respond(200, PAGE), "/x": respond(200, PAGE)}, host=CANARY) as srv:
+        yield srv
+    assert srv.log == [], f"the canary was reached: {[s.path for s in srv.log]}"
+
+
+@pytest.fixture
+def target():
+    with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET) as srv:
+        yield srv
+
+
+def check(url: str, **changes):
+    with Checker(replace(SETTINGS, **changes)) as c:
+        return c.check(url)
+
+
+def blocked(r) -> bool:
+    return (r.status, r.reasons) == (Status.BLOCKED, ("private_address",))
+
+
+# ---------------------------------------------------------------- the canary tests
+def test_direct_url_to_the_canary_is_blocked(canary, target):
+    assert check(target.url("/")).status is Status.OK
+    assert blocked(check(canary.url("/x")))
+    assert blocked(check(canary.url("/x").replace(CANARY, f"[::ffff:{CANARY}]")))  # IPv4-mapped IPv6
+
+
+def test_redirect_to_the_canary_is_blocked(canary, target):
+    target.route("/hop", redirect(canary.url("/x")))
+    r = check(target.url("/hop"))
+    assert blocked(r) and r.redirects == (canary.url("/x"),)
+    assert [s.path for s in target.log] == ["/hop"]
+
+
+def test_name_resolved_to_the_canary_is_blocked(canary, target):
+    resolve = (f"good.go.th:{TARGET}", f"evil.go.th:{CANARY}", f"mapped.go.th:::ffff:{CANARY}")
+    assert blocked(check(f"http://evil.go.th:{canary.port}/x", resolve=resolve))
+    assert blocked(check(f"http://mapped.go.th:{canary.port}/x", resolve=resolve))
+    # ... and through a redirect from an allowed name to that name
+    target.route("/hop", redirect(f"http://evil.go.th:{canary.port}/x"))
+    assert blocked(check(f"http://good.go.th:{target.port}/hop", resolve=resolve))
+    r = check(f"http://good.go.th:{target.port}/", resolve=resolve)
+    assert r.status is Status.OK
+    assert target.log[-1].host == f"good.go.th:{target.port}"  # the real Host header, sent to the checked IP
+
+
+def test_a_name_with_one_allowed_and_one_canary_address_is_blocked(canary, target, monkeypatch):
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        if host in (TARGET, CANARY):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
+        assert host == "mixed.go.th", host  # no other name is ever looked up
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (TARGET, port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", (CANARY, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    assert blocked(check(f"http://mixed.go.th:{canary.port}/x"))
+    assert target.log == []
+
+
+def test_dns_rebinding_between_hops_is_caught_and_retries_stay_on_the_checked_address(canary, target, monkeypatch):
+    answers = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host in (TARGET, CANARY):  # urllib3 connecting to the pinned address literal: no DNS
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
+        # First answer for the name: the allowed target. Every later answer: the canary.
+        answers.append(host)
+        ip = TARGET if len(answers) == 1 else CANARY
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    # urllib3 retries the 503 inside one request: it must reconnect to the checked address
+    # without asking DNS again (a second answer would be the canary).
+    target.route("/flaky", sequence(respond(503, b"", {"Connection": "close"}), respond(200, PAGE)))
+    r = check(f"http://rebind.go.th:{target.port}/flaky", retries=1, backoff_s=0.01)
+    assert r.status is Status.OK and len(answers) == 1
+    assert [s.path for s in target.log] == ["/flaky", "/flaky"]
+    # A redirect hop is a new request: resolved again, now to the canary, and refused.
+    answers.clear()
+    target.route("/hop", redirect("/x"))
+    assert blocked(check(f"http://rebind.go.th:{target.port}/hop"))
+    assert len(answers) == 2
+
+
+def test_private_addresses_are_blocked_by_default_without_a_connection(canary):
+    default = replace(CheckerSettings(), connect_timeout_s=1, total_timeout_s=2, retries=0)
+    with Checker(default) as c:
+        assert blocked(c.check(canary.url("/x")))
+        # Never connected to: refused before any socket is opened.
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://[::1]/",
+                    "http://100.64.0.1/", "http://0.0.0.0/", "http://224.0.0.1/", "http://[fe80::1]/"):
+            assert blocked(c.check(url)), url
+
+
+def test_only_http_and_https():
+    for url in ("ftp://127.0.0.2/x", "file:///etc/passwd", "gopher://127.0.0.2/"):
+        assert check(url).reasons == ("bad_scheme",)
+
+
+# ---------------------------------------------------------------- TLS by name through the pinned address
+def _cert_for(name: str, tmp: Path) -> tuple[ssl.SSLContext, Path, list[str]]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_path, key_path)
+    sni: list[str] = []
+    ctx.sni_callback = lambda sock, server_name, c: sni.append(server_name)
+    return ctx, cert_path, sni
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_https_by_name_uses_sni_and_checks_the_certificate_against_the_name(tmp_path):
+    ctx, cert_path, sni = _cert_for("secure.go.th", tmp_path)
+    with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET, tls=ctx) as srv:
+        settings = replace(SETTINGS, resolve=(f"secure.go.th:{TARGET}", f"other.go.th:{TARGET}"))
+        session = build_session(settings)
+        session.verify = str(cert_path)  # trust the test certificate like a public CA
+        try:
+            with Checker(settings, session=session) as c:
+                good = c.check(f"https://secure.go.th:{srv.port}/")
+                assert (good.status, good.reasons) == (Status.OK, ())
+                assert sni[0] == "secure.go.th" and srv.log[0].host == f"secure.go.th:{srv.port}"
+                # Same address, another name: the certificate does not match it.
+                other = c.check(f"https://other.go.th:{srv.port}/")
+                assert other.reasons == ("tls_invalid",)
+        finally:
+            session.close()
+
+
+# ---------------------------------------------------------------- the address policy itself (no traffic)
+@pytest.mark.parametrize("ip", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                                "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1",
+                                "198.18.0.1", "::1", "::", "fe80::1", "fc00::1", "ff02::1", "::ffff:10.0.0.1",
+                                "::ffff:127.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1"])
+def test_non_public_addresses(ip):
+    assert not is_public(ipaddress.ip_address(ip))
+
+
+@pytest.mark.parametrize("ip", ["203.150.1.1", "164.115.1.1", "2001:4860:4860::8888", "::ffff:203.150.1.1"])
+def test_public_addresses(ip):
+    assert is_public(ipaddress.ip_address(ip))
+
+
+def test_resolve_entries_and_allow_list():
+    mapping = parse_resolve(["a.go.th:127.0.0.2", "A.go.th:127.0.0.4", "b.go.th:443:127.0.0.5", "c.go.th:[::1]",
+                             "d.go.th:::1"])
+    assert [str(i) for i in mapping["a.go.th"]] == ["127.0.0.2", "127.0.0.4"]
+    assert str(mapping["b.go.th"][0]) == "127.0.0.5" and str(mapping["c.go.th"][0]) == str(mapping["d.go.th"][0]) == "::1"
+    policy = AddressPolicy(["127.0.0.2/32"], ["a.go.th:127.0.0.2"], getaddrinfo=lambda *a: pytest.fail("DNS asked"))
+    assert str(policy.pick("a.go.th", 80)) == "127.0.0.2"
+    assert policy.allowed(ipaddress.ip_address("::ffff:127.0.0.2"))
+    assert not policy.allowed(ipaddress.ip_address("127.0.0.3"))
+
+
+# ---------------------------------------------------------------- the CLI flags
+def test_cli_resolve_and_allow_private_flags(canary, target, tmp_path):
+    shutil_config = tmp_path / "config"
+    import shutil
+
+    shutil.copytree(ROOT / "config", shutil_config)
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", "check", "--json",
+         "--resolve", f"good.go.th:{TARGET}", "--resolve", f"evil.go.th:{CANARY}", "--allow-private", f"{TARGET}/32",
+         f"http://good.go.th:{target.port}/", f"http://evil.go.th:{canary.port}/x", canary.url("/x")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["status"], r["reasons"]) for r in lines] == [
+        ("ok", []), ("blocked", ["private_address"]), ("blocked", ["private_address"])]
+    assert target.log[0].host == f"good.go.th:{target.port}"
