@@ -6,7 +6,7 @@ CONFIG ?= config/settings.yaml
 WORKBOOK ?= data/oit-2566.xlsx
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test docs clean
+.PHONY: setup run test docs demo bench clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ test: setup
 ## make docs: regenerate the README's reason table from sheets_sync/reasons.py
 docs: setup
 	$(BIN)/python -m sheets_sync.reasons
+
+## make demo: the loopback agency-site farm, a demo workbook (data/demo.xlsx) with every status, one sync
+demo: setup
+	$(BIN)/python bench/demo.py
+
+## make bench: throughput against the farm, one JSON object per line (never fails on slowness)
+bench: setup
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt >&2 \
+	  || echo '{"bench": "setup", "error": "requirements-bench.txt could not be installed; tools missing are reported"}'
+	@$(BIN)/python bench/run.py
+	@if [ -f bench/sheets_api.py ]; then $(BIN)/python bench/sheets_api.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging")
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="warnings and errors only")
+    common.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS,
+                        help="log lines as readable text (default) or one JSON object per line")
 
     p = argparse.ArgumentParser(
         prog="sheets-sync", parents=[common],
@@ -45,23 +47,56 @@ def build_parser() -> argparse.ArgumentParser:
                                    "notes beside each URL, and rebuilds the summary tab.")
     s.add_argument("--dry-run", action="store_true", help="check and print, write nothing")
     s.add_argument("--agency", metavar="CODE", help="only this agency's rows (the summary still covers all)")
+    s.add_argument("--fresh", action="store_true", help="check every URL now, ignoring results cached in the state file")
 
     c = sub.add_parser("check", parents=[common], help="check URLs given on the command line",
                        description="Validates and checks the given URLs without touching the sheet.")
     c.add_argument("urls", nargs="+", metavar="URL")
     c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
-    for parser in (s, c):
+    r = sub.add_parser("run", parents=[common], help="the worker: sync on a schedule until stopped",
+                       description="Syncs now, then every schedule.every_minutes (more often in the last days "
+                                   "before a round's deadline, never in quiet hours) until SIGTERM or SIGINT. "
+                                   "SIGHUP reloads the config. A failed run is logged and retried with backoff.")
+    r.add_argument("--once", action="store_true", help="one run, then exit (for cron)")
+    sub.add_parser("status", parents=[common], help="what the worker did last and when it runs next",
+                   description="Prints data/worker-status.json in plain words (times in Asia/Bangkok).")
+    for parser in (s, c, r):
         parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
                             help="use ADDR for HOST without DNS, like curl --resolve (repeatable)")
         parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR",
                             help="let the private-address guard through to CIDR (repeatable; tests and demos)")
+
+    im = sub.add_parser("import", parents=[common], help="merge URLs from agencies' Excel or CSV files into the sheet",
+                        description="Reads .xlsx and .csv files (also Google Sheets exports), finds the item and URL "
+                                    "columns and the agency, and fills the agency's empty URL cells. A different URL "
+                                    "already in the sheet is reported, not replaced, unless --overwrite. Exit 2 when "
+                                    "a file or its agency cannot be identified.")
+    im.add_argument("files", nargs="+", metavar="FILE")
+    im.add_argument("--agency", metavar="CODE", help="the agency the files belong to (otherwise read from the file)")
+    im.add_argument("--dry-run", action="store_true", help="show what would be filled, write nothing")
+    im.add_argument("--overwrite", action="store_true", help="replace URLs in the sheet that differ from the file")
+    tp = sub.add_parser("template", parents=[common], help="write the Excel form for one agency",
+                        description="Writes the province's .xlsx form for one agency (its items, rounds, deadlines, "
+                                    "a URL column, instructions in Thai); `import` reads it back.")
+    tp.add_argument("--agency", metavar="CODE", required=True)
+    tp.add_argument("--out", metavar="FILE.xlsx", required=True)
+    rp = sub.add_parser("report", parents=[common], help="the governor's progress report, from the history",
+                        description="Writes the report (summary, per round, district, agency, chart) as of now or "
+                                    "--as-of a date, from the history in the state file: a printable A4 HTML "
+                                    "document in Thai, an xlsx workbook or CSV. --followup: the list of agencies "
+                                    "with items still missing or failing, for the follow-up meeting.")
+    rp.add_argument("--format", choices=("html", "xlsx", "csv"), default="html")
+    rp.add_argument("--out", metavar="PATH", required=True)
+    rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
+    rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
+                                                            "in CSV)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Filled here, not with set_defaults: that would rewrite the shared parent actions' defaults.
-    for name, default in (("config", None), ("verbose", False), ("quiet", False)):
+    for name, default in (("config", None), ("verbose", False), ("quiet", False), ("log_format", "text")):
         if not hasattr(args, name):
             setattr(args, name, default)
     _setup_logging(args)
@@ -80,11 +115,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _setup_logging(args) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    from sheets_sync import logs
+
+    logs.setup(level, args.log_format, sys.stderr)  # redacts keys and tokens from every line
 
 
-def _run(args) -> int:
+def _load_config(args):
     from sheets_sync.config import load_config
 
     config = load_config(args.config)
@@ -94,8 +130,21 @@ def _run(args) -> int:
             checker_settings,
             resolve=checker_settings.resolve + tuple(args.resolve),
             allow_private=checker_settings.allow_private + tuple(args.allow_private)))
+    return config
+
+
+def _run(args) -> int:
+    config = _load_config(args)
+    if args.command in ("run", "status"):
+        from sheets_sync import worker
+
+        return worker.command(config, args, load=lambda: _load_config(args), progress=_progress)
     if args.command == "check":
         return _check(config, args)
+    if args.command == "report":
+        from sheets_sync import report
+
+        return report.run_cli(config, args)
     from sheets_sync.backends import open_backend
 
     backend = open_backend(config)
@@ -108,6 +157,14 @@ def _run(args) -> int:
         return 0
     if args.command == "sync":
         return _sync(config, backend, args)
+    if args.command == "import":
+        from sheets_sync import importer
+
+        return importer.run_cli(config, backend, args)
+    if args.command == "template":
+        from sheets_sync import template
+
+        return template.run_cli(config, backend, args)
     raise AssertionError(args.command)
 
 
@@ -115,14 +172,22 @@ def _sync(config, backend, args) -> int:
     from sheets_sync.checker import Checker
     from sheets_sync.clock import SystemClock
     from sheets_sync.models import Status
-    from sheets_sync.sync import sync
+    from sheets_sync.worker import Stopper, run_sync
 
-    checker = Checker(config.settings.checker)
+    from sheets_sync.cache import open_cached
+
+    checker = open_cached(Checker(config.settings.checker), config.settings.state_path, fresh=args.fresh)
     try:
-        report = sync(config, backend, checker, SystemClock(config.settings.tz), agency=args.agency,
-                      dry_run=args.dry_run, progress=_progress())
+        # Under the run lock (exit 4 when busy), recorded in data/worker-status.json; SIGTERM or
+        # SIGINT stop it at the next step boundary, nothing half-written, exit 0.
+        with Stopper() as stopper:
+            record, report = run_sync(config, SystemClock(config.settings.tz), stopper, agency=args.agency,
+                                      dry_run=args.dry_run, progress=_progress(), backend=backend, checker=checker)
     finally:
         checker.close()
+    if report is None:
+        print(f"{record.error}; nothing was half-written, the next run starts over")
+        return 0
     counts = ", ".join(f"{s.label_th} {report.counts[s.value]}" for s in Status if report.counts.get(s.value))
     print(f"{'dry run: ' if report.dry_run else ''}{report.rows} rows, {report.urls_checked} URLs checked; "
           f"{counts or 'no rows'}")

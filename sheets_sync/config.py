@@ -62,6 +62,14 @@ class CheckerSettings:
     verify_tls: bool = True
     resolve: tuple[str, ...] = ()  # HOST:ADDR, like curl --resolve; for tests and demos
     allow_private: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through
+    contact_url: str = ""  # added to the User-Agent so site admins can reach the province team
+    browser_user_agent: str = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                               "(KHTML, like Gecko) Chrome/124.0 Safari/537.36")  # retried once after a 403
+    min_host_interval_s: float = 0.0  # least time between two requests to one host
+    pdf_pages: int = 5  # pages of a PDF searched for the fiscal year
+    soft404_probe: bool = True  # ask each site once per run for a random missing path
+    cache_ttl_hours: float = 6.0  # an ok URL is re-checked (conditionally) after this
+    canary_urls: tuple[str, ...] = ()  # public URLs that tell whether the worker itself is online
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Settings:
     state_path: str = "data/state.sqlite"
     expected_agencies: int = 59
     target_agencies: int = 50
+    thai_digits: bool = False  # Thai digits (๑๒๓) in the summary's text, the snapshots and the report
 
     @property
     def tz(self) -> ZoneInfo:
@@ -364,6 +373,11 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be more than 0")
     if c.retries < 0:
         raise ConfigError(f"{where}: checker.retries: must be 0 or more")
+    for name in ("min_host_interval_s", "cache_ttl_hours"):
+        if getattr(c, name) < 0:
+            raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
+    if c.pdf_pages < 1:
+        raise ConfigError(f"{where}: checker.pdf_pages: must be at least 1")
     for entry in c.resolve:
         host, sep, addr = entry.rpartition(":") if entry.count(":") == 1 else entry.partition(":")
         try:

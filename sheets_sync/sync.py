@@ -16,7 +16,9 @@ from sheets_sync.clock import Clock
 from sheets_sync.config import Config
 from sheets_sync.errors import UsageError
 from sheets_sync.models import ReadProblem, RowKey, Status, Verdict, WriteReport
-from sheets_sync.summary import build_summary
+from sheets_sync.history import History
+from sheets_sync.state import State
+from sheets_sync.summary import Options, baseline_for, build_summary, due_rounds, snapshot_summary, snapshot_title
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,11 @@ def init(config: Config, backend: Backend):
 
 
 def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agency: str | None = None,
-         dry_run: bool = False, progress: Callable[[int, int], None] | None = None) -> SyncReport:
-    """One full pass. URLs' problems are results; only the sheet being unreadable raises."""
+         dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+         state: State | None = None) -> SyncReport:
+    """One full pass. URLs' problems are results; only the sheet being unreadable raises.
+
+    `state`: the open state file for the history (default: settings.state_path, opened and closed here)."""
     catalog = config.catalog
     snapshot = backend.read(catalog)
     if not dry_run and _rows_missing(snapshot, config):
@@ -64,22 +69,52 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     now = clock.now()
     verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
 
+    # The worker itself was offline for these (sheets_sync.offline): keep the earlier verdicts.
+    offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
+    if offline:
+        log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
     statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
-    statuses.update({v.key: v.status for v in verdicts})
+    statuses.update({v.key: v.status for v in verdicts if v.key not in offline})
     counts = Counter(v.status.value for v in verdicts)
     if dry_run:
         return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
                           problems=snapshot.problems, dry_run=True, verdicts=verdicts)
-    write = backend.write_results(verdicts)
+    write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
     if write.stale:
         log.info("%d rows changed while checking; they are checked next run: %s", len(write.stale),
                  ", ".join(map(str, write.stale[:10])))
     if write.missing:
         log.warning("%d rows disappeared while checking: %s", len(write.missing), ", ".join(map(str, write.missing[:10])))
-    backend.write_summary(build_summary(statuses, snapshot.agencies, catalog, snapshot.problems, now,
-                                        config.settings.expected_agencies))
+    own_state = state is None
+    state = State(config.settings.state_path) if state is None else state
+    try:
+        history = History(state, config.settings.tz)
+        skipped = set(write.stale) | set(write.missing) | offline
+        history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies)
+        s = config.settings
+        backend.write_summary(build_summary(
+            statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
+            target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
+            thai_digits=s.thai_digits, tz=s.tz))
+        _write_snapshots(config, backend, history, snapshot.agencies, now)
+    finally:
+        if own_state:
+            state.close()
     return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts), problems=snapshot.problems,
                       write=write, verdicts=verdicts)
+
+
+def _write_snapshots(config: Config, backend: Backend, history: History, agencies, now) -> None:
+    """After a round's deadline: its snapshot tab, computed from the history at the deadline, once."""
+    write_snapshot = getattr(backend, "write_snapshot", None)
+    if write_snapshot is None:  # a backend without snapshots yet
+        return
+    s = config.settings
+    opts = Options(s.expected_agencies, s.target_agencies, s.thai_digits, s.tz)
+    for rnd in due_rounds(config.catalog, now, s.tz):
+        title = snapshot_title(rnd, s.thai_digits)
+        if write_snapshot(title, snapshot_summary(history, rnd, config.catalog, agencies, opts)):
+            log.info("round %d snapshot written to tab %s", rnd.number, title)
 
 
 def _previous(row) -> Status:

@@ -12,7 +12,7 @@ from sheets_sync import sync as pipeline
 from sheets_sync.backends import grid as g
 from sheets_sync.checker import Checker
 from sheets_sync.clock import BANGKOK, FixedClock
-from sheets_sync.config import Agency, CheckerSettings, load_config
+from sheets_sync.config import Agency, load_config
 from sheets_sync.errors import UsageError
 from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from sheets_sync.models import RowKey, Status
@@ -30,8 +30,8 @@ def site():
 
 
 @pytest.fixture
-def config(site):
-    base = load_config("config/settings.yaml")
+def config(site, tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
     local = ("127.0.0.1",)
     agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล", local, 80.5, "B"),
                 Agency("b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "อบต.", local))
@@ -130,13 +130,23 @@ def test_summary_counts_by_agency_and_round(sheet, config, site):
     text = "\n".join(" | ".join(c for c in r if c) for r in rows)
     assert "ข้อมูล ณ 20 ม.ค. 2566 09:00 น." in text
     assert "หน่วยงานในชีต 2 แห่ง จากที่ต้องประเมิน 59 แห่ง" in text
-    by_first = {(r[0], r[3]): r for r in rows if len(r) > 4 and r[0] in ("a-one", "b-two")}
-    # columns: code, name, district, round, total, empty, invalid, broken, blocked, unknown, warning, ok, valid, pct
-    assert by_first[("a-one", "1")][4:14] == ["14", "13", "0", "0", "0", "0", "0", "1", "1", "7.1"]
-    assert by_first[("a-one", "2")][4:14] == ["14", "13", "0", "1", "0", "0", "0", "0", "0", "0"]
-    assert by_first[("b-two", "3")][4:14] == ["15", "14", "1", "0", "0", "0", "0", "0", "0", "0"]
-    province = {r[0]: r for r in rows if r and r[0].startswith("รอบที่") or r and r[0] == "รวมทุกรอบ"}
-    assert province["รวมทุกรอบ"][1:4] == ["86", "83", "1"]
+    assert "รอบที่ 1 ภายใน 31 ม.ค. 2566 (เหลือ 11 วัน)" in text
+    by_first = {r[1]: r for r in rows if len(r) > 13 and r[1] in ("a-one", "b-two")}
+    # columns: no., code, name, district, group, round 1/2/3 valid, not valid, not submitted, valid %,
+    # 2565 score, 2565 grade, trend (none: the history starts now); the agency that failed in 2565 first
+    assert by_first["a-one"][:14] == ["1", "a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "ไม่ผ่าน 2565", "1", "0", "0", "1", "41",
+                                      "2.3", "80.5", "B", ""]
+    assert by_first["b-two"][:14] == ["2", "b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "", "0", "0", "0", "1", "42",
+                                      "0", "", "", ""]
+    province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
+    assert province["ข้อที่ส่งแล้ว"] == ["3", "86", "3.5"]
+    assert province["ข้อที่ผ่านเบื้องต้น"] == ["1", "86", "1.2"]
+    assert province["ข้อที่ส่งแล้วแต่ยังไม่ผ่าน"] == ["2", "3", "66.7"]
+    rounds = {r[0]: r[3:13] for r in rows if r and r[0].startswith("รอบที่ ") and len(r) > 12}
+    # complete, partly, not started, items, submitted, valid, %, on time, late, not valid
+    assert rounds["รอบที่ 1"] == ["0", "1", "1", "28", "1", "1", "3.6", "1", "0", "27"]
+    assert rounds["รอบที่ 2"] == ["0", "1", "1", "28", "1", "0", "0", "0", "0", "28"]
+    assert rounds["รอบที่ 3"] == ["0", "1", "1", "30", "1", "0", "0", "0", "0", "30"]
 
 
 def test_dry_run_writes_nothing(sheet, config, site):
