@@ -330,6 +330,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     signal. Raises LockBusy when another run is active, and re-raises the cause of a failed
     run after recording it. A dry run takes no lock and records nothing."""
     from sheets_sync.backends import open_backend
+    from sheets_sync.cache import open_cached
     from sheets_sync.checker import Checker
     from sheets_sync.sync import sync as real_sync
     from sheets_sync.thai import digits
@@ -390,7 +391,8 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         report = None
         try:
             backend = backend or open_backend(config)
-            checker = checker or Checker(settings.checker)
+            # Scheduled runs use the cache between runs: fresh `ok` URLs are not fetched again.
+            checker = checker or open_cached(Checker(settings.checker), settings.state_path)
             line = digits(summary_line(started, next_hint), getattr(settings, "thai_digits", False))
             report = sync_fn(config, _GuardedBackend(backend, stopper, line), checker, clock, agency=agency,
                              dry_run=False, progress=guarded_progress)
