@@ -13,7 +13,6 @@ import html
 import io
 import logging
 import os
-import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Sequence
@@ -21,6 +20,7 @@ from typing import Sequence
 from sheets_sync import summary as S
 from sheets_sync.config import Agency, Config
 from sheets_sync.errors import UsageError
+from sheets_sync.files import atomic_write
 from sheets_sync.history import History
 from sheets_sync.models import Status, Summary, SummaryBlock, SummaryChart
 from sheets_sync.thai import digits, parse_thai_datetime, thai_date, thai_datetime
@@ -114,18 +114,7 @@ def make_report(config: Config, history: History, fmt: str, out: str | os.PathLi
 
 
 def _write_bytes(out: str | os.PathLike, data: bytes) -> Path:
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(out, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def to_csv_rows(rows: Sequence[Sequence[object]]) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sheets_sync.clock import BANGKOK
+from sheets_sync.files import atomic_write
 from sheets_sync.lock import Holder
 
 log = logging.getLogger(__name__)
@@ -65,22 +65,9 @@ def load(path: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def write_atomic(path: str | os.PathLike, data: dict[str, Any]) -> None:
-    """Writes JSON to a temporary file in the same directory, fsyncs it, renames it over `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Writes JSON so that `sheets-sync status` never reads half a file."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def record(path: str | os.PathLike, run: RunRecord, next_run: datetime | None | str = "keep",

@@ -9,7 +9,6 @@ and as a workbook property, so `sheets-sync import` knows whose form it is witho
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,7 +16,8 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from sheets_sync.config import Agency, Catalog
-from sheets_sync.importer import AGENCY_PROPERTY
+from sheets_sync.files import atomic_write
+from sheets_sync.import_agency import AGENCY_PROPERTY
 from sheets_sync.thai import thai_date
 
 FORM_SHEET = "แบบฟอร์มส่ง URL"
@@ -115,18 +115,7 @@ def build_template(agency: Agency, catalog: Catalog) -> Workbook:
 
 def write_template(path: str | os.PathLike, agency: Agency, catalog: Catalog) -> Path:
     """Saves the form (to a temporary file renamed into place, so a failed save leaves nothing half-written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        build_template(agency, catalog).save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, build_template(agency, catalog).save)
 
 
 def run_cli(config, backend, args) -> int:

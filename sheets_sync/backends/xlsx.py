@@ -9,7 +9,6 @@ file instead of overwriting it.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets_sync.backends.base import GridBackend, StorageChanged
 from sheets_sync.clock import BANGKOK
 from sheets_sync.errors import BackendError
+from sheets_sync.files import atomic_write
 from sheets_sync.layout import AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, TABS
 from sheets_sync.models import Status, SummaryChart
 
@@ -202,33 +202,14 @@ class XlsxBackend(GridBackend):
             self._save(wb, before)
 
     def _save(self, wb: Workbook, before) -> None:
+        def unchanged_since_load() -> None:
+            if _stamp(self.path) != before:
+                raise StorageChanged(str(self.path))
+
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            os.close(fd)
-            try:
-                wb.save(tmp)
-                os.chmod(tmp, _mode_for(self.path))
-                with open(tmp, "rb") as f:
-                    os.fsync(f.fileno())
-                if _stamp(self.path) != before:
-                    raise StorageChanged(str(self.path))
-                os.replace(tmp, self.path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            atomic_write(self.path, wb.save, before_replace=unchanged_since_load)
         except OSError as e:
             raise BackendError(f"cannot save workbook {self.path}: {e.strerror or e}") from None
-
-
-def _mode_for(path: Path) -> int:
-    """Keep the workbook's permissions across the rename (mkstemp makes files 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _stamp(path: Path):
