@@ -172,7 +172,8 @@ def _sync(config, backend, args) -> int:
     from sheets_sync.checker import Checker
     from sheets_sync.clock import SystemClock
     from sheets_sync.models import Status
-    from sheets_sync.worker import Stopper, run_sync
+    from sheets_sync.runner import run_sync
+    from sheets_sync.stopper import Stopper
 
     from sheets_sync.cache import open_cached
 

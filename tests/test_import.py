@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from sheets_sync import cli, importer
+from sheets_sync import cli, import_agency, import_read, importer
 from sheets_sync.backends import grid as g
 from sheets_sync.backends.base import GridBackend
 from sheets_sync.config import load_config
+from sheets_sync.import_table import Entry
 from sheets_sync.importer import Outcome, plan_merge, same_links
 from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 from sheets_sync.models import RowKey
@@ -78,7 +79,7 @@ def xlsx(path: Path, rows, merges=(), links=None, title="Sheet1", extra_sheets=(
 
 
 def entries(path: Path, catalog, agencies, agency=None) -> dict[str, str]:
-    source = importer.read_source(path)
+    source = import_read.read_source(path)
     ident, tables, parsed, error = importer.parse_source(source, catalog, agencies, agency)
     assert error is None, error
     return {e.item: e.url_text for e in parsed.entries}
@@ -157,7 +158,7 @@ LAOYAO = {"O1": "https://laoyao.go.th/o1", "O2": "https://laoyao.go.th/o2", "O4"
 # ---------------------------------------------------------------- reading shapes (pure, no sheet)
 def test_title_rows_merged_cells_thai_headers_and_digits(tmp_path, config):
     path = titled_thai(tmp_path)
-    source = importer.read_source(path)
+    source = import_read.read_source(path)
     ident, tables, parsed, error = importer.parse_source(source, config.catalog, config.agencies)
     assert error is None and ident.code == "abt-thatum"
     assert (tables[0].header_row, tables[0].item_col, tables[0].url_col) == (3, 1, 3)
@@ -171,7 +172,8 @@ def test_title_rows_merged_cells_thai_headers_and_digits(tmp_path, config):
 def test_english_headers_hyperlink_targets_and_formulas(tmp_path, config):
     path = english_links(tmp_path)
     assert entries(path, config.catalog, config.agencies, agency="tt-li") == LEE
-    _, tables, parsed, _ = importer.parse_source(importer.read_source(path), config.catalog, config.agencies, "tt-li")
+    _, tables, parsed, _ = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies,
+                                                 "tt-li")
     assert tables[0].item_col == 1  # "Item", not the running number under "No."
     assert [u.why for u in parsed.unreadable] == ["O11: no usable link in 'e-mail us' (not a web address), "
                                                   "hyperlink to 'mailto:saraban@lee.go.th' (not an http(s) link)"]
@@ -180,7 +182,7 @@ def test_english_headers_hyperlink_targets_and_formulas(tmp_path, config):
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
 def test_no_header_row_found_by_content_agency_from_file_name(tmp_path, config, name):
     path = headerless(tmp_path, name)
-    source = importer.read_source(path)
+    source = import_read.read_source(path)
     ident, tables, parsed, error = importer.parse_source(source, config.catalog, config.agencies)
     assert error is None and ident.code == "abt-laoyao" and "file name" in ident.how
     assert tables[0].how == "content"
@@ -224,7 +226,7 @@ def test_an_export_of_the_shared_sheet_imports_only_the_named_agency(tmp_path, c
     path = xlsx(tmp_path / "copy of sheet.xlsx", [header, row("tt-li", "O1", "https://lee.go.th/1"),
                                                   row("abt-laoyao", "O1", "https://laoyao.go.th/1")])
     assert entries(path, config.catalog, config.agencies, agency="tt-li") == {"O1": "https://lee.go.th/1"}
-    _, _, _, error = importer.parse_source(importer.read_source(path), config.catalog, config.agencies)
+    _, _, _, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
     assert "several agencies" in error and "--agency" in error
 
 
@@ -245,14 +247,14 @@ def test_unrelated_spreadsheets_are_refused(tmp_path, config):
         ["ลำดับ", "ชื่อหน่วยงาน", "เว็บไซต์"], [1, "อบต.เหล่ายาว", "https://laoyao.go.th"],
         [2, "ทต.ลี้", "https://lee.go.th"], [3, "อบต.ท่าตุ้ม", "https://thatum.go.th"]])
     for path in (budget, contacts):
-        _, _, _, error = importer.parse_source(importer.read_source(path), config.catalog, config.agencies)
+        _, _, _, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
         assert error == importer.NO_TABLE
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(importer.ImportFileError, match="save it as .xlsx or .csv"):
-        importer.read_source(tmp_path / "old.xls")
+    with pytest.raises(import_read.ImportFileError, match="save it as .xlsx or .csv"):
+        import_read.read_source(tmp_path / "old.xls")
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(importer.ImportFileError, match="not a readable .xlsx"):
-        importer.read_source(tmp_path / "broken.xlsx")
+    with pytest.raises(import_read.ImportFileError, match="not a readable .xlsx"):
+        import_read.read_source(tmp_path / "broken.xlsx")
 
 
 def test_agency_is_never_guessed(tmp_path, config):
@@ -260,7 +262,7 @@ def test_agency_is_never_guessed(tmp_path, config):
     nobody = xlsx(tmp_path / "form.xlsx", [["แบบส่ง URL จังหวัดลำพูน"], *table])
     two = xlsx(tmp_path / "two.xlsx", [["อบต.เหล่ายาว และ ทต.ลี้"], *table])
     other = xlsx(tmp_path / "other.xlsx", [["หน่วยงาน: อบต.เหล่ายาว"], *table])
-    errors = {p.name: importer.parse_source(importer.read_source(p), config.catalog, config.agencies, agency)[3]
+    errors = {p.name: importer.parse_source(import_read.read_source(p), config.catalog, config.agencies, agency)[3]
               for p, agency in ((nobody, None), (two, None), (other, "tt-li"))}
     assert errors["form.xlsx"].startswith("cannot tell which agency")
     assert "several agencies" in errors["two.xlsx"] and "abt-laoyao" in errors["two.xlsx"] \
@@ -284,11 +286,11 @@ def test_agency_is_never_guessed(tmp_path, config):
     ("องค์การบริหารส่วนตำบลทากาศ", {"tt-thakat"}),  # the type only breaks ties between equal names
 ])
 def test_agency_names_are_compared_without_type_prefixes(all_agencies, text, expected):
-    assert importer.AgencyMatcher(all_agencies).names_in(text) == expected
+    assert import_agency.AgencyMatcher(all_agencies).names_in(text) == expected
 
 
 def test_file_names_ignore_the_shared_name_of_the_province(all_agencies):
-    matcher = importer.AgencyMatcher(all_agencies)
+    matcher = import_agency.AgencyMatcher(all_agencies)
     assert matcher.in_file_name("ITA66 ลำพูน เหล่ายาว.xlsx") == {"abt-laoyao"}
     assert matcher.in_file_name("oit_tt-li_final.xlsx") == {"tt-li"}
     assert matcher.in_file_name("รวม.xlsx") == set()
@@ -297,8 +299,8 @@ def test_file_names_ignore_the_shared_name_of_the_province(all_agencies):
 # ---------------------------------------------------------------- the merge plan (pure)
 def test_plan_fills_empty_keeps_same_reports_conflicts():
     cur = {RowKey("a", "O1"): "", RowKey("a", "O2"): "https://X.go.th/2", RowKey("a", "O3"): "https://x.go.th/old"}
-    new = [importer.Entry("O1", "https://x.go.th/1", "row 2"), importer.Entry("O2", "https://x.go.th/2", "row 3"),
-           importer.Entry("O3", "https://x.go.th/3", "row 4"), importer.Entry("O4", "https://x.go.th/4", "row 5")]
+    new = [Entry("O1", "https://x.go.th/1", "row 2"), Entry("O2", "https://x.go.th/2", "row 3"),
+           Entry("O3", "https://x.go.th/3", "row 4"), Entry("O4", "https://x.go.th/4", "row 5")]
     assert [s.outcome for s in plan_merge(cur, "a", new)] == [Outcome.FILL, Outcome.SAME, Outcome.CONFLICT,
                                                               Outcome.NO_ROW]
     steps = plan_merge(cur, "a", new, overwrite=True)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 import pytest
 
-from sheets_sync import importer, template
+from sheets_sync import import_agency, import_read, importer, template
 from sheets_sync.importer import Outcome
 from tests.test_import import SUBSET, config, run, sheet, sheet_urls, workdir  # noqa: F401  (fixtures)
 
@@ -35,7 +35,7 @@ def test_form_has_title_agency_header_43_items_and_thai_instructions(tmp_path, c
     assert guide[0].startswith("คำชี้แจงการกรอกแบบฟอร์มส่ง URL")
     assert guide[-1] == ("กำหนดส่ง: รอบที่ 1 ภายใน 31 ม.ค. 2566 / รอบที่ 2 ภายใน 28 ก.พ. 2566 / "
                          "รอบที่ 3 ภายใน 7 เม.ย. 2566")
-    assert {p.name: p.value for p in wb.custom_doc_props.props}[importer.AGENCY_PROPERTY] == "abt-laoyao"
+    assert {p.name: p.value for p in wb.custom_doc_props.props}[import_agency.AGENCY_PROPERTY] == "abt-laoyao"
 
 
 def fill(path, drop_property=False, rename=None):
@@ -83,8 +83,8 @@ def test_template_filled_and_imported_lands_exactly(sheet, config, tmp_path):
 def test_a_resaved_form_without_its_property_is_still_identified(tmp_path, config):
     form = template.write_template(tmp_path / "f.xlsx", agency(config, "tt-li"), config.catalog)
     copy = fill(form, drop_property=True, rename=tmp_path / "Copy of form (1).xlsx")
-    source = importer.read_source(copy)
-    assert importer.AGENCY_PROPERTY not in source.properties
+    source = import_read.read_source(copy)
+    assert import_agency.AGENCY_PROPERTY not in source.properties
     ident, _, parsed, error = importer.parse_source(source, config.catalog, config.agencies)
     assert error is None and ident.code == "tt-li"
     assert {e.item: e.url_text for e in parsed.entries} == EXPECTED
@@ -92,7 +92,7 @@ def test_a_resaved_form_without_its_property_is_still_identified(tmp_path, confi
 
 def test_another_agencys_form_is_refused_with_agency(tmp_path, config):
     form = template.write_template(tmp_path / "f.xlsx", agency(config, "tt-li"), config.catalog)
-    _, _, _, error = importer.parse_source(importer.read_source(form), config.catalog, config.agencies, "abt-laoyao")
+    _, _, _, error = importer.parse_source(import_read.read_source(form), config.catalog, config.agencies, "abt-laoyao")
     assert error.startswith("--agency abt-laoyao but the file names another agency: tt-li")
 
 
@@ -116,5 +116,5 @@ def test_each_form_identifies_its_own_agency_by_name_alone(tmp_path, config, cod
     wb[template.FORM_SHEET]["A3"] = None
     wb.custom_doc_props.props = []
     wb.save(form)
-    ident, _, _, error = importer.parse_source(importer.read_source(form), config.catalog, config.agencies)
+    ident, _, _, error = importer.parse_source(import_read.read_source(form), config.catalog, config.agencies)
     assert error is None and ident.code == code

@@ -25,9 +25,11 @@ from sheets_sync.clock import BANGKOK, FixedClock
 from sheets_sync.config import ScheduleSettings, load_config
 from sheets_sync.errors import BackendError, ConfigError
 from sheets_sync.layout import TAB_SUMMARY
+from sheets_sync.runner import run_sync
+from sheets_sync.schedule_policy import near_deadline, next_interval, parse_quiet_hours, retry_interval
+from sheets_sync.stopper import Stopper
 from sheets_sync.sync import sync as real_sync
-from sheets_sync.worker import (Stopper, Worker, near_deadline, next_interval, parse_quiet_hours, retry_interval,
-                                run_sync)
+from sheets_sync.worker import Worker
 from tests.test_cli import ROOT
 
 S = ScheduleSettings()  # every 30 min, every 10 min in the last 3 days, no quiet hours

@@ -1,0 +1,283 @@
+"""`sheets-sync import`, stages 2 and 4: the table of item codes and links in a file, and its rows.
+
+* `locate_table(sheet, catalog)`: finds the item-code column and the URL column by their headers
+  (ข้อ / รหัส / item ..., URL / ลิงก์ / ที่อยู่เว็บไซต์ ...) or, failing that, by content (a column of
+  O-codes, a column of links), below any title rows.
+* `read_entries(...)`: the table's rows -> one entry per item (its links, as typed without labels,
+  or hyperlink targets) and the rows that could not be read.
+
+Both are pure: they work on a `Source` already read by `import_read`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from sheets_sync import normalize
+from sheets_sync.backends import grid as g
+from sheets_sync.collector import parse_cell
+from sheets_sync.config import Catalog
+from sheets_sync.import_read import HYPERLINK_RE, SheetCells, Source, column_letter
+
+HEADER_SCAN = 60  # the header row is looked for among the first rows
+
+
+# ====================================================================== finding the table
+_NOISE_RE = re.compile(r"[\s:：.()\[\]*\-_/#\"'“”]+")
+
+ITEM_HEADERS = {"ข้อ", "ข้อที่", "รหัส", "รหัสข้อ", "รหัสรายการ", "รหัสข้อมูล", "ข้อรหัส", "ลำดับข้อ", "ข้อoit",
+                "รหัสoit", "oit", "item", "items", "itemcode", "itemno", "code", "no", "number"}
+WEAK_ITEM_HEADERS = {"no", "number"}  # often a running number beside the real item column
+URL_HEADERS = {"url", "urls", "link", "links", "hyperlink", "website", "ลิงก์", "ลิ้งก์", "ลิงค์", "ลิ้งค์",
+               "ที่อยู่เว็บไซต์", "ที่อยู่url", "เว็บไซต์", "urlลิงก์", "ลิงก์url"}
+_URL_WORDS = ("url", "link", "ลิงก์", "ลิ้งก์", "ลิงค์", "ลิ้งค์", "ที่อยู่เว็บ")
+_NOT_URL = ("ปลายทาง", "final", "redirect")  # the worker's "URL ปลายทาง" column of the shared sheet
+AGENCY_HEADERS = {"รหัสหน่วยงาน", "agency", "agencycode"}
+
+
+def _header_key(value: object) -> str:
+    return _NOISE_RE.sub("", g.text(value).lower())
+
+
+def _url_header_score(value: object) -> int:
+    """3 for a URL header word, 2 when one starts the header, 1 when one is inside it, 0 otherwise."""
+    key = _header_key(value)
+    if not key or len(key) > 40 or any(w in key for w in _NOT_URL):
+        return 0
+    if key in URL_HEADERS:
+        return 3
+    if key.startswith(_URL_WORDS):
+        return 2
+    return 1 if any(w in key for w in _URL_WORDS) else 0
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    header_row: int | None  # 0-based; None when found by content only
+    item_col: int
+    url_col: int
+    agency_col: int | None = None
+    how: str = ""  # "headers", "header and content", "content"
+
+    def describe(self) -> str:
+        where = f"header row {self.header_row + 1}" if self.header_row is not None else "no header row"
+        return (f"sheet {self.sheet!r}, {where}, item codes in column {column_letter(self.item_col)}, "
+                f"links in column {column_letter(self.url_col)} (found by {self.how})")
+
+
+_LEAD_CODE_RE = re.compile(r"^\s*([oOอ๐0]?\s*[-.]?\s*[0-9๐-๙]{1,3})(?:\s*[.)]?\s+|\s*[:)]\s*)(?=\S)")
+
+
+def item_of(value: object) -> str | None:
+    """The item code a cell holds (O1, o01, ๐๑, 1, 1.0, "O1 โครงสร้าง", "1. โครงสร้าง"), or None.
+
+    >>> [item_of(v) for v in ["๐๑", "o02", "O1 โครงสร้าง", "12. ข้อมูล", "9.1 ข้อมูลพื้นฐาน", "หมายเหตุ"]]
+    ['O1', 'O2', 'O1', 'O12', None, None]
+    """
+    code = normalize.item_code(value)
+    if code is None and isinstance(value, str):
+        m = _LEAD_CODE_RE.match(unicodedata.normalize("NFC", value))
+        code = normalize.item_code(m[1]) if m else None
+    return code
+
+
+def _lettered(value: object) -> bool:
+    """An O-code written with its letter (O1, o01, อ1) or the seed's Thai zero (๐๑): not a bare number."""
+    text = g.text(value)
+    return bool(text) and text[0] in "oOอ๐0" and not isinstance(value, (int, float))
+
+
+def _has_link(value: object, link: str | None) -> bool:
+    if link and any(c.valid for c in parse_cell(link)):
+        return True
+    text = g.text(value)
+    return bool(text) and any(c.valid for c in parse_cell(text))
+
+
+def _item_column(rows: Sequence[Sequence[object]], catalog: Catalog, exclude: set[int]) -> int | None:
+    """A column of O-codes (written with the letter): at least two different items of the catalogue."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for row in rows:
+        for c, value in enumerate(row):
+            if c in exclude or not _lettered(value):
+                continue
+            code = item_of(value)
+            if code and catalog.item(code):
+                found[c].add(code)
+    best = max(found, key=lambda c: (len(found[c]), -c), default=None)
+    return best if best is not None and len(found[best]) >= 2 else None
+
+
+def _url_column(rows: Sequence[Sequence[object]], links: Mapping[tuple[int, int], str], offset: int,
+                exclude: set[int]) -> int | None:
+    counts: dict[int, int] = defaultdict(int)
+    for r, row in enumerate(rows, start=offset):
+        for c, value in enumerate(row):
+            if c not in exclude and _has_link(value, links.get((r, c))):
+                counts[c] += 1
+    return max(counts, key=lambda c: (counts[c], -c), default=None)
+
+
+def _best_item_column(rows: Sequence[Sequence[object]], r: int, cols: Sequence[int], catalog: Catalog) -> int:
+    """Of several item-like headers ("No." and "Item"), the column holding O-codes, else the stronger header."""
+    if len(cols) == 1:
+        return cols[0]
+
+    def rank(c: int) -> tuple[int, bool, int]:
+        lettered = sum(1 for row in rows[r + 1:] if _lettered(g.cell(row, c)) and item_of(g.cell(row, c)))
+        return lettered, _header_key(rows[r][c]) not in WEAK_ITEM_HEADERS, -c
+
+    return max(cols, key=rank)
+
+
+def locate_table(sheet: SheetCells, catalog: Catalog) -> Table | None:
+    """The header row and the item and URL columns of one sheet, or None when it holds no such table."""
+    rows = sheet.rows
+    scan = min(len(rows), HEADER_SCAN)
+    partial = None
+    for r in range(scan):
+        item_cols = [c for c, v in enumerate(rows[r]) if _header_key(v) in ITEM_HEADERS]
+        scores = {c: _url_header_score(v) for c, v in enumerate(rows[r]) if c not in item_cols}
+        url_col = max((c for c in scores if scores[c]), key=lambda c: (scores[c], -c), default=None)
+        agency_col = next((c for c, v in enumerate(rows[r]) if _header_key(v) in AGENCY_HEADERS), None)
+        item_col = _best_item_column(rows, r, item_cols, catalog) if item_cols else None
+        if item_col is not None and url_col is not None:
+            return Table(sheet.name, r, item_col, url_col, agency_col, "headers")
+        if partial is None and (item_cols or (url_col is not None and scores[url_col] >= 2)):
+            partial = (r, item_col, url_col, agency_col)
+    if partial is not None:
+        r, item_col, url_col, agency_col = partial
+        below = rows[r + 1:]
+        if item_col is None:
+            item_col = _item_column(below, catalog, exclude={url_col})
+        else:
+            url_col = _url_column(below, sheet.links, r + 1, exclude={item_col})
+        if item_col is not None and url_col is not None:
+            return Table(sheet.name, r, item_col, url_col, agency_col, "header and content")
+    item_col = _item_column(rows, catalog, exclude=set())
+    if item_col is None:
+        return None
+    url_col = _url_column(rows, sheet.links, 0, exclude={item_col})
+    if url_col is None:
+        return None
+    return Table(sheet.name, None, item_col, url_col, None, "content")
+
+
+# ====================================================================== the rows
+@dataclass(frozen=True)
+class Entry:
+    item: str
+    url_text: str  # the links, one a line: as typed without labels, or hyperlink targets
+    where: str  # "sheet 'x' row 7"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    where: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    entries: tuple[Entry, ...]
+    unreadable: tuple[Unreadable, ...]
+    empty_items: tuple[str, ...]  # items listed in the file without a link
+    other_agency_rows: int = 0
+
+
+_WHY = {"malformed": "not a web address", "bad_scheme": "not an http(s) link", "too_long": "too long"}
+
+
+def links_in(value: object, link: str | None) -> tuple[list[str], list[str]]:
+    """(links to import, pieces that are not usable links, each with why) for one URL cell. A hyperlink's
+    target wins over its display text; =HYPERLINK("url", "label") gives its url."""
+    link_bad: list[str] = []
+    if link:
+        good, link_bad = _split_links(link)
+        if good:
+            return good, []
+        link_bad = [f"hyperlink to {b}" for b in link_bad]
+    text = g.url_cell_text(value)
+    m = HYPERLINK_RE.match(text)
+    good, bad = _split_links(m[1] if m else text)
+    return good, (bad + link_bad if not good else bad)
+
+
+def _split_links(text: str) -> tuple[list[str], list[str]]:
+    good, bad = [], []
+    for c in parse_cell(text):
+        if c.valid:
+            good.append(c.raw)
+        else:
+            why = ", ".join(_WHY.get(r, r) for r in c.reasons if r in _WHY) or "not a link"
+            bad.append(f"{_short(c.raw)} ({why})")
+    return good, bad
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
+def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agency: str | None) -> Parsed:
+    """The located tables' rows as one entry per item, and the rows that could not be read. With an
+    agency column, rows of other agencies are counted and skipped."""
+    by_name = {s.name: s for s in source.sheets}
+    links_by_item: dict[str, list[str]] = {}
+    where_by_item: dict[str, str] = {}
+    unreadable: list[Unreadable] = []
+    empty: list[str] = []
+    other = 0
+    for t in tables:
+        sheet = by_name[t.sheet]
+        start = t.header_row + 1 if t.header_row is not None else None
+        for r, row in enumerate(sheet.rows):
+            if start is not None and r < start:
+                continue
+            where = f"sheet {t.sheet!r} row {r + 1}" if len(tables) > 1 else f"row {r + 1}"
+            item_value = g.cell(row, t.item_col)
+            url_value = g.cell(row, t.url_col)
+            code = item_of(item_value)
+            if start is None:  # found by content: rows above the first item are titles
+                if code is None and not where_by_item and not links_by_item and not empty:
+                    continue
+            item_text = g.text(item_value)
+            url_text = g.url_cell_text(url_value)
+            link = sheet.links.get((r, t.url_col))
+            if t.agency_col is not None and agency is not None:
+                owner = g.text(g.cell(row, t.agency_col))
+                if owner and owner != agency:
+                    other += bool(url_text or link)
+                    continue
+            if not url_text and not link:
+                if code and catalog.item(code) and code not in links_by_item and code not in empty:
+                    empty.append(code)
+                continue
+            if code is None:
+                why = (f"cannot read the item code {_short(item_text)}" if item_text
+                       else "a link without an item code")
+                unreadable.append(Unreadable(where, f"{why}: {_short(url_text or link or '')}"))
+                continue
+            if catalog.item(code) is None:
+                unreadable.append(Unreadable(where, f"{code} is not an item of the {catalog.year} list "
+                                                    f"(O1..O{len(catalog.items)})"))
+                continue
+            good, bad = links_in(url_value, link)
+            if not good:
+                unreadable.append(Unreadable(where, f"{code}: no usable link in {', '.join(bad) or _short(url_text)}"))
+                continue
+            if bad:
+                unreadable.append(Unreadable(where, f"{code}: left out {', '.join(bad)}; imported the other link(s)"))
+            if code in empty:
+                empty.remove(code)
+            have = links_by_item.setdefault(code, [])
+            have.extend(u for u in good if u not in have)
+            where_by_item.setdefault(code, where)
+    entries = tuple(Entry(code, "\n".join(urls), where_by_item[code]) for code, urls in links_by_item.items())
+    return Parsed(entries, tuple(unreadable), tuple(sorted(empty, key=lambda c: int(c[1:]))), other)
+

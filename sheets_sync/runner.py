@@ -1,0 +1,209 @@
+"""One sync, guarded: the run lock, the status file and the run history around `sync.sync`.
+
+Both `sheets-sync sync` and every run of the worker go through `run_sync`, so a manual sync and
+a scheduled one can never overlap (`LockBusy`), and either leaves the same record behind. A
+Stopper, when given, is checked before each step of the sync and after each checked URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time as _time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from sheets_sync import status
+from sheets_sync.clock import Clock
+from sheets_sync.config import Config
+from sheets_sync.errors import SheetsSyncError
+from sheets_sync.lock import RUN_LOCK, PidLock, lock_path
+from sheets_sync.stopper import Stopper, StopRequested
+
+# The worker's own logger name, as before run_sync left worker.py: log filters and the JSON
+# "logger" field keep matching.
+log = logging.getLogger("sheets_sync.worker")
+
+STALE_TEMP_S = 600  # a workbook temp file this old belongs to a dead process
+
+
+class _GuardedBackend:
+    """The backend with a stop checkpoint before each step, and the worker's line added to the
+    summary heading. Writes themselves are never interrupted."""
+
+    def __init__(self, backend, stopper: Stopper | None, summary_line: str) -> None:
+        self._backend = backend
+        self._stopper = stopper
+        self._line = summary_line
+
+    def _check(self, step: str) -> None:
+        if self._stopper is not None:
+            self._stopper.checkpoint(step)
+
+    def ensure_layout(self, catalog, agencies):
+        self._check("completing the layout")
+        return self._backend.ensure_layout(catalog, agencies)
+
+    def read(self, catalog):
+        self._check("reading the sheet")
+        return self._backend.read(catalog)
+
+    def write_results(self, verdicts):
+        self._check("writing the results")
+        return self._backend.write_results(verdicts)
+
+    def write_summary(self, summary):
+        self._check("writing the summary")
+        if self._line:
+            from dataclasses import replace
+
+            heading = tuple(summary.heading)
+            summary = replace(summary, heading=heading[:2] + (self._line,) + heading[2:])
+        return self._backend.write_summary(summary)
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+def summary_line(started: datetime, next_run: datetime | None = None) -> str:
+    """The summary tab's line about the worker (Thai, like the rest of the tab)."""
+    from sheets_sync.thai import thai_datetime
+
+    line = f"ระบบตรวจอัตโนมัติ (sheets-sync) ทำงานสำเร็จล่าสุดเมื่อ {thai_datetime(started)} น."
+    if next_run is not None:
+        line += f" ตรวจรอบถัดไปประมาณ {thai_datetime(next_run)} น."
+    return line
+
+
+def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mode: str = "sync",
+             agency: str | None = None, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+             next_hint: datetime | None = None, backend=None, checker=None, sync_fn=None):
+    """One sync under the run lock, recorded in the status file and the history.
+
+    Returns (RunRecord, SyncReport | None): the report is None when the run was stopped by a
+    signal. Raises LockBusy when another run is active, and re-raises the cause of a failed
+    run after recording it. A dry run takes no lock and records nothing."""
+    from sheets_sync.backends import open_backend
+    from sheets_sync.cache import open_cached
+    from sheets_sync.checker import Checker
+    from sheets_sync.sync import sync as real_sync
+    from sheets_sync.thai import digits
+
+    sync_fn = sync_fn or real_sync
+    settings = config.settings
+
+    def guarded_progress(done: int, total: int) -> None:
+        if stopper is not None:
+            stopper.checkpoint("checking URLs")
+        if progress is not None:
+            progress(done, total)
+
+    own_checker = checker is None
+    started = clock.now()
+    record = status.RunRecord(started=started.isoformat(timespec="seconds"), mode=mode)
+    if dry_run:
+        checker = checker or Checker(settings.checker)
+        try:
+            report = sync_fn(config, _GuardedBackend(backend or open_backend(config), stopper, ""), checker, clock,
+                             agency=agency, dry_run=True, progress=guarded_progress)
+        except StopRequested as e:
+            record.outcome, record.error = "stopped", f"dry run stopped while {e}"
+            return record, None
+        finally:
+            if own_checker:
+                checker.close()
+        record.outcome = "ok"
+        return record, report
+
+    run_lock = PidLock(lock_path(settings.state_path, RUN_LOCK), mode).acquire(started)
+    status_file = status.status_path(settings.state_path)
+    finished = threading.Lock()  # the outcome is recorded once: by this thread, or by the watchdog
+
+    def finish(outcome: str | None = None, error: str | None = None) -> None:
+        if not finished.acquire(blocking=False):
+            return
+        if outcome is not None:
+            record.outcome, record.error = outcome, error
+        record.ended = clock.now().isoformat(timespec="seconds")
+        failures = 0 if record.outcome == "ok" else int(previous.get("consecutive_failures") or 0) + (
+            record.outcome == "failed")
+        write_status_safely(status.record, status_file, record, failures=failures)
+        status.record_history(settings.state_path, record)
+
+    def forced() -> None:  # the stop grace ran out while URL checks were still in flight
+        finish("stopped", f"stopped by {stopper.stop_signal} while checking URLs (exited after "
+                          f"{stopper.grace_s:.0f} s with checks still in flight)")
+        run_lock.release()
+
+    previous: dict = {}
+    try:
+        previous = status.load(status_file) or {}
+        if stopper is not None:
+            stopper.on_force_exit.append(forced)
+        write_status_safely(status.record, status_file, record)
+        _remove_stale_temp_files(config)
+        report = None
+        try:
+            backend = backend or open_backend(config)
+            # Scheduled runs use the cache between runs: fresh `ok` URLs are not fetched again.
+            checker = checker or open_cached(Checker(settings.checker), settings.state_path)
+            line = digits(summary_line(started, next_hint), getattr(settings, "thai_digits", False))
+            report = sync_fn(config, _GuardedBackend(backend, stopper, line), checker, clock, agency=agency,
+                             dry_run=False, progress=guarded_progress)
+            record.outcome = "ok"
+            record.rows, record.urls_checked = report.rows, report.urls_checked
+            record.written, record.counts = report.write.written, dict(report.counts)
+        except StopRequested as e:
+            record.outcome = "stopped"
+            record.error = f"stopped by {stopper.stop_signal if stopper else 'request'} while {e}"
+            log.warning("run stopped while %s; nothing half-written, the next run starts over", e)
+        except BaseException as e:
+            record.outcome = "failed"
+            record.error = describe_error(e)
+            raise
+        finally:
+            if own_checker and checker is not None:
+                checker.close()
+            finish()
+        return record, report
+    finally:
+        if stopper is not None and forced in stopper.on_force_exit:
+            stopper.on_force_exit.remove(forced)
+        run_lock.release()
+
+
+def write_status_safely(fn, *args, **kwargs) -> None:
+    """Calls a status-file writer; a failed write is logged and never fails the run."""
+    try:
+        fn(*args, **kwargs)
+    except OSError as e:
+        log.warning("could not write the status file: %s", e)
+
+
+def describe_error(e: BaseException) -> str:
+    """A failure in one line for the status file and the log: our own errors speak for themselves."""
+    if isinstance(e, SheetsSyncError):
+        return str(e)
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _remove_stale_temp_files(config: Config) -> None:
+    """Temp files left by a process killed in the middle of saving the workbook (the workbook
+    itself is intact: the temp file never replaced it)."""
+    b = config.settings.backend
+    if b.kind != "xlsx":
+        return
+    path = Path(b.xlsx_path)
+    try:
+        candidates = list(path.parent.glob(f".{path.name}.*.tmp"))
+    except OSError:
+        return
+    for tmp in candidates:
+        try:
+            if _time.time() - tmp.stat().st_mtime > STALE_TEMP_S:
+                tmp.unlink()
+                log.info("removed %s, left by a save that was killed half-way", tmp)
+        except OSError:
+            pass
+
