@@ -12,7 +12,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 

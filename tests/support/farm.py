@@ -26,7 +26,6 @@ import json
 import random
 import sys
 import threading
-import time
 from collections import Counter
 from typing import Iterable, Sequence
 
