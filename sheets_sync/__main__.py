@@ -1,3 +1,4 @@
 from sheets_sync.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # the PDF helper process (spawn) must not run the CLI again
+    raise SystemExit(main())

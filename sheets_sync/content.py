@@ -21,7 +21,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
@@ -175,9 +175,11 @@ def read_pdf(body: bytes, pages: int) -> Page:
         return Page(kind="pdf", pdf_readable=False)
 
 
-def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
+def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5,
+         pdf_reader: Callable[[bytes, int], Page] | None = None) -> Page:
+    """`pdf_reader` stands in for `read_pdf` (the checker runs it in a helper process)."""
     if is_pdf(body, headers):
-        return read_pdf(body, pdf_pages)
+        return (pdf_reader or read_pdf)(body, pdf_pages)
     if is_html(body, headers):
         return read_html(body, headers)
     return Page(kind="other")
@@ -244,14 +246,15 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
 
 
 def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],
-            truncated: bool = False, probe=None, pdf_pages: int = 5) -> tuple[str, ...]:
+            truncated: bool = False, probe=None, pdf_pages: int = 5,
+            pdf_reader: Callable[[bytes, int], Page] | None = None) -> tuple[str, ...]:
     """Reason codes for a 2xx answer's content (empty when nothing is wrong). Order matters:
     the first rule that explains the page wins, so a sign-in page is not also 'no 2566'."""
     if sign_in_url(final_url):
         return ("login_required",)
     if platform_of(final_url):
         return ("unverifiable_platform",)
-    page = read(body, headers, pdf_pages)
+    page = read(body, headers, pdf_pages, pdf_reader)
     if page.kind == "html" and password_wall(page):
         return ("login_required",)
     if promises_document(url) and not truncated:

@@ -1,0 +1,84 @@
+"""PDF text extraction in a helper process, so that it does not hold the checker's GIL.
+
+pypdf is pure Python: reading the text of one small page costs about 1.3 ms of CPU, a real
+multi-page Thai document far more, and in the checker's process that time is taken from the
+128 worker threads that share one GIL (on the `province` bench, PDFs were a quarter of all
+CPU). A helper process runs the very same `content.read_pdf` on another core, so verdicts
+are unchanged; the checker's threads only wait for the answer, as they wait for the network.
+
+The pool is started on the first PDF (a run without PDFs starts no process) with `spawn`,
+never `fork`: forking a process with a hundred threads mid-request is unsafe. Like any
+`spawn` child, the helper imports the main script as `__mp_main__`: every entry point of ours
+keeps its work under `if __name__ == "__main__"`. If the helper cannot start or dies, PDFs are
+read in the checker's process again (slower, same verdicts). A closed pool reads in-process too.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from sheets_sync import content
+
+log = logging.getLogger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the checker's process decides what a stop
+    # means (and shuts this pool down); the helper must not die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _workers() -> int:
+    # The checker's own process keeps one core busy (one GIL); the rest can read PDFs.
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class PdfReaderPool:
+    """`read(body, pages)` gives what `content.read_pdf` gives, computed in a helper process."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or _workers()
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def _get(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._closed:
+                return None
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_ignore_interrupts)
+            return self._pool
+
+    def read(self, body: bytes, pages: int) -> content.Page:
+        pool = self._get()
+        if pool is not None:
+            try:
+                return pool.submit(content.read_pdf, body, pages).result()
+            except (BrokenProcessPool, OSError, RuntimeError) as e:
+                # The helper could not start (e.g. the main script cannot be re-imported) or
+                # died: from now on PDFs are read here, as before, so no verdict changes.
+                self._give_up(pool, e)
+        return content.read_pdf(body, pages)
+
+    def _give_up(self, pool: ProcessPoolExecutor, error: BaseException) -> None:
+        with self._lock:
+            if self._closed or self._pool is not pool:
+                return  # closed meanwhile, or another thread already gave up on this pool
+            self._pool, self._closed = None, True
+        log.warning("PDF reader process unavailable (%s); reading PDFs in the checker's process",
+                    type(error).__name__)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool, self._closed = self._pool, None, True
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
