@@ -121,7 +121,8 @@ class CheckerSession(requests.Session):
         return response
 
 
-def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = time.sleep) -> requests.Session:
+def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = time.sleep,
+                  policy: AddressPolicy | None = None) -> requests.Session:
     """The checker's shared session: no proxies from the environment, retry policy mounted."""
     session = CheckerSession()
     # Never route through HTTP(S)_PROXY/ALL_PROXY (nor read .netrc): the address guard must
@@ -130,7 +131,7 @@ def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = ti
     session.verify = settings.verify_tls
     session.cookies.set_policy(_NoSessionCookies())
     adapter = GuardedAdapter(
-        AddressPolicy(settings.allow_private, settings.resolve),
+        policy or AddressPolicy(settings.allow_private, settings.resolve),
         # At most `concurrency` hosts are in flight at once, so this many pools keeps every
         # active host's pool alive; more would only hold idle sockets to finished hosts.
         pool_connections=max(10, settings.concurrency),
@@ -155,7 +156,8 @@ class Checker:
         self.settings = settings
         self.clock = clock or SystemClock()
         self._own_session = session is None
-        self.session = session if session is not None else build_session(settings, sleep)
+        self.policy = AddressPolicy(settings.allow_private, settings.resolve)
+        self.session = session if session is not None else build_session(settings, sleep, self.policy)
         self._sleep = sleep
         self.user_agent = identify(settings.user_agent, settings.contact_url)
         self._pace_lock = threading.Lock()
@@ -268,25 +270,31 @@ class Checker:
                        elapsed_ms=int((time.monotonic() - start) * 1000), **flags)
 
     def _before_request(self, url: str) -> str | None:
-        """Called before every hop's request. Return None to go ahead, or a reason code to stop
-        the check with it. (The address guard itself lives in the transport adapter, where
-        the connection is made: see sheets_sync.guard.)"""
-        return None
+        """Called before every hop's request, before it waits for its turn at the host. Return
+        None to go ahead, or a reason code to stop the check with it.
 
-    def _pace(self, url: str, deadline: float) -> None:
-        """Keeps min_host_interval_s between the starts of two requests to one host."""
+        A hop whose addresses are known without DNS (an IP literal, a --resolve name) and not
+        allowed is refused here, so it neither queues behind the host's pacing nor times out
+        there. Names are checked where the connection is made (sheets_sync.guard), which
+        stays the rule that counts."""
+        host = urlsplit(url).hostname
+        return "private_address" if host and self.policy.refuses_without_lookup(host) else None
+
+    def _pace(self, url: str) -> float:
+        """Keeps min_host_interval_s between the starts of two requests to one host; returns
+        the seconds waited for this request's turn."""
         interval = self.settings.min_host_interval_s
         if interval <= 0:
-            return
+            return 0.0
         host = host_key(url)
         with self._pace_lock:
             now = time.monotonic()
             at = max(now, self._next_at.get(host, 0.0))
             self._next_at[host] = at + interval
-        if at - now > 0:
-            if at >= deadline:
-                raise DeadlineExceeded(f"over {self.settings.total_timeout_s:g} s in all (waiting for a turn at {host})")
-            self._sleep(at - now)
+        if at - now <= 0:
+            return 0.0
+        self._sleep(at - now)
+        return at - now
 
     def _probe(self, page_url: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
@@ -339,7 +347,12 @@ class Checker:
             blocked = self._before_request(current)
             if blocked:
                 return Fetch(url, error=blocked, detail=f"not requested: {current[:200]}")
-            self._pace(current, deadline)
+            waited = self._pace(current)
+            if waited:
+                # Our own queue is not the site's slowness: waiting for a turn at a host that
+                # many links lead to (a shared portal, Google Drive) must not make them "time out".
+                deadline += waited
+                retry.extend_deadline(waited)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")

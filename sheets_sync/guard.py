@@ -94,16 +94,27 @@ class AddressPolicy:
         ip = unmap(ip)
         return any(ip in net for net in self.allow if net.version == ip.version) or is_public(ip)
 
-    def addresses(self, host: str, port: int) -> tuple[IPAddress, ...]:
-        """Every address `host` stands for: itself if an IP literal, its --resolve mapping, or
-        what DNS answers (one lookup). socket.gaierror when the name does not resolve."""
+    def known(self, host: str) -> tuple[IPAddress, ...] | None:
+        """The addresses `host` stands for when no DNS is needed (an IP literal or a --resolve
+        mapping), else None."""
         name = host.strip("[]").lower().rstrip(".")
         try:
             return (ipaddress.ip_address(name.split("%", 1)[0]),)
         except ValueError:
-            pass
-        if name in self.resolve:
-            return self.resolve[name]
+            return self.resolve.get(name)
+
+    def refuses_without_lookup(self, host: str) -> bool:
+        """True when `host`'s addresses are known without DNS and one is not allowed."""
+        known = self.known(host)
+        return known is not None and not all(self.allowed(a) for a in known)
+
+    def addresses(self, host: str, port: int) -> tuple[IPAddress, ...]:
+        """Every address `host` stands for: itself if an IP literal, its --resolve mapping, or
+        what DNS answers (one lookup). socket.gaierror when the name does not resolve."""
+        known = self.known(host)
+        if known is not None:
+            return known
+        name = host.strip("[]").lower().rstrip(".")
         lookup = self._getaddrinfo or socket.getaddrinfo  # looked up late: tests replace it
         failed: socket.gaierror | None = None
         try:

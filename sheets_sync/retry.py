@@ -41,6 +41,12 @@ def deadline(at: float) -> Iterator[None]:
         _local.deadline = before
 
 
+def extend_deadline(seconds: float) -> None:
+    """Moves this thread's deadline later (time spent waiting in our own queue)."""
+    if getattr(_local, "deadline", None) is not None:
+        _local.deadline += seconds
+
+
 def remaining() -> float | None:
     """Seconds left before this thread's deadline, or None outside `deadline()`."""
     at = getattr(_local, "deadline", None)

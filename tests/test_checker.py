@@ -343,3 +343,48 @@ def test_proxy_environment_is_ignored(server, checker, monkeypatch):
         requests.Session().get(server.url("/"), timeout=1)
     r = checker.check(server.route("/", respond(200)))
     assert r.status is Status.OK and len(server.log) == 1
+
+
+# ---------------------------------------------------------------- pacing: our own queue is not the site's fault
+class _NoWait:
+    """A sleep that records what it was asked to wait and returns at once."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+
+
+def test_waiting_for_a_turn_at_a_busy_host_does_not_count_against_the_url(server):
+    """Many links to one host (a shared portal, Google Drive) queue behind the host's pacing;
+    the queue is ours, so the last ones must not come back as `timeout` (broken)."""
+    server.route("/page", respond(200, PAGE))
+    urls = [server.url(f"/page?item=O{n}") for n in range(1, 6)]
+    sleep = _NoWait()
+    checker = Checker(replace(SETTINGS, min_host_interval_s=1.0, total_timeout_s=2.0, per_host=1, concurrency=1),
+                      sleep=sleep)
+    try:
+        results = checker.check_many(urls)
+    finally:
+        checker.close()
+    assert {u: r.status for u, r in results.items()} == {u: Status.OK for u in urls}
+    # later URLs really were asked to wait past the 2 s budget: 1, 2, 3, 4 s behind the first
+    assert max(sleep.asked) > 2.0
+    assert sum(1 for seen in server.log if seen.path.startswith("/page?")) == 5
+
+
+def test_redirect_to_a_private_ip_is_blocked_before_it_queues_for_a_turn(server):
+    """A hop whose address is known without DNS and refused never waits behind the host's pacing."""
+    for n in range(4):
+        server.route(f"/hop{n}", redirect("http://192.168.1.10/x"))
+    sleep = _NoWait()
+    checker = Checker(replace(SETTINGS, min_host_interval_s=30.0), sleep=sleep)
+    try:
+        results = checker.check_many([server.url(f"/hop{n}") for n in range(4)])
+    finally:
+        checker.close()
+    assert {r.status for r in results.values()} == {Status.BLOCKED}
+    assert {r.reasons for r in results.values()} == {("private_address",)}
+    # only the four loopback first hops took turns; nothing queued for 192.168.1.10
+    assert sum(1 for s in sleep.asked if s > 0) <= 3
