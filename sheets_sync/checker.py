@@ -1,73 +1,46 @@
 """The network checker: GETs each submitted URL and says whether an assessor could open it.
 
-One shared `requests.Session` (one connection pool) serves every worker thread. Retries are
-declared on its adapter (see `sheets_sync.retry`); redirects are followed here, by hand, so
-that every hop is recorded and can be vetted by `_before_request` before it is requested.
-Only the first `max_body_bytes` of a body are read, and they are kept in `Fetch.body` for
-the content rules that `classify` will grow. A bad URL or a dead site is a result, never an
-exception.
+Redirects are followed here, by hand, so that every hop is recorded and can be vetted by
+`_before_request` before it is requested; only the first `max_body_bytes` of a body are read.
+Around it: `transport` (the one shared session, the guard and the declared retries),
+`dispatch` (many checks at once within the limits), `classify` (Fetch -> verdict, content
+rules included) and `failures` (exception -> reason code). A bad URL or a dead site is a
+result, never an exception.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-import socket
-import ssl
 import threading
 import time
-import warnings
-from collections import Counter, deque
 from dataclasses import dataclass, field, replace
-from http.cookiejar import DefaultCookiePolicy
 from typing import Callable, Iterable, Mapping
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions as u3
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
-from requests.hooks import default_hooks
-from requests.sessions import merge_setting
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
 from sheets_sync import content, offline, reasons, retry
-from sheets_sync.guard import AddressBlocked, AddressPolicy, GuardedAdapter
+from sheets_sync.classify import Fetch, classify, sign_in_host
 from sheets_sync.clock import Clock, SystemClock
 from sheets_sync.config import CheckerSettings
+from sheets_sync.dispatch import Dispatch
+from sheets_sync.failures import DeadlineExceeded, cert_failure, describe, error_reason
+from sheets_sync.guard import AddressPolicy
 from sheets_sync.models import CheckResult, Status
 from sheets_sync.pdfpool import PdfReaderPool
+from sheets_sync.transport import build_session, host_key, identify
 
 log = logging.getLogger(__name__)
 
-# The only unverified requests are the deliberate second look at a site whose certificate
-# failed (tls_invalid); urllib3 would warn about each.
-warnings.filterwarnings("ignore", category=u3.InsecureRequestWarning)
 
 _CHUNK = 64 * 1024
 # Some CMSs behind Thai government WAFs refuse requests that do not look like a browser's.
 _ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
            "Accept-Language": "th,en;q=0.8"}
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """What one URL's GET gave: the last response after redirects with the first bytes of its
-    body, or the reason code (`error`) why there was none. `classify` reads it."""
-
-    url: str
-    status_code: int | None = None
-    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
-    body: bytes = b""  # decoded (gzip undone), at most max_body_bytes
-    truncated: bool = False  # the body went on past max_body_bytes
-    final_url: str | None = None
-    redirects: tuple[str, ...] = ()  # each URL redirected to, in order
-    elapsed_ms: int = 0
-    error: str | None = None  # a reason code: dns_error, timeout, redirect_loop ...
-    detail: str = ""
-    cert_invalid: bool = False  # error is tls_error because the certificate failed verification
-    conditional: bool = False  # sent with If-None-Match / If-Modified-Since
-    as_browser: bool = False  # sent with the browser-like User-Agent (after a 403)
 
 
 @dataclass
@@ -78,71 +51,6 @@ class _Progress:
     redirects: list[str] = field(default_factory=list)
     status_code: int | None = None  # of the final response, once its body is being read
     headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
-
-
-class DeadlineExceeded(Exception):
-    """The URL's total_timeout_s ran out (mapped to the `timeout` reason)."""
-
-
-class _NoSessionCookies(DefaultCookiePolicy):
-    # The shared session must not carry one site's cookies into another check; each check
-    # keeps its own jar (see Checker._follow) so cookie-setting redirects still work.
-    def set_ok(self, cookie, request) -> bool:
-        return False
-
-
-class CheckerSession(requests.Session):
-    """The checker's session. `request` takes a shorter path for the checker's own calls
-    (one GET, redirects not followed, no auth/params/proxies/hooks, trust_env off): the same
-    prepared request through the same adapter, without what `requests.Session` does per call
-    for general use and the checker never needs: merging seven settings (slow `Mapping`
-    checks), a no-op cookie extraction into the session jar (its policy refuses them all),
-    the look-ahead `Response.next` request prepared for every redirect, and the hooks.
-    Measured: ~0.38 instead of ~0.45 ms of CPU per loopback GET. Any other call goes through
-    `requests.Session.request` unchanged."""
-
-    def request(self, method, url, *, headers=None, cookies=None, timeout=None, allow_redirects=True,
-                stream=None, verify=None, **other):
-        if (allow_redirects or any(v is not None for v in other.values()) or self.trust_env or self.auth
-                or self.params or self.proxies or any(self.hooks.values())):
-            return super().request(method, url, headers=headers, cookies=cookies, timeout=timeout,
-                                   allow_redirects=allow_redirects, stream=stream, verify=verify, **other)
-        prepared = requests.PreparedRequest()
-        prepared.prepare(method=method.upper(), url=url,
-                         headers=merge_setting(headers, self.headers, dict_class=CaseInsensitiveDict),
-                         cookies=merge_cookies(merge_cookies(RequestsCookieJar(), self.cookies), cookies or {}),
-                         hooks=default_hooks())
-        stream = self.stream if stream is None else stream
-        response = self.get_adapter(prepared.url).send(
-            prepared, stream=stream, timeout=timeout, verify=self.verify if verify is None else verify,
-            cert=self.cert, proxies={})
-        if not stream:
-            response.content  # noqa: B018 - read the body now, as requests does
-        return response
-
-
-def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = time.sleep,
-                  policy: AddressPolicy | None = None) -> requests.Session:
-    """The checker's shared session: no proxies from the environment, retry policy mounted."""
-    session = CheckerSession()
-    # Never route through HTTP(S)_PROXY/ALL_PROXY (nor read .netrc): the address guard must
-    # see, and the checker must connect to, the real target.
-    session.trust_env = False
-    session.verify = settings.verify_tls
-    session.cookies.set_policy(_NoSessionCookies())
-    adapter = GuardedAdapter(
-        policy or AddressPolicy(settings.allow_private, settings.resolve),
-        # At most `concurrency` hosts are in flight at once, so this many pools keeps every
-        # active host's pool alive; more would only hold idle sockets to finished hosts.
-        pool_connections=max(10, settings.concurrency),
-        # >= per_host; cross-host redirects (many URLs -> one portal) can exceed per_host on
-        # one target, and a pool smaller than that would discard connections.
-        pool_maxsize=max(settings.per_host, settings.concurrency),
-        max_retries=retry.build_retry(settings, sleep),
-    )
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
 
 
 class Checker:
@@ -202,7 +110,7 @@ class Checker:
                     return replace(result, status=reasons.status_of(codes), reasons=codes,
                                    detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
                                    elapsed_ms=int((time.monotonic() - start) * 1000))
-            if fetch.status_code == 403 and fetch.error is None and not _sign_in_host(fetch.final_url or url):
+            if fetch.status_code == 403 and fetch.error is None and not sign_in_host(fetch.final_url or url):
                 # Some WAFs refuse anything that does not look like a browser.
                 second = self.fetch(url, validators=validators, deadline=deadline, as_browser=True)
                 if second.error is None or second.status_code is not None:
@@ -241,7 +149,7 @@ class Checker:
         return results
 
     def _run(self, unique: list[str], progress, validators) -> dict[str, CheckResult]:
-        return _Dispatch(self, unique, validators).run(progress)
+        return Dispatch(self, unique, validators).run(progress)
 
     def fetch(self, url: str, validators: tuple[str | None, str | None] | None = None,
               deadline: float | None = None, verify: bool | None = None, as_browser: bool = False) -> Fetch:
@@ -265,7 +173,7 @@ class Checker:
                 code, detail = "check_failed", f"unusable redirect target: {detail}"
             # A body that fails half-way still had a status line: keep it.
             fetch = Fetch(url, status_code=at.status_code, headers=at.headers, error=code, detail=detail,
-                          cert_invalid=code == "tls_error" and _cert_failure(e))
+                          cert_invalid=code == "tls_error" and cert_failure(e))
         return replace(fetch, redirects=tuple(at.redirects), final_url=fetch.final_url or at.current,
                        elapsed_ms=int((time.monotonic() - start) * 1000), **flags)
 
@@ -408,239 +316,9 @@ class Checker:
         return b"".join(parts)[:cap], True
 
 
-def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
-             pdf_pages: int = 5, pdf_reader: "Callable[[bytes, int], content.Page] | None" = None) -> CheckResult:
-    """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
-    answer, what its content shows (sheets_sync.content). `probe` is the site's answer to a
-    random missing path (or a callable giving it, called only if needed) for soft-404s;
-    `pdf_reader` replaces `content.read_pdf` (same answer, computed elsewhere)."""
-    code = fetch.status_code
-    detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
-    final = fetch.final_url or fetch.url
-    if fetch.error:
-        codes: tuple[str, ...] = (fetch.error,)
-    elif code is None:
-        codes = ("check_failed",)
-    elif code == 304 and fetch.conditional:
-        codes = ()  # unchanged since the cached verdict: the cache keeps that verdict
-        detail = "HTTP 304 not modified"
-    elif 200 <= code < 300:
-        codes = ()
-        if fetch.truncated:
-            codes = ("too_large",)
-            detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
-        found = content.inspect(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
-                                probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
-        codes = codes + found
-    elif code in (401, 403) and (content.sign_in_url(final) or _sign_in_host(final)):
-        codes = ("login_required",)  # a Drive/Docs file not shared publicly
-    elif code == 403 and fetch.as_browser:
-        codes = ("bot_blocked",)  # 403 to our own User-Agent and to a browser's
-    elif code == 429:  # still 429 after the retries
-        codes = ("rate_limited",)
-    elif 300 <= code < 400:
-        # A redirect without Location (or a 300/304): the browser shows nothing usable.
-        codes = ("http_4xx",)
-        detail = f"HTTP {code} without a redirect to follow"
-    elif 400 <= code < 500:
-        codes = ("http_4xx",)
-    elif 500 <= code < 600:  # still failing after the retries
-        codes = ("http_5xx",)
-    else:
-        codes = ("check_failed",)
-    return CheckResult(
-        url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
-        final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
-        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
-    )
-
-
 class _ProbeSlot:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: content.Probe | None = None
 
 
-class _Dispatch:
-    """One check_many run: `concurrency` worker threads, at most `per_host` on one host.
-
-    Per-host queues, and a round-robin of hosts that have queued URLs and a free slot, so no
-    thread ever sits on a global slot waiting for a busy host. A worker that finishes a URL
-    takes the next one itself, under the lock: with a hundred threads sharing one GIL, a
-    hand-off through the calling thread (result to it, next URL back) cost two more thread
-    wake-ups per URL, and on the province bench those were a tenth of all CPU. The calling
-    thread only reports progress, so a progress callback that raises (a stop request) still
-    raises there; workers then take nothing new, and the call returns once the checks under
-    way are done, as before.
-    """
-
-    def __init__(self, checker: "Checker", urls: list[str], validators) -> None:
-        self.checker, self.validators, self.total = checker, validators, len(urls)
-        self.queues: dict[str, deque[str]] = {}
-        for url in urls:
-            self.queues.setdefault(host_key(url), deque()).append(url)
-        self.busy: Counter[str] = Counter()
-        self.ready: deque[str] = deque(self.queues)
-        self.in_ready = set(self.ready)
-        self.left = self.total  # URLs not yet taken by a worker
-        self.results: dict[str, CheckResult] = {}
-        self.failure: BaseException | None = None
-        self.stopped = False
-        self.lock = threading.Lock()
-        self.work = threading.Condition(self.lock)  # a host got a free slot, or the run stops
-        self.done = threading.Condition(self.lock)  # a result arrived (for the calling thread)
-
-    def run(self, progress) -> dict[str, CheckResult]:
-        workers = [threading.Thread(target=self._worker, name=f"checker_{i}", daemon=True)
-                   for i in range(min(self.checker.settings.concurrency, self.total))]
-        for t in workers:
-            t.start()
-        reported = 0
-        try:
-            while reported < self.total:
-                with self.lock:
-                    while len(self.results) == reported and self.failure is None:
-                        self.done.wait()
-                    if self.failure is not None:
-                        raise self.failure
-                    now = len(self.results)
-                if progress:
-                    for done in range(reported + 1, now + 1):
-                        progress(done, self.total)
-                reported = now
-        finally:
-            with self.lock:
-                self.stopped = True
-                self.work.notify_all()
-            for t in workers:
-                t.join()
-        return self.results
-
-    def _take(self) -> tuple[str, str] | None:
-        """The next (host, url) to check, waiting for a free host; None when none is left."""
-        while not self.ready:
-            if self.stopped or self.left == 0:
-                return None
-            self.work.wait()
-        if self.stopped:
-            return None
-        host = self.ready.popleft()
-        self.in_ready.discard(host)
-        url = self.queues[host].popleft()
-        self.busy[host] += 1
-        self.left -= 1
-        if self.queues[host] and self.busy[host] < self.checker.settings.per_host:
-            self.ready.append(host)
-            self.in_ready.add(host)
-        if self.left == 0:
-            self.work.notify_all()  # idle workers: nothing more to wait for
-        return host, url
-
-    def _worker(self) -> None:
-        while True:
-            with self.lock:
-                job = self._take()
-            if job is None:
-                return
-            host, url = job
-            try:
-                result = self.checker.check(url, self.validators.get(url))  # never raises a failure...
-            except BaseException as e:  # ...so this is a bug or an interpreter exit: stop the run with it
-                with self.lock:
-                    self.failure = self.failure or e
-                    self.stopped = True
-                    self.work.notify_all()
-                    self.done.notify()
-                return
-            with self.lock:
-                self.results[url] = result
-                self.busy[host] -= 1
-                if self.queues[host] and host not in self.in_ready:
-                    self.ready.append(host)
-                    self.in_ready.add(host)
-                    self.work.notify()
-                self.done.notify()
-
-
-def identify(user_agent: str, contact_url: str) -> str:
-    """The User-Agent with the contact URL in it, the way crawlers write it: '(...; +URL)'."""
-    if not contact_url or contact_url in user_agent:
-        return user_agent
-    if user_agent.endswith(")"):
-        return f"{user_agent[:-1]}; +{contact_url})"
-    return f"{user_agent} (+{contact_url})"
-
-
-def _sign_in_host(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host in ("drive.google.com", "docs.google.com", "sites.google.com") or content.sign_in_url(url)
-
-
-def _cert_failure(exc: BaseException) -> bool:
-    """The TLS error is the certificate failing verification (expired, self-signed, missing
-    intermediate, wrong name), not a handshake a browser would fail too."""
-    for e in _causes(exc):
-        if isinstance(e, (ssl.SSLCertVerificationError, ssl.CertificateError)):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(e) or "doesn't match" in str(e) or "hostname mismatch" in str(e):
-            return True
-    return False
-
-
-def host_key(url: str) -> str:
-    """The name the per-host limit counts by: the lower-case host name, port ignored."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-# Most specific first: a DNS failure is also a "new connection" error, which urllib3 in
-# turn derives from its connect-timeout error.
-_ERROR_REASONS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
-    ("private_address", (AddressBlocked,)),
-    ("timeout", (DeadlineExceeded,)),
-    ("dns_error", (u3.NameResolutionError, socket.gaierror)),
-    ("tls_error", (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError, ssl.CertificateError)),
-    ("malformed", (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                   requests.exceptions.InvalidSchema, u3.LocationValueError)),
-    ("connect_error", (u3.NewConnectionError, ConnectionRefusedError)),
-    ("timeout", (requests.exceptions.Timeout, u3.TimeoutError, TimeoutError)),
-    ("connect_error", (requests.exceptions.ConnectionError, u3.ProtocolError, ConnectionError)),
-)
-
-
-def error_reason(exc: BaseException) -> tuple[str, str]:
-    """The reason code for an exception raised while fetching, and a short detail."""
-    chain = _causes(exc)
-    for code, types in _ERROR_REASONS:
-        matches = [e for e in chain if isinstance(e, types)]
-        if matches:
-            # urllib3's own error names host and cause without requests' retry wrapping.
-            ours = [e for e in matches if type(e).__module__.startswith("urllib3")]
-            return code, describe((ours or matches)[-1])
-    return "check_failed", describe(exc)
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    # requests wraps urllib3's MaxRetryError, which holds the real error in .reason.
-    out: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        e = todo.pop(0)
-        if e is None or any(e is o for o in out):
-            continue
-        out.append(e)
-        # ssl.SSLError.reason is a string, MaxRetryError.reason an exception: keep exceptions.
-        todo += [c for c in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args)
-                 if isinstance(c, BaseException)]
-    return out
-
-
-def describe(exc: BaseException) -> str:
-    """'ClassName: message', without urllib3's object reprs, cut to 300 characters."""
-    text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", str(exc)).strip()
-    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

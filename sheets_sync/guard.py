@@ -12,7 +12,7 @@ transport adapter, so every hop of a redirect chain and every urllib3 retry goes
    address (no second lookup, no DNS-rebinding gap), while the request carries the real
    ``Host`` header and TLS uses the real name for SNI and certificate verification.
 
-Proxy environment variables are ignored by the session (see checker.build_session), so the
+Proxy environment variables are ignored by the session (see transport.build_session), so the
 connection cannot be sent somewhere else either. A refused address raises `AddressBlocked`,
 which the checker turns into status `blocked`, reason `private_address`.
 """

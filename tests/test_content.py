@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from sheets_sync import content
-from sheets_sync.checker import Checker, Fetch, classify
+from sheets_sync.checker import Checker
+from sheets_sync.classify import Fetch, classify
 from sheets_sync.config import CheckerSettings
 from sheets_sync.models import Status
 from tests.support.farm import Farm, make_pdf

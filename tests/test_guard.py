@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.checker import Checker, build_session
+from sheets_sync.checker import Checker
+from sheets_sync.transport import build_session
 from sheets_sync.config import CheckerSettings
 from sheets_sync.guard import AddressPolicy, is_public, parse_resolve
 from sheets_sync.models import Status

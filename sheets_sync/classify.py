@@ -1,0 +1,88 @@
+"""From what one GET gave (`Fetch`) to the verdict for its URL (`CheckResult`): the HTTP
+outcome first, then, for a 2xx answer, what its content shows. Pure: no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+from urllib.parse import urlsplit
+
+from requests.structures import CaseInsensitiveDict
+
+from sheets_sync import content, reasons
+from sheets_sync.models import CheckResult
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """What one URL's GET gave: the last response after redirects with the first bytes of its
+    body, or the reason code (`error`) why there was none. `classify` reads it."""
+
+    url: str
+    status_code: int | None = None
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    body: bytes = b""  # decoded (gzip undone), at most max_body_bytes
+    truncated: bool = False  # the body went on past max_body_bytes
+    final_url: str | None = None
+    redirects: tuple[str, ...] = ()  # each URL redirected to, in order
+    elapsed_ms: int = 0
+    error: str | None = None  # a reason code: dns_error, timeout, redirect_loop ...
+    detail: str = ""
+    cert_invalid: bool = False  # error is tls_error because the certificate failed verification
+    conditional: bool = False  # sent with If-None-Match / If-Modified-Since
+    as_browser: bool = False  # sent with the browser-like User-Agent (after a 403)
+
+
+def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
+             pdf_pages: int = 5, pdf_reader: "Callable[[bytes, int], content.Page] | None" = None) -> CheckResult:
+    """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
+    answer, what its content shows (sheets_sync.content). `probe` is the site's answer to a
+    random missing path (or a callable giving it, called only if needed) for soft-404s;
+    `pdf_reader` replaces `content.read_pdf` (same answer, computed elsewhere)."""
+    code = fetch.status_code
+    detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
+    final = fetch.final_url or fetch.url
+    if fetch.error:
+        codes: tuple[str, ...] = (fetch.error,)
+    elif code is None:
+        codes = ("check_failed",)
+    elif code == 304 and fetch.conditional:
+        codes = ()  # unchanged since the cached verdict: the cache keeps that verdict
+        detail = "HTTP 304 not modified"
+    elif 200 <= code < 300:
+        codes = ()
+        if fetch.truncated:
+            codes = ("too_large",)
+            detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
+        found = content.inspect(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
+                                probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
+        codes = codes + found
+    elif code in (401, 403) and (content.sign_in_url(final) or sign_in_host(final)):
+        codes = ("login_required",)  # a Drive/Docs file not shared publicly
+    elif code == 403 and fetch.as_browser:
+        codes = ("bot_blocked",)  # 403 to our own User-Agent and to a browser's
+    elif code == 429:  # still 429 after the retries
+        codes = ("rate_limited",)
+    elif 300 <= code < 400:
+        # A redirect without Location (or a 300/304): the browser shows nothing usable.
+        codes = ("http_4xx",)
+        detail = f"HTTP {code} without a redirect to follow"
+    elif 400 <= code < 500:
+        codes = ("http_4xx",)
+    elif 500 <= code < 600:  # still failing after the retries
+        codes = ("http_5xx",)
+    else:
+        codes = ("check_failed",)
+    return CheckResult(
+        url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
+        final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
+        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
+    )
+
+
+def sign_in_host(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in ("drive.google.com", "docs.google.com", "sites.google.com") or content.sign_in_url(url)
