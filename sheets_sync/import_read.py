@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from openpyxl.utils import get_column_letter
+
 MAX_ROWS = 5000  # a form has 43 rows; an export of the whole sheet about 2,600
 MAX_COLS = 60
 
@@ -168,9 +170,4 @@ def parse_csv_text(text: str) -> list[list[str]]:
 
 def column_letter(col: int) -> str:
     """The spreadsheet letters of a 0-based column (0 -> A, 26 -> AA), to name cells in reports."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    return get_column_letter(col + 1)
