@@ -407,3 +407,34 @@ def test_fake_batch_update_is_atomic_and_rejects_unknown_requests(fake, tmp_path
     assert err.value.response.status_code == 400
     assert err.value.response.json()["error"]["status"] == "INVALID_ARGUMENT"
     assert state(fake, sid) == before
+
+
+# ---------------------------------------------------------------- tab ids that went stale since the read
+def test_summary_is_rewritten_when_a_coordinator_deleted_its_tab_after_the_read(fake, tmp_path, small_config):
+    """The summary is built on the tab ids from the read; Google refuses stale ids (400), so the
+    backend reads the tab list again and recreates the tab instead of failing the run."""
+    from sheets_sync.models import Summary, SummaryBlock
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    backend.read(small_config.catalog)  # tab ids cached here
+    ss = fake.spreadsheet(sid)
+    ss.sheets = [s for s in ss.sheets if s.title != TAB_SUMMARY]  # deleted in the Sheets UI meanwhile
+    backend.write_summary(Summary(heading=("สรุปใหม่",), blocks=(SummaryBlock("ตาราง", ("ก",), (("x",),)),)))
+    rows = [[c for c in r if c not in (None, "")] for r in fake.sheet(sid, TAB_SUMMARY).grid()]
+    assert [r for r in rows if r] == [["สรุปใหม่"], ["ตาราง"], ["ก"], ["x"]]
+
+
+def test_snapshot_tab_created_by_someone_after_the_read_is_not_overwritten(fake, tmp_path, small_config):
+    from sheets_sync.models import Summary
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    backend.read(small_config.catalog)
+    title = "สรุปรอบ 1 (31 มกราคม 2566)"
+    assert backend.write_snapshot(title, Summary(heading=("ของผู้ประสานงาน",))) is True
+    backend.read(small_config.catalog)
+    backend._meta.pop(title)  # as if the tab appeared after this read (the cached list lacks it)
+    assert backend.write_snapshot(title, Summary(heading=("ใหม่",))) is False
+    assert fake.sheet(sid, title).grid()[0][0] == "ของผู้ประสานงาน"
+    assert [s.title for s in fake.spreadsheet(sid).sheets].count(title) == 1

@@ -241,42 +241,41 @@ class GSheetsBackend(GridBackend):
         return report
 
     def write_summary(self, summary: Summary) -> None:
+        pending, self._pending = self._pending, []
         with self._api("write the summary"):
-            cached = self._meta is not None
-            try:
-                self._send(self._pending + self._tab_requests(TAB_SUMMARY, summary))
-            except gspread.exceptions.APIError as e:
-                if not cached or e.response.status_code != 400:
-                    raise
-                self._meta = None  # a tab or chart was added or removed since the read: once more with fresh ids
-                self._send(self._tab_requests(TAB_SUMMARY, summary))
-            self._pending = []
+            # The held checked-at times were placed by the write-time read: on a retry with fresh
+            # tab ids they are dropped rather than risk landing on moved rows.
+            self._send_on_known_tabs(
+                lambda meta, retry: ([] if retry else pending) + self._tab_requests(TAB_SUMMARY, summary, meta))
 
     def write_snapshot(self, title: str, summary: Summary) -> bool:
         """A round snapshot: a new tab written once, in one batch; False (nothing written) when a
         tab of that name exists, so a snapshot is never changed."""
         with self._api(f"write the snapshot {title}"):
-            # The tab list from the read answers "already written?" without a request, so a sync
-            # after a deadline stays within its read budget; only a stale list costs a re-read.
-            cached = self._meta is not None
-            meta = dict(self._meta) if cached else self._fetch_meta()
-            if title in meta:
+            return self._send_on_known_tabs(
+                lambda meta, retry: None if title in meta else self._tab_requests(title, summary, meta))
+
+    def _send_on_known_tabs(self, build: Callable[[dict[str, SheetMeta], bool], list[dict] | None]) -> bool:
+        """Sends `build(meta, retry)` built on the tab ids from the read, so a sync stays within
+        its read budget; if Google refuses them (400: a tab or chart changed since), builds once
+        more on a fresh read. `build` returns None to send nothing; returns whether it sent."""
+        cached = self._meta is not None
+        reqs = build(dict(self._meta) if cached else self._fetch_meta(), False)
+        if reqs is None:
+            return False
+        try:
+            self._send(reqs)
+        except gspread.exceptions.APIError as e:
+            if not cached or e.response.status_code != 400:
+                raise
+            reqs = build(self._fetch_meta(), True)
+            if reqs is None:
                 return False
-            try:
-                self._send(self._tab_requests(title, summary, meta))
-            except gspread.exceptions.APIError as e:
-                if not cached or e.response.status_code != 400:
-                    raise
-                meta = self._fetch_meta()
-                if title in meta:
-                    return False
-                self._send(self._tab_requests(title, summary, meta))
+            self._send(reqs)
         return True
 
-    def _tab_requests(self, tab: str, summary: Summary, meta: dict[str, SheetMeta] | None = None) -> list[dict]:
+    def _tab_requests(self, tab: str, summary: Summary, meta: dict[str, SheetMeta]) -> list[dict]:
         """Requests that (create and) fill a summary-like tab and redraw its charts."""
-        if meta is None:
-            meta = dict(self._meta) if self._meta is not None else self._fetch_meta()
         rows, headers = summary.grid()
         book = SheetBook(meta)
         if tab not in book.tabs():
