@@ -173,6 +173,12 @@ class History:
         row = self.state.db.execute("SELECT min(at) FROM history_event").fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
 
+    def first_submitted(self) -> dict[RowKey, datetime]:
+        """When a URL first appeared in each row, as far as the history knows."""
+        rows = self.state.db.execute(
+            "SELECT agency, item, first_submitted_at FROM history_item WHERE first_submitted_at IS NOT NULL")
+        return {RowKey(a, i): _dt(t, self.tz) for a, i, t in rows}
+
     def events(self, key: RowKey) -> list[Event]:
         """Every recorded change of one row, oldest first."""
         rows = self.state.db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from sheets_sync import collector, judge
@@ -15,10 +15,17 @@ from sheets_sync.checker import Checker
 from sheets_sync.clock import Clock
 from sheets_sync.config import Config
 from sheets_sync.errors import UsageError
-from sheets_sync.models import ReadProblem, RowKey, Status, Verdict, WriteReport
 from sheets_sync.history import History
+from sheets_sync.models import ReadProblem, RowKey, Status, Verdict, WriteReport
 from sheets_sync.state import State
-from sheets_sync.summary import Options, baseline_for, build_summary, due_rounds, snapshot_summary, snapshot_title
+from sheets_sync.summary import (
+    Options,
+    baseline_for,
+    build_summary,
+    due_rounds,
+    snapshot_summary,
+    snapshot_title,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +74,30 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
              sum(1 for s in submissions if s.candidates), len(urls))
     results = checker.check_many(urls, progress=progress)
     now = clock.now()
-    verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
-
-    # The worker itself was offline for these (sheets_sync.offline): keep the earlier verdicts.
-    offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
-    if offline:
-        log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
-    statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
-    statuses.update({v.key: v.status for v in verdicts if v.key not in offline})
-    counts = Counter(v.status.value for v in verdicts)
-    if dry_run:
-        return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
-                          problems=snapshot.problems, dry_run=True, verdicts=verdicts)
-    write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
-    if write.stale:
-        log.info("%d rows changed while checking; they are checked next run: %s", len(write.stale),
-                 ", ".join(map(str, write.stale[:10])))
-    if write.missing:
-        log.warning("%d rows disappeared while checking: %s", len(write.missing), ", ".join(map(str, write.missing[:10])))
     own_state = state is None
     state = State(config.settings.state_path) if state is None else state
     try:
         history = History(state, config.settings.tz)
+        rows = _with_remembered_first_submission(rows, history)
+        verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
+
+        # The worker itself was offline for these (sheets_sync.offline): keep the earlier verdicts.
+        offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
+        if offline:
+            log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
+        statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
+        statuses.update({v.key: v.status for v in verdicts if v.key not in offline})
+        counts = Counter(v.status.value for v in verdicts)
+        if dry_run:
+            return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
+                              problems=snapshot.problems, dry_run=True, verdicts=verdicts)
+        write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
+        if write.stale:
+            log.info("%d rows changed while checking; they are checked next run: %s", len(write.stale),
+                     ", ".join(map(str, write.stale[:10])))
+        if write.missing:
+            log.warning("%d rows disappeared while checking: %s", len(write.missing),
+                        ", ".join(map(str, write.missing[:10])))
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies)
         s = config.settings
@@ -115,6 +124,17 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
         title = snapshot_title(rnd, s.thai_digits)
         if write_snapshot(title, snapshot_summary(history, rnd, config.catalog, agencies, opts)):
             log.info("round %d snapshot written to tab %s", rnd.number, title)
+
+
+def _with_remembered_first_submission(rows, history: History) -> list:
+    """A sheet that was lost and rebuilt has an empty 'first submitted' column; the history
+    still knows, and the clarification window is judged against the first submission."""
+    remembered = history.first_submitted()
+    out = []
+    for r in rows:
+        known = [t for t in (r.first_submitted_at, remembered.get(r.key)) if t is not None]
+        out.append(replace(r, first_submitted_at=min(known)) if known else r)
+    return out
 
 
 def _previous(row) -> Status:

@@ -191,3 +191,20 @@ def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
     sheet.backend.ensure_layout(config.catalog, [new])  # same effect as a coordinator typing the row
     assert sum(1 for k in cells(sheet) if k.agency == "c-three") == 43
     assert "c-three" in [g.text(r[0]) for r in sheet.grid(TAB_AGENCIES)]
+
+
+def test_a_lost_and_rebuilt_sheet_gets_its_first_submission_times_back(sheet, config, site, tmp_path):
+    """The clarification window is judged against the URL first submitted: the history keeps
+    that time, so a sheet rebuilt from scratch shows the original one, not the rebuild's."""
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    run(config, sheet, FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert cells(sheet)[RowKey("a-one", "O1")]["first_submitted_at"] == "20 ม.ค. 2566 09:00"
+
+    (tmp_path / "rebuilt").mkdir()
+    rebuilt = type(sheet)(tmp_path / "rebuilt")  # the old sheet is gone; a coordinator starts a new one
+    pipeline.init(config, rebuilt.backend)
+    rebuilt.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/boss"))))
+    run(config, rebuilt, FixedClock(datetime(2023, 2, 3, 14, 0, tzinfo=BANGKOK)))
+    again = cells(rebuilt)
+    assert again[RowKey("a-one", "O1")]["first_submitted_at"] == "20 ม.ค. 2566 09:00"
+    assert again[RowKey("a-one", "O2")]["first_submitted_at"] == "3 ก.พ. 2566 14:00"
