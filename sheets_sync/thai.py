@@ -23,13 +23,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from sheets_sync.normalize import thai_digits_to_arabic
+
 BE_OFFSET = 543
 MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
           "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
                 "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 _TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-_FROM_THAI = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def digits(text: str, thai_digits: bool) -> str:
@@ -88,7 +89,7 @@ def parse_thai_datetime(text: str) -> datetime | None:
     """
     if not text:
         return None
-    text = str(text).translate(_FROM_THAI).strip()
+    text = thai_digits_to_arabic(str(text)).strip()
     m = _PARSE_RE.match(text)
     if m:
         day, month_name_, year, hh, mm, ss = m.groups()
