@@ -29,13 +29,12 @@ STALE_TEMP_S = 600  # a workbook temp file this old belongs to a dead process
 
 
 class _GuardedBackend:
-    """The backend with a stop checkpoint before each step, and the worker's line added to the
-    summary heading. Writes themselves are never interrupted."""
+    """The backend with a stop checkpoint before each step. Writes themselves are never
+    interrupted."""
 
-    def __init__(self, backend, stopper: Stopper | None, summary_line: str) -> None:
+    def __init__(self, backend, stopper: Stopper | None) -> None:
         self._backend = backend
         self._stopper = stopper
-        self._line = summary_line
 
     def _check(self, step: str) -> None:
         if self._stopper is not None:
@@ -55,11 +54,6 @@ class _GuardedBackend:
 
     def write_summary(self, summary):
         self._check("writing the summary")
-        if self._line:
-            from dataclasses import replace
-
-            heading = tuple(summary.heading)
-            summary = replace(summary, heading=heading[:2] + (self._line,) + heading[2:])
         return self._backend.write_summary(summary)
 
     def __getattr__(self, name):
@@ -88,7 +82,6 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     from sheets_sync.cache import open_cached
     from sheets_sync.checker import Checker
     from sheets_sync.sync import sync as real_sync
-    from sheets_sync.thai import digits
 
     sync_fn = sync_fn or real_sync
     settings = config.settings
@@ -105,7 +98,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     if dry_run:
         checker = checker or Checker(settings.checker)
         try:
-            report = sync_fn(config, _GuardedBackend(backend or open_backend(config), stopper, ""), checker, clock,
+            report = sync_fn(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock,
                              agency=agency, dry_run=True, progress=guarded_progress)
         except StopRequested as e:
             record.outcome, record.error = "stopped", f"dry run stopped while {e}"
@@ -148,9 +141,9 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             backend = backend or open_backend(config)
             # Scheduled runs use the cache between runs: fresh `ok` URLs are not fetched again.
             checker = checker or open_cached(Checker(settings.checker), settings.state_path)
-            line = digits(summary_line(started, next_hint), getattr(settings, "thai_digits", False))
-            report = sync_fn(config, _GuardedBackend(backend, stopper, line), checker, clock, agency=agency,
-                             dry_run=False, progress=guarded_progress)
+            report = sync_fn(config, _GuardedBackend(backend, stopper), checker, clock, agency=agency,
+                             dry_run=False, progress=guarded_progress,
+                             summary_note=(summary_line(started, next_hint),))
             record.outcome = "ok"
             record.rows, record.urls_checked = report.rows, report.urls_checked
             record.written, record.counts = report.write.written, dict(report.counts)

@@ -25,7 +25,14 @@ import pandas as pd
 
 from sheets_sync.clock import BANGKOK
 from sheets_sync.config import Agency, Catalog, Round
-from sheets_sync.models import ReadProblem, RowKey, Status, Summary, SummaryBlock, SummaryChart
+from sheets_sync.models import (
+    ReadProblem,
+    RowKey,
+    Status,
+    Summary,
+    SummaryBlock,
+    SummaryChart,
+)
 from sheets_sync.thai import days_left, digits, thai_date, thai_datetime
 
 VALID = (Status.OK.value, Status.WARNING.value)
@@ -130,7 +137,9 @@ def build_summary(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[A
     """The summary tab's content at `now`.
 
     statuses: the sheet's statuses (None: the history's); history: `History.as_of(now)` (first
-    valid times, statuses of rows the sheet did not give); baseline: for the trend column."""
+    valid times, statuses of rows the sheet did not give); baseline: for the trend column;
+    extra_heading: lines shown right after the "ข้อมูล ณ" line, saying what that time means
+    (a snapshot) or who produced the data (the worker's last run)."""
     opts = Options(expected_agencies, target_agencies, thai_digits, tz)
     now = now.astimezone(tz)
     agencies = tuple(agencies)
@@ -161,6 +170,7 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
     heading = [
         title or f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
         f"ข้อมูล ณ {thai_datetime(now)} น.",
+        *extra_heading,
         "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)} ({days_left(r.deadline, now.date())})"
                                    for r in catalog.rounds),
         f"หน่วยงานในชีต {n_agencies} แห่ง จากที่ต้องประเมิน {opts.expected_agencies} แห่ง"
@@ -175,7 +185,6 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
     if baseline is not None:
         heading.append(f"เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) นับจากรายงานครั้งก่อน "
                        f"{thai_datetime(baseline.at.astimezone(opts.tz))} น.")
-    heading.extend(extra_heading)
     heading = [digits(h, d) for h in heading]
 
     blocks = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from sheets_sync import collector, judge
 from sheets_sync.backends import Backend, Snapshot
@@ -51,10 +51,11 @@ def init(config: Config, backend: Backend):
 
 def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agency: str | None = None,
          dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
-         state: State | None = None) -> SyncReport:
+         state: State | None = None, summary_note: Sequence[str] = ()) -> SyncReport:
     """One full pass. URLs' problems are results; only the sheet being unreadable raises.
 
-    `state`: the open state file for the history (default: settings.state_path, opened and closed here)."""
+    `state`: the open state file for the history (default: settings.state_path, opened and closed here);
+    `summary_note`: lines for the summary's heading, after its time (the worker's last run)."""
     catalog = config.catalog
     snapshot = backend.read(catalog)
     if not dry_run and _rows_missing(snapshot, config):
@@ -104,7 +105,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         backend.write_summary(build_summary(
             statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
-            thai_digits=s.thai_digits, tz=s.tz))
+            thai_digits=s.thai_digits, tz=s.tz, extra_heading=summary_note))
         _write_snapshots(config, backend, history, snapshot.agencies, now)
     finally:
         if own_state:
