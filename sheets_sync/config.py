@@ -378,14 +378,13 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
     if c.pdf_pages < 1:
         raise ConfigError(f"{where}: checker.pdf_pages: must be at least 1")
+    from sheets_sync.guard import parse_resolve  # the parser --resolve uses; imported late (requests)
+
     for entry in c.resolve:
-        host, sep, addr = entry.rpartition(":") if entry.count(":") == 1 else entry.partition(":")
         try:
-            ipaddress.ip_address(addr.strip("[]"))
+            parse_resolve([entry])
         except ValueError:
             raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS") from None
-        if not sep or not host:
-            raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS")
     for cidr in c.allow_private:
         try:
             ipaddress.ip_network(cidr, strict=False)
