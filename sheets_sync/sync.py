@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Callable, Sequence
 
 from sheets_sync import collector, judge
@@ -123,7 +124,9 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
     opts = Options(s.expected_agencies, s.target_agencies, s.thai_digits, s.tz)
     for rnd in due_rounds(config.catalog, now, s.tz):
         title = snapshot_title(rnd, s.thai_digits)
-        if write_snapshot(title, snapshot_summary(history, rnd, config.catalog, agencies, opts)):
+        # Built only when the tab is missing: after a deadline, every later run would otherwise
+        # recompute the history at that deadline just to have it declined.
+        if write_snapshot(title, partial(snapshot_summary, history, rnd, config.catalog, agencies, opts)):
             log.info("round %d snapshot written to tab %s", rnd.number, title)
 
 

@@ -432,9 +432,9 @@ def test_snapshot_tab_created_by_someone_after_the_read_is_not_overwritten(fake,
     backend.ensure_layout(small_config.catalog, small_config.agencies)
     backend.read(small_config.catalog)
     title = "สรุปรอบ 1 (31 มกราคม 2566)"
-    assert backend.write_snapshot(title, Summary(heading=("ของผู้ประสานงาน",))) is True
+    assert backend.write_snapshot(title, lambda: Summary(heading=("ของผู้ประสานงาน",))) is True
     backend.read(small_config.catalog)
     backend._meta.pop(title)  # as if the tab appeared after this read (the cached list lacks it)
-    assert backend.write_snapshot(title, Summary(heading=("ใหม่",))) is False
+    assert backend.write_snapshot(title, lambda: Summary(heading=("ใหม่",))) is False
     assert fake.sheet(sid, title).grid()[0][0] == "ของผู้ประสานงาน"
     assert [s.title for s in fake.spreadsheet(sid).sheets].count(title) == 1

@@ -143,10 +143,6 @@ def test_a_full_run_logs_no_key_material(fmt, tmp_path, monkeypatch, capfd, rest
 
         monkeypatch.setattr(GSheetsBackend, "read", read)
         monkeypatch.setattr(GSheetsBackend, "write_results", write_results)
-        if "write_snapshot" not in vars(GSheetsBackend):
-            # Round snapshots on Sheets are not written yet (the grid default needs _open); not what
-            # this test is about.
-            monkeypatch.setattr(GSheetsBackend, "write_snapshot", lambda self, title, summary: False, raising=False)
         settings = str(tmp_path / "settings.yaml")
         assert cli.main(["--log-format", fmt, "--config", settings, "init"]) == 0
         code = cli.main(["-v", "--log-format", fmt, "--config", settings, "run", "--once"])

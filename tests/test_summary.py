@@ -255,7 +255,9 @@ def test_snapshot_written_days_after_the_deadline_shows_the_deadline(sheet, tmp_
     run_at(tmp_path, sheet, bkk(2023, 2, 5, 9, 0), {("a-one", "O3"): "https://a.go.th/ok/3",
                                                     ("a-one", "O1"): ""})
     assert tab_rows(sheet, title) == snap
-    assert sheet.backend.write_snapshot(title, S.Summary(heading=("x",))) is False
+    built = []
+    assert sheet.backend.write_snapshot(title, lambda: built.append(1) or S.Summary(heading=("x",))) is False
+    assert built == []  # an existing snapshot is not even recomputed
     assert tab_rows(sheet, title) == snap
     assert [t for t in sheet.tabs() if t.startswith("สรุปรอบ")] == [title]
 

@@ -7,7 +7,7 @@ Every backend raises BackendError for anything that stops it reading or writing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from sheets_sync.config import Agency, Catalog, Config
 from sheets_sync.models import ReadProblem, RowKey, SubmissionRow, Summary, Verdict, WriteReport
@@ -52,9 +52,10 @@ class Backend(Protocol):
         the expected text is left alone (stale), a key without a row is missing. Only the URL cell
         is written, always as text; `written` counts cells changed."""
 
-    def write_snapshot(self, title: str, summary: Summary) -> bool:
-        """Writes `summary` (with its charts) to a new tab `title` once. Returns False and writes
-        nothing when a tab of that name exists: a round's snapshot is never overwritten.
+    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
+        """Writes the summary `build()` makes (with its charts) to a new tab `title` once. Returns
+        False, without calling `build`, when a tab of that name exists: a round's snapshot is
+        never overwritten, and is not recomputed from the history on every run after it.
         Optional while a backend lacks it: the sync checks with getattr."""
 
 

@@ -213,12 +213,13 @@ class GridBackend:
 
         self._write(work)
 
-    def write_snapshot(self, title: str, summary: Summary) -> bool:
-        """Writes `summary` to a new tab `title`, once: returns False, writing nothing, when a tab
-        of that name already exists (a snapshot is never changed)."""
+    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
+        """Writes `build()` to a new tab `title`, once: returns False, building and writing
+        nothing, when a tab of that name already exists (a snapshot is never changed)."""
         with self._open(write=False) as book:
             if title in book.tabs():
                 return False
+        summary = build()
         rows, headers = summary.grid()
 
         def work(book: Book) -> bool:

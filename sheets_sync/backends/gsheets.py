@@ -248,12 +248,12 @@ class GSheetsBackend(GridBackend):
             self._send_on_known_tabs(
                 lambda meta, retry: ([] if retry else pending) + self._tab_requests(TAB_SUMMARY, summary, meta))
 
-    def write_snapshot(self, title: str, summary: Summary) -> bool:
-        """A round snapshot: a new tab written once, in one batch; False (nothing written) when a
-        tab of that name exists, so a snapshot is never changed."""
+    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
+        """A round snapshot: a new tab written once, in one batch; False (nothing built or
+        written) when a tab of that name exists, so a snapshot is never changed."""
         with self._api(f"write the snapshot {title}"):
             return self._send_on_known_tabs(
-                lambda meta, retry: None if title in meta else self._tab_requests(title, summary, meta))
+                lambda meta, retry: None if title in meta else self._tab_requests(title, build(), meta))
 
     def _send_on_known_tabs(self, build: Callable[[dict[str, SheetMeta], bool], list[dict] | None]) -> bool:
         """Sends `build(meta, retry)` built on the tab ids from the read, so a sync stays within
