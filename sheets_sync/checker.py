@@ -31,8 +31,9 @@ from sheets_sync.dispatch import Dispatch
 from sheets_sync.failures import DeadlineExceeded, cert_failure, describe, error_reason
 from sheets_sync.guard import AddressPolicy
 from sheets_sync.models import CheckResult, Status
+from sheets_sync.normalize import host_of
 from sheets_sync.pdfpool import PdfReaderPool
-from sheets_sync.transport import build_session, host_key, identify
+from sheets_sync.transport import build_session, identify
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class Checker:
         interval = self.settings.min_host_interval_s
         if interval <= 0:
             return 0.0
-        host = host_key(url)
+        host = host_of(url)
         with self._pace_lock:
             now = time.monotonic()
             at = max(now, self._next_at.get(host, 0.0))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
-from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
 from sheets_sync import content, reasons
 from sheets_sync.models import CheckResult
+from sheets_sync.normalize import host_of
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         found = content.inspect(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
                                 probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
         codes = codes + found
-    elif code in (401, 403) and (content.sign_in_url(final) or sign_in_host(final)):
+    elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
     elif code == 403 and fetch.as_browser:
         codes = ("bot_blocked",)  # 403 to our own User-Agent and to a browser's
@@ -81,8 +81,5 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
 
 
 def sign_in_host(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host in ("drive.google.com", "docs.google.com", "sites.google.com") or content.sign_in_url(url)
+    """An address where a 401/403 means "not shared with you": Drive, Docs, Sites, sign-in pages."""
+    return content.is_drive(url) or host_of(url) == "sites.google.com" or content.sign_in_url(url)

@@ -20,6 +20,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 from sheets_sync import normalize
 from sheets_sync.config import Agency, ValidationSettings, normalize_domain
 from sheets_sync.models import RowKey, SubmissionRow
+from sheets_sync.normalize import host_under
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
             extra = []
             if _is_homepage(parts):
                 extra.append("homepage_only")
-            if domains and not _under(host, domains) and not (is_social and _under(host, platforms)):
+            if domains and not host_under(host, domains) and not (is_social and host_under(host, platforms)):
                 extra.append("off_site")
             if len(items_by_url[row.key.agency, _loose(c.url)]) > 1:
                 extra.append("duplicate_in_agency")
@@ -253,10 +254,6 @@ def _is_homepage(parts: SplitResult) -> bool:
     # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
     route = parts.fragment.startswith(("/", "!"))
     return not parts.query and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
-
-
-def _under(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains if d)
 
 
 def _loose(url: str) -> str:

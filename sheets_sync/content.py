@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
+from sheets_sync.normalize import host_of, host_under
+
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
 # walls or script-only shells. An agency's own channel there (O9) is fine.
 PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "youtube.com", "youtu.be", "instagram.com",
                   "tiktok.com", "twitter.com", "x.com", "line.me")
+DRIVE_HOSTS = ("drive.google.com", "docs.google.com")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document
@@ -74,17 +77,9 @@ class Probe:
     shingles: frozenset
 
 
-def host_under(host: str, domains) -> bool:
-    host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
 def platform_of(url: str) -> str | None:
     """The platform host a URL is on (facebook.com ...), or None."""
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
+    host = host_of(url)
     return next((d for d in PLATFORM_HOSTS if host_under(host, (d,))), None)
 
 
@@ -219,7 +214,7 @@ def needs_probe(url: str, final_url: str, page: Page) -> bool:
         original = urlsplit(url)
     except ValueError:
         return False
-    if page.kind != "html" or len(page.text) < MIN_TEXT or _is_drive(final_url):
+    if page.kind != "html" or len(page.text) < MIN_TEXT or is_drive(final_url):
         return False
     # The homepage itself is not a not-found page, even if the site answers every path with it.
     return path not in ("", "/") or bool(original.path.strip("/") or original.query)
@@ -258,7 +253,7 @@ def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind == "html" and password_wall(page):
         return ("login_required",)
     if promises_document(url) and not truncated:
-        if len(body) < TINY_BODY or (page.kind == "html" and not _is_drive(final_url)):
+        if len(body) < TINY_BODY or (page.kind == "html" and not is_drive(final_url)):
             return ("wrong_type",)
     if page.kind == "html":
         if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
@@ -277,9 +272,6 @@ def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     return ()
 
 
-def _is_drive(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host in ("drive.google.com", "docs.google.com")
+def is_drive(url: str) -> bool:
+    """A Google Drive or Docs address (its pages are viewers, and private files a sign-in)."""
+    return host_of(url) in DRIVE_HOSTS

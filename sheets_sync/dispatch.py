@@ -7,7 +7,7 @@ from collections import Counter, deque
 from typing import TYPE_CHECKING
 
 from sheets_sync.models import CheckResult
-from sheets_sync.transport import host_key
+from sheets_sync.normalize import host_of
 
 if TYPE_CHECKING:
     from sheets_sync.checker import Checker
@@ -30,7 +30,7 @@ class Dispatch:
         self.checker, self.validators, self.total = checker, validators, len(urls)
         self.queues: dict[str, deque[str]] = {}
         for url in urls:
-            self.queues.setdefault(host_key(url), deque()).append(url)
+            self.queues.setdefault(host_of(url), deque()).append(url)
         self.busy: Counter[str] = Counter()
         self.ready: deque[str] = deque(self.queues)
         self.in_ready = set(self.ready)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _ITEM_RE = re.compile(r"^\s*[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})\s*$")
@@ -63,3 +64,25 @@ def district(text: str) -> str:
         if name.startswith(prefix):
             name = name[len(prefix):].strip()
     return DISTRICT_ALIASES.get(name, name)
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of a URL; '' when it has none or cannot be parsed.
+
+    >>> host_of("https://WWW.Tapladuk.go.th:8080/x"), host_of("http://[::1")
+    ('www.tapladuk.go.th', '')
+    """
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def host_under(host: str, domains) -> bool:
+    """`host` is one of `domains` or a subdomain of one (domains already lower case).
+
+    >>> host_under("www.tapladuk.go.th", ("tapladuk.go.th",)), host_under("eviltapladuk.go.th", ("tapladuk.go.th",))
+    (True, False)
+    """
+    host = (host or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains if d)

@@ -12,9 +12,9 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping
-from urllib.parse import urlsplit
 
 from sheets_sync.models import CheckResult, Status
+from sheets_sync.normalize import host_of
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,6 @@ def network_failure(result: CheckResult) -> bool:
     return result.http_status is None and bool(result.reasons) and result.reasons[0] in NETWORK_ERRORS
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 def looks_offline(results: Mapping[str, CheckResult], min_hosts: int = MIN_HOSTS, share: float = SHARE) -> bool:
     """True when at least `min_hosts` hosts were tried and `share` of them failed on every URL
     with a network-level error. Hosts whose URLs were not requested (blocked, platforms,
@@ -42,7 +35,7 @@ def looks_offline(results: Mapping[str, CheckResult], min_hosts: int = MIN_HOSTS
     by_host: dict[str, list[CheckResult]] = defaultdict(list)
     for url, r in results.items():
         if r.http_status is not None or network_failure(r):
-            by_host[_host(url)].append(r)
+            by_host[host_of(url)].append(r)
     if len(by_host) < min_hosts:
         return False
     failed = sum(1 for rs in by_host.values() if all(network_failure(r) for r in rs))

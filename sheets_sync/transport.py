@@ -7,7 +7,6 @@ import time
 import warnings
 from http.cookiejar import DefaultCookiePolicy
 from typing import Callable
-from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions as u3
@@ -93,11 +92,3 @@ def identify(user_agent: str, contact_url: str) -> str:
     if user_agent.endswith(")"):
         return f"{user_agent[:-1]}; +{contact_url})"
     return f"{user_agent} (+{contact_url})"
-
-
-def host_key(url: str) -> str:
-    """The name the per-host limit counts by: the lower-case host name, port ignored."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
