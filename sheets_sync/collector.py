@@ -228,7 +228,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
     out = []
     for row, candidates in parsed:
         agency = agencies.get(row.key.agency)
-        domains = tuple(normalize_domain(d) for d in agency.domains) if agency else ()
+        domains = agency.domains if agency else ()
         is_social = (normalize.item_code(row.key.item) or row.key.item) in social
         checked = []
         for c in candidates:

@@ -12,6 +12,7 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -137,6 +138,11 @@ class Agency:
     score_2565: float | None = None
     grade_2565: str = ""
 
+    def __post_init__(self) -> None:
+        # Domains are compared normalised (no scheme, no www., punycode) wherever an agency
+        # comes from (agencies.yaml, the agencies tab, a test): done once, here.
+        object.__setattr__(self, "domains", tuple(normalize_domain(d) for d in self.domains))
+
     @property
     def failed_2565(self) -> bool:
         return self.score_2565 is not None and self.score_2565 < 85
@@ -155,7 +161,7 @@ class Catalog:
     def item(self, code: str) -> Item | None:
         return self._by_code.get(code)
 
-    @property
+    @cached_property  # asked for every row of the sheet; the catalogue never changes
     def _by_code(self) -> dict[str, Item]:
         return {i.code: i for i in self.items}
 
@@ -254,7 +260,7 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
             name=unicodedata.normalize("NFC", _str(a, "name", where, key, required=True)),
             district=normalize.district(_str(a, "district", where, key)),
             type=_str(a, "type", where, key),
-            domains=tuple(normalize_domain(d) for d in domains),
+            domains=tuple(domains),
             score_2565=float(score) if score is not None else None,
             grade_2565=_str(a, "grade_2565", where, key),
         ))

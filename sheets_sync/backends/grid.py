@@ -10,7 +10,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sheets_sync import normalize
-from sheets_sync.config import Agency, Catalog, normalize_domain
+from sheets_sync.config import Agency, Catalog
 from sheets_sync.errors import BackendError
 from sheets_sync.layout import (AGENCY_COLUMNS, AGENCY_HEADERS, SUBMISSION_COLUMNS, SUBMISSION_HEADERS,
                                 TAB_AGENCIES, TAB_SUBMISSIONS)
@@ -81,7 +81,7 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             name=text(cell(row, cols["name"])),
             district=normalize.district(text(cell(row, cols.get("district")))),
             type=text(cell(row, cols.get("type"))),
-            domains=tuple(normalize_domain(d) for d in domains),
+            domains=tuple(domains),
             score_2565=score,
             grade_2565=text(cell(row, cols.get("grade_2565"))),
         ))
