@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from sheets_sync.config import Agency, Catalog
 from sheets_sync.files import atomic_write
@@ -26,7 +27,7 @@ CODE_LABEL = "รหัสหน่วยงาน"
 HEADERS = ("ข้อ", "หัวข้อ", "รอบ", "กำหนดส่ง", "URL", "หมายเหตุ")
 WIDTHS = (8, 62, 6, 14, 60, 30)
 HEADER_ROW = 5  # 1-based, as Excel shows it
-URL_COLUMN = "E"
+URL_COLUMN = get_column_letter(HEADERS.index("URL") + 1)  # named in the Thai instructions
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -58,7 +59,7 @@ def build_template(agency: Agency, catalog: Catalog) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = FORM_SHEET
-    last = chr(ord("A") + len(HEADERS) - 1)
+    last = get_column_letter(len(HEADERS))
 
     ws["A1"] = f"แบบฟอร์มส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {catalog.year}"
     ws.merge_cells(f"A1:{last}1")
