@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 
+_TEMP_PREFIX, _TEMP_SUFFIX = ".{name}.", ".tmp"
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None],
                  before_replace: Callable[[], None] | None = None) -> Path:
     """Calls `write(tmp)` to fill a temporary file beside `path`, fsyncs it and renames it over
@@ -25,7 +28,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None],
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX.format(name=path.name), suffix=_TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
@@ -48,3 +51,13 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def leftover_temps(path: str | os.PathLike) -> list[Path]:
+    """Temporary files of `atomic_write(path, ...)` calls that were killed before the rename
+    (the file itself is intact: a temporary never replaced it)."""
+    path = Path(path)
+    try:
+        return list(path.parent.glob(f"{_TEMP_PREFIX.format(name=path.name)}*{_TEMP_SUFFIX}"))
+    except OSError:
+        return []

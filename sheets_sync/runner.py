@@ -11,13 +11,13 @@ import logging
 import threading
 import time as _time
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from sheets_sync import status
 from sheets_sync.clock import Clock
 from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError
+from sheets_sync.files import leftover_temps
 from sheets_sync.lock import RUN_LOCK, PidLock, lock_path
 from sheets_sync.stopper import Stopper, StopRequested
 
@@ -187,12 +187,7 @@ def _remove_stale_temp_files(config: Config) -> None:
     b = config.settings.backend
     if b.kind != "xlsx":
         return
-    path = Path(b.xlsx_path)
-    try:
-        candidates = list(path.parent.glob(f".{path.name}.*.tmp"))
-    except OSError:
-        return
-    for tmp in candidates:
+    for tmp in leftover_temps(b.xlsx_path):
         try:
             if _time.time() - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()

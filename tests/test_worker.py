@@ -326,3 +326,25 @@ def test_province_workload_stays_under_250_mb_rss(tmp_path):
     print(f"province workload: {rows} rows, peak RSS {peak_mb:.0f} MB, {took:.0f} s; {out.strip()}; {sizes}")
     assert rows == 59 * 43, err
     assert peak_mb < 250, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_temp_files_of_killed_saves_are_removed_once_stale(tmp_path):
+    """A save killed before its rename leaves a temporary beside the workbook; the next run
+    removes it once it is old enough to belong to a dead process, and leaves a fresh one."""
+    from sheets_sync import runner
+    from sheets_sync.backends.xlsx import XlsxBackend
+    from sheets_sync.files import leftover_temps
+
+    book = tmp_path / "oit.xlsx"
+    config = load_config("config/settings.yaml")
+    config = config.with_settings(backend=dataclasses.replace(config.settings.backend, xlsx_path=str(book)))
+    XlsxBackend(book).ensure_layout(config.catalog, config.agencies[:1])
+    old, fresh = tmp_path / f".{book.name}.dead1.tmp", tmp_path / f".{book.name}.live2.tmp"
+    for p in (old, fresh):
+        p.write_bytes(b"half a workbook")
+    then = time.time() - runner.STALE_TEMP_S - 60
+    os.utime(old, (then, then))
+    assert sorted(leftover_temps(book)) == sorted([old, fresh])
+    runner._remove_stale_temp_files(config)
+    assert leftover_temps(book) == [fresh]
+    assert book.exists()
