@@ -48,21 +48,16 @@ def report_agencies(config: Config, history: History) -> tuple[Agency, ...]:
     return history.agencies() or config.agencies
 
 
-def options(config: Config):
-    s = config.settings
-    return S.Options(s.expected_agencies, s.target_agencies, s.thai_digits, s.tz)
-
-
 def report_summary(config: Config, history: History, at: datetime) -> Summary:
     catalog = config.catalog
-    return S.summary_at(history, at, catalog, report_agencies(config, history), options(config),
+    return S.summary_at(history, at, catalog, report_agencies(config, history), S.Options.of(config.settings),
                         title=f"รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {catalog.year} "
                               f"จังหวัดลำพูน")
 
 
 def followup_summary(config: Config, history: History, at: datetime) -> Summary:
     """The follow-up list alone: agencies with items of due rounds missing or not valid."""
-    catalog, opts = config.catalog, options(config)
+    catalog, opts = config.catalog, S.Options.of(config.settings)
     agencies = report_agencies(config, history)
     df = S.frame(None, agencies, catalog, history.as_of(at), opts.tz)
     due = {r.number for r in S.due_rounds(catalog, at, opts.tz)}
@@ -79,7 +74,7 @@ def followup_summary(config: Config, history: History, at: datetime) -> Summary:
 
 def followup_rows(config: Config, history: History, at: datetime) -> list[tuple]:
     """One line per (agency, item) of a due round that is missing or not valid."""
-    catalog, opts = config.catalog, options(config)
+    catalog, opts = config.catalog, S.Options.of(config.settings)
     agencies = report_agencies(config, history)
     hist = history.as_of(at)
     urls = {(a, i): u for a, i, u in zip(hist["agency"], hist["item"], hist["url_text"])} if len(hist) else {}

@@ -66,6 +66,11 @@ class Options:
     thai_digits: bool = False
     tz: ZoneInfo = BANGKOK
 
+    @classmethod
+    def of(cls, settings) -> "Options":
+        """The options a config's settings ask for."""
+        return cls(settings.expected_agencies, settings.target_agencies, settings.thai_digits, settings.tz)
+
 
 def deadline_end(deadline: date, tz: ZoneInfo = BANGKOK) -> datetime:
     """The first moment after a deadline day (00:00 of the next day, local time)."""

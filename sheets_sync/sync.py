@@ -121,7 +121,7 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
     if write_snapshot is None:  # a backend without snapshots yet
         return
     s = config.settings
-    opts = Options(s.expected_agencies, s.target_agencies, s.thai_digits, s.tz)
+    opts = Options.of(s)
     for rnd in due_rounds(config.catalog, now, s.tz):
         title = snapshot_title(rnd, s.thai_digits)
         # Built only when the tab is missing: after a deadline, every later run would otherwise
