@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from sheets_sync.models import CheckResult, Status
-from sheets_sync.state import State, register_schema
+from sheets_sync.state import State, open_state, register_schema
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +178,5 @@ class _OwnedStateChecker(CachedChecker):
 def open_cached(checker, state_path: str, fresh: bool = False):
     """`checker` behind the cache in the state file at `state_path` (opened here, closed by
     close(); a corrupt or missing file is rebuilt by State, never fatal)."""
-    try:
-        state = State(state_path)
-    except (sqlite3.Error, OSError) as e:
-        log.warning("state file %s cannot be opened (%s); checking without the cache", state_path, e)
-        return checker
-    return _OwnedStateChecker(checker, state, fresh=fresh)
+    state = open_state(state_path)
+    return checker if state is None else _OwnedStateChecker(checker, state, fresh=fresh)

@@ -169,23 +169,16 @@ def _run(args) -> int:
 
 
 def _sync(config, backend, args) -> int:
-    from sheets_sync.checker import Checker
     from sheets_sync.clock import SystemClock
     from sheets_sync.models import Status
     from sheets_sync.runner import run_sync
     from sheets_sync.stopper import Stopper
 
-    from sheets_sync.cache import open_cached
-
-    checker = open_cached(Checker(config.settings.checker), config.settings.state_path, fresh=args.fresh)
-    try:
-        # Under the run lock (exit 4 when busy), recorded in data/worker-status.json; SIGTERM or
-        # SIGINT stop it at the next step boundary, nothing half-written, exit 0.
-        with Stopper() as stopper:
-            record, report = run_sync(config, SystemClock(config.settings.tz), stopper, agency=args.agency,
-                                      dry_run=args.dry_run, progress=_progress(), backend=backend, checker=checker)
-    finally:
-        checker.close()
+    # Under the run lock (exit 4 when busy), recorded in data/worker-status.json; SIGTERM or
+    # SIGINT stop it at the next step boundary, nothing half-written, exit 0.
+    with Stopper() as stopper:
+        record, report = run_sync(config, SystemClock(config.settings.tz), stopper, agency=args.agency,
+                                  dry_run=args.dry_run, progress=_progress(), backend=backend, fresh=args.fresh)
     if report is None:
         print(f"{record.error}; nothing was half-written, the next run starts over")
         return 0

@@ -72,15 +72,19 @@ def summary_line(started: datetime, next_run: datetime | None = None) -> str:
 
 def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mode: str = "sync",
              agency: str | None = None, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
-             next_hint: datetime | None = None, backend=None, checker=None, sync_fn=None):
+             next_hint: datetime | None = None, backend=None, checker=None, sync_fn=None, fresh: bool = False):
     """One sync under the run lock, recorded in the status file and the history.
 
     Returns (RunRecord, SyncReport | None): the report is None when the run was stopped by a
     signal. Raises LockBusy when another run is active, and re-raises the cause of a failed
-    run after recording it. A dry run takes no lock and records nothing."""
+    run after recording it. A dry run takes no lock and records nothing.
+
+    Unless a checker is given, the run checks through the result cache (`fresh`: ignore it),
+    on the same state-file connection as the history."""
     from sheets_sync.backends import open_backend
-    from sheets_sync.cache import open_cached
+    from sheets_sync.cache import CachedChecker
     from sheets_sync.checker import Checker
+    from sheets_sync.state import open_state
     from sheets_sync.sync import sync as real_sync
 
     sync_fn = sync_fn or real_sync
@@ -95,21 +99,29 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     own_checker = checker is None
     started = clock.now()
     record = status.RunRecord(started=started.isoformat(timespec="seconds"), mode=mode)
+    # The lock first: a run refused with exit 4 opens nothing.
+    run_lock = None if dry_run else PidLock(lock_path(settings.state_path, RUN_LOCK), mode).acquire(started)
+    # One connection for the cache and the history of this run (each open checks the file).
+    state = open_state(settings.state_path)
+    if own_checker:
+        checker = Checker(settings.checker)
+        if state is not None:
+            checker = CachedChecker(checker, state, fresh=fresh)
     if dry_run:
-        checker = checker or Checker(settings.checker)
         try:
             report = sync_fn(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock,
-                             agency=agency, dry_run=True, progress=guarded_progress)
+                             agency=agency, dry_run=True, progress=guarded_progress, state=state)
         except StopRequested as e:
             record.outcome, record.error = "stopped", f"dry run stopped while {e}"
             return record, None
         finally:
             if own_checker:
                 checker.close()
+            if state is not None:
+                state.close()
         record.outcome = "ok"
         return record, report
 
-    run_lock = PidLock(lock_path(settings.state_path, RUN_LOCK), mode).acquire(started)
     status_file = status.status_path(settings.state_path)
     finished = threading.Lock()  # the outcome is recorded once: by this thread, or by the watchdog
 
@@ -139,10 +151,8 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         report = None
         try:
             backend = backend or open_backend(config)
-            # Scheduled runs use the cache between runs: fresh `ok` URLs are not fetched again.
-            checker = checker or open_cached(Checker(settings.checker), settings.state_path)
             report = sync_fn(config, _GuardedBackend(backend, stopper), checker, clock, agency=agency,
-                             dry_run=False, progress=guarded_progress,
+                             dry_run=False, progress=guarded_progress, state=state,
                              summary_note=(summary_line(started, next_hint),))
             record.outcome = "ok"
             record.rows, record.urls_checked = report.rows, report.urls_checked
@@ -156,8 +166,10 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             record.error = describe_error(e)
             raise
         finally:
-            if own_checker and checker is not None:
+            if own_checker:
                 checker.close()
+            if state is not None:
+                state.close()
             finish()
         return record, report
     finally:

@@ -48,6 +48,16 @@ class State:
         self.close()
 
 
+def open_state(path: str | os.PathLike) -> State | None:
+    """The state file, or None (logged) when it cannot be opened even afresh (a read-only
+    disk, say): a cache and a log are never a reason for a run to fail."""
+    try:
+        return State(path)
+    except (sqlite3.Error, OSError) as e:
+        log.warning("state file %s cannot be opened (%s); running without it", path, e)
+        return None
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)

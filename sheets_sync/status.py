@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sheets_sync.clock import BANGKOK
 from sheets_sync.files import atomic_write
 from sheets_sync.lock import Holder
+from sheets_sync.state import State, register_schema
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +115,15 @@ CREATE TABLE IF NOT EXISTS worker_runs (
     counts TEXT NOT NULL DEFAULT '{}'
 );
 """
+register_schema("worker_runs", _HISTORY_DDL)
 
 
 def record_history(state_path: str | os.PathLike, run: RunRecord) -> None:
     """Appends the run to `worker_runs` in one transaction. A state file problem is logged, not
-    raised: the history is a log, never a reason for a run to fail."""
-    from sheets_sync.state import State, register_schema
+    raised: the history is a log, never a reason for a run to fail.
 
-    register_schema("worker_runs", _HISTORY_DDL)
+    Its own connection, not the run's: the stop watchdog records a run from another thread
+    while the run's connection may be inside a transaction."""
     try:
         with State(state_path) as state, state.transaction() as db:
             db.execute("INSERT INTO worker_runs (started, ended, mode, outcome, error, rows, urls_checked, written, "

@@ -136,3 +136,19 @@ def test_network_outage_keeps_earlier_verdicts_and_says_so(config, sheet, farm, 
     assert statuses(sheet) == before  # nothing flipped to broken
     with State(config.settings.state_path) as state:  # and the cache still holds the real verdicts
         assert {r[0] for r in state.db.execute("SELECT status FROM url_cache")} == {"ok", "broken"}
+
+
+def test_a_guarded_run_checks_through_the_cache_and_fresh_ignores_it(config, sheet, farm):
+    """run_sync (what `sheets-sync sync` and the worker use) builds the cached checker itself,
+    on the run's one state connection: a second run fetches no fresh `ok` URL, --fresh does."""
+    from sheets_sync.runner import run_sync
+
+    fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1"), ("a1", "O2"): (HOSTS[1], "/oit/O2")})
+    pages = lambda: farm.count(HOSTS[0], "/oit/O1") + farm.count(HOSTS[1], "/oit/O2")  # noqa: E731
+    record, _ = run_sync(config, CLOCK, backend=sheet.backend)
+    assert record.outcome == "ok" and pages() == 2
+    run_sync(config, CLOCK, backend=sheet.backend)
+    assert pages() == 2
+    run_sync(config, CLOCK, backend=sheet.backend, fresh=True)
+    assert pages() == 4
+    assert statuses(sheet)[RowKey("a0", "O1")] == Status.OK.label_th
