@@ -41,9 +41,6 @@ class Submission:
     candidates: tuple[Candidate, ...]  # () means the cell is empty
 
 
-# Copy-paste from Word, LINE and browsers brings invisible characters along; NBSP is a space in disguise.
-# "\0" is removed too because _pieces uses it as a private marker.
-_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")), 0xA0: " ", 0x202F: " "}
 # A comma or semicolon ends a URL only before a space or a new URL: `?a=1,2` (vendor templates) and
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
 _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[，、；]", re.I)
@@ -99,7 +96,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       kept); an empty path becomes "/". The fragment is kept: it is never sent, and it matters for
       hash-routed pages (`#/oit/o1`).
     """
-    text = unicodedata.normalize("NFC", "" if text is None else str(text)).translate(_INVISIBLE).strip()
+    text = normalize.visible("" if text is None else str(text)).strip()  # "\0" is _pieces' private marker
     if not text:
         return ()
     if len(text) > max_length:

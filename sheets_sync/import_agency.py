@@ -9,7 +9,6 @@ never guesses.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Sequence
 from sheets_sync.backends import grid as g
 from sheets_sync.config import Agency
 from sheets_sync.import_read import Source, column_letter
+from sheets_sync.normalize import visible
 
 # Written into every template (see sheets_sync.template) and read back here.
 AGENCY_PROPERTY = "sheets_sync_agency"
@@ -37,12 +37,11 @@ _PREFIXES = {
 # names it alone ("หน่วยงาน: จังหวัดลำพูน").
 _WEAK = {"จ"}
 _PREFIX_RE = re.compile("|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True)))
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _LABEL_RE = re.compile(r"^[^:：]{1,40}[:：]\s*")
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = visible(text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -7,6 +7,9 @@ import unicodedata
 from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Copy-paste from Word, LINE and browsers brings invisible characters along; NBSP is a space in
+# disguise. NUL goes too (the collector uses it as a private marker).
+_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")), 0xA0: " ", 0x202F: " "}
 _ITEM_RE = re.compile(r"^\s*[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})\s*$")
 
 # Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
@@ -23,6 +26,15 @@ def thai_digits_to_arabic(text: str) -> str:
     '2566'
     """
     return text.translate(_THAI_DIGITS)
+
+
+def visible(text: str) -> str:
+    """NFC text without the invisible characters copy-paste brings (NBSP becomes a space).
+
+    >>> visible("https://x.go.th/\u200ba\u00a0b")
+    'https://x.go.th/a b'
+    """
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
 
 
 def item_code(text: object) -> str | None:
