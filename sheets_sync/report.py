@@ -55,13 +55,22 @@ def report_summary(config: Config, history: History, at: datetime) -> Summary:
                               f"จังหวัดลำพูน")
 
 
+def _due_rows(config: Config, history: History, at: datetime):
+    """(agencies, numbers of the rounds due at `at`, the frame's rows of those rounds, the
+    history as of `at`): what both follow-up outputs are made of."""
+    catalog, tz = config.catalog, config.settings.tz
+    agencies = report_agencies(config, history)
+    hist = history.as_of(at)
+    df = S.frame(None, agencies, catalog, hist, tz)
+    due = {r.number for r in S.due_rounds(catalog, at, tz)}
+    return agencies, due, df[df["round"].isin(due)], hist
+
+
 def followup_summary(config: Config, history: History, at: datetime) -> Summary:
     """The follow-up list alone: agencies with items of due rounds missing or not valid."""
     catalog, opts = config.catalog, S.Options.of(config.settings)
-    agencies = report_agencies(config, history)
-    df = S.frame(None, agencies, catalog, history.as_of(at), opts.tz)
-    due = {r.number for r in S.due_rounds(catalog, at, opts.tz)}
-    block = S.followup_block(df[df["round"].isin(due)], S.order_agencies(agencies), catalog)
+    agencies, due, df_due, _ = _due_rows(config, history, at)
+    block = S.followup_block(df_due, S.order_agencies(agencies), catalog)
     meeting = catalog.followup_meeting
     heading = [f"รายชื่อหน่วยงานที่ต้องติดตาม แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
                f"ข้อมูล ณ {thai_datetime(at.astimezone(opts.tz))} น."]
@@ -74,14 +83,11 @@ def followup_summary(config: Config, history: History, at: datetime) -> Summary:
 
 def followup_rows(config: Config, history: History, at: datetime) -> list[tuple]:
     """One line per (agency, item) of a due round that is missing or not valid."""
-    catalog, opts = config.catalog, S.Options.of(config.settings)
-    agencies = report_agencies(config, history)
-    hist = history.as_of(at)
+    catalog = config.catalog
+    agencies, _, df_due, hist = _due_rows(config, history, at)
     urls = {(a, i): u for a, i, u in zip(hist["agency"], hist["item"], hist["url_text"])} if len(hist) else {}
-    df = S.frame(None, agencies, catalog, hist, opts.tz)
-    due = {r.number for r in S.due_rounds(catalog, at, opts.tz)}
     rows = []
-    for a, items in S.followup_items(df[df["round"].isin(due)], S.order_agencies(agencies)):
+    for a, items in S.followup_items(df_due, S.order_agencies(agencies)):
         for code, status in items:
             item = catalog.item(code)
             rows.append((a.code, a.name, a.district, S.FAILED_MARK if a.failed_2565 else "", code, item.title,
