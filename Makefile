@@ -26,9 +26,9 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest sheets_sync tests
 
-## make docs: regenerate the README's reason table from sheets_sync/reasons.py
+## make docs: regenerate the README's reason table from sheets_sync/core/reasons.py
 docs: setup
-	$(BIN)/python -m sheets_sync.reasons
+	$(BIN)/python -m sheets_sync.core.reasons
 
 ## make demo: the loopback agency-site farm, a demo workbook (data/demo.xlsx) with every status, one sync
 demo: setup

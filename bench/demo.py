@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import load_workbook  # noqa: E402
 
 from sheets_sync import cli  # noqa: E402
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS  # noqa: E402
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS  # noqa: E402
 from tests.support.farm import Farm  # noqa: E402
 
 DEMO = ROOT / "data" / "demo"

@@ -87,8 +87,8 @@ def ours(url_file: str, concurrency: int, per_host: int) -> None:
     """Internal: check the URLs in url_file with our checker; print one JSON line about it."""
     from dataclasses import replace
 
-    from sheets_sync.checker import Checker
-    from sheets_sync.config import CheckerSettings
+    from sheets_sync.check.checker import Checker
+    from sheets_sync.config.settings import CheckerSettings
 
     urls = Path(url_file).read_text().split()
     settings = replace(CheckerSettings(), concurrency=concurrency, per_host=per_host, min_host_interval_s=0,

@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sheets_sync.backends.gsheets import GSheetsBackend  # noqa: E402
-from sheets_sync.clock import BANGKOK, FixedClock  # noqa: E402
-from sheets_sync.config import Agency, load_config  # noqa: E402
-from sheets_sync.sync import sync  # noqa: E402
+from sheets_sync.config.settings import Agency, load_config  # noqa: E402
+from sheets_sync.core.clock import BANGKOK, FixedClock  # noqa: E402
+from sheets_sync.pipeline.sync import sync  # noqa: E402
+from sheets_sync.sheet.gsheets import GSheetsBackend  # noqa: E402
 from tests.support.fake_sheets import FakeSheets, write_credentials  # noqa: E402
 from tests.support.sheets import apply_to_fake  # noqa: E402
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 
 from sheets_sync import __version__
-from sheets_sync.errors import SheetsSyncError
+from sheets_sync.core.errors import SheetsSyncError
 
 log = logging.getLogger("sheets_sync")
 
@@ -115,13 +115,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _setup_logging(args) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    from sheets_sync import logs
+    from sheets_sync.worker import logs
 
     logs.setup(level, args.log_format, sys.stderr)  # redacts keys and tokens from every line
 
 
 def _load_config(args):
-    from sheets_sync.config import load_config
+    from sheets_sync.config.settings import load_config
 
     config = load_config(args.config)
     if getattr(args, "resolve", None) or getattr(args, "allow_private", None):
@@ -136,20 +136,20 @@ def _load_config(args):
 def _run(args) -> int:
     config = _load_config(args)
     if args.command in ("run", "status"):
-        from sheets_sync import worker
+        from sheets_sync.worker import loop as worker
 
         return worker.command(config, args, load=lambda: _load_config(args), progress=_progress)
     if args.command == "check":
         return _check(config, args)
     if args.command == "report":
-        from sheets_sync import report
+        from sheets_sync.report import governor as report
 
         return report.run_cli(config, args)
-    from sheets_sync.backends import open_backend
+    from sheets_sync.sheet.backend import open_backend
 
     backend = open_backend(config)
     if args.command == "init":
-        from sheets_sync.sync import init
+        from sheets_sync.pipeline.sync import init
 
         report = init(config, backend)
         print(f"ready: tabs created {len(report.created_tabs)}, agencies added {len(report.added_agencies)}, "
@@ -158,21 +158,21 @@ def _run(args) -> int:
     if args.command == "sync":
         return _sync(config, backend, args)
     if args.command == "import":
-        from sheets_sync import importer
+        from sheets_sync.importing import importer
 
         return importer.run_cli(config, backend, args)
     if args.command == "template":
-        from sheets_sync import template
+        from sheets_sync.importing import template
 
         return template.run_cli(config, backend, args)
     raise AssertionError(args.command)
 
 
 def _sync(config, backend, args) -> int:
-    from sheets_sync.clock import SystemClock
-    from sheets_sync.models import Status
-    from sheets_sync.runner import run_sync
-    from sheets_sync.stopper import Stopper
+    from sheets_sync.core.clock import SystemClock
+    from sheets_sync.core.models import Status
+    from sheets_sync.worker.runner import run_sync
+    from sheets_sync.worker.stopper import Stopper
 
     # Under the run lock (exit 4 when busy), recorded in data/worker-status.json; SIGTERM or
     # SIGINT stop it at the next step boundary, nothing half-written, exit 0.
@@ -196,8 +196,10 @@ def _sync(config, backend, args) -> int:
 
 
 def _check(config, args) -> int:
-    from sheets_sync import collector, judge, reasons
-    from sheets_sync.checker import Checker
+    from sheets_sync.check.checker import Checker
+    from sheets_sync.collect import cells as collector
+    from sheets_sync.core import reasons
+    from sheets_sync.judge import verdicts as judge
 
     parsed = [(text, collector.parse_cell(text, config.settings.validation.max_length)) for text in args.urls]
     urls = sorted({c.url for _, cs in parsed for c in cs if c.url})

@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from sheets_sync.models import CheckResult, Status
-from sheets_sync.state import State, open_state, register_schema
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.state.store import State, open_state, register_schema
 
 log = logging.getLogger(__name__)
 

@@ -23,17 +23,23 @@ import urllib3.exceptions as u3
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync import content, offline, reasons, retry
-from sheets_sync.classify import Fetch, classify, sign_in_host
-from sheets_sync.clock import Clock, SystemClock
-from sheets_sync.config import CheckerSettings
-from sheets_sync.dispatch import Dispatch
-from sheets_sync.failures import DeadlineExceeded, cert_failure, describe, error_reason
-from sheets_sync.guard import AddressPolicy
-from sheets_sync.models import CheckResult, Status
-from sheets_sync.normalize import host_of
-from sheets_sync.pdfpool import PdfReaderPool
-from sheets_sync.transport import build_session, identify
+from sheets_sync.check import content, offline, retry
+from sheets_sync.check.classify import Fetch, classify, sign_in_host
+from sheets_sync.check.dispatch import Dispatch
+from sheets_sync.check.failures import (
+    DeadlineExceeded,
+    cert_failure,
+    describe,
+    error_reason,
+)
+from sheets_sync.check.guard import AddressPolicy
+from sheets_sync.check.pdfpool import PdfReaderPool
+from sheets_sync.check.transport import build_session, identify
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core import reasons
+from sheets_sync.core.clock import Clock, SystemClock
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.normalize import host_of
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +79,7 @@ class Checker:
         self._next_at: dict[str, float] = {}
         self._probe_lock = threading.Lock()
         self._probes: dict[str, _ProbeSlot] = {}
-        # PDF text off this process's GIL (see sheets_sync.pdfpool); started on the first PDF.
+        # PDF text off this process's GIL (see sheets_sync.check.pdfpool); started on the first PDF.
         self._pdf = PdfReaderPool()
 
     def __enter__(self) -> "Checker":
@@ -184,7 +190,7 @@ class Checker:
 
         A hop whose addresses are known without DNS (an IP literal, a --resolve name) and not
         allowed is refused here, so it neither queues behind the host's pacing nor times out
-        there. Names are checked where the connection is made (sheets_sync.guard), which
+        there. Names are checked where the connection is made (sheets_sync.check.guard), which
         stays the rule that counts."""
         host = urlsplit(url).hostname
         return "private_address" if host and self.policy.refuses_without_lookup(host) else None

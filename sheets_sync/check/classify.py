@@ -8,9 +8,10 @@ from typing import Callable, Mapping
 
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync import content, reasons
-from sheets_sync.models import CheckResult
-from sheets_sync.normalize import host_of
+from sheets_sync.check import content
+from sheets_sync.core import reasons
+from sheets_sync.core.models import CheckResult
+from sheets_sync.core.normalize import host_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Fetch:
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
              pdf_pages: int = 5, pdf_reader: "Callable[[bytes, int], content.Page] | None" = None) -> CheckResult:
     """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
-    answer, what its content shows (sheets_sync.content). `probe` is the site's answer to a
+    answer, what its content shows (sheets_sync.check.content). `probe` is the site's answer to a
     random missing path (or a callable giving it, called only if needed) for soft-404s;
     `pdf_reader` replaces `content.read_pdf` (same answer, computed elsewhere)."""
     code = fetch.status_code

@@ -1,6 +1,6 @@
 """Content heuristics: what a page that answered 200 actually shows. Pure functions, no I/O.
 
-Each rule yields a stable reason code (see sheets_sync.reasons) and is kept narrow, because a
+Each rule yields a stable reason code (see sheets_sync.core.reasons) and is kept narrow, because a
 false alarm on an agency's good page costs more trust than a missed one:
 
 * ``login_required``  the answer is a sign-in wall (Google accounts, a Drive/Docs file not
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.normalize import host_of, host_under
+from sheets_sync.core.normalize import host_of, host_under
 
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
 # walls or script-only shells. An agency's own channel there (O9) is fine.

@@ -6,11 +6,11 @@ import threading
 from collections import Counter, deque
 from typing import TYPE_CHECKING
 
-from sheets_sync.models import CheckResult
-from sheets_sync.normalize import host_of
+from sheets_sync.core.models import CheckResult
+from sheets_sync.core.normalize import host_of
 
 if TYPE_CHECKING:
-    from sheets_sync.checker import Checker
+    from sheets_sync.check.checker import Checker
 
 
 class Dispatch:

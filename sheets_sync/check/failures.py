@@ -10,7 +10,7 @@ import ssl
 import requests
 import urllib3.exceptions as u3
 
-from sheets_sync.guard import AddressBlocked
+from sheets_sync.check.guard import AddressBlocked
 
 
 class DeadlineExceeded(Exception):

@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping
 
-from sheets_sync.models import CheckResult, Status
-from sheets_sync.normalize import host_of
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.normalize import host_of
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sheets_sync import content
+from sheets_sync.check import content
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from sheets_sync.config import CheckerSettings
+from sheets_sync.config.settings import CheckerSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 

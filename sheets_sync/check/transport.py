@@ -15,9 +15,9 @@ from requests.hooks import default_hooks
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync import retry
-from sheets_sync.config import CheckerSettings
-from sheets_sync.guard import AddressPolicy, GuardedAdapter
+from sheets_sync.check import retry
+from sheets_sync.check.guard import AddressPolicy, GuardedAdapter
+from sheets_sync.config.settings import CheckerSettings
 
 # The only unverified requests are the deliberate second look at a site whose certificate
 # failed (tls_invalid); urllib3 would warn about each.

@@ -17,17 +17,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import SplitResult, quote, urlsplit
 
-from sheets_sync import normalize
-from sheets_sync.config import Agency, ValidationSettings, normalize_domain
-from sheets_sync.models import RowKey, SubmissionRow
-from sheets_sync.normalize import host_under
+from sheets_sync.config.settings import Agency, ValidationSettings, normalize_domain
+from sheets_sync.core import normalize
+from sheets_sync.core.models import RowKey, SubmissionRow
+from sheets_sync.core.normalize import host_under
 
 
 @dataclass(frozen=True)
 class Candidate:
     raw: str  # the URL as typed (label text and trailing punctuation removed), or the whole cell
     url: str | None  # absolute http(s) URL to fetch, host lower-case punycode; None when invalid
-    reasons: tuple[str, ...]  # codes from sheets_sync.reasons.REASONS, in the order found
+    reasons: tuple[str, ...]  # codes from sheets_sync.core.reasons.REASONS, in the order found
 
     @property
     def valid(self) -> bool:

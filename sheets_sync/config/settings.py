@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from sheets_sync import normalize
-from sheets_sync.errors import ConfigError
+from sheets_sync.core import normalize
+from sheets_sync.core.errors import ConfigError
 
 DEFAULT_SETTINGS = Path("config/settings.yaml")
 
@@ -384,7 +384,9 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
     if c.pdf_pages < 1:
         raise ConfigError(f"{where}: checker.pdf_pages: must be at least 1")
-    from sheets_sync.guard import parse_resolve  # the parser --resolve uses; imported late (requests)
+    from sheets_sync.check.guard import (
+        parse_resolve,  # the parser --resolve uses; imported late (requests)
+    )
 
     for entry in c.resolve:
         try:

@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-
 _TEMP_PREFIX, _TEMP_SUFFIX = ".{name}.", ".tmp"
 
 

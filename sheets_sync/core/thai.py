@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sheets_sync.normalize import thai_digits_to_arabic
+from sheets_sync.core.normalize import thai_digits_to_arabic
 
 BE_OFFSET = 543
 MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",

@@ -1,7 +1,7 @@
 """`sheets-sync import`, stage 3: which agency a file belongs to. Pure.
 
 `identify_agency(source, agencies, explicit)` takes `--agency`, the agency code built into the form
-(see sheets_sync.template), a cell naming the agency (its code, or its Thai name compared without
+(see sheets_sync.importing.template), a cell naming the agency (its code, or its Thai name compared without
 the อบต./ทต./เทศบาลตำบล ... prefix), or the file name. Zero or several candidates: it refuses, it
 never guesses.
 """
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from sheets_sync.backends import grid as g
-from sheets_sync.config import Agency
-from sheets_sync.import_read import Source, column_letter
-from sheets_sync.normalize import visible
+from sheets_sync.config.settings import Agency
+from sheets_sync.core.normalize import visible
+from sheets_sync.importing.read import Source, column_letter
+from sheets_sync.sheet import grid as g
 
-# Written into every template (see sheets_sync.template) and read back here.
+# Written into every template (see sheets_sync.importing.template) and read back here.
 AGENCY_PROPERTY = "sheets_sync_agency"
 
 

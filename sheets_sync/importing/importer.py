@@ -19,12 +19,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from sheets_sync.collector import parse_cell
-from sheets_sync.config import Agency, Catalog
-from sheets_sync.import_agency import Identification, identify_agency
-from sheets_sync.import_read import ImportFileError, Source, read_source
-from sheets_sync.import_table import Entry, Parsed, Table, locate_table, read_entries
-from sheets_sync.models import RowKey, WriteReport
+from sheets_sync.collect.cells import parse_cell
+from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.core.models import RowKey, WriteReport
+from sheets_sync.importing.agency import Identification, identify_agency
+from sheets_sync.importing.read import ImportFileError, Source, read_source
+from sheets_sync.importing.table import Entry, Parsed, Table, locate_table, read_entries
 
 
 # ====================================================================== 5. the merge plan (pure)
@@ -194,7 +194,7 @@ def _one_line(text: str) -> str:
 
 def run_cli(config, backend, args) -> int:
     """`sheets-sync import FILE... [--agency CODE] [--dry-run] [--overwrite]`."""
-    from sheets_sync.errors import UsageError
+    from sheets_sync.core.errors import UsageError
 
     if args.agency is not None:
         codes = {a.code for a in backend.read(config.catalog).agencies}

@@ -17,11 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from sheets_sync import normalize
-from sheets_sync.backends import grid as g
-from sheets_sync.collector import parse_cell
-from sheets_sync.config import Catalog
-from sheets_sync.import_read import HYPERLINK_RE, SheetCells, Source, column_letter
+from sheets_sync.collect.cells import parse_cell
+from sheets_sync.config.settings import Catalog
+from sheets_sync.core import normalize
+from sheets_sync.importing.read import HYPERLINK_RE, SheetCells, Source, column_letter
+from sheets_sync.sheet import grid as g
 
 HEADER_SCAN = 60  # the header row is looked for among the first rows
 

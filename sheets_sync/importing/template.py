@@ -16,10 +16,10 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from sheets_sync.config import Agency, Catalog
-from sheets_sync.files import atomic_write
-from sheets_sync.import_agency import AGENCY_PROPERTY
-from sheets_sync.thai import thai_date
+from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.core.files import atomic_write
+from sheets_sync.core.thai import thai_date
+from sheets_sync.importing.agency import AGENCY_PROPERTY
 
 FORM_SHEET = "แบบฟอร์มส่ง URL"
 GUIDE_SHEET = "คำชี้แจง"
@@ -123,7 +123,7 @@ def run_cli(config, backend, args) -> int:
     """`sheets-sync template --agency CODE --out FILE.xlsx`."""
     import logging
 
-    from sheets_sync.errors import BackendError, UsageError
+    from sheets_sync.core.errors import BackendError, UsageError
 
     log = logging.getLogger(__name__)
     try:

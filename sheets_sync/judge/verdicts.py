@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
-from sheets_sync import reasons as R
-from sheets_sync.collector import Candidate, Submission
-from sheets_sync.models import CheckResult, Status, SubmissionRow, Verdict, worst
+from sheets_sync.collect.cells import Candidate, Submission
+from sheets_sync.core import reasons as R
+from sheets_sync.core.models import CheckResult, Status, SubmissionRow, Verdict, worst
 
 
 def judge_candidate(candidate: Candidate, result: CheckResult | None) -> tuple[Status, tuple[str, ...]]:

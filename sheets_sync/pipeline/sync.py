@@ -9,17 +9,14 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Sequence
 
-from sheets_sync import collector, judge
-from sheets_sync.backends import Backend, Snapshot
-from sheets_sync.backends import grid as g
-from sheets_sync.checker import Checker
-from sheets_sync.clock import Clock
-from sheets_sync.config import Config
-from sheets_sync.errors import UsageError
-from sheets_sync.history import History
-from sheets_sync.models import ReadProblem, RowKey, Status, Verdict, WriteReport
-from sheets_sync.state import State
-from sheets_sync.summary import (
+from sheets_sync.check.checker import Checker
+from sheets_sync.collect import cells as collector
+from sheets_sync.config.settings import Config
+from sheets_sync.core.clock import Clock
+from sheets_sync.core.errors import UsageError
+from sheets_sync.core.models import ReadProblem, RowKey, Status, Verdict, WriteReport
+from sheets_sync.judge import verdicts as judge
+from sheets_sync.report.summary import (
     Options,
     baseline_for,
     build_summary,
@@ -27,6 +24,10 @@ from sheets_sync.summary import (
     snapshot_summary,
     snapshot_title,
 )
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.backend import Backend, Snapshot
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         rows = _with_remembered_first_submission(rows, history)
         verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
 
-        # The worker itself was offline for these (sheets_sync.offline): keep the earlier verdicts.
+        # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
         if offline:
             log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))

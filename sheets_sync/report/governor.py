@@ -17,13 +17,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from sheets_sync import summary as S
-from sheets_sync.config import Agency, Config
-from sheets_sync.errors import UsageError
-from sheets_sync.files import atomic_write
-from sheets_sync.history import History
-from sheets_sync.models import Status, Summary, SummaryBlock, SummaryChart
-from sheets_sync.thai import digits, parse_thai_datetime, thai_date, thai_datetime
+from sheets_sync.config.settings import Agency, Config
+from sheets_sync.core.errors import UsageError
+from sheets_sync.core.files import atomic_write
+from sheets_sync.core.models import Status, Summary, SummaryBlock, SummaryChart
+from sheets_sync.core.thai import digits, parse_thai_datetime, thai_date, thai_datetime
+from sheets_sync.report import summary as S
+from sheets_sync.state.history import History
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def render_xlsx(summary: Summary) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from sheets_sync.backends.xlsx import add_summary_chart
+    from sheets_sync.sheet.xlsx import add_summary_chart
 
     wb = Workbook()
     ws = wb.active
@@ -275,7 +275,7 @@ def as_of_or_now(text: str | None, now: datetime, tz) -> datetime:
 
 def run_cli(config: Config, args, now: datetime | None = None) -> int:
     """`sheets-sync report --format html|xlsx|csv --out PATH [--as-of DATE] [--followup]`."""
-    from sheets_sync.state import State
+    from sheets_sync.state.store import State
 
     tz = config.settings.tz
     now = now or datetime.now(tz)

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sheets_sync.clock import BANGKOK
-from sheets_sync.config import Agency, Catalog, Round
-from sheets_sync.models import (
+from sheets_sync.config.settings import Agency, Catalog, Round
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.models import (
     ReadProblem,
     RowKey,
     Status,
@@ -33,7 +33,7 @@ from sheets_sync.models import (
     SummaryBlock,
     SummaryChart,
 )
-from sheets_sync.thai import days_left, digits, thai_date, thai_datetime
+from sheets_sync.core.thai import days_left, digits, thai_date, thai_datetime
 
 VALID = (Status.OK.value, Status.WARNING.value)
 DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")

@@ -9,8 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Protocol, Sequence
 
-from sheets_sync.config import Agency, Catalog, Config
-from sheets_sync.models import ReadProblem, RowKey, SubmissionRow, Summary, Verdict, WriteReport
+from sheets_sync.config.settings import Agency, Catalog, Config
+from sheets_sync.core.models import (
+    ReadProblem,
+    RowKey,
+    SubmissionRow,
+    Summary,
+    Verdict,
+    WriteReport,
+)
 
 
 @dataclass(frozen=True)
@@ -63,15 +70,15 @@ def open_backend(config: Config) -> Backend:
     """The backend the settings name."""
     kind = config.settings.backend.kind
     if kind == "xlsx":
-        from sheets_sync.backends.xlsx import XlsxBackend
+        from sheets_sync.sheet.xlsx import XlsxBackend
 
         return XlsxBackend(config.settings.backend.xlsx_path, tz=config.settings.tz)
     if kind == "memory":
-        from sheets_sync.backends.memory import MemoryBackend
+        from sheets_sync.sheet.memory import MemoryBackend
 
         return MemoryBackend()
     if kind == "gsheets":
-        from sheets_sync.backends.gsheets import GSheetsBackend  # noqa: F401  (issue 4)
+        from sheets_sync.sheet.gsheets import GSheetsBackend  # noqa: F401  (issue 4)
 
         return GSheetsBackend.from_config(config)
     raise AssertionError(kind)

@@ -12,14 +12,24 @@ from contextlib import AbstractContextManager
 from typing import Callable, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
-from sheets_sync.backends import LayoutReport, Snapshot
-from sheets_sync.backends import grid as g
-from sheets_sync.config import Agency, Catalog
-from sheets_sync.errors import BackendError
-from sheets_sync.layout import (AGENCY_COLUMNS, AGENCY_HEADERS, GUIDE_LINES, SUBMISSION_COLUMNS,
-                                SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS, TAB_SUMMARY, TABS,
-                                WORKER_KEYS)
-from sheets_sync.models import RowKey, Summary, Verdict, WriteReport
+from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import RowKey, Summary, Verdict, WriteReport
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.backend import LayoutReport, Snapshot
+from sheets_sync.sheet.layout import (
+    AGENCY_COLUMNS,
+    AGENCY_HEADERS,
+    GUIDE_LINES,
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_GUIDE,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+    TABS,
+    WORKER_KEYS,
+)
 
 T = TypeVar("T")
 

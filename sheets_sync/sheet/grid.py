@@ -9,13 +9,19 @@ from datetime import datetime
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sheets_sync import normalize
-from sheets_sync.config import Agency, Catalog
-from sheets_sync.errors import BackendError
-from sheets_sync.layout import (AGENCY_COLUMNS, AGENCY_HEADERS, SUBMISSION_COLUMNS, SUBMISSION_HEADERS,
-                                TAB_AGENCIES, TAB_SUBMISSIONS)
-from sheets_sync.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
-from sheets_sync.thai import parse_thai_datetime, thai_date, thai_datetime
+from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.core import normalize
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
+from sheets_sync.core.thai import parse_thai_datetime, thai_date, thai_datetime
+from sheets_sync.sheet.layout import (
+    AGENCY_COLUMNS,
+    AGENCY_HEADERS,
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_SUBMISSIONS,
+)
 
 Grid = Sequence[Sequence[object]]
 

@@ -46,20 +46,47 @@ import gspread
 import requests
 from google.auth import exceptions as gauth_errors
 
-from sheets_sync.backends import LayoutReport, Snapshot
-from sheets_sync.backends import grid as g
-from sheets_sync.backends.base import GridBackend
-from sheets_sync.backends.gsheets_http import (GaveUp, Retrier, RetryPolicy, describe, load_service_account,
-                                               routed_client_class)
-from sheets_sync.backends.gsheets_plan import (DEFAULT_SHEET_TITLES, SheetBook, SheetMeta, chart_requests, conditional_requests,
-                                               created_tab_format, from_api_value, from_user_entered, frozen_request,
-                                               metas, only_columns, protection_requests, quote, split,
-                                               status_column, translate, url_column)
-from sheets_sync.clock import BANGKOK
-from sheets_sync.config import Agency, Catalog, Config
-from sheets_sync.errors import BackendError
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS, TAB_SUMMARY, TABS
-from sheets_sync.models import RowKey, Summary, Verdict, WriteReport
+from sheets_sync.config.settings import Agency, Catalog, Config
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import RowKey, Summary, Verdict, WriteReport
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.backend import LayoutReport, Snapshot
+from sheets_sync.sheet.base import GridBackend
+from sheets_sync.sheet.gsheets_http import (
+    GaveUp,
+    Retrier,
+    RetryPolicy,
+    describe,
+    load_service_account,
+    routed_client_class,
+)
+from sheets_sync.sheet.gsheets_plan import (
+    DEFAULT_SHEET_TITLES,
+    SheetBook,
+    SheetMeta,
+    chart_requests,
+    conditional_requests,
+    created_tab_format,
+    from_api_value,
+    from_user_entered,
+    frozen_request,
+    metas,
+    only_columns,
+    protection_requests,
+    quote,
+    split,
+    status_column,
+    translate,
+    url_column,
+)
+from sheets_sync.sheet.layout import (
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+    TABS,
+)
 
 GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # Google refuses request bodies over 10 MiB

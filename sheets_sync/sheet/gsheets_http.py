@@ -33,7 +33,7 @@ import requests
 from google.auth import exceptions as gauth_errors
 from google.oauth2 import service_account
 
-from sheets_sync.errors import BackendError
+from sheets_sync.core.errors import BackendError
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sheets_sync.backends.memory import MemoryBook
-from sheets_sync.errors import BackendError
-from sheets_sync.layout import (AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES,
-                                TAB_GUIDE, TAB_SUBMISSIONS, TABS)
-from sheets_sync.models import Status
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import Status
+from sheets_sync.sheet.layout import (
+    AGENCY_COLUMNS,
+    STATUS_COLOURS,
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_GUIDE,
+    TAB_SUBMISSIONS,
+    TABS,
+)
+from sheets_sync.sheet.memory import MemoryBook
 
 PROTECTION_TAG = "sheets-sync"
 DEFAULT_SHEET_TITLES = ("Sheet1", "ชีต1", "แผ่นงาน1", "Sheet 1")

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from sheets_sync.backends.base import GridBackend
-from sheets_sync.clock import BANGKOK
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.sheet.base import GridBackend
 
 
 class MemoryBook:

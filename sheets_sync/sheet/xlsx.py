@@ -23,12 +23,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.backends.base import GridBackend, StorageChanged
-from sheets_sync.clock import BANGKOK
-from sheets_sync.errors import BackendError
-from sheets_sync.files import atomic_write
-from sheets_sync.layout import AGENCY_COLUMNS, STATUS_COLOURS, SUBMISSION_COLUMNS, TABS
-from sheets_sync.models import Status, SummaryChart
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.files import atomic_write
+from sheets_sync.core.models import Status, SummaryChart
+from sheets_sync.sheet.base import GridBackend, StorageChanged
+from sheets_sync.sheet.layout import (
+    AGENCY_COLUMNS,
+    STATUS_COLOURS,
+    SUBMISSION_COLUMNS,
+    TABS,
+)
 
 NOTE_AUTHOR = "sheets-sync"
 

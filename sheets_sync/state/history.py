@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sheets_sync.clock import BANGKOK
-from sheets_sync.config import Agency
-from sheets_sync.models import RowKey, Status, Verdict
-from sheets_sync.state import State, register_schema
+from sheets_sync.config.settings import Agency
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.models import RowKey, Status, Verdict
+from sheets_sync.state.store import State, register_schema
 
 VALID = (Status.OK.value, Status.WARNING.value)
 

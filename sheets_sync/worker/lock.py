@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sheets_sync.errors import LockBusy
+from sheets_sync.core.errors import LockBusy
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sheets_sync.clock import BANGKOK
+from sheets_sync.core.clock import BANGKOK
 
 REDACTED = "[REDACTED]"
 
@@ -106,7 +106,7 @@ def _redact_value(value):
 
 
 class TextFormatter(logging.Formatter):
-    """`2023-01-15 09:00:00+0700 INFO sheets_sync.worker: message`, times in the given zone."""
+    """`2023-01-15 09:00:00+0700 INFO sheets_sync.worker.loop: message`, times in the given zone."""
 
     def __init__(self, tz: ZoneInfo = BANGKOK) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -20,15 +20,27 @@ from typing import Callable
 
 import schedule
 
-from sheets_sync import status
-from sheets_sync.clock import Clock, SystemClock
-from sheets_sync.config import Config
-from sheets_sync.errors import LockBusy, SheetsSyncError
-from sheets_sync.lock import RUN_LOCK, WORKER_LOCK, PidLock, lock_path, read_holder
-from sheets_sync.runner import describe_error, run_sync, write_status_safely
-from sheets_sync.schedule_policy import (check_schedule, in_quiet_hours, next_interval, parse_quiet_hours,
-                                         quiet_hours_end, retry_interval)
-from sheets_sync.stopper import Stopper
+from sheets_sync.config.settings import Config
+from sheets_sync.core.clock import Clock, SystemClock
+from sheets_sync.core.errors import LockBusy, SheetsSyncError
+from sheets_sync.worker import status
+from sheets_sync.worker.lock import (
+    RUN_LOCK,
+    WORKER_LOCK,
+    PidLock,
+    lock_path,
+    read_holder,
+)
+from sheets_sync.worker.runner import describe_error, run_sync, write_status_safely
+from sheets_sync.worker.schedule_policy import (
+    check_schedule,
+    in_quiet_hours,
+    next_interval,
+    parse_quiet_hours,
+    quiet_hours_end,
+    retry_interval,
+)
+from sheets_sync.worker.stopper import Stopper
 
 log = logging.getLogger(__name__)
 

@@ -13,17 +13,17 @@ import time as _time
 from datetime import datetime
 from typing import Callable
 
-from sheets_sync import status
-from sheets_sync.clock import Clock
-from sheets_sync.config import Config
-from sheets_sync.errors import SheetsSyncError
-from sheets_sync.files import leftover_temps
-from sheets_sync.lock import RUN_LOCK, PidLock, lock_path
-from sheets_sync.stopper import Stopper, StopRequested
+from sheets_sync.config.settings import Config
+from sheets_sync.core.clock import Clock
+from sheets_sync.core.errors import SheetsSyncError
+from sheets_sync.core.files import leftover_temps
+from sheets_sync.worker import status
+from sheets_sync.worker.lock import RUN_LOCK, PidLock, lock_path
+from sheets_sync.worker.stopper import Stopper, StopRequested
 
 # The worker's own logger name, as before run_sync left worker.py: log filters and the JSON
 # "logger" field keep matching.
-log = logging.getLogger("sheets_sync.worker")
+log = logging.getLogger("sheets_sync.worker.loop")
 
 STALE_TEMP_S = 600  # a workbook temp file this old belongs to a dead process
 
@@ -62,7 +62,7 @@ class _GuardedBackend:
 
 def summary_line(started: datetime, next_run: datetime | None = None) -> str:
     """The summary tab's line about the worker (Thai, like the rest of the tab)."""
-    from sheets_sync.thai import thai_datetime
+    from sheets_sync.core.thai import thai_datetime
 
     line = f"ระบบตรวจอัตโนมัติ (sheets-sync) ทำงานสำเร็จล่าสุดเมื่อ {thai_datetime(started)} น."
     if next_run is not None:
@@ -81,11 +81,11 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
 
     Unless a checker is given, the run checks through the result cache (`fresh`: ignore it),
     on the same state-file connection as the history."""
-    from sheets_sync.backends import open_backend
-    from sheets_sync.cache import CachedChecker
-    from sheets_sync.checker import Checker
-    from sheets_sync.state import open_state
-    from sheets_sync.sync import sync as real_sync
+    from sheets_sync.check.cache import CachedChecker
+    from sheets_sync.check.checker import Checker
+    from sheets_sync.pipeline.sync import sync as real_sync
+    from sheets_sync.sheet.backend import open_backend
+    from sheets_sync.state.store import open_state
 
     sync_fn = sync_fn or real_sync
     settings = config.settings

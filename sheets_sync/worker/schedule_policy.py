@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sheets_sync.config import Catalog, Round, ScheduleSettings
-from sheets_sync.errors import ConfigError
+from sheets_sync.config.settings import Catalog, Round, ScheduleSettings
+from sheets_sync.core.errors import ConfigError
 
 RETRY_FIRST_S = 60  # first retry after a failed run; doubles up to the normal interval
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.clock import BANGKOK
-from sheets_sync.files import atomic_write
-from sheets_sync.lock import Holder
-from sheets_sync.state import State, register_schema
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.files import atomic_write
+from sheets_sync.state.store import State, register_schema
+from sheets_sync.worker.lock import Holder
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from typing import Callable
 
 # The worker's own logger name, as before these classes left worker.py: log filters and the
 # JSON "logger" field keep matching.
-log = logging.getLogger("sheets_sync.worker")
+log = logging.getLogger("sheets_sync.worker.loop")
 
 STOP_GRACE_S = 20.0  # after SIGTERM, exit 0 by then at the latest (systemd waits 30 s)
 

@@ -9,15 +9,15 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync import sync as pipeline
-from sheets_sync.backends import grid as g
-from sheets_sync.cache import CachedChecker, open_cached
-from sheets_sync.checker import Checker
-from sheets_sync.clock import BANGKOK, FixedClock
-from sheets_sync.config import Agency, load_config
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
-from sheets_sync.models import RowKey, Status
-from sheets_sync.state import State
+from sheets_sync.check.cache import CachedChecker, open_cached
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.models import RowKey, Status
+from sheets_sync.pipeline import sync as pipeline
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.state.store import State
 from tests.support.farm import Farm
 from tests.support.sheets import HARNESSES
 
@@ -141,7 +141,7 @@ def test_network_outage_keeps_earlier_verdicts_and_says_so(config, sheet, farm, 
 def test_a_guarded_run_checks_through_the_cache_and_fresh_ignores_it(config, sheet, farm):
     """run_sync (what `sheets-sync sync` and the worker use) builds the cached checker itself,
     on the run's one state connection: a second run fetches no fresh `ok` URL, --fresh does."""
-    from sheets_sync.runner import run_sync
+    from sheets_sync.worker.runner import run_sync
 
     fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1"), ("a1", "O2"): (HOSTS[1], "/oit/O2")})
     pages = lambda: farm.count(HOSTS[0], "/oit/O1") + farm.count(HOSTS[1], "/oit/O2")  # noqa: E731

@@ -11,11 +11,19 @@ import pytest
 import requests
 import urllib3.util.connection
 
-from sheets_sync.checker import Checker
-from sheets_sync.config import CheckerSettings
-from sheets_sync.models import Status
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
 from tests.support.http_servers import (
-    LoopbackServer, closed_port, drip, large, redirect, respond, self_signed_context, sequence, slow,
+    LoopbackServer,
+    closed_port,
+    drip,
+    large,
+    redirect,
+    respond,
+    self_signed_context,
+    sequence,
+    slow,
 )
 
 UA = "sheets-sync-test/1.0 (checker tests)"

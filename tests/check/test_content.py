@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from sheets_sync import content
-from sheets_sync.checker import Checker
-from sheets_sync.classify import Fetch, classify
-from sheets_sync.config import CheckerSettings
-from sheets_sync.models import Status
+from sheets_sync.check import content
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.classify import Fetch, classify
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
 from tests.support.farm import Farm, make_pdf
 
 HOST, SOFT = "tapladuk.go.th", "lee.go.th"

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.checker import Checker
-from sheets_sync.transport import build_session
-from sheets_sync.config import CheckerSettings
-from sheets_sync.guard import AddressPolicy, is_public, parse_resolve
-from sheets_sync.models import Status
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.guard import AddressPolicy, is_public, parse_resolve
+from sheets_sync.check.transport import build_session
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
 from tests.support.http_servers import LoopbackServer, redirect, respond, sequence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TARGET, CANARY = "127.0.0.2", "127.0.0.3"
 PAGE = "<html><head><title>ประกาศ</title></head><body><p>ประกาศเทศบาล ประจำปี พ.ศ. 2566 เรื่องแผนการดำเนินงาน</p></body></html>".encode()
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1, read_timeout_s=1, total_timeout_s=3, retries=0,

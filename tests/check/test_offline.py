@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sheets_sync import offline
-from sheets_sync.checker import Checker
-from sheets_sync.config import CheckerSettings
-from sheets_sync.models import CheckResult, Status
+from sheets_sync.check import offline
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import CheckResult, Status
 from tests.support.farm import Farm
 from tests.support.http_servers import closed_port
 

@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from sheets_sync.layout import TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.sheet.layout import (
+    TAB_AGENCIES,
+    TAB_GUIDE,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+)
+from tests.support.cli import cli
 from tests.support.http_servers import LoopbackServer, respond
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def workdir(tmp_path):
-    """A copy of config/ whose workbook lives in tmp_path, with private loopback allowed."""
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    settings = tmp_path / "config" / "settings.yaml"
-    text = settings.read_text(encoding="utf-8")
-    text = text.replace("allow_private: []", "allow_private: [127.0.0.0/8]")
-    text = text.replace("retries: 2 ", "retries: 0 ")
-    settings.write_text(text, encoding="utf-8")
-    return tmp_path
-
-
-def cli(workdir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", *args],
-                          cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def test_init_then_sync_on_the_embedded_workbook(workdir):

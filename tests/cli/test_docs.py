@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from sheets_sync.reasons import REASONS, markdown_table
+from sheets_sync.core.reasons import REASONS, markdown_table
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_reason_table_is_current():

@@ -1,4 +1,4 @@
-"""Tests for sheets_sync.collector: parse_cell (one cell) and assess (per-agency rules)."""
+"""Tests for sheets_sync.collect.cells: parse_cell (one cell) and assess (per-agency rules)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from sheets_sync.collector import Candidate, Submission, assess, parse_cell
-from sheets_sync.config import Agency, ValidationSettings
-from sheets_sync.models import RowKey, SubmissionRow
-from sheets_sync.reasons import REASONS
+from sheets_sync.collect.cells import Candidate, Submission, assess, parse_cell
+from sheets_sync.config.settings import Agency, ValidationSettings
+from sheets_sync.core.models import RowKey, SubmissionRow
+from sheets_sync.core.reasons import REASONS
 
 LAMPHUN = "xn--q3cju6cub7h.go.th"  # ลำพูน.go.th
 NAA = "%E0%B8%AB%E0%B8%99%E0%B9%89%E0%B8%B2"  # หน้า

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.config import load_config
-from sheets_sync.errors import ConfigError
-from sheets_sync.normalize import district, item_code
+from sheets_sync.config.settings import load_config
+from sheets_sync.core.errors import ConfigError
+from sheets_sync.core.normalize import district, item_code
 
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 @pytest.fixture

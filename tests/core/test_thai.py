@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from sheets_sync import thai
+from sheets_sync.core import thai
 
 
 def test_buddhist_era_and_month_names():

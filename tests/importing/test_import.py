@@ -4,58 +4,20 @@ told, are refused with a clear message. Files are built here with openpyxl; no n
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from sheets_sync import cli, import_agency, import_read, importer
-from sheets_sync.backends import grid as g
-from sheets_sync.backends.base import GridBackend
-from sheets_sync.config import load_config
-from sheets_sync.import_table import Entry
-from sheets_sync.importer import Outcome, plan_merge, same_links
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
-from sheets_sync.models import RowKey
-from tests.support.sheets import HARNESSES
-
-ROOT = Path(__file__).resolve().parent.parent
-# a few agencies keep the sheet small; names chosen so that prefixes and shared core names matter
-SUBSET = ("abt-laoyao", "abt-thatum", "tt-li", "province", "tm-lamphun", "pao-lamphun")
-
-
-@pytest.fixture(scope="module")
-def config():
-    full = load_config(ROOT / "config" / "settings.yaml")
-    return dataclasses.replace(full, agencies=tuple(a for a in full.agencies if a.code in SUBSET))
-
-
-@pytest.fixture(scope="module")
-def all_agencies():
-    return load_config(ROOT / "config" / "settings.yaml").agencies
-
-
-@pytest.fixture(params=sorted(HARNESSES))
-def sheet(request, tmp_path, config):
-    harness = HARNESSES[request.param](tmp_path)
-    if lacks_write_urls(harness.backend):
-        pytest.skip(f"{request.param} write_urls pending")
-    harness.backend.ensure_layout(config.catalog, config.agencies)
-    yield harness
-    close = getattr(harness, "close", None)
-    if close:
-        close()
-
-
-def lacks_write_urls(backend) -> bool:
-    """A backend without its own write_urls: none at all, or GridBackend's without a book to open
-    (the gsheets backend overrides reading and writing instead of providing `_open`)."""
-    cls = type(backend)
-    if not callable(getattr(cls, "write_urls", None)):
-        return True
-    return cls.write_urls is GridBackend.write_urls and cls._open is GridBackend._open
+from sheets_sync.core.models import RowKey
+from sheets_sync.importing import agency as import_agency
+from sheets_sync.importing import importer
+from sheets_sync.importing import read as import_read
+from sheets_sync.importing.importer import Outcome, plan_merge, same_links
+from sheets_sync.importing.table import Entry
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS
+from tests.support.importing import SUBSET, run, sheet_urls
 
 
 # ---------------------------------------------------------------- building files
@@ -83,14 +45,6 @@ def entries(path: Path, catalog, agencies, agency=None) -> dict[str, str]:
     ident, tables, parsed, error = importer.parse_source(source, catalog, agencies, agency)
     assert error is None, error
     return {e.item: e.url_text for e in parsed.entries}
-
-
-def sheet_urls(sheet, agency: str) -> dict[str, str]:
-    grid = sheet.grid(TAB_SUBMISSIONS)
-    head = [g.text(c) for c in grid[0]]
-    a, i, u = (head.index(SUBMISSION_HEADERS[k]) for k in ("agency", "item", "url"))
-    return {g.text(r[i]): g.url_cell_text(g.cell(r, u)) for r in grid[1:]
-            if g.text(r[a]) == agency and g.url_cell_text(g.cell(r, u))}
 
 
 def titled_thai(tmp_path: Path) -> Path:
@@ -375,23 +329,6 @@ def test_every_shape_lands_exactly(sheet, config, tmp_path, shape):
 
 
 # ---------------------------------------------------------------- the command line
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    agencies = tmp_path / "config" / "agencies.yaml"
-    lines = agencies.read_text(encoding="utf-8").splitlines()
-    keep = [ln for ln in lines if not ln.lstrip().startswith("- {code:") or any(f"code: {c}," in ln for c in SUBSET)]
-    agencies.write_text("\n".join(keep) + "\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["--config", "config/settings.yaml", "-q", *args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def test_cli_import_reports_per_file_and_exits_2_for_refused_files(workdir, capsys):
     assert run(capsys, "init")[0] == 0
     good = titled_thai(workdir)

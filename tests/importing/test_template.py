@@ -3,13 +3,14 @@ form -> filled by the agency (plain text, hyperlinks, Thai labels) -> import -> 
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
-import pytest
-
-from sheets_sync import import_agency, import_read, importer, template
-from sheets_sync.importer import Outcome
-from tests.test_import import SUBSET, config, run, sheet, sheet_urls, workdir  # noqa: F401  (fixtures)
+from sheets_sync.importing import agency as import_agency
+from sheets_sync.importing import importer, template
+from sheets_sync.importing import read as import_read
+from sheets_sync.importing.importer import Outcome
+from tests.support.importing import SUBSET, run, sheet_urls
 
 
 def agency(config, code):

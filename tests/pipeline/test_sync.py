@@ -8,14 +8,14 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync import sync as pipeline
-from sheets_sync.backends import grid as g
-from sheets_sync.checker import Checker
-from sheets_sync.clock import BANGKOK, FixedClock
-from sheets_sync.config import Agency, load_config
-from sheets_sync.errors import UsageError
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
-from sheets_sync.models import RowKey, Status
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.errors import UsageError
+from sheets_sync.core.models import RowKey, Status
+from sheets_sync.pipeline import sync as pipeline
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from tests.support.http_servers import LoopbackServer, closed_port, respond
 from tests.support.sheets import HARNESSES
 
@@ -185,7 +185,7 @@ def test_url_edited_during_the_check_gets_no_stale_verdict(sheet, config, site):
 
 
 def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
-    from sheets_sync.layout import TAB_AGENCIES
+    from sheets_sync.sheet.layout import TAB_AGENCIES
 
     new = Agency("c-three", "เทศบาลตำบลสาม", "ป่าซาง")
     sheet.backend.ensure_layout(config.catalog, [new])  # same effect as a coordinator typing the row

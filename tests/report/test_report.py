@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync import report as R
-from sheets_sync import summary as S
-from sheets_sync.config import load_config
-from sheets_sync.history import History
-from sheets_sync.state import State
-from tests.support.history_fixture import A, AGENCIES, B, C, CATALOG, D, bkk, fill
+from sheets_sync.config.settings import load_config
+from sheets_sync.report import governor as R
+from sheets_sync.report import summary as S
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
+from tests.support.history_fixture import AGENCIES, CATALOG, A, B, C, D, bkk, fill
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = bkk(2023, 3, 3, 9, 30)
 AFTER_ROUND_3 = bkk(2023, 4, 10, 9, 0)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from sheets_sync import summary as S
-from sheets_sync.history import History
-from sheets_sync.models import RowKey, Status
-from sheets_sync.state import State
-from tests.support.history_fixture import A, AGENCIES, B, C, CATALOG, D, bkk, fill
+from sheets_sync.core.models import RowKey, Status
+from sheets_sync.report import summary as S
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
+from tests.support.history_fixture import AGENCIES, CATALOG, A, B, C, D, bkk, fill
 
 NOW = bkk(2023, 3, 3, 9, 30)
 OPTS = S.Options(expected_agencies=5, target_agencies=3)
@@ -178,7 +178,7 @@ class StubChecker:
     """No network at all: the URL's first path segment is its status (ok, warning, broken)."""
 
     def check_many(self, urls, progress=None):
-        from sheets_sync.models import CheckResult
+        from sheets_sync.core.models import CheckResult
 
         out = {}
         for url in urls:
@@ -193,7 +193,7 @@ class StubChecker:
 
 @pytest.fixture(params=["memory", "xlsx", "gsheets"])
 def sheet(request, tmp_path):
-    from sheets_sync import sync as pipeline
+    from sheets_sync.pipeline import sync as pipeline
     from tests.support.sheets import HARNESSES
 
     harness = HARNESSES[request.param](tmp_path)
@@ -204,7 +204,7 @@ def sheet(request, tmp_path):
 def sync_config(tmp_path):
     import dataclasses
 
-    from sheets_sync.config import Agency, load_config
+    from sheets_sync.config.settings import Agency, load_config
 
     base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
     agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล"),
@@ -213,8 +213,8 @@ def sync_config(tmp_path):
 
 
 def run_at(tmp_path, sheet, when, urls):
-    from sheets_sync import sync as pipeline
-    from sheets_sync.clock import FixedClock
+    from sheets_sync.core.clock import FixedClock
+    from sheets_sync.pipeline import sync as pipeline
 
     if urls:
         sheet.edit_now(lambda e: [e.set_url(a, i, u) for (a, i), u in urls.items()])
@@ -222,7 +222,7 @@ def run_at(tmp_path, sheet, when, urls):
 
 
 def tab_rows(sheet, tab):
-    from sheets_sync.backends import grid as g
+    from sheets_sync.sheet import grid as g
 
     return [[g.text(c) for c in r] for r in sheet.grid(tab)]
 
@@ -268,7 +268,7 @@ def test_xlsx_summary_and_snapshot_carry_a_native_bar_chart(tmp_path):
     from tests.support.sheets import XlsxHarness
 
     sheet = XlsxHarness(tmp_path)
-    from sheets_sync import sync as pipeline
+    from sheets_sync.pipeline import sync as pipeline
 
     pipeline.init(sync_config(tmp_path), sheet.backend)
     run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
@@ -288,7 +288,7 @@ def test_xlsx_summary_and_snapshot_carry_a_native_bar_chart(tmp_path):
 def test_summary_chart_is_drawn_once_per_sync_on_google_sheets(tmp_path):
     """The native chart sits beside the district block, its series read the block's cells, and
     re-syncing replaces it instead of piling charts up."""
-    from sheets_sync import sync as pipeline
+    from sheets_sync.pipeline import sync as pipeline
     from tests.support.sheets import HARNESSES
 
     sheet = HARNESSES["gsheets"](tmp_path)

@@ -8,12 +8,18 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync.backends import grid as g
-from sheets_sync.clock import BANGKOK
-from sheets_sync.config import Agency, load_config
-from sheets_sync.layout import (AGENCY_HEADERS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_GUIDE, TAB_SUBMISSIONS,
-                                TAB_SUMMARY)
-from sheets_sync.models import RowKey, Status, Summary, SummaryBlock, Verdict
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.models import RowKey, Status, Summary, SummaryBlock, Verdict
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import (
+    AGENCY_HEADERS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_GUIDE,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+)
 from tests.support.sheets import HARNESSES
 
 NOW = datetime(2023, 1, 20, 10, 30, tzinfo=BANGKOK)

@@ -21,7 +21,7 @@ from google.oauth2 import service_account
 
 from tests.support.fake_sheets import FakeSheets, _route, write_credentials
 
-CASSETTES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "gspread-cassettes"
+CASSETTES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "gspread-cassettes"
 if not CASSETTES.is_dir():  # the reference is beside the checkout (../shared) or beside /work/main
     CASSETTES = Path("/work/shared/reference/gspread-cassettes")
 FILES = sorted(CASSETTES.glob("*.json")) if CASSETTES.is_dir() else []

@@ -14,16 +14,22 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync.backends import grid as g
-from sheets_sync.backends.gsheets import GSheetsBackend
-from sheets_sync.backends.gsheets_http import RetryPolicy
-from sheets_sync.clock import BANGKOK, FixedClock
-from sheets_sync.config import Agency, load_config
-from sheets_sync.errors import BackendError
-from sheets_sync.layout import (SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS,
-                                TAB_SUMMARY, TABS)
-from sheets_sync.models import RowKey, Status, Verdict
-from sheets_sync.sync import sync
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import RowKey, Status, Verdict
+from sheets_sync.pipeline.sync import sync
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.gsheets import GSheetsBackend
+from sheets_sync.sheet.gsheets_http import RetryPolicy
+from sheets_sync.sheet.layout import (
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+    TABS,
+)
 from tests.support.fake_sheets import FakeSheets, write_credentials
 from tests.support.sheets import Edits, apply_to_fake
 
@@ -413,7 +419,7 @@ def test_fake_batch_update_is_atomic_and_rejects_unknown_requests(fake, tmp_path
 def test_summary_is_rewritten_when_a_coordinator_deleted_its_tab_after_the_read(fake, tmp_path, small_config):
     """The summary is built on the tab ids from the read; Google refuses stale ids (400), so the
     backend reads the tab list again and recreates the tab instead of failing the run."""
-    from sheets_sync.models import Summary, SummaryBlock
+    from sheets_sync.core.models import Summary, SummaryBlock
 
     backend, sid, _ = make_backend(fake, tmp_path)
     backend.ensure_layout(small_config.catalog, small_config.agencies)
@@ -426,7 +432,7 @@ def test_summary_is_rewritten_when_a_coordinator_deleted_its_tab_after_the_read(
 
 
 def test_snapshot_tab_created_by_someone_after_the_read_is_not_overwritten(fake, tmp_path, small_config):
-    from sheets_sync.models import Summary
+    from sheets_sync.core.models import Summary
 
     backend, sid, _ = make_backend(fake, tmp_path)
     backend.ensure_layout(small_config.catalog, small_config.agencies)

@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from sheets_sync.history import History
-from sheets_sync.models import RowKey, Status
-from sheets_sync.state import State
-from sheets_sync.summary import deadline_end, frame, is_late
-from tests.support.history_fixture import A, AGENCIES, B, C, CATALOG, D, bkk, fill, v
+from sheets_sync.core.models import RowKey, Status
+from sheets_sync.report.summary import deadline_end, frame, is_late
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
+from tests.support.history_fixture import AGENCIES, CATALOG, A, B, C, D, bkk, fill, v
 
 
 def test_events_record_url_and_status_changes_with_their_time(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sheets_sync.state import State, register_schema
+from sheets_sync.state.store import State, register_schema
 
 register_schema("test_state_kv", "CREATE TABLE IF NOT EXISTS test_state_kv (k TEXT PRIMARY KEY, v TEXT);")
 

@@ -40,9 +40,25 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support.fake_sheets_batch import apply_batch
-from tests.support.fake_sheets_model import (DEFAULT_COLUMN_PX, DEFAULT_ROW_PX, A1, ApiError, Sheet, Spreadsheet,
-                                             apply_fields, cell_has_content, col_letter, deep_copy, formatted,
-                                             mask_has, parse_a1, parse_fields, quote_title, rendered, user_entered)
+from tests.support.fake_sheets_model import (
+    A1,
+    DEFAULT_COLUMN_PX,
+    DEFAULT_ROW_PX,
+    ApiError,
+    Sheet,
+    Spreadsheet,
+    apply_fields,
+    cell_has_content,
+    col_letter,
+    deep_copy,
+    formatted,
+    mask_has,
+    parse_a1,
+    parse_fields,
+    quote_title,
+    rendered,
+    user_entered,
+)
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "Request payload size exceeds the limit: 10485760 bytes."

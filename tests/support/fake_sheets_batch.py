@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tests.support.fake_sheets_model import (DEFAULT_COLS, DEFAULT_ROWS, ApiError, Sheet, Spreadsheet, col_letter,
-                                             grid_range_out, parse_fields, quote_title)
+from tests.support.fake_sheets_model import (
+    DEFAULT_COLS,
+    DEFAULT_ROWS,
+    ApiError,
+    Sheet,
+    Spreadsheet,
+    col_letter,
+    grid_range_out,
+    parse_fields,
+    quote_title,
+)
 
 
 def apply_batch(ss: Spreadsheet, requests: list[dict], user: str) -> list[dict]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sheets_sync.clock import BANGKOK
-from sheets_sync.config import Agency, Catalog, Item, Round
-from sheets_sync.history import History
-from sheets_sync.models import RowKey, Status, Verdict
+from sheets_sync.config.settings import Agency, Catalog, Item, Round
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.models import RowKey, Status, Verdict
+from sheets_sync.state.history import History
 
 CATALOG = Catalog(
     year=2566,

@@ -8,10 +8,10 @@ from typing import Callable
 
 from openpyxl import load_workbook
 
-from sheets_sync.backends import grid as g
-from sheets_sync.backends.memory import MemoryBackend, MemoryBook
-from sheets_sync.backends.xlsx import XlsxBackend
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.sheet.memory import MemoryBackend, MemoryBook
+from sheets_sync.sheet.xlsx import XlsxBackend
 
 
 class Edits:
@@ -156,8 +156,8 @@ class GSheetsHarness:
     name = "gsheets"
 
     def __init__(self, tmp_path: Path) -> None:
-        from sheets_sync.backends.gsheets import GSheetsBackend
-        from sheets_sync.backends.gsheets_http import RetryPolicy
+        from sheets_sync.sheet.gsheets import GSheetsBackend
+        from sheets_sync.sheet.gsheets_http import RetryPolicy
         from tests.support.fake_sheets import shared_fake, write_credentials
 
         self.fake = shared_fake()

@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from sheets_sync.errors import LockBusy
-from sheets_sync.lock import RUN_LOCK, WORKER_LOCK, PidLock, read_holder
-from tests.test_cli import ROOT, cli, workdir  # noqa: F401  (workdir is a fixture)
+from sheets_sync.core.errors import LockBusy
+from sheets_sync.worker.lock import RUN_LOCK, WORKER_LOCK, PidLock, read_holder
+from tests.support import ROOT
+from tests.support.cli import cli
 
 
 def dead_pid() -> int:
@@ -49,7 +50,7 @@ def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path, caplog):
     gone = dead_pid()
     path.write_text(f"{gone}\nsync\n2023-01-15T09:00:00+07:00\n")
     assert read_holder(path).alive is False
-    with caplog.at_level(logging.WARNING, logger="sheets_sync.lock"):
+    with caplog.at_level(logging.WARNING, logger="sheets_sync.worker.lock"):
         with PidLock(path, "run"):
             assert int(path.read_text().split()[0]) == os.getpid()
     assert f"stale lock {path} left by pid {gone}" in caplog.text
@@ -58,7 +59,7 @@ def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path, caplog):
 def test_lock_of_a_sigkilled_holder_is_taken_over(tmp_path):
     path = tmp_path / RUN_LOCK
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from sheets_sync.lock import PidLock; "
+        [sys.executable, "-c", "import sys, time; from sheets_sync.worker.lock import PidLock; "
                                f"PidLock({str(path)!r}, 'run').acquire(); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:

@@ -14,8 +14,14 @@ import shutil
 import pytest
 import yaml
 
-from sheets_sync.logs import REDACTED, JsonFormatter, RedactingFilter, TextFormatter, redact
-from tests.test_cli import ROOT
+from sheets_sync.worker.logs import (
+    REDACTED,
+    JsonFormatter,
+    RedactingFilter,
+    TextFormatter,
+    redact,
+)
+from tests.support import ROOT
 
 
 @pytest.fixture
@@ -101,7 +107,7 @@ def test_filter_scrubs_args_tracebacks_and_extra_fields_in_both_formats(key_pem)
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_a_full_run_logs_no_key_material(fmt, tmp_path, monkeypatch, capfd, restore_root_logging):
     from sheets_sync import cli
-    from sheets_sync.backends.gsheets import GSheetsBackend
+    from sheets_sync.sheet.gsheets import GSheetsBackend
     from tests.support.fake_sheets import FakeSheets, write_credentials
 
     with FakeSheets() as fake:
@@ -122,7 +128,7 @@ def test_a_full_run_logs_no_key_material(fmt, tmp_path, monkeypatch, capfd, rest
 
         # Careless code on the way: the key file, the live access token and an exception with the key.
         original_read = GSheetsBackend.read
-        leaky = logging.getLogger("sheets_sync.backends.gsheets")
+        leaky = logging.getLogger("sheets_sync.sheet.gsheets")
 
         original_write = GSheetsBackend.write_results
 

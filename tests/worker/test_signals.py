@@ -23,9 +23,10 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
+from tests.support import ROOT
+from tests.support.cli import cli
 from tests.support.http_servers import LoopbackServer, slow
-from tests.test_cli import ROOT, cli, workdir  # noqa: F401  (workdir is a fixture)
 
 
 def env() -> dict[str, str]:
@@ -98,8 +99,8 @@ def test_stop_signal_during_the_checks_exits_0_with_intact_files(workdir, comman
 SAVER = r"""
 import sys
 import openpyxl
-from sheets_sync.backends.xlsx import XlsxBackend
-from sheets_sync.models import Summary, SummaryBlock
+from sheets_sync.sheet.xlsx import XlsxBackend
+from sheets_sync.core.models import Summary, SummaryBlock
 
 real_save = openpyxl.Workbook.save
 def save(self, filename):

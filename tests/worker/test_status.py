@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sheets_sync import status
-from sheets_sync.clock import BANGKOK
-from sheets_sync.lock import Holder
-from tests.test_cli import ROOT
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.worker import status
+from sheets_sync.worker.lock import Holder
+from tests.support import ROOT
 
 
 def run(started: str, outcome: str, **kw) -> status.RunRecord:

@@ -19,18 +19,23 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync import status
-from sheets_sync.backends.memory import MemoryBackend
-from sheets_sync.clock import BANGKOK, FixedClock
-from sheets_sync.config import ScheduleSettings, load_config
-from sheets_sync.errors import BackendError, ConfigError
-from sheets_sync.layout import TAB_SUMMARY
-from sheets_sync.runner import run_sync
-from sheets_sync.schedule_policy import near_deadline, next_interval, parse_quiet_hours, retry_interval
-from sheets_sync.stopper import Stopper
-from sheets_sync.sync import sync as real_sync
-from sheets_sync.worker import Worker
-from tests.test_cli import ROOT
+from sheets_sync.config.settings import ScheduleSettings, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.errors import BackendError, ConfigError
+from sheets_sync.pipeline.sync import sync as real_sync
+from sheets_sync.sheet.layout import TAB_SUMMARY
+from sheets_sync.sheet.memory import MemoryBackend
+from sheets_sync.worker import status
+from sheets_sync.worker.loop import Worker
+from sheets_sync.worker.runner import run_sync
+from sheets_sync.worker.schedule_policy import (
+    near_deadline,
+    next_interval,
+    parse_quiet_hours,
+    retry_interval,
+)
+from sheets_sync.worker.stopper import Stopper
+from tests.support import ROOT
 
 S = ScheduleSettings()  # every 30 min, every 10 min in the last 3 days, no quiet hours
 
@@ -280,7 +285,7 @@ def test_province_workload_stays_under_250_mb_rss(tmp_path):
     import yaml
     from openpyxl import load_workbook
 
-    from sheets_sync.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+    from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
     from tests.support.http_servers import LoopbackServer, large, respond
 
     shutil.copytree(ROOT / "config", tmp_path / "config")
@@ -331,9 +336,9 @@ def test_province_workload_stays_under_250_mb_rss(tmp_path):
 def test_temp_files_of_killed_saves_are_removed_once_stale(tmp_path):
     """A save killed before its rename leaves a temporary beside the workbook; the next run
     removes it once it is old enough to belong to a dead process, and leaves a fresh one."""
-    from sheets_sync import runner
-    from sheets_sync.backends.xlsx import XlsxBackend
-    from sheets_sync.files import leftover_temps
+    from sheets_sync.core.files import leftover_temps
+    from sheets_sync.sheet.xlsx import XlsxBackend
+    from sheets_sync.worker import runner
 
     book = tmp_path / "oit.xlsx"
     config = load_config("config/settings.yaml")

@@ -1,0 +1,17 @@
+"""Running the command line as users do: a real subprocess in a work folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import ROOT
+
+
+def cli(workdir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
