@@ -145,7 +145,7 @@ def _run(args) -> int:
         from sheets_sync.report import governor as report
 
         return report.run_cli(config, args)
-    from sheets_sync.sheet.backend import open_backend
+    from sheets_sync.sheet.kinds import open_backend
 
     backend = open_backend(config)
     if args.command == "init":

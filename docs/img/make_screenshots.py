@@ -21,13 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sheets_sync import report as R  # noqa: E402
-from sheets_sync import summary as S  # noqa: E402
-from sheets_sync.clock import BANGKOK  # noqa: E402
-from sheets_sync.config import load_config  # noqa: E402
-from sheets_sync.history import History  # noqa: E402
-from sheets_sync.models import RowKey, Status, Verdict  # noqa: E402
-from sheets_sync.state import State  # noqa: E402
+from sheets_sync.report import governor as R  # noqa: E402
+from sheets_sync.report import summary as S  # noqa: E402
+from sheets_sync.core.clock import BANGKOK  # noqa: E402
+from sheets_sync.config.settings import load_config  # noqa: E402
+from sheets_sync.state.history import History  # noqa: E402
+from sheets_sync.core.models import RowKey, Status, Verdict  # noqa: E402
+from sheets_sync.state.store import State  # noqa: E402
 
 NOW = datetime(2023, 3, 15, 9, 30, tzinfo=BANGKOK)
 

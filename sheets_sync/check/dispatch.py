@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import CheckResult
 from sheets_sync.core.normalize import host_of
 
-if TYPE_CHECKING:
-    from sheets_sync.check.checker import Checker
+
+class Checks(Protocol):
+    """What a dispatch needs of a checker (the `Checker` fits); keeps dispatch below the checker."""
+
+    settings: CheckerSettings
+
+    def check(self, url: str, validator=None) -> CheckResult: ...
 
 
 class Dispatch:
@@ -26,7 +32,7 @@ class Dispatch:
     way are done, as before.
     """
 
-    def __init__(self, checker: "Checker", urls: list[str], validators) -> None:
+    def __init__(self, checker: Checks, urls: list[str], validators) -> None:
         self.checker, self.validators, self.total = checker, validators, len(urls)
         self.queues: dict[str, deque[str]] = {}
         for url in urls:

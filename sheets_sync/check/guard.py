@@ -27,6 +27,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.connection import allowed_gai_family
 
+from sheets_sync.core.normalize import parse_resolve
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -61,24 +63,6 @@ def is_public(ip: IPAddress) -> bool:
     return not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
 
 
-def parse_resolve(entries: Iterable[str]) -> dict[str, tuple[IPAddress, ...]]:
-    """curl-style ``HOST:ADDR`` entries (ADDR may be IPv6, bracketed or not; HOST:PORT:ADDR is
-    accepted and the port ignored) as host -> addresses. Repeating a host adds addresses."""
-    out: dict[str, list[IPAddress]] = {}
-    for entry in entries:
-        entry = entry.strip()
-        host, _, rest = entry.partition(":")
-        parts = rest.split(":", 1)
-        if len(parts) == 2 and parts[0].isdigit() and not rest.startswith("["):
-            try:  # HOST:PORT:ADDR (curl's own form)
-                ipaddress.ip_address(parts[1].strip("[]"))
-                rest = parts[1]
-            except ValueError:
-                pass
-        if not host or not rest:
-            raise ValueError(f"not HOST:ADDRESS: {entry!r}")
-        out.setdefault(host.lower().rstrip("."), []).append(ipaddress.ip_address(rest.strip("[]")))
-    return {h: tuple(a) for h, a in out.items()}
 
 
 class AddressPolicy:

@@ -21,6 +21,7 @@ import yaml
 
 from sheets_sync.core import normalize
 from sheets_sync.core.errors import ConfigError
+from sheets_sync.core.normalize import parse_resolve  # the parser --resolve uses
 
 DEFAULT_SETTINGS = Path("config/settings.yaml")
 
@@ -384,10 +385,6 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
     if c.pdf_pages < 1:
         raise ConfigError(f"{where}: checker.pdf_pages: must be at least 1")
-    from sheets_sync.check.guard import (
-        parse_resolve,  # the parser --resolve uses; imported late (requests)
-    )
-
     for entry in c.resolve:
         try:
             parse_resolve([entry])

@@ -1,3 +1,3 @@
 """Core: the vocabulary every stage shares (models, the error tree, the clock, reason codes with their
 Thai notes, Thai dates and digits, text normalisation, atomic file writes).
-Takes in nothing; imports no other stage."""
+Takes in nothing; may use no other stage."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
+from typing import Iterable
 from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -98,3 +100,22 @@ def host_under(host: str, domains) -> bool:
     """
     host = (host or "").lower().rstrip(".")
     return any(host == d or host.endswith("." + d) for d in domains if d)
+
+def parse_resolve(entries: Iterable[str]) -> dict[str, tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]]:
+    """curl-style ``HOST:ADDR`` entries (ADDR may be IPv6, bracketed or not; HOST:PORT:ADDR is
+    accepted and the port ignored) as host -> addresses. Repeating a host adds addresses."""
+    out: dict[str, list] = {}
+    for entry in entries:
+        entry = entry.strip()
+        host, _, rest = entry.partition(":")
+        parts = rest.split(":", 1)
+        if len(parts) == 2 and parts[0].isdigit() and not rest.startswith("["):
+            try:  # HOST:PORT:ADDR (curl's own form)
+                ipaddress.ip_address(parts[1].strip("[]"))
+                rest = parts[1]
+            except ValueError:
+                pass
+        if not host or not rest:
+            raise ValueError(f"not HOST:ADDRESS: {entry!r}")
+        out.setdefault(host.lower().rstrip("."), []).append(ipaddress.ip_address(rest.strip("[]")))
+    return {h: tuple(a) for h, a in out.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Protocol, Sequence
 
-from sheets_sync.config.settings import Agency, Catalog, Config
+from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core.models import (
     ReadProblem,
     RowKey,
@@ -65,20 +65,3 @@ class Backend(Protocol):
         never overwritten, and is not recomputed from the history on every run after it.
         Optional while a backend lacks it: the sync checks with getattr."""
 
-
-def open_backend(config: Config) -> Backend:
-    """The backend the settings name."""
-    kind = config.settings.backend.kind
-    if kind == "xlsx":
-        from sheets_sync.sheet.xlsx import XlsxBackend
-
-        return XlsxBackend(config.settings.backend.xlsx_path, tz=config.settings.tz)
-    if kind == "memory":
-        from sheets_sync.sheet.memory import MemoryBackend
-
-        return MemoryBackend()
-    if kind == "gsheets":
-        from sheets_sync.sheet.gsheets import GSheetsBackend  # noqa: F401  (issue 4)
-
-        return GSheetsBackend.from_config(config)
-    raise AssertionError(kind)

@@ -84,7 +84,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     from sheets_sync.check.cache import CachedChecker
     from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.sync import sync as real_sync
-    from sheets_sync.sheet.backend import open_backend
+    from sheets_sync.sheet.kinds import open_backend
     from sheets_sync.state.store import open_state
 
     sync_fn = sync_fn or real_sync

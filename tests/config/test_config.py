@@ -112,6 +112,6 @@ def test_district_aliases():
 
 
 def test_resolve_in_settings_accepts_what_the_command_line_accepts(cfg):
-    """Both go through guard.parse_resolve: curl's HOST:PORT:ADDR form included."""
+    """Both go through normalize.parse_resolve: curl's HOST:PORT:ADDR form included."""
     edit(cfg / "settings.yaml", "  resolve: []", '  resolve: ["b.go.th:443:127.0.0.5", "c.go.th:127.0.0.6"]')
     assert load_config(cfg / "settings.yaml").settings.checker.resolve == ("b.go.th:443:127.0.0.5", "c.go.th:127.0.0.6")
