@@ -371,6 +371,10 @@ def _coerce(hint, value, where: str, key: str):
 def _check_settings(s: Settings, where: str) -> None:
     if s.backend.kind not in ("xlsx", "gsheets", "memory"):
         raise ConfigError(f"{where}: backend.kind: must be xlsx, gsheets or memory, not {s.backend.kind!r}")
+    if s.backend.kind == "gsheets" and not s.backend.spreadsheet.strip():
+        # A configuration mistake (exit 2), found before anything is opened: not a sheet failure.
+        raise ConfigError(f"{where}: backend.spreadsheet: required with kind gsheets "
+                          "(the spreadsheet's id or its URL from the browser)")
     c = s.checker
     for name in ("concurrency", "per_host", "max_redirects", "max_body_bytes"):
         if getattr(c, name) < 1:

@@ -48,7 +48,7 @@ from google.auth import exceptions as gauth_errors
 
 from sheets_sync.config.settings import Agency, Catalog, Config
 from sheets_sync.core.clock import BANGKOK
-from sheets_sync.core.errors import BackendError
+from sheets_sync.core.errors import BackendError, ConfigError
 from sheets_sync.core.models import RowKey, Summary, Verdict, WriteReport
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import LayoutReport, Snapshot
@@ -102,7 +102,7 @@ def spreadsheet_id(text: str) -> str:
     m = _ID.search(text)
     sid = m.group(1) if m else text
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", sid):
-        raise BackendError("backend.spreadsheet must be the Google Sheets id or URL "
+        raise ConfigError("backend.spreadsheet must be the Google Sheets id or URL "
                            f"(https://docs.google.com/spreadsheets/d/<id>/edit), not {text!r}")
     return sid
 

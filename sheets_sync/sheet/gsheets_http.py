@@ -155,6 +155,10 @@ class ServiceAccount:
     credentials: Any  # google.oauth2.service_account.Credentials
 
 
+# What a service-account key needs for the JWT sign-in google-auth does (as Google's JSON keys have them).
+SERVICE_ACCOUNT_FIELDS = ("client_email", "private_key", "private_key_id", "token_uri")
+
+
 def load_service_account(path: str | os.PathLike) -> ServiceAccount:
     p = Path(path)
     try:
@@ -167,8 +171,13 @@ def load_service_account(path: str | os.PathLike) -> ServiceAccount:
         raise BackendError(f"Google credentials file {p} is not readable JSON ({type(e).__name__})") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("credentials file %s can be read by group or others; run: chmod 600 %s", p, p)
-    if not isinstance(info, dict) or info.get("type") != "service_account" or not info.get("client_email"):
-        raise BackendError(f"Google credentials file {p} is not a service-account key (type service_account)")
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise BackendError(f"Google credentials file {p} is not a service-account key "
+                           "(its \"type\" must be \"service_account\"; download a key of the service account)")
+    missing = [f for f in SERVICE_ACCOUNT_FIELDS if not info.get(f)]
+    if missing:
+        raise BackendError(f"Google credentials file {p} is missing {', '.join(missing)}; download a new JSON key "
+                           "of the service account (Google Cloud console, IAM, Service accounts, Keys)")
     try:
         creds = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except (ValueError, KeyError) as e:

@@ -53,6 +53,16 @@ def test_bad_config_exits_2_with_one_line(workdir):
     assert "checker.per_hots: unknown key" in out.stderr
 
 
+def test_gsheets_without_a_spreadsheet_is_a_config_mistake_exit_2(workdir):
+    settings = workdir / "config" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("  kind: xlsx", "  kind: gsheets"),
+                        encoding="utf-8")
+    out = cli(workdir, "sync")
+    assert out.returncode == 2, out.stderr
+    assert "backend.spreadsheet: required with kind gsheets" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
 def test_missing_workbook_exits_3_and_says_to_run_init(workdir):
     out = cli(workdir, "sync")
     assert out.returncode == 3

@@ -55,6 +55,7 @@ def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
     ("settings.yaml", "  per_host: 4", "  per_hots: 4", "settings.yaml: checker.per_hots: unknown key"),
     ("settings.yaml", "timezone: Asia/Bangkok", "timezone: Asia/Lamphun", "settings.yaml: timezone: unknown time zone"),
     ("settings.yaml", "  kind: xlsx", "  kind: excel", "settings.yaml: backend.kind: must be"),
+    ("settings.yaml", "  kind: xlsx", "  kind: gsheets", "settings.yaml: backend.spreadsheet: required with kind gsheets"),
     ("settings.yaml", "  per_host: 4", "  per_host: four", "settings.yaml: checker.per_host: expected a whole number"),
     ("settings.yaml", "  verify_tls: true", "  verify_tls: yes please", "settings.yaml: checker.verify_tls: expected true or false"),
     ("settings.yaml", "  resolve: []", "  resolve: [tapladuk.go.th]", "settings.yaml: checker.resolve:"),

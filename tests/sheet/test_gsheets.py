@@ -7,6 +7,7 @@ stored spreadsheet back; nothing leaves 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import random
 import shutil
@@ -16,7 +17,7 @@ import pytest
 
 from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
-from sheets_sync.core.errors import BackendError
+from sheets_sync.core.errors import BackendError, ConfigError
 from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.pipeline.sync import sync
 from sheets_sync.sheet import grid as g
@@ -317,6 +318,37 @@ def test_credentials_readable_by_others_warns_without_leaking_the_key(fake, tmp_
     assert "chmod 600" in caplog.text and "PRIVATE KEY" not in caplog.text
     with pytest.raises(BackendError):
         GSheetsBackend("1abcdefghijklmnop", str(tmp_path / "missing.json"), api_endpoint=fake.url)
+
+
+@pytest.mark.parametrize("drop", [("private_key",), ("client_email", "token_uri"), ("private_key_id",)])
+def test_a_key_without_its_fields_names_the_missing_ones(fake, tmp_path, drop):
+    creds = write_credentials(tmp_path, fake)
+    info = json.loads(creds.path.read_text())
+    for name in drop:
+        del info[name]
+    creds.path.write_text(json.dumps(info))
+    with pytest.raises(BackendError) as err:
+        GSheetsBackend("1abcdefghijklmnop", str(creds.path), api_endpoint=fake.url)
+    message = str(err.value)
+    assert all(name in message for name in drop) and "missing" in message
+    kept = [f for f in ("client_email", "private_key", "private_key_id", "token_uri") if f not in drop]
+    assert not any(f"{name}," in message or message.rstrip(";").endswith(name) for name in kept)
+
+
+def test_only_the_type_field_is_reported_as_missing_everything_else(fake, tmp_path):
+    path = tmp_path / "credentials.json"
+    path.write_text('{"type": "service_account"}')
+    path.chmod(0o600)
+    with pytest.raises(BackendError) as err:
+        GSheetsBackend("1abcdefghijklmnop", str(path), api_endpoint=fake.url)
+    assert "missing client_email, private_key, private_key_id, token_uri" in str(err.value)
+
+
+def test_a_malformed_spreadsheet_id_is_a_configuration_mistake(fake, tmp_path):
+    creds = write_credentials(tmp_path, fake)
+    with pytest.raises(ConfigError) as err:
+        GSheetsBackend("not an id", str(creds.path), api_endpoint=fake.url)
+    assert err.value.exit_code == 2
 
 
 def test_spreadsheet_url_or_id_is_accepted(fake, tmp_path):
