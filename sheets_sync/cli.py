@@ -18,6 +18,34 @@ from sheets_sync.core.errors import SheetsSyncError
 log = logging.getLogger("sheets_sync")
 
 
+# One example block per command, shown by `sheets-sync COMMAND --help` (and checked by tests/cli).
+EXAMPLES = {
+    "init": ["sheets-sync init", "sheets-sync --config /etc/sheets-sync/settings.yaml init"],
+    "sync": ["sheets-sync sync", "sheets-sync sync --agency abt-laoyao --dry-run", "sheets-sync sync --fresh"],
+    "check": ["sheets-sync check https://www.lamphun.go.th/ita/o1.pdf",
+              "sheets-sync check --json https://example.go.th/o10 https://example.go.th/o11"],
+    "run": ["sheets-sync run", "sheets-sync run --once --log-format json"],
+    "status": ["sheets-sync status"],
+    "import": ["sheets-sync import --dry-run forms/*.xlsx", "sheets-sync import --agency abt-laoyao ita.csv"],
+    "template": ["sheets-sync template --agency abt-laoyao --out ITA2566_abt-laoyao.xlsx"],
+    "report": ["sheets-sync report --format html --out report.html",
+               "sheets-sync report --format xlsx --out report.xlsx --as-of 2023-02-28",
+               "sheets-sync report --format csv --followup --out followup.csv"],
+}
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps prose as argparse does, but keeps indented lines (the examples) as they are written."""
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(line if line.startswith("  ") or not line else super(_Formatter, self)._fill_text(
+            line, width, indent) for line in text.splitlines())
+
+
+def _examples(command: str) -> str:
+    return "Examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+
+
 def build_parser() -> argparse.ArgumentParser:
     # Accepted before or after the command; SUPPRESS keeps a subcommand's default from
     # overwriting a value given before it (`sheets-sync -q sync`).
@@ -33,32 +61,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sheets-sync", parents=[common],
         description="Checks the OIT URLs that agencies put in the shared sheet and writes the verdicts back.",
-        epilog="Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable, "
+        formatter_class=_Formatter,
+        epilog="Examples:\n  sheets-sync init\n  sheets-sync sync\n  sheets-sync COMMAND --help\n\n"
+               "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable, "
                "4 another run is active.")
-    p.add_argument("--version", action="version", version=f"sheets-sync {__version__}")
+    p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
+                   help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("init", parents=[common], help="create or complete the workbook layout (safe to repeat)",
+    sub.add_parser("init", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("init"), help="create or complete the workbook layout (safe to repeat)",
                    description="Creates the tabs, adds agencies from agencies.yaml and one row per agency and "
                                "item that is missing. Never deletes or changes what agencies typed.")
 
-    s = sub.add_parser("sync", parents=[common], help="check every URL and write verdicts and the summary",
+    s = sub.add_parser("sync", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("sync"), help="check every URL and write verdicts and the summary",
                        description="Reads the sheet, validates and checks every URL, writes status columns and "
                                    "notes beside each URL, and rebuilds the summary tab.")
     s.add_argument("--dry-run", action="store_true", help="check and print, write nothing")
     s.add_argument("--agency", metavar="CODE", help="only this agency's rows (the summary still covers all)")
     s.add_argument("--fresh", action="store_true", help="check every URL now, ignoring results cached in the state file")
 
-    c = sub.add_parser("check", parents=[common], help="check URLs given on the command line",
+    c = sub.add_parser("check", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("check"), help="check URLs given on the command line",
                        description="Validates and checks the given URLs without touching the sheet.")
-    c.add_argument("urls", nargs="+", metavar="URL")
+    c.add_argument("urls", nargs="+", metavar="URL", help="one or more URLs (or cell texts) to check")
     c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
-    r = sub.add_parser("run", parents=[common], help="the worker: sync on a schedule until stopped",
+    r = sub.add_parser("run", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("run"), help="the worker: sync on a schedule until stopped",
                        description="Syncs now, then every schedule.every_minutes (more often in the last days "
                                    "before a round's deadline, never in quiet hours) until SIGTERM or SIGINT. "
                                    "SIGHUP reloads the config. A failed run is logged and retried with backoff.")
     r.add_argument("--once", action="store_true", help="one run, then exit (for cron)")
-    sub.add_parser("status", parents=[common], help="what the worker did last and when it runs next",
+    sub.add_parser("status", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("status"), help="what the worker did last and when it runs next",
                    description="Prints data/worker-status.json in plain words (times in Asia/Bangkok).")
     for parser in (s, c, r):
         parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
@@ -66,27 +102,32 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR",
                             help="let the private-address guard through to CIDR (repeatable; tests and demos)")
 
-    im = sub.add_parser("import", parents=[common], help="merge URLs from agencies' Excel or CSV files into the sheet",
+    im = sub.add_parser("import", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("import"), help="merge URLs from agencies' Excel or CSV files into the sheet",
                         description="Reads .xlsx and .csv files (also Google Sheets exports), finds the item and URL "
                                     "columns and the agency, and fills the agency's empty URL cells. A different URL "
                                     "already in the sheet is reported, not replaced, unless --overwrite. Exit 2 when "
                                     "a file or its agency cannot be identified.")
-    im.add_argument("files", nargs="+", metavar="FILE")
+    im.add_argument("files", nargs="+", metavar="FILE", help=".xlsx or .csv files sent by agencies")
     im.add_argument("--agency", metavar="CODE", help="the agency the files belong to (otherwise read from the file)")
     im.add_argument("--dry-run", action="store_true", help="show what would be filled, write nothing")
     im.add_argument("--overwrite", action="store_true", help="replace URLs in the sheet that differ from the file")
-    tp = sub.add_parser("template", parents=[common], help="write the Excel form for one agency",
+    tp = sub.add_parser("template", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("template"), help="write the Excel form for one agency",
                         description="Writes the province's .xlsx form for one agency (its items, rounds, deadlines, "
                                     "a URL column, instructions in Thai); `import` reads it back.")
-    tp.add_argument("--agency", metavar="CODE", required=True)
-    tp.add_argument("--out", metavar="FILE.xlsx", required=True)
-    rp = sub.add_parser("report", parents=[common], help="the governor's progress report, from the history",
+    tp.add_argument("--agency", metavar="CODE", required=True,
+                    help="the agency's code, as in the agencies tab (e.g. abt-laoyao)")
+    tp.add_argument("--out", metavar="FILE.xlsx", required=True, help="where to write the form")
+    rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
+                   epilog=_examples("report"), help="the governor's progress report, from the history",
                         description="Writes the report (summary, per round, district, agency, chart) as of now or "
                                     "--as-of a date, from the history in the state file: a printable A4 HTML "
                                     "document in Thai, an xlsx workbook or CSV. --followup: the list of agencies "
                                     "with items still missing or failing, for the follow-up meeting.")
-    rp.add_argument("--format", choices=("html", "xlsx", "csv"), default="html")
-    rp.add_argument("--out", metavar="PATH", required=True)
+    rp.add_argument("--format", choices=("html", "xlsx", "csv"), default="html",
+                    help="html (printable A4, Thai), xlsx (with a native chart) or csv (default: html)")
+    rp.add_argument("--out", metavar="PATH", required=True, help="the file to write")
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
