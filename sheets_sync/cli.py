@@ -263,8 +263,22 @@ def _check(config, args) -> int:
             if args.json:
                 print(json.dumps(record, ensure_ascii=False))
             else:
-                print(f"{record['status']:8} {record['url']}  {' '.join(codes)}")
+                print(plain_check_line(record))
     return 0
+
+
+def plain_check_line(record: dict) -> str:
+    """One line per URL for people: status, HTTP code, URL, reason codes, then the Thai note
+    (its bullet lines joined) so that what the agency would read is on the same line.
+
+    >>> plain_check_line({"status": "broken", "http_status": 404, "url": "https://a.go.th/x",
+    ...                   "reasons": ["http_4xx"], "message_th": "• ไม่พบหน้า\\n• ลองใหม่"})
+    'broken   404 https://a.go.th/x  http_4xx  ไม่พบหน้า / ลองใหม่'
+    """
+    http = str(record["http_status"]) if record.get("http_status") else "-"
+    note = " / ".join(line.lstrip("• ").strip() for line in record["message_th"].splitlines() if line.strip())
+    codes = " ".join(record["reasons"]) or "-"
+    return f"{record['status']:8} {http:>3} {record['url']}  {codes}  {note}"
 
 
 def _progress():

@@ -44,6 +44,19 @@ def test_check_json_prints_one_object_per_url(workdir):
     assert lines[1]["message_th"].startswith("• ")
 
 
+def test_check_plain_shows_the_http_code_and_the_thai_note_one_line_per_url(workdir):
+    from sheets_sync.core.reasons import REASONS
+
+    with LoopbackServer({"/ok": respond(200, "ประกาศ 2566".encode()), "/missing": respond(404)}) as srv:
+        out = cli(workdir, "check", srv.url("/ok"), srv.url("/missing"))
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2, out.stdout
+    ok, missing = lines
+    assert ok.split()[:3] == ["ok", "200", srv.url("/ok")]
+    assert missing.split()[:4] == ["broken", "404", srv.url("/missing"), "http_4xx"]
+    assert missing.endswith(REASONS["http_4xx"].note_th)
+
+
 def test_bad_config_exits_2_with_one_line(workdir):
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("  per_host: 4", "  per_hots: 4"),
