@@ -282,24 +282,7 @@ def plain_check_line(record: dict) -> str:
 
 
 def _progress():
-    """A progress bar on a terminal; plain periodic log lines otherwise."""
-    tty = sys.stderr.isatty()
-    state = {"last": -1}
+    """A progress bar with the time left on a terminal; plain log lines with an estimate otherwise."""
+    from sheets_sync.worker.progress import url_progress
 
-    def report(done: int, total: int) -> None:
-        if total == 0:
-            return
-        if tty:
-            width = 30
-            filled = width * done // total
-            sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} URLs")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        else:
-            tenth = 10 * done // total
-            if tenth != state["last"]:
-                state["last"] = tenth
-                log.info("checked %d/%d URLs", done, total)
-
-    return report
+    return url_progress()

@@ -4,6 +4,7 @@ the verdicts back by key, rebuild the summary."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -94,6 +95,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         if dry_run:
             return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
                               problems=snapshot.problems, dry_run=True, verdicts=verdicts)
+        log.info("writing the verdicts of %d rows", len(verdicts) - len(offline))
         write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
         if write.stale:
             log.info("%d rows changed while checking; they are checked next run: %s", len(write.stale),
@@ -104,6 +106,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies)
         s = config.settings
+        log.info("writing the summary tab")
         backend.write_summary(build_summary(
             statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
@@ -127,8 +130,16 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
         title = snapshot_title(rnd, s.thai_digits)
         # Built only when the tab is missing: after a deadline, every later run would otherwise
         # recompute the history at that deadline just to have it declined.
-        if write_snapshot(title, partial(snapshot_summary, history, rnd, config.catalog, agencies, opts)):
-            log.info("round %d snapshot written to tab %s", rnd.number, title)
+        build = partial(_build_snapshot, rnd, title, history, config.catalog, agencies, opts)
+        started = time.monotonic()
+        if write_snapshot(title, build):
+            log.info("round %d snapshot written to tab %s (%.1f s)", rnd.number, title, time.monotonic() - started)
+
+
+def _build_snapshot(rnd, title, history, catalog, agencies, opts):
+    # Called by the backend only when the tab is missing; a snapshot takes seconds, so say so first.
+    log.info("round %d snapshot: building tab %s from the history at its deadline", rnd.number, title)
+    return snapshot_summary(history, rnd, catalog, agencies, opts)
 
 
 def _with_remembered_first_submission(rows, history: History) -> list:

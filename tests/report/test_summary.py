@@ -3,6 +3,8 @@ tests/support/history_fixture.py for the timeline; the expected values are worke
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from sheets_sync.core.models import RowKey, Status
@@ -232,7 +234,7 @@ def round_row(rows, label="รอบที่ 1"):
     return next(r for r in rows[start:] if r and r[0] == label)[:13]
 
 
-def test_snapshot_written_days_after_the_deadline_shows_the_deadline(sheet, tmp_path):
+def test_snapshot_written_days_after_the_deadline_shows_the_deadline(sheet, tmp_path, caplog):
     run_at(tmp_path, sheet, bkk(2023, 1, 20, 9, 0), {("a-one", "O1"): "https://a.go.th/ok/1",
                                                      ("a-one", "O2"): "https://a.go.th/broken/2"})
     run_at(tmp_path, sheet, bkk(2023, 1, 31, 23, 59), {("a-one", "O2"): "https://a.go.th/ok/2",
@@ -240,8 +242,13 @@ def test_snapshot_written_days_after_the_deadline_shows_the_deadline(sheet, tmp_
     title = "สรุปรอบ 1 (31 มกราคม 2566)"
     assert title not in sheet.tabs()  # the deadline day is not over yet
     # three days later an agency fixes a round-1 item: late; the sync writes the round-1 snapshot now
-    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {("b-two", "O2"): "https://b.go.th/ok/2"})
+    with caplog.at_level(logging.INFO, logger="sheets_sync"):
+        run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {("b-two", "O2"): "https://b.go.th/ok/2"})
     assert title in sheet.tabs()
+    # a snapshot takes seconds on a province: the log says so before, and how long after
+    steps = [r.getMessage() for r in caplog.records if "snapshot" in r.getMessage()]
+    assert steps[0] == f"round 1 snapshot: building tab {title} from the history at its deadline"
+    assert steps[1].startswith(f"round 1 snapshot written to tab {title} (") and steps[1].endswith(" s)")
     snap = tab_rows(sheet, title)
     assert snap[1][0] == "ข้อมูล ณ 31 ม.ค. 2566 23:59 น."
     # complete, partly, not started, items, submitted, valid, %, on time, late, not valid
