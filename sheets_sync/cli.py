@@ -233,6 +233,8 @@ def _sync(config, backend, args) -> int:
     else:
         print(f"written {report.write.written} rows; changed meanwhile (left for next run) {len(report.write.stale)}; "
               f"unplaced rows in the sheet {len(report.problems)}")
+    for p in report.problems:  # named, so a coordinator can fix them without reading the log
+        print(f"  {p.tab or 'sheet'} row {p.row_number}: {p.code}: {p.detail}")
     return 0
 
 

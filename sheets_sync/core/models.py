@@ -111,9 +111,12 @@ class SubmissionRow:
 class ReadProblem:
     """A row the reader could not place (unknown agency or item, duplicated key)."""
 
-    code: str  # unknown_agency | unknown_item | duplicate_key | missing_key
+    code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key
     row_number: int
     detail: str
+    value: str = ""  # what the row says: the unknown or duplicated agency code, item or key
+    first_row: int = 0  # for a duplicate: the row that is used (this one is ignored)
+    tab: str = ""  # the tab the row is in
 
 
 @dataclass(frozen=True)

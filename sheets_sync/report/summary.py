@@ -204,10 +204,32 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
         blocks.append(followup_block(df, ordered, catalog))
     if problems:
         blocks.append(SummaryBlock(TITLE_PROBLEMS, ("แถว", "ปัญหา", "รายละเอียด"),
-                                   tuple((p.row_number, p.code, p.detail) for p in problems)))
+                                   tuple((p.row_number, problem_th(p), p.detail) for p in problems)))
     if d:
         blocks = [SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks]
     return Summary(heading=tuple(heading), blocks=tuple(blocks))
+
+
+def problem_th(p: ReadProblem) -> str:
+    """What a coordinator must fix, in Thai, naming the code and the rows.
+
+    >>> problem_th(ReadProblem("duplicate_agency", 9, "", value="tt-li", first_row=4, tab="หน่วยงาน"))
+    'รหัสหน่วยงาน tt-li ซ้ำกันในแท็บ หน่วยงาน แถว 4 และ 9 (ระบบใช้แถว 4) ให้ลบหรือแก้แถวที่ซ้ำ'
+    """
+    where = f"ในแท็บ {p.tab} " if p.tab else ""
+    if p.code == "duplicate_agency":
+        return (f"รหัสหน่วยงาน {p.value} ซ้ำกัน{where}แถว {p.first_row} และ {p.row_number} "
+                f"(ระบบใช้แถว {p.first_row}) ให้ลบหรือแก้แถวที่ซ้ำ")
+    if p.code == "duplicate_key":
+        return (f"หน่วยงานและข้อ {p.value} ซ้ำกัน{where}แถว {p.first_row} และ {p.row_number} "
+                f"(ระบบใช้แถว {p.first_row} ไม่ตรวจแถว {p.row_number})")
+    if p.code == "unknown_agency":
+        return f"ไม่รู้จักรหัสหน่วยงาน {p.value!r} {where}(ตรวจกับแท็บ หน่วยงาน)"
+    if p.code == "unknown_item":
+        return f"ไม่รู้จักข้อ {p.value!r} {where}(รหัสข้อเขียนแบบ O1)"
+    if p.code == "missing_key":
+        return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
+    return p.code
 
 
 def order_agencies(agencies: Sequence[Agency]) -> list[Agency]:

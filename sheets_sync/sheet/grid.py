@@ -67,15 +67,17 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
     cols = columns(grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code", "name"))
     agencies: list[Agency] = []
     problems: list[ReadProblem] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for n, row in enumerate(grid[1:], start=2):
         code = text(cell(row, cols["code"]))
         if not code:
             continue
         if code in seen:
-            problems.append(ReadProblem("duplicate_agency", n, f"agency code {code} appears twice in {TAB_AGENCIES}"))
+            problems.append(ReadProblem(
+                "duplicate_agency", n, f"agency code {code} is in rows {seen[code]} and {n} of {TAB_AGENCIES}; "
+                f"row {n} is ignored", value=code, first_row=seen[code], tab=TAB_AGENCIES))
             continue
-        seen.add(code)
+        seen[code] = n
         score_text = normalize.thai_digits_to_arabic(text(cell(row, cols.get("score_2565"))))
         try:
             score = float(score_text) if score_text else None
@@ -122,18 +124,22 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
         url_text = url_cell_text(cell(row, cols["url"]))
         if not agency_text and not item_text:
             if url_text:
-                problems.append(ReadProblem("missing_key", n, "a URL in a row without agency code and item"))
+                problems.append(ReadProblem("missing_key", n, "a URL in a row without agency code and item",
+                                            value=url_text, tab=TAB_SUBMISSIONS))
             continue
         item = normalize.item_code(item_text)
         if agency_text not in agency_codes:
-            problems.append(ReadProblem("unknown_agency", n, f"unknown agency code {agency_text!r}"))
+            problems.append(ReadProblem("unknown_agency", n, f"unknown agency code {agency_text!r}",
+                                        value=agency_text, tab=TAB_SUBMISSIONS))
             continue
         if item is None or catalog.item(item) is None:
-            problems.append(ReadProblem("unknown_item", n, f"unknown item {item_text!r}"))
+            problems.append(ReadProblem("unknown_item", n, f"unknown item {item_text!r}",
+                                        value=item_text, tab=TAB_SUBMISSIONS))
             continue
         key = RowKey(agency_text, item)
         if key in index:
-            problems.append(ReadProblem("duplicate_key", n, f"{key} also in row {index[key] + 1}; this row is ignored"))
+            problems.append(ReadProblem("duplicate_key", n, f"{key} also in row {index[key] + 1}; this row is ignored",
+                                        value=str(key), first_row=index[key] + 1, tab=TAB_SUBMISSIONS))
             continue
         index[key] = i
         first = parse_thai_datetime(text(cell(row, cols.get("first_submitted_at"))))

@@ -57,6 +57,23 @@ def test_check_plain_shows_the_http_code_and_the_thai_note_one_line_per_url(work
     assert missing.endswith(REASONS["http_4xx"].note_th)
 
 
+def test_a_duplicate_agency_code_is_named_with_its_rows_in_the_output_and_the_summary(workdir):
+    assert cli(workdir, "init").returncode == 0
+    book = workdir / "data" / "oit-2566.xlsx"
+    wb = load_workbook(book)
+    agencies = wb[TAB_AGENCIES]
+    agencies.append([c.value for c in agencies[3]])  # a coordinator pastes row 3 again at the end
+    duplicated, last = agencies.cell(3, 1).value, agencies.max_row
+    wb.save(book)
+    out = cli(workdir, "sync")
+    assert out.returncode == 0, out.stderr
+    assert (f"  {TAB_AGENCIES} row {last}: duplicate_agency: agency code {duplicated} is in rows 3 and {last} "
+            f"of {TAB_AGENCIES}; row {last} is ignored") in out.stdout.splitlines()
+    summary = [[c.value for c in row] for row in load_workbook(book)[TAB_SUMMARY].iter_rows()]
+    problem = next(r for r in summary if r[0] in (last, str(last)) and r[1] and duplicated in str(r[1]))
+    assert f"แถว 3 และ {last}" in problem[1] and TAB_AGENCIES in problem[1]
+
+
 def test_bad_config_exits_2_with_one_line(workdir):
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("  per_host: 4", "  per_hots: 4"),

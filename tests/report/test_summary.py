@@ -314,3 +314,18 @@ def test_summary_chart_is_drawn_once_per_sync_on_google_sheets(tmp_path):
     domain = spec["domains"][0]["domain"]["sourceRange"]["sources"][0]
     districts = [rows[r][domain["startColumnIndex"]] for r in range(domain["startRowIndex"] + 1, domain["endRowIndex"])]
     assert "ลี้" in districts and "บ้านโฮ่ง" in districts
+
+
+def test_each_unplaced_row_is_explained_in_thai_with_its_value_and_rows():
+    from sheets_sync.core.models import ReadProblem
+
+    cases = {
+        ReadProblem("duplicate_key", 12, "", value="tt-li/O7", first_row=5, tab="ส่ง URL"): ("tt-li/O7", "แถว 5 และ 12"),
+        ReadProblem("unknown_agency", 8, "", value="tt-lee", tab="ส่ง URL"): ("'tt-lee'", "ส่ง URL"),
+        ReadProblem("unknown_item", 9, "", value="O99", tab="ส่ง URL"): ("'O99'", "ส่ง URL"),
+        ReadProblem("missing_key", 10, "", value="https://a.go.th", tab="ส่ง URL"): ("ไม่มีรหัสหน่วยงานและข้อ",),
+    }
+    for problem, expected in cases.items():
+        text = S.problem_th(problem)
+        assert all(part in text for part in expected), text
+        assert problem.code not in text  # Thai for coordinators, not the machine code
