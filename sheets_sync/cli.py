@@ -226,6 +226,11 @@ def _sync(config, backend, args) -> int:
     counts = ", ".join(f"{s.label_th} {report.counts[s.value]}" for s in Status if report.counts.get(s.value))
     print(f"{'dry run: ' if report.dry_run else ''}{report.rows} rows, {report.urls_checked} URLs checked; "
           f"{counts or 'no rows'}")
+    if report.kept_offline:
+        oldest, newest = report.kept_checked
+        made = f" (made {oldest:%Y-%m-%d %H:%M} to {newest:%Y-%m-%d %H:%M})" if oldest else ""
+        print(f"the checker was offline: {report.kept_offline} rows keep their earlier verdicts{made}, "
+              "counted above as the sheet shows them; they are checked again next run")
     if report.dry_run:
         for v in report.verdicts:
             if v.status is not Status.EMPTY:

@@ -105,6 +105,7 @@ class SubmissionRow:
     previous_status: Status | None = None
     first_submitted_at: datetime | None = None
     row_number: int = 0  # 1-based position when read; informative only, never used to write
+    previous_checked_at: datetime | None = None  # when the verdict the sheet shows was made
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, Verdict, WriteReport
+from sheets_sync.core.thai import thai_datetime
 from sheets_sync.judge import verdicts as judge
 from sheets_sync.report.summary import (
     Options,
@@ -42,6 +43,10 @@ class SyncReport:
     write: WriteReport = field(default_factory=WriteReport)
     dry_run: bool = False
     verdicts: tuple[Verdict, ...] = ()
+    # The checker was offline (check/offline.py): these rows keep the verdict the sheet shows, made
+    # between these times (None where a row has no time); `counts` counts those kept verdicts.
+    kept_offline: int = 0
+    kept_checked: tuple = (None, None)
 
 
 def init(config: Config, backend: Backend):
@@ -87,14 +92,18 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
 
         # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
+        kept_times = sorted(r.previous_checked_at for r in rows if r.key in offline and r.previous_checked_at)
+        kept_checked = (kept_times[0], kept_times[-1]) if kept_times else (None, None)
         if offline:
             log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
         statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
         statuses.update({v.key: v.status for v in verdicts if v.key not in offline})
-        counts = Counter(v.status.value for v in verdicts)
+        # What the sheet will show, so the counts printed, logged and stored agree with it.
+        counts = Counter(statuses[r.key].value for r in rows)
+        kept = {"kept_offline": len(offline), "kept_checked": kept_checked}
         if dry_run:
             return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
-                              problems=snapshot.problems, dry_run=True, verdicts=verdicts)
+                              problems=snapshot.problems, dry_run=True, verdicts=verdicts, **kept)
         log.info("writing the verdicts of %d rows", len(verdicts) - len(offline))
         write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
         if write.stale:
@@ -110,13 +119,28 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         backend.write_summary(build_summary(
             statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
-            thai_digits=s.thai_digits, tz=s.tz, extra_heading=summary_note))
+            thai_digits=s.thai_digits, tz=s.tz,
+            extra_heading=(*summary_note, *offline_note(len(offline), kept_checked))))
         _write_snapshots(config, backend, history, snapshot.agencies, now)
     finally:
         if own_state:
             state.close()
     return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts), problems=snapshot.problems,
-                      write=write, verdicts=verdicts)
+                      write=write, verdicts=verdicts, **kept)
+
+
+def offline_note(kept: int, checked: tuple) -> tuple[str, ...]:
+    """The summary's line when the checker was offline: the sheet shows earlier verdicts, and when
+    they were made, so the summary and the rows say the same thing."""
+    if not kept:
+        return ()
+    oldest, newest = checked
+    when = ""
+    if oldest is not None:
+        when = (f" (ตรวจเมื่อ {thai_datetime(oldest)} น.)" if oldest == newest
+                else f" (ตรวจระหว่าง {thai_datetime(oldest)} ถึง {thai_datetime(newest)} น.)")
+    return (f"การตรวจครั้งนี้ระบบเชื่อมต่อเว็บไซต์ไม่ได้ (ปัญหาที่ฝั่งระบบตรวจ ไม่ใช่ของหน่วยงาน): "
+            f"{kept} แถวยังแสดงผลการตรวจครั้งก่อน{when} จะตรวจใหม่ในรอบถัดไป",)
 
 
 def _write_snapshots(config: Config, backend: Backend, history: History, agencies, now) -> None:

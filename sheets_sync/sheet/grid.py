@@ -143,12 +143,14 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
             continue
         index[key] = i
         first = parse_thai_datetime(text(cell(row, cols.get("first_submitted_at"))))
+        checked = parse_thai_datetime(text(cell(row, cols.get("checked_at"))))
         rows.append(SubmissionRow(
             key=key,
             url_text=url_text,
             previous_status=Status.from_label(text(cell(row, cols.get("status")))),
             first_submitted_at=first.replace(tzinfo=tz) if first else None,
             row_number=n,
+            previous_checked_at=checked.replace(tzinfo=tz) if checked else None,
         ))
     return tuple(rows), tuple(problems), index
 

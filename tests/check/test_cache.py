@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -14,9 +15,10 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import RowKey, Status
+from sheets_sync.core.thai import thai_datetime
 from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.sheet import grid as g
-from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from sheets_sync.state.store import State
 from tests.support.farm import Farm
 from tests.support.sheets import HARNESSES
@@ -134,6 +136,16 @@ def test_network_outage_keeps_earlier_verdicts_and_says_so(config, sheet, farm, 
     assert "checker offline" in caplog.text
     assert all("checker_offline" in v.reasons for v in report.verdicts if v.status is not Status.EMPTY)
     assert statuses(sheet) == before  # nothing flipped to broken
+    # the counts and the summary say what the sheet shows: the kept verdicts, and when they were made
+    shown = Counter(label for label in before.values())
+    assert {Status(k).label_th: n for k, n in report.counts.items()} == dict(shown)
+    assert report.kept_offline == sum(1 for v in report.verdicts if v.status is not Status.EMPTY)
+    first_run = thai_datetime(CLOCK.now())
+    assert report.kept_checked == (CLOCK.now().replace(second=0, microsecond=0),) * 2
+    heading = [r[0] for r in sheet.grid(TAB_SUMMARY)[:6]]
+    line = next(h for h in heading if "ยังแสดงผลการตรวจครั้งก่อน" in str(h))
+    assert f"{report.kept_offline} แถว" in line and f"ตรวจเมื่อ {first_run} น." in line
+    assert not any(Status.UNKNOWN.label_th in str(h) for h in heading)
     with State(config.settings.state_path) as state:  # and the cache still holds the real verdicts
         assert {r[0] for r in state.db.execute("SELECT status FROM url_cache")} == {"ok", "broken"}
 
