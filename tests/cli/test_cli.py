@@ -26,6 +26,13 @@ def test_init_then_sync_on_the_embedded_workbook(workdir):
     assert done.returncode == 0, done.stderr
     assert "1634 rows" in done.stdout
     wb = load_workbook(book)
+    # the README's "Two commands" says which tabs `make run` leaves: the four, plus round snapshots
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = readme.split("`make run` leaves", 1)[1].split("\n\n", 1)[0]
+    assert all(f"`{tab}`" in said for tab in (TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE))
+    assert "สรุปรอบ N" in said
+    extra = set(wb.sheetnames) - {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
+    assert all(t.startswith("สรุปรอบ ") for t in extra), extra
     assert wb[TAB_SUBMISSIONS].max_row == 1 + 38 * 43
     assert wb[TAB_SUMMARY]["A1"].value.startswith("สรุปผลการตรวจ URL")
     again = cli(workdir, "init")
