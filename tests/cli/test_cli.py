@@ -72,7 +72,7 @@ def test_a_duplicate_agency_code_is_named_with_its_rows_in_the_output_and_the_su
     agencies.append([c.value for c in agencies[3]])  # a coordinator pastes row 3 again at the end
     duplicated, last = agencies.cell(3, 1).value, agencies.max_row
     wb.save(book)
-    out = cli(workdir, "sync")
+    out = cli(workdir, "sync", timeout=180)  # a whole province's rows and snapshots: seconds, more on a busy box
     assert out.returncode == 0, out.stderr
     assert (f"  {TAB_AGENCIES} row {last}: duplicate_agency: agency code {duplicated} is in rows 3 and {last} "
             f"of {TAB_AGENCIES}; row {last} is ignored") in out.stdout.splitlines()
