@@ -13,6 +13,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
 )
+from tests.support import ROOT
 from tests.support.cli import cli
 from tests.support.http_servers import LoopbackServer, respond
 
