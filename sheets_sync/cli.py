@@ -1,7 +1,8 @@
 """`sheets-sync`: a thin command line over the library.
 
 Exit codes: 0 the run completed (whatever the URLs' statuses), 1 anything unexpected,
-2 bad config or usage, 3 the sheet could not be read or written, 4 another run holds the lock.
+2 bad config or usage, 3 the sheet could not be read or written (or, for `remind`, the mail
+server could not be reached or refused messages), 4 another run holds the lock.
 """
 
 from __future__ import annotations
@@ -131,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
+    rm = sub.add_parser("remind", parents=[common], help="send the e-mail reminders due now (agencies, coordinators)",
+                        description="Sends the agency digests and the coordinators' digest that are due now "
+                                    "(notify.days_before each deadline, the day after it, daily during the rounds) "
+                                    "and were not sent yet; the state file remembers what went to whom. Exit 3 when "
+                                    "the mail server cannot be reached or refuses messages.")
+    rm.add_argument("--dry-run", action="store_true",
+                    help="print what would be sent (to whom, subject, items); on a day without a reminder, the "
+                         "digests as they would read now")
+    rm.add_argument("--to", metavar="ADDRESS", help="send every digest of today (or the preview) to this one address, "
+                                                    "marked as a test; nothing is recorded as sent")
     return p
 
 
@@ -182,6 +193,8 @@ def _run(args) -> int:
         return worker.command(config, args, load=lambda: _load_config(args), progress=_progress)
     if args.command == "check":
         return _check(config, args)
+    if args.command == "remind":
+        return _remind(config, args)
     if args.command == "report":
         from sheets_sync.report import governor as report
 
@@ -240,6 +253,33 @@ def _sync(config, backend, args) -> int:
               f"unplaced rows in the sheet {len(report.problems)}")
     for p in report.problems:  # named, so a coordinator can fix them without reading the log
         print(f"  {p.tab or 'sheet'} row {p.row_number}: {p.code}: {p.detail}")
+    return 0
+
+
+def _remind(config, args) -> int:
+    from sheets_sync.config.settings import is_email
+    from sheets_sync.core.clock import SystemClock
+    from sheets_sync.core.errors import DeliveryError, UsageError
+    from sheets_sync.worker.reminders import run_reminders
+
+    if args.to is not None and not is_email(args.to):
+        raise UsageError(f"--to: {args.to!r} is not an e-mail address")
+    result = run_reminders(config, SystemClock(config.settings.tz), dry_run=args.dry_run, to=args.to)
+    if args.dry_run:
+        head = ("no reminder is due now; as they would read now" if result.preview
+                else f"due now: {', '.join(result.slots) or 'nothing'}")
+        print(f"dry run ({head}): {len(result.digests)} message(s) to send, {result.already_sent} already sent")
+        for d in result.digests:
+            print(f"  {d.line()}")
+        if result.no_address:
+            print(f"  agencies with problems and no usable address (listed for the coordinators): "
+                  f"{', '.join(result.no_address)}")
+        if result.next_reminder:
+            print(f"next reminder: {result.next_reminder}")
+        return 0
+    if result.error or result.failed:
+        raise DeliveryError(result.line())
+    print(result.line() + (f"; next reminder: {result.next_reminder}" if result.next_reminder else ""))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -92,11 +93,45 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server reminders go through. The password is never in this file: it is read at
+    send time from the environment variable `password_env` or the owner-only file `password_file`."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls (port 587) | tls (implicit TLS, port 465) | none (tests only)
+    user: str = ""  # empty: no login
+    password_env: str = ""  # e.g. SHEETS_SYNC_SMTP_PASSWORD
+    password_file: str = ""  # e.g. /etc/sheets-sync/smtp-password, mode 0600 or 0400, owned by the service
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    timeout_s: float = 30.0
+    verify_tls: bool = True
+    ca_file: str = ""  # a private CA for the mail server's certificate, when the system's store lacks it
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Reminders by e-mail (sheets_sync/notify): when, to whom, through which server."""
+
+    enabled: bool = False  # the worker sends reminders after its runs; `sheets-sync remind` works either way
+    days_before: tuple[int, ...] = (7, 3, 1)  # agency digests this many days before each deadline
+    after_deadline: bool = True  # and the morning after a deadline, to agencies that missed it
+    send_at: str = "08:00"  # local time of day from which the day's reminders go out
+    coordinators: tuple[str, ...] = ()  # addresses of the coordinators' daily digest during the rounds
+    sheet_url: str = ""  # the link in the e-mails; {agency} becomes the agency code; empty: the Google Sheet
+    max_attempts: int = 3  # a message the server refused is retried in later runs of the same day, up to this
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: BackendSettings = field(default_factory=BackendSettings)
     checker: CheckerSettings = field(default_factory=CheckerSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     timezone: str = "Asia/Bangkok"
     items_file: str = "oit_items.yaml"
     agencies_file: str = "agencies.yaml"
@@ -138,11 +173,13 @@ class Agency:
     domains: tuple[str, ...] = ()
     score_2565: float | None = None
     grade_2565: str = ""
+    reminder_emails: tuple[str, ...] = ()  # where reminders go (the หน่วยงาน tab's own column)
 
     def __post_init__(self) -> None:
         # Domains are compared normalised (no scheme, no www., punycode) wherever an agency
         # comes from (agencies.yaml, the agencies tab, a test): done once, here.
         object.__setattr__(self, "domains", tuple(normalize_domain(d) for d in self.domains))
+        object.__setattr__(self, "reminder_emails", split_emails(self.reminder_emails))
 
     @property
     def failed_2565(self) -> bool:
@@ -256,8 +293,12 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
         score = a.get("score_2565")
         if score is not None and not isinstance(score, (int, float)):
             raise ConfigError(f"{where}: {key}.score_2565: not a number: {score!r}")
+        emails = a.get("reminder_emails") or []
+        if not isinstance(emails, (str, list)):
+            raise ConfigError(f"{where}: {key}.reminder_emails: expected a list of e-mail addresses")
         out.append(Agency(
             code=code,
+            reminder_emails=tuple([emails] if isinstance(emails, str) else map(str, emails)),
             name=unicodedata.normalize("NFC", _str(a, "name", where, key, required=True)),
             district=normalize.district(_str(a, "district", where, key)),
             type=_str(a, "type", where, key),
@@ -285,6 +326,35 @@ def normalize_domain(text: str) -> str:
         return d.encode("idna").decode("ascii")
     except UnicodeError:
         return d
+
+
+def split_emails(value) -> tuple[str, ...]:
+    """A cell or a list of e-mail addresses as a tuple: separated by commas, semicolons, spaces
+    or line breaks (as people paste them), trimmed, without repeats (case-insensitive).
+
+    >>> split_emails("a@x.go.th; B@x.go.th\na@X.go.th")
+    ('a@x.go.th', 'B@x.go.th')
+    """
+    parts = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for part in parts:
+        for address in re.split(r"[,;\s]+", str(part)):
+            address = address.strip().strip("<>")
+            if address and address.lower() not in (o.lower() for o in out):
+                out.append(address)
+    return tuple(out)
+
+
+_EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def is_email(text: str) -> bool:
+    """A plain address (local@domain.tld): what we accept in the sheet and the settings.
+
+    >>> is_email("saraban@lamphun.go.th"), is_email("ส่งทางไลน์"), is_email("a@b")
+    (True, False, False)
+    """
+    return bool(_EMAIL_RE.match(text or ""))
 
 
 # ---------------------------------------------------------------- helpers
@@ -344,6 +414,10 @@ def _coerce(hint, value, where: str, key: str):
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{where}: {key}: expected a list")
+        if get_args(hint)[:1] == (int,):
+            if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+                raise ConfigError(f"{where}: {key}: expected a list of whole numbers, got {value!r}")
+            return tuple(value)
         return tuple(str(v) for v in value)
     if hint is bool:
         if not isinstance(value, bool):
@@ -399,8 +473,36 @@ def _check_settings(s: Settings, where: str) -> None:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             raise ConfigError(f"{where}: checker.allow_private: {cidr!r} is not a network (CIDR)") from None
+    _check_notify(s.notify, where)
     if s.expected_agencies < 1 or not (0 < s.target_agencies <= s.expected_agencies):
         raise ConfigError(f"{where}: target_agencies: must be between 1 and expected_agencies")
+
+
+def _check_notify(n: NotifySettings, where: str) -> None:
+    if any(d < 0 for d in n.days_before):
+        raise ConfigError(f"{where}: notify.days_before: days must be 0 or more")
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", n.send_at.strip()):
+        raise ConfigError(f"{where}: notify.send_at: expected HH:MM such as \"08:00\", got {n.send_at!r}")
+    if n.max_attempts < 1:
+        raise ConfigError(f"{where}: notify.max_attempts: must be at least 1")
+    for address in n.coordinators:
+        if not is_email(address):
+            raise ConfigError(f"{where}: notify.coordinators: {address!r} is not an e-mail address")
+    m = n.smtp
+    if m.security not in ("starttls", "tls", "none"):
+        raise ConfigError(f"{where}: notify.smtp.security: must be starttls, tls or none, not {m.security!r}")
+    if not 0 < m.port < 65536:
+        raise ConfigError(f"{where}: notify.smtp.port: must be between 1 and 65535")
+    if m.timeout_s <= 0:
+        raise ConfigError(f"{where}: notify.smtp.timeout_s: must be more than 0")
+    if m.password_env and m.password_file:
+        raise ConfigError(f"{where}: notify.smtp: give password_env or password_file, not both")
+    for name in ("from_address", "reply_to"):
+        value = getattr(m, name)
+        if value and not is_email(value):
+            raise ConfigError(f"{where}: notify.smtp.{name}: {value!r} is not an e-mail address")
+    if n.enabled and not (m.host and m.from_address):
+        raise ConfigError(f"{where}: notify.enabled is true, but notify.smtp.host or notify.smtp.from_address is empty")
 
 
 def _list(raw: dict, key: str, where: str) -> list:

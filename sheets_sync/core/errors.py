@@ -26,6 +26,12 @@ class BackendError(SheetsSyncError):
     exit_code = 3
 
 
+class DeliveryError(SheetsSyncError):
+    """The mail server could not be reached, refused us, or refused messages (reminders)."""
+
+    exit_code = 3
+
+
 class LockBusy(SheetsSyncError):
     """Another run holds the lock."""
 

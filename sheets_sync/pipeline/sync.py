@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
-from sheets_sync.config.settings import Config
+from sheets_sync.config.settings import Agency, Config
 from sheets_sync.core.clock import Clock
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, Verdict, WriteReport
@@ -47,6 +47,7 @@ class SyncReport:
     # between these times (None where a row has no time); `counts` counts those kept verdicts.
     kept_offline: int = 0
     kept_checked: tuple = (None, None)
+    agencies: tuple[Agency, ...] = ()  # the agencies tab as read (with the reminder addresses)
 
 
 def init(config: Config, backend: Backend):
@@ -126,7 +127,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         if own_state:
             state.close()
     return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts), problems=snapshot.problems,
-                      write=write, verdicts=verdicts, **kept)
+                      write=write, verdicts=verdicts, agencies=snapshot.agencies, **kept)
 
 
 def offline_note(kept: int, checked: tuple) -> tuple[str, ...]:

@@ -160,13 +160,9 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
     ordered = order_agencies(agencies)
     n_agencies = len(agencies)
     due = due_rounds(catalog, now, opts.tz)
-    track_rounds = due or catalog.rounds[:1]
-    track_numbers = [r.number for r in track_rounds]
-    per = _agency_rounds(df, catalog) if len(df) else pd.DataFrame(
-        columns=["agency", "round", "items", "submitted", "valid", "problems", "on_time", "late", "state"])
-    complete_track = per[per["round"].isin(track_numbers)].groupby("agency")["state"].apply(
-        lambda s: bool((s == "complete").all()))
-    on_track = {a.code: bool(complete_track.get(a.code, False)) for a in agencies}
+    track_numbers = [r.number for r in (due or catalog.rounds[:1])]
+    per = _per_agency_round(df, catalog)
+    on_track = _on_track(per, agencies, track_numbers)
     n_track = sum(on_track.values())
     rounds_label = "–".join(str(n) for n in (track_numbers[:1] + track_numbers[-1:] if len(track_numbers) > 1
                                               else track_numbers))
@@ -230,6 +226,25 @@ def problem_th(p: ReadProblem) -> str:
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
     return p.code
+
+
+def _per_agency_round(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return _agency_rounds(df, catalog) if len(df) else pd.DataFrame(
+        columns=["agency", "round", "items", "submitted", "valid", "problems", "on_time", "late", "state"])
+
+
+def _on_track(per: pd.DataFrame, agencies: Sequence[Agency], track_numbers: Sequence[int]) -> dict[str, bool]:
+    complete_track = per[per["round"].isin(track_numbers)].groupby("agency")["state"].apply(
+        lambda s: bool((s == "complete").all()))
+    return {a.code: bool(complete_track.get(a.code, False)) for a in agencies}
+
+
+def on_track(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, now: datetime,
+             tz: ZoneInfo = BANGKOK) -> dict[str, bool]:
+    """Agency code -> on track (every item of the rounds due so far valid; before the first
+    deadline: of round 1), for a `frame`: the summary's definition, for the reminders too."""
+    due = due_rounds(catalog, now, tz)
+    return _on_track(_per_agency_round(df, catalog), agencies, [r.number for r in (due or catalog.rounds[:1])])
 
 
 def order_agencies(agencies: Sequence[Agency]) -> list[Agency]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.config.settings import Agency, Catalog, split_emails
 from sheets_sync.core import normalize
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
@@ -92,6 +92,7 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             domains=tuple(domains),
             score_2565=score,
             grade_2565=text(cell(row, cols.get("grade_2565"))),
+            reminder_emails=split_emails(text(cell(row, cols.get("reminder_emails")))),
         ))
     return tuple(agencies), tuple(problems)
 
@@ -102,6 +103,7 @@ def agency_row(agency: Agency) -> list[str]:
         "domains": ", ".join(agency.domains),
         "score_2565": f"{agency.score_2565:.2f}" if agency.score_2565 is not None else "",
         "grade_2565": agency.grade_2565,
+        "reminder_emails": ", ".join(agency.reminder_emails),
     }
     return [values[c.key] for c in AGENCY_COLUMNS]
 

@@ -51,6 +51,9 @@ AGENCY_COLUMNS = (
     Column("domains", "เว็บไซต์ (โดเมน คั่นด้วย ,)", 36),
     Column("score_2565", "คะแนน 2565", 12),
     Column("grade_2565", "ระดับ 2565", 10),
+    # Where e-mail reminders go (sheets_sync/notify). Its own column, apart from any editors
+    # column, so an agency may have its sheet edited by one person and be reminded at another.
+    Column("reminder_emails", "อีเมลรับการแจ้งเตือน (คั่นด้วย ,)", 36),
 )
 AGENCY_HEADERS = {c.key: c.header for c in AGENCY_COLUMNS}
 

@@ -137,8 +137,8 @@ class Worker:
         log.info("run %d started", self.runs, extra={"event": "run_started"})
         hint = now + timedelta(seconds=next_interval(now, config.catalog, s))
         try:
-            record, _ = run_sync(config, self.clock, self.stopper, mode="run", next_hint=hint,
-                                 progress=self.progress() if self.progress else None, **self.run_kwargs)
+            record, report = run_sync(config, self.clock, self.stopper, mode="run", next_hint=hint,
+                                      progress=self.progress() if self.progress else None, **self.run_kwargs)
         except LockBusy as e:
             self.failures += 1
             self._after(f"skipped: {e}", failed=True)
@@ -155,9 +155,23 @@ class Worker:
         if record.outcome == "stopped":
             return
         self.failures = 0
+        if config.settings.notify.enabled and not self.stopper.stop:
+            self._remind(config, report)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(record.counts.items()))
         self._after(f"ok: {record.rows} rows, {record.urls_checked} URLs checked, {record.written} rows updated"
                     f" ({counts or 'no rows'})", failed=False, record=record)
+
+    def _remind(self, config: Config, report) -> None:
+        """The reminders due now, after a successful sync, with the agencies it just read. A
+        reminder problem is logged and recorded in the status file; it never fails the run."""
+        from sheets_sync.worker.reminders import run_reminders
+
+        try:
+            run_reminders(config, self.clock, getattr(report, "agencies", None) or None)
+        except SheetsSyncError as e:
+            log.error("reminders: %s", e)
+        except Exception:
+            log.error("reminders failed with an unexpected error", exc_info=True)
 
     def _after(self, what: str, failed: bool, record: status.RunRecord | None = None) -> None:
         now = self.clock.now()

@@ -179,6 +179,7 @@ def render(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BANGKOK, w
     failures = int(data.get("consecutive_failures") or 0)
     if failures > 1:
         lines.append(f"Failed runs in a row: {failures}.")
+    lines += reminder_lines(data, now, tz)
     nxt = data.get("next_run")
     if worker is not None and worker.alive and nxt:
         lines.append(f"Next run: {_when(nxt, now, tz)}.")
@@ -247,3 +248,35 @@ def _duration(start: str | None, end: str | None) -> str:
     if seconds < 60:
         return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60} s"
+
+
+# ---------------------------------------------------------------- reminders (issue 15)
+def record_reminders(path: str | os.PathLike, run: dict[str, Any]) -> None:
+    """Stores the last reminder run (time, reminders due, sent, failed, error) in the status file.
+
+    Runs with nothing due are recorded too, so `status` shows that reminders are being looked at;
+    the last run that sent or failed something is kept apart, so it is not hidden by them."""
+    data = load(path) or {"version": 1, "last_run": None, "last_success": None, "consecutive_failures": 0,
+                          "next_run": None}
+    data["last_reminders"] = run
+    if run.get("sent") or run.get("failed") or run.get("error"):
+        data["last_reminders_sent"] = run
+    write_atomic(path, data)
+
+
+def reminder_lines(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BANGKOK) -> list[str]:
+    """The status's lines about reminders (none when no reminder run was recorded)."""
+    if not data or not data.get("last_reminders"):
+        return []
+    out = []
+    for key, label in (("last_reminders_sent", "Last reminders sent"), ("last_reminders", "Last reminder check")):
+        r = data.get(key)
+        if not r or (key == "last_reminders" and r == data.get("last_reminders_sent")):
+            continue
+        due = ", ".join(r.get("slots") or []) or "none due"
+        line = (f"{label}: {_when(r.get('at'), now, tz)}: {due}; {r.get('sent', 0)} sent, {r.get('failed', 0)} failed, "
+                f"{r.get('no_address', 0)} agencies without an address.")
+        if r.get("error"):
+            line += f" Error: {r['error']}"
+        out.append(line)
+    return out

@@ -1,0 +1,202 @@
+"""One reminder run: which digests are due now, which of them were not sent yet, and sending
+those one by one, each recorded in the ledger before the next one starts.
+
+Never twice the same: an agency digest is keyed by (reminder, agency) and the coordinators'
+digest by its day, so a second run the same day sends nothing new, whatever changed in
+between; the next scheduled reminder (e.g. 3 days before, after 7 days before) is a new key
+and carries the problem list as it is then.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from typing import Callable, Protocol, Sequence
+
+from sheets_sync.config.settings import Agency, Config, SmtpSettings
+from sheets_sync.core.errors import DeliveryError
+from sheets_sync.notify import digest as D
+from sheets_sync.notify import schedule as plan
+from sheets_sync.notify.ledger import FAILED, SENT, Ledger
+from sheets_sync.notify.mailer import MessageRefused, SmtpMailer, build_message, read_password
+from sheets_sync.report import summary as S
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
+
+log = logging.getLogger(__name__)
+
+
+class Mailer(Protocol):
+    def open(self) -> None: ...
+    def send(self, msg) -> dict: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class Result:
+    """What a reminder run did (or, dry, would do)."""
+
+    slots: tuple[str, ...] = ()
+    digests: list[D.Digest] = field(default_factory=list)  # due and not sent before (dry run: to be sent)
+    sent: int = 0
+    failed: int = 0
+    already_sent: int = 0
+    no_address: tuple[str, ...] = ()  # agency codes with problems and no usable address
+    error: str = ""  # the run stopped: the server could not be reached or broke off
+    refused: list[str] = field(default_factory=list)  # one line per refused message
+    next_reminder: str = ""
+    preview: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.failed
+
+    def line(self) -> str:
+        """The run in one line (log, status, the CLI)."""
+        what = (f"reminders {'/'.join(self.slots) or 'none due'}: {self.sent} sent, {self.failed} failed, "
+                f"{self.already_sent} already sent earlier, {len(self.no_address)} agencies without an address")
+        if self.error:
+            what += f"; stopped: {self.error}"
+        elif self.refused:
+            what += f"; refused: {self.refused[0]}" + (f" (and {len(self.refused) - 1} more)"
+                                                       if len(self.refused) > 1 else "")
+        return what
+
+
+def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime, *,
+        mailer_factory: Callable[[], Mailer] | None = None, dry_run: bool = False, to: str | None = None,
+        clock: Callable[[], datetime] | None = None) -> Result:
+    """Builds the digests due at `now` and sends those not sent yet.
+
+    dry_run: nothing is sent or recorded; on a day without a reminder the digests are shown as
+    they would read now (`preview`). to: every digest of today (or the preview) goes to this
+    one address instead, marked as a test, and nothing is recorded. `clock` stamps the ledger
+    (default: `now`)."""
+    settings = config.settings
+    n, tz, catalog = settings.notify, settings.tz, config.catalog
+    now = now.astimezone(tz)
+    stamp = clock or (lambda: now)
+    ledger = Ledger(state)
+    history = History(state, tz)
+    frame_now = history.as_of(now)
+    result = Result()
+    slots = plan.due_slots(now, catalog, n)
+    if not slots and (dry_run or to):
+        preview = plan.preview_slot(now, catalog)
+        slots, result.preview = ([preview] if preview else []), True
+    nxt = plan.next_slot(now, catalog, n)
+    result.next_reminder = f"{nxt.id} on {nxt.day.isoformat()} from {n.send_at}" if nxt else ""
+    result.slots = tuple(s.id for s in slots)
+
+    digests: list[D.Digest] = []
+    no_address: list[str] = []
+    for slot in slots:
+        problems = D.problems_by_agency(frame_now, agencies, catalog, slot.round.deadline, tz)
+        for a in agencies:
+            mine = problems.get(a.code)
+            if not mine or (slot.kind == "after" and not D.missed(mine, slot.round.number)):
+                continue
+            if not D.valid_addresses(a):
+                if a.code not in no_address:
+                    no_address.append(a.code)
+                continue
+            digests.append(D.agency_digest(a, mine, slot, catalog, settings, now))
+    result.no_address = tuple(no_address)
+
+    mailer = _LazyMailer(mailer_factory or (lambda: SmtpMailer(n.smtp, read_password(n.smtp, str(
+        config.settings_path)))))
+    try:
+        _deliver(digests, ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
+        daily = plan.daily_due(now, catalog, n) or (bool(dry_run or to) and bool(n.coordinators or to))
+        if daily and not result.error:
+            upcoming = plan.preview_slot(now, catalog)
+            until = upcoming.round.deadline if upcoming else now.date()
+            problems = D.problems_by_agency(frame_now, agencies, catalog, until, tz)
+            start_of_day = datetime.combine(now.date(), time(0), tzinfo=tz)
+            sent = [D.Sent(e.agency, e.recipients, e.state, e.error)
+                    for e in ledger.agency_messages(start_of_day)]
+            if dry_run or to:  # nothing recorded: say who this run would e-mail
+                sent = [D.Sent(d.agency, d.to, SENT) for d in digests if d.kind == "agency"]
+            yesterday = history.as_of(now - timedelta(days=1))
+            coordinators = D.coordinators_digest(
+                f"daily-{now.date().isoformat()}", agencies, catalog, settings, now,
+                S.frame(None, agencies, catalog, frame_now, tz), S.frame(None, agencies, catalog, yesterday, tz),
+                problems, sent)
+            _deliver([coordinators], ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
+    finally:
+        mailer.close()
+    return result
+
+
+def _deliver(digests: Sequence[D.Digest], ledger: Ledger, mailer: "_LazyMailer", result: Result,
+             smtp: SmtpSettings, max_attempts: int, stamp: Callable[[], datetime], dry_run: bool,
+             to: str | None) -> None:
+    for d in digests:
+        if not d.to and not to:
+            continue
+        if to:
+            d = replace(d, to=(to,), subject=f"[ทดสอบ] {d.subject}", key=f"{d.key}:test:{stamp().isoformat()}",
+                        text=f"ข้อความทดสอบ ฉบับจริงจะส่งถึง: {', '.join(d.to) or '(ไม่มี)'}\n\n{d.text}")
+        else:
+            entry = ledger.get(d.key)
+            if entry is not None and (entry.state == SENT or (entry.state == FAILED and entry.attempts >= max_attempts)):
+                result.already_sent += entry.state == SENT
+                continue
+        result.digests.append(d)
+        if dry_run:
+            continue
+        try:
+            mailer.ensure_open()
+        except DeliveryError as e:  # nothing of this message was marked: it was never attempted
+            result.error = str(e)
+            return
+        msg = build_message(smtp, d.to, d.subject, d.text, d.html, d.key, stamp())
+        if not to:
+            ledger.begin(d.key, d.kind, d.slot, d.agency, d.to, d.subject, d.fingerprint, stamp())
+        try:
+            refused = mailer.send(msg)
+        except MessageRefused as e:
+            result.failed += 1
+            result.refused.append(f"{d.agency or 'coordinators'}: {e}")
+            log.error("reminder to %s (%s) refused: %s", ", ".join(d.to), d.agency or "coordinators", e)
+            if not to:
+                ledger.finish(d.key, False, stamp(), str(e))
+            continue
+        except DeliveryError as e:
+            # The connection broke during this message: it may or may not have arrived, and it
+            # is not marked sent, so the next run sends it again (same Message-ID).
+            if not to:
+                ledger.finish(d.key, False, stamp(), str(e))
+            result.error = str(e)
+            return
+        if not to:
+            ledger.finish(d.key, True, stamp())
+        result.sent += 1
+        if refused:
+            log.warning("reminder %s: the server refused %s", d.key, ", ".join(refused))
+        log.info("reminder sent to %s: %s", ", ".join(d.to), d.subject)
+
+
+class _LazyMailer:
+    """Connects on the first message only: a run with nothing to send never touches the server.
+    A connection that cannot be made is a DeliveryError before anything is marked."""
+
+    def __init__(self, factory: Callable[[], Mailer]) -> None:
+        self._factory = factory
+        self._mailer: Mailer | None = None
+
+    def ensure_open(self) -> None:
+        if self._mailer is None:
+            mailer = self._factory()  # reads the password: a ConfigError (exit 2) when it cannot
+            mailer.open()
+            self._mailer = mailer
+
+    def send(self, msg) -> dict:
+        assert self._mailer is not None
+        return self._mailer.send(msg) or {}
+
+    def close(self) -> None:
+        if self._mailer is not None:
+            self._mailer.close()
+            self._mailer = None

@@ -1,0 +1,219 @@
+"""Reminders against a real SMTP server on loopback (aiosmtpd), for the fixed history of
+tests/support/history_fixture.py and a fixed clock: who receives what, the Thai subject as a
+reader's mail client decodes it, each agency's own problems and no other's, the link, the days
+left; nothing twice; a server that refuses or does not answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.config.settings import Config, NotifySettings, Settings, SmtpSettings
+from sheets_sync.core.clock import FixedClock
+from sheets_sync.notify import remind
+from sheets_sync.notify.ledger import Ledger
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
+from sheets_sync.worker import status
+from sheets_sync.worker.reminders import run_reminders
+from tests.support.history_fixture import AGENCIES, CATALOG, bkk, fill
+from tests.support.smtp import SilentServer, SmtpServer, free_port
+
+A, B, C, D = AGENCIES
+ADDR = {"abt-a": ("saraban@a.go.th",), "tt-b": ("it@b.go.th", "boss@b.go.th"), "tt-c": ("c@c.go.th",)}
+WITH_MAIL = tuple(dataclasses.replace(a, reminder_emails=ADDR.get(a.code, ())) for a in AGENCIES)  # D: none
+COORD = "coord@lamphun.go.th"
+SEVEN_DAYS_BEFORE_R2 = bkk(2023, 2, 21, 9, 0)  # round 2 is due 28 Feb 2023
+
+
+def make_config(tmp_path: Path, port: int, **smtp) -> Config:
+    notify = NotifySettings(
+        enabled=True, coordinators=(COORD,), sheet_url="https://docs.google.com/spreadsheets/d/SHEET/edit#a={agency}",
+        smtp=SmtpSettings(host="127.0.0.1", port=port, security="none", from_address="ita@lamphun.go.th",
+                          from_name="ITA ลำพูน", timeout_s=smtp.pop("timeout_s", 5.0), **smtp))
+    settings = Settings(notify=notify, state_path=str(tmp_path / "data" / "state.sqlite"))
+    return Config(settings=settings, catalog=CATALOG, agencies=WITH_MAIL, settings_path=tmp_path / "settings.yaml")
+
+
+@pytest.fixture
+def history_until(tmp_path):
+    def make(until):
+        with State(tmp_path / "data" / "state.sqlite") as state:
+            fill(History(state), until)
+    return make
+
+
+@pytest.fixture
+def server():
+    with SmtpServer() as s:
+        yield s
+
+
+def remind_at(config: Config, at, **kw) -> remind.Result:
+    return run_reminders(config, FixedClock(at), WITH_MAIL, **kw)
+
+
+def test_agency_digests_reach_their_own_agency_with_their_own_problems(tmp_path, server, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    config = make_config(tmp_path, server.port)
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+
+    assert result.ok and result.slots == ("r2-7d",) and result.sent == 4  # A, B, C and the coordinators
+    assert result.no_address == ("tt-d",)
+    inbox = server.inbox
+    assert sorted(tuple(sorted(m.rcpt_tos)) for m in inbox.messages) == sorted(
+        [("saraban@a.go.th",), ("boss@b.go.th", "it@b.go.th"), ("c@c.go.th",), (COORD,)])
+
+    (a,) = inbox.to("saraban@a.go.th")
+    assert a.subject == "[ITA 2566 ลำพูน] องค์การบริหารส่วนตำบลเอ: เหลือ 7 วัน ถึงกำหนดส่งรอบที่ 2 (28 ก.พ. 2566) มี 1 ข้อต้องแก้ไข"
+    raw_subject = a.raw.split(b"\r\nSubject: ", 1)[1].split(b"\r\n", 1)[0]
+    assert raw_subject.isascii() and b"=?utf-8?" in raw_subject.lower()  # RFC 2047, as mail clients expect
+    assert str(a.message["From"]) == "ITA ลำพูน <ita@lamphun.go.th>"
+    assert a.message.get_content_type() == "multipart/alternative"
+    text, page = a.part("plain"), a.part("html")
+    for body in (text, page):
+        assert "O4" in body and "E-service" in body  # round 2, still empty
+        assert "O5" not in body  # round 3 is not due by this reminder's deadline
+        assert "O1" not in body and "O2" not in body and "O3" not in body  # A's valid items
+        assert "https://docs.google.com/spreadsheets/d/SHEET/edit#a=abt-a" in body
+        assert "เหลือ 7 วัน" in body
+
+    (b,) = inbox.to("it@b.go.th")
+    text = b.part("plain")
+    assert "มี 3 ข้อต้องแก้ไข" in b.subject
+    assert "O2" in text and "https://b.go.th/boss" in text and "O3" in text and "O4" in text
+    assert "ไม่พบ" in text or "ปี" in text  # the sheet's Thai note for no_fiscal_year
+    assert "#a=tt-b" in text
+
+    (c,) = inbox.to("c@c.go.th")
+    text = c.part("plain")
+    assert "javascript:x" in text and "URL ไม่ถูกต้อง" in text  # bad_scheme: C's own invalid URL
+    for other in ("https://b.go.th/boss", "เทศบาลตำบลบี", "องค์การบริหารส่วนตำบลเอ", "#a=abt-a"):
+        assert other not in text and other not in c.part("html")
+
+    (coord,) = inbox.to(COORD)
+    text = coord.part("plain")
+    assert coord.subject.startswith("[ITA 2566 ลำพูน] สรุปประจำวัน 21 ก.พ. 2566: ผ่านครบ")
+    assert "จากเป้าหมาย 50 แห่ง" in coord.subject
+    assert "เทศบาลตำบลดี (tt-d)" in text.split("ไม่มีอีเมลที่ใช้ได้")[1]  # D has problems and no address
+    emailed = text.split("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้")[1].split("หน่วยงานที่มีข้อต้องแก้ไข")[0]
+    assert "saraban@a.go.th" in emailed and "it@b.go.th, boss@b.go.th" in emailed and "c@c.go.th" in emailed
+    assert "องค์การบริหารส่วนตำบลเอ (abt-a)" in text.split("ไม่ผ่านการประเมินปี 2565")[1]  # failed 2565, behind
+
+
+def test_a_second_run_sends_nothing_new_and_the_next_reminder_goes_out(tmp_path, server, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    config = make_config(tmp_path, server.port)
+    assert remind_at(config, SEVEN_DAYS_BEFORE_R2).sent == 4
+    again = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(hours=5))
+    assert (again.sent, again.already_sent, again.digests) == (0, 4, [])
+    assert len(server.inbox.messages) == 4
+
+    before_8 = remind_at(config, bkk(2023, 2, 22, 7, 59))  # a day without an agency reminder, before send_at
+    assert before_8.sent == 0 and len(server.inbox.messages) == 4
+    three_days = remind_at(config, bkk(2023, 2, 25, 8, 0))
+    assert three_days.slots == ("r2-3d",) and three_days.sent == 4
+    assert "เหลือ 3 วัน" in server.inbox.to("saraban@a.go.th")[-1].subject
+    state = status.load(status.status_path(config.settings.state_path))
+    assert state["last_reminders"]["sent"] == 4 and state["last_reminders"]["slots"] == ["r2-3d"]
+
+
+def test_the_morning_after_a_deadline_only_agencies_that_missed_it_hear(tmp_path, server, history_until):
+    at = bkk(2023, 3, 1, 9, 0)
+    history_until(at)  # by then A has O3 and O4 valid; B's O3 is broken; C never sent round 2
+    config = make_config(tmp_path, server.port)
+    config = config.with_settings(notify=dataclasses.replace(config.settings.notify, coordinators=()))
+    result = remind_at(config, at)
+    assert result.slots == ("r2-after",)
+    assert not server.inbox.to("saraban@a.go.th")
+    (b,) = server.inbox.to("it@b.go.th")
+    assert "เลยกำหนดส่งรอบที่ 2 (28 ก.พ. 2566) แล้ว" in b.subject
+    assert "https://b.go.th/report" in b.part("plain") and "เปิดไม่ได้" in b.part("plain")
+    assert len(server.inbox.to("c@c.go.th")) == 1
+
+
+def test_dry_run_and_to_send_nothing_to_agencies_and_record_nothing(tmp_path, server, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    config = make_config(tmp_path, server.port)
+    dry = remind_at(config, SEVEN_DAYS_BEFORE_R2, dry_run=True)
+    assert len(dry.digests) == 4 and server.inbox.messages == []
+    assert {d.agency for d in dry.digests} == {"abt-a", "tt-b", "tt-c", ""}
+    test = remind_at(config, SEVEN_DAYS_BEFORE_R2, to="me@lamphun.go.th")
+    assert test.sent == 4 and {tuple(m.rcpt_tos) for m in server.inbox.messages} == {("me@lamphun.go.th",)}
+    assert all(m.subject.startswith("[ทดสอบ] ") for m in server.inbox.messages)
+    real = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert real.sent == 4  # neither the dry run nor the test marked anything as sent
+
+    quiet_day = remind_at(config, bkk(2023, 2, 22, 9, 0), dry_run=True)
+    assert quiet_day.preview and quiet_day.slots == ("preview-2023-02-22",)
+    assert "เหลือ 6 วัน" in next(d for d in quiet_day.digests if d.agency == "abt-a").subject
+
+
+def test_a_refused_connection_is_one_error_and_nothing_is_marked(tmp_path, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    config = make_config(tmp_path, free_port())  # nothing listens there
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert result.sent == 0 and "connection refused" in result.error and "127.0.0.1:" in result.error
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).counts() == {}
+    state = status.load(status.status_path(config.settings.state_path))
+    assert "connection refused" in state["last_reminders"]["error"]
+
+
+def test_a_server_that_does_not_answer_times_out(tmp_path, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    with SilentServer() as silent:
+        config = make_config(tmp_path, silent.port, timeout_s=0.5)
+        result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert result.sent == 0 and "timed out" in result.error
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).counts() == {}
+
+
+def test_a_refused_recipient_fails_that_message_only_and_it_is_retried(tmp_path, server, history_until):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.refuse_rcpt = {"c@c.go.th"}
+    config = make_config(tmp_path, server.port)
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert (result.sent, result.failed) == (3, 1) and not result.ok
+    assert "tt-c" in result.refused[0] and "550" in result.refused[0]
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).get("agency:r2-7d:tt-c").state == "failed"
+    server.inbox.refuse_rcpt = set()
+    retry = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30))
+    assert (retry.sent, retry.already_sent) == (1, 3)
+    assert len(server.inbox.to("c@c.go.th")) == 1
+
+
+def test_login_with_a_password_from_the_environment_never_logged(tmp_path, history_until, monkeypatch, caplog):
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    secret = "s3cr3t-Pass-2566"
+    with SmtpServer(logins={"ita": secret}) as s:
+        config = make_config(tmp_path, s.port, user="ita", password_env="ITA_SMTP_PASSWORD")
+        monkeypatch.setenv("ITA_SMTP_PASSWORD", "wrong")
+        with caplog.at_level(logging.DEBUG):
+            bad = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+        assert "refused the login of 'ita'" in bad.error and bad.sent == 0
+        monkeypatch.setenv("ITA_SMTP_PASSWORD", secret)
+        with caplog.at_level(logging.DEBUG):
+            good = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+        assert good.sent == 4 and len(s.inbox.messages) == 4
+    assert secret not in caplog.text and "wrong" not in caplog.text
+    assert secret not in status.status_path(config.settings.state_path).read_text(encoding="utf-8")
+
+
+def test_a_password_file_must_be_readable_by_its_owner_only(tmp_path, server, history_until):
+    from sheets_sync.core.errors import ConfigError
+
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    secret = tmp_path / "smtp-password"
+    secret.write_text("pw\n", encoding="utf-8")
+    secret.chmod(0o644)
+    config = make_config(tmp_path, server.port, user="ita", password_file=str(secret))
+    with pytest.raises(ConfigError, match=r"password_file: .* can be read by others \(mode 0644\); run `chmod 600"):
+        remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert server.inbox.messages == []
