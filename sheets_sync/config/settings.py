@@ -329,7 +329,7 @@ def normalize_domain(text: str) -> str:
 
 
 def split_emails(value) -> tuple[str, ...]:
-    """A cell or a list of e-mail addresses as a tuple: separated by commas, semicolons, spaces
+    r"""A cell or a list of e-mail addresses as a tuple: separated by commas, semicolons, spaces
     or line breaks (as people paste them), trimmed, without repeats (case-insensitive).
 
     >>> split_emails("a@x.go.th; B@x.go.th\na@X.go.th")

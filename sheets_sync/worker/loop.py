@@ -167,7 +167,9 @@ class Worker:
         from sheets_sync.worker.reminders import run_reminders
 
         try:
-            run_reminders(config, self.clock, getattr(report, "agencies", None) or None)
+            result = run_reminders(config, self.clock, getattr(report, "agencies", None) or None)
+            if result.slots or result.sent or not result.ok:
+                (log.info if result.ok else log.error)("%s", result.line())
         except SheetsSyncError as e:
             log.error("reminders: %s", e)
         except Exception:

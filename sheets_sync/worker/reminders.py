@@ -4,7 +4,6 @@ when `notify.enabled`)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Callable, Sequence
 
 from sheets_sync.config.settings import Agency, Config
@@ -16,8 +15,6 @@ from sheets_sync.worker import status
 from sheets_sync.worker.lock import PidLock, lock_path
 from sheets_sync.worker.runner import write_status_safely
 
-log = logging.getLogger(__name__)
-
 REMIND_LOCK = "sheets-sync-remind.lock"
 
 
@@ -26,7 +23,8 @@ def run_reminders(config: Config, clock: Clock, agencies: Sequence[Agency] | Non
                   mailer_factory: Callable | None = None) -> remind.Result:
     """One reminder run. `agencies`: as the sync just read them; otherwise the agencies tab is
     read now. Raises LockBusy when another reminder run is active, ConfigError for a missing
-    server or password; a server that cannot be reached is in the result (`error`), recorded."""
+    server or password; a server that cannot be reached is in the result (`error`), recorded.
+    The caller says how it went (`Result.line()`): the loop in its log, the CLI on its output."""
     settings = config.settings
     smtp = settings.notify.smtp
     if not dry_run and not (smtp.host and smtp.from_address) and mailer_factory is None:
@@ -52,5 +50,4 @@ def run_reminders(config: Config, clock: Clock, agencies: Sequence[Agency] | Non
             "no_address": len(result.no_address), "error": result.error or (result.refused[0] if result.refused
                                                                               else None),
         })
-    (log.error if not result.ok else log.info)("%s", result.line())
     return result

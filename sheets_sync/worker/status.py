@@ -146,6 +146,7 @@ def render(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BANGKOK, w
     if not data or not data.get("last_run"):
         lines.append(f"No run has been recorded yet ({path or STATUS_FILE} does not exist). "
                      f"Run `sheets-sync sync` or start the worker.")
+        lines += reminder_lines(data, now, tz)
         return "\n".join(lines)
 
     last = data["last_run"]

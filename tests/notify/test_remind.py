@@ -189,6 +189,7 @@ def test_a_refused_recipient_fails_that_message_only_and_it_is_retried(tmp_path,
     assert len(server.inbox.to("c@c.go.th")) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback, on purpose
 def test_login_with_a_password_from_the_environment_never_logged(tmp_path, history_until, monkeypatch, caplog):
     history_until(SEVEN_DAYS_BEFORE_R2)
     secret = "s3cr3t-Pass-2566"

@@ -7,7 +7,6 @@ import email
 import email.policy
 import socket
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -91,9 +90,7 @@ class SmtpServer:
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> "SmtpServer":
-        with warnings.catch_warnings():  # "AUTH without TLS": on loopback, on purpose
-            warnings.simplefilter("ignore", UserWarning)
-            self.controller.start()
+        self.controller.start()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -353,3 +353,24 @@ def test_temp_files_of_killed_saves_are_removed_once_stale(tmp_path):
     runner._remove_stale_temp_files(config)
     assert leftover_temps(book) == [fresh]
     assert book.exists()
+
+
+def test_the_loop_sends_the_reminders_due_after_its_runs_once(config):
+    from tests.support.smtp import SmtpServer
+
+    agencies = tuple(dataclasses.replace(a, reminder_emails=(f"{a.code}@lamphun.go.th",)) for a in config.agencies)
+    with SmtpServer() as server:
+        notify = dataclasses.replace(config.settings.notify, enabled=True, smtp=dataclasses.replace(
+            config.settings.notify.smtp, host="127.0.0.1", port=server.port, security="none",
+            from_address="ita@lamphun.go.th"))
+        reminding = dataclasses.replace(config, agencies=agencies).with_settings(notify=notify)
+        h = Harness(reminding, "2023-01-24T07:50", ticks=3)  # round 1 is due in 7 days; reminders from 08:00
+        assert h.worker.loop() == 0
+        assert h.runs == [at("2023-01-24T07:50"), at("2023-01-24T08:20"), at("2023-01-24T08:50")]
+        assert sorted(m.rcpt_tos[0] for m in server.inbox.messages) == sorted(a.reminder_emails[0] for a in agencies)
+        assert all("เหลือ 7 วัน" in m.subject for m in server.inbox.messages)
+    st = h.status()
+    assert st["last_reminders_sent"]["sent"] == 3 and st["last_reminders_sent"]["slots"] == ["r1-7d"]
+    assert st["last_reminders"]["sent"] == 0  # the third run found them sent already
+    text = status.render(st, at("2023-01-24T09:00"), BANGKOK)
+    assert "Last reminders sent: Tue 24 Jan 2023 08:20 Bangkok time (40 minutes ago): r1-7d; 3 sent, 0 failed" in text
