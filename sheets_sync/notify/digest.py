@@ -149,7 +149,7 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
     where = (f"แก้ไขได้ที่ชีตส่ง URL: {link}" if link else
              "แก้ไขได้ในไฟล์ชีตส่ง URL ของจังหวัด แท็บ \"ส่ง URL\"")
     where += f" (กรองคอลัมน์รหัสหน่วยงาน = {agency.code})"
-    checked = f"ข้อมูลจากการตรวจล่าสุด ณ {thai_datetime(now)} น."
+    checked = f"ข้อมูล ณ {thai_datetime(now)} น. (ผลการตรวจล่าสุดของระบบ)"
     text_lines = [f"เรียน {agency.name}", "", lead, ""]
     for i, p in enumerate(problems, start=1):
         text_lines.append(f"{i}. {p.item} {p.title} (รอบที่ {p.round} กำหนดส่ง {thai_date(p.deadline)}): "

@@ -116,3 +116,30 @@ def test_resolve_in_settings_accepts_what_the_command_line_accepts(cfg):
     """Both go through normalize.parse_resolve: curl's HOST:PORT:ADDR form included."""
     edit(cfg / "settings.yaml", "  resolve: []", '  resolve: ["b.go.th:443:127.0.0.5", "c.go.th:127.0.0.6"]')
     assert load_config(cfg / "settings.yaml").settings.checker.resolve == ("b.go.th:443:127.0.0.5", "c.go.th:127.0.0.6")
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("    security: starttls ", "    secure: starttls ", "settings.yaml: notify.smtp.secure: unknown key"),
+    ("    security: starttls ", "    security: ssl ", "notify.smtp.security: must be starttls, tls or none"),
+    ("  days_before: [7, 3, 1]", "  days_before: [7, three]", "notify.days_before: expected a list of whole numbers"),
+    ('  send_at: "08:00"', '  send_at: "8 am"', "notify.send_at: expected HH:MM"),
+    ("  coordinators: []                # addresses", "  coordinators: [ผู้ประสานงาน]  # addresses",
+     "notify.coordinators: 'ผู้ประสานงาน' is not an e-mail address"),
+    ('    password_file: ""', '    password_file: /etc/pw', None),
+    ("  enabled: false                  # true: the worker", "  enabled: true  # true: the worker",
+     "notify.enabled is true, but notify.smtp.host or notify.smtp.from_address is empty"),
+])
+def test_notify_settings_are_strict(cfg, old, new, expected):
+    settings = cfg / "settings.yaml"
+    edit(settings, old, new)
+    if expected is None:  # a password file alone is fine; with password_env as well it is not
+        assert load_config(settings).settings.notify.smtp.password_file == "/etc/pw"
+        edit(settings, '    password_env: ""', "    password_env: SMTP_PW")
+        expected = "notify.smtp: give password_env or password_file, not both"
+    assert expected in error_of(cfg)
+
+
+def test_agencies_yaml_may_give_reminder_addresses(cfg):
+    edit(cfg / "agencies.yaml", "  - {code: abt-laoyao,", "  - {reminder_emails: 'saraban@a.go.th; it@a.go.th', code: abt-laoyao,")
+    first = load_config(cfg / "settings.yaml").agencies[0]
+    assert first.reminder_emails == ("saraban@a.go.th", "it@a.go.th")
