@@ -123,8 +123,17 @@ def _tag(catalog: Catalog) -> str:
 
 
 def _contact_lines(catalog: Catalog) -> tuple[str, ...]:
-    # The catalogue's own contact lines (LINE Open Chat, phones) once it carries them.
-    return tuple(getattr(catalog, "contacts", ()) or ())
+    """How to reach the province's team, from the catalogue's contacts (issue 13 adds them to the
+    catalogue: LINE Open Chat name, phones, other lines); none while a catalogue has no contacts."""
+    contacts = getattr(catalog, "contacts", None)
+    if contacts is None:
+        return ()
+    ask = []
+    if getattr(contacts, "line_open_chat", ""):
+        ask.append(f"LINE Open Chat \"{contacts.line_open_chat}\"")
+    if getattr(contacts, "phones", ()):
+        ask.append("โทร " + " หรือ ".join(contacts.phones))
+    return ((f"สอบถาม: {' หรือ '.join(ask)}",) if ask else ()) + tuple(getattr(contacts, "other", ()))
 
 
 # ---------------------------------------------------------------- agency digest

@@ -156,24 +156,10 @@ class Worker:
             return
         self.failures = 0
         if config.settings.notify.enabled and not self.stopper.stop:
-            self._remind(config, report)
+            remind_after_run(config, self.clock, report)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(record.counts.items()))
         self._after(f"ok: {record.rows} rows, {record.urls_checked} URLs checked, {record.written} rows updated"
                     f" ({counts or 'no rows'})", failed=False, record=record)
-
-    def _remind(self, config: Config, report) -> None:
-        """The reminders due now, after a successful sync, with the agencies it just read. A
-        reminder problem is logged and recorded in the status file; it never fails the run."""
-        from sheets_sync.worker.reminders import run_reminders
-
-        try:
-            result = run_reminders(config, self.clock, getattr(report, "agencies", None) or None)
-            if result.slots or result.sent or not result.ok:
-                (log.info if result.ok else log.error)("%s", result.line())
-        except SheetsSyncError as e:
-            log.error("reminders: %s", e)
-        except Exception:
-            log.error("reminders failed with an unexpected error", exc_info=True)
 
     def _after(self, what: str, failed: bool, record: status.RunRecord | None = None) -> None:
         now = self.clock.now()
@@ -220,6 +206,21 @@ class Worker:
             log.info("next run at %s", _hhmm(self.job.next_run))
 
 
+def remind_after_run(config: Config, clock: Clock, report) -> None:
+    """The reminders due now, after a successful sync, with the agencies it just read. A
+    reminder problem is logged and recorded in the status file; it never fails the run."""
+    from sheets_sync.worker.reminders import run_reminders
+
+    try:
+        result = run_reminders(config, clock, getattr(report, "agencies", None) or None)
+        if result.slots or result.sent or not result.ok:
+            (log.info if result.ok else log.error)("%s", result.line())
+    except SheetsSyncError as e:
+        log.error("reminders: %s", e)
+    except Exception:
+        log.error("reminders failed with an unexpected error", exc_info=True)
+
+
 def _hhmm(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M %Z")
 
@@ -253,8 +254,10 @@ def run_once(config: Config, progress=None, mode: str = "run --once") -> int:
     clock = SystemClock(config.settings.tz)
     with Stopper() as stopper:
         with PidLock(lock_path(config.settings.state_path, WORKER_LOCK), mode).acquire(clock.now()):
-            record, _ = run_sync(config, clock, stopper, mode=mode, progress=progress)
+            record, report = run_sync(config, clock, stopper, mode=mode, progress=progress)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(record.counts.items()))
+    if record.outcome == "ok" and config.settings.notify.enabled:  # cron's worker reminds like the loop
+        remind_after_run(config, clock, report)
     if record.outcome == "ok":
         log.info("run ok: %d rows, %d URLs checked, %d rows updated (%s)", record.rows, record.urls_checked,
                  record.written, counts or "no rows", extra={"event": "run_finished", "outcome": "ok",

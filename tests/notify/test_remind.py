@@ -33,8 +33,8 @@ SEVEN_DAYS_BEFORE_R2 = bkk(2023, 2, 21, 9, 0)  # round 2 is due 28 Feb 2023
 def make_config(tmp_path: Path, port: int, **smtp) -> Config:
     notify = NotifySettings(
         enabled=True, coordinators=(COORD,), sheet_url="https://docs.google.com/spreadsheets/d/SHEET/edit#a={agency}",
-        smtp=SmtpSettings(host="127.0.0.1", port=port, security="none", from_address="ita@lamphun.go.th",
-                          from_name="ITA ลำพูน", timeout_s=smtp.pop("timeout_s", 5.0), **smtp))
+        smtp=SmtpSettings(**{"host": "127.0.0.1", "port": port, "security": "none", "from_address": "ita@lamphun.go.th",
+                             "from_name": "ITA ลำพูน", "timeout_s": 5.0, **smtp}))
     settings = Settings(notify=notify, state_path=str(tmp_path / "data" / "state.sqlite"))
     return Config(settings=settings, catalog=CATALOG, agencies=WITH_MAIL, settings_path=tmp_path / "settings.yaml")
 
@@ -218,3 +218,15 @@ def test_a_password_file_must_be_readable_by_its_owner_only(tmp_path, server, hi
     with pytest.raises(ConfigError, match=r"password_file: .* can be read by others \(mode 0644\); run `chmod 600"):
         remind_at(config, SEVEN_DAYS_BEFORE_R2)
     assert server.inbox.messages == []
+
+
+def test_starttls_with_the_servers_own_ca_and_a_refusal_without_it(tmp_path, history_until):
+    from tests.support.smtp import self_signed
+
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    ca, tls = self_signed(tmp_path)
+    with SmtpServer(tls=tls) as s:  # the server refuses mail before STARTTLS
+        untrusted = remind_at(make_config(tmp_path, s.port, security="starttls"), SEVEN_DAYS_BEFORE_R2)
+        assert "TLS failed" in untrusted.error and "CERTIFICATE_VERIFY_FAILED" in untrusted.error
+        trusted = remind_at(make_config(tmp_path, s.port, security="starttls", ca_file=ca), SEVEN_DAYS_BEFORE_R2)
+        assert trusted.ok and trusted.sent == 4 and len(s.inbox.messages) == 4

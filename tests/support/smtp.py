@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import datetime
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -76,17 +78,17 @@ class SmtpServer:
     """aiosmtpd on 127.0.0.1 in a thread. With `logins`, AUTH LOGIN/PLAIN is offered (without
     TLS: loopback only) and only those user/password pairs are accepted."""
 
-    def __init__(self, logins: dict[str, str] | None = None) -> None:
+    def __init__(self, logins: dict[str, str] | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.inbox = Inbox()
         self.port = free_port()
-        kwargs = {}
+        kwargs: dict = {"tls_context": tls, "require_starttls": True} if tls is not None else {}
         if logins is not None:
             def authenticator(server, session, envelope, mechanism, auth_data):
                 ok = isinstance(auth_data, LoginPassword) and logins.get(auth_data.login.decode()) == \
                     auth_data.password.decode()
                 return AuthResult(success=ok, handled=False)
 
-            kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+            kwargs.update(authenticator=authenticator, auth_require_tls=False, auth_required=True)
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> "SmtpServer":
@@ -95,6 +97,36 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def self_signed(folder) -> tuple[str, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 (written to folder/cert.pem, to trust it as a CA file) and a
+    server TLS context using it."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = f"{folder}/cert.pem", f"{folder}/key.pem"
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_path, key_path)
+    return cert_path, ctx
 
 
 class SilentServer:
