@@ -32,6 +32,8 @@ EXAMPLES = {
     "report": ["sheets-sync report --format html --out report.html",
                "sheets-sync report --format xlsx --out report.xlsx --as-of 2023-02-28",
                "sheets-sync report --format csv --followup --out followup.csv"],
+    "remind": ["sheets-sync remind --dry-run", "sheets-sync remind --to coordinator@lamphun.go.th",
+               "sheets-sync remind"],
 }
 
 
@@ -64,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Checks the OIT URLs that agencies put in the shared sheet and writes the verdicts back.",
         formatter_class=_Formatter,
         epilog="Examples:\n  sheets-sync init\n  sheets-sync sync\n  sheets-sync COMMAND --help\n\n"
-               "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable, "
+               "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable "
+               "(remind: mail server unreachable or refusing), "
                "4 another run is active.")
     p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
                    help="print the version and exit")
@@ -132,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
-    rm = sub.add_parser("remind", parents=[common], help="send the e-mail reminders due now (agencies, coordinators)",
+    rm = sub.add_parser("remind", parents=[common], formatter_class=_Formatter, epilog=_examples("remind"),
+                        help="send the e-mail reminders due now (agencies, coordinators)",
                         description="Sends the agency digests and the coordinators' digest that are due now "
                                     "(notify.days_before each deadline, the day after it, daily during the rounds) "
                                     "and were not sent yet; the state file remembers what went to whom. Exit 3 when "
