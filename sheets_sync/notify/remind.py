@@ -79,7 +79,6 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
     stamp = clock or (lambda: now)
     ledger = Ledger(state)
     history = History(state, tz)
-    frame_now = history.as_of(now)
     result = Result()
     slots = plan.due_slots(now, catalog, n)
     if not slots and (dry_run or to):
@@ -88,6 +87,10 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
     nxt = plan.next_slot(now, catalog, n)
     result.next_reminder = f"{nxt.id} on {nxt.day.isoformat()} from {n.send_at}" if nxt else ""
     result.slots = tuple(s.id for s in slots)
+    daily = plan.daily_due(now, catalog, n) or (bool(dry_run or to) and bool(n.coordinators or to))
+    if not slots and not daily:
+        return result  # the worker asks after every run: most of the time nothing is due
+    frame_now = history.as_of(now)
 
     digests: list[D.Digest] = []
     no_address: list[str] = []
@@ -108,7 +111,6 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
         config.settings_path)))))
     try:
         _deliver(digests, ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
-        daily = plan.daily_due(now, catalog, n) or (bool(dry_run or to) and bool(n.coordinators or to))
         if daily and not result.error:
             upcoming = plan.preview_slot(now, catalog)
             until = upcoming.round.deadline if upcoming else now.date()
