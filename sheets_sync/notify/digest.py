@@ -62,7 +62,8 @@ class Digest:
 
     def line(self) -> str:
         """One line for `remind --dry-run`."""
-        return f"{', '.join(self.to) or '(no address)'} | {self.subject} | {self.problems} item(s)"
+        what = f"{self.problems} item(s)" if self.kind == "agency" else "coordinators' digest"
+        return f"{', '.join(self.to) or '(no address)'} | {self.subject} | {what}"
 
 
 # ---------------------------------------------------------------- problems
@@ -297,7 +298,7 @@ def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalo
     return Digest(key=f"coordinators:{day_id}", kind="coordinators", slot=day_id, agency="",
                   to=tuple(settings.notify.coordinators), subject=subject, text=text,
                   html=_page(subject, parts, catalog),
-                  fingerprint=hashlib.sha256(key_text.encode("utf-8")).hexdigest()[:16], problems=len(no_address))
+                  fingerprint=hashlib.sha256(key_text.encode("utf-8")).hexdigest()[:16])
 
 
 def _newly_failing(today: pd.DataFrame, yesterday: pd.DataFrame) -> list[tuple[str, str, str]]:

@@ -85,12 +85,6 @@ class Ledger:
             db.execute("UPDATE notify_message SET state=?, error=?, updated_at=?, sent_at=? WHERE key=?",
                        (SENT if ok else FAILED, error[:300], _t(at), _t(at) if ok else None, key))
 
-    def forget(self, key: str) -> None:
-        """Removes a message that was marked `sending` but never reached the server (the
-        connection failed first): it was not attempted, so it is not a failure either."""
-        with self.state.transaction() as db:
-            db.execute("DELETE FROM notify_message WHERE key=? AND state=? AND attempts=1", (key, SENDING))
-
     def agency_messages(self, since: datetime) -> list[Entry]:
         """Agency digests sent or failed since `since`, oldest first (for the coordinators)."""
         rows = self.state.db.execute(

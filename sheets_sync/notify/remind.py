@@ -19,7 +19,12 @@ from sheets_sync.core.errors import DeliveryError
 from sheets_sync.notify import digest as D
 from sheets_sync.notify import schedule as plan
 from sheets_sync.notify.ledger import FAILED, SENT, Ledger
-from sheets_sync.notify.mailer import MessageRefused, SmtpMailer, build_message, read_password
+from sheets_sync.notify.mailer import (
+    MessageRefused,
+    SmtpMailer,
+    build_message,
+    read_password,
+)
 from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State

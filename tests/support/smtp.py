@@ -3,9 +3,9 @@ accepts connections and never answers (a mail server that times out)."""
 
 from __future__ import annotations
 
+import datetime
 import email
 import email.policy
-import datetime
 import socket
 import ssl
 import threading
