@@ -13,9 +13,11 @@ import ipaddress
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import SplitResult, quote, urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+import ada_url
 
 from sheets_sync.config.settings import Agency, ValidationSettings, normalize_domain
 from sheets_sync.core import normalize
@@ -28,10 +30,18 @@ class Candidate:
     raw: str  # the URL as typed (label text and trailing punctuation removed), or the whole cell
     url: str | None  # absolute http(s) URL to fetch, host lower-case punycode; None when invalid
     reasons: tuple[str, ...]  # codes from sheets_sync.core.reasons.REASONS, in the order found
+    # Other readings of the same text, best first, to try when this one is broken: a cell such as
+    # "…/o19.pdf (ข้อมูลปี 2566)" may be a URL and a label, or one URL with spaces in its file name.
+    alternatives: tuple["Candidate", ...] = ()
 
     @property
     def valid(self) -> bool:
         return self.url is not None
+
+    @property
+    def readings(self) -> tuple["Candidate", ...]:
+        """This reading, then its alternatives."""
+        return (self, *self.alternatives)
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,19 @@ _START_RE = re.compile(
 _HYPERLINK_RE = re.compile(r'=\s*HYPERLINK\s*\(\s*"([^"]*)"\s*(?:[,;]\s*(?:"(?:[^"]|"")*"|[^)"]*))?\)\s*', re.I)
 _TRAIL = ".,;:!?'\"“”‘’«»>)]}、，。"
 _OPENER = {")": "(", "]": "[", "}": "{"}
-# What a browser leaves alone in path, query and fragment; "%" stays so %E0%B8%81 is not encoded twice.
-_SAFE = "!#$%&'()*+,-./:;=?@[]~"
+# A word after a space that carries on a path: a file name ("2565.pdf", "(1).pdf"), a path or query
+# piece ("2566/O1", "type=1"), or an escape ("%20"). "พ.ศ." or "ข้อ 1.2" are not file names.
+_EXT = r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|csv|txt|rtf|jpe?g|png|gif|zip|rar|7z|html?|php|aspx?|jsp|mp4)"
+_FILE_END_RE = re.compile(_EXT + r"(?:[?#]\S*)?$", re.I)
+# A first word that already ends a file name ("…/o19.pdf", no query): what follows is likelier a label.
+_FILE_NAME_RE = re.compile(_EXT + "$", re.I)
+_PATH_PIECE_RE = re.compile(r"[/=&\\]|%[0-9A-Fa-f]{2}")
+_QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
 _INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",
                 "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/home", "/home.php",
                 "/home.html", "/main", "/main.php", "/main.html"}
+# Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
+LOCAL_NAMES = ("localhost",)
 
 
 def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...]:
@@ -76,27 +94,31 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       text starting with "=" is a formula we cannot evaluate -> one `malformed`. Text starting with
       + - @ gets no special treatment: "+66 53 511 192" has no URL, so it is malformed; "- https://..."
       bullet lists yield their links.
-    - Splitting: whitespace (space, tab, newline) always ends a URL; a comma or semicolon ends it only
-      when followed by whitespace, the end, or a new URL (http(s):// or www.), so `?a=1,2` survives;
-      full-width/ideographic commas always split. Each piece yields the URL that starts inside it
-      (a scheme, `//`, or a host with a known TLD such as x.go.th), so "ลิงก์:https://..." gives the
-      link; pieces with no URL start ("(ข้อมูลปี", "2566)", e-mail addresses) are labels and ignored.
-      A cell with no URL start at all -> one `malformed` candidate holding the whole text.
+    - Splitting: a new line always ends a URL, and so does a comma or semicolon followed by whitespace,
+      the end, or a new URL (http(s):// or www.), so `?a=1,2` survives; full-width/ideographic commas
+      always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
+      host with a known TLD such as x.go.th), so "ลิงก์:https://..." gives the link and
+      "https://a.go.th/1 https://a.go.th/2" two links. Words before the first URL of a line ("ลิงก์:",
+      e-mail addresses) are labels. A cell with no URL start at all -> one `malformed` candidate.
+    - Spaces inside a URL (see `_readings`): the words after a URL up to the next URL either belong to
+      it (a Thai file name copied from the address bar, "…/รายงาน ประจำปี 2565.pdf") or are a label
+      ("…/o19.pdf (ข้อมูลปี 2566)"). The likelier reading is the candidate; the other one is its
+      `alternatives`, which the check stage tries when the first is broken.
       Exception: a space inside an unfinished host ("http://exa mple.go.th") keeps both halves
       together -> `malformed`.
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; any other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
-      space or symbol, a label empty, over 63 or starting/ending with "-", a single label, or a bad IP;
-      underscores are tolerated as browsers do. IP literals are valid here (the SSRF guard decides).
-      Port must be 1..65535. User info (user@host) is kept as typed and is valid; off_site judges the
-      real host after the "@".
-    - Path, query and fragment are percent-encoded as a browser sends them (Thai as UTF-8, existing %XX
-      kept); an empty path becomes "/". The fragment is kept: it is never sent, and it matters for
-      hash-routed pages (`#/oit/o1`).
+      space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
+      `localhost`, which the address guard blocks), or a bad IP; underscores are tolerated as browsers
+      do. IP literals are valid here (the SSRF guard decides). Port must be 1..65535. User info
+      (user@host) is kept as typed and is valid; off_site judges the real host after the "@".
+    - The URL itself is what a browser makes of the text (WHATWG URL standard, `ada_url`): spaces to
+      %20, Thai to UTF-8 percent-encoding, existing %XX left alone, "\\" as "/"; an empty path becomes
+      "/". The fragment is kept: it is never sent, and it matters for hash-routed pages (`#/oit/o1`).
     """
-    text = normalize.visible("" if text is None else str(text)).strip()  # "\0" is _pieces' private marker
+    text = normalize.visible("" if text is None else str(text)).strip()  # "\0" is _readings' private marker
     if not text:
         return ()
     if len(text) > max_length:
@@ -108,21 +130,60 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         url, reasons = _check(_trim(m[1].strip()))
         return (Candidate(text, url, ("formula", *reasons)),)
     found: list[Candidate] = []
-    for piece in _pieces(text):
-        url, reasons = _check(piece)
-        if all((c.url or c.raw) != (url or piece) for c in found):
-            found.append(Candidate(piece, url, reasons))
+    for pieces in _readings(text):
+        readings = [Candidate(piece, *_check(piece)) for piece in pieces]
+        valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
+        first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
+        if all((c.url or c.raw) != (first.url or first.raw) for c in found):
+            found.append(replace(first, alternatives=tuple(others)))
     return tuple(found) or (Candidate(text, None, ("malformed",)),)
 
 
-def _pieces(text: str):
-    """The URL-looking pieces of a cell, in order (see parse_cell for the rule)."""
-    text = _SEP_RE.sub(" ", text)
+def _readings(text: str):
+    """Per URL in the cell, in order: the pieces of text it may be, likeliest first (see parse_cell).
+
+    After a URL's first word, the words up to the next URL start may carry on its path. The long
+    reading takes them up to the last word that looks like a path piece (a file name, a "/" or "=",
+    an escape) or, when none does, all of them. It comes first when such a word is there and the
+    first word does not already end a file name ("…/o19.pdf (ข้อมูลปี 2566)" is a file and a label;
+    "…/รายงาน ประจำปี 2565.pdf" one file). A word that ends a bracket group holds a label
+    ("(ข้อมูล ณ 1/10/2565)"), so its "/" does not count. After a "#" nothing changes the request.
+    """
+    text = _SEP_RE.sub("\n", text)
     text = _BROKEN_HOST_RE.sub(lambda m: m[1] + "\0", text)  # "\0": a space that must not split
-    for token in text.split():
-        m = _START_RE.search(token)
-        if m and (piece := _trim(token[m.start():]).replace("\0", " ")):
-            yield piece
+    for line in text.splitlines():
+        groups: list[list[tuple[int, int]]] = []  # per URL: (start, end) of its first word and the words after
+        for word in re.finditer(r"\S+", line):
+            m = _START_RE.search(word[0])
+            if m:
+                groups.append([(word.start() + m.start(), word.end())])
+            elif groups:
+                groups[-1].append(word.span())
+        for (start, first_end), *rest in groups:
+            first = line[start:first_end]
+            short = _trim(first).replace("\0", " ")
+            if not short:
+                continue
+            if not rest or "#" in first:
+                yield (short,)
+                continue
+            in_query, depth, last_path = "?" in first, 0, -1
+            for i, (a, b) in enumerate(rest):
+                word, inside = line[a:b], depth > 0
+                depth = max(0, depth + word.count("(") + word.count("[") - word.count(")") - word.count("]"))
+                # In a query a "/" is more likely a label's date ("ข้อ 1/2566") than the query going on.
+                piece = _QUERY_PIECE_RE if in_query else _PATH_PIECE_RE
+                if _FILE_END_RE.search(word) or (not inside and depth == 0 and not word.endswith((")", "]"))
+                                                  and piece.search(word)):
+                    last_path = i
+                in_query = in_query or "?" in word
+            end = rest[last_path][1] if last_path >= 0 else rest[-1][1]
+            # The spaces as typed (a file name may hold two); a tab is a space to a person.
+            long = _trim(line[start:end].replace("\t", " ")).replace("\0", " ")
+            if last_path >= 0 and not _FILE_NAME_RE.search(_trim(first)):
+                yield (long, short)
+            else:
+                yield (short, long)
 
 
 def _trim(piece: str) -> str:
@@ -147,26 +208,31 @@ def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
         return None, ("bad_scheme",)
     else:
         return None, ("malformed",)
-    authority, tail = re.match(r"([^/?#]*)(.*)", rest, re.S).groups()
-    authority = _authority(authority)
-    if authority is None:
+    authority = re.match(r"[^/?#\\]*", rest)[0]
+    host = _authority(authority)
+    if host is None:
         return None, (*reasons, "malformed")
-    tail = quote(tail, safe=_SAFE)
-    return f"{scheme}://{authority}{tail if tail.startswith('/') else '/' + tail}", reasons
+    try:
+        # The rest is a browser's business: the WHATWG parser encodes path, query and fragment
+        # exactly as the address bar sends them.
+        url = ada_url.URL(f"{scheme}://{rest}")
+    except ValueError:
+        return None, (*reasons, "malformed")
+    if url.hostname != host:
+        url.hostname = host  # "x.go.th." is the same site as "x.go.th"
+    return url.href, reasons
 
 
 def _authority(text: str) -> str | None:
-    """[userinfo@]host[:port] checked and normalised, or None when malformed."""
-    userinfo, at, hostport = text.rpartition("@")
+    """The host of [userinfo@]host[:port], lower-case punycode, or None when malformed."""
+    _userinfo, _at, hostport = text.rpartition("@")
     m = re.fullmatch(r"(\[[^\]]*\]|[^:]*)(?::(.*))?", hostport, re.S)
     host, port = _host(m[1]), m[2]
     if host is None:
         return None
-    if port is not None:
-        if not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
-            return None
-        host += f":{int(port)}"
-    return quote(userinfo, safe="%!$&'()*+,;=:~") + at + host
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
+        return None
+    return host
 
 
 def _host(host: str) -> str | None:
@@ -183,7 +249,9 @@ def _host(host: str) -> str | None:
             return str(ipaddress.IPv4Address(host))
         except ValueError:
             return None
-    if len(labels) < 2 or not all(map(_label_ok, labels)):
+    if not all(map(_label_ok, labels)):
+        return None
+    if len(labels) < 2 and host not in LOCAL_NAMES:
         return None  # no public agency site has a one-label name ("http://exa")
     try:
         ascii_host = host.encode("idna").decode("ascii")  # the stdlib codec, as config.normalize_domain
@@ -200,12 +268,23 @@ def _label_ok(label: str) -> bool:
 
 
 # ---------------------------------------------------------------- rules across rows
-def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
-           settings: ValidationSettings) -> tuple[Submission, ...]:
-    """parse_cell for every row, then the per-agency rules, on valid candidates only. Same order as rows.
+def read_cell(text: str | None, settings: ValidationSettings) -> tuple[Candidate, ...]:
+    """parse_cell plus every rule that needs no agency context (today: homepage_only), on each
+    reading. What `sheets-sync check` judges a URL by, and where `assess` starts: one set of rules.
 
     - homepage_only: path empty, "/" or a bare index page (/index.php, /home, /default.aspx ...), with
       no query and no hash route; `index.php?_mod=...` (vendor templates) is a real page.
+    """
+    return tuple(_with_rule(c, lambda url: ("homepage_only",) if _is_homepage(urlsplit(url)) else ())
+                 for c in parse_cell(text, settings.max_length))
+
+
+def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
+           settings: ValidationSettings) -> tuple[Submission, ...]:
+    """read_cell for every row, then the per-agency rules, on valid candidates (and each of their
+    alternative readings) only. Same order as rows.
+
+    - homepage_only (read_cell).
     - off_site: host is neither one of the agency's domains nor under one (www. and other subdomains
       are its own); skipped when the agency is unknown or has no domains. For the items in
       settings.social_items (O9), hosts under settings.platform_hosts (facebook.com ...) are fine.
@@ -213,7 +292,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
       more items of one agency; every candidate involved gets it. Twice in one cell is not a duplicate.
     Reasons are appended in that order after the validation reasons; candidates are replaced, never mutated.
     """
-    parsed = [(row, parse_cell(row.url_text, settings.max_length)) for row in rows]
+    parsed = [(row, read_cell(row.url_text, settings)) for row in rows]
     social = {normalize.item_code(i) or i for i in settings.social_items}
     platforms = tuple(normalize_domain(h) for h in settings.platform_hosts)
     items_by_url: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -227,24 +306,28 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
         agency = agencies.get(row.key.agency)
         domains = agency.domains if agency else ()
         is_social = (normalize.item_code(row.key.item) or row.key.item) in social
-        checked = []
-        for c in candidates:
-            if not c.valid:
-                checked.append(c)
-                continue
-            parts = urlsplit(c.url)
-            host = parts.hostname or ""
+
+        def agency_rules(url: str) -> tuple[str, ...]:
+            host = urlsplit(url).hostname or ""
             extra = []
-            if _is_homepage(parts):
-                extra.append("homepage_only")
             if domains and not host_under(host, domains) and not (is_social and host_under(host, platforms)):
                 extra.append("off_site")
-            if len(items_by_url[row.key.agency, _loose(c.url)]) > 1:
+            if len(items_by_url[row.key.agency, _loose(url)]) > 1:
                 extra.append("duplicate_in_agency")
-            new = tuple(r for r in extra if r not in c.reasons)
-            checked.append(replace(c, reasons=c.reasons + new) if new else c)
-        out.append(Submission(key=row.key, text=row.url_text, candidates=tuple(checked)))
+            return tuple(extra)
+
+        checked = tuple(_with_rule(c, agency_rules) for c in candidates)
+        out.append(Submission(key=row.key, text=row.url_text, candidates=checked))
     return tuple(out)
+
+
+def _with_rule(c: Candidate, rule: Callable[[str], tuple[str, ...]]) -> Candidate:
+    """`c` and its alternative readings with the codes `rule` finds for their URL appended (once)."""
+    if not c.valid:
+        return c
+    alternatives = tuple(_with_rule(a, rule) for a in c.alternatives)
+    new = tuple(r for r in rule(c.url) if r not in c.reasons)
+    return replace(c, reasons=c.reasons + new, alternatives=alternatives) if new or alternatives else c
 
 
 def _is_homepage(parts: SplitResult) -> bool:

@@ -1,0 +1,147 @@
+"""URLs as Thai agencies paste them: the URL list each cell gives, and the other reading of each.
+
+Every row is a shape seen in Thai government sheets: Thai file names with spaces and brackets copied
+decoded from the address bar or a file list, CMS links (index.php?_mod=...), Google Drive and Docs
+links, fragments, trailing punctuation, labels, several links in one cell. The expected URLs are
+written readable; `th` percent-encodes their Thai and spaces (UTF-8, as a browser sends them).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from sheets_sync.collect.cells import parse_cell
+
+_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def th(url: str) -> str:
+    """Percent-encodes what is not printable ASCII (Thai, spaces); leaves everything else alone."""
+    return quote(url, safe=_ASCII)
+
+
+X = "https://www.tapladuk.go.th"
+LP = "https://www.lamphun.go.th"
+LAMPHUN_TH = "xn--q3cju6cub7h"  # ลำพูน
+
+# (id, cell text, [(url, [alternative urls]), ...])
+SHAPES = [
+    # a Thai file name with spaces is one URL, the part before the space its other reading
+    ("pdf with spaces", f"{X}/uploads/รายงานผลการดำเนินงาน ประจำปี 2565.pdf",
+     [(th(f"{X}/uploads/รายงานผลการดำเนินงาน ประจำปี 2565.pdf"), [th(f"{X}/uploads/รายงานผลการดำเนินงาน")])]),
+    ("pdf with brackets and spaces", f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf",
+     [(th(f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf"),
+       [th(f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ")])]),
+    ("numbered copy (1).pdf", f"{X}/files/คำสั่ง (1).pdf",
+     [(th(f"{X}/files/คำสั่ง (1).pdf"), [th(f"{X}/files/คำสั่ง")])]),
+    ("folder with a space", f"{X}/ITA 2566/O1 โครงสร้าง.pdf",
+     [(th(f"{X}/ITA 2566/O1 โครงสร้าง.pdf"), [f"{X}/ITA"])]),
+    ("two spaces kept as typed", f"{X}/uploads/คู่มือ  การปฏิบัติงาน.pdf",
+     [(th(f"{X}/uploads/คู่มือ  การปฏิบัติงาน.pdf"), [th(f"{X}/uploads/คู่มือ")])]),
+    ("space before the extension", f"{X}/uploads/ประกาศ .pdf",
+     [(th(f"{X}/uploads/ประกาศ .pdf"), [th(f"{X}/uploads/ประกาศ")])]),
+    ("docx in a wordpress month folder", f"{LP}/wp-content/uploads/2022/12/คู่มือ การ ร้องเรียน.docx",
+     [(th(f"{LP}/wp-content/uploads/2022/12/คู่มือ การ ร้องเรียน.docx"),
+       [th(f"{LP}/wp-content/uploads/2022/12/คู่มือ")])]),
+    ("xlsx with spaces", f"{X}/download/แผนการจัดซื้อ จัดจ้าง 2566.xlsx",
+     [(th(f"{X}/download/แผนการจัดซื้อ จัดจ้าง 2566.xlsx"), [th(f"{X}/download/แผนการจัดซื้อ")])]),
+    ("pdf with a page fragment", f"{X}/แผน ปี 66.pdf#page=2",
+     [(th(f"{X}/แผน ปี 66.pdf#page=2"), [th(f"{X}/แผน")])]),
+    ("thai host and thai file name with spaces", "http://ลำพูน.go.th/ประกาศ ITA 2566.pdf",
+     [(th(f"http://{LAMPHUN_TH}.go.th/ประกาศ ITA 2566.pdf"), [th(f"http://{LAMPHUN_TH}.go.th/ประกาศ")])]),
+    ("port and spaces", "http://oit.tapladuk.go.th:8080/docs/รายงาน ผล.pdf",
+     [(th("http://oit.tapladuk.go.th:8080/docs/รายงาน ผล.pdf"), [th("http://oit.tapladuk.go.th:8080/docs/รายงาน")])]),
+    ("without scheme, with spaces", "www.tapladuk.go.th/uploads/งบ ประมาณ 2566.pdf",
+     [(th("http://www.tapladuk.go.th/uploads/งบ ประมาณ 2566.pdf"), [th("http://www.tapladuk.go.th/uploads/งบ")])]),
+    ("escapes kept, thai encoded once", f"{X}/dl/%E0%B8%81 ข.pdf",
+     [(f"{X}/dl/%E0%B8%81%20" + th("ข.pdf"), [f"{X}/dl/%E0%B8%81"])]),
+    ("already encoded stays as is", f"{X}/dl/%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8%20ITA.pdf",
+     [(f"{X}/dl/%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8%20ITA.pdf", [])]),
+    ("windows backslashes", "https://www.tapladuk.go.th\\uploads\\o1.pdf", [(f"{X}/uploads/o1.pdf", [])]),
+    # a label after a URL stays a label; the joined text is the other reading
+    ("label in brackets after a pdf", f"{X}/uploads/o19.pdf (ข้อมูลปี 2566)",
+     [(f"{X}/uploads/o19.pdf", [th(f"{X}/uploads/o19.pdf (ข้อมูลปี 2566)")])]),
+    ("label with a date in brackets", f"{X}/oit/o1 (ข้อมูล ณ 1/10/2565)",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1 (ข้อมูล ณ 1/10/2565)")])]),
+    ("year after a page", f"{X}/oit/o1 2566", [(f"{X}/oit/o1", [th(f"{X}/oit/o1 2566")])]),
+    ("tab before a label", f"{X}/oit/o2\tข้อมูลผู้บริหาร", [(f"{X}/oit/o2", [th(f"{X}/oit/o2 ข้อมูลผู้บริหาร")])]),
+    ("comma then a label", f"{X}/uploads/o1.pdf, ข้อมูลปี 2566", [(f"{X}/uploads/o1.pdf", [])]),
+    ("label before, glued", f"ลิงก์:{X}/oit/o3", [(f"{X}/oit/o3", [])]),
+    ("label before, spaced colon", f"ลิงก์ : {X}/oit/o3", [(f"{X}/oit/o3", [])]),
+    # CMS links
+    ("cms link", f"{X}/index.php?_mod=ZmFrZV9tb2Q&type=1", [(f"{X}/index.php?_mod=ZmFrZV9tb2Q&type=1", [])]),
+    ("cms link with a comma list", f"{X}/index.php?_mod=ZGF0YQ&ids=1,2,3", [(f"{X}/index.php?_mod=ZGF0YQ&ids=1,2,3", [])]),
+    ("cms link and a label", f"{X}/index.php?_mod=ZmFrZQ&type=1 ข้อ O1",
+     [(f"{X}/index.php?_mod=ZmFrZQ&type=1", [th(f"{X}/index.php?_mod=ZmFrZQ&type=1 ข้อ O1")])]),
+    ("cms query with thai", f"{X}/news.php?cat=ข่าวประชาสัมพันธ์&page=2",
+     [(th(f"{X}/news.php?cat=ข่าวประชาสัมพันธ์&page=2"), [])]),
+    ("query with a thai phrase with spaces", f"{X}/search.php?q=แผนพัฒนา ท้องถิ่น&y=2566",
+     [(th(f"{X}/search.php?q=แผนพัฒนา ท้องถิ่น&y=2566"), [th(f"{X}/search.php?q=แผนพัฒนา")])]),
+    # Google Drive and Docs
+    ("drive file", "https://drive.google.com/file/d/1AbCdEfGh_IJkLmNoP-qRsTuV/view?usp=sharing",
+     [("https://drive.google.com/file/d/1AbCdEfGh_IJkLmNoP-qRsTuV/view?usp=sharing", [])]),
+    ("drive file and a label", "https://drive.google.com/file/d/1AbC/view?usp=sharing ไฟล์แผน",
+     [("https://drive.google.com/file/d/1AbC/view?usp=sharing",
+       [th("https://drive.google.com/file/d/1AbC/view?usp=sharing ไฟล์แผน")])]),
+    ("drive folder", "https://drive.google.com/drive/folders/1XyZ-folder?usp=drive_link",
+     [("https://drive.google.com/drive/folders/1XyZ-folder?usp=drive_link", [])]),
+    ("drive open?id", "https://drive.google.com/open?id=1AbCd", [("https://drive.google.com/open?id=1AbCd", [])]),
+    ("docs document", "https://docs.google.com/document/d/1xYz/edit?usp=sharing",
+     [("https://docs.google.com/document/d/1xYz/edit?usp=sharing", [])]),
+    ("sheets with gid fragment", "https://docs.google.com/spreadsheets/d/1xYz/edit#gid=0",
+     [("https://docs.google.com/spreadsheets/d/1xYz/edit#gid=0", [])]),
+    ("docs heading fragment", "https://docs.google.com/document/d/1xYz/edit#heading=h.abc12",
+     [("https://docs.google.com/document/d/1xYz/edit#heading=h.abc12", [])]),
+    # fragments and trailing punctuation
+    ("hash route and a label", f"{X}/oit#/o1 ข้อมูล", [(f"{X}/oit#/o1", [])]),
+    ("fragment with thai", f"{X}/about#ประวัติ", [(th(f"{X}/about#ประวัติ"), [])]),
+    ("full stop", f"{X}/oit/o4.", [(f"{X}/oit/o4", [])]),
+    ("in brackets in a sentence", f"ดูได้ที่ ({X}/oit/o5)", [(f"{X}/oit/o5", [])]),
+    ("thai quotes", f"“{X}/oit/o6”", [(f"{X}/oit/o6", [])]),
+    ("wikipedia brackets kept", "https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)",
+     [(th("https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)"), [])]),
+    # several links in one cell
+    ("two lines", f"{X}/oit/o7\n{X}/oit/o7-2", [(f"{X}/oit/o7", []), (f"{X}/oit/o7-2", [])]),
+    ("two on one line", f"{X}/news/1 {X}/news/2", [(f"{X}/news/1", []), (f"{X}/news/2", [])]),
+    ("two pdfs with spaces on two lines", f"{X}/a/แผน ปี 66.pdf\n{X}/a/ผล ปี 66.pdf",
+     [(th(f"{X}/a/แผน ปี 66.pdf"), [th(f"{X}/a/แผน")]), (th(f"{X}/a/ผล ปี 66.pdf"), [th(f"{X}/a/ผล")])]),
+    ("comma separated", f"{X}/a.pdf, {X}/b.pdf", [(f"{X}/a.pdf", []), (f"{X}/b.pdf", [])]),
+    ("joined by และ", f"ข้อ 1 {X}/oit/o1 และ {X}/oit/o1-2",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1 และ")]), (f"{X}/oit/o1-2", [])]),
+    ("numbered list", f"1. {X}/oit/o8\n2. {X}/oit/o8-2", [(f"{X}/oit/o8", []), (f"{X}/oit/o8-2", [])]),
+    ("facebook page and a label", "https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)",
+     [("https://www.facebook.com/tapladuk.lp/", [th("https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)")])]),
+    ("youtube short link beside a page", f"https://youtu.be/AbC123?si=x {X}/oit/o9",
+     [("https://youtu.be/AbC123?si=x", []), (f"{X}/oit/o9", [])]),
+    ("same link twice", f"{X}/oit/o10 {X}/oit/o10", [(f"{X}/oit/o10", [])]),
+    ("formula with a spaced file name", f'=HYPERLINK("{X}/แผน ปี 66.pdf","แผน")', [(th(f"{X}/แผน ปี 66.pdf"), [])]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [s[1:] for s in SHAPES], ids=[s[0] for s in SHAPES])
+def test_url_shapes(text, expected):
+    got = [(c.url, [a.url for a in c.alternatives]) for c in parse_cell(text)]
+    assert got == expected
+
+
+def test_the_table_covers_the_shapes_the_issue_names():
+    assert len(SHAPES) >= 40
+    texts = [s[1] for s in SHAPES]
+    assert sum(" " in t.split("//", 1)[-1] and ".pdf" in t for t in texts) >= 8  # file names with spaces
+    assert any("_mod=" in t for t in texts) and any("drive.google.com" in t for t in texts)
+    assert any("docs.google.com" in t for t in texts) and any("#" in t for t in texts)
+
+
+def test_alternatives_are_valid_urls_and_never_repeat_the_reading():
+    for _, text, _ in SHAPES:
+        for c in parse_cell(text):
+            assert all(a.valid and a.url != c.url and not a.alternatives for a in c.alternatives)
+            assert c.readings == (c, *c.alternatives)
+
+
+def test_encoding_happens_once():
+    (once,) = parse_cell(f"{X}/ไฟล์ ก.pdf")
+    (again,) = parse_cell(once.url)
+    assert again.url == once.url and "%25" not in once.url
