@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
+from sheets_sync.check import readings
 from sheets_sync.collect.cells import Candidate, Submission
 from sheets_sync.core import reasons as R
 from sheets_sync.core.models import CheckResult, Status, SubmissionRow, Verdict, worst
@@ -40,6 +41,7 @@ def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, 
                        first_submitted_at=row.first_submitted_at)
     judged = []
     for c in submission.candidates:
+        c = readings.chosen(c, results)  # a cell read two ways: the reading that opens
         result = results.get(c.url) if c.url else None
         status, codes = judge_candidate(c, result)
         judged.append((c, result, status, codes))

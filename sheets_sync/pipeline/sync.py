@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Sequence
 
+from sheets_sync.check import readings
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Agency, Config
@@ -82,7 +83,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
     log.info("read %d rows, %d with text, %d distinct URLs to check", len(rows),
              sum(1 for s in submissions if s.candidates), len(urls))
-    results = checker.check_many(urls, progress=progress)
+    results = readings.check_candidates(checker, (c for s in submissions for c in s.candidates), progress)
     now = clock.now()
     own_state = state is None
     state = State(config.settings.state_path) if state is None else state

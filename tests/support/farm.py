@@ -28,6 +28,7 @@ import sys
 import threading
 from collections import Counter
 from typing import Iterable, Sequence
+from urllib.parse import unquote
 
 KNOWN_HOSTS = ("lamphun.go.th", "lamphuncity.go.th", "banklanglp.go.th", "lee.go.th", "tapladuk.go.th",
                "thasobsao.go.th", "thakhumnguen.go.th", "thatoungluang.go.th", "banhong.go.th", "paplu.go.th",
@@ -58,7 +59,12 @@ PATHS = {
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
     "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
     "/moved": "301 to /oit/O1", "/to-private": "302 to a private address: private_address",
+    "/uploads/{name}": "a 2566 PDF whose file name has Thai words and spaces (UPLOADS), as agencies upload them",
+    "/corrupt.pdf": "a PDF no reader can open: warning, unverifiable_content + pdf_unreadable",
+    "/to-file": "302 to a file: URL: redirect_not_http",
 }
+# File names as agencies' CMSs store them; requested percent-encoded, matched decoded.
+UPLOADS = ("รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf", "o19.pdf")
 PROFILES = ("normal", "soft404", "slow", "flaky", "down")
 
 
@@ -382,6 +388,12 @@ class Farm:
             "/slow": ("slow", page("ช้า", "<p>ข้อมูลปี 2566 ที่มาช้ามาก</p>"), {}),
             "/drip": ("drip", b"", {}),
         }
+        if path.startswith("/uploads/") and unquote(path[len("/uploads/"):]) in UPLOADS:
+            return 200, self._pdf(host, 1, "2566"), pdf
+        if path == "/corrupt.pdf":
+            return 200, b"%PDF-1.4\n" + b"\x00damaged upload, cut and garbled " * 40, pdf
+        if path == "/to-file":
+            return 302, b"", {"Location": "file:///C:/ITA2566/O1.pdf"}
         if path == "/bot":
             if "mozilla" in headers.get("user-agent", "").lower():
                 return 200, _item_page(host, 1, "2566"), {}

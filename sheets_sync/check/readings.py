@@ -1,0 +1,52 @@
+"""Checking cells that can be read two ways.
+
+A cell such as `…/o19.pdf (ข้อมูลปี 2566)` is a URL and a label, or one URL whose file name has
+spaces; the collector makes the likelier reading the candidate and carries the other in
+`Candidate.alternatives`. The checker cannot know which one the agency meant, but the site can:
+the alternatives of a candidate whose URL is broken are checked too (a second, usually small,
+batch), and the first reading that opens (ok or warning) is the one judged. Both the sync and
+`sheets-sync check` go through here, so they agree on every cell.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable, Mapping
+
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.core.models import CheckResult, Status
+
+log = logging.getLogger(__name__)
+
+_OPENS = (Status.OK, Status.WARNING)
+
+
+def check_candidates(checker, candidates: Iterable[Candidate],
+                     progress: Callable[[int, int], None] | None = None) -> dict[str, CheckResult]:
+    """Checks every candidate's URL with `checker.check_many`, then the alternative readings of
+    those that came back broken. Returns the results of both batches by URL."""
+    candidates = [c for c in candidates if c.valid]
+    results = checker.check_many(sorted({c.url for c in candidates}), progress=progress)
+    second = sorted({a.url for c in candidates if c.alternatives and _broken(results.get(c.url))
+                     for a in c.alternatives if a.valid and a.url not in results})
+    if second:
+        log.info("%d broken URLs can be read another way (spaces in the cell): checking %d more",
+                 sum(1 for c in candidates if c.alternatives and _broken(results.get(c.url))), len(second))
+        results = {**results, **checker.check_many(second, progress=progress)}
+    return results
+
+
+def chosen(candidate: Candidate, results: Mapping[str, CheckResult]) -> Candidate:
+    """The reading to judge: the candidate itself, unless its URL is broken and an alternative
+    reading opens (the first that does). Pure."""
+    if not candidate.alternatives or not _broken(results.get(candidate.url)):
+        return candidate
+    for alternative in candidate.alternatives:
+        result = results.get(alternative.url)
+        if result is not None and result.status in _OPENS:
+            return alternative
+    return candidate
+
+
+def _broken(result: CheckResult | None) -> bool:
+    return result is not None and result.status is Status.BROKEN

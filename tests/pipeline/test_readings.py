@@ -1,0 +1,95 @@
+"""Cells that can be read two ways, end to end: the farm serves a PDF whose Thai file name has
+spaces, agencies paste it decoded, the sync checks both readings and keeps the one that opens."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.models import RowKey, Status
+from sheets_sync.pipeline import sync as pipeline
+from tests.support.farm import Farm
+from tests.support.sheets import MemoryHarness
+
+HOST = "tapladuk.go.th"
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with Farm([HOST]) as f:
+        yield f
+
+
+@pytest.fixture
+def setup(farm, tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
+                                  retries=0, resolve=farm.resolve, allow_private=farm.allow,
+                                  min_host_interval_s=0)
+    config = dataclasses.replace(base.with_settings(checker=checker),
+                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
+    harness = MemoryHarness(tmp_path)
+    pipeline.init(config, harness.backend)
+    return config, harness
+
+
+def sync_cells(config, harness, typed: dict[str, str]):
+    harness.edit_now(lambda e: [e.set_url("tpd", item, text) for item, text in typed.items()])
+    checker = Checker(config.settings.checker)
+    try:
+        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
+    finally:
+        checker.close()
+    return {v.key.item: v for v in report.verdicts if v.key.item in typed}
+
+
+def test_thai_file_name_with_spaces_is_ok_and_labels_stay_labels(setup, farm):
+    config, harness = setup
+    farm.reset_counts()
+    url = farm.url(HOST)
+    verdicts = sync_cells(config, harness, {
+        "O1": f"{url}uploads/รายงานผลการดำเนินงาน ประจำปี 2566.pdf",  # as copied from the address bar
+        "O2": f"{url}uploads/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf",
+        "O3": f"{url}uploads/o19.pdf (ข้อมูลปี 2566)",  # a file and a label
+        "O4": f"{url}oit/O4 ข้อ 4/2566",  # read as one URL first (a "/"), which is a 404: the label reading opens
+    })
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
+        "O1": (Status.OK, ()), "O2": (Status.OK, ()), "O3": (Status.OK, ()), "O4": (Status.OK, ())}
+    # O1..O3 opened at the first reading: nothing else requested for them
+    assert farm.count(HOST, "/uploads/o19.pdf") == 1
+    assert farm.count(HOST, "/uploads/%E0%B8%A3%E0%B8%B2%E0%B8%A2%E0%B8%87%E0%B8%B2%E0%B8%99") == 0
+    assert farm.count(HOST, "/oit/O4") == 1  # O4's second reading
+
+
+def test_when_no_reading_opens_the_first_one_is_judged(setup, farm):
+    config, harness = setup
+    farm.reset_counts()
+    url = farm.url(HOST)
+    verdicts = sync_cells(config, harness, {"O5": f"{url}uploads/ไม่มีไฟล์ ปี 2566.pdf",
+                                            "O6": f"{url}gone (ข้อมูลปี 2566)"})
+    o5, o6 = verdicts["O5"], verdicts["O6"]
+    assert (o5.status, o5.reasons) == (Status.BROKEN, ("http_4xx",))
+    assert (o6.status, o6.reasons) == (Status.BROKEN, ("http_4xx",))
+    missing = "/uploads/%E0%B9%84%E0%B8%A1%E0%B9%88%E0%B8%A1%E0%B8%B5%E0%B9%84%E0%B8%9F%E0%B8%A5%E0%B9%8C"  # ไม่มีไฟล์
+    label = "%20(%E0%B8%82%E0%B9%89%E0%B8%AD%E0%B8%A1%E0%B8%B9%E0%B8%A5%E0%B8%9B%E0%B8%B5%202566)"  # " (ข้อมูลปี 2566)"
+    assert dict(farm.counts) == {  # each reading of each cell once, nothing else
+        (HOST, missing + "%20%E0%B8%9B%E0%B8%B5%202566.pdf"): 1, (HOST, missing): 1,
+        (HOST, "/gone"): 1, (HOST, "/gone" + label): 1}
+
+
+def test_edge_paths_of_the_farm_through_the_sync(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    verdicts = sync_cells(config, harness, {"O7": f"{url}corrupt.pdf", "O8": f"{url}to-file",
+                                            "O9": "http://localhost/oit/O9", "O10": "\u2800 \u3164"})
+    assert (verdicts["O7"].status, verdicts["O7"].reasons) == (Status.WARNING, ("unverifiable_content", "pdf_unreadable"))
+    assert (verdicts["O8"].status, verdicts["O8"].reasons) == (Status.BROKEN, ("redirect_not_http",))
+    assert verdicts["O9"].status is Status.BLOCKED and "private_address" in verdicts["O9"].reasons
+    assert verdicts["O10"].status is Status.EMPTY
+    assert "file:" in verdicts["O8"].note_th
+    assert RowKey("tpd", "O10") == verdicts["O10"].key
