@@ -257,7 +257,7 @@ class Checker:
             except ValueError as e:  # e.g. "http://[::1/"
                 raise requests.exceptions.InvalidURL(str(e)) from e
             if scheme not in ("http", "https"):
-                code = "check_failed" if redirects else "bad_scheme"
+                code = "redirect_not_http" if redirects else "bad_scheme"
                 return Fetch(url, error=code, detail=f"not an http(s) URL: {current[:200]}")
             blocked = self._before_request(current)
             if blocked:

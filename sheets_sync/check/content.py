@@ -10,7 +10,8 @@ false alarm on an agency's good page costs more trust than a missed one:
   top heading, or text nearly identical to what the site answers for a random missing path;
 * ``empty_page``      almost no visible text (and no embedded frame, object or image);
 * ``no_fiscal_year``  neither 2566, ๒๕๖๖ nor 2023 in the HTML text or the first PDF pages;
-* ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read;
+* ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
+  latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short);
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them.
 """
 
@@ -264,7 +265,9 @@ def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("empty_page",)
     if page.kind == "pdf":
         if not page.pdf_readable:
-            return () if truncated else ("unverifiable_content",)
+            # Cut off by max_body_bytes proves nothing; a whole file pypdf cannot open may not
+            # open for the assessor either: a warning, where a scan (no text) is fine.
+            return () if truncated else ("unverifiable_content", "pdf_unreadable")
         if not page.text:
             return ("unverifiable_content",)
     if page.kind in ("html", "pdf") and not truncated and not _FISCAL.search(page.text):

@@ -3,6 +3,7 @@ is read once, most specific cause first."""
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 import ssl
@@ -43,9 +44,17 @@ _ERROR_REASONS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
 )
 
 
+# http.client's limits on a response head (a 64 KiB line, 100 headers): a browser gives up on such
+# an answer too, and the site's admin needs to hear "headers", not "cannot connect".
+_OVERSIZED_HEAD = re.compile(r"got more than \d+ (?:bytes when reading (?:header|status) line|headers)")
+
+
 def error_reason(exc: BaseException) -> tuple[str, str]:
     """The reason code for an exception raised while fetching, and a short detail."""
     chain = causes(exc)
+    head = [e for e in chain if isinstance(e, http.client.HTTPException) and _OVERSIZED_HEAD.search(str(e))]
+    if head:
+        return "header_too_large", describe(head[-1])
     for code, types in _ERROR_REASONS:
         matches = [e for e in chain if isinstance(e, types)]
         if matches:

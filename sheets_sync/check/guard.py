@@ -27,7 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.connection import allowed_gai_family
 
-from sheets_sync.core.normalize import parse_resolve
+from sheets_sync.core.normalize import ascii_host, parse_resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -40,6 +40,7 @@ _EXTRA_BLOCKED: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
     "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16",  # NAT64 and 6to4 can embed a private IPv4
     "2001::/32", "2001:20::/28", "5f00::/16", "3fff::/20",  # Teredo, ORCHIDv2, SRv6, documentation
 ))
+_LOOPBACK: tuple[IPAddress, ...] = (ipaddress.ip_address("127.0.0.1"),)
 
 
 class AddressBlocked(requests.exceptions.ConnectionError):
@@ -79,13 +80,18 @@ class AddressPolicy:
         return any(ip in net for net in self.allow if net.version == ip.version) or is_public(ip)
 
     def known(self, host: str) -> tuple[IPAddress, ...] | None:
-        """The addresses `host` stands for when no DNS is needed (an IP literal or a --resolve
-        mapping), else None."""
-        name = host.strip("[]").lower().rstrip(".")
+        """The addresses `host` stands for when no DNS is needed (an IP literal, a --resolve
+        mapping, matched in Unicode or IDNA form, or a local name such as localhost), else None."""
+        name = ascii_host(host.strip("[]"))
         try:
             return (ipaddress.ip_address(name.split("%", 1)[0]),)
         except ValueError:
-            return self.resolve.get(name)
+            pass
+        if name in self.resolve:
+            return self.resolve[name]
+        # RFC 6761: localhost and *.localhost are this machine whatever DNS says, so they are
+        # judged as the loopback address, never looked up.
+        return _LOOPBACK if name == "localhost" or name.endswith(".localhost") else None
 
     def refuses_without_lookup(self, host: str) -> bool:
         """True when `host`'s addresses are known without DNS and one is not allowed."""
@@ -98,7 +104,7 @@ class AddressPolicy:
         known = self.known(host)
         if known is not None:
             return known
-        name = host.strip("[]").lower().rstrip(".")
+        name = ascii_host(host.strip("[]"))
         lookup = self._getaddrinfo or socket.getaddrinfo  # looked up late: tests replace it
         failed: socket.gaierror | None = None
         try:

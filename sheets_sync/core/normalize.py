@@ -11,7 +11,10 @@ from urllib.parse import urlsplit
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Copy-paste from Word, LINE and browsers brings invisible characters along; NBSP is a space in
 # disguise. NUL goes too (the collector uses it as a private marker).
-_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")), 0xA0: " ", 0x202F: " "}
+_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")), 0xA0: " ", 0x202F: " ",
+              # blank-looking letters and marks that str.strip() keeps (braille blank, Hangul fillers,
+              # Mongolian vowel separator, invisible operators): a cell of them is an empty cell
+              **dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0\u180e\u2061\u2062\u2063\u2064"), " ")}
 _ITEM_RE = re.compile(r"^\s*[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})\s*$")
 
 # Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
@@ -103,7 +106,8 @@ def host_under(host: str, domains) -> bool:
 
 def parse_resolve(entries: Iterable[str]) -> dict[str, tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]]:
     """curl-style ``HOST:ADDR`` entries (ADDR may be IPv6, bracketed or not; HOST:PORT:ADDR is
-    accepted and the port ignored) as host -> addresses. Repeating a host adds addresses."""
+    accepted and the port ignored) as host -> addresses. Repeating a host adds addresses. Hosts
+    are keyed in the form the checker requests (`ascii_host`): a Thai name matches its punycode."""
     out: dict[str, list] = {}
     for entry in entries:
         entry = entry.strip()
@@ -117,5 +121,22 @@ def parse_resolve(entries: Iterable[str]) -> dict[str, tuple[ipaddress.IPv4Addre
                 pass
         if not host or not rest:
             raise ValueError(f"not HOST:ADDRESS: {entry!r}")
-        out.setdefault(host.lower().rstrip("."), []).append(ipaddress.ip_address(rest.strip("[]")))
+        out.setdefault(ascii_host(host), []).append(ipaddress.ip_address(rest.strip("[]")))
     return {h: tuple(a) for h, a in out.items()}
+
+
+def ascii_host(name: str) -> str:
+    """A host name as the checker requests it: lower case, no trailing dot, Thai labels in IDNA
+    (punycode), so `ลำพูน.go.th` and `xn--q3cju6cub7h.go.th` are one host. A name the IDNA codec
+    refuses is returned lower-cased as is.
+
+    >>> ascii_host("ลำพูน.GO.TH."), ascii_host("xn--q3cju6cub7h.go.th")
+    ('xn--q3cju6cub7h.go.th', 'xn--q3cju6cub7h.go.th')
+    """
+    name = name.strip().lower().rstrip(".")
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii")  # the codec the collector and config use
+    except UnicodeError:
+        return name

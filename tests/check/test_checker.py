@@ -188,7 +188,7 @@ def test_hop_limit(server, make_checker):
 
 def test_redirect_to_a_non_web_scheme_is_a_result(server, checker):
     r = checker.check(server.route("/m", redirect("mailto:saraban@example.go.th")))
-    assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("redirect_not_http",))  # more in test_edge_verdicts
 
 
 def test_before_request_is_asked_for_every_hop(server):

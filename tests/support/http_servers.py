@@ -98,6 +98,19 @@ def large(size: int, chunk_size: int = 64 * 1024) -> Behaviour:
     return run
 
 
+def raw(payload: bytes) -> Behaviour:
+    """Sends `payload` as the whole answer (status line and headers included), then hangs up:
+    for answers no well-behaved server library would write."""
+    def run(h: "_Handler") -> None:
+        h.close_connection = True
+        try:
+            h.wfile.write(payload)
+            h.wfile.flush()
+        except OSError:  # the client gave up reading: that is what these answers are for
+            pass
+    return run
+
+
 def sequence(*behaviours: Behaviour) -> Behaviour:
     """The n-th request to this route gets the n-th behaviour; the last one repeats."""
     lock = threading.Lock()

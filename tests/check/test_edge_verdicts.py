@@ -1,0 +1,165 @@
+"""Edge verdicts (issue 12), each against real loopback servers with a false-positive guard beside
+it: local names, redirects to non-web schemes, unreadable PDFs, oversized response heads,
+Unicode host names in --resolve."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.guard import AddressPolicy
+from sheets_sync.collect.cells import parse_cell
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
+from sheets_sync.core.reasons import REASONS
+from tests.support import ROOT
+from tests.support.farm import make_pdf
+from tests.support.http_servers import LoopbackServer, raw, redirect, respond
+
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
+                   soft404_probe=False, allow_private=("127.0.0.1/32",))
+PAGE = ("<html><head><title>ข้อมูลผู้บริหาร</title></head><body><h1>ข้อมูลผู้บริหาร</h1>"
+        "<p>นายกเทศมนตรี ประจำปีงบประมาณ พ.ศ. 2566</p></body></html>").encode()
+PDF = {"Content-Type": "application/pdf"}
+LAMPHUN = "ลำพูน.go.th"
+LAMPHUN_IDNA = "xn--q3cju6cub7h.go.th"
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer({"/ok": respond(200, PAGE, {"Content-Type": "text/html; charset=utf-8"})}) as srv:
+        yield srv
+
+
+def check(url: str, **changes):
+    with Checker(replace(SETTINGS, **changes)) as checker:
+        return checker.check(url)
+
+
+def verdict(url: str, **changes):
+    r = check(url, **changes)
+    return r.status, r.reasons
+
+
+# ---------------------------------------------------------------- local names
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "oit.localhost", "a.b.localhost."])
+def test_local_names_are_blocked_like_loopback_addresses(server, host):
+    (cand,) = parse_cell(f"http://{host}:{server.port}/ok")
+    assert cand.valid, "a local name is a URL to judge, not a malformed one"
+    assert verdict(cand.url, allow_private=()) == (Status.BLOCKED, ("private_address",))
+    assert server.log == []  # never requested
+
+
+def test_local_names_are_the_loopback_address_when_loopback_is_allowed(server):
+    # false-positive guard: judged as 127.0.0.1, so a test setup that allows loopback reaches it
+    assert verdict(f"http://localhost:{server.port}/ok") == (Status.OK, ())
+    assert server.log[0].host == f"localhost:{server.port}"
+
+
+def test_names_that_only_contain_localhost_are_not_local():
+    policy = AddressPolicy(getaddrinfo=lambda *a: pytest.fail("DNS asked"))
+    assert policy.known("localhost") == policy.known("x.localhost") != None  # noqa: E711
+    for name in ("localhost.go.th", "mylocalhost", "localhost-oit.lamphun.go.th", "notlocalhost"):
+        assert policy.known(name) is None
+    assert [c.url for c in parse_cell("http://intranet/o1")] == [None]  # other one-label names stay malformed
+
+
+# ---------------------------------------------------------------- whitespace only
+@pytest.mark.parametrize("text", ["   ", "\t\n", "\u3000", "\u2800", "\u3164 \u3164", "\u115f", "\u180e"])
+def test_blank_looking_cells_are_empty(text):
+    assert parse_cell(text) == ()
+
+
+def test_a_blank_character_inside_a_url_is_not_emptied():
+    (cand,) = parse_cell("https://x.go.th/o1\u2800")  # false-positive guard: the URL survives
+    assert cand.url == "https://x.go.th/o1"
+
+
+# ---------------------------------------------------------------- redirects to non-web schemes
+@pytest.mark.parametrize("location", ["file:///C:/ITA2566/O1.pdf", "ftp://ftp.x.go.th/o1.pdf",
+                                      "data:text/html,<h1>2566</h1>", "javascript:alert(1)",
+                                      "mailto:saraban@x.go.th"])
+def test_redirect_to_a_non_http_scheme_is_broken_with_its_own_reason(server, location):
+    r = check(server.route("/r", redirect(location)))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("redirect_not_http",))
+    assert r.redirects == (location,) and location[:20] in r.detail
+    assert "file:" in REASONS["redirect_not_http"].note_th
+
+
+@pytest.mark.parametrize("location", ["HTTP://127.0.0.1:{port}/ok", "//127.0.0.1:{port}/ok", "/ok", "ok"])
+def test_redirects_to_web_addresses_in_any_spelling_are_followed(server, location):
+    # false-positive guard: upper-case schemes, protocol-relative and relative targets are web pages
+    url = server.route("/r", redirect(location.format(port=server.port)))
+    assert verdict(url) == (Status.OK, ())
+
+
+# ---------------------------------------------------------------- PDFs
+def test_a_pdf_that_cannot_be_parsed_is_a_warning(server):
+    url = server.route("/o2.pdf", respond(200, b"%PDF-1.7\n" + b"\x00\xffgarbled object stream " * 50, PDF))
+    assert verdict(url) == (Status.WARNING, ("unverifiable_content", "pdf_unreadable"))
+
+
+def test_a_scan_and_a_readable_pdf_are_not_warned_about(server):
+    # false-positive guards: a scan opens fine (no text to read), a text PDF is read
+    scan = server.route("/scan.pdf", respond(200, make_pdf([]), PDF))
+    text = server.route("/text.pdf", respond(200, make_pdf(["Annual plan, fiscal year 2566"]), PDF))
+    assert verdict(scan) == (Status.OK, ("unverifiable_content",))
+    assert verdict(text) == (Status.OK, ())
+
+
+# ---------------------------------------------------------------- oversized response heads
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1_000_000 + b"\r\nContent-Length: 2\r\n\r\nok",  # a 1 MB header
+    b"HTTP/1.1 200 " + b"O" * 100_000 + b"\r\nContent-Length: 2\r\n\r\nok",  # a 100 kB status line
+    b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(150)) + b"Content-Length: 2\r\n\r\nok",
+], ids=["header-line", "status-line", "too-many-headers"])
+def test_an_oversized_response_head_has_its_own_reason(server, head):
+    r = check(server.route("/big", raw(head)))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("header_too_large",))
+    assert "got more than" in r.detail
+
+
+def test_large_but_ordinary_heads_are_fine(server):
+    # false-positive guard: 60 headers and an 8 kB cookie are what some CMSs really send
+    headers = {f"X-Cms-{i}": "v" * 40 for i in range(60)}
+    headers.update({"Set-Cookie": "session=" + "c" * 8000, "Content-Type": "text/html; charset=utf-8"})
+    assert verdict(server.route("/cms", respond(200, PAGE, headers))) == (Status.OK, ())
+
+
+def test_a_header_just_under_the_limit_is_fine(server):
+    # false-positive guard at the threshold: a 60 kB header line (http.client allows 64 KiB)
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nX-Padding: " + b"a" * 60_000
+            + b"\r\nContent-Length: %d\r\n\r\n" % len(PAGE) + PAGE)
+    assert verdict(server.route("/near", raw(head))) == (Status.OK, ())
+
+
+# ---------------------------------------------------------------- Unicode host names in --resolve
+@pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
+                                           ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
+def test_resolve_matches_a_thai_host_in_either_form(server, mapped, typed):
+    (cand,) = parse_cell(f"http://{typed}:{server.port}/ok")
+    assert cand.url.startswith(f"http://{LAMPHUN_IDNA}:")
+    assert verdict(cand.url, resolve=(f"{mapped}:127.0.0.1",)) == (Status.OK, ())
+    assert server.log[-1].host == f"{LAMPHUN_IDNA}:{server.port}"  # the name the site expects
+
+
+def test_resolve_does_not_match_another_thai_name():
+    # false-positive guard: only the mapped name is taken out of DNS
+    policy = AddressPolicy(resolve=[f"{LAMPHUN}:127.0.0.1"])
+    assert policy.known(LAMPHUN_IDNA) is not None and policy.known(LAMPHUN) is not None
+    assert policy.known("xn--42cah2c7a0f1b.go.th") is None and policy.known("ลำปาง.go.th") is None
+
+
+def test_cli_resolve_takes_a_thai_host_name(server, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-m", "sheets_sync", "check", "--resolve", f"{LAMPHUN}:127.0.0.1",
+                          "--allow-private", "127.0.0.1/32", f"http://{LAMPHUN}:{server.port}/ok"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.split()[0] == "ok" and server.log[0].host == f"{LAMPHUN_IDNA}:{server.port}"
