@@ -3,6 +3,7 @@
 Exit codes: 0 the run completed (whatever the URLs' statuses), 1 anything unexpected,
 2 bad config or usage, 3 the sheet could not be read or written (or, for `remind`, the mail
 server could not be reached or refused messages), 4 another run holds the lock.
+`check` also: 5 a URL is broken, invalid or blocked; 6 none is, but one could not be checked (unknown).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from sheets_sync import __version__
 from sheets_sync.core.errors import SheetsSyncError
 
 log = logging.getLogger("sheets_sync")
+
+# `check`'s verdict as an exit status, for scripts and CI (lychee and LinkChecker exit non-zero too).
+EXIT_CHECK_FAILED = 5  # some URL is broken, invalid or blocked
+EXIT_CHECK_UNKNOWN = 6  # none is, but some URL could not be checked now (unknown)
 
 
 # One example block per command, shown by `sheets-sync COMMAND --help` (and checked by tests/cli).
@@ -68,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Examples:\n  sheets-sync init\n  sheets-sync sync\n  sheets-sync COMMAND --help\n\n"
                "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable "
                "(remind: mail server unreachable or refusing), "
-               "4 another run is active.")
+               f"4 another run is active; check: {EXIT_CHECK_FAILED} a URL broken, invalid or blocked, "
+               f"{EXIT_CHECK_UNKNOWN} a URL unknown.")
     p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
                    help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -87,8 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fresh", action="store_true", help="check every URL now, ignoring results cached in the state file")
 
     c = sub.add_parser("check", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("check"), help="check URLs given on the command line",
-                       description="Validates and checks the given URLs without touching the sheet.")
+                       epilog=_examples("check") + f"\n\nExit codes: 0 every URL ok or warning (or empty), "
+                              f"{EXIT_CHECK_FAILED} some URL broken, invalid or blocked, {EXIT_CHECK_UNKNOWN} none "
+                              "of those but some URL unknown (could not be checked now), 1 unexpected error, "
+                              "2 bad config or usage.",
+                       help="check URLs given on the command line",
+                       description="Validates and checks the given URLs (each argument is read like a sheet "
+                                   "cell) with the same rules as sync, except those that need the agency "
+                                   "(off_site, duplicate_in_agency); touches no sheet. Without --config and "
+                                   "without config/settings.yaml here it uses the built-in defaults (-v says so).")
     c.add_argument("urls", nargs="+", metavar="URL", help="one or more URLs (or cell texts) to check")
     c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
     r = sub.add_parser("run", parents=[common], formatter_class=_Formatter,
@@ -189,14 +202,31 @@ def _load_config(args):
     return config
 
 
+def _check_settings(args):
+    """check's settings: from --config or ./config/settings.yaml when there is one, else the
+    built-in defaults (a URL can be checked from any directory), with --resolve/--allow-private."""
+    from sheets_sync.config.settings import DEFAULT_SETTINGS, Settings, load_config
+
+    if args.config is None and not DEFAULT_SETTINGS.is_file():
+        log.debug("no --config and no %s in this directory: checking with the built-in default settings",
+                  DEFAULT_SETTINGS)
+        settings = Settings()
+    else:
+        settings = load_config(args.config).settings
+        log.debug("settings from %s", args.config or DEFAULT_SETTINGS)
+    return replace(settings, checker=replace(
+        settings.checker, resolve=settings.checker.resolve + tuple(args.resolve),
+        allow_private=settings.checker.allow_private + tuple(args.allow_private)))
+
+
 def _run(args) -> int:
+    if args.command == "check":
+        return _check(_check_settings(args), args)
     config = _load_config(args)
     if args.command in ("run", "status"):
         from sheets_sync.worker import loop as worker
 
         return worker.command(config, args, load=lambda: _load_config(args), progress=_progress)
-    if args.command == "check":
-        return _check(config, args)
     if args.command == "remind":
         return _remind(config, args)
     if args.command == "report":
@@ -287,35 +317,50 @@ def _remind(config, args) -> int:
     return 0
 
 
-def _check(config, args) -> int:
+def _check(settings, args) -> int:
+    from sheets_sync.check import readings
     from sheets_sync.check.checker import Checker
     from sheets_sync.collect import cells as collector
     from sheets_sync.core import reasons
+    from sheets_sync.core.models import Status, worst
     from sheets_sync.judge import verdicts as judge
 
-    parsed = [(text, collector.parse_cell(text, config.settings.validation.max_length)) for text in args.urls]
-    urls = sorted({c.url for _, cs in parsed for c in cs if c.url})
-    checker = Checker(config.settings.checker)
+    # The sync's own rules, minus the two that need the agency: every argument is read as a cell.
+    parsed = [(text, collector.read_cell(text, settings.validation)) for text in args.urls]
+    checker = Checker(settings.checker)
     try:
-        results = checker.check_many(urls)
+        results = readings.check_candidates(checker, (c for _, cs in parsed for c in cs))
     finally:
         checker.close()
+    statuses = []
     for text, candidates in parsed:
-        for cand in candidates or [collector.Candidate(raw=text, url=None, reasons=("malformed",))]:
+        if not candidates:  # blank: nothing to check, as an empty cell in the sheet
+            statuses.append(Status.EMPTY)
+            _print_check(args, {"url": text, "status": Status.EMPTY.value, "reasons": [], "http_status": None,
+                                "final_url": None, "elapsed_ms": 0, "message_th": Status.EMPTY.label_th})
+        for cand in candidates:
+            cand = readings.chosen(cand, results)
             result = results.get(cand.url) if cand.url else None
             status, codes = judge.judge_candidate(cand, result)
-            record = {
+            statuses.append(status)
+            _print_check(args, {
                 "url": cand.url or cand.raw, "status": status.value, "reasons": list(codes),
                 "http_status": result.http_status if result else None,
                 "final_url": result.final_url if result else None,
                 "elapsed_ms": result.elapsed_ms if result else 0,
                 "message_th": reasons.note_th(codes) or status.label_th,
-            }
-            if args.json:
-                print(json.dumps(record, ensure_ascii=False))
-            else:
-                print(plain_check_line(record))
-    return 0
+            })
+    overall = worst(statuses)
+    if overall in (Status.BROKEN, Status.INVALID, Status.BLOCKED):
+        return EXIT_CHECK_FAILED
+    return EXIT_CHECK_UNKNOWN if overall is Status.UNKNOWN else 0
+
+
+def _print_check(args, record: dict) -> None:
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(plain_check_line(record))
 
 
 def plain_check_line(record: dict) -> str:

@@ -216,8 +216,8 @@ def test_cli_resolve_and_allow_private_flags(canary, target, tmp_path):
          "--resolve", f"good.go.th:{TARGET}", "--resolve", f"evil.go.th:{CANARY}", "--allow-private", f"{TARGET}/32",
          f"http://good.go.th:{target.port}/", f"http://evil.go.th:{canary.port}/x", canary.url("/x")],
         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 5, out.stderr  # a blocked URL: check's documented "some URL failed"
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [(r["status"], r["reasons"]) for r in lines] == [
-        ("ok", []), ("blocked", ["private_address"]), ("blocked", ["private_address"])]
+        ("warning", ["homepage_only"]), ("blocked", ["private_address"]), ("blocked", ["private_address"])]
     assert target.log[0].host == f"good.go.th:{target.port}"

@@ -43,7 +43,7 @@ def test_init_then_sync_on_the_embedded_workbook(workdir):
 def test_check_json_prints_one_object_per_url(workdir):
     with LoopbackServer({"/ok": respond(200, "ประกาศ 2566".encode()), "/missing": respond(404)}) as srv:
         out = cli(workdir, "check", "--json", srv.url("/ok"), srv.url("/missing"), "javascript:alert(1)")
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 5, out.stderr  # a broken and an invalid URL
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [(r["status"], r["reasons"], r["http_status"]) for r in lines] == [
         ("ok", [], 200), ("broken", ["http_4xx"], 404), ("invalid", ["bad_scheme"], None)]
@@ -124,3 +124,62 @@ def test_unknown_agency_is_a_usage_error(workdir):
 def test_help_on_each_command(workdir, command):
     out = cli(workdir, *command, "--help")
     assert out.returncode == 0 and "usage: sheets-sync" in out.stdout
+
+
+# ---------------------------------------------------------------- check: the sync's rules, exit status
+PAGE_2566 = "<html><head><title>O1</title></head><body><p>โครงสร้างหน่วยงาน ประจำปี 2566</p></body></html>".encode()
+
+
+def test_check_exit_status_says_whether_any_url_failed(workdir):
+    with LoopbackServer({"/ok": respond(200, PAGE_2566), "/old": respond(200, b"<html><body>"
+                                                                              + "ข้อมูลปี 2565 ".encode() * 5
+                                                                              + b"</body></html>"),
+                         "/missing": respond(404), "/busy": respond(429)}) as srv:
+        fine = cli(workdir, "check", srv.url("/ok"), srv.url("/old"), "   ")  # ok, warning, empty
+        broken = cli(workdir, "check", srv.url("/ok"), srv.url("/missing"))
+        invalid = cli(workdir, "check", srv.url("/ok"), "javascript:void(0)")
+        unknown = cli(workdir, "check", srv.url("/ok"), srv.url("/busy"))
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    assert [line.split()[0] for line in fine.stdout.splitlines()] == ["ok", "warning", "empty"]
+    assert (broken.returncode, invalid.returncode, unknown.returncode) == (5, 5, 6)
+    assert "unknown" in unknown.stdout and "rate_limited" in unknown.stdout
+
+
+def test_check_applies_the_sync_rules_that_need_no_agency(workdir):
+    with LoopbackServer({"/": respond(200, PAGE_2566), "/index.php": respond(200, PAGE_2566)}) as srv:
+        out = cli(workdir, "check", "--json", srv.url("/"), srv.url("/index.php"), srv.url("/index.php?_mod=a"),
+                  "http://" + "a" * 2000 + ".go.th/")
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["status"], r["reasons"]) for r in records] == [
+        ("warning", ["homepage_only"]), ("warning", ["homepage_only"]),
+        ("ok", []),  # false-positive guard: a CMS page behind index.php is a real page
+        ("invalid", ["too_long"])]
+    assert out.returncode == 5
+
+
+def test_check_runs_without_config_on_built_in_defaults(tmp_path):
+    assert not (tmp_path / "config").exists()
+    with LoopbackServer({"/o1": respond(200, PAGE_2566)}) as srv:
+        out = cli(tmp_path, "-v", "check", "--allow-private", "127.0.0.1/32", srv.url("/o1"), config=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[:3] == ["ok", "200", srv.url("/o1")]
+    assert "built-in default settings" in out.stderr
+    quiet = cli(tmp_path, "check", "http://localhost/o1", config=False)
+    assert quiet.stdout.split()[:4] == ["blocked", "-", "http://localhost/o1", "private_address"]
+    assert quiet.returncode == 5 and "built-in" not in quiet.stderr
+
+
+def test_check_with_a_missing_config_named_is_a_config_error(tmp_path):
+    out = cli(tmp_path, "check", "https://x.go.th/a", config=True)  # --config config/settings.yaml, absent
+    assert out.returncode == 2 and "settings.yaml" in out.stderr
+
+
+def test_check_help_and_the_readme_document_the_exit_codes(workdir):
+    from tests.support import ROOT
+
+    out = cli(workdir, "check", "--help")
+    assert "5 some URL broken, invalid or blocked" in " ".join(out.stdout.split())
+    assert "6 none of those but some URL unknown" in " ".join(out.stdout.split())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "**5** some URL is `broken`, `invalid` or `blocked`" in readme
+    assert "**6**" in readme

@@ -10,8 +10,10 @@ from pathlib import Path
 from tests.support import ROOT
 
 
-def cli(workdir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+def cli(workdir: Path, *args: str, timeout: float = 60, config: bool = True) -> subprocess.CompletedProcess:
+    """`sheets-sync --config config/settings.yaml ARGS` in `workdir` (without --config if `config` is False)."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", *args],
+    head = ["--config", "config/settings.yaml"] if config else []
+    return subprocess.run([sys.executable, "-m", "sheets_sync", *head, *args],
                           cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
