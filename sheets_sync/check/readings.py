@@ -27,11 +27,11 @@ def check_candidates(checker, candidates: Iterable[Candidate],
     those that came back broken. Returns the results of both batches by URL."""
     candidates = [c for c in candidates if c.valid]
     results = checker.check_many(sorted({c.url for c in candidates}), progress=progress)
-    second = sorted({a.url for c in candidates if c.alternatives and _broken(results.get(c.url))
-                     for a in c.alternatives if a.valid and a.url not in results})
+    retry = [c for c in candidates if c.alternatives and _answered_broken(results.get(c.url))]
+    second = sorted({a.url for c in retry for a in c.alternatives if a.valid and a.url not in results})
     if second:
         log.info("%d broken URLs can be read another way (spaces in the cell): checking %d more",
-                 sum(1 for c in candidates if c.alternatives and _broken(results.get(c.url))), len(second))
+                 len(retry), len(second))
         results = {**results, **checker.check_many(second, progress=progress)}
     return results
 
@@ -50,3 +50,9 @@ def chosen(candidate: Candidate, results: Mapping[str, CheckResult]) -> Candidat
 
 def _broken(result: CheckResult | None) -> bool:
     return result is not None and result.status is Status.BROKEN
+
+
+def _answered_broken(result: CheckResult | None) -> bool:
+    # Readings of one cell share the host: when it did not answer at all (DNS, connection,
+    # TLS), another path cannot open either, and is not worth a request.
+    return _broken(result) and result.http_status is not None

@@ -1,0 +1,55 @@
+"""check_candidates and chosen with the real checker on loopback: the other reading of a cell
+is requested only when the first one answered broken, and judged only when it opens."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sheets_sync.check import readings
+from sheets_sync.check.checker import Checker
+from sheets_sync.collect.cells import parse_cell
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
+from tests.support.http_servers import LoopbackServer, closed_port, respond
+
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
+                   soft404_probe=False, allow_private=("127.0.0.1/32",))
+PAGE = "<html><head><title>O1</title></head><body><p>แผนการดำเนินงาน ประจำปี 2566</p></body></html>".encode()
+SPACED = "/files/%E0%B9%81%E0%B8%9C%E0%B8%99%20%E0%B8%9B%E0%B8%B5%2066.pdf"  # /files/แผน ปี 66.pdf
+
+
+def run(texts):
+    candidates = [c for t in texts for c in parse_cell(t)]
+    with Checker(SETTINGS) as checker:
+        results = readings.check_candidates(checker, candidates)
+    return candidates, results
+
+
+def test_an_opening_first_reading_costs_no_second_request():
+    with LoopbackServer({"/o1": respond(200, PAGE)}) as srv:
+        (cand,), results = run([srv.url("/o1") + " (ข้อมูลปี 2566)"])
+        assert [s.path for s in srv.log] == ["/o1"]
+    assert readings.chosen(cand, results) is cand and results[cand.url].status is Status.OK
+
+
+def test_a_broken_first_reading_tries_the_other_and_keeps_the_one_that_opens():
+    with LoopbackServer({"/files/%E0%B9%81%E0%B8%9C%E0%B8%99": respond(200, PAGE)}) as srv:
+        (cand,), results = run([srv.url("/files/แผน ปี 66.pdf")])  # the file is really called แผน
+        assert [s.path for s in srv.log] == [SPACED, "/files/%E0%B9%81%E0%B8%9C%E0%B8%99"]
+    assert results[cand.url].status is Status.BROKEN
+    picked = readings.chosen(cand, results)
+    assert picked is cand.alternatives[0] and results[picked.url].status is Status.OK
+
+
+def test_a_site_that_does_not_answer_is_not_asked_again():
+    url = f"http://127.0.0.1:{closed_port()}/files/แผน ปี 66.pdf"
+    (cand,), results = run([url])
+    assert results[cand.url].reasons == ("connect_error",)
+    assert set(results) == {cand.url}  # the other reading has the same host: not requested
+    assert readings.chosen(cand, results) is cand
+
+
+def test_an_alternative_that_does_not_open_is_not_chosen():
+    with LoopbackServer({SPACED: respond(500)}) as srv:  # and a 404 for the other reading
+        (cand,), results = run([srv.url("/files/แผน ปี 66.pdf")])
+    assert readings.chosen(cand, results) is cand  # both broken: the likelier reading speaks
