@@ -1,7 +1,9 @@
 """The validation stage: cell text -> URL candidates, then the rules that need the agency's other rows.
 
-Pure: no network, no I/O. `parse_cell` looks at one cell; `assess` adds homepage_only, off_site and
-duplicate_in_agency, which need the agency's domains and its other items.
+Pure: no network, no I/O. `parse_cell` looks at one cell (URLs, and the other reading of a cell that
+can be read two ways); `read_cell` adds the rules that need no agency (homepage_only), the ones
+`sheets-sync check` applies too; `assess` adds off_site and duplicate_in_agency, which need the
+agency's domains and its other items.
 
 >>> [(c.url, c.reasons) for c in parse_cell("ลิงก์: www.Tapladuk.go.th/ita, https://x.go.th/a?b=1,2")]
 [('http://www.tapladuk.go.th/ita', ('missing_scheme',)), ('https://x.go.th/a?b=1,2', ())]
