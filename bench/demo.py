@@ -34,6 +34,7 @@ SCENARIOS = [
     "/oit/O{n}", "/gone?item=O{n}", "/missing.html?item=O{n}", "/oit/O{n}", "/drive-private", "/old/O{n}.pdf",
     "/oit/O{n}", "/tiny.pdf", "/waf", "/oit/O{n}", "/empty", "", "/docs/O{n}.pdf", "/news/404", "/bot", "",
     "javascript:void(0)", "/to-private", "/oit/O{n}", "/busy",
+    "/uploads/รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "/uploads/o19.pdf (ข้อมูลปี 2566)", "/corrupt.pdf", "/to-file",
 ]
 
 
