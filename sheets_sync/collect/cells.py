@@ -147,9 +147,10 @@ def _readings(text: str):
     After a URL's first word, the words up to the next URL start may carry on its path. The long
     reading takes them up to the last word that looks like a path piece (a file name, a "/" or "=",
     an escape) or, when none does, all of them. It comes first when such a word is there and the
-    first word does not already end a file name ("…/o19.pdf (ข้อมูลปี 2566)" is a file and a label;
-    "…/รายงาน ประจำปี 2565.pdf" one file). A word that ends a bracket group holds a label
-    ("(ข้อมูล ณ 1/10/2565)"), so its "/" does not count. After a "#" nothing changes the request.
+    first word does not already end a file name ("…/o19.pdf (ข้อมูลปี 2566)" is a file and a label);
+    when that word ends a file name it is the only reading ("…/รายงาน ประจำปี 2565.pdf" is one file).
+    A word that ends a bracket group holds a label ("(ข้อมูล ณ 1/10/2565)"), so its "/" does not
+    count. After a "#" nothing changes the request.
     """
     text = _SEP_RE.sub("\n", text)
     text = _BROKEN_HOST_RE.sub(lambda m: m[1] + "\0", text)  # "\0": a space that must not split
@@ -183,7 +184,10 @@ def _readings(text: str):
             # The spaces as typed (a file name may hold two); a tab is a space to a person.
             long = _trim(line[start:end].replace("\t", " ")).replace("\0", " ")
             if last_path >= 0 and not _FILE_NAME_RE.search(_trim(first)):
-                yield (long, short)
+                a, b = rest[last_path]
+                # A label does not end in a file name: "…/รายงาน ประจำปี 2565.pdf" is one URL, and its
+                # cut-off prefix (a folder, a landing page) must not stand in for a missing file.
+                yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
             else:
                 yield (short, long)
 

@@ -16,6 +16,7 @@ SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0,
                    soft404_probe=False, allow_private=("127.0.0.1/32",))
 PAGE = "<html><head><title>O1</title></head><body><p>แผนการดำเนินงาน ประจำปี 2566</p></body></html>".encode()
 SPACED = "/files/%E0%B9%81%E0%B8%9C%E0%B8%99%20%E0%B8%9B%E0%B8%B5%2066.pdf"  # /files/แผน ปี 66.pdf
+LABELLED = "/oit/o4%20%E0%B8%82%E0%B9%89%E0%B8%AD%204/2566"  # /oit/o4 ข้อ 4/2566
 
 
 def run(texts):
@@ -33,16 +34,24 @@ def test_an_opening_first_reading_costs_no_second_request():
 
 
 def test_a_broken_first_reading_tries_the_other_and_keeps_the_one_that_opens():
-    with LoopbackServer({"/files/%E0%B9%81%E0%B8%9C%E0%B8%99": respond(200, PAGE)}) as srv:
-        (cand,), results = run([srv.url("/files/แผน ปี 66.pdf")])  # the file is really called แผน
-        assert [s.path for s in srv.log] == [SPACED, "/files/%E0%B9%81%E0%B8%9C%E0%B8%99"]
+    with LoopbackServer({"/oit/o4": respond(200, PAGE)}) as srv:
+        (cand,), results = run([srv.url("/oit/o4 ข้อ 4/2566")])  # joined first (a "/"), but it is a label
+        assert [s.path for s in srv.log] == [LABELLED, "/oit/o4"]
     assert results[cand.url].status is Status.BROKEN
     picked = readings.chosen(cand, results)
     assert picked is cand.alternatives[0] and results[picked.url].status is Status.OK
 
 
+def test_a_spaced_file_name_has_no_second_reading_to_fall_back_on():
+    # false-positive guard: "…/แผน ปี 66.pdf" missing must not become ok through a page at "…/แผน"
+    with LoopbackServer({"/files/%E0%B9%81%E0%B8%9C%E0%B8%99": respond(200, PAGE)}) as srv:
+        (cand,), results = run([srv.url("/files/แผน ปี 66.pdf")])
+        assert [s.path for s in srv.log] == [SPACED]
+    assert readings.chosen(cand, results) is cand and results[cand.url].status is Status.BROKEN
+
+
 def test_a_site_that_does_not_answer_is_not_asked_again():
-    url = f"http://127.0.0.1:{closed_port()}/files/แผน ปี 66.pdf"
+    url = f"http://127.0.0.1:{closed_port()}/oit/o4 ข้อ 4/2566"
     (cand,), results = run([url])
     assert results[cand.url].reasons == ("connect_error",)
     assert set(results) == {cand.url}  # the other reading has the same host: not requested
@@ -50,6 +59,7 @@ def test_a_site_that_does_not_answer_is_not_asked_again():
 
 
 def test_an_alternative_that_does_not_open_is_not_chosen():
-    with LoopbackServer({SPACED: respond(500)}) as srv:  # and a 404 for the other reading
-        (cand,), results = run([srv.url("/files/แผน ปี 66.pdf")])
+    with LoopbackServer({LABELLED: respond(500)}) as srv:  # and a 404 for the other reading
+        (cand,), results = run([srv.url("/oit/o4 ข้อ 4/2566")])
+        assert [s.path for s in srv.log] == [LABELLED, "/oit/o4"]
     assert readings.chosen(cand, results) is cand  # both broken: the likelier reading speaks

@@ -3,7 +3,8 @@
 Every row is a shape seen in Thai government sheets: Thai file names with spaces and brackets copied
 decoded from the address bar or a file list, CMS links (index.php?_mod=...), Google Drive and Docs
 links, fragments, trailing punctuation, labels, several links in one cell. The expected URLs are
-written readable; `th` percent-encodes their Thai and spaces (UTF-8, as a browser sends them).
+written readable; `th` percent-encodes their Thai and spaces (UTF-8, as a browser sends them). A spaced
+file name has no other reading (a label does not end in ".pdf"); a URL followed by words does.
 """
 
 from __future__ import annotations
@@ -28,37 +29,38 @@ LAMPHUN_TH = "xn--q3cju6cub7h"  # ลำพูน
 
 # (id, cell text, [(url, [alternative urls]), ...])
 SHAPES = [
-    # a Thai file name with spaces is one URL, the part before the space its other reading
+    # a Thai file name with spaces is one URL, and nothing else
     ("pdf with spaces", f"{X}/uploads/รายงานผลการดำเนินงาน ประจำปี 2565.pdf",
-     [(th(f"{X}/uploads/รายงานผลการดำเนินงาน ประจำปี 2565.pdf"), [th(f"{X}/uploads/รายงานผลการดำเนินงาน")])]),
+     [(th(f"{X}/uploads/รายงานผลการดำเนินงาน ประจำปี 2565.pdf"), [])]),
     ("pdf with brackets and spaces", f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf",
-     [(th(f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf"),
-       [th(f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ")])]),
+     [(th(f"{LP}/wp-content/uploads/2023/01/แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf"), [])]),
     ("numbered copy (1).pdf", f"{X}/files/คำสั่ง (1).pdf",
-     [(th(f"{X}/files/คำสั่ง (1).pdf"), [th(f"{X}/files/คำสั่ง")])]),
+     [(th(f"{X}/files/คำสั่ง (1).pdf"), [])]),
     ("folder with a space", f"{X}/ITA 2566/O1 โครงสร้าง.pdf",
-     [(th(f"{X}/ITA 2566/O1 โครงสร้าง.pdf"), [f"{X}/ITA"])]),
+     [(th(f"{X}/ITA 2566/O1 โครงสร้าง.pdf"), [])]),
     ("two spaces kept as typed", f"{X}/uploads/คู่มือ  การปฏิบัติงาน.pdf",
-     [(th(f"{X}/uploads/คู่มือ  การปฏิบัติงาน.pdf"), [th(f"{X}/uploads/คู่มือ")])]),
+     [(th(f"{X}/uploads/คู่มือ  การปฏิบัติงาน.pdf"), [])]),
     ("space before the extension", f"{X}/uploads/ประกาศ .pdf",
-     [(th(f"{X}/uploads/ประกาศ .pdf"), [th(f"{X}/uploads/ประกาศ")])]),
+     [(th(f"{X}/uploads/ประกาศ .pdf"), [])]),
     ("docx in a wordpress month folder", f"{LP}/wp-content/uploads/2022/12/คู่มือ การ ร้องเรียน.docx",
-     [(th(f"{LP}/wp-content/uploads/2022/12/คู่มือ การ ร้องเรียน.docx"),
-       [th(f"{LP}/wp-content/uploads/2022/12/คู่มือ")])]),
+     [(th(f"{LP}/wp-content/uploads/2022/12/คู่มือ การ ร้องเรียน.docx"), [])]),
     ("xlsx with spaces", f"{X}/download/แผนการจัดซื้อ จัดจ้าง 2566.xlsx",
-     [(th(f"{X}/download/แผนการจัดซื้อ จัดจ้าง 2566.xlsx"), [th(f"{X}/download/แผนการจัดซื้อ")])]),
+     [(th(f"{X}/download/แผนการจัดซื้อ จัดจ้าง 2566.xlsx"), [])]),
     ("pdf with a page fragment", f"{X}/แผน ปี 66.pdf#page=2",
-     [(th(f"{X}/แผน ปี 66.pdf#page=2"), [th(f"{X}/แผน")])]),
+     [(th(f"{X}/แผน ปี 66.pdf#page=2"), [])]),
     ("thai host and thai file name with spaces", "http://ลำพูน.go.th/ประกาศ ITA 2566.pdf",
-     [(th(f"http://{LAMPHUN_TH}.go.th/ประกาศ ITA 2566.pdf"), [th(f"http://{LAMPHUN_TH}.go.th/ประกาศ")])]),
+     [(th(f"http://{LAMPHUN_TH}.go.th/ประกาศ ITA 2566.pdf"), [])]),
     ("port and spaces", "http://oit.tapladuk.go.th:8080/docs/รายงาน ผล.pdf",
-     [(th("http://oit.tapladuk.go.th:8080/docs/รายงาน ผล.pdf"), [th("http://oit.tapladuk.go.th:8080/docs/รายงาน")])]),
+     [(th("http://oit.tapladuk.go.th:8080/docs/รายงาน ผล.pdf"), [])]),
     ("without scheme, with spaces", "www.tapladuk.go.th/uploads/งบ ประมาณ 2566.pdf",
-     [(th("http://www.tapladuk.go.th/uploads/งบ ประมาณ 2566.pdf"), [th("http://www.tapladuk.go.th/uploads/งบ")])]),
+     [(th("http://www.tapladuk.go.th/uploads/งบ ประมาณ 2566.pdf"), [])]),
     ("escapes kept, thai encoded once", f"{X}/dl/%E0%B8%81 ข.pdf",
-     [(f"{X}/dl/%E0%B8%81%20" + th("ข.pdf"), [f"{X}/dl/%E0%B8%81"])]),
+     [(f"{X}/dl/%E0%B8%81%20" + th("ข.pdf"), [])]),
     ("already encoded stays as is", f"{X}/dl/%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8%20ITA.pdf",
      [(f"{X}/dl/%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8%20ITA.pdf", [])]),
+    # a "/" after a space may be a folder with a space or a label's date: both readings, joined first
+    ("folder with a space, no file name", f"{X}/ITA 2566/O1", [(f"{X}/ITA%202566/O1", [f"{X}/ITA"])]),
+    ("label with a slash date", f"{X}/oit/o4 ข้อ 4/2566", [(th(f"{X}/oit/o4 ข้อ 4/2566"), [f"{X}/oit/o4"])]),
     ("windows backslashes", "https://www.tapladuk.go.th\\uploads\\o1.pdf", [(f"{X}/uploads/o1.pdf", [])]),
     # a label after a URL stays a label; the joined text is the other reading
     ("label in brackets after a pdf", f"{X}/uploads/o19.pdf (ข้อมูลปี 2566)",
@@ -106,7 +108,7 @@ SHAPES = [
     ("two lines", f"{X}/oit/o7\n{X}/oit/o7-2", [(f"{X}/oit/o7", []), (f"{X}/oit/o7-2", [])]),
     ("two on one line", f"{X}/news/1 {X}/news/2", [(f"{X}/news/1", []), (f"{X}/news/2", [])]),
     ("two pdfs with spaces on two lines", f"{X}/a/แผน ปี 66.pdf\n{X}/a/ผล ปี 66.pdf",
-     [(th(f"{X}/a/แผน ปี 66.pdf"), [th(f"{X}/a/แผน")]), (th(f"{X}/a/ผล ปี 66.pdf"), [th(f"{X}/a/ผล")])]),
+     [(th(f"{X}/a/แผน ปี 66.pdf"), []), (th(f"{X}/a/ผล ปี 66.pdf"), [])]),
     ("comma separated", f"{X}/a.pdf, {X}/b.pdf", [(f"{X}/a.pdf", []), (f"{X}/b.pdf", [])]),
     ("joined by และ", f"ข้อ 1 {X}/oit/o1 และ {X}/oit/o1-2",
      [(f"{X}/oit/o1", [th(f"{X}/oit/o1 และ")]), (f"{X}/oit/o1-2", [])]),
