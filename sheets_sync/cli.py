@@ -1,8 +1,9 @@
 """`sheets-sync`: a thin command line over the library.
 
 Exit codes: 0 the run completed (whatever the URLs' statuses), 1 anything unexpected,
-2 bad config or usage, 3 the sheet could not be read or written (or, for `remind`, the mail
-server could not be reached or refused messages), 4 another run holds the lock.
+2 bad config or usage, 3 the sheet or a local file (state file, lock, workbook folder) could not
+be read or written (or, for `remind`, the mail server could not be reached or refused messages),
+4 another run holds the lock. Every fault is one line on stderr; the traceback only with -v.
 `check` also: 5 a URL is broken, invalid or blocked; 6 none is, but one could not be checked (unknown).
 """
 
@@ -15,7 +16,8 @@ import sys
 from dataclasses import replace
 
 from sheets_sync import __version__
-from sheets_sync.core.errors import SheetsSyncError
+from sheets_sync.core.errors import SheetsSyncError, translate
+from sheets_sync.core.redact import redact
 
 log = logging.getLogger("sheets_sync")
 
@@ -71,10 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Checks the OIT URLs that agencies put in the shared sheet and writes the verdicts back.",
         formatter_class=_Formatter,
         epilog="Examples:\n  sheets-sync init\n  sheets-sync sync\n  sheets-sync COMMAND --help\n\n"
-               "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet unreadable/unwritable "
-               "(remind: mail server unreachable or refusing), "
-               f"4 another run is active; check: {EXIT_CHECK_FAILED} a URL broken, invalid or blocked, "
-               f"{EXIT_CHECK_UNKNOWN} a URL unknown.")
+               "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet or a local file "
+               "(state, lock, workbook folder) unreadable/unwritable (remind: mail server unreachable or "
+               f"refusing), 4 another run is active; check: {EXIT_CHECK_FAILED} a URL broken, invalid or "
+               f"blocked, {EXIT_CHECK_UNKNOWN} a URL unknown.")
     p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
                    help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -172,14 +174,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except SheetsSyncError as e:
-        log.error("%s", e)
+        log.error("%s", _one_line(e))
+        log.debug("where it happened", exc_info=True)
         return e.exit_code
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
-    except Exception:  # the last line of defence: say what happened, exit 1
-        log.exception("unexpected error")
+    except Exception as e:  # the last line of defence: one line, the traceback only with -v
+        ours = translate(e)
+        if ours is not None:
+            log.error("%s", _one_line(ours))
+            log.debug("where it happened", exc_info=True)
+            return ours.exit_code
+        log.error("unexpected error: %s (run with -v for the details)", _one_line(e))
+        log.debug("the traceback", exc_info=True)
         return 1
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e) if isinstance(e, SheetsSyncError) else f"{type(e).__name__}: {e}"
+    return " ".join(text.split())
 
 
 def _setup_logging(args) -> None:
@@ -268,7 +282,7 @@ def _sync(config, backend, args) -> int:
         record, report = run_sync(config, SystemClock(config.settings.tz), stopper, agency=args.agency,
                                   dry_run=args.dry_run, progress=_progress(), backend=backend, fresh=args.fresh)
     if report is None:
-        print(f"{record.error}; nothing was half-written, the next run starts over")
+        print(redact(f"{record.error}; nothing was half-written, the next run starts over"))
         return 0
     counts = ", ".join(f"{s.label_th} {report.counts[s.value]}" for s in Status if report.counts.get(s.value))
     print(f"{'dry run: ' if report.dry_run else ''}{report.rows} rows, {report.urls_checked} URLs checked; "

@@ -11,12 +11,12 @@ _TEMP_PREFIX, _TEMP_SUFFIX = ".{name}.", ".tmp"
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None],
-                 before_replace: Callable[[], None] | None = None) -> Path:
+                 before_replace: Callable[[], None] | None = None, mode: int | None = None) -> Path:
     """Calls `write(tmp)` to fill a temporary file beside `path`, fsyncs it and renames it over
     `path` in one step. A crash or a kill leaves the old file (and at worst a stray temporary).
 
     The new file keeps the old one's permissions (mkstemp would make it 0600), or gets the
-    umask's default when new. `before_replace` runs just before the rename and may raise to
+    umask's default when new; `mode` sets them instead (0o600 for a file only its owner may read). `before_replace` runs just before the rename and may raise to
     abandon it (the xlsx backend checks there that nobody saved the file meanwhile).
 
     >>> import tempfile, pathlib
@@ -31,7 +31,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None],
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, _mode_for(path))
+        os.chmod(tmp, _mode_for(path) if mode is None else mode)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         if before_replace is not None:

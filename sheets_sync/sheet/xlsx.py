@@ -9,7 +9,9 @@ file instead of overwriting it.
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -226,10 +228,33 @@ def _stamp(path: Path):
 
 
 def _load(path: Path) -> Workbook:
-    try:
-        return load_workbook(path)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as e:
-        raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
-                           f"restore it from a copy or move it away and run `sheets-sync init`") from None
-    except OSError as e:
-        raise BackendError(f"cannot open workbook {path}: {e.strerror or e}") from None
+    """The workbook, or one BackendError line. A file replaced in place while it is read (a
+    copy over it, a sync client) breaks the zip under openpyxl in many ways (EOFError,
+    BadZipFile, zlib.error ...): when the file changed during the read it is read once more,
+    and if that fails too the message says it was being replaced."""
+    for attempt in (1, 2):
+        before = _stamp(path)
+        try:
+            return load_workbook(path)
+        except OSError as e:  # before the zip errors: BadZipFile is not one, EOFError neither
+            if isinstance(e, FileNotFoundError) and attempt == 1 and before is not None:
+                continue  # renamed away and back (an editor's save) just as we opened it
+            raise BackendError(f"cannot open workbook {path}: {e.strerror or e}") from None
+        except Exception as e:  # noqa: BLE001 - a file changed under the parser can raise anything
+            changed = _stamp(path) != before
+            if not changed and not isinstance(e, _UNREADABLE):
+                raise
+            if changed and attempt == 1:
+                continue
+            if changed:
+                raise BackendError(f"workbook {path} was being replaced while it was read "
+                                   f"({type(e).__name__}); nothing was written; run again once "
+                                   f"it is saved") from None
+            raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
+                               f"restore it from a copy or move it away and run `sheets-sync init`") from None
+    raise AssertionError("unreachable")
+
+
+# What a damaged or half-replaced .xlsx raises inside zipfile, zlib and openpyxl's parsers.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, InvalidFileException, KeyError, ValueError,
+               IndexError, SyntaxError)

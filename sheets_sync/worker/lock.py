@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sheets_sync.core.errors import LockBusy
+from sheets_sync.core.errors import LockBusy, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,14 @@ class PidLock:
         return self._fd is not None
 
     def acquire(self, now: datetime | None = None) -> "PidLock":
+        """Takes the lock; LockBusy (exit 4) when it is held, StorageError (exit 3) when the lock
+        file cannot be created or written."""
+        try:
+            return self._acquire(now)
+        except OSError as e:
+            raise storage_error(e, self.path, "take the lock") from None
+
+    def _acquire(self, now: datetime | None) -> "PidLock":
         if self._fd is not None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,70 +1,24 @@
 """Log lines: readable text by default, one JSON object per line with `--log-format json`.
 
 Every record passes a redaction filter on the handler before it is formatted, whatever
-logger it comes from (ours, google-auth, urllib3 ...): private keys (PEM blocks, also with
-escaped newlines as in a service-account JSON), `"private_key": ...` and other secret-named
-fields, `Bearer ...` / `Authorization: ...` values, OAuth tokens (`ya29.`), JWTs, Google API
-keys and `access_token=` style query parameters become ``[REDACTED]``. The message, its
-arguments, the traceback text and any extra fields are all scrubbed.
+logger it comes from (ours, google-auth, urllib3 ...). The filter uses the one redaction
+function (core/redact.py) that also guards the status file, the state file and `status`:
+the message, its arguments, the traceback text and any extra fields are all scrubbed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.redact import REDACTED, is_secret_key, redact, redact_value
 
-REDACTED = "[REDACTED]"
-
-_SECRET_KEYS = (r"private_key(?:_id)?|client_secret|refresh_token|access_token|id_token|token|password|passwd"
-                r"|secret|api_key|apikey|assertion")
-# key: value, key=value, "key": "value", 'key': 'value' (JSON, Python repr, query strings, YAML)
-_KEY_VALUE = re.compile(r"""(?P<k>["']?\b(?:%s)\b["']?\s*[:=]\s*)"""
-                        r"""(?P<v>"(?:\\.|[^"\\])*"?|'(?:\\.|[^'\\])*'?|[^\s,;&}\])"'\[][^\s,;&}\])"']*)""" % _SECRET_KEYS, re.I)
-_PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
-    # A PEM block, whole or cut short, with real or escaped (\n, \\n) newlines.
-    (re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S),
-     REDACTED),
-    (re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
-    (re.compile(r"(?i)(\bAuthorization\b[\"']?\s*[:=]\s*[\"']?)[^\"',}\r\n]+"), rf"\1{REDACTED}"),
-    (re.compile(r"\bya29\.[A-Za-z0-9._-]+"), REDACTED),  # Google OAuth access token
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), REDACTED),  # a JWT
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), REDACTED),  # Google API key
-    (re.compile(r"\b1//[0-9A-Za-z_-]{20,}"), REDACTED),  # Google refresh token
-)
-# Long base64 runs (a key body line that lost its PEM armour): mixed case and digits, few slashes.
-_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{48,}={0,2}")
-
-
-def redact(text: str) -> str:
-    """`text` with every secret this module recognises replaced by [REDACTED]."""
-    if not text:
-        return text
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    text = _KEY_VALUE.sub(_key_value, text)
-    return _BASE64_RUN.sub(_maybe_key_body, text)
-
-
-def _key_value(m: re.Match) -> str:
-    value = m.group("v")
-    quote = value[0] if value[:1] in ("'", '"') else ""
-    return f"{m.group('k')}{quote}{REDACTED}{quote}"
-
-
-def _maybe_key_body(m: re.Match) -> str:
-    s = m.group(0)
-    if (any(c.islower() for c in s) and any(c.isupper() for c in s) and any(c.isdigit() for c in s)
-            and s.count("/") <= len(s) // 16):
-        return REDACTED
-    return s
-
+__all__ = ["REDACTED", "redact", "RedactingFilter", "TextFormatter", "JsonFormatter", "setup"]
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
@@ -88,21 +42,11 @@ class RedactingFilter(logging.Filter):
         for key, value in list(vars(record).items()):
             if key in _STANDARD:
                 continue
-            if re.fullmatch(_SECRET_KEYS, key, re.I):
+            if is_secret_key(key):
                 setattr(record, key, REDACTED)
             elif isinstance(value, (str, dict, list, tuple)):
-                setattr(record, key, _redact_value(value))
+                setattr(record, key, redact_value(value))
         return True
-
-
-def _redact_value(value):
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: REDACTED if re.fullmatch(_SECRET_KEYS, str(k), re.I) else _redact_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_redact_value(v) for v in value)
-    return value
 
 
 class TextFormatter(logging.Formatter):

@@ -23,6 +23,7 @@ import schedule
 from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock, SystemClock
 from sheets_sync.core.errors import LockBusy, SheetsSyncError
+from sheets_sync.core.redact import redact
 from sheets_sync.worker import status
 from sheets_sync.worker.lock import (
     RUN_LOCK,
@@ -149,7 +150,8 @@ class Worker:
             return
         except Exception as e:
             self.failures += 1
-            log.error("run failed with an unexpected error", exc_info=True)
+            log.error("run failed with an unexpected error: %s", describe_error(e))
+            log.debug("the traceback of that error", exc_info=True)
             self._after(f"failed: {describe_error(e)}", failed=True)
             return
         if record.outcome == "stopped":
@@ -266,11 +268,15 @@ def run_once(config: Config, progress=None, mode: str = "run --once") -> int:
 
 
 def show_status(config: Config, now: datetime | None = None, out=None) -> int:
-    """`sheets-sync status`: the status file in plain words."""
+    """`sheets-sync status`: the status file in plain words, secrets redacted (a file written by
+    an older version may still quote them), with a warning when others can read the file."""
     settings = config.settings
     path = status.status_path(settings.state_path)
     text = status.render(status.load(path), now or datetime.now(settings.tz), settings.tz,
                          worker=read_holder(lock_path(settings.state_path, WORKER_LOCK)),
                          running=read_holder(lock_path(settings.state_path, RUN_LOCK)), path=path)
-    print(text, file=out or sys.stdout)
+    if status.readable_by_others(path):
+        text += (f"\nWarning: {path} can be read by other users (mode {path.stat().st_mode & 0o777:04o}); "
+                 f"it quotes error messages. Run: chmod 600 {path}")
+    print(redact(text), file=out or sys.stdout)
     return 0

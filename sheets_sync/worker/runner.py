@@ -15,8 +15,9 @@ from typing import Callable
 
 from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock
-from sheets_sync.core.errors import SheetsSyncError
+from sheets_sync.core.errors import SheetsSyncError, translate
 from sheets_sync.core.files import leftover_temps
+from sheets_sync.core.redact import redact
 from sheets_sync.worker import status
 from sheets_sync.worker.lock import RUN_LOCK, PidLock, lock_path
 from sheets_sync.worker.stopper import Stopper, StopRequested
@@ -85,7 +86,8 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.sync import sync as real_sync
     from sheets_sync.sheet.kinds import open_backend
-    from sheets_sync.state.store import open_state
+    from sheets_sync.state.store import State, open_state
+    from sheets_sync.worker.preflight import check_local_files
 
     sync_fn = sync_fn or real_sync
     settings = config.settings
@@ -99,10 +101,21 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     own_checker = checker is None
     started = clock.now()
     record = status.RunRecord(started=started.isoformat(timespec="seconds"), mode=mode)
-    # The lock first: a run refused with exit 4 opens nothing.
+    if not dry_run:
+        # Every local file this run will write, before it reads the sheet or checks a URL:
+        # a run that cannot save stops here with one line (exit 3), having written nothing.
+        check_local_files(config)
+    # Then the lock: a run refused with exit 4 opens nothing.
     run_lock = None if dry_run else PidLock(lock_path(settings.state_path, RUN_LOCK), mode).acquire(started)
     # One connection for the cache and the history of this run (each open checks the file).
-    state = open_state(settings.state_path)
+    if dry_run:
+        state = open_state(settings.state_path)
+    else:
+        try:
+            state = State(settings.state_path)
+        except BaseException as e:
+            run_lock.release()
+            raise (translate(e, settings.state_path) or e) from None
     if own_checker:
         checker = Checker(settings.checker)
         if state is not None:
@@ -163,7 +176,10 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             log.warning("run stopped while %s; nothing half-written, the next run starts over", e)
         except BaseException as e:
             record.outcome = "failed"
-            record.error = describe_error(e)
+            ours = translate(e, settings.state_path)
+            record.error = describe_error(ours or e)
+            if ours is not None and ours is not e:
+                raise ours from e
             raise
         finally:
             if own_checker:
@@ -187,10 +203,13 @@ def write_status_safely(fn, *args, **kwargs) -> None:
 
 
 def describe_error(e: BaseException) -> str:
-    """A failure in one line for the status file and the log: our own errors speak for themselves."""
+    """A failure in one line for the status file, the history and the log, secrets redacted:
+    our own errors speak for themselves."""
     if isinstance(e, SheetsSyncError):
-        return str(e)
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        text = str(e)
+    else:
+        text = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    return redact(" ".join(text.split()))
 
 
 def _remove_stale_temp_files(config: Config) -> None:

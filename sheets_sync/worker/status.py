@@ -2,7 +2,9 @@
 
 Written atomically (temporary file, fsync, rename) at the start and at the end of every run,
 by the `run` loop and by the `sync` command alike, so `sheets-sync status` has something to
-say after `make run`. `render` turns it into plain English for the person who keeps the VM,
+say after `make run`. It is private (mode 0600, like the credentials) and every text in it,
+in the `worker_runs` table and in what `render` prints passes the one redaction function
+(core/redact.py): an error message that echoes a token or a key never reaches a file. `render` turns it into plain English for the person who keeps the VM,
 with times in Asia/Bangkok. Each finished run is also appended to the `worker_runs` table of
 the state file, in one transaction.
 """
@@ -20,12 +22,14 @@ from zoneinfo import ZoneInfo
 
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.files import atomic_write
+from sheets_sync.core.redact import redact, redact_value
 from sheets_sync.state.store import State, register_schema
 from sheets_sync.worker.lock import Holder
 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "worker-status.json"
+STATUS_MODE = 0o600  # it quotes error messages: only the service user reads it, like the credentials
 STATUS_ORDER = ("ok", "warning", "unknown", "blocked", "broken", "invalid", "empty")
 _WORDS = {"ok": "working", "warning": "opens but needs a look", "unknown": "could not be checked now",
           "blocked": "refused the checker", "broken": "does not open", "invalid": "not a usable URL",
@@ -66,9 +70,17 @@ def load(path: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def write_atomic(path: str | os.PathLike, data: dict[str, Any]) -> None:
-    """Writes JSON so that `sheets-sync status` never reads half a file."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    """Writes JSON so that `sheets-sync status` never reads half a file; private (0600), redacted."""
+    text = json.dumps(redact_value(data), ensure_ascii=False, indent=2) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), mode=STATUS_MODE)
+
+
+def readable_by_others(path: str | os.PathLike) -> bool:
+    """Whether the status file can be read by its group or by other users."""
+    try:
+        return bool(Path(path).stat().st_mode & 0o044)
+    except OSError:
+        return False
 
 
 def record(path: str | os.PathLike, run: RunRecord, next_run: datetime | None | str = "keep",
@@ -131,7 +143,7 @@ def record_history(state_path: str | os.PathLike, run: RunRecord) -> None:
                        (run.started, run.ended, run.mode, run.outcome, run.error, run.rows, run.urls_checked,
                         run.written, json.dumps(run.counts, sort_keys=True)))
     except Exception as e:  # sqlite3.Error, OSError
-        log.warning("could not add the run to the history in %s: %s", state_path, e)
+        log.warning("could not add the run to the history in %s: %s", state_path, redact(str(e)))
 
 
 # ---------------------------------------------------------------- plain words
