@@ -15,7 +15,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Agency, Config
 from sheets_sync.core.clock import Clock
-from sheets_sync.core.errors import UsageError
+from sheets_sync.core.errors import BackendError, UsageError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, Verdict, WriteReport
 from sheets_sync.core.thai import thai_datetime
 from sheets_sync.judge import verdicts as judge
@@ -118,12 +118,20 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies)
         s = config.settings
         log.info("writing the summary tab")
-        backend.write_summary(build_summary(
+        summary = build_summary(
             statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
             thai_digits=s.thai_digits, tz=s.tz,
-            extra_heading=(*summary_note, *offline_note(len(offline), kept_checked))))
-        _write_snapshots(config, backend, history, snapshot.agencies, now)
+            extra_heading=(*summary_note, *offline_note(len(offline), kept_checked)))
+        try:
+            backend.write_summary(summary)
+            _write_snapshots(config, backend, history, snapshot.agencies, now)
+        except BackendError as e:
+            # The verdicts are on the sheet already (their own write): say so, or a coordinator
+            # reading "failed" would think the sheet was left as it was.
+            raise BackendError(f"{e} The verdicts of this run were written ({write.written} rows); only the "
+                               "summary tab (and any round snapshot due) was not updated and still shows the "
+                               "previous run until the next run.") from None
     finally:
         if own_state:
             state.close()

@@ -138,8 +138,8 @@ class GSheetsBackend(GridBackend):
         except BackendError:
             raise
         except GaveUp as e:
-            raise BackendError(f"Google Sheets: could not {what}: {e}. Nothing was half-written (each write is "
-                               "one atomic batch); the next run starts again.") from None
+            raise BackendError(f"Google Sheets: could not {what}: {e}. That write changed nothing (each write "
+                               "is one atomic batch); the next run starts again.") from None
         except gspread.exceptions.APIError as e:
             if e.response.status_code in (403, 404):
                 raise BackendError(self._share_message(e)) from None

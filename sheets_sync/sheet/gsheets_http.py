@@ -12,8 +12,13 @@ gspread and google-auth are imported only here and in gsheets.py.
 * Retry: gspread's BackOffHTTPClient retries forever, so it is not used. `RetryPolicy` retries
   429, 408, 5xx, timeouts, connection errors and token-refresh failures with exponential backoff
   and jitter, bounded by a number of attempts and a total time; sleep and clock are injectable.
-  Every request is retried on its own; spreadsheets.batchUpdate is atomic on Google's side, so
-  a request that finally fails has changed nothing.
+  A 429 (quota) is retried until at least one full quota window (Google counts per minute) has
+  passed since the first attempt, still within the total time. Every request is retried on its
+  own; spreadsheets.batchUpdate is atomic on Google's side, so a request that finally fails has
+  changed nothing.
+* Secrets: the loaded key's id and key, and every access token as it is issued, are handed to
+  the redaction function (core/redact.py), so an error body that echoes them, even bare, is
+  redacted wherever its text goes.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from google.auth import exceptions as gauth_errors
 from google.oauth2 import service_account
 
 from sheets_sync.core.errors import BackendError
+from sheets_sync.core.redact import redact, remember
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +52,32 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 class RetryPolicy:
     """Exponential backoff with jitter: wait min(cap, base * 2**(n-1)) * (1 ± jitter) after
     the n-th failed attempt; give up after `max_attempts` attempts, or when the next wait would
-    end past `max_total_s` since the first attempt."""
+    end past `max_total_s` since the first attempt.
+
+    A 429 is different: Google's quota is counted per minute, so retrying for less than a
+    minute may end inside the very window that is full. While a 429 keeps coming, attempts go
+    on past `max_attempts` until `quota_window_s` has passed since the first attempt (a minute
+    and a margin), and `max_total_s` (which must be longer) still bounds the whole wait. With
+    the defaults a request gives up after at most 150 s and about 12 attempts."""
 
     max_attempts: int = 6
     base: float = 1.0
     cap: float = 20.0
-    max_total_s: float = 120.0
+    max_total_s: float = 150.0
     jitter: float = 0.5
+    quota_window_s: float = 65.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         raw = min(self.cap, self.base * (2 ** (attempt - 1)))
         return max(0.0, raw * (1 + self.jitter * (2 * rng.random() - 1)))
+
+    def gives_up(self, attempt: int, elapsed: float, wait: float, quota: bool) -> bool:
+        """After the `attempt`-th failure, `elapsed` s since the first attempt, with `wait` s to go."""
+        if elapsed + wait > self.max_total_s:
+            return True
+        if attempt < self.max_attempts:
+            return False
+        return not (quota and elapsed < self.quota_window_s)
 
 
 class GaveUp(Exception):
@@ -87,7 +108,7 @@ class Retrier:
                     raise
                 elapsed = self.clock() - start
                 wait = self.policy.delay(attempt, self.rng)
-                if attempt >= self.policy.max_attempts or elapsed + wait > self.policy.max_total_s:
+                if self.policy.gives_up(attempt, elapsed, wait, quota=status_of(e) == 429):
                     raise GaveUp(attempt, elapsed, e) from e
                 log.info("Google Sheets: %s; retry %d in %.1f s", describe(e), attempt, wait)
                 self.retries += 1
@@ -111,12 +132,12 @@ def retryable(e: BaseException) -> bool:
 
 
 def describe(e: BaseException) -> str:
-    """A short text for logs and messages; never includes credentials."""
+    """A short text for logs and messages, redacted: Google's message may quote the request."""
     if isinstance(e, gspread.exceptions.APIError):
         try:
             err = e.response.json().get("error", {})
-            return f"HTTP {e.response.status_code} {err.get('status', '')}: {err.get('message', '')}".strip()
-        except ValueError:
+            return redact(f"HTTP {e.response.status_code} {err.get('status', '')}: {err.get('message', '')}".strip())
+        except (ValueError, AttributeError):
             return f"HTTP {e.response.status_code}"
     if isinstance(e, requests.Timeout):
         return "timed out"
@@ -143,7 +164,14 @@ def routed_client_class(endpoint: str, retrier: Retrier, timeout: float | None) 
                 if url.startswith(prefix):
                     url = base + url[len(prefix):]
                     break
-            return retrier.call(lambda: gspread.HTTPClient.request(self, method, url, *args, **kwargs))
+            return retrier.call(lambda: self._attempt(method, url, *args, **kwargs))
+
+        def _attempt(self, method, url, *args, **kwargs):  # noqa: ANN001
+            try:
+                return gspread.HTTPClient.request(self, method, url, *args, **kwargs)
+            finally:
+                # The token the request carried (refreshed on the way when it had expired).
+                remember(getattr(self.auth, "token", None))
 
     return RoutedHTTPClient
 
@@ -169,6 +197,8 @@ def load_service_account(path: str | os.PathLike) -> ServiceAccount:
                            "(see the README, Google Sheets set-up) and set backend.credentials") from None
     except (OSError, ValueError) as e:
         raise BackendError(f"Google credentials file {p} is not readable JSON ({type(e).__name__})") from None
+    if isinstance(info, dict):
+        remember(info.get("private_key_id"), info.get("private_key"), info.get("client_secret"))
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("credentials file %s can be read by group or others; run: chmod 600 %s", p, p)
     if not isinstance(info, dict) or info.get("type") != "service_account":
