@@ -232,6 +232,7 @@ def _load(path: Path) -> Workbook:
     copy over it, a sync client) breaks the zip under openpyxl in many ways (EOFError,
     BadZipFile, zlib.error ...): when the file changed during the read it is read once more,
     and if that fails too the message says it was being replaced."""
+    first = _stamp(path)
     for attempt in (1, 2):
         before = _stamp(path)
         try:
@@ -246,10 +247,9 @@ def _load(path: Path) -> Workbook:
                 raise
             if changed and attempt == 1:
                 continue
-            if changed:
-                raise BackendError(f"workbook {path} was being replaced while it was read "
-                                   f"({type(e).__name__}); nothing was written; run again once "
-                                   f"it is saved") from None
+            if _stamp(path) != first:
+                raise BackendError(f"workbook {path} was being replaced while it was read ({type(e).__name__}); "
+                                   f"nothing was written; run again once the copy or save has finished") from None
             raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
                                f"restore it from a copy or move it away and run `sheets-sync init`") from None
     raise AssertionError("unreachable")

@@ -1,7 +1,9 @@
 """The embedded SQLite state file (data/state.sqlite): the checker's cache and the history.
 
-WAL mode, one transaction per unit of work. A missing, corrupt or unreadable file is moved
-aside and rebuilt: the state is a cache and a log, never a reason to stop the worker.
+WAL mode, one transaction per unit of work. A missing file is created; a corrupt one (not a
+database, or failing `quick_check`) is moved aside and rebuilt. A file that cannot be opened,
+read or written (owner, mode, a read-only or full disk) is an OperationalError for the caller:
+a run checks for that before it starts (worker/preflight.py) and stops with exit 3.
 Each module that keeps state registers its schema with `register_schema`; tables are
 created on open with CREATE TABLE IF NOT EXISTS, so adding a table needs no migration.
 """
@@ -63,6 +65,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return _open_checked(path)
+    except sqlite3.OperationalError:
+        # Not corruption: no permission, a read-only or full disk, an I/O error. Moving the file
+        # aside would lose the history for a fault the owner can fix; the caller reports it.
+        raise
     except sqlite3.DatabaseError as e:
         if str(path) == ":memory:":
             raise

@@ -58,7 +58,9 @@ def _writable_folder(folder: Path, need: int) -> None:
         raise storage_error(e, folder, "write in the folder") from None
     try:
         try:
-            os.write(fd, b"\0" * PROBE_BYTES)
+            left = PROBE_BYTES
+            while left:  # a write that meets a size limit is cut short first, refused after
+                left -= os.write(fd, b"\0" * left)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -18,8 +18,10 @@ What it implements (see the handler table at the bottom):
 * access: a spreadsheet answers 404 when unknown and 403 to users it is not shared with.
 * quotas: per user and minute, 60 read (GET) and 60 write (POST/PUT) Sheets requests, over which
   it answers 429 RESOURCE_EXHAUSTED; `clock` is injectable so tests exhaust it deterministically.
-* faults: `inject(kind, status, times, delay)` answers the next matching requests with an error
-  (or after a delay), `before_next(predicate, fn)` runs fn (an "agency" editing the sheet)
+* faults: `inject(kind, status, times, delay, echo)` answers the next matching requests with an
+  error (or after a delay); with `echo` the error message quotes the request's Authorization
+  header, its bare token and the private key id the token was granted for (like a careless API
+  echoing what it received, to prove none of it reaches a file or an output), `before_next(predicate, fn)` runs fn (an "agency" editing the sheet)
   just before the next matching request is handled.
 * `log`: every request as seen (op, kind read/write/token/drive, status, body size).
 
@@ -95,6 +97,7 @@ class Fault:
     times: int
     delay: float = 0.0
     op: str | None = None
+    echo: bool = False
 
 
 @dataclass
@@ -117,6 +120,7 @@ class FakeSheets:
         self.lock = threading.RLock()
         self.keys: dict[str, bytes] = {}  # service-account e-mail -> public key PEM
         self.tokens: dict[str, str] = {}  # access token -> e-mail
+        self.token_key_ids: dict[str, str] = {}  # access token -> the `kid` of the key that signed its grant
         self.faults: list[Fault] = []
         self.hooks: list[Hook] = []
         self._quota: dict[tuple[str, str], deque[float]] = {}
@@ -181,10 +185,11 @@ class FakeSheets:
             return deep_copy(self.spreadsheets[sid])
 
     def inject(self, kind: str | None = None, status: int | None = 503, times: int = 1, delay: float = 0.0,
-               op: str | None = None) -> None:
+               op: str | None = None, echo: bool = False) -> None:
         """The next `times` requests of `kind` (and `op`) are answered `status` (after `delay` s);
-        status None only delays and then answers normally."""
-        self.faults.append(Fault(kind, status, times, delay, op))
+        status None only delays and then answers normally. `echo`: the error message quotes the
+        request's credentials (Authorization header, bare token, private key id)."""
+        self.faults.append(Fault(kind, status, times, delay, op, echo))
 
     def before_next(self, predicate: Callable[[Seen], bool], fn: Callable[["FakeSheets"], None], times: int = 1) -> None:
         """Runs fn(fake) just before handling the next `times` requests matching predicate."""
@@ -237,8 +242,10 @@ class FakeSheets:
             if fault.status is not None:
                 if seen.kind == "token":
                     return fault.status, {"error": "invalid_grant" if fault.status == 400 else "internal_failure",
-                                          "error_description": "injected fault"}
-                raise ApiError(fault.status, "injected fault" if fault.status != 429 else _QUOTA_MESSAGE)
+                                          "error_description": "injected fault" + (
+                                              self._echo(headers, body) if fault.echo else "")}
+                message = "injected fault" if fault.status != 429 else _QUOTA_MESSAGE
+                raise ApiError(fault.status, message + (self._echo(headers, body) if fault.echo else ""))
         if seen.kind == "token":
             return self._token(body)
         if seen.op == "unknown":
@@ -263,6 +270,17 @@ class FakeSheets:
             if user not in ss.shared_with:
                 raise ApiError(403, "The caller does not have permission")
             return getattr(self, "_" + seen.op.replace(".", "_"))(ss, seen, args)
+
+    def _echo(self, headers: dict[str, str], body: bytes) -> str:
+        """What the request carried, quoted every way a careless server might."""
+        auth = headers.get("authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else ""
+        kid = self.token_key_ids.get(token, "")
+        if not token and body:  # a token request: the key id is in the assertion's header
+            kid = _assertion_kid(body)
+        return (f" (request had Authorization: {auth}; access token {token} was granted for key {kid}; "
+                f'details: {{"access_token": "{token}", "private_key_id": "{kid}"}}; form: access_token={token}'
+                f"&key={kid})")
 
     def _charge(self, user: str, kind: str) -> None:
         limit = self.read_per_minute if kind == "read" else self.write_per_minute
@@ -295,6 +313,7 @@ class FakeSheets:
         token = "ya29.fake-" + secrets.token_urlsafe(24)
         with self.lock:
             self.tokens[token] = claims["iss"]
+            self.token_key_ids[token] = _assertion_kid(body)
         return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
 
     # -- drive
@@ -402,6 +421,18 @@ class FakeSheets:
 
 _QUOTA_MESSAGE = ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "
                   "of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'.")
+
+
+def _assertion_kid(body: bytes) -> str:
+    """The `kid` (the service account's private_key_id) in the header of a token request's JWT."""
+    from google.auth import jwt
+
+    try:
+        assertion = {k: v[0] for k, v in parse_qs(body.decode()).items()}.get("assertion", "")
+        header, _, _, _ = jwt._unverified_decode(assertion)
+        return str(header.get("kid", ""))
+    except (ValueError, UnicodeDecodeError):
+        return ""
 
 
 def _route(method: str, path: str) -> tuple[str, str, dict]:

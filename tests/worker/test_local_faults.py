@@ -1,0 +1,213 @@
+"""Local faults stop a run at once, in one line, before any URL is requested (issue 11).
+
+Each case is a real `sheets-sync sync` process against a real workbook, with URLs that point at
+the loopback farm, so "no URL was requested" is counted where requests arrive. The faults are
+real, for root too (CI runs as root, and root ignores file modes):
+
+* read-only state file / lock file / data folder / workbook folder: file modes, with the child's
+  CAP_DAC_OVERRIDE dropped when the tests run as root (tests/support/limits.py);
+* a full disk: RLIMIT_FSIZE of the child, so its writes fail with EFBIG as a full disk's fail
+  with ENOSPC (a tiny tmpfs would need a mount);
+* a workbook replaced in place while it is read: a copy over the file that has started but not
+  finished when openpyxl reads its members (zipfile's open is wrapped to start the copy then).
+
+Each time: exit 3, exactly one line on stderr naming the path, the workbook, the state file's
+tables and the status file byte for byte as they were, no probe or temporary file left.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from tests.support.cli import cli
+from tests.support.farm import Farm
+from tests.support.limits import file_size_limit, modes_bind, modes_bind_here
+
+HOST = "tapladuk.go.th"
+
+
+def keep_two_agencies(workdir: Path) -> None:
+    path = workdir / "config" / "agencies.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["agencies"] = data["agencies"][:2]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def put_urls(book: Path, urls: list[str]) -> None:
+    wb = load_workbook(book)
+    ws = wb[TAB_SUBMISSIONS]
+    col = [c.value for c in ws[1]].index(SUBMISSION_HEADERS["url"]) + 1
+    for row, url in enumerate(urls, start=2):
+        ws.cell(row=row, column=col, value=url)
+    wb.save(book)
+
+
+def dump(db_path: Path) -> list[str]:
+    # immutable: reading must not leave -wal/-shm files beside it (the worker closed it cleanly)
+    with sqlite3.connect(f"file:{db_path}?immutable=1", uri=True) as db:
+        return list(db.iterdump())
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def synced(workdir):
+    """A workdir after `init` and one good sync with five URLs on the farm; yields (workdir, farm)."""
+    keep_two_agencies(workdir)
+    settings = workdir / "config" / "settings.yaml"
+    # The workbook in its own folder, so its folder's fault is told apart from data/'s.
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "xlsx_path: data/oit-2566.xlsx", "xlsx_path: book/oit-2566.xlsx"), encoding="utf-8")
+    assert cli(workdir, "init").returncode == 0
+    with Farm([HOST]) as farm:
+        put_urls(workdir / "book" / "oit-2566.xlsx", [farm.url(HOST, f"/oit/O{n}") for n in range(1, 6)])
+        first = sync(workdir, farm)
+        assert first.returncode == 0, first.stderr
+        assert farm.count() >= 5
+        farm.reset_counts()
+        yield workdir, farm
+
+
+def sync(workdir: Path, farm: Farm, **popen):
+    return cli(workdir, "sync", *[a for r in farm.resolve for a in ("--resolve", r)], **popen)
+
+
+def assert_one_line_exit_3_nothing_written(done, farm, workdir, before, names: str) -> None:
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert names in lines[0], lines[0]
+    assert "Traceback" not in done.stderr
+    assert farm.count() == 0  # not one URL was requested
+    assert files(workdir / "data") == before["data"]
+    assert files(workdir / "book") == before["book"]
+
+
+def snapshot(workdir: Path) -> dict:
+    return {"data": files(workdir / "data"), "book": files(workdir / "book"),
+            "tables": dump(workdir / "data" / "state.sqlite")}
+
+
+READ_ONLY = {
+    # what -> (path made read-only, its mode, the words the line must name)
+    "state file": ("data/state.sqlite", 0o444, "data/state.sqlite"),
+    "lock file": ("data/sheets-sync.lock", 0o444, "data/sheets-sync.lock"),
+    "data folder": ("data", 0o555, "data"),
+    "workbook folder": ("book", 0o555, "book"),
+}
+
+
+@pytest.mark.parametrize("what", list(READ_ONLY))
+def test_a_read_only_local_path_stops_the_run_before_any_url(synced, what):
+    works, why = modes_bind_here()
+    if not works:
+        pytest.skip(why)
+    workdir, farm = synced
+    rel, mode, names = READ_ONLY[what]
+    path = workdir / rel
+    if what == "lock file":  # left by a run killed long ago, owned by someone else in real life
+        path.write_text("4242\nsync\n2023-01-15T09:00:00+07:00\n")
+    before = snapshot(workdir)
+    old = path.stat().st_mode & 0o777
+    path.chmod(mode)
+    try:
+        done = sync(workdir, farm, preexec_fn=modes_bind())
+    finally:
+        path.chmod(old)
+    assert_one_line_exit_3_nothing_written(done, farm, workdir, before, names)
+    assert "owner and mode" in done.stderr  # what to do
+    assert dump(workdir / "data" / "state.sqlite") == before["tables"]
+
+
+def test_a_full_disk_stops_the_run_before_any_url(synced):
+    """RLIMIT_FSIZE (2 KiB) in the child: its first write past 2 KiB fails with EFBIG."""
+    workdir, farm = synced
+    before = snapshot(workdir)
+    done = sync(workdir, farm, preexec_fn=file_size_limit(2048))
+    assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "data")
+    assert "File too large" in done.stderr and "df -h" in done.stderr
+    assert dump(workdir / "data" / "state.sqlite") == before["tables"]
+
+
+@pytest.fixture
+def restore_logging():
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    for h in root.handlers[:]:
+        if h not in handlers:
+            root.removeHandler(h)
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize("copy_finishes", [False, True], ids=["copy-still-running", "copy-finished"])
+def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restore_logging, copy_finishes):
+    """Someone copies another workbook over ours (in place, not by rename) while the worker reads
+    it: openpyxl has read the zip's directory of the old file and then reads members of the new
+    one. Still being copied: exit 3, one line, nothing written, no URL requested. Copy finished
+    by then: the worker notices the file changed, reads it again and syncs the new workbook."""
+    from sheets_sync import cli as main
+
+    workdir, farm = synced
+    book = workdir / "book" / "oit-2566.xlsx"
+    # The workbook being copied over ours: the agencies changed their URLs meanwhile.
+    other = workdir / "other.xlsx"
+    other.write_bytes(book.read_bytes())
+    put_urls(other, [farm.url(HOST, f"/docs/O{n}.pdf") for n in range(1, 4)])
+    new = other.read_bytes()
+    before = snapshot(workdir)
+    real_open = zipfile.ZipFile.open
+    copied = []
+
+    def open_member(self, name, *args, **kwargs):
+        if not copied and Path(getattr(self, "filename", "") or "").name == book.name:
+            copied.append(name)
+            with open(book, "r+b") as f:  # `cp other.xlsx book.xlsx`: truncate, then write
+                f.truncate(0)
+                f.write(new if copy_finishes else new[: len(new) // 2])
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_member)
+    monkeypatch.chdir(workdir)
+    code = main.main(["--config", "config/settings.yaml", "sync",
+                      *[a for r in farm.resolve for a in ("--resolve", r)]])
+    out, err = capsys.readouterr()
+    assert copied, "the copy was started during the read"
+    if copy_finishes:
+        assert code == 0, err
+        assert farm.count(HOST, "/docs/O1.pdf") == 1 and farm.count(HOST, "/oit/O1") == 0
+        return
+    lines = err.strip().splitlines()
+    assert code == 3 and len(lines) == 1, err
+    assert "was being replaced while it was read" in lines[0] and str(book.name) in lines[0]
+    assert farm.count() == 0
+    assert book.read_bytes() == new[: len(new) // 2]  # as the copy left it: the worker wrote nothing
+    assert dump(workdir / "data" / "state.sqlite")[:1] and not [
+        p for p in (workdir / "book").iterdir() if p.name != book.name]
+    history = [line for line in dump(workdir / "data" / "state.sqlite") if "history_" in line]
+    assert history == [line for line in before["tables"] if "history_" in line]
+
+
+def test_a_path_that_is_a_file_is_one_line_too(workdir):
+    """state_path's folder is a file: exit 3 at once, one line, before the workbook is read."""
+    keep_two_agencies(workdir)
+    assert cli(workdir, "init").returncode == 0
+    settings = workdir / "config" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "state_path: data/state.sqlite", "state_path: data/oit-2566.xlsx/state.sqlite"), encoding="utf-8")
+    done = cli(workdir, "sync")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert "data/oit-2566.xlsx" in lines[0] and "Traceback" not in done.stderr
+    assert os.path.isfile(workdir / "data" / "oit-2566.xlsx")
