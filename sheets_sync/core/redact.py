@@ -31,7 +31,8 @@ _PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S),
      REDACTED),
     (re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
-    (re.compile(r"(?i)(\bAuthorization\b[\"']?\s*[:=]\s*[\"']?)[^\"',}\r\n]+"), rf"\1{REDACTED}"),
+    # The header's value: an optional scheme word, then the credential (up to a space or quote).
+    (re.compile(r"(?i)(\bAuthorization\b[\"']?\s*[:=]\s*[\"']?)(?:[A-Za-z]+[ \t]+)?[^\s\"',;}]+"), rf"\1{REDACTED}"),
     (re.compile(r"\bya29\.[A-Za-z0-9._-]+"), REDACTED),  # Google OAuth access token
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), REDACTED),  # a JWT
     (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), REDACTED),  # Google API key

@@ -195,6 +195,11 @@ class FakeSheets:
         """Runs fn(fake) just before handling the next `times` requests matching predicate."""
         self.hooks.append(Hook(predicate, fn, times))
 
+    def spend_quota(self, user: str, kind: str = "read", n: int = 1) -> None:
+        """`n` requests of `user` counted against this minute's quota, as another script's would."""
+        for _ in range(n):
+            self._charge(user, kind)
+
     def count(self, kind: str | None = None, since: int = 0, ok_only: bool = False) -> int:
         return sum(1 for s in self.log[since:] if (kind is None or s.kind == kind) and (not ok_only or s.status < 400))
 
