@@ -182,7 +182,7 @@ def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restor
     monkeypatch.chdir(workdir)
     code = main.main(["--config", "config/settings.yaml", "sync",
                       *[a for r in farm.resolve for a in ("--resolve", r)]])
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert copied, "the copy was started during the read"
     if copy_finishes:
         assert code == 0, err
