@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.redact import redact
 from sheets_sync.state.store import State, open_state, register_schema
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,9 @@ class ResultCache:
         return out
 
     def store(self, results: Iterable[CheckResult], at: float) -> None:
+        """Stores the results (their error text redacted, like every error text in the state file)."""
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
-                 json.dumps(list(r.redirects)), r.detail, r.etag, r.last_modified, r.elapsed_ms, at)
+                 json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms, at)
                 for r in results if "checker_offline" not in r.reasons]
         with self.state.transaction() as db:
             db.executemany(f"INSERT OR REPLACE INTO url_cache ({', '.join(_COLUMNS)}) "
