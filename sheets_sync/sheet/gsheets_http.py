@@ -58,7 +58,7 @@ class RetryPolicy:
     minute may end inside the very window that is full. While a 429 keeps coming, attempts go
     on past `max_attempts` until `quota_window_s` has passed since the first attempt (a minute
     and a margin), and `max_total_s` (which must be longer) still bounds the whole wait. With
-    the defaults a request gives up after at most 150 s and about 12 attempts."""
+    the defaults a request gives up after at most 150 s of waiting and 7 to 11 attempts (by the jitter drawn)."""
 
     max_attempts: int = 6
     base: float = 1.0
