@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -31,6 +32,7 @@ from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 from tests.support.cli import cli
 from tests.support.farm import Farm
 from tests.support.limits import file_size_limit, modes_bind, modes_bind_here
+from tests.support.workdir import make_workdir
 
 HOST = "tapladuk.go.th"
 
@@ -61,22 +63,36 @@ def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def synced(workdir):
-    """A workdir after `init` and one good sync with five URLs on the farm; yields (workdir, farm)."""
+@pytest.fixture(scope="module")
+def farm():
+    with Farm([HOST]) as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory, farm):
+    """A work folder after `init` and one good sync of five URLs on the farm (made once)."""
+    workdir = make_workdir(tmp_path_factory.mktemp("prepared"))
     keep_two_agencies(workdir)
     settings = workdir / "config" / "settings.yaml"
     # The workbook in its own folder, so its folder's fault is told apart from data/'s.
     settings.write_text(settings.read_text(encoding="utf-8").replace(
         "xlsx_path: data/oit-2566.xlsx", "xlsx_path: book/oit-2566.xlsx"), encoding="utf-8")
     assert cli(workdir, "init").returncode == 0
-    with Farm([HOST]) as farm:
-        put_urls(workdir / "book" / "oit-2566.xlsx", [farm.url(HOST, f"/oit/O{n}") for n in range(1, 6)])
-        first = sync(workdir, farm)
-        assert first.returncode == 0, first.stderr
-        assert farm.count() >= 5
-        farm.reset_counts()
-        yield workdir, farm
+    put_urls(workdir / "book" / "oit-2566.xlsx", [farm.url(HOST, f"/oit/O{n}") for n in range(1, 6)])
+    first = sync(workdir, farm)
+    assert first.returncode == 0, first.stderr
+    assert farm.count() >= 5
+    return workdir
+
+
+@pytest.fixture
+def synced(prepared, farm, tmp_path):
+    """A copy of the prepared work folder, the farm's counts at 0; yields (workdir, farm)."""
+    workdir = tmp_path / "work"
+    shutil.copytree(prepared, workdir)
+    farm.reset_counts()
+    return workdir, farm
 
 
 def sync(workdir: Path, farm: Farm, **popen):
@@ -199,15 +215,13 @@ def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restor
     assert history == [line for line in before["tables"] if "history_" in line]
 
 
-def test_a_path_that_is_a_file_is_one_line_too(workdir):
+def test_a_path_that_is_a_file_is_one_line_too(synced):
     """state_path's folder is a file: exit 3 at once, one line, before the workbook is read."""
-    keep_two_agencies(workdir)
-    assert cli(workdir, "init").returncode == 0
+    workdir, farm = synced
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "state_path: data/state.sqlite", "state_path: data/oit-2566.xlsx/state.sqlite"), encoding="utf-8")
-    done = cli(workdir, "sync")
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 3 and len(lines) == 1, done.stderr
-    assert "data/oit-2566.xlsx" in lines[0] and "Traceback" not in done.stderr
-    assert os.path.isfile(workdir / "data" / "oit-2566.xlsx")
+        "state_path: data/state.sqlite", "state_path: book/oit-2566.xlsx/state.sqlite"), encoding="utf-8")
+    before = snapshot(workdir)
+    done = sync(workdir, farm)
+    assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "book/oit-2566.xlsx")
+    assert os.path.isfile(workdir / "book" / "oit-2566.xlsx")
