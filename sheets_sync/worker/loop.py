@@ -22,7 +22,7 @@ import schedule
 
 from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock, SystemClock
-from sheets_sync.core.errors import LockBusy, SheetsSyncError
+from sheets_sync.core.errors import LockBusy, SheetsSyncError, StorageError, storage_error
 from sheets_sync.core.redact import redact
 from sheets_sync.worker import status
 from sheets_sync.worker.lock import (
@@ -272,6 +272,17 @@ def show_status(config: Config, now: datetime | None = None, out=None) -> int:
     an older version may still quote them), with a warning when others can read the file."""
     settings = config.settings
     path = status.status_path(settings.state_path)
+    try:
+        with open(path, "rb"):
+            pass
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        raise StorageError(f"cannot read {path}: it is private to the user the worker runs as (mode 0600); "
+                           f"run `status` as that user, e.g. `sudo -u sheets-sync .venv/bin/sheets-sync "
+                           f"status`") from None
+    except OSError as e:
+        raise storage_error(e, path, "read the status file") from None
     text = status.render(status.load(path), now or datetime.now(settings.tz), settings.tz,
                          worker=read_holder(lock_path(settings.state_path, WORKER_LOCK)),
                          running=read_holder(lock_path(settings.state_path, RUN_LOCK)), path=path)

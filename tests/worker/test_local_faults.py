@@ -12,7 +12,8 @@ real, for root too (CI runs as root, and root ignores file modes):
   finished when openpyxl reads its members (zipfile's open is wrapped to start the copy then).
 
 Each time: exit 3, exactly one line on stderr naming the path, the workbook, the state file's
-tables and the status file byte for byte as they were, no probe or temporary file left.
+tables and the status file byte for byte as they were, no probe or temporary file left. And
+`status` run by a user who may not read the (0600) status file says whose it is in one line.
 """
 
 from __future__ import annotations
@@ -225,3 +226,20 @@ def test_a_path_that_is_a_file_is_one_line_too(synced):
     done = sync(workdir, farm)
     assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "book/oit-2566.xlsx")
     assert os.path.isfile(workdir / "book" / "oit-2566.xlsx")
+
+
+def test_status_of_a_status_file_it_may_not_read_says_whose_it_is(synced):
+    works, why = modes_bind_here()
+    if not works:
+        pytest.skip(why)
+    workdir, _ = synced
+    status_file = workdir / "data" / "worker-status.json"
+    status_file.chmod(0o000)  # another user's private file, as seen by this one
+    try:
+        done = cli(workdir, "status", preexec_fn=modes_bind())
+    finally:
+        status_file.chmod(0o600)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert "data/worker-status.json" in lines[0] and "sudo -u sheets-sync" in lines[0]
+    assert "No run has been recorded" not in done.stdout
