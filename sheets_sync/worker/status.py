@@ -2,11 +2,11 @@
 
 Written atomically (temporary file, fsync, rename) at the start and at the end of every run,
 by the `run` loop and by the `sync` command alike, so `sheets-sync status` has something to
-say after `make run`. It is private (mode 0600, like the credentials) and every text in it,
-in the `worker_runs` table and in what `render` prints passes the one redaction function
-(core/redact.py): an error message that echoes a token or a key never reaches a file. `render` turns it into plain English for the person who keeps the VM,
-with times in Asia/Bangkok. Each finished run is also appended to the `worker_runs` table of
-the state file, in one transaction.
+say after `make run`. `render` turns it into plain English for the person who keeps the VM,
+with times in Asia/Bangkok. The file is private (mode 0600, like the credentials), and every
+text in it and in the `worker_runs` table passes the one redaction function (core/redact.py):
+an error message that echoes a token or a key never reaches a file. Each finished run is also
+appended to the `worker_runs` table of the state file, in one transaction.
 """
 
 from __future__ import annotations
@@ -140,8 +140,8 @@ def record_history(state_path: str | os.PathLike, run: RunRecord) -> None:
         with State(state_path) as state, state.transaction() as db:
             db.execute("INSERT INTO worker_runs (started, ended, mode, outcome, error, rows, urls_checked, written, "
                        "counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (run.started, run.ended, run.mode, run.outcome, run.error, run.rows, run.urls_checked,
-                        run.written, json.dumps(run.counts, sort_keys=True)))
+                       (run.started, run.ended, run.mode, run.outcome, redact(run.error) if run.error else None,
+                        run.rows, run.urls_checked, run.written, json.dumps(run.counts, sort_keys=True)))
     except Exception as e:  # sqlite3.Error, OSError
         log.warning("could not add the run to the history in %s: %s", state_path, redact(str(e)))
 
