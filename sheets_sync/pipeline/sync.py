@@ -11,6 +11,7 @@ from functools import partial
 from typing import Callable, Sequence
 
 from sheets_sync.check import readings
+from sheets_sync.check.cache import CachedChecker
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Agency, Config
@@ -83,14 +84,15 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
     log.info("read %d rows, %d with text, %d distinct URLs to check", len(rows),
              sum(1 for s in submissions if s.candidates), len(urls))
-    results = readings.check_candidates(checker, (c for s in submissions for c in s.candidates), progress)
+    results = _check(checker, rows, submissions, progress)
     now = clock.now()
     own_state = state is None
     state = State(config.settings.state_path) if state is None else state
     try:
         history = History(state, config.settings.tz)
         rows = _with_remembered_first_submission(rows, history)
-        verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
+        verdicts = tuple(judge.judge_row(r, s, results, now, catalog.year_rule(r.key.item))
+                         for r, s in zip(rows, submissions))
 
         # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
@@ -166,6 +168,18 @@ def _build_snapshot(rnd, title, history, catalog, agencies, opts):
     # Called by the backend only when the tab is missing; a snapshot takes seconds, so say so first.
     log.info("round %d snapshot: building tab %s from the history at its deadline", rnd.number, title)
     return snapshot_summary(history, rnd, catalog, agencies, opts)
+
+
+def _check(checker, rows, submissions, progress):
+    """Checks the URLs; those of rows that showed a problem are checked again even when the cache
+    holds a fresh ok result for them: a page that is ok for the checker may still fail a row's year
+    rule, and the agency's fix must show on the next run, not when the cache expires."""
+    recheck = {c.url for r, s in zip(rows, submissions) if r.previous_status not in (None, Status.OK, Status.EMPTY)
+               for c in s.candidates if c.url}
+    candidates = (c for s in submissions for c in s.candidates)
+    if isinstance(checker, CachedChecker):
+        return readings.check_candidates(checker, candidates, progress, recheck=recheck)
+    return readings.check_candidates(checker, candidates, progress)
 
 
 def _with_remembered_first_submission(rows, history: History) -> list:

@@ -136,7 +136,7 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
 
     settings = tmp_path / "config" / "settings.yaml"
     shutil.copytree(ROOT / "config", settings.parent)
-    text = settings.read_text(encoding="utf-8").replace("state_path: data/state.sqlite",
+    text = settings.read_text(encoding="utf-8").replace("state_path: data/state-{year}.sqlite",
                                                         f"state_path: {config.settings.state_path}")
     settings.write_text(text, encoding="utf-8")
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "html", "--out", str(tmp_path / "a.html"),
