@@ -57,6 +57,8 @@ def init(config: Config, backend: Backend):
     report = backend.ensure_layout(config.catalog, config.agencies)
     log.info("layout: created tabs %s, added %d agencies, added %d rows",
              ", ".join(report.created_tabs) or "none", len(report.added_agencies), report.added_rows)
+    if report.notes:
+        log.info("%d differences between the agencies tab and the agencies file (the tab is kept)", len(report.notes))
     return report
 
 
