@@ -90,7 +90,7 @@ def followup_rows(config: Config, history: History, at: datetime) -> list[tuple]
     for a, items in S.followup_items(df_due, S.order_agencies(agencies)):
         for code, status in items:
             item = catalog.item(code)
-            rows.append((a.code, a.name, a.district, S.FAILED_MARK if a.failed_2565 else "", code, item.title,
+            rows.append((a.code, a.name, a.district, S.failed_mark(catalog) if a.failed_2565 else "", code, item.title,
                          item.round, thai_date(catalog.round(item.round).deadline), Status(status).label_th,
                          urls.get((a.code, code), "")))
     return rows
@@ -173,7 +173,7 @@ def _table(block: SummaryBlock, thai_digits: bool) -> str:
         for v in row:
             cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
             cells.append(f"<td{cls}>{_cell(v, thai_digits)}</td>")
-        mark = ' class="failed"' if S.FAILED_MARK in row else ""
+        mark = ' class="failed"' if any(S.is_failed_mark(v) for v in row) else ""
         body.append(f"<tr{mark}>{''.join(cells)}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(block.header)}" class="none">ไม่มีรายการ</td></tr>')
@@ -264,7 +264,7 @@ def render_html(summary: Summary, thai_digits: bool = False) -> str:
         parts.append(_table(block, thai_digits))
         parts.append("</section>")
     parts.append(f"<footer>จัดทำโดยระบบตรวจ URL แบบวัด OIT (sheets-sync) จากประวัติการตรวจ; "
-                 f"แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปี {digits('2565', thai_digits)}</footer>")
+                 f"แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปีก่อน</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
