@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
+from datetime import datetime
 
 from sheets_sync import __version__
 from sheets_sync.core.errors import SheetsSyncError
@@ -39,6 +40,7 @@ EXAMPLES = {
                "sheets-sync report --format csv --followup --out followup.csv"],
     "remind": ["sheets-sync remind --dry-run", "sheets-sync remind --to coordinator@lamphun.go.th",
                "sheets-sync remind"],
+    "snapshot": ["sheets-sync snapshot --confirm 1"],
 }
 
 
@@ -138,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--agency", metavar="CODE", required=True,
                     help="the agency's code, as in the agencies tab (e.g. abt-laoyao)")
     tp.add_argument("--out", metavar="FILE.xlsx", required=True, help="where to write the form")
+    sn = sub.add_parser("snapshot", parents=[common], formatter_class=_Formatter,
+                        epilog=_examples("snapshot"),
+                        help="confirm a round's snapshot that had no record at its deadline",
+                        description="A round whose deadline passed before the worker recorded anything gets a tab "
+                                    "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
+                                    "snapshot tab from what is known, marked as confirmed by a coordinator.")
+    sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
     rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
                    epilog=_examples("report"), help="the governor's progress report, from the history",
                         description="Writes the report (summary, per round, district, agency, chart) as of now or "
@@ -148,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="html (printable A4, Thai), xlsx (with a native chart) or csv (default: html)")
     rp.add_argument("--out", metavar="PATH", required=True, help="the file to write")
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
+    rp.add_argument("--force", action="store_true", help="write the report even when --as-of is before the first "
+                                                         "record (it then says the numbers are not known)")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
     rm = sub.add_parser("remind", parents=[common], formatter_class=_Formatter, epilog=_examples("remind"),
@@ -252,6 +263,12 @@ def _run(args) -> int:
         return 0
     if args.command == "sync":
         return _sync(config, backend, args)
+    if args.command == "snapshot":
+        from sheets_sync.pipeline.sync import confirm_snapshot
+
+        title = confirm_snapshot(config, backend, args.confirm, datetime.now(config.settings.tz))
+        print(f"round {args.confirm}: snapshot confirmed in tab {title}")
+        return 0
     if args.command == "import":
         from sheets_sync.importing import importer
 

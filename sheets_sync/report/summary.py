@@ -463,3 +463,57 @@ def snapshot_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agen
                             f"ณ สิ้นวันกำหนดส่งรอบที่ {rnd.number}",
                       extra_heading=("ภาพนี้คำนวณจากประวัติการตรวจ ณ เวลา 23:59 น. ของวันกำหนดส่ง "
                                      "และจะไม่ถูกแก้ไขอีก",))
+
+
+# ---------------------------------------------------------------- a deadline nothing was recorded at
+def recorded_by(hist, rnd: Round, tz: ZoneInfo = BANGKOK) -> bool:
+    """Whether a sync recorded anything by the end of the round's deadline day: only then can its
+    snapshot say what the sheet showed at the deadline."""
+    first = hist.first_event_at()
+    return first is not None and first <= snapshot_moment(rnd, tz)
+
+
+def provisional_title(rnd: Round, thai_digits: bool = False) -> str:
+    """Tab name of a round's snapshot that has no record at its deadline (not final)."""
+    return digits(f"สรุปรอบ {rnd.number} (ยังไม่ยืนยัน)", thai_digits)
+
+
+def provisional_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency], opts: Options,
+                        confirmed_at: datetime | None = None) -> Summary:
+    """What can honestly be said of a deadline no sync ran before: which of the round's items the
+    sheet's "first submitted" times place before it (their status then is unknown), and that the
+    rest is unknown, not missing. Final only when a coordinator confirms it (`confirmed_at`)."""
+    d, tz = opts.thai_digits, opts.tz
+    at = snapshot_moment(rnd, tz)
+    first = hist.first_event_at()
+    submitted = {k for k, t in hist.first_submitted().items() if t is not None and t <= at}
+    items = [i.code for i in catalog.items if i.round == rnd.number]
+    rows, total_known = [], 0
+    for n, a in enumerate(order_agencies(agencies), start=1):
+        known = sum(1 for i in items if RowKey(a.code, i) in submitted)
+        total_known += known
+        rows.append((n, a.code, a.name, a.district, len(items), known, len(items) - known))
+    heading = [
+        f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน รอบที่ {rnd.number} "
+        f"(กำหนดส่ง {thai_date(rnd.deadline)})",
+        "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้: ระบบเริ่มบันทึก"
+        + (f"เมื่อ {thai_datetime(first.astimezone(tz))} น. หลังกำหนดส่ง" if first is not None else "หลังกำหนดส่ง")
+        + " จึงไม่ทราบสถานะของแต่ละข้อ ณ วันกำหนดส่ง",
+        "ตารางนี้นับเฉพาะข้อที่ชีตบันทึกเวลา \"ส่งครั้งแรกเมื่อ\" ไม่เกินวันกำหนดส่ง (ส่งแล้ว แต่ไม่ทราบผลการตรวจ ณ วันนั้น); "
+        "ข้ออื่นคือไม่ทราบ ไม่ใช่ยังไม่ส่ง",
+        (f"ผู้ประสานงานยืนยันภาพนี้เมื่อ {thai_datetime(confirmed_at.astimezone(tz))} น."
+         if confirmed_at is not None else
+         f"ยังไม่ใช่ผลสุดท้าย: ผู้ประสานงานยืนยันได้ด้วยคำสั่ง sheets-sync snapshot --confirm {rnd.number}"),
+    ]
+    block = SummaryBlock(
+        f"รายหน่วยงาน รอบที่ {rnd.number}",
+        ("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "ข้อในรอบ", "ส่งก่อนกำหนด (ตามเวลาส่งครั้งแรก)", "ไม่ทราบ"),
+        tuple(rows))
+    province = SummaryBlock(TITLE_PROVINCE, ("รายการ", "จำนวน"), (
+        ("ข้อของรอบนี้ (ทุกหน่วยงาน)", len(items) * len(rows)),
+        ("ส่งก่อนกำหนด (ตามเวลาส่งครั้งแรก)", total_known),
+        ("ไม่ทราบ ณ วันกำหนดส่ง", len(items) * len(rows) - total_known)))
+    blocks = (province, block)
+    if d:
+        blocks = tuple(SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks)
+    return Summary(heading=tuple(digits(h, d) for h in heading), blocks=blocks)

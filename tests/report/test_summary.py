@@ -278,7 +278,8 @@ def test_xlsx_summary_and_snapshot_carry_a_native_bar_chart(tmp_path):
     from sheets_sync.pipeline import sync as pipeline
 
     pipeline.init(sync_config(tmp_path), sheet.backend)
-    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 1, 30, 10, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {})  # after the deadline: the round-1 snapshot
     wb = load_workbook(sheet.path)
     for tab in ("สรุป", "สรุปรอบ 1 (31 มกราคม 2566)"):
         charts = wb[tab]._charts
