@@ -177,3 +177,15 @@ def test_promises_document():
     assert content.promises_document("http://a.go.th/files/%E0%B8%9B.PDF")
     assert content.promises_document("https://drive.google.com/file/d/XYZ/view?usp=sharing")
     assert not content.promises_document("http://a.go.th/index.php?_mod=pdf")
+
+
+def test_years_a_page_shows_and_how_a_rule_reads_them():
+    from sheets_sync.check.years import fits, years_in
+
+    assert years_in("แผนพัฒนาท้องถิ่น (พ.ศ. 2564 – 2568)") == (2564, 2565, 2566, 2567, 2568)  # a span counts
+    assert years_in("ตุลาคม ๒๕๖๕ ถึง มีนาคม ๒๕๖๖, fiscal 2023") == (2565, 2566)
+    assert years_in("โทร 0 5351 1192 เลขที่ 1234/25660 ราคา 3000 บาท") == ()  # not years
+    assert years_in("2500 - 2566") == (2500, 2566)  # a span longer than a plan period is two years, not 67
+    two = YearRule((2565, 2566))
+    assert fits((2565,), two) and not fits((2564,), two) and fits(None, two)  # None: not read, never warned
+    assert fits((), YearRule())  # no year clause: a page without a year is fine
