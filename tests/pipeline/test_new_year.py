@@ -191,6 +191,7 @@ def test_last_years_workbook_and_state_stay_readable_beside_the_new_year(year_di
     old_settings.write_text(text.replace("oit_items_2570.yaml", "oit_items.yaml")
                             .replace("agencies_2570.yaml", "agencies.yaml"), encoding="utf-8")
     old = load_config(old_settings)
+    old = dataclasses.replace(old, agencies=old.agencies[:3])  # a small province keeps the test quick
     pipeline.init(old, open_backend(old))
     sync_at(old, bkk(2023, 1, 20, 9, 0))
     old_book = year_dir / "data" / "oit-2566.xlsx"
@@ -204,7 +205,7 @@ def test_last_years_workbook_and_state_stay_readable_beside_the_new_year(year_di
     with State(old.settings.state_path) as state:
         history = History(state, old.settings.tz)
         out = governor.make_report(old, history, "csv", year_dir / "old.csv", bkk(2023, 1, 21))
-        assert len(history.agencies()) == 59
+        assert [a.code for a in history.agencies()] == [a.code for a in old.agencies]
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert "2566" in rows[0][0]
 

@@ -14,15 +14,19 @@ from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import TAB_AGENCIES, TAB_SUBMISSIONS
 from sheets_sync.sheet.xlsx import XlsxBackend
 
-OLD_CODES = 38  # the list shipped before all 59 were known
+OLD = 14  # agencies in the earlier list (a part of the shipped one keeps the test quick)
+NOW = 24
 
 
 def test_init_adds_new_agencies_and_reports_instead_of_correcting(tmp_path):
-    config = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    shipped = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    by_code = {a.code: a for a in shipped.agencies}
+    keep = [a for a in shipped.agencies if a.code not in ("tt-thasopchai", "tt-li", "abt-laoyao")][:NOW - 3]
+    config = dataclasses.replace(shipped, agencies=tuple(keep + [by_code[c] for c in ("tt-li", "abt-laoyao",
+                                                                                     "tt-thasopchai")]))
     book = tmp_path / "oit.xlsx"
     backend = XlsxBackend(str(book), tz=config.settings.tz)
-    by_code = {a.code: a for a in config.agencies}
-    old = [dataclasses.replace(a, confirm="") for a in config.agencies if a.code != "tt-thasopchai"][:OLD_CODES - 1]
+    old = [a for a in keep[:OLD - 3]] + [by_code["tt-li"], by_code["abt-laoyao"]]
     old.append(dataclasses.replace(by_code["tt-thasopchai"], district=""))  # its district was unknown then
     pipeline.init(dataclasses.replace(config, agencies=tuple(old)), backend)
 
@@ -38,11 +42,11 @@ def test_init_adds_new_agencies_and_reports_instead_of_correcting(tmp_path):
     wb.save(book)
 
     report = pipeline.init(config, backend)
-    assert len(report.added_agencies) == 59 - OLD_CODES
-    assert report.added_rows == (59 - OLD_CODES) * 43
+    assert len(report.added_agencies) == NOW - OLD
+    assert report.added_rows == (NOW - OLD) * 43
     agencies, _ = g.read_agencies(backend_grid(book, TAB_AGENCIES))
     got = {a.code: a for a in agencies}
-    assert len(got) == 59
+    assert len(got) == NOW
     assert got["tt-li"].domains == ("lee-new.go.th",)  # the coordinator's edit stands
     assert got["tt-thasopchai"].district == ""  # not corrected ...
     notes = "\n".join(report.notes)
@@ -54,7 +58,7 @@ def test_init_adds_new_agencies_and_reports_instead_of_correcting(tmp_path):
     assert got["abt-laoyao"].score_2565 == 84.99
     header = [g.text(c) for c in backend_grid(book, TAB_AGENCIES)[0]]
     assert header.count("ต้องยืนยัน") == 1 and "คะแนนปีก่อน" not in header  # no second score column
-    assert len(backend_grid(book, TAB_SUBMISSIONS)) == 1 + 59 * 43
+    assert len(backend_grid(book, TAB_SUBMISSIONS)) == 1 + NOW * 43
     again = pipeline.init(config, backend)
     assert again.added_agencies == () and again.added_rows == 0
 
