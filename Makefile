@@ -3,7 +3,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/settings.yaml
-WORKBOOK ?= data/oit-2566.xlsx
 STAMP := $(VENV)/.installed
 
 .PHONY: setup run test docs demo bench clean
@@ -16,10 +15,11 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 
 setup: $(STAMP)
 
-## make run: set up, create the workbook if it is missing, then one sync of the embedded default
+## make run: set up, create or complete the workbook of the catalogue in force (init is safe to repeat:
+## it adds what is missing and changes nothing people typed), then one sync of the embedded default
 run: setup
 	@mkdir -p data
-	@[ -f "$(WORKBOOK)" ] || $(BIN)/sheets-sync --config $(CONFIG) init
+	$(BIN)/sheets-sync --config $(CONFIG) init
 	$(BIN)/sheets-sync --config $(CONFIG) sync
 
 ## make test: set up, then the whole test suite

@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
+from datetime import datetime
 
 from sheets_sync import __version__
 from sheets_sync.core.errors import SheetsSyncError, translate
@@ -41,6 +42,7 @@ EXAMPLES = {
                "sheets-sync report --format csv --followup --out followup.csv"],
     "remind": ["sheets-sync remind --dry-run", "sheets-sync remind --to coordinator@lamphun.go.th",
                "sheets-sync remind"],
+    "snapshot": ["sheets-sync snapshot --confirm 1"],
 }
 
 
@@ -106,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "without config/settings.yaml here it uses the built-in defaults (-v says so).")
     c.add_argument("urls", nargs="+", metavar="URL", help="one or more URLs (or cell texts) to check")
     c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
+    c.add_argument("--item", metavar="CODE", help="judge the year as this item's rule asks (default: the "
+                                                  "catalogue's year)")
     r = sub.add_parser("run", parents=[common], formatter_class=_Formatter,
                    epilog=_examples("run"), help="the worker: sync on a schedule until stopped",
                        description="Syncs now, then every schedule.every_minutes (more often in the last days "
@@ -138,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--agency", metavar="CODE", required=True,
                     help="the agency's code, as in the agencies tab (e.g. abt-laoyao)")
     tp.add_argument("--out", metavar="FILE.xlsx", required=True, help="where to write the form")
+    sn = sub.add_parser("snapshot", parents=[common], formatter_class=_Formatter,
+                        epilog=_examples("snapshot"),
+                        help="confirm a round's snapshot that had no record at its deadline",
+                        description="A round whose deadline passed before the worker recorded anything gets a tab "
+                                    "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
+                                    "snapshot tab from what is known, marked as confirmed by a coordinator.")
+    sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
     rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
                    epilog=_examples("report"), help="the governor's progress report, from the history",
                         description="Writes the report (summary, per round, district, agency, chart) as of now or "
@@ -148,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="html (printable A4, Thai), xlsx (with a native chart) or csv (default: html)")
     rp.add_argument("--out", metavar="PATH", required=True, help="the file to write")
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
+    rp.add_argument("--force", action="store_true", help="write the report even when --as-of is before the first "
+                                                         "record (it then says the numbers are not known)")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
     rm = sub.add_parser("remind", parents=[common], formatter_class=_Formatter, epilog=_examples("remind"),
@@ -217,25 +230,27 @@ def _load_config(args):
 
 
 def _check_settings(args):
-    """check's settings: from --config or ./config/settings.yaml when there is one, else the
-    built-in defaults (a URL can be checked from any directory), with --resolve/--allow-private."""
-    from sheets_sync.config.settings import DEFAULT_SETTINGS, Settings, load_config
+    """check's settings and catalogue: from --config or ./config/settings.yaml when there is one,
+    else the built-in defaults and no catalogue (a URL can be checked from any directory), with
+    --resolve/--allow-private."""
+    from sheets_sync.config.settings import DEFAULT_SETTINGS, Settings, for_year, load_config
 
     if args.config is None and not DEFAULT_SETTINGS.is_file():
-        log.debug("no --config and no %s in this directory: checking with the built-in default settings",
-                  DEFAULT_SETTINGS)
-        settings = Settings()
+        log.debug("no --config and no %s in this directory: checking with the built-in default settings "
+                  "(no catalogue: the year is not judged)", DEFAULT_SETTINGS)
+        settings, catalog = for_year(Settings(), None), None
     else:
-        settings = load_config(args.config).settings
+        config = load_config(args.config)
+        settings, catalog = config.settings, config.catalog
         log.debug("settings from %s", args.config or DEFAULT_SETTINGS)
     return replace(settings, checker=replace(
         settings.checker, resolve=settings.checker.resolve + tuple(args.resolve),
-        allow_private=settings.checker.allow_private + tuple(args.allow_private)))
+        allow_private=settings.checker.allow_private + tuple(args.allow_private))), catalog
 
 
 def _run(args) -> int:
     if args.command == "check":
-        return _check(_check_settings(args), args)
+        return _check(*_check_settings(args), args)
     config = _load_config(args)
     if args.command in ("run", "status"):
         from sheets_sync.worker import loop as worker
@@ -254,11 +269,20 @@ def _run(args) -> int:
         from sheets_sync.pipeline.sync import init
 
         report = init(config, backend)
+        flagged = sum(1 for a in config.agencies if a.confirm)
         print(f"ready: tabs created {len(report.created_tabs)}, agencies added {len(report.added_agencies)}, "
-              f"rows added {report.added_rows}")
+              f"rows added {report.added_rows}; {flagged} agencies to confirm (column ต้องยืนยัน)")
+        for note in report.notes:
+            print(f"  {note}")
         return 0
     if args.command == "sync":
         return _sync(config, backend, args)
+    if args.command == "snapshot":
+        from sheets_sync.pipeline.sync import confirm_snapshot
+
+        title = confirm_snapshot(config, backend, args.confirm, datetime.now(config.settings.tz))
+        print(f"round {args.confirm}: snapshot confirmed in tab {title}")
+        return 0
     if args.command == "import":
         from sheets_sync.importing import importer
 
@@ -331,14 +355,30 @@ def _remind(config, args) -> int:
     return 0
 
 
-def _check(settings, args) -> int:
-    from sheets_sync.check import readings
+def _check(settings, catalog, args) -> int:
+    from sheets_sync.check import readings, years
     from sheets_sync.check.checker import Checker
     from sheets_sync.collect import cells as collector
+    from sheets_sync.config.settings import YearRule
     from sheets_sync.core import reasons
+    from sheets_sync.core.errors import UsageError
     from sheets_sync.core.models import Status, worst
+    from sheets_sync.core.normalize import item_code
     from sheets_sync.judge import verdicts as judge
 
+    # The year is judged as the catalogue asks: --item's rule, else the catalogue's year alone.
+    # Without a catalogue (no config here) there is no year to judge by.
+    rule = None
+    if catalog is not None:
+        rule = YearRule((catalog.year,))
+        if args.item is not None:
+            code = item_code(args.item)
+            if code is None or catalog.item(code) is None:
+                raise UsageError(f"--item: {args.item!r} is not an item of the {catalog.year} catalogue")
+            rule = catalog.year_rule(code)
+    elif args.item is not None:
+        raise UsageError("--item needs the catalogue: give --config or run where config/settings.yaml is")
+    values = years.note_values(rule) if rule is not None else None
     # The sync's own rules, minus the two that need the agency: every argument is read as a cell.
     parsed = [(text, collector.read_cell(text, settings.validation)) for text in args.urls]
     checker = Checker(settings.checker)
@@ -355,14 +395,14 @@ def _check(settings, args) -> int:
         for cand in candidates:
             cand = readings.chosen(cand, results)
             result = results.get(cand.url) if cand.url else None
-            status, codes = judge.judge_candidate(cand, result)
+            status, codes = judge.judge_candidate(cand, result, rule)
             statuses.append(status)
             _print_check(args, {
                 "url": cand.url or cand.raw, "status": status.value, "reasons": list(codes),
                 "http_status": result.http_status if result else None,
                 "final_url": result.final_url if result else None,
                 "elapsed_ms": result.elapsed_ms if result else 0,
-                "message_th": reasons.note_th(codes) or status.label_th,
+                "message_th": reasons.note_th(codes, values) or status.label_th,
             })
     overall = worst(statuses)
     if overall in (Status.BROKEN, Status.INVALID, Status.BLOCKED):

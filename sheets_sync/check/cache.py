@@ -5,7 +5,9 @@
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
   GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
 * `fresh` ignores the cache (results are still stored);
-* a `checker_offline` result is never stored: the last real verdict stays.
+* a `checker_offline` result is never stored: the last real verdict stays;
+* a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
+  does not accept, which the cache cannot judge: the rule belongs to the row) is checked now.
 
 `CachedChecker.check_many(urls, progress)` has the Checker's signature, so the pipeline uses
 either. A state file that fails mid-run only costs the cache: the check goes on without it.
@@ -26,8 +28,10 @@ from sheets_sync.state.store import State, open_state, register_schema
 
 log = logging.getLogger(__name__)
 
+# check_cache replaces url_cache, whose verdicts had one year's rule baked in (no_fiscal_year) and
+# no years: that table is no longer read, so the first run after the upgrade checks every URL once.
 register_schema("checker_cache", """
-CREATE TABLE IF NOT EXISTS url_cache (
+CREATE TABLE IF NOT EXISTS check_cache (
     url           TEXT PRIMARY KEY,
     status        TEXT NOT NULL,
     reasons       TEXT NOT NULL,          -- JSON list of reason codes
@@ -38,12 +42,13 @@ CREATE TABLE IF NOT EXISTS url_cache (
     etag          TEXT,
     last_modified TEXT,
     elapsed_ms    INTEGER NOT NULL DEFAULT 0,
+    years         TEXT,                   -- JSON list of the years the content shows, or NULL: not read
     checked_at    REAL NOT NULL           -- unix time of the last real check (or 304)
 );
 """)
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
-            "last_modified", "elapsed_ms", "checked_at")
+            "last_modified", "elapsed_ms", "years", "checked_at")
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Entry:
 
 
 class ResultCache:
-    """The url_cache table."""
+    """The check_cache table."""
 
     def __init__(self, state: State) -> None:
         self.state = state
@@ -64,7 +69,7 @@ class ResultCache:
         for i in range(0, len(urls), 500):
             chunk = urls[i:i + 500]
             rows = self.state.db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM url_cache WHERE url IN ({', '.join('?' * len(chunk))})", chunk)
+                f"SELECT {', '.join(_COLUMNS)} FROM check_cache WHERE url IN ({', '.join('?' * len(chunk))})", chunk)
             for row in rows:
                 rec = dict(zip(_COLUMNS, row))
                 try:
@@ -72,7 +77,8 @@ class ResultCache:
                         url=rec["url"], status=Status(rec["status"]), reasons=tuple(json.loads(rec["reasons"])),
                         http_status=rec["http_status"], final_url=rec["final_url"],
                         redirects=tuple(json.loads(rec["redirects"])), detail=rec["detail"], etag=rec["etag"],
-                        last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"])
+                        last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"],
+                        years=None if rec["years"] is None else tuple(int(y) for y in json.loads(rec["years"])))
                 except (ValueError, TypeError):
                     continue  # a row we cannot read is a row we check again
                 out[rec["url"]] = Entry(result, float(rec["checked_at"]))
@@ -81,10 +87,11 @@ class ResultCache:
     def store(self, results: Iterable[CheckResult], at: float) -> None:
         """Stores the results (their error text redacted, like every error text in the state file)."""
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
-                 json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms, at)
+                 json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms,
+                 None if r.years is None else json.dumps(list(r.years)), at)
                 for r in results if "checker_offline" not in r.reasons]
         with self.state.transaction() as db:
-            db.executemany(f"INSERT OR REPLACE INTO url_cache ({', '.join(_COLUMNS)}) "
+            db.executemany(f"INSERT OR REPLACE INTO check_cache ({', '.join(_COLUMNS)}) "
                            f"VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
 
 
@@ -117,9 +124,11 @@ class CachedChecker:
     def check(self, url: str) -> CheckResult:
         return self.check_many([url])[url]
 
-    def plan(self, urls: Iterable[str]) -> tuple[dict[str, CheckResult], list[str], dict[str, tuple], dict[str, Entry]]:
+    def plan(self, urls: Iterable[str], recheck: Iterable[str] = ()
+             ) -> tuple[dict[str, CheckResult], list[str], dict[str, tuple], dict[str, Entry]]:
         """(results reused as they are, URLs to check, validators for conditional GETs, cache entries)."""
         unique = list(dict.fromkeys(urls))
+        recheck = set(recheck)
         try:
             entries = {} if self.fresh else self.cache.load(unique)
         except sqlite3.Error as e:
@@ -131,7 +140,7 @@ class CachedChecker:
         validators: dict[str, tuple] = {}
         for url in unique:
             entry = entries.get(url)
-            if entry is None or entry.result.status is not Status.OK:
+            if entry is None or entry.result.status is not Status.OK or url in recheck:
                 check.append(url)
             elif now - entry.checked_at < self.ttl_s:
                 reuse[url] = entry.result
@@ -141,9 +150,10 @@ class CachedChecker:
                     validators[url] = (entry.result.etag, entry.result.last_modified)
         return reuse, check, validators, entries
 
-    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None
-                   ) -> dict[str, CheckResult]:
-        reuse, to_check, validators, entries = self.plan(urls)
+    def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None,
+                   recheck: Iterable[str] = ()) -> dict[str, CheckResult]:
+        """`recheck`: URLs to check now even when a fresh ok result is cached."""
+        reuse, to_check, validators, entries = self.plan(urls, recheck)
         total, base = len(reuse) + len(to_check), len(reuse)
         self.reused = base
         log.info("cache: %d URLs fresh (not requested), %d to check (%d conditionally)",

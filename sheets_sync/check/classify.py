@@ -43,6 +43,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
     final = fetch.final_url or fetch.url
+    years = None
     if fetch.error:
         codes: tuple[str, ...] = (fetch.error,)
     elif code is None:
@@ -55,8 +56,9 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         if fetch.truncated:
             codes = ("too_large",)
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
-        found = content.inspect(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
-                                probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
+        # The years are judged per row against its item's year rule (sheets_sync.check.years).
+        found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
+                                       probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
         codes = codes + found
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
@@ -77,7 +79,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
-        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
+        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"), years=years,
     )
 
 

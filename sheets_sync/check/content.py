@@ -9,7 +9,8 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``soft_404``        a not-found page sent with 200: a not-found phrase in the title or a
   top heading, or text nearly identical to what the site answers for a random missing path;
 * ``empty_page``      almost no visible text (and no embedded frame, object or image);
-* ``no_fiscal_year``  neither 2566, ๒๕๖๖ nor 2023 in the HTML text or the first PDF pages;
+* the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
+  them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
   latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short);
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
+from sheets_sync.check.years import years_in
 from sheets_sync.core.normalize import host_of, host_under
 
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
@@ -38,7 +40,6 @@ TINY_BODY = 300  # bytes: less than any real document
 MIN_TEXT = 20  # characters of visible text (title included) below which a page is "empty"
 SIMILAR = 0.85  # shingle similarity at which a page "is" the site's not-found answer
 
-_FISCAL = re.compile(r"(?<![0-9๐-๙])(?:2566|๒๕๖๖|2023)(?![0-9๐-๙])")
 # Not-found phrases, matched only in the title and top headings, never in body text.
 _NOT_FOUND = re.compile(
     r"ไม่พบหน้า|ไม่พบข้อมูล|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
@@ -244,35 +245,43 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
 def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],
             truncated: bool = False, probe=None, pdf_pages: int = 5,
             pdf_reader: Callable[[bytes, int], Page] | None = None) -> tuple[str, ...]:
-    """Reason codes for a 2xx answer's content (empty when nothing is wrong). Order matters:
-    the first rule that explains the page wins, so a sign-in page is not also 'no 2566'."""
+    """Reason codes for a 2xx answer's content (empty when nothing is wrong); see `examine`."""
+    return examine(url, final_url, status_code, body, headers, truncated, probe, pdf_pages, pdf_reader)[0]
+
+
+def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],
+            truncated: bool = False, probe=None, pdf_pages: int = 5,
+            pdf_reader: Callable[[bytes, int], Page] | None = None) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """(reason codes, years the content shows). Order matters: the first rule that explains the
+    page wins, and only a page with nothing else wrong has its years read (None otherwise), so a
+    sign-in page is never also judged for its year."""
     if sign_in_url(final_url):
-        return ("login_required",)
+        return ("login_required",), None
     if platform_of(final_url):
-        return ("unverifiable_platform",)
+        return ("unverifiable_platform",), None
     page = read(body, headers, pdf_pages, pdf_reader)
     if page.kind == "html" and password_wall(page):
-        return ("login_required",)
+        return ("login_required",), None
     if promises_document(url) and not truncated:
         if len(body) < TINY_BODY or (page.kind == "html" and not is_drive(final_url)):
-            return ("wrong_type",)
+            return ("wrong_type",), None
     if page.kind == "html":
         if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
-            return ("soft_404",)
+            return ("soft_404",), None
         if len(page.text) < MIN_TEXT:
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
-                return ()  # an embedded document or image, or a refresh to elsewhere: nothing to read here
-            return ("empty_page",)
+                return (), None  # an embedded document or image, or a refresh to elsewhere: nothing to read here
+            return ("empty_page",), None
     if page.kind == "pdf":
         if not page.pdf_readable:
             # Cut off by max_body_bytes proves nothing; a whole file pypdf cannot open may not
             # open for the assessor either: a warning, where a scan (no text) is fine.
-            return () if truncated else ("unverifiable_content", "pdf_unreadable")
+            return (() if truncated else ("unverifiable_content", "pdf_unreadable")), None
         if not page.text:
-            return ("unverifiable_content",)
-    if page.kind in ("html", "pdf") and not truncated and not _FISCAL.search(page.text):
-        return ("no_fiscal_year",)
-    return ()
+            return ("unverifiable_content",), None
+    if page.kind in ("html", "pdf") and not truncated:
+        return (), years_in(page.text)
+    return (), None
 
 
 def is_drive(url: str) -> bool:

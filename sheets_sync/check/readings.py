@@ -22,11 +22,15 @@ _OPENS = (Status.OK, Status.WARNING)
 
 
 def check_candidates(checker, candidates: Iterable[Candidate],
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, CheckResult]:
+                     progress: Callable[[int, int], None] | None = None,
+                     recheck: Iterable[str] = ()) -> dict[str, CheckResult]:
     """Checks every candidate's URL with `checker.check_many`, then the alternative readings of
-    those that came back broken. Returns the results of both batches by URL."""
+    those that came back broken. Returns the results of both batches by URL. `recheck` (for a
+    cached checker only): URLs to check now even when a fresh result is cached."""
     candidates = [c for c in candidates if c.valid]
-    results = checker.check_many(sorted({c.url for c in candidates}), progress=progress)
+    recheck = set(recheck)
+    extra = {"recheck": recheck} if recheck else {}
+    results = checker.check_many(sorted({c.url for c in candidates}), progress=progress, **extra)
     retry = [c for c in candidates if c.alternatives and _answered_broken(results.get(c.url))]
     second = sorted({a.url for c in retry for a in c.alternatives if a.valid and a.url not in results})
     if second:

@@ -42,7 +42,7 @@ _Loader.yaml_implicit_resolvers = {
 @dataclass(frozen=True)
 class BackendSettings:
     kind: str = "xlsx"  # xlsx | gsheets | memory
-    xlsx_path: str = "data/oit-2566.xlsx"
+    xlsx_path: str = "data/oit-{year}.xlsx"  # {year}: the catalogue's year, so each year gets its own workbook
     spreadsheet: str = ""  # Google Sheets id or URL
     credentials: str = "credentials.json"
     api_endpoint: str = "https://sheets.googleapis.com"
@@ -61,7 +61,7 @@ class CheckerSettings:
     retries: int = 2
     backoff_s: float = 0.5
     retry_after_cap_s: float = 30.0
-    user_agent: str = "sheets-sync/0.1 (ITA 2566 OIT link review, Lamphun province)"
+    user_agent: str = "sheets-sync/0.1 (ITA {year} OIT link review, Lamphun province)"  # {year}: the catalogue's
     verify_tls: bool = True
     resolve: tuple[str, ...] = ()  # HOST:ADDR, like curl --resolve; for tests and demos
     allow_private: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through
@@ -135,7 +135,7 @@ class Settings:
     timezone: str = "Asia/Bangkok"
     items_file: str = "oit_items.yaml"
     agencies_file: str = "agencies.yaml"
-    state_path: str = "data/state.sqlite"
+    state_path: str = "data/state-{year}.sqlite"  # one state file per year: last year's stays readable
     expected_agencies: int = 59
     target_agencies: int = 50
     thai_digits: bool = False  # Thai digits (๑๒๓) in the summary's text, the snapshots and the report
@@ -146,10 +146,28 @@ class Settings:
 
 
 # ---------------------------------------------------------------- catalogue
+PERIODS = ("", "first_half")
+
+
 @dataclass(frozen=True)
 class Round:
     number: int
     deadline: date
+
+
+@dataclass(frozen=True)
+class YearRule:
+    """Which years a page for an item may show: Buddhist-era years, resolved from the catalogue's
+    `previous`/`current` words. No years: the item has no year clause (never warned for a year).
+    `first_half`: the first six months of the fiscal year (October of the previous year to March),
+    so either year counts."""
+
+    years: tuple[int, ...] = ()
+    period: str = ""
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.years)
 
 
 @dataclass(frozen=True)
@@ -158,10 +176,20 @@ class Item:
     title: str
     indicator: str
     round: int
+    year_rule: YearRule = YearRule()
 
     @property
     def number(self) -> int:
         return int(self.code[1:])
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """How agencies reach the province's team, as the instructions tab shows it."""
+
+    line_open_chat: str = ""
+    phones: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()  # further lines, shown as they are
 
 
 @dataclass(frozen=True)
@@ -171,9 +199,14 @@ class Agency:
     district: str = ""
     type: str = ""
     domains: tuple[str, ...] = ()
+    # Last year's ITA result (the year before the catalogue's). The names keep the year they were
+    # introduced with (other modules read them); agencies.yaml also accepts last_score/last_grade.
     score_2565: float | None = None
     grade_2565: str = ""
     reminder_emails: tuple[str, ...] = ()  # where reminders go (the หน่วยงาน tab's own column)
+    # Non-empty: what coordinators must still confirm about this agency (the source is of medium or
+    # low confidence). Shown in the agencies tab and counted in the summary, never silently trusted.
+    confirm: str = ""
 
     def __post_init__(self) -> None:
         # Domains are compared normalised (no scheme, no www., punycode) wherever an agency
@@ -183,21 +216,40 @@ class Agency:
 
     @property
     def failed_2565(self) -> bool:
+        """Failed last year's assessment (below 85 points)."""
         return self.score_2565 is not None and self.score_2565 < 85
+
+    @property
+    def last_score(self) -> float | None:
+        return self.score_2565
+
+    @property
+    def failed_last(self) -> bool:
+        return self.failed_2565
 
 
 @dataclass(frozen=True)
 class Catalog:
-    year: int
+    year: int  # Buddhist era, e.g. 2566
     rounds: tuple[Round, ...]
     items: tuple[Item, ...]
     followup_meeting: date | None = None
+    contacts: Contacts = Contacts()
+
+    @property
+    def previous_year(self) -> int:
+        return self.year - 1
 
     def round(self, number: int) -> Round:
         return next(r for r in self.rounds if r.number == number)
 
     def item(self, code: str) -> Item | None:
         return self._by_code.get(code)
+
+    def year_rule(self, code: str) -> YearRule:
+        """The year rule of an item; an unknown item gets the current year alone."""
+        item = self.item(code)
+        return item.year_rule if item is not None else YearRule((self.year,))
 
     @cached_property  # asked for every row of the sheet; the catalogue never changes
     def _by_code(self) -> dict[str, Item]:
@@ -229,13 +281,33 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     base = settings_path.parent
     catalog = load_catalog(base / settings.items_file)
     agencies = load_agencies(base / settings.agencies_file)
-    return Config(settings=settings, catalog=catalog, agencies=agencies, settings_path=settings_path)
+    return Config(settings=for_year(settings, catalog.year), catalog=catalog, agencies=agencies,
+                  settings_path=settings_path)
+
+
+def for_year(settings: Settings, year: int | None) -> Settings:
+    """`{year}` in the workbook name, the state file and the user agent becomes the catalogue's
+    year: a new catalogue gets its own workbook and state, and the previous year's stay as they were.
+    No year (no catalogue, e.g. `check` outside a deployment): the placeholder is left out."""
+    def fill(text: str) -> str:
+        return text.replace("{year}", str(year)) if year is not None else text.replace(" {year}", "").replace("{year}", "")
+
+    return dataclasses.replace(
+        settings, state_path=fill(settings.state_path),
+        backend=dataclasses.replace(settings.backend, xlsx_path=fill(settings.backend.xlsx_path)),
+        checker=dataclasses.replace(settings.checker, user_agent=fill(settings.checker.user_agent)))
+
+
+ITEM_KEYS = {"code", "title", "indicator", "round", "years", "period"}
 
 
 def load_catalog(path: Path) -> Catalog:
     raw = _read_yaml(path)
     where = str(path)
-    _no_unknown(raw, {"year", "rounds", "items", "followup_meeting"}, where, "")
+    _no_unknown(raw, {"year", "rounds", "items", "followup_meeting", "contacts"}, where, "")
+    year = _int(raw, "year", where, "")
+    if not 2400 < year < 2700:
+        raise ConfigError(f"{where}: year: write the Buddhist-era year of the assessment (e.g. 2566), not {year}")
     rounds = []
     for i, r in enumerate(_list(raw, "rounds", where)):
         key = f"rounds[{i}]"
@@ -248,7 +320,7 @@ def load_catalog(path: Path) -> Catalog:
     seen: set[str] = set()
     for i, it in enumerate(_list(raw, "items", where)):
         key = f"items[{i}]"
-        _no_unknown(it, {"code", "title", "indicator", "round"}, where, key)
+        _no_unknown(it, ITEM_KEYS, where, key)
         code = normalize.item_code(it.get("code"))
         if code is None:
             raise ConfigError(f"{where}: {key}.code: not an item code: {it.get('code')!r}")
@@ -261,17 +333,67 @@ def load_catalog(path: Path) -> Catalog:
         if rnd not in numbers:
             raise ConfigError(f"{where}: {key}.round: item {code} names round {rnd}, which is not under rounds")
         title = _str(it, "title", where, key, required=True)
-        items.append(Item(code=code, title=title, indicator=_str(it, "indicator", where, key), round=rnd))
+        items.append(Item(code=code, title=title, indicator=_str(it, "indicator", where, key), round=rnd,
+                          year_rule=_year_rule(it, year, where, key)))
     if not items:
         raise ConfigError(f"{where}: items: no items")
     items.sort(key=lambda x: x.number)
     followup = raw.get("followup_meeting")
     return Catalog(
-        year=_int(raw, "year", where, ""),
+        year=year,
         rounds=tuple(sorted(rounds, key=lambda r: r.number)),
         items=tuple(items),
         followup_meeting=_date(followup, where, "followup_meeting") if followup is not None else None,
+        contacts=_contacts(raw.get("contacts"), where),
     )
+
+
+_YEAR_WORDS = {"current": 0, "previous": -1, "next": 1}
+
+
+def _year_rule(item: dict, year: int, where: str, key: str) -> YearRule:
+    """`years:` current (the default) | previous | none | a list of them or of Buddhist-era years;
+    `period: first_half` (October of the previous year to March: either year counts)."""
+    period = _str(item, "period", where, key)
+    if period not in PERIODS:
+        raise ConfigError(f"{where}: {key}.period: must be first_half or left out, not {period!r}")
+    value = item.get("years", "current" if not period else ["previous", "current"])
+    if value is None or value == "none" or value == []:
+        if period:
+            raise ConfigError(f"{where}: {key}.period: an item without years has no period")
+        return YearRule()
+    values = value if isinstance(value, list) else [value]
+    years: list[int] = []
+    for v in values:
+        if isinstance(v, str) and v.strip() in _YEAR_WORDS:
+            years.append(year + _YEAR_WORDS[v.strip()])
+        elif isinstance(v, int) and not isinstance(v, bool) and 2400 < v < 2700:
+            years.append(v)
+        else:
+            raise ConfigError(f"{where}: {key}.years: {v!r} is not current, previous, none or a Buddhist-era year")
+    if period == "first_half" and not {year - 1, year} <= set(years):
+        raise ConfigError(f"{where}: {key}.years: a first_half item must accept the previous and the current year")
+    return YearRule(years=tuple(sorted(set(years))), period=period)
+
+
+def _contacts(raw: Any, where: str) -> Contacts:
+    if raw is None:
+        return Contacts()
+    _no_unknown(raw, {"line_open_chat", "phones", "other"}, where, "contacts")
+    line = _str(raw, "line_open_chat", where, "contacts")
+    lists = {}
+    for name in ("phones", "other"):
+        value = raw.get(name) or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: contacts.{name}: expected a list")
+        lists[name] = tuple(str(v).strip() for v in value if str(v).strip())
+    return Contacts(line_open_chat=line, **lists)
+
+
+AGENCY_KEYS = {"code", "name", "district", "type", "domains", "score_2565", "grade_2565", "last_score",
+               "last_grade", "confirm", "reminder_emails"}
 
 
 def load_agencies(path: Path) -> tuple[Agency, ...]:
@@ -282,7 +404,7 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
     seen: set[str] = set()
     for i, a in enumerate(_list(raw, "agencies", where)):
         key = f"agencies[{i}]"
-        _no_unknown(a, {f.name for f in dataclasses.fields(Agency)}, where, key)
+        _no_unknown(a, AGENCY_KEYS, where, key)
         code = _str(a, "code", where, key, required=True)
         if code in seen:
             raise ConfigError(f"{where}: {key}.code: duplicate agency code {code}")
@@ -290,9 +412,10 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
         domains = a.get("domains") or []
         if isinstance(domains, str):
             domains = [domains]
-        score = a.get("score_2565")
+        score_key = "last_score" if "last_score" in a else "score_2565"
+        score = a.get(score_key)
         if score is not None and not isinstance(score, (int, float)):
-            raise ConfigError(f"{where}: {key}.score_2565: not a number: {score!r}")
+            raise ConfigError(f"{where}: {key}.{score_key}: not a number: {score!r}")
         emails = a.get("reminder_emails") or []
         if not isinstance(emails, (str, list)):
             raise ConfigError(f"{where}: {key}.reminder_emails: expected a list of e-mail addresses")
@@ -304,7 +427,8 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
             type=_str(a, "type", where, key),
             domains=tuple(domains),
             score_2565=float(score) if score is not None else None,
-            grade_2565=_str(a, "grade_2565", where, key),
+            grade_2565=_str(a, "last_grade" if "last_grade" in a else "grade_2565", where, key),
+            confirm=_str(a, "confirm", where, key),
         ))
     return tuple(out)
 

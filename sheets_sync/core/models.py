@@ -93,6 +93,9 @@ class CheckResult:
     detail: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    # Buddhist-era years the content shows; None when it was not read (not a 2xx page, a scan,
+    # cut off, or another content problem). Each row judges them against its item's year rule.
+    years: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,14 @@ _ALL = [
            "ลิงก์ควรเป็นไฟล์เอกสาร (เช่น PDF) แต่เปิดแล้วได้หน้าเว็บแจ้งข้อผิดพลาดหรือไฟล์ว่าง ตรวจว่าอัปโหลดไฟล์ครบและลิงก์ถูกต้อง"),
     Reason("empty_page", Status.WARNING,
            "หน้านี้แทบไม่มีข้อความ ผู้ประเมินอาจไม่พบข้อมูล ตรวจว่าลิงก์ชี้ไปยังหน้าที่แสดงข้อมูลจริง"),
+    # {years} and {wanted} come from the item's year rule (sheets_sync.check.years.note_values).
     Reason("no_fiscal_year", Status.WARNING,
-           "ไม่พบปี 2566 (หรือ ๒๕๖๖) ในหน้าหรือเอกสาร อาจเป็นข้อมูลปีเก่า ตรวจว่าเป็นข้อมูลของปี พ.ศ. 2566"),
+           "ไม่พบปี {years} ในหน้าหรือเอกสาร อาจเป็นข้อมูลปีเก่า ตรวจว่าเป็นข้อมูล{wanted}"),
     Reason("pdf_unreadable", Status.WARNING,
            "ระบบเปิดไฟล์ PDF นี้ไม่ได้ ไฟล์อาจเสียหายหรืออัปโหลดไม่ครบ ให้ลองเปิดไฟล์ด้วยตนเอง "
            "หากเปิดไม่ได้ให้อัปโหลดไฟล์ใหม่"),
     Reason("unverifiable_content", Status.OK,
-           "ระบบอ่านข้อความในไฟล์ไม่ได้ (เช่น ไฟล์สแกนเป็นภาพ) ให้ตรวจด้วยตนเองว่าเป็นข้อมูลของปี พ.ศ. 2566"),
+           "ระบบอ่านข้อความในไฟล์ไม่ได้ (เช่น ไฟล์สแกนเป็นภาพ) ให้ตรวจด้วยตนเองว่าเป็นข้อมูล{wanted}"),
     Reason("unverifiable_platform", Status.OK,
            "ลิงก์อยู่บนแพลตฟอร์มที่ระบบตรวจอัตโนมัติไม่ได้ (เช่น Facebook, YouTube) ให้ตรวจด้วยตนเองว่าเปิดเป็นสาธารณะ"),
 ]
@@ -105,13 +106,24 @@ def status_of(codes) -> Status:
     return worst([REASONS[c].status for c in codes if c in REASONS]) if codes else Status.OK
 
 
-def note_th(codes) -> str:
-    """The Thai note for a set of reason codes, one line each, in a stable order."""
+# What a placeholder says when the row's year rule is not given.
+DEFAULT_VALUES = {"years": "ที่ข้อนี้กำหนด", "wanted": "ของปีที่ข้อนี้กำหนด"}
+
+
+def note_th(codes, values: dict[str, str] | None = None) -> str:
+    """The Thai note for a set of reason codes, one line each, in a stable order; `values`
+    fill the placeholders ({years}, {wanted}) of the year notes."""
     seen = []
     for code in codes:
         if code in REASONS and code not in seen:
             seen.append(code)
-    return "\n".join(f"• {REASONS[c].note_th}" for c in seen)
+    return "\n".join(f"• {fill(REASONS[c].note_th, values)}" for c in seen)
+
+
+def fill(text: str, values: dict[str, str] | None = None) -> str:
+    for key, default in DEFAULT_VALUES.items():
+        text = text.replace("{" + key + "}", (values or {}).get(key, default))
+    return text
 
 
 def markdown_table() -> str:

@@ -10,13 +10,18 @@ from datetime import datetime
 from typing import Mapping
 
 from sheets_sync.check import readings
+from sheets_sync.check import years as Y
 from sheets_sync.collect.cells import Candidate, Submission
+from sheets_sync.config.settings import YearRule
 from sheets_sync.core import reasons as R
 from sheets_sync.core.models import CheckResult, Status, SubmissionRow, Verdict, worst
 
 
-def judge_candidate(candidate: Candidate, result: CheckResult | None) -> tuple[Status, tuple[str, ...]]:
-    """Status and reasons of one URL: the worse of what validation and the checker found."""
+def judge_candidate(candidate: Candidate, result: CheckResult | None,
+                    rule: YearRule | None = None) -> tuple[Status, tuple[str, ...]]:
+    """Status and reasons of one URL: the worse of what validation and the checker found, and
+    `no_fiscal_year` when the years its content shows do not fit the item's year `rule`
+    (no rule: the year is not judged)."""
     codes = list(candidate.reasons)
     statuses = [R.status_of(candidate.reasons)]
     if candidate.valid:
@@ -26,12 +31,15 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None) -> tuple[S
         else:
             statuses.append(result.status)
             codes.extend(c for c in result.reasons if c not in codes)
+            if rule is not None and not Y.fits(result.years, rule):
+                statuses.append(R.REASONS["no_fiscal_year"].status)
+                codes.append("no_fiscal_year")
     return worst(statuses), tuple(codes)
 
 
 def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, CheckResult],
-              now: datetime) -> Verdict:
-    """The verdict for one row.
+              now: datetime, rule: YearRule | None = None) -> Verdict:
+    """The verdict for one row; `rule` is its item's year rule.
 
     `first_submitted_at` keeps the earliest time a URL was seen in the row (from the sheet),
     or becomes `now` the first time the row has text.
@@ -43,7 +51,7 @@ def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, 
     for c in submission.candidates:
         c = readings.chosen(c, results)  # a cell read two ways: the reading that opens
         result = results.get(c.url) if c.url else None
-        status, codes = judge_candidate(c, result)
+        status, codes = judge_candidate(c, result, rule)
         judged.append((c, result, status, codes))
     status = worst(s for _, _, s, _ in judged)
     codes: list[str] = []
@@ -51,7 +59,7 @@ def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, 
         codes.extend(x for x in cs if x not in codes)
     # The worst URL speaks for the row's HTTP columns.
     _, lead, _, _ = max(judged, key=lambda j: j[2].severity)
-    note = R.note_th(codes)
+    note = R.note_th(codes, Y.note_values(rule) if rule is not None else None)
     if len(judged) > 1 and note:
         lines = [f"{c.url or c.raw}: {s.label_th}" for c, _, s, _ in judged]
         note = note + "\n\nแต่ละลิงก์:\n" + "\n".join(lines)

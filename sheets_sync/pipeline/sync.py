@@ -11,6 +11,7 @@ from functools import partial
 from typing import Callable, Sequence
 
 from sheets_sync.check import readings
+from sheets_sync.check.cache import CachedChecker
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Agency, Config
@@ -24,6 +25,9 @@ from sheets_sync.report.summary import (
     baseline_for,
     build_summary,
     due_rounds,
+    provisional_summary,
+    provisional_title,
+    recorded_by,
     snapshot_summary,
     snapshot_title,
 )
@@ -56,6 +60,8 @@ def init(config: Config, backend: Backend):
     report = backend.ensure_layout(config.catalog, config.agencies)
     log.info("layout: created tabs %s, added %d agencies, added %d rows",
              ", ".join(report.created_tabs) or "none", len(report.added_agencies), report.added_rows)
+    if report.notes:
+        log.info("%d differences between the agencies tab and the agencies file (the tab is kept)", len(report.notes))
     return report
 
 
@@ -83,14 +89,15 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
     log.info("read %d rows, %d with text, %d distinct URLs to check", len(rows),
              sum(1 for s in submissions if s.candidates), len(urls))
-    results = readings.check_candidates(checker, (c for s in submissions for c in s.candidates), progress)
+    results = _check(checker, rows, submissions, progress)
     now = clock.now()
     own_state = state is None
     state = State(config.settings.state_path) if state is None else state
     try:
         history = History(state, config.settings.tz)
         rows = _with_remembered_first_submission(rows, history)
-        verdicts = tuple(judge.judge_row(r, s, results, now) for r, s in zip(rows, submissions))
+        verdicts = tuple(judge.judge_row(r, s, results, now, catalog.year_rule(r.key.item))
+                         for r, s in zip(rows, submissions))
 
         # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
@@ -154,26 +161,76 @@ def offline_note(kept: int, checked: tuple) -> tuple[str, ...]:
 
 
 def _write_snapshots(config: Config, backend: Backend, history: History, agencies, now) -> None:
-    """After a round's deadline: its snapshot tab, computed from the history at the deadline, once."""
+    """After a round's deadline: its snapshot tab, computed from the history at the deadline, once.
+    A deadline no sync recorded anything by (the worker started later) gets a tab that says so and
+    shows only what the sheet's first-submitted times tell; it is never passed off as final."""
     write_snapshot = getattr(backend, "write_snapshot", None)
     if write_snapshot is None:  # a backend without snapshots yet
         return
     s = config.settings
     opts = Options.of(s)
     for rnd in due_rounds(config.catalog, now, s.tz):
-        title = snapshot_title(rnd, s.thai_digits)
+        if recorded_by(history, rnd, s.tz):
+            title = snapshot_title(rnd, s.thai_digits)
+            build = partial(snapshot_summary, history, rnd, config.catalog, agencies, opts)
+        else:
+            title = provisional_title(rnd, s.thai_digits)
+            build = partial(provisional_summary, history, rnd, config.catalog, agencies, opts)
         # Built only when the tab is missing: after a deadline, every later run would otherwise
         # recompute the history at that deadline just to have it declined.
-        build = partial(_build_snapshot, rnd, title, history, config.catalog, agencies, opts)
+        build = partial(_build_snapshot, rnd, title, build)
         started = time.monotonic()
         if write_snapshot(title, build):
             log.info("round %d snapshot written to tab %s (%.1f s)", rnd.number, title, time.monotonic() - started)
 
 
-def _build_snapshot(rnd, title, history, catalog, agencies, opts):
+def _build_snapshot(rnd, title, build):
     # Called by the backend only when the tab is missing; a snapshot takes seconds, so say so first.
     log.info("round %d snapshot: building tab %s from the history at its deadline", rnd.number, title)
-    return snapshot_summary(history, rnd, catalog, agencies, opts)
+    return build()
+
+
+def confirm_snapshot(config: Config, backend: Backend, number: int, now, state: State | None = None) -> str:
+    """A coordinator confirms a round's snapshot that had no record at its deadline: the final tab
+    is written from what is known (the first-submitted times), saying who stands behind it.
+    Returns the tab's name. A round not yet due, or one whose final tab exists, is a UsageError."""
+    catalog, s = config.catalog, config.settings
+    if number not in {r.number for r in catalog.rounds}:
+        raise UsageError(f"--confirm: round {number} is not in the {catalog.year} catalogue")
+    rnd = catalog.round(number)
+    if rnd not in due_rounds(catalog, now, s.tz):
+        raise UsageError(f"--confirm: round {number}'s deadline has not passed yet")
+    write_snapshot = getattr(backend, "write_snapshot", None)
+    if write_snapshot is None:
+        raise UsageError("this backend keeps no snapshots")
+    own_state = state is None
+    state = State(s.state_path) if state is None else state
+    try:
+        history = History(state, s.tz)
+        agencies = backend.read(catalog).agencies
+        title = snapshot_title(rnd, s.thai_digits)
+        if recorded_by(history, rnd, s.tz):
+            build = partial(snapshot_summary, history, rnd, catalog, agencies, Options.of(s))
+        else:
+            build = partial(provisional_summary, history, rnd, catalog, agencies, Options.of(s), confirmed_at=now)
+        if not write_snapshot(title, build):
+            raise UsageError(f"the snapshot tab {title} exists already (a snapshot is never changed)")
+    finally:
+        if own_state:
+            state.close()
+    return title
+
+
+def _check(checker, rows, submissions, progress):
+    """Checks the URLs; those of rows that showed a problem are checked again even when the cache
+    holds a fresh ok result for them: a page that is ok for the checker may still fail a row's year
+    rule, and the agency's fix must show on the next run, not when the cache expires."""
+    recheck = {c.url for r, s in zip(rows, submissions) if r.previous_status not in (None, Status.OK, Status.EMPTY)
+               for c in s.candidates if c.url}
+    candidates = (c for s in submissions for c in s.candidates)
+    if isinstance(checker, CachedChecker):
+        return readings.check_candidates(checker, candidates, progress, recheck=recheck)
+    return readings.check_candidates(checker, candidates, progress)
 
 
 def _with_remembered_first_submission(rows, history: History) -> list:

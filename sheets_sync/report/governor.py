@@ -37,7 +37,8 @@ def parse_as_of(text: str, tz) -> datetime:
     """A date (end of that day) or a date and time, Thai or ISO, Christian or Buddhist era."""
     dt = parse_thai_datetime(text)
     if dt is None:
-        raise UsageError(f"--as-of: not a date: {text!r} (write 2023-02-28 or '28 ก.พ. 2566')")
+        raise UsageError(f"--as-of: not a date: {text!r} (write YYYY-MM-DD or a Thai date such as '28 ก.พ.' and "
+                         "a Buddhist-era year)")
     if ":" not in text and "T" not in text:  # a date alone: as the day ended
         return datetime.combine(dt.date() + timedelta(days=1), time(0), tzinfo=tz) - timedelta(microseconds=1)
     return dt.replace(tzinfo=tz)
@@ -52,7 +53,17 @@ def report_summary(config: Config, history: History, at: datetime) -> Summary:
     catalog = config.catalog
     return S.summary_at(history, at, catalog, report_agencies(config, history), S.Options.of(config.settings),
                         title=f"รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {catalog.year} "
-                              f"จังหวัดลำพูน")
+                              f"จังหวัดลำพูน", extra_heading=unrecorded_note(history, at))
+
+
+def unrecorded_note(history: History, at: datetime) -> tuple[str, ...]:
+    """The heading line a report as of a moment before the first record carries: its zeros are
+    not what the sheet showed then, only what the history does not know."""
+    first = history.first_event_at()
+    if first is not None and first <= at:
+        return ()
+    since = f" (บันทึกแรกเมื่อ {thai_datetime(first)} น.)" if first is not None else ""
+    return (f"คำเตือน: ไม่มีบันทึกการตรวจ ณ เวลานี้{since} ตัวเลขในรายงานนี้จึงไม่ใช่สถานะจริงของหน่วยงาน ณ เวลานั้น",)
 
 
 def _due_rows(config: Config, history: History, at: datetime):
@@ -73,7 +84,7 @@ def followup_summary(config: Config, history: History, at: datetime) -> Summary:
     block = S.followup_block(df_due, S.order_agencies(agencies), catalog)
     meeting = catalog.followup_meeting
     heading = [f"รายชื่อหน่วยงานที่ต้องติดตาม แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
-               f"ข้อมูล ณ {thai_datetime(at.astimezone(opts.tz))} น."]
+               f"ข้อมูล ณ {thai_datetime(at.astimezone(opts.tz))} น.", *unrecorded_note(history, at)]
     if meeting:
         heading.append(f"สำหรับการประชุมติดตาม {thai_date(meeting, long=True)}")
     if not due or max(due) != catalog.rounds[-1].number:
@@ -90,7 +101,7 @@ def followup_rows(config: Config, history: History, at: datetime) -> list[tuple]
     for a, items in S.followup_items(df_due, S.order_agencies(agencies)):
         for code, status in items:
             item = catalog.item(code)
-            rows.append((a.code, a.name, a.district, S.FAILED_MARK if a.failed_2565 else "", code, item.title,
+            rows.append((a.code, a.name, a.district, S.failed_mark(catalog) if a.failed_2565 else "", code, item.title,
                          item.round, thai_date(catalog.round(item.round).deadline), Status(status).label_th,
                          urls.get((a.code, code), "")))
     return rows
@@ -173,7 +184,7 @@ def _table(block: SummaryBlock, thai_digits: bool) -> str:
         for v in row:
             cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
             cells.append(f"<td{cls}>{_cell(v, thai_digits)}</td>")
-        mark = ' class="failed"' if S.FAILED_MARK in row else ""
+        mark = ' class="failed"' if any(S.is_failed_mark(v) for v in row) else ""
         body.append(f"<tr{mark}>{''.join(cells)}</tr>")
     if not body:
         body.append(f'<tr><td colspan="{len(block.header)}" class="none">ไม่มีรายการ</td></tr>')
@@ -264,7 +275,7 @@ def render_html(summary: Summary, thai_digits: bool = False) -> str:
         parts.append(_table(block, thai_digits))
         parts.append("</section>")
     parts.append(f"<footer>จัดทำโดยระบบตรวจ URL แบบวัด OIT (sheets-sync) จากประวัติการตรวจ; "
-                 f"แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปี {digits('2565', thai_digits)}</footer>")
+                 f"แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปีก่อน</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -282,7 +293,15 @@ def run_cli(config: Config, args, now: datetime | None = None) -> int:
     at = as_of_or_now(args.as_of, now, tz)
     with State(config.settings.state_path) as state:
         history = History(state, tz)
-        if history.first_event_at() is None:
+        first = history.first_event_at()
+        if args.as_of and (first is None or at < first):
+            where = f"starts {thai_datetime(first)}" if first is not None else "is empty"
+            if not getattr(args, "force", False):
+                raise UsageError(f"--as-of {thai_datetime(at)}: the history {where}, so nothing is known of that "
+                                 f"moment and the report would show zeros as if they were true; --force writes it "
+                                 f"anyway, marked as not known")
+            log.warning("--as-of is before the first record (the history %s): the report says so", where)
+        elif first is None:
             log.warning("the history is empty: run `sheets-sync sync` first; the report shows no submissions")
         path = make_report(config, history, args.format, args.out, at, followup=args.followup)
         if not args.as_of and not args.followup:

@@ -38,17 +38,29 @@ from sheets_sync.core.thai import days_left, digits, thai_date, thai_datetime
 VALID = (Status.OK.value, Status.WARNING.value)
 DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
 NO_DISTRICT = "ไม่ระบุอำเภอ"
-FAILED_MARK = "ไม่ผ่าน 2565"
+FAILED_PREFIX = "ไม่ผ่าน "  # + last year: the mark of an agency that failed last year's assessment
 TOP_ITEMS = 10
 
 TITLE_PROVINCE = "ภาพรวมจังหวัด"
 TITLE_ROUNDS = "รายรอบ"
 TITLE_DISTRICTS = "รายอำเภอ"
 TITLE_DISTRICT_ROUNDS = "รายอำเภอ แยกตามรอบ (จำนวนหน่วยงาน)"
-TITLE_AGENCIES = "รายหน่วยงาน (หน่วยงานที่ไม่ผ่านการประเมินปี 2565 อยู่ก่อน)"
 TITLE_ITEMS = "ข้อที่ไม่ผ่านมากที่สุด (ควรจัดอบรม)"
 TITLE_FOLLOWUP = "หน่วยงานที่ต้องติดตาม"
 TITLE_PROBLEMS = "แถวที่ระบบระบุไม่ได้ (ตรวจรหัสหน่วยงานและข้อ)"
+
+
+def failed_mark(catalog: Catalog) -> str:
+    """'ไม่ผ่าน 2565' for the 2566 catalogue: the agency failed the year before the catalogue's."""
+    return f"{FAILED_PREFIX}{catalog.previous_year}"
+
+
+def is_failed_mark(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FAILED_PREFIX) and value[len(FAILED_PREFIX):].isdigit()
+
+
+def title_agencies(catalog: Catalog) -> str:
+    return f"รายหน่วยงาน (หน่วยงานที่ไม่ผ่านการประเมินปี {catalog.previous_year} อยู่ก่อน)"
 
 
 @dataclass(frozen=True)
@@ -183,6 +195,10 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
            else f" (ยังขาด {opts.target_agencies - n_track} แห่ง)"),
         "ผ่านเบื้องต้น = ใช้งานได้ หรือ เปิดได้ แต่ควรตรวจ; ทันกำหนด = ผ่านครั้งแรกภายในวันกำหนดส่ง (เวลาประเทศไทย)",
     ]
+    to_confirm = sum(1 for a in agencies if a.confirm)
+    if to_confirm:
+        heading.append(f"หน่วยงานที่ข้อมูลยังต้องยืนยัน {to_confirm} แห่ง (ชื่อ ประเภท อำเภอ หรือเว็บไซต์ "
+                       f"ดูคอลัมน์ \"ต้องยืนยัน\" ในแท็บหน่วยงาน)")
     if baseline is not None:
         heading.append(f"เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) นับจากรายงานครั้งก่อน "
                        f"{thai_datetime(baseline.at.astimezone(opts.tz))} น.")
@@ -248,7 +264,7 @@ def on_track(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, now
 
 
 def order_agencies(agencies: Sequence[Agency]) -> list[Agency]:
-    """The agencies that failed in 2565 first (lowest 2565 score last, like the province's plan),
+    """The agencies that failed last year first (lowest score last, like the province's plan),
     then the others in the agencies tab's order."""
     failed = sorted((a for a in agencies if a.failed_2565), key=lambda a: -(a.score_2565 or 0))
     return failed + [a for a in agencies if not a.failed_2565]
@@ -343,7 +359,8 @@ def _agency_block(df, per, ordered: Sequence[Agency], catalog: Catalog, due, bas
     header = (("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "กลุ่ม")
               + tuple(f"รอบ {n} ผ่าน (จาก {sizes[n]}{'' if n in due_numbers else ', ยังไม่ถึงกำหนด'})"
                       for n in sizes)
-              + ("ไม่ผ่าน (ข้อ)", "ยังไม่ส่ง (ข้อ)", "ผ่าน %", "คะแนน 2565", "ระดับ 2565", "เปลี่ยนแปลง (ข้อ)"))
+              + ("ไม่ผ่าน (ข้อ)", "ยังไม่ส่ง (ข้อ)", "ผ่าน %", f"คะแนน {catalog.previous_year}",
+                 f"ระดับ {catalog.previous_year}", "เปลี่ยนแปลง (ข้อ)"))
     by_agency = df.groupby("agency").agg(valid=("valid", "sum"), problems=("problem", "sum"),
                                          submitted=("submitted", "sum"), items=("item", "size"))
     valid_round = per.set_index(["agency", "round"])["valid"]
@@ -356,13 +373,13 @@ def _agency_block(df, per, ordered: Sequence[Agency], catalog: Catalog, due, bas
         if baseline is not None:
             change = valid - int(baseline.valid.get(a.code, 0))
             trend = f"+{change}" if change > 0 else str(change)
-        rows.append((n, a.code, a.name, a.district, FAILED_MARK if a.failed_2565 else "")
+        rows.append((n, a.code, a.name, a.district, failed_mark(catalog) if a.failed_2565 else "")
                     + tuple(int(valid_round.get((a.code, r), 0)) for r in sizes)
                     + (int(s["problems"]) if s is not None else 0,
                        items - int(s["submitted"]) if s is not None else 0,
                        _pct(valid, items),
                        a.score_2565 if a.score_2565 is not None else "", a.grade_2565, trend))
-    return SummaryBlock(TITLE_AGENCIES, header, tuple(rows))
+    return SummaryBlock(title_agencies(catalog), header, tuple(rows))
 
 
 def _items_block(df, catalog: Catalog, due) -> SummaryBlock:
@@ -395,7 +412,7 @@ def followup_block(df: pd.DataFrame, ordered: Sequence[Agency], catalog: Catalog
     for n, (a, items) in enumerate(followup_items(df, ordered), start=1):
         missing = [i for i, s in items if s == Status.EMPTY.value]
         failing = [f"{i} ({Status(s).label_th})" for i, s in items if s != Status.EMPTY.value]
-        rows.append((n, a.code, a.name, a.district, FAILED_MARK if a.failed_2565 else "", len(missing),
+        rows.append((n, a.code, a.name, a.district, failed_mark(catalog) if a.failed_2565 else "", len(missing),
                      len(failing), ", ".join(missing), ", ".join(failing)))
     meeting = f" (ประชุมติดตาม {thai_date(catalog.followup_meeting)})" if catalog.followup_meeting else ""
     return SummaryBlock(TITLE_FOLLOWUP + meeting, FOLLOWUP_HEADER, tuple(rows))
@@ -446,3 +463,57 @@ def snapshot_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agen
                             f"ณ สิ้นวันกำหนดส่งรอบที่ {rnd.number}",
                       extra_heading=("ภาพนี้คำนวณจากประวัติการตรวจ ณ เวลา 23:59 น. ของวันกำหนดส่ง "
                                      "และจะไม่ถูกแก้ไขอีก",))
+
+
+# ---------------------------------------------------------------- a deadline nothing was recorded at
+def recorded_by(hist, rnd: Round, tz: ZoneInfo = BANGKOK) -> bool:
+    """Whether a sync recorded anything by the end of the round's deadline day: only then can its
+    snapshot say what the sheet showed at the deadline."""
+    first = hist.first_event_at()
+    return first is not None and first <= snapshot_moment(rnd, tz)
+
+
+def provisional_title(rnd: Round, thai_digits: bool = False) -> str:
+    """Tab name of a round's snapshot that has no record at its deadline (not final)."""
+    return digits(f"สรุปรอบ {rnd.number} (ยังไม่ยืนยัน)", thai_digits)
+
+
+def provisional_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency], opts: Options,
+                        confirmed_at: datetime | None = None) -> Summary:
+    """What can honestly be said of a deadline no sync ran before: which of the round's items the
+    sheet's "first submitted" times place before it (their status then is unknown), and that the
+    rest is unknown, not missing. Final only when a coordinator confirms it (`confirmed_at`)."""
+    d, tz = opts.thai_digits, opts.tz
+    at = snapshot_moment(rnd, tz)
+    first = hist.first_event_at()
+    submitted = {k for k, t in hist.first_submitted().items() if t is not None and t <= at}
+    items = [i.code for i in catalog.items if i.round == rnd.number]
+    rows, total_known = [], 0
+    for n, a in enumerate(order_agencies(agencies), start=1):
+        known = sum(1 for i in items if RowKey(a.code, i) in submitted)
+        total_known += known
+        rows.append((n, a.code, a.name, a.district, len(items), known, len(items) - known))
+    heading = [
+        f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน รอบที่ {rnd.number} "
+        f"(กำหนดส่ง {thai_date(rnd.deadline)})",
+        "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้: ระบบเริ่มบันทึก"
+        + (f"เมื่อ {thai_datetime(first.astimezone(tz))} น. หลังกำหนดส่ง" if first is not None else "หลังกำหนดส่ง")
+        + " จึงไม่ทราบสถานะของแต่ละข้อ ณ วันกำหนดส่ง",
+        "ตารางนี้นับเฉพาะข้อที่ชีตบันทึกเวลา \"ส่งครั้งแรกเมื่อ\" ไม่เกินวันกำหนดส่ง (ส่งแล้ว แต่ไม่ทราบผลการตรวจ ณ วันนั้น); "
+        "ข้ออื่นคือไม่ทราบ ไม่ใช่ยังไม่ส่ง",
+        (f"ผู้ประสานงานยืนยันภาพนี้เมื่อ {thai_datetime(confirmed_at.astimezone(tz))} น."
+         if confirmed_at is not None else
+         f"ยังไม่ใช่ผลสุดท้าย: ผู้ประสานงานยืนยันได้ด้วยคำสั่ง sheets-sync snapshot --confirm {rnd.number}"),
+    ]
+    block = SummaryBlock(
+        f"รายหน่วยงาน รอบที่ {rnd.number}",
+        ("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "ข้อในรอบ", "ส่งก่อนกำหนด (ตามเวลาส่งครั้งแรก)", "ไม่ทราบ"),
+        tuple(rows))
+    province = SummaryBlock(TITLE_PROVINCE, ("รายการ", "จำนวน"), (
+        ("ข้อของรอบนี้ (ทุกหน่วยงาน)", len(items) * len(rows)),
+        ("ส่งก่อนกำหนด (ตามเวลาส่งครั้งแรก)", total_known),
+        ("ไม่ทราบ ณ วันกำหนดส่ง", len(items) * len(rows) - total_known)))
+    blocks = (province, block)
+    if d:
+        blocks = tuple(SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks)
+    return Summary(heading=tuple(digits(h, d) for h in heading), blocks=blocks)

@@ -20,7 +20,6 @@ from sheets_sync.sheet.backend import LayoutReport, Snapshot
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_HEADERS,
-    GUIDE_LINES,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
@@ -29,6 +28,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUMMARY,
     TABS,
     WORKER_KEYS,
+    guide_lines,
 )
 
 T = TypeVar("T")
@@ -77,28 +77,44 @@ class GridBackend:
         created = [t for t in TABS if t not in book.tabs()]
         for tab in created:
             book.add_tab(tab)
-        added_agencies = self._merge_agencies(book, agencies)
+        added_agencies, notes = self._merge_agencies(book, agencies)
         known, _ = g.read_agencies(book.grid(TAB_AGENCIES))
         added_rows = self._add_rows(book, catalog, known)
         if TAB_GUIDE in created:
-            book.replace(TAB_GUIDE, [[line] for line in GUIDE_LINES])
+            book.replace(TAB_GUIDE, [[line] for line in guide_lines(catalog)])
         for tab, kind in ((TAB_SUBMISSIONS, "submissions"), (TAB_AGENCIES, "agencies"), (TAB_GUIDE, "guide")):
             book.style(tab, kind)
-        return LayoutReport(created_tabs=tuple(created), added_agencies=tuple(added_agencies), added_rows=added_rows)
+        return LayoutReport(created_tabs=tuple(created), added_agencies=tuple(added_agencies), added_rows=added_rows,
+                            notes=tuple(notes))
 
-    def _merge_agencies(self, book: Book, agencies: Sequence[Agency]) -> list[str]:
+    def _merge_agencies(self, book: Book, agencies: Sequence[Agency]) -> tuple[list[str], list[str]]:
+        """Adds the agencies the tab lacks. The tab is the coordinators' list: an agency already in it
+        is never corrected from agencies.yaml; each difference is reported instead (the notes). Only a
+        column this call adds (a newer layout's, e.g. ต้องยืนยัน) is filled for the agencies there."""
         grid = book.grid(TAB_AGENCIES)
         if not grid or not any(g.text(c) for c in grid[0]):
             book.replace(TAB_AGENCIES, [[c.header for c in AGENCY_COLUMNS]])
             grid = book.grid(TAB_AGENCIES)
+        added_headers = set(g.missing_columns(grid[0], AGENCY_HEADERS))
         self._add_missing_headers(book, TAB_AGENCIES, grid[0], AGENCY_HEADERS)
-        present, _ = g.read_agencies(book.grid(TAB_AGENCIES))
+        grid = book.grid(TAB_AGENCIES)
+        present, _ = g.read_agencies(grid)
+        by_code = {a.code: a for a in agencies}
+        new_keys = [k for k, h in AGENCY_HEADERS.items() if h in added_headers]
+        if new_keys and present:
+            cols = g.columns(grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code",))
+            for i, row in enumerate(grid[1:], start=1):
+                agency = by_code.get(g.text(g.cell(row, cols["code"])))
+                values = g.agency_values(agency) if agency is not None else {}
+                for key in new_keys:
+                    if values.get(key):
+                        book.set(TAB_AGENCIES, i, cols[key], values[key])
+        notes = [n for a in present if a.code in by_code for n in g.agency_differences(a, by_code[a.code])]
         codes = {a.code for a in present}
         new = [a for a in agencies if a.code not in codes]
         if new:
-            self._append_by_header(book, TAB_AGENCIES, AGENCY_HEADERS,
-                                   [dict(zip([c.key for c in AGENCY_COLUMNS], g.agency_row(a))) for a in new])
-        return [a.code for a in new]
+            self._append_by_header(book, TAB_AGENCIES, AGENCY_HEADERS, [g.agency_values(a) for a in new])
+        return [a.code for a in new], notes
 
     def _add_rows(self, book: Book, catalog: Catalog, agencies: Sequence[Agency]) -> int:
         grid = book.grid(TAB_SUBMISSIONS)

@@ -15,8 +15,8 @@ from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
 from sheets_sync.core.thai import parse_thai_datetime, thai_date, thai_datetime
 from sheets_sync.sheet.layout import (
-    AGENCY_COLUMNS,
     AGENCY_HEADERS,
+    HEADER_ALIASES,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
@@ -39,7 +39,7 @@ def columns(header: Sequence[object], wanted: dict[str, str], tab: str, required
     """Maps column keys to 0-based positions by header text. Missing required columns are a
     BackendError; missing optional ones are simply absent from the result."""
     found: dict[str, int] = {}
-    by_text = {h: k for k, h in wanted.items()}
+    by_text = {**{h: k for h, k in HEADER_ALIASES.items() if k in wanted}, **{h: k for k, h in wanted.items()}}
     for i, cell in enumerate(header):
         key = by_text.get(text(cell))
         if key and key not in found:
@@ -51,8 +51,9 @@ def columns(header: Sequence[object], wanted: dict[str, str], tab: str, required
 
 
 def missing_columns(header: Sequence[object], wanted: dict[str, str]) -> list[str]:
-    """Header texts of `wanted` that the header row lacks, in layout order."""
+    """Header texts of `wanted` that the header row lacks (an earlier layout's header counts), in layout order."""
     present = {text(c) for c in header}
+    present |= {wanted[k] for h, k in HEADER_ALIASES.items() if h in present and k in wanted}
     return [h for h in wanted.values() if h not in present]
 
 
@@ -93,19 +94,33 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             score_2565=score,
             grade_2565=text(cell(row, cols.get("grade_2565"))),
             reminder_emails=split_emails(text(cell(row, cols.get("reminder_emails")))),
+            confirm=text(cell(row, cols.get("confirm"))),
         ))
     return tuple(agencies), tuple(problems)
 
 
-def agency_row(agency: Agency) -> list[str]:
-    values = {
+def agency_values(agency: Agency) -> dict[str, str]:
+    """The agencies tab's cells for one agency, by column key."""
+    return {
         "code": agency.code, "name": agency.name, "district": agency.district, "type": agency.type,
         "domains": ", ".join(agency.domains),
         "score_2565": f"{agency.score_2565:.2f}" if agency.score_2565 is not None else "",
         "grade_2565": agency.grade_2565,
         "reminder_emails": ", ".join(agency.reminder_emails),
+        "confirm": agency.confirm,
     }
-    return [values[c.key] for c in AGENCY_COLUMNS]
+
+
+_COMPARED = ("name", "district", "type", "domains", "score_2565", "grade_2565")
+
+
+def agency_differences(in_sheet: Agency, in_file: Agency) -> list[str]:
+    """One line per column where the agencies tab and agencies.yaml disagree (the tab is kept).
+    ต้องยืนยัน is not compared: a coordinator clears it once the agency is confirmed."""
+    sheet, file = agency_values(in_sheet), agency_values(in_file)
+    return [f"agency {in_sheet.code}: {AGENCY_HEADERS[k]} is {sheet[k]!r} in the sheet but {file[k]!r} in the "
+            f"agencies file (the sheet is kept; edit the tab to take the file's)"
+            for k in _COMPARED if sheet[k] != file[k]]
 
 
 # ---------------------------------------------------------------- submissions tab

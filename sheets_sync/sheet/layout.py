@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sheets_sync.config.settings import Catalog
+from sheets_sync.core.thai import thai_date
+
 TAB_AGENCIES = "หน่วยงาน"
 TAB_SUBMISSIONS = "ส่ง URL"
 TAB_SUMMARY = "สรุป"
@@ -49,13 +52,16 @@ AGENCY_COLUMNS = (
     Column("district", "อำเภอ", 14),
     Column("type", "ประเภท", 14),
     Column("domains", "เว็บไซต์ (โดเมน คั่นด้วย ,)", 36),
-    Column("score_2565", "คะแนน 2565", 12),
-    Column("grade_2565", "ระดับ 2565", 10),
+    Column("score_2565", "คะแนนปีก่อน", 12),  # last year's ITA result: the words hold for any year
+    Column("grade_2565", "ระดับปีก่อน", 10),
+    Column("confirm", "ต้องยืนยัน", 36),  # what coordinators must still confirm (agencies.yaml confirm:)
     # Where e-mail reminders go (sheets_sync/notify). Its own column, apart from any editors
     # column, so an agency may have its sheet edited by one person and be reminded at another.
     Column("reminder_emails", "อีเมลรับการแจ้งเตือน (คั่นด้วย ,)", 36),
 )
 AGENCY_HEADERS = {c.key: c.header for c in AGENCY_COLUMNS}
+# Header texts of earlier layouts, still read as the same column (a workbook made before keeps working).
+HEADER_ALIASES = {"คะแนน 2565": "score_2565", "ระดับ 2565": "grade_2565"}
 
 # Status colours (fill, RGB hex) used by the xlsx styles and Sheets conditional formatting.
 STATUS_COLOURS = {
@@ -68,26 +74,37 @@ STATUS_COLOURS = {
     "invalid": "FFAB91",
 }
 
-GUIDE_LINES = (
-    "คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. 2566 จังหวัดลำพูน",
-    "",
-    "1. ไปที่แท็บ \"ส่ง URL\" แล้วกรองเฉพาะแถวของหน่วยงานท่าน (ใช้มุมมองตัวกรอง) ไม่ต้องลบหรือย้ายแถว",
-    "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" เท่านั้น (คอลัมน์อื่นระบบเป็นผู้กรอก)",
-    "3. URL ต้องขึ้นต้นด้วย https:// หรือ http:// และเปิดไปยังหน้าที่แสดงข้อมูลข้อนั้นโดยตรง ไม่ใช่หน้าแรกของเว็บไซต์",
-    "4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปี พ.ศ. 2566",
-    "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
-    "6. หากข้อหนึ่งมีหลายลิงก์ ให้ขึ้นบรรทัดใหม่ระหว่างลิงก์ ระบบตรวจทุกลิงก์และแสดงผลที่แย่ที่สุด",
-    "7. ระบบตรวจลิงก์เป็นระยะ แล้วแสดงผลในคอลัมน์ \"สถานะ\" และหมายเหตุบนช่อง URL บอกสิ่งที่ต้องแก้ไข",
-    "",
-    "ความหมายของสถานะ",
-    "ยังไม่ส่ง = ยังไม่ได้ใส่ URL",
-    "URL ไม่ถูกต้อง = ข้อความไม่ใช่ URL ของเว็บไซต์ ให้แก้ไข",
-    "ใช้งานได้ = เปิดได้และผ่านการตรวจเบื้องต้น",
-    "เปิดได้ แต่ควรตรวจ = เปิดได้ แต่มีสิ่งที่ผู้ประเมินอาจไม่ยอมรับ ดูหมายเหตุ",
-    "เปิดไม่ได้ = ผู้ประเมินจะเปิดไม่ได้ ต้องแก้ไขก่อนกำหนดส่ง",
-    "ไม่อนุญาตให้ตรวจ = ลิงก์ชี้ไปยังเครือข่ายภายใน ให้ใช้ URL สาธารณะ",
-    "ตรวจไม่ได้ในขณะนี้ = ระบบจะตรวจซ้ำในรอบถัดไป",
-    "",
-    "กำหนดส่ง: รอบที่ 1 ภายใน 31 ม.ค. 2566 / รอบที่ 2 ภายใน 28 ก.พ. 2566 / รอบที่ 3 ภายใน 7 เม.ย. 2566",
-    "สอบถาม: line open chat \"ITA ๒๕๖๖ ลำพูน\" หรือ โทร ๐-๕๓๕๑-๑๑๙๒ ต่อ ๒๗๙๖๕",
-)
+def guide_lines(catalog: Catalog) -> tuple[str, ...]:
+    """The instructions tab: its year, deadlines and contact lines come from the catalogue."""
+    year = catalog.year
+    contacts = catalog.contacts
+    ask = []
+    if contacts.line_open_chat:
+        ask.append(f"line open chat \"{contacts.line_open_chat}\"")
+    if contacts.phones:
+        ask.append("โทร " + " หรือ ".join(contacts.phones))
+    return (
+        f"คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {year} จังหวัดลำพูน",
+        "",
+        "1. ไปที่แท็บ \"ส่ง URL\" แล้วกรองเฉพาะแถวของหน่วยงานท่าน (ใช้มุมมองตัวกรอง) ไม่ต้องลบหรือย้ายแถว",
+        "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" เท่านั้น (คอลัมน์อื่นระบบเป็นผู้กรอก)",
+        "3. URL ต้องขึ้นต้นด้วย https:// หรือ http:// และเปิดไปยังหน้าที่แสดงข้อมูลข้อนั้นโดยตรง ไม่ใช่หน้าแรกของเว็บไซต์",
+        f"4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปีที่แต่ละข้อกำหนด (ส่วนใหญ่คือปี พ.ศ. {year} "
+        f"รายงานประจำปีอาจเป็นของปี พ.ศ. {year - 1} บางข้อไม่กำหนดปี)",
+        "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
+        "6. หากข้อหนึ่งมีหลายลิงก์ ให้ขึ้นบรรทัดใหม่ระหว่างลิงก์ ระบบตรวจทุกลิงก์และแสดงผลที่แย่ที่สุด",
+        "7. ระบบตรวจลิงก์เป็นระยะ แล้วแสดงผลในคอลัมน์ \"สถานะ\" และหมายเหตุบนช่อง URL บอกสิ่งที่ต้องแก้ไข",
+        "",
+        "ความหมายของสถานะ",
+        "ยังไม่ส่ง = ยังไม่ได้ใส่ URL",
+        "URL ไม่ถูกต้อง = ข้อความไม่ใช่ URL ของเว็บไซต์ ให้แก้ไข",
+        "ใช้งานได้ = เปิดได้และผ่านการตรวจเบื้องต้น",
+        "เปิดได้ แต่ควรตรวจ = เปิดได้ แต่มีสิ่งที่ผู้ประเมินอาจไม่ยอมรับ ดูหมายเหตุ",
+        "เปิดไม่ได้ = ผู้ประเมินจะเปิดไม่ได้ ต้องแก้ไขก่อนกำหนดส่ง",
+        "ไม่อนุญาตให้ตรวจ = ลิงก์ชี้ไปยังเครือข่ายภายใน ให้ใช้ URL สาธารณะ",
+        "ตรวจไม่ได้ในขณะนี้ = ระบบจะตรวจซ้ำในรอบถัดไป",
+        "",
+        "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)}" for r in catalog.rounds),
+        *((f"สอบถาม: {' หรือ '.join(ask)}",) if ask else ()),
+        *contacts.other,
+    )

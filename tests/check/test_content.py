@@ -12,7 +12,9 @@ import pytest
 from sheets_sync.check import content
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.classify import Fetch, classify
-from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.core.models import Status
 from tests.support.farm import Farm, make_pdf
 
@@ -47,9 +49,14 @@ def checker(farm):
         yield c
 
 
-def verdict(checker, farm, path, host=HOST):
+CURRENT = YearRule((2566,))
+
+
+def verdict(checker, farm, path, host=HOST, rule=CURRENT):
+    """The verdict of one URL for an item whose rule asks for 2566 (the year is judged per row)."""
     r = checker.check(farm.url(host, path))
-    return r.status, r.reasons
+    url = farm.url(host, path)
+    return judge_candidate(Candidate(raw=url, url=url, reasons=()), r, rule)
 
 
 @pytest.mark.parametrize("path, expected", [
@@ -133,10 +140,12 @@ def test_title_phrases_are_narrow():
 
 def test_thai_digits_and_2023_count_as_the_fiscal_year_and_tis620_is_read():
     doc = "<html><head><title>แผน</title></head><body><p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. {}</p></body></html>"
-    assert classify(fetch(doc.format("๒๕๖๖").encode())).reasons == ()
-    assert classify(fetch(doc.format("2023").encode())).reasons == ()
-    assert classify(fetch(doc.format("25660").encode())).reasons == ("no_fiscal_year",)  # not a year
-    assert classify(fetch(doc.format("2566").encode("cp874"), ctype="text/html; charset=tis-620")).reasons == ()
+    assert classify(fetch(doc.format("๒๕๖๖").encode())).years == (2566,)
+    assert classify(fetch(doc.format("2023").encode())).years == (2566,)
+    assert classify(fetch(doc.format("๒๐๒๓").encode())).years == (2566,)
+    assert classify(fetch(doc.format("25660").encode())).years == ()  # not a year
+    assert classify(fetch(doc.format("2566").encode("cp874"), ctype="text/html; charset=tis-620")).years == (2566,)
+    assert classify(fetch(doc.format("2566").encode())).reasons == ()  # the year is the row's to judge
 
 
 def test_sidebar_login_beside_real_content_is_not_a_wall():
@@ -156,14 +165,27 @@ def test_page_embedding_a_document_is_not_empty_and_a_drive_viewer_is_not_wrong_
 
 def test_truncated_pdf_gives_no_false_warning_and_an_unreadable_one_a_warning():
     pdf = make_pdf(["Annual report, fiscal year 2565"])
-    assert classify(fetch(pdf, ctype="application/pdf")).reasons == ("no_fiscal_year",)
+    assert classify(fetch(pdf, ctype="application/pdf")).years == (2565,)
     cut = replace(fetch(pdf[:200], ctype="application/pdf"), truncated=True)
     assert classify(cut).reasons == ("too_large",)  # cut short by us: pypdf's failure proves nothing
     damaged = classify(fetch(b"%PDF-1.4 garbage" * 40, ctype="application/pdf"))
     assert (damaged.status, damaged.reasons) == (Status.WARNING, ("unverifiable_content", "pdf_unreadable"))
+    assert classify(cut).years is None  # not read: no year can be held against it
 
 
 def test_promises_document():
     assert content.promises_document("http://a.go.th/files/%E0%B8%9B.PDF")
     assert content.promises_document("https://drive.google.com/file/d/XYZ/view?usp=sharing")
     assert not content.promises_document("http://a.go.th/index.php?_mod=pdf")
+
+
+def test_years_a_page_shows_and_how_a_rule_reads_them():
+    from sheets_sync.check.years import fits, years_in
+
+    assert years_in("แผนพัฒนาท้องถิ่น (พ.ศ. 2564 – 2568)") == (2564, 2565, 2566, 2567, 2568)  # a span counts
+    assert years_in("ตุลาคม ๒๕๖๕ ถึง มีนาคม ๒๕๖๖, fiscal 2023") == (2565, 2566)
+    assert years_in("โทร 0 5351 1192 เลขที่ 1234/25660 ราคา 3000 บาท") == ()  # not years
+    assert years_in("2500 - 2566") == (2500, 2566)  # a span longer than a plan period is two years, not 67
+    two = YearRule((2565, 2566))
+    assert fits((2565,), two) and not fits((2564,), two) and fits(None, two)  # None: not read, never warned
+    assert fits((), YearRule())  # no year clause: a page without a year is fine

@@ -25,7 +25,7 @@ def test_init_then_sync_on_the_embedded_workbook(workdir):
     assert set(load_workbook(book).sheetnames) == {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
     done = cli(workdir, "sync")
     assert done.returncode == 0, done.stderr
-    assert "1634 rows" in done.stdout
+    assert "2537 rows" in done.stdout
     wb = load_workbook(book)
     # the README's "Two commands" says which tabs `make run` leaves: the four, plus round snapshots
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,7 +34,14 @@ def test_init_then_sync_on_the_embedded_workbook(workdir):
     assert "สรุปรอบ N" in said
     extra = set(wb.sheetnames) - {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
     assert all(t.startswith("สรุปรอบ ") for t in extra), extra
-    assert wb[TAB_SUBMISSIONS].max_row == 1 + 38 * 43
+    assert wb[TAB_SUBMISSIONS].max_row == 1 + 59 * 43 == 2538
+    # the agencies whose data is not yet confirmed are visible in the agencies tab and counted in the summary
+    header = [c.value for c in wb[TAB_AGENCIES][1]]
+    confirm = header.index("ต้องยืนยัน")
+    flagged = [row[1].value for row in wb[TAB_AGENCIES].iter_rows(min_row=2) if row[confirm].value]
+    assert len(flagged) == 20 and "เทศบาลตำบลประตูป่า" in flagged
+    assert any("ยังต้องยืนยัน 20 แห่ง" in str(row[0].value) for row in wb[TAB_SUMMARY].iter_rows(max_row=12))
+    assert "20 agencies to confirm" in first.stdout
     assert wb[TAB_SUMMARY]["A1"].value.startswith("สรุปผลการตรวจ URL")
     again = cli(workdir, "init")
     assert again.returncode == 0 and "rows added 0" in again.stdout

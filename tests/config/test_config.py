@@ -69,10 +69,16 @@ def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
     ("oit_items.yaml", "deadline: 2023-01-31}", "deadline: 31 Jan 2566}", "oit_items.yaml: rounds[0].deadline: not a date"),
     ("oit_items.yaml", "deadline: 2023-02-28}", "deadline: 2023-02-30}", "oit_items.yaml: rounds[1].deadline: not a date"),
     ("oit_items.yaml", "year: 2566", "year: 2566\ncolour: red", "oit_items.yaml: colour: unknown key"),
-    ("agencies.yaml", "{code: tt-li,", "{code: tt-banklang,", "agencies.yaml: agencies[15].code: duplicate agency code tt-banklang"),
-    ("agencies.yaml", "{code: tt-li,", "{webpage: x, code: tt-li,", "agencies.yaml: agencies[15].webpage: unknown key"),
-    ("agencies.yaml", "score_2565: 84.99", "score_2565: high", "agencies.yaml: agencies[0].score_2565: not a number"),
-    ("agencies.yaml", "{code: tt-li, name: เทศบาลตำบลลี้,", "{code: tt-li,", "agencies.yaml: agencies[15].name: missing"),
+    ("agencies.yaml", "{code: tt-li,", "{code: tt-banklang,", "agencies.yaml: agencies[32].code: duplicate agency code tt-banklang"),
+    ("agencies.yaml", "{code: tt-li,", "{webpage: x, code: tt-li,", "agencies.yaml: agencies[32].webpage: unknown key"),
+    ("agencies.yaml", "last_score: 84.99", "last_score: high", "agencies.yaml: agencies[29].last_score: not a number"),
+    ("agencies.yaml", "{code: tt-li, name: เทศบาลตำบลลี้,", "{code: tt-li,", "agencies.yaml: agencies[32].name: missing"),
+    ("oit_items.yaml", "title: \"โครงสร้าง\", years: none}", "title: \"โครงสร้าง\", years: [last]}",
+     "oit_items.yaml: items[0].years: 'last' is not current, previous, none or a Buddhist-era year"),
+    ("oit_items.yaml", "years: none}  # no year clause (medium)", "period: second_half}",
+     "oit_items.yaml: items[0].period: must be first_half"),
+    ("oit_items.yaml", "year: 2566", "year: 2023", "oit_items.yaml: year: write the Buddhist-era year"),
+    ("oit_items.yaml", "  line_open_chat:", "  line_chat:", "oit_items.yaml: contacts.line_chat: unknown key"),
 ])
 def test_each_config_mistake_is_one_line_naming_file_and_key(cfg, file, old, new, expected):
     edit(cfg / file, old, new)
@@ -141,5 +147,33 @@ def test_notify_settings_are_strict(cfg, old, new, expected):
 
 def test_agencies_yaml_may_give_reminder_addresses(cfg):
     edit(cfg / "agencies.yaml", "  - {code: abt-laoyao,", "  - {reminder_emails: 'saraban@a.go.th; it@a.go.th', code: abt-laoyao,")
-    first = load_config(cfg / "settings.yaml").agencies[0]
+    first = next(a for a in load_config(cfg / "settings.yaml").agencies if a.code == "abt-laoyao")
     assert first.reminder_emails == ("saraban@a.go.th", "it@a.go.th")
+
+
+def test_the_shipped_catalogue_gives_each_item_its_year_rule_and_the_contacts(cfg):
+    c = load_config(cfg / "settings.yaml").catalog
+    assert c.year == 2566 and c.previous_year == 2565
+    assert c.item("O19").year_rule.years == (2566,)  # confirmed: the year itself
+    assert c.item("O13").year_rule.years == (2565, 2566)  # annual report: the previous year too
+    assert c.item("O24").year_rule.period == "first_half" and c.item("O24").year_rule.years == (2565, 2566)
+    assert not c.item("O1").year_rule.checked  # no year clause
+    assert c.item("O25").title == "หลักเกณฑ์การบริหารและพัฒนาทรัพยากรบุคคล"
+    assert c.contacts.line_open_chat == "ITA ๒๕๖๖ ลำพูน" and len(c.contacts.phones) == 2
+
+
+def test_year_templates_in_settings_take_the_catalogues_year(cfg):
+    edit(cfg / "oit_items.yaml", "year: 2566", "year: 2570")
+    s = load_config(cfg / "settings.yaml").settings
+    assert s.backend.xlsx_path == "data/oit-2570.xlsx" and s.state_path == "data/state-2570.sqlite"
+    assert "ITA 2570" in s.checker.user_agent and "{year}" not in s.checker.user_agent
+
+
+def test_the_59_agencies_with_the_doubtful_ones_flagged(cfg):
+    agencies = load_config(cfg / "settings.yaml").agencies
+    assert len(agencies) == 59 and len({a.code for a in agencies}) == 59
+    by_code = {a.code: a for a in agencies}
+    assert by_code["tt-thasopchai"].district == "แม่ทา"
+    flagged = [a for a in agencies if a.confirm]
+    assert 15 <= len(flagged) <= 25 and by_code["tt-pratupa"].confirm and not by_code["tt-li"].confirm
+    assert all(a.district for a in agencies)

@@ -208,3 +208,44 @@ def test_a_lost_and_rebuilt_sheet_gets_its_first_submission_times_back(sheet, co
     again = cells(rebuilt)
     assert again[RowKey("a-one", "O1")]["first_submitted_at"] == "20 ม.ค. 2566 09:00"
     assert again[RowKey("a-one", "O2")]["first_submitted_at"] == "3 ก.พ. 2566 14:00"
+
+
+# ---------------------------------------------------------------- each item's year rule
+def page(text: str) -> bytes:
+    return f"<html><head><title>เอกสาร</title></head><body><p>{text}</p></body></html>".encode()
+
+
+YEAR_PAGES = {
+    "/report-2565": page("รายงานผลการดำเนินงานประจำปีงบประมาณ พ.ศ. 2565 ของเทศบาล"),
+    "/report-2564": page("รายงานผลการดำเนินงานประจำปีงบประมาณ พ.ศ. 2564 ของเทศบาล"),
+    "/structure": page("แผนผังโครงสร้างส่วนราชการ ฝ่ายการเมือง และฝ่ายข้าราชการประจำ ของเทศบาล"),
+    "/hr-half": page("รายงานการดำเนินการตามแผนการบริหารทรัพยากรบุคคล ตุลาคม 2565 – มีนาคม 2566"),
+    "/hr-old": page("รายงานการดำเนินการตามแผนการบริหารทรัพยากรบุคคล ตุลาคม 2563 – มีนาคม 2564"),
+}
+
+
+def test_each_item_is_judged_by_its_own_year_rule(sheet, config, site):
+    for path, body in YEAR_PAGES.items():
+        site.routes[path] = respond(200, body)
+    typed = {
+        ("a-one", "O13"): site.url("/report-2565"),  # annual report of the previous year: ok
+        ("b-two", "O13"): site.url("/report-2564"),  # two years old: warned, naming both years it accepts
+        ("a-one", "O1"): site.url("/structure"),  # structure has no year clause: ok without a year
+        ("a-one", "O24"): site.url("/hr-half"),  # first half of the fiscal year across two years: ok
+        ("b-two", "O24"): site.url("/hr-old"),
+        # the same URL for an item with another rule (O19 asks for 2566): that row alone is warned
+        ("b-two", "O19"): site.url("/report-2565"),
+    }
+    sheet.edit_now(lambda e: [e.set_url(a, i, u) for (a, i), u in typed.items()])
+    run(config, sheet)
+    got = cells(sheet)
+    status = {k: got[RowKey(*k)]["status"] for k in typed}
+    assert status[("a-one", "O13")] == status[("a-one", "O1")] == status[("a-one", "O24")] == Status.OK.label_th
+    assert status[("b-two", "O13")] == status[("b-two", "O19")] == status[("b-two", "O24")] == Status.WARNING.label_th
+    old = got[RowKey("b-two", "O13")]
+    assert old["reasons"] == "no_fiscal_year"
+    assert "ไม่พบปี 2565 หรือ 2566" in old["_note"] and "ตรวจว่าเป็นข้อมูลของปี พ.ศ. 2565 หรือ 2566" in old["_note"]
+    assert "ไม่พบปี 2566 ในหน้า" in got[RowKey("b-two", "O19")]["_note"]
+    half = got[RowKey("b-two", "O24")]["_note"]
+    assert "6 เดือนแรกของปีงบประมาณ พ.ศ. 2566 (ต.ค. 2565 – มี.ค. 2566)" in half
+    assert len(site.requests_to("/report-2565")) == 1  # the shared URL was fetched once

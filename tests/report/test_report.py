@@ -10,6 +10,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_html_report_is_a_self_contained_a4_thai_document(config, hist, tmp_path
     # the numbers are the summary's: province row, and the late item of C in the agency table
     assert "<td>ข้อที่ส่งแล้ว</td><td class=\"num\">9</td><td class=\"num\">20</td><td class=\"num\">45.0</td>" in doc
     assert f'<tr class="failed"><td class="num">1</td><td>{C.code}</td>' in doc
-    for title in (S.TITLE_PROVINCE, S.TITLE_ROUNDS, S.TITLE_DISTRICTS, S.TITLE_AGENCIES, S.TITLE_ITEMS):
+    for title in (S.TITLE_PROVINCE, S.TITLE_ROUNDS, S.TITLE_DISTRICTS, S.title_agencies(CATALOG), S.TITLE_ITEMS):
         assert f"<h2>{title}</h2>" in doc
 
 
@@ -136,7 +137,7 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
 
     settings = tmp_path / "config" / "settings.yaml"
     shutil.copytree(ROOT / "config", settings.parent)
-    text = settings.read_text(encoding="utf-8").replace("state_path: data/state.sqlite",
+    text = settings.read_text(encoding="utf-8").replace("state_path: data/state-{year}.sqlite",
                                                         f"state_path: {config.settings.state_path}")
     settings.write_text(text, encoding="utf-8")
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "html", "--out", str(tmp_path / "a.html"),
@@ -147,6 +148,13 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
     assert read_csv(tmp_path / "f.csv")[0] == list(R.FOLLOWUP_CSV_HEADER)
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "x.csv"),
                      "--as-of", "someday"]) == 2
+    # before the first record nothing is known: refused (exit 2) unless --force, and then it says so
+    first = hist.first_event_at()
+    early = ["--config", str(settings), "-q", "report", "--format", "html", "--out", str(tmp_path / "early.html"),
+             "--as-of", (first.date() - timedelta(days=1)).isoformat()]
+    assert cli.main(early) == 2 and not (tmp_path / "early.html").exists()
+    assert cli.main(early + ["--force"]) == 0
+    assert "คำเตือน: ไม่มีบันทึกการตรวจ ณ เวลานี้" in (tmp_path / "early.html").read_text(encoding="utf-8")
     # a report as of now is remembered: the next summary's trend starts from it
     before = hist.last_report_before(bkk(2030, 1, 1))
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "n.csv")]) == 0

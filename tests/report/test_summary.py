@@ -97,7 +97,7 @@ def test_per_district_all_eight_and_the_unassigned(hist):
 
 
 def test_per_agency_failed_2565_first_with_trend(hist):
-    b = blocks(S.summary_at(hist, NOW, CATALOG, AGENCIES, OPTS))[S.TITLE_AGENCIES]
+    b = blocks(S.summary_at(hist, NOW, CATALOG, AGENCIES, OPTS))[S.title_agencies(CATALOG)]
     assert b.header == ("ลำดับ", "รหัส", "หน่วยงาน", "อำเภอ", "กลุ่ม", "รอบ 1 ผ่าน (จาก 2)", "รอบ 2 ผ่าน (จาก 2)",
                         "รอบ 3 ผ่าน (จาก 1, ยังไม่ถึงกำหนด)", "ไม่ผ่าน (ข้อ)", "ยังไม่ส่ง (ข้อ)", "ผ่าน %", "คะแนน 2565",
                         "ระดับ 2565", "เปลี่ยนแปลง (ข้อ)")
@@ -149,7 +149,7 @@ def test_before_the_first_deadline_round_1_is_the_yardstick(hist):
     assert blocks(s)[S.TITLE_PROVINCE].rows[0] == ("หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1 ซึ่งยังไม่ถึงกำหนด", 0, 4, 0.0)
     assert s.heading[2].startswith("กำหนดส่ง: รอบที่ 1 ภายใน 31 ม.ค. 2566 (เหลือ 16 วัน)")
     # no report before, and a week earlier is before the history: no trend
-    assert blocks(s)[S.TITLE_AGENCIES].rows[0][-1] == ""
+    assert blocks(s)[S.title_agencies(CATALOG)].rows[0][-1] == ""
     assert not any(h.startswith("เปลี่ยนแปลง") for h in s.heading)
 
 
@@ -278,7 +278,8 @@ def test_xlsx_summary_and_snapshot_carry_a_native_bar_chart(tmp_path):
     from sheets_sync.pipeline import sync as pipeline
 
     pipeline.init(sync_config(tmp_path), sheet.backend)
-    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 1, 30, 10, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {})  # after the deadline: the round-1 snapshot
     wb = load_workbook(sheet.path)
     for tab in ("สรุป", "สรุปรอบ 1 (31 มกราคม 2566)"):
         charts = wb[tab]._charts

@@ -46,6 +46,7 @@ PATHS = {
     "/docs/O{n}.pdf": "a PDF whose text says 2566",
     "/old/O{n}": "last year's page (2565 only): no_fiscal_year",
     "/old/O{n}.pdf": "last year's PDF: no_fiscal_year",
+    "/year/{YYYY}/O{n}": "an OIT item page that shows the Buddhist-era year YYYY and no other (another year's catalogue)",
     "/scan/O{n}.pdf": "a PDF without text (a scan): unverifiable_content",
     "/news/404": "a real 2566 page that mentions 404 in its text (not a soft 404)",
     "/missing.html": "200 with a not-found title: soft_404",
@@ -347,6 +348,9 @@ class Farm:
             return self._google(target)
         if path == "/":
             return 200, site.home, {}
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "year" and parts[2].isdigit() and parts[3][:1] == "O" and parts[3][1:].isdigit():
+            return 200, _item_page(host, int(parts[3][1:]), parts[2]), {}
         for prefix, year, kind in (("/oit/O", "2566", "html"), ("/docs/O", "2566", "pdf"), ("/old/O", "2565", "html"),
                                    ("/scan/O", None, "pdf")):
             if path.startswith(prefix):

@@ -121,7 +121,7 @@ def test_a_full_run_logs_no_key_material(fmt, tmp_path, monkeypatch, capfd, rest
         for old, new in (("kind: xlsx", "kind: gsheets"), ('spreadsheet: ""', f'spreadsheet: "{sid}"'),
                          ("credentials: credentials.json", f"credentials: {creds.path}"),
                          ("api_endpoint: https://sheets.googleapis.com", f"api_endpoint: {fake.url}"),
-                         ("state_path: data/state.sqlite", f"state_path: {tmp_path}/data/state.sqlite")):
+                         ("state_path: data/state-{year}.sqlite", f"state_path: {tmp_path}/data/state.sqlite")):
             assert old in text
             text = text.replace(old, new)
         (tmp_path / "settings.yaml").write_text(text, encoding="utf-8")

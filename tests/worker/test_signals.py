@@ -84,7 +84,7 @@ def test_stop_signal_during_the_checks_exits_0_with_intact_files(workdir, comman
     assert len([r for r in srv.log if r.path.startswith("/slow/")]) < 40  # it did stop early
     wb = load_workbook(book)  # opens, and was not touched: the stop came before any write
     assert TAB_SUMMARY in wb.sheetnames and book.read_bytes() == before
-    with sqlite3.connect(data / "state.sqlite") as db:
+    with sqlite3.connect(data / "state-2566.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT outcome FROM worker_runs").fetchall() == [("stopped",)]
     status = json.loads((data / "worker-status.json").read_text(encoding="utf-8"))

@@ -86,7 +86,7 @@ def test_status_works_after_make_run_on_a_fresh_copy(tmp_path):
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "Last run succeeded: `sync` started" in out.stdout
-    assert "1634 rows" in out.stdout and "Worker: not running" in out.stdout
+    assert "2537 rows" in out.stdout and "Worker: not running" in out.stdout  # 59 agencies x 43 items
 
 
 def test_systemd_unit_passes_systemd_analyze_verify(tmp_path):

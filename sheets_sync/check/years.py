@@ -1,0 +1,80 @@
+"""The fiscal-year rule: which years a page shows, and whether they fit an item's year rule. Pure.
+
+The checker reads a page once per URL and records the Buddhist-era years it shows
+(`CheckResult.years`); each row then judges those years against its own item's rule
+(`config.YearRule`), so one URL submitted for two items with different rules gets the right
+verdict for each, without a second request. Years are read in both eras and both digit sets:
+2566, ๒๕๖๖, 2023 and ๒๐๒๓ are all the year 2566; a span such as 2564-2568 (or 2564 ถึง 2568)
+shows every year in it, so a plan of several years counts for each year it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from sheets_sync.config.settings import YearRule
+from sheets_sync.core.normalize import thai_digits_to_arabic
+from sheets_sync.core.thai import BE_OFFSET, digits
+
+_D = "[0-9๐-๙]"
+_YEAR = re.compile(rf"(?<!{_D}){_D}{{4}}(?!{_D})")
+_SPAN = re.compile(rf"(?<!{_D})({_D}{{4}})\s*(?:-|–|—|ถึง)\s*({_D}{{4}})(?!{_D})")
+BE_RANGE = (2400, 2700)  # four digits read as a Buddhist-era year
+CE_RANGE = (1900, 2157)  # ... as a Christian-era year (their Buddhist-era years never overlap the above)
+MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan period
+MAX_TEXT = 2_000_000  # characters searched
+
+
+def be_year(token: str) -> int | None:
+    """The Buddhist-era year four digits stand for, or None when they are not a year."""
+    n = int(thai_digits_to_arabic(token))
+    if BE_RANGE[0] <= n <= BE_RANGE[1]:
+        return n
+    if CE_RANGE[0] <= n <= CE_RANGE[1]:
+        return n + BE_OFFSET
+    return None
+
+
+def years_in(text: str) -> tuple[int, ...]:
+    """Every Buddhist-era year the text shows, sorted.
+
+    >>> years_in("แผนพัฒนาท้องถิ่น (พ.ศ. 2564 - 2566) ปรับปรุง ๒๕๖๕ และ 2023")
+    (2564, 2565, 2566)
+    """
+    text = text[:MAX_TEXT]
+    found = {y for y in (be_year(m.group()) for m in _YEAR.finditer(text)) if y is not None}
+    for m in _SPAN.finditer(text):
+        a, b = be_year(m.group(1)), be_year(m.group(2))
+        if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
+            found.update(range(a, b + 1))
+    return tuple(sorted(found))
+
+
+def fits(years: Iterable[int] | None, rule: YearRule) -> bool:
+    """Whether a page showing `years` satisfies `rule`. Unknown years (None: the content was not
+    read, e.g. a scan or a file cut off) and a rule without years never fail."""
+    if years is None or not rule.checked:
+        return True
+    return bool(set(years) & set(rule.years))
+
+
+def years_text(rule: YearRule, thai_digits: bool = False) -> str:
+    """'2566', or '2565 หรือ 2566'."""
+    return digits(" หรือ ".join(str(y) for y in rule.years), thai_digits)
+
+
+def wanted_text(rule: YearRule, thai_digits: bool = False) -> str:
+    """What the item asks for, to end "ตรวจว่าเป็นข้อมูล…" in a note."""
+    if not rule.checked:
+        return "ที่ถูกต้องของข้อนี้"
+    if rule.period == "first_half":
+        last = max(rule.years)
+        return digits(f"ช่วง 6 เดือนแรกของปีงบประมาณ พ.ศ. {last} (ต.ค. {last - 1} – มี.ค. {last})", thai_digits)
+    return f"ของปี พ.ศ. {years_text(rule, thai_digits)}"
+
+
+def note_values(rule: YearRule, thai_digits: bool = False) -> dict[str, str]:
+    """The values the year notes of sheets_sync.core.reasons are filled with."""
+    return {"years": years_text(rule, thai_digits) if rule.checked else "ที่ข้อนี้กำหนด",
+            "wanted": wanted_text(rule, thai_digits)}
