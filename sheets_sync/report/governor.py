@@ -274,8 +274,8 @@ def render_html(summary: Summary, thai_digits: bool = False) -> str:
             parts.append(f"<figure>{svg_chart(block, block.chart, thai_digits)}</figure>")
         parts.append(_table(block, thai_digits))
         parts.append("</section>")
-    parts.append(f"<footer>จัดทำโดยระบบตรวจ URL แบบวัด OIT (sheets-sync) จากประวัติการตรวจ; "
-                 f"แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปีก่อน</footer>")
+    parts.append("<footer>จัดทำโดยระบบตรวจ URL แบบวัด OIT (sheets-sync) จากประวัติการตรวจ; "
+                 "แถวพื้นสีส้ม = หน่วยงานที่ไม่ผ่านการประเมินปีก่อน</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
-from sheets_sync.core.models import RowKey, Status
+from sheets_sync.core.models import Status
 from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.report import governor
 from sheets_sync.sheet import grid as g

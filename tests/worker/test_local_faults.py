@@ -78,7 +78,7 @@ def prepared(tmp_path_factory, farm):
     settings = workdir / "config" / "settings.yaml"
     # The workbook in its own folder, so its folder's fault is told apart from data/'s.
     settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "xlsx_path: data/oit-2566.xlsx", "xlsx_path: book/oit-2566.xlsx"), encoding="utf-8")
+        "xlsx_path: data/oit-{year}.xlsx", "xlsx_path: book/oit-{year}.xlsx"), encoding="utf-8")
     assert cli(workdir, "init").returncode == 0
     put_urls(workdir / "book" / "oit-2566.xlsx", [farm.url(HOST, f"/oit/O{n}") for n in range(1, 6)])
     first = sync(workdir, farm)
@@ -113,12 +113,12 @@ def assert_one_line_exit_3_nothing_written(done, farm, workdir, before, names: s
 
 def snapshot(workdir: Path) -> dict:
     return {"data": files(workdir / "data"), "book": files(workdir / "book"),
-            "tables": dump(workdir / "data" / "state.sqlite")}
+            "tables": dump(workdir / "data" / "state-2566.sqlite")}
 
 
 READ_ONLY = {
     # what -> (path made read-only, its mode, the words the line must name)
-    "state file": ("data/state.sqlite", 0o444, "data/state.sqlite"),
+    "state file": ("data/state-2566.sqlite", 0o444, "data/state-2566.sqlite"),
     "lock file": ("data/sheets-sync.lock", 0o444, "data/sheets-sync.lock"),
     "data folder": ("data", 0o555, "data"),
     "workbook folder": ("book", 0o555, "book"),
@@ -144,7 +144,7 @@ def test_a_read_only_local_path_stops_the_run_before_any_url(synced, what):
         path.chmod(old)
     assert_one_line_exit_3_nothing_written(done, farm, workdir, before, names)
     assert "owner and mode" in done.stderr  # what to do
-    assert dump(workdir / "data" / "state.sqlite") == before["tables"]
+    assert dump(workdir / "data" / "state-2566.sqlite") == before["tables"]
 
 
 def test_a_full_disk_stops_the_run_before_any_url(synced):
@@ -154,7 +154,7 @@ def test_a_full_disk_stops_the_run_before_any_url(synced):
     done = sync(workdir, farm, preexec_fn=file_size_limit(2048))
     assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "data")
     assert "File too large" in done.stderr and "df -h" in done.stderr
-    assert dump(workdir / "data" / "state.sqlite") == before["tables"]
+    assert dump(workdir / "data" / "state-2566.sqlite") == before["tables"]
 
 
 @pytest.fixture
@@ -210,9 +210,9 @@ def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restor
     assert "was being replaced while it was read" in lines[0] and str(book.name) in lines[0]
     assert farm.count() == 0
     assert book.read_bytes() == new[: len(new) // 2]  # as the copy left it: the worker wrote nothing
-    assert dump(workdir / "data" / "state.sqlite")[:1] and not [
+    assert dump(workdir / "data" / "state-2566.sqlite")[:1] and not [
         p for p in (workdir / "book").iterdir() if p.name != book.name]
-    history = [line for line in dump(workdir / "data" / "state.sqlite") if "history_" in line]
+    history = [line for line in dump(workdir / "data" / "state-2566.sqlite") if "history_" in line]
     assert history == [line for line in before["tables"] if "history_" in line]
 
 
@@ -221,7 +221,7 @@ def test_a_path_that_is_a_file_is_one_line_too(synced):
     workdir, farm = synced
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "state_path: data/state.sqlite", "state_path: book/oit-2566.xlsx/state.sqlite"), encoding="utf-8")
+        "state_path: data/state-{year}.sqlite", "state_path: book/oit-{year}.xlsx/state.sqlite"), encoding="utf-8")
     before = snapshot(workdir)
     done = sync(workdir, farm)
     assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "book/oit-2566.xlsx")

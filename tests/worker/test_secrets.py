@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sheets_sync.config.settings import load_config
 from tests.support.cli import cli
 from tests.support.fake_sheets import FakeSheets, write_credentials
 
@@ -84,8 +85,9 @@ def test_credentials_echoed_by_the_api_reach_no_file_and_no_output(gsheets_workd
     status_file = workdir / "data" / "worker-status.json"
     texts = {str(p.relative_to(workdir)): p.read_bytes().decode("utf-8", "replace")
              for p in (workdir / "data").rglob("*") if p.is_file()}
-    assert "data/state.sqlite" in texts and "data/worker-status.json" in texts
-    texts["state file tables"] = state_rows(workdir / "data" / "state.sqlite")
+    state_path = load_config(workdir / "config" / "settings.yaml").settings.state_path  # data/state-<year>.sqlite
+    assert state_path in texts and "data/worker-status.json" in texts
+    texts["state file tables"] = state_rows(workdir / state_path)
     texts["status output"] = shown.stdout + shown.stderr
     texts["sync logs"] = failed.stdout + failed.stderr
     texts["run --once logs"] = half.stdout + half.stderr
