@@ -60,9 +60,28 @@ def open_state(path: str | os.PathLike) -> State | None:
         return None
 
 
+# Before one state file per assessment year, every version kept its one (2566) assessment here.
+LEGACY_NAME, LEGACY_SUCCESSOR = "state.sqlite", "state-2566.sqlite"
+
+
+def adopt_legacy(path: Path) -> bool:
+    """A VM upgraded from the single-file layout keeps its history: `data/state.sqlite` (with its
+    WAL) becomes `data/state-2566.sqlite` when that does not exist yet. True when it moved."""
+    legacy = path.with_name(LEGACY_NAME)
+    if path.name != LEGACY_SUCCESSOR or path.exists() or not legacy.exists():
+        return False
+    for suffix in ("-wal", "-shm", ""):  # the database last, so a crash leaves it where it was found
+        src = Path(f"{legacy}{suffix}")
+        if src.exists():
+            src.rename(f"{path}{suffix}")
+    log.warning("state file %s is now %s (one state file per assessment year)", legacy, path)
+    return True
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
+        adopt_legacy(path)
     try:
         return _open_checked(path)
     except sqlite3.OperationalError:

@@ -34,3 +34,19 @@ def test_corrupt_file_is_moved_aside_and_rebuilt(tmp_path):
         assert s.db.execute("SELECT count(*) FROM test_state_kv").fetchone() == (0,)
         assert s.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert (tmp_path / "state.sqlite.corrupt").read_bytes().startswith(b"this is not sqlite")
+
+
+def test_an_upgraded_vm_keeps_its_history_in_the_per_year_file(tmp_path):
+    legacy = tmp_path / "state.sqlite"
+    with State(legacy) as old:
+        with old.transaction() as db:
+            db.execute("CREATE TABLE kept (x TEXT)")
+            db.execute("INSERT INTO kept VALUES ('2566 history')")
+    with State(tmp_path / "state-2566.sqlite") as state:
+        assert state.db.execute("SELECT x FROM kept").fetchall() == [("2566 history",)]
+    assert not legacy.exists()
+    # another year's file starts empty and leaves a legacy file alone
+    legacy.write_bytes((tmp_path / "state-2566.sqlite").read_bytes())
+    with State(tmp_path / "state-2570.sqlite") as state:
+        assert state.db.execute("SELECT name FROM sqlite_master WHERE name = 'kept'").fetchall() == []
+    assert legacy.exists()
