@@ -109,6 +109,8 @@ class SubmissionRow:
     first_submitted_at: datetime | None = None
     row_number: int = 0  # 1-based position when read; informative only, never used to write
     previous_checked_at: datetime | None = None  # when the verdict the sheet shows was made
+    explanation: str = ""  # the agency's "คำอธิบายเพิ่มเติม" beside the URL (for ITAS), as typed
+    previous_reasons: tuple[str, ...] = ()  # the reason codes the worker last wrote
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,30 @@ def plan_merge(current: Mapping[RowKey, str], agency: str, entries: Iterable[Ent
     return tuple(steps)
 
 
+def plan_explanations(current: Mapping[RowKey, str], agency: str, entries: Iterable[Entry],
+                      overwrite: bool = False) -> tuple[Step, ...]:
+    """The same rule for the explanation beside each URL: fill an empty cell, keep an equal one, report a
+    different one as a conflict (replaced only with overwrite). Entries without an explanation plan nothing:
+    a file that lacks the column never clears what the agency typed in the sheet."""
+    steps = []
+    for e in entries:
+        new = e.explanation.strip()
+        if not new:
+            continue
+        key = RowKey(agency, e.item)
+        if key not in current:
+            continue  # reported once, by the URL plan
+        now = current[key]
+        if not now.strip():
+            outcome = Outcome.FILL
+        elif " ".join(now.split()) == " ".join(new.split()):
+            outcome = Outcome.SAME
+        else:
+            outcome = Outcome.OVERWRITE if overwrite else Outcome.CONFLICT
+        steps.append(Step(key, outcome, now, new, e.where))
+    return tuple(steps)
+
+
 def writes_of(steps: Iterable[Step]) -> dict[RowKey, tuple[str, str]]:
     """What Backend.write_urls receives: key -> (URL text the plan saw, new URL text)."""
     return {s.key: (s.current, s.new) for s in steps if s.outcome in (Outcome.FILL, Outcome.OVERWRITE)}
@@ -91,6 +115,8 @@ class FileReport:
     parsed: Parsed | None = None
     write: WriteReport | None = None
     dry_run: bool = False
+    explanation_steps: tuple[Step, ...] = ()
+    explanation_write: WriteReport | None = None
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for s in self.steps if s.outcome is outcome)
@@ -132,14 +158,18 @@ def import_file(path: str | Path, backend, catalog: Catalog, agency: str | None 
         return FileReport(shown, error=error, tables=tables, dry_run=dry_run)
     assert ident is not None and ident.code is not None and parsed is not None
     name = next((a.name for a in snapshot.agencies if a.code == ident.code), "")
-    current = {r.key: r.url_text for r in snapshot.rows if r.key.agency == ident.code}
-    steps = plan_merge(current, ident.code, parsed.entries, overwrite)
-    write = None
+    mine = [r for r in snapshot.rows if r.key.agency == ident.code]
+    steps = plan_merge({r.key: r.url_text for r in mine}, ident.code, parsed.entries, overwrite)
+    said = plan_explanations({r.key: r.explanation for r in mine}, ident.code, parsed.entries, overwrite)
+    write = said_write = None
     if not dry_run:
         todo = writes_of(steps)
         write = backend.write_urls(todo) if todo else WriteReport()
+        todo = writes_of(said)
+        said_write = backend.write_explanations(todo) if todo else WriteReport()
     return FileReport(shown, agency=ident.code, agency_name=name, how=ident.how, tables=tables, steps=steps,
-                      parsed=parsed, write=write, dry_run=dry_run)
+                      parsed=parsed, write=write, dry_run=dry_run, explanation_steps=said,
+                      explanation_write=said_write)
 
 
 def report_lines(rep: FileReport) -> list[str]:
@@ -168,6 +198,7 @@ def report_lines(rep: FileReport) -> list[str]:
                   for s in conflicts]
     else:
         lines.append("  conflicts 0")
+    lines += _explanation_lines(rep, would)
     no_row = [s for s in rep.steps if s.outcome is Outcome.NO_ROW]
     if no_row:
         lines.append(f"  no row in the sheet for {items(no_row)} (run `sheets-sync init`, then import again)")
@@ -185,6 +216,25 @@ def report_lines(rep: FileReport) -> list[str]:
             lines.append(f"  no link in the file for {len(parsed.empty_items)} item(s): {' '.join(parsed.empty_items)}")
         if parsed.other_agency_rows:
             lines.append(f"  skipped {parsed.other_agency_rows} row(s) of other agencies")
+    return lines
+
+
+def _explanation_lines(rep: FileReport, would: str) -> list[str]:
+    if not rep.explanation_steps:
+        return []
+    w = rep.explanation_write
+    stale = set(w.stale) | set(w.missing) if w else set()
+    done = [s for s in rep.explanation_steps if s.outcome in (Outcome.FILL, Outcome.OVERWRITE) and s.key not in stale]
+    lines = [f"  explanations: {would}written {len(done)}"
+             + (f": {' '.join(s.key.item for s in done)}" if done else "")
+             + f", already the same {sum(1 for s in rep.explanation_steps if s.outcome is Outcome.SAME)}"]
+    conflicts = [s for s in rep.explanation_steps if s.outcome is Outcome.CONFLICT]
+    if conflicts:
+        lines.append(f"  explanation conflicts {len(conflicts)}, left as they are in the sheet (--overwrite replaces):")
+        lines += [f"    {s.key.item}: sheet {_one_line(s.current)} / file {_one_line(s.new)}" for s in conflicts]
+    if stale:
+        lines.append(f"  explanations changed in the sheet meanwhile, not written: "
+                     f"{' '.join(k.item for k in sorted(stale, key=lambda k: int(k.item[1:])))}")
     return lines
 
 

@@ -37,6 +37,9 @@ URL_HEADERS = {"url", "urls", "link", "links", "hyperlink", "website", "ลิ�
 _URL_WORDS = ("url", "link", "ลิงก์", "ลิ้งก์", "ลิงค์", "ลิ้งค์", "ที่อยู่เว็บ")
 _NOT_URL = ("ปลายทาง", "final", "redirect")  # the worker's "URL ปลายทาง" column of the shared sheet
 AGENCY_HEADERS = {"รหัสหน่วยงาน", "agency", "agencycode"}
+# ITAS's "คำอธิบายเพิ่มเติม" beside each URL (the template's column). A bare "หมายเหตุ" is not taken:
+# in agencies' own files it holds remarks for the province, which must not reach ITAS.
+EXPLANATION_HEADERS = {"คำอธิบายเพิ่มเติม", "คำอธิบาย", "explanation", "description", "คำอธิบายurl"}
 
 
 def _header_key(value: object) -> str:
@@ -63,6 +66,7 @@ class Table:
     url_col: int
     agency_col: int | None = None
     how: str = ""  # "headers", "header and content", "content"
+    explanation_col: int | None = None  # only found by its header
 
     def describe(self) -> str:
         where = f"header row {self.header_row + 1}" if self.header_row is not None else "no header row"
@@ -145,20 +149,23 @@ def locate_table(sheet: SheetCells, catalog: Catalog) -> Table | None:
         scores = {c: _url_header_score(v) for c, v in enumerate(rows[r]) if c not in item_cols}
         url_col = max((c for c in scores if scores[c]), key=lambda c: (scores[c], -c), default=None)
         agency_col = next((c for c, v in enumerate(rows[r]) if _header_key(v) in AGENCY_HEADERS), None)
+        explanation_col = next((c for c, v in enumerate(rows[r])
+                                if _header_key(v) in EXPLANATION_HEADERS and c != url_col), None)
         item_col = _best_item_column(rows, r, item_cols, catalog) if item_cols else None
         if item_col is not None and url_col is not None:
-            return Table(sheet.name, r, item_col, url_col, agency_col, "headers")
+            return Table(sheet.name, r, item_col, url_col, agency_col, "headers", explanation_col)
         if partial is None and (item_cols or (url_col is not None and scores[url_col] >= 2)):
-            partial = (r, item_col, url_col, agency_col)
+            partial = (r, item_col, url_col, agency_col, explanation_col)
     if partial is not None:
-        r, item_col, url_col, agency_col = partial
+        r, item_col, url_col, agency_col, explanation_col = partial
         below = rows[r + 1:]
         if item_col is None:
             item_col = _item_column(below, catalog, exclude={url_col})
         else:
             url_col = _url_column(below, sheet.links, r + 1, exclude={item_col})
         if item_col is not None and url_col is not None:
-            return Table(sheet.name, r, item_col, url_col, agency_col, "header and content")
+            return Table(sheet.name, r, item_col, url_col, agency_col, "header and content",
+                         explanation_col if explanation_col not in (item_col, url_col) else None)
     item_col = _item_column(rows, catalog, exclude=set())
     if item_col is None:
         return None
@@ -174,6 +181,7 @@ class Entry:
     item: str
     url_text: str  # the links, one a line: as typed without labels, or hyperlink targets
     where: str  # "sheet 'x' row 7"
+    explanation: str = ""  # the file's "คำอธิบายเพิ่มเติม" for the item, when it has that column
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,7 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
     agency column, rows of other agencies are counted and skipped."""
     by_name = {s.name: s for s in source.sheets}
     links_by_item: dict[str, list[str]] = {}
+    explanations: dict[str, list[str]] = {}
     where_by_item: dict[str, str] = {}
     unreadable: list[Unreadable] = []
     empty: list[str] = []
@@ -278,6 +287,10 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
             have = links_by_item.setdefault(code, [])
             have.extend(u for u in good if u not in have)
             where_by_item.setdefault(code, where)
-    entries = tuple(Entry(code, "\n".join(urls), where_by_item[code]) for code, urls in links_by_item.items())
+            said = g.url_cell_text(g.cell(row, t.explanation_col)) if t.explanation_col is not None else ""
+            if said and said not in explanations.setdefault(code, []):
+                explanations[code].append(said)
+    entries = tuple(Entry(code, "\n".join(urls), where_by_item[code], "\n".join(explanations.get(code, ())))
+                    for code, urls in links_by_item.items())
     return Parsed(entries, tuple(unreadable), tuple(sorted(empty, key=lambda c: int(c[1:]))), other)
 

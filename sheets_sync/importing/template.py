@@ -1,7 +1,7 @@
 """`sheets-sync template`: the province's Excel form for one agency (issue 7).
 
 For agencies that stay on Excel: one sheet with the agency's name and code, a header row
-(ข้อ | หัวข้อ | รอบ | กำหนดส่ง | URL | หมายเหตุ) and the 43 items with their round and deadline, and
+(ข้อ | หัวข้อ | รอบ | กำหนดส่ง | URL | คำอธิบายเพิ่มเติม) and the 43 items with their round and deadline, and
 a second sheet of instructions in Thai. The agency code is written in a cell ("รหัสหน่วยงาน: ...")
 and as a workbook property, so `sheets-sync import` knows whose form it is without guessing.
 """
@@ -24,7 +24,7 @@ from sheets_sync.importing.agency import AGENCY_PROPERTY
 FORM_SHEET = "แบบฟอร์มส่ง URL"
 GUIDE_SHEET = "คำชี้แจง"
 CODE_LABEL = "รหัสหน่วยงาน"
-HEADERS = ("ข้อ", "หัวข้อ", "รอบ", "กำหนดส่ง", "URL", "หมายเหตุ")
+HEADERS = ("ข้อ", "หัวข้อ", "รอบ", "กำหนดส่ง", "URL", "คำอธิบายเพิ่มเติม")
 WIDTHS = (8, 62, 6, 14, 60, 30)
 HEADER_ROW = 5  # 1-based, as Excel shows it
 URL_COLUMN = get_column_letter(HEADERS.index("URL") + 1)  # named in the Thai instructions
@@ -48,7 +48,8 @@ def guide_lines(catalog: Catalog) -> list[str]:
         "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
         "6. หากข้อหนึ่งมีหลายลิงก์ ให้ใส่ในช่องเดียวกัน โดยขึ้นบรรทัดใหม่ (Alt+Enter) ระหว่างลิงก์",
         "7. จะวาง URL เป็นข้อความ หรือแทรกเป็นไฮเปอร์ลิงก์ก็ได้ ระบบอ่านที่อยู่ปลายทางของไฮเปอร์ลิงก์",
-        "8. คอลัมน์ \"หมายเหตุ\" ใช้อธิบายว่าข้อมูลอยู่ส่วนใดของหน้า (ถ้ามี) ระบบไม่นำเข้าคอลัมน์นี้",
+        "8. คอลัมน์ \"คำอธิบายเพิ่มเติม\" ใช้อธิบายว่าข้อมูลอยู่ส่วนใดของหน้า (ถ้ามี) ระบบนำเข้าพร้อม URL "
+        "และนำไปใส่ในรายการสำหรับกรอกในระบบ ITAS",
         "9. บันทึกเป็นไฟล์ .xlsx แล้วส่งคืนผู้ประสานงานของจังหวัด ภายในกำหนดส่งของแต่ละรอบ",
         "",
         f"กำหนดส่ง: {deadlines}",
@@ -94,7 +95,7 @@ def build_template(agency: Agency, catalog: Catalog) -> Workbook:
             cell.border = _BOX
             cell.alignment = Alignment(vertical="top", wrap_text=col in (2, 5, 6),
                                        horizontal="center" if col in (1, 3) else None)
-            if col == 5:
+            if col in (5, 6):
                 cell.fill = url_fill
                 cell.number_format = "@"  # typed text stays text
     ws.freeze_panes = f"A{HEADER_ROW + 1}"

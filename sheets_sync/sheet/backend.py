@@ -59,6 +59,10 @@ class Backend(Protocol):
         the expected text is left alone (stale), a key without a row is missing. Only the URL cell
         is written, always as text; `written` counts cells changed."""
 
+    def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports (issue 14): writes the agencies' explanation cells ("คำอธิบายเพิ่มเติม") by the rule
+        of `write_urls`: key -> (explanation the plan read, new text); stale and missing alike."""
+
     def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
         """Writes the summary `build()` makes (with its charts) to a new tab `title` once. Returns
         False, without calling `build`, when a tab of that name exists: a round's snapshot is

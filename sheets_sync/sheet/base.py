@@ -202,28 +202,38 @@ class GridBackend:
             return WriteReport()
         return self._write(lambda book: self._write_url_cells(book, urls))
 
-    def _write_url_cells(self, book: Book, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+    def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports: key -> (explanation the plan read, new explanation), by the rule of write_urls."""
+        if not texts:
+            return WriteReport()
+        return self._write(lambda book: self._write_url_cells(book, texts, column="explanation"))
+
+    def _write_url_cells(self, book: Book, urls: Mapping[RowKey, tuple[str, str]],
+                         column: str = "url") -> WriteReport:
+        """The agency cells of `column` (URL or explanation) by key, each only if it still holds
+        the text the plan read."""
         if TAB_SUBMISSIONS not in book.tabs() or not book.grid(TAB_SUBMISSIONS):
             raise BackendError(f"tab {TAB_SUBMISSIONS!r} missing or empty; run `sheets-sync init`")
         grid = book.grid(TAB_SUBMISSIONS)
-        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url"))
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", column))
         index = g.key_index(grid, cols)
         written, stale, missing = 0, [], []
-        clear_link = getattr(book, "clear_link", None)  # books with hyperlinks (xlsx) drop the old target
+        # books with hyperlinks (xlsx) drop the old target of a replaced URL
+        clear_link = getattr(book, "clear_link", None) if column == "url" else None
         for key, (expected, new) in urls.items():
             i = index.get(key)
             if i is None:
                 missing.append(key)
                 continue
-            now = g.url_cell_text(g.cell(grid[i], cols["url"]))
+            now = g.url_cell_text(g.cell(grid[i], cols[column]))
             if now != g.url_cell_text(expected):
                 stale.append(key)
                 continue
             if now == g.url_cell_text(new):
                 continue
-            book.set(TAB_SUBMISSIONS, i, cols["url"], new)
+            book.set(TAB_SUBMISSIONS, i, cols[column], new)
             if clear_link is not None:
-                clear_link(TAB_SUBMISSIONS, i, cols["url"])
+                clear_link(TAB_SUBMISSIONS, i, cols[column])
             written += 1
         return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
 

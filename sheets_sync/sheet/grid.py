@@ -168,6 +168,8 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
             first_submitted_at=first.replace(tzinfo=tz) if first else None,
             row_number=n,
             previous_checked_at=checked.replace(tzinfo=tz) if checked else None,
+            explanation=url_cell_text(cell(row, cols.get("explanation"))),
+            previous_reasons=tuple(r for r in (p.strip() for p in text(cell(row, cols.get("reasons"))).split(",")) if r),
         ))
     return tuple(rows), tuple(problems), index
 

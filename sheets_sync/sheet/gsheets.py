@@ -62,6 +62,7 @@ from sheets_sync.sheet.gsheets_http import (
     routed_client_class,
 )
 from sheets_sync.sheet.gsheets_plan import (
+    agency_columns,
     DEFAULT_SHEET_TITLES,
     SheetBook,
     SheetMeta,
@@ -78,7 +79,6 @@ from sheets_sync.sheet.gsheets_plan import (
     split,
     status_column,
     translate,
-    url_column,
 )
 from sheets_sync.sheet.layout import (
     SUBMISSION_HEADERS,
@@ -192,7 +192,7 @@ class GSheetsBackend(GridBackend):
                 reqs += conditional_requests(meta[TAB_SUBMISSIONS], status_col)
             editors = [self.account.email, *self.coordinators]
             for title in TABS:
-                reqs += protection_requests(meta[title], editors, url_column(header) if title == TAB_SUBMISSIONS else None)
+                reqs += protection_requests(meta[title], editors, agency_columns(header) if title == TAB_SUBMISSIONS else ())
             if added:  # a new spreadsheet: drop Google's empty default tab
                 for title, grid in zip(data_tabs + defaults, grids):
                     if title in defaults and not any(g.text(c) for row in grid for c in row):
@@ -257,11 +257,18 @@ class GSheetsBackend(GridBackend):
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports: the shared rule (GridBackend._write_url_cells) on the sheet as it is at write
         time, sent as one atomic batchUpdate: 1 read, at most 1 write."""
-        if not urls:
+        return self._write_agency_column(urls, "url")
+
+    def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
+        """Imports: explanations by the rule of write_urls: 1 read, at most 1 write."""
+        return self._write_agency_column(texts, "explanation")
+
+    def _write_agency_column(self, cells: Mapping[RowKey, tuple[str, str]], column: str) -> WriteReport:
+        if not cells:
             return WriteReport()
-        with self._api("write the imported URLs"):
+        with self._api(f"write the imported {'URLs' if column == 'url' else 'explanations'}"):
             book, meta = self._load_submissions()
-            report = self._write_url_cells(book, urls)
+            report = self._write_url_cells(book, cells, column=column)
             reqs, _ = translate(book.ops, meta)
             if reqs:
                 self._send(reqs)

@@ -17,6 +17,7 @@ from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import Status
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
+    AGENCY_KEYS,
     STATUS_COLOURS,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
@@ -299,20 +300,21 @@ def conditional_requests(m: SheetMeta, status_col: int) -> list[dict]:
     return out
 
 
-def protection_requests(m: SheetMeta, editors: Sequence[str], url_col: int | None) -> list[dict]:
+def protection_requests(m: SheetMeta, editors: Sequence[str], open_cols: Sequence[int] = ()) -> list[dict]:
     """One protected range over the whole tab, ours by its description; on the submissions tab
-    the URL column below the header is left editable. Replaced only when it differs."""
+    the agencies' columns (layout.AGENCY_KEYS) below the header are left editable. Replaced only
+    when it differs."""
     want: dict[str, Any] = {"range": {"sheetId": m.sheet_id}, "description": f"{PROTECTION_TAG}: {m.title}",
                             "warningOnly": False, "editors": {"users": list(dict.fromkeys(editors))}}
-    if url_col is not None:
-        want["unprotectedRanges"] = [{"sheetId": m.sheet_id, "startRowIndex": 1, "startColumnIndex": url_col,
-                                      "endColumnIndex": url_col + 1}]
-    ours = [p for p in m.protected if str(p.get("description", "")).startswith(PROTECTION_TAG)]
+    if open_cols:
+        want["unprotectedRanges"] = [{"sheetId": m.sheet_id, "startRowIndex": 1, "startColumnIndex": c,
+                                      "endColumnIndex": c + 1} for c in sorted(set(open_cols))]
+    ours = [p for p in m.protected if str(p.get("description", "")) == want["description"]]
     if len(ours) == 1:
         p = ours[0]
         same = (_norm_range(p.get("range", {})) == ()
-                and [_norm_range(u) for u in p.get("unprotectedRanges", [])]
-                == [_norm_range(u) for u in want.get("unprotectedRanges", [])]
+                and sorted(_norm_range(u) for u in p.get("unprotectedRanges", []))
+                == sorted(_norm_range(u) for u in want.get("unprotectedRanges", []))
                 and set(want["editors"]["users"]) <= set(p.get("editors", {}).get("users", []))
                 and not p.get("warningOnly"))
         if same:
@@ -356,6 +358,12 @@ def frozen_request(m: SheetMeta) -> list[dict]:
 def url_column(header: Sequence[object]) -> int | None:
     texts = [str(h).strip() if h is not None else "" for h in header]
     return texts.index(SUBMISSION_HEADERS["url"]) if SUBMISSION_HEADERS["url"] in texts else None
+
+
+def agency_columns(header: Sequence[object]) -> list[int]:
+    """Positions of the columns agencies may edit (layout.AGENCY_KEYS) in this header row."""
+    texts = [str(h).strip() if h is not None else "" for h in header]
+    return [texts.index(SUBMISSION_HEADERS[k]) for k in AGENCY_KEYS if SUBMISSION_HEADERS[k] in texts]
 
 
 def status_column(header: Sequence[object]) -> int | None:

@@ -24,6 +24,7 @@ class Column:
     header: str
     width: int  # characters
     worker: bool = False  # written by the worker; every other column belongs to people
+    agency: bool = False  # typed by the agency; the only cells of the tab agencies may edit
 
 
 SUBMISSION_COLUMNS = (
@@ -34,7 +35,9 @@ SUBMISSION_COLUMNS = (
     Column("deadline", "กำหนดส่ง", 14),
     Column("item", "ข้อ", 6),
     Column("item_title", "หัวข้อ", 48),
-    Column("url", "URL", 60),
+    Column("url", "URL", 60, agency=True),
+    # What ITAS asks beside each URL: where on the page the information is (issue 14).
+    Column("explanation", "คำอธิบายเพิ่มเติม", 40, agency=True),
     Column("status", "สถานะ", 20, worker=True),
     Column("reasons", "รหัสเหตุผล", 24, worker=True),
     Column("http_status", "HTTP", 7, worker=True),
@@ -44,6 +47,8 @@ SUBMISSION_COLUMNS = (
     Column("detail", "รายละเอียด", 50, worker=True),
 )
 WORKER_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.worker)
+# Which columns agencies may edit: the one place protections (Sheets) and locks (xlsx) read.
+AGENCY_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.agency)
 SUBMISSION_HEADERS = {c.key: c.header for c in SUBMISSION_COLUMNS}
 
 AGENCY_COLUMNS = (
@@ -87,13 +92,16 @@ def guide_lines(catalog: Catalog) -> tuple[str, ...]:
         f"คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {year} จังหวัดลำพูน",
         "",
         "1. ไปที่แท็บ \"ส่ง URL\" แล้วกรองเฉพาะแถวของหน่วยงานท่าน (ใช้มุมมองตัวกรอง) ไม่ต้องลบหรือย้ายแถว",
-        "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" เท่านั้น (คอลัมน์อื่นระบบเป็นผู้กรอก)",
+        "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" และคำอธิบายในคอลัมน์ \"คำอธิบายเพิ่มเติม\" เท่านั้น "
+        "(คอลัมน์อื่นระบบเป็นผู้กรอก)",
         "3. URL ต้องขึ้นต้นด้วย https:// หรือ http:// และเปิดไปยังหน้าที่แสดงข้อมูลข้อนั้นโดยตรง ไม่ใช่หน้าแรกของเว็บไซต์",
         f"4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปีที่แต่ละข้อกำหนด (ส่วนใหญ่คือปี พ.ศ. {year} "
         f"รายงานประจำปีอาจเป็นของปี พ.ศ. {year - 1} บางข้อไม่กำหนดปี)",
         "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
         "6. หากข้อหนึ่งมีหลายลิงก์ ให้ขึ้นบรรทัดใหม่ระหว่างลิงก์ ระบบตรวจทุกลิงก์และแสดงผลที่แย่ที่สุด",
-        "7. ระบบตรวจลิงก์เป็นระยะ แล้วแสดงผลในคอลัมน์ \"สถานะ\" และหมายเหตุบนช่อง URL บอกสิ่งที่ต้องแก้ไข",
+        "7. คอลัมน์ \"คำอธิบายเพิ่มเติม\" (ถ้ามี) ใช้อธิบายว่าข้อมูลอยู่ส่วนใดของหน้า ระบบเก็บไว้และนำไปใส่ในรายการ"
+        "สำหรับกรอก ITAS",
+        "8. ระบบตรวจลิงก์เป็นระยะ แล้วแสดงผลในคอลัมน์ \"สถานะ\" และหมายเหตุบนช่อง URL บอกสิ่งที่ต้องแก้ไข",
         "",
         "ความหมายของสถานะ",
         "ยังไม่ส่ง = ยังไม่ได้ใส่ URL",

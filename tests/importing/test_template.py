@@ -51,7 +51,8 @@ def fill(path, drop_property=False, rename=None):
     ws.cell(row["O9"], 5).value = "https://www.facebook.com/lamphun\nhttps://www.youtube.com/@lamphun"
     ws.cell(row["O11"], 5).value = "https://www.lamphun.go.th/old-plan"
     ws.cell(row["O11"], 5).hyperlink = "https://www.lamphun.go.th/plan-2566"
-    ws.cell(row["O11"], 6).value = "อยู่ท้ายหน้า https://www.lamphun.go.th/not-this-one"  # notes are not imported
+    # the explanation column: a link in it is text for ITAS, never imported as the URL
+    ws.cell(row["O11"], 6).value = "อยู่ท้ายหน้า https://www.lamphun.go.th/not-this-one"
     if drop_property:
         wb.custom_doc_props.props = []
     wb.save(rename or path)

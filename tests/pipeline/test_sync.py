@@ -249,3 +249,57 @@ def test_each_item_is_judged_by_its_own_year_rule(sheet, config, site):
     half = got[RowKey("b-two", "O24")]["_note"]
     assert "6 เดือนแรกของปีงบประมาณ พ.ศ. 2566 (ต.ค. 2565 – มี.ค. 2566)" in half
     assert len(site.requests_to("/report-2565")) == 1  # the shared URL was fetched once
+
+
+def test_explanations_are_kept_by_every_sync_and_filled_by_import(sheet, config, site, tmp_path):
+    """Issue 14: the agency's "คำอธิบายเพิ่มเติม" beside the URL survives syncs, and `import` fills
+    it from a form without overwriting what the agency typed in the sheet."""
+    from openpyxl import load_workbook
+
+    from sheets_sync.importing import importer, template
+
+    typed = {
+        "O1": "อยู่หัวข้อ \"โครงสร้างองค์กร\" กลางหน้า",
+        "O3": "=ยังไม่มีลิงก์ แต่พิมพ์คำอธิบายไว้ก่อน",  # typed like a formula: stays text
+        "O4": "บรรทัดแรก\nบรรทัดที่สอง",
+    }
+
+    def type_them(e):
+        e.set_url("a-one", "O1", site.url("/org"))
+        e.set_url("a-one", "O4", site.url("/gone"))
+        for item, text in typed.items():
+            e.set("a-one", item, "explanation", text)
+        e.set("b-two", "O1", "explanation", "ของหน่วยงานอื่น")
+
+    sheet.edit_now(type_them)
+    run(config, sheet)
+    run(config, sheet)
+    after_syncs = cells(sheet)
+    for item, text in typed.items():
+        assert after_syncs[RowKey("a-one", item)]["explanation"] == g.text(text), item
+    assert after_syncs[RowKey("a-one", "O1")]["status"] == Status.OK.label_th
+    assert after_syncs[RowKey("a-one", "O4")]["status"] == Status.BROKEN.label_th
+
+    form = template.write_template(tmp_path / "form.xlsx", config.agencies[0], config.catalog)
+    wb = load_workbook(form)
+    ws = wb[template.FORM_SHEET]
+    url_col, said_col = template.HEADERS.index("URL") + 1, template.HEADERS.index("คำอธิบายเพิ่มเติม") + 1
+    row = {f"O{n}": template.HEADER_ROW + n for n in range(1, 44)}
+    ws.cell(row["O1"], url_col).value = site.url("/org")
+    ws.cell(row["O1"], said_col).value = "คำอธิบายอื่นจากไฟล์"  # differs from the sheet's: not replaced
+    ws.cell(row["O2"], url_col).value = site.url("/boss")
+    ws.cell(row["O2"], said_col).value = "เลื่อนลงไปที่ \"คณะผู้บริหาร\""
+    ws.cell(row["O4"], url_col).value = site.url("/gone")  # no explanation in the file: the sheet's stays
+    wb.save(form)
+    rep = importer.import_file(form, sheet.backend, config.catalog)
+    assert rep.error is None and rep.explanation_write.written == 1
+    assert [(s.key.item, s.outcome) for s in rep.explanation_steps] == [
+        ("O1", importer.Outcome.CONFLICT), ("O2", importer.Outcome.FILL)]
+
+    run(config, sheet)
+    final = cells(sheet)
+    expected = dict(typed, O2="เลื่อนลงไปที่ \"คณะผู้บริหาร\"")
+    got = {k.item: v["explanation"] for k, v in final.items() if k.agency == "a-one" and v["explanation"]}
+    assert got == {item: g.text(text) for item, text in expected.items()}
+    assert final[RowKey("b-two", "O1")]["explanation"] == "ของหน่วยงานอื่น"
+    assert final[RowKey("a-one", "O2")]["status"] == Status.OK.label_th

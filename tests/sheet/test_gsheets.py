@@ -37,6 +37,7 @@ from tests.support.sheets import Edits, apply_to_fake
 COORDINATOR = "coordinator@example.org"
 URL_COL = [c.key for c in SUBMISSION_COLUMNS].index("url")
 STATUS_COL = [c.key for c in SUBMISSION_COLUMNS].index("status")
+EXPLANATION_COL = [c.key for c in SUBMISSION_COLUMNS].index("explanation")
 WORKER_COLS = {i for i, c in enumerate(SUBMISSION_COLUMNS) if c.worker}
 
 
@@ -129,15 +130,16 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
     assert sub.column_px[URL_COL] == 60 * 7 + 14 and sub.column_px[0] == 16 * 7 + 14
     assert (sub.cell(0, 0) or {}).get("userEnteredFormat", {}).get("textFormat", {}).get("bold") is True
 
-    # protections: every tab, editors = the service account + coordinators; on ส่ง URL only the URL column is open
+    # protections: every tab, editors = the service account + coordinators; on ส่ง URL only the agencies'
+    # columns (URL and its explanation) are open
     for title in TABS:
         prs = fake.sheet(sid, title).protected
         assert len(prs) == 1, title
         assert set(prs[0]["editors"]["users"]) == {creds.email, COORDINATOR}
         assert not prs[0].get("warningOnly")
     open_ranges = sub.protected[0]["unprotectedRanges"]
-    assert open_ranges == [{"sheetId": sub.sheet_id, "startRowIndex": 1, "startColumnIndex": URL_COL,
-                            "endColumnIndex": URL_COL + 1}]
+    assert open_ranges == [{"sheetId": sub.sheet_id, "startRowIndex": 1, "startColumnIndex": c,
+                            "endColumnIndex": c + 1} for c in (URL_COL, EXPLANATION_COL)]
     assert "unprotectedRanges" not in fake.sheet(sid, TAB_AGENCIES).protected[0]
 
     # conditional formatting: one TEXT_EQ rule per status on the status column
@@ -167,9 +169,9 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
     assert len(sheet.conditional) == len(Status) and sheet.frozen_rows == 1
 
 
-def test_agencies_cannot_edit_outside_the_url_column(fake, tmp_path, small_config):
+def test_agencies_cannot_edit_outside_their_columns(fake, tmp_path, small_config):
     """The fake enforces protections like Google: a user who is not an editor may write the URL
-    column of ส่ง URL (below the header) and nothing else."""
+    and explanation columns of ส่ง URL (below the header) and nothing else."""
     backend, sid, _ = make_backend(fake, tmp_path)
     backend.ensure_layout(small_config.catalog, small_config.agencies)
     agency, _, _ = make_backend(fake, tmp_path, sid=sid, name="agency.json")
@@ -182,6 +184,8 @@ def test_agencies_cannot_edit_outside_the_url_column(fake, tmp_path, small_confi
                                 "fields": "userEnteredValue"}}
     agency.http.batch_update(sid, {"requests": [cell(URL_COL)]})
     assert fake.sheet(sid, TAB_SUBMISSIONS).grid()[3][URL_COL] == "x"
+    agency.http.batch_update(sid, {"requests": [cell(EXPLANATION_COL)]})
+    assert fake.sheet(sid, TAB_SUBMISSIONS).grid()[3][EXPLANATION_COL] == "x"
     with pytest.raises(Exception) as refused:
         agency.http.batch_update(sid, {"requests": [cell(STATUS_COL)]})
     assert "protected" in str(refused.value)

@@ -30,10 +30,14 @@ class Edits:
         raise KeyError((agency, item))
 
     def set_url(self, agency: str, item: str, text: str) -> None:
+        self.set(agency, item, "url", text)
+
+    def set(self, agency: str, item: str, key: str, text: str) -> None:
+        """Types `text` in the row's column `key` (a layout key: url, explanation ...)."""
         row = self.grid[self.row_of(agency, item)]
-        while len(row) <= self.cols["url"]:
+        while len(row) <= self.cols[key]:
             row.append(None)
-        row[self.cols["url"]] = text
+        row[self.cols[key]] = text
 
     def reorder(self, order_key: Callable[[list[object]], object], reverse: bool = False) -> None:
         body = list(range(1, len(self.grid)))
