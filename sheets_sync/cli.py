@@ -40,6 +40,8 @@ EXAMPLES = {
     "report": ["sheets-sync report --format html --out report.html",
                "sheets-sync report --format xlsx --out report.xlsx --as-of 2023-02-28",
                "sheets-sync report --format csv --followup --out followup.csv"],
+    "export": ["sheets-sync export --agency abt-laoyao --out itas/abt-laoyao.xlsx",
+               "sheets-sync export --all --out itas --format csv"],
     "remind": ["sheets-sync remind --dry-run", "sheets-sync remind --to coordinator@lamphun.go.th",
                "sheets-sync remind"],
     "snapshot": ["sheets-sync snapshot --confirm 1"],
@@ -149,6 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
                                     "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
                                     "snapshot tab from what is known, marked as confirmed by a coordinator.")
     sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
+    ex = sub.add_parser("export", parents=[common], formatter_class=_Formatter,
+                        epilog=_examples("export"), help="the ITAS-ready list of one agency (or of each)",
+                        description="Writes what an agency retypes into ITAS: its 43 items in ITAS order with the "
+                                    "URL as it is in the sheet, its explanation (คำอธิบายเพิ่มเติม), the verdict, "
+                                    "and a warning on every item that is not ok. .xlsx or .csv by the file's "
+                                    "extension; --all writes one file per agency into the folder --out.")
+    who = ex.add_mutually_exclusive_group(required=True)
+    who.add_argument("--agency", metavar="CODE", help="the agency's code, as in the agencies tab")
+    who.add_argument("--all", action="store_true", help="every agency, one file each, into the folder --out")
+    ex.add_argument("--out", metavar="FILE|FOLDER", required=True,
+                    help="FILE.xlsx or FILE.csv for one agency; a folder with --all")
+    ex.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="with --all: the files' format")
     rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
                    epilog=_examples("report"), help="the governor's progress report, from the history",
                         description="Writes the report (summary, per round, district, agency, chart) as of now or "
@@ -291,6 +305,11 @@ def _run(args) -> int:
         from sheets_sync.importing import template
 
         return template.run_cli(config, backend, args)
+    if args.command == "export":
+        from sheets_sync.core.clock import SystemClock
+        from sheets_sync.export import itas
+
+        return itas.run_cli(config, backend, args, SystemClock(config.settings.tz).now())
     raise AssertionError(args.command)
 
 

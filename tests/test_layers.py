@@ -12,7 +12,7 @@ import pytest
 from tests.support import ROOT
 
 # Bottom to top; a stage may import its own modules and any stage before it in this list.
-STAGES = ("core", "config", "state", "sheet", "collect", "check", "judge", "report", "notify", "pipeline",
+STAGES = ("core", "config", "state", "sheet", "collect", "check", "judge", "report", "export", "notify", "pipeline",
           "importing", "worker", "cli")
 PACKAGE = ROOT / "sheets_sync"
 

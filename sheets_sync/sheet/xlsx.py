@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sheets_sync.core.cellsafe import as_text_cell
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.files import atomic_write
@@ -70,12 +71,8 @@ class XlsxBook:
         return self.wb[tab].cell(row=row + 1, column=col + 1)
 
     def set(self, tab: str, row: int, col: int, value: str) -> None:
-        c = self._cell(tab, row, col)
-        c.value = value
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.
-        c.data_type = "s"
-        if value[:1] in ("=", "+", "-", "@"):
-            c.quotePrefix = True
+        as_text_cell(self._cell(tab, row, col), value)
 
     def set_note(self, tab: str, row: int, col: int, note: str) -> None:
         c = self._cell(tab, row, col)
