@@ -4,6 +4,7 @@ the layout rules live in one place."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 from typing import Sequence
@@ -99,6 +100,36 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
     return tuple(agencies), tuple(problems)
 
 
+_EMAIL = re.compile(r"[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+")
+
+
+def agency_editors(grid: Grid) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """code -> the editor e-mails typed in the agencies tab (lower-cased, in order, deduplicated), and
+    the pieces that are not e-mail addresses (reported; Google would refuse the whole batch for one)."""
+    if not grid:
+        return {}, ()
+    cols = columns(grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code",))
+    if "editors" not in cols:
+        return {}, ()
+    out: dict[str, tuple[str, ...]] = {}
+    bad: list[str] = []
+    for row in grid[1:]:
+        code = text(cell(row, cols["code"]))
+        if not code or code in out:
+            continue
+        emails: list[str] = []
+        for piece in re.split(r"[\s,;]+", text(cell(row, cols["editors"]))):
+            if not piece:
+                continue
+            if _EMAIL.fullmatch(piece):
+                if piece.lower() not in emails:
+                    emails.append(piece.lower())
+            else:
+                bad.append(f"{code}: {piece!r}")
+        out[code] = tuple(emails)
+    return out, tuple(bad)
+
+
 def agency_values(agency: Agency) -> dict[str, str]:
     """The agencies tab's cells for one agency, by column key."""
     return {
@@ -108,6 +139,7 @@ def agency_values(agency: Agency) -> dict[str, str]:
         "grade_2565": agency.grade_2565,
         "reminder_emails": ", ".join(agency.reminder_emails),
         "confirm": agency.confirm,
+        "editors": "", "view_link": "",  # filled by coordinators / by init on Google Sheets
     }
 
 

@@ -36,6 +36,8 @@ message naming the service-account e-mail to share it with.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 import time
 from contextlib import contextmanager
@@ -80,7 +82,14 @@ from sheets_sync.sheet.gsheets_plan import (
     status_column,
     translate,
 )
+from sheets_sync.sheet.gsheets_views import (
+    agency_protection_requests,
+    agency_ranges,
+    filter_view_requests,
+    view_link,
+)
 from sheets_sync.sheet.layout import (
+    AGENCY_HEADERS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
     TAB_SUBMISSIONS,
@@ -88,11 +97,13 @@ from sheets_sync.sheet.layout import (
     TABS,
 )
 
+log = logging.getLogger(__name__)
+
 GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # Google refuses request bodies over 10 MiB
 _ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _META_FIELDS = "sheets(properties,charts(chartId))"
-_LAYOUT_FIELDS = "sheets(properties,protectedRanges,conditionalFormats)"
+_LAYOUT_FIELDS = "sheets(properties,protectedRanges,conditionalFormats,filterViews)"
 _CELLS_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(values(userEnteredValue,note))))"
 
 
@@ -181,6 +192,11 @@ class GSheetsBackend(GridBackend):
                 book.load(tab, grid)
             report = self._layout(book, catalog, agencies)
             reqs, added = translate(book.ops, meta)
+            # the agencies' views and links come after the tabs exist (ids of new tabs are known now)
+            book.ops = []
+            views, report = self._agency_views(book, meta, report)
+            links, _ = translate(book.ops, meta)
+            reqs += links
             for title in added:
                 header = book.grid(title)[0] if title in book.sheets and book.grid(title) else []
                 reqs += created_tab_format(meta[title], header)
@@ -193,6 +209,8 @@ class GSheetsBackend(GridBackend):
             editors = [self.account.email, *self.coordinators]
             for title in TABS:
                 reqs += protection_requests(meta[title], editors, agency_columns(header) if title == TAB_SUBMISSIONS else ())
+            reqs += views
+            reqs += self._agency_protections(book, meta[TAB_SUBMISSIONS], editors)
             if added:  # a new spreadsheet: drop Google's empty default tab
                 for title, grid in zip(data_tabs + defaults, grids):
                     if title in defaults and not any(g.text(c) for row in grid for c in row):
@@ -201,6 +219,37 @@ class GSheetsBackend(GridBackend):
                 self._send(reqs)
             self._meta = None
         return report
+
+    def _agency_views(self, book: SheetBook, meta: dict[str, SheetMeta], report: LayoutReport
+                      ) -> tuple[list[dict], LayoutReport]:
+        """One filter view per agency on ส่ง URL and its link in the agencies tab (recorded on `book`)."""
+        sub = meta[TAB_SUBMISSIONS]
+        cols = g.columns(book.grid(TAB_SUBMISSIONS)[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency",))
+        agencies_grid = book.grid(TAB_AGENCIES)
+        known, _ = g.read_agencies(agencies_grid)
+        taken = {v["filterViewId"] for m in meta.values() for v in m.filter_views if "filterViewId" in v}
+        reqs, ids = filter_view_requests(sub, [(a.code, a.name) for a in known], cols["agency"], taken)
+        acols = g.columns(agencies_grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code",))
+        if "view_link" in acols:
+            for i, row in enumerate(agencies_grid[1:], start=1):
+                code = g.text(g.cell(row, acols["code"]))
+                if code in ids:
+                    link = view_link(self.spreadsheet_id, sub.sheet_id, ids[code])
+                    if g.text(g.cell(row, acols["view_link"])) != link:
+                        book.set(TAB_AGENCIES, i, acols["view_link"], link)
+        _, bad = g.agency_editors(agencies_grid)
+        if bad:
+            note = ("not e-mail addresses in the agencies tab, left out of the protections: " + "; ".join(bad))
+            log.warning("%s", note)
+            report = dataclasses.replace(report, notes=report.notes + (note,))
+        return reqs, report
+
+    def _agency_protections(self, book: SheetBook, sub: SheetMeta, base_editors: Sequence[str]) -> list[dict]:
+        grid = book.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency",))
+        editors, _ = g.agency_editors(book.grid(TAB_AGENCIES))
+        ranges = agency_ranges(grid, cols["agency"], agency_columns(grid[0]))
+        return agency_protection_requests(sub, ranges, editors, base_editors)
 
     # ------------------------------------------------------------ read
     def read(self, catalog: Catalog) -> Snapshot:

@@ -45,6 +45,7 @@ class SheetMeta:
     protected: list[dict] = field(default_factory=list)
     conditional: list[dict] = field(default_factory=list)
     charts: list[int] = field(default_factory=list)  # chartIds of the charts on the tab
+    filter_views: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_api(cls, sheet: dict) -> "SheetMeta":
@@ -53,7 +54,8 @@ class SheetMeta:
         return cls(sheet_id=p.get("sheetId", 0), title=p.get("title", ""), row_count=grid.get("rowCount", 1000),
                    col_count=grid.get("columnCount", 26), frozen_rows=grid.get("frozenRowCount", 0),
                    protected=list(sheet.get("protectedRanges", [])), conditional=list(sheet.get("conditionalFormats", [])),
-                   charts=[c["chartId"] for c in sheet.get("charts", []) if "chartId" in c])
+                   charts=[c["chartId"] for c in sheet.get("charts", []) if "chartId" in c],
+                   filter_views=list(sheet.get("filterViews", [])))
 
 
 def metas(spreadsheet: dict) -> dict[str, SheetMeta]:

@@ -63,6 +63,9 @@ AGENCY_COLUMNS = (
     # Where e-mail reminders go (sheets_sync/notify). Its own column, apart from any editors
     # column, so an agency may have its sheet edited by one person and be reminded at another.
     Column("reminder_emails", "อีเมลรับการแจ้งเตือน (คั่นด้วย ,)", 36),
+    # Google Sheets (issue 14): who may edit the agency's URL and explanation cells; empty = any editor.
+    Column("editors", "อีเมลผู้แก้ไข URL (คั่นด้วย ,)", 36),
+    Column("view_link", "ลิงก์มุมมองของหน่วยงาน", 40, worker=True),
 )
 AGENCY_HEADERS = {c.key: c.header for c in AGENCY_COLUMNS}
 # Header texts of earlier layouts, still read as the same column (a workbook made before keeps working).

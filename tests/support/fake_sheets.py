@@ -360,6 +360,8 @@ class FakeSheets:
                 entry["conditionalFormats"] = sheet.conditional
             if sheet.charts:
                 entry["charts"] = sheet.charts
+            if sheet.filter_views:
+                entry["filterViews"] = sheet.filter_views
             if with_data:
                 entry["data"] = [_grid_data(sheet, a, mask) for a in (mine or [A1(sheet.title)])]
             sheets_out.append(entry)
@@ -660,3 +662,16 @@ def shared_fake() -> FakeSheets:
 
 
 __all__ = ["FakeSheets", "Seen", "TestCredentials", "write_credentials", "shared_fake", "cell_has_content"]
+
+
+def as_user(fake: FakeSheets, directory: Path, sid: str, email: str):
+    """A person (say an agency's staff, `email`) with whom the spreadsheet is shared, as a gspread HTTP
+    client on the fake: `.batch_update(sid, body)` is refused on cells their protections close to them."""
+    from sheets_sync.sheet.gsheets import GSheetsBackend
+    from sheets_sync.sheet.gsheets_http import RetryPolicy
+
+    creds = write_credentials(directory, fake, email=email, name=f"{email}.json")
+    fake.spreadsheet(sid).shared_with.add(email)
+    backend = GSheetsBackend(sid, str(creds.path), api_endpoint=fake.url,
+                             policy=RetryPolicy(max_attempts=1, base=0.01, cap=0.01, max_total_s=1), timeout=10)
+    return backend.http

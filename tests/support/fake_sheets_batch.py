@@ -333,6 +333,81 @@ def set_data_validation(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {}
 
 
+def _all_filter_views(ss: Spreadsheet) -> list[dict]:
+    return [v for s in ss.sheets for v in s.filter_views]
+
+
+def _filter_out(view: dict) -> dict:
+    """A filter view as Google stores it: filterSpecs and the deprecated criteria map both filled."""
+    specs = [dict(s) for s in view.get("filterSpecs") or []]
+    for k, crit in (view.get("criteria") or {}).items():
+        if not any(s.get("columnIndex") == int(k) for s in specs):
+            specs.append({"columnIndex": int(k), "filterCriteria": crit})
+    for spec in specs:
+        if "columnIndex" not in spec:
+            raise ApiError(400, "filterSpecs[].columnIndex is required")
+        cond = (spec.get("filterCriteria") or {}).get("condition")
+        if cond is not None and cond.get("type") not in ("TEXT_EQ", "TEXT_CONTAINS", "NUMBER_EQ", "BLANK", "NOT_BLANK",
+                                                          "CUSTOM_FORMULA", "TEXT_NOT_CONTAINS", "TEXT_STARTS_WITH"):
+            raise ApiError(400, f"Invalid ConditionType: {cond.get('type')}")
+    out = {k: v for k, v in view.items() if k not in ("filterSpecs", "criteria")}
+    if specs:
+        out["filterSpecs"] = specs
+        out["criteria"] = {str(s["columnIndex"]): s.get("filterCriteria", {}) for s in specs}
+    return out
+
+
+def add_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
+    view = dict(body.get("filter") or {})
+    rng = view.get("range")
+    if not rng:
+        raise ApiError(400, "Invalid requests[{i}].addFilterView: filter.range is required")
+    sheet = _sheet_of(ss, rng)
+    taken = {v["filterViewId"] for v in _all_filter_views(ss)}
+    if "filterViewId" in view:
+        if view["filterViewId"] in taken:
+            raise ApiError(400, f"Invalid requests[{{i}}].addFilterView: Duplicate filter view ID: {view['filterViewId']}")
+    else:
+        view["filterViewId"] = ss.new_id()
+    view["range"] = grid_range_out(rng)
+    stored = _filter_out(view)
+    sheet.filter_views.append(stored)
+    return {"addFilterView": {"filter": stored}}
+
+
+def _find_filter_view(ss: Spreadsheet, fid: Any) -> tuple[Sheet, dict]:
+    for s in ss.sheets:
+        for v in s.filter_views:
+            if v["filterViewId"] == fid:
+                return s, v
+    raise ApiError(400, f"No filter view with id: {fid}")
+
+
+def update_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
+    new = dict(body.get("filter") or {})
+    fields = body.get("fields")
+    if not fields:
+        raise ApiError(400, "Invalid requests[{i}].updateFilterView: fields is required")
+    sheet, view = _find_filter_view(ss, new.get("filterViewId"))
+    names = ["title", "range", "filterSpecs", "criteria", "sortSpecs"] if fields == "*" else _field_names(fields)
+    merged = dict(view)
+    for n in names:
+        if n in new:
+            merged[n] = grid_range_out(new[n]) if n == "range" else new[n]
+        else:
+            merged.pop(n, None)
+    if "filterSpecs" in names and "criteria" not in names:
+        merged.pop("criteria", None)
+    sheet.filter_views[sheet.filter_views.index(view)] = _filter_out(merged)
+    return {}
+
+
+def delete_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
+    sheet, view = _find_filter_view(ss, body.get("filterId"))
+    sheet.filter_views.remove(view)
+    return {}
+
+
 HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
@@ -348,4 +423,7 @@ HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addChart": add_chart,
     "deleteEmbeddedObject": delete_embedded_object,
     "setDataValidation": set_data_validation,
+    "addFilterView": add_filter_view,
+    "updateFilterView": update_filter_view,
+    "deleteFilterView": delete_filter_view,
 }

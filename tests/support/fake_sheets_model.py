@@ -183,6 +183,7 @@ class Sheet:
     protected: list[dict] = field(default_factory=list)
     conditional: list[dict] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
+    filter_views: list[dict] = field(default_factory=list)
 
     # -- cells
     def cell(self, r: int, c: int) -> dict | None:
