@@ -90,6 +90,7 @@ class ScheduleSettings:
     near_deadline_every_minutes: int = 10
     near_deadline_days: int = 3
     quiet_hours: str = ""  # e.g. "22:00-06:00", empty for none
+    watch_seconds: int = 60  # between full syncs, changed URLs are checked this often; 0: no watch
 
 
 @dataclass(frozen=True)

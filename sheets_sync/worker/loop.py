@@ -32,7 +32,8 @@ from sheets_sync.worker.lock import (
     lock_path,
     read_holder,
 )
-from sheets_sync.worker.runner import describe_error, run_sync, write_status_safely
+from sheets_sync.pipeline.watch import Watch
+from sheets_sync.worker.runner import describe_error, run_sync, run_watch, write_status_safely
 from sheets_sync.worker.schedule_policy import (
     check_schedule,
     in_quiet_hours,
@@ -80,11 +81,14 @@ class ClockScheduler(schedule.Scheduler):
 
 class Worker:
     """The `run` loop. `load` (re)reads the config; `runner` is `run_sync` with its injected
-    parts (tests pass a fake sync); `sleep` waits between runs (Stopper.wait in production)."""
+    parts (tests pass a fake sync); `sleep` waits between runs (Stopper.wait in production).
+
+    Beside the full syncs, a light watch (pipeline.watch) runs every `schedule.watch_seconds` and
+    checks only the rows agencies changed since the worker last looked; `watch_fn` is `run_watch`."""
 
     def __init__(self, load: Callable[[], Config], clock: Clock | None = None, stopper: Stopper | None = None,
                  sleep: Callable[[float], None] | None = None, progress: Callable[[], Callable] | None = None,
-                 **run_kwargs) -> None:
+                 watch_fn: Callable | None = None, **run_kwargs) -> None:
         self.load = load
         self.config = load()
         check_schedule(self.config.settings.schedule, str(self.config.settings_path))
@@ -98,6 +102,10 @@ class Worker:
         self.last_end: datetime | None = None
         self.scheduler = ClockScheduler(self.clock)
         self.job: schedule.Job | None = None
+        self.watch = Watch()
+        self.watch_job: schedule.Job | None = None
+        self.watch_fn = watch_fn or run_watch
+        self.watches = 0
 
     def loop(self) -> int:
         """Runs until a stop is asked for; returns the exit code (0)."""
@@ -107,6 +115,7 @@ class Worker:
             self.stopper.on_force_exit.append(worker_lock.release)
             self.stopper.on_force_exit.append(lambda: write_status_safely(status.set_next_run, status_file, None))
             self.job = self.scheduler.every(0).seconds.do(self._tick)  # the first run at once
+            self._plan_watch()
             log.info("worker started (pid %d): every %d min, every %d min in the last %d days before a deadline%s",
                      os.getpid(), settings.schedule.every_minutes, settings.schedule.near_deadline_every_minutes,
                      settings.schedule.near_deadline_days,
@@ -156,12 +165,44 @@ class Worker:
             return
         if record.outcome == "stopped":
             return
+        if report is not None and not report.dry_run:
+            self.watch.prime(report.verdicts, (*report.write.stale, *report.write.missing))
         self.failures = 0
         if config.settings.notify.enabled and not self.stopper.stop:
             remind_after_run(config, self.clock, report)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(record.counts.items()))
         self._after(f"ok: {record.rows} rows, {record.urls_checked} URLs checked, {record.written} rows updated"
                     f" ({counts or 'no rows'})", failed=False, record=record)
+
+    def _plan_watch(self) -> None:
+        """(Re)creates the watch job for the current config's watch_seconds (0: none)."""
+        if self.watch_job is not None:
+            self.scheduler.cancel_job(self.watch_job)
+            self.watch_job = None
+        seconds = self.config.settings.schedule.watch_seconds
+        if seconds > 0:
+            self.watch_job = self.scheduler.every(seconds).seconds.do(self._watch_tick)
+
+    def _watch_tick(self) -> None:
+        """A light pass between full syncs: only rows whose URL changed. Never before the first full
+        sync (which primes it), never in quiet hours, skipped when the full sync is due anyway."""
+        s = self.config.settings.schedule
+        now = self.clock.now()
+        if not self.watch.primed or in_quiet_hours(now, parse_quiet_hours(s.quiet_hours)):
+            return
+        if self.job is not None and self.job.next_run is not None and \
+                (self.job.next_run - now).total_seconds() < s.watch_seconds / 2:
+            return  # the full sync is about to run and judges every row anyway
+        self.watches += 1
+        kwargs = {k: v for k, v in self.run_kwargs.items() if k in ("backend", "checker")}
+        try:
+            self.watch_fn(self.config, self.clock, self.watch, self.stopper, **kwargs)
+        except LockBusy as e:
+            log.info("watch skipped: %s", e)
+        except SheetsSyncError as e:
+            log.warning("watch failed: %s; the next pass or the full sync tries again", e)
+        except Exception:
+            log.error("watch failed with an unexpected error", exc_info=True)
 
     def _after(self, what: str, failed: bool, record: status.RunRecord | None = None) -> None:
         now = self.clock.now()
@@ -198,6 +239,8 @@ class Worker:
             return
         self.config = config
         log.info("SIGHUP: config reloaded from %s", config.settings_path)
+        if self.job is not None:
+            self._plan_watch()
         if self.job is not None and self.last_end is not None and self.failures == 0 and self.job.next_run:
             # Re-plan from the end of the last run with the new schedule.
             seconds = next_interval(self.last_end, config.catalog, config.settings.schedule)

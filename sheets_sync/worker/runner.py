@@ -194,6 +194,35 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         run_lock.release()
 
 
+def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = None, *, backend=None, checker=None):
+    """One watch pass (pipeline.watch) under the run lock, so it never overlaps a sync: checks only the
+    rows agencies changed. Raises LockBusy when a sync is running (the pass is simply skipped) and
+    BackendError when the sheet cannot be read or written. Not recorded in the status file: the full
+    syncs are the runs people look at; the pass logs one line when it checked anything."""
+    from sheets_sync.check.cache import CachedChecker
+    from sheets_sync.check.checker import Checker
+    from sheets_sync.pipeline.watch import watch_pass
+    from sheets_sync.sheet.kinds import open_backend
+    from sheets_sync.state.store import open_state
+
+    settings = config.settings
+    with PidLock(lock_path(settings.state_path, RUN_LOCK), "watch").acquire(clock.now()):
+        state = None
+        own_checker = checker is None
+        if own_checker:
+            state = open_state(settings.state_path)
+            checker = Checker(settings.checker)
+            if state is not None:
+                checker = CachedChecker(checker, state)
+        try:
+            return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch)
+        finally:
+            if own_checker:
+                checker.close()
+            if state is not None:
+                state.close()
+
+
 def write_status_safely(fn, *args, **kwargs) -> None:
     """Calls a status-file writer; a failed write is logged and never fails the run."""
     try:

@@ -52,6 +52,8 @@ def check_schedule(s: ScheduleSettings, where: str = "settings") -> None:
     for name in ("every_minutes", "near_deadline_every_minutes"):
         if getattr(s, name) < 1:
             raise ConfigError(f"{where}: schedule.{name}: must be at least 1")
+    if s.watch_seconds < 0:
+        raise ConfigError(f"{where}: schedule.watch_seconds: must be 0 (no watch) or more")
     if s.near_deadline_days < 0:
         raise ConfigError(f"{where}: schedule.near_deadline_days: must be 0 or more")
     parse_quiet_hours(s.quiet_hours, where)

@@ -37,7 +37,9 @@ from sheets_sync.worker.schedule_policy import (
 from sheets_sync.worker.stopper import Stopper
 from tests.support import ROOT
 
-S = ScheduleSettings()  # every 30 min, every 10 min in the last 3 days, no quiet hours
+# every 30 min, every 10 min in the last 3 days, no quiet hours; the watch between syncs is tested
+# in test_watch.py, so these sleeps are the full syncs' only
+S = ScheduleSettings(watch_seconds=0)
 
 
 def at(text: str) -> datetime:
@@ -52,7 +54,7 @@ def base_config():
 @pytest.fixture
 def config(base_config, tmp_path):
     c = dataclasses.replace(base_config, agencies=base_config.agencies[:3])
-    return c.with_settings(state_path=str(tmp_path / "data" / "state.sqlite"))
+    return c.with_settings(state_path=str(tmp_path / "data" / "state.sqlite"), schedule=S)
 
 
 # ---------------------------------------------------------------- the schedule

@@ -1,0 +1,112 @@
+"""The light watch between full syncs (issue 14): only rows whose URL changed are checked and written,
+on a real backend against a real loopback site; unchanged broken URLs wait for the full sync."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.models import RowKey, Status, SubmissionRow
+from sheets_sync.pipeline import sync as pipeline
+from sheets_sync.pipeline.watch import Watch, due_rows, watch_pass
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from tests.support.http_servers import LoopbackServer, respond
+from tests.support.sheets import HARNESSES
+
+PAGE = "<html><head><title>โครงสร้างองค์กร</title></head><body>ประกาศ ปี 2566</body></html>".encode()
+
+
+@pytest.fixture
+def site():
+    with LoopbackServer({"/": respond(200, PAGE), "/org": respond(200, PAGE), "/boss": respond(200, PAGE),
+                         "/gone": respond(404, b"not found")}) as srv:
+        yield srv
+
+
+@pytest.fixture
+def config(tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    local = ("127.0.0.1",)
+    agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล", local),
+                Agency("b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "อบต.", local))
+    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
+                                  retries=0, allow_private=("127.0.0.0/8",))
+    return dataclasses.replace(base.with_settings(checker=checker), agencies=agencies)
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def sheet(request, tmp_path, config):
+    harness = HARNESSES[request.param](tmp_path)
+    pipeline.init(config, harness.backend)
+    return harness
+
+
+def statuses(sheet) -> dict[RowKey, str]:
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    head = [g.text(c) for c in grid[0]]
+    a, i, s = (head.index(SUBMISSION_HEADERS[k]) for k in ("agency", "item", "status"))
+    return {RowKey(g.text(r[a]), g.text(r[i])): g.text(g.cell(r, s)) for r in grid[1:]}
+
+
+def row(item: str, url: str, status: Status | None) -> SubmissionRow:
+    return SubmissionRow(RowKey("a-one", item), url, previous_status=status)
+
+
+def test_due_rows_are_changed_unverdicted_or_cleared_ones():
+    watch = Watch()
+    rows = [row("O1", "https://a.go.th/1", Status.OK), row("O2", "https://a.go.th/2", None),
+            row("O3", "https://a.go.th/3", Status.EMPTY), row("O4", "", Status.BROKEN), row("O5", "", Status.EMPTY),
+            row("O6", "https://a.go.th/6", Status.BROKEN)]
+    # before any full sync: only what certainly has no verdict for its text
+    assert [r.key.item for r in due_rows(rows, watch)] == ["O2", "O3", "O4"]
+    watch.seen = {r.key: r.url_text for r in rows}
+    watch.primed = True
+    changed = [row("O1", "https://a.go.th/1-new", Status.OK)] + rows[1:]
+    assert [r.key.item for r in due_rows(changed, watch)] == ["O1", "O2", "O3", "O4"]
+    # an unchanged broken URL is not due: it waits for the full schedule
+    assert "O6" not in {r.key.item for r in due_rows(changed, watch)}
+
+
+def test_a_pass_checks_only_changed_rows_and_writes_their_verdicts(sheet, config, site):
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/gone"))))
+    checker = Checker(config.settings.checker)
+    try:
+        report = pipeline.sync(config, sheet.backend, checker, clock)
+        watch = Watch()
+        watch.prime(report.verdicts, report.write.stale)
+        assert statuses(sheet)[RowKey("a-one", "O2")] == Status.BROKEN.label_th
+
+        before = len(site.log)
+        nothing = watch_pass(config, sheet.backend, checker, clock, watch)
+        assert nothing.due == () and len(site.log) == before  # the broken O2 is not re-checked every minute
+
+        clock.advance(60)
+        sheet.edit_now(lambda e: (e.set_url("b-two", "O7", site.url("/boss")), e.set_url("a-one", "O1", "")))
+        passed = watch_pass(config, sheet.backend, checker, clock, watch)
+        assert set(passed.due) == {RowKey("b-two", "O7"), RowKey("a-one", "O1")}
+        # only the pasted URL went on the network (besides the checker's soft-404 probe of that site)
+        assert [s.path for s in site.log[before:] if not s.path.startswith("/sheets-sync-probe")] == ["/boss"]
+        now = statuses(sheet)
+        assert now[RowKey("b-two", "O7")] == Status.OK.label_th
+        assert now[RowKey("a-one", "O1")] == Status.EMPTY.label_th  # cleared cell: verdict cleared too
+        assert now[RowKey("a-one", "O2")] == Status.BROKEN.label_th
+
+        # the agency changes the URL again while the pass checks: no stale verdict, and the next pass sees it
+        clock.advance(60)
+        sheet.edit_now(lambda e: e.set_url("a-one", "O3", site.url("/gone")))
+        sheet.edit_before_write(lambda e: e.set_url("a-one", "O3", site.url("/org")))
+        raced = watch_pass(config, sheet.backend, checker, clock, watch)
+        assert raced.write.stale == (RowKey("a-one", "O3"),)
+        assert statuses(sheet)[RowKey("a-one", "O3")] == Status.EMPTY.label_th
+        again = watch_pass(config, sheet.backend, checker, clock, watch)
+        assert again.due == (RowKey("a-one", "O3"),)
+        assert statuses(sheet)[RowKey("a-one", "O3")] == Status.OK.label_th
+    finally:
+        checker.close()
