@@ -40,6 +40,7 @@ bench: setup
 	  || echo '{"bench": "setup", "error": "requirements-bench.txt could not be installed; tools missing are reported"}'
 	@$(BIN)/python bench/run.py
 	@if [ -f bench/sheets_api.py ]; then $(BIN)/python bench/sheets_api.py; fi
+	@$(BIN)/python bench/feedback.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -46,6 +46,8 @@ from sheets_sync.worker.stopper import Stopper
 
 log = logging.getLogger(__name__)
 
+WATCH_SKIP_S = 10  # a watch pass this close to a full sync is left to the sync
+
 
 # ---------------------------------------------------------------- the loop
 class _ClockJob(schedule.Job):
@@ -106,6 +108,7 @@ class Worker:
         self.watch_job: schedule.Job | None = None
         self.watch_fn = watch_fn or run_watch
         self.watches = 0
+        self._network = None  # the watch's Checker, kept between passes (closed on reload and stop)
 
     def loop(self) -> int:
         """Runs until a stop is asked for; returns the exit code (0)."""
@@ -129,6 +132,7 @@ class Worker:
                 idle = self.scheduler.idle_seconds
                 if idle is not None and idle > 0:
                     self.sleep(idle)
+            self._close_network()
             write_status_safely(status.set_next_run, status.status_path(self.config.settings.state_path), None)
             log.info("worker stopped (%s)", self.stopper.stop_signal or "stop requested")
         return 0
@@ -185,16 +189,19 @@ class Worker:
 
     def _watch_tick(self) -> None:
         """A light pass between full syncs: only rows whose URL changed. Never before the first full
-        sync (which primes it), never in quiet hours, skipped when the full sync is due anyway."""
+        sync (which primes it), never in quiet hours, skipped when the full sync starts anyway within
+        WATCH_SKIP_S. Passes start every watch_seconds (the pass's own time is taken off the wait)."""
         s = self.config.settings.schedule
-        now = self.clock.now()
-        if not self.watch.primed or in_quiet_hours(now, parse_quiet_hours(s.quiet_hours)):
+        started = self.clock.now()
+        if not self.watch.primed or in_quiet_hours(started, parse_quiet_hours(s.quiet_hours)):
             return
         if self.job is not None and self.job.next_run is not None and \
-                (self.job.next_run - now).total_seconds() < s.watch_seconds / 2:
+                (self.job.next_run - started).total_seconds() < WATCH_SKIP_S:
             return  # the full sync is about to run and judges every row anyway
         self.watches += 1
         kwargs = {k: v for k, v in self.run_kwargs.items() if k in ("backend", "checker")}
+        if "checker" not in kwargs:
+            kwargs["network"] = self._watch_network()
         try:
             self.watch_fn(self.config, self.clock, self.watch, self.stopper, **kwargs)
         except LockBusy as e:
@@ -203,6 +210,22 @@ class Worker:
             log.warning("watch failed: %s; the next pass or the full sync tries again", e)
         except Exception:
             log.error("watch failed with an unexpected error", exc_info=True)
+        finally:
+            if self.watch_job is not None:
+                took = (self.clock.now() - started).total_seconds()
+                self.watch_job.interval = max(1, round(s.watch_seconds - took))
+
+    def _watch_network(self):
+        if self._network is None:
+            from sheets_sync.check.checker import Checker
+
+            self._network = Checker(self.config.settings.checker)
+        return self._network
+
+    def _close_network(self) -> None:
+        network, self._network = self._network, None
+        if network is not None:
+            network.close()
 
     def _after(self, what: str, failed: bool, record: status.RunRecord | None = None) -> None:
         now = self.clock.now()
@@ -239,6 +262,7 @@ class Worker:
             return
         self.config = config
         log.info("SIGHUP: config reloaded from %s", config.settings_path)
+        self._close_network()  # the checker settings may have changed
         if self.job is not None:
             self._plan_watch()
         if self.job is not None and self.last_end is not None and self.failures == 0 and self.job.next_run:

@@ -194,11 +194,16 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         run_lock.release()
 
 
-def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = None, *, backend=None, checker=None):
+def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = None, *, backend=None, checker=None,
+              network=None):
     """One watch pass (pipeline.watch) under the run lock, so it never overlaps a sync: checks only the
     rows agencies changed. Raises LockBusy when a sync is running (the pass is simply skipped) and
     BackendError when the sheet cannot be read or written. Not recorded in the status file: the full
-    syncs are the runs people look at; the pass logs one line when it checked anything."""
+    syncs are the runs people look at; the pass logs one line when it checked anything.
+
+    `checker`: used as given. Otherwise the pass checks through the result cache, with `network` (a
+    Checker the worker keeps between passes, so its connections and PDF helper are not rebuilt every
+    minute) or a Checker of its own."""
     from sheets_sync.check.cache import CachedChecker
     from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.watch import watch_pass
@@ -208,17 +213,16 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
     settings = config.settings
     with PidLock(lock_path(settings.state_path, RUN_LOCK), "watch").acquire(clock.now()):
         state = None
-        own_checker = checker is None
-        if own_checker:
+        inner = None
+        if checker is None:
             state = open_state(settings.state_path)
-            checker = Checker(settings.checker)
-            if state is not None:
-                checker = CachedChecker(checker, state)
+            inner = network if network is not None else Checker(settings.checker)
+            checker = CachedChecker(inner, state) if state is not None else inner
         try:
             return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch)
         finally:
-            if own_checker:
-                checker.close()
+            if inner is not None and network is None:
+                inner.close()
             if state is not None:
                 state.close()
 
