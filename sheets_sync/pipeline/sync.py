@@ -122,7 +122,8 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
             log.warning("%d rows disappeared while checking: %s", len(write.missing),
                         ", ".join(map(str, write.missing[:10])))
         skipped = set(write.stale) | set(write.missing) | offline
-        history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies)
+        history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
+                       explanations={r.key: r.explanation for r in rows})
         s = config.settings
         log.info("writing the summary tab")
         summary = build_summary(

@@ -20,7 +20,7 @@ from typing import Sequence
 from sheets_sync.config.settings import Agency, Config
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.files import atomic_write
-from sheets_sync.core.models import Status, Summary, SummaryBlock, SummaryChart
+from sheets_sync.core.models import RowKey, Status, Summary, SummaryBlock, SummaryChart
 from sheets_sync.core.thai import digits, parse_thai_datetime, thai_date, thai_datetime
 from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 FORMATS = ("html", "xlsx", "csv")
 FONT_STACK = '"Sarabun", "TH Sarabun New", "Loma", "Garuda", "Waree", "Norasi", "Tlwg Typo", "Noto Sans Thai", sans-serif'
 SERIES_COLOURS = ("#1f6fb2", "#f28e2b", "#59a14f", "#e15759", "#76b7b2")
-FOLLOWUP_CSV_HEADER = ("รหัสหน่วยงาน", "หน่วยงาน", "อำเภอ", "กลุ่ม", "ข้อ", "หัวข้อ", "รอบ", "กำหนดส่ง", "สถานะ", "URL")
+FOLLOWUP_CSV_HEADER = ("รหัสหน่วยงาน", "หน่วยงาน", "อำเภอ", "กลุ่ม", "ข้อ", "หัวข้อ", "รอบ", "กำหนดส่ง", "สถานะ", "URL",
+                       "คำอธิบายเพิ่มเติม")
 
 
 def parse_as_of(text: str, tz) -> datetime:
@@ -97,13 +98,14 @@ def followup_rows(config: Config, history: History, at: datetime) -> list[tuple]
     catalog = config.catalog
     agencies, _, df_due, hist = _due_rows(config, history, at)
     urls = {(a, i): u for a, i, u in zip(hist["agency"], hist["item"], hist["url_text"])} if len(hist) else {}
+    said = history.explanations()  # the agency's explanation beside the URL, as of the last sync
     rows = []
     for a, items in S.followup_items(df_due, S.order_agencies(agencies)):
         for code, status in items:
             item = catalog.item(code)
             rows.append((a.code, a.name, a.district, S.failed_mark(catalog) if a.failed_2565 else "", code, item.title,
                          item.round, thai_date(catalog.round(item.round).deadline), Status(status).label_th,
-                         urls.get((a.code, code), "")))
+                         urls.get((a.code, code), ""), said.get(RowKey(a.code, code), "")))
     return rows
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS history_item (
     url_changed_at TEXT,
     status_changed_at TEXT,
     checked_at TEXT NOT NULL,
+    PRIMARY KEY (agency, item)
+);
+-- The agency's explanation beside each URL (issue 14), as of the last sync: for the follow-up list.
+CREATE TABLE IF NOT EXISTS history_explanation (
+    agency TEXT NOT NULL,
+    item TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL,
     PRIMARY KEY (agency, item)
 );
 CREATE TABLE IF NOT EXISTS history_event (
@@ -104,10 +112,12 @@ class History:
         self.tz = tz
 
     # ------------------------------------------------------------ writing
-    def record(self, verdicts: Iterable[Verdict], now: datetime, agencies: Sequence[Agency] = ()) -> int:
+    def record(self, verdicts: Iterable[Verdict], now: datetime, agencies: Sequence[Agency] = (),
+               explanations: Mapping[RowKey, str] | None = None) -> int:
         """Records what the sheet now shows for each verdict's row. Returns the events added.
 
-        Pass only verdicts actually written (not the stale or missing ones)."""
+        Pass only verdicts actually written (not the stale or missing ones). `explanations`: the agencies'
+        explanation cells as read, kept (current value only) for the recorded rows."""
         at = _t(now)
         added = 0
         with self.state.transaction() as db:
@@ -150,6 +160,11 @@ class History:
                                "status, reasons) VALUES (?,?,?,?,?,?,?,?)",
                                key + (at, int(url_changed), int(status_changed), url, status, reasons))
                     added += 1
+            for key in latest if explanations is not None else ():
+                text = explanations.get(RowKey(*key), "")
+                db.execute("INSERT INTO history_explanation (agency, item, text, at) VALUES (?,?,?,?) "
+                           "ON CONFLICT(agency, item) DO UPDATE SET text=excluded.text, at=excluded.at",
+                           key + (text, at))
             for position, a in enumerate(agencies):
                 db.execute(
                     "INSERT INTO history_agency (code, position, name, district, type, score_2565, grade_2565, seen_at) "
@@ -172,6 +187,11 @@ class History:
     def first_event_at(self) -> datetime | None:
         row = self.state.db.execute("SELECT min(at) FROM history_event").fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
+
+    def explanations(self) -> dict[RowKey, str]:
+        """The agencies' explanations beside their URLs as of the last sync that wrote each row."""
+        rows = self.state.db.execute("SELECT agency, item, text FROM history_explanation WHERE text != ''")
+        return {RowKey(a, i): t for a, i, t in rows}
 
     def first_submitted(self) -> dict[RowKey, datetime]:
         """When a URL first appeared in each row, as far as the history knows."""

@@ -303,3 +303,10 @@ def test_explanations_are_kept_by_every_sync_and_filled_by_import(sheet, config,
     assert got == {item: g.text(text) for item, text in expected.items()}
     assert final[RowKey("b-two", "O1")]["explanation"] == "ของหน่วยงานอื่น"
     assert final[RowKey("a-one", "O2")]["status"] == Status.OK.label_th
+    # and the history keeps them for the follow-up list
+    from sheets_sync.state.history import History
+    from sheets_sync.state.store import State
+
+    with State(config.settings.state_path) as state:
+        kept = History(state).explanations()
+    assert {k.item: t for k, t in kept.items() if k.agency == "a-one"} == {i: g.text(t) for i, t in expected.items()}

@@ -107,7 +107,7 @@ def test_followup_csv_after_round_3(config, hist, tmp_path):
         (D.code, "O5", "ยังไม่ส่ง"),
     ]
     assert rows[1] == [C.code, C.name, "ลี้", "ไม่ผ่าน 2565", "O2", "ข้อมูลผู้บริหาร", "1", "31 ม.ค. 2566",
-                       "URL ไม่ถูกต้อง", "javascript:x"]
+                       "URL ไม่ถูกต้อง", "javascript:x", ""]
     # the report and the summary list the same agencies after round 3
     html_doc = R.make_report(config, hist, "html", tmp_path / "r.html", AFTER_ROUND_3).read_text(encoding="utf-8")
     assert "<h2>หน่วยงานที่ต้องติดตาม (ประชุมติดตาม 24 เม.ย. 2566)</h2>" in html_doc
@@ -237,3 +237,21 @@ def test_report_renders_in_headless_chromium(config, hist, tmp_path):
     fonts = subprocess.run(["fc-list", ":lang=th", "family"], capture_output=True, text=True).stdout
     if not fonts.strip():
         pytest.skip("no Thai font installed (fonts-thai-tlwg): the PNG would show boxes for Thai text")
+
+
+def test_followup_csv_carries_the_agencys_explanation(config, hist, tmp_path):
+    """Issue 14: the explanation an agency typed beside a URL (as of the last sync that wrote the row)
+    travels with the item into the follow-up list; a later sync with the cell emptied clears it."""
+    from sheets_sync.core.models import RowKey, Status, Verdict
+
+    key = RowKey(B.code, "O3")
+    broken = Verdict(key, "https://b.go.th/report", Status.BROKEN, ("http_5xx",))
+    hist.record([broken], bkk(2023, 3, 2, 8, 0), explanations={key: "อยู่ในหัวข้อ \"รายงานประจำปี\" ท้ายหน้า"})
+    rows = read_csv(R.make_report(config, hist, "csv", tmp_path / "f.csv", AFTER_ROUND_3, followup=True))
+    assert rows[0][-1] == "คำอธิบายเพิ่มเติม"
+    by_key = {(r[0], r[4]): r for r in rows[1:]}
+    assert by_key[(B.code, "O3")][-1] == "อยู่ในหัวข้อ \"รายงานประจำปี\" ท้ายหน้า"
+    assert all(r[-1] == "" for k, r in by_key.items() if k != (B.code, "O3"))
+    hist.record([broken], bkk(2023, 3, 3, 8, 0), explanations={key: ""})
+    rows = read_csv(R.make_report(config, hist, "csv", tmp_path / "g.csv", AFTER_ROUND_3, followup=True))
+    assert {(r[0], r[4]): r for r in rows[1:]}[(B.code, "O3")][-1] == ""
