@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core import reasons
@@ -62,12 +62,20 @@ class AgencyList:
         return sum(1 for line in self.lines if line.warning)
 
 
-def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetime) -> AgencyList:
-    """The agency's items in ITAS order with URL, explanation, verdict and warning (pure)."""
+def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetime,
+               judged: Mapping[RowKey, str] | None = None) -> AgencyList:
+    """The agency's items in ITAS order with URL, explanation, verdict and warning (pure).
+
+    `judged`: the URL text each row's last verdict was about (the history's); a row whose URL cell
+    differs from it shows รอตรวจ with a warning, never the earlier URL's verdict. None: not known (no
+    state file), the sheet's status is taken as it is."""
     rows = {r.key: r for r in snapshot.rows if r.key.agency == agency.code}
     lines = []
     for item in sorted(catalog.items, key=lambda i: i.number):
         row = rows.get(RowKey(agency.code, item.code))
+        if row is not None and row.url_text and judged is not None and judged.get(row.key) != row.url_text:
+            lines.append(Line(item.code, item.title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH))
+            continue
         lines.append(_line(item.code, item.title, row))
     heading = (f"รายการสำหรับกรอกในระบบ ITAS แบบวัด OIT ปี พ.ศ. {catalog.year}",
                f"หน่วยงาน: {agency.name} ({agency.code})",
@@ -160,7 +168,7 @@ def file_name(agency: Agency, suffix: str) -> str:
 
 
 def write_all(snapshot: Snapshot, catalog: Catalog, folder: str | os.PathLike, at: datetime,
-              suffix: str = ".xlsx") -> list[tuple[AgencyList, Path]]:
+              suffix: str = ".xlsx", judged: Mapping[RowKey, str] | None = None) -> list[tuple[AgencyList, Path]]:
     """One file per agency of the sheet into `folder` (created); names from the codes, never clashing."""
     if suffix not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(s[1:] for s in FORMATS)}")
@@ -176,7 +184,7 @@ def write_all(snapshot: Snapshot, catalog: Catalog, folder: str | os.PathLike, a
             name = f"{Path(file_name(agency, suffix)).stem}-{n}{suffix}"
             n += 1
         taken.add(name.lower())
-        lst = build_list(snapshot, catalog, agency, at)
+        lst = build_list(snapshot, catalog, agency, at, judged)
         out.append((lst, write_list(lst, folder / name)))
     return out
 
@@ -184,11 +192,12 @@ def write_all(snapshot: Snapshot, catalog: Catalog, folder: str | os.PathLike, a
 def run_cli(config, backend, args, now: datetime) -> int:
     """`sheets-sync export (--agency CODE --out FILE.xlsx|.csv | --all --out FOLDER [--format xlsx|csv])`."""
     snapshot = backend.read(config.catalog)
+    judged = _judged_urls(config)
     if args.all:
         if args.agency:
             raise UsageError("give --agency CODE or --all, not both")
         try:
-            written = write_all(snapshot, config.catalog, args.out, now, suffix=f".{args.format}")
+            written = write_all(snapshot, config.catalog, args.out, now, suffix=f".{args.format}", judged=judged)
         except OSError as e:
             raise UsageError(f"cannot write into {args.out}: {e.strerror or e}") from None
         warnings = sum(lst.warnings for lst, _ in written)
@@ -197,7 +206,7 @@ def run_cli(config, backend, args, now: datetime) -> int:
     if not args.agency:
         raise UsageError("give --agency CODE (or --all)")
     agency = _agency(snapshot.agencies, args.agency)
-    lst = build_list(snapshot, config.catalog, agency, now)
+    lst = build_list(snapshot, config.catalog, agency, now, judged)
     try:
         path = write_list(lst, args.out)
     except OSError as e:
@@ -205,6 +214,28 @@ def run_cli(config, backend, args, now: datetime) -> int:
     print(f"written {path}: {agency.code} {agency.name}, {len(lst.lines)} items, "
           f"{lst.warnings} need attention before ITAS")
     return 0
+
+
+def _judged_urls(config) -> dict[RowKey, str] | None:
+    """The URL each row's last verdict judged, from the worker's state file; None without one."""
+    import logging
+
+    from sheets_sync.state.history import History
+    from sheets_sync.state.store import open_state
+
+    path = Path(config.settings.state_path)
+    if not path.exists():
+        logging.getLogger(__name__).warning(
+            "no state file at %s: verdicts are exported as the sheet shows them, without checking that each "
+            "is about the URL now in the cell", path)
+        return None
+    state = open_state(path)
+    if state is None:
+        return None
+    try:
+        return History(state, config.settings.tz).judged_urls()
+    finally:
+        state.close()
 
 
 def _agency(agencies: Sequence[Agency], code: str) -> Agency:

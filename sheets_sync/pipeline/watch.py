@@ -26,6 +26,8 @@ from sheets_sync.core.clock import Clock
 from sheets_sync.core.models import RowKey, Status, SubmissionRow, Verdict, WriteReport
 from sheets_sync.judge import verdicts as judge
 from sheets_sync.sheet.backend import Backend, Snapshot
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +71,10 @@ def due_rows(rows: Sequence[SubmissionRow], watch: Watch) -> list[SubmissionRow]
 
 
 def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock, watch: Watch,
-               snapshot: Snapshot | None = None) -> WatchReport:
+               snapshot: Snapshot | None = None, state: State | None = None) -> WatchReport:
     """One pass: read, judge the due rows only, write their verdicts. Only the sheet being unreadable
-    or unwritable raises (BackendError); a bad URL is a verdict like in a sync."""
+    or unwritable raises (BackendError); a bad URL is a verdict like in a sync. With `state`, the
+    written verdicts are recorded in the history like a sync's (the report and the export know them)."""
     snapshot = snapshot or backend.read(config.catalog)
     due = due_rows(snapshot.rows, watch)
     watch.seen = {r.key: r.url_text for r in snapshot.rows}
@@ -87,8 +90,12 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     # The worker itself was offline: keep the earlier verdicts, and look again next pass.
     offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
     write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
-    for key in (*write.stale, *write.missing, *offline):
+    skipped = {*write.stale, *write.missing, *offline}
+    for key in skipped:
         watch.seen.pop(key, None)  # not judged as it is now: due again next pass
+    if state is not None:
+        History(state, config.settings.tz).record([v for v in verdicts if v.key not in skipped], now,
+                                                   snapshot.agencies, explanations={r.key: r.explanation for r in due})
     log.info("watch: %d changed rows, %d URLs checked, %d rows written", len(due), len(urls), write.written,
              extra={"event": "watch", "due": len(due), "written": write.written})
     return WatchReport(rows=len(snapshot.rows), due=tuple(r.key for r in due), urls_checked=len(urls), write=write)

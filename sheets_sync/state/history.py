@@ -188,6 +188,12 @@ class History:
         row = self.state.db.execute("SELECT min(at) FROM history_event").fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
 
+    def judged_urls(self) -> dict[RowKey, str]:
+        """The URL text each row's last recorded verdict judged: where the sheet's URL cell differs now,
+        the verdict the sheet shows is about an earlier URL (pending a check)."""
+        rows = self.state.db.execute("SELECT agency, item, url_text FROM history_item")
+        return {RowKey(a, i): u for a, i, u in rows}
+
     def explanations(self) -> dict[RowKey, str]:
         """The agencies' explanations beside their URLs as of the last sync that wrote each row."""
         rows = self.state.db.execute("SELECT agency, item, text FROM history_explanation WHERE text != ''")

@@ -212,14 +212,14 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
 
     settings = config.settings
     with PidLock(lock_path(settings.state_path, RUN_LOCK), "watch").acquire(clock.now()):
-        state = None
+        state = open_state(settings.state_path)  # the result cache and the history
         inner = None
         if checker is None:
-            state = open_state(settings.state_path)
             inner = network if network is not None else Checker(settings.checker)
             checker = CachedChecker(inner, state) if state is not None else inner
         try:
-            return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch)
+            return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch,
+                              state=state)
         finally:
             if inner is not None and network is None:
                 inner.close()

@@ -183,3 +183,23 @@ def test_file_names_from_odd_codes_are_safe_and_distinct(tmp_path, config):
     written = itas.write_all(Snapshot(agencies=tuple(odd), rows=()), config.catalog, tmp_path / "out", AT, ".csv")
     paths = [p for _, p in written]
     assert len({p.name for p in paths}) == 3 and all(p.parent == tmp_path / "out" for p in paths)
+
+
+def test_a_verdict_about_an_earlier_url_is_exported_as_pending(tmp_path, config):
+    """The sheet's status of a row whose URL the agency changed after the check is about the old URL:
+    the export says รอตรวจ with a warning (the history knows which URL each verdict judged)."""
+    from tests.support.sheets import MemoryHarness
+
+    sheet = MemoryHarness(tmp_path)
+    sheet.backend.ensure_layout(config.catalog, config.agencies)
+    code = config.agencies[0].code
+    typed = fill(sheet, code)
+    judged = {RowKey(code, item): url for item, (url, _) in typed.items() if item != "O2"}
+    judged[RowKey(code, "O1")] = "https://a.go.th/old-structure"  # the OK verdict was about this
+    lst = itas.build_list(sheet.backend.read(config.catalog), config.catalog, config.agencies[0], AT, judged)
+    by_item = {line.item: line for line in lst.lines}
+    assert (by_item["O1"].verdict, by_item["O1"].warning) == (itas.PENDING_TH, itas.NOT_CHECKED_TH)
+    assert by_item["O1"].url == typed["O1"][0]
+    assert by_item["O12"].verdict == Status.OK.label_th and by_item["O12"].warning == ""
+    assert by_item["O2"].verdict == itas.PENDING_TH  # never judged at all
+    assert by_item["O30"].verdict == Status.BROKEN.label_th

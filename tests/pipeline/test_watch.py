@@ -16,6 +16,8 @@ from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.pipeline.watch import Watch, due_rows, watch_pass
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
 from tests.support.http_servers import LoopbackServer, respond
 from tests.support.sheets import HARNESSES
 
@@ -89,7 +91,10 @@ def test_a_pass_checks_only_changed_rows_and_writes_their_verdicts(sheet, config
 
         clock.advance(60)
         sheet.edit_now(lambda e: (e.set_url("b-two", "O7", site.url("/boss")), e.set_url("a-one", "O1", "")))
-        passed = watch_pass(config, sheet.backend, checker, clock, watch)
+        with State(config.settings.state_path) as state:
+            passed = watch_pass(config, sheet.backend, checker, clock, watch, state=state)
+            judged = History(state).judged_urls()  # recorded like a sync's, for the report and the export
+        assert judged[RowKey("b-two", "O7")] == site.url("/boss") and judged[RowKey("a-one", "O1")] == ""
         assert set(passed.due) == {RowKey("b-two", "O7"), RowKey("a-one", "O1")}
         # only the pasted URL went on the network (besides the checker's soft-404 probe of that site)
         assert [s.path for s in site.log[before:] if not s.path.startswith("/sheets-sync-probe")] == ["/boss"]
