@@ -9,7 +9,8 @@ sites), and the summary, the history and the snapshots are the full sync's work.
 
 `Watch` is the memory between passes: the URL text of each row as last seen. It is primed by a full
 sync (from its verdicts, without another read), so the first pass after it checks only what agencies
-typed since. Requests per pass on Google Sheets: 2 reads (tab list, one values read) when nothing
+typed since. On the .xlsx backend a pass first compares the file's stamp (a stat) with the last pass's
+and reads nothing when nobody saved the workbook. Requests per pass on Google Sheets: 2 reads (tab list, one values read) when nothing
 changed; 3 reads and 1 write when something did (the write-time read and the one atomic batch).
 """
 
@@ -38,6 +39,7 @@ class Watch:
 
     seen: dict[RowKey, str] = field(default_factory=dict)
     primed: bool = False
+    version: object = None  # the storage's version at the last read (backends that have one: xlsx)
 
     def prime(self, verdicts: Sequence[Verdict], skipped: Iterable[RowKey] = ()) -> None:
         """After a full sync: every row it judged is known as of that sync, except the rows whose verdict
@@ -45,11 +47,12 @@ class Watch:
         skip = set(skipped) | {v.key for v in verdicts if "checker_offline" in v.reasons}
         self.seen = {v.key: v.url_text for v in verdicts if v.key not in skip}
         self.primed = True
+        self.version = None  # the sync read and wrote the storage: the next pass reads
 
 
 @dataclass(frozen=True)
 class WatchReport:
-    rows: int  # rows read
+    rows: int  # rows read (0: the storage had not changed, nothing was read)
     due: tuple[RowKey, ...] = ()  # rows whose URL changed or has no verdict yet
     urls_checked: int = 0
     write: WriteReport = field(default_factory=WriteReport)
@@ -75,7 +78,13 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     """One pass: read, judge the due rows only, write their verdicts. Only the sheet being unreadable
     or unwritable raises (BackendError); a bad URL is a verdict like in a sync. With `state`, the
     written verdicts are recorded in the history like a sync's (the report and the export know them)."""
+    version = getattr(backend, "version", None)
+    # Taken before the read: an edit saved after it, or our own write below, makes the next pass read.
+    stamp = version() if version is not None and snapshot is None else None
+    if stamp is not None and watch.primed and stamp == watch.version:
+        return WatchReport(rows=0)  # nobody saved the workbook since the last pass: nothing to read
     snapshot = snapshot or backend.read(config.catalog)
+    watch.version = stamp
     due = due_rows(snapshot.rows, watch)
     watch.seen = {r.key: r.url_text for r in snapshot.rows}
     watch.primed = True

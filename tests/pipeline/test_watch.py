@@ -115,3 +115,30 @@ def test_a_pass_checks_only_changed_rows_and_writes_their_verdicts(sheet, config
         assert statuses(sheet)[RowKey("a-one", "O3")] == Status.OK.label_th
     finally:
         checker.close()
+
+
+def test_on_xlsx_a_pass_reads_the_workbook_only_when_someone_saved_it(tmp_path, config, site):
+    from tests.support.sheets import XlsxHarness
+
+    sheet = XlsxHarness(tmp_path)
+    pipeline.init(config, sheet.backend)
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    checker = Checker(config.settings.checker)
+    reads = []
+    real_read = sheet.backend.read
+    sheet.backend.read = lambda catalog: reads.append(1) or real_read(catalog)
+    try:
+        watch = Watch()
+        watch.prime(pipeline.sync(config, sheet.backend, checker, clock).verdicts)
+        assert watch_pass(config, sheet.backend, checker, clock, watch).rows > 0  # after the sync's save
+        n = len(reads)
+        assert watch_pass(config, sheet.backend, checker, clock, watch).rows == 0 and len(reads) == n
+        sheet.edit_now(lambda e: e.set_url("a-one", "O9", site.url("/org")))  # an agency saves the file
+        passed = watch_pass(config, sheet.backend, checker, clock, watch)
+        assert passed.due == (RowKey("a-one", "O9"),) and len(reads) == n + 1
+        assert statuses(sheet)[RowKey("a-one", "O9")] not in ("", Status.EMPTY.label_th)
+        # its own write changed the file: one more read, then quiet again
+        assert watch_pass(config, sheet.backend, checker, clock, watch).due == () and len(reads) == n + 2
+        assert watch_pass(config, sheet.backend, checker, clock, watch).rows == 0 and len(reads) == n + 2
+    finally:
+        checker.close()
