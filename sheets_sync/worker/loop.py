@@ -109,6 +109,7 @@ class Worker:
         self.watch_fn = watch_fn or run_watch
         self.watches = 0
         self._network = None  # the watch's Checker, kept between passes (closed on reload and stop)
+        self._backend = None  # the watch's backend, likewise (dropped on reload)
 
     def loop(self) -> int:
         """Runs until a stop is asked for; returns the exit code (0)."""
@@ -202,6 +203,8 @@ class Worker:
         kwargs = {k: v for k, v in self.run_kwargs.items() if k in ("backend", "checker")}
         if "checker" not in kwargs:
             kwargs["network"] = self._watch_network()
+        if kwargs.get("backend") is None:
+            kwargs["backend"] = self._watch_backend()
         try:
             self.watch_fn(self.config, self.clock, self.watch, self.stopper, **kwargs)
         except LockBusy as e:
@@ -222,7 +225,16 @@ class Worker:
             self._network = Checker(self.config.settings.checker)
         return self._network
 
+    def _watch_backend(self):
+        """Kept between passes (a Google backend would otherwise sign in again every minute)."""
+        if self._backend is None:
+            from sheets_sync.sheet.kinds import open_backend
+
+            self._backend = open_backend(self.config)
+        return self._backend
+
     def _close_network(self) -> None:
+        self._backend = None
         network, self._network = self._network, None
         if network is not None:
             network.close()

@@ -134,3 +134,30 @@ def test_watch_off_with_zero_seconds(config):
     h = Agencies(off, "2023-01-10T10:00", "2023-01-10T10:35", {})
     assert h.worker.loop() == 0
     assert h.watches == [] and len(h.syncs) == 2
+
+
+def test_without_an_injected_backend_the_watch_opens_one_and_keeps_it(config, tmp_path, monkeypatch):
+    """In `sheets-sync run` the watch opens the configured backend once, not every minute (a Google
+    backend would sign in again each time); a reload drops it."""
+    from sheets_sync.sheet import kinds
+
+    xlsx = config.with_settings(backend=dataclasses.replace(config.settings.backend, kind="xlsx",
+                                                            xlsx_path=str(tmp_path / "book.xlsx")))
+    opened = []
+    real_open = kinds.open_backend
+    monkeypatch.setattr(kinds, "open_backend", lambda c: opened.append(1) or real_open(c))
+    kinds.open_backend(xlsx).ensure_layout(xlsx.catalog, xlsx.agencies)
+    clock = FixedClock(at("2023-01-10T10:00"))
+    stopper = Stopper()
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock.advance(seconds)
+        if clock.now() >= at("2023-01-10T10:05"):
+            stopper.request_stop("test")
+
+    worker = Worker(lambda: xlsx, clock=clock, stopper=stopper, sleep=sleep)
+    assert worker.loop() == 0
+    assert worker.watches >= 4
+    assert len(opened) == 1 + 1 + 1  # the layout above, the full sync, the watch (once for all passes)
