@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
     ex = sub.add_parser("export", parents=[common], formatter_class=_Formatter,
                         epilog=_examples("export"), help="the ITAS-ready list of one agency (or of each)",
-                        description="Writes what an agency retypes into ITAS: its 43 items in ITAS order with the "
+                        description="Writes what an agency retypes into ITAS: its items in ITAS order (O1, O2 ...) with the "
                                     "URL as it is in the sheet, its explanation (คำอธิบายเพิ่มเติม), the verdict, "
                                     "and a warning on every item that is not ok. .xlsx or .csv by the file's "
                                     "extension; --all writes one file per agency into the folder --out.")
