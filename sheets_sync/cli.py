@@ -3,7 +3,8 @@
 Exit codes: 0 the run completed (whatever the URLs' statuses), 1 anything unexpected,
 2 bad config or usage, 3 the sheet or a local file (state file, lock, workbook folder) could not
 be read or written (or, for `remind`, the mail server could not be reached or refused messages),
-4 another run holds the lock. Every fault is one line on stderr; the traceback only with -v.
+4 another run holds the lock, 7 a program the command needs is missing (Chromium for
+`report --format pdf`). Every fault is one line on stderr; the traceback only with -v.
 `check` also: 5 a URL is broken, invalid or blocked; 6 none is, but one could not be checked (unknown).
 """
 
@@ -37,7 +38,8 @@ EXAMPLES = {
     "status": ["sheets-sync status"],
     "import": ["sheets-sync import --dry-run forms/*.xlsx", "sheets-sync import --agency abt-laoyao ita.csv"],
     "template": ["sheets-sync template --agency abt-laoyao --out ITA2566_abt-laoyao.xlsx"],
-    "report": ["sheets-sync report --format html --out report.html",
+    "report": ["sheets-sync report --format pdf --out report.pdf",
+               "sheets-sync report --format html --out report.html",
                "sheets-sync report --format xlsx --out report.xlsx --as-of 2023-02-28",
                "sheets-sync report --format csv --followup --out followup.csv"],
     "export": ["sheets-sync export --agency abt-laoyao --out itas/abt-laoyao.xlsx",
@@ -79,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Examples:\n  sheets-sync init\n  sheets-sync sync\n  sheets-sync COMMAND --help\n\n"
                "Exit codes: 0 done, 1 unexpected error, 2 bad config or usage, 3 sheet or a local file "
                "(state, lock, workbook folder) unreadable/unwritable (remind: mail server unreachable or "
-               f"refusing), 4 another run is active; check: {EXIT_CHECK_FAILED} a URL broken, invalid or "
-               f"blocked, {EXIT_CHECK_UNKNOWN} a URL unknown.")
+               "refusing), 4 another run is active, 7 a needed program is missing (Chromium for report "
+               f"--format pdf); check: {EXIT_CHECK_FAILED} a URL broken, invalid or blocked, "
+               f"{EXIT_CHECK_UNKNOWN} a URL unknown.")
     p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
                    help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -166,11 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
                    epilog=_examples("report"), help="the governor's progress report, from the history",
                         description="Writes the report (summary, per round, district, agency, chart) as of now or "
-                                    "--as-of a date, from the history in the state file: a printable A4 HTML "
-                                    "document in Thai, an xlsx workbook or CSV. --followup: the list of agencies "
-                                    "with items still missing or failing, for the follow-up meeting.")
-    rp.add_argument("--format", choices=("html", "xlsx", "csv"), default="html",
-                    help="html (printable A4, Thai), xlsx (with a native chart) or csv (default: html)")
+                                    "--as-of a date, from the history in the state file: a printable A4 document "
+                                    "in Thai (page one the governor's brief) as HTML or PDF (PDF needs Chromium; "
+                                    "exit 7 says what to install when it is missing), an xlsx workbook or CSV. "
+                                    "--followup: the list of agencies with items still missing or failing, for "
+                                    "the follow-up meeting.")
+    rp.add_argument("--format", choices=("html", "pdf", "xlsx", "csv"), default="html",
+                    help="html or pdf (printable A4, Thai, page one the brief; pdf needs Chromium), xlsx (with a "
+                         "native chart) or csv (default: html)")
     rp.add_argument("--out", metavar="PATH", required=True, help="the file to write")
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
     rp.add_argument("--force", action="store_true", help="write the report even when --as-of is before the first "

@@ -49,3 +49,17 @@ def as_text_cell(cell, value: object) -> None:
     cell.data_type = "s"  # openpyxl makes any text starting with "=" a formula; this undoes that
     if looks_like_formula(text):
         cell.quotePrefix = True
+
+
+def csv_rows(rows) -> list[list[str]]:
+    """Every cell of `rows` (a sequence of sequences) through csv_text: a whole CSV table made safe."""
+    return [[csv_text(v) for v in row] for row in rows]
+
+
+def xlsx_value(cell, value: object) -> None:
+    """Like as_text_cell, but a number the program computed (int, float) stays a number, so the
+    reports' counts and percentages can be summed and charted. '' leaves the cell empty."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+        return
+    as_text_cell(cell, None if value == "" else value)

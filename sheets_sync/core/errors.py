@@ -97,3 +97,10 @@ def _is_network(e: BaseException) -> bool:
 
     return isinstance(e, (ConnectionError, TimeoutError, socket.gaierror)) or \
         (type(e).__module__ or "").startswith(("requests", "urllib3"))
+
+
+class MissingTool(SheetsSyncError):
+    """A program the command needs is not installed (e.g. Chromium for `report --format pdf`);
+    the message says in one line what to install."""
+
+    exit_code = 7  # 5 and 6 are check's verdict codes

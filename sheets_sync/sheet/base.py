@@ -29,6 +29,7 @@ from sheets_sync.sheet.layout import (
     TABS,
     WORKER_KEYS,
     guide_lines,
+    summary_look,
 )
 
 T = TypeVar("T")
@@ -245,6 +246,7 @@ class GridBackend:
                 book.add_tab(TAB_SUMMARY)
             book.replace(TAB_SUMMARY, rows)
             book.style(TAB_SUMMARY, "summary")
+            _format_summary(book, TAB_SUMMARY, summary)
             _add_charts(book, TAB_SUMMARY, summary, headers)
 
         self._write(work)
@@ -264,10 +266,19 @@ class GridBackend:
             book.add_tab(title)
             book.replace(title, rows)
             book.style(title, "summary")
+            _format_summary(book, title, summary)
             _add_charts(book, title, summary, headers)
             return True
 
         return self._write(work)
+
+
+def _format_summary(book: Book, tab: str, summary: Summary) -> None:
+    """Books that keep formats (xlsx) format a summary tab; the gsheets backend sends the same
+    look as requests (gsheets_plan.summary_format_requests)."""
+    format_summary = getattr(book, "format_summary", None)
+    if format_summary is not None:
+        format_summary(tab, summary_look(summary))
 
 
 def _add_charts(book: Book, tab: str, summary: Summary, headers: Sequence[int]) -> None:

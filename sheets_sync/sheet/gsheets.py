@@ -80,6 +80,7 @@ from sheets_sync.sheet.gsheets_plan import (
     quote,
     split,
     status_column,
+    summary_format_requests,
     translate,
 )
 from sheets_sync.sheet.gsheets_views import (
@@ -95,6 +96,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
     TABS,
+    summary_look,
 )
 
 log = logging.getLogger(__name__)
@@ -358,13 +360,14 @@ class GSheetsBackend(GridBackend):
         return True
 
     def _tab_requests(self, tab: str, summary: Summary, meta: dict[str, SheetMeta]) -> list[dict]:
-        """Requests that (create and) fill a summary-like tab and redraw its charts."""
+        """Requests that (create and) fill a summary-like tab, format it and redraw its charts."""
         rows, headers = summary.grid()
         book = SheetBook(meta)
         if tab not in book.tabs():
             book.add_tab(tab)
         book.replace(tab, rows)
         reqs, _ = translate(book.ops, meta)
+        reqs += summary_format_requests(meta[tab], summary_look(summary))
         reqs += chart_requests(meta[tab], summary, headers)
         self._meta = meta
         return reqs

@@ -21,10 +21,12 @@ from sheets_sync.sheet.layout import (
     STATUS_COLOURS,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
+    SUMMARY_FROZEN_ROWS,
     TAB_AGENCIES,
     TAB_GUIDE,
     TAB_SUBMISSIONS,
     TABS,
+    SummaryLook,
 )
 from sheets_sync.sheet.memory import MemoryBook
 
@@ -429,3 +431,37 @@ def chart_requests(meta: SheetMeta, summary, header_rows: Sequence[int]) -> list
                                "columnIndex": len(block.header) + 1},
                 "widthPixels": 640, "heightPixels": 320}}}}})
     return reqs
+
+
+# ---------------------------------------------------------------- the summary tab's look
+TITLE_COLOUR = {"red": 0x1F / 255, "green": 0x4E / 255, "blue": 0x79 / 255}
+SUMMARY_HEADER_FORMAT = {"textFormat": {"bold": True}, "backgroundColor": _rgb("DDEBF7"), "wrapStrategy": "WRAP",
+                         "horizontalAlignment": "CENTER", "verticalAlignment": "MIDDLE"}
+
+
+def summary_format_requests(meta: SheetMeta, look: SummaryLook) -> list[dict]:
+    """The same look as the xlsx summary tab (XlsxBook.format_summary): formats of the previous
+    layout cleared first (blocks move between syncs), then the title, block titles and header rows
+    formatted, the title lines frozen, column widths set. Print area and fit-to-width are not in the
+    Sheets API (Google asks them in the print dialog), so they exist only in the xlsx."""
+    sid = meta.sheet_id
+
+    def rows(r: int, c1: int = 1) -> dict:
+        return {"sheetId": sid, "startRowIndex": r, "endRowIndex": r + 1, "startColumnIndex": 0, "endColumnIndex": c1}
+
+    out: list[dict] = [{"repeatCell": {"range": {"sheetId": sid}, "cell": {}, "fields": "userEnteredFormat"}}]
+    out.append({"repeatCell": {"range": rows(0), "cell": {"userEnteredFormat": {"textFormat": {
+        "bold": True, "fontSize": 14}}}, "fields": "userEnteredFormat.textFormat"}})
+    for r in look.title_rows:
+        out.append({"repeatCell": {"range": rows(r), "cell": {"userEnteredFormat": {"textFormat": {
+            "bold": True, "fontSize": 12, "foregroundColor": TITLE_COLOUR}}}, "fields": "userEnteredFormat.textFormat"}})
+    for r, width in look.header_rows:
+        out.append({"repeatCell": {"range": rows(r, width), "cell": {"userEnteredFormat": SUMMARY_HEADER_FORMAT},
+                                   "fields": "userEnteredFormat(" + ",".join(SUMMARY_HEADER_FORMAT) + ")"}})
+    if meta.frozen_rows != SUMMARY_FROZEN_ROWS:
+        out.append({"updateSheetProperties": {"properties": {"sheetId": sid, "gridProperties": {
+            "frozenRowCount": SUMMARY_FROZEN_ROWS}}, "fields": "gridProperties.frozenRowCount"}})
+        meta.frozen_rows = SUMMARY_FROZEN_ROWS
+    for c, w in enumerate(look.widths):
+        out.append(_width(sid, c, w * 7 + 14))
+    return out

@@ -6,6 +6,7 @@ the order here is only the order `init` creates.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sheets_sync.config.settings import Catalog
@@ -119,3 +120,44 @@ def guide_lines(catalog: Catalog) -> tuple[str, ...]:
         *((f"สอบถาม: {' หรือ '.join(ask)}",) if ask else ()),
         *contacts.other,
     )
+
+
+# ---------------------------------------------------------------- the summary tab's look
+SUMMARY_FROZEN_ROWS = 2  # the title and the "ข้อมูล ณ" line stay visible while scrolling
+SUMMARY_MIN_WIDTH, SUMMARY_MAX_WIDTH = 8, 42  # characters
+
+
+@dataclass(frozen=True)
+class SummaryLook:
+    """Where the summary tab's title, block titles and block header rows are (0-based rows), the
+    column widths (characters) and the used area, for every backend to format the same way."""
+
+    heading_rows: int
+    title_rows: tuple[int, ...]
+    header_rows: tuple[tuple[int, int], ...]  # (row, number of columns of that block)
+    widths: tuple[int, ...]
+    last_row: int  # 1-based, for the print area
+    last_col: int  # 1-based
+
+
+def display_width(value: object) -> int:
+    """Characters a cell needs: Thai vowel and tone marks above or below a consonant take no room."""
+    text = f"{value:,.1f}" if isinstance(value, float) else str(value if value is not None else "")
+    return max((sum(1 for ch in line if unicodedata.category(ch) not in ("Mn", "Me")) for line in text.split("\n")),
+               default=0)
+
+
+def summary_look(summary) -> SummaryLook:
+    """The look of a summary (core.models.Summary) laid out by `Summary.grid()`."""
+    rows, headers = summary.grid()
+    width = max((len(b.header) for b in summary.blocks), default=1)
+    need = [SUMMARY_MIN_WIDTH] * width
+    for block in summary.blocks:
+        for row in block.rows:
+            for c, v in enumerate(row):
+                need[c] = max(need[c], display_width(v) + 2)
+        for c, h in enumerate(block.header):  # headers wrap onto two or three lines
+            need[c] = max(need[c], min(display_width(h) // 2 + 2, 16))
+    return SummaryLook(heading_rows=len(summary.heading), title_rows=tuple(h - 1 for h in headers),
+                       header_rows=tuple((h, len(b.header)) for h, b in zip(headers, summary.blocks)),
+                       widths=tuple(min(n, SUMMARY_MAX_WIDTH) for n in need), last_row=len(rows), last_col=width)

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets_sync.core.cellsafe import as_text_cell
+from sheets_sync.core.cellsafe import as_text_cell, xlsx_value
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.files import atomic_write
@@ -35,7 +35,9 @@ from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     STATUS_COLOURS,
     SUBMISSION_COLUMNS,
+    SUMMARY_FROZEN_ROWS,
     TABS,
+    SummaryLook,
 )
 
 NOTE_AUTHOR = "sheets-sync"
@@ -100,12 +102,10 @@ class XlsxBook:
         index = self.wb.sheetnames.index(tab)
         self.wb.remove(self.wb[tab])
         ws = self.wb.create_sheet(tab, index)
-        for row in rows:
-            ws.append([_text_or_number(v) for v in row])
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":
-                    c.data_type = "s"
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None and value != "":
+                    xlsx_value(ws.cell(row=r, column=c), value)
 
     def style(self, tab: str, kind: str) -> None:
         ws = self.wb[tab]
@@ -117,11 +117,39 @@ class XlsxBook:
         elif kind == "guide":
             ws.column_dimensions["A"].width = 110
             ws["A1"].font = Font(bold=True, size=13)
-        elif kind == "summary":
-            ws.column_dimensions["A"].width = 40
-            for col in range(2, 16):
-                ws.column_dimensions[get_column_letter(col)].width = 13
-            ws["A1"].font = Font(bold=True, size=14)
+
+    def format_summary(self, tab: str, look: SummaryLook) -> None:
+        """The summary tab as its picture in the README: title and block titles bold, block header
+        rows filled and wrapped, the title lines frozen, widths from the content, one decimal for
+        percentages, and printable: the used area as print area, A4 landscape, fit to one page wide."""
+        ws = self.wb[tab]
+        ws["A1"].font = Font(bold=True, size=14)
+        for r in range(1, look.heading_rows):
+            ws.cell(row=r + 1, column=1).font = Font(color="404040")
+        for r in look.title_rows:
+            ws.cell(row=r + 1, column=1).font = Font(bold=True, size=12, color="1F4E79")
+        header_fill = PatternFill("solid", fgColor="DDEBF7")
+        for r, width in look.header_rows:
+            ws.row_dimensions[r + 1].height = 45
+            for c in range(1, width + 1):
+                cell = ws.cell(row=r + 1, column=c)
+                cell.font = Font(bold=True)
+                cell.fill = header_fill
+                cell.alignment = Alignment(vertical="center", horizontal="center", wrap_text=True)
+        for row in ws.iter_rows(min_row=look.heading_rows + 1):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.0"
+        for c, w in enumerate(look.widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = w
+        ws.freeze_panes = f"A{SUMMARY_FROZEN_ROWS + 1}"
+        ws.print_area = f"A1:{get_column_letter(look.last_col)}{look.last_row}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as needed
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = f"1:{SUMMARY_FROZEN_ROWS}"
 
     def add_chart(self, tab: str, chart: SummaryChart, header_row: int, width: int) -> None:
         """A native bar chart over a summary block's cells, to the right of the block."""
@@ -149,10 +177,6 @@ def add_summary_chart(ws: Worksheet, spec: SummaryChart, header_row: int, width:
     chart.set_categories(Reference(ws, min_col=spec.category_column + 1, min_row=top + 1, max_row=top + spec.row_count))
     chart.width, chart.height = 20, 9
     ws.add_chart(chart, f"{get_column_letter(width + 2)}{max(top - 1, 1)}")
-
-
-def _text_or_number(value: object) -> object:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else ("" if value is None else str(value))
 
 
 def _table_style(ws: Worksheet, columns) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sheets_sync.config.settings import load_config
+from sheets_sync.report import document as DOC
 from sheets_sync.report import governor as R
 from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
@@ -54,10 +55,16 @@ def test_html_report_is_a_self_contained_a4_thai_document(config, hist, tmp_path
     assert "<script" not in doc and "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. 2566 จังหวัดลำพูน" in doc
     assert "ข้อมูล ณ 3 มี.ค. 2566 09:30 น." in doc
-    assert doc.count("<svg") == 1 and "ความก้าวหน้ารายอำเภอ แยกตามรอบ" in doc
-    # the numbers are the summary's: province row, and the late item of C in the agency table
-    assert "<td>ข้อที่ส่งแล้ว</td><td class=\"num\">9</td><td class=\"num\">20</td><td class=\"num\">45.0</td>" in doc
-    assert f'<tr class="failed"><td class="num">1</td><td>{C.code}</td>' in doc
+    # two charts: progress by round on page one, districts in the appendix
+    assert doc.count("<svg") == 2 and "ความก้าวหน้ารายอำเภอ แยกตามรอบ" in doc
+    # the numbers are the summary's: province row, and C (failed in 2565) first in the agency table,
+    # without the code column a printed page does not need
+    assert ('<td class="label">ข้อที่ส่งแล้ว</td><td class="num">9</td><td class="num">20</td>'
+            '<td class="num">45.0</td>') in doc
+    assert f'<tr class="failed"><td class="num">1</td><td class="name">{C.name}</td>' in doc
+    assert f"<td>{C.code}</td>" not in doc
+    # page one is the brief, the summary's blocks follow as the appendix
+    assert doc.index('<section class="brief">') < doc.index(DOC.APPENDIX_TITLE) < doc.index(S.TITLE_PROVINCE)
     for title in (S.TITLE_PROVINCE, S.TITLE_ROUNDS, S.TITLE_DISTRICTS, S.title_agencies(CATALOG), S.TITLE_ITEMS):
         assert f"<h2>{title}</h2>" in doc
 
@@ -108,10 +115,15 @@ def test_followup_csv_after_round_3(config, hist, tmp_path):
     ]
     assert rows[1] == [C.code, C.name, "ลี้", "ไม่ผ่าน 2565", "O2", "ข้อมูลผู้บริหาร", "1", "31 ม.ค. 2566",
                        "URL ไม่ถูกต้อง", "javascript:x", ""]
-    # the report and the summary list the same agencies after round 3
-    html_doc = R.make_report(config, hist, "html", tmp_path / "r.html", AFTER_ROUND_3).read_text(encoding="utf-8")
+    # the follow-up list as a document, and the xlsx report's follow-up block after round 3
+    html_doc = R.make_report(config, hist, "html", tmp_path / "f.html", AFTER_ROUND_3, followup=True).read_text(
+        encoding="utf-8")
     assert "<h2>หน่วยงานที่ต้องติดตาม (ประชุมติดตาม 24 เม.ย. 2566)</h2>" in html_doc
     assert "O3 (เปิดไม่ได้)" in html_doc
+    # the governor's report names them on page one and points to the list instead of repeating it
+    report_doc = R.make_report(config, hist, "html", tmp_path / "r.html", AFTER_ROUND_3).read_text(encoding="utf-8")
+    assert R.FOLLOWUP_NOTE in report_doc and "<h2>หน่วยงานที่ต้องติดตาม" not in report_doc
+    assert all(a.name in report_doc for a in (C, A, B, D))
 
 
 def test_followup_before_the_last_deadline_counts_only_due_rounds(config, hist, tmp_path):

@@ -202,21 +202,37 @@ def append_cells(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {}
 
 
+def _masked(have: dict, data: dict, tree: dict | None) -> dict:
+    """`have` with the fields the mask `tree` names taken from `data` (absent there: cleared), as
+    Google applies a field mask: "userEnteredFormat(textFormat,backgroundColor)" leaves the rest of
+    the cell's format alone; "userEnteredFormat" replaces (or with an empty cell, clears) all of it."""
+    out = dict(have)
+    for name, sub in (tree or {}).items():
+        if sub is None or not isinstance(data.get(name, {}), dict):
+            if name in data:
+                out[name] = data[name]
+            else:
+                out.pop(name, None)
+            continue
+        inner = _masked(out.get(name) or {}, data.get(name) or {}, sub)
+        if inner:
+            out[name] = inner
+        else:
+            out.pop(name, None)
+    return out
+
+
 def repeat_cell(ss: Spreadsheet, body: dict, user: str) -> dict:
     rng = body.get("range") or {}
     sheet = _sheet_of(ss, rng)
     r0, r1, c0, c1 = sheet.bounds(rng)
-    names = _field_names(body.get("fields") or "*")
-    names = sorted({n.split("(")[0].split(".")[0] for n in names})
+    tree = parse_fields(body.get("fields") or "*")
+    if tree is None:
+        tree = {n: None for n in _field_names("*")}
     data = body.get("cell") or {}
     for r in range(r0, r1):
         for c in range(c0, c1):
-            cell = dict(sheet.cell(r, c) or {})
-            for n in names:
-                if n in data:
-                    cell[n] = data[n]
-                else:
-                    cell.pop(n, None)
+            cell = _masked(dict(sheet.cell(r, c) or {}), data, tree)
             if cell or sheet.cell(r, c):
                 sheet.put(r, c, cell)
     return {}
