@@ -26,13 +26,16 @@ from sheets_sync.sheet.gsheets_http import RetryPolicy
 from sheets_sync.sheet.layout import (
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
+    SUMMARY_FROZEN_ROWS,
     TAB_AGENCIES,
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
     TABS,
+    summary_look,
 )
 from tests.support.fake_sheets import FakeSheets, write_credentials
 from tests.support.sheets import Edits, apply_to_fake
+from tests.support.summary_sample import summary
 
 COORDINATOR = "coordinator@example.org"
 URL_COL = [c.key for c in SUBMISSION_COLUMNS].index("url")
@@ -480,3 +483,30 @@ def test_snapshot_tab_created_by_someone_after_the_read_is_not_overwritten(fake,
     assert backend.write_snapshot(title, lambda: Summary(heading=("ใหม่",))) is False
     assert fake.sheet(sid, title).grid()[0][0] == "ของผู้ประสานงาน"
     assert [s.title for s in fake.spreadsheet(sid).sheets].count(title) == 1
+
+
+def test_summary_tab_gets_the_look_of_the_xlsx(fake, tmp_path, small_config):
+    """Header rows formatted, the title lines frozen, widths from the content (as XlsxBook.format_summary);
+    the formats of a previous layout are cleared when the blocks move."""
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    backend.write_summary(summary(extra_rows=2))
+    backend.write_summary(summary())
+    tab = fake.sheet(sid, TAB_SUMMARY)
+    look = summary_look(summary())
+
+    def fmt(r: int, c: int) -> dict:
+        return (tab.cell(r, c) or {}).get("userEnteredFormat", {})
+
+    assert fmt(0, 0)["textFormat"] == {"bold": True, "fontSize": 14}
+    for r, width in look.header_rows:
+        for c in range(width):
+            f = fmt(r, c)
+            assert f["textFormat"]["bold"] and f["wrapStrategy"] == "WRAP" and f["backgroundColor"]["blue"] > 0.9
+        assert fmt(r, width) == {}  # only the block's own columns
+    for r in look.title_rows:
+        assert fmt(r, 0)["textFormat"]["bold"]
+    assert fmt(6, 1) == {}  # a header row of the first layout: cleared when the blocks moved
+    assert tab.frozen_rows == SUMMARY_FROZEN_ROWS
+    assert [tab.column_px[c] for c in range(5)] == [w * 7 + 14 for w in look.widths]
+    assert tab.cell(5, 3)["userEnteredValue"] == {"numberValue": 45.0}
