@@ -288,4 +288,5 @@ def _add_charts(book: Book, tab: str, summary: Summary, headers: Sequence[int]) 
         return
     for block, header_row in zip(summary.blocks, headers):
         if block.chart is not None and block.chart.row_count > 0:
-            add_chart(tab, block.chart, header_row, len(block.header))
+            # right of the widest block, so a chart never covers a table and stays out of the print area
+            add_chart(tab, block.chart, header_row, max(len(b.header) for b in summary.blocks))

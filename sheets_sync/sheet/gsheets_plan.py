@@ -407,6 +407,7 @@ def chart_requests(meta: SheetMeta, summary, header_rows: Sequence[int]) -> list
     Old charts are deleted first: the summary tab is rewritten every sync and its blocks may move."""
     reqs: list[dict] = [{"deleteEmbeddedObject": {"objectId": cid}} for cid in meta.charts]
     meta.charts = []
+    right_of = max((len(b.header) for b in summary.blocks), default=0) + 1  # as in the xlsx: beside the widest block
     for block, header in zip(summary.blocks, header_rows):
         chart = block.chart
         if chart is None or chart.row_count <= 0:
@@ -428,7 +429,7 @@ def chart_requests(meta: SheetMeta, summary, header_rows: Sequence[int]) -> list
                 "series": [{"series": source(c), "targetAxis": "LEFT_AXIS"} for c in chart.series_columns]}},
             "position": {"overlayPosition": {
                 "anchorCell": {"sheetId": meta.sheet_id, "rowIndex": header,
-                               "columnIndex": len(block.header) + 1},
+                               "columnIndex": right_of},
                 "widthPixels": 640, "heightPixels": 320}}}}})
     return reqs
 
