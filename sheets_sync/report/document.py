@@ -256,11 +256,6 @@ def _rounds_text(brief: Brief) -> str:
     return f"รอบที่ {label}" + ("" if brief.yardstick_due else " (ยังไม่ถึงกำหนด)")
 
 
-def headline_text(brief: Brief) -> str:
-    """The headline as one line of text (also what a test finds in the PDF)."""
-    return f"{brief.on_track} / {brief.target} / {brief.total}"
-
-
 def render_brief(b: Brief, title: str, thai_digits: bool = False) -> str:
     d = thai_digits
 
@@ -273,8 +268,8 @@ def render_brief(b: Brief, title: str, thai_digits: bool = False) -> str:
     short = b.target - b.on_track
     parts.append('<div class="headline"><div class="big">'
                  f'<span class="n">{esc(str(b.on_track))}</span><span class="of"> / {esc(str(b.target))} / '
-                 f'{esc(str(b.total))}</span>'
-                 f'<div class="what">หน่วยงานที่ส่งและผ่านครบทุกข้อของ{esc(_rounds_text(b))} / เป้าหมาย / ทั้งหมด</div>'
+                 f'{esc(str(b.expected))}</span>'
+                 f'<div class="what">หน่วยงานที่ส่งและผ่านครบทุกข้อของ{esc(_rounds_text(b))} / เป้าหมาย / ที่ต้องประเมินทั้งหมด</div>'
                  '</div><div class="side">')
     if b.change is not None and b.change_since is not None:
         cls = "up" if b.change > 0 else "down" if b.change < 0 else ""
