@@ -510,3 +510,5 @@ def test_summary_tab_gets_the_look_of_the_xlsx(fake, tmp_path, small_config):
     assert tab.frozen_rows == SUMMARY_FROZEN_ROWS
     assert [tab.column_px[c] for c in range(5)] == [w * 7 + 14 for w in look.widths]
     assert tab.cell(5, 3)["userEnteredValue"] == {"numberValue": 45.0}
+    # an agency's formula text is sent as a string, which Google never evaluates
+    assert tab.cell(11, 2)["userEnteredValue"] == {"stringValue": '=HYPERLINK("http://evil.example","x")'}

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from sheets_sync.config.settings import load_config
-from sheets_sync.sheet.layout import SUMMARY_FROZEN_ROWS, TAB_SUMMARY, summary_look
+from sheets_sync.sheet.layout import SUMMARY_FROZEN_ROWS, TAB_SUMMARY, display_width, summary_look
 from sheets_sync.sheet.xlsx import XlsxBackend
 from tests.support.summary_sample import summary
 
@@ -26,9 +26,10 @@ def config():
 def test_look_is_computed_from_the_summary():
     look = summary_look(summary())
     assert look.heading_rows == 2 and look.title_rows == (3, 8) and look.header_rows == ((4, 4), (9, 5))
-    assert look.last_row == 11 and look.last_col == 5
+    assert look.last_row == 12 and look.last_col == 5
     # a Thai name's width counts what takes room: vowel and tone marks above or below do not
-    assert look.widths[2] == len("องค์การบริหารส่วนตำบลเหล่ายาว") - 4 + 2
+    assert display_width("องค์การบริหารส่วนตำบลเหล่ายาว") == len("องค์การบริหารส่วนตำบลเหล่ายาว") - 4
+    assert look.widths[2] == display_width('=HYPERLINK("http://evil.example","x")') + 2
 
 
 def test_xlsx_summary_tab_is_formatted_frozen_and_printable(tmp_path, config):
@@ -50,8 +51,9 @@ def test_xlsx_summary_tab_is_formatted_frozen_and_printable(tmp_path, config):
     assert not ws.cell(row=7, column=2).font.b and not ws.cell(row=7, column=2).fill.fgColor.rgb.endswith("DDEBF7")
     assert ws.freeze_panes == f"A{SUMMARY_FROZEN_ROWS + 1}"
     assert [round(ws.column_dimensions[get_column_letter(c)].width) for c in range(1, 6)] == list(look.widths)
-    assert ws.print_area == f"'{TAB_SUMMARY}'!$A$1:$E$11"
+    assert ws.print_area == f"'{TAB_SUMMARY}'!$A$1:$E$12"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
     assert ws["D6"].value == 45.0 and ws["D6"].number_format == "0.0"  # numbers stay numbers
+    assert ws["C12"].data_type == "s" and ws["C12"].quotePrefix and ws["D12"].quotePrefix  # text stays text
