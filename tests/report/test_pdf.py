@@ -161,6 +161,6 @@ def test_pdf_without_chromium_says_what_to_install(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("SHEETS_SYNC_CHROMIUM", "no-such-chromium-here")
     code = cli.main(["--config", str(settings), "report", "--format", "pdf", "--out", str(tmp_path / "r.pdf")])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 5
+    assert code == 7  # MissingTool: distinct from check's verdict codes 5 and 6
     assert len([line for line in err if "apt-get install chromium" in line]) == 1
     assert not (tmp_path / "r.pdf").exists()
