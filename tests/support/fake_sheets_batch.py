@@ -230,11 +230,17 @@ def repeat_cell(ss: Spreadsheet, body: dict, user: str) -> dict:
     if tree is None:
         tree = {n: None for n in _field_names("*")}
     data = body.get("cell") or {}
-    for r in range(r0, r1):
-        for c in range(c0, c1):
-            cell = _masked(dict(sheet.cell(r, c) or {}), data, tree)
-            if cell or sheet.cell(r, c):
-                sheet.put(r, c, cell)
+    if not _masked({}, data, tree):
+        # clearing (an empty cell stays empty): only the cells that hold something can change, so a
+        # whole-tab reset does not walk a thousand empty rows
+        cells = [(r, c) for r in range(r0, min(r1, len(sheet.rows)))
+                 for c in range(c0, min(c1, len(sheet.rows[r]))) if sheet.rows[r][c]]
+    else:
+        cells = [(r, c) for r in range(r0, r1) for c in range(c0, c1)]
+    for r, c in cells:
+        cell = _masked(dict(sheet.cell(r, c) or {}), data, tree)
+        if cell or sheet.cell(r, c):
+            sheet.put(r, c, cell)
     return {}
 
 
