@@ -74,7 +74,7 @@ class Brief:
     rounds: tuple[RoundProgress, ...]
     at_risk: tuple[AtRisk, ...]  # every agency not on track, in the order the brief names them
     failed_on_track: tuple[Agency, ...]  # agencies that failed last year and are on track now
-    last_year: int = 0  # the assessment year before the catalogue's (2565 for 2566)
+    last_year: int  # the assessment year before the catalogue's (2565 for 2566)
     next_due: NextDue | None
     followup_meeting: date | None
     top_items: tuple[tuple[str, str, int], ...]  # (item, title, agencies to fix) most often failing
