@@ -74,7 +74,8 @@ class Brief:
     rounds: tuple[RoundProgress, ...]
     at_risk: tuple[AtRisk, ...]  # every agency not on track, in the order the brief names them
     failed_on_track: tuple[Agency, ...]  # agencies that failed last year and are on track now
-    last_year: int  # the assessment year before the catalogue's (2565 for 2566)
+    year: int  # the catalogue's assessment year (2566)
+    last_year: int  # the year before it, whose failures come first
     next_due: NextDue | None
     followup_meeting: date | None
     top_items: tuple[tuple[str, str, int], ...]  # (item, title, agencies to fix) most often failing
@@ -141,7 +142,7 @@ def build_brief(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, 
                   change_since=before_at if change is not None else None, rounds=tuple(rounds),
                   at_risk=tuple(risk), failed_on_track=tuple(a for a in agencies if a.failed_2565 and on_track[a.code]),
                   next_due=next_due, followup_meeting=catalog.followup_meeting, top_items=top, actions=(),
-                  last_year=catalog.previous_year)
+                  year=catalog.year, last_year=catalog.previous_year)
     return _with_actions(brief, df)
 
 
@@ -159,7 +160,7 @@ def _with_actions(b: Brief, df: pd.DataFrame) -> Brief:
                     f"แจ้งหน่วยงานที่ยังไม่ครบ {len(b.at_risk)} แห่ง ให้แก้ไขตามหมายเหตุในชีต")
     broken = sorted({r.agency.code for r in b.at_risk if r.problems})
     if broken:
-        acts.append(f"{len(broken)} แห่งส่งแล้วแต่ลิงก์ยังไม่ผ่าน (เปิดไม่ได้ ไม่ใช่ข้อมูลปี 2566 ฯลฯ): "
+        acts.append(f"{len(broken)} แห่งส่งแล้วแต่ลิงก์ยังไม่ผ่าน (เปิดไม่ได้ ไม่ใช่ข้อมูลปี {b.year} ฯลฯ): "
                     f"ให้ผู้ดูแลเว็บไซต์แก้ไข")
     if b.top_items:
         acts.append("ชี้แจง/อบรมข้อที่ยังไม่ผ่านมากที่สุด: "

@@ -152,7 +152,8 @@ def test_a_new_years_catalogue_runs_end_to_end_without_a_trace_of_2566(year_dir,
     with State(config.settings.state_path) as state:
         history = History(state, config.settings.tz)
         at = bkk(2027, 4, 2, 12, 0)
-        for fmt in governor.FORMATS:
+        # the PDF is the HTML document printed by Chromium (its text is read back in tests/report/test_pdf.py)
+        for fmt in (f for f in governor.FORMATS if f != "pdf"):
             for followup in (False, True):
                 out = governor.make_report(config, history, fmt, year_dir / f"r-{followup}.{fmt}", at, followup)
                 texts[out.name] = ("\n".join(strings_of_workbook(out)) if fmt == "xlsx"
