@@ -5,6 +5,7 @@
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
   GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
 * `fresh` ignores the cache (results are still stored);
+* URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
 * a `checker_offline` result is never stored: the last real verdict stays;
 * a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
   does not accept, which the cache cannot judge: the rule belongs to the row) is checked now.
@@ -138,9 +139,12 @@ class CachedChecker:
         reuse: dict[str, CheckResult] = {}
         check: list[str] = []
         validators: dict[str, tuple] = {}
+        late: list[str] = []  # the last run's check stage ran out of time before these
         for url in unique:
             entry = entries.get(url)
-            if entry is None or entry.result.status is not Status.OK or url in recheck:
+            if entry is not None and "stage_timeout" in entry.result.reasons:
+                late.append(url)
+            elif entry is None or entry.result.status is not Status.OK or url in recheck:
                 check.append(url)
             elif now - entry.checked_at < self.ttl_s:
                 reuse[url] = entry.result
@@ -148,7 +152,7 @@ class CachedChecker:
                 check.append(url)
                 if entry.result.etag or entry.result.last_modified:
                     validators[url] = (entry.result.etag, entry.result.last_modified)
-        return reuse, check, validators, entries
+        return reuse, late + check, validators, entries
 
     def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None,
                    recheck: Iterable[str] = ()) -> dict[str, CheckResult]:

@@ -23,7 +23,7 @@ import urllib3.exceptions as u3
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync.check import content, offline, retry
+from sheets_sync.check import budget, content, offline, retry
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import (
@@ -64,10 +64,11 @@ class Checker:
     """Checks URLs over HTTP(S). Thread-safe; `check_many` runs checks concurrently."""
 
     def __init__(self, settings: CheckerSettings, session: requests.Session | None = None,
-                 clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Clock | None = None, sleep: Callable[[float], None] = budget.sleep) -> None:
         """`session` is used as given (the caller configures and closes it); otherwise one is
         built by `build_session`. `clock` is wall time for later stages (durations use
-        time.monotonic); `sleep` is what retries and the per-host pacing wait with."""
+        time.monotonic); `sleep` is what retries and the per-host pacing wait with (by default a wait that a
+        stopped run cuts short, see sheets_sync.check.budget)."""
         self.settings = settings
         self.clock = clock or SystemClock()
         self._own_session = session is None
@@ -112,7 +113,7 @@ class Checker:
                 # nothing else (no probe, no browser retry).
                 second = self.fetch(url, deadline=deadline, verify=False)
                 if second.error is None and second.status_code is not None:
-                    result = classify(second, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.read)
+                    result = classify(second, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.until(deadline))
                     codes = ("tls_invalid",) + tuple(c for c in result.reasons if c != "tls_invalid")
                     return replace(result, status=reasons.status_of(codes), reasons=codes,
                                    detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
@@ -123,7 +124,7 @@ class Checker:
                 if second.error is None or second.status_code is not None:
                     fetch = second
             probe = (lambda: self._probe(fetch.final_url or url, deadline)) if self.settings.soft404_probe else None
-            result = classify(fetch, probe=probe, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.read)
+            result = classify(fetch, probe=probe, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.until(deadline))
             return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))

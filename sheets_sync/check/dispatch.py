@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, deque
 from typing import Protocol
 
+from sheets_sync.check import budget
 from sheets_sync.config.settings import CheckerSettings
-from sheets_sync.core.models import CheckResult
+from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of
+
+HEARTBEAT_S = 0.5  # the calling thread looks at the stage budget (and calls progress) at least this often
+STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
 
 
 class Checks(Protocol):
@@ -28,8 +33,15 @@ class Dispatch:
     hand-off through the calling thread (result to it, next URL back) cost two more thread
     wake-ups per URL, and on the province bench those were a tenth of all CPU. The calling
     thread only reports progress, so a progress callback that raises (a stop request) still
-    raises there; workers then take nothing new, and the call returns once the checks under
-    way are done, as before.
+    raises there; workers then take nothing new, the checks under way are cut short (every
+    read and wait of theirs watches `cancel`, see sheets_sync.check.budget) and the call
+    returns within a few seconds. Progress is also called again with the same numbers every
+    HEARTBEAT_S while no result arrives, so a stop is taken even while every site drips.
+
+    The stage has its own budget (settings.stage_timeout_s): when it is spent, checks under
+    way are cut short the same way and every URL without a result gets `unknown` with reason
+    `stage_timeout` (the cache checks those first next run), so one slow site never holds up
+    everyone's feedback.
     """
 
     def __init__(self, checker: Checks, urls: list[str], validators) -> None:
@@ -37,6 +49,7 @@ class Dispatch:
         self.queues: dict[str, deque[str]] = {}
         for url in urls:
             self.queues.setdefault(host_of(url), deque()).append(url)
+        self.urls = urls
         self.busy: Counter[str] = Counter()
         self.ready: deque[str] = deque(self.queues)
         self.in_ready = set(self.ready)
@@ -44,13 +57,16 @@ class Dispatch:
         self.results: dict[str, CheckResult] = {}
         self.failure: BaseException | None = None
         self.stopped = False
+        self.cancel = threading.Event()  # cuts the checks under way short (budget.cancel_with)
         self.lock = threading.Lock()
         self.work = threading.Condition(self.lock)  # a host got a free slot, or the run stops
         self.done = threading.Condition(self.lock)  # a result arrived (for the calling thread)
 
     def run(self, progress) -> dict[str, CheckResult]:
+        settings = self.checker.settings
+        stage_end = time.monotonic() + settings.stage_timeout_s
         workers = [threading.Thread(target=self._worker, name=f"checker_{i}", daemon=True)
-                   for i in range(min(self.checker.settings.concurrency, self.total))]
+                   for i in range(min(settings.concurrency, self.total))]
         for t in workers:
             t.start()
         reported = 0
@@ -58,21 +74,45 @@ class Dispatch:
             while reported < self.total:
                 with self.lock:
                     while len(self.results) == reported and self.failure is None:
-                        self.done.wait()
+                        left = stage_end - time.monotonic()
+                        if left <= 0 or not self.done.wait(min(HEARTBEAT_S, left)):
+                            break
                     if self.failure is not None:
                         raise self.failure
                     now = len(self.results)
+                    if now < self.total and time.monotonic() >= stage_end:
+                        self._stop()
+                        break
                 if progress:
                     for done in range(reported + 1, now + 1):
                         progress(done, self.total)
+                    if now == reported:
+                        progress(now, self.total)  # heartbeat: lets a stop request raise here
                 reported = now
         finally:
             with self.lock:
-                self.stopped = True
-                self.work.notify_all()
+                self._stop()
+            until = time.monotonic() + STOP_GRACE_S
             for t in workers:
-                t.join()
-        return self.results
+                t.join(max(0.0, until - time.monotonic()))
+        with self.lock:
+            results = dict(self.results)
+        if len(results) < self.total:
+            results.update(self._out_of_time(settings.stage_timeout_s, results))
+        if progress and reported < self.total:
+            progress(self.total, self.total)
+        return results
+
+    def _stop(self) -> None:
+        """Under the lock: no new checks, and the ones under way are cut short."""
+        self.stopped = True
+        self.cancel.set()
+        self.work.notify_all()
+
+    def _out_of_time(self, stage_s: float, have: dict[str, CheckResult]) -> dict[str, CheckResult]:
+        detail = f"not checked within the check stage's {stage_s:g} s; checked first next run"
+        return {url: CheckResult(url=url, status=Status.UNKNOWN, reasons=("stage_timeout",), detail=detail)
+                for url in self.urls if url not in have}
 
     def _take(self) -> tuple[str, str] | None:
         """The next (host, url) to check, waiting for a free host; None when none is left."""
@@ -102,7 +142,8 @@ class Dispatch:
                 return
             host, url = job
             try:
-                result = self.checker.check(url, self.validators.get(url))  # never raises a failure...
+                with budget.cancel_with(self.cancel):
+                    result = self.checker.check(url, self.validators.get(url))  # never raises a failure...
             except BaseException as e:  # ...so this is a bug or an interpreter exit: stop the run with it
                 with self.lock:
                     self.failure = self.failure or e
@@ -111,6 +152,8 @@ class Dispatch:
                     self.done.notify()
                 return
             with self.lock:
+                if self.stopped:
+                    return  # cut short (stop or stage budget): this result is not the site's answer
                 self.results[url] = result
                 self.busy[host] -= 1
                 if self.queues[host] and host not in self.in_ready:

@@ -11,11 +11,10 @@ import ssl
 import requests
 import urllib3.exceptions as u3
 
+from sheets_sync.check.budget import DeadlineExceeded
 from sheets_sync.check.guard import AddressBlocked
 
-
-class DeadlineExceeded(Exception):
-    """The URL's total_timeout_s ran out (mapped to the `timeout` reason)."""
+__all__ = ["DeadlineExceeded", "cert_failure", "error_reason", "causes", "describe"]
 
 
 def cert_failure(exc: BaseException) -> bool:

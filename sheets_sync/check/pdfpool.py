@@ -11,6 +11,10 @@ never `fork`: forking a process with a hundred threads mid-request is unsafe. Li
 `spawn` child, the helper imports the main script as `__mp_main__`: every entry point of ours
 keeps its work under `if __name__ == "__main__"`. If the helper cannot start or dies, PDFs are
 read in the checker's process again (slower, same verdicts). A closed pool reads in-process too.
+
+A PDF is read within its check's deadline too (`until`): one the helper has not read by then
+counts as unreadable (the verdict says so and asks for a look by hand), so a file built to
+be slow to parse cannot hold its check past total_timeout_s.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Callable
 from concurrent.futures.process import BrokenProcessPool
 
 from sheets_sync.check import content
@@ -57,11 +64,22 @@ class PdfReaderPool:
                                                  initializer=_ignore_interrupts)
             return self._pool
 
-    def read(self, body: bytes, pages: int) -> content.Page:
+    def until(self, deadline: float | None) -> Callable[[bytes, int], content.Page]:
+        """`read`, giving up at `deadline` (time.monotonic)."""
+        return lambda body, pages: self.read(body, pages, deadline)
+
+    def read(self, body: bytes, pages: int, deadline: float | None = None) -> content.Page:
         pool = self._get()
         if pool is not None:
+            future = pool.submit(content.read_pdf, body, pages)
             try:
-                return pool.submit(content.read_pdf, body, pages).result()
+                # Never less than a moment: a check that spent its budget on the download
+                # still gets its PDF read when that is quick.
+                return future.result(None if deadline is None else max(1.0, deadline - time.monotonic()))
+            except FutureTimeout:
+                future.cancel()
+                log.warning("PDF text not read within the check's time budget; counted as unreadable")
+                return content.Page(kind="pdf", pdf_readable=False)
             except (BrokenProcessPool, OSError, RuntimeError) as e:
                 # The helper could not start (e.g. the main script cannot be re-imported) or
                 # died: from now on PDFs are read here, as before, so no verdict changes.

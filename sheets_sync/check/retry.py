@@ -9,48 +9,26 @@ request. This subclass adds what the plain `Retry` lacks for a link checker:
 * an injectable sleep, so tests and callers decide how waiting happens;
 * the per-URL total budget: a retry whose wait would end past the URL's deadline is not
   made, and urllib3 hands back the last answer (the 429 or 5xx) or the last error instead.
-  The deadline is thread-local because one `Retry` template serves every worker thread and
-  each worker checks one URL at a time.
+  The deadline is thread-local (sheets_sync.check.budget) because one `Retry` template serves
+  every worker thread and each worker checks one URL at a time.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
+from sheets_sync.check import budget
 from sheets_sync.config.settings import CheckerSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-_local = threading.local()
-
-
-@contextmanager
-def deadline(at: float) -> Iterator[None]:
-    """Within the block, retries on this thread must finish waiting before `at` (time.monotonic)."""
-    before = getattr(_local, "deadline", None)
-    _local.deadline = at
-    try:
-        yield
-    finally:
-        _local.deadline = before
-
-
-def extend_deadline(seconds: float) -> None:
-    """Moves this thread's deadline later (time spent waiting in our own queue)."""
-    if getattr(_local, "deadline", None) is not None:
-        _local.deadline += seconds
-
-
-def remaining() -> float | None:
-    """Seconds left before this thread's deadline, or None outside `deadline()`."""
-    at = getattr(_local, "deadline", None)
-    return None if at is None else at - time.monotonic()
+# The per-URL deadline lives with the rest of the check's budget; these names stay here
+# because the retry policy is where they are used.
+deadline, extend_deadline, remaining = budget.deadline, budget.extend_deadline, budget.remaining
 
 
 class CheckerRetry(Retry):

@@ -15,7 +15,7 @@ from requests.hooks import default_hooks
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 
-from sheets_sync.check import retry
+from sheets_sync.check import budget, retry
 from sheets_sync.check.guard import AddressPolicy, GuardedAdapter
 from sheets_sync.config.settings import CheckerSettings
 
@@ -80,6 +80,8 @@ def build_session(settings: CheckerSettings, sleep: Callable[[float], None] = ti
         pool_maxsize=max(settings.per_host, settings.concurrency),
         max_retries=retry.build_retry(settings, sleep),
     )
+    # Every response is read under the check's deadline, byte by byte (sheets_sync.check.budget).
+    adapter.poolmanager.pool_classes_by_scheme = budget.POOL_CLASSES
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

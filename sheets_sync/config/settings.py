@@ -56,6 +56,7 @@ class CheckerSettings:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 15.0
     total_timeout_s: float = 30.0
+    stage_timeout_s: float = 600.0  # the whole check stage of one run; URLs not done by then wait for the next
     max_redirects: int = 10
     max_body_bytes: int = 5_000_000
     retries: int = 2
@@ -578,7 +579,7 @@ def _check_settings(s: Settings, where: str) -> None:
     for name in ("concurrency", "per_host", "max_redirects", "max_body_bytes"):
         if getattr(c, name) < 1:
             raise ConfigError(f"{where}: checker.{name}: must be at least 1")
-    for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s"):
+    for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "stage_timeout_s"):
         if getattr(c, name) <= 0:
             raise ConfigError(f"{where}: checker.{name}: must be more than 0")
     if c.retries < 0:

@@ -79,6 +79,21 @@ def drip(interval: float, count: int, chunk: bytes = b".") -> Behaviour:
     return run
 
 
+def drip_head(interval: float, headers: int = 50) -> Behaviour:
+    """Sends the status line and `headers` header lines one byte every `interval` seconds
+    (then a short body), so that no single read ever waits long; stops when the client hangs up."""
+    head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Drip-%d: %s\r\n" % (i, b"y" * 40) for i in range(headers))
+    head += b"Content-Length: 2\r\n\r\nok"
+
+    def run(h: "_Handler") -> None:
+        h.close_connection = True
+        for i in range(len(head)):
+            h.wfile.write(head[i:i + 1])
+            h.wfile.flush()
+            time.sleep(interval)
+    return run
+
+
 def large(size: int, chunk_size: int = 64 * 1024) -> Behaviour:
     """Streams `size` bytes; the server's `bytes_sent[path]` tells how many got out."""
     def run(h: "_Handler") -> None:

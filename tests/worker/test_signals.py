@@ -3,6 +3,8 @@
 * SIGTERM (worker) / SIGINT (manual sync) while the URLs are being checked against a slow
   loopback server: exit 0 well within 30 s, the workbook opens, the state file passes
   `PRAGMA integrity_check`, the run is recorded as stopped, no lock file is left.
+* SIGTERM while every site drips its headers or body one byte a second (no read ever times
+  out): exit 0 within 5 s, by the checks being cut short, not by the forced exit.
 * SIGKILL in the middle of saving the workbook, several times at random moments: the
   workbook always opens with openpyxl (it is replaced by one rename, never written in place).
 """
@@ -26,7 +28,7 @@ from openpyxl import load_workbook
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from tests.support import ROOT
 from tests.support.cli import cli
-from tests.support.http_servers import LoopbackServer, slow
+from tests.support.http_servers import LoopbackServer, drip, drip_head, slow
 
 
 def env() -> dict[str, str]:
@@ -94,6 +96,32 @@ def test_stop_signal_during_the_checks_exits_0_with_intact_files(workdir, comman
     for line in err.splitlines():
         json.loads(line)  # --log-format json: one object per line
     assert "run stopped while checking URLs" in err
+
+
+def test_sigterm_while_sites_drip_exits_0_within_5_s_without_the_forced_exit(workdir):  # noqa: F811
+    keep_agencies(workdir, 2)
+    assert cli(workdir, "init").returncode == 0
+    data = workdir / "data"
+    with LoopbackServer() as srv:
+        urls = [srv.route(f"/drip/{i}", drip_head(1.0) if i % 2 else drip(1.0, 10_000)) for i in range(50)]
+        put_urls(data / "oit-2566.xlsx", urls)
+        proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "--config", "config/settings.yaml", "run"],
+                                cwd=workdir, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: sum(r.path.startswith("/drip/") for r in srv.log) >= 4, 30, "dripping checks")
+            time.sleep(1.0)  # well into the drips
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+            took = time.monotonic() - sent
+        finally:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert took < 5.0, (took, err[-2000:])
+    status = json.loads((data / "worker-status.json").read_text(encoding="utf-8"))
+    assert status["last_run"]["outcome"] == "stopped"
+    assert "exited after" not in status["last_run"]["error"]  # not the watchdog's forced exit
+    assert not list(data.glob("*.lock"))
 
 
 SAVER = r"""
