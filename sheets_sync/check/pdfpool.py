@@ -1,10 +1,11 @@
 """PDF text extraction in a helper process, so that it does not hold the checker's GIL.
 
-pypdf is pure Python: reading the text of one small page costs about 1.3 ms of CPU, a real
-multi-page Thai document far more, and in the checker's process that time is taken from the
-128 worker threads that share one GIL (on the `province` bench, PDFs were a quarter of all
-CPU). A helper process runs the very same `content.read_pdf` on another core, so verdicts
-are unchanged; the checker's threads only wait for the answer, as they wait for the network.
+Reading a PDF's text costs CPU (with PDFium ~0.5 ms for one small page, a real multi-page
+Thai document far more), and in the checker's process that time would be taken from the
+worker threads that share one GIL. A helper process runs the very same `content.read_pdf` on
+another core, so verdicts are unchanged; the checker's threads only wait for the answer, as
+they wait for the network. It also keeps PDFium, C code fed with whatever a site serves, out
+of the checker's own process.
 
 The pool is started on the first PDF (a run without PDFs starts no process) with `spawn`,
 never `fork`: forking a process with a hundred threads mid-request is unsafe. Like any
@@ -13,8 +14,8 @@ keeps its work under `if __name__ == "__main__"`. If the helper cannot start or 
 read in the checker's process again (slower, same verdicts). A closed pool reads in-process too.
 
 A PDF is read within its check's deadline too (`until`): one the helper has not read by then
-counts as unreadable (the verdict says so and asks for a look by hand), so a file built to
-be slow to parse cannot hold its check past total_timeout_s.
+gets no text (`unverifiable_content`: a look by hand, never a warning about the file), so a
+file built to be slow to parse cannot hold its check past total_timeout_s.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+MAX_RESTARTS = 5  # helpers that died while reading, per run; then PDFs get no text (checked by hand)
+
+
 def _workers() -> int:
     # The checker's own process keeps one core busy (one GIL); the rest can read PDFs.
     return max(1, (os.cpu_count() or 2) - 1)
@@ -54,6 +58,8 @@ class PdfReaderPool:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        self._answered = False  # the current helper has read at least one PDF
+        self._restarts = 0
 
     def _get(self) -> ProcessPoolExecutor | None:
         with self._lock:
@@ -71,20 +77,43 @@ class PdfReaderPool:
     def read(self, body: bytes, pages: int, deadline: float | None = None) -> content.Page:
         pool = self._get()
         if pool is not None:
-            future = pool.submit(content.read_pdf, body, pages)
             try:
+                future = pool.submit(content.read_pdf, body, pages)  # raises if the helper died before
                 # Never less than a moment: a check that spent its budget on the download
                 # still gets its PDF read when that is quick.
-                return future.result(None if deadline is None else max(1.0, deadline - time.monotonic()))
+                page = future.result(None if deadline is None else max(1.0, deadline - time.monotonic()))
+                self._answered = True
+                return page
             except FutureTimeout:
                 future.cancel()
-                log.warning("PDF text not read within the check's time budget; counted as unreadable")
-                return content.Page(kind="pdf", pdf_readable=False)
-            except (BrokenProcessPool, OSError, RuntimeError) as e:
+                log.warning("PDF text not read within the check's time budget; left to be checked by hand")
+                return content.Page(kind="pdf")  # no text read: unverifiable_content, not "cannot be opened"
+            except BrokenProcessPool as e:
+                if self._answered:
+                    # A helper that worked died while reading: a file crashed PDFium. That
+                    # file (or one read beside it) gets no text (checked by hand), and is never
+                    # read in this process; a new helper reads on (a few times per run).
+                    restarted = self._restart(pool)
+                    log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", e,
+                                ", helper restarted" if restarted else "")
+                    return content.Page(kind="pdf")
+                self._give_up(pool, e)
+            except (OSError, RuntimeError) as e:
                 # The helper could not start (e.g. the main script cannot be re-imported) or
                 # died: from now on PDFs are read here, as before, so no verdict changes.
                 self._give_up(pool, e)
         return content.read_pdf(body, pages)
+
+    def _restart(self, pool: ProcessPoolExecutor) -> bool:
+        """Drops a helper that died, so the next read starts a new one (a few times per run)."""
+        with self._lock:
+            if self._pool is pool:
+                if self._closed or self._restarts >= MAX_RESTARTS:
+                    return False
+                self._pool, self._answered = None, False
+                self._restarts += 1
+        pool.shutdown(wait=False, cancel_futures=True)
+        return True
 
     def _give_up(self, pool: ProcessPoolExecutor, error: BaseException) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ any other name lookup fails the test."""
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import replace
 
 import pytest
@@ -189,3 +190,23 @@ def test_years_a_page_shows_and_how_a_rule_reads_them():
     two = YearRule((2565, 2566))
     assert fits((2565,), two) and not fits((2564,), two) and fits(None, two)  # None: not read, never warned
     assert fits((), YearRule())  # no year clause: a page without a year is fine
+
+
+def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
+    import os
+    import signal
+
+    from sheets_sync.check.pdfpool import PdfReaderPool
+
+    pdf = make_pdf(["Annual report, fiscal year 2566"])
+    pool = PdfReaderPool(workers=1)
+    try:
+        assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"
+        for pid in list(pool._pool._processes):  # as if PDFium had crashed on a file
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        lost = pool.read(pdf, 5)
+        assert (lost.kind, lost.text) == ("pdf", "")  # checked by hand; never read in this process instead
+        assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"  # a new helper
+    finally:
+        pool.close()
