@@ -32,6 +32,7 @@ from sheets_sync.core.normalize import host_of, host_under
 # walls or script-only shells. An agency's own channel there (O9) is fine.
 PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "youtube.com", "youtu.be", "instagram.com",
                   "tiktok.com", "twitter.com", "x.com", "line.me")
+_PLATFORMS = frozenset(PLATFORM_HOSTS)
 DRIVE_HOSTS = ("drive.google.com", "docs.google.com")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
@@ -79,8 +80,10 @@ class Probe:
 
 def platform_of(url: str) -> str | None:
     """The platform host a URL is on (facebook.com ...), or None."""
-    host = host_of(url)
-    return next((d for d in PLATFORM_HOSTS if host_under(host, (d,))), None)
+    # The host's own suffixes, looked up in a set: asked twice per check (ten host_under
+    # calls each were a few per cent of the checker's CPU).
+    labels = host_of(url).rstrip(".").split(".")
+    return next((d for d in (".".join(labels[i:]) for i in range(len(labels))) if d in _PLATFORMS), None)
 
 
 def sign_in_url(url: str) -> bool:
@@ -207,10 +210,50 @@ def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5,
     return Page(kind="other")
 
 
+def _normalised(text: str, limit: int = 20_000) -> str:
+    return re.sub(r"[\d๐-๙]+", "0", _SPACE.sub(" ", text[:limit].lower()))
+
+
 def shingles(text: str, size: int = 5, limit: int = 20_000) -> frozenset:
     """Character n-grams of the normalised text (Thai has no spaces between words)."""
-    t = re.sub(r"[\d๐-๙]+", "0", _SPACE.sub(" ", text[:limit].lower()))
+    t = _normalised(text, limit)
     return frozenset(t[i:i + size] for i in range(max(0, len(t) - size + 1)))
+
+
+def similar(text: str, other: frozenset, threshold: float = SIMILAR, size: int = 5, chunk: int = 512) -> bool:
+    """similarity(shingles(text), other) >= threshold, exactly, but giving up as soon as the
+    answer cannot be yes: building every n-gram of a long page was most of the CPU of the
+    content rules, and almost every page is nothing like the site's not-found page.
+
+    With A the page's n-grams, B the other's and m those of A not in B, the similarity
+    |A & B| / (|B| + m) is at most |B| / (|B| + m), and with n positions in the text also at
+    most (n - m) / (|B| + m): it is under `threshold` once m passes either line, and m only
+    grows as the text is read, so crossing a line early settles it. The start of the text is
+    normalised first (its n-grams are some of the whole text's), since that usually settles it."""
+    if not other:
+        return False
+    by_overlap = len(other) * (1 - threshold) / threshold
+    head = _normalised(text, 4 * chunk)
+    if len(text) > 4 * chunk and _misses(head, other, size, chunk, by_overlap) is None:
+        return False
+    t = _normalised(text)
+    n = max(0, len(t) - size + 1)
+    seen = _misses(t, other, size, chunk, min(by_overlap, (n - threshold * len(other)) / (1 + threshold)))
+    return seen is not None and bool(n) and similarity(frozenset(seen), other) >= threshold
+
+
+def _misses(t: str, other: frozenset, size: int, chunk: int, most: float) -> set[str] | None:
+    """The n-grams of `t`, or None as soon as more than `most` of them are not in `other`."""
+    n = max(0, len(t) - size + 1)
+    seen: set[str] = set()
+    misses = 0
+    for start in range(0, n, chunk):
+        new = {t[i:i + size] for i in range(start, min(n, start + chunk))} - seen
+        misses += len(new - other)
+        if misses > most:
+            return None
+        seen |= new
+    return seen
 
 
 def similarity(a: frozenset, b: frozenset) -> float:
@@ -257,7 +300,7 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
             return False
     if probe.final_url == final_url and urlsplit(url).path != urlsplit(final_url).path:
         return True  # redirected to the very page the site sends for missing paths
-    return similarity(shingles(page.text), probe.shingles) >= SIMILAR
+    return similar(page.text, probe.shingles)
 
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:

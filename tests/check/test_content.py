@@ -210,3 +210,23 @@ def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
         assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"  # a new helper
     finally:
         pool.close()
+
+
+def test_similar_gives_the_same_answer_as_the_full_shingle_comparison():
+    import random
+
+    rnd = random.Random(2566)
+    words = ["ข้อมูล", "ผู้บริหาร", "ประจำปี", "2566", "๒๕๖๖", "หน้าแรก", "ไม่พบหน้า", "page", "not", "found", " ",
+             "  \n", "O1", "แผน"]
+    positives = negatives = 0
+    for _ in range(600):
+        page = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 900)))
+        other = page if rnd.random() < 0.3 else "".join(rnd.choice(words) for _ in range(rnd.randint(0, 900)))
+        if rnd.random() < 0.5:  # near-copies, on both sides of the threshold
+            other = other[: rnd.randint(0, len(other))] + "".join(rnd.choice(words) for _ in range(rnd.randint(0, 40)))
+        reference = content.shingles(other)
+        for threshold in (content.SIMILAR, 0.5):
+            expected = content.similarity(content.shingles(page), reference) >= threshold
+            assert content.similar(page, reference, threshold, chunk=rnd.choice([1, 64, 512])) is expected
+            positives, negatives = positives + expected, negatives + (not expected)
+    assert positives > 100 and negatives > 100  # both answers were tried
