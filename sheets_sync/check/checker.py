@@ -64,11 +64,14 @@ class Checker:
     """Checks URLs over HTTP(S). Thread-safe; `check_many` runs checks concurrently."""
 
     def __init__(self, settings: CheckerSettings, session: requests.Session | None = None,
-                 clock: Clock | None = None, sleep: Callable[[float], None] = budget.sleep) -> None:
+                 clock: Clock | None = None, sleep: Callable[[float], None] = budget.sleep,
+                 stop: Callable[[], bool] | None = None) -> None:
         """`session` is used as given (the caller configures and closes it); otherwise one is
         built by `build_session`. `clock` is wall time for later stages (durations use
         time.monotonic); `sleep` is what retries and the per-host pacing wait with (by default a wait that a
-        stopped run cuts short, see sheets_sync.check.budget)."""
+        stopped run cuts short, see sheets_sync.check.budget). `stop` says whether the process
+        is stopping (the worker's SIGTERM): `check_many` polls it and then cuts the checks
+        under way short (see sheets_sync.check.dispatch)."""
         self.settings = settings
         self.clock = clock or SystemClock()
         self._own_session = session is None
@@ -76,6 +79,7 @@ class Checker:
         self.session = session if session is not None else build_session(settings, sleep, self.policy)
         self._sleep = sleep
         self.user_agent = identify(settings.user_agent, settings.contact_url)
+        self.should_stop: Callable[[], bool] = stop or (lambda: False)
         self._pace_lock = threading.Lock()
         self._next_at: dict[str, float] = {}
         self._probe_lock = threading.Lock()

@@ -12,7 +12,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of
 
-HEARTBEAT_S = 0.5  # the calling thread looks at the stage budget (and calls progress) at least this often
+HEARTBEAT_S = 0.5  # the calling thread looks at the stage budget and the stop request at least this often
 STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
 
 
@@ -22,6 +22,8 @@ class Checks(Protocol):
     settings: CheckerSettings
 
     def check(self, url: str, validator=None) -> CheckResult: ...
+
+    def should_stop(self) -> bool: ...  # optional: polled while checks run
 
 
 class Dispatch:
@@ -35,8 +37,10 @@ class Dispatch:
     thread only reports progress, so a progress callback that raises (a stop request) still
     raises there; workers then take nothing new, the checks under way are cut short (every
     read and wait of theirs watches `cancel`, see sheets_sync.check.budget) and the call
-    returns within a few seconds. Progress is also called again with the same numbers every
-    HEARTBEAT_S while no result arrives, so a stop is taken even while every site drips.
+    returns within a few seconds. A stop must not wait for the next result (every site may
+    be dripping): the checker's `should_stop()` is polled every HEARTBEAT_S, and once it says
+    yes the checks are cut short the same way and progress is called once more with the
+    same numbers, for the caller's stop to raise there (else `budget.Cancelled` is raised).
 
     The stage has its own budget (settings.stage_timeout_s): when it is spent, checks under
     way are cut short the same way and every URL without a result gets `unknown` with reason
@@ -64,6 +68,7 @@ class Dispatch:
 
     def run(self, progress) -> dict[str, CheckResult]:
         settings = self.checker.settings
+        should_stop = getattr(self.checker, "should_stop", None) or (lambda: False)
         stage_end = time.monotonic() + settings.stage_timeout_s
         workers = [threading.Thread(target=self._worker, name=f"checker_{i}", daemon=True)
                    for i in range(min(settings.concurrency, self.total))]
@@ -86,9 +91,13 @@ class Dispatch:
                 if progress:
                     for done in range(reported + 1, now + 1):
                         progress(done, self.total)
-                    if now == reported:
-                        progress(now, self.total)  # heartbeat: lets a stop request raise here
                 reported = now
+                if now < self.total and should_stop():
+                    with self.lock:
+                        self._stop()
+                    if progress:
+                        progress(now, self.total)  # where the caller's stop is raised (StopRequested)
+                    raise budget.Cancelled("the run of checks was stopped")
         finally:
             with self.lock:
                 self._stop()

@@ -117,7 +117,8 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             run_lock.release()
             raise (translate(e, settings.state_path) or e) from None
     if own_checker:
-        checker = Checker(settings.checker)
+        # A stop signal cuts the URL checks under way short instead of waiting for them.
+        checker = Checker(settings.checker, stop=(lambda: stopper.stop) if stopper is not None else None)
         if state is not None:
             checker = CachedChecker(checker, state, fresh=fresh)
     if dry_run:

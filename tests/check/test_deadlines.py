@@ -124,18 +124,21 @@ def test_the_check_stage_budget_leaves_the_rest_unknown_and_they_go_first_next_r
 
 
 def test_a_stop_request_cuts_dripping_checks_short(dripping):
+    """No result ever arrives while every site drips: the stop is polled, not waited for."""
     settings = replace(with_hosts(SETTINGS), total_timeout_s=60.0, read_timeout_s=30.0)
 
     class Stop(Exception):
         pass
 
     asked = threading.Event()
+    calls = []
 
     def progress(done, total):
+        calls.append(done)
         if asked.is_set():
             raise Stop
 
-    with Checker(settings) as checker:
+    with Checker(settings, stop=asked.is_set) as checker:
         timer = threading.Timer(1.0, asked.set)
         timer.start()
         start = time.monotonic()
@@ -143,3 +146,11 @@ def test_a_stop_request_cuts_dripping_checks_short(dripping):
             checker.check_many(urls_on(dripping), progress=progress)
         took = time.monotonic() - start
     assert took < 1.0 + 5.0
+    assert calls == [0]  # called once, for the stop; never as a result that did not come
+
+
+def test_without_a_stop_function_a_stop_is_not_invented(dripping):
+    settings = replace(with_hosts(SETTINGS), total_timeout_s=1.0, read_timeout_s=0.9)
+    with Checker(settings) as checker:
+        results = checker.check_many(urls_on(dripping)[:4])
+    assert {r.reasons for r in results.values()} == {("timeout",)}

@@ -155,6 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # tests open dozens of connections at once; the default backlog is 5
 
     def handle_error(self, request, client_address) -> None:
         # Clients that hang up early (the checker does, on purpose) are not test failures.
