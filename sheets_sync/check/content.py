@@ -233,8 +233,7 @@ def similar(text: str, other: frozenset, threshold: float = SIMILAR, size: int =
     if not other:
         return False
     by_overlap = len(other) * (1 - threshold) / threshold
-    head = _normalised(text, 4 * chunk)
-    if len(text) > 4 * chunk and _misses(head, other, size, chunk, by_overlap) is None:
+    if len(text) > 4 * chunk and _misses(_normalised(text, 4 * chunk), other, size, chunk, by_overlap) is None:
         return False
     t = _normalised(text)
     n = max(0, len(t) - size + 1)

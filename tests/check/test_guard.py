@@ -178,6 +178,30 @@ def test_https_by_name_uses_sni_and_checks_the_certificate_against_the_name(tmp_
             session.close()
 
 
+def test_the_shared_tls_context_checks_the_certificate_and_the_name(tmp_path, monkeypatch):
+    """The default (verify=True) path shares one TLS context across connections instead of
+    loading the CA bundle for each; it must verify exactly as before: chain and host name."""
+    import sheets_sync.check.transport as transport
+
+    ctx, cert_path, sni = _cert_for("secure.go.th", tmp_path)
+    monkeypatch.setattr(transport, "DEFAULT_CA_BUNDLE_PATH", str(cert_path))  # the test CA as "the bundle"
+    with LoopbackServer({"/": respond(200, PAGE), "/b": respond(200, PAGE)}, host=TARGET, tls=ctx) as srv:
+        settings = replace(SETTINGS, resolve=(f"secure.go.th:{TARGET}", f"other.go.th:{TARGET}"))
+        with Checker(settings) as c:
+            good = [c.check(f"https://secure.go.th:{srv.port}{p}") for p in ("/", "/b")]
+            assert [(r.status, r.reasons) for r in good] == [(Status.OK, ())] * 2
+            assert sni[0] == "secure.go.th"
+            assert c.check(f"https://other.go.th:{srv.port}/").reasons == ("tls_invalid",)  # name mismatch
+            adapter = c.session.get_adapter("https://secure.go.th/")
+            assert len(adapter._contexts) == 2  # verified (and the unverified second look): made once each
+    (tmp_path / "other").mkdir()
+    stranger = _cert_for("secure.go.th", tmp_path / "other")[0]  # same name, another self-signed key
+    with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET, tls=stranger) as srv:
+        with Checker(replace(SETTINGS, resolve=(f"secure.go.th:{TARGET}",))) as c:
+            # Signed by a CA that is not in the bundle.
+            assert c.check(f"https://secure.go.th:{srv.port}/").reasons == ("tls_invalid",)
+
+
 # ---------------------------------------------------------------- the address policy itself (no traffic)
 @pytest.mark.parametrize("ip", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                                 "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1",
