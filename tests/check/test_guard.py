@@ -178,6 +178,7 @@ def test_https_by_name_uses_sni_and_checks_the_certificate_against_the_name(tmp_
             session.close()
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the tls_invalid second look
 def test_the_shared_tls_context_checks_the_certificate_and_the_name(tmp_path, monkeypatch):
     """The default (verify=True) path shares one TLS context across connections instead of
     loading the CA bundle for each; it must verify exactly as before: chain and host name."""
