@@ -222,7 +222,8 @@ class Worker:
         if self._network is None:
             from sheets_sync.check.checker import Checker
 
-            self._network = Checker(self.config.settings.checker)
+            # A stop signal cuts the pass's URL checks short instead of waiting for them.
+            self._network = Checker(self.config.settings.checker, stop=lambda: self.stopper.stop)
         return self._network
 
     def _watch_backend(self):

@@ -205,6 +205,7 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
     `checker`: used as given. Otherwise the pass checks through the result cache, with `network` (a
     Checker the worker keeps between passes, so its connections and PDF helper are not rebuilt every
     minute) or a Checker of its own."""
+    from sheets_sync.check import budget
     from sheets_sync.check.cache import CachedChecker
     from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.watch import watch_pass
@@ -216,11 +217,18 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
         state = open_state(settings.state_path)  # the result cache and the history
         inner = None
         if checker is None:
-            inner = network if network is not None else Checker(settings.checker)
+            inner = network if network is not None else Checker(
+                settings.checker, stop=(lambda: stopper.stop) if stopper is not None else None)
             checker = CachedChecker(inner, state) if state is not None else inner
         try:
             return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch,
                               state=state)
+        except budget.Cancelled:
+            # The checks were cut short by a stop signal (the pass has no progress callback to
+            # raise it from): the stop it was.
+            if stopper is not None:
+                stopper.checkpoint("checking URLs")
+            raise
         finally:
             if inner is not None and network is None:
                 inner.close()
