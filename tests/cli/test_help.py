@@ -54,3 +54,15 @@ def test_every_command_help_ends_with_examples_the_parser_accepts(name):
         args = shlex.split(line)[1:]
         parsed = cli.build_parser().parse_args(args)
         assert parsed.command == name
+
+
+def test_the_readme_shows_one_example_of_every_command():
+    from tests.support import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("One example per command:", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    shown = {}
+    for line in block.strip().splitlines():
+        args = shlex.split(line.split("#", 1)[0])[1:]
+        shown[cli.build_parser().parse_args(args).command] = line
+    assert set(shown) == set(commands(PARSER))
