@@ -18,3 +18,17 @@ from tests.support.workdir import make_workdir  # noqa: E402
 def workdir(tmp_path):
     """A copy of config/ whose workbook lives in tmp_path, with private loopback allowed."""
     return make_workdir(tmp_path)
+
+
+@pytest.fixture
+def restore_root_logging():
+    """For tests that run the CLI in-process: its logging set-up adds handlers to the root logger."""
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    for h in root.handlers[:]:
+        if h not in handlers:
+            root.removeHandler(h)
+    root.setLevel(level)

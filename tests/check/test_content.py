@@ -15,8 +15,8 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.check.classify import Fetch, classify
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
-from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.core.models import Status
+from sheets_sync.judge.verdicts import judge_candidate
 from tests.support.farm import Farm, make_pdf
 
 HOST, SOFT = "tapladuk.go.th", "lee.go.th"

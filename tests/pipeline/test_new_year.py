@@ -21,7 +21,12 @@ from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.report import governor
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.kinds import open_backend
-from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_GUIDE, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.sheet.layout import (
+    SUBMISSION_HEADERS,
+    TAB_GUIDE,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+)
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 from tests.support import ROOT

@@ -3,13 +3,12 @@ real backends; the sheet is read back to check what agencies would see."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
 
 from sheets_sync.check.checker import Checker
-from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.config.settings import Agency
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.models import RowKey, Status
@@ -17,7 +16,6 @@ from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from tests.support.http_servers import LoopbackServer, closed_port, respond
-from tests.support.sheets import HARNESSES
 
 PAGE = "<html><head><title>โครงสร้างองค์กร</title></head><body>ประกาศ ปี 2566</body></html>".encode()
 
@@ -29,22 +27,6 @@ def site():
         yield srv
 
 
-@pytest.fixture
-def config(site, tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    local = ("127.0.0.1",)
-    agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล", local, 80.5, "B"),
-                Agency("b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "อบต.", local))
-    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
-                                  retries=0, allow_private=("127.0.0.0/8",))
-    return dataclasses.replace(base.with_settings(checker=checker), agencies=agencies)
-
-
-@pytest.fixture(params=sorted(HARNESSES))
-def sheet(request, tmp_path, config):
-    harness = HARNESSES[request.param](tmp_path)
-    pipeline.init(config, harness.backend)
-    return harness
 
 
 def run(config, sheet, clock=None, **kw):

@@ -3,13 +3,11 @@ on a real backend against a real loopback site; unchanged broken URLs wait for t
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
 
 from sheets_sync.check.checker import Checker
-from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import RowKey, Status, SubmissionRow
 from sheets_sync.pipeline import sync as pipeline
@@ -19,7 +17,6 @@ from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 from tests.support.http_servers import LoopbackServer, respond
-from tests.support.sheets import HARNESSES
 
 PAGE = "<html><head><title>โครงสร้างองค์กร</title></head><body>ประกาศ ปี 2566</body></html>".encode()
 
@@ -31,22 +28,6 @@ def site():
         yield srv
 
 
-@pytest.fixture
-def config(tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    local = ("127.0.0.1",)
-    agencies = (Agency("a-one", "เทศบาลตำบลหนึ่ง", "ลี้", "เทศบาลตำบล", local),
-                Agency("b-two", "องค์การบริหารส่วนตำบลสอง", "บ้านโฮ่ง", "อบต.", local))
-    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
-                                  retries=0, allow_private=("127.0.0.0/8",))
-    return dataclasses.replace(base.with_settings(checker=checker), agencies=agencies)
-
-
-@pytest.fixture(params=sorted(HARNESSES))
-def sheet(request, tmp_path, config):
-    harness = HARNESSES[request.param](tmp_path)
-    pipeline.init(config, harness.backend)
-    return harness
 
 
 def statuses(sheet) -> dict[RowKey, str]:

@@ -11,7 +11,16 @@ from sheets_sync.report import document as DOC
 from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
-from tests.support.history_fixture import AGENCIES, CATALOG, REPORT_AT, A, C, D, bkk, fill
+from tests.support.history_fixture import (
+    AGENCIES,
+    CATALOG,
+    REPORT_AT,
+    A,
+    C,
+    D,
+    bkk,
+    fill,
+)
 from tests.support.history_fixture import B as AG_B
 
 AS_OF = bkk(2023, 3, 3, 9, 30)

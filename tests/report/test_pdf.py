@@ -22,7 +22,12 @@ from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 from tests.support import pdf_layout as L
 from tests.support.png import png_size_and_ink
-from tests.support.province_fixture import NOW, PROVINCE_SIZE, province_config, province_history
+from tests.support.province_fixture import (
+    NOW,
+    PROVINCE_SIZE,
+    province_config,
+    province_history,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AFTER_ROUND_3 = R.parse_as_of("2023-04-10", NOW.tzinfo)

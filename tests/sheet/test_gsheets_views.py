@@ -15,7 +15,12 @@ from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.gsheets import GSheetsBackend
 from sheets_sync.sheet.gsheets_http import RetryPolicy
 from sheets_sync.sheet.gsheets_views import AGENCY_TAG
-from sheets_sync.sheet.layout import AGENCY_HEADERS, SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS
+from sheets_sync.sheet.layout import (
+    AGENCY_HEADERS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_SUBMISSIONS,
+)
 from tests.support.fake_sheets import FakeSheets, as_user, write_credentials
 
 COORDINATOR = "coordinator@example.org"

@@ -12,7 +12,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from sheets_sync.config.settings import load_config
-from sheets_sync.sheet.layout import SUMMARY_FROZEN_ROWS, TAB_SUMMARY, display_width, summary_look
+from sheets_sync.sheet.layout import (
+    SUMMARY_FROZEN_ROWS,
+    TAB_SUMMARY,
+    display_width,
+    summary_look,
+)
 from sheets_sync.sheet.xlsx import XlsxBackend
 from tests.support.summary_sample import summary
 

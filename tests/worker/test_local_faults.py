@@ -18,7 +18,6 @@ tables and the status file byte for byte as they were, no probe or temporary fil
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sqlite3
@@ -26,32 +25,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
-from openpyxl import load_workbook
 
-from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 from tests.support.cli import cli
 from tests.support.farm import Farm
 from tests.support.limits import file_size_limit, modes_bind, modes_bind_here
-from tests.support.workdir import make_workdir
+from tests.support.workdir import keep_agencies, make_workdir, put_urls
 
 HOST = "tapladuk.go.th"
 
 
-def keep_two_agencies(workdir: Path) -> None:
-    path = workdir / "config" / "agencies.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["agencies"] = data["agencies"][:2]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-
-
-def put_urls(book: Path, urls: list[str]) -> None:
-    wb = load_workbook(book)
-    ws = wb[TAB_SUBMISSIONS]
-    col = [c.value for c in ws[1]].index(SUBMISSION_HEADERS["url"]) + 1
-    for row, url in enumerate(urls, start=2):
-        ws.cell(row=row, column=col, value=url)
-    wb.save(book)
 
 
 def dump(db_path: Path) -> list[str]:
@@ -74,7 +56,7 @@ def farm():
 def prepared(tmp_path_factory, farm):
     """A work folder after `init` and one good sync of five URLs on the farm (made once)."""
     workdir = make_workdir(tmp_path_factory.mktemp("prepared"))
-    keep_two_agencies(workdir)
+    keep_agencies(workdir, 2)
     settings = workdir / "config" / "settings.yaml"
     # The workbook in its own folder, so its folder's fault is told apart from data/'s.
     settings.write_text(settings.read_text(encoding="utf-8").replace(
@@ -157,19 +139,9 @@ def test_a_full_disk_stops_the_run_before_any_url(synced):
     assert dump(workdir / "data" / "state-2566.sqlite") == before["tables"]
 
 
-@pytest.fixture
-def restore_logging():
-    root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]
-    yield
-    for h in root.handlers[:]:
-        if h not in handlers:
-            root.removeHandler(h)
-    root.setLevel(level)
-
 
 @pytest.mark.parametrize("copy_finishes", [False, True], ids=["copy-still-running", "copy-finished"])
-def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restore_logging, copy_finishes):
+def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restore_root_logging, copy_finishes):
     """Someone copies another workbook over ours (in place, not by rename) while the worker reads
     it: openpyxl has read the zip's directory of the old file and then reads members of the new
     one. Still being copied: exit 3, one line, nothing written, no URL requested. Copy finished

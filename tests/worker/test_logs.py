@@ -39,16 +39,6 @@ def key_lines(pem: str) -> list[str]:
     return [line for line in pem.splitlines() if line and not line.startswith("-----")]
 
 
-@pytest.fixture
-def restore_root_logging():
-    root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]
-    yield
-    for h in root.handlers[:]:
-        if h not in handlers:
-            root.removeHandler(h)
-    root.setLevel(level)
-
 
 def test_redact_scrubs_keys_tokens_and_secret_fields(key_pem):
     info = {"type": "service_account", "private_key_id": "4f1c0ffee4f1c0ffee4f1c0ffee", "private_key": key_pem,

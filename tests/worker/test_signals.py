@@ -19,16 +19,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 from openpyxl import load_workbook
 
-from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.sheet.layout import TAB_SUBMISSIONS, TAB_SUMMARY
 from tests.support import ROOT
 from tests.support.cli import cli
 from tests.support.http_servers import LoopbackServer, drip, drip_head, slow
+from tests.support.workdir import keep_agencies, put_urls
 
 
 def env() -> dict[str, str]:
@@ -37,20 +36,6 @@ def env() -> dict[str, str]:
     return e
 
 
-def keep_agencies(workdir: Path, n: int) -> None:
-    path = workdir / "config" / "agencies.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["agencies"] = data["agencies"][:n]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-
-
-def put_urls(book: Path, urls: list[str]) -> None:
-    wb = load_workbook(book)
-    ws = wb[TAB_SUBMISSIONS]
-    col = [c.value for c in ws[1]].index(SUBMISSION_HEADERS["url"]) + 1
-    for row, url in enumerate(urls, start=2):
-        ws.cell(row=row, column=col, value=url)
-    wb.save(book)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
