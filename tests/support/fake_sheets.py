@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.support import fake_sheets_meta as dmeta
 from tests.support.fake_sheets_batch import apply_batch
 from tests.support.fake_sheets_model import (
     A1,
@@ -362,13 +363,19 @@ class FakeSheets:
                 entry["charts"] = sheet.charts
             if sheet.filter_views:
                 entry["filterViews"] = sheet.filter_views
+            on_sheet = [dmeta.full(ss, e, s) for e, s, r in dmeta.every(ss) if s is sheet and r is None]
+            if on_sheet:
+                entry["developerMetadata"] = on_sheet
             if with_data:
-                entry["data"] = [_grid_data(sheet, a, mask) for a in (mine or [A1(sheet.title)])]
+                entry["data"] = [_grid_data(sheet, a, mask, ss) for a in (mine or [A1(sheet.title)])]
             sheets_out.append(entry)
         for a in ranges:
             ss.sheet_by_title(a.title)  # 400 for a range naming a missing tab
         out = {"spreadsheetId": ss.spreadsheet_id, "properties": ss.properties(), "sheets": sheets_out,
                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.spreadsheet_id}/edit"}
+        on_book = [dmeta.full(ss, e) for e, s, r in dmeta.every(ss) if s is None]
+        if on_book:
+            out["developerMetadata"] = on_book
         return 200, apply_fields(out, mask) if fields else out
 
     # -- values
@@ -423,7 +430,38 @@ class FakeSheets:
         work = deep_copy(ss)  # atomic: applied to a copy, swapped in only if every request worked
         replies = apply_batch(work, body.get("requests"), seen.user)
         self.spreadsheets[ss.spreadsheet_id] = work
-        return 200, {"spreadsheetId": ss.spreadsheet_id, "replies": replies}
+        out: dict[str, Any] = {"spreadsheetId": ss.spreadsheet_id, "replies": replies}
+        if body.get("includeSpreadsheetInResponse"):
+            # the spreadsheet as this batch left it, like spreadsheets.get with the response* options
+            query = {"ranges": list(body.get("responseRanges") or []),
+                     "includeGridData": ["true" if body.get("responseIncludeGridData") else "false"]}
+            _, out["updatedSpreadsheet"] = self._spreadsheets_get(
+                work, Seen("GET", "", query, "spreadsheets.get", "read"), {})
+        fields = seen.query.get("fields", [""])[0]
+        return 200, apply_fields(out, parse_fields(fields)) if fields else out
+
+    def _values_batchUpdateByDataFilter(self, ss: Spreadsheet, seen: Seen, args: dict) -> tuple[int, Any]:
+        """Each DataFilterValueRange is written to every range its filter selects (a metadata's
+        row or sheet), from its top-left cell; null values skip their cell. A filter that selects
+        nothing (its row was deleted) writes nothing and has no response."""
+        body = seen.body or {}
+        option = body.get("valueInputOption", "")
+        work = deep_copy(ss)
+        responses = []
+        for d in body.get("data") or []:
+            for entry, sheet, row in dmeta.select(work, d.get("dataFilter") or {}):
+                if sheet is None:
+                    raise ApiError(400, "A data filter selecting spreadsheet metadata has no range to write")
+                text = f"{quote_title(sheet.title)}!A{(row or 0) + 1}"
+                r = _write_values(work, text, d.get("values"), option, skip_none=True)
+                responses.append(dict(r, dataFilter=d.get("dataFilter")))
+        self.spreadsheets[ss.spreadsheet_id] = work
+        return 200, {"spreadsheetId": ss.spreadsheet_id,
+                     "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+                     "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
+                     "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
+                     "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
+                     "responses": responses}
 
 
 _QUOTA_MESSAGE = ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "
@@ -464,6 +502,8 @@ def _route(method: str, path: str) -> tuple[str, str, dict]:
             return "values.batchGet", kind, {"id": sid}
         if sub == "values:batchUpdate" and method == "POST":
             return "values.batchUpdate", kind, {"id": sid}
+        if sub == "values:batchUpdateByDataFilter" and method == "POST":
+            return "values.batchUpdateByDataFilter", kind, {"id": sid}
         if sub.startswith("values/"):
             rng = unquote(sub[len("values/"):])
             if rng.endswith(":clear") and method == "POST":
@@ -509,7 +549,7 @@ def _rstrip(values: list) -> list:
     return values
 
 
-def _write_values(ss: Spreadsheet, text: str, values: Any, option: str) -> dict:
+def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_none: bool = False) -> dict:
     if option not in ("RAW", "USER_ENTERED"):
         raise ApiError(400, "'valueInputOption' is required but not specified")
     if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
@@ -524,6 +564,8 @@ def _write_values(ss: Spreadsheet, text: str, values: Any, option: str) -> dict:
                             f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}")
     for dr, row in enumerate(values):
         for dc, value in enumerate(row):
+            if value is None and skip_none:
+                continue  # "Null values will be skipped" (ValueRange.values)
             cell = dict(sheet.cell(r0 + dr, c0 + dc) or {})
             uev = user_entered(value, option == "USER_ENTERED")
             if uev:
@@ -532,10 +574,11 @@ def _write_values(ss: Spreadsheet, text: str, values: Any, option: str) -> dict:
                 cell.pop("userEnteredValue", None)
             sheet.put(r0 + dr, c0 + dc, cell)
     return {"updatedRange": _range_text(sheet, r0, r0 + height, c0, c0 + width), "updatedRows": height,
-            "updatedColumns": width, "updatedCells": sum(len(r) for r in values)}
+            "updatedColumns": width,
+            "updatedCells": sum(1 for r in values for v in r if not (skip_none and v is None))}
 
 
-def _grid_data(sheet: Sheet, a: A1, mask: dict | None) -> dict:
+def _grid_data(sheet: Sheet, a: A1, mask: dict | None, ss: Spreadsheet | None = None) -> dict:
     r0, r1, c0, c1 = sheet.bounds(a)
     out: dict[str, Any] = {}
     if r0:
@@ -568,7 +611,12 @@ def _grid_data(sheet: Sheet, a: A1, mask: dict | None) -> dict:
         if row_data:
             out["rowData"] = row_data
     if mask is None or mask_has(mask, "sheets", "data", "rowMetadata"):
-        out["rowMetadata"] = [{"pixelSize": sheet.row_px.get(r, DEFAULT_ROW_PX)} for r in range(r0, r1)]
+        out["rowMetadata"] = []
+        for r in range(r0, r1):
+            props: dict[str, Any] = {"pixelSize": sheet.row_px.get(r, DEFAULT_ROW_PX)}
+            if ss is not None and sheet.row_meta.get(r):
+                props["developerMetadata"] = [dmeta.full(ss, e, sheet, r) for e in sheet.row_meta[r]]
+            out["rowMetadata"].append(props)
     if mask is None or mask_has(mask, "sheets", "data", "columnMetadata"):
         out["columnMetadata"] = [{"pixelSize": sheet.column_px.get(c, DEFAULT_COLUMN_PX)} for c in range(c0, c1)]
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from tests.support.fake_sheets_meta import create_developer_metadata, delete_developer_metadata, remap_rows
 from tests.support.fake_sheets_model import (
     DEFAULT_COLS,
     DEFAULT_ROWS,
@@ -143,6 +144,7 @@ def delete_sheet(ss: Spreadsheet, body: dict, user: str) -> dict:
     if len(ss.sheets) == 1:
         raise ApiError(400, "You can't remove all the sheets in a document.")
     ss.sheets.remove(sheet)
+    ss.developer_metadata = [e for e in ss.developer_metadata if e.get("_sheetId") != sheet.sheet_id]
     ss.reindex()
     return {}
 
@@ -430,6 +432,38 @@ def delete_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {}
 
 
+def insert_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
+    """Rows only: the rows below move down with their cells and metadata."""
+    rng = body.get("range") or {}
+    if rng.get("dimension") != "ROWS":
+        raise ApiError(400, "Only ROWS is supported by this fake")
+    sheet = _sheet_of(ss, rng)
+    lo, hi = rng.get("startIndex", 0), rng.get("endIndex", 0)
+    if not 0 <= lo < hi or lo > sheet.row_count:
+        raise ApiError(400, "Invalid requests[{i}].insertDimension: invalid range")
+    while len(sheet.rows) < lo:
+        sheet.rows.append([])
+    sheet.rows[lo:lo] = [[] for _ in range(hi - lo)]
+    sheet.row_count += hi - lo
+    remap_rows(sheet, [r if r < lo else (None if r < hi else r - (hi - lo)) for r in range(sheet.row_count)])
+    return {}
+
+
+def delete_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
+    """Rows only: the rows go with their metadata; the rows below move up."""
+    rng = body.get("range") or {}
+    if rng.get("dimension") != "ROWS":
+        raise ApiError(400, "Only ROWS is supported by this fake")
+    sheet = _sheet_of(ss, rng)
+    lo, hi = rng.get("startIndex", 0), min(rng.get("endIndex", 0), sheet.row_count)
+    if not 0 <= lo < hi:
+        raise ApiError(400, "Invalid requests[{i}].deleteDimension: invalid range")
+    del sheet.rows[lo:hi]
+    sheet.row_count -= hi - lo
+    remap_rows(sheet, [r if r < lo else r + (hi - lo) for r in range(sheet.row_count)])
+    return {}
+
+
 HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
@@ -448,4 +482,8 @@ HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addFilterView": add_filter_view,
     "updateFilterView": update_filter_view,
     "deleteFilterView": delete_filter_view,
+    "insertDimension": insert_dimension,
+    "deleteDimension": delete_dimension,
+    "createDeveloperMetadata": create_developer_metadata,
+    "deleteDeveloperMetadata": delete_developer_metadata,
 }

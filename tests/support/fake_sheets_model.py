@@ -184,6 +184,7 @@ class Sheet:
     conditional: list[dict] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
     filter_views: list[dict] = field(default_factory=list)
+    row_meta: dict[int, list[dict]] = field(default_factory=dict)  # row -> developer metadata (fake_sheets_meta)
 
     # -- cells
     def cell(self, r: int, c: int) -> dict | None:
@@ -253,6 +254,7 @@ class Spreadsheet:
     shared_with: set[str] = field(default_factory=set)
     sheets: list[Sheet] = field(default_factory=list)
     next_id: int = 1_000_000
+    developer_metadata: list[dict] = field(default_factory=list)  # spreadsheet- and sheet-located
     created: str = "2023-01-15T02:00:00.000Z"
 
     def sheet_by_id(self, sheet_id: int) -> Sheet:

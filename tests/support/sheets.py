@@ -173,6 +173,8 @@ class GSheetsHarness:
                                       timeout=10)
 
     def _sheet(self, tab: str):
+        if tab == TAB_SUBMISSIONS:
+            return submissions_sheet(self.fake, self.sid)
         return self.fake.sheet(self.sid, tab)
 
     def grid(self, tab: str) -> list[list[object]]:
@@ -195,15 +197,33 @@ class GSheetsHarness:
                               lambda fake: apply_to_fake(fake, self.sid, fn))
 
 
+def submissions_sheet(fake, sid: str):
+    """The submissions tab of the fake, whatever its title now (coordinators may rename it):
+    by title, else the tab whose header row has the agency, item and URL headers."""
+    ss = fake.spreadsheet(sid)
+    for sheet in ss.sheets:
+        if sheet.title == TAB_SUBMISSIONS:
+            return sheet
+    wanted = {SUBMISSION_HEADERS[k] for k in ("agency", "item", "url")}
+    for sheet in ss.sheets:
+        header = sheet.grid()[:1]
+        if header and wanted <= {g.text(c) for c in header[0]}:
+            return sheet
+    raise KeyError(TAB_SUBMISSIONS)
+
+
 def apply_to_fake(fake, sid: str, fn: Callable[[Edits], None]) -> None:
     """Agencies editing the submissions tab in the fake: cells keep their identity (format,
-    untouched values) when rows move; changed or new cells are typed like in the Sheets UI."""
+    untouched values) and rows keep their developer metadata when rows move, as in Sheets;
+    changed or new cells are typed like in the Sheets UI."""
+    from tests.support.fake_sheets_meta import remap_rows
     from tests.support.fake_sheets_model import rendered, user_entered
 
     with fake.lock:
-        sheet = fake.sheet(sid, TAB_SUBMISSIONS)
+        sheet = submissions_sheet(fake, sid)
         grid = sheet.grid()
         originals = {id(row): list(sheet.rows[r]) if r < len(sheet.rows) else [] for r, row in enumerate(grid)}
+        old_index = {id(row): r for r, row in enumerate(grid)}
         edits = Edits(grid, sheet.notes())
         fn(edits)
         rows = []
@@ -225,6 +245,10 @@ def apply_to_fake(fake, sid: str, fn: Callable[[Edits], None]) -> None:
             while len(rows[r]) <= c:
                 rows[r].append({})
             rows[r][c]["note"] = text
+        old_of_new = [old_index.get(id(row)) for row in edits.grid]
+        tail = max(sheet.row_count, len(rows))
+        old_of_new += [r - len(rows) + len(grid) for r in range(len(rows), tail)]
+        remap_rows(sheet, old_of_new)
         sheet.rows = [[c or None for c in row] for row in rows]
         sheet.row_count = max(sheet.row_count, len(rows))
 
