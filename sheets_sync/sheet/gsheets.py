@@ -53,6 +53,7 @@ from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.errors import BackendError, ConfigError
 from sheets_sync.core.models import RowKey, Summary, Verdict, WriteReport
 from sheets_sync.sheet import grid as g
+from sheets_sync.sheet import gsheets_rows as ident
 from sheets_sync.sheet.backend import LayoutReport, Snapshot
 from sheets_sync.sheet.base import GridBackend
 from sheets_sync.sheet.gsheets_http import (
@@ -97,6 +98,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUMMARY,
     TABS,
     summary_look,
+    WORKER_KEYS,
 )
 
 log = logging.getLogger(__name__)
@@ -104,9 +106,17 @@ log = logging.getLogger(__name__)
 GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # Google refuses request bodies over 10 MiB
 _ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
-_META_FIELDS = "sheets(properties,charts(chartId))"
-_LAYOUT_FIELDS = "sheets(properties,protectedRanges,conditionalFormats,filterViews)"
-_CELLS_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(values(userEnteredValue,note))))"
+_DM = "developerMetadata(metadataId,metadataKey,metadataValue)"
+_META_FIELDS = f"sheets(properties,charts(chartId)),{_DM}"
+_LAYOUT_FIELDS = f"sheets(properties,protectedRanges,conditionalFormats,filterViews),{_DM}"
+# the write-time read: every tab's cells as typed, notes and row metadata, found by sheetId (no title in the request)
+_CELLS_FIELDS = (f"{_DM},sheets(properties(sheetId,title,gridProperties),charts(chartId),"
+                 f"data(rowData(values(userEnteredValue,note)),rowMetadata({_DM})))")
+_AFTER_FIELDS = f"replies,updatedSpreadsheet({_CELLS_FIELDS})"
+
+
+def _key_at(grid: Sequence[Sequence[Any]], cols: dict[str, int], r: int) -> Any:
+    return ident.row_key(grid[r], cols) if r < len(grid) else None
 
 
 def spreadsheet_id(text: str) -> str:
@@ -134,8 +144,11 @@ class GSheetsBackend(GridBackend):
         client = gspread.authorize(self.account.credentials,
                                    http_client=routed_client_class(api_endpoint or GOOGLE_ENDPOINT, self.retrier, timeout))
         self.http = client.http_client
-        self._meta: dict[str, SheetMeta] | None = None  # tab properties from the last read
-        self._pending: list[dict] = []  # checked-at-only changes, sent with the summary
+        self._meta: dict[str, SheetMeta] | None = None  # tab properties from the last read, by role
+        self._remembered: dict[str, list[tuple[int, int]]] = {}  # role -> [(metadataId, sheetId)]
+        self._renames_told: set[tuple[str, str]] = set()
+        self._pending: list[dict] = []  # positioned requests (notes, repairs, checked-at), sent with the summary
+        self._positioned: ident.Positioned | None = None  # what those requests mean, checked on the answer
 
     @classmethod
     def from_config(cls, config: Config) -> "GSheetsBackend":
@@ -168,19 +181,41 @@ class GSheetsBackend(GridBackend):
     # ------------------------------------------------------------ I/O helpers
     def _fetch_meta(self, fields: str = _META_FIELDS) -> dict[str, SheetMeta]:
         data = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={"fields": fields})
-        self._meta = metas(data)
-        return dict(self._meta)
+        return dict(self._take_meta(data))
+
+    def _take_meta(self, data: dict) -> dict[str, SheetMeta]:
+        """Tab properties keyed by the canonical title of their role (a renamed tab keeps its
+        role through its remembered sheetId; rows.by_role), reported once per rename."""
+        self._remembered = ident.remembered_tabs(data)
+        self._meta, renamed = ident.by_role(metas(data), self._remembered)
+        for canonical, title in renamed:
+            if (canonical, title) not in self._renames_told:
+                self._renames_told.add((canonical, title))
+                log.warning("tab %r was renamed to %r; the worker keeps using it", canonical, title)
+        return self._meta
 
     def _batch_get(self, tabs: Sequence[str]) -> list[list[list[Any]]]:
         if not tabs:
             return []
-        got = self.http.values_batch_get(self.spreadsheet_id, [quote(t) for t in tabs],
+        titles = [self._meta[t].title if self._meta and t in self._meta else t for t in tabs]
+        got = self.http.values_batch_get(self.spreadsheet_id, [quote(t) for t in titles],
                                          params={"valueRenderOption": "FORMULA", "majorDimension": "ROWS"})
         return [[[from_api_value(v) for v in row] for row in vr.get("values", [])] for vr in got.get("valueRanges", [])]
 
-    def _send(self, requests_: list[dict]) -> None:
-        for chunk in split(requests_, self.max_batch_bytes):
-            self.http.batch_update(self.spreadsheet_id, {"requests": chunk})
+    def _send(self, requests_: list[dict], answer_fields: str | None = None) -> dict:
+        """Sends the requests (split if too big); with `answer_fields`, the last batch asks for the
+        spreadsheet as it left it (includeSpreadsheetInResponse), which is returned."""
+        chunks = split(requests_, self.max_batch_bytes)
+        answer: dict = {}
+        for n, chunk in enumerate(chunks):
+            body: dict[str, Any] = {"requests": chunk}
+            if answer_fields and n == len(chunks) - 1:
+                body.update(includeSpreadsheetInResponse=True, responseIncludeGridData=True)
+                url = f"{GOOGLE_ENDPOINT}/v4/spreadsheets/{self.spreadsheet_id}:batchUpdate"
+                answer = self.http.request("post", url, json=body, params={"fields": answer_fields}).json()
+            else:
+                self.http.batch_update(self.spreadsheet_id, body)
+        return answer
 
     # ------------------------------------------------------------ layout
     def ensure_layout(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
@@ -217,8 +252,10 @@ class GSheetsBackend(GridBackend):
                 for title, grid in zip(data_tabs + defaults, grids):
                     if title in defaults and not any(g.text(c) for row in grid for c in row):
                         reqs.append({"deleteSheet": {"sheetId": meta[title].sheet_id}})
+            reqs += ident.remember_requests(meta, self._remembered)
             if reqs:
                 self._send(reqs)
+            self._anchor_rows()
             self._meta = None
         return report
 
@@ -253,6 +290,17 @@ class GSheetsBackend(GridBackend):
         ranges = agency_ranges(grid, cols["agency"], agency_columns(grid[0]))
         return agency_protection_requests(sub, ranges, editors, base_editors)
 
+    def _anchor_rows(self) -> None:
+        """Gives every keyed row of the submissions tab its row metadata (init, and a sync that
+        added rows): one read, and one checked batch when something is missing or wrong."""
+        book, meta, row_meta = self._load_submissions()
+        grid = book.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+        plan = ident.Positioned(meta[TAB_SUBMISSIONS].sheet_id)
+        reqs = ident.metadata_repairs(grid, cols, row_meta, plan.sheet_id)
+        if reqs:
+            self._send_checked(reqs, plan)
+
     # ------------------------------------------------------------ read
     def read(self, catalog: Catalog) -> Snapshot:
         with self._api("read the spreadsheet"):
@@ -266,16 +314,21 @@ class GSheetsBackend(GridBackend):
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
 
     # ------------------------------------------------------------ write
-    def _load_submissions(self) -> tuple[SheetBook, dict[str, SheetMeta]]:
-        """The submissions tab as it is now: values (as typed) and notes, in one read."""
-        data = self.http.fetch_sheet_metadata(self.spreadsheet_id,
-                                              params={"ranges": quote(TAB_SUBMISSIONS), "fields": _CELLS_FIELDS})
-        sheets = data.get("sheets", [])
-        fresh = metas(data)
-        self._meta = {**(self._meta or {}), **fresh}
+    def _load_submissions(self) -> tuple[SheetBook, dict[str, SheetMeta], dict[int, list[tuple[int, str]]]]:
+        """The submissions tab as it is now: values (as typed), notes and row metadata, in one
+        read that names no tab (the tab is found by its sheetId even if renamed meanwhile)."""
+        data = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={"fields": _CELLS_FIELDS})
+        return self._book_from(data)
+
+    def _book_from(self, data: dict) -> tuple[SheetBook, dict[str, SheetMeta], dict[int, list[tuple[int, str]]]]:
+        meta = self._take_meta(data)
+        if TAB_SUBMISSIONS not in meta:
+            raise BackendError(f"tab {TAB_SUBMISSIONS!r} missing; run `sheets-sync init`")
+        sheet = next(s for s in data.get("sheets", [])
+                     if s.get("properties", {}).get("sheetId") == meta[TAB_SUBMISSIONS].sheet_id)
         grid: list[list[Any]] = []
         notes: dict[tuple[int, int], str] = {}
-        for part in sheets[0].get("data", []) if sheets else []:
+        for part in sheet.get("data", []):
             r0, c0 = part.get("startRow", 0), part.get("startColumn", 0)
             for r, row in enumerate(part.get("rowData", []), start=r0):
                 while len(grid) <= r:
@@ -285,25 +338,107 @@ class GSheetsBackend(GridBackend):
                 for c, cell in enumerate(cells, start=c0):
                     if cell.get("note"):
                         notes[(r, c)] = cell["note"]
-        book = SheetBook(self._meta)
+        book = SheetBook(meta)
         book.load(TAB_SUBMISSIONS, grid, notes)
-        return book, dict(self._meta)
+        return book, dict(meta), ident.parse_row_meta(sheet.get("data", []))
 
     def write_results(self, verdicts: Sequence[Verdict]) -> WriteReport:
+        """Verdict values go through row metadata (values:batchUpdateByDataFilter; see
+        gsheets_rows); notes, metadata repairs and checked-at-only updates are held and sent,
+        checked, with the summary."""
         if not verdicts:
             return WriteReport()
         with self._api("write the results"):
-            book, meta = self._load_submissions()
+            book, meta, row_meta = self._load_submissions()
+            before = book.grid(TAB_SUBMISSIONS)
+            before_notes = {(r, c): n for (t, r, c), n in book.notes.items() if t == TAB_SUBMISSIONS}
             report = self._write_verdicts(book, verdicts)
-            reqs, _ = translate(book.ops, meta)
-            header = book.grid(TAB_SUBMISSIONS)[0]
-            checked = g.columns(header, SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=()).get("checked_at")
-            if reqs and checked is not None and only_columns(book.ops, TAB_SUBMISSIONS, {checked}):
-                self._pending = reqs  # only the checked-at times changed: sent with the summary
-            elif reqs or self._pending:
-                self._send(self._pending + reqs)
-                self._pending = []
-        return report
+            cols = g.columns(before[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+            sheet_id = meta[TAB_SUBMISSIONS].sheet_id
+            anchored = ident.anchored(before, cols, row_meta)
+            values: dict[int, dict[int, str]] = {}
+            notes: dict[int, str] = {}
+            for op in book.ops:
+                if op[0] == "set":
+                    values.setdefault(op[2], {})[op[3]] = op[4]
+                elif op[0] == "note":
+                    notes[op[2]] = op[4]
+            checked = cols.get("checked_at")
+            checked_only = bool(values) and all(set(v) == {checked} for v in values.values())
+            plan = self._positioned or ident.Positioned(sheet_id)
+            if plan.sheet_id != sheet_id:
+                plan = ident.Positioned(sheet_id)
+            for r in range(1, len(before)):
+                key = ident.row_key(before[r], cols)
+                if key is None:
+                    continue
+                for c in {cols[k] for k in WORKER_KEYS if k in cols}:
+                    plan.before.setdefault((key, c, "value"), g.text(g.cell(before[r], c)))
+                if "url" in cols:
+                    plan.before.setdefault((key, cols["url"], "note"), before_notes.get((r, cols["url"]), ""))
+            filtered: list[dict] = []
+            keys_sent: dict[str, RowKey] = {}
+            for r, by_col in values.items():
+                key = ident.row_key(before[r], cols)
+                if key is None:
+                    continue
+                if not checked_only and anchored.get(key) == r:
+                    filtered.append(ident.filtered_row(sheet_id, key, by_col))
+                    keys_sent[ident.meta_value(key)] = key
+                else:
+                    for c, v in by_col.items():
+                        plan.meant[(key, c, "value")] = v
+                        plan.sent[(r, c, "value")] = key
+            for r, note in notes.items():
+                key = ident.row_key(before[r], cols)
+                if key is not None:
+                    plan.meant[(key, cols["url"], "note")] = note
+                    plan.sent[(r, cols["url"], "note")] = key
+            missing = list(report.missing)
+            if filtered:
+                answer = self.http.request(
+                    "post", f"{GOOGLE_ENDPOINT}/v4/spreadsheets/{self.spreadsheet_id}/values:batchUpdateByDataFilter",
+                    json={"valueInputOption": "RAW", "data": filtered}).json()
+                landed = {ident.written_key(r) for r in answer.get("responses", [])}
+                # a row deleted since the write-time read took its metadata with it: nothing was written
+                missing += [k for v, k in keys_sent.items() if v not in landed]
+            self._pending = self._positioned_requests(plan) + ident.metadata_repairs(before, cols, row_meta, sheet_id)
+            self._positioned = plan
+            gone = set(missing)
+        return WriteReport(written=report.written - len(gone & set(keys_sent.values())), stale=report.stale,
+                           missing=tuple(sorted(gone, key=g.sort_key)))
+
+    def _positioned_requests(self, plan: "ident.Positioned", cells: dict | None = None) -> list[dict]:
+        """updateCells requests for `cells` ((row, col, kind) -> text; default: what `plan` sends)."""
+        if cells is None:
+            cells = {(r, c, kind): plan.meant[(key, c, kind)] for (r, c, kind), key in plan.sent.items()}
+        ops = [("set" if kind == "value" else "note", TAB_SUBMISSIONS, r, c, text)
+               for (r, c, kind), text in sorted(cells.items())]
+        reqs, _ = translate(ops, {TAB_SUBMISSIONS: SheetMeta(plan.sheet_id, TAB_SUBMISSIONS)})
+        return reqs
+
+    def _send_checked(self, reqs: list[dict], plan: "ident.Positioned", attempts: int = 4) -> list[RowKey]:
+        """Sends positioned requests asking for the spreadsheet as the batch left it; what a row
+        move in the gap misplaced is put back and re-sent there (bounded). Returns keys whose row
+        is gone."""
+        gone: list[RowKey] = []
+        for _ in range(attempts):
+            answer = self._send(reqs, answer_fields=_AFTER_FIELDS)
+            after = answer.get("updatedSpreadsheet")
+            if not after:
+                return gone
+            book, meta, row_meta = self._book_from(after)
+            grid = book.grid(TAB_SUBMISSIONS)
+            cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+            notes = {(r, c): n for (t, r, c), n in book.notes.items() if t == TAB_SUBMISSIONS}
+            fixes, gone = ident.corrections(grid, notes, cols, plan)
+            reqs = self._positioned_requests(plan, fixes) + ident.metadata_repairs(grid, cols, row_meta, plan.sheet_id)
+            if not reqs:
+                return gone
+            log.info("rows moved while the worker wrote; putting %d cell(s) back where they belong", len(fixes))
+            plan = ident.Positioned(plan.sheet_id, meant=plan.meant, before=plan.before,
+                                    sent={(r, c, kind): _key_at(grid, cols, r) for (r, c, kind) in fixes})
+        raise BackendError("the submissions tab kept moving while the worker wrote its notes; the next run retries")
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports: the shared rule (GridBackend._write_url_cells) on the sheet as it is at write
@@ -325,13 +460,31 @@ class GSheetsBackend(GridBackend):
                 self._send(reqs)
         return report
 
-    def write_summary(self, summary: Summary) -> None:
+    def flush(self) -> None:
+        """Sends the held positioned writes (notes, repairs, checked-at times) now, checked, without
+        a summary: for a caller that writes results but no summary (a sync always writes both)."""
         pending, self._pending = self._pending, []
+        plan, self._positioned = self._positioned, None
+        if not pending or plan is None:
+            return
+        with self._api("write the notes"):
+            self._send_checked(pending, plan)
+
+    def write_summary(self, summary: Summary) -> None:
+        """The summary, in one batch with the held positioned writes (notes, row-metadata repairs,
+        checked-at-only times) and the tab ids to remember; the batch's answer is checked
+        (gsheets_rows.corrections) and what a row move misplaced is put right at once."""
+        pending, self._pending = self._pending, []
+        plan, self._positioned = self._positioned, None
         with self._api("write the summary"):
-            # The held checked-at times were placed by the write-time read: on a retry with fresh
-            # tab ids they are dropped rather than risk landing on moved rows.
-            self._send_on_known_tabs(
-                lambda meta, retry: ([] if retry else pending) + self._tab_requests(TAB_SUMMARY, summary, meta))
+            # On a retry with fresh tab ids the held writes are dropped: the next run makes them again.
+            def build(meta: dict[str, SheetMeta], retry: bool) -> list[dict]:
+                held = [] if retry else pending + ident.remember_requests(meta, self._remembered)
+                return held + self._tab_requests(TAB_SUMMARY, summary, meta)
+            gone = self._send_on_known_tabs(build, plan)
+        if isinstance(gone, list) and gone:
+            log.warning("%d rows disappeared before their notes were written: %s", len(gone),
+                        ", ".join(map(str, gone[:10])))
 
     def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
         """A round snapshot: a new tab written once, in one batch; False (nothing built or
@@ -340,15 +493,19 @@ class GSheetsBackend(GridBackend):
             return self._send_on_known_tabs(
                 lambda meta, retry: None if title in meta else self._tab_requests(title, build(), meta))
 
-    def _send_on_known_tabs(self, build: Callable[[dict[str, SheetMeta], bool], list[dict] | None]) -> bool:
+    def _send_on_known_tabs(self, build: Callable[[dict[str, SheetMeta], bool], list[dict] | None],
+                            plan: "ident.Positioned | None" = None) -> Any:
         """Sends `build(meta, retry)` built on the tab ids from the read, so a sync stays within
         its read budget; if Google refuses them (400: a tab or chart changed since), builds once
-        more on a fresh read. `build` returns None to send nothing; returns whether it sent."""
+        more on a fresh read. `build` returns None to send nothing; returns whether it sent (with
+        a `plan`: the batch is checked, and the keys whose rows are gone are returned)."""
         cached = self._meta is not None
         reqs = build(dict(self._meta) if cached else self._fetch_meta(), False)
         if reqs is None:
             return False
         try:
+            if plan is not None:
+                return self._send_checked(reqs, plan)
             self._send(reqs)
         except gspread.exceptions.APIError as e:
             if not cached or e.response.status_code != 400:

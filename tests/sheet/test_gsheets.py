@@ -34,7 +34,7 @@ from sheets_sync.sheet.layout import (
     summary_look,
 )
 from tests.support.fake_sheets import FakeSheets, write_credentials
-from tests.support.sheets import Edits, apply_to_fake
+from tests.support.sheets import Edits, apply_to_fake, is_write_time_read
 from tests.support.summary_sample import summary
 
 COORDINATOR = "coordinator@example.org"
@@ -255,10 +255,10 @@ def test_sync_completes_through_429_burst_5xx_timeout_and_token_failure(fake, tm
 
 
 def test_quota_exhaustion_waits_for_the_next_minute(fake, tmp_path, small_config):
-    fake.read_per_minute = 4
+    fake.read_per_minute = 5
     backend, sid, _ = make_backend(fake, tmp_path,
                                    policy=RetryPolicy(max_attempts=8, base=10.0, cap=40.0, max_total_s=200.0))
-    backend.ensure_layout(small_config.catalog, small_config.agencies)  # 2 reads
+    backend.ensure_layout(small_config.catalog, small_config.agencies)  # 3 reads (the last one anchors the rows)
     backend.read(small_config.catalog)  # 2 reads: the minute's quota is spent
     start = fake.time.now
     snap = backend.read(small_config.catalog)  # 429 RESOURCE_EXHAUSTED until the window moves on
@@ -409,12 +409,13 @@ def test_random_agency_edits_between_read_and_write_never_misplace_a_verdict(tmp
                 apply_to_fake(fake_, sid, edit)
                 after_edit["grid"] = fake_.sheet(sid, TAB_SUBMISSIONS).grid()
 
-            fake.before_next(lambda s: s.op == "spreadsheets.get" and "ranges=" in s.path, agencies_edit)
+            fake.before_next(lambda s: is_write_time_read(s, sid), agencies_edit)
             mark = f"r{round_no}"
             verdicts = [Verdict(key=r.key, url_text=r.url_text, status=Status.WARNING, checked_at=None,
                                 detail=f"{mark}|{r.key}|{r.url_text}", note_th=f"{mark}|{r.key}")
                         for r in snap.rows if rng.random() < 0.5]
             report = backend.write_results(verdicts)
+            backend.flush()  # the notes are held for the summary's batch
             stale_total += len(report.stale)
             assert set(report.stale) <= set(changed)
             grid = fake.sheet(sid, TAB_SUBMISSIONS).grid()

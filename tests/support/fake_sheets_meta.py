@@ -82,9 +82,20 @@ def lookup_of(data_filter: dict) -> dict:
     return data_filter["developerMetadataLookup"] or {}
 
 
-def select(ss: Spreadsheet, data_filter: dict) -> list[tuple[dict, Sheet | None, int | None]]:
+def select(ss: Spreadsheet, data_filter: dict, index: dict | None = None) -> list[tuple[dict, Sheet | None, int | None]]:
+    """The metadata a filter selects; `index` (from `by_value`) makes lookups by key and value fast."""
     lookup = lookup_of(data_filter)
-    return [(e, s, r) for e, s, r in every(ss) if matches(ss, lookup, e, s, r)]
+    pool = every(ss)
+    if index is not None and "metadataKey" in lookup and "metadataValue" in lookup:
+        pool = index.get((lookup["metadataKey"], lookup["metadataValue"]), [])
+    return [(e, s, r) for e, s, r in pool if matches(ss, lookup, e, s, r)]
+
+
+def by_value(ss: Spreadsheet) -> dict:
+    out: dict = {}
+    for e, s, r in every(ss):
+        out.setdefault((e.get("metadataKey"), e.get("metadataValue")), []).append((e, s, r))
+    return out
 
 
 # ---------------------------------------------------------------- batchUpdate handlers
@@ -144,8 +155,10 @@ def remap_rows(sheet: Sheet, old_of_new: list[int | None]) -> None:
     """Rows were rearranged: new row i was row old_of_new[i] (None: a new row). Metadata of rows
     that are gone is deleted with them."""
     moved: dict[int, list[dict]] = {}
+    taken: set[int] = set()
     for new, old in enumerate(old_of_new):
-        if old is not None and old in sheet.row_meta:
+        if old is not None and old in sheet.row_meta and old not in taken:
+            taken.add(old)
             moved[new] = sheet.row_meta[old]
     sheet.row_meta = moved
 

@@ -173,6 +173,9 @@ class GSheetsHarness:
                                       timeout=10)
 
     def _sheet(self, tab: str):
+        # gsheets holds notes and checked-at-only times until the summary (one write less per
+        # sync); suites that write results without a summary look after flushing them
+        self.backend.flush()
         if tab == TAB_SUBMISSIONS:
             return submissions_sheet(self.fake, self.sid)
         return self.fake.sheet(self.sid, tab)
@@ -191,10 +194,14 @@ class GSheetsHarness:
 
     def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
         # between the worker's read and its write: just before its write-time read of the tab
-        # (the only spreadsheets.get asking for cell data by range; the read asks for tab properties)
-        self.fake.before_next(lambda seen: seen.op == "spreadsheets.get" and self.sid in seen.path
-                              and "ranges" in seen.query,
+        # (the only spreadsheets.get asking for cell data; the read asks for tab properties)
+        self.fake.before_next(lambda seen: is_write_time_read(seen, self.sid),
                               lambda fake: apply_to_fake(fake, self.sid, fn))
+
+
+def is_write_time_read(seen, sid: str) -> bool:
+    """The gsheets backend's write-time read: the spreadsheets.get whose field mask asks for cells."""
+    return seen.op == "spreadsheets.get" and sid in seen.path and "data(" in seen.query.get("fields", [""])[0]
 
 
 def submissions_sheet(fake, sid: str):
@@ -224,6 +231,7 @@ def apply_to_fake(fake, sid: str, fn: Callable[[Edits], None]) -> None:
         grid = sheet.grid()
         originals = {id(row): list(sheet.rows[r]) if r < len(sheet.rows) else [] for r, row in enumerate(grid)}
         old_index = {id(row): r for r, row in enumerate(grid)}
+        alive = list(grid)  # rows the edit deletes stay alive, so no new row can reuse their id()
         edits = Edits(grid, sheet.notes())
         fn(edits)
         rows = []
@@ -249,6 +257,7 @@ def apply_to_fake(fake, sid: str, fn: Callable[[Edits], None]) -> None:
         tail = max(sheet.row_count, len(rows))
         old_of_new += [r - len(rows) + len(grid) for r in range(len(rows), tail)]
         remap_rows(sheet, old_of_new)
+        del alive
         sheet.rows = [[c or None for c in row] for row in rows]
         sheet.row_count = max(sheet.row_count, len(rows))
 
