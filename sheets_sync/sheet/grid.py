@@ -256,4 +256,11 @@ def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
         "checked_at": when(verdict.checked_at),
         "first_submitted_at": when(verdict.first_submitted_at),
         "detail": verdict.detail,
+        "checked_url": verdict.url_text,
     }
+
+
+def stale_formula(url_letter: str, checked_letter: str, row: int = 2) -> str:
+    """True where the URL cell no longer holds the text the verdict judged (both backends'
+    conditional formatting; EXACT, since `<>` ignores case and URL paths do not)."""
+    return f'NOT(EXACT(TRIM(CLEAN(${url_letter}{row})),TRIM(CLEAN(${checked_letter}{row}))))'

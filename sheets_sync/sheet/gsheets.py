@@ -242,7 +242,9 @@ class GSheetsBackend(GridBackend):
             header = book.grid(TAB_SUBMISSIONS)[0]
             status_col = status_column(header)
             if status_col is not None:
-                reqs += conditional_requests(meta[TAB_SUBMISSIONS], status_col)
+                cols = g.columns(header, SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+                stale = (cols["url"], cols["checked_url"]) if {"url", "checked_url"} <= set(cols) else None
+                reqs += conditional_requests(meta[TAB_SUBMISSIONS], status_col, stale)
             editors = [self.account.email, *self.coordinators]
             for title in TABS:
                 reqs += protection_requests(meta[title], editors, agency_columns(header) if title == TAB_SUBMISSIONS else ())

@@ -15,9 +15,11 @@ from typing import Any, Iterable, Sequence
 
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import Status
+from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_KEYS,
+    STALE_COLOUR,
     STATUS_COLOURS,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
@@ -273,17 +275,38 @@ def _norm_range(r: dict) -> tuple:
     return tuple((k, r[k]) for k in sorted(r) if k != "sheetId" and r[k] not in (0, None))
 
 
-def status_rules(sheet_id: int, status_col: int) -> list[dict]:
-    return [{"ranges": [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": status_col,
-                         "endColumnIndex": status_col + 1}],
+def status_rules(sheet_id: int, status_col: int, stale: tuple[int, int] | None = None) -> list[dict]:
+    """The status colours; first (Sheets applies the first rule that matches), when the URL and
+    checked-URL columns are known, grey struck-through status where the URL was edited since
+    its check (grid.stale_formula), so a stale verdict never reads as current."""
+    rng = [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": status_col, "endColumnIndex": status_col + 1}]
+    out = []
+    if stale is not None:
+        url_col, checked_col = stale
+        formula = "=" + g.stale_formula(_letter(url_col), _letter(checked_col))
+        out.append({"ranges": rng, "booleanRule": {
+            "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+            "format": {"backgroundColor": _rgb(STALE_COLOUR), "textFormat": {"strikethrough": True}}}})
+    out += [{"ranges": rng,
              "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": s.label_th}]},
                              "format": {"backgroundColor": _rgb(STATUS_COLOURS[s.value])}}}
             for s in Status]
+    return out
+
+
+def _letter(col: int) -> str:
+    out, n = "", col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _is_ours(rule: dict) -> bool:
     cond = rule.get("booleanRule", {}).get("condition", {})
     labels = {s.label_th for s in Status}
+    if cond.get("type") == "CUSTOM_FORMULA":
+        return any("EXACT(TRIM(CLEAN(" in str(v.get("userEnteredValue", "")) for v in cond.get("values", []))
     return cond.get("type") == "TEXT_EQ" and any(v.get("userEnteredValue") in labels for v in cond.get("values", []))
 
 
@@ -294,8 +317,8 @@ def _rule_matches(have: dict, want: dict) -> bool:
             and _same_colour(hb.get("format", {}).get("backgroundColor", {}), wb["format"]["backgroundColor"]))
 
 
-def conditional_requests(m: SheetMeta, status_col: int) -> list[dict]:
-    want = status_rules(m.sheet_id, status_col)
+def conditional_requests(m: SheetMeta, status_col: int, stale: tuple[int, int] | None = None) -> list[dict]:
+    want = status_rules(m.sheet_id, status_col, stale)
     ours = [(i, r) for i, r in enumerate(m.conditional) if _is_ours(r)]
     if len(ours) == len(want) and all(_rule_matches(r, w) for (_, r), w in zip(ours, want)):
         return []

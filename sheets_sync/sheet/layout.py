@@ -46,10 +46,15 @@ SUBMISSION_COLUMNS = (
     Column("checked_at", "ตรวจเมื่อ", 20, worker=True),
     Column("first_submitted_at", "ส่งครั้งแรกเมื่อ", 20, worker=True),
     Column("detail", "รายละเอียด", 50, worker=True),
+    # The exact URL text the verdict judged: where the URL cell no longer equals it, the sheet
+    # itself greys the status and shows it as pending (STALE_LABEL), without the worker.
+    Column("checked_url", "URL ที่ตรวจ", 40, worker=True),
 )
 WORKER_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.worker)
 # Which columns agencies may edit: the one place protections (Sheets) and locks (xlsx) read.
 AGENCY_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.agency)
+STALE_LABEL = "รอตรวจ"  # what a status whose URL was edited since the check reads as
+STALE_COLOUR = "BDBDBD"
 SUBMISSION_HEADERS = {c.key: c.header for c in SUBMISSION_COLUMNS}
 
 AGENCY_COLUMNS = (

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,10 +33,14 @@ from sheets_sync.core.errors import BackendError
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import Status, SummaryChart
 from sheets_sync.sheet.base import GridBackend, StorageChanged
+from sheets_sync.sheet.grid import stale_formula
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
+    STALE_COLOUR,
+    STALE_LABEL,
     STATUS_COLOURS,
     SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
     SUMMARY_FROZEN_ROWS,
     TABS,
     SummaryLook,
@@ -203,6 +209,17 @@ def _status_colours(ws: Worksheet, layout_index: int) -> None:
     letter = get_column_letter(header.index(title) + 1)
     ws.conditional_formatting = ConditionalFormattingList()  # rebuilt, never duplicated
     cells = f"{letter}2:{letter}{max(ws.max_row, 2)}"
+    if SUBMISSION_HEADERS["url"] in header and SUBMISSION_HEADERS["checked_url"] in header:
+        # First and stopping: a status whose URL was edited since its check is grey, struck
+        # through, and its text shows as STALE_LABEL (a number format's text section), so
+        # Excel and LibreOffice never show a stale verdict as current, without the worker.
+        url = get_column_letter(header.index(SUBMISSION_HEADERS["url"]) + 1)
+        checked = get_column_letter(header.index(SUBMISSION_HEADERS["checked_url"]) + 1)
+        style = DifferentialStyle(font=Font(strike=True, color="616161"),
+                                  fill=PatternFill("solid", fgColor=STALE_COLOUR, bgColor=STALE_COLOUR),
+                                  numFmt=NumberFormat(numFmtId=200, formatCode=f';;;"{STALE_LABEL}"'))
+        ws.conditional_formatting.add(cells, Rule(type="expression", dxf=style, stopIfTrue=True,
+                                                  formula=[stale_formula(url, checked)]))
     for status in Status:
         fill = PatternFill("solid", fgColor=STATUS_COLOURS[status.value], bgColor=STATUS_COLOURS[status.value])
         ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{status.label_th}"'], fill=fill))

@@ -145,9 +145,15 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
                             "endColumnIndex": c + 1} for c in (URL_COL, EXPLANATION_COL)]
     assert "unprotectedRanges" not in fake.sheet(sid, TAB_AGENCIES).protected[0]
 
-    # conditional formatting: one TEXT_EQ rule per status on the status column
+    # conditional formatting: first, status greyed where the URL is not the one checked; then
+    # one TEXT_EQ rule per status on the status column
     rules = sub.conditional
-    assert sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules) == \
+    stale = rules[0]["booleanRule"]
+    checked_col = [c.key for c in SUBMISSION_COLUMNS].index("checked_url")
+    assert stale["condition"] == {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue":
+        f"=NOT(EXACT(TRIM(CLEAN(${chr(65 + URL_COL)}2)),TRIM(CLEAN(${chr(65 + checked_col)}2))))"}]}
+    assert stale["format"]["textFormat"] == {"strikethrough": True}
+    assert sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules[1:]) == \
         sorted(s.label_th for s in Status)
     assert all(r["ranges"][0]["startColumnIndex"] == STATUS_COL and r["ranges"][0]["endColumnIndex"] == STATUS_COL + 1
                for r in rules)
@@ -169,7 +175,7 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
     assert state(fake, sid) == {k: v for k, v in before.items()} | {TAB_SUBMISSIONS: state(fake, sid)[TAB_SUBMISSIONS]}
     sheet = fake.sheet(sid, TAB_SUBMISSIONS)
     assert len(sheet.protected) == 1 and set(sheet.protected[0]["editors"]["users"]) == {creds.email, COORDINATOR}
-    assert len(sheet.conditional) == len(Status) and sheet.frozen_rows == 1
+    assert len(sheet.conditional) == len(Status) + 1 and sheet.frozen_rows == 1
 
 
 def test_agencies_cannot_edit_outside_their_columns(fake, tmp_path, small_config):

@@ -201,7 +201,7 @@ class GSheetsHarness:
 
 def is_write_time_read(seen, sid: str) -> bool:
     """The gsheets backend's write-time read: the spreadsheets.get whose field mask asks for cells."""
-    return seen.op == "spreadsheets.get" and sid in seen.path and "data(" in seen.query.get("fields", [""])[0]
+    return seen.op == "spreadsheets.get" and sid in seen.path and "rowData" in seen.query.get("fields", [""])[0]
 
 
 def submissions_sheet(fake, sid: str):
