@@ -310,7 +310,14 @@ class GSheetsBackend(GridBackend):
             missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in meta]
             if missing:
                 raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
-            agencies_grid, submissions_grid = self._batch_get([TAB_AGENCIES, TAB_SUBMISSIONS])
+            try:
+                agencies_grid, submissions_grid = self._batch_get([TAB_AGENCIES, TAB_SUBMISSIONS])
+            except gspread.exceptions.APIError as e:
+                if e.response.status_code != 400:
+                    raise
+                # a tab was renamed between the two reads: its title is looked up again by id
+                self._fetch_meta()
+                agencies_grid, submissions_grid = self._batch_get([TAB_AGENCIES, TAB_SUBMISSIONS])
         agencies, agency_problems = g.read_agencies(agencies_grid)
         rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)

@@ -159,12 +159,12 @@ class GSheetsHarness:
 
     name = "gsheets"
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, fake=None) -> None:
         from sheets_sync.sheet.gsheets import GSheetsBackend
         from sheets_sync.sheet.gsheets_http import RetryPolicy
         from tests.support.fake_sheets import shared_fake, write_credentials
 
-        self.fake = shared_fake()
+        self.fake = fake or shared_fake()
         self.creds = write_credentials(tmp_path, self.fake)
         self.sid = self.fake.create_spreadsheet(shared_with=[self.creds.email])
         self.backend = GSheetsBackend(self.sid, str(self.creds.path), api_endpoint=self.fake.url,

@@ -1,0 +1,189 @@
+"""Issue 11: no verdict or note ever lands on a row it does not belong to, whatever agencies and
+coordinators do while a sync runs. Seeded random edits (sort by any column, insert and delete
+rows, change URLs, rename the tab) are injected at every request boundary of a full sync on the
+gsheets backend (real gspread against the Sheets API fake, whose row developer metadata moves
+with its row as in Google Sheets), and between the read and the save on the xlsx backend.
+
+After every sync: each row's verdict, detail and note are exactly those judged for the URL
+its "URL ที่ตรวจ" cell names, and that URL was that row's; no cell people own changed; no sync
+failed."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import datetime
+
+import pytest
+
+from sheets_sync.config.settings import load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.models import CheckResult, RowKey, Status
+from sheets_sync.pipeline.sync import sync
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from tests.support.fake_sheets import FakeSheets
+from tests.support.sheets import Edits, GSheetsHarness, XlsxHarness, apply_to_fake, submissions_sheet
+
+SEEDS = 104
+WORKER = {c.key for c in SUBMISSION_COLUMNS if c.worker}
+OUTCOMES = ((Status.OK, ()), (Status.BROKEN, ("http_4xx",)), (Status.BROKEN, ("timeout",)),
+            (Status.WARNING, ("no_fiscal_year",)), (Status.BROKEN, ("soft_404",)), (Status.WARNING, ("empty_page",)),
+            (Status.BROKEN, ("login_required",)))
+
+
+class UrlChecker:
+    """Stands in for the network: each URL gets one of several outcomes, chosen by the URL, so
+    rows carry different statuses and notes (a misplaced one shows)."""
+
+    def check_many(self, urls, progress=None):
+        out = {}
+        for u in urls:
+            status, reasons = OUTCOMES[sum(map(ord, u)) % len(OUTCOMES)]
+            out[u] = CheckResult(url=u, status=status, reasons=reasons, http_status=200, detail=f"judged {u}")
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def config(tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    return dataclasses.replace(base, agencies=base.agencies[:1])
+
+
+def url_for(key: RowKey, n: int, domain: str) -> str:
+    return f"https://{domain}/ita/{key.agency}/{key.item.lower()}/v{n}"
+
+
+def random_edits(rng: random.Random, domain: str, counter: list[int]):
+    """Agencies and coordinators at work: 1-4 of sort / insert / delete / URL change / rename."""
+    def edit(e: Edits) -> list[str]:
+        done = []
+        for _ in range(rng.randint(1, 4)):
+            what = rng.choice(("sort", "insert", "delete", "url", "url", "rename"))
+            body = len(e.grid) - 1
+            if what == "sort":
+                col = rng.randrange(len(e.grid[0]))
+                e.reorder(lambda row: g.text(g.cell(row, col)), reverse=rng.random() < 0.5)
+            elif what == "insert":
+                e.insert(rng.randint(1, body + 1), ["" for _ in e.grid[0]])
+            elif what == "delete" and body > 1:
+                e.delete(rng.randint(1, body))
+            elif what == "url":
+                rows = [r for r in e.grid[1:] if g.text(g.cell(r, e.cols["agency"]))]
+                row = rng.choice(rows)
+                key = RowKey(g.text(row[e.cols["agency"]]), g.text(row[e.cols["item"]]))
+                counter[0] += 1
+                while len(row) <= e.cols["url"]:
+                    row.append(None)
+                row[e.cols["url"]] = url_for(key, counter[0], domain) if rng.random() < 0.9 else ""
+            done.append(what)
+        return done
+    return edit
+
+
+class Judged:
+    """Every verdict any sync made, by the URL text it judged (URL texts are unique per key)."""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, tuple[RowKey, str, str, str]] = {}
+
+    def add(self, report) -> None:
+        for v in report.verdicts:
+            if v.url_text:
+                self.by_url[v.url_text] = (v.key, v.status.label_th, v.detail, v.note_th)
+
+
+def misplaced(grid, notes: dict, judged: Judged) -> list[str]:
+    """Rows whose verdict cells or note are not those judged for the URL their checked-URL cell
+    names, or whose checked URL was never this row's."""
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    bad = []
+    for r, row in enumerate(grid[1:], start=1):
+        key = RowKey(g.text(g.cell(row, cols["agency"])), g.text(g.cell(row, cols["item"])))
+        checked = g.url_cell_text(g.cell(row, cols["checked_url"]))
+        status = g.text(g.cell(row, cols["status"]))
+        note = notes.get((r, cols["url"]), "")
+        if not checked:
+            if status not in ("", Status.EMPTY.label_th) or note or g.text(g.cell(row, cols["detail"])):
+                bad.append(f"row {r + 1} {key}: verdict {status!r} without a checked URL")
+            continue
+        if checked not in judged.by_url:
+            bad.append(f"row {r + 1} {key}: checked URL {checked!r} was never judged")
+            continue
+        k, label, detail, want_note = judged.by_url[checked]
+        if k != key or status != label or g.text(g.cell(row, cols["detail"])) != g.text(detail) or note != want_note:
+            bad.append(f"row {r + 1} {key}: holds the verdict of {k} {checked!r}")
+    return bad
+
+
+def people_cells(grid) -> list[list[object]]:
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    worker = {cols[k] for k in WORKER if k in cols}
+    return [[g.text(g.cell(row, c)) for c in range(len(grid[0])) if c not in worker] for row in grid]
+
+
+BOUNDARIES = 5  # a sync's requests: 0 tab properties, 1 values, 2 write-time read,
+#                3 verdicts through row metadata, 4 notes + summary (checked)
+
+
+@pytest.mark.slow
+def test_gsheets_edits_at_every_request_boundary_never_misplace_a_verdict(tmp_path, config):
+    """Every seed runs one full sync with a random edit just before each of its first five
+    requests (so each boundary gets one edit per seed; a seed's edits compound)."""
+    domain = config.agencies[0].domains[0] if config.agencies[0].domains else "example.go.th"
+    with FakeSheets(read_per_minute=10 ** 6, write_per_minute=10 ** 6) as fake:
+        sheet = GSheetsHarness(tmp_path, fake=fake)
+        sheet.backend.ensure_layout(config.catalog, config.agencies)
+        counter = [0]
+        code = config.agencies[0].code
+        sheet.edit_now(lambda e: [e.set_url(code, f"O{i}", url_for(RowKey(code, f"O{i}"), 0, domain))
+                                  for i in range(1, 44) if i % 4])
+        clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+        judged, failures, bad, people_changed = Judged(), [], [], 0
+        applied = [0] * BOUNDARIES
+        kinds: dict[str, int] = {}
+        for seed in range(SEEDS):
+            rng = random.Random(seed)
+            start = len(fake.log)
+            last_edit: dict = {}
+
+            def play(fake_, boundary, rng=rng, last_edit=last_edit):
+                for what in apply_edit(fake_, sheet.sid, random_edits(rng, domain, counter)):
+                    kinds[what] = kinds.get(what, 0) + 1
+                if rng.random() < 0.1:  # a coordinator renames the tab
+                    submissions_sheet(fake_, sheet.sid).title = f"ส่ง URL ({rng.randint(1, 999)})"
+                    kinds["rename"] = kinds.get("rename", 0) + 1
+                applied[boundary] += 1
+                last_edit["people"] = people_cells(submissions_sheet(fake_, sheet.sid).grid())
+
+            for boundary in range(BOUNDARIES):
+                fake.before_next(
+                    lambda seen, start=start, b=boundary: seen.kind in ("read", "write") and sheet.sid in seen.path
+                    and sum(1 for x in fake.log[start:] if x.kind in ("read", "write")) == b + 1,
+                    lambda fake_, b=boundary: play(fake_, b))
+            try:
+                judged.add(sync(config, sheet.backend, UrlChecker(), clock))
+            except Exception as e:  # noqa: BLE001 - counted: no sync may fail
+                failures.append(f"seed {seed}: {type(e).__name__}: {e}")
+            fake.hooks.clear()
+            clock.advance(600)
+            sub = submissions_sheet(fake, sheet.sid)
+            grid = sub.grid()
+            bad += [f"seed {seed}: {b}" for b in misplaced(grid, sub.notes(), judged)]
+            if "people" in last_edit:  # what people left after their last edit is what the sheet shows
+                before = last_edit["people"]
+                people_changed += sum(1 for a, b in zip(before, people_cells(grid)[:len(before)]) if a != b)
+        assert failures == []
+        assert bad == []
+        assert people_changed == 0
+        assert min(applied) >= 100, applied  # every boundary saw over 100 seeded edits
+        assert {"sort", "insert", "delete", "url", "rename"} <= set(kinds), kinds
+
+
+def apply_edit(fake, sid, edit) -> list[str]:
+    done: list[str] = []
+    apply_to_fake(fake, sid, lambda e: done.extend(edit(e)))
+    return done
