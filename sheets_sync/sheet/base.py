@@ -8,8 +8,9 @@ then, and a row whose URL changed since the read gets no verdict.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import Callable, Mapping, Protocol, Sequence, TypeVar
+import logging
+from contextlib import AbstractContextManager, contextmanager
+from typing import Callable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog
@@ -33,6 +34,7 @@ from sheets_sync.sheet.layout import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Book(Protocol):
@@ -49,6 +51,78 @@ class Book(Protocol):
     def style(self, tab: str, kind: str) -> None: ...
 
 
+SUMMARY_SIGNATURE = "สรุปผลการตรวจ URL"
+SNAPSHOT_SIGNATURE = "ณ สิ้นวันกำหนดส่ง"
+
+
+def _header(book: Book, tab: str) -> list[str]:
+    header = getattr(book, "header", None)
+    row = header(tab) if header is not None else (book.grid(tab)[:1] or [[]])[0]
+    return [g.text(c) for c in row]
+
+
+def looks_like(role: str, header: list[str]) -> bool:
+    """Whether a tab whose first row is `header` is the `role` tab (its canonical title), by its
+    header signature: coordinators may rename tabs, never their headers."""
+    present = set(header)
+    if role == TAB_SUBMISSIONS:
+        return {SUBMISSION_HEADERS[k] for k in ("agency", "item", "url")} <= present
+    if role == TAB_AGENCIES:
+        return ({AGENCY_HEADERS[k] for k in ("code", "name")} <= present
+                and SUBMISSION_HEADERS["url"] not in present and SUBMISSION_HEADERS["item"] not in present)
+    if role == TAB_SUMMARY:
+        first = header[0] if header else ""
+        return first.startswith(SUMMARY_SIGNATURE) and SNAPSHOT_SIGNATURE not in first
+    return False
+
+
+def find_tabs(book: Book) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """canonical title -> actual title for the tabs that play a role under another name, and
+    the renames found. Two tabs that look like one role stop the run with one line naming both."""
+    tabs = book.tabs()
+    aliases: dict[str, str] = {}
+    renamed: list[tuple[str, str]] = []
+    for role in (TAB_SUBMISSIONS, TAB_AGENCIES, TAB_SUMMARY):
+        others = [t for t in tabs if t != role and t not in TABS and looks_like(role, _header(book, t))]
+        if role in tabs:
+            own = _header(book, role)
+            if role != TAB_SUMMARY and others and (looks_like(role, own) or any(own)):
+                raise BackendError(f"two tabs look like the {role!r} tab: {role!r} and {others[0]!r}; "
+                                   "delete or rename one of them, then run again")
+            if any(own) or not others:
+                continue  # the tab itself (an empty twin left by an older init yields to the real one)
+        if len(others) > 1:
+            if role == TAB_SUMMARY:
+                continue  # copies of the summary are harmless: init makes a new one
+            raise BackendError(f"two tabs look like the {role!r} tab: {others[0]!r} and {others[1]!r}; "
+                               "delete or rename one of them, then run again")
+        if others:
+            aliases[role] = others[0]
+            renamed.append((role, others[0]))
+    return aliases, renamed
+
+
+class AliasBook:
+    """A Book whose tabs are named by their role: a renamed tab answers to its canonical title
+    (and an empty twin under that title is hidden)."""
+
+    def __init__(self, book: Book, aliases: dict[str, str]) -> None:
+        self._book, self._to = book, aliases
+        self._from = {v: k for k, v in aliases.items()}
+
+    def __getattr__(self, name: str):
+        method = getattr(self._book, name)
+        if not callable(method) or name in ("tabs",):
+            return method
+
+        def call(tab, *args, **kw):
+            return method(self._to.get(tab, tab), *args, **kw)
+        return call
+
+    def tabs(self) -> list[str]:
+        return [self._from.get(t, t) for t in self._book.tabs() if not (t in self._to and t not in self._from)]
+
+
 class StorageChanged(Exception):
     """The stored workbook changed while a write session worked on it; the session is redone."""
 
@@ -56,15 +130,28 @@ class StorageChanged(Exception):
 class GridBackend:
     tz: ZoneInfo
     write_attempts = 3
+    _renames_told: set
 
     def _open(self, write: bool) -> AbstractContextManager[Book]:
         raise NotImplementedError
+
+    @contextmanager
+    def _session(self, write: bool) -> Iterator[Book]:
+        """`_open`, with tabs found by role (find_tabs); each rename is logged once."""
+        with self._open(write=write) as raw:
+            aliases, renamed = find_tabs(raw)
+            told = self.__dict__.setdefault("_renames_told", set())
+            for pair in renamed:
+                if pair not in told:
+                    told.add(pair)
+                    log.warning("tab %r was renamed to %r; the worker keeps using it", *pair)
+            yield AliasBook(raw, aliases) if aliases else raw
 
     def _write(self, work: Callable[[Book], T]) -> T:
         """Runs `work` on a fresh copy of the book and saves it; redone if the storage changed."""
         for _ in range(self.write_attempts):
             try:
-                with self._open(write=True) as book:
+                with self._session(write=True) as book:
                     return work(book)
             except StorageChanged:
                 continue
@@ -158,7 +245,7 @@ class GridBackend:
 
     # ------------------------------------------------------------ read
     def read(self, catalog: Catalog) -> Snapshot:
-        with self._open(write=False) as book:
+        with self._session(write=False) as book:
             missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in book.tabs()]
             if missing:
                 raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
@@ -254,7 +341,7 @@ class GridBackend:
     def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
         """Writes `build()` to a new tab `title`, once: returns False, building and writing
         nothing, when a tab of that name already exists (a snapshot is never changed)."""
-        with self._open(write=False) as book:
+        with self._session(write=False) as book:
             if title in book.tabs():
                 return False
         summary = build()

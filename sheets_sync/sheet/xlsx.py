@@ -75,6 +75,12 @@ class XlsxBook:
             out.append(values)
         return out
 
+    def header(self, tab: str) -> list[object]:
+        """The first row only (tabs are recognised by it; reading whole tabs for that is slow)."""
+        for row in self.wb[tab].iter_rows(min_row=1, max_row=1, values_only=True):
+            return list(row)
+        return []
+
     def _cell(self, tab: str, row: int, col: int):
         return self.wb[tab].cell(row=row + 1, column=col + 1)
 
