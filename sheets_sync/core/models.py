@@ -117,7 +117,7 @@ class SubmissionRow:
 class ReadProblem:
     """A row the reader could not place (unknown agency or item, duplicated key)."""
 
-    code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key
+    code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key | moved_text (kept typed text)
     row_number: int
     detail: str
     value: str = ""  # what the row says: the unknown or duplicated agency code, item or key
@@ -147,6 +147,8 @@ class WriteReport:
     written: int = 0  # rows whose worker cells changed
     stale: tuple[RowKey, ...] = ()
     missing: tuple[RowKey, ...] = ()
+    # text people typed into worker cells, kept (moved to the moved-text tab): (key, column header, text)
+    moved: tuple[tuple[RowKey, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

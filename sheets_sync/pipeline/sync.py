@@ -33,6 +33,7 @@ from sheets_sync.report.summary import (
 )
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import Backend, Snapshot
+from sheets_sync.sheet.layout import TAB_MOVED
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 
@@ -121,13 +122,16 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         if write.missing:
             log.warning("%d rows disappeared while checking: %s", len(write.missing),
                         ", ".join(map(str, write.missing[:10])))
+        moved = _moved_problems(write, snapshot)
+        for p in moved:
+            log.warning("kept text typed into a worker cell (moved to the %s tab): %s", TAB_MOVED, p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows})
         s = config.settings
         log.info("writing the summary tab")
         summary = build_summary(
-            statuses, snapshot.agencies, catalog, snapshot.problems, now, s.expected_agencies,
+            statuses, snapshot.agencies, catalog, snapshot.problems + moved, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
             thai_digits=s.thai_digits, tz=s.tz,
             extra_heading=(*summary_note, *offline_note(len(offline), kept_checked)))
@@ -243,6 +247,14 @@ def _with_remembered_first_submission(rows, history: History) -> list:
         known = [t for t in (r.first_submitted_at, remembered.get(r.key)) if t is not None]
         out.append(replace(r, first_submitted_at=min(known)) if known else r)
     return out
+
+
+def _moved_problems(write: WriteReport, snapshot: Snapshot) -> tuple[ReadProblem, ...]:
+    """Text people typed into worker cells, kept in the moved-text tab: one summary problem each."""
+    rows = {r.key: r.row_number for r in snapshot.rows}
+    return tuple(ReadProblem("moved_text", rows.get(key, 0),
+                             f"{key}: ข้อความในคอลัมน์ {header} ถูกย้ายไปแท็บ {TAB_MOVED}: {text[:80]}")
+                 for key, header, text in write.moved)
 
 
 def _previous(row) -> Status:

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Callable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core.errors import BackendError
-from sheets_sync.core.models import RowKey, Summary, Verdict, WriteReport
+from sheets_sync.core.models import RowKey, Status, Summary, Verdict, WriteReport
+from sheets_sync.core.reasons import REASONS
+from sheets_sync.core.thai import parse_thai_datetime, thai_datetime
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import LayoutReport, Snapshot
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_HEADERS,
+    MOVED_HEADER,
+    STALE_LABEL,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
     TAB_GUIDE,
+    TAB_MOVED,
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
     TABS,
@@ -264,7 +270,11 @@ class GridBackend:
         grid = book.grid(TAB_SUBMISSIONS)
         cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url") + WORKER_KEYS)
         index = g.key_index(grid, cols)
-        written, stale, missing = 0, [], []
+        # Books that can hold what the worker wrote last (xlsx, where people can type anywhere)
+        # tell a person's text in a worker cell from the worker's own; that text is kept.
+        ledger = getattr(book, "ledger", None)
+        last = ledger() if ledger is not None else None
+        written, stale, missing, moved = 0, [], [], []
         for v in verdicts:
             i = index.get(v.key)
             if i is None:
@@ -276,12 +286,22 @@ class GridBackend:
             values = g.worker_values(v, self.tz)
             changed = False
             for key in WORKER_KEYS:
-                if g.text(g.cell(grid[i], cols[key])) != values[key]:
+                now = g.text(g.cell(grid[i], cols[key]))
+                if now != values[key]:
+                    if last is not None and now and not _worker_wrote(key, now, last.get(_ledger_key(v.key))):
+                        moved.append((v.key, SUBMISSION_HEADERS[key], now))
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
                     changed = True
             book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
+            if last is not None:
+                last[_ledger_key(v.key)] = values
             written += changed
-        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing))
+        if last is not None:
+            if moved:
+                when = next((v.checked_at for v in verdicts if v.checked_at), None)
+                _keep_moved(book, moved, when.astimezone(self.tz) if when else None)
+            book.save_ledger(last)
+        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing), moved=tuple(moved))
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports: key -> (URL text the plan read, new URL text), found by key at write time; a row
@@ -366,6 +386,37 @@ def _format_summary(book: Book, tab: str, summary: Summary) -> None:
     format_summary = getattr(book, "format_summary", None)
     if format_summary is not None:
         format_summary(tab, summary_look(summary))
+
+
+def _ledger_key(key: RowKey) -> str:
+    return f"{key.agency}|{key.item}"
+
+
+def _worker_wrote(column: str, text: str, last: dict | None) -> bool:
+    """Whether `text` in a worker cell is the worker's own: what it wrote last time, or (for a
+    row written before the worker kept a ledger) text only the worker makes in that column."""
+    if last is not None:
+        return g.text(last.get(column, "")) == text
+    if column == "status":
+        return Status.from_label(text) is not None or text == STALE_LABEL
+    if column == "reasons":
+        return all(code.strip() in REASONS for code in text.split(","))
+    if column == "http_status":
+        return text.isdigit()
+    if column in ("final_url", "checked_url"):
+        return "://" in text
+    if column in ("checked_at", "first_submitted_at"):
+        return parse_thai_datetime(text) is not None
+    return True  # free text (detail): cannot tell without the ledger, so it is not taken for a person's
+
+
+def _keep_moved(book: Book, moved: Sequence[tuple[RowKey, str, str]], at: datetime | None) -> None:
+    """Appends each kept text to the moved-text tab (created with its header when missing)."""
+    if TAB_MOVED not in book.tabs():
+        book.add_tab(TAB_MOVED)
+        book.replace(TAB_MOVED, [list(MOVED_HEADER)])
+    when = thai_datetime(at) if at else ""
+    book.append(TAB_MOVED, [[when, key.agency, key.item, header, text] for key, header, text in moved])
 
 
 def _add_charts(book: Book, tab: str, summary: Summary, headers: Sequence[int]) -> None:

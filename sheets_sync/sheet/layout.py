@@ -16,6 +16,8 @@ TAB_AGENCIES = "หน่วยงาน"
 TAB_SUBMISSIONS = "ส่ง URL"
 TAB_SUMMARY = "สรุป"
 TAB_GUIDE = "คำชี้แจง"
+TAB_MOVED = "ข้อความที่ถูกย้าย"  # text people typed into worker cells, kept here (xlsx)
+MOVED_HEADER = ("ย้ายเมื่อ", "รหัสหน่วยงาน", "ข้อ", "คอลัมน์", "ข้อความที่พิมพ์ไว้ (ผู้พิมพ์และเวลาที่พิมพ์ไม่ทราบ)")
 TABS = (TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE)
 
 

@@ -8,6 +8,7 @@ file instead of overwriting it.
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import zipfile
@@ -22,7 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,6 +37,7 @@ from sheets_sync.sheet.base import GridBackend, StorageChanged
 from sheets_sync.sheet.grid import stale_formula
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
+    AGENCY_KEYS,
     STALE_COLOUR,
     STALE_LABEL,
     STATUS_COLOURS,
@@ -47,6 +49,7 @@ from sheets_sync.sheet.layout import (
 )
 
 NOTE_AUTHOR = "sheets-sync"
+LEDGER_TAB = "_sheets_sync"  # very hidden: what the worker last wrote in each row's worker cells
 
 
 class XlsxBook:
@@ -54,7 +57,30 @@ class XlsxBook:
         self.wb = wb
 
     def tabs(self) -> list[str]:
-        return self.wb.sheetnames
+        return [t for t in self.wb.sheetnames if t != LEDGER_TAB]
+
+    def ledger(self) -> dict[str, dict[str, str]]:
+        """key "agency|item" -> the worker cells it wrote last (GridBackend tells typed text by it)."""
+        if LEDGER_TAB not in self.wb.sheetnames:
+            return {}
+        out = {}
+        for key, text in self.wb[LEDGER_TAB].iter_rows(min_row=1, max_col=2, values_only=True):
+            try:
+                out[str(key)] = json.loads(text)
+            except (TypeError, ValueError):
+                continue
+        return out
+
+    def save_ledger(self, ledger: dict[str, dict[str, str]]) -> None:
+        if LEDGER_TAB in self.wb.sheetnames:
+            self.wb.remove(self.wb[LEDGER_TAB])
+        ws = self.wb.create_sheet(LEDGER_TAB)
+        ws.sheet_state = "veryHidden"
+        for key in sorted(ledger):
+            ws.append([key, json.dumps(ledger[key], ensure_ascii=False)])
+        for row in ws.iter_rows():
+            for c in row:
+                c.data_type = "s"
 
     def add_tab(self, name: str) -> None:
         self.wb.create_sheet(name, index=min(TABS.index(name) if name in TABS else len(self.wb.sheetnames),
@@ -124,6 +150,7 @@ class XlsxBook:
         if kind == "submissions":
             _table_style(ws, SUBMISSION_COLUMNS)
             _status_colours(ws, [c.key for c in SUBMISSION_COLUMNS].index("status"))
+            _protect(ws, {SUBMISSION_HEADERS[k] for k in AGENCY_KEYS})
         elif kind == "agencies":
             _table_style(ws, AGENCY_COLUMNS)
         elif kind == "guide":
@@ -162,6 +189,7 @@ class XlsxBook:
         ws.page_setup.fitToHeight = 0  # as many pages down as needed
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = f"1:{SUMMARY_FROZEN_ROWS}"
+        _protect(ws, set())  # the worker rewrites it every run: typing there would be lost
 
     def add_chart(self, tab: str, chart: SummaryChart, header_row: int, width: int) -> None:
         """A native bar chart over a summary block's cells, to the right of the block."""
@@ -203,6 +231,24 @@ def _table_style(ws: Worksheet, columns) -> None:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+
+
+def _protect(ws: Worksheet, open_headers: set[str]) -> None:
+    """Excel's "Protect Sheet" without a password: the worker's cells are locked, the columns
+    agencies type in (layout.AGENCY_KEYS) are unlocked; filtering, sorting and resizing stay
+    allowed. It stops slips, not people: Review > Unprotect Sheet needs no password."""
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    if not open_headers:
+        return
+    header = [str(c.value or "").strip() for c in ws[1]]
+    for i, title in enumerate(header, start=1):
+        if title in open_headers:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=max(ws.max_row, 2), min_col=i, max_col=i):
+                cell.protection = Protection(locked=False)
 
 
 def _status_colours(ws: Worksheet, layout_index: int) -> None:

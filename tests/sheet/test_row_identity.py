@@ -25,7 +25,8 @@ from sheets_sync.sheet.layout import SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB
 from tests.support.fake_sheets import FakeSheets
 from tests.support.sheets import Edits, GSheetsHarness, XlsxHarness, apply_to_fake, submissions_sheet
 
-SEEDS = 104
+SEEDS = 104  # gsheets: over 100 seeded edits at each request boundary
+XLSX_SEEDS = 25  # each xlsx sync loads and saves whole files several times
 WORKER = {c.key for c in SUBMISSION_COLUMNS if c.worker}
 OUTCOMES = ((Status.OK, ()), (Status.BROKEN, ("http_4xx",)), (Status.BROKEN, ("timeout",)),
             (Status.WARNING, ("no_fiscal_year",)), (Status.BROKEN, ("soft_404",)), (Status.WARNING, ("empty_page",)),
@@ -130,6 +131,7 @@ BOUNDARIES = 5  # a sync's requests: 0 tab properties, 1 values, 2 write-time re
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_gsheets_edits_at_every_request_boundary_never_misplace_a_verdict(tmp_path, config):
     """Every seed runs one full sync with a random edit just before each of its first five
     requests (so each boundary gets one edit per seed; a seed's edits compound)."""
@@ -187,3 +189,57 @@ def apply_edit(fake, sid, edit) -> list[str]:
     done: list[str] = []
     apply_to_fake(fake, sid, lambda e: done.extend(edit(e)))
     return done
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_path, config):
+    """The xlsx backend reads and saves whole files: agencies' saves land before the worker's
+    write session opens the file, and (the race) between its load and its save; the save then
+    notices, and the session is redone on the new file."""
+    domain = config.agencies[0].domains[0] if config.agencies[0].domains else "example.go.th"
+    sheet = XlsxHarness(tmp_path)
+    sheet.backend.ensure_layout(config.catalog, config.agencies)
+    code = config.agencies[0].code
+    sheet.edit_now(lambda e: [e.set_url(code, f"O{i}", url_for(RowKey(code, f"O{i}"), 0, domain))
+                              for i in range(1, 44) if i % 4])
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    judged, failures, bad, people_changed, raced = Judged(), [], [], 0, 0
+    counter = [0]
+    save = sheet.backend._save
+    for seed in range(XLSX_SEEDS):
+        rng = random.Random(seed)
+        last: dict = {}
+
+        def edit(e, rng=rng, last=last):
+            random_edits(rng, domain, counter)(e)
+            last["people"] = people_cells(e.grid)
+
+        pending = [edit]
+
+        def saving(wb, before, pending=pending):
+            nonlocal raced
+            if pending:  # someone saves the file while the worker holds its copy
+                sheet.edit_now(pending.pop())
+                raced += 1
+            return save(wb, before)
+
+        sheet.backend._save = saving
+        if rng.random() < 0.5:
+            sheet.edit_before_write(pending.pop())
+        try:
+            judged.add(sync(config, sheet.backend, UrlChecker(), clock))
+        except Exception as e:  # noqa: BLE001 - counted: no sync may fail
+            failures.append(f"seed {seed}: {type(e).__name__}: {e}")
+        clock.advance(600)
+        grid = sheet.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+        notes = {(r, cols["url"]): sheet.note(TAB_SUBMISSIONS, r, cols["url"]) for r in range(1, len(grid))}
+        bad += [f"seed {seed}: {b}" for b in misplaced(grid, {k: v for k, v in notes.items() if v}, judged)]
+        if "people" in last:
+            before = last["people"]
+            people_changed += sum(1 for a, b in zip(before, people_cells(grid)[:len(before)]) if a != b)
+    assert failures == []
+    assert bad == []
+    assert people_changed == 0
+    assert raced >= XLSX_SEEDS // 3
