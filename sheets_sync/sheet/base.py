@@ -121,8 +121,10 @@ class AliasBook:
         if not callable(method) or name in ("tabs",):
             return method
 
-        def call(tab, *args, **kw):
-            return method(self._to.get(tab, tab), *args, **kw)
+        def call(*args, **kw):  # the tab, when there is one, is the first argument
+            if args and isinstance(args[0], str):
+                args = (self._to.get(args[0], args[0]), *args[1:])
+            return method(*args, **kw)
         return call
 
     def tabs(self) -> list[str]:

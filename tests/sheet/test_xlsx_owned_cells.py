@@ -1,0 +1,138 @@
+"""Issue 11 on the .xlsx workbook: worker cells are protected (no password; the agency columns
+unlocked), text people type into worker cells is never silently erased, tabs are found by
+their header signature when renamed, and a stale verdict shows as pending."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from sheets_sync.config.settings import load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.errors import BackendError
+from sheets_sync.core.models import CheckResult, RowKey, Status
+from sheets_sync.pipeline.sync import init, sync
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import (
+    AGENCY_KEYS,
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_AGENCIES,
+    TAB_MOVED,
+    TAB_SUBMISSIONS,
+    TAB_SUMMARY,
+)
+from sheets_sync.sheet.xlsx import XlsxBackend
+
+WORKER_KEYS = [c.key for c in SUBMISSION_COLUMNS if c.worker]
+
+
+class OkChecker:
+    def check_many(self, urls, progress=None):
+        return {u: CheckResult(url=u, status=Status.OK, http_status=200, detail="ok") for u in urls}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def config(tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    return dataclasses.replace(base, agencies=base.agencies[:2])
+
+
+def _cols(ws) -> dict[str, int]:
+    return g.columns([c.value for c in ws[1]], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+
+
+def _rows(ws, cols) -> dict[RowKey, int]:
+    return {RowKey(g.text(ws.cell(r, cols["agency"] + 1).value), g.text(ws.cell(r, cols["item"] + 1).value)): r
+            for r in range(2, ws.max_row + 1) if ws.cell(r, cols["agency"] + 1).value}
+
+
+def test_worker_cells_are_locked_and_agency_columns_unlocked(tmp_path, config):
+    path = tmp_path / "book.xlsx"
+    init(config, XlsxBackend(path))
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    cols = _cols(ws)
+    assert ws.protection.sheet and not ws.protection.password  # "Protect Sheet", no password
+    assert not ws.protection.autoFilter and not ws.protection.sort  # agencies may still filter and sort
+    for r in (2, ws.max_row):
+        for key, c in cols.items():
+            assert ws.cell(r, c + 1).protection.locked == (key not in AGENCY_KEYS), (key, r)
+
+
+def test_typed_text_in_worker_cells_of_a_renamed_tab_is_kept_and_urls_still_count(tmp_path, config):
+    path = tmp_path / "book.xlsx"
+    backend = XlsxBackend(path)
+    init(config, backend)
+    code = config.agencies[0].code
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    cols, rows = _cols(ws), _rows(ws, _cols(ws))
+    urls = {RowKey(code, f"O{i}"): f"https://{code}.go.th/ita/o{i}" for i in range(1, 11)}
+    for key, url in urls.items():
+        ws.cell(rows[key], cols["url"] + 1).value = url
+    wb.save(path)
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    sync(config, backend, OkChecker(), clock)
+
+    # a coordinator renames the tab; people type into every worker column (rows with and without a URL)
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    ws.title = "ส่ง URL ปี 2566"
+    typed = {}
+    for n, key in enumerate(WORKER_KEYS):
+        row_key = RowKey(code, f"O{n + 1}") if n % 2 == 0 else RowKey(code, f"O{n + 20}")
+        text = f"พิมพ์เอง {key} {n}"
+        ws.cell(rows[row_key], cols[key] + 1).value = text
+        typed[text] = row_key
+    wb.save(path)
+
+    layout = init(config, backend)  # as the error messages advise
+    assert TAB_SUBMISSIONS not in layout.created_tabs
+    clock.advance(600)
+    report = sync(config, backend, OkChecker(), clock)
+
+    wb = load_workbook(path)
+    assert TAB_SUBMISSIONS not in wb.sheetnames and "ส่ง URL ปี 2566" in wb.sheetnames  # no empty twin
+    assert report.counts.get("ok") == len(urls)  # the agencies' URLs in the renamed tab still count
+    visible = [str(c.value) for name in wb.sheetnames if wb[name].sheet_state == "visible"
+               for row in wb[name].iter_rows() for c in row if c.value is not None]
+    visible += [c.comment.text for name in wb.sheetnames for row in wb[name].iter_rows() for c in row if c.comment]
+    for text in typed:
+        assert any(text in v for v in visible), text
+    moved = [[g.text(c.value) for c in row] for row in wb[TAB_MOVED].iter_rows(min_row=2)]
+    written = {text for text, key in typed.items() if key in urls}  # rows the sync wrote
+    assert {r[4] for r in moved} >= written
+    summary = " ".join(str(c.value) for row in wb[TAB_SUMMARY].iter_rows() for c in row if c.value is not None)
+    assert "moved_text" in summary  # the summary's problems list it
+
+
+def test_two_tabs_that_look_like_one_stop_with_one_line_naming_both(tmp_path, config):
+    path = tmp_path / "book.xlsx"
+    backend = XlsxBackend(path)
+    init(config, backend)
+    wb = load_workbook(path)
+    wb.copy_worksheet(wb[TAB_AGENCIES]).title = "หน่วยงาน (สำเนา)"
+    wb.save(path)
+    with pytest.raises(BackendError) as err:
+        backend.read(config.catalog)
+    message = str(err.value)
+    assert "\n" not in message and TAB_AGENCIES in message and "หน่วยงาน (สำเนา)" in message
+
+
+def test_stale_status_is_greyed_and_reads_as_pending_without_the_worker(tmp_path, config):
+    path = tmp_path / "book.xlsx"
+    init(config, XlsxBackend(path))
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    cols = _cols(ws)
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    stale = rules[0]
+    url, checked = (chr(65 + cols[k]) for k in ("url", "checked_url"))
+    assert stale.type == "expression" and stale.stopIfTrue
+    assert stale.formula == [f"NOT(EXACT(TRIM(CLEAN(${url}2)),TRIM(CLEAN(${checked}2))))"]
+    assert stale.dxf.numFmt.formatCode == ';;;"รอตรวจ"' and stale.dxf.font.strike
