@@ -1,31 +1,34 @@
 """The Google Sheets backend, behind the same protocol as xlsx: gspread 6 with a service account.
 
 Semantics are those of GridBackend (base.py): the shared `_layout` and `_write_verdicts` run on a
-recording Book (gsheets_plan.SheetBook) loaded from the sheet, and what they change is sent as
-one atomic spreadsheets.batchUpdate. Rows are found by (agency code, item code) on the sheet as
-it is at write time; a row whose URL text changed since the read gets no verdict; only worker
-columns and the note on the URL cell are ever written (never the URL value, never agency cells).
+recording Book (gsheets_plan.SheetBook) loaded from the sheet. Rows are found by (agency code, item
+code); a row whose URL text changed since the read gets no verdict; only worker columns and the note
+on the URL cell are ever written (never the URL value, never agency cells). Row identity at write
+time is Google's, not ours: see gsheets_rows (row developer metadata). Tabs are found by the sheet id
+remembered in the spreadsheet's developer metadata, so a renamed tab keeps working.
 
 Requests (quota budget; Google counts 60 reads and 60 writes per minute per user):
 
-    read()           1 spreadsheets.get (tab properties)  +  1 values.batchGet (FORMULA rendering,
-                     so a typed =HYPERLINK(...) comes back as typed)                       2 reads
-    write_results()  1 spreadsheets.get of the submissions tab with userEnteredValue and note
-                     (positions, URL texts, worker cells and notes as they are at write time)
-                     + 1 spreadsheets.batchUpdate of the cells that differ (updateCells, values
-                     and notes together), none when nothing differs                  1 read, ≤1 write
-    write_summary()  1 spreadsheets.batchUpdate replacing the summary tab (tab ids come from the
-                     read; no extra read)                                                   1 write
+    read()           1 spreadsheets.get (tab properties, remembered tab ids)  +  1 values.batchGet
+                     (FORMULA rendering, so a typed =HYPERLINK(...) comes back as typed)    2 reads
+    write_results()  1 spreadsheets.get of every tab's cells (userEnteredValue, note) and row
+                     metadata, naming no tab title  +  1 values:batchUpdateByDataFilter of the
+                     changed verdict cells through row metadata (none when nothing differs)
+                                                                                    1 read, <=1 write
+    write_summary()  1 spreadsheets.batchUpdate: the held positioned writes (notes, metadata
+                     repairs, checked-at-only times), remembered tab ids and the summary; it asks
+                     for the spreadsheet as it left it, and only if a row move misplaced something
+                     in the gap, one more batch puts it right                             1 write
 
 So one sync uses 3 reads and at most 2 writes whatever the number of rows (more only if a batch
-must be split to stay under MAX_BATCH_BYTES, which a 2,537-row sheet does not need).
+must be split to stay under MAX_BATCH_BYTES, which a 2,537-row sheet does not need, or rows moved
+between the two writes).
 
 Choice for "no verdict changed": the checked-at time changes on every run. When the only cells
-that differ are checked-at times, write_results does not send them; it keeps the requests and
-write_summary sends them in the same batchUpdate as the summary, so such a sync makes exactly one
-write. If the run stops before write_summary, those times are simply not updated (no verdict is
-lost). The requests are positioned by the write-time read; the gap until they are sent is the
-time to build the summary (milliseconds).
+that differ are checked-at times, write_results sends nothing; they go by position with the
+summary (checked on the batch's answer like the notes), so such a sync makes exactly one write.
+If the run stops before write_summary, notes and those times are not updated (no verdict is lost);
+`flush()` sends them for a caller that writes no summary.
 
 Faults: each HTTP request is retried by our own bounded policy (gsheets_http.RetryPolicy: 429,
 408, 5xx, timeouts, token refresh failures); when it gives up, a BackendError (exit 3) says so.

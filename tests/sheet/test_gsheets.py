@@ -519,3 +519,32 @@ def test_summary_tab_gets_the_look_of_the_xlsx(fake, tmp_path, small_config):
     assert tab.cell(5, 3)["userEnteredValue"] == {"numberValue": 45.0}
     # an agency's formula text is sent as a string, which Google never evaluates
     assert tab.cell(11, 2)["userEnteredValue"] == {"stringValue": '=HYPERLINK("http://evil.example","x")'}
+
+
+# ---------------------------------------------------------------- tabs by identity (issue 11)
+def test_renamed_tabs_keep_working_init_makes_no_twin_and_look_alikes_stop(fake, tmp_path, small_config, caplog):
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    new_titles = {TAB_SUBMISSIONS: "ส่ง URL 2566", TAB_AGENCIES: "รายชื่อหน่วยงาน", TAB_SUMMARY: "สรุปผล"}
+    with fake.lock:
+        for old, new in new_titles.items():
+            fake.sheet(sid, old).title = new
+    since = len(fake.log)
+    again = backend.ensure_layout(small_config.catalog, small_config.agencies)
+    assert again.created_tabs == () and again.added_rows == 0
+    assert not any("addSheet" in s.sub_requests for s in fake.requests(since))
+    with caplog.at_level(logging.WARNING):
+        report = sync(small_config, backend, NoChecker(), FixedClock())
+        sync(small_config, backend, NoChecker(), FixedClock())
+    assert report.rows == 3 * 43
+    titles = [s.title for s in fake.spreadsheet(sid).sheets]
+    assert not set(new_titles) & set(titles)  # no twin under an old title
+    assert fake.sheet(sid, "สรุปผล").grid()[0][0].startswith("สรุปผล")  # the renamed summary was rewritten
+    renames = [r for r in caplog.records if "renamed" in r.getMessage() and "ส่ง URL 2566" in r.getMessage()]
+    assert len(renames) == 1  # reported once
+    with fake.lock:  # someone makes a second tab under the old title
+        fake.spreadsheet(sid).sheets.append(dataclasses.replace(fake.sheet(sid, "ส่ง URL 2566"), sheet_id=4242,
+                                                                 title=TAB_SUBMISSIONS, index=9, row_meta={}))
+    with pytest.raises(BackendError) as err:
+        backend.read(small_config.catalog)
+    assert "\n" not in str(err.value) and "ส่ง URL 2566" in str(err.value) and repr(TAB_SUBMISSIONS) in str(err.value)
