@@ -408,12 +408,8 @@ class GSheetsBackend(GridBackend):
                     plan.sent[(r, cols["url"], "note")] = key
             missing = list(report.missing)
             if filtered:
-                answer = self.http.request(
-                    "post", f"{GOOGLE_ENDPOINT}/v4/spreadsheets/{self.spreadsheet_id}/values:batchUpdateByDataFilter",
-                    json={"valueInputOption": "RAW", "data": filtered}).json()
-                landed = {ident.written_key(r) for r in answer.get("responses", [])}
                 # a row deleted since the write-time read took its metadata with it: nothing was written
-                missing += [k for v, k in keys_sent.items() if v not in landed]
+                missing += self._write_filtered(filtered, keys_sent)
             self._pending = self._positioned_requests(plan) + ident.metadata_repairs(before, cols, row_meta, sheet_id)
             self._positioned = plan
             gone = set(missing)
@@ -454,23 +450,56 @@ class GSheetsBackend(GridBackend):
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports: the shared rule (GridBackend._write_url_cells) on the sheet as it is at write
-        time, sent as one atomic batchUpdate: 1 read, at most 1 write."""
+        time. Cells of anchored rows go through their row metadata (a sort meanwhile cannot put a URL
+        on another agency's row); a row not yet anchored is written by position in a checked batch
+        with its anchor. 1 read, at most 1 write (2 with unanchored rows)."""
         return self._write_agency_column(urls, "url")
 
     def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
-        """Imports: explanations by the rule of write_urls: 1 read, at most 1 write."""
+        """Imports: explanations by the rule of write_urls."""
         return self._write_agency_column(texts, "explanation")
 
     def _write_agency_column(self, cells: Mapping[RowKey, tuple[str, str]], column: str) -> WriteReport:
         if not cells:
             return WriteReport()
         with self._api(f"write the imported {'URLs' if column == 'url' else 'explanations'}"):
-            book, meta = self._load_submissions()
+            book, meta, row_meta = self._load_submissions()
+            before = book.grid(TAB_SUBMISSIONS)
             report = self._write_url_cells(book, cells, column=column)
-            reqs, _ = translate(book.ops, meta)
-            if reqs:
-                self._send(reqs)
-        return report
+            cols = g.columns(before[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+            sheet_id = meta[TAB_SUBMISSIONS].sheet_id
+            anchored = ident.anchored(before, cols, row_meta)
+            plan = ident.Positioned(sheet_id)
+            filtered, sent = [], {}
+            for op in book.ops:
+                if op[0] != "set":
+                    continue
+                _, _, r, c, value = op
+                key = ident.row_key(before[r], cols)
+                if key is not None and anchored.get(key) == r:
+                    filtered.append(ident.filtered_row(sheet_id, key, {c: value}))
+                    sent[ident.meta_value(key)] = key
+                elif key is not None:
+                    plan.meant[(key, c, "value")] = value
+                    plan.sent[(r, c, "value")] = key
+                    plan.before[(key, c, "value")] = g.text(g.cell(before[r], c))
+            missing = list(report.missing)
+            if filtered:
+                missing += self._write_filtered(filtered, sent)
+            if not plan.empty():
+                missing += self._send_checked(self._positioned_requests(plan)
+                                              + ident.metadata_repairs(before, cols, row_meta, sheet_id), plan)
+        gone = set(missing) - set(report.missing)
+        return WriteReport(written=report.written - len(gone), stale=report.stale,
+                           missing=tuple(sorted(set(missing), key=g.sort_key)))
+
+    def _write_filtered(self, data: list[dict], sent: dict[str, RowKey]) -> list[RowKey]:
+        """One values:batchUpdateByDataFilter; returns the keys whose row matched nothing (deleted)."""
+        answer = self.http.request(
+            "post", f"{GOOGLE_ENDPOINT}/v4/spreadsheets/{self.spreadsheet_id}/values:batchUpdateByDataFilter",
+            json={"valueInputOption": "RAW", "data": data}).json()
+        landed = {ident.written_key(r) for r in answer.get("responses", [])}
+        return [k for v, k in sent.items() if v not in landed]
 
     def flush(self) -> None:
         """Sends the held positioned writes (notes, repairs, checked-at times) now, checked, without
