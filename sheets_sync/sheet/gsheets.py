@@ -360,6 +360,7 @@ class GSheetsBackend(GridBackend):
         checked, with the summary."""
         if not verdicts:
             return WriteReport()
+        self.flush()  # held writes of an earlier call were placed by an older read: sent (checked) first
         with self._api("write the results"):
             book, meta, row_meta = self._load_submissions()
             before = book.grid(TAB_SUBMISSIONS)
@@ -377,9 +378,7 @@ class GSheetsBackend(GridBackend):
                     notes[op[2]] = op[4]
             checked = cols.get("checked_at")
             checked_only = bool(values) and all(set(v) == {checked} for v in values.values())
-            plan = self._positioned or ident.Positioned(sheet_id)
-            if plan.sheet_id != sheet_id:
-                plan = ident.Positioned(sheet_id)
+            plan = ident.Positioned(sheet_id)
             for r in range(1, len(before)):
                 key = ident.row_key(before[r], cols)
                 if key is None:
