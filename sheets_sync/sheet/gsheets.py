@@ -197,6 +197,19 @@ class GSheetsBackend(GridBackend):
                 log.warning("tab %r was renamed to %r; the worker keeps using it", canonical, title)
         return self._meta
 
+    def _meta_and_values(self, fields: str, tabs: Callable[[dict[str, SheetMeta]], list[str]]
+                         ) -> tuple[dict[str, SheetMeta], list[list[list[Any]]]]:
+        """Tab properties, then the values of `tabs(meta)` by their titles; a tab renamed between
+        the two requests (Google: 400 "Unable to parse range") is looked up again by its id, once."""
+        meta = self._fetch_meta(fields)
+        try:
+            return meta, self._batch_get(tabs(meta))
+        except gspread.exceptions.APIError as e:
+            if e.response.status_code != 400:
+                raise
+            meta = self._fetch_meta(fields)
+            return meta, self._batch_get(tabs(meta))
+
     def _batch_get(self, tabs: Sequence[str]) -> list[list[list[Any]]]:
         if not tabs:
             return []
@@ -223,11 +236,12 @@ class GSheetsBackend(GridBackend):
     # ------------------------------------------------------------ layout
     def ensure_layout(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
         with self._api("lay out the spreadsheet"):
-            meta = self._fetch_meta(_LAYOUT_FIELDS)
+            meta, grids = self._meta_and_values(_LAYOUT_FIELDS, lambda m: [
+                t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t in m] + [
+                t for t in m if t in DEFAULT_SHEET_TITLES and t not in TABS])
             book = SheetBook(meta)
             data_tabs = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t in meta]
             defaults = [t for t in meta if t in DEFAULT_SHEET_TITLES and t not in TABS]
-            grids = self._batch_get(data_tabs + defaults)
             for tab, grid in zip(data_tabs, grids):
                 book.load(tab, grid)
             report = self._layout(book, catalog, agencies)
@@ -309,18 +323,13 @@ class GSheetsBackend(GridBackend):
     # ------------------------------------------------------------ read
     def read(self, catalog: Catalog) -> Snapshot:
         with self._api("read the spreadsheet"):
-            meta = self._fetch_meta()
-            missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in meta]
-            if missing:
-                raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
-            try:
-                agencies_grid, submissions_grid = self._batch_get([TAB_AGENCIES, TAB_SUBMISSIONS])
-            except gspread.exceptions.APIError as e:
-                if e.response.status_code != 400:
-                    raise
-                # a tab was renamed between the two reads: its title is looked up again by id
-                self._fetch_meta()
-                agencies_grid, submissions_grid = self._batch_get([TAB_AGENCIES, TAB_SUBMISSIONS])
+            def tabs(meta: dict[str, SheetMeta]) -> list[str]:
+                missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in meta]
+                if missing:
+                    raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
+                return [TAB_AGENCIES, TAB_SUBMISSIONS]
+
+            _, (agencies_grid, submissions_grid) = self._meta_and_values(_META_FIELDS, tabs)
         agencies, agency_problems = g.read_agencies(agencies_grid)
         rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
