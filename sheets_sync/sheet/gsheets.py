@@ -200,15 +200,16 @@ class GSheetsBackend(GridBackend):
     def _meta_and_values(self, fields: str, tabs: Callable[[dict[str, SheetMeta]], list[str]]
                          ) -> tuple[dict[str, SheetMeta], list[list[list[Any]]]]:
         """Tab properties, then the values of `tabs(meta)` by their titles; a tab renamed between
-        the two requests (Google: 400 "Unable to parse range") is looked up again by its id, once."""
-        meta = self._fetch_meta(fields)
-        try:
-            return meta, self._batch_get(tabs(meta))
-        except gspread.exceptions.APIError as e:
-            if e.response.status_code != 400:
-                raise
+        the two requests (Google: 400 "Unable to parse range") is looked up again by its id (a few
+        times: renames are human, so this ends)."""
+        for attempt in range(3):
             meta = self._fetch_meta(fields)
-            return meta, self._batch_get(tabs(meta))
+            try:
+                return meta, self._batch_get(tabs(meta))
+            except gspread.exceptions.APIError as e:
+                if e.response.status_code != 400 or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _batch_get(self, tabs: Sequence[str]) -> list[list[list[Any]]]:
         if not tabs:
