@@ -33,7 +33,7 @@ from sheets_sync.report.summary import (
 )
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import Backend, Snapshot
-from sheets_sync.sheet.layout import TAB_MOVED
+from sheets_sync.sheet.layout import TAB_MOVED, TAB_SUBMISSIONS
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 
@@ -124,7 +124,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
                         ", ".join(map(str, write.missing[:10])))
         moved = _moved_problems(write, snapshot)
         for p in moved:
-            log.warning("kept text typed into a worker cell (moved to the %s tab): %s", TAB_MOVED, p.detail)
+            log.warning("kept text typed into worker column %s (moved to the %s tab): %s", p.value, TAB_MOVED, p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows})
@@ -252,8 +252,8 @@ def _with_remembered_first_submission(rows, history: History) -> list:
 def _moved_problems(write: WriteReport, snapshot: Snapshot) -> tuple[ReadProblem, ...]:
     """Text people typed into worker cells, kept in the moved-text tab: one summary problem each."""
     rows = {r.key: r.row_number for r in snapshot.rows}
-    return tuple(ReadProblem("moved_text", rows.get(key, 0),
-                             f"{key}: ข้อความในคอลัมน์ {header} ถูกย้ายไปแท็บ {TAB_MOVED}: {text[:80]}")
+    return tuple(ReadProblem("moved_text", rows.get(key, 0), f"{key}: {text[:80]}", value=header,
+                             tab=TAB_SUBMISSIONS)
                  for key, header, text in write.moved)
 
 

@@ -34,6 +34,7 @@ from sheets_sync.core.models import (
     SummaryChart,
 )
 from sheets_sync.core.thai import days_left, digits, thai_date, thai_datetime
+from sheets_sync.sheet.layout import TAB_MOVED
 
 VALID = (Status.OK.value, Status.WARNING.value)
 DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
@@ -241,6 +242,9 @@ def problem_th(p: ReadProblem) -> str:
         return f"ไม่รู้จักข้อ {p.value!r} {where}(รหัสข้อเขียนแบบ O1)"
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
+    if p.code == "moved_text":
+        return (f"มีผู้พิมพ์ข้อความในคอลัมน์ {p.value} ที่ระบบเป็นผู้กรอก {where}แถว {p.row_number}: "
+                f"ระบบย้ายข้อความไปไว้ที่แท็บ {TAB_MOVED} (ไม่ได้ลบทิ้ง)")
     return p.code
 
 

@@ -32,7 +32,9 @@ def test_init_then_sync_on_the_embedded_workbook(workdir):
     said = readme.split("`make run` leaves", 1)[1].split("\n\n", 1)[0]
     assert all(f"`{tab}`" in said for tab in (TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE))
     assert "สรุปรอบ N" in said
-    extra = set(wb.sheetnames) - {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
+    assert "`_sheets_sync`" in said and wb["_sheets_sync"].sheet_state == "veryHidden"
+    visible = {t for t in wb.sheetnames if wb[t].sheet_state == "visible"}
+    extra = visible - {TAB_SUBMISSIONS, TAB_SUMMARY, TAB_AGENCIES, TAB_GUIDE}
     assert all(t.startswith("สรุปรอบ ") for t in extra), extra
     assert wb[TAB_SUBMISSIONS].max_row == 1 + 59 * 43 == 2538
     # the agencies whose data is not yet confirmed are visible in the agencies tab and counted in the summary
