@@ -58,7 +58,7 @@ class Book(Protocol):
 
 
 SUMMARY_SIGNATURE = "สรุปผลการตรวจ URL"
-SNAPSHOT_SIGNATURE = "ณ สิ้นวันกำหนดส่ง"
+SNAPSHOT_SIGNATURE = "รอบที่"  # round snapshots name their round in A1; the summary does not
 
 
 def _header(book: Book, tab: str) -> list[str]:

@@ -136,3 +136,13 @@ def test_stale_status_is_greyed_and_reads_as_pending_without_the_worker(tmp_path
     assert stale.type == "expression" and stale.stopIfTrue
     assert stale.formula == [f"NOT(EXACT(TRIM(CLEAN(${url}2)),TRIM(CLEAN(${checked}2))))"]
     assert stale.dxf.numFmt.formatCode == ';;;"รอตรวจ"' and stale.dxf.font.strike
+
+
+def test_the_summary_is_told_from_round_snapshots_by_its_first_line():
+    from sheets_sync.sheet.base import looks_like
+
+    summary = "สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. 2566 จังหวัดลำพูน"
+    assert looks_like(TAB_SUMMARY, [summary])
+    assert not looks_like(TAB_SUMMARY, [summary + " ณ สิ้นวันกำหนดส่งรอบที่ 1"])
+    assert not looks_like(TAB_SUMMARY, [summary + " รอบที่ 2 (กำหนดส่ง 28 ก.พ. 2566)"])
+    assert not looks_like(TAB_AGENCIES, [SUBMISSION_HEADERS[k] for k in ("agency", "agency_name", "item", "url")])
