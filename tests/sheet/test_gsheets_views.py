@@ -46,7 +46,8 @@ def laid_out(fake, tmp_path, config):
                              policy=RetryPolicy(max_attempts=2, base=0.01, cap=0.05, max_total_s=2), timeout=10)
     since = len(fake.log)
     backend.ensure_layout(config.catalog, config.agencies)
-    assert fake.count("write", since) == 1  # the whole layout, views and links: one batch
+    # the whole layout, views and links: one batch; then one that anchors the new rows (row metadata)
+    assert fake.count("write", since) == 2
     return backend, sid, creds
 
 
