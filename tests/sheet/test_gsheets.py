@@ -33,6 +33,7 @@ from sheets_sync.sheet.layout import (
     TABS,
     summary_look,
 )
+from tests.support.clocks import SteppingClock
 from tests.support.fake_sheets import FakeSheets, write_credentials
 from tests.support.sheets import Edits, apply_to_fake, is_write_time_read
 from tests.support.summary_sample import summary
@@ -43,20 +44,6 @@ STATUS_COL = [c.key for c in SUBMISSION_COLUMNS].index("status")
 EXPLANATION_COL = [c.key for c in SUBMISSION_COLUMNS].index("explanation")
 WORKER_COLS = {i for i, c in enumerate(SUBMISSION_COLUMNS) if c.worker}
 
-
-class FakeTime:
-    """One clock for the fake's quota window and the backend's retry: sleeping advances it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class NoChecker:
@@ -82,13 +69,6 @@ def small_config():
     base = load_config("config/settings.yaml")
     return dataclasses.replace(base, agencies=base.agencies[:3])
 
-
-@pytest.fixture
-def fake():
-    t = FakeTime()
-    with FakeSheets(clock=t) as f:
-        f.time = t
-        yield f
 
 
 def make_backend(fake, tmp_path, sid=None, policy=None, name="credentials.json", **kw):
@@ -396,7 +376,7 @@ def _random_edits(rng: random.Random, changed: dict):
 
 
 def test_random_agency_edits_between_read_and_write_never_misplace_a_verdict(tmp_path, small_config):
-    t = FakeTime()
+    t = SteppingClock()
     with FakeSheets(clock=t, read_per_minute=10 ** 6, write_per_minute=10 ** 6) as fake:
         fake.time = t
         backend, sid, _ = make_backend(fake, tmp_path)

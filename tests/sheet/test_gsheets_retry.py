@@ -16,8 +16,7 @@ from sheets_sync.config.settings import load_config
 from sheets_sync.core.errors import BackendError
 from sheets_sync.sheet.gsheets import GSheetsBackend
 from sheets_sync.sheet.gsheets_http import RetryPolicy
-from tests.support.clocks import SteppingClock
-from tests.support.fake_sheets import FakeSheets, write_credentials
+from tests.support.fake_sheets import write_credentials
 
 
 class LowestJitter(random.Random):
@@ -30,13 +29,6 @@ def config():
     base = load_config("config/settings.yaml")
     return dataclasses.replace(base, agencies=base.agencies[:1])
 
-
-@pytest.fixture
-def fake():
-    clock = SteppingClock()
-    with FakeSheets(clock=clock) as f:
-        f.time = clock
-        yield f
 
 
 def backend_on(fake, tmp_path) -> GSheetsBackend:

@@ -21,9 +21,19 @@ from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import CheckResult, RowKey, Status
 from sheets_sync.pipeline.sync import sync
 from sheets_sync.sheet import grid as g
-from sheets_sync.sheet.layout import SUBMISSION_COLUMNS, SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from sheets_sync.sheet.layout import (
+    SUBMISSION_COLUMNS,
+    SUBMISSION_HEADERS,
+    TAB_SUBMISSIONS,
+)
 from tests.support.fake_sheets import FakeSheets
-from tests.support.sheets import Edits, GSheetsHarness, XlsxHarness, apply_to_fake, submissions_sheet
+from tests.support.sheets import (
+    Edits,
+    GSheetsHarness,
+    XlsxHarness,
+    apply_to_fake,
+    submissions_sheet,
+)
 
 SEEDS = 104  # gsheets: over 100 seeded edits at each request boundary
 XLSX_SEEDS = 25  # each xlsx sync loads and saves whole files several times
