@@ -8,7 +8,7 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``wrong_type``      a link that promises a document (.pdf, a Drive file) gives HTML or a tiny body;
 * ``soft_404``        a not-found page sent with 200: a not-found phrase in the title or a
   top heading, or text nearly identical to what the site answers for a random missing path;
-* ``empty_page``      almost no visible text (and no embedded frame, object or image);
+* ``empty_page``      no body at all, or almost no visible text (and no embedded frame, object or image);
 * the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
@@ -332,6 +332,11 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if promises_document(url) and not truncated:
         if len(body) < TINY_BODY or (page.kind == "html" and not is_drive(final_url)):
             return ("wrong_type",), None
+    if not body and not truncated:
+        # Nothing at all came back (a site that hangs up mid-answer, a 204) where no document was
+        # promised: whatever the headers said, the assessor sees a blank page. Not `ok`, and not
+        # proof of a broken link.
+        return ("empty_page",), None
     if page.kind == "html":
         if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
             return ("soft_404",), None

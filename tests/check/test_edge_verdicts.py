@@ -112,6 +112,24 @@ def test_a_scan_and_a_readable_pdf_are_not_warned_about(server):
     assert verdict(text) == (Status.OK, ())
 
 
+# ---------------------------------------------------------------- answers with nothing in them
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/ht",  # hangs up in the middle of its headers
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n",  # headers, then nothing
+    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+], ids=["cut-in-headers", "no-body", "length-zero"])
+def test_an_answer_with_no_body_is_not_ok(server, answer):
+    assert verdict(server.route("/o5", raw(answer))) == (Status.WARNING, ("empty_page",))
+
+
+def test_small_non_html_files_with_content_stay_ok(server):
+    # false-positive guard: a short text file or an image has a body, however small
+    txt = server.route("/o5.txt", respond(200, b"2566", {"Content-Type": "text/plain"}))
+    png = server.route("/o5.png", respond(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 20, {"Content-Type": "image/png"}))
+    assert verdict(txt) == (Status.OK, ())
+    assert verdict(png) == (Status.OK, ())
+
+
 # ---------------------------------------------------------------- oversized response heads
 @pytest.mark.parametrize("head", [
     b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1_000_000 + b"\r\nContent-Length: 2\r\n\r\nok",  # a 1 MB header
