@@ -206,6 +206,7 @@ class Agency:
     score_2565: float | None = None
     grade_2565: str = ""
     reminder_emails: tuple[str, ...] = ()  # where reminders go (the หน่วยงาน tab's own column)
+    view_link: str = ""  # the agency's own filter view of the sheet (written by init on Google Sheets)
     # Non-empty: what coordinators must still confirm about this agency (the source is of medium or
     # low confidence). Shown in the agencies tab and counted in the summary, never silently trusted.
     confirm: str = ""

@@ -155,7 +155,8 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
         lead = (f"กำหนดส่ง URL รอบที่ {rnd.number} คือ {thai_date(rnd.deadline, long=True)} ({left}) "
                 f"ระบบตรวจ URL พบ {n} ข้อที่ต้องแก้ไขหรือยังไม่ได้ส่ง ดังนี้")
     subject = f"{_tag(catalog)} {agency.name}: {when} มี {n} ข้อต้องแก้ไข"
-    link = sheet_link(settings, agency.code)
+    # The agency's own filter view when init made one: it opens on just its 43 rows.
+    link = agency.view_link if agency.view_link.startswith("https://") else sheet_link(settings, agency.code)
     where = (f"แก้ไขได้ที่ชีตส่ง URL: {link}" if link else
              "แก้ไขได้ในไฟล์ชีตส่ง URL ของจังหวัด แท็บ \"ส่ง URL\"")
     where += f" (กรองคอลัมน์รหัสหน่วยงาน = {agency.code})"

@@ -96,6 +96,7 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             grade_2565=text(cell(row, cols.get("grade_2565"))),
             reminder_emails=split_emails(text(cell(row, cols.get("reminder_emails")))),
             confirm=text(cell(row, cols.get("confirm"))),
+            view_link=text(cell(row, cols.get("view_link"))),
         ))
     return tuple(agencies), tuple(problems)
 

@@ -64,3 +64,16 @@ def test_a_hostile_agency_name_or_url_stays_text(tmp_path):
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["Bcc"] is None and msg["To"] == "a@a.go.th"
     assert "thief@evil.example" in str(msg["Subject"])  # inside the encoded subject, not a header of its own
+
+
+def test_the_link_is_the_agencys_own_view_when_init_made_one():
+    view = "https://docs.google.com/spreadsheets/d/1abcdefghijk/edit#gid=7&fvid=42"
+    problem = D.Problem("O1", "โครงสร้าง", 1, CATALOG.round(1).deadline, D.Status.BROKEN, ("http_4xx",),
+                        "https://a.go.th/o1", "note")
+    slot = plan.slots(CATALOG, N)[0]
+    settings = Settings(notify=dataclasses.replace(N, sheet_url="https://sheet.example/{agency}"))
+    own = dataclasses.replace(AGENCIES[0], reminder_emails=("a@a.go.th",), view_link=view)
+    plain = dataclasses.replace(AGENCIES[0], reminder_emails=("a@a.go.th",))
+    assert view in D.agency_digest(own, [problem], slot, CATALOG, settings, bkk(2023, 1, 24, 8, 0)).text
+    fallback = D.agency_digest(plain, [problem], slot, CATALOG, settings, bkk(2023, 1, 24, 8, 0)).text
+    assert f"https://sheet.example/{plain.code}" in fallback and "fvid" not in fallback

@@ -226,3 +226,12 @@ def test_summary_tab_is_replaced_each_time(sheet, config):
     rows = [[c for c in r if c not in (None, "")] for r in sheet.grid(TAB_SUMMARY)]
     rows = [r for r in rows if r]
     assert rows == [["หัวเรื่อง 2"], ["ตาราง"], ["ก"], ["z"]]
+
+
+def test_the_agencies_tab_gives_each_agency_its_view_link():
+    from sheets_sync.sheet.layout import AGENCY_HEADERS
+
+    head = [AGENCY_HEADERS["code"], AGENCY_HEADERS["name"], AGENCY_HEADERS["view_link"]]
+    link = "https://docs.google.com/spreadsheets/d/1abcdefghijk/edit#gid=7&fvid=42"
+    agencies, problems = g.read_agencies([head, ["a-one", "เทศบาลตำบลหนึ่ง", link], ["b-two", "อบต.สอง", ""]])
+    assert [(a.code, a.view_link) for a in agencies] == [("a-one", link), ("b-two", "")] and problems == ()
