@@ -32,3 +32,17 @@ def restore_root_logging():
         if h not in handlers:
             root.removeHandler(h)
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _scratch_working_folder(tmp_path_factory, monkeypatch):
+    """Each test runs in a scratch folder that links every top-level entry of the checkout except
+    data/. Tests load `config/settings.yaml` by its relative path, and its state file and workbook
+    paths are relative too: without this, a test's history landed in the checkout's data/, where
+    the next `make run` read it as real (and wrote round snapshots from it)."""
+    root = Path(_ROOT)
+    scratch = tmp_path_factory.mktemp("cwd")
+    for entry in root.iterdir():
+        if entry.name != "data":
+            (scratch / entry.name).symlink_to(entry)
+    monkeypatch.chdir(scratch)
