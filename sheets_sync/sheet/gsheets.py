@@ -79,7 +79,6 @@ from sheets_sync.sheet.gsheets_plan import (
     from_user_entered,
     frozen_request,
     metas,
-    only_columns,
     protection_requests,
     quote,
     split,

@@ -255,12 +255,6 @@ def _rectangles(cells: list[tuple], meta: dict[str, SheetMeta]) -> list[dict]:
     return out
 
 
-def only_columns(ops: Sequence[tuple], tab: str, cols: set[int]) -> bool:
-    """True when every recorded change is a value in one of `cols` of `tab` (e.g. only the
-    checked-at time changed)."""
-    return all(op[0] == "set" and op[1] == tab and op[3] in cols for op in ops)
-
-
 # ---------------------------------------------------------------- layout decorations
 def _rgb(hex_colour: str) -> dict:
     return {"red": int(hex_colour[0:2], 16) / 255, "green": int(hex_colour[2:4], 16) / 255,
