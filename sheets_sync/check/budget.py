@@ -43,25 +43,23 @@ class Cancelled(Exception):
 
 
 @contextmanager
-def deadline(at: float) -> Iterator[None]:
+def _thread_setting(name: str, value) -> Iterator[None]:
+    before = getattr(_local, name, None)
+    setattr(_local, name, value)
+    try:
+        yield
+    finally:
+        setattr(_local, name, before)
+
+
+def deadline(at: float):
     """Within the block, reads and retry waits on this thread end by `at` (time.monotonic)."""
-    before = getattr(_local, "deadline", None)
-    _local.deadline = at
-    try:
-        yield
-    finally:
-        _local.deadline = before
+    return _thread_setting("deadline", at)
 
 
-@contextmanager
-def cancel_with(event: threading.Event) -> Iterator[None]:
+def cancel_with(event: threading.Event):
     """Within the block, a set `event` cuts this thread's reads and waits short (`Cancelled`)."""
-    before = getattr(_local, "cancel", None)
-    _local.cancel = event
-    try:
-        yield
-    finally:
-        _local.cancel = before
+    return _thread_setting("cancel", event)
 
 
 def extend_deadline(seconds: float) -> None:
