@@ -88,15 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("init", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("init"), help="create or complete the workbook layout (safe to repeat)",
-                   description="Creates the tabs, adds agencies from agencies.yaml and one row per agency and "
-                               "item that is missing. Never deletes or changes what agencies typed.")
+    def command(name: str, **kw) -> argparse.ArgumentParser:
+        # Every command takes the common options and ends its help with its examples.
+        return sub.add_parser(name, parents=[common], formatter_class=_Formatter, epilog=_examples(name), **kw)
 
-    s = sub.add_parser("sync", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("sync"), help="check every URL and write verdicts and the summary",
-                       description="Reads the sheet, validates and checks every URL, writes status columns and "
-                                   "notes beside each URL, and rebuilds the summary tab.")
+    command("init", help="create or complete the workbook layout (safe to repeat)",
+            description="Creates the tabs, adds agencies from agencies.yaml and one row per agency and "
+                        "item that is missing. Never deletes or changes what agencies typed.")
+
+    s = command("sync", help="check every URL and write verdicts and the summary",
+                description="Reads the sheet, validates and checks every URL, writes status columns and "
+                            "notes beside each URL, and rebuilds the summary tab.")
     s.add_argument("--dry-run", action="store_true", help="check and print, write nothing")
     s.add_argument("--agency", metavar="CODE", help="only this agency's rows (the summary still covers all)")
     s.add_argument("--fresh", action="store_true", help="check every URL now, ignoring results cached in the state file")
@@ -115,65 +117,57 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="one JSON object per URL per line")
     c.add_argument("--item", metavar="CODE", help="judge the year as this item's rule asks (default: the "
                                                   "catalogue's year)")
-    r = sub.add_parser("run", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("run"), help="the worker: sync on a schedule until stopped",
-                       description="Syncs now, then every schedule.every_minutes (more often in the last days "
-                                   "before a round's deadline, never in quiet hours) until SIGTERM or SIGINT. "
-                                   "SIGHUP reloads the config. A failed run is logged and retried with backoff.")
+    r = command("run", help="the worker: sync on a schedule until stopped",
+                description="Syncs now, then every schedule.every_minutes (more often in the last days "
+                            "before a round's deadline, never in quiet hours) until SIGTERM or SIGINT. "
+                            "SIGHUP reloads the config. A failed run is logged and retried with backoff.")
     r.add_argument("--once", action="store_true", help="one run, then exit (for cron)")
-    sub.add_parser("status", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("status"), help="what the worker did last and when it runs next",
-                   description="Prints data/worker-status.json in plain words (times in Asia/Bangkok).")
+    command("status", help="what the worker did last and when it runs next",
+            description="Prints data/worker-status.json in plain words (times in Asia/Bangkok).")
     for parser in (s, c, r):
         parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
                             help="use ADDR for HOST without DNS, like curl --resolve (repeatable)")
         parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR",
                             help="let the private-address guard through to CIDR (repeatable; tests and demos)")
 
-    im = sub.add_parser("import", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("import"), help="merge URLs from agencies' Excel or CSV files into the sheet",
-                        description="Reads .xlsx and .csv files (also Google Sheets exports), finds the item and URL "
-                                    "columns and the agency, and fills the agency's empty URL cells. A different URL "
-                                    "already in the sheet is reported, not replaced, unless --overwrite. Exit 2 when "
-                                    "a file or its agency cannot be identified.")
+    im = command("import", help="merge URLs from agencies' Excel or CSV files into the sheet",
+                 description="Reads .xlsx and .csv files (also Google Sheets exports), finds the item and URL "
+                             "columns and the agency, and fills the agency's empty URL cells. A different URL "
+                             "already in the sheet is reported, not replaced, unless --overwrite. Exit 2 when "
+                             "a file or its agency cannot be identified.")
     im.add_argument("files", nargs="+", metavar="FILE", help=".xlsx or .csv files sent by agencies")
     im.add_argument("--agency", metavar="CODE", help="the agency the files belong to (otherwise read from the file)")
     im.add_argument("--dry-run", action="store_true", help="show what would be filled, write nothing")
     im.add_argument("--overwrite", action="store_true", help="replace URLs in the sheet that differ from the file")
-    tp = sub.add_parser("template", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("template"), help="write the Excel form for one agency",
-                        description="Writes the province's .xlsx form for one agency (its items, rounds, deadlines, "
-                                    "a URL column, instructions in Thai); `import` reads it back.")
+    tp = command("template", help="write the Excel form for one agency",
+                 description="Writes the province's .xlsx form for one agency (its items, rounds, deadlines, "
+                             "a URL column, instructions in Thai); `import` reads it back.")
     tp.add_argument("--agency", metavar="CODE", required=True,
                     help="the agency's code, as in the agencies tab (e.g. abt-laoyao)")
     tp.add_argument("--out", metavar="FILE.xlsx", required=True, help="where to write the form")
-    sn = sub.add_parser("snapshot", parents=[common], formatter_class=_Formatter,
-                        epilog=_examples("snapshot"),
-                        help="confirm a round's snapshot that had no record at its deadline",
-                        description="A round whose deadline passed before the worker recorded anything gets a tab "
-                                    "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
-                                    "snapshot tab from what is known, marked as confirmed by a coordinator.")
+    sn = command("snapshot", help="confirm a round's snapshot that had no record at its deadline",
+                 description="A round whose deadline passed before the worker recorded anything gets a tab "
+                             "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
+                             "snapshot tab from what is known, marked as confirmed by a coordinator.")
     sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
-    ex = sub.add_parser("export", parents=[common], formatter_class=_Formatter,
-                        epilog=_examples("export"), help="the ITAS-ready list of one agency (or of each)",
-                        description="Writes what an agency retypes into ITAS: its items in ITAS order (O1, O2 ...) with the "
-                                    "URL as it is in the sheet, its explanation (คำอธิบายเพิ่มเติม), the verdict, "
-                                    "and a warning on every item that is not ok. .xlsx or .csv by the file's "
-                                    "extension; --all writes one file per agency into the folder --out.")
+    ex = command("export", help="the ITAS-ready list of one agency (or of each)",
+                 description="Writes what an agency retypes into ITAS: its items in ITAS order (O1, O2 ...) with the "
+                             "URL as it is in the sheet, its explanation (คำอธิบายเพิ่มเติม), the verdict, "
+                             "and a warning on every item that is not ok. .xlsx or .csv by the file's "
+                             "extension; --all writes one file per agency into the folder --out.")
     who = ex.add_mutually_exclusive_group(required=True)
     who.add_argument("--agency", metavar="CODE", help="the agency's code, as in the agencies tab")
     who.add_argument("--all", action="store_true", help="every agency, one file each, into the folder --out")
     ex.add_argument("--out", metavar="FILE|FOLDER", required=True,
                     help="FILE.xlsx or FILE.csv for one agency; a folder with --all")
     ex.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="with --all: the files' format")
-    rp = sub.add_parser("report", parents=[common], formatter_class=_Formatter,
-                   epilog=_examples("report"), help="the governor's progress report, from the history",
-                        description="Writes the report (summary, per round, district, agency, chart) as of now or "
-                                    "--as-of a date, from the history in the state file: a printable A4 document "
-                                    "in Thai (page one the governor's brief) as HTML or PDF (PDF needs Chromium; "
-                                    "exit 7 says what to install when it is missing), an xlsx workbook or CSV. "
-                                    "--followup: the list of agencies with items still missing or failing, for "
-                                    "the follow-up meeting.")
+    rp = command("report", help="the governor's progress report, from the history",
+                 description="Writes the report (summary, per round, district, agency, chart) as of now or "
+                             "--as-of a date, from the history in the state file: a printable A4 document "
+                             "in Thai (page one the governor's brief) as HTML or PDF (PDF needs Chromium; "
+                             "exit 7 says what to install when it is missing), an xlsx workbook or CSV. "
+                             "--followup: the list of agencies with items still missing or failing, for "
+                             "the follow-up meeting.")
     rp.add_argument("--format", choices=("html", "pdf", "xlsx", "csv"), default="html",
                     help="html or pdf (printable A4, Thai, page one the brief; pdf needs Chromium), xlsx (with a "
                          "native chart) or csv (default: html)")
@@ -183,12 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "record (it then says the numbers are not known)")
     rp.add_argument("--followup", action="store_true", help="only the follow-up list (one line per agency and item "
                                                             "in CSV)")
-    rm = sub.add_parser("remind", parents=[common], formatter_class=_Formatter, epilog=_examples("remind"),
-                        help="send the e-mail reminders due now (agencies, coordinators)",
-                        description="Sends the agency digests and the coordinators' digest that are due now "
-                                    "(notify.days_before each deadline, the day after it, daily during the rounds) "
-                                    "and were not sent yet; the state file remembers what went to whom. Exit 3 when "
-                                    "the mail server cannot be reached or refuses messages.")
+    rm = command("remind", help="send the e-mail reminders due now (agencies, coordinators)",
+                 description="Sends the agency digests and the coordinators' digest that are due now "
+                             "(notify.days_before each deadline, the day after it, daily during the rounds) "
+                             "and were not sent yet; the state file remembers what went to whom. Exit 3 when "
+                             "the mail server cannot be reached or refuses messages.")
     rm.add_argument("--dry-run", action="store_true",
                     help="print what would be sent (to whom, subject, items); on a day without a reminder, the "
                          "digests as they would read now")
