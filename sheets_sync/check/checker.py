@@ -1,40 +1,41 @@
 """The network checker: GETs each submitted URL and says whether an assessor could open it.
 
-Redirects are followed here, by hand, so that every hop is recorded and can be vetted by
-`_before_request` before it is requested; only the first `max_body_bytes` of a body are read.
-Around it: `transport` (the one shared session, the guard and the declared retries),
-`dispatch` (many checks at once within the limits), `classify` (Fetch -> verdict, content
-rules included) and `failures` (exception -> reason code). A bad URL or a dead site is a
-result, never an exception.
+Every check is one task on the checker's event loop (aiohttp, see `transport`), which runs in
+a thread of its own; `check`, `fetch` and `check_many` are the synchronous doors to it, so
+the pipeline, the cache and the CLI call the checker as before. Redirects are followed here,
+by hand, so that every hop is recorded, vetted by `_before_request`, and pinned to an address
+the guard checked before it is requested; only the first `max_body_bytes` of a body are read.
+Around it: `transport` (the session), `guard` (addresses), `retry` (the declared policy),
+`budget` (the per-URL deadline), `dispatch` (many checks at once within the limits),
+`classify` (Fetch -> verdict, content rules included) and `failures` (exception -> reason
+code). A bad URL or a dead site is a result, never an exception.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
-import requests
-import urllib3.exceptions as u3
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
-from requests.structures import CaseInsensitiveDict
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
 
-from sheets_sync.check import budget, content, offline, retry
+from sheets_sync.check import content, offline
+from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
-from sheets_sync.check.failures import (
-    DeadlineExceeded,
-    cert_failure,
-    describe,
-    error_reason,
-)
-from sheets_sync.check.guard import AddressPolicy
+from sheets_sync.check.failures import InvalidTarget, cert_failure, describe, error_reason
+from sheets_sync.check.guard import PINNED, AddressBlocked, AddressPolicy
 from sheets_sync.check.pdfpool import PdfReaderPool
-from sheets_sync.check.transport import build_session, identify
+from sheets_sync.check.retry import build_retry
+from sheets_sync.check.transport import LoopThread, TlsContexts, identify, open_session
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
 from sheets_sync.core.clock import Clock, SystemClock
@@ -43,11 +44,13 @@ from sheets_sync.core.normalize import host_of
 
 log = logging.getLogger(__name__)
 
-
-_CHUNK = 64 * 1024
 # Some CMSs behind Thai government WAFs refuse requests that do not look like a browser's.
 _ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
            "Accept-Language": "th,en;q=0.8"}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Errors worth a second attempt: no answer came (refused, reset, hung up, timed out). Not TLS
+# or DNS errors, nor refused addresses: those will not heal in a second.
+_NOT_RETRIED = (aiohttp.ClientSSLError, aiohttp.ClientConnectorDNSError, aiohttp.InvalidURL)
 
 
 @dataclass
@@ -57,34 +60,37 @@ class _Progress:
     current: str  # the URL being requested
     redirects: list[str] = field(default_factory=list)
     status_code: int | None = None  # of the final response, once its body is being read
-    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    headers: Mapping[str, str] = field(default_factory=CIMultiDict)
+
+
+class _ProbeNeeded(Exception):
+    """classify asked for the site's soft-404 probe before it was fetched."""
 
 
 class Checker:
     """Checks URLs over HTTP(S). Thread-safe; `check_many` runs checks concurrently."""
 
-    def __init__(self, settings: CheckerSettings, session: requests.Session | None = None,
-                 clock: Clock | None = None, sleep: Callable[[float], None] = budget.sleep,
-                 stop: Callable[[], bool] | None = None) -> None:
-        """`session` is used as given (the caller configures and closes it); otherwise one is
-        built by `build_session`. `clock` is wall time for later stages (durations use
-        time.monotonic); `sleep` is what retries and the per-host pacing wait with (by default a wait that a
-        stopped run cuts short, see sheets_sync.check.budget). `stop` says whether the process
+    def __init__(self, settings: CheckerSettings, clock: Clock | None = None,
+                 sleep: Callable[[float], object] | None = None, stop: Callable[[], bool] | None = None) -> None:
+        """`clock` is wall time for later stages (durations use time.monotonic); `sleep` is
+        what retries and the per-host pacing wait with (asyncio.sleep by default; a plain
+        function is called as is, e.g. a test's recorder). `stop` says whether the process
         is stopping (the worker's SIGTERM): `check_many` polls it and then cuts the checks
         under way short (see sheets_sync.check.dispatch)."""
         self.settings = settings
         self.clock = clock or SystemClock()
-        self._own_session = session is None
         self.policy = AddressPolicy(settings.allow_private, settings.resolve)
-        self.session = session if session is not None else build_session(settings, sleep, self.policy)
-        self._sleep = sleep
+        self.retry = build_retry(settings)
+        self.tls = TlsContexts()
+        self._sleep = sleep or asyncio.sleep
         self.user_agent = identify(settings.user_agent, settings.contact_url)
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
-        self._pace_lock = threading.Lock()
         self._next_at: dict[str, float] = {}
-        self._probe_lock = threading.Lock()
-        self._probes: dict[str, _ProbeSlot] = {}
-        # PDF text off this process's GIL (see sheets_sync.check.pdfpool); started on the first PDF.
+        self._probes: dict[str, asyncio.Future] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._runner: LoopThread | None = None
+        self._runner_lock = threading.Lock()
+        # PDF text off this process's event loop (see sheets_sync.check.pdfpool); started on the first PDF.
         self._pdf = PdfReaderPool()
 
     def __enter__(self) -> "Checker":
@@ -93,59 +99,48 @@ class Checker:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def runner(self) -> LoopThread:
+        """The event loop the checks run on, started on first use."""
+        with self._runner_lock:
+            if self._runner is None:
+                self._runner = LoopThread()
+            return self._runner
+
     def close(self) -> None:
-        """Stops the PDF reader process; closes the connection pool, if this checker built it."""
+        """Stops the PDF reader process, closes the connections and the event loop."""
         self._pdf.close()
-        if self._own_session:
-            self.session.close()
+        with self._runner_lock:
+            runner, self._runner = self._runner, None
+        if runner is not None:
+            if self._session is not None:
+                runner.run(self._session.close())
+                self._session = None
+            runner.close()
 
     def check(self, url: str, validators: tuple[str | None, str | None] | None = None) -> CheckResult:
         """Checks one URL. Never raises: every failure becomes a CheckResult.
 
         `validators` (ETag, Last-Modified) from an earlier answer make the request conditional;
         an unchanged page then comes back as HTTP 304 with status ok (see `classify`)."""
-        try:
-            if content.platform_of(url):
-                # facebook.com, youtube ...: a bot gets a login wall; not requested at all.
-                return CheckResult(url=url, status=Status.OK, reasons=("unverifiable_platform",), final_url=url,
-                                   detail="platform page: not verifiable by a bot")
-            start = time.monotonic()
-            deadline = start + self.settings.total_timeout_s
-            fetch = self.fetch(url, validators=validators, deadline=deadline)
-            if fetch.error == "tls_error" and fetch.cert_invalid and self.settings.verify_tls:
-                # Only to tell a bad certificate from a dead site: the same GETs, unverified,
-                # nothing else (no probe, no browser retry).
-                second = self.fetch(url, deadline=deadline, verify=False)
-                if second.error is None and second.status_code is not None:
-                    result = classify(second, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.until(deadline))
-                    codes = ("tls_invalid",) + tuple(c for c in result.reasons if c != "tls_invalid")
-                    return replace(result, status=reasons.status_of(codes), reasons=codes,
-                                   detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
-                                   elapsed_ms=int((time.monotonic() - start) * 1000))
-            if fetch.status_code == 403 and fetch.error is None and not sign_in_host(fetch.final_url or url):
-                # Some WAFs refuse anything that does not look like a browser.
-                second = self.fetch(url, validators=validators, deadline=deadline, as_browser=True)
-                if second.error is None or second.status_code is not None:
-                    fetch = second
-            probe = (lambda: self._probe(fetch.final_url or url, deadline)) if self.settings.soft404_probe else None
-            result = classify(fetch, probe=probe, pdf_pages=self.settings.pdf_pages, pdf_reader=self._pdf.until(deadline))
-            return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
-        except Exception as e:  # a bug of ours costs one URL, never the run
-            return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
+        return self.runner.run(self.check_async(url, validators))
+
+    def fetch(self, url: str, validators: tuple[str | None, str | None] | None = None,
+              deadline: float | None = None, verify: bool | None = None, as_browser: bool = False) -> Fetch:
+        """GETs `url`, following redirects by hand. Never raises for a bad URL or site."""
+        return self.runner.run(self.fetch_async(url, validators, deadline, verify, as_browser))
 
     def check_many(self, urls: Iterable[str], progress: Callable[[int, int], None] | None = None,
                    validators: Mapping[str, tuple[str | None, str | None]] | None = None
                    ) -> dict[str, CheckResult]:
         """Each distinct URL once, concurrently; progress(done, total) after each.
 
-        A dispatcher keeps per-host queues and only hands a worker a URL whose host has a free
-        slot, so no thread ever sits on a global slot waiting for a busy host. When the
-        worker itself is offline (canaries down, or nearly every host failing at the network
-        level at once), network failures come back as `checker_offline`, never `broken`.
+        A dispatcher keeps per-host queues and only starts a URL whose host has a free slot.
+        When the worker itself is offline (canaries down, or nearly every host failing at the
+        network level at once), network failures come back as `checker_offline`, never `broken`.
         """
         unique = list(dict.fromkeys(urls))
-        with self._probe_lock:
-            self._probes = {}  # one soft-404 probe per host per run
+        self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
         if not unique:
             return {}
         if offline.canaries_down(self.settings.canary_urls, self.check):
@@ -163,11 +158,67 @@ class Checker:
     def _run(self, unique: list[str], progress, validators) -> dict[str, CheckResult]:
         return Dispatch(self, unique, validators).run(progress)
 
-    def fetch(self, url: str, validators: tuple[str | None, str | None] | None = None,
-              deadline: float | None = None, verify: bool | None = None, as_browser: bool = False) -> Fetch:
-        """GETs `url`, following redirects by hand. Never raises for a bad URL or site."""
+    # ------------------------------------------------------------ on the event loop
+    async def check_async(self, url: str, validators: tuple[str | None, str | None] | None = None) -> CheckResult:
+        """`check`, on the checker's loop. Never raises but for cancellation."""
+        try:
+            if content.platform_of(url):
+                # facebook.com, youtube ...: a bot gets a login wall; not requested at all.
+                return CheckResult(url=url, status=Status.OK, reasons=("unverifiable_platform",), final_url=url,
+                                   detail="platform page: not verifiable by a bot")
+            start = time.monotonic()
+            deadline = start + self.settings.total_timeout_s
+            fetch = await self.fetch_async(url, validators=validators, deadline=deadline)
+            if fetch.error == "tls_error" and fetch.cert_invalid and self.settings.verify_tls:
+                # Only to tell a bad certificate from a dead site: the same GETs, unverified,
+                # nothing else (no probe, no browser retry).
+                second = await self.fetch_async(url, deadline=deadline, verify=False)
+                if second.error is None and second.status_code is not None:
+                    result = await self._classify(second, deadline, probe=False)
+                    codes = ("tls_invalid",) + tuple(c for c in result.reasons if c != "tls_invalid")
+                    return replace(result, status=reasons.status_of(codes), reasons=codes,
+                                   detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
+                                   elapsed_ms=int((time.monotonic() - start) * 1000))
+            if fetch.status_code == 403 and fetch.error is None and not sign_in_host(fetch.final_url or url):
+                # Some WAFs refuse anything that does not look like a browser.
+                second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
+                if second.error is None or second.status_code is not None:
+                    fetch = second
+            result = await self._classify(fetch, deadline, probe=self.settings.soft404_probe)
+            return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
+        except Exception as e:  # a bug of ours costs one URL, never the run
+            return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
+
+    async def _classify(self, fetch: Fetch, deadline: float, probe: bool) -> CheckResult:
+        """classify, with what it may need that takes waiting fetched first: a PDF's text (from
+        the helper process) and the site's soft-404 probe (only when classify asks for it)."""
+        page = None
+        if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300 \
+                and content.is_pdf(fetch.body, fetch.headers):
+            page = await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline)
+        reader = (lambda body, pages: page) if page is not None else None
+        key = _origin(fetch.final_url or fetch.url) if probe else None
+        if key is None:
+            return classify(fetch, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+
+        def known_probe():
+            slot = self._probes.get(key)
+            if slot is None or not slot.done():
+                raise _ProbeNeeded
+            return slot.result()
+
+        try:
+            return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+        except _ProbeNeeded:
+            value = await self._probe(key, deadline)
+            return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+
+    async def fetch_async(self, url: str, validators: tuple[str | None, str | None] | None = None,
+                          deadline: float | None = None, verify: bool | None = None,
+                          as_browser: bool = False) -> Fetch:
+        """`fetch`, on the checker's loop."""
         start = time.monotonic()
-        deadline = deadline if deadline is not None else start + self.settings.total_timeout_s
+        budget = Deadline(deadline if deadline is not None else start + self.settings.total_timeout_s)
         at = _Progress(url)
         headers = {"User-Agent": self.settings.browser_user_agent if as_browser else self.user_agent, **_ACCEPT}
         etag, modified = validators or (None, None)
@@ -176,9 +227,16 @@ class Checker:
         if modified:
             headers["If-Modified-Since"] = modified
         flags = {"conditional": bool(etag or modified), "as_browser": as_browser}
+        timer = budget.arm()
         try:
-            with retry.deadline(deadline):
-                fetch = self._follow(url, at, deadline, headers, verify)
+            try:
+                async with timer:
+                    fetch = await self._follow(url, at, budget, headers, verify)
+            except TimeoutError as e:
+                if timer.expired():
+                    raise DeadlineExceeded(f"over {self.settings.total_timeout_s:g} s in all (status line, "
+                                           "headers or body still arriving)") from e
+                raise
         except Exception as e:
             code, detail = error_reason(e)
             if code == "malformed" and at.redirects:
@@ -195,132 +253,161 @@ class Checker:
 
         A hop whose addresses are known without DNS (an IP literal, a --resolve name) and not
         allowed is refused here, so it neither queues behind the host's pacing nor times out
-        there. Names are checked where the connection is made (sheets_sync.check.guard), which
-        stays the rule that counts."""
+        there. Names are checked when the hop is pinned to its address (see `_follow`),
+        which stays the rule that counts."""
         host = urlsplit(url).hostname
         return "private_address" if host and self.policy.refuses_without_lookup(host) else None
 
-    def _pace(self, url: str) -> float:
+    async def _wait(self, seconds: float) -> None:
+        waited = self._sleep(seconds)
+        if inspect.isawaitable(waited):
+            await waited
+
+    async def _pace(self, url: str) -> float:
         """Keeps min_host_interval_s between the starts of two requests to one host; returns
         the seconds waited for this request's turn."""
         interval = self.settings.min_host_interval_s
         if interval <= 0:
             return 0.0
         host = host_of(url)
-        with self._pace_lock:
-            now = time.monotonic()
-            at = max(now, self._next_at.get(host, 0.0))
-            self._next_at[host] = at + interval
+        now = time.monotonic()
+        at = max(now, self._next_at.get(host, 0.0))
+        self._next_at[host] = at + interval
         if at - now <= 0:
             return 0.0
-        self._sleep(at - now)
+        await self._wait(at - now)
         return at - now
 
-    def _probe(self, page_url: str, deadline: float) -> content.Probe | None:
+    async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
         other check of the host waits for the first one's answer."""
+        slot = self._probes.get(key)
+        if slot is None:
+            slot = self._probes[key] = asyncio.get_running_loop().create_future()
+            value = None
+            try:
+                f = await self.fetch_async(f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline=deadline)
+                if f.error is None:
+                    value = content.probe_from(f.status_code, f.final_url, f.body, f.headers)
+            finally:
+                slot.set_result(value)
+            return value
         try:
-            parts = urlsplit(page_url)
-        except ValueError:
+            return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
             return None
-        key = f"{parts.scheme}://{parts.netloc}".lower()
-        with self._probe_lock:
-            slot = self._probes.get(key)
-            mine = slot is None
-            if mine:
-                slot = self._probes[key] = _ProbeSlot()
-        if not mine:
-            slot.done.wait(timeout=max(0.0, deadline - time.monotonic()))
-            return slot.value
-        try:
-            probe_url = f"{key}/sheets-sync-probe-{secrets.token_hex(6)}"
-            f = self.fetch(probe_url, deadline=deadline)
-            if f.error is None:
-                slot.value = content.probe_from(f.status_code, f.final_url, f.body, f.headers)
-        finally:
-            slot.done.set()
-        return slot.value
 
-    def _follow(self, url: str, at: _Progress, deadline: float, headers: dict[str, str],
-                verify: bool | None) -> Fetch:
+    async def _follow(self, url: str, at: _Progress, budget: Deadline, headers: dict[str, str],
+                      verify: bool | None) -> Fetch:
         s = self.settings
-        jar = RequestsCookieJar()
+        jar: aiohttp.CookieJar | None = None  # this check's cookies, made on the first Set-Cookie
         seen: set[tuple] = set()
         redirects = at.redirects
         while True:
             current = at.current
             # A loop is the same request again: same URL *and* same cookies. A site that
             # redirects to itself after setting a cookie (a "cookie check") is not a loop.
-            key = (urldefrag(current)[0], tuple(sorted((c.domain, c.path, c.name, c.value) for c in jar)))
+            key = (urldefrag(current)[0], tuple(sorted((m["domain"], m["path"], m.key, m.value)
+                                                       for m in jar)) if jar is not None else ())
             if key in seen:
                 return Fetch(url, error="redirect_loop", detail=f"redirect loop back to {current}")
             seen.add(key)
             if len(redirects) > s.max_redirects:
                 return Fetch(url, error="too_many_redirects", detail=f"more than {s.max_redirects} redirects")
-            try:
-                scheme = urlsplit(current).scheme.lower()
-            except ValueError as e:  # e.g. "http://[::1/"
-                raise requests.exceptions.InvalidURL(str(e)) from e
-            if scheme not in ("http", "https"):
+            target = _target(current)
+            if target.scheme not in ("http", "https"):
                 code = "redirect_not_http" if redirects else "bad_scheme"
                 return Fetch(url, error=code, detail=f"not an http(s) URL: {current[:200]}")
             blocked = self._before_request(current)
             if blocked:
                 return Fetch(url, error=blocked, detail=f"not requested: {current[:200]}")
-            waited = self._pace(current)
+            waited = await self._pace(current)
             if waited:
                 # Our own queue is not the site's slowness: waiting for a turn at a host that
                 # many links lead to (a shared portal, Google Drive) must not make them "time out".
-                deadline += waited
-                retry.extend_deadline(waited)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
-            extra = {} if verify is None else {"verify": verify}
-            response = self.session.get(
-                current, allow_redirects=False, stream=True, cookies=jar,
-                timeout=(min(s.connect_timeout_s, left), min(s.read_timeout_s, left)),
-                headers=headers, **extra,
-            )
+                budget.extend(waited)
+            # Every hop is pinned to an address the guard checked; retries of the hop reuse it.
+            host = target.raw_host or ""
+            PINNED.set((host, await self.policy.pin(host, target.port or 80)))
+            hop_headers = headers
+            if jar is not None:
+                cookies = jar.filter_cookies(target)
+                if cookies:
+                    hop_headers = {**headers, "Cookie": "; ".join(f"{k}={m.coded_value}" for k, m in cookies.items())}
             try:
-                extract_cookies_to_jar(jar, response.request, response.raw)
-                # requests' helper undoes http.client's latin-1 reading of a UTF-8 Location
-                # (Thai paths are common); None unless a 301/302/303/307/308 with Location.
-                location = self.session.get_redirect_target(response)
+                response = await self._send(target, hop_headers, verify, budget)
+            except aiohttp.ServerDisconnectedError as e:
+                head = _head_before_hang_up(e)
+                if head is None:
+                    raise
+                # The site hung up inside its head: what came of it is the answer, with no
+                # body (http.client read it so, and so do browsers: a blank page).
+                at.status_code, at.headers = head.code, head.headers
+                return Fetch(url, status_code=head.code, headers=head.headers, final_url=current)
+            try:
+                if response.cookies:
+                    jar = jar or aiohttp.CookieJar(unsafe=True, quote_cookie=False)
+                    jar.update_cookies(response.cookies, response.url)
+                location = response.headers.get("Location") if response.status in _REDIRECTS else None
                 if location:
-                    redirects.append(urljoin(current, location.strip()))
+                    redirects.append(urljoin(current, _native(location.strip())))
                     at.current = redirects[-1]
                     continue  # the finally closes this hop's response without reading it
-                at.status_code, at.headers = response.status_code, response.headers
-                body, truncated = self._read_body(response, deadline)
-                return Fetch(url, status_code=response.status_code, headers=response.headers, body=body,
+                at.status_code, at.headers = response.status, response.headers
+                body, truncated = await self._read_body(response)
+                return Fetch(url, status_code=response.status, headers=response.headers, body=body,
                              truncated=truncated, final_url=current)
             finally:
-                # After a full read urllib3 has already put the connection back in the pool;
-                # otherwise this drops the socket rather than drain an unknown remainder.
-                response.close()
+                # After a full read the connection is already back in the pool; otherwise this
+                # drops the socket rather than drain an unknown remainder.
+                response.release() if response.content.at_eof() else response.close()
 
-    def _read_body(self, response: requests.Response, deadline: float) -> tuple[bytes, bool]:
-        """Reads at most max_body_bytes (+1 to know there is more) before the deadline."""
-        cap, raw = self.settings.max_body_bytes, response.raw
+    async def _send(self, target: URL, headers: dict[str, str], verify: bool | None,
+                    budget: Deadline) -> aiohttp.ClientResponse:
+        """One GET with the declared retries (sheets_sync.check.retry), within the budget."""
+        s, policy = self.settings, self.retry
+        verified = s.verify_tls if verify is None else verify
+        ssl_context = self.tls.get(verified) if target.scheme == "https" else None
+        session = self._session or self._open()
+        attempt = 0
+        while True:
+            left = budget.left()
+            if left <= 0:
+                raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
+            timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=min(s.connect_timeout_s, left),
+                                            sock_read=min(s.read_timeout_s, left))
+            try:
+                response = await session.get(target, allow_redirects=False, headers=headers, timeout=timeout,
+                                             ssl=ssl_context if ssl_context is not None else True)
+            except (aiohttp.ClientConnectionError, aiohttp.ServerTimeoutError) as e:
+                if isinstance(e, _NOT_RETRIED) or attempt >= policy.attempts or _head_before_hang_up(e):
+                    raise
+                attempt += 1
+                wait = policy.wait(attempt)
+                if wait >= budget.left():
+                    raise
+                await self._wait(wait)
+                continue
+            if attempt < policy.attempts and policy.retries_status(response.status):
+                wait = policy.wait(attempt + 1, response.headers.get("Retry-After"))
+                if wait < budget.left():
+                    response.release()
+                    attempt += 1
+                    await self._wait(wait)
+                    continue
+            return response
+
+    def _open(self) -> aiohttp.ClientSession:
+        self._session = open_session(self.policy)
+        return self._session
+
+    async def _read_body(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
+        """Reads at most max_body_bytes (+1 to know there is more); the check's timer bounds it."""
+        cap = self.settings.max_body_bytes
         parts: list[bytes] = []
         got = 0
         while got <= cap:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise DeadlineExceeded(f"body still arriving after {self.settings.total_timeout_s:g} s")
-            # Shrink the socket timeout to what is left, so a slow drip cannot hold the worker
-            # a whole read timeout past the deadline.
-            sock = getattr(getattr(raw, "connection", None), "sock", None)
-            if sock is not None:
-                sock.settimeout(min(self.settings.read_timeout_s, left))
-            try:
-                # read1 returns what has arrived; read(n) would wait for all n bytes.
-                chunk = raw.read1(min(_CHUNK, cap + 1 - got), decode_content=True)
-            except (u3.ReadTimeoutError, TimeoutError) as e:
-                if time.monotonic() >= deadline - 0.05:  # it was the total, not the read timeout
-                    raise DeadlineExceeded(f"body still arriving after {self.settings.total_timeout_s:g} s") from e
-                raise
+            chunk = await response.content.readany()  # what has arrived (decoded), not all of it
             if not chunk:
                 return b"".join(parts), False
             parts.append(chunk)
@@ -328,9 +415,36 @@ class Checker:
         return b"".join(parts)[:cap], True
 
 
-class _ProbeSlot:
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: content.Probe | None = None
+def _target(url: str) -> URL:
+    """The URL as the HTTP client will request it; InvalidTarget when it cannot be requested."""
+    try:
+        parts = urlsplit(url)
+        target = URL(url)
+    except (ValueError, TypeError) as e:  # e.g. "http://[::1/"
+        raise InvalidTarget(f"{e}: {url[:200]}") from e
+    if parts.scheme.lower() in ("http", "https") and not target.raw_host:
+        raise InvalidTarget(f"no host in {url[:200]!r}")
+    return target
 
 
+def _head_before_hang_up(error: BaseException):
+    """The status line and headers aiohttp had parsed when the server hung up, if any."""
+    head = getattr(error, "message", None)
+    return head if isinstance(error, aiohttp.ServerDisconnectedError) and getattr(head, "code", None) else None
+
+
+def _native(location: str) -> str:
+    """A Location header as a URL string: raw non-ASCII bytes (UTF-8 Thai paths are common,
+    sometimes TIS-620) percent-encoded as they came, the way browsers send them on."""
+    if location.isascii():
+        return location
+    raw = location.encode("utf-8", "surrogateescape")
+    return quote(raw, safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def _origin(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from requests.structures import CaseInsensitiveDict
+from multidict import CIMultiDict
 
 from sheets_sync.check import content
 from sheets_sync.core import reasons
@@ -21,7 +21,7 @@ class Fetch:
 
     url: str
     status_code: int | None = None
-    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
+    headers: Mapping[str, str] = field(default_factory=CIMultiDict)
     body: bytes = b""  # decoded (gzip undone), at most max_body_bytes
     truncated: bool = False  # the body went on past max_body_bytes
     final_url: str | None = None

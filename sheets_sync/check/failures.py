@@ -1,70 +1,71 @@
-"""How a failed fetch becomes a reason code: the exception chain of requests, urllib3 and ssl
-is read once, most specific cause first."""
+"""How a failed fetch becomes a reason code: the exception chain of aiohttp, asyncio, ssl and
+socket is read once, most specific cause first."""
 
 from __future__ import annotations
 
-import http.client
 import re
 import socket
 import ssl
 
-import requests
-import urllib3.exceptions as u3
+import aiohttp
 
 from sheets_sync.check.budget import DeadlineExceeded
 from sheets_sync.check.guard import AddressBlocked
 
-__all__ = ["DeadlineExceeded", "cert_failure", "error_reason", "causes", "describe"]
+__all__ = ["DeadlineExceeded", "InvalidTarget", "cert_failure", "error_reason", "causes", "describe"]
+
+
+class InvalidTarget(ValueError):
+    """A URL (or redirect target) that cannot be requested as written: no host, a broken bracket ..."""
 
 
 def cert_failure(exc: BaseException) -> bool:
     """The TLS error is the certificate failing verification (expired, self-signed, missing
     intermediate, wrong name), not a handshake a browser would fail too."""
     for e in causes(exc):
-        if isinstance(e, (ssl.SSLCertVerificationError, ssl.CertificateError)):
+        if isinstance(e, (ssl.SSLCertVerificationError, ssl.CertificateError, aiohttp.ClientConnectorCertificateError)):
             return True
         if "CERTIFICATE_VERIFY_FAILED" in str(e) or "doesn't match" in str(e) or "hostname mismatch" in str(e):
             return True
     return False
 
 
-# Most specific first: a DNS failure is also a "new connection" error, which urllib3 in
-# turn derives from its connect-timeout error.
+# Most specific first: aiohttp's DNS and TLS errors are also "connector" (connect) errors,
+# and its read timeouts are also asyncio timeouts.
 _ERROR_REASONS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
     ("private_address", (AddressBlocked,)),
     ("timeout", (DeadlineExceeded,)),
-    ("dns_error", (u3.NameResolutionError, socket.gaierror)),
-    ("tls_error", (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError, ssl.CertificateError)),
-    ("malformed", (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                   requests.exceptions.InvalidSchema, u3.LocationValueError)),
-    ("connect_error", (u3.NewConnectionError, ConnectionRefusedError)),
-    ("timeout", (requests.exceptions.Timeout, u3.TimeoutError, TimeoutError)),
-    ("connect_error", (requests.exceptions.ConnectionError, u3.ProtocolError, ConnectionError)),
+    ("dns_error", (aiohttp.ClientConnectorDNSError, socket.gaierror)),
+    ("tls_error", (aiohttp.ClientSSLError, ssl.SSLError, ssl.CertificateError)),
+    ("malformed", (InvalidTarget, aiohttp.InvalidURL)),
+    ("timeout", (aiohttp.ServerTimeoutError, TimeoutError)),
+    ("connect_error", (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError,
+                       ConnectionError, OSError)),
 )
 
-
-# http.client's limits on a response head (a 64 KiB line, 100 headers): a browser gives up on such
-# an answer too, and the site's admin needs to hear "headers", not "cannot connect".
-_OVERSIZED_HEAD = re.compile(r"got more than \d+ (?:bytes when reading (?:header|status) line|headers)")
+# aiohttp's limits on a response head (64 KiB lines as http.client, 100 headers): a browser gives
+# up on such an answer too, and the site's admin needs to hear "headers", not "cannot connect".
+_OVERSIZED_HEAD = re.compile(r"got more than (\d+) bytes when reading|too many headers", re.I)
 
 
 def error_reason(exc: BaseException) -> tuple[str, str]:
     """The reason code for an exception raised while fetching, and a short detail."""
     chain = causes(exc)
-    head = [e for e in chain if isinstance(e, http.client.HTTPException) and _OVERSIZED_HEAD.search(str(e))]
-    if head:
-        return "header_too_large", describe(head[-1])
+    for e in chain:
+        found = _OVERSIZED_HEAD.search(str(e))
+        if found:
+            what = (f"got more than {found.group(1)} bytes in one status or header line" if found.group(1)
+                    else "got more than the 100 headers a browser reads")
+            return "header_too_large", f"response head too large: {what}"
     for code, types in _ERROR_REASONS:
         matches = [e for e in chain if isinstance(e, types)]
         if matches:
-            # urllib3's own error names host and cause without requests' retry wrapping.
-            ours = [e for e in matches if type(e).__module__.startswith("urllib3")]
-            return code, describe((ours or matches)[-1])
+            return code, describe(matches[0])
     return "check_failed", describe(exc)
 
 
 def causes(exc: BaseException) -> list[BaseException]:
-    # requests wraps urllib3's MaxRetryError, which holds the real error in .reason.
+    """`exc` and every exception it wraps (cause, context, aiohttp's os_error), outermost first."""
     out: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -72,13 +73,12 @@ def causes(exc: BaseException) -> list[BaseException]:
         if e is None or any(e is o for o in out):
             continue
         out.append(e)
-        # ssl.SSLError.reason is a string, MaxRetryError.reason an exception: keep exceptions.
-        todo += [c for c in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args)
-                 if isinstance(c, BaseException)]
+        todo += [c for c in (getattr(e, "os_error", None), getattr(e, "certificate_error", None), e.__cause__,
+                             e.__context__, *e.args) if isinstance(c, BaseException)]
     return out
 
 
 def describe(exc: BaseException) -> str:
-    """'ClassName: message', without urllib3's object reprs, cut to 300 characters."""
+    """'ClassName: message', without object reprs, cut to 300 characters."""
     text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", str(exc)).strip()
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -2,30 +2,31 @@
 
 Agencies paste arbitrary text into a shared sheet and the worker GETs it, so a URL (or a
 redirect, or a DNS answer) could point the worker at the machine it runs on, the office LAN
-or a cloud metadata service. The guard sits where the connection is made, in the
-transport adapter, so every hop of a redirect chain and every urllib3 retry goes through it:
+or a cloud metadata service. Before every hop of a redirect chain the checker asks the
+policy here for the address to connect to (`AddressPolicy.pin`):
 
 1. the host name is resolved once (or taken from a ``--resolve HOST:ADDR`` mapping, without DNS);
 2. *every* address it resolves to must be allowed: public, or inside an ``--allow-private``
    network (IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry);
-3. the connection pool is keyed by the checked address, so urllib3 connects to exactly that
-   address (no second lookup, no DNS-rebinding gap), while the request carries the real
-   ``Host`` header and TLS uses the real name for SNI and certificate verification.
+3. the connection goes to exactly that address: the HTTP client's resolver
+   (`PinnedResolver`) answers with the pinned address and nothing else, so a retry of the
+   hop reconnects there without asking DNS again (no DNS-rebinding gap), while the request
+   carries the real ``Host`` header and TLS uses the real name for SNI and certificate checks.
 
-Proxy environment variables are ignored by the session (see transport.build_session), so the
-connection cannot be sent somewhere else either. A refused address raises `AddressBlocked`,
-which the checker turns into status `blocked`, reason `private_address`.
+Proxy environment variables are ignored by the client session (see transport.open_session),
+so the connection cannot be sent somewhere else either. A refused address raises
+`AddressBlocked`, which the checker turns into status `blocked`, reason `private_address`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import ipaddress
 import socket
 from typing import Callable, Iterable, Sequence
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.connection import allowed_gai_family
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from sheets_sync.core.normalize import ascii_host, parse_resolve
 
@@ -43,7 +44,7 @@ _EXTRA_BLOCKED: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
 _LOOPBACK: tuple[IPAddress, ...] = (ipaddress.ip_address("127.0.0.1"),)
 
 
-class AddressBlocked(requests.exceptions.ConnectionError):
+class AddressBlocked(ConnectionError):
     """The URL's host is, or resolves to, an address the guard refuses (private_address)."""
 
 
@@ -108,7 +109,7 @@ class AddressPolicy:
         lookup = self._getaddrinfo or socket.getaddrinfo  # looked up late: tests replace it
         failed: socket.gaierror | None = None
         try:
-            infos = lookup(name, port, allowed_gai_family(), socket.SOCK_STREAM)
+            infos = lookup(name, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
         except socket.gaierror as e:
             failed = socket.gaierror(e.errno, f"{name}: {e.strerror or e}")
         if failed is not None:  # raised outside the handler: the name in the message, one error in the chain
@@ -136,40 +137,43 @@ class AddressPolicy:
         return unmap(next((a for a in addresses if unmap(a).version == 4), addresses[0]))
 
 
-class GuardedAdapter(HTTPAdapter):
-    """An HTTPAdapter whose connections go only to addresses the policy checked.
+    async def pin(self, host: str, port: int) -> IPAddress:
+        """`pick`, with any DNS lookup off the event loop (in its default thread pool)."""
+        if self.known(host) is not None:
+            return self.pick(host, port)
+        return await asyncio.get_running_loop().run_in_executor(None, self.pick, host, port)
 
-    requests asks the adapter for a pool per request (every redirect hop is a new request in
-    the checker); this hook resolves and checks the host there and keys the pool by the
-    checked address. urllib3's retries reuse that pool, hence that address."""
-
-    def __init__(self, policy: AddressPolicy, **kwargs) -> None:
-        self.policy = policy
-        super().__init__(**kwargs)
-
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        host = host_params.get("host")
-        if not host:
-            raise requests.exceptions.InvalidURL(f"no host in {request.url!r}")
-        scheme = host_params["scheme"]
-        port = host_params.get("port") or (443 if scheme == "https" else 80)
-        ip = self.policy.pick(host, port)
+    def literal(self, host: str) -> IPAddress | None:
+        """The address a host that is an IP literal names, else None."""
         try:
-            literal = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+            return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
         except ValueError:
-            literal = None
-        if literal is not None and unmap(literal) == literal:
-            return host_params, pool_kwargs  # already an address: urllib3 connects to it as is
-        # A copy: the caller's header dict may be shared between requests.
-        headers = requests.structures.CaseInsensitiveDict(request.headers or {})
-        if "Host" not in headers:
-            shown = f"[{host}]" if ":" in host else host
-            headers["Host"] = f"{shown}:{host_params['port']}" if host_params.get("port") else shown
-        request.headers = headers
-        if scheme == "https" and literal is None:
-            pool_kwargs["server_hostname"] = host  # SNI with the real name
-            if pool_kwargs.get("cert_reqs") != "CERT_NONE":
-                pool_kwargs["assert_hostname"] = host  # the certificate must match the name, not the IP
-        host_params["host"] = str(ip)
-        return host_params, pool_kwargs
+            return None
+
+
+# The address each hop was pinned to, for the resolver: set by the checker around the hop's
+# request (a context variable, so each check task sees its own).
+PINNED: contextvars.ContextVar[tuple[str, IPAddress] | None] = contextvars.ContextVar("pinned", default=None)
+
+
+class PinnedResolver(AbstractResolver):
+    """The HTTP client's resolver: the address the checker pinned for this hop, checked.
+
+    A host the checker did not pin (which its own code never sends) is checked here in
+    full, so no connection is ever made to an address the policy did not allow."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
+        pinned = PINNED.get()
+        if pinned is not None and pinned[0] == host:
+            ip = pinned[1]
+        else:
+            ip = await asyncio.get_running_loop().run_in_executor(None, self.policy.pick, host, port)
+        return [{"hostname": host, "host": str(ip), "port": port,
+                 "family": socket.AF_INET6 if ip.version == 6 else socket.AF_INET,
+                 "proto": 0, "flags": socket.AI_NUMERICHOST}]
+
+    async def close(self) -> None:
+        return None

@@ -236,7 +236,6 @@ def test_body_over_the_cap_is_too_large_and_not_read_on(server, checker):
 
 
 # ---------------------------------------------------------------- connection failures
-@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # pytest resets the module filter
 def test_bad_certificate_is_tls_invalid_warning_not_broken(make_checker):
     with LoopbackServer({"/": respond(200, PAGE)}, tls=self_signed_context()) as tls_server:
         r = make_checker().check(tls_server.url("/"))
@@ -275,11 +274,11 @@ def test_dns_failure_is_dns_error(monkeypatch, checker):
 
 
 def test_unexpected_exception_is_a_result(server):
-    class Boom(requests.Session):
-        def get(self, *args, **kwargs):
+    class Boom(Checker):
+        async def _send(self, *args, **kwargs):
             raise RuntimeError("boom")
 
-    checker = Checker(SETTINGS, session=Boom())
+    checker = Boom(SETTINGS)
     r = checker.check(server.url("/"))
     assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
     assert "RuntimeError" in r.detail and "boom" in r.detail

@@ -193,6 +193,7 @@ def test_years_a_page_shows_and_how_a_rule_reads_them():
 
 
 def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
+    import asyncio
     import os
     import signal
 
@@ -200,6 +201,7 @@ def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
 
     pdf = make_pdf(["Annual report, fiscal year 2566"])
     pool = PdfReaderPool(workers=1)
+    pool.read = lambda body, pages: asyncio.run(pool.read_async(body, pages))
     try:
         assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"
         for pid in list(pool._pool._processes):  # as if PDFium had crashed on a file

@@ -19,7 +19,6 @@ import pytest
 
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.guard import AddressPolicy, is_public, parse_resolve
-from sheets_sync.check.transport import build_session
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from tests.support.http_servers import LoopbackServer, redirect, respond, sequence
@@ -96,7 +95,7 @@ def test_dns_rebinding_between_hops_is_caught_and_retries_stay_on_the_checked_ad
     answers = []
 
     def rebinding(host, port, *args, **kwargs):
-        if host in (TARGET, CANARY):  # urllib3 connecting to the pinned address literal: no DNS
+        if host in (TARGET, CANARY):  # an address literal: no DNS
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
         # First answer for the name: the allowed target. Every later answer: the canary.
         answers.append(host)
@@ -104,7 +103,7 @@ def test_dns_rebinding_between_hops_is_caught_and_retries_stay_on_the_checked_ad
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    # urllib3 retries the 503 inside one request: it must reconnect to the checked address
+    # The 503 is retried on a new connection: it must reconnect to the checked address
     # without asking DNS again (a second answer would be the canary).
     target.route("/flaky", sequence(respond(503, b"", {"Connection": "close"}), respond(200, PAGE)))
     r = check(f"http://rebind.go.th:{target.port}/flaky", retries=1, backoff_s=0.01)
@@ -159,33 +158,29 @@ def _cert_for(name: str, tmp: Path) -> tuple[ssl.SSLContext, Path, list[str]]:
     return ctx, cert_path, sni
 
 
-@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
-def test_https_by_name_uses_sni_and_checks_the_certificate_against_the_name(tmp_path):
+def test_https_by_name_uses_sni_and_checks_the_certificate_against_the_name(tmp_path, monkeypatch):
+    import sheets_sync.check.transport as transport
+
     ctx, cert_path, sni = _cert_for("secure.go.th", tmp_path)
+    monkeypatch.setattr(transport, "CA_BUNDLE", str(cert_path))  # trust the test certificate like a public CA
     with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET, tls=ctx) as srv:
         settings = replace(SETTINGS, resolve=(f"secure.go.th:{TARGET}", f"other.go.th:{TARGET}"))
-        session = build_session(settings)
-        session.verify = str(cert_path)  # trust the test certificate like a public CA
-        try:
-            with Checker(settings, session=session) as c:
-                good = c.check(f"https://secure.go.th:{srv.port}/")
-                assert (good.status, good.reasons) == (Status.OK, ())
-                assert sni[0] == "secure.go.th" and srv.log[0].host == f"secure.go.th:{srv.port}"
-                # Same address, another name: the certificate does not match it.
-                other = c.check(f"https://other.go.th:{srv.port}/")
-                assert other.reasons == ("tls_invalid",)
-        finally:
-            session.close()
+        with Checker(settings) as c:
+            good = c.check(f"https://secure.go.th:{srv.port}/")
+            assert (good.status, good.reasons) == (Status.OK, ())
+            assert sni[0] == "secure.go.th" and srv.log[0].host == f"secure.go.th:{srv.port}"
+            # Same address, another name: the certificate does not match it.
+            other = c.check(f"https://other.go.th:{srv.port}/")
+            assert other.reasons == ("tls_invalid",)
 
 
-@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # the tls_invalid second look
 def test_the_shared_tls_context_checks_the_certificate_and_the_name(tmp_path, monkeypatch):
     """The default (verify=True) path shares one TLS context across connections instead of
     loading the CA bundle for each; it must verify exactly as before: chain and host name."""
     import sheets_sync.check.transport as transport
 
     ctx, cert_path, sni = _cert_for("secure.go.th", tmp_path)
-    monkeypatch.setattr(transport, "DEFAULT_CA_BUNDLE_PATH", str(cert_path))  # the test CA as "the bundle"
+    monkeypatch.setattr(transport, "CA_BUNDLE", str(cert_path))  # the test CA as "the bundle"
     with LoopbackServer({"/": respond(200, PAGE), "/b": respond(200, PAGE)}, host=TARGET, tls=ctx) as srv:
         settings = replace(SETTINGS, resolve=(f"secure.go.th:{TARGET}", f"other.go.th:{TARGET}"))
         with Checker(settings) as c:
@@ -193,8 +188,7 @@ def test_the_shared_tls_context_checks_the_certificate_and_the_name(tmp_path, mo
             assert [(r.status, r.reasons) for r in good] == [(Status.OK, ())] * 2
             assert sni[0] == "secure.go.th"
             assert c.check(f"https://other.go.th:{srv.port}/").reasons == ("tls_invalid",)  # name mismatch
-            adapter = c.session.get_adapter("https://secure.go.th/")
-            assert len(adapter._contexts) == 2  # verified (and the unverified second look): made once each
+            assert len(c.tls) == 2  # verified (and the unverified second look): made once each
     (tmp_path / "other").mkdir()
     stranger = _cert_for("secure.go.th", tmp_path / "other")[0]  # same name, another self-signed key
     with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET, tls=stranger) as srv:
