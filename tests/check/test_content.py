@@ -201,15 +201,19 @@ def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
 
     pdf = make_pdf(["Annual report, fiscal year 2566"])
     pool = PdfReaderPool(workers=1)
-    pool.read = lambda body, pages: asyncio.run(pool.read_async(body, pages))
-    try:
-        assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"
-        for pid in list(pool._pool._processes):  # as if PDFium had crashed on a file
+
+    async def read_kill_read_read():
+        first = await pool.read_async(pdf, 5)
+        for pid in pool.helper_pids():  # as if PDFium had crashed on a file
             os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
-        lost = pool.read(pdf, 5)
+        await asyncio.sleep(0.5)
+        return first, await pool.read_async(pdf, 5), await pool.read_async(pdf, 5)
+
+    try:
+        first, lost, again = asyncio.run(read_kill_read_read())
+        assert first.text == "Annual report, fiscal year 2566"
         assert (lost.kind, lost.text) == ("pdf", "")  # checked by hand; never read in this process instead
-        assert pool.read(pdf, 5).text == "Annual report, fiscal year 2566"  # a new helper
+        assert again.text == "Annual report, fiscal year 2566"  # a new helper
     finally:
         pool.close()
 
