@@ -3,8 +3,8 @@
 SIGTERM and SIGINT ask for a stop. Nothing is interrupted mid-write: the stop is taken at the
 next step boundary (before reading, after each checked URL, before each write), the current run
 is recorded as "stopped" and the process exits 0. URL checks under way are cut short within a
-second or so (sheets_sync.check.budget: every read and retry wait watches the stop), even while
-sites drip bytes; if the process is still busy `STOP_GRACE_S` after the signal (a DNS lookup
+second or so (sheets_sync.check.dispatch cancels their tasks: every read and retry wait ends), even
+while sites drip bytes; if the process is still busy `STOP_GRACE_S` after the signal (a DNS lookup
 that hangs, say) it exits 0 anyway, which is safe because every write is atomic (xlsx replaced
 by rename, Sheets batch updates, SQLite transactions). SIGHUP asks for a config reload, which the worker loop takes when it can.
 
