@@ -16,7 +16,21 @@ request, or the check stage's own budget spent), and every await in them ends at
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
+from typing import Callable
+
+
+# Set by the dispatcher for each check's task: gives the check's slots back (see `idle`).
+SLOT: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("slot", default=None)
+
+
+def idle() -> None:
+    """This check has no request in flight and waits for another check's answer: its global
+    and per-host slots may go to other checks meanwhile. It makes no request after this."""
+    release = SLOT.get()
+    if release is not None:
+        release()
 
 
 class DeadlineExceeded(TimeoutError):

@@ -27,7 +27,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import content, offline
+from sheets_sync.check import budget, content, offline
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
@@ -82,6 +82,9 @@ class Checker:
         self.policy = AddressPolicy(settings.allow_private, settings.resolve)
         self.retry = build_retry(settings)
         self.tls = TlsContexts()
+        # Each wait on a socket is bounded by these; the whole check by its Deadline.
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=settings.connect_timeout_s,
+                                              sock_read=settings.read_timeout_s)
         self._sleep = sleep or asyncio.sleep
         self.user_agent = identify(settings.user_agent, settings.contact_url)
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
@@ -147,6 +150,8 @@ class Checker:
             if progress:
                 progress(len(unique), len(unique))
             return offline.offline_results(unique, "checker offline: no canary URL reachable")
+        if any(content.promises_pdf(u) for u in unique):
+            self.runner.submit(self._pdf.start())  # ready before the first PDF comes back
         results = self._run(unique, progress, validators or {})
         if offline.looks_offline(results):
             failed = sum(1 for r in results.values() if offline.network_failure(r))
@@ -292,6 +297,7 @@ class Checker:
             finally:
                 slot.set_result(value)
             return value
+        budget.idle()  # no request of ours in flight while the first check fetches it
         try:
             return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
@@ -374,8 +380,8 @@ class Checker:
             left = budget.left()
             if left <= 0:
                 raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
-            timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=min(s.connect_timeout_s, left),
-                                            sock_read=min(s.read_timeout_s, left))
+            timeout = self._timeout if left >= max(s.connect_timeout_s, s.read_timeout_s) else aiohttp.ClientTimeout(
+                total=None, connect=None, sock_connect=min(s.connect_timeout_s, left), sock_read=min(s.read_timeout_s, left))
             try:
                 response = await session.get(target, allow_redirects=False, headers=headers, timeout=timeout,
                                              ssl=ssl_context if ssl_context is not None else True)
@@ -418,11 +424,10 @@ class Checker:
 def _target(url: str) -> URL:
     """The URL as the HTTP client will request it; InvalidTarget when it cannot be requested."""
     try:
-        parts = urlsplit(url)
         target = URL(url)
     except (ValueError, TypeError) as e:  # e.g. "http://[::1/"
         raise InvalidTarget(f"{e}: {url[:200]}") from e
-    if parts.scheme.lower() in ("http", "https") and not target.raw_host:
+    if target.scheme in ("http", "https") and not target.raw_host:
         raise InvalidTarget(f"no host in {url[:200]!r}")
     return target
 

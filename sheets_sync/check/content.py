@@ -22,6 +22,7 @@ import html
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
@@ -80,9 +81,14 @@ class Probe:
 
 def platform_of(url: str) -> str | None:
     """The platform host a URL is on (facebook.com ...), or None."""
-    # The host's own suffixes, looked up in a set: asked twice per check (ten host_under
-    # calls each were a few per cent of the checker's CPU).
-    labels = host_of(url).rstrip(".").split(".")
+    # The host's own suffixes, looked up in a set (ten host_under calls each were a few per
+    # cent of the checker's CPU).
+    return _platform_of_host(host_of(url))
+
+
+@lru_cache(maxsize=4096)  # asked twice per check, for a few hundred hosts a run
+def _platform_of_host(host: str) -> str | None:
+    labels = host.rstrip(".").split(".")
     return next((d for d in (".".join(labels[i:]) for i in range(len(labels))) if d in _PLATFORMS), None)
 
 
@@ -98,6 +104,11 @@ def sign_in_url(url: str) -> bool:
     if host_under(host, ("facebook.com",)) and (path.startswith(("/login", "/checkpoint")) or "login.php" in path):
         return True
     return False
+
+
+def promises_pdf(url: str) -> bool:
+    """A link whose path ends in .pdf (cheap: no parsing; a hint, not a verdict)."""
+    return url.split("?", 1)[0].split("#", 1)[0].lower().endswith(".pdf")
 
 
 def promises_document(url: str) -> bool:

@@ -14,7 +14,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of
 
-HEARTBEAT_S = 0.5  # the calling thread looks at the stage budget and the stop request at least this often
+TICK_S = 0.1  # the calling thread takes results, reports progress and looks at the stop request this often
 STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
 
 
@@ -34,16 +34,16 @@ class LoopRunner(Protocol):
 
 
 class Dispatch:
-    """One check_many run: `concurrency` worker tasks on the checker's loop, at most `per_host`
-    on one host.
+    """One check_many run: at most `concurrency` checks at once on the checker's loop, at most
+    `per_host` on one host.
 
     Per-host queues, and a round-robin of hosts that have queued URLs and a free slot, so no
-    worker ever holds a global slot waiting for a busy host. The workers are tasks on the
+    check ever holds a global slot waiting for a busy host. Each check is a task on the
     checker's event loop (one thread); the calling thread only takes their results from a
     queue and reports progress, so a progress callback that raises (a stop request) still
     raises there. Then the checks under way are cancelled (every await of theirs ends at
     once) and the call returns within a few seconds. A stop must not wait for the next result
-    (every site may be dripping): the checker's `should_stop()` is polled every HEARTBEAT_S,
+    (every site may be dripping): the checker's `should_stop()` is polled every TICK_S,
     and once it says yes the checks are cancelled the same way and progress is called once
     more with the same numbers, for the caller's stop to raise there (else `budget.Cancelled`
     is raised).
@@ -65,8 +65,10 @@ class Dispatch:
         self.in_ready = set(self.ready)
         self.left = self.total  # URLs not yet taken by a worker
         self.out: queue.SimpleQueue[tuple[str, CheckResult]] = queue.SimpleQueue()  # loop -> calling thread
-        self.ended = threading.Event()  # the workers are all gone (finished or cancelled)
-        self.wake: asyncio.Condition | None = None  # a host got a free slot (made on the loop)
+        self.in_flight = 0  # checks holding a global slot
+        self.failure: Exception | None = None
+        self.ended = threading.Event()  # the checks are all gone (finished or cancelled)
+        self.wake: asyncio.Event | None = None  # a slot came free, or a check failed (made on the loop)
 
     def run(self, progress) -> dict[str, CheckResult]:
         settings = self.checker.settings
@@ -80,14 +82,18 @@ class Dispatch:
                 left = stage_end - time.monotonic()
                 if left <= 0:
                     break  # the stage's budget is spent: the rest are stage_timeout
-                try:
-                    url, result = self.out.get(timeout=min(HEARTBEAT_S, left))
+                # Results are taken a tick at a time, not one wake-up of this thread per result:
+                # every wake-up takes the GIL from the loop's thread.
+                self.ended.wait(min(TICK_S, left))
+                while True:
+                    try:
+                        url, result = self.out.get_nowait()
+                    except queue.Empty:
+                        break
                     results[url] = result
-                except queue.Empty:
-                    if future.done():
-                        future.result()  # a bug in a worker: raised here
-                        if self.out.empty():
-                            break
+                if self.ended.is_set() and len(results) < self.total:
+                    future.result()  # a bug in a check: raised here
+                    break
                 if progress:
                     for done in range(reported + 1, len(results) + 1):
                         progress(done, self.total)
@@ -108,7 +114,7 @@ class Dispatch:
     def _stop(self, future) -> None:
         """No new checks, and the ones under way are cancelled; waits a moment for them to end."""
         if not future.done():
-            future.cancel()  # cancels the task on the loop, which cancels its workers
+            future.cancel()  # cancels the task on the loop, which cancels the checks
         self.ended.wait(STOP_GRACE_S)
 
     def _out_of_time(self, stage_s: float, have: dict[str, CheckResult]) -> dict[str, CheckResult]:
@@ -117,46 +123,66 @@ class Dispatch:
                 for url in self.urls if url not in have}
 
     async def _all(self, concurrency: int) -> None:
-        self.wake = asyncio.Condition()
-        workers = [asyncio.create_task(self._worker()) for _ in range(min(concurrency, self.total))]
+        """Starts a task per URL whenever a host has a free slot and fewer than `concurrency`
+        checks have a request in flight; waits for the last one."""
+        self.wake = asyncio.Event()
+        tasks: set[asyncio.Task] = set()
         try:
-            await asyncio.gather(*workers)
+            while self.left:
+                while not (self.ready and self.in_flight < concurrency) and self.failure is None:
+                    self.wake.clear()
+                    await self.wake.wait()
+                if self.failure is not None:
+                    raise self.failure
+                host, url = self._take()
+                task = asyncio.create_task(self._one(host, url))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            while tasks:
+                await asyncio.wait(set(tasks))
+            if self.failure is not None:
+                raise self.failure
         finally:
-            for w in workers:
-                w.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             self.ended.set()
 
-    async def _take(self) -> tuple[str, str] | None:
-        """The next (host, url) to check, waiting for a free host; None when none is left."""
-        async with self.wake:
-            while not self.ready:
-                if self.left == 0:
-                    return None
-                await self.wake.wait()
-            host = self.ready.popleft()
-            self.in_ready.discard(host)
-            url = self.queues[host].popleft()
-            self.busy[host] += 1
-            self.left -= 1
-            if self.queues[host] and self.busy[host] < self.checker.settings.per_host:
-                self.ready.append(host)
-                self.in_ready.add(host)
-            if self.left == 0:
-                self.wake.notify_all()  # idle workers: nothing more to wait for
-            return host, url
+    def _take(self) -> tuple[str, str]:
+        """The next (host, url) to check, from the round-robin of hosts with a free slot."""
+        host = self.ready.popleft()
+        self.in_ready.discard(host)
+        url = self.queues[host].popleft()
+        self.busy[host] += 1
+        self.in_flight += 1
+        self.left -= 1
+        if self.queues[host] and self.busy[host] < self.checker.settings.per_host:
+            self.ready.append(host)
+            self.in_ready.add(host)
+        return host, url
 
-    async def _worker(self) -> None:
-        while True:
-            job = await self._take()
-            if job is None:
-                return
-            host, url = job
+    def _release(self, host: str, slot: list[bool]) -> None:
+        """Gives the check's global and host slot back (once)."""
+        if slot[0]:
+            return
+        slot[0] = True
+        self.in_flight -= 1
+        self.busy[host] -= 1
+        if self.queues[host] and host not in self.in_ready:
+            self.ready.append(host)
+            self.in_ready.add(host)
+        self.wake.set()
+
+    async def _one(self, host: str, url: str) -> None:
+        slot = [False]
+        # A check that waits for another one's answer (the site's soft-404 probe) has no request
+        # in flight: it gives its slots back meanwhile (budget.idle), so they are not held idle.
+        budget.SLOT.set(lambda: self._release(host, slot))
+        try:
             result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
-            self.out.put((url, result))
-            async with self.wake:
-                self.busy[host] -= 1
-                if self.queues[host] and host not in self.in_ready:
-                    self.ready.append(host)
-                    self.in_ready.add(host)
-                    self.wake.notify()
+        except Exception as e:  # a bug: the run stops with it
+            self.failure = self.failure or e
+            self.wake.set()
+            return
+        self._release(host, slot)
+        self.out.put((url, result))

@@ -75,6 +75,7 @@ class AddressPolicy:
         self.allow: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(c, strict=False) for c in allow_private)
         self.resolve = parse_resolve(resolve)
         self._getaddrinfo = getaddrinfo
+        self._known: dict[str, tuple[IPAddress, ...] | None] = {}
 
     def allowed(self, ip: IPAddress) -> bool:
         ip = unmap(ip)
@@ -83,6 +84,15 @@ class AddressPolicy:
     def known(self, host: str) -> tuple[IPAddress, ...] | None:
         """The addresses `host` stands for when no DNS is needed (an IP literal, a --resolve
         mapping, matched in Unicode or IDNA form, or a local name such as localhost), else None."""
+        # Asked two or three times per hop, for the same few hundred hosts a run; the answer
+        # never changes for one policy.
+        if host not in self._known:
+            if len(self._known) > 4096:
+                self._known.clear()
+            self._known[host] = self._known_uncached(host)
+        return self._known[host]
+
+    def _known_uncached(self, host: str) -> tuple[IPAddress, ...] | None:
         name = ascii_host(host.strip("[]"))
         try:
             return (ipaddress.ip_address(name.split("%", 1)[0]),)

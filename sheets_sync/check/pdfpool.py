@@ -156,6 +156,13 @@ class PdfReaderPool:
         await self._give_back(helper)
         return page
 
+    async def start(self) -> None:
+        """Starts a helper now, so that it is ready by the time the first PDF arrives (a run
+        whose URLs name PDFs; its start-up then overlaps the first requests)."""
+        helper = await self._take()
+        if helper is not None:
+            await self._give_back(helper)
+
     async def _take(self) -> _Helper | None:
         if self._free is None:
             self._free = asyncio.Condition()

@@ -11,6 +11,7 @@ shows every year in it, so a plan of several years counts for each year it cover
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from sheets_sync.config.settings import YearRule
@@ -26,6 +27,7 @@ MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan 
 MAX_TEXT = 2_000_000  # characters searched
 
 
+@lru_cache(maxsize=1024)  # pure, and the same few tokens ("2566") come back on every page
 def be_year(token: str) -> int | None:
     """The Buddhist-era year four digits stand for, or None when they are not a year."""
     n = int(thai_digits_to_arabic(token))
