@@ -45,7 +45,8 @@ def years_in(text: str) -> tuple[int, ...]:
     (2564, 2565, 2566)
     """
     text = text[:MAX_TEXT]
-    found = {y for y in (be_year(m.group()) for m in _YEAR.finditer(text)) if y is not None}
+    # Each distinct token once: a page repeats its year in every line.
+    found = {y for y in map(be_year, set(_YEAR.findall(text))) if y is not None}
     for m in _SPAN.finditer(text):
         a, b = be_year(m.group(1)), be_year(m.group(2))
         if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
