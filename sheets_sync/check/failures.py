@@ -8,6 +8,7 @@ import socket
 import ssl
 
 import aiohttp
+from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, InvalidHeader
 
 from sheets_sync.check.budget import DeadlineExceeded
 from sheets_sync.check.guard import AddressBlocked
@@ -57,6 +58,12 @@ def error_reason(exc: BaseException) -> tuple[str, str]:
             what = (f"got more than {found.group(1)} bytes in one status or header line" if found.group(1)
                     else "got more than the 100 headers a browser reads")
             return "header_too_large", f"response head too large: {what}"
+    refused = [e for e in chain if type(e) is BadHttpMessage or isinstance(e, (InvalidHeader, ContentEncodingError))]
+    if refused:
+        # A head our strict parser refuses (a space before a header's colon, a repeated
+        # Content-Length) or a body that does not decode as its Content-Encoding says: a browser
+        # may still show the page, so this is "could not check", never proof of a broken link.
+        return "check_failed", f"answer not readable as sent: {describe(refused[-1])}"[:300]
     for code, types in _ERROR_REASONS:
         matches = [e for e in chain if isinstance(e, types)]
         if matches:

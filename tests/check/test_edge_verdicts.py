@@ -156,6 +156,26 @@ def test_a_header_just_under_the_limit_is_fine(server):
     assert verdict(server.route("/near", raw(head))) == (Status.OK, ())
 
 
+# ---------------------------------------------------------------- sloppy answers a browser may still show
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 200 OK\r\nContent-Type : text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n",  # space before ':'
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\nContent-Length: %d\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n",
+], ids=["space-before-colon", "repeated-length", "not-the-encoding-it-says"])
+def test_an_answer_our_parser_refuses_is_never_called_broken(server, head):
+    r = check(server.route("/sloppy", raw(head.replace(b"%d", b"%d" % len(PAGE)) + PAGE)))
+    assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
+
+
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n\n",  # bare LF line ends
+    b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",  # body ends when the site hangs up
+    b"HTTP/1.1 200\r\nContent-Type: text/html;\r\n charset=utf-8\r\n\r\n",  # no reason phrase, a folded header
+], ids=["bare-lf", "http10-close", "folded"])
+def test_sloppy_but_readable_answers_are_read(server, head):
+    assert verdict(server.route("/sloppy", raw(head + PAGE))) == (Status.OK, ())
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
