@@ -223,7 +223,7 @@ class Checker:
                           as_browser: bool = False) -> Fetch:
         """`fetch`, on the checker's loop."""
         start = time.monotonic()
-        budget = Deadline(deadline if deadline is not None else start + self.settings.total_timeout_s)
+        due = Deadline(deadline if deadline is not None else start + self.settings.total_timeout_s)
         at = _Progress(url)
         headers = {"User-Agent": self.settings.browser_user_agent if as_browser else self.user_agent, **_ACCEPT}
         etag, modified = validators or (None, None)
@@ -232,11 +232,11 @@ class Checker:
         if modified:
             headers["If-Modified-Since"] = modified
         flags = {"conditional": bool(etag or modified), "as_browser": as_browser}
-        timer = budget.arm()
+        timer = due.arm()
         try:
             try:
                 async with timer:
-                    fetch = await self._follow(url, at, budget, headers, verify)
+                    fetch = await self._follow(url, at, due, headers, verify)
             except TimeoutError as e:
                 if timer.expired():
                     raise DeadlineExceeded(f"over {self.settings.total_timeout_s:g} s in all (status line, "
@@ -303,7 +303,7 @@ class Checker:
         except TimeoutError:
             return None
 
-    async def _follow(self, url: str, at: _Progress, budget: Deadline, headers: dict[str, str],
+    async def _follow(self, url: str, at: _Progress, due: Deadline, headers: dict[str, str],
                       verify: bool | None) -> Fetch:
         s = self.settings
         jar: aiohttp.CookieJar | None = None  # this check's cookies, made on the first Set-Cookie
@@ -331,7 +331,7 @@ class Checker:
             if waited:
                 # Our own queue is not the site's slowness: waiting for a turn at a host that
                 # many links lead to (a shared portal, Google Drive) must not make them "time out".
-                budget.extend(waited)
+                due.extend(waited)
             # Every hop is pinned to an address the guard checked; retries of the hop reuse it.
             host = target.raw_host or ""
             PINNED.set((host, await self.policy.pin(host, target.port or 80)))
@@ -341,7 +341,7 @@ class Checker:
                 if cookies:
                     hop_headers = {**headers, "Cookie": "; ".join(f"{k}={m.coded_value}" for k, m in cookies.items())}
             try:
-                response = await self._send(target, hop_headers, verify, budget)
+                response = await self._send(target, hop_headers, verify, due)
             except aiohttp.ServerDisconnectedError as e:
                 head = _head_before_hang_up(e)
                 if head is None:
@@ -369,7 +369,7 @@ class Checker:
                 response.release() if response.content.at_eof() else response.close()
 
     async def _send(self, target: URL, headers: dict[str, str], verify: bool | None,
-                    budget: Deadline) -> aiohttp.ClientResponse:
+                    due: Deadline) -> aiohttp.ClientResponse:
         """One GET with the declared retries (sheets_sync.check.retry), within the budget."""
         s, policy = self.settings, self.retry
         verified = s.verify_tls if verify is None else verify
@@ -377,7 +377,7 @@ class Checker:
         session = self._session or self._open()
         attempt = 0
         while True:
-            left = budget.left()
+            left = due.left()
             if left <= 0:
                 raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
             timeout = self._timeout if left >= max(s.connect_timeout_s, s.read_timeout_s) else aiohttp.ClientTimeout(
@@ -390,13 +390,13 @@ class Checker:
                     raise
                 attempt += 1
                 wait = policy.wait(attempt)
-                if wait >= budget.left():
+                if wait >= due.left():
                     raise
                 await self._wait(wait)
                 continue
             if attempt < policy.attempts and policy.retries_status(response.status):
                 wait = policy.wait(attempt + 1, response.headers.get("Retry-After"))
-                if wait < budget.left():
+                if wait < due.left():
                     response.release()
                     attempt += 1
                     await self._wait(wait)
