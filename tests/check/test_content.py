@@ -236,3 +236,34 @@ def test_similar_gives_the_same_answer_as_the_full_shingle_comparison():
             assert content.similar(page, reference, threshold, chunk=rnd.choice([1, 64, 512])) is expected
             positives, negatives = positives + expected, negatives + (not expected)
     assert positives > 100 and negatives > 100  # both answers were tried
+
+
+def test_years_in_gives_the_answers_of_the_look_around_patterns():
+    """years_in reads digit runs in one pass; the reference is the pair of look-around patterns
+    it replaced, run on random text made of years, spans, digits, dashes and Thai words."""
+    import random
+    import re
+
+    from sheets_sync.check.years import MAX_SPAN, be_year, years_in
+
+    d = "[0-9๐-๙]"
+    year = re.compile(rf"(?<!{d}){d}{{4}}(?!{d})")
+    span = re.compile(rf"(?<!{d})({d}{{4}})\s*(?:-|–|—|ถึง)\s*({d}{{4}})(?!{d})")
+
+    def reference(text: str) -> tuple[int, ...]:
+        found = {y for y in (be_year(m.group()) for m in year.finditer(text)) if y is not None}
+        for m in span.finditer(text):
+            a, b = be_year(m.group(1)), be_year(m.group(2))
+            if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
+                found.update(range(a, b + 1))
+        return tuple(sorted(found))
+
+    rnd = random.Random(2566)
+    parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "-", "–", " - ", "ถึง", " ถึง ", " ",
+             "\n", "พ.ศ.", "ปี", "x", "2570", "2560"]
+    spans = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
+        assert years_in(text) == reference(text), text
+        spans += bool(span.search(text))
+    assert spans > 300  # spans were really tried
