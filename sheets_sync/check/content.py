@@ -180,8 +180,8 @@ def read_pdf(body: bytes, pages: int) -> Page:
         return _read_pdf(body, pages)
 
 
-# PDFium is not thread-safe: one document at a time per process (the helper process of
-# pdfpool reads them one by one anyway; this guards the in-process fallback's threads).
+# PDFium is not thread-safe: one document at a time per process (pdfpool's helpers read them
+# one by one anyway; this guards callers that share a process, e.g. the in-process fallback).
 _PDFIUM = threading.Lock()
 
 
