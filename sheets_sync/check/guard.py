@@ -76,10 +76,15 @@ class AddressPolicy:
         self.resolve = parse_resolve(resolve)
         self._getaddrinfo = getaddrinfo
         self._known: dict[str, tuple[IPAddress, ...] | None] = {}
+        self._allowed: dict[IPAddress, bool] = {}
 
     def allowed(self, ip: IPAddress) -> bool:
-        ip = unmap(ip)
-        return any(ip in net for net in self.allow if net.version == ip.version) or is_public(ip)
+        if ip not in self._allowed:  # the same few hundred addresses, asked per hop
+            if len(self._allowed) > 4096:
+                self._allowed.clear()
+            plain = unmap(ip)
+            self._allowed[ip] = any(plain in net for net in self.allow if net.version == plain.version) or is_public(plain)
+        return self._allowed[ip]
 
     def known(self, host: str) -> tuple[IPAddress, ...] | None:
         """The addresses `host` stands for when no DNS is needed (an IP literal, a --resolve

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -83,6 +84,7 @@ def district(text: str) -> str:
     return DISTRICT_ALIASES.get(name, name)
 
 
+@lru_cache(maxsize=8192)  # asked several times per URL by the checker's stages
 def host_of(url: str) -> str:
     """The lower-case host name of a URL; '' when it has none or cannot be parsed.
 
