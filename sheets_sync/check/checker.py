@@ -380,8 +380,10 @@ class Checker:
             left = due.left()
             if left <= 0:
                 raise DeadlineExceeded(f"over {s.total_timeout_s:g} s in all")
-            timeout = self._timeout if left >= max(s.connect_timeout_s, s.read_timeout_s) else aiohttp.ClientTimeout(
-                total=None, connect=None, sock_connect=min(s.connect_timeout_s, left), sock_read=min(s.read_timeout_s, left))
+            timeout = self._timeout
+            if left < max(s.connect_timeout_s, s.read_timeout_s):
+                timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=min(s.connect_timeout_s, left),
+                                                sock_read=min(s.read_timeout_s, left))
             try:
                 response = await session.get(target, allow_redirects=False, headers=headers, timeout=timeout,
                                              ssl=ssl_context if ssl_context is not None else True)

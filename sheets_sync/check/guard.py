@@ -83,7 +83,8 @@ class AddressPolicy:
             if len(self._allowed) > 4096:
                 self._allowed.clear()
             plain = unmap(ip)
-            self._allowed[ip] = any(plain in net for net in self.allow if net.version == plain.version) or is_public(plain)
+            listed = any(plain in net for net in self.allow if net.version == plain.version)
+            self._allowed[ip] = listed or is_public(plain)
         return self._allowed[ip]
 
     def known(self, host: str) -> tuple[IPAddress, ...] | None:
@@ -151,19 +152,11 @@ class AddressPolicy:
         # Prefer IPv4: many agency sites publish AAAA records that do not answer.
         return unmap(next((a for a in addresses if unmap(a).version == 4), addresses[0]))
 
-
     async def pin(self, host: str, port: int) -> IPAddress:
         """`pick`, with any DNS lookup off the event loop (in its default thread pool)."""
         if self.known(host) is not None:
             return self.pick(host, port)
         return await asyncio.get_running_loop().run_in_executor(None, self.pick, host, port)
-
-    def literal(self, host: str) -> IPAddress | None:
-        """The address a host that is an IP literal names, else None."""
-        try:
-            return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-        except ValueError:
-            return None
 
 
 # The address each hop was pinned to, for the resolver: set by the checker around the hop's
