@@ -50,7 +50,7 @@ _ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Errors worth a second attempt: no answer came (refused, reset, hung up, timed out). Not TLS
 # or DNS errors, nor refused addresses: those will not heal in a second.
-_NOT_RETRIED = (aiohttp.ClientSSLError, aiohttp.ClientConnectorDNSError, aiohttp.InvalidURL)
+_NOT_RETRIED = (aiohttp.ClientSSLError, aiohttp.ClientConnectorDNSError)
 
 
 @dataclass
@@ -150,7 +150,7 @@ class Checker:
             if progress:
                 progress(len(unique), len(unique))
             return offline.offline_results(unique, "checker offline: no canary URL reachable")
-        if any(content.promises_pdf(u) for u in unique):
+        if any(content.promises_document(u) for u in unique):
             self.runner.submit(self._pdf.start())  # ready before the first PDF comes back
         results = self._run(unique, progress, validators or {})
         if offline.looks_offline(results):

@@ -106,11 +106,6 @@ def sign_in_url(url: str) -> bool:
     return False
 
 
-def promises_pdf(url: str) -> bool:
-    """A link whose path ends in .pdf (cheap: no parsing; a hint, not a verdict)."""
-    return url.split("?", 1)[0].split("#", 1)[0].lower().endswith(".pdf")
-
-
 def promises_document(url: str) -> bool:
     """A link whose address says it is a document: a .pdf/.docx ... path, or a Drive/Docs file."""
     try:

@@ -10,12 +10,13 @@ out of the checker's own process.
 The helpers talk to the loop over a pipe each, watched by the loop itself (no threads, no
 executor queues: the ProcessPoolExecutor this replaces cost a dozen thread and process
 switches per PDF, more CPU than reading the PDF). A helper reads one PDF at a time; with
-several, PDFs wait for a free one. The pool is started on the first PDF (a run without PDFs
-starts no process) with `spawn`,
-never `fork`: forking a process with a running event loop and its threads is unsafe. Like any
-`spawn` child, the helper imports the main script as `__mp_main__`: every entry point of ours
-keeps its work under `if __name__ == "__main__"`. If the helper cannot start or dies, PDFs are
-read in the checker's process again (slower, same verdicts). A closed pool reads in-process too.
+several, PDFs wait for a free one. A helper is started when a run's URLs name a document (a
+.pdf path, a Drive file ...), or else on the first PDF (a run without PDFs starts no process),
+with `spawn`, never `fork`: forking a process with a running event loop and its threads is
+unsafe. Like any `spawn` child, the helper imports the main script as `__mp_main__`: every
+entry point of ours keeps its work under `if __name__ == "__main__"`. If the helper cannot start,
+PDFs are read in the checker's process again (slower, same verdicts). A closed pool reads
+in-process too.
 
 A PDF is read within its check's deadline too: one the helper has not read by then gets no
 text (`unverifiable_content`: a look by hand, never a warning about the file) and the helper
