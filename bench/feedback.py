@@ -63,6 +63,17 @@ class VirtualClock:
         return self.start + timedelta(seconds=self.seconds())
 
 
+def timed(fn, durations: list[float]):
+    """`fn`, appending each call's wall time to `durations`."""
+    def call(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            durations.append(time.perf_counter() - t0)
+    return call
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
@@ -149,25 +160,9 @@ def main() -> None:
                     stopper.request_stop("bench")
 
             pass_s: list[float] = []
-
-            def timed_watch(*args, **kwargs):
-                t0 = time.perf_counter()
-                try:
-                    return run_watch(*args, **kwargs)
-                finally:
-                    pass_s.append(time.perf_counter() - t0)
-
             sync_s: list[float] = []
-
-            def timed_sync(*args, **kwargs):
-                t0 = time.perf_counter()
-                try:
-                    return real_sync(*args, **kwargs)
-                finally:
-                    sync_s.append(time.perf_counter() - t0)
-
             worker = Worker(lambda: config, clock=clock, stopper=stopper, sleep=sleep, backend=backend,
-                            watch_fn=timed_watch, sync_fn=timed_sync)
+                            watch_fn=timed(run_watch, pass_s), sync_fn=timed(real_sync, sync_s))
             real0 = time.perf_counter()
             worker.loop()
             wall = time.perf_counter() - real0

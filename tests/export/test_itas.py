@@ -17,7 +17,7 @@ from sheets_sync.core.cellsafe import as_text_cell, csv_text, looks_like_formula
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.export import itas
-from tests.support import ROOT
+from tests.support.configs import shipped_config
 from tests.support.sheets import HARNESSES
 
 AT = datetime(2023, 2, 20, 9, 0, tzinfo=BANGKOK)
@@ -27,8 +27,7 @@ HOSTILE = ("=HYPERLINK(\"http://evil.example/\",\"คลิก\")", "+66 53 511 
 
 @pytest.fixture(scope="module")
 def config():
-    full = load_config(ROOT / "config" / "settings.yaml")
-    return dataclasses.replace(full, agencies=full.agencies[:2])
+    return shipped_config(agencies=2)
 
 
 @pytest.fixture(params=sorted(HARNESSES))

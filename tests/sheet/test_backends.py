@@ -3,12 +3,11 @@ concurrent agency edits, notes, text-only cells, the summary tab."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
 
-from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.config.settings import Agency
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import RowKey, Status, Summary, SummaryBlock, Verdict
 from sheets_sync.sheet import grid as g
@@ -20,6 +19,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
 )
+from tests.support.configs import shipped_config
 from tests.support.sheets import HARNESSES
 
 NOW = datetime(2023, 1, 20, 10, 30, tzinfo=BANGKOK)
@@ -27,9 +27,7 @@ NOW = datetime(2023, 1, 20, 10, 30, tzinfo=BANGKOK)
 
 @pytest.fixture(scope="module")
 def config():
-    full = load_config("config/settings.yaml")
-    # three agencies keep the suite quick; the layout logic does not depend on the count
-    return dataclasses.replace(full, agencies=full.agencies[:3])
+    return shipped_config(agencies=3)
 
 
 @pytest.fixture(params=sorted(HARNESSES))

@@ -7,15 +7,14 @@ pinned to its lowest draw: the shortest waits the policy can choose are the hard
 
 from __future__ import annotations
 
-import dataclasses
 import random
 
 import pytest
 
-from sheets_sync.config.settings import load_config
 from sheets_sync.core.errors import BackendError
 from sheets_sync.sheet.gsheets import GSheetsBackend
 from sheets_sync.sheet.gsheets_http import RetryPolicy
+from tests.support.configs import shipped_config
 from tests.support.fake_sheets import write_credentials
 
 
@@ -26,8 +25,7 @@ class LowestJitter(random.Random):
 
 @pytest.fixture(scope="module")
 def config():
-    base = load_config("config/settings.yaml")
-    return dataclasses.replace(base, agencies=base.agencies[:1])
+    return shipped_config(agencies=1)
 
 
 

@@ -10,7 +10,6 @@ import re
 import gspread
 import pytest
 
-from sheets_sync.config.settings import load_config
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.gsheets import GSheetsBackend
 from sheets_sync.sheet.gsheets_http import RetryPolicy
@@ -21,6 +20,7 @@ from sheets_sync.sheet.layout import (
     TAB_AGENCIES,
     TAB_SUBMISSIONS,
 )
+from tests.support.configs import shipped_config
 from tests.support.fake_sheets import FakeSheets, as_user, write_credentials
 
 COORDINATOR = "coordinator@example.org"
@@ -28,8 +28,7 @@ COORDINATOR = "coordinator@example.org"
 
 @pytest.fixture(scope="module")
 def config():
-    base = load_config("config/settings.yaml")
-    return dataclasses.replace(base, agencies=base.agencies[:3])
+    return shipped_config(agencies=3)
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ failed."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from datetime import datetime
 
 import pytest
 
-from sheets_sync.config.settings import load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import CheckResult, RowKey, Status
 from sheets_sync.pipeline.sync import sync
@@ -26,6 +24,7 @@ from sheets_sync.sheet.layout import (
     SUBMISSION_HEADERS,
     TAB_SUBMISSIONS,
 )
+from tests.support.configs import shipped_config
 from tests.support.fake_sheets import FakeSheets
 from tests.support.sheets import (
     Edits,
@@ -60,8 +59,7 @@ class UrlChecker:
 
 @pytest.fixture
 def config(tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    return dataclasses.replace(base, agencies=base.agencies[:1])
+    return shipped_config(agencies=1, state_path=str(tmp_path / "state.sqlite"))
 
 
 def url_for(key: RowKey, n: int, domain: str) -> str:

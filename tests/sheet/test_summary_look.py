@@ -5,13 +5,10 @@ old header formats do not stay behind. (Google Sheets has no print settings in i
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from sheets_sync.config.settings import load_config
 from sheets_sync.sheet.layout import (
     SUMMARY_FROZEN_ROWS,
     TAB_SUMMARY,
@@ -19,13 +16,13 @@ from sheets_sync.sheet.layout import (
     summary_look,
 )
 from sheets_sync.sheet.xlsx import XlsxBackend
+from tests.support.configs import shipped_config
 from tests.support.summary_sample import summary
 
 
 @pytest.fixture(scope="module")
 def config():
-    base = load_config("config/settings.yaml")
-    return dataclasses.replace(base, agencies=base.agencies[:2])
+    return shipped_config(agencies=2)
 
 
 def test_look_is_computed_from_the_summary():

@@ -4,13 +4,11 @@ their header signature when renamed, and a stale verdict shows as pending."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
-from sheets_sync.config.settings import load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import CheckResult, RowKey, Status
@@ -26,6 +24,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUMMARY,
 )
 from sheets_sync.sheet.xlsx import XlsxBackend
+from tests.support.configs import shipped_config
 
 WORKER_KEYS = [c.key for c in SUBMISSION_COLUMNS if c.worker]
 
@@ -40,8 +39,7 @@ class OkChecker:
 
 @pytest.fixture
 def config(tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    return dataclasses.replace(base, agencies=base.agencies[:2])
+    return shipped_config(agencies=2, state_path=str(tmp_path / "state.sqlite"))
 
 
 def _cols(ws) -> dict[str, int]:

@@ -404,12 +404,7 @@ class FakeSheets:
         responses = [dict({"spreadsheetId": ss.spreadsheet_id}, **_write_values(work, d.get("range", ""), d.get("values"), option))
                      for d in body.get("data") or []]
         self.spreadsheets[ss.spreadsheet_id] = work
-        return 200, {"spreadsheetId": ss.spreadsheet_id,
-                     "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-                     "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
-                     "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
-                     "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
-                     "responses": responses}
+        return 200, _batch_totals(ss.spreadsheet_id, responses)
 
     def _values_clear(self, ss: Spreadsheet, seen: Seen, args: dict) -> tuple[int, Any]:
         a = parse_a1(args["range"])
@@ -457,12 +452,17 @@ class FakeSheets:
                 r = _write_values(work, text, d.get("values"), option, skip_none=True)
                 responses.append(dict(r, dataFilter=d.get("dataFilter")))
         self.spreadsheets[ss.spreadsheet_id] = work
-        return 200, {"spreadsheetId": ss.spreadsheet_id,
-                     "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-                     "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
-                     "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
-                     "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
-                     "responses": responses}
+        return 200, _batch_totals(ss.spreadsheet_id, responses)
+
+
+def _batch_totals(spreadsheet_id: str, responses: list[dict]) -> dict:
+    """A values batch update's reply: the totals of its responses, and the responses."""
+    return {"spreadsheetId": spreadsheet_id,
+            "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+            "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
+            "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
+            "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
+            "responses": responses}
 
 
 _QUOTA_MESSAGE = ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "

@@ -285,12 +285,18 @@ def add_protected_range(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {"addProtectedRange": {"protectedRange": reply}}
 
 
+def _find(ss: Spreadsheet, kind: str, id_field: str, wanted: Any, what: str) -> tuple[Sheet, dict]:
+    """The sheet and the entry of its `kind` list (protected, filter_views) whose `id_field` is
+    `wanted`; Google's 400 naming `what` when there is none."""
+    for sheet in ss.sheets:
+        for entry in getattr(sheet, kind):
+            if entry[id_field] == wanted:
+                return sheet, entry
+    raise ApiError(400, f"No {what} with id: {wanted}")
+
+
 def _find_protected(ss: Spreadsheet, pid: Any) -> tuple[Sheet, dict]:
-    for s in ss.sheets:
-        for p in s.protected:
-            if p["protectedRangeId"] == pid:
-                return s, p
-    raise ApiError(400, f"No protected range with id: {pid}")
+    return _find(ss, "protected", "protectedRangeId", pid, "protected range")
 
 
 def delete_protected_range(ss: Spreadsheet, body: dict, user: str) -> dict:
@@ -400,11 +406,7 @@ def add_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
 
 
 def _find_filter_view(ss: Spreadsheet, fid: Any) -> tuple[Sheet, dict]:
-    for s in ss.sheets:
-        for v in s.filter_views:
-            if v["filterViewId"] == fid:
-                return s, v
-    raise ApiError(400, f"No filter view with id: {fid}")
+    return _find(ss, "filter_views", "filterViewId", fid, "filter view")
 
 
 def update_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
