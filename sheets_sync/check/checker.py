@@ -32,7 +32,7 @@ from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import InvalidTarget, cert_failure, describe, error_reason
-from sheets_sync.check.guard import PINNED, AddressBlocked, AddressPolicy
+from sheets_sync.check.guard import PINNED, AddressPolicy
 from sheets_sync.check.pdfpool import PdfReaderPool
 from sheets_sync.check.retry import build_retry
 from sheets_sync.check.transport import LoopThread, TlsContexts, identify, open_session
@@ -198,13 +198,15 @@ class Checker:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from
         the helper process) and the site's soft-404 probe (only when classify asks for it)."""
         page = None
-        if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300 \
-                and content.is_pdf(fetch.body, fetch.headers):
-            page = await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline)
-        reader = (lambda body, pages: page) if page is not None else None
+        if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300:
+            if content.is_pdf(fetch.body, fetch.headers):
+                page = await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline)
+            else:
+                # Read once: classify runs a second time when it has to wait for the probe.
+                page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
-            return classify(fetch, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+            return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page)
 
         def known_probe():
             slot = self._probes.get(key)
@@ -213,10 +215,10 @@ class Checker:
             return slot.result()
 
         try:
-            return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+            return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page)
         except _ProbeNeeded:
             value = await self._probe(key, deadline)
-            return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, pdf_reader=reader)
+            return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page)
 
     async def fetch_async(self, url: str, validators: tuple[str | None, str | None] | None = None,
                           deadline: float | None = None, verify: bool | None = None,

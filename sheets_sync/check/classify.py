@@ -35,11 +35,11 @@ class Fetch:
 
 
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
-             pdf_pages: int = 5, pdf_reader: "Callable[[bytes, int], content.Page] | None" = None) -> CheckResult:
+             pdf_pages: int = 5, page: "content.Page | None" = None) -> CheckResult:
     """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
     answer, what its content shows (sheets_sync.check.content). `probe` is the site's answer to a
     random missing path (or a callable giving it, called only if needed) for soft-404s;
-    `pdf_reader` replaces `content.read_pdf` (same answer, computed elsewhere)."""
+    `page` is what `content.read` gives for the body, when the caller has read it already."""
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
     final = fetch.final_url or fetch.url
@@ -58,7 +58,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
-                                       probe=probe, pdf_pages=pdf_pages, pdf_reader=pdf_reader)
+                                       probe=probe, pdf_pages=pdf_pages, page=page)
         codes = codes + found
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly

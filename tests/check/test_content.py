@@ -267,3 +267,24 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
         assert years_in(text) == reference(text), text
         spans += bool(span.search(text))
     assert spans > 300  # spans were really tried
+
+
+def test_whitespace_is_squeezed_as_the_regex_did():
+    """Page text is squeezed with str.split; the reference is the `\\s+` substitution it replaced,
+    run on random text mixing Thai, ASCII and every kind of Unicode whitespace (and look-alikes
+    that are not whitespace: a zero-width space, a BOM)."""
+    import random
+    import re
+
+    from sheets_sync.check.content import _squeeze
+
+    space = re.compile(r"\s+")
+    rnd = random.Random(2566)
+    parts = [" ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2003",
+             "\u2028", "\u2029", "\u3000", "\u200b", "\ufeff", "ก", "ปี", "2566", "a", "&nbsp;", "."]
+    spaced = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
+        assert _squeeze(text) == space.sub(" ", text).strip(), repr(text)
+        spaced += "\u3000" in text or "\x85" in text
+    assert spaced > 300  # the uncommon spaces were really tried
