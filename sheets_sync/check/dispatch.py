@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import queue
 import threading
 import time
 from collections import Counter, deque
+from contextlib import contextmanager
 from typing import Protocol
 
 from sheets_sync.check import budget
@@ -16,6 +18,7 @@ from sheets_sync.core.normalize import host_of
 
 TICK_S = 0.1  # the calling thread takes results, reports progress and looks at the stop request this often
 STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
+GC_YOUNG = 10_000  # the young generation's collection threshold while checks run (Python's: 700)
 
 
 class Checks(Protocol):
@@ -71,6 +74,10 @@ class Dispatch:
         self.wake: asyncio.Event | None = None  # a slot came free, or a check failed (made on the loop)
 
     def run(self, progress) -> dict[str, CheckResult]:
+        with fewer_collections():
+            return self._run(progress)
+
+    def _run(self, progress) -> dict[str, CheckResult]:
         settings = self.checker.settings
         should_stop = getattr(self.checker, "should_stop", None) or (lambda: False)
         stage_end = time.monotonic() + settings.stage_timeout_s
@@ -186,3 +193,33 @@ class Dispatch:
             return
         self._release(host, slot)
         self.out.put((url, result))
+
+
+_gc_lock = threading.Lock()
+_gc_runs = 0  # runs of checks under way in this process (the watch loop and a sync may overlap)
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def fewer_collections():
+    """The cyclic garbage collector's young generation collected every GC_YOUNG allocations, not
+    every 700, while checks run; Python's thresholds again when the last run ends.
+
+    A run of checks allocates a great many short-lived objects (requests, responses, pages),
+    nearly all freed by reference counting; at Python's default the collector ran every few
+    checks and walked every young object each time: about 4 % of the checker's CPU in a
+    50,000-URL run, against 0.6 % at this threshold (measured with gc.callbacks). The few
+    cycles a check leaves are still collected, a little later."""
+    global _gc_runs, _gc_saved
+    with _gc_lock:
+        if _gc_runs == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(GC_YOUNG, *_gc_saved[1:])
+        _gc_runs += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_runs -= 1
+            if _gc_runs == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)

@@ -334,6 +334,35 @@ def test_check_many_keeps_other_hosts_busy(make_checker):
     assert gauge.max == 4  # both hosts at their limit at once: no worker waited on a full host
 
 
+def test_a_run_collects_garbage_less_often_and_gives_the_thresholds_back(server, make_checker):
+    """While checks run the young generation is collected every GC_YOUNG allocations; the
+    process's own thresholds come back when the last of two overlapping runs ends, whichever
+    ends first."""
+    import gc
+
+    from sheets_sync.check.dispatch import GC_YOUNG
+
+    before = gc.get_threshold()
+    during = (GC_YOUNG, *before[1:])
+    seen: dict[str, list] = {"first": [], "second": []}
+    first_done = threading.Event()
+
+    def second_progress(done, total):
+        first_done.wait(5)  # the second run outlives the first
+        seen["second"].append(gc.get_threshold())
+
+    second = threading.Thread(target=lambda: make_checker().check_many(
+        [server.route("/second", slow(0.1))], progress=second_progress))
+    urls = [server.route(f"/g{i}", slow(0.05)) for i in range(3)]
+    make_checker().check_many(urls, progress=lambda done, total: (
+        seen["first"].append(gc.get_threshold()), done == 1 and second.start()))
+    first_done.set()
+    second.join(10)
+    assert seen["first"] and seen["second"]
+    assert set(seen["first"]) == set(seen["second"]) == {during}
+    assert gc.get_threshold() == before
+
+
 # ---------------------------------------------------------------- headers and environment
 def test_sends_the_configured_user_agent(server, checker):
     checker.check(server.route("/", respond(200)))
