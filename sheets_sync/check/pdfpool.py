@@ -129,7 +129,8 @@ class PdfReaderPool:
         if helper is None:
             return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages)
         try:
-            page = await asyncio.wait_for(helper.read(body, pages), _wait_for(deadline))
+            async with asyncio.timeout(_wait_for(deadline)):
+                page = await helper.read(body, pages)
         except TimeoutError:
             log.warning("PDF text not read within the check's time budget; left to be checked by hand")
             self._drop(helper)  # still reading that file: a new helper reads on

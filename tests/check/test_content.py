@@ -288,3 +288,38 @@ def test_whitespace_is_squeezed_as_the_regex_did():
         assert _squeeze(text) == space.sub(" ", text).strip(), repr(text)
         spaced += "\u3000" in text or "\x85" in text
     assert spaced > 300  # the uncommon spaces were really tried
+
+
+def test_a_pdf_the_helper_cannot_read_by_the_deadline_gets_no_text_and_a_new_helper():
+    """A file built to be slow to parse holds neither its check past the deadline nor the PDFs
+    after it: the helper is stopped (here frozen with SIGSTOP, as if stuck in PDFium), that
+    file gets no text (checked by hand, never 'cannot be opened') and a new helper reads on."""
+    import asyncio
+    import os
+    import signal
+
+    from sheets_sync.check.pdfpool import PdfReaderPool
+
+    pdf = make_pdf(["Annual report, fiscal year 2566"])
+    pool = PdfReaderPool(workers=1)
+
+    async def freeze_then_read():
+        await pool.read_async(pdf, 5)
+        (stuck,) = pool.helper_pids()
+        os.kill(stuck, signal.SIGSTOP)
+        start = time.monotonic()
+        late = await pool.read_async(pdf, 5, deadline=time.monotonic() + 1.0)
+        waited = time.monotonic() - start
+        return stuck, late, waited, await pool.read_async(pdf, 5, deadline=time.monotonic() + 30)
+
+    try:
+        stuck, late, waited, after = asyncio.run(freeze_then_read())
+        assert (late.kind, late.text, late.pdf_readable) == ("pdf", "", True)
+        assert 0.9 <= waited < 5.0  # the deadline, not the stuck helper, ended the wait
+        assert after.text == "Annual report, fiscal year 2566" and stuck not in pool.helper_pids()
+    finally:
+        pool.close()
+    with pytest.raises(ProcessLookupError):  # the stuck helper was stopped, not left behind
+        for _ in range(50):
+            os.kill(stuck, 0)
+            time.sleep(0.1)
