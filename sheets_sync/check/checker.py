@@ -262,7 +262,7 @@ class Checker:
         allowed is refused here, so it neither queues behind the host's pacing nor times out
         there. Names are checked when the hop is pinned to its address (see `_follow`),
         which stays the rule that counts."""
-        host = urlsplit(url).hostname
+        host = host_of(url)  # remembered: the dispatcher asked it of the same URL
         return "private_address" if host and self.policy.refuses_without_lookup(host) else None
 
     async def _wait(self, seconds: float) -> None:

@@ -79,13 +79,15 @@ class AddressPolicy:
         self._allowed: dict[IPAddress, bool] = {}
 
     def allowed(self, ip: IPAddress) -> bool:
-        if ip not in self._allowed:  # the same few hundred addresses, asked per hop
+        # The same few hundred addresses, asked twice per hop; one lookup (an address hashes slowly).
+        verdict = self._allowed.get(ip)
+        if verdict is None:
             if len(self._allowed) > 4096:
                 self._allowed.clear()
             plain = unmap(ip)
             listed = any(plain in net for net in self.allow if net.version == plain.version)
-            self._allowed[ip] = listed or is_public(plain)
-        return self._allowed[ip]
+            verdict = self._allowed[ip] = listed or is_public(plain)
+        return verdict
 
     def known(self, host: str) -> tuple[IPAddress, ...] | None:
         """The addresses `host` stands for when no DNS is needed (an IP literal, a --resolve
