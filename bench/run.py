@@ -7,7 +7,9 @@ province:      59 hosts x 43 URLs = 2,537 URLs, 150 ms server latency, global li
                process) and peak RSS of each.
 province_busy: the same, with one core kept busy by a CPU-bound process during both tools' runs
                (a small VM whose other work competes for the CPU).
-scale:         50,000 URLs over 1,163 hosts, 20 ms latency: checks per second, CPU ms per check, peak RSS.
+scale:         50,000 URLs over 1,163 hosts, 20 ms latency: checks per second, CPU ms per check, peak RSS;
+               the median of three runs by CPU (every run's CPU per check is listed; peak RSS is
+               the highest of the three).
 
 Before province is measured, one unmeasured pass warms the farm (it builds each page and PDF on
 its first request), so neither tool pays for that; each province line is the median of three
@@ -39,6 +41,7 @@ BIN = Path(sys.executable).parent
 
 
 RUNS = 3  # alternating runs of each tool per province line; the median is reported
+SCALE_RUNS = 3  # runs of the scale line; the median by CPU is reported (one run moves by ±10 % here)
 
 
 def emit(obj: dict) -> None:
@@ -268,16 +271,19 @@ def scale() -> None:
     proc, info = start_farm(hosts, latency)
     try:
         urls = urls_for(info, hosts, 43, total=total)
-        mine = run_ours(urls, 128, 4)
         line = {"bench": "scale", "tool": "sheets_sync", "urls": len(urls), "hosts": hosts, "latency_s": latency}
-        if "error" in mine:
-            emit({**line, **mine})
+        runs = [run_ours(urls, 128, 4) for _ in range(SCALE_RUNS)]
+        done = sorted((r for r in runs if "error" not in r), key=lambda r: r["process_cpu_s"])
+        if not done:
+            emit({**line, **runs[0]})
             return
+        mine = done[len(done) // 2]  # the median run by CPU, the quantity the target is about
         cpu_ms = 1000 * mine["process_cpu_s"] / len(urls)  # the whole process, PDF helper included
         emit({**line, "wall_s": mine["wall_s"], "checks_per_s": round(len(urls) / mine["wall_s"], 1),
               "cpu_ms_per_check": round(cpu_ms, 3), "cpu_ms_per_check_checking": round(1000 * mine["cpu_s"] / len(urls), 3),
-              "peak_rss_mb": mine["process_peak_rss_mb"], "meets_cpu_1ms": cpu_ms <= 1.0,
-              "meets_rss_300mb": mine["process_peak_rss_mb"] < 300, "statuses": mine["statuses"]})
+              "runs_cpu_ms_per_check": [round(1000 * r["process_cpu_s"] / len(urls), 3) for r in done],
+              "peak_rss_mb": max(r["process_peak_rss_mb"] for r in done), "meets_cpu_1ms": cpu_ms <= 1.0,
+              "meets_rss_300mb": max(r["process_peak_rss_mb"] for r in done) < 300, "statuses": mine["statuses"]})
     finally:
         stop_farm(proc)
 
