@@ -208,7 +208,7 @@ def fewer_collections():
     A run of checks allocates a great many short-lived objects (requests, responses, pages),
     nearly all freed by reference counting; at Python's default the collector ran every few
     checks and walked every young object each time: about 4 % of the checker's CPU in a
-    50,000-URL run, against 0.6 % at this threshold (measured with gc.callbacks). The few
+    15,000-URL run, against under 1 % at this threshold (measured with gc.callbacks). The few
     cycles a check leaves are still collected, a little later."""
     global _gc_runs, _gc_saved
     with _gc_lock:
