@@ -434,12 +434,17 @@ def delete_filter_view(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {}
 
 
-def insert_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
-    """Rows only: the rows below move down with their cells and metadata."""
+def _rows_range(ss: Spreadsheet, body: dict) -> tuple[Sheet, dict]:
+    """The sheet and the range of an insert/deleteDimension request; rows only in this fake."""
     rng = body.get("range") or {}
     if rng.get("dimension") != "ROWS":
         raise ApiError(400, "Only ROWS is supported by this fake")
-    sheet = _sheet_of(ss, rng)
+    return _sheet_of(ss, rng), rng
+
+
+def insert_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
+    """Rows only: the rows below move down with their cells and metadata."""
+    sheet, rng = _rows_range(ss, body)
     lo, hi = rng.get("startIndex", 0), rng.get("endIndex", 0)
     if not 0 <= lo < hi or lo > sheet.row_count:
         raise ApiError(400, "Invalid requests[{i}].insertDimension: invalid range")
@@ -453,10 +458,7 @@ def insert_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
 
 def delete_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
     """Rows only: the rows go with their metadata; the rows below move up."""
-    rng = body.get("range") or {}
-    if rng.get("dimension") != "ROWS":
-        raise ApiError(400, "Only ROWS is supported by this fake")
-    sheet = _sheet_of(ss, rng)
+    sheet, rng = _rows_range(ss, body)
     lo, hi = rng.get("startIndex", 0), min(rng.get("endIndex", 0), sheet.row_count)
     if not 0 <= lo < hi:
         raise ApiError(400, "Invalid requests[{i}].deleteDimension: invalid range")
