@@ -93,7 +93,8 @@ class Checker:
         self._session: aiohttp.ClientSession | None = None
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
-        # PDF text off this process's event loop (see sheets_sync.check.pdfpool); started on the first PDF.
+        # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
+        # with a run whose URLs name a document, else on the first PDF.
         self._pdf = PdfReaderPool()
 
     def __enter__(self) -> "Checker":
