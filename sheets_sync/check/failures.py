@@ -13,7 +13,7 @@ from aiohttp.http_exceptions import BadHttpMessage, ContentEncodingError, Invali
 from sheets_sync.check.budget import DeadlineExceeded
 from sheets_sync.check.guard import AddressBlocked
 
-__all__ = ["DeadlineExceeded", "InvalidTarget", "cert_failure", "error_reason", "causes", "describe"]
+__all__ = ["InvalidTarget", "cert_failure", "error_reason", "causes", "describe"]
 
 
 class InvalidTarget(ValueError):

@@ -33,7 +33,7 @@ from sheets_sync.worker.lock import (
     read_holder,
 )
 from sheets_sync.pipeline.watch import Watch
-from sheets_sync.worker.runner import describe_error, run_sync, run_watch, write_status_safely
+from sheets_sync.worker.runner import describe_error, run_sync, run_watch, stoppable_checker, write_status_safely
 from sheets_sync.worker.schedule_policy import (
     check_schedule,
     in_quiet_hours,
@@ -220,10 +220,7 @@ class Worker:
 
     def _watch_network(self):
         if self._network is None:
-            from sheets_sync.check.checker import Checker
-
-            # A stop signal cuts the pass's URL checks short instead of waiting for them.
-            self._network = Checker(self.config.settings.checker, stop=lambda: self.stopper.stop)
+            self._network = stoppable_checker(self.config.settings.checker, self.stopper)
         return self._network
 
     def _watch_backend(self):

@@ -83,7 +83,6 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     Unless a checker is given, the run checks through the result cache (`fresh`: ignore it),
     on the same state-file connection as the history."""
     from sheets_sync.check.cache import CachedChecker
-    from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.sync import sync as real_sync
     from sheets_sync.sheet.kinds import open_backend
     from sheets_sync.state.store import State, open_state
@@ -117,8 +116,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             run_lock.release()
             raise (translate(e, settings.state_path) or e) from None
     if own_checker:
-        # A stop signal cuts the URL checks under way short instead of waiting for them.
-        checker = Checker(settings.checker, stop=(lambda: stopper.stop) if stopper is not None else None)
+        checker = stoppable_checker(settings.checker, stopper)
         if state is not None:
             checker = CachedChecker(checker, state, fresh=fresh)
     if dry_run:
@@ -195,6 +193,14 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         run_lock.release()
 
 
+def stoppable_checker(checker_settings, stopper: Stopper | None):
+    """A Checker whose URL checks under way a stop signal cuts short, instead of waiting for
+    them (it polls `stopper.stop`)."""
+    from sheets_sync.check.checker import Checker  # the checker's stack loads only where URLs are checked
+
+    return Checker(checker_settings, stop=(lambda: stopper.stop) if stopper is not None else None)
+
+
 def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = None, *, backend=None, checker=None,
               network=None):
     """One watch pass (pipeline.watch) under the run lock, so it never overlaps a sync: checks only the
@@ -207,7 +213,6 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
     minute) or a Checker of its own."""
     from sheets_sync.check import budget
     from sheets_sync.check.cache import CachedChecker
-    from sheets_sync.check.checker import Checker
     from sheets_sync.pipeline.watch import watch_pass
     from sheets_sync.sheet.kinds import open_backend
     from sheets_sync.state.store import open_state
@@ -217,8 +222,7 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
         state = open_state(settings.state_path)  # the result cache and the history
         inner = None
         if checker is None:
-            inner = network if network is not None else Checker(
-                settings.checker, stop=(lambda: stopper.stop) if stopper is not None else None)
+            inner = network if network is not None else stoppable_checker(settings.checker, stopper)
             checker = CachedChecker(inner, state) if state is not None else inner
         try:
             return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch,
