@@ -78,6 +78,11 @@ class RowKey:
     def __str__(self) -> str:
         return f"{self.agency}/{self.item}"
 
+    def packed(self) -> str:
+        """The key as one text where the sheet stores it: a Google row's developer metadata, the
+        xlsx ledger of what the worker wrote."""
+        return f"{self.agency}|{self.item}"
+
 
 @dataclass(frozen=True)
 class CheckResult:

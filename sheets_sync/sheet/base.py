@@ -290,13 +290,13 @@ class GridBackend:
             for key in WORKER_KEYS:
                 now = g.text(g.cell(grid[i], cols[key]))
                 if now != values[key]:
-                    if last is not None and now and not _worker_wrote(key, now, last.get(_ledger_key(v.key))):
+                    if last is not None and now and not _worker_wrote(key, now, last.get(v.key.packed())):
                         moved.append((v.key, SUBMISSION_HEADERS[key], now))
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
                     changed = True
             book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
             if last is not None:
-                last[_ledger_key(v.key)] = values
+                last[v.key.packed()] = values
             written += changed
         if last is not None:
             if moved:
@@ -388,10 +388,6 @@ def _format_summary(book: Book, tab: str, summary: Summary) -> None:
     format_summary = getattr(book, "format_summary", None)
     if format_summary is not None:
         format_summary(tab, summary_look(summary))
-
-
-def _ledger_key(key: RowKey) -> str:
-    return f"{key.agency}|{key.item}"
 
 
 def _worker_wrote(column: str, text: str, last: dict | None) -> bool:

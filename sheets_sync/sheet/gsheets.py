@@ -404,7 +404,7 @@ class GSheetsBackend(GridBackend):
                     continue
                 if not checked_only and anchored.get(key) == r:
                     filtered.append(ident.filtered_row(sheet_id, key, by_col))
-                    keys_sent[ident.meta_value(key)] = key
+                    keys_sent[key.packed()] = key
                 else:
                     for c, v in by_col.items():
                         plan.meant[(key, c, "value")] = v
@@ -486,7 +486,7 @@ class GSheetsBackend(GridBackend):
                 key = ident.row_key(before[r], cols)
                 if key is not None and anchored.get(key) == r:
                     filtered.append(ident.filtered_row(sheet_id, key, {c: value}))
-                    sent[ident.meta_value(key)] = key
+                    sent[key.packed()] = key
                 elif key is not None:
                     plan.meant[(key, c, "value")] = value
                     plan.sent[(r, c, "value")] = key

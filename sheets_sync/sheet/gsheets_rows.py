@@ -23,15 +23,12 @@ from sheets_sync.core import normalize
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import RowKey
 from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import TAB_AGENCIES, TAB_SUBMISSIONS, TAB_SUMMARY
 
 ROW_KEY = "sheets-sync.row"
 TAB_KEY = "sheets-sync.tab."  # + role; the value is the sheetId (spreadsheet-level metadata)
 
 Cell = tuple[int, int, str]  # row, column, "value" | "note"
-
-
-def meta_value(key: RowKey) -> str:
-    return f"{key.agency}|{key.item}"
 
 
 def row_key(row: Sequence[object], cols: Mapping[str, int]) -> RowKey | None:
@@ -66,8 +63,8 @@ def anchored(grid: Sequence[Sequence[object]], cols: Mapping[str, int],
     out: dict[RowKey, int] = {}
     for r in range(1, len(grid)):
         key = row_key(grid[r], cols)
-        if key is not None and [v for _, v in row_meta.get(r, [])] == [meta_value(key)] \
-                and seen.get(meta_value(key)) == [r]:
+        if key is not None and [v for _, v in row_meta.get(r, [])] == [key.packed()] \
+                and seen.get(key.packed()) == [r]:
             out[key] = r
     return out
 
@@ -85,16 +82,19 @@ def metadata_repairs(grid: Sequence[Sequence[object]], cols: Mapping[str, int],
         have = row_meta.get(r, [])
         if key is not None:
             owner[key] = r
-        if key is not None and [v for _, v in have] == [meta_value(key)]:
+        if key is not None and [v for _, v in have] == [key.packed()]:
             continue
-        for mid, _ in have:
-            reqs.append({"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": mid}}}})
+        reqs.extend(_delete_metadata(mid) for mid, _ in have)
         if key is not None:
             reqs.append({"createDeveloperMetadata": {"developerMetadata": {
-                "metadataKey": ROW_KEY, "metadataValue": meta_value(key), "visibility": "DOCUMENT",
+                "metadataKey": ROW_KEY, "metadataValue": key.packed(), "visibility": "DOCUMENT",
                 "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "ROWS",
                                                 "startIndex": r, "endIndex": r + 1}}}}})
     return reqs
+
+
+def _delete_metadata(metadata_id: int) -> dict:
+    return {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": metadata_id}}}}
 
 
 def filtered_row(sheet_id: int, key: RowKey, values: Mapping[int, str]) -> dict:
@@ -105,7 +105,7 @@ def filtered_row(sheet_id: int, key: RowKey, values: Mapping[int, str]) -> dict:
     for c, v in values.items():
         row[c] = v
     return {"dataFilter": {"developerMetadataLookup": {
-                "metadataKey": ROW_KEY, "metadataValue": meta_value(key), "locationType": "ROW",
+                "metadataKey": ROW_KEY, "metadataValue": key.packed(), "locationType": "ROW",
                 "metadataLocation": {"sheetId": sheet_id}}},
             "majorDimension": "ROWS", "values": [row]}
 
@@ -170,7 +170,7 @@ def corrections(after_grid: Sequence[Sequence[object]], after_notes: Mapping[tup
 
 
 # ---------------------------------------------------------------- tabs by identity
-ROLES = {"ส่ง URL": "submissions", "หน่วยงาน": "agencies", "สรุป": "summary"}
+ROLES = {TAB_SUBMISSIONS: "submissions", TAB_AGENCIES: "agencies", TAB_SUMMARY: "summary"}
 
 
 def remembered_tabs(spreadsheet: dict) -> dict[str, list[tuple[int, int]]]:
@@ -219,8 +219,7 @@ def remember_requests(tabs: dict, remembered: dict[str, list[tuple[int, int]]]) 
         have = remembered.get(role, [])
         if m is None or [sid for _, sid in have] == [m.sheet_id]:
             continue
-        for mid, _ in have:
-            reqs.append({"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": mid}}}})
+        reqs.extend(_delete_metadata(mid) for mid, _ in have)
         reqs.append({"createDeveloperMetadata": {"developerMetadata": {
             "metadataKey": TAB_KEY + role, "metadataValue": str(m.sheet_id), "visibility": "DOCUMENT",
             "location": {"spreadsheet": True}}}})
