@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
+from sheets_sync.check import pdftext
+from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import years_in
 from sheets_sync.core.normalize import host_of, host_under
 
@@ -157,12 +158,6 @@ def _clean(fragment: str) -> str:
     return _squeeze(html.unescape(_TAG.sub(" ", fragment)))
 
 
-def _squeeze(text: str) -> str:
-    """Runs of whitespace as one space, none at the ends: `_SPACE.sub(" ", text).strip()`
-    (str.split's whitespace is the regex's \\s), at a quarter of its CPU on Thai text."""
-    return " ".join(text.split())
-
-
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
     stripped = _DROP.sub(b" ", body)
     text_html = decode(stripped, headers)
@@ -172,44 +167,10 @@ def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
 
 
 def read_pdf(body: bytes, pages: int) -> Page:
-    """The text of the first `pages` pages; pdf_readable False when PDFium cannot open it.
-
-    PDFium (pypdfium2) is the PDF engine of Chromium: it reads what assessors' browsers read,
-    Thai text included, repairs damaged cross-reference tables, and costs about a third of
-    the CPU pure-Python pypdf did (0.46 against 1.3 ms for a one-page file, measured)."""
-    with _PDFIUM:
-        return _read_pdf(body, pages)
-
-
-# PDFium is not thread-safe: one document at a time per process (pdfpool's helpers read them
-# one by one anyway; this guards callers that share a process, e.g. the in-process fallback).
-_PDFIUM = threading.Lock()
-
-
-def _read_pdf(body: bytes, pages: int) -> Page:
-    import pypdfium2 as pdfium
-
-    try:
-        doc = pdfium.PdfDocument(body)
-    except Exception:  # not a PDF, a broken or truncated one, or one that wants a password
-        return Page(kind="pdf", pdf_readable=False)
-    try:
-        parts = []
-        for i in range(min(pages, len(doc))):
-            page = doc[i]
-            try:
-                text = page.get_textpage()
-                try:
-                    parts.append(text.get_text_range() or "")  # bounded: ~0.4 ms more a page, same words
-                finally:
-                    text.close()
-            finally:
-                page.close()
-        return Page(kind="pdf", text=_squeeze(" ".join(parts)))
-    except Exception:  # a page PDFium cannot lay out
-        return Page(kind="pdf", pdf_readable=False)
-    finally:
-        doc.close()
+    """The text of the first `pages` pages (sheets_sync.check.pdftext); pdf_readable False
+    when PDFium cannot open the file."""
+    text, readable = pdftext.read(body, pages)
+    return Page(kind="pdf", text=text, pdf_readable=readable)
 
 
 def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:

@@ -2,7 +2,7 @@
 
 Reading a PDF's text costs CPU (with PDFium ~0.5 ms for one small page, a real multi-page
 Thai document far more), and on the checker's event loop that time would be taken from every
-other check under way. A helper process runs the very same `content.read_pdf` on another
+other check under way. A helper process runs the very same `pdftext.read` on another
 core, so verdicts are unchanged; the loop goes on with other checks meanwhile, as it does
 while waiting for the network. It also keeps PDFium, C code fed with whatever a site serves,
 out of the checker's own process.
@@ -13,8 +13,9 @@ switches per PDF, more CPU than reading the PDF). A helper reads one PDF at a ti
 several, PDFs wait for a free one. A helper is started when a run's URLs name a document (a
 .pdf path, a Drive file ...), or else on the first PDF (a run without PDFs starts no process),
 with `spawn`, never `fork`: forking a process with a running event loop and its threads is
-unsafe. Like any `spawn` child, the helper imports the main script as `__mp_main__`: every
-entry point of ours keeps its work under `if __name__ == "__main__"`. If the helper cannot start,
+unsafe. Of ours, the helper imports only sheets_sync.check.pdftext (the standard library and
+PDFium), so it starts quickly; like any `spawn` child, it also imports the main script as
+`__mp_main__`: every entry point of ours keeps its work under `if __name__ == "__main__"`. If the helper cannot start,
 PDFs are read in the checker's process again (slower, same verdicts). A closed pool reads
 in-process too.
 
@@ -30,29 +31,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import pickle
-import signal
 import time
-from multiprocessing.connection import Connection
 
-from sheets_sync.check import content
+from sheets_sync.check import content, pdftext
 
 log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 5  # helpers that died while reading, per run; then PDFs get no text (checked by hand)
-
-
-def serve(conn: Connection) -> None:
-    """A helper's life: read each PDF sent, answer with its Page, until the pipe closes."""
-    # Ctrl-C reaches the whole process group: the checker's process decides what a stop
-    # means (and stops the helpers); a helper must not die with a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        try:
-            message = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        conn.send(content.read_pdf(message[4:], int.from_bytes(message[:4], "big")))
 
 
 def _wait_for(deadline: float | None) -> float | None:
@@ -76,7 +61,7 @@ class _Helper:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=serve, args=(child,), name="sheets-sync-pdf", daemon=True)
+        self.process = ctx.Process(target=pdftext.serve, args=(child,), name="sheets-sync-pdf", daemon=True)
         self.process.start()
         child.close()
         self.answered = False  # has read at least one PDF
@@ -90,13 +75,13 @@ class _Helper:
             try:
                 self.conn.send_bytes(pages.to_bytes(4, "big") + body)
                 await answer
-                page = pickle.loads(self.conn.recv_bytes())
+                text, readable = pdftext.unpack(self.conn.recv_bytes())
             except (EOFError, OSError) as e:
                 raise HelperDied(str(e) or "the PDF reader's pipe closed") from e
         finally:
             loop.remove_reader(fd)
         self.answered = True
-        return page
+        return content.Page(kind="pdf", text=text, pdf_readable=readable)
 
     def stop(self) -> None:
         self.conn.close()

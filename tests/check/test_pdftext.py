@@ -1,0 +1,121 @@
+"""sheets_sync.check.pdftext calls PDFium through pypdfium2's raw bindings. Here its text is
+checked against pypdfium2's own document/page/text-page methods (what it replaced, and what
+pypdfium2 maintains) on PDFs built to vary what PDFium's text layer does: kerning that makes
+it insert spaces, characters without a text index at the ends of a page (the range PDFium bug
+2079 is about), glyph names without Unicode, rotated and off-page text, empty pages, more pages than are read, damaged files."""
+
+from __future__ import annotations
+
+import random
+
+import pypdfium2 as pdfium
+import pytest
+
+from sheets_sync.check import pdftext
+from tests.support.farm import make_pdf
+
+
+def reference(body: bytes, pages: int) -> tuple[str, bool]:
+    """The text as pypdfium2's object layer reads it (its `get_text_range`)."""
+    try:
+        doc = pdfium.PdfDocument(body)
+    except pdfium.PdfiumError:
+        return "", False
+    try:
+        parts = []
+        for i in range(min(pages, len(doc))):
+            page = doc[i]
+            textpage = page.get_textpage()
+            parts.append(textpage.get_text_range() or "")
+            textpage.close()
+            page.close()
+        return pdftext.squeeze(" ".join(parts)), True
+    except pdfium.PdfiumError:
+        return "", False
+    finally:
+        doc.close()
+
+
+def build(streams: list[str]) -> bytes:
+    """A PDF with one page per content stream. /F1 is Helvetica (WinAnsi; PDFium gives codes 0
+    and 2 no text index); /F2 maps codes 65-70 to glyph names without Unicode (/g1 ...)."""
+    fonts = ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+             ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+              "/Encoding << /Type /Encoding /Differences [65 /g1 /g2 /g3 /g4 /g5 /g6] >> >>"))
+    n = len(streams)
+    first_page = 3 + len(fonts)
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{' '.join(f'{first_page + 2 * i} 0 R' for i in range(n))}] /Count {n} >>",
+               *fonts]
+    for i, stream in enumerate(streams):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                       f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {first_page + 2 * i + 1} 0 R >>")
+        objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def text(font: str, words: str, x: int = 72, y: int = 700, extra: str = "") -> str:
+    return f"BT /{font} 12 Tf {extra} {x} {y} Td ({words}) Tj ET"
+
+
+CASES = {
+    "farm report": make_pdf(["Report of x.go.th, item O5", "Fiscal year B.E. 2566", "Section 1: done in 2566."]),
+    "scan (no text)": make_pdf([]),
+    "kerning gaps": build(["BT /F1 12 Tf 72 700 Td [(Fiscal) -900 (year) -2500 (2566) 120 (B.E.)] TJ ET"]),
+    "glyphs without text index at both ends": build([text("F1", "\\000\\002 plan 2566 \\000\\000")]),
+    "glyphs without text index only": build([text("F1", "\\000\\002\\000")]),
+    "glyphs without Unicode names": build([text("F2", "ABC") + " " + text("F1", "plan 2566", y=680)
+                                           + " " + text("F2", "DEF", y=660)]),
+    "rotated and off-page text": build([text("F1", "rotated 2565", extra="0 1 -1 0 300 300 Tm")
+                                        + " " + text("F1", "far away 2560", x=5000, y=5000)]),
+    "empty then text pages": build(["", text("F1", "second page 2566"), "0 0 1 rg 10 10 50 50 re f"]),
+    "seven pages, five read": build([text("F1", f"page {i} year {2560 + i}") for i in range(7)]),
+    "hyphen at a line end": build(["BT /F1 12 Tf 14 TL 72 700 Td (fis-) Tj T* (cal year 2566) Tj ET"]),
+    "Latin-1 bytes": build([text("F1", "caf\\351 \\255soft\\255 \\2402566\\240")]),
+    "damaged": b"%PDF-1.7\n" + b"\x00\xffgarbled object stream " * 50,
+    "cut short": make_pdf(["Annual report, fiscal year 2565"])[:200],
+    "not a PDF": b"<html>2566</html>",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_text_is_what_pypdfium2s_own_methods_read(name):
+    body = CASES[name]
+    got = pdftext.read(body, 5)
+    assert got == reference(body, 5)
+    if name in ("damaged", "cut short", "not a PDF", "empty"):
+        assert got == ("", False)
+    elif name == "seven pages, five read":
+        assert "2564" in got[0] and "2565" not in got[0]
+    elif name == "glyphs without text index at both ends":
+        assert got == ("plan 2566", True)
+    elif name == "farm report":
+        assert got == ("Report of x.go.th, item O5 Fiscal year B.E. 2566 Section 1: done in 2566.", True)
+
+
+def test_random_pages_read_the_same():
+    rng = random.Random(2566)
+    words = ["2566", "2565", "B.E.", "plan", "(O12)", "\\(x\\)", "ABC", "A", "  ", "-", "\\255", "\\240", "\\000", "\\002"]
+    for _ in range(60):
+        streams = []
+        for _ in range(rng.randint(1, 3)):
+            parts = [text(rng.choice(("F1", "F2")), " ".join(rng.choices(words, k=rng.randint(1, 6))),
+                          x=rng.randint(0, 500), y=rng.randint(0, 780)) for _ in range(rng.randint(0, 4))]
+            streams.append(" ".join(parts))
+        body = build(streams)
+        assert pdftext.read(body, 2) == reference(body, 2), streams
+
+
+def test_the_helpers_answer_survives_the_pipe():
+    for answer in [("ปีงบประมาณ พ.ศ. ๒๕๖๖ 😀", True), ("", False), ("", True)]:
+        assert pdftext.unpack(pdftext.pack(*answer)) == answer
