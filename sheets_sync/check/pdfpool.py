@@ -15,9 +15,9 @@ several, PDFs wait for a free one. A helper is started when a run's URLs name a 
 with `spawn`, never `fork`: forking a process with a running event loop and its threads is
 unsafe. Of ours, the helper imports only sheets_sync.check.pdftext (the standard library and
 PDFium), so it starts quickly; like any `spawn` child, it also imports the main script as
-`__mp_main__`: every entry point of ours keeps its work under `if __name__ == "__main__"`. If the helper cannot start,
-PDFs are read in the checker's process again (slower, same verdicts). A closed pool reads
-in-process too.
+`__mp_main__`: every entry point of ours keeps its work under `if __name__ == "__main__"`. If
+the helper cannot start, PDFs are read in the checker's process again (slower, same verdicts).
+A closed pool reads in-process too.
 
 A PDF is read within its check's deadline too: one the helper has not read by then gets no
 text (`unverifiable_content`: a look by hand, never a warning about the file) and the helper

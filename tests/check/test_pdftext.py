@@ -7,6 +7,8 @@ it insert spaces, characters without a text index at the ends of a page (the ran
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pypdfium2 as pdfium
 import pytest
@@ -119,3 +121,12 @@ def test_random_pages_read_the_same():
 def test_the_helpers_answer_survives_the_pipe():
     for answer in [("ปีงบประมาณ พ.ศ. ๒๕๖๖ 😀", True), ("", False), ("", True)]:
         assert pdftext.unpack(pdftext.pack(*answer)) == answer
+
+
+def test_the_helper_imports_no_other_module_of_ours():
+    """The helper process imports pdftext alone: its start-up is paid once per run (and again
+    after each restart), so the checker's rules, config and HTTP client must stay out of it."""
+    code = ("import sys, sheets_sync.check.pdftext as m; m.read(b'%PDF-1.4', 1); "
+            "print(sorted(n for n in sys.modules if n.startswith(('sheets_sync', 'asyncio', 'aiohttp', 'yaml'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['sheets_sync', 'sheets_sync.check', 'sheets_sync.check.pdftext']"
