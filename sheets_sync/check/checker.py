@@ -71,13 +71,18 @@ class Checker:
     """Checks URLs over HTTP(S). Thread-safe; `check_many` runs checks concurrently."""
 
     def __init__(self, settings: CheckerSettings, clock: Clock | None = None,
-                 sleep: Callable[[float], object] | None = None, stop: Callable[[], bool] | None = None) -> None:
+                 sleep: Callable[[float], object] | None = None, stop: Callable[[], bool] | None = None,
+                 pdf_years: tuple[tuple[int, ...], ...] = ()) -> None:
         """`clock` is wall time for later stages (durations use time.monotonic); `sleep` is
         what retries and the per-host pacing wait with (asyncio.sleep by default; a plain
         function is called as is, e.g. a test's recorder). `stop` says whether the process
         is stopping (the worker's SIGTERM): `check_many` polls it and then cuts the checks
-        under way short (see sheets_sync.check.dispatch)."""
+        under way short (see sheets_sync.check.dispatch). `pdf_years`: the year sets of the
+        rules the results will be judged by (years.year_sets); a PDF's pages are read only
+        until its text settles them (pdftext.read). None given: the first pdf_pages pages,
+        always (`sheets-sync check`, which may judge by any rule)."""
         self.settings = settings
+        self.pdf_years = pdf_years
         self.clock = clock or SystemClock()
         self.policy = AddressPolicy(settings.allow_private, settings.resolve)
         self.retry = build_retry(settings)
@@ -95,7 +100,7 @@ class Checker:
         self._runner_lock = threading.Lock()
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
         # with a run whose URLs name a document, else on the first PDF.
-        self._pdf = PdfReaderPool()
+        self._pdf = PdfReaderPool(enough=pdf_years)
 
     def __enter__(self) -> "Checker":
         return self

@@ -22,7 +22,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from sheets_sync.check import pdftext
@@ -166,10 +166,10 @@ def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
                 headings=tuple(_clean(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html)
 
 
-def read_pdf(body: bytes, pages: int) -> Page:
-    """The text of the first `pages` pages (sheets_sync.check.pdftext); pdf_readable False
-    when PDFium cannot open the file."""
-    text, readable = pdftext.read(body, pages)
+def read_pdf(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> Page:
+    """The text of the first `pages` pages (sheets_sync.check.pdftext; `enough` as there);
+    pdf_readable False when PDFium cannot open the file."""
+    text, readable = pdftext.read(body, pages, enough)
     return Page(kind="pdf", text=text, pdf_readable=readable)
 
 

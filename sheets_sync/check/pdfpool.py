@@ -58,10 +58,10 @@ class HelperDied(Exception):
 class _Helper:
     """One helper process and the parent's end of its pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, enough: tuple[tuple[int, ...], ...]) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=pdftext.serve, args=(child,), name="sheets-sync-pdf", daemon=True)
+        self.process = ctx.Process(target=pdftext.serve, args=(child, enough), name="sheets-sync-pdf", daemon=True)
         self.process.start()
         child.close()
         self.answered = False  # has read at least one PDF
@@ -93,10 +93,12 @@ class _Helper:
 
 class PdfReaderPool:
     """`await read_async(body, pages)` gives what `content.read_pdf` gives, computed in a helper
-    process. Used from one event loop."""
+    process. Used from one event loop. `enough`: the year sets that stop a PDF's reading early
+    (see pdftext.read); none: every one of the first `pages` pages is read."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, enough: tuple[tuple[int, ...], ...] = ()) -> None:
         self.workers = workers or _workers()
+        self.enough = enough
         self._helpers: list[_Helper] = []
         self._idle: list[_Helper] = []
         self._free: asyncio.Condition | None = None  # made on the loop
@@ -112,7 +114,7 @@ class PdfReaderPool:
         with other checks meanwhile. Gives up at `deadline` (time.monotonic)."""
         helper = await self._take()
         if helper is None:
-            return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages)
+            return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages, self.enough)
         try:
             async with asyncio.timeout(_wait_for(deadline)):
                 page = await helper.read(body, pages)
@@ -127,7 +129,7 @@ class PdfReaderPool:
                 log.warning("PDF reader process unavailable (%s); reading PDFs in the checker's process", e)
                 self._drop(helper)
                 self._closed = True
-                return content.read_pdf(body, pages)
+                return content.read_pdf(body, pages, self.enough)
             # A helper that worked died while reading: a file crashed PDFium. That file gets no
             # text (checked by hand) and is never read in this process; a new helper reads on
             # (a few times per run).
@@ -161,7 +163,7 @@ class PdfReaderPool:
                     return self._idle.pop()
                 if len(self._helpers) < self.workers:
                     try:
-                        helper = _Helper()
+                        helper = _Helper(self.enough)
                     except OSError as e:
                         log.warning("PDF reader process could not start (%s); reading PDFs in the checker's "
                                     "process", e)

@@ -2,8 +2,9 @@
 
 PDFium (pypdfium2) is the PDF engine of Chromium: it reads what assessors' browsers read, Thai
 text included, and repairs damaged cross-reference tables. This module is all the PDF helper
-process (sheets_sync.check.pdfpool) imports: standard library and PDFium only, so a helper
-starts in a fraction of the time the checker's own modules would take to import.
+process (sheets_sync.check.pdfpool) imports: the standard library and PDFium, and the year
+reading (sheets_sync.check.years) when a run stops at the pages that settle the year rules, so a
+helper starts in a fraction of the time the checker's own modules would take to import.
 
 PDFium is called through pypdfium2's raw bindings. Its object layer (document, page and text
 page objects with finalizers) cost ~0.2 ms of Python per one-page PDF, a third of reading a
@@ -19,6 +20,7 @@ import ctypes
 import signal
 import threading
 from codecs import decode
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
 # PDFium is not thread-safe: one document at a time per process (the helpers read one PDF at a
@@ -36,14 +38,20 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def read(body: bytes, pages: int) -> tuple[str, bool]:
+def read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tuple[str, bool]:
     """The squeezed text of the first `pages` pages, and whether PDFium could read the file
-    (False: not a PDF, damaged, cut short, or wanting a password; the text is then '')."""
+    (False: not a PDF, damaged, cut short, or wanting a password; the text is then '').
+
+    `enough`: year sets (sheets_sync.check.years.year_sets of the catalogue's rules). Reading
+    stops after the first page by which the text shows a year of each: later pages cannot
+    change any verdict on those rules (years.settled), and a report's first page usually
+    names its year, where reading five pages of a real one costs four times as much. A later
+    page is not opened at all, so one PDFium cannot load no longer makes the file unreadable."""
     with _LOCK:
-        return _read(body, pages)
+        return _read(body, pages, enough)
 
 
-def _read(body: bytes, pages: int) -> tuple[str, bool]:
+def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tuple[str, bool]:
     import pypdfium2  # noqa: F401 - initialises the library (FPDF_InitLibrary) on first import
     import pypdfium2.raw as pdfium
 
@@ -55,7 +63,8 @@ def _read(body: bytes, pages: int) -> tuple[str, bool]:
         if count < 1:  # what pypdfium2's PdfDocument refuses to open
             return "", False
         parts = []
-        for i in range(min(pages, count)):
+        last = min(pages, count) - 1
+        for i in range(last + 1):
             page = pdfium.FPDF_LoadPage(doc, i)
             if not page:
                 return "", False
@@ -72,9 +81,18 @@ def _read(body: bytes, pages: int) -> tuple[str, bool]:
             if text is None:
                 return "", False
             parts.append(text)
+            if enough and i < last and _settled(" ".join(parts), enough):
+                break
         return squeeze(" ".join(parts)), True
     finally:
         pdfium.FPDF_CloseDocument(doc)
+
+
+def _settled(text: str, enough: Sequence[Sequence[int]]) -> bool:
+    # Imported here: a helper without year sets never needs it (years imports no config).
+    from sheets_sync.check import years
+
+    return years.settled(years.years_in(text), enough)
 
 
 def _page_text(pdfium, textpage) -> str | None:
@@ -115,9 +133,9 @@ def unpack(message: bytes) -> tuple[str, bool]:
     return message[1:].decode("utf-8"), message[:1] == b"\x01"
 
 
-def serve(conn: Connection) -> None:
+def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
     """A helper's life: read each PDF sent (four bytes of page count, then the file), answer
-    with `pack`, until the pipe closes."""
+    with `pack`, until the pipe closes. `enough`: as for `read`, the same for every PDF of a run."""
     # Ctrl-C reaches the whole process group: the checker's process decides what a stop
     # means (and stops the helpers); a helper must not die with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -126,4 +144,4 @@ def serve(conn: Connection) -> None:
             message = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        conn.send_bytes(pack(*read(message[4:], int.from_bytes(message[:4], "big"))))
+        conn.send_bytes(pack(*read(message[4:], int.from_bytes(message[:4], "big"), enough)))

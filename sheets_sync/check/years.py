@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from sheets_sync.config.settings import YearRule
+if TYPE_CHECKING:  # annotations only: the PDF helper imports this module, and config would slow its start
+    from sheets_sync.config.settings import YearRule
 from sheets_sync.core.normalize import thai_digits_to_arabic
 from sheets_sync.core.thai import BE_OFFSET, digits
 
@@ -63,6 +64,31 @@ def years_in(text: str) -> tuple[int, ...]:
             found.update(range(a, b + 1))
         i += 2  # a span's second year does not start another span
     return tuple(sorted(found))
+
+
+def year_sets(rules: Iterable[YearRule]) -> tuple[tuple[int, ...], ...]:
+    """The year sets a text must meet for every one of `rules` to be settled: the checked rules'
+    years, without a set that contains another one (a text meeting the smaller one meets it too).
+
+    >>> from sheets_sync.config.settings import YearRule
+    >>> year_sets([YearRule((2566,)), YearRule((2565, 2566)), YearRule(()), YearRule((2565,))])
+    ((2565,), (2566,))
+    """
+    sets = {frozenset(r.years) for r in rules if r.checked}
+    return tuple(sorted(tuple(sorted(s)) for s in sets if not any(o < s for o in sets)))
+
+
+def settled(years: Iterable[int], sets: Iterable[Iterable[int]]) -> bool:
+    """Whether `years`, read from the beginning of a text, already show a year of each of `sets`
+    (from `year_sets`). Then reading on cannot change `fits` for any of the rules: the years of
+    a longer text include those of its beginning, and a rule fits as soon as one of its years shows.
+
+    >>> settled((2564, 2566), [(2566,)]), settled((2565,), [(2565,), (2566,)]), settled((2566,), [])
+    (True, False, False)
+    """
+    found = set(years)
+    sets = list(sets)
+    return bool(sets) and all(not found.isdisjoint(s) for s in sets)
 
 
 def fits(years: Iterable[int] | None, rule: YearRule) -> bool:

@@ -112,6 +112,19 @@ def test_a_scan_and_a_readable_pdf_are_not_warned_about(server):
     assert verdict(text) == (Status.OK, ())
 
 
+def test_a_pdf_is_read_up_to_the_page_that_settles_the_sync_year_rules(server):
+    """The sync's checker reads a PDF's pages (in its helper process) only until they show a year
+    of each of its rules' year sets; without them (sheets-sync check) the first pdf_pages pages."""
+    from tests.check.test_pdftext import build, text
+
+    url = server.route("/o13.pdf", respond(200, build([text("F1", f"report {y}") for y in (2566, 2560, 2561)]), PDF))
+    with Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+        assert checker.check(url).years == (2566,)
+    with Checker(SETTINGS, pdf_years=((2565,), (2566,))) as checker:
+        assert checker.check(url).years == (2560, 2561, 2566)
+    assert check(url).years == (2560, 2561, 2566)
+
+
 # ---------------------------------------------------------------- answers with nothing in them
 @pytest.mark.parametrize("answer", [
     b"HTTP/1.1 200 OK\r\nContent-Type: text/ht",  # hangs up in the middle of its headers

@@ -13,7 +13,8 @@ import sys
 import pypdfium2 as pdfium
 import pytest
 
-from sheets_sync.check import pdftext
+from sheets_sync.check import pdftext, years
+from sheets_sync.config.settings import YearRule
 from tests.support.farm import make_pdf, pdf_file
 
 
@@ -115,9 +116,44 @@ def test_the_helpers_answer_survives_the_pipe():
 
 
 def test_the_helper_imports_no_other_module_of_ours():
-    """The helper process imports pdftext alone: its start-up is paid once per run (and again
-    after each restart), so the checker's rules, config and HTTP client must stay out of it."""
-    code = ("import sys, sheets_sync.check.pdftext as m; m.read(b'%PDF-1.4', 1); "
-            "print(sorted(n for n in sys.modules if n.startswith(('sheets_sync', 'asyncio', 'aiohttp', 'yaml'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['sheets_sync', 'sheets_sync.check', 'sheets_sync.check.pdftext']"
+    """The helper process imports pdftext (and, to stop at the pages that settle the year rules,
+    the year reading): its start-up is paid once per run and again after each restart, so the
+    checker's rules, config and HTTP client must stay out of it."""
+    code = ("import sys, sheets_sync.check.pdftext as m; m.read(b'%PDF-1.4', 1); print(MODULES); "
+            "m._settled('2566', [(2566,)]); print(MODULES)").replace(
+        "MODULES", "sorted(n for n in sys.modules if n.startswith(('sheets_sync', 'asyncio', 'aiohttp', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "['sheets_sync', 'sheets_sync.check', 'sheets_sync.check.pdftext']"
+    assert out[1] == ("['sheets_sync', 'sheets_sync.check', 'sheets_sync.check.pdftext', 'sheets_sync.check.years', "
+                      "'sheets_sync.core', 'sheets_sync.core.normalize', 'sheets_sync.core.thai']")
+
+
+# ---------------------------------------------------------------- stopping at the pages that settle the rules
+def test_reading_stops_at_the_page_that_settles_the_year_rules():
+    body = build([text("F1", "plan 2566"), text("F1", "annex 2560"), text("F1", "annex 2561")])
+    whole = ("plan 2566 annex 2560 annex 2561", True)
+    assert pdftext.read(body, 5, ((2566,),)) == ("plan 2566", True)
+    assert pdftext.read(body, 5, ((2565,), (2566,))) == whole  # 2565 never shows: every page is read
+    assert pdftext.read(body, 5) == whole
+    # A span across a page break settles the rule on the page that ends it.
+    span = build(["BT /F1 12 Tf 72 700 Td (plan 2564 -) Tj ET", text("F1", "2568"), text("F1", "annex 2560")])
+    assert pdftext.read(span, 5, ((2566,),)) == ("plan 2564 - 2568", True)
+
+
+def test_stopping_early_never_changes_whether_a_rule_fits():
+    """The years of the pages read are some of those of every page, and each rule whose sets
+    were settled fits either way: the verdict of every row is the same as with every page read."""
+    rng = random.Random(2567)
+    words = ["2564", "2565", "2566", "2567", "2023", "2564 - 2568", "2565-", "12566", "256", "plan", "-"]
+    stopped = 0
+    for _ in range(80):
+        body = build([text("F1", " ".join(rng.choices(words, k=rng.randint(0, 3)))) for _ in range(rng.randint(1, 6))])
+        rules = [YearRule(tuple(sorted(rng.sample([2564, 2565, 2566, 2567], rng.randint(1, 2)))))
+                 for _ in range(rng.randint(1, 3))] + [YearRule(())]
+        full = years.years_in(pdftext.read(body, 5)[0])
+        part_text = pdftext.read(body, 5, years.year_sets(rules))[0]
+        part = years.years_in(part_text)
+        stopped += part_text != pdftext.read(body, 5)[0]
+        assert set(part) <= set(full)
+        assert [years.fits(part, r) for r in rules] == [years.fits(full, r) for r in rules], (rules, part, full)
+    assert stopped > 10  # the early stop did happen, often
