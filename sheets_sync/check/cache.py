@@ -7,6 +7,8 @@
 * `fresh` ignores the cache (results are still stored);
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
 * a `checker_offline` result is never stored: the last real verdict stays;
+* when the catalogue's year rules change, results read up to the pages that settled the old
+  ones are dropped, once (`ResultCache.align_years`);
 * a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
   does not accept, which the cache cannot judge: the rule belongs to the row) is checked now.
 
@@ -48,6 +50,16 @@ CREATE TABLE IF NOT EXISTS check_cache (
 );
 """)
 
+# The year sets the cached PDF years were read up to (Checker.pdf_years): a PDF's reading stops
+# once its pages settle them, so its years may be those of its first pages only. They judge the
+# same rules exactly as the whole text would, but not a rule the catalogue gains later.
+register_schema("checker_cache_years", """
+CREATE TABLE IF NOT EXISTS check_cache_years (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    sets  TEXT NOT NULL                   -- JSON list of year lists; [] (or no row): every page read
+);
+""")
+
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
             "last_modified", "elapsed_ms", "years", "checked_at")
 
@@ -84,6 +96,23 @@ class ResultCache:
                     continue  # a row we cannot read is a row we check again
                 out[rec["url"]] = Entry(result, float(rec["checked_at"]))
         return out
+
+    def align_years(self, sets: tuple[tuple[int, ...], ...]) -> bool:
+        """Makes the cached years fit to be judged by the rules of `sets` (Checker.pdf_years).
+        Results read with other sets are dropped (True), so every URL is checked again once: a
+        PDF may have been read only up to a page that settled rules no longer in force. Results
+        read to the last page (no sets, as before this table) stay; so do those read with the
+        same sets."""
+        wanted = json.dumps([list(s) for s in sets])
+        row = self.state.db.execute("SELECT sets FROM check_cache_years WHERE id = 1").fetchone()
+        had = row[0] if row else "[]"
+        if had == wanted:
+            return False
+        with self.state.transaction() as db:
+            if had != "[]":
+                db.execute("DELETE FROM check_cache")
+            db.execute("INSERT OR REPLACE INTO check_cache_years (id, sets) VALUES (1, ?)", (wanted,))
+        return had != "[]"
 
     def store(self, results: Iterable[CheckResult], at: float) -> None:
         """Stores the results (their error text redacted, like every error text in the state file)."""
@@ -131,6 +160,8 @@ class CachedChecker:
         unique = list(dict.fromkeys(urls))
         recheck = set(recheck)
         try:
+            if self.cache.align_years(getattr(self.checker, "pdf_years", ())):
+                log.info("cache: the catalogue's year rules changed; every URL is checked again")
             entries = {} if self.fresh else self.cache.load(unique)
         except sqlite3.Error as e:
             log.warning("state file unreadable (%s); checking every URL", e)

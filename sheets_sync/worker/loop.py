@@ -220,7 +220,7 @@ class Worker:
 
     def _watch_network(self):
         if self._network is None:
-            self._network = stoppable_checker(self.config.settings.checker, self.stopper)
+            self._network = stoppable_checker(self.config, self.stopper)
         return self._network
 
     def _watch_backend(self):

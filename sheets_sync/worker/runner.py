@@ -116,7 +116,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
             run_lock.release()
             raise (translate(e, settings.state_path) or e) from None
     if own_checker:
-        checker = stoppable_checker(settings.checker, stopper)
+        checker = stoppable_checker(config, stopper)
         if state is not None:
             checker = CachedChecker(checker, state, fresh=fresh)
     if dry_run:
@@ -193,12 +193,18 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         run_lock.release()
 
 
-def stoppable_checker(checker_settings, stopper: Stopper | None):
-    """A Checker whose URL checks under way a stop signal cuts short, instead of waiting for
-    them (it polls `stopper.stop`)."""
-    from sheets_sync.check.checker import Checker  # the checker's stack loads only where URLs are checked
+def stoppable_checker(config: Config, stopper: Stopper | None):
+    """The sync's Checker: one whose URL checks under way a stop signal cuts short, instead of
+    waiting for them (it polls `stopper.stop`), and that reads a PDF's pages only until they
+    settle the year rules of the catalogue's items (and of an item code the catalogue lacks)."""
+    # The checker's stack loads only where URLs are checked.
+    from sheets_sync.check import years
+    from sheets_sync.check.checker import Checker
 
-    return Checker(checker_settings, stop=(lambda: stopper.stop) if stopper is not None else None)
+    catalog = config.catalog
+    rules = [item.year_rule for item in catalog.items] + [catalog.year_rule("")]
+    return Checker(config.settings.checker, stop=(lambda: stopper.stop) if stopper is not None else None,
+                   pdf_years=years.year_sets(rules))
 
 
 def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = None, *, backend=None, checker=None,
@@ -222,7 +228,7 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
         state = open_state(settings.state_path)  # the result cache and the history
         inner = None
         if checker is None:
-            inner = network if network is not None else stoppable_checker(settings.checker, stopper)
+            inner = network if network is not None else stoppable_checker(config, stopper)
             checker = CachedChecker(inner, state) if state is not None else inner
         try:
             return watch_pass(config, _GuardedBackend(backend or open_backend(config), stopper), checker, clock, watch,

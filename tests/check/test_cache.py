@@ -50,8 +50,8 @@ def sheet(tmp_path, config):
     return harness
 
 
-def run(config, sheet, checker_settings=None, fresh=False, now=None):
-    checker = Checker(checker_settings or config.settings.checker)
+def run(config, sheet, checker_settings=None, fresh=False, now=None, pdf_years=()):
+    checker = Checker(checker_settings or config.settings.checker, pdf_years=pdf_years)
     with State(config.settings.state_path) as state:
         cached = CachedChecker(checker, state, fresh=fresh, **({"now": now} if now else {}))
         try:
@@ -166,3 +166,22 @@ def test_a_guarded_run_checks_through_the_cache_and_fresh_ignores_it(config, she
     run_sync(config, CLOCK, backend=sheet.backend, fresh=True)
     assert pages() == 4
     assert statuses(sheet)[RowKey("a0", "O1")] == Status.OK.label_th
+
+
+def test_results_read_up_to_other_year_rules_are_checked_again_once(config, sheet, farm):
+    """A PDF read only up to the pages that settled the year rules then in force may lack a year
+    a new rule asks for: when the rules change, the cache is dropped once. Results read to the
+    last page (no year sets, as before the early stop) stay valid under any rules."""
+    fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1"), ("a0", "O2"): (HOSTS[0], "/docs/O2.pdf")})
+    run(config, sheet)  # every page read
+    farm.reset_counts()
+    _, cached = run(config, sheet, pdf_years=((2566,),))
+    assert cached.reused == 2 and farm.count(HOSTS[0], "/docs/O2.pdf") == 0  # full reads judge any rule
+    _, cached = run(config, sheet, pdf_years=((2566,),))
+    assert cached.reused == 2
+    _, cached = run(config, sheet, pdf_years=((2565,), (2566,)))  # the catalogue's rules changed
+    assert cached.reused == 0 and farm.count(HOSTS[0], "/docs/O2.pdf") == 1
+    _, cached = run(config, sheet, pdf_years=((2565,), (2566,)))
+    assert cached.reused == 2 and farm.count(HOSTS[0], "/docs/O2.pdf") == 1
+    _, cached = run(config, sheet)  # a checker reading every page again: nothing cached is trusted
+    assert cached.reused == 0 and farm.count(HOSTS[0], "/docs/O2.pdf") == 2

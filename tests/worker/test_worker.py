@@ -376,3 +376,20 @@ def test_the_loop_sends_the_reminders_due_after_its_runs_once(config):
     assert st["last_reminders"]["sent"] == 0  # the third run found them sent already
     text = status.render(st, at("2023-01-24T09:00"), BANGKOK)
     assert "Last reminders sent: Tue 24 Jan 2023 08:20 Bangkok time (40 minutes ago): r1-7d; 3 sent, 0 failed" in text
+
+
+def test_the_sync_checker_stops_reading_pdfs_at_the_catalogue_year_rules():
+    """The worker's checker reads a PDF's pages until they settle the year rules of the shipped
+    catalogue: its items ask for 2566, or for 2565 or 2566, so a 2566 settles all of them."""
+    from sheets_sync.worker.runner import stoppable_checker
+
+    config = load_config("config/settings.yaml")
+    wider = dataclasses.replace(config, catalog=dataclasses.replace(config.catalog, items=tuple(
+        dataclasses.replace(i, year_rule=dataclasses.replace(i.year_rule, years=(2565,))) if i.code == "O13" else i
+        for i in config.catalog.items)))
+    checkers = [stoppable_checker(config, None), stoppable_checker(wider, None)]
+    try:
+        assert [c.pdf_years for c in checkers] == [((2566,),), ((2565,), (2566,))]
+    finally:
+        for c in checkers:
+            c.close()
