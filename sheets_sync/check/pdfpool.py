@@ -7,7 +7,8 @@ core, so verdicts are unchanged; the loop goes on with other checks meanwhile, a
 while waiting for the network. It also keeps PDFium, C code fed with whatever a site serves,
 out of the checker's own process.
 
-The helpers talk to the loop over a pipe each, watched by the loop itself (no threads, no
+The helpers talk to the loop over a socket pair each, which the loop reads and writes itself
+without blocking, so a large file goes through while other checks go on (no threads, no
 executor queues: the ProcessPoolExecutor this replaces cost a dozen thread and process
 switches per PDF, more CPU than reading the PDF). A helper reads one PDF at a time; with
 several, PDFs wait for a free one. A helper is started when a run's URLs name a document (a
@@ -31,7 +32,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import socket
 import time
+from multiprocessing.connection import Connection
 
 from sheets_sync.check import content, pdftext
 
@@ -56,39 +59,69 @@ class HelperDied(Exception):
 
 
 class _Helper:
-    """One helper process and the parent's end of its pipe."""
+    """One helper process and the parent's end of its socket pair.
+
+    The parent's end is a non-blocking socket the loop reads and writes itself (`sock_sendall`,
+    `sock_recv`), with multiprocessing's framing so that the helper's blocking `Connection`
+    understands it. Blocking sends and receives on the loop would hold up every check while a
+    large PDF went through, and under uvloop watching a descriptor makes it non-blocking, so
+    a blocking send of a file larger than the socket's buffer failed (EAGAIN) and every later
+    PDF was read in the checker's process."""
 
     def __init__(self, enough: tuple[tuple[int, ...], ...]) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
+        self.sock, theirs = socket.socketpair()
+        child = Connection(theirs.detach())
         self.process = ctx.Process(target=pdftext.serve, args=(child, enough), name="sheets-sync-pdf", daemon=True)
         self.process.start()
         child.close()
+        self.sock.setblocking(False)
         self.answered = False  # has read at least one PDF
 
     async def read(self, body: bytes, pages: int) -> content.Page:
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future = loop.create_future()
-        fd = self.conn.fileno()
-        loop.add_reader(fd, lambda: answer.done() or answer.set_result(None))
         try:
-            try:
-                self.conn.send_bytes(pages.to_bytes(4, "big") + body)
-                await answer
-                text, readable = pdftext.unpack(self.conn.recv_bytes())
-            except (EOFError, OSError) as e:
-                raise HelperDied(str(e) or "the PDF reader's pipe closed") from e
-        finally:
-            loop.remove_reader(fd)
+            await loop.sock_sendall(self.sock, _frame(pages.to_bytes(4, "big") + body))
+            message = await self._receive(loop)
+        except (EOFError, OSError) as e:
+            raise HelperDied(str(e) or "the PDF reader's pipe closed") from e
+        text, readable = pdftext.unpack(message)
         self.answered = True
         return content.Page(kind="pdf", text=text, pdf_readable=readable)
 
+    async def _receive(self, loop: asyncio.AbstractEventLoop) -> bytes:
+        """One message from the helper (it sends one per PDF, so nothing follows it)."""
+        data = await self._at_least(loop, b"", 4)
+        size = int.from_bytes(data[:4], "big", signed=True)
+        head = 4
+        if size == -1:  # a message over 2 GiB: an eight-byte size follows
+            data = await self._at_least(loop, data, 12)
+            size, head = int.from_bytes(data[4:12], "big"), 12
+        return (await self._at_least(loop, data, head + size))[head:]
+
+    async def _at_least(self, loop: asyncio.AbstractEventLoop, data: bytes, n: int) -> bytes:
+        while len(data) < n:
+            chunk = await loop.sock_recv(self.sock, max(n - len(data), 65536))
+            if not chunk:
+                raise EOFError("the PDF reader's pipe closed")
+            data += chunk
+        return data
+
     def stop(self) -> None:
-        self.conn.close()
+        self.sock.close()
         self.process.join(1)
         if self.process.is_alive():
             self.process.kill()
             self.process.join(1)
+
+
+def _frame(message: bytes) -> bytes:
+    """`message` as multiprocessing's Connection.send_bytes frames it: its size in four bytes
+    (signed, big-endian), or -1 and the size in eight bytes past 2 GiB."""
+    n = len(message)
+    if n <= 0x7FFFFFFF:
+        return n.to_bytes(4, "big") + message
+    return (-1).to_bytes(4, "big", signed=True) + n.to_bytes(8, "big") + message
 
 
 class PdfReaderPool:

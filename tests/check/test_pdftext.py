@@ -157,3 +157,29 @@ def test_stopping_early_never_changes_whether_a_rule_fits():
         assert set(part) <= set(full)
         assert [years.fits(part, r) for r in rules] == [years.fits(full, r) for r in rules], (rules, part, full)
     assert stopped > 10  # the early stop did happen, often
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_large_pdf_and_a_long_text_go_through_the_helper(loop, caplog):
+    """A file larger than the socket's buffer, and an answer longer than one read, on the loop
+    the checker runs (uvloop, which makes a watched descriptor non-blocking) and on asyncio's."""
+    import asyncio
+
+    import uvloop
+
+    from sheets_sync.check.pdfpool import PdfReaderPool
+
+    lines = " ".join(f"(line {i} of the annual report for fiscal year 2566, Lamphun) Tj T*" for i in range(400))
+    body = build([f"BT /F1 8 Tf 10 TL 20 780 Td {lines} ET"] * 4 + ["0 0 1 rg " + "10 10 50 50 re f " * 70_000])
+    assert len(body) > 1_000_000
+    pool = PdfReaderPool(workers=1)
+
+    async def read_twice():
+        return await pool.read_async(body, 5), pool.helper_pids(), await pool.read_async(body, 5)
+
+    try:
+        first, pids, second = (uvloop.run if loop == "uvloop" else asyncio.run)(read_twice())
+    finally:
+        pool.close()
+    assert len(first.text) > 64 * 1024 and first.text == second.text == pdftext.read(body, 5)[0]
+    assert pids and "reading PDFs in the checker's process" not in caplog.text  # read by the helper
