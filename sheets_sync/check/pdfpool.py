@@ -55,7 +55,7 @@ def _workers() -> int:
 
 
 class HelperDied(Exception):
-    """The helper's pipe closed before it answered."""
+    """The helper's connection closed before it answered."""
 
 
 class _Helper:
@@ -84,7 +84,7 @@ class _Helper:
             await loop.sock_sendall(self.sock, _frame(pages.to_bytes(4, "big") + body))
             message = await self._receive(loop)
         except (EOFError, OSError) as e:
-            raise HelperDied(str(e) or "the PDF reader's pipe closed") from e
+            raise HelperDied(str(e) or "the PDF reader's connection closed") from e
         text, readable = pdftext.unpack(message)
         self.answered = True
         return content.Page(kind="pdf", text=text, pdf_readable=readable)
@@ -103,7 +103,7 @@ class _Helper:
         while len(data) < n:
             chunk = await loop.sock_recv(self.sock, max(n - len(data), 65536))
             if not chunk:
-                raise EOFError("the PDF reader's pipe closed")
+                raise EOFError("the PDF reader's connection closed")
             data += chunk
         return data
 

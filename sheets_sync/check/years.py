@@ -14,10 +14,11 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-if TYPE_CHECKING:  # annotations only: the PDF helper imports this module, and config would slow its start
-    from sheets_sync.config.settings import YearRule
 from sheets_sync.core.normalize import thai_digits_to_arabic
 from sheets_sync.core.thai import BE_OFFSET, digits
+
+if TYPE_CHECKING:  # annotations only: the PDF helper imports this module, and config would slow its start
+    from sheets_sync.config.settings import YearRule
 
 _D = "[0-9๐-๙]"
 # A year is a run of exactly four digits; a span is two such runs with only a dash (or ถึง) and
