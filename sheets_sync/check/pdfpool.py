@@ -61,9 +61,10 @@ class HelperDied(Exception):
 class _Helper:
     """One helper process and the parent's end of its socket pair.
 
-    The parent's end is a non-blocking socket the loop reads and writes itself (`sock_sendall`,
-    `sock_recv`), with multiprocessing's framing so that the helper's blocking `Connection`
-    understands it. Blocking sends and receives on the loop would hold up every check while a
+    The parent's end is a non-blocking socket: the loop sends a file at once when the socket's
+    buffer holds it (else `sock_sendall` sends the rest as the helper reads) and a reader
+    callback gathers the answer, with multiprocessing's framing so that the helper's blocking
+    `Connection` understands it. Blocking sends and receives on the loop would hold up every check while a
     large PDF went through, and under uvloop watching a descriptor makes it non-blocking, so
     a blocking send of a file larger than the socket's buffer failed (EAGAIN) and every later
     PDF was read in the checker's process."""
@@ -80,32 +81,44 @@ class _Helper:
 
     async def read(self, body: bytes, pages: int) -> content.Page:
         loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+        received = bytearray()
+
+        def readable() -> None:  # reads what has arrived; the answer is whole once its frame is
+            try:
+                while not answer.done():
+                    chunk = self.sock.recv(65536)
+                    if not chunk:
+                        raise EOFError("the PDF reader's connection closed")
+                    received.extend(chunk)
+                    message = _unframe(received)
+                    if message is not None:
+                        answer.set_result(message)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except (EOFError, OSError) as e:
+                if not answer.done():
+                    answer.set_exception(e)
+
+        fd = self.sock.fileno()
+        loop.add_reader(fd, readable)
         try:
-            await loop.sock_sendall(self.sock, _frame(pages.to_bytes(4, "big") + body))
-            message = await self._receive(loop)
-        except (EOFError, OSError) as e:
-            raise HelperDied(str(e) or "the PDF reader's connection closed") from e
-        text, readable = pdftext.unpack(message)
+            try:
+                data = _frame(pages.to_bytes(4, "big") + body)
+                try:
+                    sent = self.sock.send(data)  # all of it, unless the file is larger than the buffer
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                if sent < len(data):
+                    await loop.sock_sendall(self.sock, memoryview(data)[sent:])
+                message = await answer
+            except (EOFError, OSError) as e:
+                raise HelperDied(str(e) or "the PDF reader's connection closed") from e
+        finally:
+            loop.remove_reader(fd)
+        text, readable_pdf = pdftext.unpack(message)
         self.answered = True
-        return content.Page(kind="pdf", text=text, pdf_readable=readable)
-
-    async def _receive(self, loop: asyncio.AbstractEventLoop) -> bytes:
-        """One message from the helper (it sends one per PDF, so nothing follows it)."""
-        data = await self._at_least(loop, b"", 4)
-        size = int.from_bytes(data[:4], "big", signed=True)
-        head = 4
-        if size == -1:  # a message over 2 GiB: an eight-byte size follows
-            data = await self._at_least(loop, data, 12)
-            size, head = int.from_bytes(data[4:12], "big"), 12
-        return (await self._at_least(loop, data, head + size))[head:]
-
-    async def _at_least(self, loop: asyncio.AbstractEventLoop, data: bytes, n: int) -> bytes:
-        while len(data) < n:
-            chunk = await loop.sock_recv(self.sock, max(n - len(data), 65536))
-            if not chunk:
-                raise EOFError("the PDF reader's connection closed")
-            data += chunk
-        return data
+        return content.Page(kind="pdf", text=text, pdf_readable=readable_pdf)
 
     def stop(self) -> None:
         self.sock.close()
@@ -122,6 +135,22 @@ def _frame(message: bytes) -> bytes:
     if n <= 0x7FFFFFFF:
         return n.to_bytes(4, "big") + message
     return (-1).to_bytes(4, "big", signed=True) + n.to_bytes(8, "big") + message
+
+
+def _unframe(received: bytearray) -> bytes | None:
+    """The message `received` holds once all of its frame has arrived (see `_frame`), else None.
+
+    >>> _unframe(bytearray(_frame(b"abc"))), _unframe(bytearray(_frame(b"abc")[:5]))
+    (b'abc', None)
+    """
+    if len(received) < 4:
+        return None
+    size, head = int.from_bytes(received[:4], "big", signed=True), 4
+    if size == -1:
+        if len(received) < 12:
+            return None
+        size, head = int.from_bytes(received[4:12], "big"), 12
+    return bytes(received[head:head + size]) if len(received) >= head + size else None
 
 
 class PdfReaderPool:
