@@ -64,10 +64,10 @@ class _Helper:
     The parent's end is a non-blocking socket: the loop sends a file at once when the socket's
     buffer holds it (else `sock_sendall` sends the rest as the helper reads) and a reader
     callback gathers the answer, with multiprocessing's framing so that the helper's blocking
-    `Connection` understands it. Blocking sends and receives on the loop would hold up every check while a
-    large PDF went through, and under uvloop watching a descriptor makes it non-blocking, so
-    a blocking send of a file larger than the socket's buffer failed (EAGAIN) and every later
-    PDF was read in the checker's process."""
+    `Connection` understands it. Blocking sends and receives on the loop would hold up every
+    check while a large PDF went through; and under uvloop, watching a descriptor makes it
+    non-blocking, so a blocking send of a file larger than the buffer failed (EAGAIN) and every
+    later PDF was read in the checker's process."""
 
     def __init__(self, enough: tuple[tuple[int, ...], ...]) -> None:
         ctx = multiprocessing.get_context("spawn")

@@ -7,10 +7,11 @@ reading (sheets_sync.check.years) when a run stops at the pages that settle the 
 helper starts in a fraction of the time the checker's own modules would take to import.
 
 PDFium is called through pypdfium2's raw bindings. Its object layer (document, page and text
-page objects with finalizers) cost ~0.07 ms of Python of a ~0.58 ms one-page read; the calls and the text are the same as its `get_text_range`, including that
-method's guard against PDFium bug 2079 (leading or trailing characters with no text index
-make FPDFText_GetText read past the range). tests/check/test_pdftext.py checks the text
-against pypdfium2's own methods on a set of varied PDFs.
+page objects with finalizers) cost ~0.07 ms of Python of a ~0.58 ms one-page read; the calls
+and the text are the same as its `get_text_range`, including that method's guard against
+PDFium bug 2079 (leading or trailing characters with no text index make FPDFText_GetText read
+past the range). tests/check/test_pdftext.py checks the text against pypdfium2's own methods
+on a set of varied PDFs.
 """
 
 from __future__ import annotations

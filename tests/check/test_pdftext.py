@@ -2,7 +2,8 @@
 checked against pypdfium2's own document/page/text-page methods (what it replaced, and what
 pypdfium2 maintains) on PDFs built to vary what PDFium's text layer does: kerning that makes
 it insert spaces, characters without a text index at the ends of a page (the range PDFium bug
-2079 is about), glyph names without Unicode, rotated and off-page text, empty pages, more pages than are read, damaged files."""
+2079 is about), glyph names without Unicode, rotated and off-page text, empty pages, more pages
+than are read, damaged files."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def test_text_is_what_pypdfium2s_own_methods_read(name):
 
 def test_random_pages_read_the_same():
     rng = random.Random(2566)
-    words = ["2566", "2565", "B.E.", "plan", "(O12)", "\\(x\\)", "ABC", "A", "  ", "-", "\\255", "\\240", "\\000", "\\002"]
+    words = ["2566", "2565", "B.E.", "plan", "(O12)", "\\(x\\)", "ABC", "A", "  ", "-",
+             "\\255", "\\240", "\\000", "\\002"]
     for _ in range(60):
         streams = []
         for _ in range(rng.randint(1, 3)):
