@@ -378,12 +378,12 @@ def test_the_loop_sends_the_reminders_due_after_its_runs_once(config):
     assert "Last reminders sent: Tue 24 Jan 2023 08:20 Bangkok time (40 minutes ago): r1-7d; 3 sent, 0 failed" in text
 
 
-def test_the_sync_checker_stops_reading_pdfs_at_the_catalogue_year_rules():
+def test_the_sync_checker_stops_reading_pdfs_at_the_catalogue_year_rules(base_config):
     """The worker's checker reads a PDF's pages until they settle the year rules of the shipped
     catalogue: its items ask for 2566, or for 2565 or 2566, so a 2566 settles all of them."""
     from sheets_sync.worker.runner import stoppable_checker
 
-    config = load_config("config/settings.yaml")
+    config = base_config
     wider = dataclasses.replace(config, catalog=dataclasses.replace(config.catalog, items=tuple(
         dataclasses.replace(i, year_rule=dataclasses.replace(i.year_rule, years=(2565,))) if i.code == "O13" else i
         for i in config.catalog.items)))
