@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sheets_sync.core.models import Status
+from sheets_sync.core.models import Status, worst
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,6 @@ REASONS: dict[str, Reason] = {r.code: r for r in _ALL}
 
 def status_of(codes) -> Status:
     """The worst status the given reason codes imply (OK when none)."""
-    from sheets_sync.core.models import worst
-
     return worst([REASONS[c].status for c in codes if c in REASONS]) if codes else Status.OK
 
 
