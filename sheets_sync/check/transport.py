@@ -31,6 +31,7 @@ from sheets_sync.check.guard import AddressPolicy, PinnedResolver
 CA_BUNDLE = certifi.where()  # the bundle requests trusted before; tests point it at their own CA
 MAX_HEAD_LINE = 65536  # http.client's limit for one status or header line
 MAX_HEADERS = 100  # and for the number of headers
+LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)  # the constant is named from Python 3.12
 
 T = TypeVar("T")
 
@@ -54,6 +55,11 @@ class TlsContexts:
                     context = ssl.create_default_context()
                     context.check_hostname = False
                     context.verify_mode = ssl.CERT_NONE
+                # Browsers still connect to servers without RFC 5746 secure renegotiation (old
+                # load balancers and IIS set-ups); OpenSSL 3 refuses them unless told otherwise,
+                # which made such a site "broken" here while it opens for the assessor. Nothing
+                # is renegotiated on a checker's short GET, so the risk RFC 5746 closes is not ours.
+                context.options |= LEGACY_SERVER_CONNECT
                 self._made[verified] = context
             return self._made[verified]
 

@@ -197,6 +197,24 @@ def test_the_shared_tls_context_checks_the_certificate_and_the_name(tmp_path, mo
             assert c.check(f"https://secure.go.th:{srv.port}/").reasons == ("tls_invalid",)
 
 
+def test_tls_contexts_connect_to_servers_without_secure_renegotiation_as_browsers_do():
+    """OpenSSL 3 refuses a server that lacks RFC 5746 (UNSAFE_LEGACY_RENEGOTIATION_DISABLED),
+    which browsers open: both of the checker's contexts allow it, with everything else of the
+    default context kept. (A server without RFC 5746 cannot be built with Python's ssl, so this
+    checks the option on the contexts themselves.)"""
+    import ssl
+
+    from sheets_sync.check.transport import TlsContexts
+
+    contexts = TlsContexts()
+    for verified in (True, False):
+        context = contexts.get(verified)
+        assert context.options & 0x4  # SSL_OP_LEGACY_SERVER_CONNECT
+        assert context.options == ssl.create_default_context().options | 0x4  # nothing else changed
+        assert context.verify_mode == (ssl.CERT_REQUIRED if verified else ssl.CERT_NONE)
+        assert context.check_hostname is verified
+
+
 # ---------------------------------------------------------------- the address policy itself (no traffic)
 @pytest.mark.parametrize("ip", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                                 "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1",
