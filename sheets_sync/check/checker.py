@@ -17,9 +17,11 @@ import asyncio
 import inspect
 import logging
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
@@ -27,8 +29,9 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import budget, content, offline
+from sheets_sync.check import budget, content, offline, transport
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
+from sheets_sync.check.chains import ChainCompleter, presented_certificate
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import InvalidTarget, cert_failure, describe, error_reason
@@ -87,6 +90,8 @@ class Checker:
         self.policy = AddressPolicy(settings.allow_private, settings.resolve)
         self.retry = build_retry(settings)
         self.tls = TlsContexts()
+        # A certificate is judged at the real time, as the TLS handshake (and a browser) judges it.
+        self._chains = ChainCompleter(lambda: transport.CA_BUNDLE, lambda: datetime.now(UTC))
         # Each wait on a socket is bounded by these; the whole check by its Deadline.
         self._timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=settings.connect_timeout_s,
                                               sock_read=settings.read_timeout_s)
@@ -150,6 +155,7 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
+        self._chains.forget()  # and each intermediate certificate fetched once per run
         if not unique:
             return {}
         if offline.canaries_down(self.settings.canary_urls, self.check):
@@ -186,6 +192,13 @@ class Checker:
                 second = await self.fetch_async(url, deadline=deadline, verify=False)
                 if second.error is None and second.status_code is not None:
                     result = await self._classify(second, deadline, probe=False)
+                    if await self._chains_complete(second, deadline):
+                        # The server left out its intermediate certificate; browsers fetch it and
+                        # open the page without a warning (see sheets_sync.check.chains).
+                        return replace(result, reasons=result.reasons + ("tls_chain_incomplete",),
+                                       detail=(f"certificate chain incomplete, completed as browsers do "
+                                               f"({fetch.detail[:120]}); {result.detail}")[:300],
+                                       elapsed_ms=int((time.monotonic() - start) * 1000))
                     codes = ("tls_invalid",) + tuple(c for c in result.reasons if c != "tls_invalid")
                     return replace(result, status=reasons.status_of(codes), reasons=codes,
                                    detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
@@ -290,6 +303,32 @@ class Checker:
             return 0.0
         await self._wait(at - now)
         return at - now
+
+    async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool:
+        """Whether the certificate of every HTTPS server the unverified `fetch` went through
+        verifies once the intermediates it names are fetched (sheets_sync.check.chains)."""
+        async def issuer(url: str) -> bytes | None:
+            got = await self.fetch_async(url, deadline=deadline)
+            ok = got.error is None and got.status_code == 200 and not got.truncated
+            return got.body if ok else None
+
+        try:
+            servers = {(t.raw_host or "", t.port or 443) for t in map(_target, (fetch.url, *fetch.redirects))
+                       if t.scheme == "https"}
+            if not servers:
+                return False
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                for host, port in sorted(servers):
+                    # The handshake is made again to read the certificate: aiohttp gives a
+                    # response's connection back to its pool, and so out of reach, once a
+                    # short body has arrived. Same guard and pinned address as any request.
+                    address = await self.policy.pin(host, port)
+                    der = await presented_certificate(str(address), port, host, self.tls.get(False))
+                    if der is None or not await self._chains.completes(host, der, issuer):
+                        return False
+        except (OSError, TimeoutError, ssl.SSLError, InvalidTarget):  # the guard's refusal is an OSError
+            return False
+        return True
 
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every

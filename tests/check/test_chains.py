@@ -1,0 +1,143 @@
+"""A server that leaves out its intermediate certificate opens in browsers (they fetch it from
+the certificate's CA Issuers address): the checker completes the chain the same way and never
+calls that site `tls_invalid`, while whatever a browser warns about still is. Real TLS servers
+on loopback with a test PKI; intermediates are served by a loopback HTTP server; the canary on
+127.0.0.3 (outside allow_private) must never be reached."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from sheets_sync.check import chains
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
+from tests.support.certs import Pki
+from tests.support.http_servers import LoopbackServer, respond
+
+TARGET, CANARY = "127.0.0.2", "127.0.0.3"
+NAME = "secure.go.th"
+PAGE = ("<html><head><title>ประกาศ</title></head><body><p>ประกาศเทศบาล ประจำปี พ.ศ. 2566 "
+        "เรื่องแผนการดำเนินงาน</p></body></html>").encode()
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=2, total_timeout_s=5, retries=0,
+                   allow_private=(f"{TARGET}/32",), soft404_probe=False, resolve=(f"{NAME}:{TARGET}",))
+DER = {"Content-Type": "application/pkix-cert"}
+
+
+@pytest.fixture
+def pki(tmp_path, monkeypatch):
+    import sheets_sync.check.transport as transport
+
+    pki = Pki(tmp_path / "pki")
+    monkeypatch.setattr(transport, "CA_BUNDLE", str(pki.bundle))  # the test root as "the bundle"
+    return pki
+
+
+@pytest.fixture
+def issuers(pki):
+    """The CA's HTTP server for intermediates: the right one, junk, and nothing."""
+    routes = {"/int.crt": respond(200, pki.intermediate_der, DER), "/junk.crt": respond(200, b"not a certificate", DER)}
+    with LoopbackServer(routes, host=TARGET) as srv:
+        yield srv
+
+
+@pytest.fixture
+def canary():
+    with LoopbackServer({"/int.crt": respond(200, b"")}, host=CANARY) as srv:
+        yield srv
+    assert srv.log == [], f"the canary was reached: {[s.path for s in srv.log]}"
+
+
+def _check(ctx, paths=("/", "/o1")):
+    routes = {p: respond(200, PAGE) for p in paths}
+    with LoopbackServer(routes, host=TARGET, tls=ctx) as site, Checker(SETTINGS) as checker:
+        results = checker.check_many([f"https://{NAME}:{site.port}{p}" for p in paths])
+        return [results[f"https://{NAME}:{site.port}{p}"] for p in paths]
+
+
+def test_a_missing_intermediate_is_fetched_as_browsers_do_once_per_run(pki, issuers):
+    ctx = pki.server(NAME, aia=(issuers.url("/int.crt"),))
+    results = _check(ctx)
+    for r in results:
+        assert (r.status, r.reasons, r.http_status) == (Status.OK, ("tls_chain_incomplete",), 200)
+        assert "chain incomplete" in r.detail
+        assert r.years == (2566,)  # the page was read and judged as any other
+    assert [s.path for s in issuers.log] == ["/int.crt"]  # one fetch for all of the site's rows
+
+
+def test_a_complete_chain_needs_nothing_fetched(pki, issuers):
+    results = _check(pki.server(NAME, aia=(issuers.url("/int.crt"),), chain=True))
+    assert [(r.status, r.reasons) for r in results] == [(Status.OK, ())] * 2
+    assert issuers.log == []
+
+
+@pytest.mark.parametrize("case", ["expired", "another name", "unknown root", "junk", "not found", "no address"])
+def test_what_a_browser_warns_about_stays_tls_invalid(case, pki, issuers, tmp_path):
+    good = (issuers.url("/int.crt"),)
+    if case == "expired":
+        ctx = pki.server(NAME, aia=good, days=(-30, -1))
+    elif case == "another name":
+        ctx = pki.server("other.go.th", aia=good)
+    elif case == "unknown root":
+        # A CA outside the bundle, its intermediate served as it names it.
+        stranger = Pki(tmp_path / "stranger", root_name="a private CA")
+        issuers.routes["/stranger.crt"] = respond(200, stranger.intermediate_der, DER)
+        ctx = stranger.server(NAME, aia=(issuers.url("/stranger.crt"),))
+    elif case == "junk":
+        ctx = pki.server(NAME, aia=(issuers.url("/junk.crt"),))
+    elif case == "not found":
+        ctx = pki.server(NAME, aia=(issuers.url("/nothing.crt"),))
+    else:
+        ctx = pki.server(NAME)
+    [r] = _check(ctx, paths=("/",))
+    assert (r.status, r.reasons) == (Status.WARNING, ("tls_invalid",))
+
+
+def test_an_intermediate_address_outside_the_guard_is_never_fetched(pki, canary):
+    ctx = pki.server(NAME, aia=(canary.url("/int.crt"),))
+    [r] = _check(ctx, paths=("/",))
+    assert r.reasons == ("tls_invalid",)  # and the canary fixture checks that nothing reached it
+
+
+def test_intermediates_are_read_in_every_form_cas_serve_them(pki):
+    cert = pki.intermediate
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    forms = {"der": pki.intermediate_der, "pem": pem,
+             "p7c der": pkcs7.serialize_certificates([cert], serialization.Encoding.DER),
+             "p7c pem": pkcs7.serialize_certificates([cert], serialization.Encoding.PEM)}
+    for form, body in forms.items():
+        assert chains.parse_certificates(body) == (cert,), form
+    for junk in (b"", b"<html>not found</html>", b"-----BEGIN CERTIFICATE-----\nnope\n", pki.intermediate_der[:100]):
+        assert chains.parse_certificates(junk) == ()
+
+
+def test_only_http_ca_issuers_addresses_are_followed(pki):
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID as Oid
+
+    def with_aia(*descriptions):
+        b = (x509.CertificateBuilder().subject_name(pki.root.subject).issuer_name(pki.root.subject)
+             .public_key(pki.root_key.public_key()).serial_number(1)
+             .not_valid_before(pki.root.not_valid_before_utc).not_valid_after(pki.root.not_valid_after_utc))
+        if descriptions:
+            b = b.add_extension(x509.AuthorityInformationAccess(
+                [x509.AccessDescription(m, x509.UniformResourceIdentifier(u)) for m, u in descriptions]),
+                critical=False)
+        from cryptography.hazmat.primitives import hashes
+        return b.sign(pki.root_key, hashes.SHA256())
+
+    cert = with_aia((Oid.OCSP, "http://ocsp.example/"), (Oid.CA_ISSUERS, "ldap://dir.example/ca"),
+                    (Oid.CA_ISSUERS, "http://ca.example/int.crt"), (Oid.CA_ISSUERS, "HTTPS://ca.example/b.crt"))
+    assert chains.issuer_urls(cert) == ["http://ca.example/int.crt", "HTTPS://ca.example/b.crt"]
+    assert chains.issuer_urls(with_aia()) == []
+
+
+def test_a_root_cryptography_cannot_read_is_left_out_not_the_whole_bundle(pki):
+    root = pki.root.public_bytes(serialization.Encoding.PEM)
+    damaged = b"-----BEGIN CERTIFICATE-----\nMIIBroken\n-----END CERTIFICATE-----\n"
+    assert chains.load_roots(damaged + root + b"# a comment line\n" + root) == [pki.root, pki.root]
+    assert chains.load_roots(b"") == []
