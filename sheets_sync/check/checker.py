@@ -37,6 +37,7 @@ from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import InvalidTarget, cert_failure, describe, error_reason
 from sheets_sync.check.guard import PINNED, AddressPolicy
 from sheets_sync.check.pdfpool import PdfReaderPool
+from sheets_sync.check.pdftext import squeeze
 from sheets_sync.check.retry import build_retry
 from sheets_sync.check.transport import LoopThread, TlsContexts, identify, open_session
 from sheets_sync.config.settings import CheckerSettings
@@ -223,6 +224,9 @@ class Checker:
             else:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
+                export = content.viewer_export(fetch.final_url or fetch.url) if page.kind == "html" else None
+                if export:
+                    page = replace(page, document=await self._document_text(export, deadline))
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page)
@@ -303,6 +307,22 @@ class Checker:
             return 0.0
         await self._wait(at - now)
         return at - now
+
+    async def _document_text(self, url: str, deadline: float) -> str | None:
+        """The text of the file behind a Drive or Docs viewer, from its download or export
+        address (`content.viewer_export`); None when that gives no file with text: an error,
+        a notice instead of the file (Drive's for files too large to scan for viruses, a quota
+        page), a scan, a kind of file whose text is not read. One more request to the same
+        host, through the same guard, pacing and deadline."""
+        got = await self.fetch_async(url, deadline=deadline)
+        if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
+            return None
+        if content.is_pdf(got.body, got.headers):
+            pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline)
+            return pdf.text or None
+        if content.is_html(got.body, got.headers) or not (got.headers.get("Content-Type") or "").startswith("text/"):
+            return None
+        return squeeze(content.decode(got.body, got.headers)) or None
 
     async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool:
         """Whether the certificate of every HTTPS server the unverified `fetch` went through

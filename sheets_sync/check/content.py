@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sheets_sync.check import pdftext
 from sheets_sync.check.pdftext import squeeze as _squeeze
@@ -70,6 +70,9 @@ class Page:
     headings: tuple[str, ...] = ()
     raw_html: str = ""
     pdf_readable: bool = True
+    # For a Drive or Docs viewer (see `viewer_export`): the text of the file it shows, read from
+    # the file's download or export; None when it could not be fetched or holds no text.
+    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,41 @@ def promises_document(url: str) -> bool:
     if host == "drive.google.com" and (path.startswith("/file/d/") or path in ("/uc", "/open")):
         return True
     return host == "docs.google.com" and path.startswith(("/document/d/", "/spreadsheets/d/", "/presentation/d/"))
+
+
+_DRIVE_FILE = re.compile(r"^(?:/u/\d+)?/file/d/([\w-]{10,})")
+_DOCS_DOCUMENT = re.compile(r"^/document(?:/u/\d+)?/d/([\w-]{10,})")
+_FILE_ID = re.compile(r"[\w-]{10,}")
+
+
+def viewer_export(url: str) -> str | None:
+    """Where a Google Drive file or Docs document that `url` shows in a viewer gives its content:
+    a viewer page carries the file's name, not its text (the browser draws that with scripts),
+    so its years are read from here. None for any other URL (folders, sheets, slides too).
+
+    >>> viewer_export("https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing")
+    'https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJ-kL'
+    >>> viewer_export("https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/edit#heading=h.1")
+    'https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/export?format=txt'
+    >>> viewer_export("https://drive.google.com/drive/folders/1AbCdEfGh_IJ-kL") is None
+    True
+    """
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if host == "drive.google.com":
+        m = _DRIVE_FILE.match(parts.path)
+        file_id = m.group(1) if m else None
+        if file_id is None and parts.path.rstrip("/") in ("/open", "/uc"):
+            file_id = next((v for k, v in parse_qsl(parts.query) if k == "id" and _FILE_ID.fullmatch(v)), None)
+        return f"{origin}/uc?export=download&id={file_id}" if file_id else None
+    if host == "docs.google.com":
+        m = _DOCS_DOCUMENT.match(parts.path)
+        return f"{origin}/document/d/{m.group(1)}/export?format=txt" if m else None
+    return None
 
 
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
@@ -325,8 +363,20 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if not page.text:
             return ("unverifiable_content",), None
     if page.kind in ("html", "pdf") and not truncated:
+        if page.kind == "html" and viewer_export(final_url):
+            return _viewer_years(page)
         return (), years_in(page.text)
     return (), None
+
+
+def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """The years of a Drive or Docs viewer: its page's (the file's name) and its file's text.
+    When the file could not be read and the page shows no year, nothing says which year the
+    file is for: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
+    years = set(years_in(page.text)) | set(years_in(page.document or ""))
+    if not years and page.document is None:
+        return ("unverifiable_content",), None
+    return (), tuple(sorted(years))
 
 
 def is_drive(url: str) -> bool:

@@ -74,6 +74,12 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/member/login", (Status.BROKEN, ("login_required",))),
     ("/drive-private", (Status.BROKEN, ("login_required",))),  # Drive file not shared -> Google sign-in
     ("/drive-public", (Status.OK, ())),
+    # A Drive viewer shows the file's name, not its text: the years come from the file's download.
+    ("/drive-nameless", (Status.OK, ())),  # named scan0001.pdf, a 2566 PDF: no false "no 2566"
+    ("/drive-old", (Status.WARNING, ("no_fiscal_year",))),  # its file was read, and it is last year's
+    ("/drive-scan", (Status.OK, ("unverifiable_content",))),  # a scan: a look by hand
+    ("/drive-big", (Status.OK, ("unverifiable_content",))),  # Drive's virus-scan notice instead of the file
+    ("/docs-doc", (Status.OK, ())),  # a Docs document: its text export says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
     ("/to-private", (Status.BLOCKED, ("private_address",))),

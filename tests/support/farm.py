@@ -28,12 +28,16 @@ import sys
 import threading
 from collections import Counter
 from typing import Iterable, Sequence
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 KNOWN_HOSTS = ("lamphun.go.th", "lamphuncity.go.th", "banklanglp.go.th", "lee.go.th", "tapladuk.go.th",
                "thasobsao.go.th", "thakhumnguen.go.th", "thatoungluang.go.th", "banhong.go.th", "paplu.go.th",
                "nonglong.go.th", "wangpang.go.th")
-SERVICE_HOSTS = ("accounts.google.com", "drive.google.com")
+SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com")
+# Shared Drive files by kind: (file id, what its download answers). Ids are as long as Drive's.
+DRIVE_FILES = {"public": "1PublicFile-ITA2566abc", "nameless": "1NamelessFile-abcdefg", "old": "1OldFile-abcdefghij",
+               "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk"}
+DOCS_DOCUMENT = "1DocsDocument-abcdefghijklmnop"
 ITEM_TITLES = {
     1: "โครงสร้าง", 2: "ข้อมูลผู้บริหาร", 3: "อำนาจหน้าที่", 4: "แผนพัฒนาหน่วยงาน", 5: "ข้อมูลการติดต่อ",
     6: "กฎหมายที่เกี่ยวข้อง", 7: "ข่าวประชาสัมพันธ์", 8: "Q&A", 9: "Social Network", 10: "นโยบายคุ้มครองข้อมูลส่วนบุคคล",
@@ -55,7 +59,10 @@ PATHS = {
     "/empty": "a page without text: empty_page",
     "/member/login": "a page whose only form asks for a password: login_required",
     "/drive-private": "redirect to a Drive file that is not shared (then to Google sign-in): login_required",
-    "/drive-public": "redirect to a shared Drive file",
+    "/drive-public": "redirect to a shared Drive file named and dated 2566",
+    "/drive-{kind}": "redirect to a shared Drive file whose name shows no year (DRIVE_FILES: its download is a "
+                     "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
+    "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
     "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
@@ -387,8 +394,10 @@ class Farm:
             "/member/login": (200, b"<html><head><title>Member</title></head><body><form method='post' action='/member'>"
                                    b"<input name='user'><input type='password' name='pass'><button>OK</button>"
                                    b"</form></body></html>", {}),
-            "/drive-private": (302, b"", {"Location": self.url("drive.google.com", "/file/d/PRIVATE/view")}),
-            "/drive-public": (302, b"", {"Location": self.url("drive.google.com", "/file/d/PUBLIC/view")}),
+            "/drive-private": (302, b"", {"Location": self.url("drive.google.com", "/file/d/1PrivateFile-xyz123/view")}),
+            **{f"/drive-{kind}": (302, b"", {"Location": self.url("drive.google.com", f"/file/d/{file_id}/view?usp=sharing")})
+               for kind, file_id in DRIVE_FILES.items()},
+            "/docs-doc": (302, b"", {"Location": self.url("docs.google.com", f"/document/d/{DOCS_DOCUMENT}/edit")}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
@@ -415,11 +424,30 @@ class Farm:
         return 404, page("404 Not Found", "<p>The requested URL was not found on this server.</p>"), {}
 
     def _google(self, target: str) -> tuple:
-        path = target.split("?", 1)[0]
-        if path.startswith("/file/d/PRIVATE"):
+        path, _, query = target.partition("?")
+        if path.startswith("/file/d/1PrivateFile"):
             return 302, b"", {"Location": self.url("accounts.google.com", "/ServiceLogin?continue=" + path)}
-        if path.startswith("/file/d/"):
+        if path.startswith(f"/file/d/{DRIVE_FILES['public']}"):
             return 200, page("ITA2566.pdf - Google Drive", "<p>ITA 2566 รายงานผลการดำเนินงาน ประจำปี 2566</p>"), {}
+        if path.startswith("/file/d/"):  # the viewer shows the file's name (no year), the file is drawn by scripts
+            return 200, page("scan0001.pdf - Google Drive", "<p>ไฟล์ PDF ดาวน์โหลด พิมพ์ แชร์</p>"), {}
+        if path == "/uc":
+            kind = {v: k for k, v in DRIVE_FILES.items()}.get(dict(parse_qsl(query)).get("id", ""))
+            pdf = {"Content-Type": "application/pdf"}
+            if kind in ("public", "nameless"):
+                return 200, make_pdf(["Annual report", "fiscal year 2566"]), pdf
+            if kind == "old":
+                return 200, make_pdf(["Annual report", "fiscal year 2565"]), pdf
+            if kind == "scan":
+                return 200, make_pdf([]), pdf
+            if kind == "big":
+                return 200, page("Google Drive - Virus scan warning", "<p>Google Drive can't scan this file for "
+                                                                     "viruses. Download anyway</p>"), {}
+            return 404, b"not found", {}
+        if path.startswith(f"/document/d/{DOCS_DOCUMENT}/export"):
+            return 200, "\ufeffบันทึกรายงานผล ประจำปีงบประมาณ พ.ศ. 2566".encode(), {"Content-Type": "text/plain; charset=utf-8"}
+        if path.startswith(f"/document/d/{DOCS_DOCUMENT}"):
+            return 200, page("บันทึก - Google เอกสาร", "<p>ไฟล์ แก้ไข ดู แทรก</p>"), {}
         if path.startswith("/ServiceLogin") or path.startswith("/signin"):
             return 200, (b"<html><head><title>Sign in - Google Accounts</title></head><body><form>"
                          b"<input type='email'><input type='password'></form></body></html>"), {}
