@@ -351,7 +351,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind == "html":
         if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
             return ("soft_404",), None
-        if len(page.text) < MIN_TEXT:
+        if len(page.text) < MIN_TEXT and not is_drive(final_url):  # Drive and Docs draw their pages with scripts
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 return (), None  # an embedded document or image, or a refresh to elsewhere: nothing to read here
             return ("empty_page",), None
@@ -363,16 +363,17 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if not page.text:
             return ("unverifiable_content",), None
     if page.kind in ("html", "pdf") and not truncated:
-        if page.kind == "html" and viewer_export(final_url):
+        if page.kind == "html" and is_drive(final_url):
             return _viewer_years(page)
         return (), years_in(page.text)
     return (), None
 
 
 def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
-    """The years of a Drive or Docs viewer: its page's (the file's name) and its file's text.
-    When the file could not be read and the page shows no year, nothing says which year the
-    file is for: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
+    """The years of a Drive or Docs page (a file's viewer, a folder, a sheet): its page's, which
+    scripts draw (what it carries is mostly a name), and its file's text where it was read (see
+    `viewer_export`). When neither shows a year, nothing says which year the file is for unless
+    its text was read: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
     years = set(years_in(page.text)) | set(years_in(page.document or ""))
     if not years and page.document is None:
         return ("unverifiable_content",), None

@@ -170,6 +170,21 @@ def test_page_embedding_a_document_is_not_empty_and_a_drive_viewer_is_not_wrong_
     assert classify(fetch(viewer.encode(), url=drive)).reasons == ()
 
 
+def test_a_drive_page_drawn_by_scripts_is_neither_empty_nor_proof_of_another_year():
+    """What a Drive or Docs page carries without its scripts is mostly a name: a short folder
+    page is not `empty_page`, and a page without a year (its file unread) asks for a look by hand."""
+    def drive_page(title: str) -> bytes:
+        return f"<html><head><title>{title}</title><script>var data = [1, 2];</script></head><body></body></html>".encode()
+
+    folder = "https://drive.google.com/drive/folders/1XyZ-folder-abcdefg"
+    r = classify(fetch(drive_page("O12 - Google Drive"), url=folder))
+    assert (r.status, r.reasons, r.years) == (Status.OK, ("unverifiable_content",), None)
+    named = classify(fetch(drive_page("ITA 2565 - Google Drive"), url=folder))
+    assert (named.reasons, named.years) == ((), (2565,))  # a year it does show still counts
+    elsewhere = classify(fetch(drive_page("O12"), url="https://www.tapladuk.go.th/o12"))
+    assert elsewhere.reasons == ("empty_page",)  # any other site's empty page still is one
+
+
 def test_truncated_pdf_gives_no_false_warning_and_an_unreadable_one_a_warning():
     pdf = make_pdf(["Annual report, fiscal year 2565"])
     assert classify(fetch(pdf, ctype="application/pdf")).years == (2565,)
