@@ -30,6 +30,17 @@ _GAP = re.compile(r"\s*(?:-|–|—|ถึง)\s*")
 BE_RANGE = (2400, 2700)  # four digits read as a Buddhist-era year
 CE_RANGE = (1900, 2157)  # ... as a Christian-era year (their Buddhist-era years never overlap the above)
 MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan period
+# Thai writes a year short after a month or a year word: "ม.ค. 66", "31 มีนาคม 66", "พ.ศ. 66",
+# "ปีงบประมาณ 66" (a monthly procurement summary is often dated so and nothing else). Two digits
+# there stand for 25xx; only 40-99 are read, so "ปี 12" of some programme never counts. The
+# two-digit runs come from the same pass as the four-digit ones, and only they are looked
+# behind for the word: a pattern scanning Thai text for the words first cost ~3 times more.
+MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม|"
+          r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค")
+SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:งบประมาณ|งบฯ|งบ)?)\s*"
+_WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
+_LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
+_LATE = frozenset("456789๔๕๖๗๘๙")
 MAX_TEXT = 2_000_000  # characters searched
 
 
@@ -49,9 +60,17 @@ def years_in(text: str) -> tuple[int, ...]:
 
     >>> years_in("แผนพัฒนาท้องถิ่น (พ.ศ. 2564 - 2566) ปรับปรุง ๒๕๖๕ และ 2023")
     (2564, 2565, 2566)
+    >>> years_in("สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน ต.ค.65 ข้อมูล ณ 31 มี.ค. ๖๖ อายุ 66 ปี")
+    (2565, 2566)
     """
     text = text[:MAX_TEXT]
-    runs = [m for m in _RUN.finditer(text) if m.end() - m.start() == 4]
+    runs, shorts = [], []
+    for m in _RUN.finditer(text):
+        n = m.end() - m.start()
+        if n == 4:
+            runs.append(m)
+        elif n == 2 and text[m.start()] in _LATE:
+            shorts.append(m.start())
     # Each distinct token once: a page repeats its year in every line.
     found = {y for y in map(be_year, {m.group() for m in runs}) if y is not None}
     i = 0
@@ -64,6 +83,9 @@ def years_in(text: str) -> tuple[int, ...]:
         if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
             found.update(range(a, b + 1))
         i += 2  # a span's second year does not start another span
+    for at in shorts:
+        if _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
+            found.add(2500 + int(thai_digits_to_arabic(text[at:at + 2])))
     return tuple(sorted(found))
 
 

@@ -267,9 +267,13 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
 
     from sheets_sync.check.years import MAX_SPAN, be_year, years_in
 
+    from sheets_sync.check.years import SHORT_YEAR_WORD
+    from sheets_sync.core.normalize import thai_digits_to_arabic
+
     d = "[0-9๐-๙]"
     year = re.compile(rf"(?<!{d}){d}{{4}}(?!{d})")
     span = re.compile(rf"(?<!{d})({d}{{4}})\s*(?:-|–|—|ถึง)\s*({d}{{4}})(?!{d})")
+    short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66": 2566
 
     def reference(text: str) -> tuple[int, ...]:
         found = {y for y in (be_year(m.group()) for m in year.finditer(text)) if y is not None}
@@ -277,17 +281,19 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
             a, b = be_year(m.group(1)), be_year(m.group(2))
             if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
                 found.update(range(a, b + 1))
+        found.update(2500 + int(thai_digits_to_arabic(m.group(1))) for m in short.finditer(text))
         return tuple(sorted(found))
 
     rnd = random.Random(2566)
-    parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "-", "–", " - ", "ถึง", " ถึง ", " ",
-             "\n", "พ.ศ.", "ปี", "x", "2570", "2560"]
-    spans = 0
-    for _ in range(3000):
+    parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "66", "๖๕", "-", "–", " - ", "ถึง", " ถึง ",
+             " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560"]
+    spans = shorts = 0
+    for _ in range(4000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
         assert years_in(text) == reference(text), text
         spans += bool(span.search(text))
-    assert spans > 300  # spans were really tried
+        shorts += bool(short.search(text))
+    assert spans > 150 and shorts > 150  # spans and short years were really tried
 
 
 def test_whitespace_is_squeezed_as_the_regex_did():
