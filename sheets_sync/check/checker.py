@@ -31,7 +31,6 @@ from yarl import URL
 
 from sheets_sync.check import budget, content, offline, transport
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
-from sheets_sync.check.chains import ChainCompleter, presented_certificate
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import InvalidTarget, cert_failure, describe, error_reason
@@ -91,8 +90,7 @@ class Checker:
         self.policy = AddressPolicy(settings.allow_private, settings.resolve)
         self.retry = build_retry(settings)
         self.tls = TlsContexts()
-        # A certificate is judged at the real time, as the TLS handshake (and a browser) judges it.
-        self._chains = ChainCompleter(lambda: transport.CA_BUNDLE, lambda: datetime.now(UTC))
+        self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         # Each wait on a socket is bounded by these; the whole check by its Deadline.
         self._timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=settings.connect_timeout_s,
                                               sock_read=settings.read_timeout_s)
@@ -156,7 +154,8 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
-        self._chains.forget()  # and each intermediate certificate fetched once per run
+        if self._chains is not None:
+            self._chains.forget()  # and each intermediate certificate fetched once per run
         if not unique:
             return {}
         if offline.canaries_down(self.settings.canary_urls, self.check):
@@ -327,6 +326,13 @@ class Checker:
     async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool:
         """Whether the certificate of every HTTPS server the unverified `fetch` went through
         verifies once the intermediates it names are fetched (sheets_sync.check.chains)."""
+        # Imported here: cryptography's X.509 modules cost ~60 ms and ~9 MB, for a case most runs never meet.
+        from sheets_sync.check.chains import ChainCompleter, presented_certificate
+
+        if self._chains is None:
+            # A certificate is judged at the real time, as the TLS handshake (and a browser) judges it.
+            self._chains = ChainCompleter(lambda: transport.CA_BUNDLE, lambda: datetime.now(UTC))
+
         async def issuer(url: str) -> bytes | None:
             got = await self.fetch_async(url, deadline=deadline)
             ok = got.error is None and got.status_code == 200 and not got.truncated
