@@ -209,6 +209,12 @@ class Checker:
                 if second.error is None or second.status_code is not None:
                     fetch = second
             result = await self._classify(fetch, deadline, probe=self.settings.soft404_probe)
+            if result.reasons == ("bot_blocked",) and not fetch.as_browser:
+                # A firewall's refusal sent with 200 (content.firewall_page): asked again as a
+                # browser, as a 403 is above.
+                second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
+                if second.error is None and second.status_code is not None:
+                    result = await self._classify(second, deadline, probe=self.settings.soft404_probe)
             return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))

@@ -82,6 +82,8 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/docs-doc", (Status.OK, ())),  # a Docs document: its text export says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
+    ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
+    ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
     ("/to-private", (Status.BLOCKED, ("private_address",))),
     ("/moved", (Status.OK, ())),
 ])
@@ -350,3 +352,20 @@ def test_a_pdf_the_helper_cannot_read_by_the_deadline_gets_no_text_and_a_new_hel
         for _ in range(50):
             os.kill(stuck, 0)
             time.sleep(0.1)
+
+
+@pytest.mark.parametrize("name, html, blocked", [
+    ("FortiWeb", "<html><body><h2>Web Page Blocked</h2>The page cannot be displayed. Please contact the administrator "
+                 "for additional information.<br>URL: www.lamphun.go.th/o1<br>Attack ID: 20000051</body></html>", True),
+    ("Incapsula", "<html><head><meta name='robots' content='noindex'></head><body><iframe "
+                  "src='/_Incapsula_Resource?CWUDNSAI=9&xinfo=1'>Request unsuccessful. Incapsula incident ID: "
+                  "123</iframe></body></html>", True),
+    ("Cloudflare", "<html><head><title>Attention Required! | Cloudflare</title></head><body><h1>Sorry, you have "
+                   "been blocked</h1><h2>You are unable to access lamphun.go.th</h2></body></html>", True),
+    ("a loading screen", "<html><head><title>ระบบ</title></head><body><div>Just a moment...</div></body></html>", False),
+    ("a long page about firewalls", "<html><body><p>Incapsula incident ID คืออะไร ปี 2566 </p>"
+                                    + "<p>ข้อมูลการรักษาความปลอดภัยของเว็บไซต์หน่วยงาน</p>" * 120 + "</body></html>", False),
+])
+def test_firewall_refusals_sent_with_200_are_recognised_narrowly(name, html, blocked):
+    page = content.read_html(html.encode(), {"Content-Type": "text/html"})
+    assert content.firewall_page(page) is blocked, name

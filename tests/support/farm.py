@@ -38,6 +38,10 @@ SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com")
 DRIVE_FILES = {"public": "1PublicFile-ITA2566abc", "nameless": "1NamelessFile-abcdefg", "old": "1OldFile-abcdefghij",
                "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk"}
 DOCS_DOCUMENT = "1DocsDocument-abcdefghijklmnop"
+# What F5 BIG-IP ASM sends, with status 200, for a request it refuses.
+FIREWALL_PAGE = (b"<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please "
+                 b"consult with your administrator.<br><br>Your support ID is: 14379261082566713345<br><br>"
+                 b"<a href='javascript:history.back();'>[Go Back]</a></body></html>")
 ITEM_TITLES = {
     1: "โครงสร้าง", 2: "ข้อมูลผู้บริหาร", 3: "อำนาจหน้าที่", 4: "แผนพัฒนาหน่วยงาน", 5: "ข้อมูลการติดต่อ",
     6: "กฎหมายที่เกี่ยวข้อง", 7: "ข่าวประชาสัมพันธ์", 8: "Q&A", 9: "Social Network", 10: "นโยบายคุ้มครองข้อมูลส่วนบุคคล",
@@ -65,6 +69,8 @@ PATHS = {
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
+    "/firewall": "a firewall's refusal page (F5 ASM) sent with 200, unless the User-Agent looks like a browser",
+    "/firewall-all": "that page with 200 to everyone: bot_blocked, not 'no 2566'",
     "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
     "/moved": "301 to /oit/O1", "/to-private": "302 to a private address: private_address",
     "/uploads/{name}": "a 2566 PDF whose file name has Thai words and spaces (UPLOADS), as agencies upload them",
@@ -413,6 +419,10 @@ class Farm:
             return 200, b"%PDF-1.4\n" + b"\x00damaged upload, cut and garbled " * 40, pdf
         if path == "/to-file":
             return 302, b"", {"Location": "file:///C:/ITA2566/O1.pdf"}
+        if path in ("/firewall", "/firewall-all"):
+            if path == "/firewall" and "mozilla" in headers.get("user-agent", "").lower():
+                return 200, _item_page(host, 1, "2566"), {}
+            return 200, FIREWALL_PAGE, {"Content-Type": "text/html"}
         if path == "/bot":
             if "mozilla" in headers.get("user-agent", "").lower():
                 return 200, _item_page(host, 1, "2566"), {}
