@@ -12,8 +12,11 @@ false alarm on an agency's good page costs more trust than a missed one:
 * the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
-  latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short);
-* ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them.
+  latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short); a Drive or
+  Docs page that shows no year and whose file could not be read (`viewer_export`);
+* ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them;
+* ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
+  the agency's page (the checker asks again as a browser first).
 """
 
 from __future__ import annotations
