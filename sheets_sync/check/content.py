@@ -38,7 +38,9 @@ from sheets_sync.core.normalize import host_of, host_under
 PLATFORM_HOSTS = ("facebook.com", "fb.com", "fb.watch", "youtube.com", "youtu.be", "instagram.com",
                   "tiktok.com", "twitter.com", "x.com", "line.me")
 _PLATFORMS = frozenset(PLATFORM_HOSTS)
-DRIVE_HOSTS = ("drive.google.com", "docs.google.com")
+# drive.usercontent.google.com serves a shared file's download (and, for a file too large to scan
+# for viruses, a notice page instead of it): a link pasted as a download ends there.
+DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document

@@ -172,6 +172,18 @@ def test_page_embedding_a_document_is_not_empty_and_a_drive_viewer_is_not_wrong_
     assert classify(fetch(viewer.encode(), url=drive)).reasons == ()
 
 
+def test_a_drive_download_link_answering_the_virus_scan_notice_is_not_wrong_type():
+    """A large file's download link gives Drive's notice (HTML) instead of the file: what the
+    assessor gets too, with a button; not a broken link, and nothing says its year."""
+    notice = ("<html><head><title>Google Drive - Virus scan warning</title></head><body><p>Google Drive can't scan "
+              "this file for viruses.</p><p>รายงานผล.pdf (120M) is too large for Google to scan for viruses. Would "
+              "you still like to download this file?</p><form><input type='submit' value='Download anyway'></form>"
+              "</body></html>").encode()
+    link = "https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJkLmNoP"
+    r = classify(fetch(notice, url=link, final="https://drive.usercontent.google.com/download?id=1AbCdEfGh_IJkLmNoP"))
+    assert (r.status, r.reasons, r.years) == (Status.OK, ("unverifiable_content",), None)
+
+
 def test_a_drive_page_drawn_by_scripts_is_neither_empty_nor_proof_of_another_year():
     """What a Drive or Docs page carries without its scripts is mostly a name: a short folder
     page is not `empty_page`, and a page without a year (its file unread) asks for a look by hand."""
