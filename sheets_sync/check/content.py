@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from sheets_sync.check import pdftext
 from sheets_sync.check.pdftext import squeeze as _squeeze
@@ -41,6 +41,9 @@ _PLATFORMS = frozenset(PLATFORM_HOSTS)
 # drive.usercontent.google.com serves a shared file's download (and, for a file too large to scan
 # for viruses, a notice page instead of it): a link pasted as a download ends there.
 DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
+# Other file-sharing services whose pages a script draws (a viewer with the file's name): like
+# Drive, never `empty_page` or `wrong_type` for that, and their years come from the file.
+VIEWER_DOMAINS = ("onedrive.live.com", "sharepoint.com", "dropbox.com")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document
@@ -144,14 +147,17 @@ _FILE_ID = re.compile(r"[\w-]{10,}")
 
 
 def viewer_export(url: str) -> str | None:
-    """Where a Google Drive file or Docs document that `url` shows in a viewer gives its content:
-    a viewer page carries the file's name, not its text (the browser draws that with scripts),
-    so its years are read from here. None for any other URL (folders, sheets, slides too).
+    """Where a Google Drive file, a Docs document or a Dropbox file that `url` shows in a viewer
+    gives its content: a viewer page carries the file's name, not its text (the browser draws
+    that with scripts), so its years are read from here. None for any other URL (folders,
+    sheets, slides, OneDrive too).
 
     >>> viewer_export("https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing")
     'https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJ-kL'
     >>> viewer_export("https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/edit#heading=h.1")
     'https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/export?format=txt'
+    >>> viewer_export("https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")
+    'https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=1'
     >>> viewer_export("https://drive.google.com/drive/folders/1AbCdEfGh_IJ-kL") is None
     True
     """
@@ -170,6 +176,9 @@ def viewer_export(url: str) -> str | None:
     if host == "docs.google.com":
         m = _DOCS_DOCUMENT.match(parts.path)
         return f"{origin}/document/d/{m.group(1)}/export?format=txt" if m else None
+    if host_under(host, ("dropbox.com",)) and parts.path.startswith(("/s/", "/scl/fi/")):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("dl", "raw")]
+        return f"{origin}{parts.path}?{urlencode([*query, ('dl', '1')])}"  # the file itself, not its preview
     return None
 
 
@@ -320,7 +329,7 @@ def needs_probe(url: str, final_url: str, page: Page) -> bool:
         original = urlsplit(url)
     except ValueError:
         return False
-    if page.kind != "html" or len(page.text) < MIN_TEXT or is_drive(final_url):
+    if page.kind != "html" or len(page.text) < MIN_TEXT or is_viewer(final_url):
         return False
     # The homepage itself is not a not-found page, even if the site answers every path with it.
     return path not in ("", "/") or bool(original.path.strip("/") or original.query)
@@ -370,7 +379,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
     if promises_document(url) and not truncated:
-        if len(body) < TINY_BODY or (page.kind == "html" and not is_drive(final_url)):
+        if len(body) < TINY_BODY or (page.kind == "html" and not is_viewer(final_url)):
             return ("wrong_type",), None
     if not body and not truncated:
         # Nothing at all came back (a site that hangs up mid-answer, a 204) where no document was
@@ -380,7 +389,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind == "html":
         if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
             return ("soft_404",), None
-        if len(page.text) < MIN_TEXT and not is_drive(final_url):  # Drive and Docs draw their pages with scripts
+        if len(page.text) < MIN_TEXT and not is_viewer(final_url):  # Drive and the like draw their pages with scripts
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 return (), None  # an embedded document or image, or a refresh to elsewhere: nothing to read here
             return ("empty_page",), None
@@ -392,7 +401,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if not page.text:
             return ("unverifiable_content",), None
     if page.kind in ("html", "pdf") and not truncated:
-        if page.kind == "html" and is_drive(final_url):
+        if page.kind == "html" and is_viewer(final_url):
             return _viewer_years(page)
         return (), years_in(page.text)
     return (), None
@@ -412,3 +421,9 @@ def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
 def is_drive(url: str) -> bool:
     """A Google Drive or Docs address (its pages are viewers, and private files a sign-in)."""
     return host_of(url) in DRIVE_HOSTS
+
+
+def is_viewer(url: str) -> bool:
+    """A file-sharing page drawn by scripts: Drive and Docs, OneDrive, SharePoint, Dropbox."""
+    host = host_of(url)
+    return host in DRIVE_HOSTS or host_under(host, VIEWER_DOMAINS)

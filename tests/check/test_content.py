@@ -80,6 +80,7 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/drive-scan", (Status.OK, ("unverifiable_content",))),  # a scan: a look by hand
     ("/drive-big", (Status.OK, ("unverifiable_content",))),  # Drive's virus-scan notice instead of the file
     ("/docs-doc", (Status.OK, ())),  # a Docs document: its text export says 2566
+    ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
     ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
@@ -182,6 +183,19 @@ def test_a_drive_download_link_answering_the_virus_scan_notice_is_not_wrong_type
     link = "https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJkLmNoP"
     r = classify(fetch(notice, url=link, final="https://drive.usercontent.google.com/download?id=1AbCdEfGh_IJkLmNoP"))
     assert (r.status, r.reasons, r.years) == (Status.OK, ("unverifiable_content",), None)
+
+
+def test_other_file_sharing_viewers_are_neither_wrong_type_nor_empty():
+    script = b"<script>window.__PRELOAD__ = {'file': 'o12.pdf', 'viewer': 'pdf', 'chunks': [" + b"0, " * 200 + b"]}</script>"
+    dropbox = classify(fetch(b"<html><head><title>o12.pdf | Dropbox</title>" + script + b"</head><body></body></html>",
+                             url="https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0"))
+    assert (dropbox.status, dropbox.reasons) == (Status.OK, ("unverifiable_content",))  # its file unread here
+    onedrive = classify(fetch(b"<html><head><title>OneDrive</title></head><body></body></html>",
+                              url="https://onedrive.live.com/?cid=1A2B&id=1A2B%21105&authkey=x"))
+    assert (onedrive.status, onedrive.reasons) == (Status.OK, ("unverifiable_content",))
+    sharepoint = classify(fetch(b"<html><head><title>O12 2566.pdf</title></head><body></body></html>",
+                                url="https://lamphun-my.sharepoint.com/:b:/g/personal/x/EaBc?e=1"))
+    assert (sharepoint.reasons, sharepoint.years) == ((), (2566,))
 
 
 def test_a_drive_page_drawn_by_scripts_is_neither_empty_nor_proof_of_another_year():

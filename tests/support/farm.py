@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, unquote
 KNOWN_HOSTS = ("lamphun.go.th", "lamphuncity.go.th", "banklanglp.go.th", "lee.go.th", "tapladuk.go.th",
                "thasobsao.go.th", "thakhumnguen.go.th", "thatoungluang.go.th", "banhong.go.th", "paplu.go.th",
                "nonglong.go.th", "wangpang.go.th")
-SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com")
+SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com", "www.dropbox.com")
 # Shared Drive files by kind: (file id, what its download answers). Ids are as long as Drive's.
 DRIVE_FILES = {"public": "1PublicFile-ITA2566abc", "nameless": "1NamelessFile-abcdefg", "old": "1OldFile-abcdefghij",
                "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk"}
@@ -67,6 +67,7 @@ PATHS = {
     "/drive-{kind}": "redirect to a shared Drive file whose name shows no year (DRIVE_FILES: its download is a "
                      "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
+    "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
     "/firewall": "a firewall's refusal page (F5 ASM) sent with 200, unless the User-Agent looks like a browser",
@@ -404,6 +405,7 @@ class Farm:
             **{f"/drive-{kind}": (302, b"", {"Location": self.url("drive.google.com", f"/file/d/{file_id}/view?usp=sharing")})
                for kind, file_id in DRIVE_FILES.items()},
             "/docs-doc": (302, b"", {"Location": self.url("docs.google.com", f"/document/d/{DOCS_DOCUMENT}/edit")}),
+            "/dropbox": (302, b"", {"Location": self.url("www.dropbox.com", "/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
@@ -454,6 +456,10 @@ class Farm:
                 return 200, page("Google Drive - Virus scan warning", "<p>Google Drive can't scan this file for "
                                                                      "viruses. Download anyway</p>"), {}
             return 404, b"not found", {}
+        if path.startswith("/scl/fi/"):
+            if ("dl", "1") in parse_qsl(query):
+                return 200, make_pdf(["Procurement summary", "fiscal year 2566"]), {"Content-Type": "application/pdf"}
+            return 200, page("o12.pdf | Dropbox", ""), {}
         if path.startswith(f"/document/d/{DOCS_DOCUMENT}/export"):
             return 200, "\ufeffบันทึกรายงานผล ประจำปีงบประมาณ พ.ศ. 2566".encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if path.startswith(f"/document/d/{DOCS_DOCUMENT}"):
