@@ -38,6 +38,7 @@ from sheets_sync.check.guard import PINNED, AddressPolicy
 from sheets_sync.check.pdfpool import PdfReaderPool
 from sheets_sync.check.pdftext import squeeze
 from sheets_sync.check.retry import build_retry
+from sheets_sync.check.years import settled, years_in
 from sheets_sync.check.transport import LoopThread, TlsContexts, identify, open_session
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
@@ -229,9 +230,8 @@ class Checker:
             else:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
-                export = content.viewer_export(fetch.final_url or fetch.url) if page.kind == "html" else None
-                if export:
-                    page = replace(page, document=await self._document_text(export, deadline))
+                if page.kind == "html":
+                    page = await self._with_documents(page, fetch.final_url or fetch.url, deadline)
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page)
@@ -313,9 +313,24 @@ class Checker:
         await self._wait(at - now)
         return at - now
 
+    async def _with_documents(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
+        """`page` with the text of the file(s) it shows: a Drive or Docs viewer's file, or the
+        documents it embeds, read only when its own text does not already settle the year
+        rules the results are judged by (`pdf_years`; always without them)."""
+        export = content.viewer_export(final_url)
+        if export:
+            return replace(page, document=await self._document_text(export, deadline))
+        if content.is_viewer(final_url):
+            return page
+        shown = content.embedded_documents(page, final_url)
+        if not shown or settled(years_in(page.text), self.pdf_years):
+            return page
+        texts = [await self._document_text(content.viewer_export(u) or u, deadline) for u in shown]
+        return replace(page, document="\n".join(t for t in texts if t) or None)
+
     async def _document_text(self, url: str, deadline: float) -> str | None:
-        """The text of the file behind a Drive or Docs viewer, from its download or export
-        address (`content.viewer_export`); None when that gives no file with text: an error,
+        """The text of the document at `url` (an embedded PDF, or the download or export address
+        of a viewer's file, `content.viewer_export`); None when that gives no file with text: an error,
         a notice instead of the file (Drive's for files too large to scan for viruses, a quota
         page), a scan, a kind of file whose text is not read. One more request to the same
         host, through the same guard, pacing and deadline."""

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from sheets_sync.check import pdftext
 from sheets_sync.check.pdftext import squeeze as _squeeze
@@ -87,8 +87,8 @@ class Page:
     headings: tuple[str, ...] = ()
     raw_html: str = ""
     pdf_readable: bool = True
-    # For a Drive or Docs viewer (see `viewer_export`): the text of the file it shows, read from
-    # the file's download or export; None when it could not be fetched or holds no text.
+    # The text of the file(s) the page shows: a Drive or Docs viewer's file (see `viewer_export`),
+    # or the documents an HTML page embeds (`embedded_documents`); None when none was read.
     document: str | None = None
 
 
@@ -180,6 +180,38 @@ def viewer_export(url: str) -> str | None:
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("dl", "raw")]
         return f"{origin}{parts.path}?{urlencode([*query, ('dl', '1')])}"  # the file itself, not its preview
     return None
+
+
+_EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
+_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+MAX_EMBEDDED = 2  # documents read from one page
+
+
+def embedded_documents(page: Page, base: str) -> list[str]:
+    """The documents an HTML page shows in an <iframe>, <embed> or <object> (a PDF, a Drive
+    file, or the file a PDF viewer is given with ?file= or ?url=), as absolute URLs, at most
+    MAX_EMBEDDED. Many agencies' item pages are a heading and the PDF shown below it: the year
+    is in the PDF.
+
+    >>> page = Page(kind="html", raw_html='<h1>O12</h1><IFRAME src="/files/o12.pdf" width=100%></IFRAME>'
+    ...     '<iframe src="/pdfjs/web/viewer.html?file=%2Ffiles%2Fo13.pdf"></iframe>')
+    >>> embedded_documents(page, "https://a.go.th/ita/o12")
+    ['https://a.go.th/files/o12.pdf', 'https://a.go.th/files/o13.pdf']
+    """
+    found: list[str] = []
+    if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
+        return found
+    for src in _EMBED_SRC.findall(page.raw_html):
+        url = urljoin(base, html.unescape(src).strip())
+        if not url.startswith(("http://", "https://")):
+            continue
+        given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
+        shown = next((u for u in (*given, url) if promises_document(u) or viewer_export(u)), None)
+        if shown and shown not in found:
+            found.append(shown)
+            if len(found) == MAX_EMBEDDED:
+                break
+    return found
 
 
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
@@ -391,7 +423,9 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("soft_404",), None
         if len(page.text) < MIN_TEXT and not is_viewer(final_url):  # Drive and the like draw their pages with scripts
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
-                return (), None  # an embedded document or image, or a refresh to elsewhere: nothing to read here
+                # An embedded document or image, or a refresh to elsewhere: nothing to read here
+                # but the embedded documents' text, where the checker read it.
+                return (), years_in(page.document) if page.document else None
             return ("empty_page",), None
     if page.kind == "pdf":
         if not page.pdf_readable:
@@ -403,6 +437,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind in ("html", "pdf") and not truncated:
         if page.kind == "html" and is_viewer(final_url):
             return _viewer_years(page)
+        if page.document:
+            return (), tuple(sorted(set(years_in(page.text)) | set(years_in(page.document))))
         return (), years_in(page.text)
     return (), None
 

@@ -80,6 +80,11 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/drive-scan", (Status.OK, ("unverifiable_content",))),  # a scan: a look by hand
     ("/drive-big", (Status.OK, ("unverifiable_content",))),  # Drive's virus-scan notice instead of the file
     ("/docs-doc", (Status.OK, ())),  # a Docs document: its text export says 2566
+    # An item page that is a heading and the PDF below it: the year is read from the PDF.
+    ("/embed/pdf/O12", (Status.OK, ())),
+    ("/embed/old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the PDF shown is last year's
+    ("/embed/viewer/O12", (Status.OK, ())),  # PDF.js given the file
+    ("/embed/drive/O12", (Status.OK, ())),  # a Drive file's preview: its download says 2566
     ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
@@ -90,6 +95,23 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
 ])
 def test_each_reason_and_its_guard(checker, farm, path, expected):
     assert verdict(checker, farm, path) == expected
+
+
+def test_an_embedded_pdf_is_fetched_only_when_the_page_does_not_settle_the_year_rules(farm):
+    """A sync's checker knows the catalogue's year sets: a page whose own text shows 2566 has its
+    embedded PDF left alone; `sheets-sync check` (no sets) and a page without a year read it."""
+    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0)
+
+    def pdf_requests(pdf_years, kind, n):
+        before = farm.counts[(HOST, f"/docs/O{n}.pdf")]
+        with Checker(settings, pdf_years=pdf_years) as c:
+            r = c.check(farm.url(HOST, f"/embed/{kind}/O{n}"))
+        assert 2566 in r.years
+        return farm.counts[(HOST, f"/docs/O{n}.pdf")] - before
+
+    assert pdf_requests(((2566,),), "dated", 21) == 0
+    assert pdf_requests(((2566,),), "pdf", 22) == 1
+    assert pdf_requests((), "dated", 23) == 1
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):

@@ -68,6 +68,10 @@ PATHS = {
                      "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
     "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
+    "/embed/{kind}/O{n}": "an item page that is a heading without a year and the PDF shown below it: kind 'pdf' "
+                          "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
+                          "'viewer' (PDF.js given ?file=), "
+                          "'drive' (a Drive file's preview)",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
     "/firewall": "a firewall's refusal page (F5 ASM) sent with 200, unless the User-Agent looks like a browser",
@@ -389,6 +393,16 @@ class Farm:
                 if headers.get("if-none-match") == site.etag:
                     return 304, b"", validators
                 return 200, _item_page(host, int(num), year or "2565"), validators
+        if len(parts) == 4 and parts[1] == "embed" and parts[3][:1] == "O" and parts[3][1:].isdigit():
+            num = int(parts[3][1:])
+            frame = {"pdf": f"/docs/O{num}.pdf", "dated": f"/docs/O{num}.pdf", "old": f"/old/O{num}.pdf",
+                     "viewer": f"/pdfjs/web/viewer.html?file=%2Fdocs%2FO{num}.pdf",
+                     "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview")}.get(parts[2])
+            if frame:
+                title = ITEM_TITLES.get(num, f"ข้อมูล O{num}")
+                dated = " ประจำปีงบประมาณ พ.ศ. 2566" if parts[2] == "dated" else ""
+                return 200, page(f"O{num} {title}", f'<p>{title}{dated}</p><iframe src="{frame}" width="100%" '
+                                                    'height="800"></iframe>'), {}
         fixed = {
             "/news/404": (200, page("ประกาศเทศบาล เรื่องการรับฟังความคิดเห็น",
                                     "<p>ประกาศเลขที่ 404/2566 ลงวันที่ 10 มกราคม 2566 เรื่องการรับฟังความคิดเห็นของประชาชน "
