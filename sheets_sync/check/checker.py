@@ -314,19 +314,19 @@ class Checker:
         return at - now
 
     async def _with_documents(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
-        """`page` with the text of the file(s) it shows: a Drive or Docs viewer's file, or the
-        documents it embeds, read only when its own text does not already settle the year
-        rules the results are judged by (`pdf_years`; always without them)."""
+        """`page` with the text of the file(s) it shows (`content.Page.document`): a Drive or
+        Docs viewer's file, or the documents it embeds, read only when its own text does not
+        already settle the year rules the results are judged by (`pdf_years`; always without them)."""
         export = content.viewer_export(final_url)
         if export:
-            return replace(page, document=await self._document_text(export, deadline))
+            return replace(page, document=await self._document_text(export, deadline) or "")
         if content.is_viewer(final_url):
             return page
         shown = content.embedded_documents(page, final_url)
         if not shown or settled(years_in(page.text), self.pdf_years):
             return page
         texts = [await self._document_text(content.viewer_export(u) or u, deadline) for u in shown]
-        return replace(page, document="\n".join(t for t in texts if t) or None)
+        return replace(page, document="\n".join(t for t in texts if t))  # "": shown, none readable
 
     async def _document_text(self, url: str, deadline: float) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address

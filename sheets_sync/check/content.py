@@ -88,7 +88,8 @@ class Page:
     raw_html: str = ""
     pdf_readable: bool = True
     # The text of the file(s) the page shows: a Drive or Docs viewer's file (see `viewer_export`),
-    # or the documents an HTML page embeds (`embedded_documents`); None when none was read.
+    # or the documents an HTML page embeds (`embedded_documents`); "" when it shows some but
+    # none could be read (a scan, an error); None when none was looked at.
     document: str | None = None
 
 
@@ -437,8 +438,13 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind in ("html", "pdf") and not truncated:
         if page.kind == "html" and is_viewer(final_url):
             return _viewer_years(page)
-        if page.document:
-            return (), tuple(sorted(set(years_in(page.text)) | set(years_in(page.document))))
+        if page.document is not None:
+            years = set(years_in(page.text)) | set(years_in(page.document))
+            if not years and not page.document:
+                # It shows documents none of which could be read (a scanned PDF below a heading):
+                # they may well show the year, so a look by hand, not "no 2566".
+                return ("unverifiable_content",), None
+            return (), tuple(sorted(years))
         return (), years_in(page.text)
     return (), None
 
@@ -449,7 +455,7 @@ def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
     `viewer_export`). When neither shows a year, nothing says which year the file is for unless
     its text was read: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
     years = set(years_in(page.text)) | set(years_in(page.document or ""))
-    if not years and page.document is None:
+    if not years and not page.document:
         return ("unverifiable_content",), None
     return (), tuple(sorted(years))
 

@@ -70,7 +70,7 @@ PATHS = {
     "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
     "/embed/{kind}/O{n}": "an item page that is a heading without a year and the PDF shown below it: kind 'pdf' "
                           "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
-                          "'viewer' (PDF.js given ?file=), "
+                          "'scan' (of a scan), 'viewer' (PDF.js given ?file=), "
                           "'drive' (a Drive file's preview)",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
@@ -396,6 +396,7 @@ class Farm:
         if len(parts) == 4 and parts[1] == "embed" and parts[3][:1] == "O" and parts[3][1:].isdigit():
             num = int(parts[3][1:])
             frame = {"pdf": f"/docs/O{num}.pdf", "dated": f"/docs/O{num}.pdf", "old": f"/old/O{num}.pdf",
+                     "scan": f"/scan/O{num}.pdf",
                      "viewer": f"/pdfjs/web/viewer.html?file=%2Fdocs%2FO{num}.pdf",
                      "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview")}.get(parts[2])
             if frame:
