@@ -455,6 +455,13 @@ class Checker:
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
                 body, truncated = await self._read_body(response)
+                refresh = _refresh_target(current, body, response) if 200 <= response.status < 300 else None
+                if refresh:
+                    # A <meta http-equiv="refresh"> within seconds: the browser goes on there,
+                    # so the assessor sees that page; followed like a redirect (same limits).
+                    redirects.append(refresh)
+                    at.current, at.status_code = refresh, None
+                    continue
                 return Fetch(url, status_code=response.status, headers=response.headers, body=body,
                              truncated=truncated, final_url=current)
             finally:
@@ -525,6 +532,17 @@ def _target(url: str) -> URL:
         raise InvalidTarget(f"{e}: {url[:200]}") from e
     if target.scheme in ("http", "https") and not target.raw_host:
         raise InvalidTarget(f"no host in {url[:200]!r}")
+    return target
+
+
+def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse) -> str | None:
+    """The http(s) URL a page's meta refresh sends the browser to, when it is another page."""
+    written = content.meta_refresh(body, response.headers)
+    if not written:
+        return None
+    target = urljoin(current, _native(written))
+    if urlsplit(target).scheme not in ("http", "https") or urldefrag(target)[0] == urldefrag(current)[0]:
+        return None  # a reload of the same page, or javascript:/mailto:, is not a move
     return target
 
 

@@ -215,6 +215,37 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     return found
 
 
+_REFRESH_TAG = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
+_CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
+FOLLOWED_REFRESH_S = 10  # a refresh within this many seconds is a redirect; a later one, a reload timer
+
+
+def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
+    r"""Where an HTML page's <meta http-equiv="refresh"> sends the browser within
+    FOLLOWED_REFRESH_S seconds, as written (relative or absolute); None without one, for a
+    later one, or for one inside <noscript> (a browser running scripts ignores it).
+
+    >>> meta_refresh(b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=\'/web/index.php\'">', {})
+    '/web/index.php'
+    >>> meta_refresh(b'<html><head><meta content="600" http-equiv="refresh">', {}) is None
+    True
+    """
+    if not is_html(body, headers):
+        return None
+    head = _DROP.sub(b" ", body[:16_384])
+    tag = _REFRESH_TAG.search(head)
+    attr = _CONTENT_ATTR.search(tag.group()) if tag else None
+    if attr is None:
+        return None
+    value = html.unescape(attr.group(1).strip(b"\"'").decode("utf-8", "surrogateescape"))
+    m = _REFRESH_VALUE.fullmatch(value)
+    if m is None or float(m.group(1)) > FOLLOWED_REFRESH_S:
+        return None
+    target = m.group(2).strip().strip("\"'").strip()
+    return target or None
+
+
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
     return body[:1024].lstrip().startswith(b"%PDF-")
 

@@ -86,6 +86,11 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/scan/O12", (Status.OK, ("unverifiable_content",))),  # a scan shown below a heading: a look by hand
     ("/embed/viewer/O12", (Status.OK, ())),  # PDF.js given the file
     ("/embed/drive/O12", (Status.OK, ())),  # a Drive file's preview: its download says 2566
+    # A meta refresh within seconds is where the browser goes: followed like a redirect.
+    ("/refresh", (Status.OK, ())),
+    ("/refresh-gone", (Status.BROKEN, ("http_4xx",))),  # was "ok, nothing to read" for a link that ends on a 404
+    ("/refresh-self", (Status.OK, ())),  # reloading itself is no move, and no loop
+    ("/refresh-later", (Status.OK, ())),  # a 10-minute timer is not a move
     ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
@@ -113,6 +118,25 @@ def test_an_embedded_pdf_is_fetched_only_when_the_page_does_not_settle_the_year_
     assert pdf_requests(((2566,),), "dated", 21) == 0
     assert pdf_requests(((2566,),), "pdf", 22) == 1
     assert pdf_requests((), "dated", 23) == 1
+
+
+def test_a_meta_refresh_is_followed_as_a_redirect_hop(checker, farm):
+    r = checker.check(farm.url(HOST, "/refresh"))
+    assert r.final_url == farm.url(HOST, "/oit/O1") and r.redirects == (farm.url(HOST, "/oit/O1"),)
+    assert r.years == (2566,)
+
+
+@pytest.mark.parametrize("html, target", [
+    (b'<meta http-equiv="refresh" content="0;url=http://a.go.th/x">', "http://a.go.th/x"),
+    (b"<meta content='3; URL=\"/x?a=1&amp;b=2\"' http-equiv='refresh'>", "/x?a=1&b=2"),
+    (b'<meta http-equiv=refresh content=0;URL=/x>', "/x"),
+    (b'<meta http-equiv="refresh" content="0">', None),  # a reload
+    (b'<meta http-equiv="refresh" content="30; url=/x">', None),  # a timer
+    (b'<noscript><meta http-equiv="refresh" content="0;url=/nojs"></noscript>', None),  # ignored by browsers with scripts
+    (b'<meta name="description" content="0;url=/x">', None),
+])
+def test_meta_refresh_targets(html, target):
+    assert content.meta_refresh(b"<html><head>" + html + b"</head><body></body></html>", {}) == target
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):

@@ -67,6 +67,9 @@ PATHS = {
     "/drive-{kind}": "redirect to a shared Drive file whose name shows no year (DRIVE_FILES: its download is a "
                      "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
+    "/refresh": "a page whose <meta http-equiv=refresh> sends the browser to /oit/O1 at once",
+    "/refresh-gone": "... to /gone (404)", "/refresh-self": "a 2566 page that reloads itself every 5 s",
+    "/refresh-later": "a 2566 page that moves to /gone after 10 minutes (a timer, not a move)",
     "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
     "/embed/{kind}/O{n}": "an item page that is a heading without a year and the PDF shown below it: kind 'pdf' "
                           "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
@@ -421,6 +424,13 @@ class Farm:
                for kind, file_id in DRIVE_FILES.items()},
             "/docs-doc": (302, b"", {"Location": self.url("docs.google.com", f"/document/d/{DOCS_DOCUMENT}/edit")}),
             "/dropbox": (302, b"", {"Location": self.url("www.dropbox.com", "/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")}),
+            "/refresh": (200, b"<html><head><META HTTP-EQUIV='Refresh' CONTENT='0; URL=/oit/O1'></head></html>", {}),
+            "/refresh-gone": (200, b'<html><head><meta http-equiv="refresh" content="1;url=/gone"></head>'
+                                   b'<body>Moving...</body></html>', {}),
+            "/refresh-self": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
+                                        '<meta http-equiv="refresh" content="5">'), {}),
+            "/refresh-later": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
+                                         '<meta http-equiv="refresh" content="600; url=/gone">'), {}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
