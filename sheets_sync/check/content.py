@@ -231,8 +231,8 @@ def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
     >>> meta_refresh(b'<html><head><meta content="600" http-equiv="refresh">', {}) is None
     True
     """
-    if not is_html(body, headers):
-        return None
+    if not is_html(body, headers) or not _REFRESH_TAG.search(body, 0, 16_384):
+        return None  # most pages: ~3 us; removing scripts and <noscript> first costs ~9 more
     head = _DROP.sub(b" ", body[:16_384])
     tag = _REFRESH_TAG.search(head)
     attr = _CONTENT_ATTR.search(tag.group()) if tag else None
