@@ -29,7 +29,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import budget, content, offline, transport
+from sheets_sync.check import budget, content, documents, offline, transport
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
@@ -317,20 +317,20 @@ class Checker:
         """`page` with the text of the file(s) it shows (`content.Page.document`): a Drive or
         Docs viewer's file, or the documents it embeds, read only when its own text does not
         already settle the year rules the results are judged by (`pdf_years`; always without them)."""
-        export = content.viewer_export(final_url)
+        export = documents.viewer_export(final_url)
         if export:
             return replace(page, document=await self._document_text(export, deadline) or "")
         if content.is_viewer(final_url):
             return page
-        shown = content.embedded_documents(page, final_url)
+        shown = documents.embedded_documents(page, final_url)
         if not shown or settled(years_in(page.text), self.pdf_years):
             return page
-        texts = [await self._document_text(content.viewer_export(u) or u, deadline) for u in shown]
+        texts = [await self._document_text(documents.viewer_export(u) or u, deadline) for u in shown]
         return replace(page, document="\n".join(t for t in texts if t))  # "": shown, none readable
 
     async def _document_text(self, url: str, deadline: float) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address
-        of a viewer's file, `content.viewer_export`); None when that gives no file with text: an error,
+        of a viewer's file, `documents.viewer_export`); None when that gives no file with text: an error,
         a notice instead of the file (Drive's for files too large to scan for viruses, a quota
         page), a scan, a kind of file whose text is not read. One more request to the same
         host, through the same guard, pacing and deadline."""
@@ -537,7 +537,7 @@ def _target(url: str) -> URL:
 
 def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse) -> str | None:
     """The http(s) URL a page's meta refresh sends the browser to, when it is another page."""
-    written = content.meta_refresh(body, response.headers)
+    written = documents.meta_refresh(body, response.headers)
     if not written:
         return None
     target = urljoin(current, _native(written))

@@ -13,7 +13,7 @@ false alarm on an agency's good page costs more trust than a missed one:
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
   latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short); a Drive or
-  Docs page that shows no year and whose file could not be read (`viewer_export`);
+  Docs page that shows no year and whose file could not be read (sheets_sync.check.documents);
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them;
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
   the agency's page (the checker asks again as a browser first).
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sheets_sync.check import pdftext
 from sheets_sync.check.pdftext import squeeze as _squeeze
@@ -87,9 +87,9 @@ class Page:
     headings: tuple[str, ...] = ()
     raw_html: str = ""
     pdf_readable: bool = True
-    # The text of the file(s) the page shows: a Drive or Docs viewer's file (see `viewer_export`),
-    # or the documents an HTML page embeds (`embedded_documents`); "" when it shows some but
-    # none could be read (a scan, an error); None when none was looked at.
+    # The text of the file(s) the page shows: a viewer's file or the documents an HTML page
+    # embeds (sheets_sync.check.documents); "" when it shows some but none could be read (a
+    # scan, an error); None when none was looked at.
     document: str | None = None
 
 
@@ -142,110 +142,6 @@ def promises_document(url: str) -> bool:
     return host == "docs.google.com" and path.startswith(("/document/d/", "/spreadsheets/d/", "/presentation/d/"))
 
 
-_DRIVE_FILE = re.compile(r"^(?:/u/\d+)?/file/d/([\w-]{10,})")
-_DOCS_DOCUMENT = re.compile(r"^/document(?:/u/\d+)?/d/([\w-]{10,})")
-_FILE_ID = re.compile(r"[\w-]{10,}")
-
-
-def viewer_export(url: str) -> str | None:
-    """Where a Google Drive file, a Docs document or a Dropbox file that `url` shows in a viewer
-    gives its content: a viewer page carries the file's name, not its text (the browser draws
-    that with scripts), so its years are read from here. None for any other URL (folders,
-    sheets, slides, OneDrive too).
-
-    >>> viewer_export("https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing")
-    'https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJ-kL'
-    >>> viewer_export("https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/edit#heading=h.1")
-    'https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/export?format=txt'
-    >>> viewer_export("https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")
-    'https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=1'
-    >>> viewer_export("https://drive.google.com/drive/folders/1AbCdEfGh_IJ-kL") is None
-    True
-    """
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if host == "drive.google.com":
-        m = _DRIVE_FILE.match(parts.path)
-        file_id = m.group(1) if m else None
-        if file_id is None and parts.path.rstrip("/") in ("/open", "/uc"):
-            file_id = next((v for k, v in parse_qsl(parts.query) if k == "id" and _FILE_ID.fullmatch(v)), None)
-        return f"{origin}/uc?export=download&id={file_id}" if file_id else None
-    if host == "docs.google.com":
-        m = _DOCS_DOCUMENT.match(parts.path)
-        return f"{origin}/document/d/{m.group(1)}/export?format=txt" if m else None
-    if host_under(host, ("dropbox.com",)) and parts.path.startswith(("/s/", "/scl/fi/")):
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("dl", "raw")]
-        return f"{origin}{parts.path}?{urlencode([*query, ('dl', '1')])}"  # the file itself, not its preview
-    return None
-
-
-_EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
-_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
-MAX_EMBEDDED = 2  # documents read from one page
-
-
-def embedded_documents(page: Page, base: str) -> list[str]:
-    """The documents an HTML page shows in an <iframe>, <embed> or <object> (a PDF, a Drive
-    file, or the file a PDF viewer is given with ?file= or ?url=), as absolute URLs, at most
-    MAX_EMBEDDED. Many agencies' item pages are a heading and the PDF shown below it: the year
-    is in the PDF.
-
-    >>> page = Page(kind="html", raw_html='<h1>O12</h1><IFRAME src="/files/o12.pdf" width=100%></IFRAME>'
-    ...     '<iframe src="/pdfjs/web/viewer.html?file=%2Ffiles%2Fo13.pdf"></iframe>')
-    >>> embedded_documents(page, "https://a.go.th/ita/o12")
-    ['https://a.go.th/files/o12.pdf', 'https://a.go.th/files/o13.pdf']
-    """
-    found: list[str] = []
-    if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
-        return found
-    for src in _EMBED_SRC.findall(page.raw_html):
-        url = urljoin(base, html.unescape(src).strip())
-        if not url.startswith(("http://", "https://")):
-            continue
-        given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
-        shown = next((u for u in (*given, url) if promises_document(u) or viewer_export(u)), None)
-        if shown and shown not in found:
-            found.append(shown)
-            if len(found) == MAX_EMBEDDED:
-                break
-    return found
-
-
-_REFRESH_TAG = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
-_CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
-FOLLOWED_REFRESH_S = 10  # a refresh within this many seconds is a redirect; a later one, a reload timer
-
-
-def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
-    r"""Where an HTML page's <meta http-equiv="refresh"> sends the browser within
-    FOLLOWED_REFRESH_S seconds, as written (relative or absolute); None without one, for a
-    later one, or for one inside <noscript> (a browser running scripts ignores it).
-
-    >>> meta_refresh(b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=\'/web/index.php\'">', {})
-    '/web/index.php'
-    >>> meta_refresh(b'<html><head><meta content="600" http-equiv="refresh">', {}) is None
-    True
-    """
-    if not is_html(body, headers) or not _REFRESH_TAG.search(body, 0, 16_384):
-        return None  # most pages: ~3 us; removing scripts and <noscript> first costs ~9 more
-    head = _DROP.sub(b" ", body[:16_384])
-    tag = _REFRESH_TAG.search(head)
-    attr = _CONTENT_ATTR.search(tag.group()) if tag else None
-    if attr is None:
-        return None
-    value = html.unescape(attr.group(1).strip(b"\"'").decode("utf-8", "surrogateescape"))
-    m = _REFRESH_VALUE.fullmatch(value)
-    if m is None or float(m.group(1)) > FOLLOWED_REFRESH_S:
-        return None
-    target = m.group(2).strip().strip("\"'").strip()
-    return target or None
-
-
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
     return body[:1024].lstrip().startswith(b"%PDF-")
 
@@ -283,8 +179,14 @@ def _clean(fragment: str) -> str:
     return _squeeze(html.unescape(_TAG.sub(" ", fragment)))
 
 
+def without_hidden(body: bytes) -> bytes:
+    """The HTML without what a browser does not show as text: scripts, styles, <noscript>,
+    templates, SVG, comments."""
+    return _DROP.sub(b" ", body)
+
+
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
-    stripped = _DROP.sub(b" ", body)
+    stripped = without_hidden(body)
     text_html = decode(stripped, headers)
     title = _TITLE.search(text_html)
     return Page(kind="html", text=_clean(text_html), title=_clean(title.group(1)) if title else "",
@@ -482,9 +384,9 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
 
 def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
     """The years of a Drive or Docs page (a file's viewer, a folder, a sheet): its page's, which
-    scripts draw (what it carries is mostly a name), and its file's text where it was read (see
-    `viewer_export`). When neither shows a year, nothing says which year the file is for unless
-    its text was read: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
+    scripts draw (what it carries is mostly a name), and its file's text where it was read
+    (`documents.viewer_export`). When neither shows a year, nothing says which year the file is
+    for: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
     years = set(years_in(page.text)) | set(years_in(page.document or ""))
     if not years and not page.document:
         return ("unverifiable_content",), None

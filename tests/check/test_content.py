@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from sheets_sync.check import content
+from sheets_sync.check import content, documents
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.classify import Fetch, classify
 from sheets_sync.collect.cells import Candidate
@@ -136,7 +136,7 @@ def test_a_meta_refresh_is_followed_as_a_redirect_hop(checker, farm):
     (b'<meta name="description" content="0;url=/x">', None),
 ])
 def test_meta_refresh_targets(html, target):
-    assert content.meta_refresh(b"<html><head>" + html + b"</head><body></body></html>", {}) == target
+    assert documents.meta_refresh(b"<html><head>" + html + b"</head><body></body></html>", {}) == target
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):

@@ -1,0 +1,122 @@
+"""What a page leads to beyond its own text. Pure; the checker fetches what these name.
+
+* the file a Google Drive, Docs or Dropbox viewer shows (`viewer_export`): the viewer page
+  carries the file's name, its years are in the file;
+* the documents an item page shows in an <iframe>, <embed> or <object> (`embedded_documents`):
+  many item pages are a heading and the PDF below it;
+* where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`): the
+  checker follows it like a redirect, so the verdict is the page the assessor lands on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Mapping
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from sheets_sync.check.content import Page, is_html, promises_document, without_hidden
+from sheets_sync.core.normalize import host_under
+
+_DRIVE_FILE = re.compile(r"^(?:/u/\d+)?/file/d/([\w-]{10,})")
+_DOCS_DOCUMENT = re.compile(r"^/document(?:/u/\d+)?/d/([\w-]{10,})")
+_FILE_ID = re.compile(r"[\w-]{10,}")
+
+
+def viewer_export(url: str) -> str | None:
+    """Where a Google Drive file, a Docs document or a Dropbox file that `url` shows in a viewer
+    gives its content: a viewer page carries the file's name, not its text (the browser draws
+    that with scripts), so its years are read from here. None for any other URL (folders,
+    sheets, slides, OneDrive too).
+
+    >>> viewer_export("https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing")
+    'https://drive.google.com/uc?export=download&id=1AbCdEfGh_IJ-kL'
+    >>> viewer_export("https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/edit#heading=h.1")
+    'https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/export?format=txt'
+    >>> viewer_export("https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")
+    'https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=1'
+    >>> viewer_export("https://drive.google.com/drive/folders/1AbCdEfGh_IJ-kL") is None
+    True
+    """
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if host == "drive.google.com":
+        m = _DRIVE_FILE.match(parts.path)
+        file_id = m.group(1) if m else None
+        if file_id is None and parts.path.rstrip("/") in ("/open", "/uc"):
+            file_id = next((v for k, v in parse_qsl(parts.query) if k == "id" and _FILE_ID.fullmatch(v)), None)
+        return f"{origin}/uc?export=download&id={file_id}" if file_id else None
+    if host == "docs.google.com":
+        m = _DOCS_DOCUMENT.match(parts.path)
+        return f"{origin}/document/d/{m.group(1)}/export?format=txt" if m else None
+    if host_under(host, ("dropbox.com",)) and parts.path.startswith(("/s/", "/scl/fi/")):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("dl", "raw")]
+        return f"{origin}{parts.path}?{urlencode([*query, ('dl', '1')])}"  # the file itself, not its preview
+    return None
+
+
+_EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
+_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+MAX_EMBEDDED = 2  # documents read from one page
+
+
+def embedded_documents(page: Page, base: str) -> list[str]:
+    """The documents an HTML page shows in an <iframe>, <embed> or <object> (a PDF, a Drive
+    file, or the file a PDF viewer is given with ?file= or ?url=), as absolute URLs, at most
+    MAX_EMBEDDED. Many agencies' item pages are a heading and the PDF shown below it: the year
+    is in the PDF.
+
+    >>> page = Page(kind="html", raw_html='<h1>O12</h1><IFRAME src="/files/o12.pdf" width=100%></IFRAME>'
+    ...     '<iframe src="/pdfjs/web/viewer.html?file=%2Ffiles%2Fo13.pdf"></iframe>')
+    >>> embedded_documents(page, "https://a.go.th/ita/o12")
+    ['https://a.go.th/files/o12.pdf', 'https://a.go.th/files/o13.pdf']
+    """
+    found: list[str] = []
+    if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
+        return found
+    for src in _EMBED_SRC.findall(page.raw_html):
+        url = urljoin(base, html.unescape(src).strip())
+        if not url.startswith(("http://", "https://")):
+            continue
+        given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
+        shown = next((u for u in (*given, url) if promises_document(u) or viewer_export(u)), None)
+        if shown and shown not in found:
+            found.append(shown)
+            if len(found) == MAX_EMBEDDED:
+                break
+    return found
+
+
+_REFRESH_TAG = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
+_CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
+FOLLOWED_REFRESH_S = 10  # a refresh within this many seconds is a redirect; a later one, a reload timer
+
+
+def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
+    r"""Where an HTML page's <meta http-equiv="refresh"> sends the browser within
+    FOLLOWED_REFRESH_S seconds, as written (relative or absolute); None without one, for a
+    later one, or for one inside <noscript> (a browser running scripts ignores it).
+
+    >>> meta_refresh(b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=\'/web/index.php\'">', {})
+    '/web/index.php'
+    >>> meta_refresh(b'<html><head><meta content="600" http-equiv="refresh">', {}) is None
+    True
+    """
+    if not is_html(body, headers) or not _REFRESH_TAG.search(body, 0, 16_384):
+        return None  # most pages: ~3 us; removing scripts and <noscript> first costs ~9 more
+    head = without_hidden(body[:16_384])
+    tag = _REFRESH_TAG.search(head)
+    attr = _CONTENT_ATTR.search(tag.group()) if tag else None
+    if attr is None:
+        return None
+    value = html.unescape(attr.group(1).strip(b"\"'").decode("utf-8", "surrogateescape"))
+    m = _REFRESH_VALUE.fullmatch(value)
+    if m is None or float(m.group(1)) > FOLLOWED_REFRESH_S:
+        return None
+    target = m.group(2).strip().strip("\"'").strip()
+    return target or None
