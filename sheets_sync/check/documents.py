@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from sheets_sync.check.content import Page, is_html, promises_document, without_hidden
