@@ -373,8 +373,8 @@ class Checker:
                     der = await presented_certificate(str(address), port, host, self.tls.get(False))
                     if der is None or not await self._chains.completes(host, der, issuer):
                         return False
-        except (OSError, TimeoutError, ssl.SSLError, InvalidTarget):  # the guard's refusal is an OSError
-            return False
+        except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;
+            return False  # ValueError: InvalidTarget, a name the TLS library cannot encode
         return True
 
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
@@ -540,8 +540,12 @@ def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse)
     written = documents.meta_refresh(body, response.headers)
     if not written:
         return None
-    target = urljoin(current, _native(written))
-    if urlsplit(target).scheme not in ("http", "https") or urldefrag(target)[0] == urldefrag(current)[0]:
+    try:
+        target = urljoin(current, _native(written))
+        scheme = urlsplit(target).scheme
+    except ValueError:  # e.g. "http://[bad": the browser stays on the page
+        return None
+    if scheme not in ("http", "https") or urldefrag(target)[0] == urldefrag(current)[0]:
         return None  # a reload of the same page, or javascript:/mailto:, is not a move
     return target
 

@@ -79,10 +79,13 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
         return found
     for src in _EMBED_SRC.findall(page.raw_html):
-        url = urljoin(base, html.unescape(src).strip())
+        try:
+            url = urljoin(base, html.unescape(src).strip())
+            given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
+        except ValueError:  # e.g. "http://[bad": a browser shows nothing there either
+            continue
         if not url.startswith(("http://", "https://")):
             continue
-        given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
         shown = next((u for u in (*given, url) if promises_document(u) or viewer_export(u)), None)
         if shown and shown not in found:
             found.append(shown)

@@ -91,6 +91,7 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/refresh-gone", (Status.BROKEN, ("http_4xx",))),  # was "ok, nothing to read" for a link that ends on a 404
     ("/refresh-self", (Status.OK, ())),  # reloading itself is no move, and no loop
     ("/refresh-later", (Status.OK, ())),  # a 10-minute timer is not a move
+    ("/refresh-bad", (Status.OK, ())),  # an unusable refresh or iframe URL: ignored, as a browser does, not check_failed
     ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),

@@ -70,6 +70,7 @@ PATHS = {
     "/refresh": "a page whose <meta http-equiv=refresh> sends the browser to /oit/O1 at once",
     "/refresh-gone": "... to /gone (404)", "/refresh-self": "a 2566 page that reloads itself every 5 s",
     "/refresh-later": "a 2566 page that moves to /gone after 10 minutes (a timer, not a move)",
+    "/refresh-bad": "a 2566 page whose meta refresh and iframe name an unusable URL (http://[bad/)",
     "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
     "/embed/{kind}/O{n}": "an item page that is a heading without a year and the PDF shown below it: kind 'pdf' "
                           "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
@@ -429,6 +430,9 @@ class Farm:
                                    b'<body>Moving...</body></html>', {}),
             "/refresh-self": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
                                         '<meta http-equiv="refresh" content="5">'), {}),
+            "/refresh-bad": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>"
+                                       '<iframe src="http://[bad/o1.pdf"></iframe>',
+                                       '<meta http-equiv="refresh" content="0; url=http://[bad/">'), {}),
             "/refresh-later": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
                                          '<meta http-equiv="refresh" content="600; url=/gone">'), {}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
