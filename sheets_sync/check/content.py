@@ -369,24 +369,18 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if not page.text:
             return ("unverifiable_content",), None
     if page.kind in ("html", "pdf") and not truncated:
-        if page.kind == "html" and is_viewer(final_url):
-            return _viewer_years(page)
-        if page.document is not None:
-            years = set(years_in(page.text)) | set(years_in(page.document))
-            if not years and not page.document:
-                # It shows documents none of which could be read (a scanned PDF below a heading):
-                # they may well show the year, so a look by hand, not "no 2566".
-                return ("unverifiable_content",), None
-            return (), tuple(sorted(years))
+        if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
+            return _shown_years(page)
         return (), years_in(page.text)
     return (), None
 
 
-def _viewer_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
-    """The years of a Drive or Docs page (a file's viewer, a folder, a sheet): its page's, which
-    scripts draw (what it carries is mostly a name), and its file's text where it was read
-    (`documents.viewer_export`). When neither shows a year, nothing says which year the file is
-    for: a look by hand (`unverifiable_content`), never a "no 2566" warning."""
+def _shown_years(page: Page) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """The years of a page that shows files: a Drive-like viewer (a file's viewer, a folder, a
+    sheet), whose page scripts draw and carries little more than a name, or a page embedding
+    documents (sheets_sync.check.documents). Its own years and those of the files' text where it
+    was read. When neither shows a year and no file could be read (a scan, a viewer's file not
+    fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
     years = set(years_in(page.text)) | set(years_in(page.document or ""))
     if not years and not page.document:
         return ("unverifiable_content",), None
