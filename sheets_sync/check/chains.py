@@ -133,19 +133,19 @@ class ChainCompleter:
             return False
         chain: list[x509.Certificate] = []
         cert = leaf
-        for _ in range(MAX_ISSUERS + 1):
-            if self._verifies(subject, leaf, chain):
-                return True
+        while not self._verifies(subject, leaf, chain):
+            if len(chain) >= MAX_ISSUERS:
+                return False
             issuers: Sequence[x509.Certificate] = ()
-            for url in issuer_urls(cert) if len(chain) < MAX_ISSUERS else ():
+            for url in issuer_urls(cert):
                 issuers = await self._issuer(url, fetch)
                 if issuers:
                     break
             if not issuers:
                 return False
-            chain.extend(issuers)
+            chain.extend(issuers)  # at least one more each time: the loop ends
             cert = issuers[0]
-        return False
+        return True
 
     def _verifies(self, subject, leaf: x509.Certificate, chain: list[x509.Certificate]) -> bool:
         try:
