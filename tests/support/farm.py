@@ -373,7 +373,7 @@ class Farm:
         path = target.split("?", 1)[0]
         pdf = {"Content-Type": "application/pdf"}
         if site.profile == "service":
-            return self._google(target)
+            return self._service(target)
         if path == "/":
             return 200, site.home, {}
         parts = path.split("/")
@@ -464,7 +464,8 @@ class Farm:
             return 200, site.home, {}  # the catch-all that makes soft 404s
         return 404, page("404 Not Found", "<p>The requested URL was not found on this server.</p>"), {}
 
-    def _google(self, target: str) -> tuple:
+    def _service(self, target: str) -> tuple:
+        """Google sign-in, Drive and Docs, and Dropbox: the file-sharing services agencies link to."""
         path, _, query = target.partition("?")
         if path.startswith("/file/d/1PrivateFile"):
             return 302, b"", {"Location": self.url("accounts.google.com", "/ServiceLogin?continue=" + path)}
