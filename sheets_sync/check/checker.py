@@ -29,7 +29,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import budget, content, documents, offline, transport
+from sheets_sync.check import bodies, budget, content, documents, offline, transport
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
@@ -106,6 +106,7 @@ class Checker:
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
         # with a run whose URLs name a document, else on the first PDF.
         self._pdf = PdfReaderPool(enough=pdf_years)
+        self._room = bodies.Room(settings.max_document_bytes)  # large PDFs' bytes held at once
 
     def __enter__(self) -> "Checker":
         return self
@@ -179,6 +180,10 @@ class Checker:
     # ------------------------------------------------------------ on the event loop
     async def check_async(self, url: str, validators: tuple[str | None, str | None] | None = None) -> CheckResult:
         """`check`, on the checker's loop. Never raises but for cancellation."""
+        with bodies.holding(self._room):
+            return await self._check(url, validators)
+
+    async def _check(self, url: str, validators: tuple[str | None, str | None] | None) -> CheckResult:
         try:
             if content.platform_of(url):
                 # facebook.com, youtube ...: a bot gets a login wall; not requested at all.
@@ -226,7 +231,9 @@ class Checker:
         page = None
         if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300:
             if content.is_pdf(fetch.body, fetch.headers):
-                page = await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline)
+                # A cut-off PDF cannot be opened: not worth the helper's time.
+                page = (content.Page(kind="pdf", pdf_readable=False) if fetch.truncated
+                        else await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline))
             else:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
@@ -454,7 +461,9 @@ class Checker:
                     at.current = redirects[-1]
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
-                body, truncated = await self._read_body(response)
+                got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
+                                        self._room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
+                body = got.data
                 refresh = _refresh_target(current, body, response) if 200 <= response.status < 300 else None
                 if refresh:
                     # A <meta http-equiv="refresh"> within seconds: the browser goes on there,
@@ -463,7 +472,7 @@ class Checker:
                     at.current, at.status_code = refresh, None
                     continue
                 return Fetch(url, status_code=response.status, headers=response.headers, body=body,
-                             truncated=truncated, final_url=current)
+                             truncated=got.truncated, cut_early=got.cut_early, final_url=current)
             finally:
                 # After a full read the connection is already back in the pool; otherwise this
                 # drops the socket rather than drain an unknown remainder.
@@ -509,19 +518,6 @@ class Checker:
     def _open(self) -> aiohttp.ClientSession:
         self._session = open_session(self.policy)
         return self._session
-
-    async def _read_body(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-        """Reads at most max_body_bytes (+1 to know there is more); the check's timer bounds it."""
-        cap = self.settings.max_body_bytes
-        parts: list[bytes] = []
-        got = 0
-        while got <= cap:
-            chunk = await response.content.readany()  # what has arrived (decoded), not all of it
-            if not chunk:
-                return b"".join(parts), False
-            parts.append(chunk)
-            got += len(chunk)
-        return b"".join(parts)[:cap], True
 
 
 def _target(url: str) -> URL:

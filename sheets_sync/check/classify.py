@@ -22,8 +22,9 @@ class Fetch:
     url: str
     status_code: int | None = None
     headers: Mapping[str, str] = field(default_factory=CIMultiDict)
-    body: bytes = b""  # decoded (gzip undone), at most max_body_bytes
-    truncated: bool = False  # the body went on past max_body_bytes
+    body: bytes = b""  # decoded (gzip undone): the start of a page, a whole PDF (sheets_sync.check.bodies)
+    truncated: bool = False  # the body went on past `body`
+    cut_early: bool = False  # truncated before the size limit of its kind (time, memory ...): not too_large
     final_url: str | None = None
     redirects: tuple[str, ...] = ()  # each URL redirected to, in order
     elapsed_ms: int = 0
@@ -53,9 +54,13 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         detail = "HTTP 304 not modified"
     elif 200 <= code < 300:
         codes = ()
-        if fetch.truncated:
+        if fetch.truncated and not fetch.cut_early:
             codes = ("too_large",)
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
+        elif fetch.truncated and content.is_pdf(fetch.body, fetch.headers):
+            # Not the file's fault (sheets_sync.check.bodies), and its years are unknown.
+            codes = ("unverifiable_content",)
+            detail = f"HTTP {code}; a large PDF read in part ({len(fetch.body)} bytes): out of time or memory"
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
                                        probe=probe, pdf_pages=pdf_pages, page=page)

@@ -40,6 +40,7 @@ from sheets_sync.check import content, pdftext
 
 log = logging.getLogger(__name__)
 
+_ONE_SEND = 1 << 20  # a file up to this size goes out in one send with its head
 MAX_RESTARTS = 5  # helpers that died while reading, per run; then PDFs get no text (checked by hand)
 
 
@@ -104,13 +105,20 @@ class _Helper:
         loop.add_reader(fd, readable)
         try:
             try:
-                data = _frame(pages.to_bytes(4, "big") + body)
-                try:
-                    sent = self.sock.send(data)  # all of it, unless the file is larger than the buffer
-                except (BlockingIOError, InterruptedError):
-                    sent = 0
-                if sent < len(data):
-                    await loop.sock_sendall(self.sock, memoryview(data)[sent:])
+                # Two messages (pdftext.serve): the page count, then the file, which the helper
+                # then reads where it landed rather than from a copy without the count.
+                head = _frame_head(4) + pages.to_bytes(4, "big") + _frame_head(len(body))
+                if len(body) > _ONE_SEND:  # a large file is not copied once more to go out in one piece
+                    await loop.sock_sendall(self.sock, head)
+                    await loop.sock_sendall(self.sock, body)
+                else:
+                    data = head + body
+                    try:
+                        sent = self.sock.send(data)  # all of it, unless the file is larger than the buffer
+                    except (BlockingIOError, InterruptedError):
+                        sent = 0
+                    if sent < len(data):
+                        await loop.sock_sendall(self.sock, memoryview(data)[sent:])
                 message = await answer
             except (EOFError, OSError) as e:
                 raise HelperDied(str(e) or "the PDF reader's connection closed") from e
@@ -128,19 +136,19 @@ class _Helper:
             self.process.join(1)
 
 
-def _frame(message: bytes) -> bytes:
-    """`message` as multiprocessing's Connection.send_bytes frames it: its size in four bytes
-    (signed, big-endian), or -1 and the size in eight bytes past 2 GiB."""
-    n = len(message)
+def _frame_head(n: int) -> bytes:
+    """The head multiprocessing's Connection.send_bytes puts before a message of `n` bytes: its
+    size in four bytes (signed, big-endian), or -1 and the size in eight bytes past 2 GiB."""
     if n <= 0x7FFFFFFF:
-        return n.to_bytes(4, "big") + message
-    return (-1).to_bytes(4, "big", signed=True) + n.to_bytes(8, "big") + message
+        return n.to_bytes(4, "big")
+    return (-1).to_bytes(4, "big", signed=True) + n.to_bytes(8, "big")
 
 
 def _unframe(received: bytearray) -> bytes | None:
-    """The message `received` holds once all of its frame has arrived (see `_frame`), else None.
+    """The message `received` holds once all of its frame has arrived (see `_frame_head`), else None.
 
-    >>> _unframe(bytearray(_frame(b"abc"))), _unframe(bytearray(_frame(b"abc")[:5]))
+    >>> framed = _frame_head(3) + b"abc"
+    >>> _unframe(bytearray(framed)), _unframe(bytearray(framed[:5]))
     (b'abc', None)
     """
     if len(received) < 4:

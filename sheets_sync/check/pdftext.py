@@ -134,14 +134,15 @@ def unpack(message: bytes) -> tuple[str, bool]:
 
 
 def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
-    """A helper's life: read each PDF sent (four bytes of page count, then the file), answer
-    with `pack`, until the connection closes. `enough`: as for `read`, the same for every PDF of a run."""
+    """A helper's life: read each PDF sent (a message of four bytes, the page count, then one of
+    the file), answer with `pack`, until the connection closes. `enough`: as for `read`, the same for every PDF of a run."""
     # Ctrl-C reaches the whole process group: the checker's process decides what a stop
     # means (and stops the helpers); a helper must not die with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            message = conn.recv_bytes()
+            pages = int.from_bytes(conn.recv_bytes(), "big")
+            body = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        conn.send_bytes(pack(*read(message[4:], int.from_bytes(message[:4], "big"), enough)))
+        conn.send_bytes(pack(*read(body, pages, enough)))

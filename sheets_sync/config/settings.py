@@ -58,7 +58,8 @@ class CheckerSettings:
     total_timeout_s: float = 30.0
     stage_timeout_s: float = 600.0  # the whole check stage of one run; URLs not done by then wait for the next
     max_redirects: int = 10
-    max_body_bytes: int = 5_000_000
+    max_body_bytes: int = 5_000_000  # of a page, or of a file whose content is not read
+    max_document_bytes: int = 40_000_000  # of a PDF, whose years are read; over it: too_large
     retries: int = 2
     backoff_s: float = 0.5
     retry_after_cap_s: float = 30.0
@@ -590,6 +591,9 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
     if c.pdf_pages < 1:
         raise ConfigError(f"{where}: checker.pdf_pages: must be at least 1")
+    if c.max_document_bytes < c.max_body_bytes:
+        raise ConfigError(f"{where}: checker.max_document_bytes: must be at least checker.max_body_bytes "
+                          f"({c.max_body_bytes})")
     for entry in c.resolve:
         try:
             parse_resolve([entry])

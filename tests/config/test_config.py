@@ -59,6 +59,8 @@ def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
     ("settings.yaml", "  per_host: 4", "  per_host: four", "settings.yaml: checker.per_host: expected a whole number"),
     ("settings.yaml", "  verify_tls: true", "  verify_tls: yes please", "settings.yaml: checker.verify_tls: expected true or false"),
     ("settings.yaml", "  resolve: []", "  resolve: [tapladuk.go.th]", "settings.yaml: checker.resolve:"),
+    ("settings.yaml", "  max_document_bytes: 40000000", "  max_document_bytes: 1000",
+     "settings.yaml: checker.max_document_bytes: must be at least checker.max_body_bytes (5000000)"),
     ("settings.yaml", "  allow_private: []", "  allow_private: [10.0.0.0/99]", "settings.yaml: checker.allow_private:"),
     ("settings.yaml", "checker:", "checker: [\n", "settings.yaml: line"),
     ("settings.yaml", "items_file: oit_items.yaml", "items_file: missing.yaml", "missing.yaml: file not found"),

@@ -1,0 +1,143 @@
+"""Reading a response's body: how much of it, and why a read stopped where it did.
+
+A web page, or a file whose content no rule reads (a Word file, an image), is read up to
+`max_body_bytes`: its first bytes say all the rules need. A PDF is read whole, up to
+`max_document_bytes`, because its years are in its text and PDFium needs the whole file to
+find its pages. Scanned annual reports and signed plans of 10-30 MB are common, and the
+assessor's browser opens them: such a file is no reason for a warning, and reading only its
+first 5 MB would leave its years unknown.
+
+Two things may stop a PDF's read before its end, and neither is the file's fault, so neither
+gives `too_large` (that stays for a file really over the limit):
+- time: the rest of a large file must arrive before the check's deadline, less a reserve
+  for reading its text; past that the check is not called `timeout` (the site was sending);
+- memory: the checker holds at most `max_document_bytes` of such files' bytes past
+  `max_body_bytes` at once (a `Room`), until their checks end, so that a site with many large
+  files cannot take a small VM's memory; a file that finds no room is read no further.
+Either way the file gets a look by hand (`unverifiable_content`), never a verdict on its years.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import aiohttp
+
+from sheets_sync.check import content
+from sheets_sync.check.budget import Deadline
+
+# The share of a check's total_timeout_s kept for reading a large PDF's text after its download.
+TEXT_RESERVE = 1 / 6
+
+
+@dataclass(frozen=True)
+class Body:
+    """What was read of a body. `truncated`: it went on past `data`. `cut_early`: it was cut
+    before the size limit of its kind (out of time or memory, or a file no rule reads further),
+    so its size is no reason for `too_large`."""
+
+    data: bytes
+    truncated: bool = False
+    cut_early: bool = False
+
+
+class Room:
+    """Bytes of PDF bodies past max_body_bytes that checks may hold at once. All of its users
+    run on the checker's one event loop, so a plain counter serves."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+
+    def take(self, n: int) -> bool:
+        if n > self.free:
+            return False
+        self.free -= n
+        return True
+
+    def give(self, n: int) -> None:
+        self.free += n
+
+
+# The bytes one check holds of the Room; given back when the check ends (`holding`), since its
+# body stays in memory until the PDF helper has read it.
+_HELD: ContextVar[list[int] | None] = ContextVar("sheets_sync_body_room_held", default=None)
+
+
+@contextmanager
+def holding(room: Room) -> Iterator[None]:
+    """Around one check: what its reads took of `room` is given back when it ends."""
+    held = [0]
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+        room.give(held[0])
+
+
+async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_body: int, max_document: int,
+               room: Room, due: Deadline, reserve: float) -> Body:
+    """Reads `stream` (decoded) as the module says; the check's own timer still bounds it.
+
+    `reserve` is the time kept, before `due`, for reading a PDF's text once it is here."""
+    parts: list[bytes] = []
+    got = 0
+    while got <= max_body:
+        chunk = await stream.readany()  # what has arrived, not all of it
+        if not chunk:
+            return Body(b"".join(parts))
+        parts.append(chunk)
+        got += len(chunk)
+    head = parts[0] if len(parts[0]) >= 1024 else b"".join(parts)[:1024]
+    if not content.is_pdf(head, headers):
+        if content.is_html(head, headers):
+            return Body(b"".join(parts)[:max_body], True)  # a web page of megabytes: too large
+        declared = _declared_length(headers)
+        # No rule reads such a file (Word, images) past its start: it is too large only if it says so.
+        return Body(b"".join(parts)[:max_body], True, cut_early=declared is None or declared <= max_document)
+    if (_declared_length(headers) or 0) > max_document:
+        return Body(b"".join(parts)[:max_body], True)
+    held = _HELD.get()
+    mine = held is None  # a fetch outside a check (Checker.fetch): its bytes go back when it ends
+    if mine:
+        held = [0]
+    try:
+        return await _read_document(stream, parts, got, max_body, max_document, room, held, due, reserve)
+    finally:
+        if mine:
+            room.give(held[0])
+
+
+async def _read_document(stream, parts: list[bytes], got: int, max_body: int, max_document: int, room: Room,
+                         held: list[int], due: Deadline, reserve: float) -> Body:
+    """The rest of a PDF, up to max_document bytes, within the room and the time it has."""
+    past = got - max_body
+    if not room.take(past):
+        return Body(b"".join(parts)[:max_body], True, cut_early=True)
+    held[0] += past
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout_at(loop.time() + (due.at - reserve - time.monotonic())):
+            while got <= max_document:
+                chunk = await stream.readany()
+                if not chunk:
+                    return Body(b"".join(parts))
+                if not room.take(len(chunk)):
+                    return Body(b"".join(parts), True, cut_early=True)
+                held[0] += len(chunk)
+                parts.append(chunk)
+                got += len(chunk)
+    except TimeoutError:  # not the check's deadline, which is later: this read's own end
+        return Body(b"".join(parts), True, cut_early=True)
+    return Body(b"".join(parts)[:max_document], True)
+
+
+def _declared_length(headers: Mapping[str, str]) -> int | None:
+    """Content-Length as a number, when it is one (before any Content-Encoding is undone)."""
+    value = (headers.get("Content-Length") or "").strip()
+    return int(value) if value.isdigit() else None

@@ -1,0 +1,184 @@
+"""Large files (sheets_sync.check.bodies), against real loopback servers: a PDF of many
+megabytes is read whole and judged by its years, not warned about; only a file over
+max_document_bytes is `too_large`; a read cut short by time or memory is a look by hand, never
+`timeout` or `too_large`; a web page of megabytes stays `too_large`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
+from tests.support.farm import pdf_file
+from tests.support.http_servers import LoopbackServer, respond
+
+MAX_BODY = 100_000
+MAX_DOCUMENT = 1_500_000
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
+                   soft404_probe=False, allow_private=("127.0.0.1/32",), max_body_bytes=MAX_BODY,
+                   max_document_bytes=MAX_DOCUMENT, concurrency=8, per_host=4)
+
+
+def big_pdf(size: int, line: str = "Annual report, fiscal year 2566") -> bytes:
+    """A valid one-page PDF of about `size` bytes: its text on the page, the rest an
+    unreferenced stream (a scan's images, say). Its cross-reference table is at the end, as in
+    most files, so the whole file is needed to open it."""
+    stream = f"BT /F1 12 Tf 72 740 Td ({line}) Tj ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pad = max(0, size - len(pdf_file(objects)) - 60)
+    return pdf_file(objects + [f"<< /Length {pad} >>\nstream\n{'x' * pad}\nendstream"])
+
+
+PDF = {"Content-Type": "application/pdf"}
+
+
+def paced(body: bytes, chunk: int, every: float, before=None, declare: bool = True):
+    """Sends `body` `chunk` bytes at a time, `every` seconds apart; `before(i)` runs before
+    chunk i (a barrier, say). Without `declare`, no Content-Length: the end is the hang-up."""
+    def run(h) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        if declare:
+            h.send_header("Content-Length", str(len(body)))
+        else:
+            h.close_connection = True
+        h.end_headers()
+        try:
+            for i in range(0, len(body), chunk):
+                if before:
+                    before(i)
+                h.wfile.write(body[i:i + chunk])
+                h.wfile.flush()
+                time.sleep(every)
+        except OSError:  # the checker hung up: what this behaviour may test
+            pass
+    return run
+
+
+def check(url: str, **changes):
+    with Checker(replace(SETTINGS, **changes)) as checker:
+        return checker.check(url)
+
+
+def test_a_pdf_past_the_page_limit_is_read_whole_and_judged_by_its_years():
+    body = big_pdf(1_000_000)
+    with LoopbackServer({"/o10.pdf": respond(200, body, PDF)}) as srv:
+        r = check(srv.url("/o10.pdf"))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,))
+
+
+def test_a_pdf_without_a_length_is_read_whole_too():
+    body = big_pdf(600_000)
+
+    def chunked(h) -> None:  # HTTP/1.0 style: no Content-Length, the body ends when the site hangs up
+        h.close_connection = True
+        h.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + body)
+    with LoopbackServer({"/o10": chunked}) as srv:
+        r = check(srv.url("/o10"))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,))
+
+
+def test_a_pdf_over_the_document_limit_is_too_large_and_not_read_on():
+    size = 4_000_000
+    with LoopbackServer({"/o10.pdf": paced(big_pdf(size), 64 * 1024, 0, declare=False)}) as srv:
+        r = check(srv.url("/o10.pdf"))
+    assert (r.status, r.reasons) == (Status.WARNING, ("too_large",))
+    assert len(r.detail) and str(MAX_DOCUMENT) in r.detail.replace(",", "")
+
+
+def test_a_pdf_that_says_it_is_over_the_limit_is_too_large_at_once():
+    requested = []
+
+    def declared(h) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        h.send_header("Content-Length", str(MAX_DOCUMENT + 1))
+        h.end_headers()
+        body = big_pdf(MAX_DOCUMENT + 1)
+        sent = 0
+        try:
+            for i in range(0, len(body), 16 * 1024):
+                h.wfile.write(body[i:i + 16 * 1024])
+                sent += 16 * 1024
+        except OSError:
+            pass
+        requested.append(sent)
+    with LoopbackServer({"/o10.pdf": declared}) as srv:
+        r = check(srv.url("/o10.pdf"))
+        end = time.monotonic() + 3
+        while not requested and time.monotonic() < end:
+            time.sleep(0.02)
+    assert (r.status, r.reasons) == (Status.WARNING, ("too_large",))
+    # Hung up after the page limit: the rest of a file already known to be too large is not wanted.
+    assert requested and requested[0] < MAX_DOCUMENT // 2
+
+
+def test_a_large_pdf_still_arriving_near_the_deadline_is_a_look_by_hand_not_a_timeout():
+    body = big_pdf(1_200_000)
+    # ~1.2 MB at 100 kB per 0.25 s: ~3 s, past total_timeout_s (3 s) less the text reserve
+    with LoopbackServer({"/o10.pdf": paced(body, 100_000, 0.25)}) as srv:
+        start = time.monotonic()
+        r = check(srv.url("/o10.pdf"))
+        took = time.monotonic() - start
+    assert (r.status, r.reasons) == (Status.OK, ("unverifiable_content",))
+    assert r.years is None
+    assert took < SETTINGS.total_timeout_s
+
+
+def test_a_slow_small_page_still_times_out():
+    # false-positive guard: the grace is for a large PDF's remainder, not for a site that drips
+    body = big_pdf(60_000)
+    with LoopbackServer({"/o10.pdf": paced(body, 2_000, 0.25)}) as srv:
+        r = check(srv.url("/o10.pdf"))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("timeout",))
+
+
+def test_large_pdfs_share_a_bounded_room_and_give_it_back():
+    # Two ~1 MB files at once with room for 1.5 MB past the page limit: at least one is read
+    # only in part (a look by hand); then the room is free again and a third is read whole.
+    body = big_pdf(1_000_000)
+    meet = threading.Barrier(2, timeout=5)
+
+    def both_started(i: int) -> None:
+        if i == 150_000:  # each past the page limit before either goes on
+            meet.wait()
+    with LoopbackServer({"/a.pdf": paced(body, 50_000, 0, both_started),
+                         "/b.pdf": paced(body, 50_000, 0, both_started),
+                         "/c.pdf": respond(200, body, PDF)}) as srv, Checker(SETTINGS) as checker:
+        pair = checker.check_many([srv.url("/a.pdf"), srv.url("/b.pdf")])
+        alone = checker.check(srv.url("/c.pdf"))
+    verdicts = sorted((r.status, r.reasons) for r in pair.values())
+    assert all(v in ((Status.OK, ()), (Status.OK, ("unverifiable_content",))) for v in verdicts), verdicts
+    assert (Status.OK, ("unverifiable_content",)) in verdicts
+    assert (alone.status, alone.reasons, alone.years) == (Status.OK, (), (2566,))
+
+
+def test_a_web_page_past_the_page_limit_is_still_too_large():
+    page = b"<html><head><title>o10</title></head><body>" + b"<p>2566</p>" * 20_000 + b"</body></html>"
+    with LoopbackServer({"/o10": respond(200, page, {"Content-Type": "text/html; charset=utf-8"})}) as srv:
+        r = check(srv.url("/o10"))
+    assert (r.status, r.reasons) == (Status.WARNING, ("too_large",))
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["with-length", "no-length"])
+def test_a_large_file_no_rule_reads_is_not_too_large(declared):
+    body = b"PK\x03\x04" + b"\0" * 600_000  # a 600 kB Word file: within max_document_bytes
+
+    def word(h) -> None:
+        h.close_connection = True
+        length = f"Content-Length: {len(body)}\r\n".encode() if declared else b""
+        h.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n" + length + b"\r\n" + body)
+    with LoopbackServer({"/o10.docx": word}) as srv:
+        r = check(srv.url("/o10.docx"))
+    assert (r.status, r.reasons) == (Status.OK, ())
