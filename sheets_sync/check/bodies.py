@@ -14,7 +14,8 @@ gives `too_large` (that stays for a file really over the limit):
 - memory: the checker holds at most `max_document_bytes` of such files' bytes past
   `max_body_bytes` at once (a `Room`), until their checks end, so that a site with many large
   files cannot take a small VM's memory; a file that finds no room is read no further.
-Either way the file gets a look by hand (`unverifiable_content`), never a verdict on its years.
+Either way the file gets a look by hand (`document_unread`, ok), never a verdict on its years,
+and is read again next run.
 """
 
 from __future__ import annotations

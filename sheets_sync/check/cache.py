@@ -175,7 +175,7 @@ class CachedChecker:
             entry = entries.get(url)
             if entry is not None and "stage_timeout" in entry.result.reasons:
                 late.append(url)
-            elif entry is None or entry.result.status is not Status.OK or url in recheck:
+            elif entry is None or entry.result.status is not Status.OK or url in recheck or _unfinished(entry):
                 check.append(url)
             elif now - entry.checked_at < self.ttl_s:
                 reuse[url] = entry.result
@@ -208,6 +208,11 @@ class CachedChecker:
         except sqlite3.Error as e:
             log.warning("could not save check results to the state file (%s); next run checks them again", e)
         return results
+
+
+def _unfinished(entry: Entry) -> bool:
+    """An ok verdict the checker could not finish (a large PDF read in part): checked every run."""
+    return "document_unread" in entry.result.reasons
 
 
 def checked_results(results: dict[str, CheckResult], urls: list[str]) -> list[CheckResult]:
