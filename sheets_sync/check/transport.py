@@ -33,6 +33,13 @@ MAX_HEAD_LINE = 65536  # http.client's limit for one status or header line
 MAX_HEADERS = 100  # and for the number of headers
 LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)  # the constant is named from Python 3.12
 
+# TLS 1.2 cipher suites as browsers offer them (TLS 1.3's are not set here). Python's default
+# leaves out the CBC suites with SHA-1 MACs and RSA key exchange, which old IIS and Apache
+# servers may offer alone: Chrome and Firefox open such sites (ECDHE-RSA-AES128-SHA,
+# AES128-SHA ...) and the checker called them broken. No DHE: browsers dropped it, and a server
+# that prefers DHE with a 1024-bit group (refused by OpenSSL) then picks ECDHE, as for a browser.
+BROWSER_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:RSA+AESGCM:RSA+AES:!aNULL:!eNULL:!MD5:!DSS:!PSK:!SRP:!AESCCM"
+
 T = TypeVar("T")
 
 
@@ -60,6 +67,7 @@ class TlsContexts:
                 # which made such a site "broken" here while it opens for the assessor. Nothing
                 # is renegotiated on a checker's short GET, so the risk RFC 5746 closes is not ours.
                 context.options |= LEGACY_SERVER_CONNECT
+                context.set_ciphers(BROWSER_CIPHERS)
                 self._made[verified] = context
             return self._made[verified]
 

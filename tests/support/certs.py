@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 _CA_USAGE = x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
@@ -60,11 +60,13 @@ class Pki:
         self._n = 0
 
     def server(self, name: str, aia: tuple[str, ...] = (), chain: bool = False,
-               days: tuple[int, int] = (-1, 30)) -> ssl.SSLContext:
+               days: tuple[int, int] = (-1, 30), rsa_key: bool = False) -> ssl.SSLContext:
         """A server context for `name` (a host name or an IP address) signed by the intermediate:
         the certificate alone (the common mistake), or with the intermediate (`chain`); `aia`:
-        its CA Issuers addresses; `days`: validity relative to now (negative both: expired)."""
-        key = ec.generate_private_key(ec.SECP256R1())
+        its CA Issuers addresses; `days`: validity relative to now (negative both: expired);
+        `rsa_key`: an RSA key, as the suites with RSA key exchange or signatures need."""
+        key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if rsa_key
+               else ec.generate_private_key(ec.SECP256R1()))
         try:
             san = x509.IPAddress(ipaddress.ip_address(name))
         except ValueError:
