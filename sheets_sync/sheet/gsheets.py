@@ -9,8 +9,9 @@ remembered in the spreadsheet's developer metadata, so a renamed tab keeps worki
 
 Requests (quota budget; Google counts 60 reads and 60 writes per minute per user):
 
-    read()           1 spreadsheets.get (tab properties, remembered tab ids)  +  1 values.batchGet
-                     (FORMULA rendering, so a typed =HYPERLINK(...) comes back as typed)    2 reads
+    read()           1 spreadsheets.get (tab properties, remembered tab ids)  +  1 spreadsheets.get
+                     of the two tabs' cells (values as typed, so a =HYPERLINK(...) comes back
+                     as typed, and the links a URL cell carries: gsheets_links)        2 reads
     write_results()  1 spreadsheets.get of every tab's cells (userEnteredValue, note) and row
                      metadata, naming no tab title  +  1 values:batchUpdateByDataFilter of the
                      changed verdict cells through row metadata (none when nothing differs)
@@ -78,6 +79,7 @@ from sheets_sync.sheet.gsheets_plan import (
     from_api_value,
     from_user_entered,
     frozen_request,
+    grid_from,
     metas,
     protection_requests,
     quote,
@@ -86,6 +88,7 @@ from sheets_sync.sheet.gsheets_plan import (
     summary_format_requests,
     translate,
 )
+from sheets_sync.sheet.gsheets_links import LINK_FIELDS, follow_links
 from sheets_sync.sheet.gsheets_views import (
     agency_protection_requests,
     agency_ranges,
@@ -113,7 +116,9 @@ _META_FIELDS = f"sheets(properties,charts(chartId)),{_DM}"
 _LAYOUT_FIELDS = f"sheets(properties,protectedRanges,conditionalFormats,filterViews),{_DM}"
 # the write-time read: every tab's cells as typed, notes and row metadata, found by sheetId (no title in the request)
 _CELLS_FIELDS = (f"{_DM},sheets(properties(sheetId,title,gridProperties),charts(chartId),"
-                 f"data(rowData(values(userEnteredValue,note)),rowMetadata({_DM})))")
+                 f"data(rowData(values(userEnteredValue,note,{LINK_FIELDS})),rowMetadata({_DM})))")
+# the read's cells: values as typed and the URL cells' links (gsheets_links), by tab title
+_READ_FIELDS = f"sheets(properties(title),data(startRow,startColumn,rowData(values(userEnteredValue,{LINK_FIELDS}))))"
 _AFTER_FIELDS = f"replies,updatedSpreadsheet({_CELLS_FIELDS})"
 
 
@@ -196,15 +201,16 @@ class GSheetsBackend(GridBackend):
                 log.warning("tab %r was renamed to %r; the worker keeps using it", canonical, title)
         return self._meta
 
-    def _meta_and_values(self, fields: str, tabs: Callable[[dict[str, SheetMeta]], list[str]]
+    def _meta_and_values(self, fields: str, tabs: Callable[[dict[str, SheetMeta]], list[str]],
+                         get: Callable[[Sequence[str]], list[list[list[Any]]]] | None = None,
                          ) -> tuple[dict[str, SheetMeta], list[list[list[Any]]]]:
-        """Tab properties, then the values of `tabs(meta)` by their titles; a tab renamed between
-        the two requests (Google: 400 "Unable to parse range") is looked up again by its id (a few
-        times: renames are human, so this ends)."""
+        """Tab properties, then the values of `tabs(meta)` by their titles (`get`: `_batch_get`
+        unless given); a tab renamed between the two requests (Google: 400 "Unable to parse
+        range") is looked up again by its id (a few times: renames are human, so this ends)."""
         for attempt in range(3):
             meta = self._fetch_meta(fields)
             try:
-                return meta, self._batch_get(tabs(meta))
+                return meta, (get or self._batch_get)(tabs(meta))
             except gspread.exceptions.APIError as e:
                 if e.response.status_code != 400 or attempt == 2:
                     raise
@@ -217,6 +223,22 @@ class GSheetsBackend(GridBackend):
         got = self.http.values_batch_get(self.spreadsheet_id, [quote(t) for t in titles],
                                          params={"valueRenderOption": "FORMULA", "majorDimension": "ROWS"})
         return [[[from_api_value(v) for v in row] for row in vr.get("values", [])] for vr in got.get("valueRanges", [])]
+
+    def _cells_get(self, tabs: Sequence[str]) -> list[list[list[Any]]]:
+        """The grids of `tabs` as `_batch_get` gives them, from the cells' data, so that a URL cell
+        that shows a label with a link is read as its link (sheets_sync.sheet.gsheets_links): the
+        values API gives only the label. Still one read."""
+        titles = [self._meta[t].title if self._meta and t in self._meta else t for t in tabs]
+        data = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
+            "ranges": [quote(t) for t in titles], "fields": _READ_FIELDS})
+        by_title = {sh.get("properties", {}).get("title"): sh for sh in data.get("sheets", [])}
+        grids = []
+        for tab, title in zip(tabs, titles):
+            grid, cells = grid_from(by_title.get(title, {}).get("data", []))
+            if tab == TAB_SUBMISSIONS:
+                follow_links(grid, cells)
+            grids.append(grid)
+        return grids
 
     def _send(self, requests_: list[dict], answer_fields: str | None = None) -> dict:
         """Sends the requests (split if too big); with `answer_fields`, the last batch asks for the
@@ -329,7 +351,7 @@ class GSheetsBackend(GridBackend):
                     raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
                 return [TAB_AGENCIES, TAB_SUBMISSIONS]
 
-            _, (agencies_grid, submissions_grid) = self._meta_and_values(_META_FIELDS, tabs)
+            _, (agencies_grid, submissions_grid) = self._meta_and_values(_META_FIELDS, tabs, self._cells_get)
         agencies, agency_problems = g.read_agencies(agencies_grid)
         rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
@@ -347,18 +369,9 @@ class GSheetsBackend(GridBackend):
             raise BackendError(f"tab {TAB_SUBMISSIONS!r} missing; run `sheets-sync init`")
         sheet = next(s for s in data.get("sheets", [])
                      if s.get("properties", {}).get("sheetId") == meta[TAB_SUBMISSIONS].sheet_id)
-        grid: list[list[Any]] = []
-        notes: dict[tuple[int, int], str] = {}
-        for part in sheet.get("data", []):
-            r0, c0 = part.get("startRow", 0), part.get("startColumn", 0)
-            for r, row in enumerate(part.get("rowData", []), start=r0):
-                while len(grid) <= r:
-                    grid.append([])
-                cells = row.get("values", [])
-                grid[r] = [""] * c0 + [from_user_entered(c.get("userEnteredValue")) for c in cells]
-                for c, cell in enumerate(cells, start=c0):
-                    if cell.get("note"):
-                        notes[(r, c)] = cell["note"]
+        grid, cells = grid_from(sheet.get("data", []))
+        follow_links(grid, cells)  # as `read` reads it, so that an unchanged URL cell compares equal
+        notes = {at: cell["note"] for at, cell in cells.items() if cell.get("note")}
         book = SheetBook(meta)
         book.load(TAB_SUBMISSIONS, grid, notes)
         return book, dict(meta), ident.parse_row_meta(sheet.get("data", []))

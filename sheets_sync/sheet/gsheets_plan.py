@@ -91,6 +91,24 @@ def from_user_entered(uev: dict | None) -> Any:
     return ""
 
 
+def grid_from(parts: Sequence[dict]) -> tuple[list[list[Any]], dict[tuple[int, int], dict]]:
+    """A tab's GridData parts (spreadsheets.get) as the grid of values the FORMULA rendering
+    gives, and the cells that carry a note or links, by (row, column)."""
+    grid: list[list[Any]] = []
+    cells: dict[tuple[int, int], dict] = {}
+    for part in parts:
+        r0, c0 = part.get("startRow", 0), part.get("startColumn", 0)
+        for r, row in enumerate(part.get("rowData", []), start=r0):
+            while len(grid) <= r:
+                grid.append([])
+            values = row.get("values", [])
+            grid[r] = [""] * c0 + [from_user_entered(c.get("userEnteredValue")) for c in values]
+            for c, cell in enumerate(values, start=c0):
+                if "note" in cell or "hyperlink" in cell or "textFormatRuns" in cell or "chipRuns" in cell:
+                    cells[(r, c)] = cell
+    return grid, cells
+
+
 def to_cell(value: Any) -> dict:
     if value is None or value == "":
         return {}

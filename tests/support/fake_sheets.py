@@ -600,7 +600,7 @@ def _grid_data(sheet: Sheet, a: A1, mask: dict | None, ss: Spreadsheet | None = 
                         data["userEnteredValue"] = uev
                         data["effectiveValue"] = uev if "formulaValue" not in uev else {"stringValue": formatted(uev)}
                         data["formattedValue"] = formatted(uev)
-                    for k in ("note", "userEnteredFormat", "dataValidation"):
+                    for k in ("note", "userEnteredFormat", "dataValidation", "hyperlink", "textFormatRuns", "chipRuns"):
                         if k in cell:
                             data[k] = cell[k]
                 values.append(data)

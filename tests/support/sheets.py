@@ -152,6 +152,16 @@ class XlsxHarness:
     def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
         self._pending = fn
 
+    def link_now(self, agency: str, item: str, label: str, uris: list[str], chip: bool = False) -> None:
+        """The URL cell shows `label` with a hyperlink to `uris[0]` (an xlsx cell holds one link;
+        no chips)."""
+        wb = load_workbook(self.path)
+        ws = wb[TAB_SUBMISSIONS]
+        edits = Edits([[c.value for c in row] for row in ws.iter_rows()], {})
+        cell = ws.cell(row=edits.row_of(agency, item) + 1, column=edits.cols["url"] + 1)
+        cell.value, cell.hyperlink = label, uris[0]
+        wb.save(self.path)
+
 
 class GSheetsHarness:
     """The gsheets backend with the real gspread and google-auth, against the local Sheets API
@@ -192,6 +202,29 @@ class GSheetsHarness:
     def edit_now(self, fn: Callable[[Edits], None]) -> None:
         apply_to_fake(self.fake, self.sid, fn)
 
+    def link_now(self, agency: str, item: str, label: str, uris: list[str], chip: bool = False) -> None:
+        """The URL cell shows `label` with links, as Sheets keeps them: one link on the whole
+        text also sets `hyperlink`; several sit on parts of it (a paste from a web page); with
+        `chip`, each is a link chip (a Drive file shown by its name; "@" in the text)."""
+        with self.fake.lock:
+            sheet = submissions_sheet(self.fake, self.sid)
+            edits = Edits(sheet.grid(), {})
+            r, c = edits.row_of(agency, item), edits.cols["url"]
+            while len(sheet.rows[r]) <= c:
+                sheet.rows[r].append(None)
+            if chip:
+                cell = {"userEnteredValue": {"stringValue": "@" * len(uris)},
+                        "chipRuns": [{"startIndex": i, "chip": {"richLinkProperties": {"uri": u}}}
+                                     for i, u in enumerate(uris)]}
+            else:
+                step = max(1, len(label) // len(uris))
+                cell = {"userEnteredValue": {"stringValue": label},
+                        "textFormatRuns": [{"startIndex": i * step, "format": {"link": {"uri": u}}}
+                                           for i, u in enumerate(uris)]}
+                if len(uris) == 1:
+                    cell["hyperlink"] = uris[0]
+            sheet.rows[r][c] = cell
+
     def edit_before_write(self, fn: Callable[[Edits], None]) -> None:
         # between the worker's read and its write: just before its write-time read of the tab
         # (the only spreadsheets.get asking for cell data; the read asks for tab properties)
@@ -200,8 +233,9 @@ class GSheetsHarness:
 
 
 def is_write_time_read(seen, sid: str) -> bool:
-    """The gsheets backend's write-time read: the spreadsheets.get whose field mask asks for cells."""
-    return seen.op == "spreadsheets.get" and sid in seen.path and "rowData" in seen.query.get("fields", [""])[0]
+    """The gsheets backend's write-time read: the spreadsheets.get whose field mask asks for
+    cells with their row metadata (the read's look at a URL column's links asks for no metadata)."""
+    return seen.op == "spreadsheets.get" and sid in seen.path and "rowMetadata" in seen.query.get("fields", [""])[0]
 
 
 def submissions_sheet(fake, sid: str):

@@ -1,0 +1,60 @@
+"""A URL cell that shows a label and links to the page, as Google Sheets keeps it.
+
+Agencies paste links copied from their web pages ("ดาวน์โหลดเอกสาร" with the link on it), use
+Insert link on a label, or let Sheets turn a pasted Drive address into a chip showing the
+file's name. The values API gives only the text the cell shows, which holds no web address, so
+the row read as `invalid` while the link works for whoever clicks it. The address is in the
+cell's data: `hyperlink` (a link on the whole cell), `textFormatRuns` (links on parts of the
+text) and `chipRuns` (a chip's `richLinkProperties`). As the xlsx backend does with a
+hyperlink's target, a URL cell whose text holds no address is read as the addresses it links
+to, one a line; a cell whose text holds an address is read as typed (what the agency sees).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+
+# The parts of CellData that carry links, for a field mask.
+LINK_FIELDS = "hyperlink,textFormatRuns(format(link(uri))),chipRuns(chip(richLinkProperties(uri)))"
+
+
+def cell_links(cell: Mapping[str, Any]) -> list[str]:
+    """The addresses a cell links to, in order, each once.
+
+    >>> cell_links({"hyperlink": "https://a.go.th/o1", "textFormatRuns": [{"format": {"link": {"uri": "https://a.go.th/o1"}}}]})
+    ['https://a.go.th/o1']
+    """
+    found = [cell.get("hyperlink")]
+    found += [(run.get("format") or {}).get("link", {}).get("uri") for run in cell.get("textFormatRuns") or ()]
+    found += [(run.get("chip") or {}).get("richLinkProperties", {}).get("uri") for run in cell.get("chipRuns") or ()]
+    return list(dict.fromkeys(u.strip() for u in found if isinstance(u, str) and u.strip()))
+
+
+def shown_or_linked(value: Any, cell: Mapping[str, Any]) -> Any:
+    """The URL cell as the worker reads it: `value` (its text), or the addresses it links to
+    when that text holds none (a label, a file's name, a chip's "@").
+
+    >>> shown_or_linked("คลิกที่นี่", {"hyperlink": "https://a.go.th/o1"})
+    'https://a.go.th/o1'
+    >>> shown_or_linked("https://a.go.th/o2", {"hyperlink": "https://a.go.th/o1"})
+    'https://a.go.th/o2'
+    """
+    links = cell_links(cell)
+    if not links or "://" in str(value or ""):
+        return value
+    return "\n".join(links)
+
+
+def follow_links(grid: list[list[Any]], cells: Mapping[tuple[int, int], Mapping[str, Any]]) -> None:
+    """Reads the submissions tab's URL cells in `grid` (from the cells' data, `cells` by
+    position) as `shown_or_linked` does, in place."""
+    if not grid:
+        return
+    url = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=()).get("url")
+    for (r, c), cell in cells.items():
+        if r and c == url and r < len(grid) and c < len(grid[r]):
+            grid[r][c] = shown_or_linked(grid[r][c], cell)
