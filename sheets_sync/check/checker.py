@@ -29,7 +29,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import bodies, budget, content, documents, offline, transport
+from sheets_sync.check import bodies, budget, content, documents, offline, transport, upgrade
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
@@ -221,9 +221,25 @@ class Checker:
                 second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
                 if second.error is None and second.status_code is not None:
                     result = await self._classify(second, deadline, probe=self.settings.soft404_probe)
+            if upgrade.worth_upgrading(url, result, fetch.redirects) and deadline - time.monotonic() > 1:
+                result = await self._upgraded(url, result, deadline)
             return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
+
+    async def _upgraded(self, url: str, result: CheckResult, deadline: float) -> CheckResult:
+        """`result` for a failed http:// link, or its https:// twin's when that opens, as in a
+        browser (sheets_sync.check.upgrade)."""
+        twin = upgrade.https_twin(url)
+        second = await self.fetch_async(twin, deadline=deadline)
+        if second.error is not None or second.status_code is None:
+            return result
+        opened = await self._classify(second, deadline, probe=self.settings.soft404_probe)
+        if opened.status not in (Status.OK, Status.WARNING):
+            return result
+        codes = ("https_only",) + opened.reasons
+        return replace(opened, url=url, status=reasons.status_of(codes), reasons=codes,
+                       detail=f"http:// failed ({result.detail[:100]}); https:// opens: {opened.detail}"[:300])
 
     async def _classify(self, fetch: Fetch, deadline: float, probe: bool) -> CheckResult:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from

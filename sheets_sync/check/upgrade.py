@@ -1,0 +1,45 @@
+"""An http:// link that fails where its https:// twin opens: what browsers show, not "broken".
+
+Chrome (since 115) and Edge load an http:// link over https:// first and fall back to http://
+only when that fails; Safari and Firefox do much the same. Sites that closed or filtered port
+80, or whose port-80 server answers 404 for every page, therefore open for the assessor,
+and the checker called them `broken`. When an http:// link (or a cell without a scheme, checked
+as http://) fails on its own address, before any redirect, with a connection error, a timeout
+or a 4xx/5xx, the checker asks its https:// twin once, within the same deadline. If that opens,
+the row is judged by it with `https_only` (a warning: the agency should paste the https:// address,
+which every assessor's browser opens); otherwise the first verdict stands.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from sheets_sync.core.models import CheckResult, Status
+
+# The ports a browser leaves out; tests point them at their loopback servers.
+HTTP_PORT, HTTPS_PORT = 80, 443
+_UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx"})
+
+
+def worth_upgrading(url: str, result: CheckResult, redirects: tuple[str, ...]) -> bool:
+    """`result` is a failure of the http:// address itself that its https:// twin may not share."""
+    return (result.status is Status.BROKEN and not redirects and bool(_UPGRADABLE & set(result.reasons))
+            and https_twin(url) is not None)
+
+
+def https_twin(url: str) -> str | None:
+    """The https:// address a browser tries for an http:// one on the default port, else None.
+
+    >>> https_twin("http://lee.go.th/ita/o1.pdf?x=1"), https_twin("http://lee.go.th:8080/o1")
+    ('https://lee.go.th/ita/o1.pdf?x=1', None)
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "http" or not parts.hostname or "@" in parts.netloc or port not in (None, HTTP_PORT):
+        return None
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    netloc = host if HTTPS_PORT == 443 else f"{host}:{HTTPS_PORT}"
+    return urlunsplit(("https", netloc, parts.path, parts.query, parts.fragment))
