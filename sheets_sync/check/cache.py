@@ -1,7 +1,8 @@
 """Check results kept between runs in the state file, and the policy for re-checking.
 
 * a URL not in the cache (new in the sheet, or changed to a new URL) is checked now;
-* `broken`, `warning`, `unknown`, `blocked` results are checked again every run;
+* `broken`, `warning`, `unknown`, `blocked` results are checked again every run, and so is an
+  `ok` result for a PDF read only in part (`document_unread`);
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
   GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
 * `fresh` ignores the cache (results are still stored);
@@ -10,7 +11,9 @@
 * when the catalogue's year rules change, results read up to the pages that settled the old
   ones are dropped, once (`ResultCache.align_years`);
 * a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
-  does not accept, which the cache cannot judge: the rule belongs to the row) is checked now.
+  does not accept, which the cache cannot judge: the rule belongs to the row) is checked now,
+  conditionally when its cached result is `ok`: the agency's fix (a new file at the same address)
+  answers 200 and is read, an unchanged file answers 304 and is not downloaded again.
 
 `CachedChecker.check_many(urls, progress)` has the Checker's signature, so the pipeline uses
 either. A state file that fails mid-run only costs the cache: the check goes on without it.
@@ -175,11 +178,15 @@ class CachedChecker:
             entry = entries.get(url)
             if entry is not None and "stage_timeout" in entry.result.reasons:
                 late.append(url)
-            elif entry is None or entry.result.status is not Status.OK or url in recheck or _unfinished(entry):
+            elif entry is None or entry.result.status is not Status.OK or _unfinished(entry):
                 check.append(url)
-            elif now - entry.checked_at < self.ttl_s:
+            elif now - entry.checked_at < self.ttl_s and url not in recheck:
                 reuse[url] = entry.result
             else:
+                # Past its TTL, or its row showed a problem (another year, say): asked again,
+                # conditionally. A file the agency replaced answers 200 and is read anew; one
+                # left as it was answers 304 and keeps its reading (a 30 MB report of last year
+                # is not downloaded again every run).
                 check.append(url)
                 if entry.result.etag or entry.result.last_modified:
                     validators[url] = (entry.result.etag, entry.result.last_modified)

@@ -185,3 +185,22 @@ def test_results_read_up_to_other_year_rules_are_checked_again_once(config, shee
     assert cached.reused == 2 and farm.count(HOSTS[0], "/docs/O2.pdf") == 1
     _, cached = run(config, sheet)  # a checker reading every page again: nothing cached is trusted
     assert cached.reused == 0 and farm.count(HOSTS[0], "/docs/O2.pdf") == 2
+
+
+def test_a_row_with_another_years_page_is_asked_again_conditionally(config, sheet, farm):
+    # Checked every run (the agency's fix must show next run), but an unchanged page or file
+    # answers 304 and is not downloaded again: a 30 MB report of last year costs a request, not 30 MB.
+    fill(sheet, farm, {("a0", "O19"): (HOSTS[0], "/old/O19")})
+    run(config, sheet)
+    url = farm.url(HOSTS[0], "/old/O19")
+    with State(config.settings.state_path) as state:
+        cached = CachedChecker(Checker(config.settings.checker), state)
+        try:
+            reuse, to_check, validators, _ = cached.plan([url], recheck=[url])
+        finally:
+            cached.close()
+    assert reuse == {} and to_check == [url] and validators[url][0]  # asked, with the page's ETag
+    farm.reset_counts()
+    report, _ = run(config, sheet)
+    assert farm.count(HOSTS[0], "/old/O19") == 1 and report.counts["warning"] == 1
+    assert statuses(sheet)[RowKey("a0", "O19")] == Status.WARNING.label_th  # the 304 kept the reading
