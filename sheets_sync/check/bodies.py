@@ -1,7 +1,8 @@
 """Reading a response's body: how much of it, and why a read stopped where it did.
 
 A web page, or a file whose content no rule reads (a Word file, an image), is read up to
-`max_body_bytes`: its first bytes say all the rules need. A PDF is read whole, up to
+`max_body_bytes`: its first bytes say all the rules need (a page longer than that is `too_large`
+only when its start does not settle the year rules: see classify). A PDF is read whole, up to
 `max_document_bytes`, because its years are in its text and PDFium needs the whole file to
 find its pages. Scanned annual reports and signed plans of 10-30 MB are common, and the
 assessor's browser opens them: such a file is no reason for a warning, and reading only its

@@ -4,8 +4,9 @@ Every check is one task on the checker's event loop (aiohttp, see `transport`), 
 a thread of its own; `check`, `fetch` and `check_many` are the synchronous doors to it, so
 the pipeline, the cache and the CLI call the checker as before. Redirects are followed here,
 by hand, so that every hop is recorded, vetted by `_before_request`, and pinned to an address
-the guard checked before it is requested; only the first `max_body_bytes` of a body are read.
-Around it: `transport` (the session), `guard` (addresses), `retry` (the declared policy),
+the guard checked before it is requested; a page's first `max_body_bytes` are read, a PDF whole
+up to `max_document_bytes`. Around it: `transport` (the session), `guard` (addresses), `retry`
+(the declared policy), `bodies` (how much of a body), `upgrade` (an http:// link's https:// twin),
 `budget` (the per-URL deadline), `dispatch` (many checks at once within the limits),
 `classify` (Fetch -> verdict, content rules included) and `failures` (exception -> reason
 code). A bad URL or a dead site is a result, never an exception.
@@ -257,7 +258,8 @@ class Checker:
                     page = await self._with_documents(page, fetch.final_url or fetch.url, deadline)
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
-            return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page)
+            return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page,
+                            enough=self.pdf_years)
 
         def known_probe():
             slot = self._probes.get(key)
@@ -266,10 +268,12 @@ class Checker:
             return slot.result()
 
         try:
-            return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page)
+            return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page,
+                            enough=self.pdf_years)
         except _ProbeNeeded:
             value = await self._probe(key, deadline)
-            return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page)
+            return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page,
+                            enough=self.pdf_years)
 
     async def fetch_async(self, url: str, validators: tuple[str | None, str | None] | None = None,
                           deadline: float | None = None, verify: bool | None = None,

@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 from multidict import CIMultiDict
 
 from sheets_sync.check import content
+from sheets_sync.check.years import settled, years_in
 from sheets_sync.core import reasons
 from sheets_sync.core.models import CheckResult
 from sheets_sync.core.normalize import host_of
@@ -36,11 +37,13 @@ class Fetch:
 
 
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
-             pdf_pages: int = 5, page: "content.Page | None" = None) -> CheckResult:
+             pdf_pages: int = 5, page: "content.Page | None" = None,
+             enough: tuple[tuple[int, ...], ...] = ()) -> CheckResult:
     """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
     answer, what its content shows (sheets_sync.check.content). `probe` is the site's answer to a
     random missing path (or a callable giving it, called only if needed) for soft-404s;
-    `page` is what `content.read` gives for the body, when the caller has read it already."""
+    `page` is what `content.read` gives for the body, when the caller has read it already;
+    `enough`: the year sets of the rules the result will be judged by (years.year_sets)."""
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
     final = fetch.final_url or fetch.url
@@ -65,6 +68,14 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
                                        probe=probe, pdf_pages=pdf_pages, page=page)
+        if codes == ("too_large",) and not found and enough:
+            start = page if page is not None else content.read(fetch.body, fetch.headers, pdf_pages)
+            shown = years_in(start.text) if start.kind == "html" else ()
+            if settled(shown, enough):
+                # A web page of megabytes (images pasted into it) whose start already shows what
+                # every year rule looks for: the rest cannot change a verdict, and the browser
+                # opens it. Only one whose content went unchecked is worth a warning.
+                codes, years, detail = (), shown, f"HTTP {code}; a page over {len(fetch.body)} bytes, its start read"
         codes = codes + found
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly

@@ -188,3 +188,17 @@ def test_a_large_file_no_rule_reads_is_not_too_large(declared):
     with LoopbackServer({"/o10.docx": word}) as srv:
         r = check(srv.url("/o10.docx"))
     assert (r.status, r.reasons) == (Status.OK, ())
+
+
+def test_a_long_page_whose_start_settles_the_year_rules_is_not_too_large():
+    # Images pasted into a CMS page make it megabytes long; the browser opens it, and its start
+    # already shows what every year rule looks for: nothing past it can change a verdict.
+    page = ("<html><head><title>O10 แผนการดำเนินงาน</title></head><body><p>แผนการดำเนินงาน ประจำปีงบประมาณ "
+            "พ.ศ. 2566</p>").encode() + b'<img src="data:image/png;base64,' + b"A" * 300_000 + b'"></body></html>'
+    with LoopbackServer({"/o10": respond(200, page, {"Content-Type": "text/html; charset=utf-8"})}) as srv:
+        with Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+            settled = checker.check(srv.url("/o10"))
+        with Checker(SETTINGS, pdf_years=((2565,), (2566,))) as checker:  # a rule its start does not settle
+            unsettled = checker.check(srv.url("/o10"))
+    assert (settled.status, settled.reasons, settled.years) == (Status.OK, (), (2566,))
+    assert (unsettled.status, unsettled.reasons) == (Status.WARNING, ("too_large",))
