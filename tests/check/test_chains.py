@@ -29,15 +29,6 @@ DER = {"Content-Type": "application/pkix-cert"}
 
 
 @pytest.fixture
-def pki(tmp_path, monkeypatch):
-    import sheets_sync.check.transport as transport
-
-    pki = Pki(tmp_path / "pki")
-    monkeypatch.setattr(transport, "CA_BUNDLE", str(pki.bundle))  # the test root as "the bundle"
-    return pki
-
-
-@pytest.fixture
 def issuers(pki):
     """The CA's HTTP server for intermediates: the right one, junk, and nothing."""
     routes = {"/int.crt": respond(200, pki.intermediate_der, DER), "/junk.crt": respond(200, b"not a certificate", DER)}

@@ -13,7 +13,6 @@ from sheets_sync.check import upgrade
 from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
-from tests.support.certs import Pki
 from tests.support.http_servers import LoopbackServer, closed_port, redirect, respond
 
 NAME = "tapladuk.go.th"
@@ -25,12 +24,8 @@ SETTINGS = replace(CheckerSettings(), connect_timeout_s=1, read_timeout_s=1, tot
 
 
 @pytest.fixture
-def secure(tmp_path, monkeypatch):
+def secure(pki, monkeypatch):
     """The site's https:// side, serving the page, at the port browsers assume for https://."""
-    from sheets_sync.check import transport
-
-    pki = Pki(tmp_path / "pki")
-    monkeypatch.setattr(transport, "CA_BUNDLE", str(pki.bundle))
     with LoopbackServer({"/o1": respond(200, PAGE, HTML), "/gone": respond(404, b"not here")},
                         tls=pki.server(NAME, chain=True)) as srv:
         monkeypatch.setattr(upgrade, "HTTPS_PORT", srv.port)

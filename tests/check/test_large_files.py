@@ -16,7 +16,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from sheets_sync.state.store import State
-from tests.support.farm import pdf_file
+from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, respond, sequence
 
 MAX_BODY = 100_000
@@ -26,20 +26,9 @@ SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0,
                    max_document_bytes=MAX_DOCUMENT, concurrency=8, per_host=4)
 
 
-def big_pdf(size: int, line: str = "Annual report, fiscal year 2566") -> bytes:
-    """A valid one-page PDF of about `size` bytes: its text on the page, the rest an
-    unreferenced stream (a scan's images, say). Its cross-reference table is at the end, as in
-    most files, so the whole file is needed to open it."""
-    stream = f"BT /F1 12 Tf 72 740 Td ({line}) Tj ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    pad = max(0, size - len(pdf_file(objects)) - 60)
-    return pdf_file(objects + [f"<< /Length {pad} >>\nstream\n{'x' * pad}\nendstream"])
+def big_pdf(size: int) -> bytes:
+    """A one-page PDF of about `size` bytes showing the year 2566 (see farm.make_pdf)."""
+    return make_pdf(["Annual report, fiscal year 2566"], size=size)
 
 
 PDF = {"Content-Type": "application/pdf"}

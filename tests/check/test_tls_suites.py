@@ -24,15 +24,6 @@ SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=2, tot
                    allow_private=("127.0.0.1/32",), soft404_probe=False, resolve=(f"{NAME}:127.0.0.1",))
 
 
-@pytest.fixture
-def pki(tmp_path, monkeypatch):
-    from sheets_sync.check import transport
-
-    pki = Pki(tmp_path / "pki")
-    monkeypatch.setattr(transport, "CA_BUNDLE", str(pki.bundle))
-    return pki
-
-
 def server(pki: Pki, suites: str, rsa_key: bool = True, version=ssl.TLSVersion.TLSv1_2) -> ssl.SSLContext:
     """A server that offers only `suites`, at `version` at most, with a valid certificate chain."""
     ctx = pki.server(NAME, chain=True, rsa_key=rsa_key)

@@ -92,9 +92,11 @@ PROFILES = ("normal", "soft404", "slow", "flaky", "down")
 
 
 # ---------------------------------------------------------------- content
-def make_pdf(lines: Sequence[str]) -> bytes:
+def make_pdf(lines: Sequence[str], size: int = 0) -> bytes:
     """A minimal valid one-page PDF with `lines` as text (Helvetica, Latin only); no lines: a
-    page with a filled box and no text at all, like a scan."""
+    page with a filled box and no text at all, like a scan. `size`: padded to about that many
+    bytes with an unreferenced stream (a scan's images, say), before the cross-reference table
+    at the end, as in most files (the whole file is needed to open it)."""
     def esc(t: str) -> str:
         return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -109,6 +111,9 @@ def make_pdf(lines: Sequence[str]) -> bytes:
         f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    pad = size - len(pdf_file(objects)) - 60
+    if pad > 0:
+        objects.append(f"<< /Length {pad} >>\nstream\n{'x' * pad}\nendstream")
     return pdf_file(objects)
 
 
