@@ -118,6 +118,8 @@ async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_bod
 async def _read_document(stream, parts: list[bytes], got: int, max_body: int, max_document: int, room: Room,
                          held: list[int], due: Deadline, reserve: float) -> Body:
     """The rest of a PDF, up to max_document bytes, within the room and the time it has."""
+    if got > max_document:  # its first chunks already went past the limit
+        return Body(b"".join(parts)[:max_document], True)
     past = got - max_body
     if not room.take(past):
         return Body(b"".join(parts)[:max_body], True, cut_early=True)
@@ -129,6 +131,9 @@ async def _read_document(stream, parts: list[bytes], got: int, max_body: int, ma
                 chunk = await stream.readany()
                 if not chunk:
                     return Body(b"".join(parts))
+                # No more than it takes to know the file is over the limit: a chunk may be large,
+                # and one file alone must always fit the room.
+                chunk = chunk[:max_document + 1 - got]
                 if not room.take(len(chunk)):
                     return Body(b"".join(parts), True, cut_early=True)
                 held[0] += len(chunk)

@@ -191,3 +191,44 @@ def test_a_long_page_whose_start_settles_the_year_rules_is_not_too_large():
             unsettled = checker.check(srv.url("/o10"))
     assert (settled.status, settled.reasons, settled.years) == (Status.OK, (), (2566,))
     assert (unsettled.status, unsettled.reasons) == (Status.WARNING, ("too_large",))
+
+
+@pytest.mark.parametrize("sizes", [[50_000, 2_000_000], [50_000, 1_200_000, 400_000], [50_000] * 40],
+                         ids=["one-huge-chunk", "last-chunk-overshoots", "small-chunks"])
+def test_one_file_alone_always_fits_the_room_whatever_its_chunks(sizes):
+    # However the network cuts a file over the limit into chunks, it alone is too large, never
+    # "read in part": read to the limit exactly, with the room given back after.
+    import asyncio
+
+    from aiohttp.base_protocol import BaseProtocol
+    from aiohttp.streams import StreamReader
+
+    from sheets_sync.check import bodies
+    from sheets_sync.check.budget import Deadline
+
+    data = make_pdf(["2566"], size=sum(sizes))
+
+    async def read():
+        loop = asyncio.get_running_loop()
+        protocol = BaseProtocol(loop)
+        protocol.connection_made(asyncio.Transport())  # a connection the bytes come "from"
+        stream = StreamReader(protocol, 2 ** 26, loop=loop)  # never asks to pause: no parser here
+
+        async def arrive():  # chunk by chunk, each read before the next comes (readany takes all there is)
+            at = 0
+            for n in sizes + [len(data)]:
+                stream.feed_data(data[at:at + n])
+                at += n
+                for _ in range(3):
+                    await asyncio.sleep(0)
+            stream.feed_eof()
+
+        room = bodies.Room(MAX_DOCUMENT)
+        with bodies.holding(room):
+            body, _ = await asyncio.gather(
+                bodies.read(stream, {}, MAX_BODY, MAX_DOCUMENT, room, Deadline(time.monotonic() + 5), 0.5), arrive())
+        return body, room.free
+
+    body, free = asyncio.run(read())
+    assert (body.truncated, body.cut_early, len(body.data)) == (True, False, MAX_DOCUMENT)
+    assert free == MAX_DOCUMENT
