@@ -1,7 +1,7 @@
 """An http:// link that fails where its https:// twin opens: what browsers show, not "broken".
 
 Chrome (since 115) and Edge load an http:// link over https:// first and fall back to http://
-only when that fails; Safari and Firefox do much the same. Sites that closed or filtered port
+only when that fails; other browsers are moving the same way. Sites that closed or filtered port
 80, or whose port-80 server answers 404 for every page, therefore open for the assessor,
 and the checker called them `broken`. When an http:// link (or a cell without a scheme, checked
 as http://) fails on its own address, before any redirect, with a connection error, a timeout
