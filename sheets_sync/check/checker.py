@@ -222,16 +222,16 @@ class Checker:
                 second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
                 if second.error is None and second.status_code is not None:
                     result = await self._classify(second, deadline, probe=self.settings.soft404_probe)
-            if upgrade.worth_upgrading(url, result, fetch.redirects) and deadline - time.monotonic() > 1:
-                result = await self._upgraded(url, result, deadline)
+            twin = upgrade.twin_to_try(url, result, fetch.redirects)
+            if twin and deadline - time.monotonic() > 1:
+                result = await self._upgraded(url, twin, result, deadline)
             return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
 
-    async def _upgraded(self, url: str, result: CheckResult, deadline: float) -> CheckResult:
-        """`result` for a failed http:// link, or its https:// twin's when that opens, as in a
+    async def _upgraded(self, url: str, twin: str, result: CheckResult, deadline: float) -> CheckResult:
+        """`result` for a failed http:// link, or its https:// `twin`'s when that opens, as in a
         browser (sheets_sync.check.upgrade)."""
-        twin = upgrade.https_twin(url)
         second = await self.fetch_async(twin, deadline=deadline)
         if second.error is not None or second.status_code is None:
             return result

@@ -21,10 +21,12 @@ HTTP_PORT, HTTPS_PORT = 80, 443
 _UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx"})
 
 
-def worth_upgrading(url: str, result: CheckResult, redirects: tuple[str, ...]) -> bool:
-    """`result` is a failure of the http:// address itself that its https:// twin may not share."""
-    return (result.status is Status.BROKEN and not redirects and bool(_UPGRADABLE & set(result.reasons))
-            and https_twin(url) is not None)
+def twin_to_try(url: str, result: CheckResult, redirects: tuple[str, ...]) -> str | None:
+    """The https:// twin to ask when `result` is a failure of the http:// address itself that the
+    twin may not share; else None."""
+    if result.status is not Status.BROKEN or redirects or not _UPGRADABLE & set(result.reasons):
+        return None
+    return https_twin(url)
 
 
 def https_twin(url: str) -> str | None:
