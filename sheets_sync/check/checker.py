@@ -486,8 +486,9 @@ class Checker:
                 body = got.data
                 refresh = _refresh_target(current, body, response) if 200 <= response.status < 300 else None
                 if refresh:
-                    # A <meta http-equiv="refresh"> within seconds: the browser goes on there,
-                    # so the assessor sees that page; followed like a redirect (same limits).
+                    # A <meta http-equiv="refresh"> within seconds, or a script sending on from a
+                    # page with nothing else to show: the browser goes on there, so the assessor
+                    # sees that page; followed like a redirect (same limits).
                     redirects.append(refresh)
                     at.current, at.status_code = refresh, None
                     continue
@@ -552,8 +553,9 @@ def _target(url: str) -> URL:
 
 
 def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse) -> str | None:
-    """The http(s) URL a page's meta refresh sends the browser to, when it is another page."""
-    written = documents.meta_refresh(body, response.headers)
+    """The http(s) URL a page's meta refresh, or the script of a page with next to no text,
+    sends the browser to, when it is another page."""
+    written = documents.meta_refresh(body, response.headers) or documents.script_redirect(body, response.headers)
     if not written:
         return None
     try:

@@ -9,6 +9,8 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``soft_404``        a not-found page sent with 200: a not-found phrase in the title or a
   top heading, or text nearly identical to what the site answers for a random missing path;
 * ``empty_page``      no body at all, or almost no visible text (and no embedded frame, object or image);
+* ``script_page``     no text but a title, and scripts to draw the rest (a single-page application):
+  a look by hand, never "empty", "no 2566" or "not found";
 * the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
@@ -64,6 +66,8 @@ _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _EMBED = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b", re.I)
 _META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
+# A script that draws the page (loaded from a file, as single-page applications are) or moves on.
+_DRAWING_SCRIPT = re.compile(rb"<script\b[^>]*?\bsrc\s*=|\blocation\b", re.I)
 _SPACE = re.compile(r"\s+")
 # Web application firewalls that answer a request they refuse with a page of their own and
 # status 200, in the text they always use (F5 BIG-IP ASM, Fortinet FortiWeb, Imperva Incapsula,
@@ -278,6 +282,18 @@ def not_found_heading(page: Page) -> bool:
     return any(_NOT_FOUND.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
 
 
+def script_shell(page: Page, body: bytes) -> bool:
+    """The page is a shell that scripts fill in (a single-page application): no text besides its
+    title, a script loaded from a file, or a script moving the browser on (to where, chosen at
+    run time). A blank page without such scripts shows the assessor nothing (`empty_page`).
+
+    >>> script_shell(read_html(b'<title>Wiang Yong</title><div id="app"></div><script src="/app.js"></script>',
+    ...     {}), b'<title>Wiang Yong</title><div id="app"></div><script src="/app.js"></script>')
+    True
+    """
+    return page.kind == "html" and len(page.text) - len(page.title) < MIN_TEXT and bool(_DRAWING_SCRIPT.search(body))
+
+
 def password_wall(page: Page) -> bool:
     """Every form on the page asks for a password, and the page is little more than that form
     (or is titled as a sign-in page): a CMS sidebar login beside real content is not a wall."""
@@ -353,14 +369,22 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         # proof of a broken link.
         return ("empty_page",), None
     if page.kind == "html":
-        if not_found_heading(page) or soft_404_by_probe(url, final_url, page, probe):
+        if not_found_heading(page):
             return ("soft_404",), None
-        if len(page.text) < MIN_TEXT and not is_viewer(final_url):  # Drive and the like draw their pages with scripts
+        # Drive and the like draw their pages with scripts too; their files are read instead.
+        shell = not is_viewer(final_url) and script_shell(page, body)
+        if not shell and soft_404_by_probe(url, final_url, page, probe):
+            return ("soft_404",), None  # a shell's site answers every path with the same shell
+        if len(page.text) < MIN_TEXT and not is_viewer(final_url):
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 # An embedded document or image, or a refresh to elsewhere: nothing to read here
                 # but the embedded documents' text, where the checker read it.
                 return (), years_in(page.document) if page.document else None
-            return ("empty_page",), None
+            if not shell:
+                return ("empty_page",), None
+        if shell and not truncated:
+            years = years_in(page.text)
+            return ((), years) if years else (("script_page",), None)
     if page.kind == "pdf":
         if not page.pdf_readable:
             # Cut off by max_body_bytes proves nothing; a whole file PDFium cannot open may not

@@ -4,8 +4,9 @@
   carries the file's name, its years are in the file;
 * the documents an item page shows in an <iframe>, <embed> or <object> (`embedded_documents`):
   many item pages are a heading and the PDF below it;
-* where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`): the
-  checker follows it like a redirect, so the verdict is the page the assessor lands on.
+* where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`), or a
+  page with next to no text of its own sends it with a script (`script_redirect`): the checker
+  follows either like a redirect, so the verdict is the page the assessor lands on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from sheets_sync.check.content import Page, is_html, promises_document, without_hidden
+from sheets_sync.check.content import (
+    Page,
+    is_html,
+    promises_document,
+    read_html,
+    without_hidden,
+)
 from sheets_sync.core.normalize import host_under
 
 _DRIVE_FILE = re.compile(r"^(?:/u/\d+)?/file/d/([\w-]{10,})")
@@ -123,3 +130,49 @@ def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
         return None
     target = m.group(2).strip().strip("\"'").strip()
     return target or None
+
+
+# A script that sends the browser on: `location = "..."`, `window.location.href = '...'`,
+# `location.replace("...")`, `location.assign(...)`, with the address written out in full.
+# `==` and `!=` are comparisons, not moves; an address built from parts is not followed.
+_SCRIPT_OR_COMMENT = re.compile(rb"<!--.*?-->|<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+_ONLOAD = re.compile(rb"<body\b[^>]*?\bonload\s*=\s*(\"[^\"]*\"|'[^']*')", re.S | re.I)
+_LOCATION_SET = re.compile(
+    r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\s<>]{1,2000})\1"""
+    r"""|\blocation\.(?:replace|assign)\(\s*(["'])([^"'\s<>]{1,2000})\3\s*\)""")
+REDIRECT_PAGE_TEXT = 100  # characters of text besides the title: "please wait", "click here if not moved"
+
+
+def script_redirect(body: bytes, headers: Mapping[str, str]) -> str | None:
+    r"""Where a script sends the browser from a page that has next to nothing to show
+    (under REDIRECT_PAGE_TEXT characters besides its title), as written; None when its scripts
+    name no address, or name more than one (a choice made at run time: mobile or desktop, say).
+    Old agency sites make a folder's index such a page, sending on to the item's file or page.
+    A page with text of its own is read as it is: a script there may run only on a click.
+
+    >>> script_redirect(b"<html><head><script>window.location.href = 'files/o10.pdf';</script></head>"
+    ...                 b"<body>Loading...</body></html>", {})
+    'files/o10.pdf'
+    >>> script_redirect(b'<html><body onload="location.replace(&quot;/ita/&quot;)"></body></html>', {})
+    '/ita/'
+    """
+    if b"location" not in body or not is_html(body, headers):
+        return None  # most pages: one scan for a word
+    targets = set()
+    for m in _SCRIPT_OR_COMMENT.finditer(body):
+        if m.group(1):
+            targets.update(_locations(m.group(1).decode("utf-8", "surrogateescape")))
+    onload = _ONLOAD.search(body)
+    if onload:
+        targets.update(_locations(html.unescape(onload.group(1)[1:-1].decode("utf-8", "surrogateescape"))))
+    if len(targets) != 1:
+        return None
+    page = read_html(body, headers)
+    if len(page.text) - len(page.title) >= REDIRECT_PAGE_TEXT:
+        return None
+    return targets.pop()
+
+
+def _locations(script: str) -> set[str]:
+    r"""The addresses a script assigns to the page's location, JavaScript's `\/` read as `/`."""
+    return {(m.group(2) or m.group(4)).replace("\\/", "/") for m in _LOCATION_SET.finditer(script)}

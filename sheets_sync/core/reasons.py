@@ -106,6 +106,11 @@ _ALL = [
     Reason("tls_chain_incomplete", Status.OK,
            "เว็บไซต์เปิดได้ตามปกติในเบราว์เซอร์ แต่ติดตั้งใบรับรองความปลอดภัย (SSL) ไม่ครบชุด (ขาดใบรับรองกลาง) "
            "บางโปรแกรมหรืออุปกรณ์อาจเปิดไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์ติดตั้งใบรับรองกลางให้ครบ"),
+    # A page whose scripts draw all its content (a single-page application): a bot reads only its
+    # title, and a site drawn that way answers every path with the same page, so neither "no
+    # 2566" nor "not found" can be told from it.
+    Reason("script_page", Status.OK,
+           "หน้านี้แสดงเนื้อหาด้วยสคริปต์ ระบบตรวจอัตโนมัติอ่านเนื้อหาไม่ได้ ให้เปิดด้วยเบราว์เซอร์และตรวจด้วยตนเองว่าแสดงข้อมูล{wanted}"),
     Reason("unverifiable_platform", Status.OK,
            "ลิงก์อยู่บนแพลตฟอร์มที่ระบบตรวจอัตโนมัติไม่ได้ (เช่น Facebook, YouTube) ให้ตรวจด้วยตนเองว่าเปิดเป็นสาธารณะ"),
 ]

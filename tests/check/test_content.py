@@ -19,7 +19,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.judge.verdicts import judge_candidate
 from tests.support.farm import Farm, make_pdf
 
-HOST, SOFT = "tapladuk.go.th", "lee.go.th"
+HOST, SOFT, SPA = "tapladuk.go.th", "lee.go.th", "wiangyong.go.th"
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,8 @@ def no_dns(monkeypatch):
 
 @pytest.fixture(scope="module")
 def farm():
-    with Farm([HOST, SOFT, "slowsite.go.th"], profiles={SOFT: "soft404", "slowsite.go.th": "slow"}, slow_s=3) as f:
+    with Farm([HOST, SOFT, SPA, "slowsite.go.th"], profiles={SOFT: "soft404", SPA: "spa", "slowsite.go.th": "slow"},
+              slow_s=3) as f:
         yield f
 
 
@@ -92,6 +93,11 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/refresh-self", (Status.OK, ())),  # reloading itself is no move, and no loop
     ("/refresh-later", (Status.OK, ())),  # a 10-minute timer is not a move
     ("/refresh-bad", (Status.OK, ())),  # an unusable refresh or iframe URL: ignored, as a browser does, not check_failed
+    # A script sending the browser on from a page with nothing else to show: followed too.
+    ("/script-move", (Status.OK, ())),  # was empty_page: the browser opens the 2566 PDF
+    ("/script-gone", (Status.BROKEN, ("http_4xx",))),
+    ("/script-click", (Status.OK, ())),  # a script run only on a click is not a move
+    ("/script-choice", (Status.OK, ("script_page",))),  # phone or desktop: chosen at run time, a look by hand
     ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
@@ -138,6 +144,34 @@ def test_a_meta_refresh_is_followed_as_a_redirect_hop(checker, farm):
 ])
 def test_meta_refresh_targets(html, target):
     assert documents.meta_refresh(b"<html><head>" + html + b"</head><body></body></html>", {}) == target
+
+
+def test_a_script_redirect_is_followed_as_a_redirect_hop(checker, farm):
+    r = checker.check(farm.url(HOST, "/script-move"))
+    assert r.final_url == farm.url(HOST, "/docs/O3.pdf") and r.years == (2566,)
+    assert checker.check(farm.url(HOST, "/script-click")).final_url == farm.url(HOST, "/script-click")
+
+
+@pytest.mark.parametrize("html, target", [
+    (b"<script>window.location = '/a';</script>", "/a"),
+    (b"<script>document.location.href=\"http:\\/\\/a.go.th\\/x\"</script>", "http://a.go.th/x"),
+    (b"<script>setTimeout(function () { top.location.assign('/b') }, 2000)</script>", "/b"),
+    (b"<SCRIPT LANGUAGE='JavaScript'><!--\nlocation.replace('/c');\n//--></SCRIPT>", "/c"),
+    (b"<script>if (location.href == '/a') { go(); }</script>", None),  # a comparison
+    (b"<script>location.href = base + '/a';</script>", None),  # an address built at run time
+    (b"<!-- <script>location = '/old';</script> -->", None),  # commented out
+    (b"<script>location='/a'</script><p>" + "ข่าวประชาสัมพันธ์ ".encode() * 8 + b"</p>", None),  # a page with text
+])
+def test_script_redirect_targets(html, target):
+    assert documents.script_redirect(b"<html><head><title>T</title></head><body>" + html + b"</body></html>",
+                                     {"Content-Type": "text/html"}) == target
+
+
+def test_a_page_drawn_by_scripts_is_a_look_by_hand_not_a_soft_404_or_no_2566(checker, farm):
+    """A single-page application answers every path, and the probe's random one, with the same
+    title and empty mount point: compared with the probe, every item was "not found"."""
+    assert verdict(checker, farm, "/oit/O5", SPA) == (Status.OK, ("script_page",))
+    assert verdict(checker, farm, "/empty") == (Status.WARNING, ("empty_page",))  # no script: a blank page
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):

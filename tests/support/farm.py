@@ -5,7 +5,8 @@ to anything but 127.0.0.0/8; names reach it only through --resolve style mapping
 
 Every host serves the same catalogue of paths, each a situation agencies' sites really show
 (see PATHS); a host's *profile* changes how it behaves as a whole (soft404: every unknown
-path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up).
+path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up;
+spa: every path answers the same shell that scripts would fill in).
 
     with Farm(["tapladuk.go.th", "lee.go.th"], latency=0.02) as farm:
         url = farm.url("tapladuk.go.th", "/oit/O1")          # http://tapladuk.go.th:PORT/oit/O1
@@ -85,10 +86,18 @@ PATHS = {
     "/uploads/{name}": "a 2566 PDF whose file name has Thai words and spaces (UPLOADS), as agencies upload them",
     "/corrupt.pdf": "a PDF no reader can open: warning, unverifiable_content + pdf_unreadable",
     "/to-file": "302 to a file: URL: redirect_not_http",
+    "/script-move": "a page with a line of text whose script sends the browser to /docs/O3.pdf",
+    "/script-gone": "a blank page whose <body onload> sends the browser to /gone (404)",
+    "/script-click": "a 2566 page whose button and script function lead to /gone on a click only",
+    "/script-choice": "a blank page whose script sends phones to /gone and others to /oit/O1",
 }
 # File names as agencies' CMSs store them; requested percent-encoded, matched decoded.
 UPLOADS = ("รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf", "o19.pdf")
-PROFILES = ("normal", "soft404", "slow", "flaky", "down")
+PROFILES = ("normal", "soft404", "slow", "flaky", "down", "spa")
+# What a site drawn by scripts (profile "spa") answers for every path: a title and a mount point.
+SPA_SHELL = ('<!DOCTYPE html><html lang="th"><head><meta charset="utf-8"><title>เทศบาลตำบลเวียงยอง จังหวัดลำพูน</title>'
+             '<script type="module" crossorigin src="/assets/index-4f2a.js"></script></head><body>'
+             '<noscript>กรุณาเปิดใช้งาน JavaScript เพื่อใช้งานเว็บไซต์นี้</noscript><div id="app"></div></body></html>').encode()
 
 
 # ---------------------------------------------------------------- content
@@ -379,6 +388,8 @@ class Farm:
         pdf = {"Content-Type": "application/pdf"}
         if site.profile == "service":
             return self._service(target)
+        if site.profile == "spa":
+            return 200, SPA_SHELL, {}
         if path == "/":
             return 200, site.home, {}
         parts = path.split("/")
@@ -440,6 +451,15 @@ class Farm:
                                        '<meta http-equiv="refresh" content="0; url=http://[bad/">'), {}),
             "/refresh-later": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
                                          '<meta http-equiv="refresh" content="600; url=/gone">'), {}),
+            "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
+                                   '  window.location.href = "/docs/O3.pdf";\n</script></head>'
+                                   "<body><p>กรุณารอสักครู่ ระบบกำลังเปิดเอกสาร</p></body></html>").encode(), {}),
+            "/script-gone": (200, b"<html><body onload=\"location.replace('/gone')\"></body></html>", {}),
+            "/script-click": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>"
+                                        "<button onclick=\"location.href='/gone'\">กลับ</button>",
+                                        "<script>function back() { location.href = '/gone'; }</script>"), {}),
+            "/script-choice": (200, b"<html><head><title>...</title><script>if (screen.width < 700) "
+                                    b"{ location = '/gone'; } else { location = '/oit/O1'; }</script></head></html>", {}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
