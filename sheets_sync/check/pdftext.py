@@ -11,12 +11,13 @@ page objects with finalizers) cost ~0.07 ms of Python of a ~0.58 ms one-page rea
 and the text are the same as its `get_text_range`, including that method's guard against
 PDFium bug 2079 (leading or trailing characters with no text index make FPDFText_GetText read
 past the range). tests/check/test_pdftext.py checks the text against pypdfium2's own methods
-on a set of varied PDFs.
+on a set of varied PDFs. Thai typed in an old non-Unicode font is read as Thai (`legacy_thai`).
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import signal
 import threading
 from codecs import decode
@@ -80,12 +81,38 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
                 pdfium.FPDF_ClosePage(page)
             if text is None:
                 return "", False
-            parts.append(text)
+            parts.append(legacy_thai(text))
             if enough and i < last and _settled(" ".join(parts), enough):
                 break
         return squeeze(" ".join(parts)), True
     finally:
         pdfium.FPDF_CloseDocument(doc)
+
+
+# Thai typed in an old non-Unicode font (the PSL and DSN families of the Word 97 era) has its
+# TIS-620 codes in the Latin-1 places: its text layer reads "¾.È. òõöö" for "พ.ศ. ๒๕๖๖", and
+# no year showed. These are the Thai those places stand for (cp874 leaves 0xDB-0xDE unused).
+_TIS620 = {code: bytes([code]).decode("cp874") for code in (*range(0xA1, 0xDB), *range(0xDF, 0xFC))}
+_LEGACY = re.compile("[\xa1-\xfb]")
+_THAI = re.compile("[\u0e01-\u0e5b]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def legacy_thai(text: str) -> str:
+    """A page's text with Thai in Latin-1 places read as Thai, when that is what it is: no Thai
+    letter, and more characters in those places than ASCII letters. Other text is returned as it
+    is (an English report's "café" or "©" stays).
+
+    >>> legacy_thai("»ÃÐ¡ÒÈ ³ ÇÑ¹·Õè òõ Á¡ÃÒ¤Á ¾.È. òõöö")
+    'ประกาศ ณ วันที่ ๒๕ มกราคม พ.ศ. ๒๕๖๖'
+    >>> legacy_thai("Café © 2023")
+    'Café © 2023'
+    """
+    if not _LEGACY.search(text) or _THAI.search(text):
+        return text  # nearly every page: one scan
+    if len(_LEGACY.findall(text)) <= len(_LATIN.findall(text)):
+        return text
+    return text.translate(_TIS620)
 
 
 def _settled(text: str, enough: Sequence[Sequence[int]]) -> bool:

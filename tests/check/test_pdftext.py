@@ -185,3 +185,29 @@ def test_a_large_pdf_and_a_long_text_go_through_the_helper(loop, caplog):
         pool.close()
     assert len(first.text) > 64 * 1024 and first.text == second.text == pdftext.read(body, 5)[0]
     assert pids and "reading PDFs in the checker's process" not in caplog.text  # read by the helper
+
+
+# ---------------------------------------------------------------- Thai in an old non-Unicode font
+def latin1_places(thai: str) -> str:
+    """A PDF string of Thai typed in a PSL-era font: its TIS-620 codes, shown through WinAnsi."""
+    return "".join(f"\\{b:03o}" if b > 127 else chr(b) for b in thai.encode("cp874"))
+
+
+def test_thai_in_an_old_non_unicode_font_is_read_as_thai():
+    """Such a file's text layer is TIS-620 codes read as Latin-1 ("¾.È. òõöö" for "พ.ศ. ๒๕๖๖"):
+    a year written in Thai digits showed no year at all, a false "no 2566"."""
+    notice = "ประกาศ ณ วันที่ ๒๕ มกราคม พ.ศ. ๒๕๖๖ ITA"
+    body = build([text("F1", latin1_places(notice))])
+    assert reference(body, 5)[0] != notice  # what PDFium itself reads
+    assert pdftext.read(body, 5) == (notice, True)
+    assert years.years_in(pdftext.read(body, 5)[0]) == (2566,)
+    assert pdftext.read(body, 5, ((2566,),)) == (notice, True)  # the early stop reads it so too
+    # Short years after a Thai word come through as well.
+    dated = build([text("F1", latin1_places("ข้อมูล ณ ธันวาคม 65"))])
+    assert years.years_in(pdftext.read(dated, 5)[0]) == (2565,)
+
+
+def test_latin_text_with_accents_is_left_as_it_is():
+    body = build([text("F1", "R\\351sum\\351 of the caf\\351 \\251 2023 \\(Z\\374rich\\) \\362\\365")])
+    assert pdftext.read(body, 5) == reference(body, 5)
+    assert "é" in pdftext.read(body, 5)[0]
