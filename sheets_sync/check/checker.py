@@ -396,7 +396,7 @@ class Checker:
                     # The handshake is made again to read the certificate: aiohttp gives a
                     # response's connection back to its pool, and so out of reach, once a
                     # short body has arrived. Same guard and pinned address as any request.
-                    address = await self.policy.pin(host, port)
+                    address = (await self.policy.pin(host, port))[0]
                     der = await presented_certificate(str(address), port, host, self.tls.get(False))
                     if der is None or not await self._chains.completes(host, der, issuer):
                         return False
@@ -453,7 +453,7 @@ class Checker:
                 # Our own queue is not the site's slowness: waiting for a turn at a host that
                 # many links lead to (a shared portal, Google Drive) must not make them "time out".
                 due.extend(waited)
-            # Every hop is pinned to an address the guard checked; retries of the hop reuse it.
+            # Every hop is pinned to addresses the guard checked; retries of the hop reuse them.
             host = target.raw_host or ""
             PINNED.set((host, await self.policy.pin(host, target.port or 80)))
             hop_headers = headers

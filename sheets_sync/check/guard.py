@@ -141,8 +141,11 @@ class AddressPolicy:
             raise socket.gaierror(socket.EAI_NONAME, f"no address for {name}")
         return tuple(found)
 
-    def pick(self, host: str, port: int) -> IPAddress:
-        """The address to connect to, after checking every address the host has.
+    def choose(self, host: str, port: int) -> tuple[IPAddress, ...]:
+        """The addresses to connect to, in the order to try them, after checking every address
+        the host has: IPv4 first (many agency sites publish AAAA records that do not answer).
+        A browser tries the next address when one does not answer, so a site behind two
+        addresses, one of them down, opens for the assessor: the client is given them all.
 
         Raises AddressBlocked if any of them is not allowed: a name that answers with one
         public and one internal address is refused rather than gambled on."""
@@ -151,23 +154,25 @@ class AddressPolicy:
         if bad:
             shown = ", ".join(str(unmap(a)) for a in bad[:3])
             raise AddressBlocked(f"{host} resolves to a non-public address ({shown}); not connecting")
-        # Prefer IPv4: many agency sites publish AAAA records that do not answer.
-        return unmap(next((a for a in addresses if unmap(a).version == 4), addresses[0]))
+        plain = list(dict.fromkeys(map(unmap, addresses)))
+        return tuple(sorted(plain, key=lambda a: a.version))  # stable: each family keeps DNS's order
 
-    async def pin(self, host: str, port: int) -> IPAddress:
-        """`pick`, with any DNS lookup off the event loop (in its default thread pool)."""
+    async def pin(self, host: str, port: int) -> tuple[IPAddress, ...]:
+        """`choose`, with any DNS lookup off the event loop (in its default thread pool)."""
         if self.known(host) is not None:
-            return self.pick(host, port)
-        return await asyncio.get_running_loop().run_in_executor(None, self.pick, host, port)
+            return self.choose(host, port)
+        return await asyncio.get_running_loop().run_in_executor(None, self.choose, host, port)
 
 
-# The address each hop was pinned to, for the resolver: set by the checker around the hop's
+# The addresses each hop was pinned to, for the resolver: set by the checker around the hop's
 # request (a context variable, so each check task sees its own).
-PINNED: contextvars.ContextVar[tuple[str, IPAddress] | None] = contextvars.ContextVar("pinned", default=None)
+PINNED: contextvars.ContextVar[tuple[str, tuple[IPAddress, ...]] | None] = contextvars.ContextVar("pinned", default=None)
 
 
 class PinnedResolver(AbstractResolver):
-    """The HTTP client's resolver: the address the checker pinned for this hop, checked.
+    """The HTTP client's resolver: the addresses the checker pinned for this hop, checked; the
+    client tries them in turn (aiohttp's Happy Eyeballs: the next one when one refuses, or
+    alongside a first one that has not answered within a quarter second).
 
     A host the checker did not pin (which its own code never sends) is checked here in
     full, so no connection is ever made to an address the policy did not allow."""
@@ -178,12 +183,12 @@ class PinnedResolver(AbstractResolver):
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
         pinned = PINNED.get()
         if pinned is not None and pinned[0] == host:
-            ip = pinned[1]
+            ips = pinned[1]
         else:
-            ip = await asyncio.get_running_loop().run_in_executor(None, self.policy.pick, host, port)
+            ips = await asyncio.get_running_loop().run_in_executor(None, self.policy.choose, host, port)
         return [{"hostname": host, "host": str(ip), "port": port,
                  "family": socket.AF_INET6 if ip.version == 6 else socket.AF_INET,
-                 "proto": 0, "flags": socket.AI_NUMERICHOST}]
+                 "proto": 0, "flags": socket.AI_NUMERICHOST} for ip in ips]
 
     async def close(self) -> None:
         return None

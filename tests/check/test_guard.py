@@ -66,6 +66,19 @@ def test_redirect_to_the_canary_is_blocked(canary, target):
     assert [s.path for s in target.log] == ["/hop"]
 
 
+def test_a_site_with_one_of_its_addresses_down_opens_as_in_a_browser(target):
+    """A name with two addresses, the first refusing connections: a browser tries the next one.
+    One pinned address made such a site `connect_error` (broken) whenever DNS listed the dead
+    one first."""
+    near = ("127.0.0.0/29",)
+    r = check(f"http://two.go.th:{target.port}/", resolve=("two.go.th:127.0.0.4", f"two.go.th:{TARGET}"),
+              allow_private=near)
+    assert r.status is Status.OK and target.log[-1].host == f"two.go.th:{target.port}"
+    r = check(f"http://two.go.th:{target.port}/", resolve=("two.go.th:127.0.0.4", "two.go.th:127.0.0.5"),
+              allow_private=near)
+    assert (r.status, r.reasons) == (Status.BROKEN, ("connect_error",))  # none answers: still broken
+
+
 def test_name_resolved_to_the_canary_is_blocked(canary, target):
     resolve = (f"good.go.th:{TARGET}", f"evil.go.th:{CANARY}", f"mapped.go.th:::ffff:{CANARY}")
     assert blocked(check(f"http://evil.go.th:{canary.port}/x", resolve=resolve))
@@ -235,7 +248,7 @@ def test_resolve_entries_and_allow_list():
     assert [str(i) for i in mapping["a.go.th"]] == ["127.0.0.2", "127.0.0.4"]
     assert str(mapping["b.go.th"][0]) == "127.0.0.5" and str(mapping["c.go.th"][0]) == str(mapping["d.go.th"][0]) == "::1"
     policy = AddressPolicy(["127.0.0.2/32"], ["a.go.th:127.0.0.2"], getaddrinfo=lambda *a: pytest.fail("DNS asked"))
-    assert str(policy.pick("a.go.th", 80)) == "127.0.0.2"
+    assert policy.choose("a.go.th", 80) == (ipaddress.ip_address("127.0.0.2"),)
     assert policy.allowed(ipaddress.ip_address("::ffff:127.0.0.2"))
     assert not policy.allowed(ipaddress.ip_address("127.0.0.3"))
 
