@@ -89,6 +89,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         detail = f"HTTP {code} without a redirect to follow"
     elif 400 <= code < 500:
         codes = ("http_4xx",)
+    elif 500 <= code < 600 and content.challenge_page(fetch.headers, fetch.body):
+        codes = ("bot_blocked",)  # a browser runs the challenge's script and goes on to the page
     elif 500 <= code < 600:  # still failing after the retries
         codes = ("http_5xx",)
     else:

@@ -18,7 +18,8 @@ false alarm on an agency's good page costs more trust than a missed one:
   Docs page that shows no year and whose file could not be read (sheets_sync.check.documents);
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them;
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
-  the agency's page (the checker asks again as a browser first).
+  the agency's page (the checker asks again as a browser first); a script challenge a
+  browser passes (Cloudflare's, `challenge_page`), whatever its status.
 """
 
 from __future__ import annotations
@@ -275,6 +276,16 @@ def firewall_page(page: Page) -> bool:
         return False
     raw = page.raw_html[:20_000]
     return any(all(sign in raw for sign in signs) for signs in _FIREWALL)
+
+
+def challenge_page(headers: Mapping[str, str], body: bytes) -> bool:
+    """A bot check that a browser passes by running its script (Cloudflare's "Just a moment...",
+    sent with 503 in its "Under Attack" mode, 403 otherwise): the answer to a bot, not the site's.
+
+    >>> challenge_page({"cf-mitigated": "challenge"}, b""), challenge_page({}, b"<h1>503 Service Unavailable</h1>")
+    (True, False)
+    """
+    return (headers.get("cf-mitigated") or "").lower() == "challenge" or b"/cdn-cgi/challenge-platform/" in body[:65_536]
 
 
 def not_found_heading(page: Page) -> bool:

@@ -1,6 +1,6 @@
 """Edge verdicts (issue 12), each against real loopback servers with a false-positive guard beside
 it: local names, redirects to non-web schemes, unreadable PDFs, oversized response heads,
-Unicode host names in --resolve."""
+Unicode host names in --resolve, bot challenges sent with 503."""
 
 from __future__ import annotations
 
@@ -214,3 +214,25 @@ def test_cli_resolve_takes_a_thai_host_name(server, tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.split()[0] == "ok" and server.log[0].host == f"{LAMPHUN_IDNA}:{server.port}"
+
+
+# ---------------------------------------------------------------- bot challenges
+# Cloudflare's "Just a moment..." page, as its "Under Attack" mode sends it (status 503).
+CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+             b"<noscript>Enable JavaScript and cookies to continue</noscript><script>(function(){"
+             b"window._cf_chl_opt={cvId: '3', cZone: 'tapladuk.go.th', cType: 'managed'};"
+             b"var a=document.createElement('script');"
+             b"a.src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=8a1b2c3d4e5f6071';"
+             b"document.getElementsByTagName('head')[0].appendChild(a);}());</script></body></html>")
+
+
+def test_a_bot_challenge_sent_with_503_is_not_a_broken_site(server):
+    """A browser runs the challenge's script and opens the page: `http_5xx` (broken) was a false
+    verdict on every item of a site that turned the mode on."""
+    html = {"Content-Type": "text/html; charset=UTF-8", "Server": "cloudflare"}
+    server.route("/attack", respond(503, CHALLENGE, {**html, "cf-mitigated": "challenge"}))
+    server.route("/attack-body", respond(503, CHALLENGE, html))
+    server.route("/down", respond(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>", html))
+    assert verdict(server.url("/attack")) == (Status.UNKNOWN, ("bot_blocked",))
+    assert verdict(server.url("/attack-body")) == (Status.UNKNOWN, ("bot_blocked",))
+    assert verdict(server.url("/down")) == (Status.BROKEN, ("http_5xx",))  # a site that is down still is
