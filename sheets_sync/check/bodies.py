@@ -17,6 +17,10 @@ gives `too_large` (that stays for a file really over the limit):
   files cannot take a small VM's memory; a file that finds no room is read no further.
 Either way the file gets a look by hand (`document_unread`, ok), never a verdict on its years,
 and is read again next run.
+
+A body that ends before the length its head declared (the server hung up, or sent a wrong
+Content-Length or no last chunk) is what a browser shows too: it is judged as it came
+(`ended_early`), never "cannot connect".
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import aiohttp
+from aiohttp.http_exceptions import ContentLengthError, TransferEncodingError
 
 from sheets_sync.check import content
 from sheets_sync.check.budget import Deadline
+from sheets_sync.check.failures import causes
 
 # The share of a check's total_timeout_s kept for reading a large PDF's text after its download.
 TEXT_RESERVE = 1 / 6
@@ -46,6 +52,28 @@ class Body:
     data: bytes
     truncated: bool = False
     cut_early: bool = False
+    ended_early: bool = False  # the connection ended before the declared length: `data` is all there is
+
+
+class _Arrivals:
+    """A response's body as it arrives. When the connection ends before the declared length,
+    aiohttp raises at once, with the bytes that had come still buffered: those are given, then
+    the end, as a browser shows the page it got."""
+
+    def __init__(self, stream: aiohttp.StreamReader) -> None:
+        self.stream = stream
+        self.ended_early = False
+
+    async def next(self) -> bytes:
+        if self.ended_early:
+            return b""
+        try:
+            return await self.stream.readany()
+        except aiohttp.ClientPayloadError as e:
+            if not any(isinstance(c, (ContentLengthError, TransferEncodingError)) for c in causes(e)):
+                raise  # a body that does not decode (bad gzip) is not an early end
+            self.ended_early = True
+            return self.stream._read_nowait(-1)  # what arrived; readany raises before giving it
 
 
 class Room:
@@ -89,10 +117,11 @@ async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_bod
     `reserve` is the time kept, before `due`, for reading a PDF's text once it is here."""
     parts: list[bytes] = []
     got = 0
+    arrivals = _Arrivals(stream)
     while got <= max_body:
-        chunk = await stream.readany()  # what has arrived, not all of it
+        chunk = await arrivals.next()  # what has arrived, not all of it
         if not chunk:
-            return Body(b"".join(parts))
+            return Body(b"".join(parts), ended_early=arrivals.ended_early)
         parts.append(chunk)
         got += len(chunk)
     head = parts[0] if len(parts[0]) >= 1024 else b"".join(parts)[:1024]
@@ -109,14 +138,14 @@ async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_bod
     if mine:
         held = [0]
     try:
-        return await _read_document(stream, parts, got, max_body, max_document, room, held, due, reserve)
+        return await _read_document(arrivals, parts, got, max_body, max_document, room, held, due, reserve)
     finally:
         if mine:
             room.give(held[0])
 
 
-async def _read_document(stream, parts: list[bytes], got: int, max_body: int, max_document: int, room: Room,
-                         held: list[int], due: Deadline, reserve: float) -> Body:
+async def _read_document(arrivals: _Arrivals, parts: list[bytes], got: int, max_body: int, max_document: int,
+                         room: Room, held: list[int], due: Deadline, reserve: float) -> Body:
     """The rest of a PDF, up to max_document bytes, within the room and the time it has."""
     if got > max_document:  # its first chunks already went past the limit
         return Body(b"".join(parts)[:max_document], True)
@@ -128,9 +157,9 @@ async def _read_document(stream, parts: list[bytes], got: int, max_body: int, ma
     try:
         async with asyncio.timeout_at(loop.time() + (due.at - reserve - time.monotonic())):
             while got <= max_document:
-                chunk = await stream.readany()
+                chunk = await arrivals.next()
                 if not chunk:
-                    return Body(b"".join(parts))
+                    return Body(b"".join(parts), ended_early=arrivals.ended_early)
                 # No more than it takes to know the file is over the limit: a chunk may be large,
                 # and one file alone must always fit the room.
                 chunk = chunk[:max_document + 1 - got]

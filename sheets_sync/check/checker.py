@@ -493,7 +493,9 @@ class Checker:
                     at.current, at.status_code = refresh, None
                     continue
                 return Fetch(url, status_code=response.status, headers=response.headers, body=body,
-                             truncated=got.truncated, cut_early=got.cut_early, final_url=current)
+                             truncated=got.truncated, cut_early=got.cut_early, final_url=current,
+                             detail=(f"HTTP {response.status}; the connection ended after {len(body)} bytes, before "
+                                     "the length the head declared" if got.ended_early else ""))
             finally:
                 # After a full read the connection is already back in the pool; otherwise this
                 # drops the socket rather than drain an unknown remainder.

@@ -236,3 +236,24 @@ def test_a_bot_challenge_sent_with_503_is_not_a_broken_site(server):
     assert verdict(server.url("/attack")) == (Status.UNKNOWN, ("bot_blocked",))
     assert verdict(server.url("/attack-body")) == (Status.UNKNOWN, ("bot_blocked",))
     assert verdict(server.url("/down")) == (Status.BROKEN, ("http_5xx",))  # a site that is down still is
+
+
+# ---------------------------------------------------------------- bodies that end early
+def test_a_body_that_ends_before_its_declared_length_is_judged_as_it_came(server):
+    """A server that hangs up before the Content-Length it declared (or before the last chunk)
+    still showed the browser the page it sent; that was `connect_error`, "cannot connect"."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+    server.route("/short", raw(head + b"Content-Length: 10000\r\n\r\n" + PAGE))
+    server.route("/unfinished", raw(head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % len(PAGE) + PAGE + b"\r\n"))
+    server.route("/short-old", raw(head + b"Content-Length: 10000\r\n\r\n" + PAGE.replace(b"2566", b"2565")))
+    server.route("/short.pdf", raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 99999\r\n\r\n"
+                                   + make_pdf(["Action plan, fiscal year 2566"])))
+    server.route("/short-nothing", raw(head + b"Content-Length: 10000\r\n\r\n"))
+    server.route("/bad-gzip", raw(head + b"Content-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello"))
+    for path in ("/short", "/unfinished", "/short.pdf"):
+        r = check(server.url(path))
+        assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,)), path
+        assert "connection ended" in r.detail
+    assert check(server.url("/short-old")).years == (2565,)  # judged by what it shows, as any page
+    assert verdict(server.url("/short-nothing")) == (Status.WARNING, ("empty_page",))  # a blank page
+    assert verdict(server.url("/bad-gzip")) == (Status.UNKNOWN, ("check_failed",))  # not an early end
