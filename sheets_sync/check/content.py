@@ -53,10 +53,12 @@ TINY_BODY = 300  # bytes: less than any real document
 MIN_TEXT = 20  # characters of visible text (title included) below which a page is "empty"
 SIMILAR = 0.85  # shingle similarity at which a page "is" the site's not-found answer
 
-# Not-found phrases, matched only in the title and top headings, never in body text.
+# Not-found phrases, matched only in the title and top headings, never in body text. A 404 counts
+# alone ("Error 404") or before "error", a dash, colon or bar, but not as part of a number:
+# "053-404-111" in a heading's phone number, "404/2566" of an order, "404-2566" of a decree.
 _NOT_FOUND = re.compile(
     r"ไม่พบหน้า|ไม่พบข้อมูล|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
-    r"^\W*(?:error\s*)?404\b|\b404\s*(?:error|-|–|:)", re.I)
+    r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
 _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อเข้าใช้|log\s*in|sign\s*in", re.I)
 _DROP = re.compile(rb"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>")

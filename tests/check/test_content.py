@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from sheets_sync.check import content, documents
+from sheets_sync.check.content import Page
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.classify import Fetch, classify
 from sheets_sync.collect.cells import Candidate
@@ -172,6 +173,19 @@ def test_a_page_drawn_by_scripts_is_a_look_by_hand_not_a_soft_404_or_no_2566(che
     title and empty mount point: compared with the probe, every item was "not found"."""
     assert verdict(checker, farm, "/oit/O5", SPA) == (Status.OK, ("script_page",))
     assert verdict(checker, farm, "/empty") == (Status.WARNING, ("empty_page",))  # no script: a blank page
+
+
+@pytest.mark.parametrize("heading, not_found", [
+    ("404 Not Found", True), ("Error 404", True), ("404 - ไม่พบหน้า", True), ("404: Page not found", True),
+    ("HTTP 404 error", True), ("(404)", True), ("404 | เทศบาลตำบลทาปลาดุก", True), ("ขออภัย ไม่พบข้อมูล", True),
+    # A 404 that is part of a number: a phone number, an order's number and year, an amount.
+    ("ติดต่อเรา โทร. 053-404-111", False), ("ประกาศเลขที่ 404/2566", False), ("404/2566 ประกาศผู้ชนะ", False),
+    ("คำสั่งที่ 404-2566", False), ("งบประมาณ 1,404 - 2,000 บาท", False), ("404 ล้านบาท", False),
+])
+def test_a_not_found_heading_but_not_a_number_with_404_in_it(heading, not_found):
+    page = Page(kind="html", title="เทศบาลตำบลทาปลาดุก", headings=("ข่าวประชาสัมพันธ์", heading))
+    assert content.not_found_heading(page) is not_found
+    assert content.not_found_heading(Page(kind="html", title=heading)) is not_found
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):
