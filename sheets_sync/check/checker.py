@@ -15,6 +15,7 @@ code). A bad URL or a dead site is a result, never an exception.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import secrets
@@ -30,7 +31,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from sheets_sync.check import bodies, budget, content, documents, offline, transport, upgrade
+from sheets_sync.check import bodies, budget, content, documents, lenient, offline, transport, upgrade
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
@@ -471,6 +472,23 @@ class Checker:
                 # body (http.client read it so, and so do browsers: a blank page).
                 at.status_code, at.headers = head.code, head.headers
                 return Fetch(url, status_code=head.code, headers=head.headers, final_url=current)
+            except aiohttp.ClientResponseError as e:
+                if not lenient.refused_head(e):
+                    raise
+                # A head our strict parser refuses and browsers read (sheets_sync.check.lenient).
+                answer = await self._read_leniently(target, hop_headers, verify, due, e)
+                location = answer.headers.get("Location") if answer.status in _REDIRECTS else None
+                if location:
+                    redirects.append(urljoin(current, _native(location.strip())))
+                    at.current = redirects[-1]
+                    continue
+                at.status_code, at.headers = answer.status, answer.headers
+                return Fetch(url, status_code=answer.status, headers=answer.headers, body=answer.body,
+                             truncated=answer.truncated, cut_early=answer.truncated and not content.is_html(
+                                 answer.body, answer.headers), final_url=current,
+                             detail=(f"HTTP {answer.status}; a head read as browsers read it"
+                                     f"{', the connection ended early' if answer.ended_early else ''} "
+                                     f"({squeeze(describe(e))[:120]})"))
             try:
                 if response.cookies:
                     jar = jar or aiohttp.CookieJar(unsafe=True, quote_cookie=False)
@@ -537,6 +555,19 @@ class Checker:
                     await self._wait(wait)
                     continue
             return response
+
+    async def _read_leniently(self, target: URL, headers: dict[str, str], verify: bool | None, due: Deadline,
+                              refused: BaseException) -> lenient.Answer:
+        """The hop again, through http.client in a worker thread, from the address it was pinned to."""
+        s = self.settings
+        verified = s.verify_tls if verify is None else verify
+        pinned = PINNED.get()
+        assert pinned is not None  # set by _follow before every hop
+        call = functools.partial(lenient.get, target, str(pinned[1][0]), headers,
+                                 self.tls.get(verified) if target.scheme == "https" else None,
+                                 s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
+        async with asyncio.timeout(max(0.0, due.left())):
+            return await asyncio.get_running_loop().run_in_executor(None, call)
 
     def _open(self) -> aiohttp.ClientSession:
         self._session = open_session(self.policy)

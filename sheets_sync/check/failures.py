@@ -60,9 +60,9 @@ def error_reason(exc: BaseException) -> tuple[str, str]:
             return "header_too_large", f"response head too large: {what}"
     refused = [e for e in chain if type(e) is BadHttpMessage or isinstance(e, (InvalidHeader, ContentEncodingError))]
     if refused:
-        # A head our strict parser refuses (a space before a header's colon, a repeated
-        # Content-Length) or a body that does not decode as its Content-Encoding says: a browser
-        # may still show the page, so this is "could not check", never proof of a broken link.
+        # A head that even the browser-like second reading refused (two different
+        # Content-Length values: sheets_sync.check.lenient) or a body that does not decode as its
+        # Content-Encoding says: "could not check", never proof of a broken link.
         return "check_failed", f"answer not readable as sent: {describe(refused[-1])}"[:300]
     for code, types in _ERROR_REASONS:
         matches = [e for e in chain if isinstance(e, types)]

@@ -1,6 +1,7 @@
 """Edge verdicts (issue 12), each against real loopback servers with a false-positive guard beside
 it: local names, redirects to non-web schemes, unreadable PDFs, oversized response heads,
-Unicode host names in --resolve, bot challenges sent with 503."""
+Unicode host names in --resolve, bot challenges sent with 503, bodies that end early, heads our
+parser refuses and browsers read."""
 
 from __future__ import annotations
 
@@ -170,13 +171,11 @@ def test_a_header_just_under_the_limit_is_fine(server):
 
 
 # ---------------------------------------------------------------- sloppy answers a browser may still show
-@pytest.mark.parametrize("head", [
-    b"HTTP/1.1 200 OK\r\nContent-Type : text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n",  # space before ':'
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\nContent-Length: %d\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n",
-], ids=["space-before-colon", "repeated-length", "not-the-encoding-it-says"])
-def test_an_answer_our_parser_refuses_is_never_called_broken(server, head):
-    r = check(server.route("/sloppy", raw(head.replace(b"%d", b"%d" % len(PAGE)) + PAGE)))
+# (heads our parser refuses and browsers read: test_a_head_browsers_read_is_read_as_they_do, below)
+def test_a_body_not_in_the_encoding_it_says_is_never_called_broken(server):
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(PAGE))
+    r = check(server.route("/sloppy", raw(head + PAGE)))
     assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
 
 
@@ -257,3 +256,48 @@ def test_a_body_that_ends_before_its_declared_length_is_judged_as_it_came(server
     assert check(server.url("/short-old")).years == (2565,)  # judged by what it shows, as any page
     assert verdict(server.url("/short-nothing")) == (Status.WARNING, ("empty_page",))  # a blank page
     assert verdict(server.url("/bad-gzip")) == (Status.UNKNOWN, ("check_failed",))  # not an early end
+
+
+# ---------------------------------------------------------------- heads browsers read
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+CHUNKED_PAGE = b"%x\r\n" % len(PAGE) + PAGE + b"\r\n0\r\n\r\n"
+LAX_HEADS = {
+    "/length-twice": HEAD + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (len(PAGE), len(PAGE)) + PAGE,
+    "/chunked-and-length": HEAD + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + CHUNKED_PAGE,
+    "/space-before-colon": (b"HTTP/1.1 200 OK\r\nContent-Type : text/html; charset=utf-8\r\n"
+                            b"Content-Length: %d\r\n\r\n" % len(PAGE) + PAGE),
+}
+
+
+@pytest.mark.parametrize("path", LAX_HEADS)
+def test_a_head_browsers_read_is_read_as_they_do(server, path):
+    """aiohttp's parser refuses these heads and Chrome and Firefox open the page: that was
+    `check_failed` (unknown, "will re-check next run") on every run, never a verdict."""
+    server.route(path, raw(LAX_HEADS[path]))
+    r = check(server.url(path))
+    assert (r.status, r.reasons, r.years, r.http_status) == (Status.OK, (), (2566,), 200)
+    assert "as browsers read it" in r.detail
+
+
+def test_a_lax_head_is_read_on_the_checked_address_and_its_redirect_followed(server):
+    server.route("/moved", raw(b"HTTP/1.1 302 Found\r\nLocation: /ok\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n"))
+    r = check(f"http://tapladuk.go.th:{server.port}/moved", resolve=("tapladuk.go.th:127.0.0.1",))
+    assert (r.status, r.final_url) == (Status.OK, f"http://tapladuk.go.th:{server.port}/ok")
+    assert [(s.path, s.host) for s in server.log] == [("/moved", f"tapladuk.go.th:{server.port}")] * 2 + [
+        ("/ok", f"tapladuk.go.th:{server.port}")]  # aiohttp's read, then http.client's, with the real Host
+
+
+def test_a_head_browsers_refuse_too_stays_unchecked(server):
+    two_lengths = HEAD + b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n" % len(PAGE) + PAGE
+    server.route("/two-lengths", raw(two_lengths))
+    assert verdict(server.url("/two-lengths")) == (Status.UNKNOWN, ("check_failed",))  # never a verdict on a guess
+
+
+def test_a_lax_head_over_tls_is_read_with_the_checkers_tls(pki):
+    name = "tls.go.th"
+    with LoopbackServer({"/": raw(LAX_HEADS["/length-twice"])}, tls=pki.server(name, chain=True)) as site:
+        r = check(f"https://{name}:{site.port}/", resolve=(f"{name}:127.0.0.1",))
+        assert (r.status, r.years) == (Status.OK, (2566,))
+    with LoopbackServer({"/": raw(LAX_HEADS["/length-twice"])}, tls=pki.server("other.go.th", chain=True)) as site:
+        r = check(f"https://{name}:{site.port}/", resolve=(f"{name}:127.0.0.1",))
+        assert r.reasons[0] == "tls_invalid"  # the name is verified on this path too

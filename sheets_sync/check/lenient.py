@@ -1,0 +1,101 @@
+"""A second reading of an answer whose head aiohttp's strict parser refuses, as browsers read it.
+
+llhttp (aiohttp's parser) refuses heads that Chrome and Firefox open: a Content-Length sent
+twice with the same value, `Transfer-Encoding: chunked` beside a Content-Length (chunked wins),
+a space before a header's colon. Such a site was `check_failed` (unknown) on every run, so the
+agency waited for a verdict that never came. The standard library's http.client reads those
+heads as browsers do, so that one hop is asked again with it: on the same pinned address, with
+the same TLS context, headers and deadline, in a worker thread. A redirect it gives is followed
+by the checker as any other. Two different Content-Length values, which browsers refuse too,
+stay refused.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+from dataclasses import dataclass
+
+from aiohttp.http_exceptions import BadHttpMessage, InvalidHeader, LineTooLong
+from multidict import CIMultiDict
+from yarl import URL
+
+from sheets_sync.check.budget import Deadline, DeadlineExceeded
+from sheets_sync.check.failures import causes
+
+_READ = 65_536
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: CIMultiDict
+    body: bytes
+    truncated: bool = False  # the body went on past `body`
+    ended_early: bool = False  # the connection ended before the length the head declared
+
+
+def refused_head(exc: BaseException) -> bool:
+    """aiohttp refused the answer's head (not its size, which browsers limit too)."""
+    chain = causes(exc)
+    if any(isinstance(e, LineTooLong) for e in chain):
+        return False
+    return any(type(e) is BadHttpMessage or isinstance(e, InvalidHeader) for e in chain)
+
+
+def get(target: URL, address: str, headers: dict[str, str], context: ssl.SSLContext | None,
+        connect_timeout: float, read_timeout: float, limit: int, due: Deadline,
+        refused: BaseException) -> Answer:
+    """One GET of `target` from `address` (blocking: run it in a worker thread). Raises OSError
+    and ssl's errors as a socket would, DeadlineExceeded past `due`, and `refused` again when the
+    head is one browsers refuse too."""
+    conn = _Connection(target.raw_host or "", target.port or 80, address, context,
+                       min(connect_timeout, max(0.01, due.left())), read_timeout, due)
+    try:
+        conn.putrequest("GET", target.raw_path_qs, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.putheader("Accept-Encoding", "identity")  # no decoding of our own on this path
+        conn.endheaders()
+        response = conn.getresponse()
+        if len(set(response.headers.get_all("Content-Length") or ())) > 1:
+            raise refused
+        parts, got, ended_early = [], 0, False
+        while got <= limit:
+            if due.left() <= 0:
+                raise DeadlineExceeded("over the check's time in all")
+            try:
+                chunk = response.read1(_READ)
+            except http.client.IncompleteRead as e:  # hung up early: what came is what a browser shows
+                chunk, ended_early = e.partial, True
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if ended_early:
+                break
+        # http.client gives header values as Latin-1; aiohttp's callers expect its own reading
+        # (UTF-8, undecodable bytes kept as surrogates), e.g. a Location with Thai in it.
+        head = CIMultiDict((k, v.encode("latin-1", "replace").decode("utf-8", "surrogateescape"))
+                           for k, v in response.getheaders())
+        body = b"".join(parts)
+        return Answer(response.status, head, body[:limit], truncated=got > limit, ended_early=ended_early)
+    finally:
+        conn.close()
+
+
+class _Connection(http.client.HTTPConnection):
+    """http.client's connection to a pinned address, TLS with the name's SNI when `context` is
+    given; every socket wait bounded by the read timeout and the check's deadline."""
+
+    def __init__(self, host: str, port: int, address: str, context: ssl.SSLContext | None,
+                 connect_timeout: float, read_timeout: float, due: Deadline) -> None:
+        super().__init__(host, port, timeout=connect_timeout)
+        self.default_port = 443 if context is not None else 80  # the Host header leaves it out
+        self._address, self._context, self._read_timeout, self._due = address, context, read_timeout, due
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock.settimeout(max(0.01, min(self._read_timeout, self._due.left())))
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host) if self._context else sock
