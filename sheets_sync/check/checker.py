@@ -15,7 +15,6 @@ code). A bad URL or a dead site is a result, never an exception.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 import secrets
@@ -109,6 +108,7 @@ class Checker:
         # with a run whose URLs name a document, else on the first PDF.
         self._pdf = PdfReaderPool(enough=pdf_years)
         self._room = bodies.Room(settings.max_document_bytes)  # large PDFs' bytes held at once
+        self._lenient = lenient.Readers()  # heads our parser refuses, read as browsers do
 
     def __enter__(self) -> "Checker":
         return self
@@ -127,6 +127,7 @@ class Checker:
     def close(self) -> None:
         """Stops the PDF reader process, closes the connections and the event loop."""
         self._pdf.close()
+        self._lenient.close()
         with self._runner_lock:
             runner, self._runner = self._runner, None
         if runner is not None:
@@ -563,11 +564,10 @@ class Checker:
         verified = s.verify_tls if verify is None else verify
         pinned = PINNED.get()
         assert pinned is not None  # set by _follow before every hop
-        call = functools.partial(lenient.get, target, str(pinned[1][0]), headers,
-                                 self.tls.get(verified) if target.scheme == "https" else None,
-                                 s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
         async with asyncio.timeout(max(0.0, due.left())):
-            return await asyncio.get_running_loop().run_in_executor(None, call)
+            return await self._lenient.get(target, str(pinned[1][0]), headers,
+                                           self.tls.get(verified) if target.scheme == "https" else None,
+                                           s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
 
     def _open(self) -> aiohttp.ClientSession:
         self._session = open_session(self.policy)

@@ -8,13 +8,19 @@ heads as browsers do, so that one hop is asked again with it: on the same pinned
 the same TLS context, headers and deadline, in a worker thread. A redirect it gives is followed
 by the checker as any other. Two different Content-Length values, which browsers refuse too,
 stay refused.
+
+Those reads have threads of their own (`Readers`): a slow site read this way must never hold
+the loop's default threads, which every other check's DNS lookup runs on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import http.client
 import socket
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp.http_exceptions import BadHttpMessage, InvalidHeader, LineTooLong
@@ -25,6 +31,7 @@ from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.failures import causes
 
 _READ = 65_536
+THREADS = 4  # lenient reads at once; more wait their turn, within their own deadlines
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,24 @@ def get(target: URL, address: str, headers: dict[str, str], context: ssl.SSLCont
         return Answer(response.status, head, body[:limit], truncated=got > limit, ended_early=ended_early)
     finally:
         conn.close()
+
+
+class Readers:
+    """`get` on threads of its own, made on first use."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    async def get(self, *args) -> Answer:
+        """`get(*args)`, awaited on the calling loop."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="sheets-sync-lenient")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(get, *args))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)  # a read under way ends by its socket timeout
+            self._pool = None
 
 
 class _Connection(http.client.HTTPConnection):

@@ -5,9 +5,13 @@ parser refuses and browsers read."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -20,7 +24,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.core.reasons import REASONS
 from tests.support import ROOT
 from tests.support.farm import make_pdf
-from tests.support.http_servers import LoopbackServer, raw, redirect, respond
+from tests.support.http_servers import LoopbackServer, raw, redirect, respond, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
                    soft404_probe=False, allow_private=("127.0.0.1/32",))
@@ -301,3 +305,36 @@ def test_a_lax_head_over_tls_is_read_with_the_checkers_tls(pki):
     with LoopbackServer({"/": raw(LAX_HEADS["/length-twice"])}, tls=pki.server("other.go.th", chain=True)) as site:
         r = check(f"https://{name}:{site.port}/", resolve=(f"{name}:127.0.0.1",))
         assert r.reasons[0] == "tls_invalid"  # the name is verified on this path too
+
+
+def test_slow_lax_heads_never_hold_the_threads_dns_lookups_run_on(server, monkeypatch):
+    """On a small VM the loop's default pool has a few threads, and every DNS lookup runs there.
+    Sites whose lax heads are read slowly must not hold them: every other check waited behind
+    them and timed out, one bad site holding up everyone's feedback."""
+    def lax_and_slow(h) -> None:
+        h.close_connection = True
+        h.wfile.write(HEAD + b"Content-Length: 40\r\nContent-Length: 40\r\n\r\n")
+        for _ in range(8):  # ~4 s, a few bytes at a time
+            h.wfile.flush()
+            time.sleep(0.5)
+            h.wfile.write(b"2566 ")
+    server.route("/lax-slow", lax_and_slow)
+    names = [f"slow{i}.go.th" for i in range(4)]
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1" if host == "dns.go.th" else host,
+                                                                           *a, **k))
+    looked_up = f"http://dns.go.th:{server.port}/ok"
+    # Reached through a late redirect, so that its lookup comes while the slow reads are under way.
+    server.route("/late", slow(0.5, redirect(looked_up)))
+    settings = replace(SETTINGS, resolve=(*(f"{n}:127.0.0.1" for n in names), "late.go.th:127.0.0.1"),
+                       total_timeout_s=3.0, read_timeout_s=2.0)
+    with Checker(settings) as checker:
+        checker.runner.run(_default_threads(2))
+        results = checker.check_many([*(f"http://{n}:{server.port}/lax-slow" for n in names),
+                                      f"http://late.go.th:{server.port}/late"])
+    late = results[f"http://late.go.th:{server.port}/late"]
+    assert (late.status, late.final_url) == (Status.OK, looked_up), late.detail
+
+
+async def _default_threads(n: int) -> None:
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(n))
