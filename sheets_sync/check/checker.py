@@ -89,7 +89,9 @@ class Checker:
         self.settings = settings
         self.pdf_years = pdf_years
         self.clock = clock or SystemClock()
-        self.policy = AddressPolicy(settings.allow_private, settings.resolve)
+        # A lookup thread for each check that may run at once, twice over (a check waiting for its
+        # site's probe gives its slot to another): no lookup waits for a thread.
+        self.policy = AddressPolicy(settings.allow_private, settings.resolve, lookups=2 * settings.concurrency)
         self.retry = build_retry(settings)
         self.tls = TlsContexts()
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
@@ -128,6 +130,7 @@ class Checker:
         """Stops the PDF reader process, closes the connections and the event loop."""
         self._pdf.close()
         self._lenient.close()
+        self.policy.close()
         with self._runner_lock:
             runner, self._runner = self._runner, None
         if runner is not None:

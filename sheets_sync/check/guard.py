@@ -24,6 +24,7 @@ import asyncio
 import contextvars
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Sequence
 
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -71,12 +72,18 @@ class AddressPolicy:
     """Resolves a host once and decides whether the checker may connect to it."""
 
     def __init__(self, allow_private: Sequence[str] = (), resolve: Iterable[str] = (),
-                 getaddrinfo: Callable | None = None) -> None:
+                 getaddrinfo: Callable | None = None, lookups: int = 0) -> None:
+        """`lookups`: threads of its own for DNS lookups (0: the loop's default pool). A checker
+        gives it as many as checks may run at once, so that no lookup ever waits for a thread
+        behind the lookups of a name whose server does not answer."""
         self.allow: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(c, strict=False) for c in allow_private)
         self.resolve = parse_resolve(resolve)
         self._getaddrinfo = getaddrinfo
         self._known: dict[str, tuple[IPAddress, ...] | None] = {}
         self._allowed: dict[IPAddress, bool] = {}
+        self._threads = lookups
+        self._pool: ThreadPoolExecutor | None = None
+        self._asked: dict[str, asyncio.Future] = {}
 
     def allowed(self, ip: IPAddress) -> bool:
         # The same few hundred addresses, asked twice per hop; one lookup (an address hashes slowly).
@@ -158,10 +165,30 @@ class AddressPolicy:
         return tuple(sorted(plain, key=lambda a: a.version))  # stable: each family keeps DNS's order
 
     async def pin(self, host: str, port: int) -> tuple[IPAddress, ...]:
-        """`choose`, with any DNS lookup off the event loop (in its default thread pool)."""
+        """`choose`, with any DNS lookup off the event loop, in a thread. One lookup per name at
+        a time: the checks of a site whose name server does not answer wait on that one, rather
+        than each hold a thread for the resolver's whole timeout (5-10 s or more)."""
         if self.known(host) is not None:
             return self.choose(host, port)
-        return await asyncio.get_running_loop().run_in_executor(None, self.choose, host, port)
+        pending = self._asked.get(host)
+        if pending is None:
+            loop = asyncio.get_running_loop()
+            if self._pool is None and self._threads:
+                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="sheets-sync-dns")
+            pending = self._asked[host] = loop.run_in_executor(self._pool, self.choose, host, port)
+            pending.add_done_callback(lambda done: self._answered(host, done))
+        return await asyncio.shield(pending)  # one check's deadline cancels its wait, not the lookup
+
+    def _answered(self, host: str, done: asyncio.Future) -> None:
+        self._asked.pop(host, None)  # the next check of the name asks again: no answer is kept
+        if not done.cancelled():
+            done.exception()  # retrieved, even when every check that waited for it gave up
+
+    def close(self) -> None:
+        """Lets go of the lookup threads (a lookup under way ends by the resolver's timeout)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 # The addresses each hop was pinned to, for the resolver: set by the checker around the hop's

@@ -4,6 +4,7 @@ no real name is ever looked up: names come from --resolve mappings or a fake get
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import json
@@ -12,6 +13,8 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.check.guard import AddressPolicy, is_public, parse_resolve
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
-from tests.support.http_servers import LoopbackServer, redirect, respond, sequence
+from tests.support.http_servers import LoopbackServer, redirect, respond, sequence, slow
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET, CANARY = "127.0.0.2", "127.0.0.3"
@@ -271,3 +274,36 @@ def test_cli_resolve_and_allow_private_flags(canary, target, tmp_path):
     assert [(r["status"], r["reasons"]) for r in lines] == [
         ("warning", ["homepage_only"]), ("blocked", ["private_address"]), ("blocked", ["private_address"])]
     assert target.log[0].host == f"good.go.th:{target.port}"
+
+
+# ---------------------------------------------------------------- lookups of a name whose server does not answer
+def test_a_name_server_that_does_not_answer_holds_up_no_other_check(target, monkeypatch):
+    """Each check's DNS lookup held a thread of the loop's default pool (a few threads on a small
+    VM) for the resolver's whole timeout: two sites whose name servers do not answer, four
+    checks each, and every other check waited for a thread and timed out."""
+    real = socket.getaddrinfo
+    asked = []
+
+    def lookup(host, *args, **kwargs):
+        asked.append(host)
+        if host.startswith("dead"):
+            time.sleep(4)  # the resolver's timeout
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(TARGET if host == "good.go.th" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    dead = [f"http://dead{i % 2}.go.th:{target.port}/o{i}" for i in range(8)]
+    # Reached through a late redirect, so that its lookup comes while the dead ones are under way.
+    target.route("/late", slow(0.5, redirect(f"http://good.go.th:{target.port}/")))
+    settings = replace(SETTINGS, resolve=(f"late.go.th:{TARGET}",), total_timeout_s=3.0, soft404_probe=False)
+    with Checker(settings) as checker:
+        checker.runner.run(_default_threads(2))
+        results = checker.check_many([*dead, f"http://late.go.th:{target.port}/late"])
+    late = results[f"http://late.go.th:{target.port}/late"]
+    assert (late.status, late.final_url) == (Status.OK, f"http://good.go.th:{target.port}/"), late.detail
+    assert {results[u].reasons for u in dead} == {("timeout",)}
+    assert asked.count("dead0.go.th") == asked.count("dead1.go.th") == 1  # one lookup per name at a time
+
+
+async def _default_threads(n: int) -> None:
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(n))
