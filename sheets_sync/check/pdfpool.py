@@ -182,13 +182,19 @@ class PdfReaderPool:
     async def read_async(self, body: bytes, pages: int, deadline: float | None = None) -> content.Page:
         """What `content.read_pdf` gives, computed in a helper; the checker's loop goes on
         with other checks meanwhile. Gives up at `deadline` (time.monotonic)."""
-        helper = await self._take()
-        if helper is None:
-            return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages, self.enough)
+        helper = None
         try:
+            # Waiting for a free helper counts too: PDFs queued behind slow ones must not wait
+            # past their own checks' time (one site's files holding up every other site's).
             async with asyncio.timeout(_wait_for(deadline)):
+                helper = await self._take()
+                if helper is None:
+                    return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages, self.enough)
                 page = await helper.read(body, pages)
         except TimeoutError:
+            if helper is None:
+                log.warning("no PDF reader free within the check's time budget; left to be checked by hand")
+                return content.Page(kind="pdf")
             log.warning("PDF text not read within the check's time budget; left to be checked by hand")
             self._drop(helper)  # still reading that file: a new helper reads on
             return content.Page(kind="pdf")  # no text read: unverifiable_content, not "cannot be opened"

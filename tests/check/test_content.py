@@ -363,6 +363,34 @@ def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
         pool.close()
 
 
+def test_a_pdf_waiting_for_a_busy_helper_waits_no_longer_than_its_check():
+    """PDFs queued behind slow ones (one site's files that take PDFium its whole budget each)
+    waited for a free helper without end, and every other site's PDFs with them."""
+    import asyncio
+    import time
+
+    from sheets_sync.check.pdfpool import PdfReaderPool
+
+    pdf = make_pdf(["Annual report, fiscal year 2566"])
+    pool = PdfReaderPool(workers=1)
+
+    async def read_while_busy():
+        busy = await pool._take()  # the only helper, held as by a file PDFium reads slowly
+        started = time.monotonic()
+        page = await pool.read_async(pdf, 5, deadline=time.monotonic() + 0.2)
+        waited = time.monotonic() - started
+        await pool._give_back(busy)
+        return page, waited, await pool.read_async(pdf, 5)
+
+    try:
+        page, waited, later = asyncio.run(asyncio.wait_for(read_while_busy(), 20))
+    finally:
+        pool.close()
+    assert (page.kind, page.text) == ("pdf", "")  # no text: a look by hand, not a warning
+    assert waited < 10  # given up at its deadline (a second at least), not when the helper came free
+    assert later.text == "Annual report, fiscal year 2566"
+
+
 def test_similar_gives_the_same_answer_as_the_full_shingle_comparison():
     import random
 
