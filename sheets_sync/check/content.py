@@ -52,6 +52,7 @@ DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document
 MIN_TEXT = 20  # characters of visible text (title included) below which a page is "empty"
 SIMILAR = 0.85  # shingle similarity at which a page "is" the site's not-found answer
+OWN_NGRAMS = 25  # n-grams of its own (not in that answer, nor echoing its URL) that make a page its own
 
 # Not-found phrases, matched only in the title and top headings, never in body text. A 404 counts
 # alone ("Error 404") or before "error", a dash, colon or bar, but not as part of a number:
@@ -67,6 +68,7 @@ _HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]", re.S | re.I)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _EMBED = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b", re.I)
+_SHOWN = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.
@@ -106,6 +108,7 @@ class Probe:
 
     final_url: str
     shingles: frozenset
+    shown: frozenset = frozenset()  # what its <img>, <iframe>, <embed> and <object> show
 
 
 def platform_of(url: str) -> str | None:
@@ -340,14 +343,22 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
             return False
     if probe.final_url == final_url and urlsplit(url).path != urlsplit(final_url).path:
         return True  # redirected to the very page the site sends for missing paths
-    return similar(page.text, probe.shingles)
+    if not similar(page.text, probe.shingles):
+        return False
+    # Nearly the same text can still be a page of its own: a short item page (a heading and
+    # the chart below it) inside a template of long menus and news shown on every page,
+    # against a catch-all home page. The site's answer for a missing path shows nothing of its
+    # own beyond an echo of the address asked for.
+    own = shingles(page.text) - probe.shingles - shingles(unquote(f"{url} {final_url}"))
+    return len(own) <= OWN_NGRAMS and set(_SHOWN.findall(page.raw_html)) <= probe.shown
 
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
     """What a random missing path gave: a Probe when the site answered it with a 200 page."""
     if status_code is None or not 200 <= status_code < 300 or not final_url or not is_html(body, headers):
         return None
-    return Probe(final_url=final_url, shingles=shingles(read_html(body, headers).text))
+    page = read_html(body, headers)
+    return Probe(final_url=final_url, shingles=shingles(page.text), shown=frozenset(_SHOWN.findall(page.raw_html)))
 
 
 def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],

@@ -193,8 +193,33 @@ def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, f
     assert verdict(checker, farm, "/index.php?_mod=khao&type=999", SOFT) == (Status.BROKEN, ("soft_404",))
     assert verdict(checker, farm, "/oit/O5", SOFT) == (Status.OK, ())
     assert verdict(checker, farm, "/", SOFT) == (Status.OK, ())  # the home page itself is no soft 404
+    # A short item page in the site's template is nearly its home page by text, but shows text
+    # or an image of its own: that was a false "not found" (broken).
+    assert verdict(checker, farm, "/o1-chart", SOFT) == (Status.OK, ())
+    assert verdict(checker, farm, "/o1-image", SOFT) == (Status.OK, ())
     probes = [p for (h, p) in farm.counts if h == SOFT and p.startswith("/sheets-sync-probe-")]
     assert len(probes) == 1  # one probe per host per run
+
+
+content_words = ("ข่าวประชาสัมพันธ์ กิจกรรม ประชุมสภา โครงการ งบประมาณ ประกาศ จัดซื้อจัดจ้าง แผนพัฒนา รายงาน "
+                 "ผลการดำเนินงาน ผู้บริหาร อำนาจหน้าที่ ติดต่อ กฎหมาย นโยบาย คุ้มครองข้อมูล เรื่องร้องเรียน "
+                 "บุคลากร การเงิน พัสดุ ตำบล หมู่บ้าน ถนน ประปา ขยะ ผู้สูงอายุ เด็ก สตรี เกษตร ท่องเที่ยว วัด "
+                 "โรงเรียน อนามัย ป่าไม้ ลำน้ำ ภาษี ทะเบียน สวัสดิการ ภัยแล้ง อุทกภัย").split()
+
+
+def test_an_answer_echoing_the_address_asked_for_is_still_the_sites_not_found_answer():
+    """A catch-all answer that echoes the address asked for ("results for: ...") differs from
+    the probe's only by that echo: still the site's not-found answer."""
+    menus = " ".join(f"{title} {topic}" for title in content_words[:20] for topic in content_words[20:40])
+    home = (f"<html><head><title>เทศบาลตำบลลี้</title></head><body><nav>{menus}</nav>"
+            "<main><p>ผลการค้นหา: {}</p></main></body></html>")
+    answer = content.probe_from(200, "https://lee.go.th/sheets-sync-probe-1a2b3c", home.format(
+        "/sheets-sync-probe-1a2b3c").encode(), {"Content-Type": "text/html"})
+    url = "https://lee.go.th/index.php?_mod=khao&type=999"
+    page = content.read_html(home.format("/index.php?_mod=khao&type=999").encode(), {"Content-Type": "text/html"})
+    assert content.soft_404_by_probe(url, url, page, answer)
+    own = content.read_html(home.format("คำสั่งแต่งตั้งคณะกรรมการตรวจรับพัสดุ ประจำปีงบประมาณ 2566").encode(), {})
+    assert not content.soft_404_by_probe(url, url, own, answer)
 
 
 def test_probe_is_made_once_per_host_per_run(checker, farm):

@@ -86,6 +86,8 @@ PATHS = {
     "/uploads/{name}": "a 2566 PDF whose file name has Thai words and spaces (UPLOADS), as agencies upload them",
     "/corrupt.pdf": "a PDF no reader can open: warning, unverifiable_content + pdf_unreadable",
     "/to-file": "302 to a file: URL: redirect_not_http",
+    "/o1-chart": "the home page with a heading of its own (a short item page in a large template)",
+    "/o1-image": "the home page with an image of its own (an item page that is a chart)",
     "/script-move": "a page with a line of text whose script sends the browser to /docs/O3.pdf",
     "/script-gone": "a blank page whose <body onload> sends the browser to /gone (404)",
     "/script-click": "a 2566 page whose button and script function lead to /gone on a click only",
@@ -451,7 +453,9 @@ class Farm:
                                        '<meta http-equiv="refresh" content="0; url=http://[bad/">'), {}),
             "/refresh-later": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
                                          '<meta http-equiv="refresh" content="600; url=/gone">'), {}),
-            "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
+            "/o1-chart": "the home page with a heading of its own (a short item page in a large template)",
+    "/o1-image": "the home page with an image of its own (an item page that is a chart)",
+    "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
                                    '  window.location.href = "/docs/O3.pdf";\n</script></head>'
                                    "<body><p>กรุณารอสักครู่ ระบบกำลังเปิดเอกสาร</p></body></html>").encode(), {}),
             "/script-gone": (200, b"<html><body onload=\"location.replace('/gone')\"></body></html>", {}),
@@ -460,6 +464,10 @@ class Farm:
                                         "<script>function back() { location.href = '/gone'; }</script>"), {}),
             "/script-choice": (200, b"<html><head><title>...</title><script>if (screen.width < 700) "
                                     b"{ location = '/gone'; } else { location = '/oit/O1'; }</script></head></html>", {}),
+            # A short item page in the site's template: on a catch-all site, nearly its home page.
+            "/o1-chart": (200, site.home.replace(b"</main>", "<h2>แผนผังโครงสร้างองค์กร ส่วนราชการ ปีงบประมาณ "
+                                                             "2566</h2></main>".encode()), {}),
+            "/o1-image": (200, site.home.replace(b"</main>", b'<img src="/uploads/o1-chart-2566.png"></main>'), {}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
