@@ -79,6 +79,11 @@ _FILE_END_RE = re.compile(_EXT + r"(?:[?#]\S*)?$", re.I)
 # A first word that already ends a file name ("…/o19.pdf", no query): what follows is likelier a label.
 _FILE_NAME_RE = re.compile(_EXT + "$", re.I)
 _PATH_PIECE_RE = re.compile(r"[/=&\\]|%[0-9A-Fa-f]{2}")
+# Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
+# after a letter or digit of a path it may be one too ("…/ita/o1ข้อมูลโครงสร้าง"), or a Thai slug.
+_THAI = "\u0e00-\u0e7f"
+_GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}])", re.I)
+_GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
 _INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",
                 "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/home", "/home.php",
@@ -108,6 +113,10 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       `alternatives`, which the check stage tries when the first is broken.
       Exception: a space inside an unfinished host ("http://exa mple.go.th") keeps both halves
       together -> `malformed`.
+    - Thai glued to a URL's path with no space: after a file name it is a label, so "…/o19.pdfข้อมูล"
+      is read as "…/o19.pdf" first and as typed second; after a letter or digit ("…/ita/o1ข้อมูล")
+      it may be a label or part of a Thai name, so as typed first and cut second. Never inside
+      the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; any other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
@@ -132,7 +141,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         url, reasons = _check(_trim(m[1].strip()))
         return (Candidate(text, url, ("formula", *reasons)),)
     found: list[Candidate] = []
-    for pieces in _readings(text):
+    for pieces in map(_unglued, _readings(text)):
         readings = [Candidate(piece, *_check(piece)) for piece in pieces]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
@@ -190,6 +199,33 @@ def _readings(text: str):
                 yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
             else:
                 yield (short, long)
+
+
+def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces` with the readings of Thai glued to a URL's path (see parse_cell), in order, each once.
+
+    >>> _unglued(("http://x.go.th/o19.pdfข้อมูลปี2566",))
+    ('http://x.go.th/o19.pdf', 'http://x.go.th/o19.pdfข้อมูลปี2566')
+    >>> _unglued(("http://x.go.th/ita/o1ข้อมูล", "http://x.go.th/ข่าว-ประกาศ"))
+    ('http://x.go.th/ita/o1ข้อมูล', 'http://x.go.th/ita/o1', 'http://x.go.th/ข่าว-ประกาศ')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        scheme = piece.find("//")
+        path = piece.find("/", scheme + 2 if scheme >= 0 else 0)
+        end = piece.find("#", path) if path >= 0 else -1
+        readings = [piece]
+        if path >= 0:
+            area = piece[:end if end >= 0 else len(piece)]
+            label = _GLUED_AFTER_FILE_RE.search(area, path)
+            if label:
+                readings = [piece[:label.end()], piece]
+            else:
+                glued = _GLUED_RE.search(area, path)
+                if glued:
+                    readings = [piece, piece[:glued.start()]]
+        out += [r for r in readings if r not in out]
+    return tuple(out)
 
 
 def _trim(piece: str) -> str:

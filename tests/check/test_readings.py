@@ -10,6 +10,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.collect.cells import parse_cell
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
+from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, closed_port, respond
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
@@ -63,3 +64,16 @@ def test_an_alternative_that_does_not_open_is_not_chosen():
         (cand,), results = run([srv.url("/oit/o4 ข้อ 4/2566")])
         assert [s.path for s in srv.log] == [LABELLED, "/oit/o4"]
     assert readings.chosen(cand, results) is cand  # both broken: the likelier reading speaks
+
+
+def test_a_thai_label_glued_to_the_url_is_read_off_it():
+    """No space between the URL and its label: "…/o19.pdfข้อมูลปี2566" means the PDF, and
+    "…/oit/o1ข้อมูลโครงสร้าง" the page when the glued reading does not open. Read as typed, both
+    were a false "broken"."""
+    pdf_file = respond(200, make_pdf(["Procurement plan, fiscal year 2566"]), {"Content-Type": "application/pdf"})
+    with LoopbackServer({"/o19.pdf": pdf_file, "/oit/o1": respond(200, PAGE)}) as srv:
+        (pdf, page), results = run([srv.url("/o19.pdfข้อมูลปี2566"), srv.url("/oit/o1ข้อมูลโครงสร้าง")])
+        assert pdf.url == srv.url("/o19.pdf") and results[pdf.url].status is Status.OK  # no second request
+        assert readings.chosen(page, results).url == srv.url("/oit/o1")
+        assert results[readings.chosen(page, results).url].status is Status.OK
+        assert [s.path for s in srv.log].count("/o19.pdf") == 1

@@ -118,6 +118,12 @@ SHAPES = [
     ("youtube short link beside a page", f"https://youtu.be/AbC123?si=x {X}/oit/o9",
      [("https://youtu.be/AbC123?si=x", []), (f"{X}/oit/o9", [])]),
     ("same link twice", f"{X}/oit/o10 {X}/oit/o10", [(f"{X}/oit/o10", [])]),
+    # Thai glued to the URL with no space
+    ("thai label glued to a file name", f"{X}/oit/o19.pdfข้อมูลปี2566",
+     [(f"{X}/oit/o19.pdf", [th(f"{X}/oit/o19.pdfข้อมูลปี2566")])]),
+    ("thai glued to a path word", f"{X}/ita/o1ข้อมูลโครงสร้าง", [(th(f"{X}/ita/o1ข้อมูลโครงสร้าง"), [f"{X}/ita/o1"])]),
+    ("thai slug after a dash", f"{X}/news-ข่าวประชาสัมพันธ์/", [(th(f"{X}/news-ข่าวประชาสัมพันธ์/"), [])]),
+    ("thai host", "http://ลำพูน.go.th/ita", [("http://xn--q3cju6cub7h.go.th/ita", [])]),
     ("formula with a spaced file name", f'=HYPERLINK("{X}/แผน ปี 66.pdf","แผน")', [(th(f"{X}/แผน ปี 66.pdf"), [])]),
 ]
 
