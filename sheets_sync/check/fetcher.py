@@ -295,13 +295,13 @@ class Fetcher:
 
     async def _read_leniently(self, target: URL, headers: dict[str, str], verify: bool | None, due: Deadline,
                               refused: BaseException) -> lenient.Answer:
-        """The hop again, through http.client in a worker thread, from the address it was pinned to."""
+        """The hop again, through http.client in a worker thread, from the addresses it was pinned to."""
         s = self.settings
         verified = s.verify_tls if verify is None else verify
         pinned = PINNED.get()
         assert pinned is not None  # set by _follow before every hop
         async with asyncio.timeout(max(0.0, due.left())):
-            return await self._lenient.get(target, str(pinned[1][0]), headers,
+            return await self._lenient.get(target, tuple(map(str, pinned[1])), headers,
                                            self.tls.get(verified) if target.scheme == "https" else None,
                                            s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
 

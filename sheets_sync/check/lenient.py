@@ -4,7 +4,7 @@ llhttp (aiohttp's parser) refuses heads that Chrome and Firefox open: a Content-
 twice with the same value, `Transfer-Encoding: chunked` beside a Content-Length (chunked wins),
 a space before a header's colon. Such a site was `check_failed` (unknown) on every run, so the
 agency waited for a verdict that never came. The standard library's http.client reads those
-heads as browsers do, so that one hop is asked again with it: on the same pinned address, with
+heads as browsers do, so that one hop is asked again with it: on the same pinned addresses, with
 the same TLS context, headers and deadline, in a worker thread. A redirect it gives is followed
 by the checker as any other. Two different Content-Length values, which browsers refuse too,
 stay refused.
@@ -51,13 +51,14 @@ def refused_head(exc: BaseException) -> bool:
     return any(type(e) is BadHttpMessage or isinstance(e, InvalidHeader) for e in chain)
 
 
-def get(target: URL, address: str, headers: dict[str, str], context: ssl.SSLContext | None,
+def get(target: URL, addresses: tuple[str, ...], headers: dict[str, str], context: ssl.SSLContext | None,
         connect_timeout: float, read_timeout: float, limit: int, due: Deadline,
         refused: BaseException) -> Answer:
-    """One GET of `target` from `address` (blocking: run it in a worker thread). Raises OSError
+    """One GET of `target` from the first of `addresses` that takes the connection (blocking: run
+    it in a worker thread). Raises OSError
     and ssl's errors as a socket would, DeadlineExceeded past `due`, and `refused` again when the
     head is one browsers refuse too."""
-    conn = _Connection(target.raw_host or "", target.port or 80, address, context,
+    conn = _Connection(target.raw_host or "", target.port or 80, addresses, context,
                        min(connect_timeout, max(0.01, due.left())), read_timeout, due)
     try:
         conn.putrequest("GET", target.raw_path_qs, skip_accept_encoding=True)
@@ -111,16 +112,22 @@ class Readers:
 
 
 class _Connection(http.client.HTTPConnection):
-    """http.client's connection to a pinned address, TLS with the name's SNI when `context` is
-    given; every socket wait bounded by the read timeout and the check's deadline."""
+    """http.client's connection to the pinned addresses, tried in turn, TLS with the name's SNI
+    when `context` is given; every socket wait bounded by the read timeout and the check's deadline."""
 
-    def __init__(self, host: str, port: int, address: str, context: ssl.SSLContext | None,
+    def __init__(self, host: str, port: int, addresses: tuple[str, ...], context: ssl.SSLContext | None,
                  connect_timeout: float, read_timeout: float, due: Deadline) -> None:
         super().__init__(host, port, timeout=connect_timeout)
         self.default_port = 443 if context is not None else 80  # the Host header leaves it out
-        self._address, self._context, self._read_timeout, self._due = address, context, read_timeout, due
+        self._addresses, self._context, self._read_timeout, self._due = addresses, context, read_timeout, due
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        for i, address in enumerate(self._addresses):
+            try:
+                sock = socket.create_connection((address, self.port), self.timeout)
+                break
+            except OSError:
+                if i == len(self._addresses) - 1:
+                    raise
         sock.settimeout(max(0.01, min(self._read_timeout, self._due.left())))
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host) if self._context else sock

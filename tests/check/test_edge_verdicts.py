@@ -291,6 +291,13 @@ def test_a_lax_head_is_read_on_the_checked_address_and_its_redirect_followed(ser
         ("/ok", f"tapladuk.go.th:{server.port}")]  # aiohttp's read, then http.client's, with the real Host
 
 
+def test_a_lax_head_is_read_from_the_next_address_when_the_first_is_down(server):
+    server.route("/lax", raw(LAX_HEADS["/length-twice"]))
+    r = check(f"http://two.go.th:{server.port}/lax", resolve=("two.go.th:127.0.0.4", "two.go.th:127.0.0.1"),
+              allow_private=("127.0.0.0/29",))
+    assert (r.status, r.years) == (Status.OK, (2566,)) and "as browsers read it" in r.detail
+
+
 def test_a_head_browsers_refuse_too_stays_unchecked(server):
     two_lengths = HEAD + b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n" % len(PAGE) + PAGE
     server.route("/two-lengths", raw(two_lengths))
