@@ -317,9 +317,15 @@ class Checker:
                 for host, port in sorted(servers):
                     # The handshake is made again to read the certificate: aiohttp gives a
                     # response's connection back to its pool, and so out of reach, once a
-                    # short body has arrived. Same guard and pinned address as any request.
-                    address = (await self.policy.pin(host, port))[0]
-                    der = await presented_certificate(str(address), port, host, self.tls.get(False))
+                    # short body has arrived. Same guard and pinned addresses as any request,
+                    # tried in turn as the request's were.
+                    der = None
+                    for address in await self.policy.pin(host, port):
+                        try:
+                            der = await presented_certificate(str(address), port, host, self.tls.get(False))
+                            break
+                        except OSError:
+                            continue
                     if der is None or not await self._chains.completes(host, der, issuer):
                         return False
         except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;

@@ -60,6 +60,17 @@ def test_a_missing_intermediate_is_fetched_as_browsers_do_once_per_run(pki, issu
     assert [s.path for s in issuers.log] == ["/int.crt"]  # one fetch for all of the site's rows
 
 
+def test_the_chain_is_read_from_the_next_address_when_the_first_is_down(pki, issuers):
+    """A site with two addresses, the first refusing: the request opened through the second,
+    and the certificate must be read there too, or the row was a false `tls_invalid`."""
+    ctx = pki.server(NAME, aia=(issuers.url("/int.crt"),))
+    with LoopbackServer({"/": respond(200, PAGE)}, host=TARGET, tls=ctx) as site:
+        settings = replace(SETTINGS, resolve=(f"{NAME}:127.0.0.4", f"{NAME}:{TARGET}"), allow_private=("127.0.0.0/29",))
+        with Checker(settings) as checker:
+            r = checker.check(f"https://{NAME}:{site.port}/")
+    assert (r.status, r.reasons) == (Status.OK, ("tls_chain_incomplete",))
+
+
 def test_a_complete_chain_needs_nothing_fetched(pki, issuers):
     results = _check(pki.server(NAME, aia=(issuers.url("/int.crt"),), chain=True))
     assert [(r.status, r.reasons) for r in results] == [(Status.OK, ())] * 2
