@@ -46,6 +46,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
 from sheets_sync.core.clock import Clock, SystemClock
 from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.normalize import host_of
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +226,8 @@ class Checker:
             if content.is_pdf(fetch.body, fetch.headers):
                 # A cut-off PDF cannot be opened: not worth the helper's time.
                 page = (content.Page(kind="pdf", pdf_readable=False) if fetch.truncated
-                        else await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline))
+                        else await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline,
+                                                        host_of(fetch.final_url or fetch.url)))
             else:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
@@ -287,7 +289,7 @@ class Checker:
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
         if content.is_pdf(got.body, got.headers):
-            pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline)
+            pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
             return pdf.text or None
         if content.is_html(got.body, got.headers) or not (got.headers.get("Content-Type") or "").startswith("text/"):
             return None

@@ -41,7 +41,12 @@ from sheets_sync.check import content, pdftext
 log = logging.getLogger(__name__)
 
 _ONE_SEND = 1 << 20  # a file up to this size goes out in one send with its head
-MAX_RESTARTS = 5  # helpers that died while reading, per run; then PDFs get no text (checked by hand)
+# Helpers that died while reading (a file crashed PDFium), per run: past SITE_CRASHES for one site,
+# that site's later PDFs get no text (checked by hand) and cost no restart; past MAX_RESTARTS in
+# all (~0.15 s of CPU each), every PDF does. One site's files must not leave every other site's
+# PDFs unread.
+SITE_CRASHES = 2
+MAX_RESTARTS = 30
 
 
 def _wait_for(deadline: float | None) -> float | None:
@@ -175,13 +180,17 @@ class PdfReaderPool:
         self._closed = False  # no helpers any more: PDFs are read in this process
         self._no_text = False  # helpers kept dying: PDFs get no text (checked by hand)
         self._restarts = 0
+        self._crashes: dict[str, int] = {}  # by site: the files of a site that crashed PDFium
 
     def helper_pids(self) -> list[int]:
         return [h.process.pid for h in self._helpers]
 
-    async def read_async(self, body: bytes, pages: int, deadline: float | None = None) -> content.Page:
+    async def read_async(self, body: bytes, pages: int, deadline: float | None = None, site: str = "") -> content.Page:
         """What `content.read_pdf` gives, computed in a helper; the checker's loop goes on
-        with other checks meanwhile. Gives up at `deadline` (time.monotonic)."""
+        with other checks meanwhile. Gives up at `deadline` (time.monotonic). `site`: where the
+        file came from (its host), for the per-site crash limit."""
+        if self._crashes.get(site, 0) >= SITE_CRASHES:
+            return content.Page(kind="pdf")  # its files crash PDFium: checked by hand
         helper = None
         try:
             # Waiting for a free helper counts too: PDFs queued behind slow ones must not wait
@@ -208,9 +217,10 @@ class PdfReaderPool:
                 return content.read_pdf(body, pages, self.enough)
             # A helper that worked died while reading: a file crashed PDFium. That file gets no
             # text (checked by hand) and is never read in this process; a new helper reads on
-            # (a few times per run).
+            # (up to SITE_CRASHES per site and MAX_RESTARTS per run).
             self._drop(helper)
             self._restarts += 1
+            self._crashes[site] = self._crashes.get(site, 0) + 1
             self._no_text = self._restarts > MAX_RESTARTS
             log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", e,
                         "" if self._no_text else ", helper restarted")

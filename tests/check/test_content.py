@@ -388,6 +388,35 @@ def test_a_pdf_helper_that_dies_costs_one_pdf_and_is_restarted():
         pool.close()
 
 
+def test_a_site_whose_pdfs_crash_the_reader_loses_only_its_own_pdfs_text():
+    """A helper that dies reading a file is restarted a few times per run; past that every PDF
+    of the run went unread. Now the limit is per site: one site's crashing files cost only its own."""
+    import asyncio
+    import os
+    import signal
+
+    from sheets_sync.check.pdfpool import SITE_CRASHES, PdfReaderPool
+
+    pdf = make_pdf(["Annual report, fiscal year 2566"])
+    pool = PdfReaderPool(workers=1)
+
+    async def crash_then_read():
+        for _ in range(SITE_CRASHES):
+            await pool.read_async(pdf, 5, site="good.go.th")  # a helper is up
+            for pid in pool.helper_pids():  # as if PDFium had crashed on bad.go.th's file
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            assert (await pool.read_async(pdf, 5, site="bad.go.th")).text == ""
+        return await pool.read_async(pdf, 5, site="bad.go.th"), await pool.read_async(pdf, 5, site="good.go.th")
+
+    try:
+        bad, good = asyncio.run(crash_then_read())
+    finally:
+        pool.close()
+    assert (bad.kind, bad.text) == ("pdf", "")  # its files are left to be checked by hand, not read again
+    assert good.text == "Annual report, fiscal year 2566"
+
+
 def test_a_pdf_waiting_for_a_busy_helper_waits_no_longer_than_its_check():
     """PDFs queued behind slow ones (one site's files that take PDFium its whole budget each)
     waited for a free helper without end, and every other site's PDFs with them."""
