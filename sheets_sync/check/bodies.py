@@ -14,7 +14,10 @@ gives `too_large` (that stays for a file really over the limit):
   for reading its text; past that the check is not called `timeout` (the site was sending);
 - memory: the checker holds at most `max_document_bytes` of such files' bytes past
   `max_body_bytes` at once (a `Room`), until their checks end, so that a site with many large
-  files cannot take a small VM's memory; a file that finds no room is read no further.
+  files cannot take a small VM's memory. A file that says its length waits for room for all of
+  it, taken at once (other checks end within seconds; no two reads each hold part of the room
+  and wait for the rest); one without a length takes room as it comes and is read no further
+  when none is left.
 Either way the file gets a look by hand (`document_unread`, ok), never a verdict on its years,
 and is read again next run.
 
@@ -82,6 +85,7 @@ class Room:
 
     def __init__(self, size: int) -> None:
         self.free = size
+        self._waiting: list[asyncio.Future] = []
 
     def take(self, n: int) -> bool:
         if n > self.free:
@@ -89,8 +93,20 @@ class Room:
         self.free -= n
         return True
 
+    async def wait_take(self, n: int) -> None:
+        """`take(n)`, waiting for other checks to give back what they hold (bound it with a
+        timeout: `n` may never fit while they keep it)."""
+        while not self.take(n):
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            await waiter
+
     def give(self, n: int) -> None:
         self.free += n
+        waiting, self._waiting = self._waiting, []
+        for waiter in waiting:  # each tries again; what does not fit waits for the next give
+            if not waiter.done():
+                waiter.set_result(None)
 
 
 # The bytes one check holds of the Room; given back when the check ends (`holding`), since its
@@ -138,24 +154,32 @@ async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_bod
     if mine:
         held = [0]
     try:
-        return await _read_document(arrivals, parts, got, max_body, max_document, room, held, due, reserve)
+        return await _read_document(arrivals, parts, got, max_body, max_document, room, held, due, reserve,
+                                    _declared_length(headers))
     finally:
         if mine:
             room.give(held[0])
 
 
 async def _read_document(arrivals: _Arrivals, parts: list[bytes], got: int, max_body: int, max_document: int,
-                         room: Room, held: list[int], due: Deadline, reserve: float) -> Body:
+                         room: Room, held: list[int], due: Deadline, reserve: float,
+                         declared: int | None) -> Body:
     """The rest of a PDF, up to max_document bytes, within the room and the time it has."""
     if got > max_document:  # its first chunks already went past the limit
         return Body(b"".join(parts)[:max_document], True)
     past = got - max_body
-    if not room.take(past):
-        return Body(b"".join(parts)[:max_body], True, cut_early=True)
-    held[0] += past
+    ahead = 0  # room taken for bytes still to come
     loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout_at(loop.time() + (due.at - reserve - time.monotonic())):
+            if declared is not None and got <= declared <= max_document:
+                await room.wait_take(declared - max_body)
+                held[0] += declared - max_body
+                ahead = declared - got
+            elif room.take(past):
+                held[0] += past
+            else:
+                return Body(b"".join(parts)[:max_body], True, cut_early=True)
             while got <= max_document:
                 chunk = await arrivals.next()
                 if not chunk:
@@ -163,13 +187,18 @@ async def _read_document(arrivals: _Arrivals, parts: list[bytes], got: int, max_
                 # No more than it takes to know the file is over the limit: a chunk may be large,
                 # and one file alone must always fit the room.
                 chunk = chunk[:max_document + 1 - got]
-                if not room.take(len(chunk)):
+                beyond = len(chunk) - min(ahead, len(chunk))  # past what was taken (a body larger decoded)
+                ahead -= len(chunk) - beyond
+                if beyond and not room.take(beyond):
                     return Body(b"".join(parts), True, cut_early=True)
-                held[0] += len(chunk)
+                held[0] += beyond
                 parts.append(chunk)
                 got += len(chunk)
     except TimeoutError:  # not the check's deadline, which is later: this read's own end
         return Body(b"".join(parts), True, cut_early=True)
+    finally:
+        room.give(ahead)  # taken for bytes that never came (a shorter body, a read cut short)
+        held[0] -= ahead
     return Body(b"".join(parts)[:max_document], True)
 
 

@@ -139,24 +139,33 @@ def test_a_slow_small_page_still_times_out():
     assert (r.status, r.reasons) == (Status.BROKEN, ("timeout",))
 
 
-def test_large_pdfs_share_a_bounded_room_and_give_it_back():
-    # Two ~1 MB files at once with room for 1.5 MB past the page limit: at least one is read
-    # only in part (a look by hand); then the room is free again and a third is read whole.
+@pytest.mark.parametrize("declare", [True, False], ids=["with-length", "without-length"])
+def test_large_pdfs_share_a_bounded_room_and_give_it_back(declare):
+    """Two ~1 MB files at once with room for 1.5 MB past the page limit. Files that say their
+    length wait for room for all of it: the second waits for the first, and both are read whole
+    (one of them was a look by hand, and downloaded again every run). Files that do not take
+    room as it comes: at least one is read only in part. Then the room is free again and a
+    third file is read whole."""
     body = big_pdf(1_000_000)
     meet = threading.Barrier(2, timeout=5)
 
     def both_started(i: int) -> None:
         if i == 150_000:  # each past the page limit before either goes on
             meet.wait()
-    with LoopbackServer({"/a.pdf": paced(body, 50_000, 0, both_started),
-                         "/b.pdf": paced(body, 50_000, 0, both_started),
+    with LoopbackServer({"/a.pdf": paced(body, 50_000, 0, both_started, declare=declare),
+                         "/b.pdf": paced(body, 50_000, 0, both_started, declare=declare),
                          "/c.pdf": respond(200, body, PDF)}) as srv, Checker(SETTINGS) as checker:
         pair = checker.check_many([srv.url("/a.pdf"), srv.url("/b.pdf")])
         alone = checker.check(srv.url("/c.pdf"))
+        free = checker.fetcher.room.free
     verdicts = sorted((r.status, r.reasons) for r in pair.values())
-    assert all(v in ((Status.OK, ()), (Status.OK, ("document_unread",))) for v in verdicts), verdicts
-    assert (Status.OK, ("document_unread",)) in verdicts
+    if declare:
+        assert verdicts == [(Status.OK, ())] * 2 and all(r.years == (2566,) for r in pair.values())
+    else:
+        assert all(v in ((Status.OK, ()), (Status.OK, ("document_unread",))) for v in verdicts), verdicts
+        assert (Status.OK, ("document_unread",)) in verdicts
     assert (alone.status, alone.reasons, alone.years) == (Status.OK, (), (2566,))
+    assert free == MAX_DOCUMENT  # every byte given back
 
 
 def test_a_web_page_past_the_page_limit_is_still_too_large():
@@ -191,6 +200,39 @@ def test_a_long_page_whose_start_settles_the_year_rules_is_not_too_large():
             unsettled = checker.check(srv.url("/o10"))
     assert (settled.status, settled.reasons, settled.years) == (Status.OK, (), (2566,))
     assert (unsettled.status, unsettled.reasons) == (Status.WARNING, ("too_large",))
+
+
+def test_room_taken_for_a_declared_length_that_never_came_is_given_back_at_once():
+    """A file that says 1 MB and ends at 600 kB (the server hung up): the room taken for the
+    rest goes back when its read ends, not only when its check does, so others can wait less."""
+    import asyncio
+
+    from aiohttp.base_protocol import BaseProtocol
+    from aiohttp.streams import StreamReader
+
+    from sheets_sync.check import bodies
+    from sheets_sync.check.budget import Deadline
+
+    data = make_pdf(["2566"], size=600_000)
+
+    async def read():
+        loop = asyncio.get_running_loop()
+        protocol = BaseProtocol(loop)
+        protocol.connection_made(asyncio.Transport())
+        stream = StreamReader(protocol, 2 ** 26, loop=loop)
+        stream.feed_data(data)
+        stream.feed_eof()
+        room = bodies.Room(MAX_DOCUMENT)
+        with bodies.holding(room):
+            body = await bodies.read(stream, {"Content-Length": "1000000"}, MAX_BODY, MAX_DOCUMENT, room,
+                                     Deadline(time.monotonic() + 5), 0.5)
+            during = room.free
+        return body, during, room.free
+
+    body, during, after = asyncio.run(read())
+    assert (body.truncated, len(body.data)) == (False, len(data))
+    assert during == MAX_DOCUMENT - (len(data) - MAX_BODY)  # only what it holds
+    assert after == MAX_DOCUMENT
 
 
 @pytest.mark.parametrize("sizes", [[50_000, 2_000_000], [50_000, 1_200_000, 400_000], [50_000] * 40],
