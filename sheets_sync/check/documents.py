@@ -141,6 +141,7 @@ _LOCATION_SET = re.compile(
     r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\s<>]{1,2000})\1"""
     r"""|\blocation\.(?:replace|assign)\(\s*(["'])([^"'\s<>]{1,2000})\3\s*\)""")
 REDIRECT_PAGE_TEXT = 100  # characters of text besides the title: "please wait", "click here if not moved"
+REDIRECT_PAGE_BYTES = 65_536  # a page sent only to move the browser on is small; a larger one is not read for it
 
 
 def script_redirect(body: bytes, headers: Mapping[str, str]) -> str | None:
@@ -156,8 +157,8 @@ def script_redirect(body: bytes, headers: Mapping[str, str]) -> str | None:
     >>> script_redirect(b'<html><body onload="location.replace(&quot;/ita/&quot;)"></body></html>', {})
     '/ita/'
     """
-    if b"location" not in body or not is_html(body, headers):
-        return None  # most pages: one scan for a word
+    if len(body) > REDIRECT_PAGE_BYTES or b"location" not in body or not is_html(body, headers):
+        return None  # most pages: a length, or one scan for a word
     targets = set()
     for m in _SCRIPT_OR_COMMENT.finditer(body):
         if m.group(1):
