@@ -396,7 +396,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if not_found_heading(page):
             return ("soft_404",), None
         # Drive and the like draw their pages with scripts too; their files are read instead.
-        shell = not is_viewer(final_url) and script_shell(page, body)
+        shell = script_shell(page, body) and not is_viewer(final_url)
         if not shell and soft_404_by_probe(url, final_url, page, probe):
             return ("soft_404",), None  # a shell's site answers every path with the same shell
         if len(page.text) < MIN_TEXT and not is_viewer(final_url):
