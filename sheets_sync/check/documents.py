@@ -108,15 +108,21 @@ FOLLOWED_REFRESH_S = 10  # a refresh within this many seconds is a redirect; a l
 
 
 def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
-    r"""Where an HTML page's <meta http-equiv="refresh"> sends the browser within
-    FOLLOWED_REFRESH_S seconds, as written (relative or absolute); None without one, for a
-    later one, or for one inside <noscript> (a browser running scripts ignores it).
+    r"""Where an HTML page's <meta http-equiv="refresh">, or a `Refresh` header (PHP's
+    `header("Refresh: 0; url=...")`), sends the browser within FOLLOWED_REFRESH_S seconds, as
+    written (relative or absolute); None without one, for a later one, or for a tag inside
+    <noscript> (a browser running scripts ignores it).
 
     >>> meta_refresh(b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=\'/web/index.php\'">', {})
     '/web/index.php'
     >>> meta_refresh(b'<html><head><meta content="600" http-equiv="refresh">', {}) is None
     True
+    >>> meta_refresh(b'', {"Refresh": "0;url=main.php"})
+    'main.php'
     """
+    header = headers.get("Refresh")
+    if header:
+        return _refresh_value(header)
     if not is_html(body, headers) or not _REFRESH_TAG.search(body, 0, 16_384):
         return None  # most pages: ~3 us; removing scripts and <noscript> first costs ~9 more
     head = without_hidden(body[:16_384])
@@ -124,7 +130,11 @@ def meta_refresh(body: bytes, headers: Mapping[str, str]) -> str | None:
     attr = _CONTENT_ATTR.search(tag.group()) if tag else None
     if attr is None:
         return None
-    value = html.unescape(attr.group(1).strip(b"\"'").decode("utf-8", "surrogateescape"))
+    return _refresh_value(html.unescape(attr.group(1).strip(b"\"'").decode("utf-8", "surrogateescape")))
+
+
+def _refresh_value(value: str) -> str | None:
+    """The address a refresh's value ("0; url=/x") sends the browser to within FOLLOWED_REFRESH_S."""
     m = _REFRESH_VALUE.fullmatch(value)
     if m is None or float(m.group(1)) > FOLLOWED_REFRESH_S:
         return None

@@ -90,6 +90,7 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/drive/O12", (Status.OK, ())),  # a Drive file's preview: its download says 2566
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),
+    ("/refresh-header", (Status.OK, ())),  # was empty_page: the Refresh header moves the browser on
     ("/refresh-gone", (Status.BROKEN, ("http_4xx",))),  # was "ok, nothing to read" for a link that ends on a 404
     ("/refresh-self", (Status.OK, ())),  # reloading itself is no move, and no loop
     ("/refresh-later", (Status.OK, ())),  # a 10-minute timer is not a move
@@ -145,6 +146,12 @@ def test_a_meta_refresh_is_followed_as_a_redirect_hop(checker, farm):
 ])
 def test_meta_refresh_targets(html, target):
     assert documents.meta_refresh(b"<html><head>" + html + b"</head><body></body></html>", {}) == target
+
+
+def test_a_refresh_header_is_followed_as_a_redirect_hop(checker, farm):
+    r = checker.check(farm.url(HOST, "/refresh-header"))
+    assert r.final_url == farm.url(HOST, "/oit/O1") and r.years == (2566,)
+    assert documents.meta_refresh(b"", {"Refresh": "600; url=/gone"}) is None  # a timer, not a move
 
 
 def test_a_script_redirect_is_followed_as_a_redirect_hop(checker, farm):

@@ -69,6 +69,8 @@ PATHS = {
                      "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
     "/refresh": "a page whose <meta http-equiv=refresh> sends the browser to /oit/O1 at once",
+    "/refresh-header": "an empty answer whose Refresh header (PHP's header('Refresh: 0;url=...')) sends the "
+                       "browser to /oit/O1",
     "/refresh-gone": "... to /gone (404)", "/refresh-self": "a 2566 page that reloads itself every 5 s",
     "/refresh-later": "a 2566 page that moves to /gone after 10 minutes (a timer, not a move)",
     "/refresh-bad": "a 2566 page whose meta refresh and iframe name an unusable URL (http://[bad/)",
@@ -444,6 +446,7 @@ class Farm:
             "/docs-doc": (302, b"", {"Location": self.url("docs.google.com", f"/document/d/{DOCS_DOCUMENT}/edit")}),
             "/dropbox": (302, b"", {"Location": self.url("www.dropbox.com", "/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")}),
             "/refresh": (200, b"<html><head><META HTTP-EQUIV='Refresh' CONTENT='0; URL=/oit/O1'></head></html>", {}),
+            "/refresh-header": (200, b"", {"Refresh": "0;url=/oit/O1"}),
             "/refresh-gone": (200, b'<html><head><meta http-equiv="refresh" content="1;url=/gone"></head>'
                                    b'<body>Moving...</body></html>', {}),
             "/refresh-self": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
