@@ -66,6 +66,33 @@ def viewer_export(url: str) -> str | None:
     return None
 
 
+_BASE = re.compile(r"<base\b[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+
+
+def base_url(html_text: str | bytes, url: str) -> str:
+    """What relative addresses in a page are resolved against, as a browser does: its
+    <base href> (Joomla and other CMSs write one, often the site's root), else the page's URL.
+
+    >>> base_url('<head><base href="https://a.go.th/"></head>', "https://a.go.th/index.php/ita/o12")
+    'https://a.go.th/'
+    """
+    head = html_text[:16_384]
+    if isinstance(head, bytes):
+        if b"<base" not in head and b"<BASE" not in head:
+            return url
+        head = head.decode("utf-8", "surrogateescape")
+    elif "<base" not in head and "<BASE" not in head:
+        return url
+    m = _BASE.search(head)
+    if m is None:
+        return url
+    try:
+        base = urljoin(url, html.unescape(m.group(1).strip("\"'")).strip())
+    except ValueError:
+        return url
+    return base if base.startswith(("http://", "https://")) else url
+
+
 _EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
 _EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 MAX_EMBEDDED = 2  # documents read from one page
@@ -85,6 +112,7 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     found: list[str] = []
     if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
         return found
+    base = base_url(page.raw_html, base)
     for src in _EMBED_SRC.findall(page.raw_html):
         try:
             url = urljoin(base, html.unescape(src).strip())

@@ -328,7 +328,7 @@ def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse)
     if not written:
         return None
     try:
-        target = urljoin(current, _native(written))
+        target = urljoin(documents.base_url(body, current), _native(written))
         scheme = urlsplit(target).scheme
     except ValueError:  # e.g. "http://[bad": the browser stays on the page
         return None

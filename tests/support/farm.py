@@ -71,6 +71,8 @@ PATHS = {
     "/refresh": "a page whose <meta http-equiv=refresh> sends the browser to /oit/O1 at once",
     "/refresh-header": "an empty answer whose Refresh header (PHP's header('Refresh: 0;url=...')) sends the "
                        "browser to /oit/O1",
+    "/moving/index.html": "a page with <base href=/docs/> whose meta refresh names O3.pdf: /docs/O3.pdf",
+    "/index.php/ita/O12": "an item page with <base href=/> (Joomla) showing docs/O12.pdf in an <iframe>",
     "/refresh-gone": "... to /gone (404)", "/refresh-self": "a 2566 page that reloads itself every 5 s",
     "/refresh-later": "a 2566 page that moves to /gone after 10 minutes (a timer, not a move)",
     "/refresh-bad": "a 2566 page whose meta refresh and iframe name an unusable URL (http://[bad/)",
@@ -447,6 +449,11 @@ class Farm:
             "/dropbox": (302, b"", {"Location": self.url("www.dropbox.com", "/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")}),
             "/refresh": (200, b"<html><head><META HTTP-EQUIV='Refresh' CONTENT='0; URL=/oit/O1'></head></html>", {}),
             "/refresh-header": (200, b"", {"Refresh": "0;url=/oit/O1"}),
+            "/moving/index.html": (200, b'<html><head><base href="/docs/"><meta http-equiv="refresh" '
+                                        b'content="0;url=O3.pdf"></head><body></body></html>', {}),
+            "/index.php/ita/O12": (200, page("O12 รายงานการกำกับติดตาม", '<p>รายงานการกำกับติดตามการดำเนินงาน</p>'
+                                             '<iframe src="docs/O12.pdf" width="100%"></iframe>',
+                                             '<base href="/">'), {}),
             "/refresh-gone": (200, b'<html><head><meta http-equiv="refresh" content="1;url=/gone"></head>'
                                    b'<body>Moving...</body></html>', {}),
             "/refresh-self": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
