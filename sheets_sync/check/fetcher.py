@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
+import ada_url
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
@@ -216,7 +217,7 @@ class Fetcher:
                 answer = await self._read_leniently(target, hop_headers, verify, due, e)
                 location = answer.headers.get("Location") if answer.status in _REDIRECTS else None
                 if location:
-                    redirects.append(urljoin(current, _native(location.strip())))
+                    redirects.append(resolve(current, location))
                     at.current = redirects[-1]
                     continue
                 at.status_code, at.headers = answer.status, answer.headers
@@ -232,7 +233,7 @@ class Fetcher:
                     jar.update_cookies(response.cookies, response.url)
                 location = response.headers.get("Location") if response.status in _REDIRECTS else None
                 if location:
-                    redirects.append(urljoin(current, _native(location.strip())))
+                    redirects.append(resolve(current, location))
                     at.current = redirects[-1]
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
@@ -328,7 +329,7 @@ def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse)
     if not written:
         return None
     try:
-        target = urljoin(documents.base_url(body, current), _native(written))
+        target = resolve(documents.base_url(body, current), written)
         scheme = urlsplit(target).scheme
     except ValueError:  # e.g. "http://[bad": the browser stays on the page
         return None
@@ -343,10 +344,26 @@ def _head_before_hang_up(error: BaseException):
     return head if isinstance(error, aiohttp.ServerDisconnectedError) and getattr(head, "code", None) else None
 
 
+def resolve(base: str, written: str) -> str:
+    r"""Where a redirect (a Location header, a refresh, a script) written relative to `base`
+    goes, by the WHATWG URL rules browsers follow (`ada_url`): "\" is "/", tabs and new lines
+    are dropped, spaces and Thai are percent-encoded. An address those rules refuse is joined
+    as the standard library does, and its request fails as before.
+
+    >>> resolve("http://a.go.th/ita/o1.asp", r"\files\o1 ปี 66.pdf")
+    'http://a.go.th/files/o1%20%E0%B8%9B%E0%B8%B5%2066.pdf'
+    """
+    native = _native(written.strip())
+    try:
+        return ada_url.join_url(base, native)
+    except ValueError:
+        return urljoin(base, native)
+
+
 def _native(location: str) -> str:
     """A Location header as a URL string: raw non-ASCII bytes (UTF-8 Thai paths are common,
     sometimes TIS-620) percent-encoded as they came, the way browsers send them on."""
     if location.isascii():
         return location
     raw = location.encode("utf-8", "surrogateescape")
-    return quote(raw, safe="!#$%&'()*+,/:;=?@[]~")
+    return quote(raw, safe="!#$%&'()*+,/:;=?@[]~\\")

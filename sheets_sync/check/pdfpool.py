@@ -226,7 +226,8 @@ class PdfReaderPool:
                         "" if self._no_text else ", helper restarted")
             return content.Page(kind="pdf")
         except BaseException:
-            self._drop(helper)  # cancelled mid-read: its late answer must not reach another PDF
+            if helper is not None:
+                self._drop(helper)  # cancelled mid-read: its late answer must not reach another PDF
             raise
         await self._give_back(helper)
         return page
