@@ -345,3 +345,13 @@ def test_slow_lax_heads_never_hold_the_threads_dns_lookups_run_on(server, monkey
 
 async def _default_threads(n: int) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(n))
+
+
+# ---------------------------------------------------------------- redirects as browsers read them
+def test_a_redirect_written_with_backslashes_goes_where_a_browser_goes(server):
+    """Old ASP sites redirect to "\\files\\o1.pdf"; a browser reads "\\" as "/". Requested as
+    "/%5Cfiles%5Co1.pdf" it was a 404, a false "broken"."""
+    server.route("/files/o1.pdf", respond(200, make_pdf(["Action plan, fiscal year 2566"]), PDF))
+    server.route("/o1.asp", raw(b"HTTP/1.1 302 Object moved\r\nLocation: \\files\\o1.pdf\r\nContent-Length: 0\r\n\r\n"))
+    r = check(server.url("/o1.asp"))
+    assert (r.status, r.years, r.final_url) == (Status.OK, (2566,), server.url("/files/o1.pdf"))
