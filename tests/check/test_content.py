@@ -427,6 +427,20 @@ def test_a_site_whose_pdfs_crash_the_reader_loses_only_its_own_pdfs_text():
     assert good.text == "Annual report, fiscal year 2566"
 
 
+def test_a_helper_that_cannot_start_fails_with_its_own_cause(monkeypatch):
+    import asyncio
+
+    from sheets_sync.check import pdfpool
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("cannot spawn while bootstrapping")
+
+    monkeypatch.setattr(pdfpool, "_Helper", refuse)
+    pool = pdfpool.PdfReaderPool(workers=1)
+    with pytest.raises(RuntimeError, match="bootstrapping"):  # not an AttributeError of our cleanup
+        asyncio.run(pool.read_async(make_pdf(["2566"]), 5))
+
+
 def test_a_pdf_waiting_for_a_busy_helper_waits_no_longer_than_its_check():
     """PDFs queued behind slow ones (one site's files that take PDFium its whole budget each)
     waited for a free helper without end, and every other site's PDFs with them."""
