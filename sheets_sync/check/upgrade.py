@@ -2,12 +2,13 @@
 
 Chrome (since 115) and Edge load an http:// link over https:// first and fall back to http://
 only when that fails; other browsers are moving the same way. Sites that closed or filtered port
-80, or whose port-80 server answers 404 for every page, therefore open for the assessor,
-and the checker called them `broken`. When an http:// link (or a cell without a scheme, checked
-as http://) fails on its own address, before any redirect, with a connection error, a timeout
-or a 4xx/5xx, the checker asks its https:// twin once, within the same deadline. If that opens,
-the row is judged by it with `https_only` (a warning: the agency should paste the https:// address,
-which every assessor's browser opens); otherwise the first verdict stands.
+80, whose port-80 server answers 404 for every page, or whose port 80 redirects to a page that
+is missing, therefore open for the assessor, and the checker called them `broken`. When an http:// link (or a cell without a scheme, checked as http://)
+fails with a connection error, a timeout, a 4xx/5xx or a not-found page, before or after
+redirects, the checker asks its https:// twin once, within the same deadline (not when a
+redirect already went there). If that opens, the row is judged by it with `https_only` (a
+warning: the agency should paste the https:// address, which every assessor's browser opens);
+otherwise the first verdict stands.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from sheets_sync.core.models import CheckResult, Status
 
 # The ports a browser leaves out; tests point them at their loopback servers.
 HTTP_PORT, HTTPS_PORT = 80, 443
-_UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx"})
+_UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx", "soft_404"})
 
 
 def twin_to_try(url: str, result: CheckResult, redirects: tuple[str, ...]) -> str | None:
-    """The https:// twin to ask when `result` is a failure of the http:// address itself that the
-    twin may not share; else None."""
-    if result.status is not Status.BROKEN or redirects or not _UPGRADABLE & set(result.reasons):
+    """The https:// twin to ask when `result` is a failure of the http:// address that the twin
+    may not share (not one a redirect already reached); else None."""
+    if result.status is not Status.BROKEN or not _UPGRADABLE & set(result.reasons):
         return None
-    return https_twin(url)
+    twin = https_twin(url)
+    return None if twin is None or twin in redirects else twin
 
 
 def https_twin(url: str) -> str | None:

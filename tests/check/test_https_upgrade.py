@@ -70,10 +70,26 @@ def test_a_working_http_link_is_not_asked_again(secure, monkeypatch):
     assert secure.log == []
 
 
-def test_no_twin_for_other_ports_or_after_a_redirect(secure, monkeypatch):
+def test_no_twin_for_other_ports(secure, monkeypatch):
     at_port_80(monkeypatch, closed_port())
     assert check(f"http://{NAME}:{closed_port()}/o1").reasons == ("connect_error",)  # a port of its own
-    with LoopbackServer({"/o1": redirect("/moved")}) as plain:  # fails after a redirect: a site's own doing
-        monkeypatch.setattr(upgrade, "HTTP_PORT", plain.port)
-        assert check(f"http://{NAME}:{plain.port}/o1").reasons == ("http_4xx",)
     assert secure.log == []
+
+
+def test_a_failure_after_a_redirect_on_port_80_is_not_what_an_https_first_browser_shows(secure, monkeypatch):
+    """Chrome asks https:// first and never sees port 80's redirects: one to a missing page was a
+    false "broken"."""
+    with LoopbackServer({"/o1": redirect("/moved")}) as plain:
+        r = check(f"{at_port_80(monkeypatch, plain.port)}/o1")
+    assert (r.status, r.reasons, r.years) == (Status.WARNING, ("https_only",), (2566,))
+    not_found = "<html><head><title>ไม่พบหน้าที่ต้องการ</title></head><body>ไม่พบหน้า</body></html>".encode()
+    with LoopbackServer({"/o1": respond(200, not_found, HTML)}) as plain:  # port 80's not-found page
+        r = check(f"{at_port_80(monkeypatch, plain.port)}/o1")
+    assert (r.status, r.reasons) == (Status.WARNING, ("https_only",))
+
+
+def test_no_twin_asked_again_when_a_redirect_already_went_there(secure, monkeypatch):
+    with LoopbackServer({"/gone": redirect(f"https://{NAME}:{secure.port}/gone")}) as plain:
+        r = check(f"{at_port_80(monkeypatch, plain.port)}/gone")
+    assert (r.status, r.reasons) == (Status.BROKEN, ("http_4xx",))
+    assert [s.path for s in secure.log] == ["/gone"]
