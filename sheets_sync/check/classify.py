@@ -11,8 +11,8 @@ from multidict import CIMultiDict
 from sheets_sync.check import content
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core import reasons
-from sheets_sync.core.models import CheckResult
-from sheets_sync.core.normalize import host_of
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.normalize import host_of, is_homepage
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,11 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
                 # opens it. Only one whose content went unchecked is worth a warning.
                 codes, years, detail = (), shown, f"HTTP {code}; a page over {len(fetch.body)} bytes, its start read"
         codes = codes + found
+        if (is_homepage(final) and not is_homepage(fetch.url) and reasons.status_of(codes) in (Status.OK, Status.WARNING)
+                and not content.is_viewer(final)):
+            # Asked for a page, sent on to the home page: the assessor does not see the item there,
+            # and the home page's own text (its news of 2566) must not pass for the item's.
+            codes = codes + ("redirected_home",)
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
     elif code == 403 and fetch.as_browser:

@@ -17,7 +17,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import ada_url
 
@@ -85,9 +85,6 @@ _THAI = "\u0e00-\u0e7f"
 _GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}])", re.I)
 _GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
-_INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",
-                "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/home", "/home.php",
-                "/home.html", "/main", "/main.php", "/main.html"}
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -317,7 +314,7 @@ def read_cell(text: str | None, settings: ValidationSettings) -> tuple[Candidate
     - homepage_only: path empty, "/" or a bare index page (/index.php, /home, /default.aspx ...), with
       no query and no hash route; `index.php?_mod=...` (vendor templates) is a real page.
     """
-    return tuple(_with_rule(c, lambda url: ("homepage_only",) if _is_homepage(urlsplit(url)) else ())
+    return tuple(_with_rule(c, lambda url: ("homepage_only",) if normalize.is_homepage(url) else ())
                  for c in parse_cell(text, settings.max_length))
 
 
@@ -370,12 +367,6 @@ def _with_rule(c: Candidate, rule: Callable[[str], tuple[str, ...]]) -> Candidat
     alternatives = tuple(_with_rule(a, rule) for a in c.alternatives)
     new = tuple(r for r in rule(c.url) if r not in c.reasons)
     return replace(c, reasons=c.reasons + new, alternatives=alternatives) if new or alternatives else c
-
-
-def _is_homepage(parts: SplitResult) -> bool:
-    # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
-    route = parts.fragment.startswith(("/", "!"))
-    return not parts.query and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
 
 
 def _loose(url: str) -> str:

@@ -84,6 +84,26 @@ def district(text: str) -> str:
     return DISTRICT_ALIASES.get(name, name)
 
 
+_INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",
+                "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/home", "/home.php",
+                "/home.html", "/main", "/main.php", "/main.html"}
+
+
+def is_homepage(url: str) -> bool:
+    """A site's home page: no path beyond an index page, no query, no hash route.
+
+    >>> is_homepage("https://a.go.th/index.php"), is_homepage("https://a.go.th/#/oit"), is_homepage("https://a.go.th/?p=1")
+    (True, False, False)
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
+    route = parts.fragment.startswith(("/", "!"))
+    return not parts.query and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
+
+
 @lru_cache(maxsize=8192)  # asked several times per URL by the checker's stages
 def host_of(url: str) -> str:
     """The lower-case host name of a URL; '' when it has none or cannot be parsed.

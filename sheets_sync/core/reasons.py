@@ -32,6 +32,11 @@ _ALL = [
            "ช่องนี้เป็นสูตร (เช่น =HYPERLINK) ระบบตรวจ URL ในสูตรให้ แต่ควรวาง URL เป็นข้อความธรรมดา"),
     Reason("homepage_only", Status.WARNING,
            "เป็นลิงก์หน้าแรกของเว็บไซต์ ผู้ประเมินต้องการลิงก์ของหน้าที่แสดงข้อมูลข้อนี้โดยตรง"),
+    # The link is a page's, but the site sends the browser on to its home page (a page moved or
+    # removed in a redesign, a redirect rule that drops the path).
+    Reason("redirected_home", Status.WARNING,
+           "ลิงก์นี้พาไปที่หน้าแรกของเว็บไซต์ (หน้าเดิมอาจถูกย้ายหรือลบ) ผู้ประเมินต้องการลิงก์ของหน้าที่แสดงข้อมูลข้อนี้โดยตรง "
+           "ให้เปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์"),
     Reason("off_site", Status.WARNING,
            "ลิงก์อยู่นอกเว็บไซต์หลักของหน่วยงาน ข้อมูลต้องเผยแพร่บนเว็บไซต์หลักของหน่วยงาน"),
     Reason("duplicate_in_agency", Status.WARNING,

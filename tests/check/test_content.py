@@ -110,6 +110,7 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
     ("/to-private", (Status.BLOCKED, ("private_address",))),
     ("/moved", (Status.OK, ())),
+    ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item
 ])
 def test_each_reason_and_its_guard(checker, farm, path, expected):
     assert verdict(checker, farm, path) == expected
