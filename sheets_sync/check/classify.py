@@ -77,8 +77,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
                 # opens it. Only one whose content went unchecked is worth a warning.
                 codes, years, detail = (), shown, f"HTTP {code}; a page over {len(fetch.body)} bytes, its start read"
         codes = codes + found
-        if (is_homepage(final) and not is_homepage(fetch.url) and reasons.status_of(codes) in (Status.OK, Status.WARNING)
-                and not content.is_viewer(final)):
+        if (is_homepage(final) and not is_homepage(fetch.url) and not content.is_viewer(final)
+                and reasons.status_of(codes) in (Status.OK, Status.WARNING)):
             # Asked for a page, sent on to the home page: the assessor does not see the item there,
             # and the home page's own text (its news of 2566) must not pass for the item's.
             codes = codes + ("redirected_home",)

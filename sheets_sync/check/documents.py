@@ -76,14 +76,8 @@ def base_url(html_text: str | bytes, url: str) -> str:
     >>> base_url('<head><base href="https://a.go.th/"></head>', "https://a.go.th/index.php/ita/o12")
     'https://a.go.th/'
     """
-    head = html_text[:16_384]
-    if isinstance(head, bytes):
-        if b"<base" not in head and b"<BASE" not in head:
-            return url
-        head = head.decode("utf-8", "surrogateescape")
-    elif "<base" not in head and "<BASE" not in head:
-        return url
-    m = _BASE.search(head)
+    head = html_text[:16_384]  # asked only of pages that show a document or move the browser on
+    m = _BASE.search(head.decode("utf-8", "surrogateescape") if isinstance(head, bytes) else head)
     if m is None:
         return url
     try:
