@@ -74,6 +74,7 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.
 _DRAWING_SCRIPT = re.compile(rb"<script\b[^>]*?\bsrc\s*=|\blocation\b", re.I)
 _SPACE = re.compile(r"\s+")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # Web application firewalls that answer a request they refuse with a page of their own and
 # status 200, in the text they always use (F5 BIG-IP ASM, Fortinet FortiWeb, Imperva Incapsula,
 # Cloudflare): read as the agency's page, it was "no 2566" or an empty page.
@@ -167,7 +168,16 @@ def is_html(body: bytes, headers: Mapping[str, str]) -> bool:
 
 
 def decode(body: bytes, headers: Mapping[str, str]) -> str:
-    """The body as text: the charset the server or a <meta> names, else UTF-8, else Thai Windows-874."""
+    r"""The body as text: the charset a byte-order mark shows (it wins in browsers, over the
+    server's header too: a page saved with one by Notepad and served as ISO-8859-1 reads as
+    UTF-8), else the one the server or a <meta> names, else UTF-8, else Thai Windows-874.
+
+    >>> decode(b"\xef\xbb\xbf<p>\xe0\xb8\x9b\xe0\xb8\xb5 2566</p>", {"Content-Type": "text/html; charset=ISO-8859-1"})
+    '<p>ปี 2566</p>'
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace")
     ctype = headers.get("Content-Type") or ""
     names = re.findall(r"charset\s*=\s*[\"']?([\w-]+)", ctype, re.I)
     m = _META_CHARSET.search(body[:4096])

@@ -288,6 +288,11 @@ def test_thai_digits_and_2023_count_as_the_fiscal_year_and_tis620_is_read():
     assert classify(fetch(doc.format("25660").encode())).years == ()  # not a year
     assert classify(fetch(doc.format("2566").encode("cp874"), ctype="text/html; charset=tis-620")).years == (2566,)
     assert classify(fetch(doc.format("2566").encode())).reasons == ()  # the year is the row's to judge
+    # A byte-order mark wins over the server's charset, as in browsers: a page saved with one by
+    # Notepad and served with old Apache's default (AddDefaultCharset ISO-8859-1) showed its
+    # Thai-digit year as mojibake, a false "no 2566".
+    bom = b"\xef\xbb\xbf" + doc.format("๒๕๖๖").encode()
+    assert classify(fetch(bom, ctype="text/html; charset=ISO-8859-1")).years == (2566,)
 
 
 def test_sidebar_login_beside_real_content_is_not_a_wall():
