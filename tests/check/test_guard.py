@@ -294,13 +294,14 @@ def test_a_name_server_that_does_not_answer_holds_up_no_other_check(target, monk
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
     dead = [f"http://dead{i % 2}.go.th:{target.port}/o{i}" for i in range(8)]
     # Reached through a late redirect, so that its lookup comes while the dead ones are under way.
-    target.route("/late", slow(0.5, redirect(f"http://good.go.th:{target.port}/")))
+    target.route("/o1", respond(200, PAGE))
+    target.route("/late", slow(0.5, redirect(f"http://good.go.th:{target.port}/o1")))
     settings = replace(SETTINGS, resolve=(f"late.go.th:{TARGET}",), total_timeout_s=3.0, soft404_probe=False)
     with Checker(settings) as checker:
         checker.runner.run(_default_threads(2))
         results = checker.check_many([*dead, f"http://late.go.th:{target.port}/late"])
     late = results[f"http://late.go.th:{target.port}/late"]
-    assert (late.status, late.final_url) == (Status.OK, f"http://good.go.th:{target.port}/"), late.detail
+    assert (late.status, late.final_url) == (Status.OK, f"http://good.go.th:{target.port}/o1"), late.detail
     assert {results[u].reasons for u in dead} == {("timeout",)}
     assert asked.count("dead0.go.th") == asked.count("dead1.go.th") == 1  # one lookup per name at a time
 
