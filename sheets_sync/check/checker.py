@@ -72,8 +72,6 @@ class Checker:
         self.settings = settings
         self.pdf_years = pdf_years
         self.clock = clock or SystemClock()
-        # A lookup thread for each check that may run at once, twice over (a check waiting for its
-        # site's probe gives its slot to another): no lookup waits for a thread.
         self.fetcher = Fetcher(settings, identify(settings.user_agent, settings.contact_url), sleep,
                                vet=self._before_request)
         self.policy, self.tls = self.fetcher.policy, self.fetcher.tls
