@@ -77,7 +77,6 @@ from sheets_sync.sheet.gsheets_plan import (
     conditional_requests,
     created_tab_format,
     from_api_value,
-    from_user_entered,
     frozen_request,
     grid_from,
     metas,
