@@ -464,9 +464,7 @@ class Farm:
                                        '<meta http-equiv="refresh" content="0; url=http://[bad/">'), {}),
             "/refresh-later": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>",
                                          '<meta http-equiv="refresh" content="600; url=/gone">'), {}),
-            "/o1-chart": "the home page with a heading of its own (a short item page in a large template)",
-    "/o1-image": "the home page with an image of its own (an item page that is a chart)",
-    "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
+            "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
                                    '  window.location.href = "/docs/O3.pdf";\n</script></head>'
                                    "<body><p>กรุณารอสักครู่ ระบบกำลังเปิดเอกสาร</p></body></html>").encode(), {}),
             "/script-gone": (200, b"<html><body onload=\"location.replace('/gone')\"></body></html>", {}),
