@@ -215,10 +215,10 @@ class Fetcher:
                     raise
                 # A head our strict parser refuses and browsers read (sheets_sync.check.lenient).
                 answer = await self._read_leniently(target, hop_headers, verify, due, e)
-                location = answer.headers.get("Location") if answer.status in _REDIRECTS else None
-                if location:
-                    redirects.append(resolve(current, location))
-                    at.current = redirects[-1]
+                moved = _moved_to(current, answer.status, answer.headers)
+                if moved:
+                    redirects.append(moved)
+                    at.current = moved
                     continue
                 at.status_code, at.headers = answer.status, answer.headers
                 return Fetch(url, status_code=answer.status, headers=answer.headers, body=answer.body,
@@ -231,10 +231,10 @@ class Fetcher:
                 if response.cookies:
                     jar = jar or aiohttp.CookieJar(unsafe=True, quote_cookie=False)
                     jar.update_cookies(response.cookies, response.url)
-                location = response.headers.get("Location") if response.status in _REDIRECTS else None
-                if location:
-                    redirects.append(resolve(current, location))
-                    at.current = redirects[-1]
+                moved = _moved_to(current, response.status, response.headers)
+                if moved:
+                    redirects.append(moved)
+                    at.current = moved
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
                 got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
@@ -261,8 +261,7 @@ class Fetcher:
                     due: Deadline) -> aiohttp.ClientResponse:
         """One GET with the declared retries (sheets_sync.check.retry), within the budget."""
         s, policy = self.settings, self.retry
-        verified = s.verify_tls if verify is None else verify
-        ssl_context = self.tls.get(verified) if target.scheme == "https" else None
+        ssl_context = self._tls_for(target, verify)
         session = self._session or self._open()
         attempt = 0
         while True:
@@ -296,15 +295,19 @@ class Fetcher:
 
     async def _read_leniently(self, target: URL, headers: dict[str, str], verify: bool | None, due: Deadline,
                               refused: BaseException) -> lenient.Answer:
-        """The hop again, through http.client in a worker thread, from the addresses it was pinned to."""
+        """The hop again, through http.client in a worker thread, from the addresses it was pinned
+        to; the check's deadline timer (armed in `fetch`) bounds the wait."""
         s = self.settings
-        verified = s.verify_tls if verify is None else verify
         pinned = PINNED.get()
         assert pinned is not None  # set by _follow before every hop
-        async with asyncio.timeout(max(0.0, due.left())):
-            return await self._lenient.get(target, tuple(map(str, pinned[1])), headers,
-                                           self.tls.get(verified) if target.scheme == "https" else None,
-                                           s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
+        return await self._lenient.get(target, tuple(map(str, pinned[1])), headers, self._tls_for(target, verify),
+                                       s.connect_timeout_s, s.read_timeout_s, s.max_body_bytes, due, refused)
+
+    def _tls_for(self, target: URL, verify: bool | None):
+        """The TLS context for `target` (None for http://); `verify` overrides verify_tls."""
+        if target.scheme != "https":
+            return None
+        return self.tls.get(self.settings.verify_tls if verify is None else verify)
 
     def _open(self) -> aiohttp.ClientSession:
         self._session = open_session(self.policy)
@@ -320,6 +323,12 @@ def request_target(url: str) -> URL:
     if target.scheme in ("http", "https") and not target.raw_host:
         raise InvalidTarget(f"no host in {url[:200]!r}")
     return target
+
+
+def _moved_to(current: str, status: int, headers: Mapping[str, str]) -> str | None:
+    """Where a redirect answer sends the browser, or None for any other answer."""
+    location = headers.get("Location") if status in _REDIRECTS else None
+    return resolve(current, location) if location else None
 
 
 def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse) -> str | None:
