@@ -24,11 +24,11 @@ import asyncio
 import contextvars
 import ipaddress
 import socket
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Sequence
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from sheets_sync.check.threads import OwnThreads
 from sheets_sync.core.normalize import ascii_host, parse_resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -81,8 +81,7 @@ class AddressPolicy:
         self._getaddrinfo = getaddrinfo
         self._known: dict[str, tuple[IPAddress, ...] | None] = {}
         self._allowed: dict[IPAddress, bool] = {}
-        self._threads = lookups
-        self._pool: ThreadPoolExecutor | None = None
+        self._lookups = OwnThreads(lookups, "sheets-sync-dns")
         self._asked: dict[str, asyncio.Future] = {}
 
     def allowed(self, ip: IPAddress) -> bool:
@@ -172,10 +171,7 @@ class AddressPolicy:
             return self.choose(host, port)
         pending = self._asked.get(host)
         if pending is None:
-            loop = asyncio.get_running_loop()
-            if self._pool is None and self._threads:
-                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="sheets-sync-dns")
-            pending = self._asked[host] = loop.run_in_executor(self._pool, self.choose, host, port)
+            pending = self._asked[host] = self._lookups.submit(self.choose, host, port)
             pending.add_done_callback(lambda done: self._answered(host, done))
         return await asyncio.shield(pending)  # one check's deadline cancels its wait, not the lookup
 
@@ -186,9 +182,7 @@ class AddressPolicy:
 
     def close(self) -> None:
         """Lets go of the lookup threads (a lookup under way ends by the resolver's timeout)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._lookups.close()
 
 
 # The addresses each hop was pinned to, for the resolver: set by the checker around the hop's

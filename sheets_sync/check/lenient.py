@@ -15,12 +15,9 @@ the loop's default threads, which every other check's DNS lookup runs on.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import http.client
 import socket
 import ssl
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp.http_exceptions import BadHttpMessage, InvalidHeader, LineTooLong
@@ -29,6 +26,7 @@ from yarl import URL
 
 from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.failures import causes
+from sheets_sync.check.threads import OwnThreads
 
 _READ = 65_536
 THREADS = 4  # lenient reads at once; more wait their turn, within their own deadlines
@@ -94,21 +92,17 @@ def get(target: URL, addresses: tuple[str, ...], headers: dict[str, str], contex
 
 
 class Readers:
-    """`get` on threads of its own, made on first use."""
+    """`get` on threads of its own (a read under way when they close ends by its socket timeout)."""
 
     def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
+        self._threads = OwnThreads(THREADS, "sheets-sync-lenient")
 
     async def get(self, *args) -> Answer:
         """`get(*args)`, awaited on the calling loop."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="sheets-sync-lenient")
-        return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(get, *args))
+        return await self._threads.submit(get, *args)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)  # a read under way ends by its socket timeout
-            self._pool = None
+        self._threads.close()
 
 
 class _Connection(http.client.HTTPConnection):

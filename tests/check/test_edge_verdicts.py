@@ -355,3 +355,19 @@ def test_a_redirect_written_with_backslashes_goes_where_a_browser_goes(server):
     server.route("/o1.asp", raw(b"HTTP/1.1 302 Object moved\r\nLocation: \\files\\o1.pdf\r\nContent-Length: 0\r\n\r\n"))
     r = check(server.url("/o1.asp"))
     assert (r.status, r.years, r.final_url) == (Status.OK, (2566,), server.url("/files/o1.pdf"))
+
+
+def test_a_lenient_read_never_waits_for_the_loops_default_threads(server):
+    """Since DNS lookups have threads of their own too, the test above no longer tells which of
+    the two keeps them apart; this one holds the lenient reads to their own: the loop's default
+    threads all busy (any blocking call of the loop's), a lax head is still read in time."""
+    server.route("/lax", raw(LAX_HEADS["/length-twice"]))
+    with Checker(replace(SETTINGS, total_timeout_s=2.0)) as checker:
+        checker.runner.run(_default_threads(1))
+        checker.runner.run(_busy_default_thread(2.5))  # past the check's 2 s
+        r = checker.check(server.url("/lax"))
+    assert (r.status, r.years) == (Status.OK, (2566,)), r.detail
+
+
+async def _busy_default_thread(seconds: float) -> None:
+    asyncio.get_running_loop().run_in_executor(None, time.sleep, seconds)
