@@ -67,8 +67,9 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
 _HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]", re.S | re.I)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
-_EMBED = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b", re.I)
-_SHOWN = re.compile(r"<(?:iframe|embed|object|frame|img|video)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own
+_EMBED = re.compile(_SHOWING, re.I)
+_SHOWN = re.compile(_SHOWING + r"[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)  # ... and what they show
 _META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.

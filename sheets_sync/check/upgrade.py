@@ -3,10 +3,10 @@
 Chrome (since 115) and Edge load an http:// link over https:// first and fall back to http://
 only when that fails; other browsers are moving the same way. Sites that closed or filtered port
 80, whose port-80 server answers 404 for every page, or whose port 80 redirects to a page that
-is missing, therefore open for the assessor, and the checker called them `broken`. When an http:// link (or a cell without a scheme, checked as http://)
-fails with a connection error, a timeout, a 4xx/5xx or a not-found page, before or after
-redirects, the checker asks its https:// twin once, within the same deadline (not when a
-redirect already went there). If that opens, the row is judged by it with `https_only` (a
+is missing, therefore open for the assessor, and the checker called them `broken`. When an
+http:// link (or a cell without a scheme, checked as http://) fails with a connection error, a
+timeout, a 4xx/5xx or a not-found page, before or after redirects, the checker asks its
+https:// twin once, within the same deadline (not when a redirect already went there). If that opens, the row is judged by it with `https_only` (a
 warning: the agency should paste the https:// address, which every assessor's browser opens);
 otherwise the first verdict stands.
 """

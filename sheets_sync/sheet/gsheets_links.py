@@ -20,6 +20,12 @@ from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 
 # The parts of CellData that carry links, for a field mask.
 LINK_FIELDS = "hyperlink,textFormatRuns(format(link(uri))),chipRuns(chip(richLinkProperties(uri)))"
+_LINK_KEYS = ("hyperlink", "textFormatRuns", "chipRuns")
+
+
+def carries_links(cell: Mapping[str, Any]) -> bool:
+    """Whether the cell's data has any of the parts that carry links."""
+    return any(key in cell for key in _LINK_KEYS)
 
 
 def cell_links(cell: Mapping[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import Status
 from sheets_sync.sheet import grid as g
+from sheets_sync.sheet.gsheets_links import carries_links
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_KEYS,
@@ -104,7 +105,7 @@ def grid_from(parts: Sequence[dict]) -> tuple[list[list[Any]], dict[tuple[int, i
             values = row.get("values", [])
             grid[r] = [""] * c0 + [from_user_entered(c.get("userEnteredValue")) for c in values]
             for c, cell in enumerate(values, start=c0):
-                if "note" in cell or "hyperlink" in cell or "textFormatRuns" in cell or "chipRuns" in cell:
+                if "note" in cell or carries_links(cell):
                     cells[(r, c)] = cell
     return grid, cells
 
