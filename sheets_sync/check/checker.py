@@ -41,7 +41,7 @@ from sheets_sync.check.fetcher import Fetcher, request_target
 from sheets_sync.check.pdfpool import PdfReaderPool
 from sheets_sync.check.pdftext import squeeze
 from sheets_sync.check.transport import LoopThread, identify
-from sheets_sync.check.years import settled, years_in
+from sheets_sync.check.years import settled
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
 from sheets_sync.core.clock import Clock, SystemClock
@@ -272,7 +272,7 @@ class Checker:
         if content.is_viewer(final_url):
             return page
         shown = documents.embedded_documents(page, final_url)
-        if not shown or settled(years_in(page.text), self.pdf_years):
+        if not shown or settled(content.html_years(page, self.pdf_years), self.pdf_years):
             return page
         texts = [await self._document_text(documents.viewer_export(u) or u, deadline) for u in shown]
         return replace(page, document="\n".join(t for t in texts if t))  # "": shown, none readable

@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 from multidict import CIMultiDict
 
 from sheets_sync.check import content
-from sheets_sync.check.years import settled, years_in
+from sheets_sync.check.years import settled
 from sheets_sync.core import reasons
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of, is_homepage
@@ -67,10 +67,10 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
             detail = f"HTTP {code}; a large PDF read in part ({len(fetch.body)} bytes): out of time or memory"
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
-                                       probe=probe, pdf_pages=pdf_pages, page=page)
+                                       probe=probe, pdf_pages=pdf_pages, page=page, enough=enough)
         if codes == ("too_large",) and not found and enough:
             start = page if page is not None else content.read(fetch.body, fetch.headers, pdf_pages)
-            shown = years_in(start.text) if start.kind == "html" else ()
+            shown = content.html_years(start, enough) if start.kind == "html" else ()
             if settled(shown, enough):
                 # A web page of megabytes (images pasted into it) whose start already shows what
                 # every year rule looks for: the rest cannot change a verdict, and the browser

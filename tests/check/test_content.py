@@ -111,6 +111,8 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/to-private", (Status.BLOCKED, ("private_address",))),
     ("/moved", (Status.OK, ())),
     ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item
+    ("/split-year", (Status.OK, ())),  # was no_fiscal_year: "25<span>6</span>6" is 2566 in a browser
+    ("/split-cells", (Status.WARNING, ("no_fiscal_year",))),  # table cells 25 | 66 are no year
 ])
 def test_each_reason_and_its_guard(checker, farm, path, expected):
     assert verdict(checker, farm, path) == expected

@@ -97,6 +97,8 @@ PATHS = {
     "/script-gone": "a blank page whose <body onload> sends the browser to /gone (404)",
     "/script-click": "a 2566 page whose button and script function lead to /gone on a click only",
     "/script-choice": "a blank page whose script sends phones to /gone and others to /oit/O1",
+    "/split-year": "a 2566 page whose year a Word paste split into runs of style: 25<span>66</span>",
+    "/split-cells": "last year's page with a table whose cells hold 25 and 66 apart (no year): no_fiscal_year",
 }
 # File names as agencies' CMSs store them; requested percent-encoded, matched decoded.
 UPLOADS = ("รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf", "o19.pdf")
@@ -477,6 +479,11 @@ class Farm:
             "/o1-chart": (200, site.home.replace(b"</main>", "<h2>แผนผังโครงสร้างองค์กร ส่วนราชการ ปีงบประมาณ "
                                                              "2566</h2></main>".encode()), {}),
             "/o1-image": (200, site.home.replace(b"</main>", b'<img src="/uploads/o1-chart-2566.png"></main>'), {}),
+            "/split-year": (200, page("O1 โครงสร้าง", '<p class="MsoNormal"><span lang="TH">แผนผังโครงสร้างองค์กร '
+                                                    'ประจำปีงบประมาณ พ.ศ. 25</span><span lang="TH" style="color:red">'
+                                                    '<b>6</b></span><b>6</b></p>'), {}),
+            "/split-cells": (200, page("O13 รายงานผล", "<p>รายงานผลการดำเนินงาน ประจำปี 2565</p><table><tr>"
+                                                      "<td>โครงการ</td><td>25</td><td>66</td></tr></table>"), {}),
             "/gone": (404, page("404 Not Found", "<p>not found</p>"), {}),
             "/error": (500, b"error", {}),
             "/busy": (429, b"slow down", {"Retry-After": "1"}),
