@@ -230,7 +230,8 @@ class Checker:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
                 if page.kind == "html":
-                    page = await self._with_documents(page, fetch.final_url or fetch.url, deadline)
+                    page = await self._with_documents(page, fetch.final_url or fetch.url, deadline,
+                                                      always=content.promises_document(fetch.url))
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page,
@@ -262,36 +263,45 @@ class Checker:
         """`fetch`, on the checker's loop (sheets_sync.check.fetcher)."""
         return await self.fetcher.fetch(url, validators, deadline, verify, as_browser)
 
-    async def _with_documents(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
+    async def _with_documents(self, page: content.Page, final_url: str, deadline: float,
+                              always: bool = False) -> content.Page:
         """`page` with the text of the file(s) it shows (`content.Page.document`): a Drive or
-        Docs viewer's file, or the documents it embeds, read only when its own text does not
-        already settle the year rules the results are judged by (`pdf_years`; always without them)."""
+        Docs viewer's file, the file a viewer's address is given, or the documents it embeds,
+        read only when its own text does not already settle the year rules the results are
+        judged by (`pdf_years`; always without them), or `always` (a link that promised a
+        document and answered a page: whether the page shows one decides `wrong_type`)."""
         export = documents.viewer_export(final_url)
         if export:
             return replace(page, document=await self._document_text(export, deadline) or "")
         if content.is_viewer(final_url):
             return page
-        shown = documents.embedded_documents(page, final_url)
-        if not shown or settled(content.html_years(page, self.pdf_years), self.pdf_years):
+        given = documents.given_document(final_url)
+        shown = list(dict.fromkeys(([given] if given else []) + documents.embedded_documents(page, final_url)))
+        if not shown or (not always and settled(content.html_years(page, self.pdf_years), self.pdf_years)):
             return page
-        texts = [await self._document_text(documents.viewer_export(u) or u, deadline) for u in shown]
-        return replace(page, document="\n".join(t for t in texts if t))  # "": shown, none readable
+        texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
+                 for u in shown[:documents.MAX_EMBEDDED]]
+        return replace(page, document="\n".join(t for t in texts if t),  # "": shown, none readable
+                       shows_file=any(t is not None for t in texts))
 
     async def _document_text(self, url: str, deadline: float) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address
-        of a viewer's file, `documents.viewer_export`); None when that gives no file with text: an error,
-        a notice instead of the file (Drive's for files too large to scan for viruses, a quota
-        page), a scan, a kind of file whose text is not read. One more request to the same
-        host, through the same guard, pacing and deadline."""
+        of a viewer's file, `documents.viewer_export`): "" for a file without text (a scan, a kind
+        of file whose text is not read); None when that gives no file: an error, a notice instead
+        of the file (Drive's for files too large to scan for viruses, a quota page), a PDF PDFium
+        cannot open. One more request to the same host, through the same guard, pacing and deadline."""
         got = await self.fetch_async(url, deadline=deadline)
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
         if content.is_pdf(got.body, got.headers):
             pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
-            return pdf.text or None
-        if content.is_html(got.body, got.headers) or not (got.headers.get("Content-Type") or "").startswith("text/"):
+            return pdf.text if pdf.pdf_readable else None
+        if content.is_html(got.body, got.headers):
             return None
-        return squeeze(content.decode(got.body, got.headers)) or None
+        if not (got.headers.get("Content-Type") or "").startswith("text/"):
+            # A Word or Excel file, say: shown, its text not read. A few bytes are no file.
+            return "" if len(got.body) >= content.TINY_BODY else None
+        return squeeze(content.decode(got.body, got.headers))
 
     async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool:
         """Whether the certificate of every HTTPS server the unverified `fetch` went through

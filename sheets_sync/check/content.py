@@ -111,6 +111,9 @@ class Page:
     # embeds (sheets_sync.check.documents); "" when it shows some but none could be read (a
     # scan, an error); None when none was looked at.
     document: str | None = None
+    # A file it shows came as a file (a PDF, readable or a scan, a Word file ...), not an error
+    # or another page: a link that promised a document and gave this page is not `wrong_type`.
+    shows_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -424,7 +427,9 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
     if promises_document(url) and not truncated:
-        if len(body) < TINY_BODY or (page.kind == "html" and not is_viewer(final_url)):
+        # A page that shows the file (a CMS's file page embedding it, PDF.js given it) opens it
+        # for the assessor too; an error page, or one embedding a frame of something else, does not.
+        if len(body) < TINY_BODY or (page.kind == "html" and not _shows_a_file(page, final_url)):
             return ("wrong_type",), None
     if not body and not truncated:
         # Nothing at all came back (a site that hangs up mid-answer, a 204) where no document was
@@ -434,11 +439,11 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind == "html":
         if not_found_heading(page):
             return ("soft_404",), None
-        # Drive and the like draw their pages with scripts too; their files are read instead.
-        shell = script_shell(page, body) and not is_viewer(final_url)
+        # Drive and the like draw their pages with scripts too (PDF.js as well); their files are read instead.
+        shell = script_shell(page, body) and not _shows_a_file(page, final_url)
         if not shell and soft_404_by_probe(url, final_url, page, probe):
             return ("soft_404",), None  # a shell's site answers every path with the same shell
-        if len(page.text) < MIN_TEXT and not is_viewer(final_url):
+        if len(page.text) < MIN_TEXT and not _shows_a_file(page, final_url):
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 # An embedded document or image, or a refresh to elsewhere: nothing to read here
                 # but the embedded documents' text, where the checker read it.
@@ -460,6 +465,11 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return _shown_years(page, enough)
         return (), html_years(page, enough) if page.kind == "html" else years_in(page.text)
     return (), None
+
+
+def _shows_a_file(page: Page, final_url: str) -> bool:
+    """A page that is there to show a file: a Drive-like viewer, or one whose file came (PDF.js given it, a CMS's file page)."""
+    return page.shows_file or is_viewer(final_url)
 
 
 def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tuple[str, ...], tuple[int, ...] | None]:

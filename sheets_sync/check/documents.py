@@ -3,7 +3,8 @@
 * the file a Google Drive, Docs or Dropbox viewer shows (`viewer_export`): the viewer page
   carries the file's name, its years are in the file;
 * the documents an item page shows in an <iframe>, <embed> or <object> (`embedded_documents`):
-  many item pages are a heading and the PDF below it;
+  many item pages are a heading and the PDF below it; and the one a viewer's own address is
+  given (`given_document`: PDF.js's viewer.html?file=...);
 * where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`), or a
   page with next to no text of its own sends it with a script (`script_redirect`): the checker
   follows either like a redirect, so the verdict is the page the assessor lands on.
@@ -110,17 +111,36 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     for src in _EMBED_SRC.findall(page.raw_html):
         try:
             url = urljoin(base, html.unescape(src).strip())
-            given = [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
         except ValueError:  # e.g. "http://[bad": a browser shows nothing there either
             continue
-        if not url.startswith(("http://", "https://")):
-            continue
-        shown = next((u for u in (*given, url) if promises_document(u) or viewer_export(u)), None)
-        if shown and shown not in found:
+        shown = next((u for u in (*_given(url), url) if promises_document(u) or viewer_export(u)), None)
+        if shown and shown.startswith(("http://", "https://")) and shown not in found:
             found.append(shown)
             if len(found) == MAX_EMBEDDED:
                 break
     return found
+
+
+def given_document(url: str) -> str | None:
+    """The document a viewer's own address is given (PDF.js's viewer.html?file=..., a
+    viewer.php?url=...): what that page shows, as an absolute URL; None for any other address.
+
+    >>> given_document("https://a.go.th/pdfjs/web/viewer.html?file=%2Fupload%2Fo10.pdf")
+    'https://a.go.th/upload/o10.pdf'
+    >>> given_document("https://a.go.th/ita/o10?file=list") is None
+    True
+    """
+    return next((u for u in _given(url) if promises_document(u) and u.startswith(("http://", "https://"))), None)
+
+
+def _given(url: str) -> list[str]:
+    """The addresses a viewer's URL is given in its query (file=, url=, src=), resolved against it."""
+    if not url.startswith(("http://", "https://")):
+        return []
+    try:
+        return [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
+    except ValueError:
+        return []
 
 
 _REFRESH_TAG = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)

@@ -111,6 +111,14 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/to-private", (Status.BLOCKED, ("private_address",))),
     ("/moved", (Status.OK, ())),
     ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item
+    # A .pdf link answering a CMS's page that shows the file: the browser shows the PDF.
+    ("/files/o10.pdf", (Status.OK, ())),  # was wrong_type (broken)
+    ("/files/old.pdf", (Status.WARNING, ("no_fiscal_year",))),  # the file it shows is read for its year
+    ("/files/gone.pdf", (Status.BROKEN, ("wrong_type",))),  # it shows a 404: nothing opens
+    ("/files/facebook.pdf", (Status.BROKEN, ("wrong_type",))),  # an error page with a frame of something else
+    # PDF.js's viewer page given a file: its toolbar has no year, the file does.
+    ("/pdfjs/web/viewer.html?file=%2Fdocs%2FO12.pdf", (Status.OK, ())),  # was no_fiscal_year
+    ("/pdfjs/web/viewer.html?file=/old/O12.pdf", (Status.WARNING, ("no_fiscal_year",))),
     ("/split-year", (Status.OK, ())),  # was no_fiscal_year: "25<span>6</span>6" is 2566 in a browser
     ("/split-cells", (Status.WARNING, ("no_fiscal_year",))),  # table cells 25 | 66 are no year
 ])
@@ -133,6 +141,16 @@ def test_an_embedded_pdf_is_fetched_only_when_the_page_does_not_settle_the_year_
     assert pdf_requests(((2566,),), "dated", 21) == 0
     assert pdf_requests(((2566,),), "pdf", 22) == 1
     assert pdf_requests((), "dated", 23) == 1
+
+
+def test_a_document_link_answering_a_page_is_wrong_type_unless_that_page_shows_a_file(farm):
+    """Whether the page shows a file decides the verdict, so its file is fetched even when the
+    page's own text settles the sync's year rules (a file page whose menus say 2566)."""
+    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0)
+    with Checker(settings, pdf_years=((2566,),)) as c:
+        shows, gone = c.check(farm.url(HOST, "/files/dated.pdf")), c.check(farm.url(HOST, "/files/gone.pdf"))
+    assert (shows.status, shows.reasons) == (Status.OK, ()) and 2566 in shows.years
+    assert (gone.status, gone.reasons) == (Status.BROKEN, ("wrong_type",))
 
 
 def test_a_meta_refresh_is_followed_as_a_redirect_hop(checker, farm):

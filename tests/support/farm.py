@@ -97,12 +97,26 @@ PATHS = {
     "/script-gone": "a blank page whose <body onload> sends the browser to /gone (404)",
     "/script-click": "a 2566 page whose button and script function lead to /gone on a click only",
     "/script-choice": "a blank page whose script sends phones to /gone and others to /oit/O1",
+    "/files/{name}.pdf": "a .pdf link answering a CMS's file page (HTML) that shows a file in an <embed>: name "
+                         "'o10' shows /docs/O10.pdf ('dated': its text says 2566 too), 'old' /old/O10.pdf, 'gone' /gone.pdf (404); 'facebook' is an "
+                         "error page with a Facebook frame: wrong_type",
+    "/pdfjs/web/viewer.html?file=...": "PDF.js's viewer page (toolbar text, scripts) given a file",
     "/split-year": "a 2566 page whose year a Word paste split into runs of style: 25<span>66</span>",
     "/split-cells": "last year's page with a table whose cells hold 25 and 66 apart (no year): no_fiscal_year",
 }
 # File names as agencies' CMSs store them; requested percent-encoded, matched decoded.
 UPLOADS = ("รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf", "o19.pdf")
 PROFILES = ("normal", "soft404", "slow", "flaky", "down", "spa")
+# PDF.js's viewer page as sites install it: a toolbar's words and the scripts that draw the file.
+PDFJS_VIEWER = (b'<!DOCTYPE html><html dir="ltr"><head><meta charset="utf-8"><title>PDF.js viewer</title>'
+                b'<link rel="stylesheet" href="viewer.css"><script src="../build/pdf.js"></script>'
+                b'<script src="viewer.js"></script></head><body tabindex="1"><div id="outerContainer">'
+                b'<div id="toolbarViewer"><button id="previous" class="toolbarButton"><span data-l10n-id="previous_label">'
+                b'Previous</span></button><button id="next"><span data-l10n-id="next_label">Next</span></button>'
+                b'<span id="numPages" class="toolbarLabel"></span><button id="zoomOut"><span>Zoom Out</span></button>'
+                b'<button id="zoomIn"><span>Zoom In</span></button><button id="print"><span>Print</span></button>'
+                b'<button id="download"><span>Download</span></button></div><div id="viewerContainer">'
+                b'<div id="viewer" class="pdfViewer"></div></div></div></body></html>')
 # What a site drawn by scripts (profile "spa") answers for every path: a title and a mount point.
 SPA_SHELL = ('<!DOCTYPE html><html lang="th"><head><meta charset="utf-8"><title>เทศบาลตำบลเวียงยอง จังหวัดลำพูน</title>'
              '<script type="module" crossorigin src="/assets/index-4f2a.js"></script></head><body>'
@@ -494,6 +508,17 @@ class Farm:
             "/slow": ("slow", page("ช้า", "<p>ข้อมูลปี 2566 ที่มาช้ามาก</p>"), {}),
             "/drip": ("drip", b"", {}),
         }
+        shown = {"/files/o10.pdf": "/docs/O10.pdf", "/files/dated.pdf": "/docs/O10.pdf", "/files/old.pdf": "/old/O10.pdf",
+                 "/files/gone.pdf": "/gone.pdf"}
+        if path in shown:  # a CMS's page for an uploaded file, at the file's address
+            dated = " ประจำปี 2566" if path == "/files/dated.pdf" else ""
+            return 200, page("เอกสารเผยแพร่", f'<p>ดาวน์โหลดเอกสาร{dated}</p><embed src="{shown[path]}" '
+                                              'type="application/pdf" width="100%" height="900">'), {}
+        if path == "/files/facebook.pdf":
+            return 200, page("เกิดข้อผิดพลาด", "<p>ไม่สามารถแสดงเอกสารได้ ติดตามข่าวสารได้ทางเพจของเรา</p>"
+                                                '<iframe src="https://www.facebook.com/plugins/page.php?href=x"></iframe>'), {}
+        if path == "/pdfjs/web/viewer.html":
+            return 200, PDFJS_VIEWER, {}
         if path.startswith("/uploads/") and unquote(path[len("/uploads/"):]) in UPLOADS:
             return 200, self._pdf(host, 1, "2566"), pdf
         if path == "/corrupt.pdf":
