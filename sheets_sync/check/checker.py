@@ -6,7 +6,7 @@ the pipeline, the cache and the CLI call the checker as before. The GET itself, 
 redirects, is the `fetcher`'s (guard, pacing, retries, bodies, lenient heads); here a Fetch
 becomes a verdict (`classify`, content rules included), with what a verdict may need beyond
 the page: the site's soft-404 probe, the documents a page shows, a PDF's text (`pdfpool`), the
-second look at a site whose certificate failed (`chains`), a 403 asked again as a browser, an
+second look at a site whose certificate failed (`chains`), a 403 or 406 asked again as a browser, an
 http:// link's https:// twin (`upgrade`). Around it: `budget` (the per-URL deadline) and
 `dispatch` (many checks at once within the limits). A bad URL or a dead site is a result,
 never an exception.
@@ -34,7 +34,7 @@ from sheets_sync.check import (
     transport,
     upgrade,
 )
-from sheets_sync.check.classify import Fetch, classify, sign_in_host
+from sheets_sync.check.classify import REFUSALS, Fetch, classify, sign_in_host
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import describe
 from sheets_sync.check.fetcher import Fetcher, request_target
@@ -184,8 +184,9 @@ class Checker:
                     return replace(result, status=reasons.status_of(codes), reasons=codes,
                                    detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
                                    elapsed_ms=int((time.monotonic() - start) * 1000))
-            if fetch.status_code == 403 and fetch.error is None and not sign_in_host(fetch.final_url or url):
-                # Some WAFs refuse anything that does not look like a browser.
+            if fetch.status_code in REFUSALS and fetch.error is None and not sign_in_host(fetch.final_url or url):
+                # Some WAFs refuse anything that does not look like a browser: with 403, or with
+                # 406 (ModSecurity as shared hosting's control panels set it up).
                 second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
                 if second.error is None or second.status_code is not None:
                     fetch = second

@@ -15,6 +15,13 @@ from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of, is_homepage
 
 
+# Statuses a web firewall refuses a bot with, where a browser may get the page: asked again as a
+# browser, and `bot_blocked` (a look by hand) when that is refused too. A 406 is ModSecurity's
+# default refusal in shared hosting's control panels; a real one (no variant acceptable) cannot
+# happen to a request that accepts */*, as ours and browsers' do.
+REFUSALS = (403, 406)
+
+
 @dataclass(frozen=True)
 class Fetch:
     """What one URL's GET gave: the last response after redirects with the first bytes of its
@@ -33,7 +40,7 @@ class Fetch:
     detail: str = ""
     cert_invalid: bool = False  # error is tls_error because the certificate failed verification
     conditional: bool = False  # sent with If-None-Match / If-Modified-Since
-    as_browser: bool = False  # sent with the browser-like User-Agent (after a 403)
+    as_browser: bool = False  # sent with the browser-like User-Agent (after a 403 or 406)
 
 
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
@@ -84,8 +91,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
             codes = codes + ("redirected_home",)
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
-    elif code == 403 and fetch.as_browser:
-        codes = ("bot_blocked",)  # 403 to our own User-Agent and to a browser's
+    elif code in REFUSALS and fetch.as_browser:
+        codes = ("bot_blocked",)  # refused to our own User-Agent and to a browser's
     elif code == 429:  # still 429 after the retries
         codes = ("rate_limited",)
     elif 300 <= code < 400:

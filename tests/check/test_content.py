@@ -106,6 +106,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/dropbox", (Status.OK, ())),  # a .pdf link answering Dropbox's preview page: not wrong_type; the file says 2566
     ("/bot", (Status.OK, ())),  # 403 to the bot, fine to a browser's User-Agent
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
+    ("/modsec", (Status.OK, ())),  # was http_4xx (broken): ModSecurity's 406 to a bot, the page to a browser
+    ("/modsec-all", (Status.UNKNOWN, ("bot_blocked",))),  # refused to a browser's User-Agent too: a look by hand
+    ("/gone", (Status.BROKEN, ("http_4xx",))),  # a plain 404 is not asked again as a browser
     ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
     ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
     ("/to-private", (Status.BLOCKED, ("private_address",))),
