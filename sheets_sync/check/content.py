@@ -167,7 +167,20 @@ def promises_document(url: str) -> bool:
 
 
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
-    return body[:1024].lstrip().startswith(b"%PDF-")
+    """A PDF file, as PDF readers find one: its header within the first 1,024 bytes. After
+    something else (a download script's PHP notice, a byte-order mark) only when the server does
+    not call it a web page or text: a browser then hands it to its PDF viewer, which opens it.
+
+    >>> is_pdf(b"<b>Notice</b>: Undefined index: id<br />%PDF-1.4 ...", {"Content-Type": "application/pdf"})
+    True
+    >>> is_pdf(b"<p>Upload a file (%PDF-1.4 or later)</p>", {"Content-Type": "text/html"})
+    False
+    """
+    head = body[:1024]
+    if head.lstrip().startswith(b"%PDF-"):
+        return True
+    ctype = (headers.get("Content-Type") or "").lower()
+    return b"%PDF-" in head and "html" not in ctype and not ctype.startswith("text/")
 
 
 def is_html(body: bytes, headers: Mapping[str, str]) -> bool:

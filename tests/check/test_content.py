@@ -122,6 +122,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     # PDF.js's viewer page given a file: its toolbar has no year, the file does.
     ("/pdfjs/web/viewer.html?file=%2Fdocs%2FO12.pdf", (Status.OK, ())),  # was no_fiscal_year
     ("/pdfjs/web/viewer.html?file=/old/O12.pdf", (Status.WARNING, ("no_fiscal_year",))),
+    # A PDF after a PHP notice its download script printed: PDF readers open it, so its year counts.
+    ("/notice/o10.pdf", (Status.OK, ())),
+    ("/notice/old.pdf", (Status.WARNING, ("no_fiscal_year",))),  # was ok: its year was never read
     ("/split-year", (Status.OK, ())),  # was no_fiscal_year: "25<span>6</span>6" is 2566 in a browser
     ("/split-cells", (Status.WARNING, ("no_fiscal_year",))),  # table cells 25 | 66 are no year
 ])

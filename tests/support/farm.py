@@ -103,6 +103,7 @@ PATHS = {
                          "'o10' shows /docs/O10.pdf ('dated': its text says 2566 too), 'old' /old/O10.pdf, 'gone' /gone.pdf (404); 'facebook' is an "
                          "error page with a Facebook frame: wrong_type",
     "/pdfjs/web/viewer.html?file=...": "PDF.js's viewer page (toolbar text, scripts) given a file",
+    "/notice/{name}.pdf": "a download script's PDF (name 'o10': 2566, 'old': 2565) after a PHP notice it printed first",
     "/split-year": "a 2566 page whose year a Word paste split into runs of style: 25<span>66</span>",
     "/split-cells": "last year's page with a table whose cells hold 25 and 66 apart (no year): no_fiscal_year",
 }
@@ -519,6 +520,10 @@ class Farm:
         if path == "/files/facebook.pdf":
             return 200, page("เกิดข้อผิดพลาด", "<p>ไม่สามารถแสดงเอกสารได้ ติดตามข่าวสารได้ทางเพจของเรา</p>"
                                                 '<iframe src="https://www.facebook.com/plugins/page.php?href=x"></iframe>'), {}
+        if path in ("/notice/o10.pdf", "/notice/old.pdf"):
+            notice = (b"<br />\n<b>Notice</b>:  Undefined index: id in <b>/var/www/html/download.php</b> on line "
+                      b"<b>12</b><br />\n")
+            return 200, notice + self._pdf(host, 10, "2565" if "old" in path else "2566"), pdf
         if path == "/pdfjs/web/viewer.html":
             return 200, PDFJS_VIEWER, {}
         if path.startswith("/uploads/") and unquote(path[len("/uploads/"):]) in UPLOADS:
