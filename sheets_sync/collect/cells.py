@@ -67,7 +67,8 @@ _BARE_RE = re.compile(_BARE, re.I)
 # without // needs text after the colon, so a label such as "Data:" or "File:" stays a label.
 _START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://, https://)
-    r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp|https?):(?!https?:|www\.)(?=.)"
+    r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
+    r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
     rf"|{_BARE}", re.I)
 _HYPERLINK_RE = re.compile(r'=\s*HYPERLINK\s*\(\s*"([^"]*)"\s*(?:[,;]\s*(?:"(?:[^"]|"")*"|[^)"]*))?\)\s*', re.I)
 _TRAIL = ".,;:!?'\"“”‘’«»>)]}、，。"
@@ -116,7 +117,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
-      `missing_scheme`; any other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
+      `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
+      "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; any
+      other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
       `localhost`, which the address guard blocks), or a bad IP; underscores are tolerated as browsers
@@ -237,12 +240,14 @@ def _trim(piece: str) -> str:
 
 def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(r"(https?)://", piece, re.I):
-        scheme, rest, reasons = m[1].lower(), piece[m.end():], ()
+    if m := re.match(r"(https?):([/\\]*)", piece, re.I):
+        # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
+        # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
+        # an https page such as ITAS, "https:/x" resolves to a path on that page's own site.
+        scheme, rest = m[1].lower(), piece[m.end():]
+        reasons = () if m[2] == "//" else ("scheme_slashes",)
     elif piece.startswith("//") or _BARE_RE.match(piece):
         scheme, rest, reasons = "http", piece.removeprefix("//"), ("missing_scheme",)
-    elif re.match(r"https?:", piece, re.I):  # http:x or https:/x: right scheme, broken slashes
-        return None, ("malformed",)
     elif re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", piece):
         return None, ("bad_scheme",)
     else:

@@ -22,6 +22,9 @@ _ALL = [
     # validation (no network)
     Reason("missing_scheme", Status.WARNING,
            "URL ไม่มี http:// หรือ https:// นำหน้า ระบบตรวจเป็น http:// ให้ใส่ https:// (หรือ http://) ให้ครบ"),
+    Reason("scheme_slashes", Status.WARNING,
+           "หลัง http: หรือ https: ต้องมีเครื่องหมาย // สองตัว (เช่น https://www...) เบราว์เซอร์เปิดได้และระบบตรวจให้แล้ว "
+           "แต่เมื่อเป็นลิงก์ในระบบ ITAS อาจเปิดไม่ได้ ให้คัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
     Reason("bad_scheme", Status.INVALID,
            "ไม่ใช่ลิงก์เว็บไซต์ (ต้องขึ้นต้นด้วย http:// หรือ https://) ให้คัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์"),
     Reason("malformed", Status.INVALID,

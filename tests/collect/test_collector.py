@@ -47,7 +47,14 @@ CASES = [
     ("mailto", "mailto:saraban@x.go.th", [(None, ("bad_scheme",))]),
     ("ftp", "ftp://x.go.th/o1.pdf", [(None, ("bad_scheme",))]),
     ("tel", "tel:053511192", [(None, ("bad_scheme",))]),
-    ("http with one slash", "http:/x.go.th/a", [(None, ("malformed",))]),
+    # a web scheme without its two slashes: what a browser's address bar opens, with a warning
+    ("http with one slash", "http:/x.go.th/a", [("http://x.go.th/a", ("scheme_slashes",))]),
+    ("https with no slash", "https:www.x.go.th/a", [("https://www.x.go.th/a", ("scheme_slashes",))]),
+    ("backslashes after the scheme", "HTTPS:\\\\x.go.th\\a", [("https://x.go.th/a", ("scheme_slashes",))]),
+    ("three slashes", "https:///x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
+    ("label then one slash", "ลิงก์:https:/x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
+    ("one slash and no host", "https:/", [(None, ("scheme_slashes", "malformed"))]),
+    ("slashes without the colon", "https//x.go.th/a", [(None, ("malformed",))]),
     # whitespace and several URLs
     ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
     ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
@@ -129,7 +136,7 @@ def test_parse_cell_table(text, expected):
 def test_table_is_big_enough_and_uses_known_reasons():
     assert len(CASES) >= 45
     used = {r for _, _, exp in CASES for _, reasons in exp for r in reasons}
-    assert used == {"missing_scheme", "bad_scheme", "malformed", "formula"}
+    assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula"}
     assert used <= set(REASONS)
 
 

@@ -92,3 +92,17 @@ def test_edge_paths_of_the_farm_through_the_sync(setup, farm):
     assert verdicts["O10"].status is Status.EMPTY
     assert "file:" in verdicts["O8"].note_th
     assert RowKey("tpd", "O10") == verdicts["O10"].key
+
+
+def test_a_link_missing_a_slash_after_its_scheme_is_checked_as_a_browser_opens_it(setup, farm):
+    config, harness = setup
+    farm.reset_counts()
+    url = farm.url(HOST)
+    verdicts = sync_cells(config, harness, {"O11": f"{url}uploads/o19.pdf".replace("://", ":/", 1),
+                                            "O12": f"{url}gone".replace("://", ":", 1)})
+    o11, o12 = verdicts["O11"], verdicts["O12"]
+    # The file opens: a warning that asks for the two slashes, never "invalid" or "broken".
+    assert (o11.status, o11.reasons) == (Status.WARNING, ("scheme_slashes",))
+    assert "//" in o11.note_th and farm.count(HOST, "/uploads/o19.pdf") == 1
+    # Checked like any link: a missing page is still broken, with both notes.
+    assert (o12.status, o12.reasons) == (Status.BROKEN, ("scheme_slashes", "http_4xx"))
