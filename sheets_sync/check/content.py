@@ -57,8 +57,14 @@ OWN_NGRAMS = 25  # n-grams of its own (not in that answer, nor echoing its URL) 
 # Not-found phrases, matched only in the title and top headings, never in body text. A 404 counts
 # alone ("Error 404") or before "error", a dash, colon or bar, but not as part of a number:
 # "053-404-111" in a heading's phone number, "404/2566" of an order, "404-2566" of a decree.
+# "ไม่พบข้อมูล" (no data found) is a site's not-found message only as the whole heading or title
+# part, with at most a "sorry" or "404" before it and the usual ending after it ("ที่ท่านต้องการ").
+# An item page may well be headed "ไม่พบข้อมูลการร้องเรียนการทุจริต ประจำปี 2566" or "สถิติเรื่อง
+# ร้องเรียน (ไม่พบข้อมูล)": an agency publishing that it had no complaints, not a missing page.
+_NO_DATA = (r"(?:^|[-|–—:»·•/])\W*(?:(?:ขออภัย|ขอโทษ|sorry|oops)\S*\s*|(?:error\s*)?404\W*)?ไม่พบข้อมูล"
+            r"(?:ที่(?:ค้นหา|ต้องการ|ท่าน|คุณ|ร้องขอ|เรียก|ระบุ)\S*|ในระบบ|ใด\s?ๆ)?\s*(?:$|[-|–—:»·•/!.]|\(|ค่ะ|ครับ|กรุณา|โปรด)")
 _NOT_FOUND = re.compile(
-    r"ไม่พบหน้า|ไม่พบข้อมูล|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
+    rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
     r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
 _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อเข้าใช้|log\s*in|sign\s*in", re.I)
 _DROP = re.compile(rb"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)

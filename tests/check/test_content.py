@@ -67,6 +67,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/docs/O2.pdf", (Status.OK, ())),  # a real 2566 PDF
     ("/news/404", (Status.OK, ())),  # a real page that says "404" in its text: not a soft 404
     ("/missing.html", (Status.BROKEN, ("soft_404",))),
+    ("/no-data", (Status.BROKEN, ("soft_404",))),  # a CMS's "no data you asked for" as its heading
+    # An agency reporting that it had no complaints: its heading says "no data on complaints".
+    ("/no-complaints", (Status.OK, ())),
     ("/old/O2", (Status.WARNING, ("no_fiscal_year",))),
     ("/old/O2.pdf", (Status.WARNING, ("no_fiscal_year",))),
     ("/scan/O2.pdf", (Status.OK, ("unverifiable_content",))),  # a scan: no false warning
@@ -215,6 +218,11 @@ def test_a_page_drawn_by_scripts_is_a_look_by_hand_not_a_soft_404_or_no_2566(che
 @pytest.mark.parametrize("heading, not_found", [
     ("404 Not Found", True), ("Error 404", True), ("404 - ไม่พบหน้า", True), ("404: Page not found", True),
     ("HTTP 404 error", True), ("(404)", True), ("404 | เทศบาลตำบลทาปลาดุก", True), ("ขออภัย ไม่พบข้อมูล", True),
+    ("ไม่พบข้อมูลที่ท่านต้องการ", True), ("Error 404: ไม่พบข้อมูล", True), ("ไม่พบข้อมูล - เทศบาลตำบลทาปลาดุก", True),
+    ("ขออภัยค่ะ ไม่พบข้อมูลที่ค้นหา กรุณาลองใหม่", True),
+    # "No data" as what a page reports, not as the site's not-found message.
+    ("ไม่พบข้อมูลการร้องเรียนการทุจริต ประจำปีงบประมาณ พ.ศ. 2566", False),
+    ("สถิติเรื่องร้องเรียน (ไม่พบข้อมูล)", False), ("ไม่พบข้อมูล ประจำปี 2566", False),
     # A 404 that is part of a number: a phone number, an order's number and year, an amount.
     ("ติดต่อเรา โทร. 053-404-111", False), ("ประกาศเลขที่ 404/2566", False), ("404/2566 ประกาศผู้ชนะ", False),
     ("คำสั่งที่ 404-2566", False), ("งบประมาณ 1,404 - 2,000 บาท", False), ("404 ล้านบาท", False),

@@ -59,6 +59,8 @@ PATHS = {
     "/scan/O{n}.pdf": "a PDF without text (a scan): unverifiable_content",
     "/news/404": "a real 2566 page that mentions 404 in its text (not a soft 404)",
     "/missing.html": "200 with a not-found title: soft_404",
+    "/no-data": "200 headed only 'ไม่พบข้อมูลที่ท่านต้องการ' (a CMS's not-found message): soft_404",
+    "/no-complaints": "a 2566 page headed 'ไม่พบข้อมูลการร้องเรียน...' (an agency reporting no complaints): ok",
     "/broken.pdf": "a .pdf link answering an HTML error page: wrong_type",
     "/tiny.pdf": "a .pdf link answering a few bytes: wrong_type",
     "/empty": "a page without text: empty_page",
@@ -456,6 +458,11 @@ class Farm:
                                     "ต่อร่างข้อบัญญัติ ห้องประชุมชั้น 4 หมายเลขห้อง 404</p>"), {}),
             "/missing.html": (200, page("ไม่พบหน้าที่ท่านต้องการ", "<p>ขออภัย ไม่พบหน้าที่ท่านต้องการ กรุณาตรวจสอบ URL "
                                                                      "อีกครั้ง หรือกลับสู่หน้าแรก ปี 2566</p>"), {}),
+            "/no-data": (200, page("ข่าวประชาสัมพันธ์ - เทศบาลตำบล", "<h2>ขออภัย ไม่พบข้อมูลที่ท่านต้องการ</h2>"
+                                   "<p>กรุณาตรวจสอบ URL อีกครั้ง ปี 2566</p>"), {}),
+            "/no-complaints": (200, page("ไม่พบข้อมูลการร้องเรียนเรื่องการทุจริตและประพฤติมิชอบ ประจำปีงบประมาณ พ.ศ. 2566",
+                                         "<p>ในปีงบประมาณ พ.ศ. 2566 (1 ตุลาคม 2565 - 31 มีนาคม 2566) เทศบาลไม่ได้รับ"
+                                         "เรื่องร้องเรียนการทุจริตและประพฤติมิชอบของเจ้าหน้าที่ จำนวน 0 เรื่อง</p>"), {}),
             "/broken.pdf": (200, page("เกิดข้อผิดพลาด", "<p>ระบบไม่สามารถแสดงไฟล์ได้ในขณะนี้ ปี 2566</p>"), {}),
             "/tiny.pdf": (200, b"%PDF-1.4\n%%EOF\n", pdf),
             "/empty": (200, b"<html><head><title></title></head><body><div id='app'></div></body></html>", {}),
