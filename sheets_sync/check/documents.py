@@ -15,7 +15,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
+
+import ada_url
 
 from sheets_sync.check.content import (
     Page,
@@ -67,6 +69,31 @@ def viewer_export(url: str) -> str | None:
     return None
 
 
+def resolve(base: str, written: str) -> str:
+    r"""Where an address written relative to `base` leads (a Location header, a refresh, a
+    script, a frame's src, a <base href>), by the WHATWG URL rules browsers follow (`ada_url`):
+    "\" is "/", tabs and new lines are dropped, spaces and Thai are percent-encoded. An address
+    those rules refuse is joined as the standard library does, and its request fails as before.
+
+    >>> resolve("http://a.go.th/ita/o1.asp", r"\files\o1 ปี 66.pdf")
+    'http://a.go.th/files/o1%20%E0%B8%9B%E0%B8%B5%2066.pdf'
+    """
+    native = _native(written.strip())
+    try:
+        return ada_url.join_url(base, native)
+    except ValueError:
+        return urljoin(base, native)
+
+
+def _native(location: str) -> str:
+    """A Location header as a URL string: raw non-ASCII bytes (UTF-8 Thai paths are common,
+    sometimes TIS-620) percent-encoded as they came, the way browsers send them on."""
+    if location.isascii():
+        return location
+    raw = location.encode("utf-8", "surrogateescape")
+    return quote(raw, safe="!#$%&'()*+,/:;=?@[]~\\")
+
+
 _BASE = re.compile(r"<base\b[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
 
 
@@ -82,14 +109,16 @@ def base_url(html_text: str | bytes, url: str) -> str:
     if m is None:
         return url
     try:
-        base = urljoin(url, html.unescape(m.group(1).strip("\"'")).strip())
+        base = resolve(url, html.unescape(m.group(1).strip("\"'")))
     except ValueError:
         return url
     return base if base.startswith(("http://", "https://")) else url
 
 
 _EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
-_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+# A quoted value runs to its closing quote: a file name uploaded with Thai words and spaces is
+# written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the first space it named no document.
+_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 MAX_EMBEDDED = 2  # documents read from one page
 
 
@@ -108,9 +137,12 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
         return found
     base = base_url(page.raw_html, base)
-    for src in _EMBED_SRC.findall(page.raw_html):
+    for m in _EMBED_SRC.finditer(page.raw_html):
+        src = m.group(m.lastindex)
+        if not src.strip():
+            continue  # an empty src shows nothing (the browser would load the page itself)
         try:
-            url = urljoin(base, html.unescape(src).strip())
+            url = resolve(base, html.unescape(src))
         except ValueError:  # e.g. "http://[bad": a browser shows nothing there either
             continue
         shown = next((u for u in (*_given(url), url) if promises_document(u) or viewer_export(u)), None)
@@ -138,7 +170,7 @@ def _given(url: str) -> list[str]:
     if not url.startswith(("http://", "https://")):
         return []
     try:
-        return [urljoin(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
+        return [resolve(url, v) for k, v in parse_qsl(urlsplit(url).query) if k in ("file", "url", "src") and v]
     except ValueError:
         return []
 

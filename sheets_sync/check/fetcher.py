@@ -18,9 +18,8 @@ import inspect
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
-from urllib.parse import quote, urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 
-import ada_url
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
@@ -328,7 +327,7 @@ def request_target(url: str) -> URL:
 def _moved_to(current: str, status: int, headers: Mapping[str, str]) -> str | None:
     """Where a redirect answer sends the browser, or None for any other answer."""
     location = headers.get("Location") if status in _REDIRECTS else None
-    return resolve(current, location) if location else None
+    return documents.resolve(current, location) if location else None
 
 
 def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse) -> str | None:
@@ -338,7 +337,7 @@ def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse)
     if not written:
         return None
     try:
-        target = resolve(documents.base_url(body, current), written)
+        target = documents.resolve(documents.base_url(body, current), written)
         scheme = urlsplit(target).scheme
     except ValueError:  # e.g. "http://[bad": the browser stays on the page
         return None
@@ -351,28 +350,3 @@ def _head_before_hang_up(error: BaseException):
     """The status line and headers aiohttp had parsed when the server hung up, if any."""
     head = getattr(error, "message", None)
     return head if isinstance(error, aiohttp.ServerDisconnectedError) and getattr(head, "code", None) else None
-
-
-def resolve(base: str, written: str) -> str:
-    r"""Where a redirect (a Location header, a refresh, a script) written relative to `base`
-    goes, by the WHATWG URL rules browsers follow (`ada_url`): "\" is "/", tabs and new lines
-    are dropped, spaces and Thai are percent-encoded. An address those rules refuse is joined
-    as the standard library does, and its request fails as before.
-
-    >>> resolve("http://a.go.th/ita/o1.asp", r"\files\o1 ปี 66.pdf")
-    'http://a.go.th/files/o1%20%E0%B8%9B%E0%B8%B5%2066.pdf'
-    """
-    native = _native(written.strip())
-    try:
-        return ada_url.join_url(base, native)
-    except ValueError:
-        return urljoin(base, native)
-
-
-def _native(location: str) -> str:
-    """A Location header as a URL string: raw non-ASCII bytes (UTF-8 Thai paths are common,
-    sometimes TIS-620) percent-encoded as they came, the way browsers send them on."""
-    if location.isascii():
-        return location
-    raw = location.encode("utf-8", "surrogateescape")
-    return quote(raw, safe="!#$%&'()*+,/:;=?@[]~\\")

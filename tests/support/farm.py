@@ -81,7 +81,8 @@ PATHS = {
     "/dropbox": "redirect to a Dropbox preview of o12.pdf (a page drawn by scripts); with dl=1 the 2566 PDF",
     "/embed/{kind}/O{n}": "an item page that is a heading without a year and the PDF shown below it: kind 'pdf' "
                           "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
-                          "'scan' (of a scan), 'viewer' (PDF.js given ?file=), "
+                          "'scan' (of a scan), 'viewer' (PDF.js given ?file=), 'spaced' (of an upload whose "
+                          "Thai name has spaces, written unencoded in the src), "
                           "'drive' (a Drive file's preview)",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
@@ -446,6 +447,7 @@ class Farm:
             frame = {"pdf": f"/docs/O{num}.pdf", "dated": f"/docs/O{num}.pdf", "old": f"/old/O{num}.pdf",
                      "scan": f"/scan/O{num}.pdf",
                      "viewer": f"/pdfjs/web/viewer.html?file=%2Fdocs%2FO{num}.pdf",
+                     "spaced": f"/uploads/{UPLOADS[0]}",  # written as uploaded: Thai and spaces, not encoded
                      "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview")}.get(parts[2])
             if frame:
                 title = ITEM_TITLES.get(num, f"ข้อมูล O{num}")
