@@ -218,12 +218,13 @@ def _refresh_value(value: str) -> str | None:
 
 # A script that sends the browser on: `location = "..."`, `window.location.href = '...'`,
 # `location.replace("...")`, `location.assign(...)`, with the address written out in full.
-# `==` and `!=` are comparisons, not moves; an address built from parts is not followed.
+# `==` and `!=` are comparisons, not moves; an address built from parts is not followed. A string
+# may hold spaces: a file uploaded under a Thai name ("files/รายงาน ปี 66.pdf").
 _SCRIPT_OR_COMMENT = re.compile(rb"<!--.*?-->|<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 _ONLOAD = re.compile(rb"<body\b[^>]*?\bonload\s*=\s*(\"[^\"]*\"|'[^']*')", re.S | re.I)
 _LOCATION_SET = re.compile(
-    r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\s<>]{1,2000})\1"""
-    r"""|\blocation\.(?:replace|assign)\(\s*(["'])([^"'\s<>]{1,2000})\3\s*\)""")
+    r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\r\n<>]{1,2000})\1"""
+    r"""|\blocation\.(?:replace|assign)\(\s*(["'])([^"'\r\n<>]{1,2000})\3\s*\)""")
 REDIRECT_PAGE_TEXT = 100  # characters of text besides the title: "please wait", "click here if not moved"
 REDIRECT_PAGE_BYTES = 65_536  # a page sent only to move the browser on is small; a larger one is not read for it
 
@@ -240,6 +241,8 @@ def script_redirect(body: bytes, headers: Mapping[str, str]) -> str | None:
     'files/o10.pdf'
     >>> script_redirect(b'<html><body onload="location.replace(&quot;/ita/&quot;)"></body></html>', {})
     '/ita/'
+    >>> script_redirect("<html><script>location = 'files/รายงาน ปี 66.pdf';</script></html>".encode(), {})
+    'files/รายงาน ปี 66.pdf'
     """
     if len(body) > REDIRECT_PAGE_BYTES or b"location" not in body or not is_html(body, headers):
         return None  # most pages: a length, or one scan for a word

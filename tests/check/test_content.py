@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import replace
+from urllib.parse import quote
 
 import pytest
 
@@ -18,7 +19,7 @@ from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core.models import Status
 from sheets_sync.judge.verdicts import judge_candidate
-from tests.support.farm import Farm, make_pdf
+from tests.support.farm import UPLOADS, Farm, make_pdf
 
 HOST, SOFT, SPA = "tapladuk.go.th", "lee.go.th", "wiangyong.go.th"
 
@@ -194,6 +195,9 @@ def test_a_script_redirect_is_followed_as_a_redirect_hop(checker, farm):
     r = checker.check(farm.url(HOST, "/script-move"))
     assert r.final_url == farm.url(HOST, "/docs/O3.pdf") and r.years == (2566,)
     assert checker.check(farm.url(HOST, "/script-click")).final_url == farm.url(HOST, "/script-click")
+    # A file uploaded under a Thai name with spaces, written so in the script, is where it leads.
+    r = checker.check(farm.url(HOST, "/script-upload"))
+    assert r.final_url == farm.url(HOST, "/uploads/" + quote(UPLOADS[0])) and r.years == (2566,)
 
 
 @pytest.mark.parametrize("html, target", [

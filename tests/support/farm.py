@@ -99,6 +99,7 @@ PATHS = {
     "/o1-chart": "the home page with a heading of its own (a short item page in a large template)",
     "/o1-image": "the home page with an image of its own (an item page that is a chart)",
     "/script-move": "a page with a line of text whose script sends the browser to /docs/O3.pdf",
+    "/script-upload": "... to an upload whose Thai name has spaces (UPLOADS[0]), written unencoded",
     "/script-gone": "a blank page whose <body onload> sends the browser to /gone (404)",
     "/script-click": "a 2566 page whose button and script function lead to /gone on a click only",
     "/script-choice": "a blank page whose script sends phones to /gone and others to /oit/O1",
@@ -495,6 +496,9 @@ class Farm:
             "/script-move": (200, ('<html><head><title>O3</title><script type="text/javascript">\n'
                                    '  window.location.href = "/docs/O3.pdf";\n</script></head>'
                                    "<body><p>กรุณารอสักครู่ ระบบกำลังเปิดเอกสาร</p></body></html>").encode(), {}),
+            "/script-upload": (200, ('<html><head><title>O4</title><script type="text/javascript">\n'
+                                     f'  window.location.href = "/uploads/{UPLOADS[0]}";\n</script></head>'
+                                     "<body><p>กรุณารอสักครู่ ระบบกำลังเปิดเอกสาร</p></body></html>").encode(), {}),
             "/script-gone": (200, b"<html><body onload=\"location.replace('/gone')\"></body></html>", {}),
             "/script-click": (200, page("ข่าวประชาสัมพันธ์ ประจำปี 2566", "<p>ข่าวประจำวัน ปีงบประมาณ 2566</p>"
                                         "<button onclick=\"location.href='/gone'\">กลับ</button>",
