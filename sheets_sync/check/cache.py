@@ -8,6 +8,8 @@
 * `fresh` ignores the cache (results are still stored);
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
 * a `checker_offline` result is never stored: the last real verdict stays;
+* a URL that opened at its last check and now gets no answer is `unknown`/`not_answering` until
+  it has stayed down `outage_confirm_minutes` (check/outages.py);
 * when the catalogue's year rules change, results read up to the pages that settled the old
   ones are dropped, once (`ResultCache.align_years`);
 * a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
@@ -28,6 +30,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
+from sheets_sync.check import outages
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.redact import redact
 from sheets_sync.state.store import State, open_state, register_schema
@@ -210,6 +213,10 @@ class CachedChecker:
                 cached = entries[url].result
                 r = replace(cached, elapsed_ms=r.elapsed_ms, detail=cached.detail or "HTTP 304 not modified")
             results[url] = r
+        # A site down for a moment is not "broken" until it has stayed down (check/outages.py).
+        results.update(outages.confirm(self.cache.state, {u: results[u] for u in to_check if u in results},
+                                       {u: e.result for u, e in entries.items()}, self.now(),
+                                       60 * self.settings.outage_confirm_minutes))
         try:
             self.cache.store(checked_results(results, to_check), self.now())
         except sqlite3.Error as e:

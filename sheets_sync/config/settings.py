@@ -74,6 +74,9 @@ class CheckerSettings:
     pdf_pages: int = 5  # pages of a PDF searched for the fiscal year
     soft404_probe: bool = True  # ask each site once per run for a random missing path
     cache_ttl_hours: float = 6.0  # an ok URL is re-checked (conditionally) after this
+    # A URL that opened at its last check and now gets no answer is "unknown" until it has stayed
+    # down this long (over two runs at least), then "broken" (check/outages.py); 0: at once.
+    outage_confirm_minutes: float = 20.0
     canary_urls: tuple[str, ...] = ()  # public URLs that tell whether the worker itself is online
 
 
@@ -586,7 +589,7 @@ def _check_settings(s: Settings, where: str) -> None:
             raise ConfigError(f"{where}: checker.{name}: must be more than 0")
     if c.retries < 0:
         raise ConfigError(f"{where}: checker.retries: must be 0 or more")
-    for name in ("min_host_interval_s", "cache_ttl_hours"):
+    for name in ("min_host_interval_s", "cache_ttl_hours", "outage_confirm_minutes"):
         if getattr(c, name) < 0:
             raise ConfigError(f"{where}: checker.{name}: must be 0 or more")
     if c.pdf_pages < 1:

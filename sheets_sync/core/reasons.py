@@ -57,6 +57,10 @@ _ALL = [
            "เปิดแล้วพบข้อผิดพลาด (ไม่พบหน้า หรือไม่มีสิทธิ์เข้าถึง) ตรวจว่าลิงก์ถูกต้องและเปิดเป็นสาธารณะ"),
     Reason("http_5xx", Status.BROKEN,
            "เว็บไซต์ขัดข้อง (Server error) ให้แจ้งผู้ดูแลเว็บไซต์ ระบบจะตรวจซ้ำในรอบถัดไป"),
+    # A URL that opened at its last check and now gets no answer (check/outages.py): not yet "broken".
+    Reason("not_answering", Status.UNKNOWN,
+           "เว็บไซต์ไม่ตอบในรอบตรวจนี้ (ครั้งก่อนเปิดได้) อาจขัดข้องชั่วคราว ระบบจะตรวจซ้ำในรอบถัดไป "
+           "หากยังเปิดไม่ได้จะแจ้งว่าเปิดไม่ได้ ให้ลองเปิดลิงก์ด้วยตนเอง"),
     Reason("rate_limited", Status.UNKNOWN,
            "เว็บไซต์ขอให้ลดความถี่การเข้าถึง ระบบจะตรวจซ้ำในรอบถัดไป"),
     Reason("too_many_redirects", Status.BROKEN,

@@ -204,3 +204,39 @@ def test_a_row_with_another_years_page_is_asked_again_conditionally(config, shee
     report, _ = run(config, sheet)
     assert farm.count(HOSTS[0], "/old/O19") == 1 and report.counts["warning"] == 1
     assert statuses(sheet)[RowKey("a0", "O19")] == Status.WARNING.label_th  # the 304 kept the reading
+
+
+def test_a_site_down_for_a_moment_is_not_broken_until_it_stays_down(config, sheet, farm):
+    """A URL that opened last time and gets no answer now is unknown ("did not answer this
+    time"), broken only once it has failed for outage_confirm_minutes over two runs or more."""
+    import time
+
+    fill(sheet, farm, {("a0", "O1"): (HOSTS[0], "/oit/O1"), ("a1", "O1"): (HOSTS[1], "/error")})
+    t0 = time.time()
+    run(config, sheet, now=lambda: t0)
+    assert statuses(sheet)[RowKey("a1", "O1")] == Status.BROKEN.label_th  # never opened: broken at once
+    # HOSTS[0] goes down (nothing listens on 127.0.0.9); its URL is checked again once its ok is 7 h old.
+    down = dataclasses.replace(config.settings.checker, allow_private=("127.0.0.0/8",), resolve=tuple(
+        f"{h}:127.0.0.9" if h == HOSTS[0] else f"{h}:{a}" for h, a in (e.split(":", 1) for e in farm.resolve)))
+    fill(sheet, farm, {("a0", "O2"): (HOSTS[0], "/oit/O2")})  # new today, on the site that is down
+    t1 = t0 + 7 * 3600
+
+    def at(minutes, settings=down):
+        report, _ = run(config, sheet, checker_settings=settings, now=lambda: t1 + 60 * minutes)
+        return {v.key: v for v in report.verdicts}
+
+    verdicts = at(0)
+    held = verdicts[RowKey("a0", "O1")]
+    assert (held.status, held.reasons) == (Status.UNKNOWN, ("not_answering",))
+    assert "ครั้งก่อนเปิดได้" in held.note_th and statuses(sheet)[RowKey("a0", "O1")] == Status.UNKNOWN.label_th
+    new = verdicts[RowKey("a0", "O2")]
+    assert (new.status, new.reasons) == (Status.BROKEN, ("connect_error",))  # never seen to open
+    assert verdicts[RowKey("a1", "O1")].reasons == ("http_5xx",)  # broken before, broken now
+    assert at(10)[RowKey("a0", "O1")].status is Status.UNKNOWN  # 10 minutes: still held
+    confirmed = at(25)[RowKey("a0", "O1")]  # 25 minutes, three runs: the site is down
+    assert (confirmed.status, confirmed.reasons) == (Status.BROKEN, ("connect_error",))
+    assert at(30, config.settings.checker)[RowKey("a0", "O1")].status is Status.OK  # back up
+    with State(config.settings.state_path) as state:  # it answered: its outage is over (O2 never had one)
+        assert state.db.execute("SELECT url FROM check_outage").fetchall() == []
+    # Down again when its ok is next checked: a new outage, held from its own start.
+    assert at(30 + 7 * 60)[RowKey("a0", "O1")].status is Status.UNKNOWN
