@@ -81,7 +81,7 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
                 pdfium.FPDF_ClosePage(page)
             if text is None:
                 return "", False
-            parts.append(legacy_thai(text))
+            parts.append(spaced_years(legacy_thai(text)))
             if enough and i < last and _settled(" ".join(parts), enough):
                 break
         return squeeze(" ".join(parts)), True
@@ -113,6 +113,25 @@ def legacy_thai(text: str) -> str:
     if len(_LEGACY.findall(text)) <= len(_LATIN.findall(text)):
         return text
     return text.translate(_TIS620)
+
+
+# Thai Distributed alignment (Word's "กระจายแบบไทย", common in government documents) spreads even
+# a paragraph's short last line across the page, and a justified line's gaps come as offsets in
+# the text's TJ arrays: PDFium puts a space in each gap wider than ~0.2 em, so "พ.ศ. 2566" read
+# "พ . ศ . 2 5 6 6" and no year showed. Four lone digits that make a Buddhist-era year (2400-2799)
+# are joined; Christian-era quads are not ("2 0 2 3" is as likely four cells of a table).
+_SPACED_YEAR = re.compile(r"(?<![0-9๐-๙])(?<![0-9๐-๙] )([2๒]) ([4-7๔-๗]) ([0-9๐-๙]) ([0-9๐-๙])(?! ?[0-9๐-๙])")
+
+
+def spaced_years(text: str) -> str:
+    """The text with Buddhist-era years spelt out digit by digit read as years.
+
+    >>> spaced_years("ป ร ะ จ ำ ปี พ . ศ . 2 5 6 6 และ ๒ ๕ ๖ ๕ ตาราง 1 2 5 6 6 7")
+    'ป ร ะ จ ำ ปี พ . ศ . 2566 และ ๒๕๖๕ ตาราง 1 2 5 6 6 7'
+    """
+    if " " not in text:
+        return text
+    return _SPACED_YEAR.sub(r"\1\2\3\4", text)
 
 
 def _settled(text: str, enough: Sequence[Sequence[int]]) -> bool:

@@ -211,3 +211,23 @@ def test_latin_text_with_accents_is_left_as_it_is():
     body = build([text("F1", "R\\351sum\\351 of the caf\\351 \\251 2023 \\(Z\\374rich\\) \\362\\365")])
     assert pdftext.read(body, 5) == reference(body, 5)
     assert "é" in pdftext.read(body, 5)[0]
+
+
+# ---------------------------------------------------------------- Thai Distributed lines
+def distributed(words: str, gap: int = 600) -> str:
+    """A line whose characters are spread apart, as Word's Thai Distributed alignment writes a
+    short last line: a TJ offset of `gap` thousandths of an em between every two characters."""
+    return "BT /F1 12 Tf 72 700 Td [" + f" -{gap} ".join(f"({c})" for c in words) + "] TJ ET"
+
+
+def test_a_year_spelt_out_digit_by_digit_in_a_distributed_line_is_a_year():
+    """PDFium puts a space in every gap wider than ~0.2 em: "2566" read "2 5 6 6", no year
+    showed, and a 2566 announcement was "no 2566"."""
+    body = build([distributed("B.E. 2566")])
+    assert reference(body, 5)[0] == "B . E . 2 5 6 6"  # what PDFium itself reads
+    assert pdftext.read(body, 5) == ("B . E . 2566", True)
+    assert years.years_in(pdftext.read(body, 5)[0]) == (2566,)
+    assert pdftext.read(body, 5, ((2566,),))[0] == "B . E . 2566"  # the early stop reads it so too
+    # Digits of a table, and a Christian-era quad (as likely four cells), stay as they are.
+    table = build([distributed("12566 7") + " " + text("F1", "2 0 2 3", y=680)])
+    assert years.years_in(pdftext.read(table, 5)[0]) == ()

@@ -63,6 +63,8 @@ PATHS = {
     "/no-complaints": "a 2566 page headed 'ไม่พบข้อมูลการร้องเรียน...' (an agency reporting no complaints): ok",
     "/broken.pdf": "a .pdf link answering an HTML error page: wrong_type",
     "/tiny.pdf": "a .pdf link answering a few bytes: wrong_type",
+    "/distributed.pdf": "a PDF whose year is on a line spread out by Thai Distributed alignment (PDFium reads "
+                        "'2 5 6 6'): ok",
     "/empty": "a page without text: empty_page",
     "/member/login": "a page whose only form asks for a password: login_required",
     "/drive-private": "redirect to a Drive file that is not shared (then to Google sign-in): login_required",
@@ -154,6 +156,17 @@ def make_pdf(lines: Sequence[str], size: int = 0) -> bytes:
     if pad > 0:
         objects.append(f"<< /Length {pad} >>\nstream\n{'x' * pad}\nendstream")
     return pdf_file(objects)
+
+
+def distributed_pdf(line: str, spread: str, gap: int = 600) -> bytes:
+    """A one-page PDF: `line`, then `spread` with its characters spread apart as Word's Thai
+    Distributed alignment writes a short last line (a TJ offset of `gap`/1000 em between each two)."""
+    spread_tj = "[" + f" -{gap} ".join(f"({c})" for c in spread) + "] TJ"
+    stream = f"BT /F1 12 Tf 14 TL 72 740 Td ({line}) Tj T* {spread_tj} ET"
+    return pdf_file(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+                     "/Contents 4 0 R >>", f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
 def pdf_file(objects: Sequence[str]) -> bytes:
@@ -468,6 +481,7 @@ class Farm:
                                          "เรื่องร้องเรียนการทุจริตและประพฤติมิชอบของเจ้าหน้าที่ จำนวน 0 เรื่อง</p>"), {}),
             "/broken.pdf": (200, page("เกิดข้อผิดพลาด", "<p>ระบบไม่สามารถแสดงไฟล์ได้ในขณะนี้ ปี 2566</p>"), {}),
             "/tiny.pdf": (200, b"%PDF-1.4\n%%EOF\n", pdf),
+            "/distributed.pdf": (200, distributed_pdf("Announcement of the municipality, item O12", "B.E. 2566"), pdf),
             "/empty": (200, b"<html><head><title></title></head><body><div id='app'></div></body></html>", {}),
             "/member/login": (200, b"<html><head><title>Member</title></head><body><form method='post' action='/member'>"
                                    b"<input name='user'><input type='password' name='pass'><button>OK</button>"
