@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from sheets_sync.check import readings
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Config
@@ -93,9 +94,13 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     agencies = {a.code: a for a in snapshot.agencies}
     submissions = collector.assess(due, agencies, config.settings.validation)
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
-    results = checker.check_many(urls)
+    # As a sync judges (pipeline/sync.py): the other reading of a cell that can be read two ways,
+    # and the item's year rule. Without them a pass gave last year's page "ok" and a file name
+    # followed by a label "broken", and the next full sync turned both around.
+    results = readings.check_candidates(checker, (c for s in submissions for c in s.candidates))
     now = clock.now()
-    verdicts = [judge.judge_row(r, s, results, now) for r, s in zip(due, submissions)]
+    verdicts = [judge.judge_row(r, s, results, now, config.catalog.year_rule(r.key.item))
+                for r, s in zip(due, submissions)]
     # The worker itself was offline: keep the earlier verdicts, and look again next pass.
     offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
     write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))

@@ -123,3 +123,32 @@ def test_on_xlsx_a_pass_reads_the_workbook_only_when_someone_saved_it(tmp_path, 
         assert watch_pass(config, sheet.backend, checker, clock, watch).rows == 0 and len(reads) == n + 2
     finally:
         checker.close()
+
+
+def test_a_pass_judges_a_pasted_url_as_the_full_sync_does(sheet, config):
+    """Its item's year rule, and the other reading of a cell that can be read two ways: a pass
+    gave last year's page "ok" and a file name with a label "broken", until the full sync."""
+    old = "<html><head><title>แผนพัฒนา</title></head><body>แผนพัฒนาท้องถิ่น ปี 2565</body></html>".encode()
+    label = "%20(%E0%B8%82%E0%B9%89%E0%B8%AD%E0%B8%A1%E0%B8%B9%E0%B8%A5%E0%B8%9B%E0%B8%B5%202566)"  # " (ข้อมูลปี 2566)"
+    routes = {"/": respond(200, PAGE), "/old": respond(200, old), "/plan": respond(404, b"not found"),
+              "/plan" + label: respond(200, PAGE)}
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    with LoopbackServer(routes) as site:
+        checker = Checker(config.settings.checker)
+        try:
+            watch = Watch()
+            watch.prime(pipeline.sync(config, sheet.backend, checker, clock).verdicts, ())
+            sheet.edit_now(lambda e: (e.set_url("a-one", "O4", site.url("/old")),
+                                      e.set_url("a-one", "O11", site.url("/plan") + " (ข้อมูลปี 2566)")))
+            clock.advance(60)
+            passed = watch_pass(config, sheet.backend, checker, clock, watch)
+            assert set(passed.due) == {RowKey("a-one", "O4"), RowKey("a-one", "O11")}
+            by_pass = statuses(sheet)
+            clock.advance(60)
+            pipeline.sync(config, sheet.backend, checker, clock)
+            by_sync = statuses(sheet)
+        finally:
+            checker.close()
+    assert by_pass[RowKey("a-one", "O4")] == Status.WARNING.label_th  # no 2566 on an item that asks for it
+    assert by_pass[RowKey("a-one", "O11")] == Status.OK.label_th  # the reading that opens
+    assert by_pass == by_sync
