@@ -55,7 +55,8 @@ class Submission:
 
 # A comma or semicolon ends a URL only before a space or a new URL: `?a=1,2` (vendor templates) and
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
-_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[，、；]", re.I)
+# A bar glued to a new URL ("…/o1|https://…/o2") separates two links too: it is never inside one.
+_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|\|(?=\s*(?:https?://|www\.))|[，、；]", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 _BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[ \t]+(?=[^\W_])(?!https?:|www\.)", re.I)
@@ -100,8 +101,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       + - @ gets no special treatment: "+66 53 511 192" has no URL, so it is malformed; "- https://..."
       bullet lists yield their links.
     - Splitting: a new line always ends a URL, and so does a comma or semicolon followed by whitespace,
-      the end, or a new URL (http(s):// or www.), so `?a=1,2` survives; full-width/ideographic commas
-      always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
+      the end, or a new URL (http(s):// or www.), so `?a=1,2` survives; so does a "|" before a new
+      URL; full-width/ideographic commas always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
       host with a known TLD such as x.go.th), so "ลิงก์:https://..." gives the link and
       "https://a.go.th/1 https://a.go.th/2" two links. Words before the first URL of a line ("ลิงก์:",
       e-mail addresses) are labels. A cell with no URL start at all -> one `malformed` candidate.

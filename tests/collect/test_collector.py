@@ -64,6 +64,8 @@ CASES = [
     ("comma and space", "https://x.go.th/1, https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
     ("comma before new url", "https://x.go.th/1,https://x.go.th/2",
      [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
+    ("bar before a new url", "https://x.go.th/1|https://x.go.th/2 | www.x.go.th/3",
+     [("https://x.go.th/1", ()), ("https://x.go.th/2", ()), ("http://www.x.go.th/3", ("missing_scheme",))]),
     ("comma before www", "www.x.go.th/1,www.x.go.th/2",
      [("http://www.x.go.th/1", ("missing_scheme",)), ("http://www.x.go.th/2", ("missing_scheme",))]),
     ("space separated", "https://x.go.th/1 https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
