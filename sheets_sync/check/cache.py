@@ -5,7 +5,8 @@
   `ok` result for a PDF read only in part (`document_unread`);
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
   GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
-* `fresh` ignores the cache (results are still stored);
+* `fresh` reuses nothing (results are still stored, and the last verdict still tells a site
+  down for a moment from one that never opened);
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
 * a `checker_offline` result is never stored: the last real verdict stays;
 * a URL that opened at its last check and now gets no answer is `unknown`/`not_answering` until
@@ -168,7 +169,9 @@ class CachedChecker:
         try:
             if self.cache.align_years(getattr(self.checker, "pdf_years", ())):
                 log.info("cache: the catalogue's year rules changed; every URL is checked again")
-            entries = {} if self.fresh else self.cache.load(unique)
+            # Loaded with --fresh too: nothing is reused, but a site down for a moment is still
+            # told from one that never opened (check/outages.py).
+            entries = self.cache.load(unique)
         except sqlite3.Error as e:
             log.warning("state file unreadable (%s); checking every URL", e)
             entries = {}
@@ -178,7 +181,7 @@ class CachedChecker:
         validators: dict[str, tuple] = {}
         late: list[str] = []  # the last run's check stage ran out of time before these
         for url in unique:
-            entry = entries.get(url)
+            entry = None if self.fresh else entries.get(url)
             if entry is not None and "stage_timeout" in entry.result.reasons:
                 late.append(url)
             elif entry is None or entry.result.status is not Status.OK or _unfinished(entry):

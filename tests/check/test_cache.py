@@ -238,5 +238,7 @@ def test_a_site_down_for_a_moment_is_not_broken_until_it_stays_down(config, shee
     assert at(30, config.settings.checker)[RowKey("a0", "O1")].status is Status.OK  # back up
     with State(config.settings.state_path) as state:  # it answered: its outage is over (O2 never had one)
         assert state.db.execute("SELECT url FROM check_outage").fetchall() == []
-    # Down again when its ok is next checked: a new outage, held from its own start.
-    assert at(30 + 7 * 60)[RowKey("a0", "O1")].status is Status.UNKNOWN
+    # Down again, found by a coordinator's `sync --fresh` (nothing reused, the last verdict still
+    # known): a new outage, held from its own start.
+    report, _ = run(config, sheet, checker_settings=down, fresh=True, now=lambda: t1 + 60 * 31)
+    assert {v.key: v for v in report.verdicts}[RowKey("a0", "O1")].reasons == ("not_answering",)
