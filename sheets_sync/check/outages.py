@@ -14,12 +14,16 @@ a page removed is a change, not an outage. The start of each failure stays in th
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import replace
 from typing import Mapping
 
 from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.core.redact import redact
 from sheets_sync.state.store import State, register_schema
+
+_log = logging.getLogger(__name__)
 
 register_schema("checker_outages", """
 CREATE TABLE IF NOT EXISTS check_outage (
@@ -116,4 +120,8 @@ def confirm(state: State, results: Mapping[str, CheckResult], before: Mapping[st
         log.save(start, end)
     except sqlite3.Error:
         return dict(results)
+    held = [u for u, r in shown.items() if HELD in r.reasons]
+    if held:
+        _log.info("%d URLs that opened last time got no answer: shown as not answering until confirmed "
+                  "(%d new, e.g. %s)", len(held), len(start), redact(held[0]))
     return shown
