@@ -90,10 +90,13 @@ _INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index
 
 
 def is_homepage(url: str) -> bool:
-    """A site's home page: no path beyond an index page, no query, no hash route.
+    """A site's home page: no path beyond an index page, no query but a language or a tracking
+    tag (`?lang=th`, `?fbclid=…` of a link shared on Facebook), no hash route.
 
     >>> is_homepage("https://a.go.th/index.php"), is_homepage("https://a.go.th/#/oit"), is_homepage("https://a.go.th/?p=1")
     (True, False, False)
+    >>> is_homepage("https://a.go.th/?lang=th"), is_homepage("https://a.go.th/?fbclid=IwAR0x&utm_source=line")
+    (True, True)
     """
     try:
         parts = urlsplit(url)
@@ -101,7 +104,16 @@ def is_homepage(url: str) -> bool:
         return False
     # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
     route = parts.fragment.startswith(("/", "!"))
-    return not parts.query and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
+    return not _content_query(parts.query) and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
+
+
+_NOT_CONTENT = frozenset({"lang", "language", "hl", "fbclid", "gclid"})
+
+
+def _content_query(query: str) -> bool:
+    """Whether a query asks for content: any key besides a language or a tracking tag."""
+    keys = (pair.partition("=")[0].lower() for pair in query.split("&") if pair)
+    return any(k not in _NOT_CONTENT and not k.startswith("utm_") for k in keys)
 
 
 @lru_cache(maxsize=8192)  # asked several times per URL by the checker's stages

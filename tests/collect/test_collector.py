@@ -214,6 +214,10 @@ def test_assess_keeps_row_order_and_fields():
     ("https://tapladuk.go.th/default.aspx", [("homepage_only",)]),
     ("https://tapladuk.go.th/#top", [("homepage_only",)]),
     ("www.tapladuk.go.th", [("missing_scheme", "homepage_only")]),
+    # the home page in Thai, or shared on Facebook or LINE: still the home page
+    ("https://tapladuk.go.th/?lang=th", [("homepage_only",)]),
+    ("https://tapladuk.go.th/index.php?fbclid=IwAR0abc&utm_source=line", [("homepage_only",)]),
+    ("https://tapladuk.go.th/?lang=th&page_id=12", [()]),
     # false-positive guards: vendor templates, real pages, hash routes
     ("https://tapladuk.go.th/index.php?_mod=ZGF0YQ&type=1", [()]),
     ("https://tapladuk.go.th/content/generalinfo", [()]),
