@@ -94,12 +94,7 @@ class OutageLog:
         self.state = state
 
     def load(self, urls: list[str]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
-            out.update(self.state.db.execute(
-                f"SELECT url, since FROM check_outage WHERE url IN ({', '.join('?' * len(chunk))})", chunk))
-        return out
+        return dict(self.state.rows_by_url("SELECT url, since FROM check_outage WHERE url IN", urls))
 
     def save(self, start: Mapping[str, float], end: set[str]) -> None:
         with self.state.transaction() as db:

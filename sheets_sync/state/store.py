@@ -15,7 +15,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,21 @@ class State:
         """Commits on success, rolls back on error: a kill mid-way leaves the last commit."""
         with self.db:
             yield self.db
+
+    def rows_by_url(self, select: str, urls: Iterable[str]) -> Iterator[tuple]:
+        """The rows of `select` (a query ending in "WHERE url IN") for `urls`, asked in chunks
+        of 500: SQLite caps the parameters of one statement.
+
+        >>> with State(":memory:") as s:
+        ...     _ = s.db.execute("CREATE TABLE t (url TEXT)")
+        ...     _ = s.db.executemany("INSERT INTO t VALUES (?)", [(str(i),) for i in range(1200)])
+        ...     len(list(s.rows_by_url("SELECT url FROM t WHERE url IN", map(str, range(0, 2400, 2)))))
+        600
+        """
+        urls = list(urls)
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            yield from self.db.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk)
 
     def close(self) -> None:
         self.db.close()
