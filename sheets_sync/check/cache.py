@@ -84,24 +84,19 @@ class ResultCache:
         self.state = state
 
     def load(self, urls: Iterable[str]) -> dict[str, Entry]:
-        urls = list(urls)
         out: dict[str, Entry] = {}
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
-            rows = self.state.db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM check_cache WHERE url IN ({', '.join('?' * len(chunk))})", chunk)
-            for row in rows:
-                rec = dict(zip(_COLUMNS, row))
-                try:
-                    result = CheckResult(
-                        url=rec["url"], status=Status(rec["status"]), reasons=tuple(json.loads(rec["reasons"])),
-                        http_status=rec["http_status"], final_url=rec["final_url"],
-                        redirects=tuple(json.loads(rec["redirects"])), detail=rec["detail"], etag=rec["etag"],
-                        last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"],
-                        years=None if rec["years"] is None else tuple(int(y) for y in json.loads(rec["years"])))
-                except (ValueError, TypeError):
-                    continue  # a row we cannot read is a row we check again
-                out[rec["url"]] = Entry(result, float(rec["checked_at"]))
+        for row in self.state.rows_by_url(f"SELECT {', '.join(_COLUMNS)} FROM check_cache WHERE url IN", urls):
+            rec = dict(zip(_COLUMNS, row))
+            try:
+                result = CheckResult(
+                    url=rec["url"], status=Status(rec["status"]), reasons=tuple(json.loads(rec["reasons"])),
+                    http_status=rec["http_status"], final_url=rec["final_url"],
+                    redirects=tuple(json.loads(rec["redirects"])), detail=rec["detail"], etag=rec["etag"],
+                    last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"],
+                    years=None if rec["years"] is None else tuple(int(y) for y in json.loads(rec["years"])))
+            except (ValueError, TypeError):
+                continue  # a row we cannot read is a row we check again
+            out[rec["url"]] = Entry(result, float(rec["checked_at"]))
         return out
 
     def align_years(self, sets: tuple[tuple[int, ...], ...]) -> bool:
@@ -210,30 +205,25 @@ class CachedChecker:
             progress(base, total)
         inner = (lambda done, _n: progress(base + done, total)) if progress else None
         checked = self.checker.check_many(to_check, progress=inner, validators=validators) if to_check else {}
-        results = dict(reuse)
+        new: dict[str, CheckResult] = {}
         for url, r in checked.items():
             if r.http_status == 304 and url in entries and r.status is Status.OK:
                 cached = entries[url].result
                 r = replace(cached, elapsed_ms=r.elapsed_ms, detail=cached.detail or "HTTP 304 not modified")
-            results[url] = r
+            new[url] = r
         # A site down for a moment is not "broken" until it has stayed down (check/outages.py).
-        results.update(outages.confirm(self.cache.state, {u: results[u] for u in to_check if u in results},
-                                       {u: e.result for u, e in entries.items()}, self.now(),
-                                       60 * self.settings.outage_confirm_minutes))
+        new = outages.confirm(self.cache.state, new, {u: e.result for u, e in entries.items()}, self.now(),
+                              60 * self.settings.outage_confirm_minutes)
         try:
-            self.cache.store(checked_results(results, to_check), self.now())
+            self.cache.store(new.values(), self.now())
         except sqlite3.Error as e:
             log.warning("could not save check results to the state file (%s); next run checks them again", e)
-        return results
+        return {**reuse, **new}
 
 
 def _unfinished(entry: Entry) -> bool:
     """An ok verdict the checker could not finish (a large PDF read in part): checked every run."""
     return "document_unread" in entry.result.reasons
-
-
-def checked_results(results: dict[str, CheckResult], urls: list[str]) -> list[CheckResult]:
-    return [results[u] for u in urls if u in results]
 
 
 class _OwnedStateChecker(CachedChecker):
