@@ -7,7 +7,7 @@ reason and a Thai note that says what to fix.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from sheets_sync.check import readings
 from sheets_sync.check import years as Y
@@ -35,6 +35,13 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None,
                 statuses.append(R.REASONS["no_fiscal_year"].status)
                 codes.append("no_fiscal_year")
     return worst(statuses), tuple(codes)
+
+
+def judge_rows(rows: Sequence[SubmissionRow], submissions: Sequence[Submission],
+               results: Mapping[str, CheckResult], now: datetime, catalog) -> tuple[Verdict, ...]:
+    """`judge_row` for each row, by its item's year rule in `catalog` (config.Catalog): the one
+    way a sync and a watch pass judge, so a verdict never changes with the path that made it."""
+    return tuple(judge_row(r, s, results, now, catalog.year_rule(r.key.item)) for r, s in zip(rows, submissions))
 
 
 def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, CheckResult],

@@ -90,15 +90,14 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
     log.info("read %d rows, %d with text, %d distinct URLs to check", len(rows),
              sum(1 for s in submissions if s.candidates), len(urls))
-    results = _check(checker, rows, submissions, progress)
+    results = check_submissions(checker, rows, submissions, progress)
     now = clock.now()
     own_state = state is None
     state = State(config.settings.state_path) if state is None else state
     try:
         history = History(state, config.settings.tz)
         rows = _with_remembered_first_submission(rows, history)
-        verdicts = tuple(judge.judge_row(r, s, results, now, catalog.year_rule(r.key.item))
-                         for r, s in zip(rows, submissions))
+        verdicts = judge.judge_rows(rows, submissions, results, now, catalog)
 
         # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
@@ -226,8 +225,10 @@ def confirm_snapshot(config: Config, backend: Backend, number: int, now, state: 
     return title
 
 
-def _check(checker, rows, submissions, progress):
-    """Checks the URLs; those of rows that showed a problem are checked again even when the cache
+def check_submissions(checker, rows, submissions, progress=None):
+    """Checks the URLs of the submissions (both readings of a cell that can be read two ways, see
+    check/readings.py), as a sync and a watch pass do; those of rows that showed a problem are
+    checked again even when the cache
     holds a fresh ok result for them: a page that is ok for the checker may still fail a row's year
     rule, and the agency's fix must show on the next run, not when the cache expires."""
     recheck = {c.url for r, s in zip(rows, submissions) if r.previous_status not in (None, Status.OK, Status.EMPTY)

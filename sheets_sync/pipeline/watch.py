@@ -20,13 +20,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from sheets_sync.check import readings
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect import cells as collector
 from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock
 from sheets_sync.core.models import RowKey, Status, SubmissionRow, Verdict, WriteReport
 from sheets_sync.judge import verdicts as judge
+from sheets_sync.pipeline.sync import check_submissions
 from sheets_sync.sheet.backend import Backend, Snapshot
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
@@ -94,13 +94,12 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     agencies = {a.code: a for a in snapshot.agencies}
     submissions = collector.assess(due, agencies, config.settings.validation)
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
-    # As a sync judges (pipeline/sync.py): the other reading of a cell that can be read two ways,
-    # and the item's year rule. Without them a pass gave last year's page "ok" and a file name
-    # followed by a label "broken", and the next full sync turned both around.
-    results = readings.check_candidates(checker, (c for s in submissions for c in s.candidates))
+    # Checked and judged as a sync does (both readings of a cell, the item's year rule): a pass
+    # of its own once gave last year's page "ok" and a file name followed by a label "broken",
+    # and the next full sync turned both around.
+    results = check_submissions(checker, due, submissions)
     now = clock.now()
-    verdicts = [judge.judge_row(r, s, results, now, config.catalog.year_rule(r.key.item))
-                for r, s in zip(due, submissions)]
+    verdicts = judge.judge_rows(due, submissions, results, now, config.catalog)
     # The worker itself was offline: keep the earlier verdicts, and look again next pass.
     offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
     write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
