@@ -86,8 +86,9 @@ def resolve(base: str, written: str) -> str:
 
 
 def _native(location: str) -> str:
-    """A Location header as a URL string: raw non-ASCII bytes (UTF-8 Thai paths are common,
-    sometimes TIS-620) percent-encoded as they came, the way browsers send them on."""
+    """An address as written (a Location header, a frame's src ...) as a URL string: raw
+    non-ASCII bytes (UTF-8 Thai paths are common, sometimes TIS-620) percent-encoded as they
+    came, the way browsers send them on."""
     if location.isascii():
         return location
     raw = location.encode("utf-8", "surrogateescape")
