@@ -46,7 +46,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
 from sheets_sync.core.clock import Clock, SystemClock
 from sheets_sync.core.models import CheckResult, Status
-from sheets_sync.core.normalize import host_of
+from sheets_sync.core.normalize import host_of, is_homepage
 
 log = logging.getLogger(__name__)
 
@@ -265,12 +265,13 @@ class Checker:
         return await self.fetcher.fetch(url, validators, deadline, verify, as_browser)
 
     async def _with_documents(self, page: content.Page, final_url: str, deadline: float,
-                              always: bool = False) -> content.Page:
+                              always: bool = False, frames: bool = True) -> content.Page:
         """`page` with the text of the file(s) it shows (`content.Page.document`): a Drive or
-        Docs viewer's file, the file a viewer's address is given, or the documents it embeds,
-        read only when its own text does not already settle the year rules the results are
-        judged by (`pdf_years`; always without them), or `always` (a link that promised a
-        document and answered a page: whether the page shows one decides `wrong_type`)."""
+        Docs viewer's file, the file a viewer's address is given, the documents it embeds and
+        (with `frames`) the pages of its own site in its frames, read only when its own text
+        does not already settle the year rules the results are judged by (`pdf_years`; always
+        without them), or `always` (a link that promised a document and answered a page:
+        whether the page shows one decides `wrong_type`)."""
         export = documents.viewer_export(final_url)
         if export:
             return replace(page, document=await self._document_text(export, deadline) or "")
@@ -278,12 +279,36 @@ class Checker:
             return page
         given = documents.given_document(final_url)
         shown = list(dict.fromkeys(([given] if given else []) + documents.embedded_documents(page, final_url)))
-        if not shown or (not always and settled(content.html_years(page, self.pdf_years), self.pdf_years)):
+        framed = documents.framed_pages(page, final_url) if frames else []
+        if not (shown or framed) or (not always and settled(content.html_years(page, self.pdf_years), self.pdf_years)):
             return page
         texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
                  for u in shown[:documents.MAX_EMBEDDED]]
-        return replace(page, document="\n".join(t for t in texts if t),  # "": shown, none readable
+        pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
+        if not shown and not pages:
+            return page  # frames that gave nothing to read: judged by its own text, as before
+        return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts))
+
+    async def _framed_text(self, url: str, deadline: float) -> str | None:
+        """The text a page of the site shown in a frame gives the assessor, with the documents it
+        embeds (`documents.framed_pages`; its own frames are not read); None when it gives no
+        page of its own: an error, a not-found or sign-in page, the home page, the site's answer
+        for a missing path (the soft-404 probe)."""
+        got = await self.fetch_async(url, deadline=deadline)
+        if (got.error is not None or got.status_code is None or not 200 <= got.status_code < 300
+                or not content.is_html(got.body, got.headers)):
+            return None
+        final = got.final_url or url
+        framed = content.read_html(got.body, got.headers)
+        if (is_homepage(final) or content.not_found_heading(framed) or content.password_wall(framed)
+                or content.firewall_page(framed)):
+            return None  # a frame whose address is wrong: the site's answer must not pass for the item's
+        key = _origin(final) if self.settings.soft404_probe else None
+        if key and content.soft_404_by_probe(url, final, framed, await self._probe(key, deadline)):
+            return None  # ... a catch-all site's answer for a missing path too
+        framed = await self._with_documents(framed, final, deadline, frames=False)
+        return "\n".join(t for t in (framed.text, framed.document) if t)
 
     async def _document_text(self, url: str, deadline: float) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address

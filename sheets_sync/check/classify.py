@@ -99,6 +99,9 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         # A redirect without Location (or a 300/304): the browser shows nothing usable.
         codes = ("http_4xx",)
         detail = f"HTTP {code} without a redirect to follow"
+    elif code in content.SHOWN_DESPITE and (shown := _shown_despite(fetch, final, probe, pdf_pages, page, enough)):
+        codes, years = shown
+        detail = f"HTTP {code}; the page shows content of its own all the same"
     elif 400 <= code < 500:
         codes = ("http_4xx",)
     elif 500 <= code < 600 and content.challenge_page(fetch.headers, fetch.body):
@@ -112,6 +115,23 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
         etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"), years=years,
     )
+
+
+def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "content.Page | None",
+                   enough: tuple[tuple[int, ...], ...]) -> tuple[tuple[str, ...], tuple[int, ...] | None] | None:
+    """(reason codes, years) of a page of its own sent with 404 or 410 (`content.shown_despite_status`),
+    judged by its content as a 200 page is, plus `error_status_page`; None for a not-found answer."""
+    if fetch.truncated or not content.is_html(fetch.body, fetch.headers):
+        return None
+    if page is None:
+        page = content.read_html(fetch.body, fetch.headers)
+    if not content.shown_despite_status(fetch.url, final, page, probe):
+        return None
+    found, years = content.examine(fetch.url, final, 200, fetch.body, fetch.headers, pdf_pages=pdf_pages,
+                                   page=page, enough=enough)
+    if reasons.status_of(found) not in (Status.OK, Status.WARNING) or is_homepage(final):
+        return None  # a sign-in wall, a firewall's page, the home page: "not found" stands
+    return ("error_status_page",) + found, years
 
 
 def sign_in_host(url: str) -> bool:

@@ -53,6 +53,17 @@ TINY_BODY = 300  # bytes: less than any real document
 MIN_TEXT = 20  # characters of visible text (title included) below which a page is "empty"
 SIMILAR = 0.85  # shingle similarity at which a page "is" the site's not-found answer
 OWN_NGRAMS = 25  # n-grams of its own (not in that answer, nor echoing its URL) that make a page its own
+# A page sent with one of these statuses is read when the site's missing paths get the same
+# status and it is far from that answer (`shown_despite_status`): a page's own text, not a
+# template's, of at least MIN_OWN_TEXT characters and OWN_TEXT_NGRAMS n-grams of its own.
+SHOWN_DESPITE = (404, 410)
+MIN_OWN_TEXT = 100
+OWN_TEXT_NGRAMS = 100
+# Anywhere in the text of a page sent with 404 or 410: broad on purpose, since a match keeps the
+# verdict "not found", as before this rule. A CMS shows "article not found" (บทความที่ท่านเรียก
+# ไม่มีอยู่, ไม่พบข้อมูล) inside its full template, menus and news, sent with 404.
+_ERROR_WORDING = re.compile(r"ไม่พบ|ไม่มีอยู่|ถูกลบ|ผิดพลาด|ขออภัย|ไม่สามารถ|not\s+found|n[o']t\s+exist|no\s+longer|"
+                            r"error|sorry|(?<![\d๐-๙])4[01]\d(?![\d๐-๙])", re.I)
 
 # Not-found phrases, matched only in the title and top headings, never in body text. A 404 counts
 # alone ("Error 404") or before "error", a dash, colon or bar, but not as part of a number:
@@ -129,6 +140,7 @@ class Probe:
     final_url: str
     shingles: frozenset
     shown: frozenset = frozenset()  # what its <img>, <iframe>, <embed> and <object> show
+    status: int = 200  # a 200 page (a soft-404 site), or the 404 or 410 the site really sends
 
 
 def platform_of(url: str) -> str | None:
@@ -399,8 +411,8 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
         return False
     if callable(probe):
         probe = probe()
-        if probe is None:
-            return False
+    if probe is None or not 200 <= probe.status < 300:
+        return False  # a site that says "not found" with its status has no soft-404s to compare
     if probe.final_url == final_url and urlsplit(url).path != urlsplit(final_url).path:
         return True  # redirected to the very page the site sends for missing paths
     if not similar(page.text, probe.shingles):
@@ -414,11 +426,47 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
 
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
-    """What a random missing path gave: a Probe when the site answered it with a 200 page."""
-    if status_code is None or not 200 <= status_code < 300 or not final_url or not is_html(body, headers):
+    """What a random missing path gave: a Probe when the site answered it with a 200 page, or
+    with a 404 or 410 (whatever its body: a bare "Not Found" has no text to compare)."""
+    if status_code is None or not final_url:
+        return None
+    if status_code in SHOWN_DESPITE and not is_html(body, headers):
+        return Probe(final_url=final_url, shingles=frozenset(), status=status_code)
+    if not (200 <= status_code < 300 or status_code in SHOWN_DESPITE) or not is_html(body, headers):
         return None
     page = read_html(body, headers)
-    return Probe(final_url=final_url, shingles=shingles(page.text), shown=frozenset(_SHOWN.findall(page.raw_html)))
+    return Probe(final_url=final_url, shingles=shingles(page.text), shown=frozenset(_SHOWN.findall(page.raw_html)),
+                 status=status_code)
+
+
+def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:
+    """An HTML page of its own that came with a 404 or 410: a site whose friendly addresses its
+    not-found handler serves (Apache's ErrorDocument, IIS's custom errors, a front controller
+    that never sets the status) sends every page so. A browser shows the page, and the assessor
+    reads it; "broken" would be false. Told from the site's own not-found answer by the probe
+    (`probe`, or a callable giving it): the site must say 404 or 410 for a random missing path
+    too, and this page must be far from that answer, with text of its own and no not-found or
+    error wording anywhere. Without the probe, or with any doubt, it stays not found.
+
+    >>> probe = probe_from(404, "http://a.go.th/x", b"<title>404 Not Found</title>", {})
+    >>> page = read_html(("<title>O1 structure</title><h1>Structure of the municipality, fiscal year 2566</h1>"
+    ...     "<p>The mayor and two deputy mayors lead the council; the municipal clerk heads the office, "
+    ...     "its treasury, public works, education and public health divisions.</p>").encode(), {})
+    >>> shown_despite_status("http://a.go.th/o1", "http://a.go.th/o1", page, probe)
+    True
+    >>> shown_despite_status("http://a.go.th/o1", "http://a.go.th/o1", page, None)
+    False
+    """
+    if page.kind != "html" or len(page.text) - len(page.title) < MIN_OWN_TEXT or _ERROR_WORDING.search(page.text):
+        return False
+    if callable(probe):
+        probe = probe()
+    if probe is None or probe.status not in SHOWN_DESPITE:
+        return False  # missing paths answer 200 (or nothing): this address's "not found" is meant
+    if probe.shingles and similar(page.text, probe.shingles):
+        return False
+    own = shingles(page.text) - probe.shingles - shingles(unquote(f"{url} {final_url}"))
+    return len(own) >= OWN_TEXT_NGRAMS
 
 
 def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],

@@ -5,6 +5,8 @@
 * the documents an item page shows in an <iframe>, <embed> or <object> (`embedded_documents`):
   many item pages are a heading and the PDF below it; and the one a viewer's own address is
   given (`given_document`: PDF.js's viewer.html?file=...);
+* the pages of its own site it shows in an <iframe> or <frame> (`framed_pages`): a CMS module's
+  list, an old template's frameset;
 * where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`), or a
   page with next to no text of its own sends it with a script (`script_redirect`): the checker
   follows either like a redirect, so the verdict is the page the assessor lands on.
@@ -26,7 +28,7 @@ from sheets_sync.check.content import (
     read_html,
     without_hidden,
 )
-from sheets_sync.core.normalize import host_under
+from sheets_sync.core.normalize import host_of, host_under
 
 _DRIVE_FILE = re.compile(r"^(?:/u/\d+)?/file/d/([\w-]{10,})")
 _DOCS_DOCUMENT = re.compile(r"^/document(?:/u/\d+)?/d/([\w-]{10,})")
@@ -152,6 +154,48 @@ def embedded_documents(page: Page, base: str) -> list[str]:
             if len(found) == MAX_EMBEDDED:
                 break
     return found
+
+
+_FRAMING = re.compile(r"<i?frame\b", re.I)
+_FRAME_SRC = re.compile(r"<i?frame\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+MAX_FRAMES = 3  # pages read from one page's frames: a frameset's banner, menu and main page
+
+
+def framed_pages(page: Page, url: str) -> list[str]:
+    """The pages of its own site an HTML page at `url` shows in an <iframe> or <frame>, as
+    absolute URLs, at most MAX_FRAMES; the documents it embeds are `embedded_documents`. An
+    item page whose list is another page of the site in a frame (a CMS module's iframe, an old
+    template's frameset) shows its years there, and only there. Other sites' frames (maps,
+    video, social feeds, a calendar or clock showing today's date) are not the agency's
+    information, and their years would pass for the item's.
+
+    >>> framed_pages(Page(kind="html", raw_html='<h1>O7</h1><iframe src="/module/list.php?cat=7"></iframe>'
+    ...     '<iframe src="https://calendar.example.com/today"></iframe><frame src=main.php>'), "https://www.a.go.th/ita/o7")
+    ['https://www.a.go.th/module/list.php?cat=7', 'https://www.a.go.th/ita/main.php']
+    """
+    found: list[str] = []
+    if not _FRAMING.search(page.raw_html):
+        return found
+    own, base = _site(host_of(url)), base_url(page.raw_html, url)
+    for m in _FRAME_SRC.finditer(page.raw_html):
+        src = m.group(m.lastindex).strip()
+        try:
+            framed = resolve(base, html.unescape(src)) if src else url
+        except ValueError:
+            continue
+        if (framed.partition("#")[0] == url.partition("#")[0] or not framed.startswith(("http://", "https://"))
+                or any(promises_document(u) or viewer_export(u) for u in (*_given(framed), framed))):
+            continue  # itself (an empty src), not the web, or a document: embedded_documents reads those
+        if _site(host_of(framed)) == own and framed not in found:
+            found.append(framed)
+            if len(found) == MAX_FRAMES:
+                break
+    return found
+
+
+def _site(host: str) -> str:
+    """A host without its "www.": www.a.go.th and a.go.th are one site."""
+    return host[4:] if host.startswith("www.") else host
 
 
 def given_document(url: str) -> str | None:

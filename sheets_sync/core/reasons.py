@@ -55,6 +55,11 @@ _ALL = [
            "เปิดแบบปลอดภัย (https) ไม่ได้ ใบรับรองความปลอดภัย (SSL) มีปัญหา ให้แจ้งผู้ดูแลเว็บไซต์"),
     Reason("http_4xx", Status.BROKEN,
            "เปิดแล้วพบข้อผิดพลาด (ไม่พบหน้า หรือไม่มีสิทธิ์เข้าถึง) ตรวจว่าลิงก์ถูกต้องและเปิดเป็นสาธารณะ"),
+    # A page sent with 404 or 410 that shows content of its own (check/content.shown_despite_status):
+    # a browser shows it, but tools (and search engines) take the status as "not found".
+    Reason("error_status_page", Status.WARNING,
+           "หน้านี้เปิดแสดงข้อมูลได้ แต่เว็บไซต์ส่งรหัส \"ไม่พบหน้า\" (404 หรือ 410) มาพร้อมหน้า เครื่องมือตรวจลิงก์และเครื่องมือค้นหา"
+           "จะถือว่าลิงก์เสีย ให้แจ้งผู้ดูแลเว็บไซต์แก้ให้หน้านี้ตอบรหัสปกติ (200)"),
     Reason("http_5xx", Status.BROKEN,
            "เว็บไซต์ขัดข้อง (Server error) ให้แจ้งผู้ดูแลเว็บไซต์ ระบบจะตรวจซ้ำในรอบถัดไป"),
     # A URL that opened at its last check and now gets no answer (check/outages.py): not yet "broken".

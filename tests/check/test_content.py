@@ -96,6 +96,11 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/scan/O12", (Status.OK, ("unverifiable_content",))),  # a scan shown below a heading: a look by hand
     ("/embed/viewer/O12", (Status.OK, ())),  # PDF.js given the file
     ("/embed/drive/O12", (Status.OK, ())),  # a Drive file's preview: its download says 2566
+    # A page of the site in a frame: a heading, and the list with its year in the frame.
+    ("/embed/page/O12", (Status.OK, ())),  # was no_fiscal_year
+    ("/embed/frameset/O12", (Status.OK, ())),  # an old template's frameset, beside a menu that is a 404
+    ("/embed/page-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the page framed is last year's
+    ("/friendly/O12", (Status.WARNING, ("error_status_page",))),  # a page sent with 404: was http_4xx (broken)
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),
     ("/refresh-header", (Status.OK, ())),  # was empty_page: the Refresh header moves the browser on
@@ -250,6 +255,9 @@ def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, f
     # or an image of its own: that was a false "not found" (broken).
     assert verdict(checker, farm, "/o1-chart", SOFT) == (Status.OK, ())
     assert verdict(checker, farm, "/o1-image", SOFT) == (Status.OK, ())
+    # A frame of a missing page gets the home page, whose 2566 news is not the item's list.
+    assert verdict(checker, farm, "/embed/page-gone/O5", SOFT) == (Status.WARNING, ("no_fiscal_year",))
+    assert verdict(checker, farm, "/embed/page/O5", SOFT) == (Status.OK, ())
     probes = [p for (h, p) in farm.counts if h == SOFT and p.startswith("/sheets-sync-probe-")]
     assert len(probes) == 1  # one probe per host per run
 

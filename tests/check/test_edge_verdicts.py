@@ -371,3 +371,96 @@ def test_a_lenient_read_never_waits_for_the_loops_default_threads(server):
 
 async def _busy_default_thread(seconds: float) -> None:
     asyncio.get_running_loop().run_in_executor(None, time.sleep, seconds)
+
+
+# ---------------------------------------------------------------- pages sent with "not found"
+MENU = ("<nav>หน้าแรก | ข้อมูลพื้นฐาน | โครงสร้างองค์กร | ข่าวประชาสัมพันธ์ | ศูนย์ข้อมูลข่าวสาร | ติดต่อเรา</nav>"
+        "<aside>ข่าวล่าสุด: ประชุมสภาเทศบาลสมัยสามัญ กิจกรรมวันเด็กแห่งชาติ โครงการฝึกอบรมอาสาสมัคร</aside>")
+
+
+def _template(body: str) -> bytes:
+    return f"<html><head><title>เทศบาลตำบลบ้านแป้น</title></head><body>{MENU}<main>{body}</main></body></html>".encode()
+
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+ITEM = _template("<h1>O1 โครงสร้าง</h1><p>" + "ผังโครงสร้างส่วนราชการของเทศบาลตำบลบ้านแป้น ประจำปีงบประมาณ พ.ศ. 2566 "
+                 "ประกอบด้วยสำนักปลัด กองคลัง กองช่าง กองการศึกษา กองสาธารณสุขและสิ่งแวดล้อม "
+                 "นายกเทศมนตรี รองนายกเทศมนตรี และปลัดเทศบาล" + "</p>")
+SITE_NOT_FOUND = _template("<h1>ขออภัย ไม่พบหน้าที่ท่านต้องการ</h1>")
+
+
+def test_a_page_its_site_sends_with_404_is_a_warning_with_its_years():
+    """A site whose friendly addresses its 404 handler serves (Apache's ErrorDocument, a front
+    controller that never sets the status) sends every page with 404; a browser shows the page
+    and the assessor reads it. "Broken" was false: a warning to fix the status, judged by content."""
+    with LoopbackServer({"/o1": respond(404, ITEM, HTML)}, fallback=respond(404, SITE_NOT_FOUND, HTML)) as srv:
+        r = check(srv.url("/o1"), soft404_probe=True)
+        assert (r.status, r.reasons, r.years, r.http_status) == (Status.WARNING, ("error_status_page",), (2566,), 404)
+        assert REASONS["error_status_page"].status is Status.WARNING
+
+
+@pytest.mark.parametrize("missing", [respond(404, b"Not Found"), respond(410, b"<h1>Gone</h1>", HTML)])
+def test_a_page_sent_with_404_is_read_beside_any_not_found_answer_of_its_site(missing):
+    with LoopbackServer({"/o1": respond(404, ITEM, HTML)}, fallback=missing) as srv:
+        assert verdict(srv.url("/o1"), soft404_probe=True) == (Status.WARNING, ("error_status_page",))
+
+
+@pytest.mark.parametrize("page", [
+    _template("<h1>ข่าวประชาสัมพันธ์</h1><p>บทความที่ท่านเรียกไม่มีอยู่ในระบบ หรืออาจถูกลบไปแล้ว</p>"),  # a CMS's own "not found"
+    _template("<h2>Error</h2><p>The requested article could not be loaded, please try again later.</p>"),
+    _template(""),  # the template alone: no text of its own
+    SITE_NOT_FOUND,
+])
+def test_a_not_found_answer_in_the_sites_template_stays_broken(page):
+    with LoopbackServer({"/o1": respond(404, page, HTML)}, fallback=respond(404, SITE_NOT_FOUND, HTML)) as srv:
+        assert verdict(srv.url("/o1"), soft404_probe=True) == (Status.BROKEN, ("http_4xx",))
+
+
+def test_a_404_stays_broken_where_the_site_answers_missing_paths_otherwise_or_is_not_asked():
+    """Missing paths answered 200 (a catch-all home page): this address's 404 is meant. Without
+    the probe nothing tells the page from the site's not-found answer."""
+    with LoopbackServer({"/o1": respond(404, ITEM, HTML)}, fallback=respond(200, _template("<h1>หน้าแรก</h1>"), HTML)) as srv:
+        assert verdict(srv.url("/o1"), soft404_probe=True) == (Status.BROKEN, ("http_4xx",))
+    with LoopbackServer({"/o1": respond(404, ITEM, HTML)}, fallback=respond(404, SITE_NOT_FOUND, HTML)) as srv:
+        assert verdict(srv.url("/o1"), soft404_probe=False) == (Status.BROKEN, ("http_4xx",))
+        assert verdict(srv.url("/o1"), soft404_probe=True)[0] is Status.WARNING
+
+
+# ---------------------------------------------------------------- pages of the site shown in frames
+LIST_2566 = _template("<h2>รายการเอกสาร</h2><ul><li>แผนการดำเนินงานประจำปีงบประมาณ พ.ศ. 2566</li>"
+                      "<li>รายงานการกำกับติดตาม รอบ 6 เดือน</li></ul>")
+FRAMES = replace(SETTINGS, allow_private=("127.0.0.0/8",))
+
+
+def _framing(frames: str) -> bytes:
+    return f"<html><head><title>O7 แผนดำเนินงานประจำปี</title></head><body><h1>O7 แผนดำเนินงานประจำปี</h1>{frames}</body></html>".encode()
+
+
+@pytest.mark.parametrize("frames", [
+    '<iframe src="/module/list.php?cat=7" width="100%" height="600"></iframe>',  # a CMS module's list
+    '<frameset cols="20%,80%"><frame src="menu.html" name="menu"><frame src=\'/module/list.php?cat=7\'></frameset>',
+])
+def test_a_list_the_page_shows_in_a_frame_of_its_site_gives_the_years(frames):
+    """The page's own text is a heading; its list, with the year, is another page of the site in
+    a frame. Read by its own text alone it was "no 2566", a false warning."""
+    routes = {"/ita/o7": respond(200, _framing(frames), HTML), "/module/list.php": respond(200, LIST_2566, HTML),
+              "/ita/menu.html": respond(200, _template("<p>เมนู</p>"), HTML)}
+    with LoopbackServer(routes) as srv, Checker(FRAMES) as checker:
+        r = checker.check(srv.url("/ita/o7"))
+        assert (r.status, r.years) == (Status.OK, (2566,)), r.detail
+        assert srv.requests_to("/module/list.php?cat=7")
+
+
+def test_frames_of_other_sites_and_frames_that_show_no_page_of_their_own_give_no_years():
+    """A calendar on another host shows today's date (its 2566 is no item's); a frame whose
+    address is wrong gets the site's not-found page or its home page, whose news shows 2566."""
+    calendar = _template("<p>วันพุธที่ 2 ธันวาคม 2566 ปฏิทินกิจกรรม</p>")
+    with LoopbackServer({"/today": respond(200, calendar, HTML)}, host="127.0.0.2") as other:
+        frames = (f'<iframe src="{other.url("/today")}"></iframe><iframe src="/module/gone.php"></iframe>'
+                  '<iframe src="/index.php"></iframe>')
+        routes = {"/ita/o7": respond(200, _framing(frames), HTML), "/index.php": respond(200, LIST_2566, HTML),
+                  "/module/gone.php": respond(200, _template("<h1>ไม่พบหน้าที่ท่านต้องการ 2566</h1>"), HTML)}
+        with LoopbackServer(routes) as srv, Checker(FRAMES) as checker:
+            r = checker.check(srv.url("/ita/o7"))
+            assert (r.status, r.years) == (Status.OK, ()), r.detail
+            assert other.log == [] and srv.requests_to("/module/gone.php")

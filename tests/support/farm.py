@@ -85,7 +85,11 @@ PATHS = {
                           "(an <iframe> of /docs/On.pdf; 'dated': the heading says 2566 too), 'old' (of /old/On.pdf), "
                           "'scan' (of a scan), 'viewer' (PDF.js given ?file=), 'spaced' (of an upload whose "
                           "Thai name has spaces, written unencoded in the src), "
-                          "'drive' (a Drive file's preview)",
+                          "'drive' (a Drive file's preview), 'page' (a page of the site, /oit/On, in an <iframe>), "
+                          "'frameset' (/oit/On in a <frameset> beside a menu), 'page-old' (/old/On in an <iframe>), 'page-gone' "
+                          "(a missing page in an <iframe>: a 404, or a catch-all site's home page)",
+    "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
+                      "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
     "/bot": "403 unless the User-Agent looks like a browser", "/waf": "403 to everyone: bot_blocked",
     "/modsec": "406 (ModSecurity's refusal on shared hosting) unless the User-Agent looks like a browser",
@@ -456,13 +460,19 @@ class Farm:
                 if headers.get("if-none-match") == site.etag:
                     return 304, b"", validators
                 return 200, _item_page(host, int(num), year or "2565"), validators
+        if len(parts) == 3 and parts[1] == "friendly" and parts[2][:1] == "O" and parts[2][1:].isdigit():
+            return 404, _item_page(host, int(parts[2][1:]), "2566"), {}
         if len(parts) == 4 and parts[1] == "embed" and parts[3][:1] == "O" and parts[3][1:].isdigit():
             num = int(parts[3][1:])
             frame = {"pdf": f"/docs/O{num}.pdf", "dated": f"/docs/O{num}.pdf", "old": f"/old/O{num}.pdf",
                      "scan": f"/scan/O{num}.pdf",
                      "viewer": f"/pdfjs/web/viewer.html?file=%2Fdocs%2FO{num}.pdf",
                      "spaced": f"/uploads/{UPLOADS[0]}",  # written as uploaded: Thai and spaces, not encoded
-                     "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview")}.get(parts[2])
+                     "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview"),
+                     "page": f"/oit/O{num}", "page-old": f"/old/O{num}", "page-gone": "/module/list-gone"}.get(parts[2])
+            if parts[2] == "frameset":
+                return 200, (f'<html><head><title>O{num}</title></head><frameset cols="20%,80%"><frame src="/menu.html">'
+                             f'<frame src="/oit/O{num}" name="main"></frameset></html>').encode(), {}
             if frame:
                 title = ITEM_TITLES.get(num, f"ข้อมูล O{num}")
                 dated = " ประจำปีงบประมาณ พ.ศ. 2566" if parts[2] == "dated" else ""

@@ -166,10 +166,12 @@ class LoopbackServer:
     """An HTTP (or, with `tls`, HTTPS) server on `host` (any 127.x.y.z), on a free port."""
 
     def __init__(self, routes: dict[str, Behaviour] | None = None, host: str = "127.0.0.1",
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, fallback: Behaviour | None = None) -> None:
+        """`fallback` answers every path without a route (a bare 404 "not found" by default)."""
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError("test servers listen on loopback addresses only")
         self.routes: dict[str, Behaviour] = dict(routes or {})
+        self.fallback = fallback or respond(404, b"not found")
         self.log: list[Seen] = []
         self.bytes_sent: Counter[str] = Counter()
         self.max_in_flight: Counter[str] = Counter()  # by Host header
@@ -219,7 +221,7 @@ class LoopbackServer:
             self._in_flight[host] += 1
             self.max_in_flight[host] = max(self.max_in_flight[host], self._in_flight[host])
         try:
-            self.routes.get(h.path.split("?", 1)[0], respond(404, b"not found"))(h)
+            self.routes.get(h.path.split("?", 1)[0], self.fallback)(h)
         finally:
             with self._lock:
                 self._in_flight[host] -= 1
