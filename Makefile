@@ -26,9 +26,10 @@ run: setup
 	$(BIN)/sheets-sync --config $(CONFIG) init
 	$(BIN)/sheets-sync --config $(CONFIG) sync
 
-## make test: set up, then the whole test suite
+## make test: set up, then the whole test suite, one worker process per core (one process took
+## 9.5 min on a new 2-core machine, near CI's limit); the long tests are stolen by idle workers
 test: setup
-	$(BIN)/python -m pytest sheets_sync tests
+	$(BIN)/python -m pytest -n auto --dist worksteal sheets_sync tests
 
 ## make docs: regenerate the README's reason table from sheets_sync/core/reasons.py
 docs: setup
