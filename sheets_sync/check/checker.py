@@ -315,7 +315,8 @@ class Checker:
         of a viewer's file, `documents.viewer_export`): "" for a file without text (a scan, a kind
         of file whose text is not read); None when that gives no file: an error, a notice instead
         of the file (Drive's for files too large to scan for viruses, a quota page), a PDF PDFium
-        cannot open. One more request to the same host, through the same guard, pacing and deadline."""
+        cannot open; the text of a Google Sheet or Doc published to the web, a page. One more
+        request to the same host, through the same guard, pacing and deadline."""
         got = await self.fetch_async(url, deadline=deadline)
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
@@ -323,7 +324,10 @@ class Checker:
             pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
             return pdf.text if pdf.pdf_readable else None
         if content.is_html(got.body, got.headers):
-            return None
+            # A Google Sheet or Doc published to the web is a page Google renders with the content
+            # itself (it was a look by hand); any other page where a file was shown is no file.
+            published = documents.published(got.final_url or url)
+            return squeeze(content.read_html(got.body, got.headers).text) if published else None
         if not (got.headers.get("Content-Type") or "").startswith("text/"):
             # A Word or Excel file, say: shown, its text not read. A few bytes are no file.
             return "" if len(got.body) >= content.TINY_BODY else None

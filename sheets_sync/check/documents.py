@@ -157,17 +157,20 @@ def embedded_documents(page: Page, base: str) -> list[str]:
 
 
 _FRAMING = re.compile(r"<i?frame\b", re.I)
+# A Google Sheet, Doc or Slides "published to the web" (File > Share > Publish): a page Google
+# renders with the content itself (a sheet's cells, a document's text), the agency's own.
+_PUBLISHED = re.compile(r"/(?:spreadsheets|document|presentation)/d/(?:e/)?[\w-]{10,}/(?:pub|pubhtml|htmlview)(?:$|[/?#])")
 _FRAME_SRC = re.compile(r"<i?frame\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 MAX_FRAMES = 3  # pages read from one page's frames: a frameset's banner, menu and main page
 
 
 def framed_pages(page: Page, url: str) -> list[str]:
     """The pages of its own site an HTML page at `url` shows in an <iframe> or <frame>, as
-    absolute URLs, at most MAX_FRAMES; the documents it embeds are `embedded_documents`. An
-    item page whose list is another page of the site in a frame (a CMS module's iframe, an old
-    template's frameset) shows its years there, and only there. Other sites' frames (maps,
-    video, social feeds, a calendar or clock showing today's date) are not the agency's
-    information, and their years would pass for the item's.
+    absolute URLs, at most MAX_FRAMES; the documents it embeds (a Google Sheet published to the
+    web among them) are `embedded_documents`. An item page whose list is another page of the
+    site in a frame (a CMS module's iframe, an old template's frameset) shows its years there,
+    and only there. Other sites' frames (maps, video, social feeds, a calendar or clock showing
+    today's date) are not the agency's information, and their years would pass for the item's.
 
     >>> framed_pages(Page(kind="html", raw_html='<h1>O7</h1><iframe src="/module/list.php?cat=7"></iframe>'
     ...     '<iframe src="https://calendar.example.com/today"></iframe><frame src=main.php>'), "https://www.a.go.th/ita/o7")
@@ -191,6 +194,22 @@ def framed_pages(page: Page, url: str) -> list[str]:
             if len(found) == MAX_FRAMES:
                 break
     return found
+
+
+def published(url: str) -> bool:
+    """A Google Sheet, Doc or Slides published to the web (its page holds the content itself).
+
+    >>> published("https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghij/pubhtml?widget=true&headers=false")
+    True
+    >>> published("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjK/edit#gid=0")
+    False
+    """
+    if host_of(url) != "docs.google.com":
+        return False
+    try:
+        return bool(_PUBLISHED.match(urlsplit(url).path))
+    except ValueError:
+        return False
 
 
 def _site(host: str) -> str:

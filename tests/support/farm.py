@@ -39,6 +39,7 @@ SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com", "
 DRIVE_FILES = {"public": "1PublicFile-ITA2566abc", "nameless": "1NamelessFile-abcdefg", "old": "1OldFile-abcdefghij",
                "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk"}
 DOCS_DOCUMENT = "1DocsDocument-abcdefghijklmnop"
+PUBLISHED_SHEET = "2PACX-1vPublishedSheet-abcdefghij"  # a Google Sheet published to the web
 # What F5 BIG-IP ASM sends, with status 200, for a request it refuses.
 FIREWALL_PAGE = (b"<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please "
                  b"consult with your administrator.<br><br>Your support ID is: 14379261082566713345<br><br>"
@@ -87,7 +88,8 @@ PATHS = {
                           "Thai name has spaces, written unencoded in the src), "
                           "'drive' (a Drive file's preview), 'page' (a page of the site, /oit/On, in an <iframe>), "
                           "'frameset' (/oit/On in a <frameset> beside a menu), 'page-old' (/old/On in an <iframe>), 'page-gone' "
-                          "(a missing page in an <iframe>: a 404, or a catch-all site's home page)",
+                          "(a missing page in an <iframe>: a 404, or a catch-all site's home page), 'sheet' (a Google Sheet "
+                          "published to the web, its cells dated 2566)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -469,7 +471,9 @@ class Farm:
                      "viewer": f"/pdfjs/web/viewer.html?file=%2Fdocs%2FO{num}.pdf",
                      "spaced": f"/uploads/{UPLOADS[0]}",  # written as uploaded: Thai and spaces, not encoded
                      "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview"),
-                     "page": f"/oit/O{num}", "page-old": f"/old/O{num}", "page-gone": "/module/list-gone"}.get(parts[2])
+                     "page": f"/oit/O{num}", "page-old": f"/old/O{num}", "page-gone": "/module/list-gone",
+                     "sheet": self.url("docs.google.com", f"/spreadsheets/d/e/{PUBLISHED_SHEET}/pubhtml?widget=true")
+                     }.get(parts[2])
             if parts[2] == "frameset":
                 return 200, (f'<html><head><title>O{num}</title></head><frameset cols="20%,80%"><frame src="/menu.html">'
                              f'<frame src="/oit/O{num}" name="main"></frameset></html>').encode(), {}
@@ -615,6 +619,9 @@ class Farm:
             if ("dl", "1") in parse_qsl(query):
                 return 200, make_pdf(["Procurement summary", "fiscal year 2566"]), {"Content-Type": "application/pdf"}
             return 200, page("o12.pdf | Dropbox", ""), {}
+        if path == f"/spreadsheets/d/e/{PUBLISHED_SHEET}/pubhtml":
+            return 200, page("ITA O-list", "<table><tr><td>รายการ</td><td>ปีงบประมาณ</td></tr><tr><td>แผนปฏิบัติการ"
+                                           "</td><td>2566</td></tr></table>"), {}
         if path.startswith(f"/document/d/{DOCS_DOCUMENT}/export"):
             return 200, "\ufeffบันทึกรายงานผล ประจำปีงบประมาณ พ.ศ. 2566".encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if path.startswith(f"/document/d/{DOCS_DOCUMENT}"):
