@@ -222,7 +222,9 @@ def test_large_batches_are_split_and_still_land(fake, tmp_path, small_config):
 # ---------------------------------------------------------------- faults
 def test_sync_completes_through_429_burst_5xx_timeout_and_token_failure(fake, tmp_path, small_config):
     policy = RetryPolicy(max_attempts=6, base=1.0, cap=8.0, max_total_s=60.0, jitter=0.5)
-    backend, sid, _ = make_backend(fake, tmp_path, policy=policy, timeout=0.5)
+    # A timeout with room: with the suite on every core, a 0.5 s one was sometimes passed by an
+    # ordinary request too, and one retry more was counted.
+    backend, sid, _ = make_backend(fake, tmp_path, policy=policy, timeout=2.0)
     backend.ensure_layout(small_config.catalog, small_config.agencies)
     fill_urls(fake, sid)
     fake.inject("token", status=400, times=1)  # the first token request fails (RefreshError)
@@ -231,7 +233,7 @@ def test_sync_completes_through_429_burst_5xx_timeout_and_token_failure(fake, tm
     fake.inject("read", status=429, times=3)
     fake.inject("write", status=503, times=2)
     fake.inject("write", status=500, times=1)
-    fake.inject("read", status=None, delay=1.0, times=1)  # longer than the client's 0.5 s timeout
+    fake.inject("read", status=None, delay=3.0, times=1)  # longer than the client's 2 s timeout
     report = sync(small_config, backend, NoChecker(), FixedClock())
     assert report.write.written == 3 * 43
     assert backend.retrier.retries == 1 + 3 + 3 + 1
