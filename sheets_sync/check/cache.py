@@ -4,7 +4,8 @@
 * `broken`, `warning`, `unknown`, `blocked` results are checked again every run, and so is an
   `ok` result for a PDF read only in part (`document_unread`);
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
-  GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict;
+  GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict; a page read with the
+  files or frames it shows keeps no validators (its own page unchanged says nothing of them);
 * `fresh` reuses nothing (results are still stored, and the last verdict still tells a site
   down for a moment from one that never opened);
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
@@ -67,6 +68,16 @@ CREATE TABLE IF NOT EXISTS check_cache_years (
 );
 """)
 
+# One-time changes made to the cached rows, by name.
+register_schema("checker_cache_marks", """
+CREATE TABLE IF NOT EXISTS check_cache_marks (
+    mark TEXT PRIMARY KEY
+);
+""")
+# A result read with the files or frames its page shows keeps no validators (Checker._classify).
+# Rows stored before did: a 304 for such a page kept a reading its files may since have outgrown.
+_SHOWN_FILES_MARK = "no validators for pages read with the files they show"
+
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
             "last_modified", "elapsed_ms", "years", "checked_at")
 
@@ -82,6 +93,19 @@ class ResultCache:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        self._forget_old_validators()
+
+    def _forget_old_validators(self) -> None:
+        """Once per state file: drops the validators of every cached row (see _SHOWN_FILES_MARK).
+        Costs a full GET, once, for each ok row past its TTL; changes no verdict."""
+        try:
+            if self.state.db.execute("SELECT 1 FROM check_cache_marks WHERE mark = ?", (_SHOWN_FILES_MARK,)).fetchone():
+                return
+            with self.state.transaction() as db:
+                db.execute("UPDATE check_cache SET etag = NULL, last_modified = NULL")
+                db.execute("INSERT INTO check_cache_marks (mark) VALUES (?)", (_SHOWN_FILES_MARK,))
+        except sqlite3.Error as e:
+            log.warning("could not update the cached results (%s); they are used as they are", e)
 
     def load(self, urls: Iterable[str]) -> dict[str, Entry]:
         out: dict[str, Entry] = {}

@@ -219,7 +219,17 @@ class Checker:
 
     async def _classify(self, fetch: Fetch, deadline: float, probe: bool) -> CheckResult:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from
-        the helper process) and the site's soft-404 probe (only when classify asks for it)."""
+        the helper process), the files and frames a page shows, and the site's soft-404 probe
+        (only when classify asks for it)."""
+        result, page = await self._classified(fetch, deadline, probe)
+        if page is not None and page.document is not None and (result.etag or result.last_modified):
+            # Read with the files or frames it shows: its own page unchanged (a 304 to the cache's
+            # conditional GET) says nothing of them. A PDF replaced at the same address under an
+            # unchanged item page kept last year's reading, and its "no 2566", for good.
+            result = replace(result, etag=None, last_modified=None)
+        return result
+
+    async def _classified(self, fetch: Fetch, deadline: float, probe: bool) -> tuple[CheckResult, content.Page | None]:
         page = None
         if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300:
             if content.is_pdf(fetch.body, fetch.headers):
@@ -235,8 +245,7 @@ class Checker:
                                                       always=content.promises_document(fetch.url))
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
-            return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years)
+            return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page, enough=self.pdf_years), page
 
         def known_probe():
             slot = self._probes.get(key)
@@ -246,11 +255,11 @@ class Checker:
 
         try:
             return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years)
+                            enough=self.pdf_years), page
         except _ProbeNeeded:
             value = await self._probe(key, deadline)
             return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years)
+                            enough=self.pdf_years), page
 
     def _before_request(self, url: str) -> str | None:
         """Asked before every hop's request: None to go ahead, or a reason code to stop the

@@ -10,17 +10,18 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync.check.cache import CachedChecker, open_cached
+from sheets_sync.check.cache import CachedChecker, ResultCache, open_cached
 from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
-from sheets_sync.core.models import RowKey, Status
+from sheets_sync.core.models import CheckResult, RowKey, Status
 from sheets_sync.core.thai import thai_datetime
 from sheets_sync.pipeline import sync as pipeline
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from sheets_sync.state.store import State
-from tests.support.farm import Farm
+from tests.support.farm import Farm, make_pdf
+from tests.support.http_servers import LoopbackServer, respond
 from tests.support.sheets import HARNESSES
 
 HOSTS = ["tapladuk.go.th", "lee.go.th", "paplu.go.th", "banhong.go.th", "wangpang.go.th", "nonglong.go.th"]
@@ -244,3 +245,50 @@ def test_a_site_down_for_a_moment_is_not_broken_until_it_stays_down(config, shee
     # known): a new outage, held from its own start.
     report, _ = run(config, sheet, checker_settings=down, fresh=True, now=lambda: t1 + 60 * 31)
     assert {v.key: v for v in report.verdicts}[RowKey("a0", "O1")].reasons == ("not_answering",)
+
+
+def _etagged(body: bytes, etag: str = '"v1"'):
+    """An item page that answers a conditional GET with 304 while it is unchanged."""
+    def run(h) -> None:
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.end_headers()
+            return
+        respond(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": etag})(h)
+    return run
+
+
+def test_a_pdf_replaced_under_an_unchanged_item_page_is_read_again(tmp_path):
+    """The item page (with its ETag) is a heading and the PDF below it; the agency uploads this
+    year's PDF at the same address. The page answers 304, yet the row must show the new file's
+    year: a page read with the files it shows keeps no validators, so it is read whole again."""
+    page = "<html><head><title>O7</title></head><body><h1>O7 แผนดำเนินงาน</h1><iframe src='/o7.pdf'></iframe></body></html>"
+    pdf = {"Content-Type": "application/pdf"}
+    settings = dataclasses.replace(load_config("config/settings.yaml").settings.checker, retries=0, total_timeout_s=5,
+                                   soft404_probe=False, min_host_interval_s=0, allow_private=("127.0.0.1/32",))
+    with LoopbackServer({"/o7": _etagged(page.encode()), "/plain": _etagged(b"<h1>O1 2566</h1>" * 5),
+                         "/o7.pdf": respond(200, make_pdf(["Action plan 2565"]), pdf)}) as srv:
+        urls = [srv.url("/o7"), srv.url("/plain")]
+
+        def check_again():
+            with State(tmp_path / "state.sqlite") as state, CachedChecker(Checker(settings), state) as cached:
+                return cached.check_many(urls, recheck=urls)
+
+        first = check_again()
+        assert first[urls[0]].years == (2565,) and first[urls[0]].etag is None
+        assert first[urls[1]].etag == '"v1"'  # a page read alone keeps its validators
+        srv.route("/o7.pdf", respond(200, make_pdf(["Action plan 2566"]), pdf))
+        assert check_again()[urls[0]].years == (2566,)
+        assert [r.headers.get("If-None-Match") for r in srv.requests_to("/plain")] == [None, '"v1"']
+
+
+def test_validators_cached_before_are_dropped_once(tmp_path):
+    with State(tmp_path / "state.sqlite") as state:
+        ResultCache(state).store([CheckResult(url="http://a.go.th/o7", status=Status.OK, etag='"v1"')], at=1.0)
+        with state.transaction() as db:
+            db.execute("DELETE FROM check_cache_marks")  # a state file from before the change
+        cache = ResultCache(state)
+        assert cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag is None
+        cache.store([CheckResult(url="http://a.go.th/o7", status=Status.OK, etag='"v2"')], at=2.0)
+        assert ResultCache(state).load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag == '"v2"'
