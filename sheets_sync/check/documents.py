@@ -189,7 +189,7 @@ def framed_pages(page: Page, url: str) -> list[str]:
         if (framed.partition("#")[0] == url.partition("#")[0] or not framed.startswith(("http://", "https://"))
                 or any(promises_document(u) or viewer_export(u) for u in (*_given(framed), framed))):
             continue  # itself (an empty src), not the web, or a document: embedded_documents reads those
-        if _site(host_of(framed)) == own and framed not in found:
+        if _same_site(_site(host_of(framed)), own) and framed not in found:
             found.append(framed)
             if len(found) == MAX_FRAMES:
                 break
@@ -215,6 +215,20 @@ def published(url: str) -> bool:
 def _site(host: str) -> str:
     """A host without its "www.": www.a.go.th and a.go.th are one site."""
     return host[4:] if host.startswith("www.") else host
+
+
+def _same_site(host: str, own: str) -> bool:
+    """`host` is the page's site `own`, a part of it (ita.a.go.th for a.go.th) or the site it
+    is a part of; never a sibling (ita.a.go.th and mail.a.go.th), never another site.
+
+    >>> [_same_site(h, "a.go.th") for h in ("a.go.th", "ita.a.go.th", "b.go.th", "go.th")]
+    [True, True, False, False]
+    >>> _same_site("a.go.th", "ita.a.go.th"), _same_site("mail.a.go.th", "ita.a.go.th")
+    (True, False)
+    """
+    if not host or not own:
+        return False
+    return host_under(host, (own,)) or (host.count(".") >= 2 and host_under(own, (host,)))
 
 
 def given_document(url: str) -> str | None:
