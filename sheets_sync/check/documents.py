@@ -119,10 +119,40 @@ def base_url(html_text: str | bytes, url: str) -> str:
 
 
 _EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
-# A quoted value runs to its closing quote: a file name uploaded with Thai words and spaces is
-# written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the first space it named no document.
-_EMBED_SRC = re.compile(r"<(?:iframe|embed|object)\b[^>]*?\b(?:src|data)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+# A whole tag and its attributes. A quoted value runs to its closing quote: a file name uploaded
+# with Thai words and spaces is written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the
+# first space it named no document.
+_QUOTED_TAG = r"\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+_EMBED_TAG = re.compile(r"<(?:iframe|embed|object)" + _QUOTED_TAG, re.I)
+_FRAME_TAG = re.compile(r"<i?frame" + _QUOTED_TAG, re.I)
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# Where lazy-loading scripts (LiteSpeed Cache, WP Rocket, lazysizes ...) keep a frame's address
+# while its src is a placeholder: the browser's script moves it to src as the page opens.
+LAZY_SOURCES = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-original")
+_PLACEHOLDERS = ("about:", "data:", "javascript:")
 MAX_EMBEDDED = 2  # documents read from one page
+
+
+def shown_source(tag: str) -> str | None:
+    """The address an <iframe>, <frame>, <embed> or <object> tag shows, as written: its src (an
+    object's data), or where a lazy-loading script keeps it while src is empty or a placeholder
+    (about:blank, a data: image); None when it shows nothing.
+
+    >>> shown_source('<iframe data-lazyloaded="1" src="about:blank" data-src="/files/o1.pdf">')
+    '/files/o1.pdf'
+    >>> shown_source('<embed type="application/pdf" src="/uploads/รายงาน ประจำปี 2566.pdf">')
+    '/uploads/รายงาน ประจำปี 2566.pdf'
+    >>> shown_source('<iframe src="">') is None
+    True
+    """
+    attributes: dict[str, str] = {}
+    for m in _ATTRIBUTE.finditer(tag):
+        attributes.setdefault(m.group(1).lower(), m.group(m.lastindex) if m.lastindex > 1 else "")
+    for name in ("src", "data", *LAZY_SOURCES):
+        value = attributes.get(name, "").strip()
+        if value and not value.lower().startswith(_PLACEHOLDERS):
+            return value
+    return None
 
 
 def embedded_documents(page: Page, base: str) -> list[str]:
@@ -140,9 +170,9 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
         return found
     base = base_url(page.raw_html, base)
-    for m in _EMBED_SRC.finditer(page.raw_html):
-        src = m.group(m.lastindex)
-        if not src.strip():
+    for m in _EMBED_TAG.finditer(page.raw_html):
+        src = shown_source(m.group(0))
+        if src is None:
             continue  # an empty src shows nothing (the browser would load the page itself)
         try:
             url = resolve(base, html.unescape(src))
@@ -160,7 +190,6 @@ _FRAMING = re.compile(r"<i?frame\b", re.I)
 # A Google Sheet, Doc or Slides "published to the web" (File > Share > Publish): a page Google
 # renders with the content itself (a sheet's cells, a document's text), the agency's own.
 _PUBLISHED = re.compile(r"/(?:spreadsheets|document|presentation)/d/(?:e/)?[\w-]{10,}/(?:pub|pubhtml|htmlview)(?:$|[/?#])")
-_FRAME_SRC = re.compile(r"<i?frame\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 MAX_FRAMES = 3  # pages read from one page's frames: a frameset's banner, menu and main page
 
 
@@ -180,8 +209,8 @@ def framed_pages(page: Page, url: str) -> list[str]:
     if not _FRAMING.search(page.raw_html):
         return found
     own, base = _site(host_of(url)), base_url(page.raw_html, url)
-    for m in _FRAME_SRC.finditer(page.raw_html):
-        src = m.group(m.lastindex).strip()
+    for m in _FRAME_TAG.finditer(page.raw_html):
+        src = shown_source(m.group(0))
         try:
             framed = resolve(base, html.unescape(src)) if src else url
         except ValueError:

@@ -101,6 +101,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/frameset/O12", (Status.OK, ())),  # an old template's frameset, beside a menu that is a 404
     ("/embed/page-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the page framed is last year's
     ("/embed/sheet/O12", (Status.OK, ())),  # a Google Sheet published to the web, its cells dated 2566
+    # A lazy-loading plugin's frame: src="about:blank", the address in data-src (was "no 2566").
+    ("/embed/lazy/O12", (Status.OK, ())),
+    ("/embed/lazy-page/O12", (Status.OK, ())),
     ("/friendly/O12", (Status.WARNING, ("error_status_page",))),  # a page sent with 404: was http_4xx (broken)
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),

@@ -89,7 +89,8 @@ PATHS = {
                           "'drive' (a Drive file's preview), 'page' (a page of the site, /oit/On, in an <iframe>), "
                           "'frameset' (/oit/On in a <frameset> beside a menu), 'page-old' (/old/On in an <iframe>), 'page-gone' "
                           "(a missing page in an <iframe>: a 404, or a catch-all site's home page), 'sheet' (a Google Sheet "
-                          "published to the web, its cells dated 2566)",
+                          "published to the web, its cells dated 2566), 'lazy' and 'lazy-page' (/docs/On.pdf and "
+                          "/oit/On in a lazy-loaded <iframe>: src a placeholder, the address in data-src)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -474,6 +475,11 @@ class Farm:
                      "page": f"/oit/O{num}", "page-old": f"/old/O{num}", "page-gone": "/module/list-gone",
                      "sheet": self.url("docs.google.com", f"/spreadsheets/d/e/{PUBLISHED_SHEET}/pubhtml?widget=true")
                      }.get(parts[2])
+            if parts[2] in ("lazy", "lazy-page"):  # a lazy-loading plugin's frame (LiteSpeed Cache, WP Rocket)
+                shown = (f'src="about:blank" data-src="/docs/O{num}.pdf"' if parts[2] == "lazy" else
+                         f'src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-lazy-src="/oit/O{num}"')
+                return 200, page(f"O{num}", f'<p>ข้อมูล O{num}</p><iframe data-lazyloaded="1" {shown} width="100%">'
+                                            '</iframe>'), {}
             if parts[2] == "frameset":
                 return 200, (f'<html><head><title>O{num}</title></head><frameset cols="20%,80%"><frame src="/menu.html">'
                              f'<frame src="/oit/O{num}" name="main"></frameset></html>').encode(), {}
