@@ -86,7 +86,17 @@ _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own
 _EMBED = re.compile(_SHOWING, re.I)
-_SHOWN = re.compile(_SHOWING + r"[^>]*?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]+)", re.I)  # ... and what they show
+# A whole tag and its attributes. A quoted value runs to its closing quote: a file name uploaded
+# with Thai words and spaces is written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the
+# first space it named no document.
+TAG_REST = r"\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# Where lazy-loading scripts (LiteSpeed Cache, WP Rocket, lazysizes ...) keep a frame's or an
+# image's address while its src is a placeholder: the browser's script moves it to src as the page
+# opens. Read by the placeholder, every image of a page was the same one.
+LAZY_SOURCES = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-original")
+_PLACEHOLDERS = ("about:", "data:", "javascript:")
+_SHOWN_TAG = re.compile(_SHOWING + TAG_REST, re.I)  # ... and what they show (`shown_addresses`)
 _META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.
@@ -144,6 +154,33 @@ class Probe:
     # The text of a 404 or 410 answer: its n-grams are made only for a page sent with that
     # status (rare), where keeping them for every site's probe cost ~27 KB a host at scale.
     text: str = ""
+
+
+def shown_source(tag: str) -> str | None:
+    """The address an <iframe>, <frame>, <embed> or <object> tag shows, as written: its src (an
+    object's data), or where a lazy-loading script keeps it while src is empty or a placeholder
+    (about:blank, a data: image); None when it shows nothing.
+
+    >>> shown_source('<iframe data-lazyloaded="1" src="about:blank" data-src="/files/o1.pdf">')
+    '/files/o1.pdf'
+    >>> shown_source('<embed type="application/pdf" src="/uploads/รายงาน ประจำปี 2566.pdf">')
+    '/uploads/รายงาน ประจำปี 2566.pdf'
+    >>> shown_source('<iframe src="">') is None
+    True
+    """
+    attributes: dict[str, str] = {}
+    for m in _ATTRIBUTE.finditer(tag):
+        attributes.setdefault(m.group(1).lower(), m.group(m.lastindex) if m.lastindex > 1 else "")
+    for name in ("src", "data", *LAZY_SOURCES):
+        value = attributes.get(name, "").strip()
+        if value and not value.lower().startswith(_PLACEHOLDERS):
+            return value
+    return None
+
+
+def shown_addresses(raw_html: str) -> frozenset:
+    """What a page's <img>, <iframe>, <embed>, <object> and <video> show (`shown_source` of each)."""
+    return frozenset(filter(None, map(shown_source, _SHOWN_TAG.findall(raw_html))))
 
 
 def platform_of(url: str) -> str | None:
@@ -425,7 +462,7 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
     # against a catch-all home page. The site's answer for a missing path shows nothing of its
     # own beyond an echo of the address asked for.
     own = shingles(page.text) - probe.shingles - shingles(unquote(f"{url} {final_url}"))
-    return len(own) <= OWN_NGRAMS and set(_SHOWN.findall(page.raw_html)) <= probe.shown
+    return len(own) <= OWN_NGRAMS and shown_addresses(page.raw_html) <= probe.shown
 
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
@@ -439,7 +476,7 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
     if not 200 <= status_code < 300 or not is_html(body, headers):
         return None
     page = read_html(body, headers)
-    return Probe(final_url=final_url, shingles=shingles(page.text), shown=frozenset(_SHOWN.findall(page.raw_html)))
+    return Probe(final_url=final_url, shingles=shingles(page.text), shown=shown_addresses(page.raw_html))
 
 
 def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:

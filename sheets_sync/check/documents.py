@@ -22,10 +22,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 import ada_url
 
 from sheets_sync.check.content import (
+    TAG_REST,
     Page,
     is_html,
     promises_document,
     read_html,
+    shown_source,
     without_hidden,
 )
 from sheets_sync.core.normalize import host_of, host_under
@@ -119,40 +121,9 @@ def base_url(html_text: str | bytes, url: str) -> str:
 
 
 _EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)
-# A whole tag and its attributes. A quoted value runs to its closing quote: a file name uploaded
-# with Thai words and spaces is written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the
-# first space it named no document.
-_QUOTED_TAG = r"\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
-_EMBED_TAG = re.compile(r"<(?:iframe|embed|object)" + _QUOTED_TAG, re.I)
-_FRAME_TAG = re.compile(r"<i?frame" + _QUOTED_TAG, re.I)
-_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-# Where lazy-loading scripts (LiteSpeed Cache, WP Rocket, lazysizes ...) keep a frame's address
-# while its src is a placeholder: the browser's script moves it to src as the page opens.
-LAZY_SOURCES = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-original")
-_PLACEHOLDERS = ("about:", "data:", "javascript:")
+_EMBED_TAG = re.compile(r"<(?:iframe|embed|object)" + TAG_REST, re.I)
+_FRAME_TAG = re.compile(r"<i?frame" + TAG_REST, re.I)
 MAX_EMBEDDED = 2  # documents read from one page
-
-
-def shown_source(tag: str) -> str | None:
-    """The address an <iframe>, <frame>, <embed> or <object> tag shows, as written: its src (an
-    object's data), or where a lazy-loading script keeps it while src is empty or a placeholder
-    (about:blank, a data: image); None when it shows nothing.
-
-    >>> shown_source('<iframe data-lazyloaded="1" src="about:blank" data-src="/files/o1.pdf">')
-    '/files/o1.pdf'
-    >>> shown_source('<embed type="application/pdf" src="/uploads/รายงาน ประจำปี 2566.pdf">')
-    '/uploads/รายงาน ประจำปี 2566.pdf'
-    >>> shown_source('<iframe src="">') is None
-    True
-    """
-    attributes: dict[str, str] = {}
-    for m in _ATTRIBUTE.finditer(tag):
-        attributes.setdefault(m.group(1).lower(), m.group(m.lastindex) if m.lastindex > 1 else "")
-    for name in ("src", "data", *LAZY_SOURCES):
-        value = attributes.get(name, "").strip()
-        if value and not value.lower().startswith(_PLACEHOLDERS):
-            return value
-    return None
 
 
 def embedded_documents(page: Page, base: str) -> list[str]:

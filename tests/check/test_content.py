@@ -250,6 +250,23 @@ def test_a_not_found_heading_but_not_a_number_with_404_in_it(heading, not_found)
     assert content.not_found_heading(Page(kind="html", title=heading)) is not_found
 
 
+def test_a_lazy_loaded_image_of_its_own_keeps_a_short_page_from_being_its_sites_home():
+    """A catch-all site with a lazy-loading plugin: every <img> has the same placeholder src
+    and its address in data-src. A short item page (the home page's template and its own chart)
+    was nearly the home page by text, and its chart read as the placeholder the home page shows
+    too: a false "not found"."""
+    placeholder = 'src="data:image/gif;base64,R0lGODlhAQABAAAAACw="'
+    home = ("<html><head><title>เทศบาลตำบลลี้</title></head><body><nav>หน้าแรก ข่าวสาร ติดต่อเรา</nav>"
+            f"<img {placeholder} data-src='/banner.png'>{{own}}<p>ข่าวประชาสัมพันธ์ ประจำปี 2566 กิจกรรมของเทศบาล</p>"
+            "</body></html>")
+    probe = content.probe_from(200, "https://lee.go.th/", home.format(own="").encode(), {})
+    url = "https://lee.go.th/o1-chart"
+    chart = content.read_html(home.format(own=f"<img {placeholder} data-src='/uploads/o1-chart.png'>").encode(), {})
+    assert not content.soft_404_by_probe(url, url, chart, probe)
+    same = content.read_html(home.format(own="").encode(), {})  # the home page itself at that address
+    assert content.soft_404_by_probe(url, url, same, probe)
+
+
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):
     # lee.go.th answers every unknown path with its home page and 200.
     assert verdict(checker, farm, "/index.php?_mod=khao&type=999", SOFT) == (Status.BROKEN, ("soft_404",))
