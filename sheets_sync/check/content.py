@@ -157,9 +157,9 @@ class Probe:
 
 
 def shown_source(tag: str) -> str | None:
-    """The address an <iframe>, <frame>, <embed> or <object> tag shows, as written: its src (an
-    object's data), or where a lazy-loading script keeps it while src is empty or a placeholder
-    (about:blank, a data: image); None when it shows nothing.
+    """The address a tag that shows something (<iframe>, <frame>, <embed>, <object>, <img>,
+    <video>) shows, as written: its src (an object's data), or where a lazy-loading script keeps
+    it while src is empty or a placeholder (about:blank, a data: image); None when it shows nothing.
 
     >>> shown_source('<iframe data-lazyloaded="1" src="about:blank" data-src="/files/o1.pdf">')
     '/files/o1.pdf'
