@@ -302,20 +302,20 @@ class Checker:
     async def _framed_text(self, url: str, deadline: float) -> str | None:
         """The text a page of the site shown in a frame gives the assessor, with the documents it
         embeds (`documents.framed_pages`; its own frames are not read); None when it gives no
-        page of its own: an error, a not-found or sign-in page, the home page, the site's answer
-        for a missing path (the soft-404 probe)."""
+        page of its own: an error, the home page, or anything the content rules do not pass as a
+        page (a not-found, sign-in or firewall page, the site's answer for a missing path ...)."""
         got = await self.fetch_async(url, deadline=deadline)
         if (got.error is not None or got.status_code is None or not 200 <= got.status_code < 300
                 or not content.is_html(got.body, got.headers)):
             return None
         final = got.final_url or url
         framed = content.read_html(got.body, got.headers)
-        if (is_homepage(final) or content.not_found_heading(framed) or content.password_wall(framed)
-                or content.firewall_page(framed)):
-            return None  # a frame whose address is wrong: the site's answer must not pass for the item's
         key = _origin(final) if self.settings.soft404_probe else None
-        if key and content.soft_404_by_probe(url, final, framed, await self._probe(key, deadline)):
-            return None  # ... a catch-all site's answer for a missing path too
+        probe = await self._probe(key, deadline) if key else None
+        found, _ = content.examine(url, final, got.status_code, got.body, got.headers, truncated=got.truncated,
+                                   probe=probe, page=framed)
+        if is_homepage(final) or reasons.status_of(found) is not Status.OK:
+            return None  # a frame whose address is wrong: the site's answer must not pass for the item's
         framed = await self._with_documents(framed, final, deadline, frames=False)
         return "\n".join(t for t in (framed.text, framed.document) if t)
 
@@ -336,7 +336,7 @@ class Checker:
             # A Google Sheet or Doc published to the web is a page Google renders with the content
             # itself (it was a look by hand); any other page where a file was shown is no file.
             published = documents.published(got.final_url or url)
-            return squeeze(content.read_html(got.body, got.headers).text) if published else None
+            return content.read_html(got.body, got.headers).text if published else None
         if not (got.headers.get("Content-Type") or "").startswith("text/"):
             # A Word or Excel file, say: shown, its text not read. A few bytes are no file.
             return "" if len(got.body) >= content.TINY_BODY else None

@@ -461,8 +461,14 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
     # the chart below it) inside a template of long menus and news shown on every page,
     # against a catch-all home page. The site's answer for a missing path shows nothing of its
     # own beyond an echo of the address asked for.
-    own = shingles(page.text) - probe.shingles - shingles(unquote(f"{url} {final_url}"))
-    return len(own) <= OWN_NGRAMS and shown_addresses(page.raw_html) <= probe.shown
+    return len(_own_ngrams(page, probe.shingles, url, final_url)) <= OWN_NGRAMS and \
+        shown_addresses(page.raw_html) <= probe.shown
+
+
+def _own_ngrams(page: Page, theirs: frozenset, url: str, final_url: str) -> frozenset:
+    """The page's n-grams that the site's answer for a missing path (`theirs`) lacks, an echo of
+    the address asked for not counted."""
+    return shingles(page.text) - theirs - shingles(unquote(f"{url} {final_url}"))
 
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
@@ -506,8 +512,7 @@ def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:
     theirs = shingles(probe.text)
     if theirs and similar(page.text, theirs):
         return False
-    own = shingles(page.text) - theirs - shingles(unquote(f"{url} {final_url}"))
-    return len(own) >= OWN_TEXT_NGRAMS
+    return len(_own_ngrams(page, theirs, url, final_url)) >= OWN_TEXT_NGRAMS
 
 
 def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],

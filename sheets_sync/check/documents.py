@@ -179,7 +179,7 @@ def framed_pages(page: Page, url: str) -> list[str]:
     found: list[str] = []
     if not _FRAMING.search(page.raw_html):
         return found
-    own, base = _site(host_of(url)), base_url(page.raw_html, url)
+    own, base = host_of(url).removeprefix("www."), base_url(page.raw_html, url)
     for m in _FRAME_TAG.finditer(page.raw_html):
         src = shown_source(m.group(0))
         try:
@@ -189,7 +189,7 @@ def framed_pages(page: Page, url: str) -> list[str]:
         if (framed.partition("#")[0] == url.partition("#")[0] or not framed.startswith(("http://", "https://"))
                 or any(promises_document(u) or viewer_export(u) for u in (*_given(framed), framed))):
             continue  # itself (an empty src), not the web, or a document: embedded_documents reads those
-        if _same_site(_site(host_of(framed)), own) and framed not in found:
+        if _same_site(host_of(framed).removeprefix("www."), own) and framed not in found:
             found.append(framed)
             if len(found) == MAX_FRAMES:
                 break
@@ -212,14 +212,10 @@ def published(url: str) -> bool:
         return False
 
 
-def _site(host: str) -> str:
-    """A host without its "www.": www.a.go.th and a.go.th are one site."""
-    return host[4:] if host.startswith("www.") else host
-
-
 def _same_site(host: str, own: str) -> bool:
-    """`host` is the page's site `own`, a part of it (ita.a.go.th for a.go.th) or the site it
-    is a part of; never a sibling (ita.a.go.th and mail.a.go.th), never another site.
+    """`host` is the page's site `own`, a part of it (ita.a.go.th for a.go.th) or the site it is
+    a part of; never a sibling (ita.a.go.th and mail.a.go.th), never another site. Both come
+    without "www.": www.a.go.th and a.go.th are one site.
 
     >>> [_same_site(h, "a.go.th") for h in ("a.go.th", "ita.a.go.th", "b.go.th", "go.th")]
     [True, True, False, False]
