@@ -241,7 +241,7 @@ class Checker:
                 # Read once: classify runs a second time when it has to wait for the probe.
                 page = content.read(fetch.body, fetch.headers, self.settings.pdf_pages)
                 if page.kind == "html":
-                    page = await self._with_documents(page, fetch.final_url or fetch.url, deadline,
+                    page = await self._with_documents(page, fetch.final_url or fetch.url, deadline, fetch.body,
                                                       always=content.promises_document(fetch.url))
         key = _origin(fetch.final_url or fetch.url) if probe else None
         if key is None:
@@ -273,10 +273,11 @@ class Checker:
         """`fetch`, on the checker's loop (sheets_sync.check.fetcher)."""
         return await self.fetcher.fetch(url, validators, deadline, verify, as_browser)
 
-    async def _with_documents(self, page: content.Page, final_url: str, deadline: float,
+    async def _with_documents(self, page: content.Page, final_url: str, deadline: float, body: bytes,
                               always: bool = False, frames: bool = True) -> content.Page:
-        """`page` with the text of the file(s) it shows (`content.Page.document`): a Drive or
-        Docs viewer's file, the file a viewer's address is given, the documents it embeds and
+        """`page` (of `body`, the page as sent) with the text of the file(s) it shows
+        (`content.Page.document`): a Drive or Docs viewer's file, the file a viewer's address is
+        given, the documents it embeds or a script viewer draws into it, and
         (with `frames`) the pages of its own site in its frames, read only when its own text
         does not already settle the year rules the results are judged by (`pdf_years`; always
         without them), or `always` (a link that promised a document and answered a page:
@@ -287,7 +288,8 @@ class Checker:
         if content.is_viewer(final_url):
             return page
         given = documents.given_document(final_url)
-        shown = list(dict.fromkeys(([given] if given else []) + documents.embedded_documents(page, final_url)))
+        shown = list(dict.fromkeys(([given] if given else []) + documents.embedded_documents(page, final_url)
+                                   + documents.viewer_documents(body, final_url)))
         framed = documents.framed_pages(page, final_url) if frames else []
         if not (shown or framed) or (not always and settled(content.html_years(page, self.pdf_years), self.pdf_years)):
             return page
@@ -316,7 +318,7 @@ class Checker:
                                    probe=probe, page=framed)
         if is_homepage(final) or reasons.status_of(found) is not Status.OK:
             return None  # a frame whose address is wrong: the site's answer must not pass for the item's
-        framed = await self._with_documents(framed, final, deadline, frames=False)
+        framed = await self._with_documents(framed, final, deadline, got.body, frames=False)
         return "\n".join(t for t in (framed.text, framed.document) if t)
 
     async def _document_text(self, url: str, deadline: float) -> str | None:

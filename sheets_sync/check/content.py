@@ -168,14 +168,25 @@ def shown_source(tag: str) -> str | None:
     >>> shown_source('<iframe src="">') is None
     True
     """
-    attributes: dict[str, str] = {}
-    for m in _ATTRIBUTE.finditer(tag):
-        attributes.setdefault(m.group(1).lower(), m.group(m.lastindex) if m.lastindex > 1 else "")
+    attributes = tag_attributes(tag)
     for name in ("src", "data", *LAZY_SOURCES):
         value = attributes.get(name, "").strip()
         if value and not value.lower().startswith(_PLACEHOLDERS):
             return value
     return None
+
+
+def tag_attributes(tag: str) -> dict[str, str]:
+    """A tag's attributes as written (names lower-cased, values not unescaped; the first of a
+    name counts, as in a browser).
+
+    >>> tag_attributes('<a CLASS="pdfemb-viewer" href=/files/o1.pdf data-width="max" download>')
+    {'class': 'pdfemb-viewer', 'href': '/files/o1.pdf', 'data-width': 'max'}
+    """
+    attributes: dict[str, str] = {}
+    for m in _ATTRIBUTE.finditer(tag):
+        attributes.setdefault(m.group(1).lower(), m.group(m.lastindex) if m.lastindex > 1 else "")
+    return attributes
 
 
 def shown_addresses(raw_html: str) -> frozenset:

@@ -4,7 +4,8 @@
   carries the file's name, its years are in the file;
 * the documents an item page shows in an <iframe>, <embed> or <object> (`embedded_documents`):
   many item pages are a heading and the PDF below it; and the one a viewer's own address is
-  given (`given_document`: PDF.js's viewer.html?file=...);
+  given (`given_document`: PDF.js's viewer.html?file=...), and those a script viewer draws into
+  the page from its own markup (`viewer_documents`: PDF Embedder, flipbooks);
 * the pages of its own site it shows in an <iframe> or <frame> (`framed_pages`): a CMS module's
   list, an old template's frameset;
 * where a <meta http-equiv="refresh"> sends the browser within seconds (`meta_refresh`), or a
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
@@ -28,6 +30,7 @@ from sheets_sync.check.content import (
     promises_document,
     read_html,
     shown_source,
+    tag_attributes,
     without_hidden,
 )
 from sheets_sync.core.normalize import host_of, host_under
@@ -155,6 +158,75 @@ def embedded_documents(page: Page, base: str) -> list[str]:
             if len(found) == MAX_EMBEDDED:
                 break
     return found
+
+
+# Scripts that draw a PDF into the page, from markup with no frame of its own: WordPress's PDF
+# Embedder replaces an <a class="pdfemb-viewer" href="..."> with the file's pages; a DearFlip
+# (dFlip) flipbook is a <div class="_df_book"> given its file in a `source` attribute or in its
+# options, a script's `option_df_123 = {"source": "..."}`; a Real3D Flipbook, in a "pdfUrl" of its
+# options (a script's, or its div's data-flipbook-options). The assessor sees the file in the page.
+# Only a viewer's own markup counts: a plain link to a PDF may be any menu's.
+_VIEWER_MARKS = (b"pdfemb-viewer", b"_df_", b"real3dflipbook")
+_VIEWER_CLASS = re.compile(r"(?:^|\s)(?:pdfemb-viewer|_df_(?:book|thumb|button|custom)|real3dflipbook)(?:\s|$)", re.I)
+_VIEWER_MARK = re.compile("|".join(m.decode() for m in _VIEWER_MARKS))
+_VIEWER_TAG = re.compile(r"<[a-z][\w-]*" + TAG_REST, re.I)
+_VIEWER_SOURCES = ("href", "source", "data-source", "pdf", "data-pdf")
+_VIEWER_OPTION = re.compile(r"""["'](?:source|pdfUrl|pdf_url)["']\s*:\s*("(?:[^"\\\r\n]|\\.){1,2000}")""")
+
+
+def viewer_documents(body: bytes, base: str) -> list[str]:
+    r"""The documents a script viewer draws into an HTML page (`_VIEWER_MARKS`: PDF Embedder,
+    DearFlip, Real3D Flipbook), as absolute URLs, at most MAX_EMBEDDED; `body` is the page as
+    sent, scripts included (a flipbook's file is named in its options). Like an <iframe>'s PDF,
+    the year is in the file the assessor sees below the heading.
+
+    >>> viewer_documents(b'<h1>O10</h1><a href="/files/o10.pdf" class="pdfemb-viewer" data-width="max">O10</a>'
+    ...     b'<div class="_df_book df-container" id="df_7"></div>'
+    ...     b'<script>var option_df_7 = {"source":"https:\\/\\/a.go.th\\/files\\/o11.pdf"};</script>', "https://a.go.th/o10")
+    ['https://a.go.th/files/o10.pdf', 'https://a.go.th/files/o11.pdf']
+    >>> viewer_documents(b'<a class="menu" href="/files/plan.pdf">plan</a><div class="_df_x"></div>', "https://a.go.th/o10")
+    []
+    """
+    if not any(mark in body for mark in _VIEWER_MARKS):  # most pages: three scans for a word
+        return []
+    text = body.decode("utf-8", "surrogateescape")
+    written: list[str] = []
+    shown, seen = without_hidden(body).decode("utf-8", "surrogateescape"), set()
+    for mark in _VIEWER_MARK.finditer(shown):  # the tags around a mark, not every tag of the page
+        start = shown.rfind("<", 0, mark.start())
+        m = _VIEWER_TAG.match(shown, start) if start >= 0 and start not in seen else None
+        if m is None or m.end() <= mark.start():
+            continue
+        seen.add(start)
+        attributes = tag_attributes(m.group(0))
+        if _VIEWER_CLASS.search(attributes.get("class", "")):
+            written += [html.unescape(attributes[k]) for k in _VIEWER_SOURCES if attributes.get(k)]
+            options = html.unescape(attributes.get("data-flipbook-options", ""))
+            written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(options)]
+    for script in _SCRIPT_OR_COMMENT.finditer(body):
+        if script.group(1) and any(mark in script.group(1) for mark in (b"option_df_", b"real3dflipbook")):
+            written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(script.group(1).decode("utf-8", "surrogateescape"))]
+    base = base_url(text, base)
+    found: list[str] = []
+    for src in filter(None, written):
+        try:
+            url = resolve(base, src)
+        except ValueError:
+            continue
+        if url.startswith(("http://", "https://")) and promises_document(url) and url not in found:
+            found.append(url)
+            if len(found) == MAX_EMBEDDED:
+                break
+    return found
+
+
+def _json_string(literal: str) -> str:
+    r"""A JavaScript string literal's value ("https:\/\/a.go.th\/o1.pdf" is https://a.go.th/o1.pdf)."""
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 _FRAMING = re.compile(r"<i?frame\b", re.I)

@@ -104,6 +104,12 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     # A lazy-loading plugin's frame: src="about:blank", the address in data-src (was "no 2566").
     ("/embed/lazy/O12", (Status.OK, ())),
     ("/embed/lazy-page/O12", (Status.OK, ())),
+    # A script viewer draws the PDF into the page from its own markup, no frame in the HTML sent:
+    # read by its heading alone the page was "no 2566".
+    ("/embed/pdfemb/O12", (Status.OK, ())),  # WordPress's PDF Embedder
+    ("/embed/flipbook/O12", (Status.OK, ())),  # a DearFlip flipbook, its file in a script's options
+    ("/embed/flipbook-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the flipbook is last year's
+    ("/embed/linked/O12", (Status.WARNING, ("no_fiscal_year",))),  # a plain link, as a menu's, is not read
     ("/friendly/O12", (Status.WARNING, ("error_status_page",))),  # a page sent with 404: was http_4xx (broken)
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),
@@ -223,6 +229,29 @@ def test_a_script_redirect_is_followed_as_a_redirect_hop(checker, farm):
 def test_script_redirect_targets(html, target):
     assert documents.script_redirect(b"<html><head><title>T</title></head><body>" + html + b"</body></html>",
                                      {"Content-Type": "text/html"}) == target
+
+
+@pytest.mark.parametrize("html, shown", [
+    # PDF Embedder (WordPress): the link its script replaces with the file's pages
+    (b'<a href="https://a.go.th/wp-content/uploads/2023/03/o10.pdf" class="pdfemb-viewer" style="">o10</a>',
+     ["https://a.go.th/wp-content/uploads/2023/03/o10.pdf"]),
+    # DearFlip given its file in the shortcode (an attribute) or in a flipbook post's options (a script)
+    (b'<div class="_df_book" id="df_rand1" source="/files/o10.pdf"></div>', ["https://a.go.th/files/o10.pdf"]),
+    (b'<div class="_df_thumb" id="df_12">O10</div><script class="df-shortcode-script">window.option_df_12 = '
+     b'{"outline":[],"source":"https:\\/\\/a.go.th\\/files\\/o10 \\u0e1b\\u0e35 66.pdf","wpOptions":"true"};</script>',
+     ["https://a.go.th/files/o10%20%E0%B8%9B%E0%B8%B5%2066.pdf"]),
+    # Real3D Flipbook's options in its div, HTML-escaped
+    (b'<div class="real3dflipbook" data-flipbook-options="{&quot;pdfUrl&quot;:&quot;\\/files\\/o10.pdf&quot;}"></div>',
+     ["https://a.go.th/files/o10.pdf"]),
+    # not a viewer's: a menu's link, a class that only starts alike, a viewer's page image, a commented-out one
+    (b'<a href="/files/plan.pdf" class="menu-item">plan</a><div class="_df_booklet" source="/x.pdf"></div>', []),
+    (b'<div class="_df_book" source="/files/cover.jpg"></div><!-- <a class="pdfemb-viewer" href="/old.pdf">x</a> -->', []),
+    (b'<script>var menu = {"source": "/files/plan.pdf"};</script><a class="pdfemb-viewer">no file</a>', []),
+])
+def test_documents_a_script_viewer_draws_into_a_page(html, shown):
+    """Read from the markup the viewer's script is given; a plain link to a PDF may be any menu's."""
+    assert documents.viewer_documents(b"<html><body><h1>O10</h1>" + html + b"</body></html>",
+                                      "https://a.go.th/ita/o10") == shown
 
 
 def test_a_page_drawn_by_scripts_is_a_look_by_hand_not_a_soft_404_or_no_2566(checker, farm):

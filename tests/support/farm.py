@@ -90,7 +90,11 @@ PATHS = {
                           "'frameset' (/oit/On in a <frameset> beside a menu), 'page-old' (/old/On in an <iframe>), 'page-gone' "
                           "(a missing page in an <iframe>: a 404, or a catch-all site's home page), 'sheet' (a Google Sheet "
                           "published to the web, its cells dated 2566), 'lazy' and 'lazy-page' (/docs/On.pdf and "
-                          "/oit/On in a lazy-loaded <iframe>: src a placeholder, the address in data-src)",
+                          "/oit/On in a lazy-loaded <iframe>: src a placeholder, the address in data-src), "
+                          "'pdfemb' (/docs/On.pdf in WordPress's PDF Embedder: an <a class=pdfemb-viewer> its "
+                          "script draws the file into), 'flipbook' (/docs/On.pdf in a DearFlip flipbook named in a "
+                          "script's options), 'flipbook-old' (/old/On.pdf so), 'linked' (/docs/On.pdf only "
+                          "linked, as a menu links files: not read, no_fiscal_year)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -480,6 +484,15 @@ class Farm:
                          f'src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-lazy-src="/oit/O{num}"')
                 return 200, page(f"O{num}", f'<p>ข้อมูล O{num}</p><iframe data-lazyloaded="1" {shown} width="100%">'
                                             '</iframe>'), {}
+            if parts[2] in ("pdfemb", "flipbook", "flipbook-old", "linked"):  # files a script draws in, or a link
+                file = f"/{'old' if parts[2] == 'flipbook-old' else 'docs'}/O{num}.pdf"
+                shown = {"pdfemb": f'<a href="{file}" class="pdfemb-viewer" data-width="max" data-toolbar="bottom">'
+                                   f'O{num}<br></a>',
+                         "linked": f'<a href="{file}" target="_blank">ดาวน์โหลดเอกสาร</a>'
+                         }.get(parts[2], f'<div class="_df_book df-container df-loading" id="df_{num}" '
+                                         f'wpoptions="true"></div><script data-cfasync="false">var option_df_{num} = '
+                                         + json.dumps({"source": file, "height": 600}).replace("/", "\\/") + ";</script>")
+                return 200, page(f"O{num}", f"<p>ข้อมูล O{num}</p>{shown}"), {}
             if parts[2] == "frameset":
                 return 200, (f'<html><head><title>O{num}</title></head><frameset cols="20%,80%"><frame src="/menu.html">'
                              f'<frame src="/oit/O{num}" name="main"></frameset></html>').encode(), {}
