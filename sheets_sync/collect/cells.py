@@ -87,6 +87,9 @@ _THAI = "\u0e00-\u0e7f"
 _GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}])", re.I)
 _GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
+# "&amp;" in a query: the page's HTML source of a link (or an e-mail's) copied instead of the
+# address bar. A browser sends it as typed, so the site reads "amp;id=12" and may show another page.
+_ESCAPED_AMP_RE = re.compile(r"^[^?#]*\?[^#]*&amp;", re.I)
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -116,6 +119,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       is read as "…/o19.pdf" first and as typed second; after a letter or digit ("…/ita/o1ข้อมูล")
       it may be a label or part of a Thai name, so as typed first and cut second. Never inside
       the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
+    - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
+      carry `escaped_ampersand`.
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
@@ -143,7 +148,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         return (Candidate(text, url, ("formula", *reasons)),)
     found: list[Candidate] = []
     for pieces in map(_unglued, _readings(text)):
-        readings = [Candidate(piece, *_check(piece)) for piece in pieces]
+        readings = [Candidate(piece, *_check(piece)) for piece in _unescaped(pieces)]
+        if any(map(_ESCAPED_AMP_RE.match, pieces)):
+            readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
         if all((c.url or c.raw) != (first.url or first.raw) for c in found):
@@ -200,6 +207,24 @@ def _readings(text: str):
                 yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
             else:
                 yield (short, long)
+
+
+def _unescaped(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces`, each followed by its reading with "&amp;" in its query read as "&" (see
+    parse_cell: both readings carry `escaped_ampersand`, so whichever is judged says to fix it).
+
+    >>> _unescaped(("http://x.go.th/index.php?option=com_content&amp;view=article&amp;id=12",))
+    ('http://x.go.th/index.php?option=com_content&amp;view=article&amp;id=12', \
+'http://x.go.th/index.php?option=com_content&view=article&id=12')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece)
+        if _ESCAPED_AMP_RE.match(piece):
+            query, fragment = piece.index("?"), piece.find("#")
+            fragment = len(piece) if fragment < 0 else fragment  # never sent: left as typed
+            out.append(piece[:query] + re.sub(r"(?i)&amp;", "&", piece[query:fragment]) + piece[fragment:])
+    return tuple(dict.fromkeys(out))
 
 
 def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,12 +4,14 @@ is requested only when the first one answered broken, and judged only when it op
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
 
 from sheets_sync.check import readings
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect.cells import parse_cell
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
+from sheets_sync.judge.verdicts import judge_candidate
 from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, closed_port, respond
 
@@ -77,3 +79,34 @@ def test_a_thai_label_glued_to_the_url_is_read_off_it():
         assert readings.chosen(page, results).url == srv.url("/oit/o1")
         assert results[readings.chosen(page, results).url].status is Status.OK
         assert [s.path for s in srv.log].count("/o19.pdf") == 1
+
+
+def _joomla(h) -> None:
+    """index.php as Joomla reads its query: the article with view and id, its home page without."""
+    query = parse_qs(urlsplit(h.path).query)
+    if query.get("view") == ["article"] and query.get("id") == ["12"]:
+        respond(200, PAGE)(h)
+    else:
+        respond(404, b"<html><body><h1>404 Article not found</h1></body></html>", {"Content-Type": "text/html"})(h)
+
+
+def test_a_link_copied_from_html_source_is_checked_as_typed_then_fixed_and_says_to_fix_it():
+    """"&amp;" pasted from a page's source or an e-mail: the browser sends it as typed, so the
+    site reads "amp;view" and shows no article. The row must say so, whichever reading opens."""
+    typed = "/index.php?option=com_content&amp;view=article&amp;id=12"
+    with LoopbackServer({"/index.php": _joomla}) as srv:
+        (cand,), results = run([srv.url(typed)])
+        assert [s.path for s in srv.log] == [typed, "/index.php?option=com_content&view=article&id=12"]
+    picked = readings.chosen(cand, results)
+    assert picked is cand.alternatives[0] and results[picked.url].status is Status.OK
+    assert judge_candidate(picked, results[picked.url])[:2] == (Status.WARNING, ("escaped_ampersand",))
+    assert judge_candidate(cand, results[cand.url])[0] is Status.BROKEN
+
+
+def test_an_ampersand_typed_plainly_or_escaped_only_in_the_fragment_is_no_warning():
+    with LoopbackServer({"/index.php": _joomla}) as srv:
+        plain, fragment = srv.url("/index.php?option=com_content&view=article&id=12"), srv.url("/oit#a&amp;b")
+        (a, b), results = run([plain, fragment])
+        assert len(srv.log) == 2 and not a.alternatives and not b.alternatives
+    assert judge_candidate(a, results[a.url])[:2] == (Status.OK, ())
+    assert "escaped_ampersand" not in b.reasons

@@ -124,6 +124,12 @@ SHAPES = [
     ("thai glued to a path word", f"{X}/ita/o1ข้อมูลโครงสร้าง", [(th(f"{X}/ita/o1ข้อมูลโครงสร้าง"), [f"{X}/ita/o1"])]),
     ("thai slug after a dash", f"{X}/news-ข่าวประชาสัมพันธ์/", [(th(f"{X}/news-ข่าวประชาสัมพันธ์/"), [])]),
     ("thai host", "http://ลำพูน.go.th/ita", [("http://xn--q3cju6cub7h.go.th/ita", [])]),
+    # a link copied from a page's HTML source or an e-mail: "&amp;" as typed first, then as "&"
+    ("html-escaped ampersands", f"{X}/index.php?option=com_content&amp;view=article&amp;id=12 (O1)",
+     [(f"{X}/index.php?option=com_content&amp;view=article&amp;id=12",
+       [f"{X}/index.php?option=com_content&view=article&id=12",
+        th(f"{X}/index.php?option=com_content&amp;view=article&amp;id=12 (O1)"),
+        th(f"{X}/index.php?option=com_content&view=article&id=12 (O1)")])]),
     ("formula with a spaced file name", f'=HYPERLINK("{X}/แผน ปี 66.pdf","แผน")', [(th(f"{X}/แผน ปี 66.pdf"), [])]),
 ]
 
