@@ -1,10 +1,11 @@
 """Reading a response's body: how much of it, and why a read stopped where it did.
 
-A web page, or a file whose content no rule reads (a Word file, an image), is read up to
+A web page, or a file whose content no rule reads (an image, a zip), is read up to
 `max_body_bytes`: its first bytes say all the rules need (a page longer than that is `too_large`
 only when its start does not settle the year rules: see classify). A PDF is read whole, up to
 `max_document_bytes`, because its years are in its text and PDFium needs the whole file to
-find its pages. Scanned annual reports and signed plans of 10-30 MB are common, and the
+find its pages; so is an office file (.docx, .xlsx ...: a zip, its directory at the end,
+sheets_sync.check.office). Scanned annual reports and signed plans of 10-30 MB are common, and the
 assessor's browser opens them: such a file is no reason for a warning, and reading only its
 first 5 MB would leave its years unknown.
 
@@ -141,7 +142,7 @@ async def read(stream: aiohttp.StreamReader, headers: Mapping[str, str], max_bod
         parts.append(chunk)
         got += len(chunk)
     head = parts[0] if len(parts[0]) >= 1024 else b"".join(parts)[:1024]
-    if not content.is_pdf(head, headers):
+    if not content.is_document(head, headers):
         if content.is_html(head, headers):
             return Body(b"".join(parts)[:max_body], True)  # a web page of megabytes: too large
         declared = _declared_length(headers)

@@ -232,9 +232,10 @@ class Checker:
     async def _classified(self, fetch: Fetch, deadline: float, probe: bool) -> tuple[CheckResult, content.Page | None]:
         page = None
         if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300:
-            if content.is_pdf(fetch.body, fetch.headers):
-                # A cut-off PDF cannot be opened: not worth the helper's time.
-                page = (content.Page(kind="pdf", pdf_readable=False) if fetch.truncated
+            if content.is_document(fetch.body, fetch.headers):
+                # A cut-off PDF or office file cannot be opened: not worth the helper's time.
+                page = ((content.Page(kind="pdf", pdf_readable=False) if content.is_pdf(fetch.body, fetch.headers)
+                         else content.Page(kind="office")) if fetch.truncated
                         else await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline,
                                                         host_of(fetch.final_url or fetch.url)))
             else:
@@ -331,9 +332,11 @@ class Checker:
         got = await self.fetch_async(url, deadline=deadline)
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
-        if content.is_pdf(got.body, got.headers):
-            pdf = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
-            return pdf.text if pdf.pdf_readable else None
+        if content.is_document(got.body, got.headers):
+            read = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
+            if read.kind == "office":
+                return read.text  # "" unread (an old format, a protected file): shown, a look by hand
+            return read.text if read.pdf_readable else None
         if content.is_html(got.body, got.headers):
             # A Google Sheet or Doc published to the web is a page Google renders with the content
             # itself (it was a look by hand); any other page where a file was shown is no file.

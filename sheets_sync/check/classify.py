@@ -67,11 +67,11 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         if fetch.truncated and not fetch.cut_early:
             codes = ("too_large",)
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
-        elif fetch.truncated and content.is_pdf(fetch.body, fetch.headers):
+        elif fetch.truncated and content.is_document(fetch.body, fetch.headers):
             # Not the file's fault (sheets_sync.check.bodies), and its years are unknown; the
             # cache has it checked again next run, unconditionally.
             codes = ("document_unread",)
-            detail = f"HTTP {code}; a large PDF read in part ({len(fetch.body)} bytes): out of time or memory"
+            detail = f"HTTP {code}; a large file read in part ({len(fetch.body)} bytes): out of time or memory"
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
                                        probe=probe, pdf_pages=pdf_pages, page=page, enough=enough)

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import pdftext
+from sheets_sync.check import office, pdftext
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core.normalize import host_of, host_under
@@ -128,7 +128,7 @@ FIREWALL_PAGE = 4000  # characters of visible text: a firewall's page is short, 
 class Page:
     """What the heuristics read from a response: decoded text, title, headings, forms."""
 
-    kind: str  # html | pdf | other
+    kind: str  # html | pdf | office | other
     text: str = ""
     title: str = ""
     headings: tuple[str, ...] = ()
@@ -334,12 +334,32 @@ def read_pdf(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> P
 
 
 def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
-    """What the rules read of a body: a PDF's text, an HTML page's text, title and headings."""
+    """What the rules read of a body: a PDF's or an office file's text, an HTML page's text,
+    title and headings."""
     if is_pdf(body, headers):
         return read_pdf(body, pdf_pages)
     if is_html(body, headers):
         return read_html(body, headers)
+    if office.looks_like(body) or office.legacy(body):
+        return read_office(body)
     return Page(kind="other")
+
+
+def read_office(body: bytes) -> Page:
+    """An office file's text (sheets_sync.check.office); "" when it cannot be read (an old binary
+    format, a file cut off or protected): a look by hand."""
+    return Page(kind="office", text=office.text(body) or "")
+
+
+def is_document(body: bytes, headers: Mapping[str, str]) -> bool:
+    """A file whose text the rules read from the whole file (a PDF, an office file): read whole,
+    up to max_document_bytes (sheets_sync.check.bodies), in the PDF helper."""
+    return is_pdf(body, headers) or office.looks_like(body)
+
+
+def read_document(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> Page:
+    """`read_pdf` or `read_office`, by what the file is."""
+    return read_office(body) if office.looks_like(body) else read_pdf(body, pages, enough)
 
 
 def _normalised(text: str, limit: int = 20_000) -> str:
@@ -584,7 +604,9 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return (() if truncated else ("unverifiable_content", "pdf_unreadable")), None
         if not page.text:
             return ("unverifiable_content",), None
-    if page.kind in ("html", "pdf") and not truncated:
+    if page.kind == "office" and not page.text:
+        return ("unverifiable_content",), None  # an old binary format, a protected file: a look by hand
+    if page.kind in ("html", "pdf", "office") and not truncated:
         if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
             return _shown_years(page, enough)
         return (), html_years(page, enough) if page.kind == "html" else years_in(page.text)

@@ -36,7 +36,7 @@ import socket
 import time
 from multiprocessing.connection import Connection
 
-from sheets_sync.check import content, pdftext
+from sheets_sync.check import content, office, pdftext
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +129,9 @@ class _Helper:
                 raise HelperDied(str(e) or "the PDF reader's connection closed") from e
         finally:
             loop.remove_reader(fd)
-        text, readable_pdf = pdftext.unpack(message)
+        text, readable = pdftext.unpack(message)
         self.answered = True
-        return content.Page(kind="pdf", text=text, pdf_readable=readable_pdf)
+        return _page(body, text, readable)
 
     def stop(self) -> None:
         self.sock.close()
@@ -139,6 +139,13 @@ class _Helper:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(1)
+
+
+def _page(body: bytes, text: str = "", readable: bool = True) -> content.Page:
+    """What the helper's answer (or none: "" and True, a look by hand) means for the file `body`."""
+    if office.looks_like(body):
+        return content.Page(kind="office", text=text)  # unreadable: no text, a look by hand
+    return content.Page(kind="pdf", text=text, pdf_readable=readable)
 
 
 def _frame_head(n: int) -> bytes:
@@ -167,8 +174,8 @@ def _unframe(received: bytearray) -> bytes | None:
 
 
 class PdfReaderPool:
-    """`await read_async(body, pages)` gives what `content.read_pdf` gives, computed in a helper
-    process. Used from one event loop. `enough`: the year sets that stop a PDF's reading early
+    """`await read_async(body, pages)` gives what `content.read_document` gives (a PDF's or an
+    office file's text), computed in a helper process. Used from one event loop. `enough`: the year sets that stop a PDF's reading early
     (see pdftext.read); none: every one of the first `pages` pages is read."""
 
     def __init__(self, workers: int | None = None, enough: tuple[tuple[int, ...], ...] = ()) -> None:
@@ -186,11 +193,11 @@ class PdfReaderPool:
         return [h.process.pid for h in self._helpers]
 
     async def read_async(self, body: bytes, pages: int, deadline: float | None = None, site: str = "") -> content.Page:
-        """What `content.read_pdf` gives, computed in a helper; the checker's loop goes on
+        """What `content.read_document` gives, computed in a helper; the checker's loop goes on
         with other checks meanwhile. Gives up at `deadline` (time.monotonic). `site`: where the
         file came from (its host), for the per-site crash limit."""
         if self._crashes.get(site, 0) >= SITE_CRASHES:
-            return content.Page(kind="pdf")  # its files crash PDFium: checked by hand
+            return _page(body)  # its files crash PDFium: checked by hand
         helper = None
         try:
             # Waiting for a free helper counts too: PDFs queued behind slow ones must not wait
@@ -198,15 +205,15 @@ class PdfReaderPool:
             async with asyncio.timeout(_wait_for(deadline)):
                 helper = await self._take()
                 if helper is None:
-                    return content.Page(kind="pdf") if self._no_text else content.read_pdf(body, pages, self.enough)
+                    return _page(body) if self._no_text else content.read_document(body, pages, self.enough)
                 page = await helper.read(body, pages)
         except TimeoutError:
             if helper is None:
                 log.warning("no PDF reader free within the check's time budget; left to be checked by hand")
-                return content.Page(kind="pdf")
+                return _page(body)
             log.warning("PDF text not read within the check's time budget; left to be checked by hand")
             self._drop(helper)  # still reading that file: a new helper reads on
-            return content.Page(kind="pdf")  # no text read: unverifiable_content, not "cannot be opened"
+            return _page(body)  # no text read: unverifiable_content, not "cannot be opened"
         except HelperDied as e:
             if not helper.answered:
                 # The helper could not start (e.g. the main script cannot be re-imported): from
@@ -214,7 +221,7 @@ class PdfReaderPool:
                 log.warning("PDF reader process unavailable (%s); reading PDFs in the checker's process", e)
                 self._drop(helper)
                 self._closed = True
-                return content.read_pdf(body, pages, self.enough)
+                return content.read_document(body, pages, self.enough)
             # A helper that worked died while reading: a file crashed PDFium. That file gets no
             # text (checked by hand) and is never read in this process; a new helper reads on
             # (up to SITE_CRASHES per site and MAX_RESTARTS per run).
@@ -224,7 +231,7 @@ class PdfReaderPool:
             self._no_text = self._restarts > MAX_RESTARTS
             log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", e,
                         "" if self._no_text else ", helper restarted")
-            return content.Page(kind="pdf")
+            return _page(body)
         except BaseException:
             if helper is not None:
                 self._drop(helper)  # cancelled mid-read: its late answer must not reach another PDF

@@ -180,8 +180,8 @@ def unpack(message: bytes) -> tuple[str, bool]:
 
 
 def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
-    """A helper's life: read each PDF sent (a message of four bytes, the page count, then one of
-    the file), answer with `pack`, until the connection closes. `enough`: as for `read`, the same for every PDF of a run."""
+    """A helper's life: read each PDF (or office file) sent (a message of four bytes, the page
+    count, then one of the file), answer with `pack`, until the connection closes. `enough`: as for `read`, the same for every PDF of a run."""
     # Ctrl-C reaches the whole process group: the checker's process decides what a stop
     # means (and stops the helpers); a helper must not die with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -191,4 +191,11 @@ def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
             body = conn.recv_bytes()
         except (EOFError, OSError):
             return
+        if body.startswith(b"PK\x03\x04"):
+            # An office file (sheets_sync.check.office): an Excel sheet's parse, in Python, would
+            # hold up the checker's loop as long as a large PDF's. Imported only when one comes.
+            from sheets_sync.check import office
+            text = office.text(body)
+            conn.send_bytes(pack(text or "", text is not None))
+            continue
         conn.send_bytes(pack(*read(body, pages, enough)))

@@ -110,6 +110,15 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/flipbook/O12", (Status.OK, ())),  # a DearFlip flipbook, its file in a script's options
     ("/embed/flipbook-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the flipbook is last year's
     ("/embed/linked/O12", (Status.WARNING, ("no_fiscal_year",))),  # a plain link, as a menu's, is not read
+    # Office files: their years were never read, so last year's file was a silent "ok".
+    ("/office/plan.docx", (Status.OK, ())),  # "25" and "66" in two runs of one line are 2566
+    ("/office/plan-old.docx", (Status.WARNING, ("no_fiscal_year",))),
+    ("/office/plan-large.docx", (Status.OK, ())),  # 6 MB: read whole, as a PDF (its text part is first)
+    ("/office/summary.xlsx", (Status.OK, ())),  # the year only in date cells
+    ("/office/summary-old.xlsx", (Status.WARNING, ("no_fiscal_year",))),  # an amount of 2566.5 is no year
+    ("/office/plan.doc", (Status.OK, ("unverifiable_content",))),  # an old binary format: a look by hand
+    ("/embed/word/O12", (Status.OK, ())),  # a Word file shown in a frame is read like an embedded PDF
+    ("/embed/word-old/O12", (Status.WARNING, ("no_fiscal_year",))),
     ("/friendly/O12", (Status.WARNING, ("error_status_page",))),  # a page sent with 404: was http_4xx (broken)
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),

@@ -21,12 +21,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
+import functools
 import hashlib
+import html
+import io
 import ipaddress
 import json
 import random
 import sys
 import threading
+import zipfile
 from collections import Counter
 from typing import Iterable, Sequence
 from urllib.parse import parse_qsl, unquote
@@ -94,7 +99,12 @@ PATHS = {
                           "'pdfemb' (/docs/On.pdf in WordPress's PDF Embedder: an <a class=pdfemb-viewer> its "
                           "script draws the file into), 'flipbook' (/docs/On.pdf in a DearFlip flipbook named in a "
                           "script's options), 'flipbook-old' (/old/On.pdf so), 'linked' (/docs/On.pdf only "
-                          "linked, as a menu links files: not read, no_fiscal_year)",
+                          "linked, as a menu links files: not read, no_fiscal_year), 'word' and 'word-old' "
+                          "(/office/plan.docx, /office/plan-old.docx in an <iframe>)",
+    "/office/{name}": "office files: plan.docx (2566 split into two runs, as Word saves an edited line), plan-old.docx "
+                      "(2565), plan-large.docx (2566, 6 MB with an image: read whole, as a PDF), summary.xlsx and "
+                      "summary-old.xlsx (no year but in date cells of 2023 / 2022, an amount 2566.5), plan.doc (an old "
+                      "binary Word file: not read, a look by hand)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -167,6 +177,61 @@ def make_pdf(lines: Sequence[str], size: int = 0) -> bytes:
     if pad > 0:
         objects.append(f"<< /Length {pad} >>\nstream\n{'x' * pad}\nendstream")
     return pdf_file(objects)
+
+
+def make_docx(paragraphs: Sequence[Sequence[str]], size: int = 0) -> bytes:
+    """A minimal Word (.docx) file: each paragraph a list of runs, as Word splits text after an
+    edit ("25", "66"). `size`: padded with an image part to about that many bytes."""
+    def run(text: str) -> str:
+        return f"<w:r><w:t xml:space='preserve'>{html.escape(text)}</w:t></w:r>"
+
+    body = "".join(f"<w:p>{''.join(map(run, runs))}</w:p>" for runs in paragraphs)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                   f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+        if size:
+            z.writestr("word/media/image1.png", random.Random(size).randbytes(size), zipfile.ZIP_STORED)
+    return buf.getvalue()
+
+
+def make_xlsx(rows: Sequence[Sequence[object]]) -> bytes:
+    """An Excel (.xlsx) file written by openpyxl; a date cell is a date (a number with a date style)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+# An old binary Word file's first bytes (OLE compound file), the rest as good as any to a reader that stops there.
+LEGACY_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "แผนการจัดซื้อจัดจ้าง 2566".encode("utf-16-le") * 40
+
+
+_DOCX = {"Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+_XLSX = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@functools.lru_cache(maxsize=None)  # made once: openpyxl takes ~20 ms a file
+def office_file(name: str) -> tuple[bytes, dict] | None:
+    """The farm's office files (/office/NAME): (body, headers), or None for another name."""
+    title = "สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน"  # no year: the dates say which year (as numbers with a date style)
+    made = {
+        "plan.docx": lambda: (make_docx([["แผนการจัดซื้อจัดจ้าง ประจำปีงบประมาณ พ.ศ. 25", "66"]]), _DOCX),
+        "plan-old.docx": lambda: (make_docx([["แผนการจัดซื้อจัดจ้าง ประจำปีงบประมาณ พ.ศ. 2565"]]), _DOCX),
+        "plan-large.docx": lambda: (make_docx([["แผนการจัดซื้อจัดจ้าง ประจำปี 2566"]], size=6 << 20), _DOCX),
+        "summary.xlsx": lambda: (make_xlsx([[title], ["วันที่", "รายการ", "วงเงิน"],
+                                            [datetime.date(2023, 1, 9), "จัดซื้อวัสดุสำนักงาน", 2566.5]]), _XLSX),
+        "summary-old.xlsx": lambda: (make_xlsx([[title], [datetime.date(2022, 1, 10), "จัดซื้อวัสดุ", 2566.5]]), _XLSX),
+        "plan.doc": lambda: (LEGACY_DOC, {"Content-Type": "application/msword"}),
+    }.get(name)
+    return made() if made else None
 
 
 def distributed_pdf(line: str, spread: str, gap: int = 600) -> bytes:
@@ -477,6 +542,7 @@ class Farm:
                      "spaced": f"/uploads/{UPLOADS[0]}",  # written as uploaded: Thai and spaces, not encoded
                      "drive": self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/preview"),
                      "page": f"/oit/O{num}", "page-old": f"/old/O{num}", "page-gone": "/module/list-gone",
+                     "word": "/office/plan.docx", "word-old": "/office/plan-old.docx",
                      "sheet": self.url("docs.google.com", f"/spreadsheets/d/e/{PUBLISHED_SHEET}/pubhtml?widget=true")
                      }.get(parts[2])
             if parts[2] in ("lazy", "lazy-page"):  # a lazy-loading plugin's frame (LiteSpeed Cache, WP Rocket)
@@ -501,6 +567,8 @@ class Farm:
                 dated = " ประจำปีงบประมาณ พ.ศ. 2566" if parts[2] == "dated" else ""
                 return 200, page(f"O{num} {title}", f'<p>{title}{dated}</p><iframe src="{frame}" width="100%" '
                                                     'height="800"></iframe>'), {}
+        if path.startswith("/office/") and (made := office_file(path.removeprefix("/office/"))):
+            return 200, *made
         fixed = {
             "/news/404": (200, page("ประกาศเทศบาล เรื่องการรับฟังความคิดเห็น",
                                     "<p>ประกาศเลขที่ 404/2566 ลงวันที่ 10 มกราคม 2566 เรื่องการรับฟังความคิดเห็นของประชาชน "
