@@ -74,9 +74,17 @@ CREATE TABLE IF NOT EXISTS check_cache_marks (
     mark TEXT PRIMARY KEY
 );
 """)
-# A result read with the files or frames its page shows keeps no validators (Checker._classify).
-# Rows stored before did: a 304 for such a page kept a reading its files may since have outgrown.
-_SHOWN_FILES_MARK = "no validators for pages read with the files they show"
+# Each time the checker learns to read more of an answer, rows stored before keep a reading made
+# without it, and a 304 to their validators would keep it for good: each such change drops every
+# cached row's validators once (a full GET, once, for each row past its TTL; no verdict changes).
+VALIDATOR_MARKS = (
+    # A result read with the files or frames its page shows keeps no validators (Checker._classify);
+    # rows stored before did, and a 304 for such a page kept a reading its files may have outgrown.
+    "no validators for pages read with the files they show",
+    # Office files' years are read, and the files script viewers draw into a page: an Excel
+    # file's "ok" and a PDF Embedder page's "no 2566", stored before, were read without them.
+    "no validators for results read before office files and script viewers were read",
+)
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
             "last_modified", "elapsed_ms", "years", "checked_at")
@@ -96,14 +104,15 @@ class ResultCache:
         self._forget_old_validators()
 
     def _forget_old_validators(self) -> None:
-        """Once per state file: drops the validators of every cached row (see _SHOWN_FILES_MARK).
-        Costs a full GET, once, for each ok row past its TTL; changes no verdict."""
+        """Drops the validators of every cached row once per mark of VALIDATOR_MARKS the state
+        file has not had yet. Costs a full GET, once, for each ok row past its TTL; changes no verdict."""
         try:
-            if self.state.db.execute("SELECT 1 FROM check_cache_marks WHERE mark = ?", (_SHOWN_FILES_MARK,)).fetchone():
+            done = {m for (m,) in self.state.db.execute("SELECT mark FROM check_cache_marks")}
+            if done.issuperset(VALIDATOR_MARKS):
                 return
             with self.state.transaction() as db:
                 db.execute("UPDATE check_cache SET etag = NULL, last_modified = NULL")
-                db.execute("INSERT INTO check_cache_marks (mark) VALUES (?)", (_SHOWN_FILES_MARK,))
+                db.executemany("INSERT OR IGNORE INTO check_cache_marks (mark) VALUES (?)", [(m,) for m in VALIDATOR_MARKS])
         except sqlite3.Error as e:
             log.warning("could not update the cached results (%s); they are used as they are", e)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from sheets_sync.check.cache import CachedChecker, ResultCache, open_cached
+from sheets_sync.check.cache import VALIDATOR_MARKS, CachedChecker, ResultCache, open_cached
 from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
@@ -283,11 +283,13 @@ def test_a_pdf_replaced_under_an_unchanged_item_page_is_read_again(tmp_path):
         assert [r.headers.get("If-None-Match") for r in srv.requests_to("/plain")] == [None, '"v1"']
 
 
-def test_validators_cached_before_are_dropped_once(tmp_path):
+@pytest.mark.parametrize("had", [(), VALIDATOR_MARKS[:1]])  # before either change, or before the second
+def test_validators_cached_before_are_dropped_once(tmp_path, had):
     with State(tmp_path / "state.sqlite") as state:
         ResultCache(state).store([CheckResult(url="http://a.go.th/o7", status=Status.OK, etag='"v1"')], at=1.0)
-        with state.transaction() as db:
-            db.execute("DELETE FROM check_cache_marks")  # a state file from before the change
+        with state.transaction() as db:  # a state file from before the change(s)
+            db.execute("DELETE FROM check_cache_marks")
+            db.executemany("INSERT INTO check_cache_marks (mark) VALUES (?)", [(m,) for m in had])
         cache = ResultCache(state)
         assert cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag is None
         cache.store([CheckResult(url="http://a.go.th/o7", status=Status.OK, etag='"v2"')], at=2.0)
