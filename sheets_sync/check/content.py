@@ -345,10 +345,10 @@ def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
     return Page(kind="other")
 
 
-def read_office(body: bytes) -> Page:
-    """An office file's text (sheets_sync.check.office); "" when it cannot be read (an old binary
-    format, a file cut off or protected): a look by hand."""
-    return Page(kind="office", text=office.text(body) or "")
+def read_office(body: bytes, enough: Sequence[Sequence[int]] = ()) -> Page:
+    """An office file's text (sheets_sync.check.office; `enough` as there); "" when it cannot be
+    read (an old binary format, a file cut off or protected): a look by hand."""
+    return Page(kind="office", text=office.text(body, enough) or "")
 
 
 def is_document(body: bytes, headers: Mapping[str, str]) -> bool:
@@ -359,7 +359,7 @@ def is_document(body: bytes, headers: Mapping[str, str]) -> bool:
 
 def read_document(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> Page:
     """`read_pdf` or `read_office`, by what the file is."""
-    return read_office(body) if office.looks_like(body) else read_pdf(body, pages, enough)
+    return read_office(body, enough) if office.looks_like(body) else read_pdf(body, pages, enough)
 
 
 def _normalised(text: str, limit: int = 20_000) -> str:

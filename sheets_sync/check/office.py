@@ -17,7 +17,10 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
+
+from sheets_sync.check.years import settled, years_in
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003, Excel 97-2003, PowerPoint, encrypted OOXML
@@ -27,7 +30,7 @@ _FIRST_PARTS = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"word/", b"xl/
                 b"mimetype")
 MAX_PART_BYTES = 4 << 20
 MAX_TEXT = 2_000_000
-MAX_CELLS = 200_000
+MAX_CELLS = 100_000
 # The parts that hold what a reader sees: a Word file's body, headers, footers and notes; a
 # presentation's slides; an OpenDocument's content (and styles.xml: its headers and footers).
 _TEXT_PARTS = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml|"
@@ -84,9 +87,13 @@ def kind(body: bytes) -> str | None:
     return None
 
 
-def text(body: bytes) -> str | None:
+def text(body: bytes, enough: Sequence[Sequence[int]] = ()) -> str | None:
     """What an office file shows as text (an Excel date as its date, "2023-01-31"), or None
-    when it cannot be read (cut off, damaged, a binary or protected format).
+    when it cannot be read (cut off, damaged, a binary or protected format). `enough`, the year
+    sets of the rules a run judges by (years.year_sets): reading stops once the text read so far
+    settles them, as for a PDF's pages, and a file too large to read whole (past MAX_TEXT or
+    MAX_CELLS, a part past MAX_PART_BYTES) whose start does not settle them gives None, a look
+    by hand: the years of its unread rest are unknown.
 
     >>> import io, zipfile
     >>> buf = io.BytesIO()
@@ -98,46 +105,87 @@ def text(body: bytes) -> str | None:
     """
     if kind(body) != "office":
         return None
+    reading = _Reading(enough)
     try:
         archive = zipfile.ZipFile(io.BytesIO(body))
         if "xl/workbook.xml" in archive.namelist():
-            return _sheet_text(body)
-        parts = []
-        for name in filter(_TEXT_PARTS.fullmatch, archive.namelist()):
-            with archive.open(name) as part:
-                xml = _BREAKS.sub(b" ", part.read(MAX_PART_BYTES))
-            parts.append(html.unescape(_TAG.sub(b"", xml).decode("utf-8", "replace")))
-            if sum(map(len, parts)) >= MAX_TEXT:
-                break
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
-        return None  # damaged, encrypted or packed in a way zipfile does not read
-    return " ".join(" ".join(parts).split())[:MAX_TEXT]
+            _read_sheets(body, reading)
+        else:
+            for name in filter(_TEXT_PARTS.fullmatch, archive.namelist()):
+                with archive.open(name) as part:
+                    xml = part.read(MAX_PART_BYTES + 1)
+                reading.cut |= len(xml) > MAX_PART_BYTES
+                xml = _BREAKS.sub(b" ", xml[:MAX_PART_BYTES])
+                if reading.add(html.unescape(_TAG.sub(b"", xml).decode("utf-8", "replace"))):
+                    break
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
+            EOFError, _Unreadable):
+        return None  # damaged, encrypted or packed in a way zipfile or openpyxl does not read
+    return reading.text()
 
 
-def _sheet_text(body: bytes) -> str | None:
-    """An Excel workbook's cells as text: strings, dates as dates, whole numbers (a year typed
-    as 2566); other numbers (amounts, decimals) are left out."""
+class _Unreadable(Exception):
+    """openpyxl could not read the workbook."""
+
+
+class _Reading:
+    """The text read so far, and whether it settles `enough` or was cut short."""
+
+    def __init__(self, enough: Sequence[Sequence[int]]) -> None:
+        self.enough = [tuple(s) for s in enough]
+        self.parts: list[str] = []
+        self.size = 0
+        self.years: set[int] = set()
+        self.cut = False  # something was left unread
+
+    def add(self, piece: str) -> bool:
+        """Adds `piece`; True when reading should stop (settled, or at MAX_TEXT)."""
+        self.parts.append(piece)
+        self.size += len(piece)
+        if self.enough:
+            self.years.update(years_in(piece))
+            if settled(self.years, self.enough):
+                return True
+        if self.size >= MAX_TEXT:
+            self.cut = True
+            return True
+        return False
+
+    def text(self) -> str | None:
+        if self.cut and self.enough and not settled(self.years, self.enough):
+            return None
+        return " ".join(" ".join(self.parts).split())[:MAX_TEXT]
+
+
+def _read_sheets(body: bytes, reading: _Reading) -> None:
+    """An Excel workbook's cells as text, into `reading`: strings, dates as dates, whole numbers
+    (a year typed as 2566); other numbers (amounts, decimals) are left out."""
     # Imported only when a run meets an Excel file: ~0.1 s.
     from openpyxl import load_workbook
 
-    values: list[str] = []
     try:
         book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-        try:
-            cells = 0
-            for sheet in book.worksheets:
-                for row in sheet.iter_rows(values_only=True):
-                    cells += len(row)
-                    values.extend(filter(None, map(_cell_text, row)))
+    except Exception as e:  # noqa: BLE001 - a foreign file's parser: whatever it raises, the file is unread
+        raise _Unreadable(str(e)) from e
+    try:
+        cells, batch = 0, []
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells += len(row)
+                batch.extend(filter(None, map(_cell_text, row)))
+                if len(batch) >= 1000 or cells >= MAX_CELLS:
+                    done = reading.add(" ".join(batch))
+                    batch = []
+                    if done:
+                        return
                     if cells >= MAX_CELLS:
-                        break
-                if cells >= MAX_CELLS:
-                    break
-        finally:
-            book.close()
-    except Exception:  # noqa: BLE001 - a foreign file's parser: whatever it raises, the file is unread
-        return None
-    return " ".join(" ".join(values).split())[:MAX_TEXT]
+                        reading.cut = True
+                        return
+        reading.add(" ".join(batch))
+    except Exception as e:  # noqa: BLE001
+        raise _Unreadable(str(e)) from e
+    finally:
+        book.close()
 
 
 def _cell_text(value) -> str | None:

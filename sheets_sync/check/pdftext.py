@@ -195,7 +195,7 @@ def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
             # An office file (sheets_sync.check.office): an Excel sheet's parse, in Python, would
             # hold up the checker's loop as long as a large PDF's. Imported only when one comes.
             from sheets_sync.check import office
-            text = office.text(body)
+            text = office.text(body, enough)
             conn.send_bytes(pack(text or "", text is not None))
             continue
         conn.send_bytes(pack(*read(body, pages, enough)))

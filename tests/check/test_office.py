@@ -86,3 +86,19 @@ def test_a_part_that_unpacks_far_beyond_the_limit_is_read_only_so_far():
         tracemalloc.stop()
     assert text.startswith("ปี 2566 aaa") and len(text) <= office.MAX_TEXT
     assert peak < 8 * office.MAX_PART_BYTES, peak
+
+
+def test_a_sync_stops_at_the_cell_that_settles_its_year_rules_and_leaves_an_unsettled_giant_to_a_hand(monkeypatch):
+    monkeypatch.setattr(office, "MAX_CELLS", 6_000)  # the limit, made small enough to write a file past it quickly
+    # a ledger of 9,000 cells, its amounts six-digit numbers (no year), one date of 2023 near its top
+    rows = [["รายการ", datetime.date(2023, 1, 1) if i == 10 else "วัสดุ", 100_000 + i] for i in range(3_000)]
+    big = make_xlsx(rows)
+    settled_early = office.text(big, enough=[(2566,)])
+    assert "2023-01-01" in settled_early and len(settled_early) < len(office.text(big)) / 4  # its first batch
+    # past MAX_CELLS without a year of a rule: the rest may hold it, so no text (a look by hand) ...
+    assert office.text(big, enough=[(2567,)]) is None
+    # ... while `sheets-sync check` (no rules) reads as far as it may and reports what it saw
+    assert years_in(office.text(big)) == (2566,)
+    # a whole file without the year is read to its end: its "no 2567" is known
+    small = make_xlsx(rows[:100])
+    assert office.text(small, enough=[(2567,)]) == office.text(small)
