@@ -278,9 +278,9 @@ class Checker:
                               always: bool = False, frames: bool = True) -> content.Page:
         """`page` (of `body`, the page as sent) with the text of the file(s) it shows
         (`content.Page.document`): a Drive or Docs viewer's file, the file a viewer's address is
-        given, the documents it embeds or a script viewer draws into it, and
-        (with `frames`) the pages of its own site in its frames, read only when its own text
-        does not already settle the year rules the results are judged by (`pdf_years`; always
+        given, the documents it embeds or a script viewer draws into it (a flipbook host's frame:
+        shown, not read), and (with `frames`) the pages of its own site in its frames, read only
+        when its own text does not already settle the year rules the results are judged by (`pdf_years`; always
         without them), or `always` (a link that promised a document and answered a page:
         whether the page shows one decides `wrong_type`)."""
         export = documents.viewer_export(final_url)
@@ -292,13 +292,18 @@ class Checker:
         shown = list(dict.fromkeys(([given] if given else []) + documents.embedded_documents(page, final_url)
                                    + documents.viewer_documents(body, final_url)))
         framed = documents.framed_pages(page, final_url) if frames else []
-        if not (shown or framed) or (not always and settled(content.html_years(page, self.pdf_years), self.pdf_years)):
+        hosted = documents.viewer_frames(page, final_url)
+        if not (shown or framed or hosted) or (not always and settled(content.html_years(page, self.pdf_years),
+                                                                      self.pdf_years)):
             return page
         texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
                  for u in shown[:documents.MAX_EMBEDDED]]
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
         if not shown and not pages:
-            return page  # frames that gave nothing to read: judged by its own text, as before
+            # Frames that gave nothing to read: judged by its own text, as before; but a flipbook or
+            # a Drive folder shown there is a document whose years are unknown (a look by hand
+            # when the page shows none of its own, never "no 2566").
+            return replace(page, document="") if hosted else page
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts))
 

@@ -45,8 +45,13 @@ _PLATFORMS = frozenset(PLATFORM_HOSTS)
 # for viruses, a notice page instead of it): a link pasted as a download ends there.
 DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
 # Other file-sharing services whose pages a script draws (a viewer with the file's name): like
-# Drive, never `empty_page` or `wrong_type` for that, and their years come from the file.
-VIEWER_DOMAINS = ("onedrive.live.com", "sharepoint.com", "dropbox.com")
+# Drive, never `empty_page` or `wrong_type` for that, and their years come from the file. The
+# flipbook and document hosts agencies publish annual reports on (and show in an item page's
+# frame) are such viewers too: their pages are drawn from images and scripts, never read here,
+# so without a year of its own such a page is a look by hand, not "no 2566".
+VIEWER_DOMAINS = ("onedrive.live.com", "sharepoint.com", "dropbox.com",
+                  "anyflip.com", "fliphtml5.com", "pubhtml5.com", "heyzine.com", "issuu.com", "calameo.com",
+                  "yumpu.com", "flipsnack.com", "publuu.com", "scribd.com", "slideshare.net")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import ada_url
@@ -27,6 +27,7 @@ from sheets_sync.check.content import (
     TAG_REST,
     Page,
     is_html,
+    is_viewer,
     promises_document,
     read_html,
     shown_source,
@@ -141,23 +142,40 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     ['https://a.go.th/files/o12.pdf', 'https://a.go.th/files/o13.pdf']
     """
     found: list[str] = []
-    if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
-        return found
-    base = base_url(page.raw_html, base)
-    for m in _EMBED_TAG.finditer(page.raw_html):
-        src = shown_source(m.group(0))
-        if src is None:
-            continue  # an empty src shows nothing (the browser would load the page itself)
-        try:
-            url = resolve(base, html.unescape(src))
-        except ValueError:  # e.g. "http://[bad": a browser shows nothing there either
-            continue
+    for url in _embedded(page, base):
         shown = next((u for u in (*_given(url), url) if promises_document(u) or viewer_export(u)), None)
         if shown and shown.startswith(("http://", "https://")) and shown not in found:
             found.append(shown)
             if len(found) == MAX_EMBEDDED:
                 break
     return found
+
+
+def viewer_frames(page: Page, base: str) -> list[str]:
+    """What an HTML page shows in an <iframe>, <embed> or <object> from a viewer's host
+    (`content.is_viewer`: a flipbook on AnyFlip or Issuu, a Drive folder, a OneDrive file) whose
+    file is not read: the assessor sees a document there, its years unknown.
+
+    >>> viewer_frames(Page(kind="html", raw_html='<iframe src="https://online.anyflip.com/abcd/efgh/index.html">'
+    ...     '</iframe><iframe src="https://www.youtube.com/embed/x1"></iframe>'), "https://a.go.th/o13")
+    ['https://online.anyflip.com/abcd/efgh/index.html']
+    """
+    return [url for url in _embedded(page, base) if is_viewer(url) and url.startswith(("http://", "https://"))]
+
+
+def _embedded(page: Page, base: str) -> Iterator[str]:
+    """The absolute address each <iframe>, <embed> and <object> of an HTML page shows."""
+    if not _EMBEDDING.search(page.raw_html):  # most pages: ~3 us here, where the full pattern cost ~6
+        return
+    base = base_url(page.raw_html, base)
+    for m in _EMBED_TAG.finditer(page.raw_html):
+        src = shown_source(m.group(0))
+        if src is None:
+            continue  # an empty src shows nothing (the browser would load the page itself)
+        try:
+            yield resolve(base, html.unescape(src))
+        except ValueError:  # e.g. "http://[bad": a browser shows nothing there either
+            continue
 
 
 # Scripts that draw a PDF into the page, from markup with no frame of its own: WordPress's PDF

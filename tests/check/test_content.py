@@ -119,6 +119,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/office/plan.doc", (Status.OK, ("unverifiable_content",))),  # an old binary format: a look by hand
     ("/embed/word/O12", (Status.OK, ())),  # a Word file shown in a frame is read like an embedded PDF
     ("/embed/word-old/O12", (Status.WARNING, ("no_fiscal_year",))),
+    # A flipbook from AnyFlip, Issuu ... in a frame: its pages are images a script draws, never read.
+    ("/embed/anyflip/O12", (Status.OK, ("unverifiable_content",))),  # was "no 2566": a look by hand
+    ("/embed/anyflip-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the page's own 2565 speaks
     ("/friendly/O12", (Status.WARNING, ("error_status_page",))),  # a page sent with 404: was http_4xx (broken)
     # A meta refresh within seconds is where the browser goes: followed like a redirect.
     ("/refresh", (Status.OK, ())),
@@ -442,6 +445,14 @@ def test_other_file_sharing_viewers_are_neither_wrong_type_nor_empty():
     sharepoint = classify(fetch(b"<html><head><title>O12 2566.pdf</title></head><body></body></html>",
                                 url="https://lamphun-my.sharepoint.com/:b:/g/personal/x/EaBc?e=1"))
     assert (sharepoint.reasons, sharepoint.years) == ((), (2566,))
+    # A flipbook's own page: its title and a share box; the book is images a script draws.
+    anyflip = classify(fetch("<html><head><title>รายงานผลการดำเนินงาน | AnyFlip</title></head><body><div id='app'>"
+                             "</div><p>Share this book. Embed it on your site. More books from the publisher</p>"
+                             "</body></html>".encode(), url="https://online.anyflip.com/abcd/efgh/"))
+    assert (anyflip.status, anyflip.reasons, anyflip.years) == (Status.OK, ("unverifiable_content",), None)
+    issuu = classify(fetch(b"<html><head><title>Annual report 2566 by Lamphun - Issuu</title></head></html>",
+                           url="https://issuu.com/lamphun/docs/annual_report_2566"))
+    assert (issuu.reasons, issuu.years) == ((), (2566,))  # its title's year counts, as a Drive file's name
 
 
 def test_a_drive_page_drawn_by_scripts_is_neither_empty_nor_proof_of_another_year():

@@ -100,7 +100,8 @@ PATHS = {
                           "script draws the file into), 'flipbook' (/docs/On.pdf in a DearFlip flipbook named in a "
                           "script's options), 'flipbook-old' (/old/On.pdf so), 'linked' (/docs/On.pdf only "
                           "linked, as a menu links files: not read, no_fiscal_year), 'word' and 'word-old' "
-                          "(/office/plan.docx, /office/plan-old.docx in an <iframe>)",
+                          "(/office/plan.docx, /office/plan-old.docx in an <iframe>), 'anyflip' (a flipbook on AnyFlip in an "
+                          "<iframe>, the page without a year: a look by hand), 'anyflip-old' (the same, headed 2565)",
     "/office/{name}": "office files: plan.docx (2566 split into two runs, as Word saves an edited line), plan-old.docx "
                       "(2565), plan-large.docx (2566, 6 MB with an image: read whole, as a PDF), summary.xlsx and "
                       "summary-old.xlsx (no year but in date cells of 2023 / 2022, an amount 2566.5), plan.doc (an old "
@@ -549,6 +550,11 @@ class Farm:
                 shown = (f'src="about:blank" data-src="/docs/O{num}.pdf"' if parts[2] == "lazy" else
                          f'src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-lazy-src="/oit/O{num}"')
                 return 200, page(f"O{num}", f'<p>ข้อมูล O{num}</p><iframe data-lazyloaded="1" {shown} width="100%">'
+                                            '</iframe>'), {}
+            if parts[2] in ("anyflip", "anyflip-old"):  # a flipbook on AnyFlip's host (never fetched: not on loopback)
+                heading = f"รายงานผลการดำเนินงาน O{num}" + (" ประจำปี 2565" if parts[2] == "anyflip-old" else "")
+                return 200, page(f"O{num}", f'<h2>{heading}</h2><iframe src="https://online.anyflip.com/abcd/efgh/'
+                                            'index.html" seamless="seamless" scrolling="no" allowfullscreen="true">'
                                             '</iframe>'), {}
             if parts[2] in ("pdfemb", "flipbook", "flipbook-old", "linked"):  # files a script draws in, or a link
                 file = f"/{'old' if parts[2] == 'flipbook-old' else 'docs'}/O{num}.pdf"
