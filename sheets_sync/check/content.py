@@ -51,7 +51,7 @@ DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.
 # so without a year of its own such a page is a look by hand, not "no 2566".
 VIEWER_DOMAINS = ("onedrive.live.com", "sharepoint.com", "dropbox.com",
                   "anyflip.com", "fliphtml5.com", "pubhtml5.com", "heyzine.com", "issuu.com", "calameo.com",
-                  "yumpu.com", "flipsnack.com", "publuu.com", "scribd.com", "slideshare.net")
+                  "yumpu.com", "flipsnack.com", "publuu.com", "scribd.com", "slideshare.net", "canva.com")
 SIGN_IN_HOSTS = ("accounts.google.com", "login.microsoftonline.com", "login.live.com")
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 TINY_BODY = 300  # bytes: less than any real document
