@@ -81,10 +81,11 @@ VALIDATOR_MARKS = (
     # A result read with the files or frames its page shows keeps no validators (Checker._classify);
     # rows stored before did, and a 304 for such a page kept a reading its files may have outgrown.
     "no validators for pages read with the files they show",
-    # Office files' years are read, the files script viewers draw into a page, and a flipbook in a
-    # frame is a file shown: an Excel file's "ok", a PDF Embedder or AnyFlip page's "no 2566",
-    # stored before, were read without them.
-    "no validators for results read before office files, script viewers and flipbooks were read",
+    # Office files' years are read, the files script viewers draw into a page, a flipbook in a
+    # frame is a file shown, and a PDF without a year on its first pages is read on: an Excel
+    # file's "ok", a PDF Embedder or AnyFlip page's or a long report's "no 2566", stored before,
+    # were read without them.
+    "no validators for results read before office files, script viewers, flipbooks and long reports were read",
 )
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",

@@ -29,6 +29,9 @@ from multiprocessing.connection import Connection
 _LOCK = threading.Lock()
 
 
+MORE_PAGES = 15  # pages read of a PDF whose first pages show text but no year at all
+
+
 def squeeze(text: str) -> str:
     """Runs of whitespace as one space, none at the ends: `re.sub(r"\\s+", " ", text).strip()`
     (str.split's whitespace is the regex's \\s), at a quarter of its CPU on Thai text.
@@ -47,7 +50,10 @@ def read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tuple
     stops after the first page by which the text shows a year of each: later pages cannot
     change any verdict on those rules (years.settled), and a report's first page usually
     names its year, where reading five pages of a real one costs four times as much. A later
-    page is not opened at all, so one PDFium cannot load no longer makes the file unreadable."""
+    page is not opened at all, so one PDFium cannot load no longer makes the file unreadable.
+    A file whose first `pages` pages show text but no year at all (an image for a cover, then the
+    contents) is read on, page by page, until one shows or MORE_PAGES are read: "no 2566" judged
+    on a report's contents page was false."""
     with _LOCK:
         return _read(body, pages, enough)
 
@@ -64,8 +70,8 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
         if count < 1:  # what pypdfium2's PdfDocument refuses to open
             return "", False
         parts = []
-        last = min(pages, count) - 1
-        for i in range(last + 1):
+        last, i = min(pages, count) - 1, 0
+        while i <= last:
             page = pdfium.FPDF_LoadPage(doc, i)
             if not page:
                 return "", False
@@ -84,6 +90,9 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
             parts.append(spaced_years(legacy_thai(text)))
             if enough and i < last and _settled(" ".join(parts), enough):
                 break
+            if i == last and last + 1 < min(count, MORE_PAGES) and _yearless_text(parts):
+                last += 1  # text, but no year at all yet: the contents and foreword of a long report
+            i += 1
         return squeeze(" ".join(parts)), True
     finally:
         pdfium.FPDF_CloseDocument(doc)
@@ -132,6 +141,14 @@ def spaced_years(text: str) -> str:
     if " " not in text:
         return text
     return _SPACED_YEAR.sub(r"\1\2\3\4", text)
+
+
+def _yearless_text(parts: Sequence[str]) -> bool:
+    """The pages read show text (not a scan) and no year of any kind."""
+    from sheets_sync.check import years
+
+    text = " ".join(parts)
+    return bool(text.strip()) and not years.years_in(text)
 
 
 def _settled(text: str, enough: Sequence[Sequence[int]]) -> bool:

@@ -109,7 +109,8 @@ def test_random_pages_read_the_same():
                           x=rng.randint(0, 500), y=rng.randint(0, 780)) for _ in range(rng.randint(0, 4))]
             streams.append(" ".join(parts))
         body = build(streams)
-        assert pdftext.read(body, 2) == reference(body, 2), streams
+        # every page (a file with fewer pages than asked for is never read on past them)
+        assert pdftext.read(body, 3) == reference(body, 3), streams
 
 
 def test_the_helpers_answer_survives_the_pipe():
@@ -140,6 +141,24 @@ def test_reading_stops_at_the_page_that_settles_the_year_rules():
     # A span across a page break settles the rule on the page that ends it.
     span = build(["BT /F1 12 Tf 72 700 Td (plan 2564 -) Tj ET", text("F1", "2568"), text("F1", "annex 2560")])
     assert pdftext.read(span, 5, ((2566,),)) == ("plan 2564 - 2568", True)
+
+
+def test_a_report_whose_first_pages_show_no_year_is_read_on_until_one_does():
+    """An image for a cover, then the contents and a foreword without a date: its year is on page 7."""
+    report = build([text("F1", "contents"), *[text("F1", f"chapter {n}") for n in range(1, 6)],
+                    text("F1", "plan for the fiscal year 2566"), text("F1", "annex 2560")])
+    assert pdftext.read(report, 5) == ("contents chapter 1 chapter 2 chapter 3 chapter 4 chapter 5 "
+                                       "plan for the fiscal year 2566", True)
+    assert pdftext.read(report, 5, ((2566,),))[0].endswith("2566")
+    # a year of any kind in the first pages (an old one, too) stops there, as before; so does a scan
+    dated = build([text("F1", "contents 2565"), *[text("F1", f"chapter {n}") for n in range(1, 6)],
+                   text("F1", "plan 2566")])
+    assert pdftext.read(dated, 5)[0].endswith("chapter 4")
+    scan = build(["0.5 0.5 0.5 rg 72 72 468 648 re f"] * 6 + [text("F1", "plan 2566")])
+    assert pdftext.read(scan, 5) == ("", True)
+    # and never past MORE_PAGES
+    long = build([text("F1", f"page {chr(97 + n)}") for n in range(pdftext.MORE_PAGES)] + [text("F1", "2566")])
+    assert "2566" not in pdftext.read(long, 5)[0]
 
 
 def test_stopping_early_never_changes_whether_a_rule_fits():
