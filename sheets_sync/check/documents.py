@@ -182,10 +182,12 @@ def _embedded(page: Page, base: str) -> Iterator[str]:
 # Embedder replaces an <a class="pdfemb-viewer" href="..."> with the file's pages; a DearFlip
 # (dFlip) flipbook is a <div class="_df_book"> given its file in a `source` attribute or in its
 # options, a script's `option_df_123 = {"source": "..."}`; a Real3D Flipbook, in a "pdfUrl" of its
-# options (a script's, or its div's data-flipbook-options). The assessor sees the file in the page.
+# options (a script's, or its div's data-flipbook-options); a 3D FlipBook, in its div's data-pdf.
+# The assessor sees the file in the page.
 # Only a viewer's own markup counts: a plain link to a PDF may be any menu's.
-_VIEWER_MARKS = (b"pdfemb-viewer", b"_df_", b"real3dflipbook")
-_VIEWER_CLASS = re.compile(r"(?:^|\s)(?:pdfemb-viewer|_df_(?:book|thumb|button|custom)|real3dflipbook)(?:\s|$)", re.I)
+_VIEWER_MARKS = (b"pdfemb-viewer", b"_df_", b"real3dflipbook", b"_3d-flip-book")
+_VIEWER_CLASS = re.compile(r"(?:^|\s)(?:pdfemb-viewer|_df_(?:book|thumb|button|custom)|real3dflipbook|_3d-flip-book)"
+                           r"(?:\s|$)", re.I)
 _VIEWER_MARK = re.compile("|".join(m.decode() for m in _VIEWER_MARKS))
 _VIEWER_TAG = re.compile(r"<[a-z][\w-]*" + TAG_REST, re.I)
 _VIEWER_SOURCES = ("href", "source", "data-source", "pdf", "data-pdf")
@@ -194,7 +196,7 @@ _VIEWER_OPTION = re.compile(r"""["'](?:source|pdfUrl|pdf_url)["']\s*:\s*("(?:[^"
 
 def viewer_documents(body: bytes, base: str) -> list[str]:
     r"""The documents a script viewer draws into an HTML page (`_VIEWER_MARKS`: PDF Embedder,
-    DearFlip, Real3D Flipbook), as absolute URLs, at most MAX_EMBEDDED; `body` is the page as
+    DearFlip, Real3D Flipbook, 3D FlipBook), as absolute URLs, at most MAX_EMBEDDED; `body` is the page as
     sent, scripts included (a flipbook's file is named in its options). Like an <iframe>'s PDF,
     the year is in the file the assessor sees below the heading.
 

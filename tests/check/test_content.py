@@ -255,6 +255,9 @@ def test_script_redirect_targets(html, target):
     # Real3D Flipbook's options in its div, HTML-escaped
     (b'<div class="real3dflipbook" data-flipbook-options="{&quot;pdfUrl&quot;:&quot;\\/files\\/o10.pdf&quot;}"></div>',
      ["https://a.go.th/files/o10.pdf"]),
+    # 3D FlipBook's shortcode given a PDF
+    (b'<div class="_3d-flip-book fb3d-fullscreen-mode full-size" data-id="0" data-pdf="/files/o10.pdf"></div>',
+     ["https://a.go.th/files/o10.pdf"]),
     # not a viewer's: a menu's link, a class that only starts alike, a viewer's page image, a commented-out one
     (b'<a href="/files/plan.pdf" class="menu-item">plan</a><div class="_df_booklet" source="/x.pdf"></div>', []),
     (b'<div class="_df_book" source="/files/cover.jpg"></div><!-- <a class="pdfemb-viewer" href="/old.pdf">x</a> -->', []),
