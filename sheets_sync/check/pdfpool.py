@@ -23,7 +23,9 @@ A closed pool reads in-process too.
 A PDF is read within its check's deadline too: one the helper has not read by then gets no
 text (`unverifiable_content`: a look by hand, never a warning about the file) and the helper
 is stopped (a new one reads on), so a file built to be slow to parse can hold neither its
-check past total_timeout_s nor the PDFs after it.
+check past total_timeout_s nor the PDFs after it; and past SITE_CRASHES files of one site that
+crashed or hung a helper, that site's PDFs get no text at once (a look by hand), so its files
+stop making every other site's wait.
 """
 
 from __future__ import annotations
@@ -41,10 +43,11 @@ from sheets_sync.check import content, office, pdftext
 log = logging.getLogger(__name__)
 
 _ONE_SEND = 1 << 20  # a file up to this size goes out in one send with its head
-# Helpers that died while reading (a file crashed PDFium), per run: past SITE_CRASHES for one site,
-# that site's later PDFs get no text (checked by hand) and cost no restart; past MAX_RESTARTS in
-# all (~0.15 s of CPU each), every PDF does. One site's files must not leave every other site's
-# PDFs unread.
+# Helpers that died while reading (a file crashed PDFium) or were stopped still reading at the
+# check's deadline (a file that hangs it), per run: past SITE_CRASHES for one site, that site's
+# later PDFs get no text (checked by hand) and cost no restart; past MAX_RESTARTS crashes in all
+# (~0.15 s of CPU each), every PDF does. One site's files must not leave every other site's PDFs
+# unread.
 SITE_CRASHES = 2
 MAX_RESTARTS = 30
 
@@ -213,6 +216,9 @@ class PdfReaderPool:
                 return _page(body)
             log.warning("PDF text not read within the check's time budget; left to be checked by hand")
             self._drop(helper)  # still reading that file: a new helper reads on
+            # A file that hangs PDFium counts as one that crashes it: past SITE_CRASHES, that site's
+            # files no longer hold up the one helper (and every other site's PDFs behind it).
+            self._crashes[site] = self._crashes.get(site, 0) + 1
             return _page(body)  # no text read: unverifiable_content, not "cannot be opened"
         except HelperDied as e:
             if not helper.answered:

@@ -711,6 +711,37 @@ def test_a_pdf_the_helper_cannot_read_by_the_deadline_gets_no_text_and_a_new_hel
             time.sleep(0.1)
 
 
+def test_a_site_whose_pdfs_hang_the_reader_stops_holding_it_up_for_everyone_else():
+    """The one helper (on two cores) reads PDFs in turn: a site whose files hang PDFium until their
+    checks' deadlines made every other site's PDFs wait behind each. Past SITE_CRASHES such files,
+    that site's PDFs are left to a look by hand at once; other sites' are read as before."""
+    import asyncio
+    import os
+    import signal
+
+    from sheets_sync.check.pdfpool import SITE_CRASHES, PdfReaderPool
+
+    pdf = make_pdf(["Annual report, fiscal year 2566"])
+    pool = PdfReaderPool(workers=1)
+
+    async def hang_then_read():
+        for _ in range(SITE_CRASHES):
+            await pool.read_async(pdf, 5, site="good.go.th")  # a helper is up
+            for pid in pool.helper_pids():  # as if PDFium hung on slow.go.th's file
+                os.kill(pid, signal.SIGSTOP)
+            assert (await pool.read_async(pdf, 5, deadline=time.monotonic() + 0.5, site="slow.go.th")).text == ""
+        helpers = pool.helper_pids()
+        slow = await pool.read_async(pdf, 5, deadline=time.monotonic() + 30, site="slow.go.th")
+        return slow, helpers == pool.helper_pids(), await pool.read_async(pdf, 5, site="good.go.th")
+
+    try:
+        slow, no_helper_used, good = asyncio.run(hang_then_read())
+    finally:
+        pool.close()
+    assert (slow.kind, slow.text) == ("pdf", "") and no_helper_used  # not read, and no helper started for it
+    assert good.text == "Annual report, fiscal year 2566"
+
+
 @pytest.mark.parametrize("name, html, blocked", [
     ("FortiWeb", "<html><body><h2>Web Page Blocked</h2>The page cannot be displayed. Please contact the administrator "
                  "for additional information.<br>URL: www.lamphun.go.th/o1<br>Attack ID: 20000051</body></html>", True),
