@@ -8,7 +8,8 @@ Excel does. The old binary formats (.doc, .xls, .ppt) and password-protected fil
 read: `text` gives None, a look by hand, never "no 2566".
 
 Every read is bounded, whatever the file claims: at most MAX_PART_BYTES of each part unpacked,
-MAX_TEXT characters and MAX_CELLS cells in all (a zip bomb unpacks to gigabytes).
+MAX_TEXT characters, and MAX_CELLS cells with a value, MAX_ROWS rows and MAX_COLUMNS columns
+of a sheet (a zip bomb unpacks to gigabytes).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _FIRST_PARTS = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"word/", b"xl/
 MAX_PART_BYTES = 4 << 20
 MAX_TEXT = 2_000_000
 MAX_CELLS = 100_000
+MAX_COLUMNS = 200  # of a sheet: a table, not a grid
+MAX_ROWS = 100_000  # empty ones too (openpyxl gives every row between two that hold values)
 # The parts that hold what a reader sees: a Word file's body, headers, footers and notes; a
 # presentation's slides; an OpenDocument's content (and styles.xml: its headers and footers).
 _TEXT_PARTS = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml|"
@@ -168,17 +171,20 @@ def _read_sheets(body: bytes, reading: _Reading) -> None:
     except Exception as e:  # noqa: BLE001 - a foreign file's parser: whatever it raises, the file is unread
         raise _Unreadable(str(e)) from e
     try:
-        cells, batch = 0, []
+        cells, rows, batch = 0, 0, []
         for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
-                cells += len(row)
+            # At most MAX_COLUMNS, and only cells with a value count: openpyxl pads each row to the
+            # sheet's stated size, which some exporters write as the whole grid (A1:XFD1048576).
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+                cells += len(row) - row.count(None)
+                rows += 1
                 batch.extend(filter(None, map(_cell_text, row)))
-                if len(batch) >= 1000 or cells >= MAX_CELLS:
+                if len(batch) >= 1000 or cells >= MAX_CELLS or rows >= MAX_ROWS:
                     done = reading.add(" ".join(batch))
                     batch = []
                     if done:
                         return
-                    if cells >= MAX_CELLS:
+                    if cells >= MAX_CELLS or rows >= MAX_ROWS:
                         reading.cut = True
                         return
         reading.add(" ".join(batch))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import tracemalloc
 import zipfile
 
@@ -102,3 +103,33 @@ def test_a_sync_stops_at_the_cell_that_settles_its_year_rules_and_leaves_an_unse
     # a whole file without the year is read to its end: its "no 2567" is known
     small = make_xlsx(rows[:100])
     assert office.text(small, enough=[(2567,)]) == office.text(small)
+
+
+def test_a_sheet_stated_as_the_whole_grid_is_read_as_its_table():
+    """Some exporters state a sheet's size as A1:XFD1048576; openpyxl pads every row to it, so
+    the first rows used up the cell limit and the dates below them went unread."""
+    body = make_xlsx([["สรุปผลการจัดซื้อจัดจ้าง"]] + [["วัสดุ", 100_000 + i] for i in range(1_000)]
+                     + [[datetime.date(2023, 3, 1), "ครุภัณฑ์"]])
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet)
+    assert b"XFD1048576" in parts["xl/worksheets/sheet1.xml"]
+    text = office.text(_zip(parts), enough=[(2566,)])
+    assert text is not None and "2023-03-01" in text
+
+
+def test_empty_rows_count_toward_the_row_limit(monkeypatch):
+    """openpyxl gives every row between two with values: a sheet with one cell at its top and one
+    a million rows down is a million rows to walk."""
+    monkeypatch.setattr(office, "MAX_ROWS", 50)
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "สรุปผล"
+    book.active["A80"] = datetime.date(2023, 1, 9)
+    buf = io.BytesIO()
+    book.save(buf)
+    assert office.text(buf.getvalue(), enough=[(2566,)]) is None  # cut at row 50, the rest unknown
+    monkeypatch.setattr(office, "MAX_ROWS", 100)
+    assert office.text(buf.getvalue(), enough=[(2566,)]) == "สรุปผล 2023-01-09"
