@@ -188,7 +188,7 @@ def _read_sheets(body: bytes, reading: _Reading) -> None:
                         reading.cut = True
                         return
         reading.add(" ".join(batch))
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:  # noqa: BLE001 - as above: the rows are parsed as they are walked
         raise _Unreadable(str(e)) from e
     finally:
         book.close()
