@@ -358,6 +358,8 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
     - off_site: host is neither one of the agency's domains nor under one (www. and other subdomains
       are its own); skipped when the agency is unknown or has no domains. For the items in
       settings.social_items (O9), hosts under settings.platform_hosts (facebook.com ...) are fine.
+    - short_link instead, for a host under settings.shortener_hosts (bit.ly ...): where it leads is
+      known only by following it, and its advice is the same for any agency.
     - duplicate_in_agency: the same URL, ignoring scheme, "www." and a trailing slash, given for two or
       more items of one agency; every candidate involved gets it. Twice in one cell is not a duplicate.
     Reasons are appended in that order after the validation reasons; candidates are replaced, never mutated.
@@ -365,6 +367,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
     parsed = [(row, read_cell(row.url_text, settings)) for row in rows]
     social = {normalize.item_code(i) or i for i in settings.social_items}
     platforms = tuple(normalize_domain(h) for h in settings.platform_hosts)
+    shorteners = tuple(normalize_domain(h) for h in settings.shortener_hosts)
     items_by_url: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row, candidates in parsed:
         for c in candidates:
@@ -380,7 +383,9 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
         def agency_rules(url: str) -> tuple[str, ...]:
             host = urlsplit(url).hostname or ""
             extra = []
-            if domains and not host_under(host, domains) and not (is_social and host_under(host, platforms)):
+            if host_under(host, shorteners):
+                extra.append("short_link")
+            elif domains and not host_under(host, domains) and not (is_social and host_under(host, platforms)):
                 extra.append("off_site")
             if len(items_by_url[row.key.agency, _loose(url)]) > 1:
                 extra.append("duplicate_in_agency")

@@ -87,6 +87,10 @@ class ValidationSettings:
     platform_hosts: tuple[str, ...] = ("facebook.com", "fb.com", "youtube.com", "youtu.be", "line.me", "tiktok.com",
                                        "instagram.com", "twitter.com", "x.com")
     social_items: tuple[str, ...] = ("O9",)
+    # Link shorteners: where such a link leads is only known by following it, so it is `short_link`
+    # (use the page's own address), never an `off_site` that may be false.
+    shortener_hosts: tuple[str, ...] = ("bit.ly", "tinyurl.com", "cutt.ly", "shorturl.at", "shorturl.asia", "rb.gy",
+                                        "is.gd", "t.ly", "ow.ly", "s.id", "rebrand.ly", "tiny.cc", "t.co", "lin.ee")
 
 
 @dataclass(frozen=True)

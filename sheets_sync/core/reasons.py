@@ -47,6 +47,11 @@ _ALL = [
            "ให้เปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์"),
     Reason("off_site", Status.WARNING,
            "ลิงก์อยู่นอกเว็บไซต์หลักของหน่วยงาน ข้อมูลต้องเผยแพร่บนเว็บไซต์หลักของหน่วยงาน"),
+    # A link shortener's address (bit.ly ...): Thai addresses are long once encoded, so agencies
+    # shorten them; where it leads is known only by following it, and shorteners expire.
+    Reason("short_link", Status.WARNING,
+           "เป็นลิงก์ย่อ (เช่น bit.ly) ผู้ประเมินต้องการ URL ของหน้าที่เผยแพร่ข้อมูลบนเว็บไซต์หน่วยงาน และลิงก์ย่ออาจหมดอายุ "
+           "ให้เปิดลิงก์แล้วคัดลอก URL เต็มจากแถบที่อยู่ของเบราว์เซอร์มาใส่แทน"),
     Reason("duplicate_in_agency", Status.WARNING,
            "ใช้ URL เดียวกันกับข้ออื่นของหน่วยงานเดียวกัน ตรวจว่าแต่ละข้อชี้ไปยังข้อมูลของข้อนั้นจริง"),
     # network

@@ -243,6 +243,10 @@ def test_homepage_only(text, expected):
     ("O9", "https://m.facebook.com/tapladuk", [()]),
     ("O9", "https://www.youtube.com/@tapladuk", [()]),
     ("O9", "https://drive.google.com/file/d/abc/view", [("off_site",)]),  # not a platform host
+    # a shortened link: where it leads is unknown here, and "outside the agency's site" may be false
+    ("O20", "https://bit.ly/3abcXYZ", [("short_link",)]),
+    ("O9", "https://shorturl.asia/Ab12C", [("short_link",)]),
+    ("O20", "https://bitly.com.evil.example/x", [("off_site",)]),  # only the shorteners' own hosts
 ])
 def test_off_site(item, text, expected):
     assert reasons_of([row("TPD", item, text)]) == {f"TPD/{item}": expected}
