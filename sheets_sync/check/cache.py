@@ -9,7 +9,9 @@
 * `fresh` reuses nothing (results are still stored, and the last verdict still tells a site
   down for a moment from one that never opened);
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
-* a `checker_offline` result is never stored: the last real verdict stays;
+* a `checker_offline` result is never stored: the last real verdict stays; nor is a
+  `site_not_answering` one (not requested: its site's first requests got no answer), so a URL that
+  opened before is still told, next run, from one that never did;
 * a URL that opened at its last check and now gets no answer is `unknown`/`not_answering` until
   it has stayed down `outage_confirm_minutes` (check/outages.py);
 * when the catalogue's year rules change, results read up to the pages that settled the old
@@ -156,7 +158,7 @@ class ResultCache:
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
                  json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms,
                  None if r.years is None else json.dumps(list(r.years)), at)
-                for r in results if "checker_offline" not in r.reasons]
+                for r in results if "checker_offline" not in r.reasons and "site_not_answering" not in r.reasons]
         with self.state.transaction() as db:
             db.executemany(f"INSERT OR REPLACE INTO check_cache ({', '.join(_COLUMNS)}) "
                            f"VALUES ({', '.join('?' * len(_COLUMNS))})", rows)

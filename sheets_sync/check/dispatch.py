@@ -19,6 +19,14 @@ from sheets_sync.core.normalize import host_of
 TICK_S = 0.1  # the calling thread takes results, reports progress and looks at the stop request this often
 STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
 GC_YOUNG = 10_000  # the young generation's collection threshold while checks run (Python's: 700)
+# A site that answered none of a run's requests after SILENT_LIMIT of them (each timed out, or
+# waited out connect_timeout_s for a connection) is not asked again in that run: its other URLs are `unknown`/
+# `site_not_answering` at once, and checked next run. A dead site's 43 URLs, four at a time, each
+# waiting out the 30 s deadline, held the sync, and every agency's feedback behind it, for
+# minutes; now two rounds of its deadline. Never "broken" for a URL not asked: a site slow on
+# its first pages may answer others.
+SILENT_LIMIT = 4
+SILENT = frozenset({"timeout", "connect_error"})
 
 
 class Checks(Protocol):
@@ -72,6 +80,8 @@ class Dispatch:
         self.failure: Exception | None = None
         self.ended = threading.Event()  # the checks are all gone (finished or cancelled)
         self.wake: asyncio.Event | None = None  # a slot came free, or a check failed (made on the loop)
+        self.silent: Counter[str] = Counter()  # per host: requests that got no answer (see SILENT_LIMIT)
+        self.answered: set[str] = set()  # hosts that gave this run any other result
 
     def run(self, progress) -> dict[str, CheckResult]:
         with fewer_collections():
@@ -186,13 +196,33 @@ class Dispatch:
         # in flight: it gives its slots back meanwhile (budget.idle), so they are not held idle.
         budget.SLOT.set(lambda: self._release(host, slot))
         try:
-            result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
+            if self.silent[host] >= SILENT_LIMIT and host not in self.answered:
+                result = not_asked(url, self.silent[host])
+            else:
+                result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
+                if _silent(result, self.checker.settings):
+                    self.silent[host] += 1
+                else:
+                    self.answered.add(host)
         except Exception as e:  # a bug: the run stops with it
             self.failure = self.failure or e
             self.wake.set()
             return
         self._release(host, slot)
         self.out.put((url, result))
+
+
+def _silent(result: CheckResult, settings: CheckerSettings) -> bool:
+    """No answer, and only after a wait: a refused connection fails at once and costs nothing
+    to ask again, while a timeout or an unanswered connection holds its slot to the deadline."""
+    return (result.http_status is None and result.reasons[:1] != () and result.reasons[0] in SILENT
+            and result.elapsed_ms >= 1000 * settings.connect_timeout_s)
+
+
+def not_asked(url: str, silent: int) -> CheckResult:
+    """The result of a URL not requested because its site answered none of `silent` requests."""
+    return CheckResult(url=url, status=Status.UNKNOWN, reasons=("site_not_answering",),
+                       detail=f"not requested: {silent} requests to its site got no answer in this run")
 
 
 _gc_lock = threading.Lock()

@@ -18,7 +18,8 @@ from sheets_sync.core.normalize import host_of
 
 log = logging.getLogger(__name__)
 
-NETWORK_ERRORS = frozenset({"dns_error", "connect_error", "timeout"})
+# site_not_answering: not requested because its site's first requests failed so (check/dispatch.py).
+NETWORK_ERRORS = frozenset({"dns_error", "connect_error", "timeout", "site_not_answering"})
 MIN_HOSTS = 5  # fewer hosts than this say nothing about the worker's own network
 SHARE = 0.9  # this share of hosts failing at the network level at once means the worker is offline
 

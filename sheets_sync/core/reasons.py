@@ -76,6 +76,10 @@ _ALL = [
     Reason("not_answering", Status.UNKNOWN,
            "เว็บไซต์ไม่ตอบในรอบตรวจนี้ (ครั้งก่อนเปิดได้) อาจขัดข้องชั่วคราว ระบบจะตรวจซ้ำในรอบถัดไป "
            "หากยังเปิดไม่ได้จะแจ้งว่าเปิดไม่ได้ ให้ลองเปิดลิงก์ด้วยตนเอง"),
+    # Not requested: its site answered none of this run's first requests (check/dispatch.py).
+    Reason("site_not_answering", Status.UNKNOWN,
+           "เว็บไซต์นี้ไม่ตอบในรอบตรวจนี้ (ลิงก์อื่นของเว็บไซต์เดียวกันเปิดไม่ได้หรือรอนานเกินกำหนด) ระบบจึงยังไม่ได้ตรวจลิงก์นี้ "
+           "จะตรวจซ้ำในรอบถัดไป หากเว็บไซต์ยังเปิดไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์"),
     Reason("rate_limited", Status.UNKNOWN,
            "เว็บไซต์ขอให้ลดความถี่การเข้าถึง ระบบจะตรวจซ้ำในรอบถัดไป"),
     Reason("too_many_redirects", Status.BROKEN,

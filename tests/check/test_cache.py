@@ -294,3 +294,15 @@ def test_validators_cached_before_are_dropped_once(tmp_path, had):
         assert cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag is None
         cache.store([CheckResult(url="http://a.go.th/o7", status=Status.OK, etag='"v2"')], at=2.0)
         assert ResultCache(state).load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag == '"v2"'
+
+
+def test_a_url_not_asked_because_its_site_was_silent_keeps_its_last_verdict_cached(tmp_path):
+    """Not requested says nothing of the URL: its last real result stays, so a page that opened
+    before is still held as an outage (not_answering), not judged broken at once, next run."""
+    with State(tmp_path / "state.sqlite") as state:
+        cache = ResultCache(state)
+        cache.store([CheckResult(url="http://a.go.th/o7", status=Status.OK, years=(2566,))], at=1.0)
+        cache.store([CheckResult(url="http://a.go.th/o7", status=Status.UNKNOWN, reasons=("site_not_answering",))],
+                    at=2.0)
+        entry = cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"]
+        assert (entry.result.status, entry.checked_at) == (Status.OK, 1.0)

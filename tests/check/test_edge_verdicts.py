@@ -24,7 +24,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.core.reasons import REASONS
 from tests.support import ROOT
 from tests.support.farm import make_pdf
-from tests.support.http_servers import LoopbackServer, raw, redirect, respond, slow
+from tests.support.http_servers import LoopbackServer, closed_port, raw, redirect, respond, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
                    soft404_probe=False, allow_private=("127.0.0.1/32",))
@@ -464,3 +464,44 @@ def test_frames_of_other_sites_and_frames_that_show_no_page_of_their_own_give_no
             r = checker.check(srv.url("/ita/o7"))
             assert (r.status, r.years) == (Status.OK, ()), r.detail
             assert other.log == [] and srv.requests_to("/module/gone.php")
+
+
+# ---------------------------------------------------------------- a site that answers nothing
+def test_a_site_that_answers_none_of_its_first_requests_is_not_asked_for_the_rest():
+    """A dead site's URLs each waited out the deadline, four at a time: 12 of them held the run
+    for three rounds (43 for eleven, minutes of everyone's feedback). After SILENT_LIMIT requests
+    without an answer, the rest are `site_not_answering` (unknown: not asked, never "broken")."""
+    from sheets_sync.check.dispatch import SILENT_LIMIT
+
+    with LoopbackServer(fallback=slow(2.0)) as srv:
+        urls = [srv.url(f"/o{n}") for n in range(1, 13)]
+        settings = replace(SETTINGS, connect_timeout_s=0.5, total_timeout_s=1.0, read_timeout_s=1.0, per_host=4)
+        with Checker(settings) as checker:
+            results = checker.check_many(urls)
+        asked = len(srv.log)
+    timed_out = [u for u in urls if results[u].reasons == ("timeout",)]
+    skipped = [u for u in urls if results[u].reasons == ("site_not_answering",)]
+    assert SILENT_LIMIT <= asked < len(urls) and len(timed_out) == asked and len(skipped) == len(urls) - asked
+    assert all(results[u].status is Status.UNKNOWN for u in skipped)
+
+
+def test_a_site_that_refuses_connections_is_asked_for_every_url():
+    """A refused connection fails at once: asking again costs nothing, and each URL gets its own
+    verdict (`connect_error`), not a "not asked"."""
+    url = f"http://127.0.0.1:{closed_port()}"
+    with Checker(replace(SETTINGS, per_host=2)) as checker:
+        results = checker.check_many([f"{url}/o{n}" for n in range(1, 9)])
+    assert {r.reasons for r in results.values()} == {("connect_error",)}
+
+
+def test_a_site_that_answered_once_is_asked_for_every_url():
+    """False-positive guard: a site whose first page answers and whose others are slow is a site
+    that works; each of its URLs gets its own verdict."""
+    with LoopbackServer({"/o1": respond(200, PAGE, {"Content-Type": "text/html; charset=utf-8"})},
+                        fallback=slow(2.0)) as srv:
+        urls = [srv.url(f"/o{n}") for n in range(1, 8)]
+        with Checker(replace(SETTINGS, total_timeout_s=1.0, read_timeout_s=1.0, per_host=2)) as checker:
+            results = checker.check_many(urls)
+        assert len(srv.log) == len(urls)
+    assert results[urls[0]].status is Status.OK
+    assert all(results[u].reasons == ("timeout",) for u in urls[1:])

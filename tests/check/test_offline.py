@@ -32,6 +32,15 @@ def test_nearly_every_host_failing_at_the_network_level_is_offline():
     assert marked["http://h9.go.th/x"].status is Status.OK
 
 
+def test_urls_not_asked_because_their_site_was_silent_are_offline_with_it():
+    """Offline, every site's first requests fail and its other URLs are not asked
+    (`site_not_answering`): those too are the worker's outage, not the sites'."""
+    down = {f"http://h{i}.go.th/{p}": result(f"http://h{i}.go.th/{p}", "connect_error" if p == "a" else "site_not_answering")
+            for i in range(6) for p in "ab"}
+    assert offline.looks_offline(down)
+    assert {r.reasons for r in offline.mark_offline(down).values()} == {("checker_offline",)}
+
+
 def test_canaries_down_means_offline_without_checking_anything():
     with Farm(["tapladuk.go.th"]) as farm:
         settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=("127.0.0.0/8",), retries=0,
