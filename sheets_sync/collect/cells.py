@@ -87,9 +87,11 @@ _THAI = "\u0e00-\u0e7f"
 _GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}])", re.I)
 _GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
-# "&amp;" in a query: the page's HTML source of a link (or an e-mail's) copied instead of the
-# address bar. A browser sends it as typed, so the site reads "amp;id=12" and may show another page.
-_ESCAPED_AMP_RE = re.compile(r"^[^?#]*\?[^#]*&amp;", re.I)
+# "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
+# copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
+# "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
+_ESCAPED_AMP = re.compile(r"&(?:amp|#0*38);", re.I)
+_FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is not "&#038;"'s
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -149,7 +151,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     found: list[Candidate] = []
     for pieces in map(_unglued, _readings(text)):
         readings = [Candidate(piece, *_check(piece)) for piece in _unescaped(pieces)]
-        if any(map(_ESCAPED_AMP_RE.match, pieces)):
+        if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
@@ -210,7 +212,7 @@ def _readings(text: str):
 
 
 def _unescaped(pieces: tuple[str, ...]) -> tuple[str, ...]:
-    """`pieces`, each followed by its reading with "&amp;" in its query read as "&" (see
+    """`pieces`, each followed by its reading with "&amp;" (or "&#038;") in its query read as "&" (see
     parse_cell: both readings carry `escaped_ampersand`, so whichever is judged says to fix it).
 
     >>> _unescaped(("http://x.go.th/index.php?option=com_content&amp;view=article&amp;id=12",))
@@ -220,11 +222,25 @@ def _unescaped(pieces: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for piece in pieces:
         out.append(piece)
-        if _ESCAPED_AMP_RE.match(piece):
-            query, fragment = piece.index("?"), piece.find("#")
-            fragment = len(piece) if fragment < 0 else fragment  # never sent: left as typed
-            out.append(piece[:query] + re.sub(r"(?i)&amp;", "&", piece[query:fragment]) + piece[fragment:])
+        query = _escaped_query(piece)
+        if query:
+            start, end = query  # the fragment after it is never sent: left as typed
+            out.append(piece[:start] + _ESCAPED_AMP.sub("&", piece[start:end]) + piece[end:])
     return tuple(dict.fromkeys(out))
+
+
+def _escaped_query(piece: str) -> tuple[int, int] | None:
+    """(start, end) of a URL's query when it holds an escaped "&" (`_ESCAPED_AMP`), else None.
+
+    >>> _escaped_query("http://x.go.th/?p=12&#038;lang=th#top"), _escaped_query("http://x.go.th/a#b&amp;c")
+    ((15, 33), None)
+    """
+    fragment = _FRAGMENT.search(piece)
+    end = fragment.start() if fragment else len(piece)
+    start = piece.find("?", 0, end)
+    if start < 0 or not _ESCAPED_AMP.search(piece, start, end):
+        return None
+    return start, end
 
 
 def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:

@@ -36,8 +36,8 @@ _ALL = [
     # "&amp;" in a query (a link copied from a page's HTML source or an e-mail): the browser sends
     # it as typed and the site may show another page. Checked as typed, and as fixed when that fails.
     Reason("escaped_ampersand", Status.WARNING,
-           "URL มี &amp; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจเปิดหน้าอื่นแทน"
-           "หน้าข้อมูล ให้แก้ &amp; เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+           "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
+           "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
     Reason("homepage_only", Status.WARNING,
            "เป็นลิงก์หน้าแรกของเว็บไซต์ ผู้ประเมินต้องการลิงก์ของหน้าที่แสดงข้อมูลข้อนี้โดยตรง"),
     # The link is a page's, but the site sends the browser on to its home page (a page moved or

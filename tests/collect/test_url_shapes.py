@@ -130,6 +130,10 @@ SHAPES = [
        [f"{X}/index.php?option=com_content&view=article&id=12",
         th(f"{X}/index.php?option=com_content&amp;view=article&amp;id=12 (O1)"),
         th(f"{X}/index.php?option=com_content&view=article&id=12 (O1)")])]),
+    # WordPress writes "&" in its HTML as "&#038;": a browser takes "#038;..." for a fragment
+    ("wordpress-escaped ampersand", "https://www.tapladuk.go.th/?page_id=12&#038;lang=th#top",
+     [("https://www.tapladuk.go.th/?page_id=12&#038;lang=th#top",
+       ["https://www.tapladuk.go.th/?page_id=12&lang=th#top"])]),
     ("formula with a spaced file name", f'=HYPERLINK("{X}/แผน ปี 66.pdf","แผน")', [(th(f"{X}/แผน ปี 66.pdf"), [])]),
 ]
 
