@@ -219,7 +219,7 @@ _DOCX = {"Content-Type": "application/vnd.openxmlformats-officedocument.wordproc
 _XLSX = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@functools.lru_cache(maxsize=None)  # made once: openpyxl takes ~20 ms a file
+@functools.cache  # made once: openpyxl takes ~20 ms a file
 def office_file(name: str) -> tuple[bytes, dict] | None:
     """The farm's office files (/office/NAME): (body, headers), or None for another name."""
     title = "สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน"  # no year: the dates say which year (as numbers with a date style)
