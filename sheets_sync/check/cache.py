@@ -116,7 +116,8 @@ class ResultCache:
                 return
             with self.state.transaction() as db:
                 db.execute("UPDATE check_cache SET etag = NULL, last_modified = NULL")
-                db.executemany("INSERT OR IGNORE INTO check_cache_marks (mark) VALUES (?)", [(m,) for m in VALIDATOR_MARKS])
+                db.executemany("INSERT OR IGNORE INTO check_cache_marks (mark) VALUES (?)",
+                               [(m,) for m in VALIDATOR_MARKS])
         except sqlite3.Error as e:
             log.warning("could not update the cached results (%s); they are used as they are", e)
 

@@ -234,8 +234,7 @@ class Checker:
         if fetch.error is None and fetch.status_code is not None and 200 <= fetch.status_code < 300:
             if content.is_document(fetch.body, fetch.headers):
                 # A cut-off PDF or office file cannot be opened: not worth the helper's time.
-                page = ((content.Page(kind="pdf", pdf_readable=False) if content.is_pdf(fetch.body, fetch.headers)
-                         else content.Page(kind="office")) if fetch.truncated
+                page = (content.document_page(fetch.body, readable=False) if fetch.truncated
                         else await self._pdf.read_async(fetch.body, self.settings.pdf_pages, deadline,
                                                         host_of(fetch.final_url or fetch.url)))
             else:
@@ -280,8 +279,8 @@ class Checker:
         (`content.Page.document`): a Drive or Docs viewer's file, the file a viewer's address is
         given, the documents it embeds or a script viewer draws into it (a flipbook host's frame:
         shown, not read), and (with `frames`) the pages of its own site in its frames, read only
-        when its own text does not already settle the year rules the results are judged by (`pdf_years`; always
-        without them), or `always` (a link that promised a document and answered a page:
+        when its own text does not already settle the year rules the results are judged by
+        (`pdf_years`; always without them), or `always` (a link that promised a document and answered a page:
         whether the page shows one decides `wrong_type`)."""
         export = documents.viewer_export(final_url)
         if export:
@@ -338,7 +337,8 @@ class Checker:
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
         if content.is_document(got.body, got.headers):
-            read = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline, host_of(got.final_url or url))
+            read = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline,
+                                              host_of(got.final_url or url))
             if read.kind == "office":
                 return read.text  # "" unread (an old format, a protected file): shown, a look by hand
             return read.text if read.pdf_readable else None
@@ -348,7 +348,7 @@ class Checker:
             published = documents.published(got.final_url or url)
             return content.read_html(got.body, got.headers).text if published else None
         if not (got.headers.get("Content-Type") or "").startswith("text/"):
-            # A Word or Excel file, say: shown, its text not read. A few bytes are no file.
+            # An old Word file or an image, say: shown, its text not read. A few bytes are no file.
             return "" if len(got.body) >= content.TINY_BODY else None
         return squeeze(content.decode(got.body, got.headers))
 

@@ -363,8 +363,17 @@ def is_document(body: bytes, headers: Mapping[str, str]) -> bool:
 
 
 def read_document(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> Page:
-    """`read_pdf` or `read_office`, by what the file is."""
-    return read_office(body, enough) if office.looks_like(body) else read_pdf(body, pages, enough)
+    """What `read_pdf` or `read_office` gives, by what the file is (`is_document`), as the PDF
+    helper reads it (pdftext.read_document)."""
+    return document_page(body, *pdftext.read_document(body, pages, enough))
+
+
+def document_page(body: bytes, text: str = "", readable: bool = True) -> Page:
+    """The Page of a file `is_document` names, from its text and whether it could be read; with
+    no text given, a file whose text was not read (out of time, cut off: a look by hand)."""
+    if office.looks_like(body):
+        return Page(kind="office", text=text)  # unreadable: no text, a look by hand
+    return Page(kind="pdf", text=text, pdf_readable=readable)
 
 
 def _normalised(text: str, limit: int = 20_000) -> str:

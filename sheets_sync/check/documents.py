@@ -196,8 +196,8 @@ _VIEWER_OPTION = re.compile(r"""["'](?:source|pdfUrl|pdf_url)["']\s*:\s*("(?:[^"
 
 def viewer_documents(body: bytes, base: str) -> list[str]:
     r"""The documents a script viewer draws into an HTML page (`_VIEWER_MARKS`: PDF Embedder,
-    DearFlip, Real3D Flipbook, 3D FlipBook), as absolute URLs, at most MAX_EMBEDDED; `body` is the page as
-    sent, scripts included (a flipbook's file is named in its options). Like an <iframe>'s PDF,
+    DearFlip, Real3D Flipbook, 3D FlipBook), as absolute URLs, at most MAX_EMBEDDED; `body` is
+    the page as sent, scripts included (a flipbook's file is named in its options). Like an <iframe>'s PDF,
     the year is in the file the assessor sees below the heading.
 
     >>> viewer_documents(b'<h1>O10</h1><a href="/files/o10.pdf" class="pdfemb-viewer" data-width="max">O10</a>'
@@ -209,7 +209,6 @@ def viewer_documents(body: bytes, base: str) -> list[str]:
     """
     if not any(mark in body for mark in _VIEWER_MARKS):  # most pages: three scans for a word
         return []
-    text = body.decode("utf-8", "surrogateescape")
     written: list[str] = []
     shown, seen = without_hidden(body).decode("utf-8", "surrogateescape"), set()
     for mark in _VIEWER_MARK.finditer(shown):  # the tags around a mark, not every tag of the page
@@ -225,8 +224,9 @@ def viewer_documents(body: bytes, base: str) -> list[str]:
             written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(options)]
     for script in _SCRIPT_OR_COMMENT.finditer(body):
         if script.group(1) and any(mark in script.group(1) for mark in (b"option_df_", b"real3dflipbook")):
-            written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(script.group(1).decode("utf-8", "surrogateescape"))]
-    base = base_url(text, base)
+            options = script.group(1).decode("utf-8", "surrogateescape")
+            written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(options)]
+    base = base_url(body, base)  # its head only: the body is not decoded twice
     found: list[str] = []
     for src in filter(None, written):
         try:

@@ -79,15 +79,19 @@ def kind(body: bytes) -> str | None:
     """
     if body.startswith(_OLE):
         return "legacy"
+    return "office" if _office_zip(body) else None
+
+
+def _office_zip(body: bytes) -> zipfile.ZipFile | None:
+    """The zip of an office file whose text `text` reads; None for anything else."""
     if not body.startswith(_ZIP):
         return None
     try:
-        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(body))
     except (zipfile.BadZipFile, ValueError, OSError):
         return None  # cut off (its directory is at the end) or not a zip after all
-    if "xl/workbook.xml" in names or any(map(_TEXT_PARTS.fullmatch, names)):
-        return "office"
-    return None
+    names = archive.namelist()
+    return archive if "xl/workbook.xml" in names or any(map(_TEXT_PARTS.fullmatch, names)) else None
 
 
 def text(body: bytes, enough: Sequence[Sequence[int]] = ()) -> str | None:
@@ -106,11 +110,11 @@ def text(body: bytes, enough: Sequence[Sequence[int]] = ()) -> str | None:
     >>> text(buf.getvalue())
     'แผน ปี 2566 A & B'
     """
-    if kind(body) != "office":
+    archive = _office_zip(body)
+    if archive is None:
         return None
     reading = _Reading(enough)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
         if "xl/workbook.xml" in archive.namelist():
             _read_sheets(body, reading)
         else:

@@ -38,7 +38,7 @@ import socket
 import time
 from multiprocessing.connection import Connection
 
-from sheets_sync.check import content, office, pdftext
+from sheets_sync.check import content, pdftext
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class _Helper:
             loop.remove_reader(fd)
         text, readable = pdftext.unpack(message)
         self.answered = True
-        return _page(body, text, readable)
+        return content.document_page(body, text, readable)
 
     def stop(self) -> None:
         self.sock.close()
@@ -142,13 +142,6 @@ class _Helper:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(1)
-
-
-def _page(body: bytes, text: str = "", readable: bool = True) -> content.Page:
-    """What the helper's answer (or none: "" and True, a look by hand) means for the file `body`."""
-    if office.looks_like(body):
-        return content.Page(kind="office", text=text)  # unreadable: no text, a look by hand
-    return content.Page(kind="pdf", text=text, pdf_readable=readable)
 
 
 def _frame_head(n: int) -> bytes:
@@ -178,8 +171,9 @@ def _unframe(received: bytearray) -> bytes | None:
 
 class PdfReaderPool:
     """`await read_async(body, pages)` gives what `content.read_document` gives (a PDF's or an
-    office file's text), computed in a helper process. Used from one event loop. `enough`: the year sets that stop a PDF's reading early
-    (see pdftext.read); none: every one of the first `pages` pages is read."""
+    office file's text), computed in a helper process. Used from one event loop. `enough`: the
+    year sets that stop a file's reading early (see pdftext.read); none: every one of the first
+    `pages` pages is read."""
 
     def __init__(self, workers: int | None = None, enough: tuple[tuple[int, ...], ...] = ()) -> None:
         self.workers = workers or _workers()
@@ -200,7 +194,7 @@ class PdfReaderPool:
         with other checks meanwhile. Gives up at `deadline` (time.monotonic). `site`: where the
         file came from (its host), for the per-site crash limit."""
         if self._crashes.get(site, 0) >= SITE_CRASHES:
-            return _page(body)  # its files crash PDFium: checked by hand
+            return content.document_page(body)  # its files crash PDFium: checked by hand
         helper = None
         try:
             # Waiting for a free helper counts too: PDFs queued behind slow ones must not wait
@@ -208,18 +202,18 @@ class PdfReaderPool:
             async with asyncio.timeout(_wait_for(deadline)):
                 helper = await self._take()
                 if helper is None:
-                    return _page(body) if self._no_text else content.read_document(body, pages, self.enough)
+                    return content.document_page(body) if self._no_text else content.read_document(body, pages, self.enough)
                 page = await helper.read(body, pages)
         except TimeoutError:
             if helper is None:
                 log.warning("no PDF reader free within the check's time budget; left to be checked by hand")
-                return _page(body)
+                return content.document_page(body)
             log.warning("PDF text not read within the check's time budget; left to be checked by hand")
             self._drop(helper)  # still reading that file: a new helper reads on
             # A file that hangs PDFium counts as one that crashes it: past SITE_CRASHES, that site's
             # files no longer hold up the one helper (and every other site's PDFs behind it).
             self._crashes[site] = self._crashes.get(site, 0) + 1
-            return _page(body)  # no text read: unverifiable_content, not "cannot be opened"
+            return content.document_page(body)  # no text read: unverifiable_content, not "cannot be opened"
         except HelperDied as e:
             if not helper.answered:
                 # The helper could not start (e.g. the main script cannot be re-imported): from
@@ -237,7 +231,7 @@ class PdfReaderPool:
             self._no_text = self._restarts > MAX_RESTARTS
             log.warning("PDF reader process died (%s); PDF left to be checked by hand%s", e,
                         "" if self._no_text else ", helper restarted")
-            return _page(body)
+            return content.document_page(body)
         except BaseException:
             if helper is not None:
                 self._drop(helper)  # cancelled mid-read: its late answer must not reach another PDF

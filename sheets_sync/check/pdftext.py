@@ -143,6 +143,19 @@ def spaced_years(text: str) -> str:
     return _SPACED_YEAR.sub(r"\1\2\3\4", text)
 
 
+def read_document(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tuple[str, bool]:
+    """`read` for a PDF; for an office file (a zip, sheets_sync.check.office) its text, and
+    whether it could be read. What the helper answers for each file it is sent: an Excel sheet's
+    parse, in Python, would hold up the checker's loop as long as a large PDF's."""
+    if body.startswith(b"PK\x03\x04"):
+        # Imported only when an office file comes: the helper starts light.
+        from sheets_sync.check import office
+
+        text = office.text(body, enough)
+        return text or "", text is not None
+    return read(body, pages, enough)
+
+
 def _yearless_text(parts: Sequence[str]) -> bool:
     """The pages read show text (not a scan) and no year of any kind."""
     from sheets_sync.check import years
@@ -198,7 +211,8 @@ def unpack(message: bytes) -> tuple[str, bool]:
 
 def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
     """A helper's life: read each PDF (or office file) sent (a message of four bytes, the page
-    count, then one of the file), answer with `pack`, until the connection closes. `enough`: as for `read`, the same for every PDF of a run."""
+    count, then one of the file) with `read_document`, answer with `pack`, until the connection
+    closes. `enough`: as for `read`, the same for every file of a run."""
     # Ctrl-C reaches the whole process group: the checker's process decides what a stop
     # means (and stops the helpers); a helper must not die with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -208,11 +222,4 @@ def serve(conn: Connection, enough: Sequence[Sequence[int]] = ()) -> None:
             body = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        if body.startswith(b"PK\x03\x04"):
-            # An office file (sheets_sync.check.office): an Excel sheet's parse, in Python, would
-            # hold up the checker's loop as long as a large PDF's. Imported only when one comes.
-            from sheets_sync.check import office
-            text = office.text(body, enough)
-            conn.send_bytes(pack(text or "", text is not None))
-            continue
-        conn.send_bytes(pack(*read(body, pages, enough)))
+        conn.send_bytes(pack(*read_document(body, pages, enough)))
