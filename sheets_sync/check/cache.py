@@ -88,6 +88,9 @@ VALIDATOR_MARKS = (
     # file's "ok", a PDF Embedder or AnyFlip page's or a long report's "no 2566", stored before,
     # were read without them.
     "no validators for results read before office files, script viewers, flipbooks and long reports were read",
+    # An item page that only links its file from its own content has the file read (check/linked.py):
+    # its "no 2566", stored before, was read from its heading alone.
+    "no validators for results read before the files a page links were read",
 )
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",

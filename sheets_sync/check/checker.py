@@ -30,6 +30,7 @@ from sheets_sync.check import (
     budget,
     content,
     documents,
+    linked,
     offline,
     transport,
     upgrade,
@@ -278,7 +279,8 @@ class Checker:
         """`page` (of `body`, the page as sent) with the text of the file(s) it shows
         (`content.Page.document`): a Drive or Docs viewer's file, the file a viewer's address is
         given, the documents it embeds or a script viewer draws into it (a flipbook host's frame:
-        shown, not read), and (with `frames`) the pages of its own site in its frames, read only
+        shown, not read), and (with `frames`) the pages of its own site in its frames or, when it
+        shows nothing, the files it links from its own content (`_with_linked`), read only
         when its own text does not already settle the year rules the results are judged by
         (`pdf_years`; always without them), or `always` (a link that promised a document and answered a page:
         whether the page shows one decides `wrong_type`)."""
@@ -292,9 +294,13 @@ class Checker:
                                    + documents.viewer_documents(body, final_url)))
         framed = documents.framed_pages(page, final_url) if frames else []
         hosted = documents.viewer_frames(page, final_url)
-        if not (shown or framed or hosted) or (not always and settled(content.html_years(page, self.pdf_years),
-                                                                      self.pdf_years)):
+        links_only = not (shown or framed or hosted)
+        if links_only and (always or not frames or not content.may_link_files(page.raw_html)):
+            return page  # most pages: nothing shown, no file named
+        if not always and settled(content.html_years(page, self.pdf_years), self.pdf_years):
             return page
+        if links_only:
+            return await self._with_linked(page, final_url, deadline)
         texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
                  for u in shown[:documents.MAX_EMBEDDED]]
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
@@ -305,6 +311,20 @@ class Checker:
             return replace(page, document="") if hosted else page
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts))
+
+    async def _with_linked(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
+        """`page`, whose own text settles no year rule, with the text of the files it links from
+        its own content (sheets_sync.check.linked; the site's soft-404 probe tells its template's
+        links): a scan there is a look by hand, never "no 2566". Unchanged when it links none of
+        its own, or none of them opens as a file."""
+        if not linked.linked_documents(page.raw_html, final_url):  # most pages: no probe needed to know
+            return page
+        key = _origin(final_url) if self.settings.soft404_probe else None
+        probe = await self._probe(key, deadline) if key else None
+        found = linked.linked_documents(page.raw_html, final_url, probe.links if probe else frozenset())
+        texts = [t for t in [await self._document_text(documents.viewer_export(u) or u, deadline) for u in found]
+                 if t is not None]
+        return replace(page, document="\n".join(t for t in texts if t)) if texts else page
 
     async def _framed_text(self, url: str, deadline: float) -> str | None:
         """The text a page of the site shown in a frame gives the assessor, with the documents it

@@ -281,7 +281,7 @@ def framed_pages(page: Page, url: str) -> list[str]:
         if (framed.partition("#")[0] == url.partition("#")[0] or not framed.startswith(("http://", "https://"))
                 or any(promises_document(u) or viewer_export(u) for u in (*_given(framed), framed))):
             continue  # itself (an empty src), not the web, or a document: embedded_documents reads those
-        if _same_site(host_of(framed).removeprefix("www."), own) and framed not in found:
+        if same_site(host_of(framed).removeprefix("www."), own) and framed not in found:
             found.append(framed)
             if len(found) == MAX_FRAMES:
                 break
@@ -304,14 +304,14 @@ def published(url: str) -> bool:
         return False
 
 
-def _same_site(host: str, own: str) -> bool:
+def same_site(host: str, own: str) -> bool:
     """`host` is the page's site `own`, a part of it (ita.a.go.th for a.go.th) or the site it is
     a part of; never a sibling (ita.a.go.th and mail.a.go.th), never another site. Both come
     without "www.": www.a.go.th and a.go.th are one site.
 
-    >>> [_same_site(h, "a.go.th") for h in ("a.go.th", "ita.a.go.th", "b.go.th", "go.th")]
+    >>> [same_site(h, "a.go.th") for h in ("a.go.th", "ita.a.go.th", "b.go.th", "go.th")]
     [True, True, False, False]
-    >>> _same_site("a.go.th", "ita.a.go.th"), _same_site("mail.a.go.th", "ita.a.go.th")
+    >>> same_site("a.go.th", "ita.a.go.th"), same_site("mail.a.go.th", "ita.a.go.th")
     (True, False)
     """
     if not host or not own:

@@ -109,7 +109,14 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/pdfemb/O12", (Status.OK, ())),  # WordPress's PDF Embedder
     ("/embed/flipbook/O12", (Status.OK, ())),  # a DearFlip flipbook, its file in a script's options
     ("/embed/flipbook-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the flipbook is last year's
-    ("/embed/linked/O12", (Status.WARNING, ("no_fiscal_year",))),  # a plain link, as a menu's, is not read
+    # An item page that only links its file ("ดาวน์โหลดเอกสาร") from its own content: the year is
+    # in the file the assessor clicks (was a false "no 2566"); a sidebar's file, or one of a list, is not read.
+    ("/embed/linked/O12", (Status.OK, ())),
+    ("/embed/linked-old/O12", (Status.WARNING, ("no_fiscal_year",))),  # the file linked is last year's
+    ("/embed/linked-scan/O12", (Status.OK, ("unverifiable_content",))),  # a scan: a look by hand
+    ("/embed/linked-drive/O12", (Status.OK, ())),  # a Drive file, its download says 2566
+    ("/embed/linked-menu/O12", (Status.WARNING, ("no_fiscal_year",))),  # the sidebar's 2566 file is not the item's
+    ("/embed/linked-many/O12", (Status.WARNING, ("no_fiscal_year",))),  # five files: which is the item's is not known
     # Office files: their years were never read, so last year's file was a silent "ok".
     ("/office/plan.docx", (Status.OK, ())),  # "25" and "66" in two runs of one line are 2566
     ("/office/plan-old.docx", (Status.WARNING, ("no_fiscal_year",))),

@@ -99,7 +99,10 @@ PATHS = {
                           "'pdfemb' (/docs/On.pdf in WordPress's PDF Embedder: an <a class=pdfemb-viewer> its "
                           "script draws the file into), 'flipbook' (/docs/On.pdf in a DearFlip flipbook named in a "
                           "script's options), 'flipbook-old' (/old/On.pdf so), 'linked' (/docs/On.pdf only "
-                          "linked, as a menu links files: not read, no_fiscal_year), 'word' and 'word-old' "
+                          "linked from the page's content, 'ดาวน์โหลดเอกสาร'), 'linked-old', 'linked-scan', "
+                          "'linked-drive' (/old/On.pdf, /scan/On.pdf, a Drive file so), 'linked-menu' (/docs/On.pdf "
+                          "linked only from a sidebar: not the page's own), 'linked-many' (/docs/O1-5.pdf: a list, "
+                          "not read), 'word' and 'word-old' "
                           "(/office/plan.docx, /office/plan-old.docx in an <iframe>), 'anyflip' (a flipbook on AnyFlip in an "
                           "<iframe>, the page without a year: a look by hand), 'anyflip-old' (the same, headed 2565)",
     "/office/{name}": "office files: plan.docx (2566 split into two runs, as Word saves an edited line), plan-old.docx "
@@ -556,11 +559,19 @@ class Farm:
                 return 200, page(f"O{num}", f'<h2>{heading}</h2><iframe src="https://online.anyflip.com/abcd/efgh/'
                                             'index.html" seamless="seamless" scrolling="no" allowfullscreen="true">'
                                             '</iframe>'), {}
-            if parts[2] in ("pdfemb", "flipbook", "flipbook-old", "linked"):  # files a script draws in, or a link
+            linked = {"linked": [f"/docs/O{num}.pdf"], "linked-old": [f"/old/O{num}.pdf"],
+                      "linked-scan": [f"/scan/O{num}.pdf"], "linked-menu": [],
+                      "linked-drive": [self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/view?usp=sharing")],
+                      "linked-many": [f"/docs/O{k}.pdf" for k in range(1, 6)]}.get(parts[2])
+            if linked is not None:  # an item page that only links its file(s), from its content or its menu
+                own = "".join(f'<p><a href="{f}" target="_blank">ดาวน์โหลดเอกสาร</a></p>' for f in linked)
+                menu = (f'<aside class="widget-area"><a href="/docs/O{num}.pdf">เอกสารเผยแพร่</a></aside>'
+                        if parts[2] == "linked-menu" else "")
+                return 200, page(f"O{num}", f"<p>ข้อมูล O{num}</p>{own}{menu}"), {}
+            if parts[2] in ("pdfemb", "flipbook", "flipbook-old"):  # files a script draws into the page
                 file = f"/{'old' if parts[2] == 'flipbook-old' else 'docs'}/O{num}.pdf"
                 shown = {"pdfemb": f'<a href="{file}" class="pdfemb-viewer" data-width="max" data-toolbar="bottom">'
-                                   f'O{num}<br></a>',
-                         "linked": f'<a href="{file}" target="_blank">ดาวน์โหลดเอกสาร</a>'
+                                   f'O{num}<br></a>'
                          }.get(parts[2], f'<div class="_df_book df-container df-loading" id="df_{num}" '
                                          f'wpoptions="true"></div><script data-cfasync="false">var option_df_{num} = '
                                          + json.dumps({"source": file, "height": 600}).replace("/", "\\/") + ";</script>")
