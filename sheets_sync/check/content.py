@@ -374,7 +374,9 @@ def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
         return read_html(body, headers)
     if office.looks_like(body) or office.legacy(body):
         return read_office(body)
-    return Page(kind="other")
+    if (headers.get("Content-Type") or "").lower().startswith(("text/", "application/csv")):
+        return Page(kind="text", text=_squeeze(decode(body, headers)))  # a CSV of open data, a plain text file
+    return Page(kind="other")  # an image, an archive, a video: nothing the rules read
 
 
 def read_office(body: bytes, enough: Sequence[Sequence[int]] = ()) -> Page:
@@ -649,10 +651,14 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("unverifiable_content",), None
     if page.kind == "office" and not page.text:
         return ("unverifiable_content",), None  # an old binary format, a protected file: a look by hand
-    if page.kind in ("html", "pdf", "office") and not truncated:
+    if page.kind in ("html", "pdf", "office", "text") and not truncated:
         if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
             return _shown_years(page, enough)
         return (), html_years(page, enough) if page.kind == "html" else years_in(page.text)
+    if page.kind == "other" and not truncated:
+        # An infographic's image, a .zip or .rar of files: it opens, but what year it shows is
+        # not read. "ok" alone said it was checked; last year's chart passed silently.
+        return ("unverifiable_content",), None
     return (), None
 
 
