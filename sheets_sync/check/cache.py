@@ -89,8 +89,9 @@ VALIDATOR_MARKS = (
     # were read without them.
     "no validators for results read before office files, script viewers, flipbooks and long reports were read",
     # An item page that only links its file from its own content has the file read (check/linked.py):
-    # its "no 2566", stored before, was read from its heading alone.
-    "no validators for results read before the files a page links were read",
+    # its "no 2566", stored before, was read from its heading alone; an image's "ok" and a CSV's
+    # unread years, stored before, were judged without a look by hand or a year.
+    "no validators for results read before the files a page links, images and text files were read",
 )
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
