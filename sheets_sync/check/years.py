@@ -39,9 +39,22 @@ MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|
           r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค")
 SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:งบประมาณ|งบฯ|งบ)?)\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
+# ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
+# Excel summary saved as dd/mm/yy). Only a valid day and month, with one kind of separator, and
+# nothing numeric before them: "12/3/66" of an order number within "ที่ 0023.3/12/3/66" is not one.
+_DATE_BEFORE = re.compile(rf"(?<![0-9๐-๙/.\-])({_D}{{1,2}})([/.\-])({_D}{{1,2}})\2$")
+_DATE_MARKS = frozenset("/.-")
 _LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
 _LATE = frozenset("456789๔๕๖๗๘๙")
 MAX_TEXT = 2_000_000  # characters searched
+
+
+def _is_date(m: re.Match | None) -> bool:
+    """A day and a month before a short year ("05/10/" of "05/10/65"), both in range."""
+    if m is None:
+        return False
+    day, month = int(thai_digits_to_arabic(m.group(1))), int(thai_digits_to_arabic(m.group(3)))
+    return 1 <= day <= 31 and 1 <= month <= 12
 
 
 @lru_cache(maxsize=1024)  # pure, and the same few tokens ("2566") come back on every page
@@ -62,6 +75,8 @@ def years_in(text: str) -> tuple[int, ...]:
     (2564, 2565, 2566)
     >>> years_in("สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน ต.ค.65 ข้อมูล ณ 31 มี.ค. ๖๖ อายุ 66 ปี")
     (2565, 2566)
+    >>> years_in("วันที่ 05/10/64 ถึง 31-3-๖๕ เลขที่ 12/66 ราคา 3/45/67")
+    (2564, 2565)
     """
     text = text[:MAX_TEXT]
     runs, shorts = [], []
@@ -84,7 +99,8 @@ def years_in(text: str) -> tuple[int, ...]:
             found.update(range(a, b + 1))
         i += 2  # a span's second year does not start another span
     for at in shorts:
-        if _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
+        dated = at and text[at - 1] in _DATE_MARKS and _is_date(_DATE_BEFORE.search(text, max(0, at - 6), at))
+        if dated or _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
             found.add(2500 + int(thai_digits_to_arabic(text[at:at + 2])))
     return tuple(sorted(found))
 

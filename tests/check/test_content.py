@@ -640,6 +640,7 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     year = re.compile(rf"(?<!{d}){d}{{4}}(?!{d})")
     span = re.compile(rf"(?<!{d})({d}{{4}})\s*(?:-|–|—|ถึง)\s*({d}{{4}})(?!{d})")
     short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66": 2566
+    date = re.compile(rf"(?<![0-9๐-๙/.\-])({d}{{1,2}})([/.\-])({d}{{1,2}})\2([4-9๔-๙]{d})(?!{d})")  # "5/10/65"
 
     def reference(text: str) -> tuple[int, ...]:
         found = {y for y in (be_year(m.group()) for m in year.finditer(text)) if y is not None}
@@ -648,18 +649,24 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
             if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
                 found.update(range(a, b + 1))
         found.update(2500 + int(thai_digits_to_arabic(m.group(1))) for m in short.finditer(text))
+        for m in date.finditer(text):
+            day, month = (int(thai_digits_to_arabic(m.group(k))) for k in (1, 3))
+            if 1 <= day <= 31 and 1 <= month <= 12:
+                found.add(2500 + int(thai_digits_to_arabic(m.group(4))))
         return tuple(sorted(found))
 
     rnd = random.Random(2566)
     parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "66", "๖๕", "-", "–", " - ", "ถึง", " ถึง ",
-             " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560"]
-    spans = shorts = 0
-    for _ in range(4000):
+             " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560",
+             "/", ".", "31", "5", "๑", "0", "13", "05/10/", "31-3-", "1.", "13/", "๓๑/๑๒/"]
+    spans = shorts = dates = 0
+    for _ in range(8000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
         assert years_in(text) == reference(text), text
         spans += bool(span.search(text))
         shorts += bool(short.search(text))
-    assert spans > 150 and shorts > 150  # spans and short years were really tried
+        dates += bool(date.search(text))
+    assert spans > 150 and shorts > 150 and dates > 50  # spans, short years and dates were really tried
 
 
 def test_whitespace_is_squeezed_as_the_regex_did():

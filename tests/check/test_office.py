@@ -48,6 +48,16 @@ def test_presentations_and_opendocument_files_are_read():
     assert office.text(pptx) == "ผลการดำเนินงาน 2566" and office.text(odt) == "รายงาน ประจำปี 2566"
 
 
+def test_a_calc_sheets_dates_shown_as_dd_mm_yy_give_their_year():
+    # An .ods keeps a date cell's displayed text: "09/01/66" was no year, a false "no 2566"
+    cell = '<table:table-cell office:value-type="date" office:date-value="2023-01-09"><text:p>{}</text:p></table:table-cell>'
+    ods = _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": "<office:spreadsheet><table:table><table:table-row>" + cell.format("จัดซื้อวัสดุ")
+                + cell.format("09/01/66") + "</table:table-row></table:table></office:spreadsheet>"}, zipfile.ZIP_STORED)
+    assert years_in(office.text(ods)) == (2566,)
+    assert years_in("ลงวันที่ 9/1/66") == (2566,) and years_in("ที่ 0023.3/66 ราคา 12/13/66") == ()
+
+
 def test_files_that_cannot_be_read_give_no_text_and_a_look_by_hand():
     whole = make_docx([["แผน 2566"]], size=50_000)
     cut = whole[:len(whole) // 2]  # its directory is at the end
