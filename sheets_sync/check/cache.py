@@ -90,8 +90,8 @@ VALIDATOR_MARKS = (
     "no validators for results read before office files, script viewers, flipbooks and long reports were read",
     # An item page that only links its file from its own content has the file read (check/linked.py):
     # its "no 2566", stored before, was read from its heading alone; an image's "ok" and a CSV's
-    # unread years, stored before, were judged without a look by hand or a year.
-    "no validators for results read before the files a page links, images and text files were read",
+    # unread years, and a file dated only dd/mm/yy, stored before, were judged without them.
+    "no validators for results read before linked files, images, text files and dd/mm/yy dates were read",
 )
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
