@@ -280,7 +280,7 @@ class Checker:
         (`content.Page.document`): a Drive or Docs viewer's file, the file a viewer's address is
         given, the documents it embeds or a script viewer draws into it (a flipbook host's frame:
         shown, not read), and (with `frames`) the pages of its own site in its frames or, when it
-        shows nothing, the files it links from its own content (`_with_linked`), read only
+        shows nothing, what it gives of its own (`_with_own`), read only
         when its own text does not already settle the year rules the results are judged by
         (`pdf_years`; always without them), or `always` (a link that promised a document and answered a page:
         whether the page shows one decides `wrong_type`)."""
@@ -295,12 +295,12 @@ class Checker:
         framed = documents.framed_pages(page, final_url) if frames else []
         hosted = documents.viewer_frames(page, final_url)
         links_only = not (shown or framed or hosted)
-        if links_only and (always or not frames or not content.may_link_files(page.raw_html)):
-            return page  # most pages: nothing shown, no file named
+        if links_only and (always or not frames or not linked.may_have_own(page.raw_html)):
+            return page  # nothing shown, no file named, no picture
         if not always and settled(content.html_years(page, self.pdf_years), self.pdf_years):
             return page
         if links_only:
-            return await self._with_linked(page, final_url, deadline)
+            return await self._with_own(page, final_url, deadline)
         texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
                  for u in shown[:documents.MAX_EMBEDDED]]
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
@@ -312,19 +312,25 @@ class Checker:
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts))
 
-    async def _with_linked(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
-        """`page`, whose own text settles no year rule, with the text of the files it links from
-        its own content (sheets_sync.check.linked; the site's soft-404 probe tells its template's
-        links): a scan there is a look by hand, never "no 2566". Unchanged when it links none of
-        its own, or none of them opens as a file."""
-        if not linked.linked_documents(page.raw_html, final_url):  # most pages: no probe needed to know
-            return page
+    async def _with_own(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
+        """`page`, whose own text settles no year rule, with what it gives of its own beside its
+        template (sheets_sync.check.linked; the site's soft-404 probe tells the template): the
+        text of the files it links from its content, or, for a page of pictures with next to no
+        text, a document shown unread (a look by hand, never "no 2566"). Unchanged when it gives
+        neither, or none of its files opens as a file."""
+        found = linked.parts(page.raw_html, final_url)
+        own = linked.own_content(found, final_url)
+        if not own.documents and not own.scanned:
+            return page  # most pages: no probe needed to know
         key = _origin(final_url) if self.settings.soft404_probe else None
         probe = await self._probe(key, deadline) if key else None
-        found = linked.linked_documents(page.raw_html, final_url, probe.links if probe else frozenset())
-        texts = [t for t in [await self._document_text(documents.viewer_export(u) or u, deadline) for u in found]
-                 if t is not None]
-        return replace(page, document="\n".join(t for t in texts if t)) if texts else page
+        if probe is not None:
+            own = linked.own_content(found, final_url, probe.links, probe.shown)
+        texts = [t for t in [await self._document_text(documents.viewer_export(u) or u, deadline)
+                             for u in own.documents] if t is not None]
+        if texts:
+            return replace(page, document="\n".join(t for t in texts if t))
+        return replace(page, document="") if own.scanned else page
 
     async def _framed_text(self, url: str, deadline: float) -> str | None:
         """The text a page of the site shown in a frame gives the assessor, with the documents it

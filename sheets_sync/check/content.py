@@ -365,6 +365,11 @@ def read_pdf(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> P
     return Page(kind="pdf", text=text, pdf_readable=readable)
 
 
+# The bytes that make a body without a Content-Type binary for a browser (WHATWG MIME Sniffing,
+# "binary data byte"): an image's or an archive's header has some in its first bytes, text none.
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+
+
 def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
     """What the rules read of a body: a PDF's or an office file's text, an HTML page's text,
     title and headings."""
@@ -374,7 +379,8 @@ def read(body: bytes, headers: Mapping[str, str], pdf_pages: int = 5) -> Page:
         return read_html(body, headers)
     if office.looks_like(body) or office.legacy(body):
         return read_office(body)
-    if (headers.get("Content-Type") or "").lower().startswith(("text/", "application/csv")):
+    ctype = (headers.get("Content-Type") or "").lower()
+    if ctype.startswith(("text/", "application/csv")) or (not ctype and not _BINARY.search(body[:512])):
         return Page(kind="text", text=_squeeze(decode(body, headers)))  # a CSV of open data, a plain text file
     return Page(kind="other")  # an image, an archive, a video: nothing the rules read
 
@@ -553,7 +559,7 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
     if status_code in SHOWN_DESPITE:
         page = read_html(body, headers) if is_html(body, headers) else Page(kind="other")
         return Probe(final_url=final_url, shingles=frozenset(), status=status_code, text=page.text[:20_000],
-                     links=document_hrefs(page.raw_html))
+                     shown=shown_addresses(page.raw_html), links=document_hrefs(page.raw_html))
     if not 200 <= status_code < 300 or not is_html(body, headers):
         return None
     page = read_html(body, headers)

@@ -1,35 +1,42 @@
-"""The documents an item page links from its own content: read when the page shows no year.
+"""What an item page gives of its own, beside its template: read when the page shows no year.
 
 Many item pages are a heading, a line and "ดาวน์โหลดเอกสาร" (or "คลิกที่นี่") linking the PDF
-or Drive file that holds the item: the year is in the file, and the assessor clicks it. Read by
-its heading alone, such a page was a false "no 2566". But every page of a site also links files
-from its template (a menu's citizen's manual, a sidebar's development plan), and their 2566 must
-never pass for the item's. So a link is read only when it is the page's own:
+or Drive file that holds the item: the year is in the file, and the assessor clicks it. Others
+are a heading and the document's scanned pages pasted in as pictures. Read by the heading alone,
+either was a false "no 2566". But every page of a site also links files and shows pictures from
+its template (a menu's citizen's manual, a sidebar's development plan, the logo), and their 2566
+must never pass for the item's. So a link or a picture counts only when it is the page's own:
 
 * outside the template: not inside a <nav>, <header>, <footer> or <aside> (or an element whose
   role, class or id says menu, navigation, sidebar, header, footer, breadcrumb ...), and inside
   the page's main content (<main>, <article>, a CMS's "entry-content" ...) when it marks one;
 * not written on the site's answer to a missing path too (the soft-404 probe's page is the same
-  template around no content: `content.Probe.links`);
-* the agency's: on its own site, or its file on Drive, Docs or Dropbox (another site's file, say
-  the NACC's guide for the year, is a reference, not the item);
-* one of few: a page linking more than MAX_LINKED files from its content is a list (the ITA
-  page, a download centre) where which file is the item's is not known: none is read.
+  template around no content: `content.Probe.links` and `content.Probe.shown`);
+* for a file, the agency's: on its own site, or its file on Drive, Docs or Dropbox (another
+  site's file, say the NACC's guide for the year, is a reference, not the item); and one of few:
+  a page linking more than MAX_LINKED files from its content is a list (the ITA page, a download
+  centre) where which file is the item's is not known, and none is read;
+* for a picture, not an icon (a logo, an arrow, an emoji, a small or vector image), and only on
+  a page with next to no text of its own (`Own.scanned`): a news post's photos say nothing of
+  the year its text shows.
 
-A doubt leaves the page judged by its own text, as before. Pure; the checker fetches what
-`linked_documents` names.
+A doubt leaves the page judged by its own text, as before. Pure; the checker fetches the files.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from sheets_sync.check.content import document_hrefs, is_drive, promises_document
+from sheets_sync.check.content import LAZY_SOURCES, is_drive, may_link_files, promises_document
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
 from sheets_sync.core.normalize import host_of
 
 MAX_LINKED = 3  # files a page's content may link and still be read as the item's own
+SCAN_TEXT = 300  # characters (spaces aside) of its own below which a page of pictures shows them as its content
+MIN_PICTURE = 150  # pixels: a picture given a smaller width or height is an icon
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
@@ -47,37 +54,84 @@ _CONTENT_NAMES = frozenset({"entry-content", "post-content", "article-content", 
                             "item-page", "post-body", "entry-body", "td-post-content", "main-content", "maincontent",
                             "content-area", "article-body", "news-detail", "content-detail"})
 _WORD_SPLIT = re.compile(r"[-_]+")
+# A picture's address or class naming an icon, a vector or an animated image: never a scanned page.
+_ICON_WORDS = re.compile(r"logo|icon|banner|emoji|smil|bullet|arrow|button|spacer|loading|blank|pixel|\.svg|\.gif",
+                         re.I)
 
 
-def linked_documents(raw_html: str, url: str, template: frozenset = frozenset()) -> list[str]:
-    """The documents (a PDF, an office file, a Drive or Docs file) the page at `url` links from
-    its own content, as absolute URLs, at most MAX_EMBEDDED; [] when it links none, or more than
-    MAX_LINKED (a list). `raw_html` is the page without its scripts (`content.Page.raw_html`);
-    `template`: the links the site's template writes (`content.Probe.links`), never the page's own.
+@dataclass(frozen=True)
+class Own:
+    """What an item page gives of its own (`own_content`)."""
+
+    documents: tuple[str, ...] = ()  # the files it links, to read: at most MAX_EMBEDDED, none of a list
+    pictures: int = 0  # pictures it shows, icons aside
+    text: int = 0  # characters of its own text, spaces aside
+
+    @property
+    def scanned(self) -> bool:
+        """Pictures with next to no text: a document shown as its scanned pages, its year unread."""
+        return self.pictures > 0 and self.text < SCAN_TEXT
+
+
+def may_have_own(raw_html: str) -> bool:
+    """A quick test before `parts`: the page shows a picture or names a file at all."""
+    return "<img" in raw_html or "<IMG" in raw_html or may_link_files(raw_html)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A page's links and pictures as written (entities undone), each with whether it is its own
+    (outside the template, inside marked content if any), its own text's length and its base."""
+
+    links: tuple[str, ...]
+    pictures: tuple[str, ...]
+    text: int
+    base: str
+
+
+def parts(raw_html: str, url: str) -> Parts:
+    """What `own_content` sorts, read once from the page at `url` (`content.Page.raw_html`: the
+    page without its scripts): ~1 ms for 50 kB, made only for a page without a year of its own."""
+    found = _Found()
+    found.feed(raw_html)
+    found.close()
+    text = found.text["content"] if found.marked else found.text["content"] + found.text["loose"]
+    return Parts(links=tuple(found.own(found.links)), pictures=tuple(found.own(found.pictures)), text=text,
+                 base=base_url(raw_html, url))
+
+
+def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset()) -> Own:
+    """What the page at `url` gives of its own: the documents (a PDF, an office file, a Drive or
+    Docs file) it links from its content, as absolute URLs, the pictures it shows there and how
+    much text. `links` and `shown`: what the site's template links and shows (`content.Probe`),
+    never the page's own.
 
     >>> page = ('<nav><a href="/files/manual.pdf">คู่มือประชาชน</a></nav><main><h1>O10 แผนดำเนินงาน</h1>'
     ...         '<p><a href="/files/o10.pdf">ดาวน์โหลดเอกสาร</a></p></main>')
-    >>> linked_documents(page, "https://a.go.th/ita/o10")
-    ['https://a.go.th/files/o10.pdf']
-    >>> linked_documents(page, "https://a.go.th/ita/o10", template=frozenset({"/files/o10.pdf"}))
-    []
+    >>> own_content(parts(page, "https://a.go.th/ita/o10"), "https://a.go.th/ita/o10").documents
+    ('https://a.go.th/files/o10.pdf',)
+    >>> own_content(parts(page, "https://a.go.th/ita/o10"), "https://a.go.th/ita/o10",
+    ...             links=frozenset({"/files/o10.pdf"})).documents
+    ()
+    >>> scans = ('<header><img src="/logo.png"></header><article><h1>ประกาศ</h1><img src="/up/p1.jpg">'
+    ...          '<img src="/up/p2.jpg" width="800"></article>')
+    >>> own_content(parts(scans, "https://a.go.th/o10"), "https://a.go.th/o10").scanned
+    True
     """
-    if not document_hrefs(raw_html):  # most pages: one scan for a file's address
-        return []
-    links = _Links()
-    links.feed(raw_html)
-    links.close()
-    base, own, found = base_url(raw_html, url), host_of(url).removeprefix("www."), []
-    for href, in_template, in_content in links.found:
-        if in_template or (links.marked and not in_content) or href in template:
+    own, documents = host_of(url).removeprefix("www."), []
+    for href in page.links:
+        if href in links:
             continue
         try:
-            target = resolve(base, href).partition("#")[0]
+            target = resolve(page.base, href).partition("#")[0]
         except ValueError:
             continue
-        if _agencys_file(target, own) and target not in found:
-            found.append(target)
-    return [] if len(found) > MAX_LINKED else found[:MAX_EMBEDDED]
+        if _agencys_file(target, own) and target not in documents:
+            documents.append(target)
+    template = {html.unescape(s).strip() for s in shown}
+    pictures = sum(1 for src in page.pictures if src not in template)
+    return Own(documents=() if len(documents) > MAX_LINKED else tuple(documents[:MAX_EMBEDDED]),
+               pictures=pictures, text=page.text)
 
 
 def _agencys_file(target: str, own: str) -> bool:
@@ -107,29 +161,37 @@ def _kind(tag: str, attrs: dict[str, str]) -> str | None:
     return None
 
 
-class _Links(HTMLParser):
-    """Each <a href>'s address as written (entities undone), whether it sits inside the template,
-    and whether inside marked content. The open elements are a stack that an end tag closes down
-    to its own start, as a browser forgives unclosed <p> and <li>."""
+class _Found(HTMLParser):
+    """Each <a href>'s address and each picture's as written (entities undone), each with where
+    it sits (inside the template, inside marked content), and the characters of text in and out
+    of marked content. The open elements are a stack that an end tag closes down to its own
+    start, as a browser forgives unclosed <p> and <li>."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, str | None]] = []
-        self.found: list[tuple[str, bool, bool]] = []
+        self.links: list[tuple[str, bool, bool]] = []
+        self.pictures: list[tuple[str, bool, bool]] = []
+        self.text = {"content": 0, "loose": 0}
         self.marked = False  # the page marks its main content
+
+    def own(self, found: list[tuple[str, bool, bool]]) -> list[str]:
+        """The addresses of `found` outside the template, and inside marked content if any."""
+        return [a for a, in_template, in_content in found if not in_template and (in_content or not self.marked)]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
         if tag == "a" and values.get("href", "").strip():
-            kinds = {kind for _, kind in self.open}
-            self.found.append((values["href"].strip(), "template" in kinds, "content" in kinds))
+            self.links.append((values["href"].strip(), *self._where()))
+        elif tag == "img" and (src := _picture(values)):
+            self.pictures.append((src, *self._where()))
         if tag not in _VOID and tag not in ("html", "body"):
             kind = _kind(tag, values)
             self.marked = self.marked or kind == "content"
             self.open.append((tag, kind))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
+        if tag in ("a", "img"):
             self.handle_starttag(tag, attrs)  # <a href=... /> opens a link all the same
 
     def handle_endtag(self, tag: str) -> None:
@@ -137,3 +199,26 @@ class _Links(HTMLParser):
             if self.open[i][0] == tag:
                 del self.open[i:]
                 return
+
+    def handle_data(self, data: str) -> None:
+        in_template, in_content = self._where()
+        if not in_template and not any(tag in ("title", "head") for tag, _ in self.open):
+            self.text["content" if in_content else "loose"] += len("".join(data.split()))
+
+    def _where(self) -> tuple[bool, bool]:
+        kinds = {kind for _, kind in self.open}
+        return "template" in kinds, "content" in kinds
+
+
+def _picture(attrs: dict[str, str]) -> str | None:
+    """The address a picture shows as written (its src, or where a lazy-loading script keeps it),
+    None for an icon: a logo, an arrow, an emoji, a vector or animated image, one drawn small."""
+    src = next((v.strip() for k in ("src", *LAZY_SOURCES) if (v := attrs.get(k, "").strip())
+                and not v.lower().startswith(("data:", "about:"))), None)
+    if src is None or _ICON_WORDS.search(src) or _ICON_WORDS.search(attrs.get("class", "")):
+        return None
+    for side in ("width", "height"):
+        size = attrs.get(side, "").strip().removesuffix("px")
+        if size.isdigit() and int(size) < MIN_PICTURE:
+            return None
+    return src

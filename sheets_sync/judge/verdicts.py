@@ -30,7 +30,10 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None,
             codes.append("check_failed")
         else:
             statuses.append(result.status)
-            codes.extend(c for c in result.reasons if c not in codes)
+            # An item without a year rule has nothing of its content judged: "its text could not
+            # be read, look by hand" tells its agency nothing (an org chart's picture, a scan).
+            unjudged = R.YEAR_LOOKS if rule is not None and not rule.checked else ()
+            codes.extend(c for c in result.reasons if c not in codes and c not in unjudged)
             if rule is not None and not Y.fits(result.years, rule):
                 statuses.append(R.REASONS["no_fiscal_year"].status)
                 codes.append("no_fiscal_year")

@@ -117,6 +117,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/embed/linked-drive/O12", (Status.OK, ())),  # a Drive file, its download says 2566
     ("/embed/linked-menu/O12", (Status.WARNING, ("no_fiscal_year",))),  # the sidebar's 2566 file is not the item's
     ("/embed/linked-many/O12", (Status.WARNING, ("no_fiscal_year",))),  # five files: which is the item's is not known
+    # A heading and the document's scanned pages as pictures: its year is in them, unread (was "no 2566").
+    ("/embed/scans/O12", (Status.OK, ("unverifiable_content",))),
+    ("/embed/photos/O12", (Status.WARNING, ("no_fiscal_year",))),  # a news post's text speaks, not its photos
     # Office files: their years were never read, so last year's file was a silent "ok".
     ("/office/plan.docx", (Status.OK, ())),  # "25" and "66" in two runs of one line are 2566
     ("/office/plan-old.docx", (Status.WARNING, ("no_fiscal_year",))),
@@ -172,6 +175,14 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
 ])
 def test_each_reason_and_its_guard(checker, farm, path, expected):
     assert verdict(checker, farm, path) == expected
+
+
+@pytest.mark.parametrize("path", ["/scan/O2.pdf", "/embed/scans/O1", "/embed/anyflip/O1"])
+def test_an_item_without_a_year_rule_gets_no_look_at_the_year(checker, farm, path):
+    # An org chart's picture or a scan for an item whose year is not judged: "look by hand at
+    # the year" told its agency nothing; the same URL for a year-ruled item still says it.
+    assert verdict(checker, farm, path, rule=YearRule()) == (Status.OK, ())
+    assert verdict(checker, farm, path) == (Status.OK, ("unverifiable_content",))
 
 
 def test_an_embedded_pdf_is_fetched_only_when_the_page_does_not_settle_the_year_rules(farm):

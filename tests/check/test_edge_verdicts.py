@@ -149,6 +149,11 @@ def test_small_non_html_files_with_content_stay_ok(server):
     assert (verdict(txt), check(txt).years) == ((Status.OK, ()), (2566,))
     assert check(csv).years == (2565,)
     assert (verdict(png), check(png).years) == ((Status.OK, ("unverifiable_content",)), None)
+    # no Content-Type: sniffed as a browser does, text by its lack of binary bytes
+    bare_txt = server.route("/o5-bare", respond(200, "ประกาศ ปีงบประมาณ 2566".encode()))
+    bare_png = server.route("/o5-bare.png", respond(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 20))
+    assert (verdict(bare_txt), check(bare_txt).years) == ((Status.OK, ()), (2566,))
+    assert verdict(bare_png) == (Status.OK, ("unverifiable_content",))
 
 
 # ---------------------------------------------------------------- oversized response heads

@@ -9,13 +9,21 @@ from dataclasses import replace
 import pytest
 
 from sheets_sync.check.checker import Checker
-from sheets_sync.check.linked import MAX_LINKED, linked_documents
+from sheets_sync.check.linked import MAX_LINKED, SCAN_TEXT, own_content, parts
 from sheets_sync.config.settings import CheckerSettings
 from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, respond
 
 URL = "https://a.go.th/ita/o10"
 OWN = '<p><a href="/files/o10.pdf">ดาวน์โหลดเอกสาร</a></p>'
+
+
+def docs(page: str, url: str = URL, template: frozenset = frozenset()) -> list[str]:
+    return list(own_content(parts(page, url), url, links=template).documents)
+
+
+def own(page: str, shown: frozenset = frozenset()):
+    return own_content(parts(page, URL), URL, shown=shown)
 
 
 @pytest.mark.parametrize("template", [
@@ -32,8 +40,8 @@ OWN = '<p><a href="/files/o10.pdf">ดาวน์โหลดเอกสาร
     '<ul class="nav"><li><a href="/files/manual.pdf">คู่มือ</a><li><a href="/files/plan.pdf">แผน</a></ul>',
 ])
 def test_the_templates_links_are_not_the_pages_own(template):
-    assert linked_documents(template + "<h1>O10</h1>" + OWN, URL) == ["https://a.go.th/files/o10.pdf"]
-    assert linked_documents(template + "<h1>O10</h1><p>ไม่มีลิงก์</p>", URL) == []
+    assert docs(template + "<h1>O10</h1>" + OWN, URL) == ["https://a.go.th/files/o10.pdf"]
+    assert docs(template + "<h1>O10</h1><p>ไม่มีลิงก์</p>", URL) == []
 
 
 @pytest.mark.parametrize("wrapper", [
@@ -44,26 +52,26 @@ def test_the_templates_links_are_not_the_pages_own(template):
     '<div class="entry-content">{}</div>',
 ])
 def test_the_pages_own_links_are_found_in_common_layouts(wrapper):
-    assert linked_documents("<h1>O10</h1>" + wrapper.format(OWN), URL) == ["https://a.go.th/files/o10.pdf"]
+    assert docs("<h1>O10</h1>" + wrapper.format(OWN), URL) == ["https://a.go.th/files/o10.pdf"]
 
 
 def test_a_page_that_marks_its_content_has_no_own_links_outside_it():
     page = '<div class="left"><a href="/files/manual.pdf">คู่มือ</a></div><div class="entry-content">{}</div>'
-    assert linked_documents(page.format(OWN), URL) == ["https://a.go.th/files/o10.pdf"]
-    assert linked_documents(page.format("<p>ไม่มีลิงก์</p>"), URL) == []
+    assert docs(page.format(OWN), URL) == ["https://a.go.th/files/o10.pdf"]
+    assert docs(page.format("<p>ไม่มีลิงก์</p>"), URL) == []
 
 
 def test_what_the_sites_not_found_page_links_is_its_template():
     page = f'<table><tr><td><a href="/files/plan.pdf">แผน</a></td><td>{OWN}</td></tr></table>'
-    assert linked_documents(page, URL) == ["https://a.go.th/files/plan.pdf", "https://a.go.th/files/o10.pdf"]
-    assert linked_documents(page, URL, template=frozenset({"/files/plan.pdf"})) == ["https://a.go.th/files/o10.pdf"]
+    assert docs(page, URL) == ["https://a.go.th/files/plan.pdf", "https://a.go.th/files/o10.pdf"]
+    assert docs(page, URL, template=frozenset({"/files/plan.pdf"})) == ["https://a.go.th/files/o10.pdf"]
 
 
 def test_a_list_of_files_is_not_read():
     listing = "".join(f'<p><a href="/files/o{k}.pdf">O{k}</a></p>' for k in range(1, MAX_LINKED + 2))
-    assert linked_documents(f"<main>{listing}</main>", URL) == []
+    assert docs(f"<main>{listing}</main>", URL) == []
     few = "".join(f'<p><a href="/files/o{k}.pdf">O{k}</a></p>' for k in range(1, MAX_LINKED + 1))
-    assert len(linked_documents(f"<main>{few}</main>", URL)) == 2  # read: at most two, as embedded files
+    assert len(docs(f"<main>{few}</main>", URL)) == 2  # read: at most two, as embedded files
 
 
 def test_only_the_agencys_files_count_and_each_once():
@@ -71,13 +79,37 @@ def test_only_the_agencys_files_count_and_each_once():
             '<a href="https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing&amp;x=1">Drive</a>'
             '<a href="mailto:saraban@a.go.th">อีเมล</a><a href="https://www.nacc.go.th/files/ita-2566.pdf">คู่มือ</a>'
             '</main>')
-    assert linked_documents(page, URL) == ["https://a.go.th/files/o10.pdf",
+    assert docs(page, URL) == ["https://a.go.th/files/o10.pdf",
                                            "https://drive.google.com/file/d/1AbCdEfGh_IJ-kL/view?usp=sharing&x=1"]
 
 
 def test_relative_links_go_by_the_pages_base():
     page = '<head><base href="https://a.go.th/"></head><main><a href="files/o10.pdf">O10</a></main>'
-    assert linked_documents(page, "https://a.go.th/index.php/ita/o10") == ["https://a.go.th/files/o10.pdf"]
+    assert docs(page, "https://a.go.th/index.php/ita/o10") == ["https://a.go.th/files/o10.pdf"]
+
+
+SCANS = '<img src="/uploads/2023/01/page-1.jpg"><img data-src="/uploads/2023/01/page-2.jpg" src="data:image/gif;base64,R0">'
+
+
+def test_a_page_of_scanned_pictures_with_next_to_no_text_is_scanned():
+    page = f'<header><img src="/images/logo.png"></header><article><h1>ประกาศ เรื่อง แผนการจัดซื้อ</h1>{SCANS}</article>'
+    assert (own(page).pictures, own(page).scanned) == (2, True)
+    # false-positive guards: a news post's photos beside its text, the template's pictures, icons
+    long = "<p>" + "กิจกรรมวันเด็กแห่งชาติ " * (SCAN_TEXT // 10) + "</p>"
+    assert not own(page.replace("</h1>", "</h1>" + long)).scanned
+    assert not own(f'<aside>{SCANS}</aside><main><h1>ประกาศ</h1></main>').scanned
+    assert not own(f"<table><tr><td>{SCANS}</td><td><h1>ประกาศ</h1></td></tr></table>",
+                   shown=frozenset({"/uploads/2023/01/page-1.jpg", "/uploads/2023/01/page-2.jpg"})).scanned
+    icons = ('<main><h1>ประกาศ</h1><img src="/img/new.gif"><img src="/img/arrow-right.png"><img class="emoji" '
+             'src="/e/1f600.png"><img src="/img/pdf.png" width="32" height="32"><img src="/i/x.svg"></main>')
+    assert own(icons).pictures == 0
+
+
+def test_the_text_of_the_template_is_not_the_pages_own():
+    menu = "<nav>" + "<a href='/o'>เมนูหลักของเว็บไซต์</a>" * 50 + "</nav>"
+    assert own(f"{menu}<main><h1>ประกาศ</h1>{SCANS}</main>").scanned
+    assert own(f"{menu}<h1>ประกาศ</h1>{SCANS}").scanned  # nothing marked: all but the template counts
+    assert own(f"<title>{'ชื่อเว็บไซต์ ' * 60}</title><h1>ประกาศ</h1>{SCANS}").scanned
 
 
 # ---------------------------------------------------------------- real checks on loopback
@@ -86,9 +118,11 @@ PDF = {"Content-Type": "application/pdf"}
 
 
 def _table_site(content: str) -> bytes:
-    """An old table layout, nothing marked: the left column's "development plan" is on every page."""
+    """An old table layout, nothing marked: the left column's mayor's photo and "development plan"
+    are on every page."""
     return ('<html><head><meta charset="utf-8"><title>องค์การบริหารส่วนตำบล</title></head><body><table><tr>'
-            '<td width="200"><a href="/files/plan.pdf">แผนพัฒนาท้องถิ่น</a><br><a href="/">หน้าแรก</a></td>'
+            '<td width="200"><img src="/up/mayor.jpg"><a href="/files/plan.pdf">แผนพัฒนาท้องถิ่น</a><br>'
+            '<a href="/">หน้าแรก</a></td>'
             f'<td>{content}</td></tr></table></body></html>').encode()
 
 
@@ -99,6 +133,7 @@ def site():
         "/o10-old": respond(200, _table_site(item + '<a href="/files/o10-2565.pdf">ดาวน์โหลด</a>'), HTML),
         "/o10": respond(200, _table_site(item + '<a href="/files/o10-2566.pdf">ดาวน์โหลด</a>'), HTML),
         "/o10-bare": respond(200, _table_site(item), HTML),
+        "/o10-scans": respond(200, _table_site(item + '<img src="/up/o10-page1.jpg" width="800">'), HTML),
         "/files/plan.pdf": respond(200, make_pdf(["Local development plan", "B.E. 2566 - 2570"]), PDF),
         "/files/o10-2565.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         "/files/o10-2566.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
@@ -134,5 +169,10 @@ def test_the_templates_2566_file_does_not_pass_for_the_items(site):
 
 def test_a_page_whose_only_file_is_the_templates_stays_judged_by_its_own_text(site):
     result = _check(site.url("/o10-bare"))
-    assert not result.years
+    assert not result.years and result.reasons == ()  # no year: "no 2566", and the mayor's photo is no scan
     assert "/files/plan.pdf" not in [s.path for s in site.log]
+
+
+def test_a_page_of_its_own_scanned_pictures_is_a_look_by_hand(site):
+    result = _check(site.url("/o10-scans"))
+    assert (result.reasons, result.years) == (("unverifiable_content",), None)

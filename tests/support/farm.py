@@ -102,7 +102,8 @@ PATHS = {
                           "linked from the page's content, 'ดาวน์โหลดเอกสาร'), 'linked-old', 'linked-scan', "
                           "'linked-drive' (/old/On.pdf, /scan/On.pdf, a Drive file so), 'linked-menu' (/docs/On.pdf "
                           "linked only from a sidebar: not the page's own), 'linked-many' (/docs/O1-5.pdf: a list, "
-                          "not read), 'word' and 'word-old' "
+                          "not read), 'scans' (a heading and two pictures: a look by hand), 'photos' (a long text with "
+                          "photos: no_fiscal_year), 'word' and 'word-old' "
                           "(/office/plan.docx, /office/plan-old.docx in an <iframe>), 'anyflip' (a flipbook on AnyFlip in an "
                           "<iframe>, the page without a year: a look by hand), 'anyflip-old' (the same, headed 2565)",
     "/office/{name}": "office files: plan.docx (2566 split into two runs, as Word saves an edited line), plan-old.docx "
@@ -563,6 +564,11 @@ class Farm:
                       "linked-scan": [f"/scan/O{num}.pdf"], "linked-menu": [],
                       "linked-drive": [self.url("drive.google.com", f"/file/d/{DRIVE_FILES['nameless']}/view?usp=sharing")],
                       "linked-many": [f"/docs/O{k}.pdf" for k in range(1, 6)]}.get(parts[2])
+            if parts[2] in ("scans", "photos"):  # pictures of a scanned document, or a news post's photos
+                text = ("<p>ประกาศ เรื่อง แผนการดำเนินงาน</p>" if parts[2] == "scans" else
+                        "<p>" + "ภาพกิจกรรมวันเด็กแห่งชาติ ณ ลานหน้าสำนักงาน มีเด็กและผู้ปกครองร่วมงานจำนวนมาก " * 6 + "</p>")
+                return 200, page(f"O{num}", text + "".join(f'<img src="/uploads/o{num}-{k}.jpg" width="800">'
+                                                           for k in (1, 2))), {}
             if linked is not None:  # an item page that only links its file(s), from its content or its menu
                 own = "".join(f'<p><a href="{f}" target="_blank">ดาวน์โหลดเอกสาร</a></p>' for f in linked)
                 menu = (f'<aside class="widget-area"><a href="/docs/O{num}.pdf">เอกสารเผยแพร่</a></aside>'
