@@ -11,7 +11,8 @@
 * URLs the last run ran out of time for (`stage_timeout`) are checked first, before any other;
 * a `checker_offline` result is never stored: the last real verdict stays; nor is a
   `site_not_answering` one (not requested: its site's first requests got no answer), so a URL that
-  opened before is still told, next run, from one that never did;
+  opened before is still told, next run, from one that never did; nor a `site_maintenance` one
+  (the site answered every address with its maintenance notice);
 * a URL that opened at its last check and now gets no answer is `unknown`/`not_answering` until
   it has stayed down `outage_confirm_minutes` (check/outages.py);
 * when the catalogue's year rules change, results read up to the pages that settled the old
@@ -95,6 +96,9 @@ VALIDATOR_MARKS = (
     "no validators for results read before linked files, pictures, text files and dd/mm/yy dates were read",
 )
 
+# Results that say nothing of the URL, only of this run: the last real result stays.
+NOT_STORED = frozenset({"checker_offline", "site_not_answering", "site_maintenance"})
+
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
             "last_modified", "elapsed_ms", "years", "checked_at")
 
@@ -164,7 +168,7 @@ class ResultCache:
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
                  json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms,
                  None if r.years is None else json.dumps(list(r.years)), at)
-                for r in results if "checker_offline" not in r.reasons and "site_not_answering" not in r.reasons]
+                for r in results if NOT_STORED.isdisjoint(r.reasons)]
         with self.state.transaction() as db:
             db.executemany(f"INSERT OR REPLACE INTO check_cache ({', '.join(_COLUMNS)}) "
                            f"VALUES ({', '.join('?' * len(_COLUMNS))})", rows)

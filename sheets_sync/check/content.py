@@ -485,6 +485,24 @@ def challenge_page(headers: Mapping[str, str], body: bytes) -> bool:
     return (headers.get("cf-mitigated") or "").lower() == "challenge" or b"/cdn-cgi/challenge-platform/" in body[:65_536]
 
 
+# A site closed for maintenance: WordPress's maintenance plugins (sent with 200 where set so), a
+# hosting panel's notice. Only words that name the site or system closed: "ปรับปรุงถนน" of a
+# road works notice is an item page's own.
+_MAINTENANCE = re.compile(r"ปิด(?:ปรับปรุง|ให้บริการ)|ระหว่าง(?:การ)?(?:ปรับปรุง|พัฒนา)(?:ระบบ|เว็บ)|ปรับปรุง(?:ระบบ|เว็บ)|"
+                          r"maintenance|briefly\s+unavailable", re.I)
+
+
+def maintenance_page(page: Page) -> bool:
+    """A maintenance notice in the title or an h1/h2 (body text never counts).
+
+    >>> maintenance_page(Page(kind="html", title="เว็บไซต์อยู่ระหว่างปิดปรับปรุงชั่วคราว"))
+    True
+    >>> maintenance_page(Page(kind="html", title="ประกาศ เรื่อง ปรับปรุงถนนสายบ้านหนองหลุม ประจำปี 2566"))
+    False
+    """
+    return any(_MAINTENANCE.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
+
+
 def not_found_heading(page: Page) -> bool:
     """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts)."""
     return any(_NOT_FOUND.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
@@ -637,7 +655,9 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         # Drive and the like draw their pages with scripts too (PDF.js as well); their files are read instead.
         shell = script_shell(page, body) and not _shows_a_file(page, final_url)
         if not shell and soft_404_by_probe(url, final_url, page, probe):
-            return ("soft_404",), None  # a shell's site answers every path with the same shell
+            # The site's answer for any path (a shell's site answers every path with the same
+            # shell); a maintenance notice there says the site is closed, not the link wrong.
+            return ("site_maintenance" if maintenance_page(page) else "soft_404",), None
         if len(page.text) < MIN_TEXT and not _shows_a_file(page, final_url):
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 # An embedded document or image, or a refresh to elsewhere: nothing to read here

@@ -80,6 +80,11 @@ _ALL = [
     Reason("site_not_answering", Status.UNKNOWN,
            "เว็บไซต์นี้ไม่ตอบในรอบตรวจนี้ (ลิงก์อื่นของเว็บไซต์เดียวกันเปิดไม่ได้หรือรอนานเกินกำหนด) ระบบจึงยังไม่ได้ตรวจลิงก์นี้ "
            "จะตรวจซ้ำในรอบถัดไป หากเว็บไซต์ยังเปิดไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์"),
+    # The page is the site's answer for every address, and it is a maintenance notice (check/content.py):
+    # the link may be right; not stored over the last real result (check/cache.py).
+    Reason("site_maintenance", Status.UNKNOWN,
+           "เว็บไซต์แสดงหน้าแจ้งปิดปรับปรุงแทนทุกหน้า จึงตรวจลิงก์นี้ไม่ได้ในรอบนี้ ระบบจะตรวจซ้ำในรอบถัดไป "
+           "หากเว็บไซต์ปิดปรับปรุงนานเกินหนึ่งวัน ให้แจ้งผู้ดูแลเว็บไซต์ เพราะผู้ประเมินจะเปิดข้อมูลไม่ได้"),
     Reason("rate_limited", Status.UNKNOWN,
            "เว็บไซต์ขอให้ลดความถี่การเข้าถึง ระบบจะตรวจซ้ำในรอบถัดไป"),
     Reason("too_many_redirects", Status.BROKEN,

@@ -296,13 +296,13 @@ def test_validators_cached_before_are_dropped_once(tmp_path, had):
         assert ResultCache(state).load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag == '"v2"'
 
 
-def test_a_url_not_asked_because_its_site_was_silent_keeps_its_last_verdict_cached(tmp_path):
-    """Not requested says nothing of the URL: its last real result stays, so a page that opened
+@pytest.mark.parametrize("reason", ["site_not_answering", "site_maintenance"])
+def test_a_url_not_asked_or_behind_a_maintenance_notice_keeps_its_last_verdict_cached(tmp_path, reason):
+    """Not requested (its site was silent), or answered by the site's maintenance notice, says nothing of the URL: its last real result stays, so a page that opened
     before is still held as an outage (not_answering), not judged broken at once, next run."""
     with State(tmp_path / "state.sqlite") as state:
         cache = ResultCache(state)
         cache.store([CheckResult(url="http://a.go.th/o7", status=Status.OK, years=(2566,))], at=1.0)
-        cache.store([CheckResult(url="http://a.go.th/o7", status=Status.UNKNOWN, reasons=("site_not_answering",))],
-                    at=2.0)
+        cache.store([CheckResult(url="http://a.go.th/o7", status=Status.UNKNOWN, reasons=(reason,))], at=2.0)
         entry = cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"]
         assert (entry.result.status, entry.checked_at) == (Status.OK, 1.0)

@@ -21,7 +21,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.judge.verdicts import judge_candidate
 from tests.support.farm import UPLOADS, Farm, make_pdf
 
-HOST, SOFT, SPA = "tapladuk.go.th", "lee.go.th", "wiangyong.go.th"
+HOST, SOFT, SPA, CLOSED = "tapladuk.go.th", "lee.go.th", "wiangyong.go.th", "banthi.go.th"
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,8 @@ def no_dns(monkeypatch):
 
 @pytest.fixture(scope="module")
 def farm():
-    with Farm([HOST, SOFT, SPA, "slowsite.go.th"], profiles={SOFT: "soft404", SPA: "spa", "slowsite.go.th": "slow"},
+    with Farm([HOST, SOFT, SPA, CLOSED, "slowsite.go.th"],
+              profiles={SOFT: "soft404", SPA: "spa", CLOSED: "maintenance", "slowsite.go.th": "slow"},
               slow_s=3) as f:
         yield f
 
@@ -327,6 +328,16 @@ def test_a_lazy_loaded_image_of_its_own_keeps_a_short_page_from_being_its_sites_
     assert not content.soft_404_by_probe(url, url, chart, probe)
     same = content.read_html(home.format(own="").encode(), {})  # the home page itself at that address
     assert content.soft_404_by_probe(url, url, same, probe)
+
+
+def test_a_site_closed_for_maintenance_is_not_a_wrong_link(checker, farm):
+    # Every address answers 200 with the notice: judged by the probe it was soft_404, "not
+    # found, check the link" (broken) for links that open again tomorrow.
+    assert verdict(checker, farm, "/oit/O5", CLOSED) == (Status.UNKNOWN, ("site_maintenance",))
+    # false-positive guards: a catch-all site's not-found stays so; a notice of road works is an item page
+    assert verdict(checker, farm, "/index.php?_mod=khao&type=999", SOFT) == (Status.BROKEN, ("soft_404",))
+    page = content.read_html("<title>ประกาศ เรื่อง ปรับปรุงถนน ปิดการจราจร</title><h1>ปรับปรุงถนน</h1>".encode(), {})
+    assert not content.maintenance_page(page)
 
 
 def test_soft_404_by_probe_on_a_catch_all_site_but_not_its_real_pages(checker, farm):

@@ -6,7 +6,8 @@ to anything but 127.0.0.0/8; names reach it only through --resolve style mapping
 Every host serves the same catalogue of paths, each a situation agencies' sites really show
 (see PATHS); a host's *profile* changes how it behaves as a whole (soft404: every unknown
 path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up;
-spa: every path answers the same shell that scripts would fill in).
+spa: every path answers the same shell that scripts would fill in; maintenance: every path answers
+200 with a maintenance notice).
 
     with Farm(["tapladuk.go.th", "lee.go.th"], latency=0.02) as farm:
         url = farm.url("tapladuk.go.th", "/oit/O1")          # http://tapladuk.go.th:PORT/oit/O1
@@ -141,7 +142,7 @@ PATHS = {
 }
 # File names as agencies' CMSs store them; requested percent-encoded, matched decoded.
 UPLOADS = ("รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "แผนปฏิบัติการ (ฉบับปรับปรุง) 2566.pdf", "o19.pdf")
-PROFILES = ("normal", "soft404", "slow", "flaky", "down", "spa")
+PROFILES = ("normal", "soft404", "slow", "flaky", "down", "spa", "maintenance")
 # PDF.js's viewer page as sites install it: a toolbar's words and the scripts that draw the file.
 PDFJS_VIEWER = (b'<!DOCTYPE html><html dir="ltr"><head><meta charset="utf-8"><title>PDF.js viewer</title>'
                 b'<link rel="stylesheet" href="viewer.css"><script src="../build/pdf.js"></script>'
@@ -514,6 +515,9 @@ class Farm:
             return self._service(target)
         if site.profile == "spa":
             return 200, SPA_SHELL, {}
+        if site.profile == "maintenance":  # a maintenance plugin set to answer 200, for every path
+            return 200, page("เว็บไซต์อยู่ระหว่างปิดปรับปรุงชั่วคราว", "<p>ขออภัยในความไม่สะดวก จะเปิดให้บริการอีกครั้งเร็ว ๆ นี้"
+                                                                   "</p>"), {}
         if path == "/":
             return 200, site.home, {}
         parts = path.split("/")
