@@ -45,10 +45,10 @@ _TEMPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _CONTENT_TAGS = frozenset({"main", "article"})
 _TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
 # Words that name a part of the template, as the first or last word of a class or id ("menu-item",
-# "main-menu", "site-footer", "sidebar-left"). Not "widget": Elementor wraps every block of an
-# article in "elementor-widget-..." elements.
+# "main-menu", "site-footer", "sidebar-left"), and WordPress's "widget-area". Not "widget" alone:
+# Elementor wraps every block of an article in "elementor-widget-..." elements.
 _TEMPLATE_WORDS = frozenset({"menu", "menus", "submenu", "megamenu", "nav", "navbar", "navigation", "sidebar",
-                             "header", "footer", "breadcrumb", "breadcrumbs", "topbar", "banner", "widgetarea"})
+                             "header", "footer", "breadcrumb", "breadcrumbs", "topbar", "banner"})
 # A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
 _LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
 _CONTENT_NAMES = frozenset({"entry-content", "post-content", "article-content", "page-content", "single-content",
