@@ -45,10 +45,11 @@ _TEMPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _CONTENT_TAGS = frozenset({"main", "article"})
 _TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
 # Words that name a part of the template, as the first or last word of a class or id ("menu-item",
-# "main-menu", "site-footer", "sidebar-left"), and WordPress's "widget-area". Not "widget" alone:
-# Elementor wraps every block of an article in "elementor-widget-..." elements.
-_TEMPLATE_WORDS = frozenset({"menu", "menus", "submenu", "megamenu", "nav", "navbar", "navigation", "sidebar",
-                             "header", "footer", "breadcrumb", "breadcrumbs", "topbar", "banner"})
+# "main-menu", "site-footer", "sidebar-left"), or run into one ("leftmenu", "topnav", "navbar" of
+# old table layouts and Bootstrap), and WordPress's "widget-area". Not "widget" alone: Elementor
+# wraps every block of an article in "elementor-widget-..." elements.
+_TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "breadcrumbs"})
+_TEMPLATE_PARTS = ("menu", "nav", "sidebar", "header", "footer")
 # A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
 _LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
 _CONTENT_NAMES = frozenset({"entry-content", "post-content", "article-content", "page-content", "single-content",
@@ -162,12 +163,17 @@ def _kind(tag: str, attrs: dict[str, str]) -> str | None:
     names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
     for name in names:
         words = [w for w in _WORD_SPLIT.split(name) if w]
-        if words and not _LAYOUT_FLAG.match(name) and (words[0] in _TEMPLATE_WORDS or words[-1] in _TEMPLATE_WORDS
+        if words and not _LAYOUT_FLAG.match(name) and (any(map(_template_word, {words[0], words[-1]}))
                                                        or name.replace("-", "") == "widgetarea"):
             return "template"
     if tag in _CONTENT_TAGS or role == "main" or any(name in _CONTENT_NAMES for name in names):
         return "content"
     return None
+
+
+def _template_word(word: str) -> bool:
+    """A word of a class or id that names a part of the template ("menu", "leftmenu", "navbar")."""
+    return word in _TEMPLATE_WORDS or word.startswith(_TEMPLATE_PARTS) or word.endswith(_TEMPLATE_PARTS)
 
 
 class _Found(HTMLParser):

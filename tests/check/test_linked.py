@@ -36,6 +36,8 @@ def own(page: str, shown: frozenset = frozenset()):
     '<ul id="menu-ita"><li class="menu-item"><a href="/files/manual.pdf">คู่มือ</a></li></ul>',
     '<div class="col-md-3 left-sidebar"><a href="/files/manual.pdf">คู่มือ</a></div>',
     '<div class="widget-area"><a href="/files/manual.pdf">คู่มือ</a></div>',
+    '<td class="leftmenu"><a href="/files/manual.pdf">คู่มือ</a></td>',  # an old table layout's own names
+    '<div class="moduletable_menu"><a href="/files/manual.pdf">คู่มือ</a></div>',  # Joomla's menu module
     # unclosed <li>s inside a menu: the menu's end closes them, as a browser does
     '<ul class="nav"><li><a href="/files/manual.pdf">คู่มือ</a><li><a href="/files/plan.pdf">แผน</a></ul>',
 ])
