@@ -12,7 +12,8 @@
 * a `checker_offline` result is never stored: the last real verdict stays; nor is a
   `site_not_answering` one (not requested: its site's first requests got no answer), so a URL that
   opened before is still told, next run, from one that never did; nor a `site_maintenance` one
-  (the site answered every address with its maintenance notice);
+  (the site answered every address with its maintenance notice), nor a `rate_limited` one (a
+  429 or 508 after the retries: the site was over its limit just then);
 * a URL that opened at its last check and now gets no answer is `unknown`/`not_answering` until
   it has stayed down `outage_confirm_minutes` (check/outages.py);
 * when the catalogue's year rules change, results read up to the pages that settled the old
@@ -97,7 +98,7 @@ VALIDATOR_MARKS = (
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
-NOT_STORED = frozenset({"checker_offline", "site_not_answering", "site_maintenance"})
+NOT_STORED = frozenset({"checker_offline", "site_not_answering", "site_maintenance", "rate_limited"})
 
 _COLUMNS = ("url", "status", "reasons", "http_status", "final_url", "redirects", "detail", "etag",
             "last_modified", "elapsed_ms", "years", "checked_at")

@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 from multidict import CIMultiDict
 
 from sheets_sync.check import content
+from sheets_sync.check.retry import LIMIT_STATUSES
 from sheets_sync.check.years import settled
 from sheets_sync.core import reasons
 from sheets_sync.core.models import CheckResult, Status
@@ -93,7 +94,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
     elif code in REFUSALS and fetch.as_browser:
         codes = ("bot_blocked",)  # refused to our own User-Agent and to a browser's
-    elif code == 429:  # still 429 after the retries
+    elif code in LIMIT_STATUSES:  # still 429 or 508 after the retries: the site limits how fast it is read
         codes = ("rate_limited",)
     elif 300 <= code < 400:
         # A redirect without Location (or a 300/304): the browser shows nothing usable.

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from sheets_sync.check import budget
+from sheets_sync.check.retry import LIMIT_STATUSES
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of
@@ -81,6 +82,7 @@ class Dispatch:
         self.ended = threading.Event()  # the checks are all gone (finished or cancelled)
         self.wake: asyncio.Event | None = None  # a slot came free, or a check failed (made on the loop)
         self.silent: Counter[str] = Counter()  # per host: requests that got no answer (see SILENT_LIMIT)
+        self.limited: set[str] = set()  # hosts that answered 429 or 508: one check at a time (`_limit`)
         self.answered: set[str] = set()  # hosts that gave this run any other result
 
     def run(self, progress) -> dict[str, CheckResult]:
@@ -173,10 +175,14 @@ class Dispatch:
         self.busy[host] += 1
         self.in_flight += 1
         self.left -= 1
-        if self.queues[host] and self.busy[host] < self.checker.settings.per_host:
+        if self.queues[host] and self.busy[host] < self._limit(host):
             self.ready.append(host)
             self.in_ready.add(host)
         return host, url
+
+    def _limit(self, host: str) -> int:
+        """Checks at once on `host`: `per_host`, or one once it said it is over its limit."""
+        return 1 if host in self.limited else self.checker.settings.per_host
 
     def _release(self, host: str, slot: list[bool]) -> None:
         """Gives the check's global and host slot back (once)."""
@@ -185,7 +191,7 @@ class Dispatch:
         slot[0] = True
         self.in_flight -= 1
         self.busy[host] -= 1
-        if self.queues[host] and host not in self.in_ready:
+        if self.queues[host] and host not in self.in_ready and self.busy[host] < self._limit(host):
             self.ready.append(host)
             self.in_ready.add(host)
         self.wake.set()
@@ -200,6 +206,10 @@ class Dispatch:
                 result = not_asked(url, self.silent[host])
             else:
                 result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
+                if result.http_status in LIMIT_STATUSES:
+                    # A shared host over its limit (508) or a site asking for less (429): the
+                    # rest of its URLs one at a time, as a visitor reads it, not `per_host` at once.
+                    self.limited.add(host)
                 if _silent(result, self.checker.settings):
                     self.silent[host] += 1
                 else:

@@ -1,7 +1,7 @@
 """The checker's retry policy, declared once as a small frozen object.
 
 What is retried: a connection that could not be made or broke before the answer's head came
-(refused, reset, timed out), and an answer of 429, 500, 502, 503 or 504. What is not: TLS
+(refused, reset, timed out), and an answer of 429, 500, 502, 503, 504 or 508. What is not: TLS
 errors (a bad certificate will not heal in a second), DNS errors, refused addresses, an
 answer whose body broke half-way (its status is already known). Between attempts the
 policy waits the site's Retry-After when it gives one it can read (cut to
@@ -19,7 +19,10 @@ from typing import Callable
 
 from sheets_sync.config.settings import CheckerSettings
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 508 is cPanel's and CloudLinux's "Resource Limit Is Reached": shared hosting (where most
+# agencies' sites are) refuses a request over the account's CPU or process limit for a moment.
+LIMIT_STATUSES = frozenset({429, 508})
+RETRY_STATUSES = frozenset({500, 502, 503, 504}) | LIMIT_STATUSES
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,7 @@ def test_validators_cached_before_are_dropped_once(tmp_path, had):
         assert ResultCache(state).load(["http://a.go.th/o7"])["http://a.go.th/o7"].result.etag == '"v2"'
 
 
-@pytest.mark.parametrize("reason", ["site_not_answering", "site_maintenance"])
+@pytest.mark.parametrize("reason", ["site_not_answering", "site_maintenance", "rate_limited"])
 def test_a_url_not_asked_or_behind_a_maintenance_notice_keeps_its_last_verdict_cached(tmp_path, reason):
     """Not requested (its site was silent), or answered by the site's maintenance notice, says nothing of the URL: its last real result stays, so a page that opened
     before is still held as an outage (not_answering), not judged broken at once, next run."""

@@ -130,6 +130,36 @@ def test_429_always_is_rate_limited_and_retries_stop_at_the_budget(server, check
     assert took < SETTINGS.total_timeout_s
 
 
+def test_508_resource_limit_is_retried_and_a_lasting_one_is_rate_limited(server, checker):
+    # cPanel/CloudLinux shared hosting refuses a request over the account's limit for a moment:
+    # it was http_5xx, "broken", for a page a visitor opens a second later
+    limit = respond(508, b"<h1>508 Resource Limit Is Reached</h1>")
+    assert checker.check(server.route("/o1", sequence(limit, respond(200, PAGE)))).status is Status.OK
+    r = checker.check(server.route("/o2", limit))
+    assert (r.status, r.reasons, r.http_status) == (Status.UNKNOWN, ("rate_limited",), 508)
+    # false-positive guard: 509 (the month's bandwidth spent) is the site down for everyone
+    assert checker.check(server.route("/o3", respond(509))).reasons == ("http_5xx",)
+
+
+def test_a_host_over_its_limit_is_then_read_one_url_at_a_time(server, make_checker):
+    lock, in_flight, seen = threading.Lock(), [0], []
+
+    def over_limit(h):
+        with lock:
+            seen.append(in_flight[0])  # requests already in flight when this one came
+            in_flight[0] += 1
+        time.sleep(0.1)
+        with lock:
+            in_flight[0] -= 1  # before answering: the next request may come as soon as this answer
+        respond(508, b"Resource Limit Is Reached")(h)
+
+    urls = [server.route(f"/o{i}", over_limit) for i in range(10)]
+    results = make_checker(per_host=4, retries=0).check_many(urls)
+    assert {r.reasons for r in results.values()} == {("rate_limited",)}
+    assert max(seen[:4]) > 0  # the first four came at once, as per_host allows
+    assert seen[4:] == [0] * 6  # after the first 508, one at a time
+
+
 # ---------------------------------------------------------------- redirects
 def test_redirect_chain_is_recorded_in_order(server, checker):
     server.route("/a", redirect("/b", 301))  # absolute path
