@@ -27,6 +27,10 @@ GC_YOUNG = 10_000  # the young generation's collection threshold while checks ru
 # minutes; now two rounds of its deadline. Never "broken" for a URL not asked: a site slow on
 # its first pages may answer others.
 SILENT_LIMIT = 4
+# Likewise a site that stays over its limit (429 or 508 after the retries, read one at a time):
+# after LIMITED_LIMIT such answers in a row its other URLs are `rate_limited` at once, not read
+# one by one at a retry's second each while every agency's feedback waits.
+LIMITED_LIMIT = 4
 SILENT = frozenset({"timeout", "connect_error"})
 
 
@@ -83,6 +87,7 @@ class Dispatch:
         self.wake: asyncio.Event | None = None  # a slot came free, or a check failed (made on the loop)
         self.silent: Counter[str] = Counter()  # per host: requests that got no answer (see SILENT_LIMIT)
         self.limited: set[str] = set()  # hosts that answered 429 or 508: one check at a time (`_limit`)
+        self.refused: Counter[str] = Counter()  # per host: rate_limited results in a row (LIMITED_LIMIT)
         self.answered: set[str] = set()  # hosts that gave this run any other result
 
     def run(self, progress) -> dict[str, CheckResult]:
@@ -204,12 +209,15 @@ class Dispatch:
         try:
             if self.silent[host] >= SILENT_LIMIT and host not in self.answered:
                 result = not_asked(url, self.silent[host])
+            elif self.refused[host] >= LIMITED_LIMIT:
+                result = not_asked_limited(url, self.refused[host])
             else:
                 result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
                 if result.http_status in LIMIT_STATUSES:
                     # A shared host over its limit (508) or a site asking for less (429): the
                     # rest of its URLs one at a time, as a visitor reads it, not `per_host` at once.
                     self.limited.add(host)
+                self.refused[host] = self.refused[host] + 1 if "rate_limited" in result.reasons else 0
                 if _silent(result, self.checker.settings):
                     self.silent[host] += 1
                 else:
@@ -233,6 +241,12 @@ def not_asked(url: str, silent: int) -> CheckResult:
     """The result of a URL not requested because its site answered none of `silent` requests."""
     return CheckResult(url=url, status=Status.UNKNOWN, reasons=("site_not_answering",),
                        detail=f"not requested: {silent} requests to its site got no answer in this run")
+
+
+def not_asked_limited(url: str, refused: int) -> CheckResult:
+    """The result of a URL not requested because its site stayed over its limit `refused` times in a row."""
+    return CheckResult(url=url, status=Status.UNKNOWN, reasons=("rate_limited",),
+                       detail=f"not requested: its site answered {refused} requests in a row over its limit (429/508)")
 
 
 _gc_lock = threading.Lock()

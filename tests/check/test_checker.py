@@ -12,6 +12,7 @@ import requests
 import urllib3.util.connection
 
 from sheets_sync.check.checker import Checker
+from sheets_sync.check import dispatch
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from tests.support.http_servers import (
@@ -141,7 +142,8 @@ def test_508_resource_limit_is_retried_and_a_lasting_one_is_rate_limited(server,
     assert checker.check(server.route("/o3", respond(509))).reasons == ("http_5xx",)
 
 
-def test_a_host_over_its_limit_is_then_read_one_url_at_a_time(server, make_checker):
+def test_a_host_over_its_limit_is_then_read_one_url_at_a_time(server, make_checker, monkeypatch):
+    monkeypatch.setattr(dispatch, "LIMITED_LIMIT", 7)  # room for some one at a time before the rest are not asked
     lock, in_flight, seen = threading.Lock(), [0], []
 
     def over_limit(h):
@@ -157,7 +159,16 @@ def test_a_host_over_its_limit_is_then_read_one_url_at_a_time(server, make_check
     results = make_checker(per_host=4, retries=0).check_many(urls)
     assert {r.reasons for r in results.values()} == {("rate_limited",)}
     assert max(seen[:4]) > 0  # the first four came at once, as per_host allows
-    assert seen[4:] == [0] * 6  # after the first 508, one at a time
+    assert seen[4:] == [0, 0, 0]  # after the first 508, one at a time, until seven in a row:
+    assert sum("not requested" in r.detail for r in results.values()) == 3  # the rest are not asked
+
+
+def test_a_limited_host_that_answers_again_is_asked_for_every_url(server, make_checker):
+    # false-positive guard: one 508 in the middle, then pages: every URL is asked and opens
+    urls = [server.route(f"/p{i}", respond(508) if i == 0 else respond(200, PAGE)) for i in range(8)]
+    results = make_checker(per_host=1, retries=0).check_many(urls)
+    assert [results[u].status for u in urls] == [Status.UNKNOWN] + [Status.OK] * 7
+    assert sorted(s.path for s in server.log if s.path.startswith("/p")) == sorted(f"/p{i}" for i in range(8))
 
 
 # ---------------------------------------------------------------- redirects
