@@ -100,11 +100,15 @@ def parts(raw_html: str, url: str) -> Parts:
     >>> parts("<main>" + "<p>x</p>" * MAX_PARSED + "<img src='/up/1.jpg'></main>", "https://a.go.th/o1").pictures
     ()
     """
+    nothing = Parts(links=(), pictures=(), text=0, base=url)
     if len(raw_html) > MAX_PARSED:
-        return Parts(links=(), pictures=(), text=0, base=url)
+        return nothing
     found = _Found()
-    found.feed(raw_html)
-    found.close()
+    try:
+        found.feed(raw_html)
+        found.close()
+    except AssertionError:  # html.parser's answer to a marked section it does not know ("<![foo")
+        return nothing
     text = found.text["content"] if found.marked else found.text["content"] + found.text["loose"]
     return Parts(links=tuple(found.own(found.links)), pictures=tuple(found.own(found.pictures)), text=text,
                  base=base_url(raw_html, url))
