@@ -92,9 +92,9 @@ VALIDATOR_MARKS = (
     "no validators for results read before office files, script viewers, flipbooks and long reports were read",
     # An item page that only links its file from its own content has the file read (check/linked.py):
     # its "no 2566", stored before, was read from its heading alone; an image's "ok" and a CSV's
-    # unread years, a page of scanned pictures and a file dated only dd/mm/yy, stored before,
-    # were judged without them.
-    "no validators for results read before linked files, pictures, text files and dd/mm/yy dates were read",
+    # unread years, a page of scanned pictures, a file dated only dd/mm/yy and a list whose year
+    # filter's every option was read, stored before, were judged without them.
+    "no validators for results read before linked files, pictures, text files, dd/mm/yy dates and drop-downs",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

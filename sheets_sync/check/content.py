@@ -328,8 +328,36 @@ def _clean(fragment: str) -> str:
 
 def without_hidden(body: bytes) -> bytes:
     """The HTML without what a browser does not show as text: scripts, styles, <noscript>,
-    templates, SVG, comments."""
-    return _DROP.sub(b" ", body)
+    templates, SVG, comments, and a drop-down list's options but the one it shows.
+
+    >>> without_hidden(b'<p>Year <select name="y"><option>2567<option selected>2565</option><option>2566</select></p>')
+    b'<p>Year  2565 </p>'
+    """
+    shown = _DROP.sub(b" ", body)
+    if b"<select" in shown or b"<SELECT" in shown:
+        # A CMS list's year filter ("ปีงบประมาณ [2565 ▼]") lists every year; the page shows the
+        # chosen one, and the records of that year. Read whole, its 2566 option passed a list of
+        # last year's records as "ok".
+        shown = _SELECT.sub(_chosen_option, shown)
+    return shown
+
+
+_SELECT = re.compile(rb"<select\b.*?(?:</select\s*>|$)", re.S | re.I)
+_OPTION = re.compile(rb"<option\b([^>]*)>(.*?)(?=</option|<option|</select|$)", re.S | re.I)
+_SELECTED = re.compile(rb"(?<![\w-])selected\b", re.I)
+_LIST_BOX = re.compile(rb"^<select\b[^>]*?(?<![\w-])(?:multiple|size\s*=\s*[\"']?0*[2-9])", re.I)
+
+
+def _chosen_option(select: re.Match) -> bytes:
+    """The text a closed <select> shows: its selected option's, else its first option's; a list
+    box (`multiple`, or a `size` over 1) shows them all."""
+    options = _OPTION.findall(select.group(0))
+    if _LIST_BOX.match(select.group(0)):
+        return b" " + b" ".join(text for _, text in options) + b" "
+    chosen = next((text for attributes, text in options if _SELECTED.search(attributes)), None)
+    if chosen is None:
+        chosen = options[0][1] if options else b""
+    return b" " + chosen + b" "
 
 
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:

@@ -73,6 +73,10 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     # An agency reporting that it had no complaints: its heading says "no data on complaints".
     ("/no-complaints", (Status.OK, ())),
     ("/old/O2", (Status.WARNING, ("no_fiscal_year",))),
+    # A CMS list whose year filter shows 2565 and last year's records: its other options (2566
+    # among them) were read as the page's text, a false "ok"; the list of 2566 stays ok.
+    ("/list-2565", (Status.WARNING, ("no_fiscal_year",))),
+    ("/list-2566", (Status.OK, ())),
     ("/old/O2.pdf", (Status.WARNING, ("no_fiscal_year",))),
     ("/scan/O2.pdf", (Status.OK, ("unverifiable_content",))),  # a scan: no false warning
     ("/broken.pdf", (Status.BROKEN, ("wrong_type",))),

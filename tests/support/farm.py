@@ -68,6 +68,8 @@ PATHS = {
     "/missing.html": "200 with a not-found title: soft_404",
     "/no-data": "200 headed only 'ไม่พบข้อมูลที่ท่านต้องการ' (a CMS's not-found message): soft_404",
     "/no-complaints": "a 2566 page headed 'ไม่พบข้อมูลการร้องเรียน...' (an agency reporting no complaints): ok",
+    "/list-{YYYY}": "a CMS list of procurements whose year filter shows YYYY (2565 or 2566) among six years, "
+                    "with that year's records",
     "/broken.pdf": "a .pdf link answering an HTML error page: wrong_type",
     "/tiny.pdf": "a .pdf link answering a few bytes: wrong_type",
     "/distributed.pdf": "a PDF whose year is on a line spread out by Thai Distributed alignment (PDFium reads "
@@ -607,6 +609,12 @@ class Farm:
             "/no-complaints": (200, page("ไม่พบข้อมูลการร้องเรียนเรื่องการทุจริตและประพฤติมิชอบ ประจำปีงบประมาณ พ.ศ. 2566",
                                          "<p>ในปีงบประมาณ พ.ศ. 2566 (1 ตุลาคม 2565 - 31 มีนาคม 2566) เทศบาลไม่ได้รับ"
                                          "เรื่องร้องเรียนการทุจริตและประพฤติมิชอบของเจ้าหน้าที่ จำนวน 0 เรื่อง</p>"), {}),
+            **{f"/list-{year}": (200, page("สรุปผลการจัดซื้อจัดจ้าง", (
+                "<form><label>ปีงบประมาณ</label><select name='year'>" + "".join(
+                    f"<option value='{y}'{' selected' if str(y) == year else ''}>{y}</option>" for y in range(2567, 2561, -1))
+                + "</select></form><table><tr><th>เดือน</th><th>เอกสาร</th></tr>"
+                + "".join(f"<tr><td>{m} {year}</td><td>สขร.1</td></tr>" for m in ("ตุลาคม", "พฤศจิกายน", "ธันวาคม"))
+                + "</table>")), {}) for year in ("2565", "2566")},
             "/broken.pdf": (200, page("เกิดข้อผิดพลาด", "<p>ระบบไม่สามารถแสดงไฟล์ได้ในขณะนี้ ปี 2566</p>"), {}),
             "/tiny.pdf": (200, b"%PDF-1.4\n%%EOF\n", pdf),
             "/distributed.pdf": (200, distributed_pdf("Announcement of the municipality, item O12", "B.E. 2566"), pdf),
