@@ -53,6 +53,8 @@ def viewer_export(url: str) -> str | None:
     'https://docs.google.com/document/d/1AbCdEfGh_IJ-kL/export?format=txt'
     >>> viewer_export("https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")
     'https://www.dropbox.com/scl/fi/abc123/o12.pdf?rlkey=k9&dl=1'
+    >>> viewer_export("https://drive.google.com/file/d/0BAbCdEfGh_IJ/view?usp=sharing&resourcekey=0-XyZ")
+    'https://drive.google.com/uc?export=download&id=0BAbCdEfGh_IJ&resourcekey=0-XyZ'
     >>> viewer_export("https://drive.google.com/drive/folders/1AbCdEfGh_IJ-kL") is None
     True
     """
@@ -67,14 +69,22 @@ def viewer_export(url: str) -> str | None:
         file_id = m.group(1) if m else None
         if file_id is None and parts.path.rstrip("/") in ("/open", "/uc"):
             file_id = next((v for k, v in parse_qsl(parts.query) if k == "id" and _FILE_ID.fullmatch(v)), None)
-        return f"{origin}/uc?export=download&id={file_id}" if file_id else None
+        return f"{origin}/uc?export=download&id={file_id}{_resource_key(parts.query)}" if file_id else None
     if host == "docs.google.com":
         m = _DOCS_DOCUMENT.match(parts.path)
-        return f"{origin}/document/d/{m.group(1)}/export?format=txt" if m else None
+        return f"{origin}/document/d/{m.group(1)}/export?format=txt{_resource_key(parts.query)}" if m else None
     if host_under(host, ("dropbox.com",)) and parts.path.startswith(("/s/", "/scl/fi/")):
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("dl", "raw")]
         return f"{origin}{parts.path}?{urlencode([*query, ('dl', '1')])}"  # the file itself, not its preview
     return None
+
+
+def _resource_key(query: str) -> str:
+    """"&resourcekey=…" when the viewer's address carries one: a file shared by link before
+    Google's 2021 security update opens only with it, for anyone who has not opened it before
+    (the checker never has), and without it the download is a sign-in page."""
+    key = next((v for k, v in parse_qsl(query) if k == "resourcekey" and v), None)
+    return f"&{urlencode({'resourcekey': key})}" if key else ""
 
 
 def resolve(base: str, written: str) -> str:

@@ -90,6 +90,9 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/drive-nameless", (Status.OK, ())),  # named scan0001.pdf, a 2566 PDF: no false "no 2566"
     ("/drive-old", (Status.WARNING, ("no_fiscal_year",))),  # its file was read, and it is last year's
     ("/drive-scan", (Status.OK, ("unverifiable_content",))),  # a scan: a look by hand
+    # A file shared before 2021 opens only with the resource key its link carries: without it
+    # the download was a sign-in page, and a 2566 file a look by hand.
+    ("/drive-keyed", (Status.OK, ())),
     ("/drive-big", (Status.OK, ("unverifiable_content",))),  # Drive's virus-scan notice instead of the file
     ("/docs-doc", (Status.OK, ())),  # a Docs document: its text export says 2566
     # An item page that is a heading and the PDF below it: the year is read from the PDF.

@@ -43,7 +43,9 @@ KNOWN_HOSTS = ("lamphun.go.th", "lamphuncity.go.th", "banklanglp.go.th", "lee.go
 SERVICE_HOSTS = ("accounts.google.com", "drive.google.com", "docs.google.com", "www.dropbox.com")
 # Shared Drive files by kind: (file id, what its download answers). Ids are as long as Drive's.
 DRIVE_FILES = {"public": "1PublicFile-ITA2566abc", "nameless": "1NamelessFile-abcdefg", "old": "1OldFile-abcdefghij",
-               "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk"}
+               "scan": "1ScanFile-abcdefghij", "big": "1BigFile-abcdefghijk",
+               "keyed": "0BKeyedOldShare-abcdefg"}  # shared before 2021: opens only with its resource key
+DRIVE_RESOURCE_KEY = "0-AbCdEfGhIjKlMnOp"
 DOCS_DOCUMENT = "1DocsDocument-abcdefghijklmnop"
 PUBLISHED_SHEET = "2PACX-1vPublishedSheet-abcdefghij"  # a Google Sheet published to the web
 # What F5 BIG-IP ASM sends, with status 200, for a request it refuses.
@@ -79,7 +81,8 @@ PATHS = {
     "/drive-private": "redirect to a Drive file that is not shared (then to Google sign-in): login_required",
     "/drive-public": "redirect to a shared Drive file named and dated 2566",
     "/drive-{kind}": "redirect to a shared Drive file whose name shows no year (DRIVE_FILES: its download is a "
-                     "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan)",
+                     "2566 PDF, last year's, a scan, or Drive's notice for files too large to scan; 'keyed': a 2566 "
+                     "PDF shared before 2021, downloaded only with the resourcekey its link carries)",
     "/docs-doc": "redirect to a shared Google Docs document whose title shows no year; its text export says 2566",
     "/refresh": "a page whose <meta http-equiv=refresh> sends the browser to /oit/O1 at once",
     "/refresh-header": "an empty answer whose Refresh header (PHP's header('Refresh: 0;url=...')) sends the "
@@ -623,7 +626,9 @@ class Farm:
                                    b"<input name='user'><input type='password' name='pass'><button>OK</button>"
                                    b"</form></body></html>", {}),
             "/drive-private": (302, b"", {"Location": self.url("drive.google.com", "/file/d/1PrivateFile-xyz123/view")}),
-            **{f"/drive-{kind}": (302, b"", {"Location": self.url("drive.google.com", f"/file/d/{file_id}/view?usp=sharing")})
+            **{f"/drive-{kind}": (302, b"", {"Location": self.url("drive.google.com", f"/file/d/{file_id}/view?usp=sharing"
+                                                                  + (f"&resourcekey={DRIVE_RESOURCE_KEY}"
+                                                                     if kind == "keyed" else ""))})
                for kind, file_id in DRIVE_FILES.items()},
             "/docs-doc": (302, b"", {"Location": self.url("docs.google.com", f"/document/d/{DOCS_DOCUMENT}/edit")}),
             "/dropbox": (302, b"", {"Location": self.url("www.dropbox.com", "/scl/fi/abc123/o12.pdf?rlkey=k9&dl=0")}),
@@ -725,9 +730,12 @@ class Farm:
         if path.startswith("/file/d/"):  # the viewer shows the file's name (no year), the file is drawn by scripts
             return 200, page("scan0001.pdf - Google Drive", "<p>ไฟล์ PDF ดาวน์โหลด พิมพ์ แชร์</p>"), {}
         if path == "/uc":
-            kind = {v: k for k, v in DRIVE_FILES.items()}.get(dict(parse_qsl(query)).get("id", ""))
+            asked = dict(parse_qsl(query))
+            kind = {v: k for k, v in DRIVE_FILES.items()}.get(asked.get("id", ""))
             pdf = {"Content-Type": "application/pdf"}
-            if kind in ("public", "nameless"):
+            if kind == "keyed" and asked.get("resourcekey") != DRIVE_RESOURCE_KEY:
+                return 302, b"", {"Location": self.url("accounts.google.com", "/ServiceLogin?continue=/uc")}
+            if kind in ("public", "nameless", "keyed"):
                 return 200, make_pdf(["Annual report", "fiscal year 2566"]), pdf
             if kind == "old":
                 return 200, make_pdf(["Annual report", "fiscal year 2565"]), pdf
