@@ -301,8 +301,7 @@ class Checker:
             return page
         if links_only:
             return await self._with_own(page, final_url, deadline)
-        texts = [await self._document_text(documents.viewer_export(u) or u, deadline)
-                 for u in shown[:documents.MAX_EMBEDDED]]
+        texts = await self._documents_texts(shown[:documents.MAX_EMBEDDED], deadline)
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
         if not shown and not pages:
             # Frames that gave nothing to read: judged by its own text, as before; but a flipbook or
@@ -326,8 +325,7 @@ class Checker:
         probe = await self._probe(key, deadline) if key else None
         if probe is not None:
             own = linked.own_content(found, final_url, probe.links, probe.shown)
-        texts = [t for t in [await self._document_text(documents.viewer_export(u) or u, deadline)
-                             for u in own.documents] if t is not None]
+        texts = [t for t in await self._documents_texts(own.documents, deadline) if t is not None]
         if texts:
             return replace(page, document="\n".join(t for t in texts if t))
         return replace(page, document="") if own.scanned else page
@@ -351,6 +349,11 @@ class Checker:
             return None  # a frame whose address is wrong: the site's answer must not pass for the item's
         framed = await self._with_documents(framed, final, deadline, got.body, frames=False)
         return "\n".join(t for t in (framed.text, framed.document) if t)
+
+    async def _documents_texts(self, urls, deadline: float) -> list[str | None]:
+        """`_document_text` of each document a page shows or links, in turn: a viewer's file
+        from its download or export address (`documents.viewer_export`)."""
+        return [await self._document_text(documents.viewer_export(u) or u, deadline) for u in urls]
 
     async def _document_text(self, url: str, deadline: float) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address

@@ -528,12 +528,17 @@ def maintenance_page(page: Page) -> bool:
     >>> maintenance_page(Page(kind="html", title="ประกาศ เรื่อง ปรับปรุงถนนสายบ้านหนองหลุม ประจำปี 2566"))
     False
     """
-    return any(_MAINTENANCE.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
+    return _in_headings(page, _MAINTENANCE)
 
 
 def not_found_heading(page: Page) -> bool:
     """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts)."""
-    return any(_NOT_FOUND.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
+    return _in_headings(page, _NOT_FOUND)
+
+
+def _in_headings(page: Page, pattern: re.Pattern) -> bool:
+    """`pattern` in the page's title or one of its first h1/h2s, each of heading length."""
+    return any(pattern.search(t) for t in (page.title, *page.headings) if t and len(t) <= 120)
 
 
 def script_shell(page: Page, body: bytes) -> bool:

@@ -208,9 +208,11 @@ class Dispatch:
         budget.SLOT.set(lambda: self._release(host, slot))
         try:
             if self.silent[host] >= SILENT_LIMIT and host not in self.answered:
-                result = not_asked(url, self.silent[host])
+                result = not_asked(url, "site_not_answering",
+                                   f"{self.silent[host]} requests to its site got no answer in this run")
             elif self.refused[host] >= LIMITED_LIMIT:
-                result = not_asked_limited(url, self.refused[host])
+                result = not_asked(url, "rate_limited",
+                                   f"its site answered {self.refused[host]} requests in a row over its limit (429/508)")
             else:
                 result = await self.checker.check_async(url, self.validators.get(url))  # never raises a failure
                 if result.http_status in LIMIT_STATUSES:
@@ -237,16 +239,9 @@ def _silent(result: CheckResult, settings: CheckerSettings) -> bool:
             and result.elapsed_ms >= 1000 * settings.connect_timeout_s)
 
 
-def not_asked(url: str, silent: int) -> CheckResult:
-    """The result of a URL not requested because its site answered none of `silent` requests."""
-    return CheckResult(url=url, status=Status.UNKNOWN, reasons=("site_not_answering",),
-                       detail=f"not requested: {silent} requests to its site got no answer in this run")
-
-
-def not_asked_limited(url: str, refused: int) -> CheckResult:
-    """The result of a URL not requested because its site stayed over its limit `refused` times in a row."""
-    return CheckResult(url=url, status=Status.UNKNOWN, reasons=("rate_limited",),
-                       detail=f"not requested: its site answered {refused} requests in a row over its limit (429/508)")
+def not_asked(url: str, reason: str, why: str) -> CheckResult:
+    """The result of a URL not requested in this run, for `reason` (an unknown one), `why` in its detail."""
+    return CheckResult(url=url, status=Status.UNKNOWN, reasons=(reason,), detail=f"not requested: {why}")
 
 
 _gc_lock = threading.Lock()
