@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS check_cache (
     etag          TEXT,
     last_modified TEXT,
     elapsed_ms    INTEGER NOT NULL DEFAULT 0,
-    years         TEXT,                   -- JSON list of the years the content shows, or NULL: not read
+    years         TEXT,                   -- JSON list of the years the content shows, or NULL: not read;
+                                          -- {"years": [...], "template": [...]} when its template shows others
     checked_at    REAL NOT NULL           -- unix time of the last real check (or 304)
 );
 """)
@@ -95,6 +96,9 @@ VALIDATOR_MARKS = (
     # unread years, a page of scanned pictures, a file dated only dd/mm/yy and a list whose year
     # filter's every option was read, stored before, were judged without them.
     "no validators for results read before linked files, pictures, text files, dd/mm/yy dates and drop-downs",
+    # The years a site's template shows on every page are not a page's own (check/template.py): an
+    # "ok", stored before, may rest on the header's date alone.
+    "no validators for results read before the template's years were told from the page's",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
@@ -141,8 +145,8 @@ class ResultCache:
                     http_status=rec["http_status"], final_url=rec["final_url"],
                     redirects=tuple(json.loads(rec["redirects"])), detail=rec["detail"], etag=rec["etag"],
                     last_modified=rec["last_modified"], elapsed_ms=rec["elapsed_ms"],
-                    years=None if rec["years"] is None else tuple(int(y) for y in json.loads(rec["years"])))
-            except (ValueError, TypeError):
+                    **_years(rec["years"]))
+            except (ValueError, TypeError, KeyError):
                 continue  # a row we cannot read is a row we check again
             out[rec["url"]] = Entry(result, float(rec["checked_at"]))
         return out
@@ -168,7 +172,7 @@ class ResultCache:
         """Stores the results (their error text redacted, like every error text in the state file)."""
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
                  json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms,
-                 None if r.years is None else json.dumps(list(r.years)), at)
+                 _years_json(r), at)
                 for r in results if NOT_STORED.isdisjoint(r.reasons)]
         with self.state.transaction() as db:
             db.executemany(f"INSERT OR REPLACE INTO check_cache ({', '.join(_COLUMNS)}) "
@@ -287,3 +291,24 @@ def open_cached(checker, state_path: str, fresh: bool = False):
     close(); a corrupt or missing file is rebuilt by State, never fatal)."""
     state = open_state(state_path)
     return checker if state is None else _OwnedStateChecker(checker, state, fresh=fresh)
+
+
+def _years(stored: str | None) -> dict:
+    """CheckResult's `years` and `template_years` from the years column (`_years_json`)."""
+    if stored is None:
+        return {"years": None}
+    value = json.loads(stored)
+    if isinstance(value, dict):
+        return {"years": tuple(int(y) for y in value["years"]),
+                "template_years": tuple(int(y) for y in value["template"])}
+    return {"years": tuple(int(y) for y in value)}
+
+
+def _years_json(result: CheckResult) -> str | None:
+    """The years column of `result`: a list, or with its template's years an object (read by
+    `_years`; a row older code cannot read is one it checks again)."""
+    if result.years is None:
+        return None
+    if result.template_years:
+        return json.dumps({"years": list(result.years), "template": list(result.template_years)})
+    return json.dumps(list(result.years))

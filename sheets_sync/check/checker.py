@@ -35,7 +35,7 @@ from sheets_sync.check import (
     transport,
     upgrade,
 )
-from sheets_sync.check.classify import REFUSALS, Fetch, classify, sign_in_host
+from sheets_sync.check.classify import REFUSALS, Fetch, classify, sign_in_host, template_years
 from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import describe
 from sheets_sync.check.fetcher import Fetcher, request_target
@@ -297,7 +297,9 @@ class Checker:
         links_only = not (shown or framed or hosted)
         if links_only and (always or not frames or not linked.may_have_own(page.raw_html)):
             return page  # nothing shown, no file named, no picture
-        if not always and settled(content.html_years(page, self.pdf_years), self.pdf_years):
+        years = content.html_years(page, self.pdf_years)
+        if not always and settled(years, self.pdf_years) and not await self._template_dated(page, final_url, years,
+                                                                                         deadline):
             return page
         if links_only:
             return await self._with_own(page, final_url, deadline)
@@ -310,6 +312,16 @@ class Checker:
             return replace(page, document="") if hosted else page
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts))
+
+    async def _template_dated(self, page: content.Page, final_url: str, years: tuple[int, ...],
+                              deadline: float) -> bool:
+        """Whether `years`, which settle the year rules, settle them only by what the site's
+        template shows (classify.template_years; its soft-404 probe tells the template)."""
+        key = _origin(final_url) if self.settings.soft404_probe else None
+        if key is None or not content.needs_probe(final_url, final_url, page):
+            return False
+        only = template_years(final_url, final_url, page, await self._probe(key, deadline), years)
+        return bool(only) and not settled(set(years) - only, self.pdf_years)
 
     async def _with_own(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
         """`page`, whose own text settles no year rule, with what it gives of its own beside its

@@ -8,9 +8,9 @@ from typing import Callable, Mapping
 
 from multidict import CIMultiDict
 
-from sheets_sync.check import content
+from sheets_sync.check import content, linked, template
 from sheets_sync.check.retry import LIMIT_STATUSES
-from sheets_sync.check.years import settled
+from sheets_sync.check.years import settled, years_in
 from sheets_sync.core import reasons
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of, is_homepage
@@ -65,6 +65,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         detail = "HTTP 304 not modified"
     elif 200 <= code < 300:
         codes = ()
+        if page is None:
+            page = content.read(fetch.body, fetch.headers, pdf_pages)
         if fetch.truncated and not fetch.cut_early:
             codes = ("too_large",)
             detail = f"HTTP {code}; body over {len(fetch.body)} bytes"
@@ -77,8 +79,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
                                        probe=probe, pdf_pages=pdf_pages, page=page, enough=enough)
         if codes == ("too_large",) and not found and enough:
-            start = page if page is not None else content.read(fetch.body, fetch.headers, pdf_pages)
-            shown = content.html_years(start, enough) if start.kind == "html" else ()
+            shown = content.html_years(page, enough) if page.kind == "html" else ()
             if settled(shown, enough):
                 # A web page of megabytes (images pasted into it) whose start already shows what
                 # every year rule looks for: the rest cannot change a verdict, and the browser
@@ -111,11 +112,42 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         codes = ("http_5xx",)
     else:
         codes = ("check_failed",)
+    only = template_years(fetch.url, final, page, probe, years)
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
-        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"), years=years,
+        etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
+        years=years if not only else tuple(y for y in years or () if y not in only), template_years=tuple(sorted(only)),
     )
+
+
+def template_years(url: str, final: str, page: "content.Page | None", probe, years) -> frozenset:
+    """Of `years` (what `page`, asked as `url` and answered at `final`, showed), those it shows
+    only in its site's template (sheets_sync.check.template): the lines of the site's answer to a
+    missing path (`probe`: a Probe, None, or a callable giving one) that show a year. Never one
+    shown in the main content the page marks, nor one the files it shows show (`Page.document`).
+
+    >>> probe = content.probe_from(404, "https://a.go.th/x", "<p>วันพุธที่ 1 กุมภาพันธ์ 2566</p><h1>ไม่พบหน้า</h1>"
+    ...     "<footer>&copy; 2566 เทศบาลตำบลเวียงยอง</footer>".encode(), {"Content-Type": "text/html"})
+    >>> page = content.read_html("<p>วันพุธที่ 1 กุมภาพันธ์ 2566</p><h1>แผนการดำเนินงาน ประจำปี 2565</h1>"
+    ...     "<footer>&copy; 2566 เทศบาลตำบลเวียงยอง</footer>".encode(), {})
+    >>> sorted(template_years("https://a.go.th/o10", "https://a.go.th/o10", page, probe, (2565, 2566)))
+    [2566]
+    """
+    if not years or page is None or page.kind != "html" or probe is None or not content.needs_probe(url, final, page):
+        return frozenset()
+    if callable(probe):
+        probe = probe()
+    if probe is None or not probe.lines:
+        return frozenset()
+    own_html = template.without_lines(page.raw_html, page.text, probe.lines)
+    if own_html is None:
+        return frozenset()
+    own = content.html_years(content.Page(kind="html", text=content.text_of(own_html), raw_html=own_html))
+    only = set(years) - set(own) - set(years_in(page.document or ""))
+    if only and (marked := linked.marked_text(page.raw_html)) is not None:
+        only -= set(years_in(marked))  # an article's own heading, though a widget of the probe's shows it too
+    return frozenset(only)
 
 
 def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "content.Page | None",

@@ -31,10 +31,10 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import office, pdftext
+from sheets_sync.check import office, pdftext, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import settled, years_in
-from sheets_sync.core.normalize import host_of, host_under
+from sheets_sync.core.normalize import host_of, host_under, is_homepage
 
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
 # walls or script-only shells. An agency's own channel there (O9) is fine.
@@ -161,6 +161,8 @@ class Probe:
     text: str = ""
     # The files its template links (`document_hrefs`): never an item page's own (check/linked.py).
     links: frozenset = frozenset()
+    # Its template's lines that show a year (`template.year_lines`): never an item page's own years.
+    lines: tuple[str, ...] = ()
 
 
 def shown_source(tag: str) -> str | None:
@@ -322,8 +324,10 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
         return body.decode("cp874", errors="replace")
 
 
-def _clean(fragment: str) -> str:
-    return _squeeze(html.unescape(_TAG.sub(" ", fragment)))
+def text_of(markup: str) -> str:
+    """The text of some HTML as `read_html` reads a page's: tags as spaces, entities undone, spaces squeezed."""
+    return _squeeze(html.unescape(_TAG.sub(" ", markup)))
+
 
 
 def without_hidden(body: bytes) -> bytes:
@@ -364,8 +368,8 @@ def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
     stripped = without_hidden(body)
     text_html = decode(stripped, headers)
     title = _TITLE.search(text_html)
-    return Page(kind="html", text=_clean(text_html), title=_clean(title.group(1)) if title else "",
-                headings=tuple(_clean(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html)
+    return Page(kind="html", text=text_of(text_html), title=text_of(title.group(1)) if title else "",
+                headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html)
 
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:
@@ -382,7 +386,7 @@ def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, .
     years = years_in(page.text)
     if page.kind != "html" or settled(years, enough) or not _SPLIT_DIGITS.search(page.raw_html):
         return years
-    joined = years_in(_clean(_INLINE_TAG.sub("", page.raw_html)))
+    joined = years_in(text_of(_INLINE_TAG.sub("", page.raw_html)))
     return tuple(sorted(set(years) | set(joined))) if joined else years
 
 
@@ -559,7 +563,7 @@ def password_wall(page: Page) -> bool:
     forms = _FORM.findall(page.raw_html)
     if not forms or not all(_PASSWORD.search(f) for f in forms):
         return False
-    outside = _clean(_FORM.sub(" ", page.raw_html))
+    outside = text_of(_FORM.sub(" ", page.raw_html))
     return len(outside) < 400 or bool(_LOGIN_TITLE.search(page.title))
 
 
@@ -610,12 +614,17 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
     if status_code in SHOWN_DESPITE:
         page = read_html(body, headers) if is_html(body, headers) else Page(kind="other")
         return Probe(final_url=final_url, shingles=frozenset(), status=status_code, text=page.text[:20_000],
-                     shown=shown_addresses(page.raw_html), links=document_hrefs(page.raw_html))
+                     shown=shown_addresses(page.raw_html), links=document_hrefs(page.raw_html),
+                     lines=template.year_lines(page.raw_html))
     if not 200 <= status_code < 300 or not is_html(body, headers):
         return None
     page = read_html(body, headers)
+    # A site that sends a missing path on to its home page shows its news there, an item's own
+    # heading among them: not its template alone. (One serving its home page at any path is
+    # told by `template.without_lines`: item pages do not show most of its dated lines.)
+    home = is_homepage(final_url)
     return Probe(final_url=final_url, shingles=shingles(page.text), shown=shown_addresses(page.raw_html),
-                 links=document_hrefs(page.raw_html))
+                 links=document_hrefs(page.raw_html), lines=() if home else template.year_lines(page.raw_html))
 
 
 def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:

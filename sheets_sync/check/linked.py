@@ -42,6 +42,9 @@ MIN_PICTURE = 150  # pixels: a picture given a smaller width or height is an ico
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
 _TEMPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_PART_TAGS = frozenset({"header", "footer"})  # the template's outside marked content, the content's own inside it
+_PART_ROLES = frozenset({"banner", "contentinfo"})
+_PART_WORDS = ("header", "footer")
 _CONTENT_TAGS = frozenset({"main", "article"})
 _TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
 # Words that name a part of the template, as the first or last word of a class or id ("menu-item",
@@ -49,7 +52,7 @@ _TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementa
 # old table layouts and Bootstrap), and WordPress's "widget-area". Not "widget" alone: Elementor
 # wraps every block of an article in "elementor-widget-..." elements.
 _TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "breadcrumbs"})
-_TEMPLATE_PARTS = ("menu", "nav", "sidebar", "header", "footer")
+_TEMPLATE_PARTS = ("menu", "nav", "sidebar")
 # A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
 _LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
 _CONTENT_NAMES = frozenset({"entry-content", "post-content", "article-content", "page-content", "single-content",
@@ -114,6 +117,27 @@ def parts(raw_html: str, url: str) -> Parts:
                  base=base_url(raw_html, url))
 
 
+def marked_text(raw_html: str) -> str | None:
+    """The text of the main content a page marks (<main>, <article>, a CMS's "entry-content" ...),
+    the template's parts inside it aside; None when it marks none (or is too long to parse).
+
+    >>> marked_text('<aside>ข่าว 2566</aside><article><header><h1>แผน ปี 2565</h1></header>'
+    ...             '<aside class="related">2566</aside></article>')
+    'แผน ปี 2565'
+    >>> marked_text("<div>แผน ปี 2565</div>") is None
+    True
+    """
+    if len(raw_html) > MAX_PARSED:
+        return None
+    found = _Found()
+    try:
+        found.feed(raw_html)
+        found.close()
+    except AssertionError:
+        return None
+    return " ".join(found.content_text).strip() if found.marked else None
+
+
 def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset()) -> Own:
     """What the page at `url` gives of its own: the documents (a PDF, an office file, a Drive or
     Docs file) it links from its content, as absolute URLs, the pictures it shows there and how
@@ -157,17 +181,20 @@ def _agencys_file(target: str, own: str) -> bool:
                                                       or same_site(host_of(target).removeprefix("www."), own)))
 
 
-def _kind(tag: str, attrs: dict[str, str]) -> str | None:
-    """"template", "content" or None: what part of a page an element is, by its tag, role, class and id."""
-    if tag in _TEMPLATE_TAGS:
-        return "template"
+def _kind(tag: str, attrs: dict[str, str], in_content: bool = False) -> str | None:
+    """"template", "content" or None: what part of a page an element is, by its tag, role, class
+    and id. Inside marked content (`in_content`) a header or a footer is the content's own, as
+    in HTML: a post's <header class="entry-header"> holds its title, its footer its date."""
     role = attrs.get("role", "").strip().lower()
-    if role in _TEMPLATE_ROLES:
+    own_parts = in_content and (tag in _PART_TAGS or role in _PART_ROLES)
+    if tag in _TEMPLATE_TAGS and not own_parts:
+        return "template"
+    if role in _TEMPLATE_ROLES and not own_parts:
         return "template"
     names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
     for name in names:
         words = [w for w in _WORD_SPLIT.split(name) if w]
-        if words and not _LAYOUT_FLAG.match(name) and (any(map(_template_word, {words[0], words[-1]}))
+        if words and not _LAYOUT_FLAG.match(name) and (any(_template_word(w, in_content) for w in {words[0], words[-1]})
                                                        or name.replace("-", "") == "widgetarea"):
             return "template"
     if tag in _CONTENT_TAGS or role == "main" or any(name in _CONTENT_NAMES for name in names):
@@ -175,9 +202,11 @@ def _kind(tag: str, attrs: dict[str, str]) -> str | None:
     return None
 
 
-def _template_word(word: str) -> bool:
-    """A word of a class or id that names a part of the template ("menu", "leftmenu", "navbar")."""
-    return word in _TEMPLATE_WORDS or word.startswith(_TEMPLATE_PARTS) or word.endswith(_TEMPLATE_PARTS)
+def _template_word(word: str, in_content: bool = False) -> bool:
+    """A word of a class or id that names a part of the template ("menu", "leftmenu", "navbar");
+    "header" and "footer" only outside marked content (`_kind`)."""
+    parts = _TEMPLATE_PARTS if in_content else _TEMPLATE_PARTS + _PART_WORDS
+    return word in _TEMPLATE_WORDS or word.startswith(parts) or word.endswith(parts)
 
 
 class _Found(HTMLParser):
@@ -192,6 +221,7 @@ class _Found(HTMLParser):
         self.links: list[tuple[str, bool, bool]] = []
         self.pictures: list[tuple[str, bool, bool]] = []
         self.text = {"content": 0, "loose": 0}
+        self.content_text: list[str] = []  # the text inside marked content, outside the template
         self.marked = False  # the page marks its main content
 
     def own(self, found: list[tuple[str, bool, bool]]) -> list[str]:
@@ -205,7 +235,7 @@ class _Found(HTMLParser):
         elif tag == "img" and (src := _picture(values)):
             self.pictures.append((src, *self._where()))
         if tag not in _VOID and tag not in ("html", "body"):
-            kind = _kind(tag, values)
+            kind = _kind(tag, values, self._where()[1])
             self.marked = self.marked or kind == "content"
             self.open.append((tag, kind))
 
@@ -223,6 +253,8 @@ class _Found(HTMLParser):
         in_template, in_content = self._where()
         if not in_template and not any(tag in ("title", "head") for tag, _ in self.open):
             self.text["content" if in_content else "loose"] += len("".join(data.split()))
+            if in_content:
+                self.content_text.append(data)
 
     def _where(self) -> tuple[bool, bool]:
         kinds = {kind for _, kind in self.open}

@@ -101,6 +101,10 @@ class CheckResult:
     # Buddhist-era years the content shows; None when it was not read (not a 2xx page, a scan,
     # cut off, or another content problem). Each row judges them against its item's year rule.
     years: tuple[int, ...] | None = None
+    # Years the page shows only in its site's template (today's date in its header, a menu's
+    # "ITA 2566", "© 2566"), not counted in `years` (sheets_sync.check.template): a row whose
+    # rule only they fit is told so, not just "no 2566", since the agency sees 2566 on the page.
+    template_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,11 @@ _ALL = [
     # {years} and {wanted} come from the item's year rule (sheets_sync.check.years.note_values).
     Reason("no_fiscal_year", Status.WARNING,
            "ไม่พบปี {years} ในหน้าหรือเอกสาร อาจเป็นข้อมูลปีเก่า ตรวจว่าเป็นข้อมูล{wanted}"),
+    # The page shows the years only in its site's template (CheckResult.template_years): the
+    # agency sees "2566" on the page, so "not found" alone would read as a mistake of ours.
+    Reason("year_only_in_template", Status.WARNING,
+           "พบปี {years} เฉพาะในส่วนที่เว็บไซต์แสดงเหมือนกันทุกหน้า (เช่น วันที่ด้านบน เมนู ข่าวล่าสุด หรือลิขสิทธิ์ท้ายหน้า) "
+           "แต่ไม่พบในเนื้อหาของหน้านี้หรือในไฟล์ที่หน้านี้แสดง อาจเป็นข้อมูลปีเก่า ตรวจว่าเนื้อหาเป็นข้อมูล{wanted}"),
     Reason("pdf_unreadable", Status.WARNING,
            "ระบบเปิดไฟล์ PDF นี้ไม่ได้ ไฟล์อาจเสียหายหรืออัปโหลดไม่ครบ ให้ลองเปิดไฟล์ด้วยตนเอง "
            "หากเปิดไม่ได้ให้อัปโหลดไฟล์ใหม่"),

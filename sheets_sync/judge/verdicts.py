@@ -21,7 +21,8 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None,
                     rule: YearRule | None = None) -> tuple[Status, tuple[str, ...]]:
     """Status and reasons of one URL: the worse of what validation and the checker found, and
     `no_fiscal_year` when the years its content shows do not fit the item's year `rule`
-    (no rule: the year is not judged)."""
+    (no rule: the year is not judged), `year_only_in_template` when only its site's template
+    shows a year that fits."""
     codes = list(candidate.reasons)
     statuses = [R.status_of(candidate.reasons)]
     if candidate.valid:
@@ -35,8 +36,10 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None,
             unjudged = R.YEAR_LOOKS if rule is not None and not rule.checked else ()
             codes.extend(c for c in result.reasons if c not in codes and c not in unjudged)
             if rule is not None and not Y.fits(result.years, rule):
-                statuses.append(R.REASONS["no_fiscal_year"].status)
-                codes.append("no_fiscal_year")
+                shown = Y.fits((*result.years, *result.template_years), rule) if result.years is not None else False
+                code = "year_only_in_template" if shown else "no_fiscal_year"
+                statuses.append(R.REASONS[code].status)
+                codes.append(code)
     return worst(statuses), tuple(codes)
 
 

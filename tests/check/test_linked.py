@@ -52,6 +52,9 @@ def test_the_templates_links_are_not_the_pages_own(template):
     '<table><tr><td>{}</td></tr></table>',  # an old table layout, nothing marked
     '<article class="post">{}</article>',
     '<div class="entry-content">{}</div>',
+    # inside an article, a header or a footer is the article's own, as in HTML
+    '<article><header class="entry-header">{}</header></article>',
+    '<main><div class="post-footer">{}</div></main>',
 ])
 def test_the_pages_own_links_are_found_in_common_layouts(wrapper):
     assert docs("<h1>O10</h1>" + wrapper.format(OWN), URL) == ["https://a.go.th/files/o10.pdf"]

@@ -7,7 +7,8 @@ Every host serves the same catalogue of paths, each a situation agencies' sites 
 (see PATHS); a host's *profile* changes how it behaves as a whole (soft404: every unknown
 path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up;
 spa: every path answers the same shell that scripts would fill in; maintenance: every path answers
-200 with a maintenance notice).
+200 with a maintenance notice; dated, dated-table, dated-posts, dated-home: every page wears a
+template that shows 2566, see `dated`).
 
     with Farm(["tapladuk.go.th", "lee.go.th"], latency=0.02) as farm:
         url = farm.url("tapladuk.go.th", "/oit/O1")          # http://tapladuk.go.th:PORT/oit/O1
@@ -116,6 +117,8 @@ PATHS = {
                       "(2565), plan-large.docx (2566, 6 MB with an image: read whole, as a PDF), summary.xlsx and "
                       "summary-old.xlsx (no year but in date cells of 2023 / 2022, an amount 2566.5), plan.doc (an old "
                       "binary Word file: not read, a look by hand)",
+    "/post/O{n}": "a news post whose one dated line ('ประกาศ ... ประจำปีงบประมาณ พ.ศ. 2566') is a line of its own "
+                  "(a 'dated-posts' site's widget and a 'dated-home' site's home page show it too)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -283,6 +286,37 @@ def _item_page(host: str, n: int, year: str) -> bytes:
     paras = "".join(f"<p>{title} ของ {host} รายละเอียดส่วนที่ {k} ประจำปีงบประมาณ พ.ศ. {year} "
                     f"เพื่อให้ประชาชนตรวจสอบได้ตามหลักเกณฑ์การประเมิน ITA</p>" for k in range(1, 4))
     return page(f"O{n} {title}", paras)
+
+
+# Sites whose template shows 2566 on every page (profiles "dated..."): today's date in the header,
+# a menu's "ITA 2566", a sidebar's news dated 2566, "© 2566" in the footer.
+_DATED_TOP = ('<div class="topbar">วันพุธที่ 1 กุมภาพันธ์ 2566</div><div class="mainmenu"><a href="/ita">ITA 2566</a>'
+              '</div>')
+_DATED_BOTTOM = ('<aside class="widget-area"><h3>ข่าวล่าสุด</h3><a href="/news/1">ประกาศรับสมัครพนักงานจ้าง '
+                 '(12 ม.ค. 66)</a></aside><div class="site-footer">&copy; 2566 สงวนลิขสิทธิ์</div>')
+
+
+def post_line(n: int) -> str:
+    """The one dated line of a news post's page `/post/On` (its heading says no year)."""
+    return f"ประกาศ {ITEM_TITLES.get(n, f'ข้อ O{n}')} ประจำปีงบประมาณ พ.ศ. 2566"
+
+
+def dated(body: bytes, profile: str, missing: bool = False) -> bytes:
+    """A farm page (`page`) in the template of a "dated..." site. "dated": the page's semantic
+    parts (nav, main, footer) kept; "dated-table" and "dated-home": an old table layout that
+    marks none; "dated-posts": as "dated", its answer to a missing path also showing a widget of
+    the latest posts, the post `/post/O10` among them ("dated-home" answers a missing path with
+    its home page of eleven dated news, that post among them)."""
+    text = body.decode()
+    widget = f'<aside class="recent-posts"><p>{post_line(10)}</p></aside>' if profile == "dated-posts" and missing else ""
+    text = text.replace("<body>", "<body>" + _DATED_TOP, 1).replace("</body>", widget + _DATED_BOTTOM + "</body>", 1)
+    if profile in ("dated-table", "dated-home"):
+        for a, b in (("<nav>", '<table><tr><td class="left">'), ("</nav>", "</td>"), ("<main>", "<td>"),
+                     ("</main>", "</td></tr></table>"), ("<footer>", "<div>"), ("</footer>", "</div>"),
+                     ('<aside class="widget-area">', "<div>"), ("</aside>", "</div>"),
+                     ('class="site-footer"', ""), ('class="topbar"', ""), ('class="mainmenu"', "")):
+            text = text.replace(a, b)
+    return text.encode()
 
 
 class Site:
@@ -476,6 +510,8 @@ class Farm:
             await self._send(writer, 503, b"busy", method)
             return True
         status, body, extra = self._route(site, target, headers, n)
+        if site.profile.startswith("dated") and isinstance(body, bytes) and body.startswith(b"<!DOCTYPE html>"):
+            body = dated(body, site.profile, missing=status == 404)
         if status == "slow":
             await asyncio.sleep(self.slow_s)
             status = 200
@@ -546,6 +582,9 @@ class Farm:
                 if headers.get("if-none-match") == site.etag:
                     return 304, b"", validators
                 return 200, _item_page(host, int(num), year or "2565"), validators
+        if len(parts) == 3 and parts[1] == "post" and parts[2][:1] == "O" and parts[2][1:].isdigit():
+            about = "<p>" + "รายละเอียดตามเอกสารแนบท้ายประกาศนี้ ประชาชนผู้สนใจติดต่อสอบถามได้ที่สำนักปลัด " * 4 + "</p>"
+            return 200, page(parts[2], f"<p>{post_line(int(parts[2][1:]))}</p>{about}"), {}  # a news post, dated once
         if len(parts) == 3 and parts[1] == "friendly" and parts[2][:1] == "O" and parts[2][1:].isdigit():
             return 404, _item_page(host, int(parts[2][1:]), "2566"), {}
         if len(parts) == 4 and parts[1] == "embed" and parts[3][:1] == "O" and parts[3][1:].isdigit():
@@ -718,6 +757,9 @@ class Farm:
             return fixed[path]
         if site.profile == "soft404":
             return 200, site.home, {}  # the catch-all that makes soft 404s
+        if site.profile == "dated-home":  # its home page of dated news, at any path
+            news = [post_line(10)] + [f"ข่าวกิจกรรมที่ {k} ประจำปี 2566" for k in range(1, 11)]
+            return 200, page(f"หน้าแรก {host}", "".join(f"<p>{line}</p>" for line in news)), {}
         return 404, page("404 Not Found", "<p>The requested URL was not found on this server.</p>"), {}
 
     def _service(self, target: str) -> tuple:

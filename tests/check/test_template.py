@@ -1,0 +1,165 @@
+"""The years a site's template shows on every page (today's date in its header, a menu's "ITA
+2566", a sidebar's news, "© 2566") are not an item page's own (sheets_sync.check.template): unit
+cases, then real checks on the loopback farm, each with the guard that keeps an item's own year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check import content
+from sheets_sync.check.cache import ResultCache
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.classify import template_years
+from sheets_sync.check.template import MAX_LINES, without_lines, year_lines
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.core import reasons
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.judge.verdicts import judge_candidate
+from sheets_sync.state.store import State
+from tests.support.farm import Farm, post_line
+
+TOP = '<div class="date">วันพุธที่ 1 กุมภาพันธ์ 2566</div><div class="menu"><a href="/ita">ITA 2566</a></div>'
+BOTTOM = "<div class='copy'>&copy; 2566 เทศบาลตำบลเวียงยอง</div>"
+URL = "https://a.go.th/ita/o10"
+
+
+def probe_of(middle: str = "<h1>ไม่พบหน้าที่ต้องการ</h1>", status: int = 404) -> content.Probe:
+    return content.probe_from(status, "https://a.go.th/sheets-sync-probe-1", f"{TOP}{middle}{BOTTOM}".encode(),
+                              {"Content-Type": "text/html"})
+
+
+def page_of(middle: str) -> content.Page:
+    return content.read_html(f"<title>อบต.</title>{TOP}{middle}{BOTTOM}".encode(), {})
+
+
+def only(middle: str, probe: content.Probe | None = None) -> list[int]:
+    page = page_of(middle)
+    return sorted(template_years(URL, URL, page, probe or probe_of(), content.html_years(page)))
+
+
+def test_a_probes_page_keeps_the_lines_that_show_a_year():
+    assert year_lines(f"{TOP}<h1>404</h1><p>ไม่พบหน้า</p>{BOTTOM}") == (
+        "วันพุธที่ 1 กุมภาพันธ์ 2566", "ITA 2566", "© 2566 เทศบาลตำบลเวียงยอง")
+    assert len(year_lines("<p>ปี 2566</p>" * (MAX_LINES + 50))) == MAX_LINES
+    assert year_lines("<p>โทร. 053-511-111</p><p>" + "ปี 2566 " * 100 + "</p>") == ()  # no year; a paragraph
+
+
+def test_years_only_the_template_shows_are_told_apart():
+    assert only("<h1>แผนการดำเนินงาน ประจำปี 2565</h1>") == [2566]
+    assert only("<h1>แผนการดำเนินงาน</h1><p>ไม่มีปี</p>") == [2566]
+
+
+@pytest.mark.parametrize("middle", [
+    "<h1>แผนการดำเนินงาน ประจำปี 2566</h1>",
+    "<h1>ITA 2566</h1>",  # the same line as the menu's: the page's own copy stays
+    "<h1>ปีงบประมาณ 25<b>66</b></h1>",  # a year a Word paste split
+    "<p>ประกาศ ณ วันที่ 5 ม.ค. 66</p>",
+    "<p>แผน พ.ศ. 2564 - 2568</p>",
+])
+def test_an_items_own_year_is_never_the_templates(middle):
+    assert only(middle) == []
+
+
+def test_the_clock_beside_the_templates_date_does_not_hide_it():
+    clock = probe_of('<div class="now">วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 09:15:02 น.</div>')
+    assert only('<div class="now">วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 09:15:41 น.</div><h1>แผน ปี 2565</h1>', clock) == [2566]
+    assert only('<div class="now">วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 09:15:41 น.</div><h1>แผน ปี 2566</h1>', clock) == []
+
+
+def test_a_page_in_another_layout_than_the_probes_keeps_every_year():
+    # The site's answer to a missing path is its home page of dated news, one of them this
+    # post's own line: the post shows fewer than half of that page's dated lines.
+    news = "".join(f"<p>ข่าวกิจกรรมที่ {k} ประจำปี 2566</p>" for k in range(8))
+    home = probe_of(f"<p>{post_line(10)}</p>{news}", status=200)
+    assert only(f"<p>{post_line(10)}</p>", home) == []
+    post = page_of(f"<p>{post_line(10)}</p>")
+    assert without_lines(post.raw_html, post.text, home.lines) is None
+    # a home page redirected to keeps no lines at all
+    assert content.probe_from(200, "https://a.go.th/", f"{TOP}{BOTTOM}".encode(), {"Content-Type": "text/html"}).lines == ()
+    assert content.probe_from(200, "https://a.go.th/x", f"{TOP}{BOTTOM}".encode(), {"Content-Type": "text/html"}).lines
+
+
+def test_the_main_content_a_page_marks_keeps_its_years():
+    # A widget of the latest posts on the not-found page shows this post's own line.
+    widget = probe_of(f"<h1>ไม่พบหน้า</h1><aside><p>{post_line(10)}</p></aside>")
+    assert only(f"<article><header><p>{post_line(10)}</p></header><p>รายละเอียด</p></article>", widget) == []
+    assert only(f"<div><p>{post_line(10)}</p></div>", widget) == [2566]  # nothing marked: the probe decides
+
+
+def test_no_probe_no_lines_or_the_home_page_take_nothing_away():
+    page = page_of("<h1>แผน ปี 2565</h1>")
+    years = content.html_years(page)
+    assert template_years(URL, URL, page, None, years) == frozenset()
+    assert template_years(URL, URL, page, probe_of(status=404).__class__(final_url="x", shingles=frozenset()),
+                          years) == frozenset()
+    assert template_years("https://a.go.th/", "https://a.go.th/", page, probe_of(), years) == frozenset()
+    assert template_years(URL, URL, replace(page, document="รายงาน ปี 2566"), probe_of(), years) == frozenset()
+
+
+def test_a_row_told_its_year_shows_only_in_the_template():
+    url = URL
+    candidate = Candidate(raw=url, url=url, reasons=())
+    result = CheckResult(url=url, status=Status.OK, years=(2565,), template_years=(2566,))
+    assert judge_candidate(candidate, result, YearRule((2566,))) == (Status.WARNING, ("year_only_in_template",))
+    assert judge_candidate(candidate, result, YearRule((2565,))) == (Status.OK, ())
+    assert judge_candidate(candidate, result, YearRule((2567,))) == (Status.WARNING, ("no_fiscal_year",))
+    note = reasons.note_th(("year_only_in_template",), {"years": "2566", "wanted": "ของปี พ.ศ. 2566"})
+    assert "2566" in note and "ทุกหน้า" in note
+
+
+def test_the_cache_keeps_the_templates_years(tmp_path):
+    with State(tmp_path / "state.sqlite") as state:
+        cache = ResultCache(state)
+        kept = [CheckResult(url="http://a/1", status=Status.OK, years=(2565,), template_years=(2566,)),
+                CheckResult(url="http://a/2", status=Status.OK, years=(2566,)),
+                CheckResult(url="http://a/3", status=Status.OK)]
+        cache.store(kept, 1.0)
+        assert [cache.load([r.url])[r.url].result for r in kept] == kept
+
+
+# ---------------------------------------------------------------- real checks on loopback
+DATED, TABLE, POSTS, HOME = "lee.go.th", "tapladuk.go.th", "banthi.go.th", "wiangyong.go.th"
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with Farm([DATED, TABLE, POSTS, HOME],
+              profiles={DATED: "dated", TABLE: "dated-table", POSTS: "dated-posts", HOME: "dated-home"}) as f:
+        yield f
+
+
+def check(farm, host: str, path: str, probe: bool = True):
+    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0,
+                       connect_timeout_s=1, read_timeout_s=1, total_timeout_s=5, soft404_probe=probe)
+    with Checker(settings, pdf_years=((2566,),)) as checker:
+        url = farm.url(host, path)
+        result = checker.check(url)
+    return result, judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,)))
+
+
+@pytest.mark.parametrize("host", [DATED, TABLE])
+def test_last_years_page_in_a_dated_template_is_not_ok(farm, host):
+    result, verdict = check(farm, host, "/old/O10")
+    assert verdict == (Status.WARNING, ("year_only_in_template",))
+    assert (result.years, result.template_years) == ((2565,), (2566,))
+    # the false "ok" it was: without the site's not-found page, the template is not told apart
+    assert check(farm, host, "/old/O10", probe=False)[1] == (Status.OK, ())
+
+
+@pytest.mark.parametrize("host, path", [(DATED, "/oit/O10"), (TABLE, "/oit/O10"), (DATED, "/post/O10"),
+                                        (TABLE, "/post/O10"), (DATED, "/docs/O10.pdf"),
+                                        (POSTS, "/post/O10"),  # the not-found page's widget shows the post
+                                        (HOME, "/post/O10")])  # missing paths get the home page of news
+def test_an_items_own_2566_in_a_dated_template_stays_ok(farm, host, path):
+    assert check(farm, host, path)[1] == (Status.OK, ())
+
+
+def test_a_page_that_links_its_file_is_read_though_its_template_shows_2566(farm):
+    # Its own text shows no year; the template's 2566 had the linked file left unread.
+    result, verdict = check(farm, DATED, "/embed/linked/O10")
+    assert verdict == (Status.OK, ()) and 2566 in result.years
+    assert farm.count(DATED, "/docs/O10.pdf") >= 1
+    assert check(farm, DATED, "/embed/linked-old/O10")[1] == (Status.WARNING, ("year_only_in_template",))
