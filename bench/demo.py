@@ -58,7 +58,7 @@ def main() -> int:
     DEMO.mkdir(parents=True, exist_ok=True)
     ags = agencies()
     hosts = [a["domains"][0] if isinstance(a["domains"], list) else a["domains"] for a in ags]
-    profiles = {hosts[3]: "soft404", hosts[5]: "flaky", hosts[7]: "slow", hosts[9]: "down"}
+    profiles = {hosts[3]: "soft404", hosts[5]: "flaky", hosts[7]: "slow", hosts[9]: "down", hosts[17]: "dated"}
     with Farm(hosts, latency=0.02, profiles=profiles, slow_s=4) as farm:
         shutil.copy(ROOT / "config" / "oit_items.yaml", DEMO / "oit_items.yaml")
         (DEMO / "agencies.yaml").write_text(yaml.safe_dump({"agencies": ags}, allow_unicode=True, sort_keys=False),
