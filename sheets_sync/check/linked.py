@@ -32,6 +32,7 @@ from html.parser import HTMLParser
 
 from sheets_sync.check.content import LAZY_SOURCES, is_drive, may_link_files, promises_document
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
+from sheets_sync.check.template import CONTENT_NAMES
 from sheets_sync.core.normalize import host_of
 
 MAX_LINKED = 3  # files a page's content may link and still be read as the item's own
@@ -55,9 +56,7 @@ _TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "br
 _TEMPLATE_PARTS = ("menu", "nav", "sidebar")
 # A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
 _LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
-_CONTENT_NAMES = frozenset({"entry-content", "post-content", "article-content", "page-content", "single-content",
-                            "item-page", "post-body", "entry-body", "td-post-content", "main-content", "maincontent",
-                            "content-area", "article-body", "news-detail", "content-detail"})
+_CONTENT_NAMES = frozenset(CONTENT_NAMES)
 _WORD_SPLIT = re.compile(r"[-_]+")
 # A picture's address or class naming an icon, a vector or an animated image: never a scanned page.
 _ICON_WORDS = re.compile(r"logo|icon|banner|emoji|smil|bullet|arrow|button|spacer|loading|blank|pixel|\.svg|\.gif",
@@ -115,27 +114,6 @@ def parts(raw_html: str, url: str) -> Parts:
     text = found.text["content"] if found.marked else found.text["content"] + found.text["loose"]
     return Parts(links=tuple(found.own(found.links)), pictures=tuple(found.own(found.pictures)), text=text,
                  base=base_url(raw_html, url))
-
-
-def marked_text(raw_html: str) -> str | None:
-    """The text of the main content a page marks (<main>, <article>, a CMS's "entry-content" ...),
-    the template's parts inside it aside; None when it marks none (or is too long to parse).
-
-    >>> marked_text('<aside>ข่าว 2566</aside><article><header><h1>แผน ปี 2565</h1></header>'
-    ...             '<aside class="related">2566</aside></article>')
-    'แผน ปี 2565'
-    >>> marked_text("<div>แผน ปี 2565</div>") is None
-    True
-    """
-    if len(raw_html) > MAX_PARSED:
-        return None
-    found = _Found()
-    try:
-        found.feed(raw_html)
-        found.close()
-    except AssertionError:
-        return None
-    return " ".join(found.content_text).strip() if found.marked else None
 
 
 def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset()) -> Own:
@@ -221,7 +199,6 @@ class _Found(HTMLParser):
         self.links: list[tuple[str, bool, bool]] = []
         self.pictures: list[tuple[str, bool, bool]] = []
         self.text = {"content": 0, "loose": 0}
-        self.content_text: list[str] = []  # the text inside marked content, outside the template
         self.marked = False  # the page marks its main content
 
     def own(self, found: list[tuple[str, bool, bool]]) -> list[str]:
@@ -253,8 +230,6 @@ class _Found(HTMLParser):
         in_template, in_content = self._where()
         if not in_template and not any(tag in ("title", "head") for tag, _ in self.open):
             self.text["content" if in_content else "loose"] += len("".join(data.split()))
-            if in_content:
-                self.content_text.append(data)
 
     def _where(self) -> tuple[bool, bool]:
         kinds = {kind for _, kind in self.open}

@@ -4,6 +4,7 @@ cases, then real checks on the loopback farm, each with the guard that keeps an 
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from sheets_sync.check import content
 from sheets_sync.check.cache import ResultCache
 from sheets_sync.check.checker import Checker
-from sheets_sync.check.classify import template_years
-from sheets_sync.check.template import MAX_LINES, without_lines, year_lines
+from sheets_sync.check.classify import _template_only, template_years
+from sheets_sync.check.template import MAX_LINES, lines_years, without_lines, year_lines
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core import reasons
@@ -87,6 +88,29 @@ def test_the_main_content_a_page_marks_keeps_its_years():
     widget = probe_of(f"<h1>ไม่พบหน้า</h1><aside><p>{post_line(10)}</p></aside>")
     assert only(f"<article><header><p>{post_line(10)}</p></header><p>รายละเอียด</p></article>", widget) == []
     assert only(f"<div><p>{post_line(10)}</p></div>", widget) == [2566]  # nothing marked: the probe decides
+
+
+def test_a_sidebar_inside_the_main_content_is_still_the_templates():
+    sidebar = probe_of("<h1>ไม่พบหน้า</h1><aside><p>ข่าวประชาสัมพันธ์ ประจำปี 2566</p></aside>")
+    assert only("<main><h1>แผน ปี 2565</h1><aside><p>ข่าวประชาสัมพันธ์ ประจำปี 2566</p></aside></main>", sidebar) == [2566]
+
+
+def test_the_quick_count_agrees_with_the_whole_reading():
+    # A year written out more often than the template writes it is settled without reading the
+    # page line by line; on random pages of template and own lines both ways agree.
+    rng = random.Random(2566)
+    template_lines = ["วันพุธที่ 1 กุมภาพันธ์ 2566", "ITA 2566", "ข่าว (12 ม.ค. 66)", "© 2566", "แผน 2564 - 2568"]
+    own_lines = ["แผน ปี 2565", "ประกาศ ปี 2566", "ณ วันที่ 5 ม.ค. 66", "ITA 2566", "ปีงบประมาณ 25<b>66</b>",
+                 "ลงวันที่ 05/10/65", "โทร. 053-511-111", "2566"]
+    probe = probe_of("<h1>ไม่พบหน้า</h1>" + "".join(f"<p>{line}</p>" for line in template_lines))
+    for _ in range(300):
+        shown = [line for line in template_lines for _ in range(rng.choice((0, 1, 1, 2)))]
+        shown += rng.sample(own_lines, rng.randint(0, 3))
+        rng.shuffle(shown)
+        page = page_of("".join(f"<p>{line}</p>" for line in shown))
+        years = content.html_years(page)
+        whole = _template_only(page.raw_html, page.text, probe.lines, frozenset(years) & lines_years(probe.lines))
+        assert template_years(URL, URL, page, probe, years) == whole, shown
 
 
 def test_no_probe_no_lines_or_the_home_page_take_nothing_away():
