@@ -181,6 +181,13 @@ def test_an_items_own_2566_in_a_dated_template_stays_ok(farm, host, path):
     assert check(farm, host, path)[1] == (Status.OK, ())
 
 
+def test_a_page_sent_with_404_has_its_templates_years_told_apart_too(farm):
+    # A site whose not-found handler serves its friendly addresses (error_status_page) wears its
+    # template there as well.
+    assert check(farm, DATED, "/friendly/O10")[1] == (Status.WARNING, ("error_status_page",))
+    assert check(farm, DATED, "/friendly-old/O10")[1] == (Status.WARNING, ("error_status_page", "year_only_in_template"))
+
+
 def test_a_page_that_links_its_file_is_read_though_its_template_shows_2566(farm):
     # Its own text shows no year; the template's 2566 had the linked file left unread.
     result, verdict = check(farm, DATED, "/embed/linked/O10")

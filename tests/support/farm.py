@@ -119,6 +119,7 @@ PATHS = {
                       "binary Word file: not read, a look by hand)",
     "/post/O{n}": "a news post whose one dated line ('ประกาศ ... ประจำปีงบประมาณ พ.ศ. 2566') is a line of its own "
                   "(a 'dated-posts' site's widget and a 'dated-home' site's home page show it too)",
+    "/friendly-old/O{n}": "last year's item page (2565 only) sent with 404",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -585,8 +586,8 @@ class Farm:
         if len(parts) == 3 and parts[1] == "post" and parts[2][:1] == "O" and parts[2][1:].isdigit():
             about = "<p>" + "รายละเอียดตามเอกสารแนบท้ายประกาศนี้ ประชาชนผู้สนใจติดต่อสอบถามได้ที่สำนักปลัด " * 4 + "</p>"
             return 200, page(parts[2], f"<p>{post_line(int(parts[2][1:]))}</p>{about}"), {}  # a news post, dated once
-        if len(parts) == 3 and parts[1] == "friendly" and parts[2][:1] == "O" and parts[2][1:].isdigit():
-            return 404, _item_page(host, int(parts[2][1:]), "2566"), {}
+        if len(parts) == 3 and parts[1] in ("friendly", "friendly-old") and parts[2][:1] == "O" and parts[2][1:].isdigit():
+            return 404, _item_page(host, int(parts[2][1:]), "2565" if parts[1] == "friendly-old" else "2566"), {}
         if len(parts) == 4 and parts[1] == "embed" and parts[3][:1] == "O" and parts[3][1:].isdigit():
             num = int(parts[3][1:])
             frame = {"pdf": f"/docs/O{num}.pdf", "dated": f"/docs/O{num}.pdf", "old": f"/old/O{num}.pdf",
