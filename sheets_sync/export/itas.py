@@ -21,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.check import years
+from sheets_sync.config.settings import Agency, Catalog, YearRule
 from sheets_sync.core import reasons
 from sheets_sync.core.cellsafe import as_text_cell, csv_text
 from sheets_sync.core.errors import UsageError
@@ -76,14 +77,14 @@ def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetim
         if row is not None and row.url_text and judged is not None and judged.get(row.key) != row.url_text:
             lines.append(Line(item.code, item.title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH))
             continue
-        lines.append(_line(item.code, item.title, row))
+        lines.append(_line(item.code, item.title, row, catalog.year_rule(item.code)))
     heading = (f"รายการสำหรับกรอกในระบบ ITAS แบบวัด OIT ปี พ.ศ. {catalog.year}",
                f"หน่วยงาน: {agency.name} ({agency.code})",
                f"ข้อมูลจากแผ่นงาน ณ {thai_datetime(at)}")
     return AgencyList(agency, heading, tuple(lines))
 
 
-def _line(item: str, title: str, row: SubmissionRow | None) -> Line:
+def _line(item: str, title: str, row: SubmissionRow | None, rule: YearRule) -> Line:
     if row is None:
         return Line(item, title, "", "", "", "ไม่มีแถวของข้อนี้ในแผ่นงาน (ให้ผู้ประสานงานรัน sheets-sync init)")
     if not row.url_text:
@@ -94,7 +95,8 @@ def _line(item: str, title: str, row: SubmissionRow | None) -> Line:
         return Line(item, title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH)
     if status is Status.OK:
         return Line(item, title, row.url_text, row.explanation, status.label_th, "")
-    note = reasons.note_th(row.previous_reasons).replace("• ", "").replace("\n", " / ")
+    # The note as the sheet writes it (judge.verdicts): the year notes name the item's year.
+    note = reasons.note_th(row.previous_reasons, years.note_values(rule)).replace("• ", "").replace("\n", " / ")
     return Line(item, title, row.url_text, row.explanation, status.label_th,
                 f"{status.label_th}: {note}" if note else status.label_th)
 

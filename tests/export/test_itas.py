@@ -202,3 +202,22 @@ def test_a_verdict_about_an_earlier_url_is_exported_as_pending(tmp_path, config)
     assert by_item["O12"].verdict == Status.OK.label_th and by_item["O12"].warning == ""
     assert by_item["O2"].verdict == itas.PENDING_TH  # never judged at all
     assert by_item["O30"].verdict == Status.BROKEN.label_th
+
+
+def test_a_year_note_names_the_items_year_as_the_sheet_does(tmp_path, config):
+    from sheets_sync.check import years
+    from sheets_sync.core import reasons
+    from tests.support.sheets import MemoryHarness
+
+    sheet = MemoryHarness(tmp_path)
+    sheet.backend.ensure_layout(config.catalog, config.agencies)
+    code = config.agencies[0].code
+    sheet.edit_now(lambda e: e.set_url(code, "O19", "https://a.go.th/procurement-plan"))
+    sheet.backend.write_results([Verdict(RowKey(code, "O19"), "https://a.go.th/procurement-plan", Status.WARNING,
+                                         ("no_fiscal_year",), checked_at=AT)])
+    lst = itas.build_list(sheet.backend.read(config.catalog), config.catalog, config.agencies[0], AT)
+    (line,) = [line for line in lst.lines if line.item == "O19"]
+    rule = config.catalog.year_rule("O19")
+    assert rule.checked and str(config.catalog.year) in line.warning
+    sheet_note = reasons.note_th(("no_fiscal_year",), years.note_values(rule)).replace("• ", "")
+    assert line.warning == f"{Status.WARNING.label_th}: {sheet_note}"

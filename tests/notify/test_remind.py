@@ -86,7 +86,8 @@ def test_agency_digests_reach_their_own_agency_with_their_own_problems(tmp_path,
     text = b.part("plain")
     assert "มี 3 ข้อต้องแก้ไข" in b.subject
     assert "O2" in text and "https://b.go.th/boss" in text and "O3" in text and "O4" in text
-    assert "ไม่พบ" in text or "ปี" in text  # the sheet's Thai note for no_fiscal_year
+    # the sheet's Thai note for no_fiscal_year, with the item's year as the sheet names it
+    assert "ไม่พบปี 2566 ในหน้าหรือเอกสาร" in text and "ที่ข้อนี้กำหนด" not in text
     assert "#a=tt-b" in text
 
     (c,) = inbox.to("c@c.go.th")

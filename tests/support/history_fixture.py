@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sheets_sync.config.settings import Agency, Catalog, Item, Round
+from sheets_sync.config.settings import Agency, Catalog, Item, Round, YearRule
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.state.history import History
@@ -13,7 +13,7 @@ from sheets_sync.state.history import History
 CATALOG = Catalog(
     year=2566,
     rounds=(Round(1, date(2023, 1, 31)), Round(2, date(2023, 2, 28)), Round(3, date(2023, 4, 7))),
-    items=(Item("O1", "โครงสร้าง", "9.1", 1), Item("O2", "ข้อมูลผู้บริหาร", "9.1", 1),
+    items=(Item("O1", "โครงสร้าง", "9.1", 1), Item("O2", "ข้อมูลผู้บริหาร", "9.1", 1, year_rule=YearRule((2566,))),
            Item("O3", "รายงานผลการดำเนินงานประจำปี", "9.2", 2), Item("O4", "E-service", "9.2", 2),
            Item("O5", "นโยบายคุ้มครองข้อมูลส่วนบุคคล", "9.1", 3)),
     followup_meeting=date(2023, 4, 24),
