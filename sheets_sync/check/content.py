@@ -595,9 +595,11 @@ def soft_404_by_probe(url: str, final_url: str, page: Page, probe) -> bool:
     # Nearly the same text can still be a page of its own: a short item page (a heading and
     # the chart below it) inside a template of long menus and news shown on every page,
     # against a catch-all home page. The site's answer for a missing path shows nothing of its
-    # own beyond an echo of the address asked for.
+    # own beyond an echo of the address asked for: no text, no picture or frame, no file linked
+    # (a heading and "ดาวน์โหลด" to its PDF is an item page however short, where a deleted
+    # item's page is the template around nothing).
     return len(_own_ngrams(page, probe.shingles, url, final_url)) <= OWN_NGRAMS and \
-        shown_addresses(page.raw_html) <= probe.shown
+        shown_addresses(page.raw_html) <= probe.shown and document_hrefs(page.raw_html) <= probe.links
 
 
 def _own_ngrams(page: Page, theirs: frozenset, url: str, final_url: str) -> frozenset:

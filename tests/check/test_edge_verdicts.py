@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -513,3 +514,27 @@ def test_a_site_that_answered_once_is_asked_for_every_url():
         assert len(srv.log) == len(urls)
     assert results[urls[0]].status is Status.OK
     assert all(results[u].reasons == ("timeout",) for u in urls[1:])
+
+
+def _rich_template(middle: str) -> bytes:
+    """A page of a site whose template (sixty menu entries of distinct words) dwarfs any item's text."""
+    rng = random.Random(66)
+    letters = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศสหอฮะาิีึืุูเแโใไ"
+    menu = "".join(f'<li><a href="/m{k}">{"".join(rng.choice(letters) for _ in range(30))}</a></li>' for k in range(60))
+    return (f'<html><head><meta charset="utf-8"><title>เทศบาลตำบลเวียงยอง</title></head><body><ul>{menu}</ul>'
+            f'<div>{middle}</div><p>ที่อยู่ 123 หมู่ 4 ตำบลเวียงยอง อำเภอเมืองลำพูน จังหวัดลำพูน</p></body></html>').encode()
+
+
+def test_a_short_item_page_that_links_its_file_is_no_soft_404():
+    """A heading and "ดาวน์โหลด" to its PDF inside a large template, on a site whose missing paths
+    answer 200 with "ไม่พบหน้า": nearly the same text as that answer, and under OWN_NGRAMS of its
+    own, but a not-found answer links no file of its own (a false "broken" before)."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    routes = {"/o10": respond(200, _rich_template('<h3>O10</h3><a href="/f/o10.pdf">ดาวน์โหลด</a>'), html),
+              "/o10-gone": respond(200, _rich_template("<h3></h3>"), html),  # a deleted item: the template alone
+              "/f/o10.pdf": respond(200, make_pdf(["Policy", "B.E. 2566"]), PDF)}
+    with LoopbackServer(routes, fallback=respond(200, _rich_template("<h3>ขออภัย ไม่พบหน้าที่คุณต้องการ</h3>"),
+                                                 html)) as srv:
+        assert verdict(srv.url("/o10"), soft404_probe=True) == (Status.OK, ())
+        assert verdict(srv.url("/o10-gone"), soft404_probe=True) == (Status.BROKEN, ("soft_404",))
+        assert verdict(srv.url("/no-such-page"), soft404_probe=True) == (Status.BROKEN, ("soft_404",))
