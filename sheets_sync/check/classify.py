@@ -155,7 +155,8 @@ def template_years(url: str, final: str, page: "content.Page | None", probe, yea
 
 
 def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "content.Page | None",
-                   enough: tuple[tuple[int, ...], ...]) -> tuple[tuple[str, ...], tuple[int, ...] | None, content.Page] | None:
+                   enough: tuple[tuple[int, ...], ...]
+                   ) -> tuple[tuple[str, ...], tuple[int, ...] | None, content.Page] | None:
     """(reason codes, years, the page read) of a page of its own sent with 404 or 410
     (`content.shown_despite_status`), judged by its content as a 200 page is, plus
     `error_status_page`; None for a not-found answer."""

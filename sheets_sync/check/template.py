@@ -36,8 +36,8 @@ MAX_LINE = 300  # characters: a longer text between two tags is a paragraph, not
 _DIGIT_TEXT = re.compile(r">([^<]*[0-9๐-๙][^<]*)")
 # A CMS's class or id for an element of main content (WordPress's "entry-content" ...).
 CONTENT_NAMES = ("entry-content", "post-content", "article-content", "page-content", "single-content", "item-page",
-                  "post-body", "entry-body", "td-post-content", "main-content", "maincontent", "content-area",
-                  "article-body", "news-detail", "content-detail")
+                 "post-body", "entry-body", "td-post-content", "main-content", "maincontent", "content-area",
+                 "article-body", "news-detail", "content-detail")
 # A start tag that marks main content (as check/linked.py's `_kind` reads one): <main>,
 # <article>, or any element whose role is main or whose class or id is one of CONTENT_NAMES.
 _MARK = re.compile(r"<(main|article)\b[^>]*>|<([a-z][a-z0-9]*)\b[^>]*?(?:\brole\s*=\s*[\"']?main\b|"
@@ -184,10 +184,10 @@ def _tag_pattern(tag: str) -> re.Pattern:
 
 
 def _node_key(text: str) -> str:
-    """`_key(_line(text))`, the short way for the many numbers of a page's tables (nothing to
-    undo, squeeze or leave out): a third of the time of the long way."""
+    """`_key(_line(text))`, the short way for the many numbers of a page's tables, with no entity
+    to undo, no space but single ASCII ones (any other space is not printable) and no clock."""
     key = text.strip()
-    if "&" in key or ":" in key or "  " in key or "\n" in key or "\t" in key or "\r" in key or "\xa0" in key:
+    if "&" in key or ":" in key or "  " in key or not key.isprintable():
         return _key(_line(text))
     return key
 

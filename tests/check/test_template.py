@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from sheets_sync.check import content
+from sheets_sync.check import content, template
 from sheets_sync.check.cache import ResultCache
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.classify import _template_only, template_years
@@ -79,8 +79,9 @@ def test_a_page_in_another_layout_than_the_probes_keeps_every_year():
     post = page_of(f"<p>{post_line(10)}</p>")
     assert without_lines(post.raw_html, post.text, home.lines) is None
     # a home page redirected to keeps no lines at all
-    assert content.probe_from(200, "https://a.go.th/", f"{TOP}{BOTTOM}".encode(), {"Content-Type": "text/html"}).lines == ()
-    assert content.probe_from(200, "https://a.go.th/x", f"{TOP}{BOTTOM}".encode(), {"Content-Type": "text/html"}).lines
+    html = {"Content-Type": "text/html"}
+    assert content.probe_from(200, "https://a.go.th/", f"{TOP}{BOTTOM}".encode(), html).lines == ()
+    assert content.probe_from(200, "https://a.go.th/x", f"{TOP}{BOTTOM}".encode(), html).lines
 
 
 def test_the_main_content_a_page_marks_keeps_its_years():
@@ -185,7 +186,8 @@ def test_a_page_sent_with_404_has_its_templates_years_told_apart_too(farm):
     # A site whose not-found handler serves its friendly addresses (error_status_page) wears its
     # template there as well.
     assert check(farm, DATED, "/friendly/O10")[1] == (Status.WARNING, ("error_status_page",))
-    assert check(farm, DATED, "/friendly-old/O10")[1] == (Status.WARNING, ("error_status_page", "year_only_in_template"))
+    assert check(farm, DATED, "/friendly-old/O10")[1] == (Status.WARNING,
+                                                          ("error_status_page", "year_only_in_template"))
 
 
 def test_a_page_that_links_its_file_is_read_though_its_template_shows_2566(farm):
@@ -194,3 +196,18 @@ def test_a_page_that_links_its_file_is_read_though_its_template_shows_2566(farm)
     assert verdict == (Status.OK, ()) and 2566 in result.years
     assert farm.count(DATED, "/docs/O10.pdf") >= 1
     assert check(farm, DATED, "/embed/linked-old/O10")[1] == (Status.WARNING, ("year_only_in_template",))
+
+
+def test_odd_markup_never_raises_and_only_takes_years_away():
+    # Unclosed and stray tags, entities, digits and Thai in any order: the template's years are
+    # some of the page's, and nothing raises (a bug here would cost every page of a dated site).
+    rng = random.Random(43)
+    bits = ["<div>", "</div>", "<main>", "</main>", "<article class='x'>", "<aside>", "</aside>", "<nav>", "<p>",
+            "</p>", "<b>", "</b>", "<", ">", "&copy;", "&amp;", "&#3665;", "2566", "๒๕๖๖", "66", "ม.ค.", "ปี ",
+            "10:15", " ", "ITA", "<div class='entry-content'>", "</article>", "<td>", "\n", "2564 - 2568"]
+    for _ in range(400):
+        probe = probe_of("".join(rng.choice(bits) for _ in range(rng.randint(0, 40))))
+        page = page_of("".join(rng.choice(bits) for _ in range(rng.randint(0, 60))))
+        years = content.html_years(page)
+        assert template_years(URL, URL, page, probe, years) <= set(years)
+        template.marked_text(page.raw_html)
