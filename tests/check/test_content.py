@@ -4,6 +4,7 @@ any other name lookup fails the test."""
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 from dataclasses import replace
@@ -800,3 +801,18 @@ def test_a_site_whose_pdfs_hang_the_reader_stops_holding_it_up_for_everyone_else
 def test_firewall_refusals_sent_with_200_are_recognised_narrowly(name, html, blocked):
     page = content.read_html(html.encode(), {"Content-Type": "text/html"})
     assert content.firewall_page(page) is blocked, name
+
+
+def test_the_quick_look_before_the_not_found_pattern_never_hides_a_match():
+    # not_found_heading searches its pattern only in titles that hold "ไม่พบ", "404" or "found":
+    # on random titles of the pattern's own pieces, every match passes that look.
+    rng = random.Random(404)
+    bits = ["ไม่พบ", "หน้า", "ข้อมูล", "เพจ", "Page", " ", "NOT", "not", "Found", "FOUND", "404", "Error", "error",
+            "-", "|", ":", "ขออภัย", "ที่ท่านต้องการ", "053-", "/2566", "O1", "\t", "!"]
+    matched = 0
+    for _ in range(3000):
+        title = "".join(rng.choice(bits) for _ in range(rng.randint(1, 6)))
+        if content._NOT_FOUND.search(title):
+            matched += 1
+            assert content._may_say_not_found(title), title
+    assert matched > 100
