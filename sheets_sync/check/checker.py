@@ -298,9 +298,9 @@ class Checker:
         if links_only and (always or not frames or not linked.may_have_own(page.raw_html)):
             return page  # nothing shown, no file named, no picture
         years = content.html_years(page, self.pdf_years)
-        if not always and settled(years, self.pdf_years) and not await self._template_dated(page, final_url, years,
-                                                                                         deadline):
-            return page
+        if not always and settled(years, self.pdf_years) and \
+                not await self._template_dated(page, final_url, years, deadline):
+            return page  # its own text settles them (not only its template's, check/template.py)
         if links_only:
             return await self._with_own(page, final_url, deadline)
         texts = await self._documents_texts(shown[:documents.MAX_EMBEDDED], deadline)

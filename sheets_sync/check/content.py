@@ -329,7 +329,6 @@ def text_of(markup: str) -> str:
     return _squeeze(html.unescape(_TAG.sub(" ", markup)))
 
 
-
 def without_hidden(body: bytes) -> bytes:
     """The HTML without what a browser does not show as text: scripts, styles, <noscript>,
     templates, SVG, comments, and a drop-down list's options but the one it shows.
