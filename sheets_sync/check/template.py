@@ -32,18 +32,22 @@ from sheets_sync.core.thai import BE_OFFSET, digits
 
 MAX_LINES = 200  # dated lines kept of a probe's page: a template has a few dozen
 MAX_LINE = 300  # characters: a longer text between two tags is a paragraph, not a template's line
-# The text between two tags that holds a digit: a year's line is among them.
-_DIGIT_TEXT = re.compile(r">([^<]*[0-9๐-๙][^<]*)")
+# The text between two tags that holds a digit: a year's line is among them. A ">" in text parts
+# lines too ("หน้าแรก > ITA 2566"): with only "<" ending a line, each ">" of a long text without a
+# digit scanned the rest of it again (a quoted e-mail in a Q&A page: time squared in its length).
+_DIGIT_TEXT = re.compile(r">([^<>]*[0-9๐-๙][^<>]*)")
 # A CMS's class or id for an element of main content (WordPress's "entry-content" ...).
 CONTENT_NAMES = ("entry-content", "post-content", "article-content", "page-content", "single-content", "item-page",
                  "post-body", "entry-body", "td-post-content", "main-content", "maincontent", "content-area",
                  "article-body", "news-detail", "content-detail")
 # A start tag that marks main content (as check/linked.py's `_kind` reads one): <main>,
 # <article>, or any element whose role is main or whose class or id is one of CONTENT_NAMES.
-_MARK = re.compile(r"<(main|article)\b[^>]*>|<([a-z][a-z0-9]*)\b[^>]*?(?:\brole\s*=\s*[\"']?main\b|"
-                   r"\b(?:class|id)\s*=\s*[\"']?(?:[^\"'>]*\s)?(?:" + "|".join(CONTENT_NAMES) + r")(?=[\s\"'>]))[^>]*>",
+# (No "<" inside a tag, here and below: a "<" without a ">" after it is not scanned to the end
+# from each of its neighbours.)
+_MARK = re.compile(r"<(main|article)\b[^<>]*>|<([a-z][a-z0-9]*)\b[^<>]*?(?:\brole\s*=\s*[\"']?main\b|"
+                   r"\b(?:class|id)\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:" + "|".join(CONTENT_NAMES) + r")(?=[\s\"'>]))[^<>]*>",
                    re.I)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^>]*(?:>|$)")
 # A clock beside the date ("... 2566 เวลา 14:52:07 น."): it moves between the probe's answer and
 # the page's, and a line is matched with it left out.
 _TIME = re.compile(r"(?<![0-9๐-๙])[0-9๐-๙]{1,2}:[0-9๐-๙]{2}(?::[0-9๐-๙]{2})?(?![0-9๐-๙])")
@@ -180,7 +184,7 @@ def _without_elements(markup: str, tag: str) -> str:
 
 @lru_cache(maxsize=64)
 def _tag_pattern(tag: str) -> re.Pattern:
-    return re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+    return re.compile(rf"<(/?){tag}\b[^<>]*>", re.I)
 
 
 def _node_key(text: str) -> str:
