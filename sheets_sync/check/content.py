@@ -83,10 +83,16 @@ _NOT_FOUND = re.compile(
     rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
     r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
 _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อเข้าใช้|log\s*in|sign\s*in", re.I)
-_DROP = re.compile(rb"<(script|style|noscript|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+# A script, style, noscript, template or comment left open runs to the end, as in a browser;
+# scanned for its end from every such start, each one left open cost a scan of the rest of the
+# page (a page of unclosed comments or scripts held the checker's loop for seconds: time squared
+# in its length). An SVG left open does not hide what follows in a browser: its end is looked
+# for only up to the next <svg.
+_DROP = re.compile(rb"<(script|style|noscript|template)\b.*?(?:</\1\s*>|$)|<svg\b(?:(?!<svg\b).)*?</svg\s*>"
+                   rb"|<!--.*?(?:-->|$)", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
-_HEADING = re.compile(r"<h[12][^>]*>(.*?)</h[12]", re.S | re.I)
+_HEADING = re.compile(r"<h[12][^>]*>(.*?)(?:</h[12]|$)", re.S | re.I)  # left open: to the end (see _DROP)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own

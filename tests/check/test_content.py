@@ -816,3 +816,21 @@ def test_the_quick_look_before_the_not_found_pattern_never_hides_a_match():
             matched += 1
             assert content._may_say_not_found(title), title
     assert matched > 100
+
+
+@pytest.mark.parametrize("markup, shown", [
+    # left open, a script, a style, a noscript, a template or a comment runs to the end, as in a browser
+    ("<p>แผน ปี 2565</p><script>var y = 2566; ", "แผน ปี 2565"),
+    ("<p>แผน ปี 2565</p><!-- ปี 2566 <p>x</p>", "แผน ปี 2565"),
+    ("<p>แผน ปี 2565</p><template><p>ปี 2566</p>", "แผน ปี 2565"),
+    # an SVG left open does not hide what follows
+    ("<svg><path d='M0 0'/><p>แผน ปี 2566</p>", "แผน ปี 2566"),
+    ("<p>a</p><svg><title>icon</title></svg><p>แผน ปี 2566</p>", "a แผน ปี 2566"),
+])
+def test_what_a_page_left_open_shows(markup, shown):
+    assert content.read_html(markup.encode(), {}).text == shown
+
+
+def test_a_heading_left_open_at_the_end_is_a_heading():
+    page = content.read_html(b"<html><body><nav>menu</nav><h1>404 Not Found", {})
+    assert page.headings == ("404 Not Found",) and content.not_found_heading(page)
