@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -191,11 +192,15 @@ class _Found(HTMLParser):
     """Each <a href>'s address and each picture's as written (entities undone), each with where
     it sits (inside the template, inside marked content), and the characters of text in and out
     of marked content. The open elements are a stack that an end tag closes down to its own
-    start, as a browser forgives unclosed <p> and <li>."""
+    start, as a browser forgives unclosed <p> and <li>; how many of each kind and name are open is
+    counted as they come and go, since a page of a thousand unclosed <p> (valid HTML) made a stack
+    that deep, and looking through it for each piece of text cost time squared in its length."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, str | None]] = []
+        self.kinds: Counter = Counter()  # open elements by kind: "template", "content"
+        self.names: Counter = Counter()  # ... and by tag name
         self.links: list[tuple[str, bool, bool]] = []
         self.pictures: list[tuple[str, bool, bool]] = []
         self.text = {"content": 0, "loose": 0}
@@ -215,25 +220,31 @@ class _Found(HTMLParser):
             kind = _kind(tag, values, self._where()[1])
             self.marked = self.marked or kind == "content"
             self.open.append((tag, kind))
+            self.kinds[kind] += 1
+            self.names[tag] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("a", "img"):
             self.handle_starttag(tag, attrs)  # <a href=... /> opens a link all the same
 
     def handle_endtag(self, tag: str) -> None:
+        if not self.names[tag]:
+            return  # nothing of that name is open: a stray end tag
         for i in range(len(self.open) - 1, -1, -1):
             if self.open[i][0] == tag:
+                for name, kind in self.open[i:]:
+                    self.names[name] -= 1
+                    self.kinds[kind] -= 1
                 del self.open[i:]
                 return
 
     def handle_data(self, data: str) -> None:
         in_template, in_content = self._where()
-        if not in_template and not any(tag in ("title", "head") for tag, _ in self.open):
+        if not in_template and not self.names["title"] and not self.names["head"]:
             self.text["content" if in_content else "loose"] += len("".join(data.split()))
 
     def _where(self) -> tuple[bool, bool]:
-        kinds = {kind for _, kind in self.open}
-        return "template" in kinds, "content" in kinds
+        return self.kinds["template"] > 0, self.kinds["content"] > 0
 
 
 def _picture(attrs: dict[str, str]) -> str | None:

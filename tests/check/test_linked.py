@@ -189,3 +189,13 @@ def test_a_page_whose_only_file_is_the_templates_stays_judged_by_its_own_text(si
 def test_a_page_of_its_own_scanned_pictures_is_a_look_by_hand(site):
     result = _check(site.url("/o10-scans"))
     assert (result.reasons, result.years) == (("unverifiable_content",), None)
+
+
+def test_unclosed_paragraphs_and_stray_end_tags_keep_the_template_apart():
+    # Valid HTML leaves <p> and <li> open; a stray end tag closes nothing. The open elements are
+    # counted as they come and go: what sits in the template and in the content stays told apart.
+    page = ("<nav><ul><li><a href='/files/manual.pdf'>คู่มือ</a><li>เมนู</ul></nav></span></div>"
+            + "<p>ย่อหน้า" * 500 + "<main><p>O10</div><p><a href='/files/o10.pdf'>ดาวน์โหลด</a></main>")
+    assert docs(page) == ["https://a.go.th/files/o10.pdf"]
+    found = parts(page, URL)
+    assert found.text == len("O10ดาวน์โหลด")  # the page marks its content: the 500 paragraphs outside it do not count
