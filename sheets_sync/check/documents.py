@@ -397,7 +397,8 @@ def _refresh_value(value: str) -> str | None:
 # `==` and `!=` are comparisons, not moves; an address built from parts is not followed. A string
 # may hold spaces: a file uploaded under a Thai name ("files/รายงาน ปี 66.pdf").
 # (A comment or a script left open runs to the end: see content._DROP.)
-_SCRIPT_OR_COMMENT = re.compile(rb"<!--.*?(?:-->|$)|<script\b[^>]*>(.*?)(?:</script\s*>|$)", re.S | re.I)
+_SCRIPT_OR_COMMENT = re.compile(rb"<!--[^-]*(?:-(?!->)[^-]*)*(?:-->|\Z)"
+                                rb"|<script\b[^>]*>([^<]*(?:<(?!/script\s*>)[^<]*)*)(?:</script\s*>|\Z)", re.I)
 _ONLOAD = re.compile(rb"<body\b[^>]*?\bonload\s*=\s*(\"[^\"]*\"|'[^']*')", re.S | re.I)
 _LOCATION_SET = re.compile(
     r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\r\n<>]{1,2000})\1"""

@@ -5,6 +5,7 @@ any other name lookup fails the test."""
 from __future__ import annotations
 
 import random
+import re
 import socket
 import time
 from dataclasses import replace
@@ -834,3 +835,23 @@ def test_what_a_page_left_open_shows(markup, shown):
 def test_a_heading_left_open_at_the_end_is_a_heading():
     page = content.read_html(b"<html><body><nav>menu</nav><h1>404 Not Found", {})
     assert page.headings == ("404 Not Found",) and content.not_found_heading(page)
+
+
+def test_the_unrolled_patterns_match_as_their_plain_reading():
+    # _DROP, _HEADING and documents' script scan are written as runs of what cannot end them,
+    # for speed and to stay linear; on random markup they match as the plain lazy patterns do.
+    from sheets_sync.check.documents import _SCRIPT_OR_COMMENT
+    drop = re.compile(rb"<(script|style|noscript|template)\b.*?(?:</\1\s*>|\Z)|<svg\b(?:(?!<svg\b).)*?</svg\s*>"
+                      rb"|<!--.*?(?:-->|\Z)", re.S | re.I)
+    heading = re.compile(r"<h[12][^>]*>(.*?)(?:</h[12]|\Z)", re.S | re.I)
+    scripts = re.compile(rb"<!--.*?(?:-->|\Z)|<script\b[^>]*>(.*?)(?:</script\s*>|\Z)", re.S | re.I)
+    rng = random.Random(66)
+    bits = ["<script>", "</script>", "</SCRIPT >", "<style>", "</style>", "<svg>", "</svg>", "<!--", "-->", "--", "-",
+            "<", ">", "<h1>", "</h1>", "<H2 class=x>", "</h2>", "text ", "2566", "<p>", "<noscript>", "</noscript>",
+            "<template>", "</template>", "\n", "</scriptx>", "<script src=a>", "</h3>", "<svg><svg>", "->"]
+    for _ in range(20000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 14)))
+        body = text.encode()
+        assert content._DROP.sub(b" ", body) == drop.sub(b" ", body), text
+        assert content._HEADING.findall(text) == heading.findall(text), text
+        assert [m.groups() for m in _SCRIPT_OR_COMMENT.finditer(body)] == [m.groups() for m in scripts.finditer(body)]
