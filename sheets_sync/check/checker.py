@@ -317,10 +317,9 @@ class Checker:
                               deadline: float) -> bool:
         """Whether `years`, which settle the year rules, settle them only by what the site's
         template shows (classify.template_years; its soft-404 probe tells the template)."""
-        key = _origin(final_url) if self.settings.soft404_probe else None
-        if key is None or not content.needs_probe(final_url, final_url, page):
+        if not content.needs_probe(final_url, final_url, page):
             return False
-        only = template_years(final_url, final_url, page, await self._probe(key, deadline), years)
+        only = template_years(final_url, final_url, page, await self._site_probe(final_url, deadline), years)
         return bool(only) and not settled(set(years) - only, self.pdf_years)
 
     async def _with_own(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
@@ -333,8 +332,7 @@ class Checker:
         own = linked.own_content(found, final_url)
         if not own.documents and not own.scanned:
             return page  # most pages: no probe needed to know
-        key = _origin(final_url) if self.settings.soft404_probe else None
-        probe = await self._probe(key, deadline) if key else None
+        probe = await self._site_probe(final_url, deadline)
         if probe is not None:
             own = linked.own_content(found, final_url, probe.links, probe.shown)
         texts = [t for t in await self._documents_texts(own.documents, deadline) if t is not None]
@@ -353,8 +351,7 @@ class Checker:
             return None
         final = got.final_url or url
         framed = content.read_html(got.body, got.headers)
-        key = _origin(final) if self.settings.soft404_probe else None
-        probe = await self._probe(key, deadline) if key else None
+        probe = await self._site_probe(final, deadline)
         found, _ = content.examine(url, final, got.status_code, got.body, got.headers, truncated=got.truncated,
                                    probe=probe, page=framed)
         if is_homepage(final) or reasons.status_of(found) is not Status.OK:
@@ -431,6 +428,11 @@ class Checker:
         except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;
             return False  # ValueError: InvalidTarget, a name the TLS library cannot encode
         return True
+
+    async def _site_probe(self, url: str, deadline: float) -> content.Probe | None:
+        """The soft-404 probe of `url`'s site (`_probe`); None when probes are off or `url` has no site."""
+        key = _origin(url) if self.settings.soft404_probe else None
+        return await self._probe(key, deadline) if key else None
 
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
