@@ -148,9 +148,11 @@ def template_years(url: str, final: str, page: "content.Page | None", probe, yea
     if not candidates:
         return frozenset()
     only = set(_template_only(page.raw_html, page.text, probe.lines, candidates))
-    only -= set(years_in(page.document or "")) if only else set()
-    if only and (marked := template.marked_text(page.raw_html)) is not None:
-        only -= set(years_in(marked))  # an article's own heading, though a widget of the probe's shows it too
+    if only:
+        only -= set(years_in(page.document or ""))
+    if only and (marked := template.marked_content(page.raw_html)) is not None:
+        # an article's own heading, though a widget of the probe's shows it too
+        only -= set(years_in(content.text_of(marked)))
     return frozenset(only)
 
 

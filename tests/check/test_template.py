@@ -210,4 +210,4 @@ def test_odd_markup_never_raises_and_only_takes_years_away():
         page = page_of("".join(rng.choice(bits) for _ in range(rng.randint(0, 60))))
         years = content.html_years(page)
         assert template_years(URL, URL, page, probe, years) <= set(years)
-        template.marked_text(page.raw_html)
+        template.marked_content(page.raw_html)
