@@ -10,6 +10,7 @@ must never pass for the item's. So a link or a picture counts only when it is th
 * outside the template: not inside a <nav>, <header>, <footer> or <aside> (or an element whose
   role, class or id says menu, navigation, sidebar, header, footer, breadcrumb ...), and inside
   the page's main content (<main>, <article>, a CMS's "entry-content" ...) when it marks one;
+  there, as in HTML, a header or a footer is the content's own (a post's title, its date);
 * not written on the site's answer to a missing path too (the soft-404 probe's page is the same
   template around no content: `content.Probe.links` and `content.Probe.shown`);
 * for a file, the agency's: on its own site, or its file on Drive, Docs or Dropbox (another
