@@ -374,11 +374,10 @@ def _remind(config, args) -> int:
 
 
 def _check(settings, catalog, args) -> int:
-    from sheets_sync.check import readings, years
+    from sheets_sync.check import readings
     from sheets_sync.check.checker import Checker
     from sheets_sync.collect import cells as collector
     from sheets_sync.config.settings import YearRule
-    from sheets_sync.core import reasons
     from sheets_sync.core.errors import UsageError
     from sheets_sync.core.models import Status, worst
     from sheets_sync.core.normalize import item_code
@@ -396,7 +395,6 @@ def _check(settings, catalog, args) -> int:
             rule = catalog.year_rule(code)
     elif args.item is not None:
         raise UsageError("--item needs the catalogue: give --config or run where config/settings.yaml is")
-    values = years.note_values(rule) if rule is not None else None
     # The sync's own rules, minus the two that need the agency: every argument is read as a cell.
     parsed = [(text, collector.read_cell(text, settings.validation)) for text in args.urls]
     checker = Checker(settings.checker)
@@ -420,7 +418,7 @@ def _check(settings, catalog, args) -> int:
                 "http_status": result.http_status if result else None,
                 "final_url": result.final_url if result else None,
                 "elapsed_ms": result.elapsed_ms if result else 0,
-                "message_th": reasons.note_th(codes, values) or status.label_th,
+                "message_th": judge.note_th(codes, rule) or status.label_th,
             })
     overall = worst(statuses)
     if overall in (Status.BROKEN, Status.INVALID, Status.BLOCKED):

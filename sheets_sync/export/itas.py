@@ -21,14 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from sheets_sync.check import years
 from sheets_sync.config.settings import Agency, Catalog, YearRule
-from sheets_sync.core import reasons
 from sheets_sync.core.cellsafe import as_text_cell, csv_text
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import RowKey, Status, SubmissionRow
 from sheets_sync.core.thai import thai_datetime
+from sheets_sync.judge import verdicts as judge
 from sheets_sync.sheet.backend import Snapshot
 
 HEADERS = ("ข้อ", "หัวข้อ", "URL", "คำอธิบายเพิ่มเติม", "ผลการตรวจ", "คำเตือน")
@@ -95,8 +94,7 @@ def _line(item: str, title: str, row: SubmissionRow | None, rule: YearRule) -> L
         return Line(item, title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH)
     if status is Status.OK:
         return Line(item, title, row.url_text, row.explanation, status.label_th, "")
-    # The note as the sheet writes it (judge.verdicts): the year notes name the item's year.
-    note = reasons.note_th(row.previous_reasons, years.note_values(rule)).replace("• ", "").replace("\n", " / ")
+    note = judge.note_th(row.previous_reasons, rule).replace("• ", "").replace("\n", " / ")
     return Line(item, title, row.url_text, row.explanation, status.label_th,
                 f"{status.label_th}: {note}" if note else status.label_th)
 

@@ -36,11 +36,18 @@ def judge_candidate(candidate: Candidate, result: CheckResult | None,
             unjudged = R.YEAR_LOOKS if rule is not None and not rule.checked else ()
             codes.extend(c for c in result.reasons if c not in codes and c not in unjudged)
             if rule is not None and not Y.fits(result.years, rule):
-                shown = Y.fits((*result.years, *result.template_years), rule) if result.years is not None else False
+                # (fits() passes unread years, None, so here they were read)
+                shown = Y.fits((*result.years, *result.template_years), rule)
                 code = "year_only_in_template" if shown else "no_fiscal_year"
                 statuses.append(R.REASONS[code].status)
                 codes.append(code)
     return worst(statuses), tuple(codes)
+
+
+def note_th(codes, rule: YearRule | None = None) -> str:
+    """The Thai note for reason `codes` as the sheet writes it, the year notes naming `rule`'s
+    years: the reminder e-mail, the ITAS list and `sheets-sync check` say the same."""
+    return R.note_th(codes, Y.note_values(rule) if rule is not None else None)
 
 
 def judge_rows(rows: Sequence[SubmissionRow], submissions: Sequence[Submission],
@@ -72,7 +79,7 @@ def judge_row(row: SubmissionRow, submission: Submission, results: Mapping[str, 
         codes.extend(x for x in cs if x not in codes)
     # The worst URL speaks for the row's HTTP columns.
     _, lead, _, _ = max(judged, key=lambda j: j[2].severity)
-    note = R.note_th(codes, Y.note_values(rule) if rule is not None else None)
+    note = note_th(codes, rule)
     if len(judged) > 1 and note:
         lines = [f"{c.url or c.raw}: {s.label_th}" for c, _, s, _ in judged]
         note = note + "\n\nแต่ละลิงก์:\n" + "\n".join(lines)

@@ -17,11 +17,10 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from sheets_sync.check import years as Y
 from sheets_sync.config.settings import Agency, Catalog, Settings, is_email
-from sheets_sync.core import reasons as R
 from sheets_sync.core.models import Status
 from sheets_sync.core.thai import days_left, thai_date, thai_datetime
+from sheets_sync.judge import verdicts as judge
 from sheets_sync.notify.schedule import Slot
 from sheets_sync.report import summary as S
 
@@ -85,9 +84,8 @@ def problems_by_agency(history: pd.DataFrame, agencies: Sequence[Agency], catalo
         if status not in PROBLEM_STATUSES and not empty_due:
             continue
         codes = tuple(c for c in str(row.reasons or "").split(",") if c) if isinstance(row.reasons, str) else ()
-        # The note as the sheet writes it (judge.verdicts): the year notes name the item's year.
-        values = Y.note_values(catalog.year_rule(row.item))
-        note = EMPTY_NOTE if status == Status.EMPTY.value else (R.note_th(codes, values) or Status(status).label_th)
+        note = EMPTY_NOTE if status == Status.EMPTY.value else (
+            judge.note_th(codes, catalog.year_rule(row.item)) or Status(status).label_th)
         item = catalog.item(row.item)
         out.setdefault(row.agency, []).append(Problem(
             item=row.item, title=item.title if item else "", round=int(row.round), deadline=row.deadline,
