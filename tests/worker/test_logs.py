@@ -58,6 +58,17 @@ def test_redact_scrubs_keys_tokens_and_secret_fields(key_pem):
     assert "https://oauth2.googleapis.com/token" in redact(json.dumps(info))
 
 
+def test_redact_catches_a_key_line_with_many_slashes_but_not_a_long_url_path():
+    # A key's body line is random base64: one in 64 characters is "/", and now and then a line has
+    # six or seven (a fresh key's line leaked once in a few hundred runs when four were the limit).
+    line = "XLjrcUbMKbq3kpLEfYJM10iAp//SG2puyM/GHqQBwADy8p5Oxp/yb/8ofbeLAYif"
+    assert redact(line) == REDACTED
+    assert redact(f"key body: {line}\nGSRp0Yz1IFQhZAKDiX6M8mG8lEtUKsgDqyWzCPAl70kh7re6AG2Ao4dUkCJXG0/U") == (
+        f"key body: {REDACTED}\n{REDACTED}")
+    url = "https://www.example.go.th/Portals/0/Documents/ITA2566/O1/PlanAnnual2566Approved.pdf"
+    assert redact(f"O1 http_404 {url}") == f"O1 http_404 {url}"
+
+
 def test_redact_leaves_ordinary_lines_alone():
     for text in ["checked 120/1634 URLs", "https://www.lamphun.go.th/news/detail/2566/ita/oit/o1.pdf",
                  "อบต.เหล่ายาว: O1 เปิดไม่ได้ (http_404)", "run 3 ok: 2537 rows, 900 URLs checked",
