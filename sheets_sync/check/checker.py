@@ -32,7 +32,9 @@ from sheets_sync.check import (
     documents,
     linked,
     offline,
+    template,
     transport,
+    twin,
     upgrade,
 )
 from sheets_sync.check.classify import REFUSALS, Fetch, classify, sign_in_host, template_years
@@ -79,6 +81,8 @@ class Checker:
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
         self._probes: dict[str, asyncio.Future] = {}
+        self._twins: dict[str, asyncio.Future] = {}
+        self._twin_number = _twin_number()
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
@@ -132,6 +136,7 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
+        self._twins, self._twin_number = {}, _twin_number()  # and one twin per script (_template_probe)
         if self._chains is not None:
             self._chains.forget()  # and each intermediate certificate fetched once per run
         if not unique:
@@ -244,9 +249,14 @@ class Checker:
                 if page.kind == "html":
                     page = await self._with_documents(page, fetch.final_url or fetch.url, deadline, fetch.body,
                                                       always=content.promises_document(fetch.url))
-        key = _origin(fetch.final_url or fetch.url) if probe else None
+        final = fetch.final_url or fetch.url
+        key = _origin(final) if probe else None
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page, enough=self.pdf_years), page
+        shown_by = None  # what tells the page's template when its site's probe does not
+        if page is not None and page.kind == "html" and twin.id_twin(final, 0) and \
+                content.needs_probe(fetch.url, final, page):
+            shown_by = await self._template_probe(final, page, deadline)
 
         def known_probe():
             slot = self._probes.get(key)
@@ -256,11 +266,11 @@ class Checker:
 
         try:
             return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years), page
+                            enough=self.pdf_years, template_probe=shown_by), page
         except _ProbeNeeded:
             value = await self._probe(key, deadline)
             return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years), page
+                            enough=self.pdf_years, template_probe=shown_by), page
 
     def _before_request(self, url: str) -> str | None:
         """Asked before every hop's request: None to go ahead, or a reason code to stop the
@@ -319,7 +329,7 @@ class Checker:
         template shows (classify.template_years; its soft-404 probe tells the template)."""
         if not content.needs_probe(final_url, final_url, page):
             return False
-        only = template_years(final_url, final_url, page, await self._site_probe(final_url, deadline), years)
+        only = template_years(final_url, final_url, page, await self._template_probe(final_url, page, deadline), years)
         return bool(only) and not settled(set(years) - only, self.pdf_years)
 
     async def _with_own(self, page: content.Page, final_url: str, deadline: float) -> content.Page:
@@ -437,22 +447,58 @@ class Checker:
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
         other check of the host waits for the first one's answer."""
-        slot = self._probes.get(key)
-        if slot is None:
-            slot = self._probes[key] = asyncio.get_running_loop().create_future()
-            value = None
-            try:
-                f = await self.fetch_async(f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline=deadline)
-                if f.error is None:
-                    value = content.probe_from(f.status_code, f.final_url, f.body, f.headers)
-            finally:
-                slot.set_result(value)
-            return value
-        budget.idle()  # no request of ours in flight while the first check fetches it
+        async def fetch() -> content.Probe | None:
+            f = await self.fetch_async(f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline=deadline)
+            return content.probe_from(f.status_code, f.final_url, f.body, f.headers) if f.error is None else None
+
+        return await _once(self._probes, key, fetch, deadline)
+
+    async def _template_probe(self, url: str, page: content.Page, deadline: float) -> content.Probe | None:
+        """What tells the template of `page` (at `url`) from its own content (classify.template_years):
+        its site's soft-404 probe, or, when that shows no dated line of a template (the web
+        server's bare 404, a redirect home), `url`'s twin (check/twin.py: the same address asked
+        for a content id that does not exist), fetched once per script per run. The twin is used only when
+        `page` shows a dated line it does not: a site that ignores that number answers the twin
+        with the page itself, whose every year would then pass for the template's."""
+        probe = await self._site_probe(url, deadline)
+        asked = twin.twin_of(url, self._twin_number) if probe is None or not probe.lines else None
+        if asked is None or not self.settings.soft404_probe:
+            return probe
+
+        async def fetch() -> tuple[str, ...]:
+            f = await self.fetch_async(asked.address, deadline=deadline)
+            answer = content.probe_from(f.status_code, f.final_url, f.body, f.headers) \
+                if f.error is None and not f.truncated else None
+            return answer.lines if answer is not None else ()
+
+        lines = await _once(self._twins, asked.script, fetch, deadline)
+        if not lines or not template.shows_own_line(page.raw_html, lines):
+            return probe
+        return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
+
+
+async def _once(table: dict, key: str, make: Callable, deadline: float):
+    """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
+    for the first one's answer, or gets None when `deadline` (monotonic) passes first."""
+    slot = table.get(key)
+    if slot is None:
+        slot = table[key] = asyncio.get_running_loop().create_future()
+        value = None
         try:
-            return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            return None
+            value = await make()
+        finally:
+            slot.set_result(value)
+        return value
+    budget.idle()  # no request of ours in flight while the first check fetches it
+    try:
+        return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
+    except TimeoutError:
+        return None
+
+
+def _twin_number() -> int:
+    """A content id no site has yet (nine digits: a 32-bit integer column takes it), new each run."""
+    return 900_000_000 + secrets.randbelow(99_999_999)
 
 def _origin(url: str) -> str | None:
     try:

@@ -47,12 +47,13 @@ class Fetch:
 
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
              pdf_pages: int = 5, page: "content.Page | None" = None,
-             enough: tuple[tuple[int, ...], ...] = ()) -> CheckResult:
+             enough: tuple[tuple[int, ...], ...] = (), template_probe: "content.Probe | None" = None) -> CheckResult:
     """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
     answer, what its content shows (sheets_sync.check.content). `probe` is the site's answer to a
     random missing path (or a callable giving it, called only if needed) for soft-404s;
     `page` is what `content.read` gives for the body, when the caller has read it already;
-    `enough`: the year sets of the rules the result will be judged by (years.year_sets)."""
+    `enough`: the year sets of the rules the result will be judged by (years.year_sets);
+    `template_probe`: what tells the page's template instead of `probe` (`template_years`)."""
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
     final = fetch.final_url or fetch.url
@@ -113,7 +114,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         codes = ("http_5xx",)
     else:
         codes = ("check_failed",)
-    only = template_years(fetch.url, final, page, probe, years)
+    only = template_years(fetch.url, final, page, template_probe or probe, years)
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,

@@ -69,6 +69,19 @@ def year_lines(raw_html: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def shows_own_line(raw_html: str, lines: tuple[str, ...]) -> bool:
+    """Whether the page shows a dated line (its clock aside) more often than `lines` (another
+    answer's `year_lines`) do: a line of its own, so that answer is not the page itself.
+
+    >>> template = ("วันพุธที่ 1 กุมภาพันธ์ 2566", "© 2566")
+    >>> shows_own_line("<p>วันพุธที่ 1 กุมภาพันธ์ 2566</p><h1>แผน ปี 2565</h1><p>&copy; 2566</p>", template)
+    True
+    >>> shows_own_line("<p>วันพุธที่ 1 กุมภาพันธ์ 2566</p><h1>แผนการดำเนินงาน</h1><p>&copy; 2566</p>", template)
+    False
+    """
+    return bool(Counter(map(_key, year_lines(raw_html))) - Counter(map(_key, lines)))
+
+
 def without_lines(raw_html: str, page_text: str, lines: tuple[str, ...]) -> str | None:
     """`raw_html` with the template's dated `lines` (a probe's `year_lines`) taken out, as many
     of each as the probe's page shows; None when the page does not plainly wear that template

@@ -147,22 +147,32 @@ def test_the_cache_keeps_the_templates_years(tmp_path):
 
 # ---------------------------------------------------------------- real checks on loopback
 DATED, TABLE, POSTS, HOME = "lee.go.th", "tapladuk.go.th", "banthi.go.th", "wiangyong.go.th"
+QUERY = "makhuea.go.th"  # items at news.php?id=N; a missing path gets the web server's bare 404
 
 
 @pytest.fixture(scope="module")
 def farm():
-    with Farm([DATED, TABLE, POSTS, HOME],
-              profiles={DATED: "dated", TABLE: "dated-table", POSTS: "dated-posts", HOME: "dated-home"}) as f:
+    with Farm([DATED, TABLE, POSTS, HOME, QUERY], profiles={DATED: "dated", TABLE: "dated-table", POSTS: "dated-posts",
+                                                           HOME: "dated-home", QUERY: "dated-query"}) as f:
         yield f
 
 
+def settings_for(farm, probe: bool = True) -> CheckerSettings:
+    return replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0,
+                   connect_timeout_s=1, read_timeout_s=1, total_timeout_s=5, soft404_probe=probe)
+
+
 def check(farm, host: str, path: str, probe: bool = True):
-    settings = replace(CheckerSettings(), resolve=farm.resolve, allow_private=farm.allow, retries=0,
-                       connect_timeout_s=1, read_timeout_s=1, total_timeout_s=5, soft404_probe=probe)
-    with Checker(settings, pdf_years=((2566,),)) as checker:
+    with Checker(settings_for(farm, probe), pdf_years=((2566,),)) as checker:
         url = farm.url(host, path)
         result = checker.check(url)
     return result, judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,)))
+
+
+def asked(farm, host: str, start: str) -> int:
+    """Requests the farm saw for `host` whose target starts with `start` (query strings included)."""
+    with farm._lock:
+        return sum(n for (h, target), n in farm.counts.items() if h == host and target.startswith(start))
 
 
 @pytest.mark.parametrize("host", [DATED, TABLE])
@@ -180,6 +190,35 @@ def test_last_years_page_in_a_dated_template_is_not_ok(farm, host):
                                         (HOME, "/post/O10")])  # missing paths get the home page of news
 def test_an_items_own_2566_in_a_dated_template_stays_ok(farm, host, path):
     assert check(farm, host, path)[1] == (Status.OK, ())
+
+
+@pytest.mark.parametrize("path", ["/news.php?id=110", "/news/detail/110"])
+def test_a_query_sites_template_is_told_by_its_twin(farm, path):
+    # Its answer to a random path is the web server's bare 404: no template to tell. The same
+    # script asked for an id that does not exist shows the template around "ไม่พบข่าว".
+    assert check(farm, QUERY, "/sheets-sync-any")[0].reasons == ("http_4xx",)
+    result, verdict = check(farm, QUERY, path)
+    assert verdict == (Status.WARNING, ("year_only_in_template",))
+    assert (result.years, result.template_years) == ((2565,), (2566,))
+    assert check(farm, QUERY, path.replace("110", "10"))[1] == (Status.OK, ())  # this year's item
+
+
+def test_a_number_the_site_ignores_takes_no_year_away(farm):
+    # page.php shows the same 2566 page whatever its id: the twin is the page itself, whose
+    # every dated line it shows; taken for the template, it took the page's own 2566 away.
+    before = asked(farm, QUERY, "/page.php?id=")
+    result, verdict = check(farm, QUERY, "/page.php?id=10")
+    assert verdict == (Status.OK, ()) and result.template_years == ()
+    assert asked(farm, QUERY, "/page.php?id=") - before == 2  # the page, then its twin
+
+
+def test_a_twin_is_asked_for_once_per_script_in_a_run(farm):
+    urls = [farm.url(QUERY, f"/news.php?id={n}") for n in (*range(1, 6), *range(101, 106))]
+    before = asked(farm, QUERY, "/news.php?id=")
+    with Checker(settings_for(farm), pdf_years=((2566,),)) as checker:
+        results = checker.check_many(urls)
+    assert asked(farm, QUERY, "/news.php?id=") - before == len(urls) + 1
+    assert [results[u].template_years for u in urls] == [()] * 5 + [(2566,)] * 5
 
 
 def test_a_page_sent_with_404_has_its_templates_years_told_apart_too(farm):

@@ -8,7 +8,8 @@ Every host serves the same catalogue of paths, each a situation agencies' sites 
 path answers 200 with the home page; slow; flaky: every other answer a 503; down: hangs up;
 spa: every path answers the same shell that scripts would fill in; maintenance: every path answers
 200 with a maintenance notice; dated, dated-table, dated-posts, dated-home: every page wears a
-template that shows 2566, see `dated`).
+template that shows 2566, see `dated`; dated-query: as dated-table, its items at `/news.php?id=N`,
+a missing path answered with the web server's bare 404, see `_query_site`).
 
     with Farm(["tapladuk.go.th", "lee.go.th"], latency=0.02) as farm:
         url = farm.url("tapladuk.go.th", "/oit/O1")          # http://tapladuk.go.th:PORT/oit/O1
@@ -120,6 +121,7 @@ PATHS = {
     "/post/O{n}": "a news post whose one dated line ('ประกาศ ... ประจำปีงบประมาณ พ.ศ. 2566') is a line of its own "
                   "(a 'dated-posts' site's widget and a 'dated-home' site's home page show it too)",
     "/friendly-old/O{n}": "last year's item page (2565 only) sent with 404",
+    "/news.php?id={n}": "a 'dated-query' site's item pages (see Farm._query_site; elsewhere a 404)",
     "/friendly/O{n}": "the 2566 item page sent with 404 (a site whose not-found handler serves its friendly "
                       "addresses): error_status_page, a warning",
     "/gone": "404", "/error": "500", "/busy": "429 with Retry-After: 1",
@@ -311,7 +313,7 @@ def dated(body: bytes, profile: str, missing: bool = False) -> bytes:
     text = body.decode()
     widget = f'<aside class="recent-posts"><p>{post_line(10)}</p></aside>' if profile == "dated-posts" and missing else ""
     text = text.replace("<body>", "<body>" + _DATED_TOP, 1).replace("</body>", widget + _DATED_BOTTOM + "</body>", 1)
-    if profile in ("dated-table", "dated-home"):
+    if profile in ("dated-table", "dated-home", "dated-query"):
         for a, b in (("<nav>", '<table><tr><td class="left">'), ("</nav>", "</td>"), ("<main>", "<td>"),
                      ("</main>", "</td></tr></table>"), ("<footer>", "<div>"), ("</footer>", "</div>"),
                      ('<aside class="widget-area">', "<div>"), ("</aside>", "</div>"),
@@ -562,6 +564,8 @@ class Farm:
                                                                    "</p>"), {}
         if path == "/":
             return 200, site.home, {}
+        if site.profile == "dated-query" and (found := self._query_site(host, target)):
+            return found
         parts = path.split("/")
         if len(parts) == 4 and parts[1] == "year" and parts[2].isdigit() and parts[3][:1] == "O" and parts[3][1:].isdigit():
             return 200, _item_page(host, int(parts[3][1:]), parts[2]), {}
@@ -761,7 +765,26 @@ class Farm:
         if site.profile == "dated-home":  # its home page of dated news, at any path
             news = [post_line(10)] + [f"ข่าวกิจกรรมที่ {k} ประจำปี 2566" for k in range(1, 11)]
             return 200, page(f"หน้าแรก {host}", "".join(f"<p>{line}</p>" for line in news)), {}
+        if site.profile == "dated-query":  # the web server's own page: no template
+            return 404, b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>", {}
         return 404, page("404 Not Found", "<p>The requested URL was not found on this server.</p>"), {}
+
+    @staticmethod
+    def _query_site(host: str, target: str) -> tuple | None:
+        """A "dated-query" site's script pages: `/news.php?id=N` (and `/news/detail/N`) item ON of
+        2566 for N 1-43, of 2565 for N 101-143, any other id the template around "ไม่พบข่าว" (200);
+        `/page.php?id=N` the 2566 page of O10 whatever the id (a number the site ignores)."""
+        path, _, query = target.partition("?")
+        if path == "/page.php":
+            return 200, _item_page(host, 10, "2566"), {}
+        number = query[3:] if path == "/news.php" and query.startswith("id=") else \
+            path[len("/news/detail/"):] if path.startswith("/news/detail/") else None
+        if number is None or not number.isdigit():
+            return None
+        num = int(number)
+        if 1 <= num <= 43 or 101 <= num <= 143:
+            return 200, _item_page(host, num % 100, "2566" if num <= 43 else "2565"), {}
+        return 200, page("ข่าวประชาสัมพันธ์", "<p>ไม่พบข่าวที่ต้องการ</p>"), {}
 
     def _service(self, target: str) -> tuple:
         """Google sign-in, Drive and Docs, and Dropbox: the file-sharing services agencies link to."""

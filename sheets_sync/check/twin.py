@@ -1,0 +1,106 @@
+"""A page's twin: its own address with the number that picks its content replaced. Pure.
+
+The soft-404 probe (a random missing path) shows a site's template around no content, and
+`check/template.py` takes that template's dated lines (today's date in the header, "© 2566")
+out of an item page. Sites built on query strings (`news.php?id=123`,
+`index.php?option=com_content&view=article&id=45&Itemid=101`) and some frameworks
+(`/news/detail/123`) answer a random path with the web server's bare 404, so the probe shows no
+template, and their header's 2566 passed last year's plan as "ok". The same script asked for an
+id that does not exist answers with that template around no content (a 200 with "ไม่พบข่าว",
+or the CMS's own 404 page): the twin the checker asks for instead (`Checker._template_probe`).
+
+Which number: a query parameter named as an id (`id`, `p`, `nid`, `news_id`, ... never Joomla's
+menu `Itemid` or a `catid`) whose value starts with digits, else the path's last segment when it
+is all digits. A number that reads as a year (`?year=2566`) is never one. Whether the site in
+fact picks its content by it is not known here: a twin that shows the page itself is told by the
+checker (the page must show a dated line of its own beside it) and then not used.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+# Names that pick the content, in order of trust; any other name ending in "id" comes after them.
+_CONTENT_IDS = ("id", "p", "nid", "aid", "no", "newsid", "news_id", "postid", "post_id", "articleid", "article_id",
+                "docid", "doc_id", "contentid", "content_id", "page_id", "detail_id")
+# Names ending in "id" that pick a menu, a category, a language or a session, never the content.
+_NOT_CONTENT = frozenset({"itemid", "catid", "cat_id", "categoryid", "category_id", "menuid", "menu_id", "mid",
+                          "langid", "lang_id", "sid", "sessid", "sessionid", "phpsessid", "fbclid", "gclid", "uid",
+                          "userid", "user_id", "typeid", "type_id", "groupid", "group_id", "deptid", "dept_id",
+                          "orgid", "org_id", "siteid", "site_id", "tid", "fid", "formid"})
+_NUMBER = re.compile(r"[0-9]{1,12}(?=$|[:\-_.])")
+
+
+class Twin(NamedTuple):
+    address: str  # the page's own address with `number` in place of its content's
+    script: str  # what answers it: the address up to the query and the parameter's name (one twin a run each)
+
+
+def twin_of(url: str, number: int) -> Twin | None:
+    """`id_twin`, with the script that answers it: pages of one script share a template, so a
+    run asks one twin for all (a Joomla site's items differ in their menu's Itemid too).
+
+    >>> twin_of("http://a.go.th/index.php?view=article&id=45&Itemid=101", 9).script
+    'http://a.go.th/index.php?id'
+    """
+    address = id_twin(url, number)
+    if address is None:
+        return None
+    base, _, query = address.partition("?")
+    name = next((f.split("=", 1)[0] for f in query.split("&") if f.endswith(f"={number}")), "") if query else ""
+    return Twin(address, f"{base}?{name}" if name else base)
+
+
+def id_twin(url: str, number: int) -> str | None:
+    """`url` with the number that picks its content replaced by `number` (anything after the
+    number, a slug "45:plan-2566", goes with it); None when the address has no such number.
+
+    >>> id_twin("http://a.go.th/news.php?id=123&lang=th", 987654321)
+    'http://a.go.th/news.php?id=987654321&lang=th'
+    >>> id_twin("http://a.go.th/index.php?option=com_content&view=article&id=45:plan-2566&catid=8&Itemid=101", 9)
+    'http://a.go.th/index.php?option=com_content&view=article&id=9&catid=8&Itemid=101'
+    >>> id_twin("http://a.go.th/news/detail/123", 9), id_twin("http://a.go.th/ita/o10.html", 9)
+    ('http://a.go.th/news/detail/9', None)
+    >>> id_twin("http://a.go.th/list.php?year=2566&Itemid=3", 9) is None
+    True
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if not parts.netloc:
+        return None
+    if parts.query:
+        fields = parts.query.split("&")
+        at = _content_field(fields)
+        if at is not None:
+            name = fields[at].split("=", 1)[0]
+            fields[at] = f"{name}={number}"
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(fields), ""))
+    segments = parts.path.split("/")
+    last = len(segments) - 1 if segments[-1] else len(segments) - 2
+    if last >= 2 and segments[last].isascii() and segments[last].isdigit() and _not_year(segments[last]):
+        segments[last] = str(number)
+        return urlunsplit((parts.scheme, parts.netloc, "/".join(segments), parts.query, ""))
+    return None
+
+
+def _content_field(fields: list[str]) -> int | None:
+    """The index of the query field that picks the content, or None."""
+    found: dict[str, int] = {}
+    for i, field in enumerate(fields):
+        name, eq, value = field.partition("=")
+        m = _NUMBER.match(value) if eq else None
+        if m and _not_year(m.group(0)):
+            found.setdefault(name.lower(), i)
+    for name in _CONTENT_IDS:
+        if name in found:
+            return found[name]
+    return next((i for name, i in found.items() if name.endswith("id") and name not in _NOT_CONTENT), None)
+
+
+def _not_year(number: str) -> bool:
+    # 1990-2100 and 2530-2650 (Buddhist era) read as a year: "?year=2566", "/archive/2566"
+    return not (len(number) == 4 and (1990 <= int(number) <= 2100 or 2530 <= int(number) <= 2650))
