@@ -32,9 +32,9 @@ from sheets_sync.check import (
     documents,
     linked,
     offline,
+    sibling,
     template,
     transport,
-    twin,
     upgrade,
 )
 from sheets_sync.check.classify import REFUSALS, Fetch, classify, sign_in_host, template_years
@@ -81,8 +81,8 @@ class Checker:
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
         self._probes: dict[str, asyncio.Future] = {}
-        self._twins: dict[str, asyncio.Future] = {}
-        self._twin_number = _twin_number()
+        self._siblings: dict[str, asyncio.Future] = {}
+        self._sibling_number = _sibling_number()
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
@@ -136,7 +136,7 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
-        self._twins, self._twin_number = {}, _twin_number()  # and one twin per script (_template_probe)
+        self._siblings, self._sibling_number = {}, _sibling_number()  # and one sibling per script (_template_probe)
         if self._chains is not None:
             self._chains.forget()  # and each intermediate certificate fetched once per run
         if not unique:
@@ -254,7 +254,7 @@ class Checker:
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page, enough=self.pdf_years), page
         shown_by = None  # what tells the page's template when its site's probe does not
-        if page is not None and page.kind == "html" and twin.id_twin(final, 0) and \
+        if page is not None and page.kind == "html" and sibling.id_sibling(final, 0) and \
                 content.needs_probe(fetch.url, final, page):
             shown_by = await self._template_probe(final, page, deadline)
 
@@ -456,12 +456,12 @@ class Checker:
     async def _template_probe(self, url: str, page: content.Page, deadline: float) -> content.Probe | None:
         """What tells the template of `page` (at `url`) from its own content (classify.template_years):
         its site's soft-404 probe, or, when that shows no dated line of a template (the web
-        server's bare 404, a redirect home), `url`'s twin (check/twin.py: the same address asked
-        for a content id that does not exist), fetched once per script per run. The twin is used only when
-        `page` shows a dated line it does not: a site that ignores that number answers the twin
+        server's bare 404, a redirect home), `url`'s sibling (check/sibling.py: the same address asked
+        for a content id that does not exist), fetched once per script per run. The sibling is used only when
+        `page` shows a dated line it does not: a site that ignores that number answers the sibling
         with the page itself, whose every year would then pass for the template's."""
         probe = await self._site_probe(url, deadline)
-        asked = twin.twin_of(url, self._twin_number) if probe is None or not probe.lines else None
+        asked = sibling.sibling_of(url, self._sibling_number) if probe is None or not probe.lines else None
         if asked is None or not self.settings.soft404_probe:
             return probe
 
@@ -471,7 +471,7 @@ class Checker:
                 if f.error is None and not f.truncated else None
             return answer.lines if answer is not None else ()
 
-        lines = await _once(self._twins, asked.script, fetch, deadline)
+        lines = await _once(self._siblings, asked.script, fetch, deadline)
         if not lines or not template.shows_own_line(page.raw_html, lines):
             return probe
         return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
@@ -496,7 +496,7 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
         return None
 
 
-def _twin_number() -> int:
+def _sibling_number() -> int:
     """A content id no site has yet (nine digits: a 32-bit integer column takes it), new each run."""
     return 900_000_000 + secrets.randbelow(99_999_999)
 

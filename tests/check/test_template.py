@@ -193,7 +193,7 @@ def test_an_items_own_2566_in_a_dated_template_stays_ok(farm, host, path):
 
 
 @pytest.mark.parametrize("path", ["/news.php?id=110", "/news/detail/110"])
-def test_a_query_sites_template_is_told_by_its_twin(farm, path):
+def test_a_query_sites_template_is_told_by_its_sibling(farm, path):
     # Its answer to a random path is the web server's bare 404: no template to tell. The same
     # script asked for an id that does not exist shows the template around "ไม่พบข่าว".
     assert check(farm, QUERY, "/sheets-sync-any")[0].reasons == ("http_4xx",)
@@ -204,15 +204,15 @@ def test_a_query_sites_template_is_told_by_its_twin(farm, path):
 
 
 def test_a_number_the_site_ignores_takes_no_year_away(farm):
-    # page.php shows the same 2566 page whatever its id: the twin is the page itself, whose
+    # page.php shows the same 2566 page whatever its id: the sibling is the page itself, whose
     # every dated line it shows; taken for the template, it took the page's own 2566 away.
     before = asked(farm, QUERY, "/page.php?id=")
     result, verdict = check(farm, QUERY, "/page.php?id=10")
     assert verdict == (Status.OK, ()) and result.template_years == ()
-    assert asked(farm, QUERY, "/page.php?id=") - before == 2  # the page, then its twin
+    assert asked(farm, QUERY, "/page.php?id=") - before == 2  # the page, then its sibling
 
 
-def test_a_twin_is_asked_for_once_per_script_in_a_run(farm):
+def test_a_sibling_is_asked_for_once_per_script_in_a_run(farm):
     urls = [farm.url(QUERY, f"/news.php?id={n}") for n in (*range(1, 6), *range(101, 106))]
     before = asked(farm, QUERY, "/news.php?id=")
     with Checker(settings_for(farm), pdf_years=((2566,),)) as checker:

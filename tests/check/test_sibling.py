@@ -1,15 +1,15 @@
-"""A page's twin (sheets_sync.check.twin): the number that picks its content, and only that, replaced."""
+"""A page's sibling (sheets_sync.check.sibling): the number that picks its content, and only that, replaced."""
 
 from __future__ import annotations
 
 import pytest
 
-from sheets_sync.check.twin import id_twin
+from sheets_sync.check.sibling import id_sibling
 
 N = 987654321
 
 
-@pytest.mark.parametrize("url, twin", [
+@pytest.mark.parametrize("url, sibling", [
     ("http://a.go.th/news.php?id=123", f"http://a.go.th/news.php?id={N}"),
     ("http://a.go.th/news_detail.php?ID=12&lang=th", f"http://a.go.th/news_detail.php?ID={N}&lang=th"),
     ("https://a.go.th/?p=4521", f"https://a.go.th/?p={N}"),  # WordPress without pretty links
@@ -24,8 +24,8 @@ N = 987654321
     ("http://a.go.th/news/123?lang=th#top", f"http://a.go.th/news/{N}?lang=th"),
     ("http://[::1]:8080/news.php?id=5", f"http://[::1]:8080/news.php?id={N}"),
 ])
-def test_the_number_that_picks_the_content_is_replaced(url, twin):
-    assert id_twin(url, N) == twin
+def test_the_number_that_picks_the_content_is_replaced(url, sibling):
+    assert id_sibling(url, N) == sibling
 
 
 @pytest.mark.parametrize("url", [
@@ -43,5 +43,5 @@ def test_the_number_that_picks_the_content_is_replaced(url, twin):
     "not a url",
     "http://[::1/x?id=1",
 ])
-def test_no_twin_without_such_a_number(url):
-    assert id_twin(url, N) is None
+def test_no_sibling_without_such_a_number(url):
+    assert id_sibling(url, N) is None

@@ -1,4 +1,4 @@
-"""A page's twin: its own address with the number that picks its content replaced. Pure.
+"""A page's sibling: its own address with the number that picks its content replaced. Pure.
 
 The soft-404 probe (a random missing path) shows a site's template around no content, and
 `check/template.py` takes that template's dated lines (today's date in the header, "© 2566")
@@ -7,12 +7,12 @@ out of an item page. Sites built on query strings (`news.php?id=123`,
 (`/news/detail/123`) answer a random path with the web server's bare 404, so the probe shows no
 template, and their header's 2566 passed last year's plan as "ok". The same script asked for an
 id that does not exist answers with that template around no content (a 200 with "ไม่พบข่าว",
-or the CMS's own 404 page): the twin the checker asks for instead (`Checker._template_probe`).
+or the CMS's own 404 page): the sibling the checker asks for instead (`Checker._template_probe`).
 
 Which number: a query parameter named as an id (`id`, `p`, `nid`, `news_id`, ... never Joomla's
 menu `Itemid` or a `catid`) whose value starts with digits, else the path's last segment when it
 is all digits. A number that reads as a year (`?year=2566`) is never one. Whether the site in
-fact picks its content by it is not known here: a twin that shows the page itself is told by the
+fact picks its content by it is not known here: a sibling that shows the page itself is told by the
 checker (the page must show a dated line of its own beside it) and then not used.
 """
 
@@ -33,37 +33,37 @@ _NOT_CONTENT = frozenset({"itemid", "catid", "cat_id", "categoryid", "category_i
 _NUMBER = re.compile(r"[0-9]{1,12}(?=$|[:\-_.])")
 
 
-class Twin(NamedTuple):
+class Sibling(NamedTuple):
     address: str  # the page's own address with `number` in place of its content's
-    script: str  # what answers it: the address up to the query and the parameter's name (one twin a run each)
+    script: str  # what answers it: the address up to the query and the parameter's name (one sibling a run each)
 
 
-def twin_of(url: str, number: int) -> Twin | None:
-    """`id_twin`, with the script that answers it: pages of one script share a template, so a
-    run asks one twin for all (a Joomla site's items differ in their menu's Itemid too).
+def sibling_of(url: str, number: int) -> Sibling | None:
+    """`id_sibling`, with the script that answers it: pages of one script share a template, so a
+    run asks one sibling for all (a Joomla site's items differ in their menu's Itemid too).
 
-    >>> twin_of("http://a.go.th/index.php?view=article&id=45&Itemid=101", 9).script
+    >>> sibling_of("http://a.go.th/index.php?view=article&id=45&Itemid=101", 9).script
     'http://a.go.th/index.php?id'
     """
-    address = id_twin(url, number)
+    address = id_sibling(url, number)
     if address is None:
         return None
     base, _, query = address.partition("?")
     name = next((f.split("=", 1)[0] for f in query.split("&") if f.endswith(f"={number}")), "") if query else ""
-    return Twin(address, f"{base}?{name}" if name else base)
+    return Sibling(address, f"{base}?{name}" if name else base)
 
 
-def id_twin(url: str, number: int) -> str | None:
+def id_sibling(url: str, number: int) -> str | None:
     """`url` with the number that picks its content replaced by `number` (anything after the
     number, a slug "45:plan-2566", goes with it); None when the address has no such number.
 
-    >>> id_twin("http://a.go.th/news.php?id=123&lang=th", 987654321)
+    >>> id_sibling("http://a.go.th/news.php?id=123&lang=th", 987654321)
     'http://a.go.th/news.php?id=987654321&lang=th'
-    >>> id_twin("http://a.go.th/index.php?option=com_content&view=article&id=45:plan-2566&catid=8&Itemid=101", 9)
+    >>> id_sibling("http://a.go.th/index.php?option=com_content&view=article&id=45:plan-2566&catid=8&Itemid=101", 9)
     'http://a.go.th/index.php?option=com_content&view=article&id=9&catid=8&Itemid=101'
-    >>> id_twin("http://a.go.th/news/detail/123", 9), id_twin("http://a.go.th/ita/o10.html", 9)
+    >>> id_sibling("http://a.go.th/news/detail/123", 9), id_sibling("http://a.go.th/ita/o10.html", 9)
     ('http://a.go.th/news/detail/9', None)
-    >>> id_twin("http://a.go.th/list.php?year=2566&Itemid=3", 9) is None
+    >>> id_sibling("http://a.go.th/list.php?year=2566&Itemid=3", 9) is None
     True
     """
     try:
