@@ -99,6 +99,9 @@ VALIDATOR_MARKS = (
     # The years a site's template shows on every page are not a page's own (check/template.py): an
     # "ok", stored before, may rest on the header's date alone.
     "no validators for results read before the template's years were told from the page's",
+    # A query-string site's template is told by the page's sibling (check/sibling.py): its "ok",
+    # stored before, may rest on the header's date alone, its probe having shown no template.
+    "no validators for results read before a sibling told a query-string site's template",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
