@@ -11,7 +11,7 @@ or the CMS's own 404 page): the sibling the checker asks for instead (`Checker._
 
 Which number: a query parameter named as an id (`id`, `p`, `nid`, `news_id`, ... never Joomla's
 menu `Itemid` or a `catid`) whose value starts with digits, else the path's last segment when it
-is all digits. A number that reads as a year (`?year=2566`) is never one. Whether the site in
+is all digits (or follows a segment named so: `/detail/id/2458/menu/1542`). A number that reads as a year (`?year=2566`) is never one. Whether the site in
 fact picks its content by it is not known here: a sibling that shows the page itself is told by the
 checker (the page must show a dated line of its own beside it) and then not used.
 """
@@ -50,7 +50,9 @@ def sibling_of(url: str, number: int) -> Sibling | None:
         return None
     base, _, query = address.partition("?")
     name = next((f.split("=", 1)[0] for f in query.split("&") if f.endswith(f"={number}")), "") if query else ""
-    return Sibling(address, f"{base}?{name}" if name else base)
+    if name:
+        return Sibling(address, f"{base}?{name}")
+    return Sibling(address, base[:base.index(f"/{number}") + len(f"/{number}")])  # the number in the path
 
 
 def id_sibling(url: str, number: int) -> str | None:
@@ -63,6 +65,9 @@ def id_sibling(url: str, number: int) -> str | None:
     'http://a.go.th/index.php?option=com_content&view=article&id=9&catid=8&Itemid=101'
     >>> id_sibling("http://a.go.th/news/detail/123", 9), id_sibling("http://a.go.th/ita/o10.html", 9)
     ('http://a.go.th/news/detail/9', None)
+    >>> id_sibling("http://a.go.th/public/list/data/detail/id/2458/menu/1542/page/1", 9)
+    'http://a.go.th/public/list/data/detail/id/9/menu/1542/page/1'
+
     >>> id_sibling("http://a.go.th/list.php?year=2566&Itemid=3", 9) is None
     True
     """
@@ -80,11 +85,20 @@ def id_sibling(url: str, number: int) -> str | None:
             fields[at] = f"{name}={number}"
             return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(fields), ""))
     segments = parts.path.split("/")
+    # A name and its value as segments (".../detail/id/2458/menu/1542/page/1"), else the last segment.
+    at = next((i + 1 for i, name in enumerate(segments[:-1]) if name.lower() in _CONTENT_IDS
+               and _path_number(segments[i + 1])), None)
     last = len(segments) - 1 if segments[-1] else len(segments) - 2
-    if last >= 2 and segments[last].isascii() and segments[last].isdigit() and _not_year(segments[last]):
-        segments[last] = str(number)
-        return urlunsplit((parts.scheme, parts.netloc, "/".join(segments), parts.query, ""))
-    return None
+    if at is None and last >= 2 and _path_number(segments[last]):
+        at = last
+    if at is None:
+        return None
+    segments[at] = str(number)
+    return urlunsplit((parts.scheme, parts.netloc, "/".join(segments), parts.query, ""))
+
+
+def _path_number(segment: str) -> bool:
+    return segment.isascii() and segment.isdigit() and len(segment) <= 12 and _not_year(segment)
 
 
 def _content_field(fields: list[str]) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheets_sync.check.sibling import id_sibling
+from sheets_sync.check.sibling import id_sibling, sibling_of
 
 N = 987654321
 
@@ -23,6 +23,9 @@ N = 987654321
     ("http://a.go.th/news/detail/123/", f"http://a.go.th/news/detail/{N}/"),
     ("http://a.go.th/news/123?lang=th#top", f"http://a.go.th/news/{N}?lang=th"),
     ("http://[::1]:8080/news.php?id=5", f"http://[::1]:8080/news.php?id={N}"),
+    # a name and its value as path segments: the id's, not the page number's at the end
+    ("https://a.go.th/public/list/data/detail/id/2458/menu/1542/page/1",
+     f"https://a.go.th/public/list/data/detail/id/{N}/menu/1542/page/1"),
 ])
 def test_the_number_that_picks_the_content_is_replaced(url, sibling):
     assert id_sibling(url, N) == sibling
@@ -45,3 +48,17 @@ def test_the_number_that_picks_the_content_is_replaced(url, sibling):
 ])
 def test_no_sibling_without_such_a_number(url):
     assert id_sibling(url, N) is None
+
+
+def test_pages_of_one_script_share_one_sibling():
+    # One request a run for all the items a script shows; never one for another script.
+    scripts = {sibling_of(u, N).script for u in (
+        "http://a.go.th/index.php?option=com_content&view=article&id=45&Itemid=101",
+        "http://a.go.th/index.php?option=com_content&view=article&id=46:plan&Itemid=102")}
+    assert scripts == {"http://a.go.th/index.php?id"}
+    assert sibling_of("http://a.go.th/news/detail/12/", N).script == sibling_of("http://a.go.th/news/detail/13", N).script
+    pair = "http://a.go.th/public/list/data/detail/id/{}/menu/{}/page/1"
+    assert sibling_of(pair.format(1, 7), N).script == sibling_of(pair.format(2, 8), N).script == (
+        f"http://a.go.th/public/list/data/detail/id/{N}")
+    assert len({sibling_of(u, N).script for u in ("http://a.go.th/news.php?id=1", "http://a.go.th/ita.php?id=1",
+                                                   "http://b.go.th/news.php?id=1")}) == 3
