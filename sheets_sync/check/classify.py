@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 
 from multidict import CIMultiDict
 
-from sheets_sync.check import content, template
+from sheets_sync.check import content, scripted, template
 from sheets_sync.check.retry import LIMIT_STATUSES
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core import reasons
@@ -115,6 +115,9 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
     else:
         codes = ("check_failed",)
     only = template_years(fetch.url, final, page, template_probe or probe, years)
+    if only and not set(years or ()) - only and scripted.filled_by_script(page.raw_html, fetch.body):
+        # Its only years are its template's, and its list comes to the browser (check/scripted.py)
+        codes, years, only = codes + ("script_page",), None, frozenset()
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import office, pdftext, template
+from sheets_sync.check import office, pdftext, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core.normalize import host_of, host_under, is_homepage
@@ -741,7 +741,12 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind in ("html", "pdf", "office", "text") and not truncated:
         if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
             return _shown_years(page, enough)
-        return (), html_years(page, enough) if page.kind == "html" else years_in(page.text)
+        if page.kind != "html":
+            return (), years_in(page.text)
+        years = html_years(page, enough)
+        if not years and scripted.filled_by_script(page.raw_html, body):
+            return ("script_page",), None  # its list comes to the browser, not here: a look by hand
+        return (), years
     if page.kind == "other" and not truncated:
         # An infographic's image, a .zip or .rar of files: it opens, but what year it shows is
         # not read. "ok" alone said it was checked; last year's chart passed silently.
