@@ -110,6 +110,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         codes = ("http_4xx",)
     elif 500 <= code < 600 and content.challenge_page(fetch.headers, fetch.body):
         codes = ("bot_blocked",)  # a browser runs the challenge's script and goes on to the page
+    elif 500 <= code < 600 and (refusal := content.security_refusal(fetch.body)):
+        codes = (refusal,)  # a security plugin's refusal: the site is up
     elif 500 <= code < 600:  # still failing after the retries
         codes = ("http_5xx",)
     else:
