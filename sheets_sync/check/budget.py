@@ -18,19 +18,38 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from typing import Callable
+from typing import Protocol
 
 
-# Set by the dispatcher for each check's task: gives the check's slots back (see `idle`).
-SLOT: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("slot", default=None)
+class Slot(Protocol):
+    """A check's global and per-host slot (the dispatcher's)."""
+
+    def release(self) -> None: ...  # gives it back, once
+
+    async def acquire(self) -> float: ...  # takes it again if given back; the seconds waited
+
+
+# Set by the dispatcher for each check's task (see `idle` and `resume`).
+SLOT: contextvars.ContextVar[Slot | None] = contextvars.ContextVar("slot", default=None)
 
 
 def idle() -> None:
-    """This check has no request in flight and waits for another check's answer: its global
-    and per-host slots may go to other checks meanwhile. It makes no request after this."""
-    release = SLOT.get()
-    if release is not None:
-        release()
+    """This check has no request in flight and waits for another check's answer (the site's
+    probe): its global and per-host slots may go to other checks meanwhile. Its next request
+    waits for a slot again (`resume`)."""
+    slot = SLOT.get()
+    if slot is not None:
+        slot.release()
+
+
+async def resume() -> float:
+    """Before a request: the check's slots, taken again if `idle` gave them back (waiting for a
+    free one, as a new check does). A check that read its page, waited for its site's probe and
+    then fetched the files its page links went on without a slot: when the probe came, every
+    such check of the site asked for its files at once (eleven requests to a site allowed two).
+    Returns the seconds waited: our own queue, not the site's time."""
+    slot = SLOT.get()
+    return await slot.acquire() if slot is not None else 0.0
 
 
 class DeadlineExceeded(TimeoutError):

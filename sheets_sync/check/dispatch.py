@@ -89,6 +89,10 @@ class Dispatch:
         self.limited: set[str] = set()  # hosts that answered 429 or 508: one check at a time (`_limit`)
         self.refused: Counter[str] = Counter()  # per host: rate_limited results in a row (LIMITED_LIMIT)
         self.answered: set[str] = set()  # hosts that gave this run any other result
+        self.concurrency = checker.settings.concurrency
+        # Checks that gave their slots back to wait for another's answer and now want to make a
+        # request again (budget.resume): served before any new check starts.
+        self.waiting: deque[tuple[str, asyncio.Future]] = deque()
 
     def run(self, progress) -> dict[str, CheckResult]:
         with fewer_collections():
@@ -150,6 +154,7 @@ class Dispatch:
         """Starts a task per URL whenever a host has a free slot and fewer than `concurrency`
         checks have a request in flight; waits for the last one."""
         self.wake = asyncio.Event()
+        self.concurrency = concurrency
         tasks: set[asyncio.Task] = set()
         try:
             while self.left:
@@ -158,7 +163,10 @@ class Dispatch:
                     await self.wake.wait()
                 if self.failure is not None:
                     raise self.failure
-                host, url = self._take()
+                taken = self._take()
+                if taken is None:
+                    continue  # its hosts' slots went to checks taking theirs back
+                host, url = taken
                 task = asyncio.create_task(self._one(host, url))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -172,10 +180,16 @@ class Dispatch:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.ended.set()
 
-    def _take(self) -> tuple[str, str]:
-        """The next (host, url) to check, from the round-robin of hosts with a free slot."""
-        host = self.ready.popleft()
-        self.in_ready.discard(host)
+    def _take(self) -> tuple[str, str] | None:
+        """The next (host, url) to check, from the round-robin of hosts with a free slot; None
+        when none has one left (a check took its slot back since: see `_Slot`)."""
+        while self.ready:
+            host = self.ready.popleft()
+            self.in_ready.discard(host)
+            if self.busy[host] < self._limit(host):
+                break  # (a full host comes back to the round-robin when a slot of its frees)
+        else:
+            return None
         url = self.queues[host].popleft()
         self.busy[host] += 1
         self.in_flight += 1
@@ -189,23 +203,32 @@ class Dispatch:
         """Checks at once on `host`: `per_host`, or one once it said it is over its limit."""
         return 1 if host in self.limited else self.checker.settings.per_host
 
-    def _release(self, host: str, slot: list[bool]) -> None:
-        """Gives the check's global and host slot back (once)."""
-        if slot[0]:
-            return
-        slot[0] = True
+    def _release(self, host: str) -> None:
+        """Gives a global and a `host` slot back: to a check waiting to take its own back
+        first, else to the round-robin of new checks."""
         self.in_flight -= 1
         self.busy[host] -= 1
+        while self.waiting and self.in_flight < self.concurrency:
+            at = next((i for i, (h, _) in enumerate(self.waiting) if self.busy[h] < self._limit(h)), None)
+            if at is None:
+                break
+            wanted, future = self.waiting[at]
+            del self.waiting[at]
+            if not future.done():  # (a check cancelled while it waited wants nothing)
+                self.in_flight += 1
+                self.busy[wanted] += 1
+                future.set_result(None)
         if self.queues[host] and host not in self.in_ready and self.busy[host] < self._limit(host):
             self.ready.append(host)
             self.in_ready.add(host)
         self.wake.set()
 
     async def _one(self, host: str, url: str) -> None:
-        slot = [False]
+        slot = _Slot(self, host)
         # A check that waits for another one's answer (the site's soft-404 probe) has no request
-        # in flight: it gives its slots back meanwhile (budget.idle), so they are not held idle.
-        budget.SLOT.set(lambda: self._release(host, slot))
+        # in flight: it gives its slots back meanwhile (budget.idle) and takes them again
+        # before its next request (budget.resume), so they are neither held idle nor overrun.
+        budget.SLOT.set(slot)
         try:
             if self.silent[host] >= SILENT_LIMIT and host not in self.answered:
                 result = not_asked(url, "site_not_answering",
@@ -228,8 +251,35 @@ class Dispatch:
             self.failure = self.failure or e
             self.wake.set()
             return
-        self._release(host, slot)
+        slot.release()
         self.out.put((url, result))
+
+
+class _Slot:
+    """One check's global and per-host slot (budget.Slot): held from its start to its end but
+    while it waits for another check's answer."""
+
+    def __init__(self, dispatch: Dispatch, host: str) -> None:
+        self.dispatch, self.host, self.held = dispatch, host, True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.dispatch._release(self.host)
+
+    async def acquire(self) -> float:
+        if self.held:
+            return 0.0
+        d, start = self.dispatch, time.monotonic()
+        if d.in_flight < d.concurrency and d.busy[self.host] < d._limit(self.host):
+            d.in_flight += 1
+            d.busy[self.host] += 1
+        else:
+            future = asyncio.get_running_loop().create_future()
+            d.waiting.append((self.host, future))
+            await future  # given by `Dispatch._release`, counted there
+        self.held = True
+        return time.monotonic() - start
 
 
 def _silent(result: CheckResult, settings: CheckerSettings) -> bool:

@@ -15,6 +15,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.check import dispatch
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
+from tests.support.farm import make_pdf
 from tests.support.http_servers import (
     LoopbackServer,
     closed_port,
@@ -373,6 +374,26 @@ def test_check_many_keeps_other_hosts_busy(make_checker):
         assert all(r.status is Status.OK for r in results.values())
         assert max(a.max_in_flight.values()) == max(b.max_in_flight.values()) == 2
     assert gauge.max == 4  # both hosts at their limit at once: no worker waited on a full host
+
+
+def test_checks_that_waited_for_their_sites_probe_take_a_slot_again_for_their_files(make_checker):
+    """Each item page links its file from its own content, which is read only once the site's
+    probe tells the template: checks wait for it without their slots, then fetched their files
+    all at once (ten requests to a site allowed two). Each now takes a slot again first."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    menu = "".join(f"<li><a href='/m{k}'>เมนูที่ {k} ข้อมูลหน่วยงานและบริการประชาชน</a></li>" for k in range(15))
+    missing = slow(0.3, respond(404, f"<nav><ul>{menu}</ul></nav><h1>ไม่พบหน้า</h1>".encode(), html))
+    with LoopbackServer(fallback=missing) as srv:
+        urls = [srv.route(f"/o10-{i}", respond(200, (
+            f"<html><head><title>O10</title></head><body><nav><ul>{menu}</ul></nav><main><h1>O10 แผนการดำเนินงาน"
+            f"</h1><p>ดาวน์โหลดเอกสาร <a href='/files/plan{i}.pdf'>แผนการดำเนินงาน</a></p></main></body></html>"
+        ).encode(), html)) for i in range(10)]
+        for i in range(10):
+            srv.route(f"/files/plan{i}.pdf", slow(0.2, respond(200, make_pdf(["Plan 2566"]), {"Content-Type": "application/pdf"})))
+        checker = make_checker(per_host=2, concurrency=8, soft404_probe=True, total_timeout_s=5.0)
+        results = checker.check_many(urls)
+        assert [results[u].years for u in urls] == [(2566,)] * 10  # every file read, in its time budget
+        assert srv.max_in_flight[srv.base.split("://")[1]] == 2
 
 
 def test_a_run_collects_garbage_less_often_and_gives_the_thresholds_back(server, make_checker):
