@@ -26,7 +26,7 @@ class Slot(Protocol):
 
     def release(self) -> None: ...  # gives it back, once
 
-    async def acquire(self) -> float: ...  # takes it again if given back; the seconds waited
+    async def acquire(self) -> float: ...  # takes it again if given back; the seconds waited so, in all
 
 
 # Set by the dispatcher for each check's task (see `idle` and `resume`).
@@ -47,7 +47,8 @@ async def resume() -> float:
     free one, as a new check does). A check that read its page, waited for its site's probe and
     then fetched the files its page links went on without a slot: when the probe came, every
     such check of the site asked for its files at once (eleven requests to a site allowed two).
-    Returns the seconds waited: our own queue, not the site's time."""
+    Returns the seconds the check has waited so, in all: our own queue, not the site's time,
+    which every later deadline of the check gives back."""
     slot = SLOT.get()
     return await slot.acquire() if slot is not None else 0.0
 

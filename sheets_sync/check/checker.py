@@ -283,9 +283,9 @@ class Checker:
                           as_browser: bool = False) -> Fetch:
         """`fetch`, on the checker's loop (sheets_sync.check.fetcher), once the check holds its
         slots again if it gave them back while it waited (budget.resume)."""
-        waited = await budget.resume()
-        if waited and deadline is not None:
-            deadline += waited  # our own queue, not the site's time
+        queued = await budget.resume()
+        if queued and deadline is not None:
+            deadline += queued  # our own queue, not the site's time
         return await self.fetcher.fetch(url, validators, deadline, verify, as_browser)
 
     async def _with_documents(self, page: content.Page, final_url: str, deadline: float, body: bytes,

@@ -261,6 +261,7 @@ class _Slot:
 
     def __init__(self, dispatch: Dispatch, host: str) -> None:
         self.dispatch, self.host, self.held = dispatch, host, True
+        self.queued = 0.0  # seconds it waited to take its slots again
 
     def release(self) -> None:
         if self.held:
@@ -269,7 +270,7 @@ class _Slot:
 
     async def acquire(self) -> float:
         if self.held:
-            return 0.0
+            return self.queued
         d, start = self.dispatch, time.monotonic()
         if d.in_flight < d.concurrency and d.busy[self.host] < d._limit(self.host):
             d.in_flight += 1
@@ -279,7 +280,8 @@ class _Slot:
             d.waiting.append((self.host, future))
             await future  # given by `Dispatch._release`, counted there
         self.held = True
-        return time.monotonic() - start
+        self.queued += time.monotonic() - start
+        return self.queued
 
 
 def _silent(result: CheckResult, settings: CheckerSettings) -> bool:
