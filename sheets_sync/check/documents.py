@@ -161,16 +161,23 @@ def embedded_documents(page: Page, base: str) -> list[str]:
     return found
 
 
+# Systems whose lists an agency's page shows in a frame, not read here: the Comptroller General's
+# e-GP (its announcements of the agency's procurement, an O20 page's usual content).
+SHOWN_LISTS = ("gprocurement.go.th",)
+
+
 def viewer_frames(page: Page, base: str) -> list[str]:
     """What an HTML page shows in an <iframe>, <embed> or <object> from a viewer's host
     (`content.is_viewer`: a flipbook on AnyFlip or Issuu, a Drive folder, a OneDrive file) whose
-    file is not read: the assessor sees a document there, its years unknown.
+    file is not read, or from a system whose lists agencies show so (SHOWN_LISTS: e-GP's
+    announcements): the assessor sees a document or a list there, its years unknown.
 
     >>> viewer_frames(Page(kind="html", raw_html='<iframe src="https://online.anyflip.com/abcd/efgh/index.html">'
     ...     '</iframe><iframe src="https://www.youtube.com/embed/x1"></iframe>'), "https://a.go.th/o13")
     ['https://online.anyflip.com/abcd/efgh/index.html']
     """
-    return [url for url in _embedded(page, base) if is_viewer(url) and url.startswith(("http://", "https://"))]
+    return [url for url in _embedded(page, base) if url.startswith(("http://", "https://"))
+            and (is_viewer(url) or host_under(host_of(url), SHOWN_LISTS))]
 
 
 def _embedded(page: Page, base: str) -> Iterator[str]:

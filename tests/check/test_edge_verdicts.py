@@ -497,6 +497,21 @@ def test_frames_of_other_sites_and_frames_that_show_no_page_of_their_own_give_no
             assert other.log == [] and srv.requests_to("/module/gone.php")
 
 
+def test_e_gps_announcements_in_a_frame_are_a_look_by_hand_not_no_2566():
+    """An O20 page is often a heading and the agency's announcements from e-GP (the Comptroller
+    General's procurement system) in a frame: the list, with its 2566 dates, is not read here,
+    and the page read alone was "ไม่พบปี 2566". A calendar of another site stays ignored (above)."""
+    egp = ('<iframe src="http://process3.gprocurement.go.th/egp2procmainWeb/jsp/procsearch.sch?servlet=gojsp'
+           '&proc_id=ShowHTMLFile&deptId=6510101" width="100%" height="800"></iframe>')
+    page = _framing(egp).replace("O7 แผนดำเนินงานประจำปี".encode(), "O20 ประกาศจัดซื้อจัดจ้าง".encode())
+    with LoopbackServer({"/ita/o20": respond(200, page, HTML)}) as srv, Checker(FRAMES) as checker:
+        r = checker.check(srv.url("/ita/o20"))
+        assert (r.status, r.reasons, r.years) == (Status.OK, ("unverifiable_content",), None), r.detail
+        page_2565 = page.replace("O20 ประกาศจัดซื้อจัดจ้าง".encode(), "O20 ประกาศจัดซื้อจัดจ้าง ปี 2565".encode())
+        srv.route("/ita/o20-2565", respond(200, page_2565, HTML))
+        assert checker.check(srv.url("/ita/o20-2565")).years == (2565,)  # its own year is judged
+
+
 # ---------------------------------------------------------------- a site that answers nothing
 def test_a_site_that_answers_none_of_its_first_requests_is_not_asked_for_the_rest():
     """A dead site's URLs each waited out the deadline, four at a time: 12 of them held the run
