@@ -38,8 +38,8 @@ _PATTERNS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"), REDACTED),  # Google API key
     (re.compile(r"\b1//[0-9A-Za-z_-]{20,}"), REDACTED),  # Google refresh token
 )
-# Long base64 runs (a key body line that lost its PEM armour): mixed case and digits, not many
-# slashes, not inside a URL. In a key line "/" is one character in 64, so a 64-character line
+# Long base64 runs (a key body line that lost its PEM armour): mixed case, a digit, "+" or "/"
+# (a line without a digit is one in 50,000), not many slashes, not inside a URL. In a key line "/" is one character in 64, so a 64-character line
 # holds 9 or more about once in a million lines (at one in 16 a key would leak once in ~270
 # lines); the URL test keeps an agency's long mixed-case path (".../Portals/0/ITA2566/...") readable.
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{48,}={0,2}")
@@ -105,7 +105,7 @@ def _key_value(m: re.Match) -> str:
 
 def _maybe_key_body(m: re.Match) -> str:
     s = m.group(0)
-    if (any(c.islower() for c in s) and any(c.isupper() for c in s) and any(c.isdigit() for c in s)
+    if (any(c.islower() for c in s) and any(c.isupper() for c in s) and any(c.isdigit() or c in "+/" for c in s)
             and s.count("/") <= len(s) // 8 and not _in_url(m.string, m.start())):
         return REDACTED
     return s

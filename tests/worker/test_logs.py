@@ -65,6 +65,8 @@ def test_redact_catches_a_key_line_with_many_slashes_but_not_a_long_url_path():
     assert redact(line) == REDACTED
     assert redact(f"key body: {line}\nGSRp0Yz1IFQhZAKDiX6M8mG8lEtUKsgDqyWzCPAl70kh7re6AG2Ao4dUkCJXG0/U") == (
         f"key body: {REDACTED}\n{REDACTED}")
+    assert redact("MIIEvQIBADANBgkqhkiGwBAQEFAASCBKcwggSjAgEAAoIBAQC+xyzAbCdEfGhIjKlMnOp") == REDACTED
+    assert redact("QWxhZGRpbjpvcGVuIHNlc2FtZQxyzAbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGhIj+") == REDACTED  # no digit
     url = "https://www.example.go.th/Portals/0/Documents/ITA2566/O1/PlanAnnual2566Approved.pdf"
     assert redact(f"O1 http_404 {url}") == f"O1 http_404 {url}"
 
