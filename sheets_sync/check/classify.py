@@ -20,8 +20,10 @@ from sheets_sync.core.normalize import host_of, is_homepage
 # Statuses a web firewall refuses a bot with, where a browser may get the page: asked again as a
 # browser, and `bot_blocked` (a look by hand) when that is refused too. A 406 is ModSecurity's
 # default refusal in shared hosting's control panels; a real one (no variant acceptable) cannot
-# happen to a request that accepts */*, as ours and browsers' do.
-REFUSALS = (403, 406)
+# happen to a request that accepts */*, as ours and browsers' do. A 415 (the body's media type
+# refused) cannot be meant for a GET, which sends none: Imunify360's WebShield, on a great many
+# cPanel hosts, answers a greylisted visitor so (it was `http_4xx`, broken).
+REFUSALS = (403, 406, 415)
 
 
 @dataclass(frozen=True)

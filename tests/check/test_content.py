@@ -163,6 +163,8 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/waf", (Status.UNKNOWN, ("bot_blocked",))),
     ("/modsec", (Status.OK, ())),  # was http_4xx (broken): ModSecurity's 406 to a bot, the page to a browser
     ("/modsec-all", (Status.UNKNOWN, ("bot_blocked",))),  # refused to a browser's User-Agent too: a look by hand
+    ("/imunify", (Status.OK, ())),  # was http_4xx (broken): a 415 to a GET is a firewall's refusal
+    ("/imunify-all", (Status.UNKNOWN, ("bot_blocked",))),
     ("/gone", (Status.BROKEN, ("http_4xx",))),  # a plain 404 is not asked again as a browser
     ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
     ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
