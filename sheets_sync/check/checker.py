@@ -5,9 +5,10 @@ a thread of its own; `check`, `fetch` and `check_many` are the synchronous doors
 the pipeline, the cache and the CLI call the checker as before. The GET itself, through its
 redirects, is the `fetcher`'s (guard, pacing, retries, bodies, lenient heads); here a Fetch
 becomes a verdict (`classify`, content rules included), with what a verdict may need beyond
-the page: the site's soft-404 probe, the documents a page shows, a PDF's text (`pdfpool`), the
-second look at a site whose certificate failed (`chains`), a 403 or 406 asked again as a browser, an
-http:// link's https:// twin (`upgrade`). Around it: `budget` (the per-URL deadline) and
+the page: the site's soft-404 probe (or, where it shows no template, the page's `sibling`), the
+documents a page shows, a PDF's text (`pdfpool`), the second look at a site whose certificate
+failed (`chains`), a firewall's refusal (403, 406, 415) asked again as a browser, an http://
+link's https:// twin (`upgrade`). Around it: `budget` (the per-URL deadline) and
 `dispatch` (many checks at once within the limits). A bad URL or a dead site is a result,
 never an exception.
 """
