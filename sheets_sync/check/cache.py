@@ -100,8 +100,9 @@ VALIDATOR_MARKS = (
     # "ok", stored before, may rest on the header's date alone.
     "no validators for results read before the template's years were told from the page's",
     # A query-string site's template is told by the page's sibling (check/sibling.py): its "ok",
-    # stored before, may rest on the header's date alone, its probe having shown no template.
-    "no validators for results read before a sibling told a query-string site's template",
+    # stored before, may rest on the header's date alone, its probe having shown no template; and
+    # a list a script fills (check/scripted.py) or e-GP's list in a frame made a "no 2566".
+    "no validators for results read before siblings, lists scripts fill and e-GP frames",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
