@@ -87,7 +87,7 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
                 pdfium.FPDF_ClosePage(page)
             if text is None:
                 return "", False
-            parts.append(spaced_years(legacy_thai(text)))
+            parts.append(spaced_years(legacy_thai(presentation_thai(text))))
             if enough and i < last and _settled(" ".join(parts), enough):
                 break
             if i == last and last + 1 < min(count, MORE_PAGES) and _yearless_text(parts):
@@ -122,6 +122,38 @@ def legacy_thai(text: str) -> str:
     if len(_LEGACY.findall(text)) <= len(_LATIN.findall(text)):
         return text
     return text.translate(_TIS620)
+
+
+# Fonts without OpenType shaping for Thai (TH SarabunPSK and the other PSK fonts of government
+# documents, Tahoma, Angsana) place a vowel or tone mark moved clear of a tall consonant as a glyph
+# of their own in the Private Use Area, and a PDF printed from them often maps the glyph to that
+# code: "ปี" comes out as "ป" and U+F702, and "ปีงบ 66", "ปี 66" showed no year. Windows' codes
+# (U+F700-U+F71A) and Mac's (U+F884-U+F89E) for each Thai character, as the fonts define them.
+_PRESENTATION = {win: ch for ch, codes in {
+    "ฐ": (0xF700, 0xF89E), "ญ": (0xF70F, 0xF89A),  # tho than, yo ying without their descender
+    "ิ": (0xF701, 0xF885), "ี": (0xF702, 0xF886), "ึ": (0xF703, 0xF887), "ื": (0xF704, 0xF888),
+    "ั": (0xF710, 0xF884), "็": (0xF712, 0xF889), "ํ": (0xF711, 0xF899),
+    "ุ": (0xF718, 0xF89B), "ู": (0xF719, 0xF89C), "ฺ": (0xF71A, 0xF89D),
+    # the five tone marks, each moved down, down and left, and left
+    "่": (0xF70A, 0xF705, 0xF713, 0xF88B, 0xF88C, 0xF88A),
+    "้": (0xF70B, 0xF706, 0xF714, 0xF88E, 0xF88F, 0xF88D),
+    "๊": (0xF70C, 0xF707, 0xF715, 0xF891, 0xF892, 0xF890),
+    "๋": (0xF70D, 0xF708, 0xF716, 0xF894, 0xF895, 0xF893),
+    "์": (0xF70E, 0xF709, 0xF717, 0xF897, 0xF898, 0xF896),
+}.items() for win in codes}
+_PRESENTATION_FORM = re.compile("[\uf700-\uf71a\uf884-\uf89e]")
+
+
+def presentation_thai(text: str) -> str:
+    """A page's text with the Private Use Area forms of Thai vowels and tone marks read as the
+    characters they show.
+
+    >>> presentation_thai("ประจำป\uf702งบประมาณ 66 ท\uf70a")
+    'ประจำปีงบประมาณ 66 ท่'
+    """
+    if not _PRESENTATION_FORM.search(text):
+        return text  # nearly every page: one scan
+    return text.translate(_PRESENTATION)
 
 
 # Thai Distributed alignment (Word's "กระจายแบบไทย", common in government documents) spreads even

@@ -250,3 +250,37 @@ def test_a_year_spelt_out_digit_by_digit_in_a_distributed_line_is_a_year():
     # Digits of a table, and a Christian-era quad (as likely four cells), stay as they are.
     table = build([distributed("12566 7") + " " + text("F1", "2 0 2 3", y=680)])
     assert years.years_in(pdftext.read(table, 5)[0]) == ()
+
+
+# ---------------------------------------------------------------- Thai vowels in the Private Use Area
+def mapped_font_pdf(codes: str, mapping: dict[str, str]) -> bytes:
+    """A one-page PDF showing `codes` (single bytes) in a font whose ToUnicode map gives each the
+    text in `mapping`, as a PDF printed from a font without Thai shaping maps its glyphs."""
+    pairs = "".join(f"<{ord(c):02X}> <{''.join(f'{ord(u):04X}' for u in text)}>\n" for c, text in mapping.items())
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+            "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+            "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+            f"{len(mapping)} beginbfchar\n{pairs}endbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end")
+    stream = f"BT /F1 12 Tf 72 700 Td ({codes}) Tj ET"
+    return pdf_file([
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
+    ])
+
+
+def test_thai_vowels_a_font_placed_in_the_private_use_area_are_read_as_thai():
+    """"ปีงบ 66" printed from TH SarabunPSK without shaping: the vowel moved clear of ป comes out
+    as U+F702 (Mac fonts: U+F886), and the short year after "ปีงบ" was not read: "no 2566"."""
+    thai = {"A": "\u0e1b", "C": "\u0e07", "D": "\u0e1a", " ": " ", "6": "6"}
+    for pua in ("\uf702", "\uf886"):
+        body = mapped_font_pdf("ABCD 66", {**thai, "B": pua})
+        assert pua in reference(body, 5)[0]  # what PDFium itself reads
+        assert pdftext.read(body, 5) == ("ปีงบ 66", True)
+        assert years.years_in(pdftext.read(body, 5)[0]) == (2566,)
+    # a tone mark moved down (ท่าน: U+F70A) and yo ying without its tail (U+F70F)
+    body = mapped_font_pdf("ABC", {"A": "\u0e17\uf70a", "B": "\u0e32\u0e19", "C": "\uf70f"})
+    assert pdftext.read(body, 5) == ("ท่านญ", True)
