@@ -391,8 +391,13 @@ def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, .
     (2566,)
     >>> html_years(read_html(b"<table><tr><td>25</td><td>66</td></tr></table>", {}))
     ()
+    >>> html_years(read_html("<p>ประจำป\uf702งบประมาณ 66</p>".encode(), {}))  # a vowel in the Private Use Area
+    (2566,)
     """
     years = years_in(page.text)
+    if not settled(years, enough) and (shown := pdftext.presentation_thai(page.text)) is not page.text:
+        # text pasted from such a PDF into the CMS brings its Private Use Area vowels along
+        years = tuple(sorted(set(years) | set(years_in(shown))))
     if page.kind != "html" or settled(years, enough) or not _SPLIT_DIGITS.search(page.raw_html):
         return years
     joined = years_in(text_of(_INLINE_TAG.sub("", page.raw_html)))
