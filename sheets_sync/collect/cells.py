@@ -57,6 +57,10 @@ class Submission:
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
 # A bar glued to a new URL ("…/o1|https://…/o2") separates two links too: it is never inside one.
 _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|\|(?=\s*(?:https?://|www\.))|[，、；]", re.I)
+# A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
+# letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
+# "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape.
+_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)])(?=https?://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 _BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[ \t]+(?=[^\W_])(?!https?:|www\.)", re.I)
@@ -123,6 +127,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
+    - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
+      glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
+      never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
@@ -172,6 +179,7 @@ def _readings(text: str):
     count. After a "#" nothing changes the request.
     """
     text = _SEP_RE.sub("\n", text)
+    text = re.sub(r"\S+", _apart, text) if "://" in text else text
     text = _BROKEN_HOST_RE.sub(lambda m: m[1] + "\0", text)  # "\0": a space that must not split
     for line in text.splitlines():
         groups: list[list[tuple[int, int]]] = []  # per URL: (start, end) of its first word and the words after
@@ -209,6 +217,20 @@ def _readings(text: str):
                 yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
             else:
                 yield (short, long)
+
+
+def _apart(word: re.Match) -> str:
+    """A word holding links glued one after another, with a space between them (`_GLUED_LINK`).
+
+    >>> _apart(re.match(r"\\S+", "http://a.go.th/o1.pdfhttps://a.go.th/o2.pdf"))
+    'http://a.go.th/o1.pdf https://a.go.th/o2.pdf'
+    """
+    text = word[0]
+    for m in _GLUED_LINK.finditer(text):
+        before = text[:m.start()]
+        if "://" in before and not any(c in before for c in "?=%#"):
+            return before + " " + _apart(re.match(r"\S+", text[m.start():]))
+    return text
 
 
 def _unescaped(pieces: tuple[str, ...]) -> tuple[str, ...]:

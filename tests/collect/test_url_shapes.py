@@ -124,6 +124,17 @@ SHAPES = [
     ("thai glued to a path word", f"{X}/ita/o1ข้อมูลโครงสร้าง", [(th(f"{X}/ita/o1ข้อมูลโครงสร้าง"), [f"{X}/ita/o1"])]),
     ("thai slug after a dash", f"{X}/news-ข่าวประชาสัมพันธ์/", [(th(f"{X}/news-ข่าวประชาสัมพันธ์/"), [])]),
     ("thai host", "http://ลำพูน.go.th/ita", [("http://xn--q3cju6cub7h.go.th/ita", [])]),
+    # links pasted one right after another: two links, as meant (the glued one opens nowhere)
+    ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
+     [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
+    ("three links glued after path words", f"{X}/ita/o1{X}/ita/o2http://y.go.th/o3",
+     [(f"{X}/ita/o1", []), (f"{X}/ita/o2", []), ("http://y.go.th/o3", [])]),
+    # ... but never a link given to a viewer, an archive's copy, or a query's value
+    ("a viewer given a link", f"https://docs.google.com/viewer?url={X}/o1.pdf",
+     [(f"https://docs.google.com/viewer?url={X}/o1.pdf", [])]),
+    ("an archive's copy", f"https://web.archive.org/web/2023/{X}/oit/o1",
+     [(f"https://web.archive.org/web/2023/{X}/oit/o1", [])]),
+    ("a link in a query", f"{X}/go.php?to=abchttp://y.go.th", [(f"{X}/go.php?to=abchttp://y.go.th", [])]),
     # a link copied from a page's HTML source or an e-mail: "&amp;" as typed first, then as "&"
     ("html-escaped ampersands", f"{X}/index.php?option=com_content&amp;view=article&amp;id=12 (O1)",
      [(f"{X}/index.php?option=com_content&amp;view=article&amp;id=12",
