@@ -133,8 +133,9 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
 def template_years(url: str, final: str, page: "content.Page | None", probe, years) -> frozenset:
     """Of `years` (what `page`, asked as `url` and answered at `final`, showed), those it shows
     only in its site's template (sheets_sync.check.template): the lines of the site's answer to a
-    missing path (`probe`: a Probe, None, or a callable giving one) that show a year. Never one
-    shown in the main content the page marks, nor one the files it shows show (`Page.document`).
+    missing path (`probe`: a Probe, None, or a callable giving one) that show a year, and the
+    links of its breadcrumb trail (the sections above the page: "หน้าแรก » ITA 2566 » ..."). Never
+    one shown in the main content the page marks, nor one the files it shows show (`Page.document`).
 
     >>> probe = content.probe_from(404, "https://a.go.th/x", "<p>วันพุธที่ 1 กุมภาพันธ์ 2566</p><h1>ไม่พบหน้า</h1>"
     ...     "<footer>&copy; 2566 เทศบาลตำบลเวียงยอง</footer>".encode(), {"Content-Type": "text/html"})
@@ -143,24 +144,26 @@ def template_years(url: str, final: str, page: "content.Page | None", probe, yea
     >>> sorted(template_years("https://a.go.th/o10", "https://a.go.th/o10", page, probe, (2565, 2566)))
     [2566]
     """
-    if not years or page is None or page.kind != "html" or probe is None or not content.needs_probe(url, final, page):
+    if not years or page is None or page.kind != "html" or not content.needs_probe(url, final, page):
         return frozenset()
     if callable(probe):
         probe = probe()
-    if probe is None or not probe.lines:
+    lines, crumbs = probe.lines if probe is not None else (), template.crumb_lines(page.raw_html)
+    if not lines and not crumbs:
         return frozenset()
     # A year written out more often than the template's lines write it has a copy of its own
     # (~0.1 ms): the usual item page, whose heading shows its year, is settled so.
-    candidates = frozenset(y for y in set(years) & template.lines_years(probe.lines)
-                           if template.year_count(page.text, y) <= template.lines_year_count(probe.lines, y))
+    both = lines + crumbs
+    candidates = frozenset(y for y in set(years) & template.lines_years(both)
+                           if template.year_count(page.text, y) <= template.lines_year_count(both, y))
     if not candidates:
         return frozenset()
-    only = set(_template_only(page.raw_html, page.text, probe.lines, candidates))
+    only = set(_template_only(page.raw_html, page.text, lines, crumbs, candidates))
     if only:
         only -= set(years_in(page.document or ""))
     if only and (marked := template.marked_content(page.raw_html)) is not None:
-        # an article's own heading, though a widget of the probe's shows it too
-        only -= set(years_in(content.text_of(marked)))
+        # an article's own heading, though a widget of the probe's shows it too (its trail aside)
+        only -= set(years_in(content.text_of(template.without_crumbs(marked))))
     return frozenset(only)
 
 
@@ -184,12 +187,17 @@ def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "conte
 
 
 @lru_cache(maxsize=8)  # asked twice of a page that shows files: before they are read (the checker), then here
-def _template_only(raw_html: str, text: str, lines: tuple[str, ...], candidates: frozenset) -> frozenset:
-    """Of `candidates` (years the page and its template's dated `lines` both show), those the
-    page without those lines (`template.without_lines`) does not show."""
-    own_html = template.without_lines(raw_html, text, lines)
+def _template_only(raw_html: str, text: str, lines: tuple[str, ...], crumbs: tuple[str, ...],
+                   candidates: frozenset) -> frozenset:
+    """Of `candidates` (years the page and its template's dated `lines` or its breadcrumb
+    trail's `crumbs` show), those the page without them (`template.without_lines`) does not show."""
+    own_html = template.without_lines(raw_html, text, lines) if lines else None
     if own_html is None:
-        return frozenset()
+        if not crumbs:
+            return frozenset()
+        own_html = raw_html  # another layout than the probe's: its trail alone is taken out
+    if crumbs:
+        own_html = template.without_lines(own_html, text, crumbs) or own_html
     own_text = content.text_of(own_html)
     # The year written out in the rest of the page settles it (~20 us); only a year not so
     # found needs the whole reading (short years, spans, digits parted by tags: ~1-2 ms).

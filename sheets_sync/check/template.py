@@ -143,6 +143,61 @@ def _year_token(year: int) -> re.Pattern:
     return re.compile(rf"(?<![0-9๐-๙])(?:{'|'.join(sorted(forms))})(?![0-9๐-๙])")
 
 
+# A breadcrumb trail's element: a class, id, aria-label or schema.org type that says so
+# ("breadcrumb", "breadcrumbs", Yoast's "yoast-breadcrumb", "BreadcrumbList").
+_CRUMBS = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?readcrumb[^<>]*>", re.I)
+# A trail is a line of a few links: an element so named that holds more (a <body class="has-breadcrumbs">,
+# a wrapper of the whole content) is not one, and its links stay the page's.
+MAX_TRAIL, MAX_CRUMBS = 3000, 12
+
+
+def _trails(markup: str):
+    """(start, end) of each breadcrumb trail in `markup`, in order, none inside another."""
+    at = 0
+    while (m := _CRUMBS.search(markup, at)) is not None:
+        end = _element_end(markup, m.start(), m.group(1).lower())
+        if end - m.start() <= MAX_TRAIL and markup.count("<a", m.start(), end) <= MAX_CRUMBS:
+            yield m.start(), end
+            at = end
+        else:
+            at = m.end()
+
+
+def crumb_lines(raw_html: str) -> tuple[str, ...]:
+    """The dated lines of the links of a page's breadcrumb trails: the sections above the page
+    ("หน้าแรก » ITA 2566 » O11 ..."), the site's navigation, never its content. The page's own
+    crumb (not a link) stays the page's.
+
+    >>> crumb_lines('<ol class="breadcrumb"><li><a href="/">หน้าแรก</a></li><li><a href="/ita">ITA 2566</a>'
+    ...             '</li><li class="active">แผนการดำเนินงาน ประจำปี 2566</li></ol>')
+    ('ITA 2566',)
+    """
+    if "readcrumb" not in raw_html:
+        return ()  # nearly every page: one substring search
+    found: list[str] = []
+    for start, end in _trails(raw_html):
+        trail, inner = raw_html[start:end], 0
+        while (link := _tag_pattern("a").search(trail, inner)) is not None:
+            if link.group(1):  # an end tag without its start
+                inner = link.end()
+                continue
+            close = _element_end(trail, link.start(), "a")
+            found += year_lines(trail[link.start():close])
+            inner = close
+    return tuple(found[:MAX_LINES])
+
+
+def without_crumbs(markup: str) -> str:
+    """`markup` without its breadcrumb trails (their elements whole)."""
+    if "readcrumb" not in markup:
+        return markup
+    out, at = [], 0
+    for start, end in _trails(markup):
+        out.append(markup[at:start])
+        at = end
+    return "".join(out) + markup[at:]
+
+
 def marked_content(raw_html: str) -> str | None:
     """The markup of the main content a page marks (<main>, <article>, role="main", a CMS's
     "entry-content" ...), with the <aside> and <nav> inside it left out; None when it marks none

@@ -110,8 +110,60 @@ def test_the_quick_count_agrees_with_the_whole_reading():
         rng.shuffle(shown)
         page = page_of("".join(f"<p>{line}</p>" for line in shown))
         years = content.html_years(page)
-        whole = _template_only(page.raw_html, page.text, probe.lines, frozenset(years) & lines_years(probe.lines))
+        whole = _template_only(page.raw_html, page.text, probe.lines, (), frozenset(years) & lines_years(probe.lines))
         assert template_years(URL, URL, page, probe, years) == whole, shown
+
+
+CRUMBS = ('<ol class="breadcrumb"><li><a href="/">หน้าแรก</a></li><li><a href="/ita2566">ITA 2566</a></li>'
+          '<li class="active">{current}</li></ol>')
+
+
+@pytest.mark.parametrize("probe", [None, "probe"])
+@pytest.mark.parametrize("main", [False, True])
+def test_a_breadcrumb_trails_sections_are_not_the_items_year(probe, main):
+    # Last year's plan filed under the section "ITA 2566": the trail's 2566 passed it as ok,
+    # with or without a probe that tells the template, inside the main content or not.
+    middle = CRUMBS.format(current="O11 แผนการดำเนินงาน") + "<h1>แผนการดำเนินงาน ประจำปี 2565</h1>"
+    middle = f"<main>{middle}</main>" if main else middle
+    # (without a probe, a site whose template shows no year: its header's 2566 would stay)
+    page = page_of(middle) if probe else content.read_html(f"<title>อบต.</title><div>{middle}</div>".encode(), {})
+    years = content.html_years(page)
+    assert years == (2565, 2566)
+    assert template_years(URL, URL, page, probe and probe_of(), years) == {2566}
+
+
+@pytest.mark.parametrize("middle", [
+    CRUMBS.format(current="แผนการดำเนินงาน ประจำปี 2566") + "<p>ดาวน์โหลดแผน</p>",  # the page's own crumb
+    CRUMBS.format(current="O11") + "<h1>ITA 2566</h1><p>แผนการดำเนินงาน</p>",  # the same line once more
+    '<nav class="breadcrumbs"><a href="/">หน้าแรก</a> » <span>แผน ปี 2566</span></nav><p>แผน</p>',
+    "<p>ITA 2566 แผนการดำเนินงาน</p>",  # no trail at all
+    # an element named so that wraps the content, its list of links: not a trail
+    '<div class="with-breadcrumbs">' + "".join(f'<p><a href="/f{k}.pdf">เอกสาร {k} ปี 2566</a></p>' for k in range(20))
+    + "</div>",
+])
+def test_a_year_the_page_shows_besides_its_trails_links_stays_its_own(middle):
+    page = content.read_html(f"<title>อบต.</title><div>{middle}</div>".encode(), {})
+    assert template_years(URL, URL, page, None, content.html_years(page)) == frozenset()
+
+
+def test_a_checked_page_filed_under_an_ita_2566_section_is_told_by_its_content():
+    from tests.support.http_servers import LoopbackServer, respond
+
+    menu = "".join(f"<li><a href='/m{k}'>เมนูที่ {k} ข้อมูลหน่วยงาน</a></li>" for k in range(10))
+    html = {"Content-Type": "text/html; charset=utf-8"}
+
+    def item(year: str) -> bytes:
+        return (f"<html><head><title>O11</title></head><body><ul>{menu}</ul>"
+                + CRUMBS.format(current="O11 แผนการดำเนินงาน")
+                + f"<h1>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. {year}</h1></body></html>").encode()
+
+    settings = replace(CheckerSettings(), retries=0, soft404_probe=False, allow_private=("127.0.0.1/32",))
+    with LoopbackServer({"/o11-old": respond(200, item("2565"), html), "/o11": respond(200, item("2566"), html)}) as srv, \
+            Checker(settings, pdf_years=((2566,),)) as checker:
+        for path, expected in (("/o11-old", (Status.WARNING, ("year_only_in_template",))), ("/o11", (Status.OK, ()))):
+            url = srv.url(path)
+            result = checker.check(url)
+            assert judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,))) == expected
 
 
 def test_no_probe_no_lines_or_the_home_page_take_nothing_away():
@@ -243,10 +295,12 @@ def test_odd_markup_never_raises_and_only_takes_years_away():
     rng = random.Random(43)
     bits = ["<div>", "</div>", "<main>", "</main>", "<article class='x'>", "<aside>", "</aside>", "<nav>", "<p>",
             "</p>", "<b>", "</b>", "<", ">", "&copy;", "&amp;", "&#3665;", "2566", "๒๕๖๖", "66", "ม.ค.", "ปี ",
-            "10:15", " ", "ITA", "<div class='entry-content'>", "</article>", "<td>", "\n", "2564 - 2568"]
+            "10:15", " ", "ITA", "<div class='entry-content'>", "</article>", "<td>", "\n", "2564 - 2568",
+            "<ol class='breadcrumb'>", "</ol>", "<a href='/'>", "</a>", "<nav aria-label='breadcrumb'>"]
     for _ in range(400):
         probe = probe_of("".join(rng.choice(bits) for _ in range(rng.randint(0, 40))))
         page = page_of("".join(rng.choice(bits) for _ in range(rng.randint(0, 60))))
         years = content.html_years(page)
         assert template_years(URL, URL, page, probe, years) <= set(years)
+        assert template_years(URL, URL, page, None, years) <= set(years)
         template.marked_content(page.raw_html)
