@@ -99,10 +99,11 @@ VALIDATOR_MARKS = (
     # The years a site's template shows on every page are not a page's own (check/template.py): an
     # "ok", stored before, may rest on the header's date alone.
     "no validators for results read before the template's years were told from the page's",
-    # A query-string site's template is told by the page's sibling (check/sibling.py): its "ok",
-    # stored before, may rest on the header's date alone, its probe having shown no template; and
-    # a list a script fills (check/scripted.py) or e-GP's list in a frame made a "no 2566".
-    "no validators for results read before siblings, lists scripts fill and e-GP frames",
+    # A query-string site's template is told by the page's sibling (check/sibling.py), and a
+    # breadcrumb trail's sections are the site's navigation: an "ok", stored before, may rest on
+    # the header's date or the trail's "ITA 2566" alone; and a list a script fills
+    # (check/scripted.py) or e-GP's list in a frame made a "no 2566".
+    "no validators for results read before siblings, breadcrumb trails, lists scripts fill and e-GP frames",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
