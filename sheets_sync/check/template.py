@@ -149,12 +149,16 @@ _CRUMBS = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?readcrumb[^<>]*>", re.I)
 # A trail is a line of a few links: an element so named that holds more (a <body class="has-breadcrumbs">,
 # a wrapper of the whole content) is not one, and its links stay the page's.
 MAX_TRAIL, MAX_CRUMBS = 3000, 12
+# Elements so named looked at, at most: a page has a trail or two, and each look scans on to the
+# element's end (thousands of them left open would cost time squared in the page's length).
+MAX_NAMED = 20
 
 
 def _trails(markup: str):
     """(start, end) of each breadcrumb trail in `markup`, in order, none inside another."""
-    at = 0
-    while (m := _CRUMBS.search(markup, at)) is not None:
+    at, looked = 0, 0
+    while looked < MAX_NAMED and (m := _CRUMBS.search(markup, at)) is not None:
+        looked += 1
         end = _element_end(markup, m.start(), m.group(1).lower())
         if end - m.start() <= MAX_TRAIL and markup.count("<a", m.start(), end) <= MAX_CRUMBS:
             yield m.start(), end

@@ -146,6 +146,14 @@ def test_a_year_the_page_shows_besides_its_trails_links_stays_its_own(middle):
     assert template_years(URL, URL, page, None, content.html_years(page)) == frozenset()
 
 
+def test_only_the_first_elements_named_as_trails_are_looked_at():
+    # A page has a trail or two; each look scans to its element's end, so thousands left open
+    # would cost time squared: after MAX_NAMED looks the rest are not read.
+    trail = '<ol class="breadcrumb"><li><a href="/">ITA 2566</a></li></ol>'
+    assert len(template.crumb_lines(trail * (template.MAX_NAMED + 5))) == template.MAX_NAMED
+    assert template.crumb_lines('<div class="breadcrumb"><a>ITA 2566</a>' * 3000) == ()  # none closed: no trail
+
+
 def test_a_checked_page_filed_under_an_ita_2566_section_is_told_by_its_content():
     from tests.support.http_servers import LoopbackServer, respond
 
