@@ -283,7 +283,9 @@ class Fetcher:
                     raise
                 await self._wait(wait)
                 continue
-            if attempt < policy.attempts and policy.retries_status(response.status):
+            if attempt < policy.attempts and policy.retries_status(response.status) and \
+                    (response.headers.get("cf-mitigated") or "").lower() != "challenge":
+                # (a bot check's 503 answers the same a second later: content.challenge_page)
                 wait = policy.wait(attempt + 1, response.headers.get("Retry-After"))
                 if wait < due.left():
                     response.release()

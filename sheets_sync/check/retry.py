@@ -1,7 +1,8 @@
 """The checker's retry policy, declared once as a small frozen object.
 
 What is retried: a connection that could not be made or broke before the answer's head came
-(refused, reset, timed out), and an answer of 429, 500, 502, 503, 504 or 508. What is not: TLS
+(refused, reset, timed out), and an answer of 429, 500, 502, 503, 504 or 508 (not a bot check's
+503, `cf-mitigated: challenge`, which answers the same a second later). What is not: TLS
 errors (a bad certificate will not heal in a second), DNS errors, refused addresses, an
 answer whose body broke half-way (its status is already known). Between attempts the
 policy waits the site's Retry-After when it gives one it can read (cut to

@@ -248,6 +248,13 @@ def test_a_bot_challenge_sent_with_503_is_not_a_broken_site(server):
     assert verdict(server.url("/attack")) == (Status.UNKNOWN, ("bot_blocked",))
     assert verdict(server.url("/attack-body")) == (Status.UNKNOWN, ("bot_blocked",))
     assert verdict(server.url("/down")) == (Status.BROKEN, ("http_5xx",))  # a site that is down still is
+    # A challenge is not retried (it answers the same a second later): one request as ours and one
+    # as a browser's, where a 503 of a site that is down is retried as declared.
+    asked = len(server.log)
+    assert verdict(server.url("/attack"), retries=2, backoff_s=0.01) == (Status.UNKNOWN, ("bot_blocked",))
+    assert len(server.log) - asked == 2
+    assert verdict(server.url("/down"), retries=2, backoff_s=0.01)[1] == ("http_5xx",)
+    assert len(server.log) - asked == 2 + 3
 
 
 WORDFENCE = ("<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>If you think you "
