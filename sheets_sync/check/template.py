@@ -149,6 +149,8 @@ _CRUMBS = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?readcrumb[^<>]*>", re.I)
 # A trail is a line of a few links: an element so named that holds more (a <body class="has-breadcrumbs">,
 # a wrapper of the whole content) is not one, and its links stay the page's.
 MAX_TRAIL, MAX_CRUMBS = 3000, 12
+_TAG = re.compile(r"<[^<>]*>")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit: a crumb of text, not a separator (» › / |)
 # Elements so named looked at, at most: a page has a trail or two, and each look scans on to the
 # element's end (thousands of them left open would cost time squared in the page's length).
 MAX_NAMED = 20
@@ -170,7 +172,8 @@ def _trails(markup: str):
 def crumb_lines(raw_html: str) -> tuple[str, ...]:
     """The dated lines of the links of a page's breadcrumb trails: the sections above the page
     ("หน้าแรก » ITA 2566 » O11 ..."), the site's navigation, never its content. The page's own
-    crumb (not a link) stays the page's.
+    crumb stays the page's: its text after the last link, or, in a trail that ends in a link,
+    that last link.
 
     >>> crumb_lines('<ol class="breadcrumb"><li><a href="/">หน้าแรก</a></li><li><a href="/ita">ITA 2566</a>'
     ...             '</li><li class="active">แผนการดำเนินงาน ประจำปี 2566</li></ol>')
@@ -180,14 +183,17 @@ def crumb_lines(raw_html: str) -> tuple[str, ...]:
         return ()  # nearly every page: one substring search
     found: list[str] = []
     for start, end in _trails(raw_html):
-        trail, inner = raw_html[start:end], 0
+        trail, inner, links = raw_html[start:end], 0, []
         while (link := _tag_pattern("a").search(trail, inner)) is not None:
             if link.group(1):  # an end tag without its start
                 inner = link.end()
                 continue
             close = _element_end(trail, link.start(), "a")
-            found += year_lines(trail[link.start():close])
+            links.append(year_lines(trail[link.start():close]))
             inner = close
+        if links and not _WORD.search(_TAG.sub(" ", trail[inner:])):
+            links.pop()  # a trail that ends in a link: that one is the page itself
+        found += (line for lines in links for line in lines)
     return tuple(found[:MAX_LINES])
 
 

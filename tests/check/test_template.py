@@ -137,6 +137,8 @@ def test_a_breadcrumb_trails_sections_are_not_the_items_year(probe, main):
     CRUMBS.format(current="O11") + "<h1>ITA 2566</h1><p>แผนการดำเนินงาน</p>",  # the same line once more
     '<nav class="breadcrumbs"><a href="/">หน้าแรก</a> » <span>แผน ปี 2566</span></nav><p>แผน</p>',
     "<p>ITA 2566 แผนการดำเนินงาน</p>",  # no trail at all
+    # a trail whose last crumb, the page itself, is a link too
+    '<div id="breadcrumbs"><a href="/">หน้าแรก</a> › <a href="/o11">แผน ปี 2566</a> ›</div><p>แผน</p>',
     # an element named so that wraps the content, its list of links: not a trail
     '<div class="with-breadcrumbs">' + "".join(f'<p><a href="/f{k}.pdf">เอกสาร {k} ปี 2566</a></p>' for k in range(20))
     + "</div>",
@@ -149,7 +151,7 @@ def test_a_year_the_page_shows_besides_its_trails_links_stays_its_own(middle):
 def test_only_the_first_elements_named_as_trails_are_looked_at():
     # A page has a trail or two; each look scans to its element's end, so thousands left open
     # would cost time squared: after MAX_NAMED looks the rest are not read.
-    trail = '<ol class="breadcrumb"><li><a href="/">ITA 2566</a></li></ol>'
+    trail = '<ol class="breadcrumb"><li><a href="/">ITA 2566</a></li><li>O11</li></ol>'
     assert len(template.crumb_lines(trail * (template.MAX_NAMED + 5))) == template.MAX_NAMED
     assert template.crumb_lines('<div class="breadcrumb"><a>ITA 2566</a>' * 3000) == ()  # none closed: no trail
 
