@@ -19,7 +19,10 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them;
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
   the agency's page (the checker asks again as a browser first); a script challenge a
-  browser passes (Cloudflare's, `challenge_page`), whatever its status.
+  browser passes (Cloudflare's, `challenge_page`), whatever its status;
+* ``server_error_page`` / ``error_on_page`` / ``hosting_page`` the site's program failing (a
+  PHP fatal error, its database down) or a host's page standing where the site should be
+  (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import office, pdftext, scripted, template
+from sheets_sync.check import errorpages, office, pdftext, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core.normalize import host_of, host_under, is_homepage
@@ -726,6 +729,22 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("login_required",), None
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
+    shown_error = None
+    if page.kind == "html":
+        if errorpages.hosting_page(page.text, page.title, page.headings):
+            return ("hosting_page",), None  # before the probe's "not found": the host shows it for every path
+        shown_error = errorpages.error_shown(page.text, page.title)
+        if shown_error == "server_error_page":
+            return (shown_error,), None
+    codes, years = _examined(url, final_url, body, truncated, probe, page, enough)
+    if shown_error and codes[:1] != ("soft_404",):
+        codes = (shown_error,) + codes  # a widget's failure in a page that shows more
+    return codes, years
+
+
+def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, page: Page,
+              enough: Sequence[Sequence[int]]) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """`examine` for a page read, past the rules that take the whole answer for another's."""
     if promises_document(url) and not truncated:
         # A page that shows the file (a CMS's file page embedding it, PDF.js given it) opens it
         # for the assessor too; an error page, or one embedding a frame of something else, does not.

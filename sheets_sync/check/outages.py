@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS check_outage (
 """)
 
 # Failures that say nothing about the page, only that the site did not answer just then.
-OUTAGE_CODES = frozenset({"connect_error", "timeout", "http_5xx", "dns_error"})
+# A database down answers with its error page, sent with 200 as often as with 500.
+OUTAGE_CODES = frozenset({"connect_error", "timeout", "http_5xx", "dns_error", "server_error_page"})
 HELD = "not_answering"
 
 

@@ -119,6 +119,18 @@ _ALL = [
     # content (the page answered, but what it shows is not what evaluators need)
     Reason("soft_404", Status.BROKEN,
            "เปิดแล้วเป็นหน้า \"ไม่พบหน้า/ไม่พบข้อมูล\" ของเว็บไซต์ ไม่ใช่ข้อมูลของข้อนี้ ตรวจว่าลิงก์ถูกต้อง"),
+    # A page that is the site's program failing, sent with 200 (check/errorpages.py): the site is
+    # broken, not the link or the year.
+    Reason("server_error_page", Status.BROKEN,
+           "เปิดแล้วพบเพียงข้อความแจ้งข้อผิดพลาดของระบบเว็บไซต์ (เช่น Fatal error หรือเชื่อมต่อฐานข้อมูลไม่ได้) แทนข้อมูล "
+           "ผู้ประเมินจะไม่เห็นข้อมูล ให้แจ้งผู้ดูแลเว็บไซต์แก้ไข ระบบจะตรวจซ้ำในรอบถัดไป"),
+    Reason("error_on_page", Status.WARNING,
+           "หน้านี้แสดงข้อความแจ้งข้อผิดพลาดของระบบเว็บไซต์ (เช่น Fatal error หรือเชื่อมต่อฐานข้อมูลไม่ได้) "
+           "ข้อมูลบางส่วนของหน้าอาจไม่แสดง ให้แจ้งผู้ดูแลเว็บไซต์แก้ไข"),
+    # The hosting provider's or registrar's page instead of the site (check/errorpages.py).
+    Reason("hosting_page", Status.BROKEN,
+           "เปิดแล้วเป็นหน้าของผู้ให้บริการเว็บไซต์ ไม่ใช่เว็บไซต์ของหน่วยงาน (เช่น บัญชีโฮสติ้งถูกระงับ โดเมนหมดอายุ "
+           "หรือหน้าเริ่มต้นของเซิร์ฟเวอร์) ผู้ประเมินจะไม่เห็นข้อมูล ให้แจ้งผู้ดูแลเว็บไซต์ตรวจการต่ออายุโฮสติ้งและโดเมน"),
     Reason("login_required", Status.BROKEN,
            "เปิดแล้วต้องเข้าสู่ระบบ (เช่น ไฟล์ Google Drive ที่ไม่ได้แชร์เป็นสาธารณะ) ผู้ประเมินจะเปิดไม่ได้ "
            "ให้ตั้งค่าเป็น \"ทุกคนที่มีลิงก์\" หรือเผยแพร่บนเว็บไซต์หน่วยงาน"),

@@ -1,0 +1,134 @@
+"""Pages that stand where the site should be: a server's error, a hosting provider's page. Pure.
+
+Small agency sites run old PHP on shared hosting, and two failures there answer 200, not 5xx:
+- the site's own program fails and prints why, with PHP's `display_errors` on (the host's
+  default on many Thai hosts): "Fatal error: Uncaught Error: Call to undefined function
+  mysql_connect()" after a PHP upgrade, "Error establishing a database connection" when the
+  database is down, a die("ไม่สามารถเชื่อมต่อฐานข้อมูลได้") of the site's own code;
+- the host shows its own page instead of the site: "Account Suspended" when the hosting fee
+  is late (often at the turn of the fiscal year), a server's default page ("It works!",
+  "Welcome to nginx!") when a site was moved or its http:// host not set up, a registrar's
+  "domain for sale" once a .com domain lapsed.
+Read as pages, they were "ไม่พบปี 2566" (last year's data?), or, where every path answers so,
+"not found: check the link": the agency looked for an old document or a wrong link while the
+site itself was down.
+
+`error_shown` tells the first (a page that is little but the error is `server_error_page`,
+broken; an error inside a page that shows more, such as a widget of its footer failing, is
+`error_on_page`, a warning beside its other verdicts); `hosting_page` the second. Only
+messages the programs print verbatim count, and PHP's with their "on line N"; wording a page
+of its own could use ("เชื่อมต่อฐานข้อมูลไม่ได้" in an IT plan's list of problems) counts only
+when it is nearly the page's whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+# Characters of visible text besides the title and the error message at most, for the page to
+# be the error (a bare message, or one under a site's name and a short menu).
+ERROR_PAGE_REST = 300
+# Characters of visible text at most, for a registrar's parking or expiry wording in the text
+# (not only in a heading) to make the page theirs: their pages are short, an agency's are not.
+PARKED_PAGE = 2000
+
+# Messages programs print verbatim, whatever else the page shows, each behind a substring it
+# must contain: a page's text is whitespace-squeezed, and one regex of every alternative, searched
+# through a long page, cost ~5 ms of CPU a page (str.find is ~100 times faster).
+_PHP_ERROR = re.compile(r"\b(?:PHP )?(?:Fatal|Parse) error ?: .{0,5000}? on line \d+")
+_PHP_DB = re.compile(r"\b(?:Warning|Fatal error) ?: ?(?:mysqli?_(?:connect|real_connect|select_db|pconnect)|"
+                     r"mysqli::(?:__construct|real_connect)|PDO::__construct)\(\).{0,600}? on line \d+")
+_SQLSTATE = re.compile(r"SQLSTATE\[[0-9A-Z]{5}\]")
+_ASP = re.compile(r"Server Error in '[^']{0,200}' Application"
+                  r"|(?:Microsoft (?:OLE DB Provider for [^']{1,60}|VBScript runtime)|ADODB\.\w+) error '[0-9a-fA-F]{8}'")
+_VERBATIM = ("Error establishing a database connection", "There has been a critical error on this website",
+             "There has been a critical error on your website", "Application Instantiation Error",
+             "Database connection error (", "Whoops, looks like something went wrong")
+# Wording that counts only as (nearly) the page's whole text: the site's own die() messages.
+_ERROR_ALONE = re.compile(
+    r"(?:ไม่สามารถ|ไม่)\s*(?:เชื่อมต่อ|ติดต่อ)\s*(?:กับ\s*)?(?:ระบบ\s*)?ฐานข้อมูล"
+    r"|(?:เชื่อมต่อ|ติดต่อ)\s*(?:กับ\s*)?ฐานข้อมูล\s*(?:ไม่ได้|ไม่สำเร็จ|ล้มเหลว|ผิดพลาด)"
+    r"|(?:could\s*n[o']t|can\s*n?[o']t|unable\s+to)\s+connect(?:\s+to)?\s+(?:the\s+)?(?:mysql|database|db\b|sql\s+server)"
+    r"|\bconnection\s+failed\s*:|\btoo\s+many\s+connections\b|\bno\s+database\s+selected\b", re.I)
+
+
+def _program_error(text: str) -> int | None:
+    """The length of the first program's message found in `text`, or None."""
+    if "on line" in text:
+        if "Fatal error" in text or "Parse error" in text:
+            found = _PHP_ERROR.search(text)
+            if found:
+                return found.end() - found.start()
+        if "()" in text and ("mysql" in text or "PDO::" in text):
+            found = _PHP_DB.search(text)
+            if found:
+                return found.end() - found.start()
+    for message in _VERBATIM:
+        if message in text:
+            return len(message)
+    if "SQLSTATE[" in text and (found := _SQLSTATE.search(text)):
+        return found.end() - found.start()
+    if ("' Application" in text or " error '" in text) and (found := _ASP.search(text)):
+        return found.end() - found.start()
+    return None
+
+
+# A hosting provider's or registrar's page, in the title or a top heading.
+_HOSTING = re.compile(
+    r"\b(?:account|site|website|domain|hosting)\s+(?:has\s+been\s+|is\s+|was\s+)?(?:temporarily\s+)?suspended\b"
+    r"|\bsuspended\s+(?:account|site|website|domain)\b"
+    r"|(?:เว็บไซต์|บัญชี(?:ผู้ใช้|โฮสติ้ง)?|โดเมน|โฮสติ้ง)(?:นี้)?\s*(?:ได้)?ถูกระงับ"
+    r"|^\s*it\s+works!?\s*$|\bwelcome\s+to\s+(?:nginx|openresty|centos|the\s+apache)\b"
+    r"|\b(?:apache2?|nginx|ubuntu|debian|centos|httpd|litespeed|openlitespeed|plesk|cpanel|iis)\b.{0,30}\b"
+    r"(?:default|test)\s+page\b|\b(?:domain|web\s*server'?s?|site)\s+default\s+page\b|\btest\s+page\s+for\s+the\b"
+    r"|^\s*iis\s+windows(?:\s+server)?\s*$|^\s*internet\s+information\s+services\b|future\s+home\s+of\s+something"
+    r"|^\s*default\s+(?:web\s+)?(?:site\s+)?page\s*$|\bcongratulations\b.{0,60}\blitespeed\b"
+    r"|\bdomain\s+(?:name\s+)?(?:has\s+)?expired\b|\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be)\s+for\s+sale\b"
+    r"|โดเมน.{0,15}หมดอายุ", re.I)
+# A registrar's parking or expiry page, in its text.
+_PARKED = re.compile(
+    r"\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be|has\s+been)\s+(?:for\s+sale|parked|registered|expired)\b"
+    r"|\bbuy\s+this\s+domain\b|\bparked\s+(?:free|domain)\b|\bdomain\s+(?:name\s+)?(?:has\s+)?expired\b"
+    r"|\bthis\s+(?:account|site|website)\s+has\s+been\s+suspended\b"
+    r"|โดเมน(?:เนม)?(?:นี้)?.{0,10}หมดอายุ", re.I)
+
+
+def error_shown(text: str, title: str = "") -> str | None:
+    """`server_error_page` when a page's visible `text` (its `title` part of it) is a server's
+    error message and little else, `error_on_page` when it shows one among more, else None.
+
+    >>> error_shown("Fatal error: Uncaught Error: Call to undefined function mysql_connect() in "
+    ...             "/home/lee/public_html/news.php:12 Stack trace: #0 {main} thrown in "
+    ...             "/home/lee/public_html/news.php on line 12")
+    'server_error_page'
+    >>> error_shown("Deprecated: mysql_connect(): The mysql extension is deprecated and will be removed in "
+    ...             "the future: use mysqli or PDO instead in /home/lee/public_html/db.php on line 5 "
+    ...             "แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566") is None
+    True
+    """
+    rest = len(text) - len(title)
+    length = _program_error(text)
+    if length is not None:
+        return "server_error_page" if rest - length <= ERROR_PAGE_REST else "error_on_page"
+    # (a die() message is short: only a short page is searched for one)
+    if rest <= ERROR_PAGE_REST + 200 and (alone := _ERROR_ALONE.search(text)):
+        if rest - (alone.end() - alone.start()) <= ERROR_PAGE_REST:
+            return "server_error_page"
+    return None
+
+
+def hosting_page(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:
+    """Whether the page is a hosting provider's or registrar's, not the site's: an account
+    suspended, a web server's default page, a domain parked or expired. Told by its title or a
+    top heading, or for a short page by a registrar's wording in its text.
+
+    >>> hosting_page("Account Suspended This Account has been suspended. Contact your hosting provider.",
+    ...              "Account Suspended")
+    True
+    >>> hosting_page("ประกาศ ระงับการใช้น้ำประปาชั่วคราว ประจำปี 2566", "ประกาศ ระงับการใช้น้ำประปาชั่วคราว")
+    False
+    """
+    if any(_HOSTING.search(t) for t in (title, *headings) if t and len(t) <= 120):
+        return True
+    return len(text) <= PARKED_PAGE and _PARKED.search(text) is not None

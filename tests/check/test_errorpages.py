@@ -1,0 +1,136 @@
+"""A site's error and a host's page sent with 200 (sheets_sync.check.errorpages): the site is
+down, so the agency is told to call its web admin, never "no 2566" or "check the link"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check import errorpages, outages
+from sheets_sync.check.checker import Checker
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.core.models import CheckResult, Status
+from sheets_sync.judge.verdicts import judge_candidate
+from tests.support.http_servers import LoopbackServer, respond
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+FATAL = ("<br /><b>Fatal error</b>: Uncaught Error: Call to undefined function mysql_connect() in "
+         "/home/muangnga/public_html/inc/db.php:4\nStack trace:\n#0 /home/muangnga/public_html/ita.php(3): "
+         "include()\n#1 {main}\n  thrown in <b>/home/muangnga/public_html/inc/db.php</b> on line <b>4</b><br />")
+MENU = "".join(f"<li><a href='/m{k}'>เมนูที่ {k} ข้อมูลหน่วยงาน ข่าวประชาสัมพันธ์</a></li>" for k in range(12))
+
+
+def site(body: str, title: str = "O10 แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566") -> bytes:
+    return (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><ul>{MENU}</ul><h1>{title}</h1>"
+            f"<p>เอกสารเผยแพร่ของหน่วยงานตามหลักเกณฑ์การประเมินคุณธรรมและความโปร่งใส</p>{body}"
+            "<footer>สงวนลิขสิทธิ์ เทศบาลตำบลเหมืองง่า จังหวัดลำพูน</footer></body></html>").encode()
+
+
+def bare(body: str, title: str = "") -> bytes:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode()
+
+
+SUSPENDED = bare("<h1>Account Suspended</h1><p>This Account has been suspended.</p>"
+                 "<p>Contact your hosting provider for more information.</p>", "Account Suspended")
+DB_DOWN = bare("<h1>Error establishing a database connection</h1>", "Database Error")
+
+PAGES = {
+    "/fatal": bare(FATAL),
+    "/thai-die": bare("ไม่สามารถเชื่อมต่อฐานข้อมูลได้"),
+    "/footer-widget": site("<table><tr><td>แผนการดำเนินงาน 2566</td></tr></table>" + FATAL),
+    "/suspended": SUSPENDED,
+    "/plan": site("<p>ปัญหาที่พบ: เครือข่ายช้า ระบบสารบรรณเชื่อมต่อฐานข้อมูลไม่ได้ในบางช่วง</p>"),
+}
+
+
+@pytest.fixture(scope="module")
+def server():
+    routes = {path: respond(200, body, HTML) for path, body in PAGES.items()}
+    with LoopbackServer(routes) as srv:
+        yield srv
+
+
+def verdict(url: str, probe: bool = False):
+    settings = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
+                       soft404_probe=probe, allow_private=("127.0.0.1/32",))
+    with Checker(settings, pdf_years=((2566,),)) as checker:
+        result = checker.check(url)
+    return judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,)))
+
+
+@pytest.mark.parametrize("path", ["/fatal", "/thai-die"])
+def test_a_page_that_is_only_the_sites_error_is_broken_with_advice_to_call_the_web_admin(server, path):
+    assert verdict(server.url(path)) == (Status.BROKEN, ("server_error_page",))
+
+
+def test_an_error_in_a_widget_of_a_page_that_shows_the_item_is_a_warning_beside_its_ok(server):
+    assert verdict(server.url("/footer-widget")) == (Status.WARNING, ("error_on_page",))
+
+
+def test_a_hosting_providers_page_is_broken_for_what_it_is(server):
+    assert verdict(server.url("/suspended")) == (Status.BROKEN, ("hosting_page",))
+
+
+def test_a_plan_that_names_a_database_problem_in_its_text_is_read_as_a_plan(server):
+    assert verdict(server.url("/plan")) == (Status.OK, ())
+
+
+def test_a_site_whose_every_path_shows_the_database_error_is_down_not_a_wrong_link():
+    # The probe for a made-up path answers the same page: read first as not found, it told the
+    # agency to check a link that was right.
+    with LoopbackServer(fallback=respond(200, DB_DOWN, HTML)) as srv:
+        assert verdict(srv.url("/ita/o10"), probe=True) == (Status.BROKEN, ("server_error_page",))
+
+
+def test_a_suspended_account_that_answers_every_path_is_a_hosting_page_not_a_wrong_link():
+    with LoopbackServer(fallback=respond(200, SUSPENDED, HTML)) as srv:
+        assert verdict(srv.url("/ita/o10"), probe=True) == (Status.BROKEN, ("hosting_page",))
+
+
+@pytest.mark.parametrize("text, title, expected", [
+    ("Warning: mysqli_connect(): (HY000/2002): Connection refused in /var/www/html/config.php on line 9",
+     "", "server_error_page"),
+    ("SQLSTATE[HY000] [1045] Access denied for user 'root'@'localhost'", "", "server_error_page"),
+    ("Server Error in '/' Application. Runtime Error Description: An application error occurred on the server.",
+     "Runtime Error", "server_error_page"),
+    ("เทศบาลตำบลเหมืองง่า Could not connect to MySQL", "เทศบาลตำบลเหมืองง่า", "server_error_page"),
+    # a notice PHP prints and carries on from: the page below it is whole
+    ("Deprecated: mysql_connect(): The mysql extension is deprecated and will be removed in the future in "
+     "/home/lee/public_html/db.php on line 5 " + "แผนการดำเนินงาน ประจำปี 2566 " * 20, "", None),
+    # wording of the site's own that a page of its own may use, among its text
+    ("แผนพัฒนาดิจิทัล ปัญหา: ระบบเดิมไม่สามารถเชื่อมต่อฐานข้อมูลกลางได้ " + "รายละเอียดโครงการ " * 40, "", None),
+    ("Connect with us on Facebook. Error 404 is not ours. " + "ข่าวประชาสัมพันธ์ " * 10, "", None),
+])
+def test_error_shown_tells_the_programs_message_from_a_page_that_names_an_error(text, title, expected):
+    assert errorpages.error_shown(text, title) == expected
+
+
+@pytest.mark.parametrize("text, title, headings, expected", [
+    ("Welcome to nginx! If you see this page, the nginx web server is successfully installed.",
+     "Welcome to nginx!", ("Welcome to nginx!",), True),
+    ("Apache2 Ubuntu Default Page It works!", "Apache2 Ubuntu Default Page: It works", (), True),
+    ("บัญชีนี้ถูกระงับการใช้งาน กรุณาติดต่อผู้ให้บริการ", "บัญชีถูกระงับ", (), True),
+    ("This domain name has expired. Renew it now.", "", (), True),
+    # an agency's own notices that use the words
+    ("ประกาศ ระงับการใช้น้ำประปาชั่วคราว ประจำปี 2566", "ประกาศ ระงับการใช้น้ำประปาชั่วคราว", (), False),
+    ("บัญชีรายชื่อผู้มีสิทธิรับเบี้ยยังชีพ ประจำปี 2566", "บัญชีรายชื่อผู้มีสิทธิรับเบี้ยยังชีพ", (), False),
+    # a news headline about another site, of a headline's length, not a host's banner
+    ("", "", ("ข่าว: กระทรวงดิจิทัลฯ แจ้งเตือน เว็บไซต์ถูกระงับ หลายแห่งจากการโจมตีทางไซเบอร์ ให้หน่วยงานของรัฐ"
+              "ตรวจสอบการต่ออายุโดเมนและสำรองข้อมูลของเว็บไซต์อย่างสม่ำเสมอ ประจำปีงบประมาณ พ.ศ. 2566",), False),
+    # registrar wording in a long page of the agency's is its own text (a news item, say)
+    ("ข่าว: this domain has expired ในระบบเก่า " + "ข่าวประชาสัมพันธ์ของเทศบาล " * 200, "ข่าว", (), False),
+])
+def test_hosting_page_is_told_by_its_title_heading_or_short_text(text, title, headings, expected):
+    assert errorpages.hosting_page(text, title, headings) is expected
+
+
+def test_a_page_that_opened_last_time_and_shows_the_sites_error_now_is_held_like_a_site_down(server):
+    # A database down for a moment: "ครั้งก่อนเปิดได้" until it stays down, as for a 500.
+    url = server.url("/fatal")
+    with Checker(replace(CheckerSettings(), retries=0, allow_private=("127.0.0.1/32",))) as checker:
+        now = checker.check(url)
+    assert now.reasons == ("server_error_page",)
+    shown, start, _ = outages.judge({url: now}, {url: CheckResult(url, Status.OK)}, {}, now=1000.0, confirm_s=1200)
+    assert (shown[url].status, shown[url].reasons, start) == (Status.UNKNOWN, ("not_answering",), {url: 1000.0})
