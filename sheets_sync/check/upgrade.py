@@ -19,7 +19,9 @@ from sheets_sync.core.models import CheckResult, Status
 
 # The ports a browser leaves out; tests point them at their loopback servers.
 HTTP_PORT, HTTPS_PORT = 80, 443
-_UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx", "soft_404"})
+# (a server's default page: its http:// host never set up, the site served on https:// only)
+_UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx", "soft_404", "hosting_page",
+                         "server_error_page"})
 
 
 def twin_to_try(url: str, result: CheckResult, redirects: tuple[str, ...]) -> str | None:

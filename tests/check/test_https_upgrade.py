@@ -56,6 +56,13 @@ def test_a_port_80_server_answering_404_everywhere_is_not_broken_when_https_open
     assert (r.status, r.reasons) == (Status.WARNING, ("https_only",))
 
 
+def test_a_port_80_server_showing_its_default_page_is_not_broken_when_https_opens(secure, monkeypatch):
+    default = b"<html><head><title>Apache2 Ubuntu Default Page: It works</title></head><body>It works!</body></html>"
+    with LoopbackServer(fallback=respond(200, default, HTML)) as plain:  # the site set up on https:// only
+        r = check(f"{at_port_80(monkeypatch, plain.port)}/o1")
+    assert (r.status, r.reasons) == (Status.WARNING, ("https_only",))
+
+
 def test_https_failing_too_keeps_the_first_verdict(secure, monkeypatch):
     base = at_port_80(monkeypatch, closed_port())
     assert check(f"{base}/gone").reasons == ("connect_error",)  # the twin answers 404: not better
