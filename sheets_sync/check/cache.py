@@ -104,9 +104,9 @@ VALIDATOR_MARKS = (
     # the header's date or the trail's "ITA 2566" alone; and a list a script fills
     # (check/scripted.py) or e-GP's list in a frame made a "no 2566".
     "no validators for results read before siblings, breadcrumb trails, lists scripts fill and e-GP frames",
-    # A site's error or a host's page sent with 200 (check/errorpages.py) was a "no 2566" or a
-    # "not found", stored with the validators such pages send.
-    "no validators for results read before servers' error pages and hosting pages were told",
+    # A site's error, a host's page or an intruder's sent with 200 (check/errorpages.py) was a
+    # "no 2566" or a "not found", stored with the validators such pages send.
+    "no validators for results read before servers' error pages, hosting pages and defacements were told",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

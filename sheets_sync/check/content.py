@@ -20,9 +20,9 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
   the agency's page (the checker asks again as a browser first); a script challenge a
   browser passes (Cloudflare's, `challenge_page`), whatever its status;
-* ``server_error_page`` / ``error_on_page`` / ``hosting_page`` the site's program failing (a
-  PHP fatal error, its database down) or a host's page standing where the site should be
-  (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
+* ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` the site's
+  program failing (a PHP fatal error, its database down), a host's page or an intruder's
+  standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
 """
 
 from __future__ import annotations
@@ -733,6 +733,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page.kind == "html":
         if errorpages.hosting_page(page.text, page.title, page.headings):
             return ("hosting_page",), None  # before the probe's "not found": the host shows it for every path
+        if errorpages.defaced(page.text, page.title, page.headings):
+            return ("defaced_page",), None  # not "no 2566": the site's own pages are gone
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":
             return (shown_error,), None

@@ -1,4 +1,5 @@
-"""Pages that stand where the site should be: a server's error, a hosting provider's page. Pure.
+"""Pages that stand where the site should be: a server's error, a hosting provider's page, an
+intruder's. Pure.
 
 Small agency sites run old PHP on shared hosting, and two failures there answer 200, not 5xx:
 - the site's own program fails and prints why, with PHP's `display_errors` on (the host's
@@ -12,6 +13,9 @@ Small agency sites run old PHP on shared hosting, and two failures there answer 
 Read as pages, they were "ไม่พบปี 2566" (last year's data?), or, where every path answers so,
 "not found: check the link": the agency looked for an old document or a wrong link while the
 site itself was down.
+
+A third stands there with no status code of its own either: an intruder's "Hacked by ..."
+page over a defaced site's (`defaced`), which was "ไม่พบปี 2566" too.
 
 `error_shown` tells the first (a page that is little but the error is `server_error_page`,
 broken; an error inside a page that shows more, such as a widget of its footer failing, is
@@ -86,6 +90,10 @@ _HOSTING = re.compile(
     r"|^\s*default\s+(?:web\s+)?(?:site\s+)?page\s*$|\bcongratulations\b.{0,60}\blitespeed\b"
     r"|\bdomain\s+(?:name\s+)?(?:has\s+)?expired\b|\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be)\s+for\s+sale\b"
     r"|โดเมน.{0,15}หมดอายุ", re.I)
+# A defacement: an intruder's page over the site's, "Hacked by <handle>" at the head of its
+# title or a top heading (or of a short page's text). Thai agency sites are frequent targets.
+_DEFACED = re.compile(r"^\W{0,8}(?:hacked|h[a4]ck[e3]d|defaced|pwned|0wned)\s+by\b", re.I)
+_DEFACED_TEXT = re.compile(r"\b(?:hacked|h[a4]ck[e3]d|defaced)\s+by\b", re.I)
 # A registrar's parking or expiry page, in its text.
 _PARKED = re.compile(
     r"\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be|has\s+been)\s+(?:for\s+sale|parked|registered|expired)\b"
@@ -132,3 +140,17 @@ def hosting_page(text: str, title: str = "", headings: Sequence[str] = ()) -> bo
     if any(_HOSTING.search(t) for t in (title, *headings) if t and len(t) <= 120):
         return True
     return len(text) <= PARKED_PAGE and _PARKED.search(text) is not None
+
+
+def defaced(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:
+    """Whether the page is an intruder's ("Hacked by ..."), not the site's: told by the head of
+    its title or a top heading, or for a short page by its text.
+
+    >>> defaced("Hacked By Mr.X Greetz: all my friends", "~ Hacked By Mr.X ~")
+    True
+    >>> defaced("ข่าวประชาสัมพันธ์ แนวทางป้องกันเว็บไซต์ถูกโจมตี " * 60, "ข่าว: เว็บไซต์หน่วยงานรัฐถูก hacked by กลุ่มแฮกเกอร์")
+    False
+    """
+    if any(_DEFACED.search(t) for t in (title, *headings) if t):
+        return True
+    return len(text) <= PARKED_PAGE and _DEFACED_TEXT.search(text) is not None

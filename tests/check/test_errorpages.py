@@ -41,6 +41,7 @@ PAGES = {
     "/thai-die": bare("ไม่สามารถเชื่อมต่อฐานข้อมูลได้"),
     "/footer-widget": site("<table><tr><td>แผนการดำเนินงาน 2566</td></tr></table>" + FATAL),
     "/suspended": SUSPENDED,
+    "/defaced": bare("<h1>Hacked By Mr.X</h1><p>Your security is low. Greetz: all my friends</p>", "~ Hacked By Mr.X ~"),
     "/plan": site("<p>ปัญหาที่พบ: เครือข่ายช้า ระบบสารบรรณเชื่อมต่อฐานข้อมูลไม่ได้ในบางช่วง</p>"),
 }
 
@@ -71,6 +72,21 @@ def test_an_error_in_a_widget_of_a_page_that_shows_the_item_is_a_warning_beside_
 
 def test_a_hosting_providers_page_is_broken_for_what_it_is(server):
     assert verdict(server.url("/suspended")) == (Status.BROKEN, ("hosting_page",))
+
+
+def test_an_intruders_page_over_the_site_is_broken_for_what_it_is_not_no_2566(server):
+    assert verdict(server.url("/defaced")) == (Status.BROKEN, ("defaced_page",))
+
+
+@pytest.mark.parametrize("text, title, headings, expected", [
+    ("h4ck3d by anon", "", (), True),  # a short page says it in its text alone
+    ("", "หน้าหลัก", ("Defaced by Team X",), True),
+    # the agency's own news of an attack elsewhere, at length
+    ("ข่าว: hacked by กลุ่มแฮกเกอร์ " + "แนวทางป้องกันเว็บไซต์หน่วยงาน " * 100, "ข่าวประชาสัมพันธ์",
+     ("สพฐ. แจ้งเว็บไซต์โรงเรียนถูก Hacked by กลุ่มแฮกเกอร์",), False),
+])
+def test_defaced_is_told_by_the_head_of_a_title_or_heading_or_a_short_pages_text(text, title, headings, expected):
+    assert errorpages.defaced(text, title, headings) is expected
 
 
 def test_a_plan_that_names_a_database_problem_in_its_text_is_read_as_a_plan(server):
