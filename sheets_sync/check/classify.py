@@ -105,7 +105,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         # A redirect without Location (or a 300/304): the browser shows nothing usable.
         codes = ("http_4xx",)
         detail = f"HTTP {code} without a redirect to follow"
-    elif code in content.SHOWN_DESPITE and (shown := _shown_despite(fetch, final, probe, pdf_pages, page, enough)):
+    elif (code in content.SHOWN_DESPITE or code == content.SHOWN_DESPITE_FAILURE) and \
+            (shown := _shown_despite(fetch, final, probe, pdf_pages, page, enough)):
         codes, years, page = shown  # the page read, for its template's years below
         detail = f"HTTP {code}; the page shows content of its own all the same"
     elif 400 <= code < 500:
@@ -170,20 +171,21 @@ def template_years(url: str, final: str, page: "content.Page | None", probe, yea
 def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "content.Page | None",
                    enough: tuple[tuple[int, ...], ...]
                    ) -> tuple[tuple[str, ...], tuple[int, ...] | None, content.Page] | None:
-    """(reason codes, years, the page read) of a page of its own sent with 404 or 410
+    """(reason codes, years, the page read) of a page of its own sent with 404 or 410, or 500
     (`content.shown_despite_status`), judged by its content as a 200 page is, plus
-    `error_status_page`; None for a not-found answer."""
+    `error_status_page` or `page_sent_with_500`; None for a not-found or error answer."""
     if fetch.truncated or not content.is_html(fetch.body, fetch.headers):
         return None
     if page is None:
         page = content.read_html(fetch.body, fetch.headers)
-    if not content.shown_despite_status(fetch.url, final, page, probe):
+    if not content.shown_despite_status(fetch.url, final, page, probe, fetch.status_code):
         return None
     found, years = content.examine(fetch.url, final, 200, fetch.body, fetch.headers, pdf_pages=pdf_pages,
                                    page=page, enough=enough)
     if reasons.status_of(found) not in (Status.OK, Status.WARNING) or is_homepage(final):
         return None  # a sign-in wall, a firewall's page, the home page: "not found" stands
-    return ("error_status_page",) + found, years, page
+    failed = fetch.status_code == content.SHOWN_DESPITE_FAILURE
+    return ("page_sent_with_500" if failed else "error_status_page",) + found, years, page
 
 
 @lru_cache(maxsize=8)  # asked twice of a page that shows files: before they are read (the checker), then here

@@ -65,6 +65,10 @@ OWN_NGRAMS = 25  # n-grams of its own (not in that answer, nor echoing its URL) 
 # status and it is far from that answer (`shown_despite_status`): a page's own text, not a
 # template's, of at least MIN_OWN_TEXT characters and OWN_TEXT_NGRAMS n-grams of its own.
 SHOWN_DESPITE = (404, 410)
+# A page sent with 500 is read likewise where the site answers a missing path at all (a 404 or a
+# 200 page it is far from): PHP sends 500 for a fatal error after the page was written (a footer
+# widget's removed mysql_ function, display_errors off), and the browser shows the page whole.
+SHOWN_DESPITE_FAILURE = 500
 MIN_OWN_TEXT = 100
 OWN_TEXT_NGRAMS = 100
 # Anywhere in the text of a page sent with 404 or 410: broad on purpose, since a match keeps the
@@ -675,7 +679,7 @@ def probe_from(status_code: int | None, final_url: str | None, body: bytes, head
                  links=document_hrefs(page.raw_html), lines=() if home else template.year_lines(page.raw_html))
 
 
-def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:
+def shown_despite_status(url: str, final_url: str, page: Page, probe, status: int = 404) -> bool:
     """An HTML page of its own that came with a 404 or 410: a site whose friendly addresses its
     not-found handler serves (Apache's ErrorDocument, IIS's custom errors, a front controller
     that never sets the status) sends every page so. A browser shows the page, and the assessor
@@ -697,6 +701,11 @@ def shown_despite_status(url: str, final_url: str, page: Page, probe) -> bool:
         return False
     if callable(probe):
         probe = probe()
+    if status == SHOWN_DESPITE_FAILURE:
+        if probe is None:
+            return False  # the site answers a missing path with an error too (or was not asked)
+        theirs = probe.shingles if probe.status not in SHOWN_DESPITE else shingles(probe.text)
+        return not similar(page.text, theirs) and len(_own_ngrams(page, theirs, url, final_url)) >= OWN_TEXT_NGRAMS
     if probe is None or probe.status not in SHOWN_DESPITE:
         return False  # missing paths answer 200 (or nothing): this address's "not found" is meant
     theirs = shingles(probe.text)

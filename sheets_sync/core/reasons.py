@@ -70,6 +70,11 @@ _ALL = [
     Reason("error_status_page", Status.WARNING,
            "หน้านี้เปิดแสดงข้อมูลได้ แต่เว็บไซต์ส่งรหัส \"ไม่พบหน้า\" (404 หรือ 410) มาพร้อมหน้า เครื่องมือตรวจลิงก์และเครื่องมือค้นหา"
            "จะถือว่าลิงก์เสีย ให้แจ้งผู้ดูแลเว็บไซต์แก้ให้หน้านี้ตอบรหัสปกติ (200)"),
+    # A page sent with 500 that shows content of its own (check/content.shown_despite_status): PHP
+    # sends 500 for a fatal error after the page was written; a browser shows what was written.
+    Reason("page_sent_with_500", Status.WARNING,
+           "หน้านี้เปิดแสดงข้อมูลได้ แต่เว็บไซต์ส่งรหัสข้อผิดพลาดของเซิร์ฟเวอร์ (500) มาพร้อมหน้า ส่วนท้ายของหน้าอาจแสดงไม่ครบ "
+           "และเครื่องมือตรวจลิงก์จะถือว่าลิงก์เสีย ให้ตรวจว่าหน้าแสดงข้อมูลครบ และแจ้งผู้ดูแลเว็บไซต์ตรวจบันทึกข้อผิดพลาด (error log)"),
     Reason("http_5xx", Status.BROKEN,
            "เว็บไซต์ขัดข้อง (Server error) ให้แจ้งผู้ดูแลเว็บไซต์ ระบบจะตรวจซ้ำในรอบถัดไป"),
     # A URL that opened at its last check and now gets no answer (check/outages.py): not yet "broken".

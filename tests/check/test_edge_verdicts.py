@@ -464,6 +464,43 @@ def test_a_404_stays_broken_where_the_site_answers_missing_paths_otherwise_or_is
         assert verdict(srv.url("/o1"), soft404_probe=True)[0] is Status.WARNING
 
 
+# A home page's long news list, as n-grams go: 5,000 characters, nearly every run of five its own
+_LETTERS = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศสหอฮะาิีึืุูเแโใไ"
+NEWS = "".join(f"<p>{''.join(random.Random(k).choices(_LETTERS, k=50))}</p>" for k in range(100))
+HEADLINES = (  # each with more than OWN_TEXT_NGRAMS n-grams the other lacks
+    "<p>ข่าวเด่น: โครงการปลูกต้นไม้เฉลิมพระเกียรติ ณ สวนสาธารณะหนองดอก ร่วมกับโรงเรียนในเขตเทศบาลและอาสาสมัคร"
+    "พิทักษ์ทรัพยากรธรรมชาติ มีประชาชนเข้าร่วมกว่าสามร้อยคน ปลูกต้นยางนาและต้นประดู่รอบอ่างเก็บน้ำ เพื่อเพิ่มพื้นที่สีเขียว"
+    "ให้แก่ชุมชน และส่งเสริมการท่องเที่ยวเชิงนิเวศของตำบล</p>",
+    "<p>ข่าวเด่น: การแข่งขันกีฬาต้านยาเสพติด ณ สนามกีฬากลาง ชิงถ้วยนายกเทศมนตรีบ้านแป้น ทีมฟุตบอลเยาวชนจาก"
+    "สิบสองหมู่บ้านลงแข่งขันตลอดสัปดาห์ ผู้ชนะได้รับทุนการศึกษาและอุปกรณ์กีฬา พร้อมกิจกรรมให้ความรู้เรื่องโทษของยาเสพติด"
+    "แก่ผู้ปกครองและนักเรียนในพื้นที่</p>",
+)
+# A footer widget's fatal error after the page was written: PHP sends 500, the browser shows the page.
+ITEM_DIED_IN_FOOTER = ITEM.replace(b"</main>", "</main><footer>ผู้เข้าชม: ".encode())
+
+
+@pytest.mark.parametrize("missing", [respond(404, SITE_NOT_FOUND, HTML), respond(200, _template("<h1>หน้าแรก</h1>"), HTML)])
+def test_a_page_its_site_sends_with_500_is_a_warning_with_its_years(missing):
+    """"Broken, the site is down" was false: the assessor's browser shows the item."""
+    with LoopbackServer({"/o1": respond(500, ITEM_DIED_IN_FOOTER, HTML)}, fallback=missing) as srv:
+        r = check(srv.url("/o1"), soft404_probe=True)
+        assert (r.status, r.reasons, r.years, r.http_status) == (Status.WARNING, ("page_sent_with_500",), (2566,), 500)
+
+
+@pytest.mark.parametrize("page, missing", [
+    (_template("<h1>เกิดข้อผิดพลาด</h1><p>ระบบไม่สามารถแสดงหน้านี้ได้ในขณะนี้ กรุณาลองใหม่ภายหลัง</p>"),
+     respond(404, SITE_NOT_FOUND, HTML)),  # the site's own error page
+    (_template(""), respond(404, SITE_NOT_FOUND, HTML)),  # died before the content: its template alone
+    (ITEM_DIED_IN_FOOTER, respond(500, ITEM_DIED_IN_FOOTER, HTML)),  # every path fails: the site is down
+    # the home page any path shows, its news list drawn anew for each request, sent with 500 here
+    (_template(NEWS + HEADLINES[0]), respond(200, _template(NEWS + HEADLINES[1]), HTML)),
+])
+def test_a_500_that_shows_an_error_a_template_or_what_every_path_shows_stays_broken(page, missing):
+    with LoopbackServer({"/o1": respond(500, page, HTML)}, fallback=missing) as srv:
+        assert verdict(srv.url("/o1"), soft404_probe=True) == (Status.BROKEN, ("http_5xx",))
+        assert verdict(srv.url("/o1"), soft404_probe=False) == (Status.BROKEN, ("http_5xx",))
+
+
 # ---------------------------------------------------------------- pages of the site shown in frames
 LIST_2566 = _template("<h2>รายการเอกสาร</h2><ul><li>แผนการดำเนินงานประจำปีงบประมาณ พ.ศ. 2566</li>"
                       "<li>รายงานการกำกับติดตาม รอบ 6 เดือน</li></ul>")
