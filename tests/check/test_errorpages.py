@@ -112,6 +112,7 @@ def test_a_suspended_account_that_answers_every_path_is_a_hosting_page_not_a_wro
     ("Server Error in '/' Application. Runtime Error Description: An application error occurred on the server.",
      "Runtime Error", "server_error_page"),
     ("เทศบาลตำบลเหมืองง่า Could not connect to MySQL", "เทศบาลตำบลเหมืองง่า", "server_error_page"),
+    ("Whoops, looks like something went wrong.", "", "server_error_page"),  # Laravel's, with no "error" in it
     # a notice PHP prints and carries on from: the page below it is whole
     ("Deprecated: mysql_connect(): The mysql extension is deprecated and will be removed in the future in "
      "/home/lee/public_html/db.php on line 5 " + "แผนการดำเนินงาน ประจำปี 2566 " * 20, "", None),
@@ -129,6 +130,8 @@ def test_error_shown_tells_the_programs_message_from_a_page_that_names_an_error(
     ("Apache2 Ubuntu Default Page It works!", "Apache2 Ubuntu Default Page: It works", (), True),
     ("บัญชีนี้ถูกระงับการใช้งาน กรุณาติดต่อผู้ให้บริการ", "บัญชีถูกระงับ", (), True),
     ("This domain name has expired. Renew it now.", "", (), True),
+    ("", "Account Suspended", (), True),  # told by the title alone
+    ("", "โดเมนนี้หมดอายุแล้ว", (), True),
     # an agency's own notices that use the words
     ("ประกาศ ระงับการใช้น้ำประปาชั่วคราว ประจำปี 2566", "ประกาศ ระงับการใช้น้ำประปาชั่วคราว", (), False),
     ("บัญชีรายชื่อผู้มีสิทธิรับเบี้ยยังชีพ ประจำปี 2566", "บัญชีรายชื่อผู้มีสิทธิรับเบี้ยยังชีพ", (), False),
