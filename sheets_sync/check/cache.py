@@ -105,8 +105,9 @@ VALIDATOR_MARKS = (
     # (check/scripted.py) or e-GP's list in a frame made a "no 2566".
     "no validators for results read before siblings, breadcrumb trails, lists scripts fill and e-GP frames",
     # A site's error, a host's page or an intruder's sent with 200 (check/errorpages.py) was a
-    # "no 2566" or a "not found", stored with the validators such pages send.
-    "no validators for results read before servers' error pages, hosting pages and defacements were told",
+    # "no 2566" or a "not found", and a page whose own files are all "not found" (check/linked.py)
+    # a "no 2566" or a look by hand, stored with the page's validators (it did not change).
+    "no validators for results read before error, hosting and defaced pages and missing files were told",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

@@ -20,6 +20,8 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
   the agency's page (the checker asks again as a browser first); a script challenge a
   browser passes (Cloudflare's, `challenge_page`), whatever its status;
+* ``linked_file_missing`` every file the page shows, or links from its own content, is "not
+  found": not "no 2566" by its heading, nor a look by hand;
 * ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` the site's
   program failing (a PHP fatal error, its database down), a host's page or an intruder's
   standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
@@ -89,6 +91,9 @@ _NO_DATA = (r"(?:^|[-|–—:»·•/])\W*(?:(?:ขออภัย|ขอโท�
 _NOT_FOUND = re.compile(
     rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
     r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
+# ... and, for a page that answered a file's address (`file_not_found`), a file's.
+_FILE_NOT_FOUND = re.compile(r"ไม่พบ\s*(?:ไฟล์|เอกสาร)|(?:ไฟล์|เอกสาร)\S{0,12}ถูกลบ|file\s+(?:was\s+)?(?:not\s+found|"
+                             r"does\s*n[o']t\s+exist|(?:has\s+been\s+)?(?:deleted|removed))", re.I)
 _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อเข้าใช้|log\s*in|sign\s*in", re.I)
 # A script, style, noscript, template or comment left open runs to the end, as in a browser;
 # scanned for its end from every such start, each one left open cost a scan of the rest of the
@@ -163,6 +168,9 @@ class Page:
     # A file it shows came as a file (a PDF, readable or a scan, a Word file ...), not an error
     # or another page: a link that promised a document and gave this page is not `wrong_type`.
     shows_file: bool = False
+    # Every file it shows, or links from its own content (sheets_sync.check.linked), answered
+    # "not found" (`file_not_found`): what the assessor clicks or sees is the site's error.
+    files_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -779,6 +787,8 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 # An embedded document or image, or a refresh to elsewhere: nothing to read here
                 # but the embedded documents' text, where the checker read it.
+                if page.files_missing:
+                    return ("linked_file_missing",), None
                 return (), years_in(page.document) if page.document else None
             if not shell:
                 return ("empty_page",), None
@@ -810,6 +820,26 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
     return (), None
 
 
+def file_not_found(error: str | None, status_code: int | None, body: bytes, headers: Mapping[str, str]) -> bool:
+    """A file's address answered that there is no such file: 404 or 410, or a page of the site
+    headed "not found" (a CMS's download script for a deleted file). Never a timeout, a refusal
+    (403: a hotlink rule may refuse us and not a browser) or a 5xx, which say nothing of the file.
+
+    >>> file_not_found(None, 404, b"", {}), file_not_found(None, 403, b"", {}), file_not_found("timeout", None, b"", {})
+    (True, False, False)
+    >>> file_not_found(None, 200, "<title>ไม่พบหน้าที่ต้องการ</title>".encode(), {"Content-Type": "text/html"})
+    True
+    """
+    if error is not None or status_code is None:
+        return False
+    if status_code in SHOWN_DESPITE:
+        return True
+    if not (200 <= status_code < 300 and is_html(body, headers)):
+        return False
+    page = read_html(body, headers)
+    return not_found_heading(page) or _in_headings(page, _FILE_NOT_FOUND)
+
+
 def _shows_a_file(page: Page, final_url: str) -> bool:
     """A page that is there to show a file: a Drive-like viewer, or one whose file came (PDF.js given it, a CMS's file page)."""
     return page.shows_file or is_viewer(final_url)
@@ -823,7 +853,7 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
     years = set(html_years(page, enough)) | set(years_in(page.document or ""))
     if not years and not page.document:
-        return ("unverifiable_content",), None
+        return ("linked_file_missing" if page.files_missing else "unverifiable_content",), None
     return (), tuple(sorted(years))
 
 

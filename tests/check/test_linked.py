@@ -11,6 +11,7 @@ import pytest
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.linked import MAX_LINKED, SCAN_TEXT, own_content, parts
 from sheets_sync.config.settings import CheckerSettings
+from sheets_sync.core.models import Status
 from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, respond
 
@@ -147,6 +148,21 @@ def site():
         "/o10": respond(200, _table_site(item + '<a href="/files/o10-2566.pdf">ดาวน์โหลด</a>'), HTML),
         "/o10-bare": respond(200, _table_site(item), HTML),
         "/o10-scans": respond(200, _table_site(item + '<img src="/up/o10-page1.jpg" width="800">'), HTML),
+        "/o10-gone": respond(200, _table_site(item + '<a href="/files/deleted.pdf">ดาวน์โหลด</a>'), HTML),
+        "/o10-gone-two": respond(200, _table_site(item + '<a href="/files/a.pdf">ส่วนที่ 1</a> '
+                                                  '<a href="/files/removed.pdf">ส่วนที่ 2</a>'), HTML),
+        "/o10-half-gone": respond(200, _table_site(item + '<a href="/files/deleted.pdf">ส่วนที่ 1</a> '
+                                                   '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
+        "/o10-gone-and-refused": respond(200, _table_site(item + '<a href="/files/deleted.pdf">ส่วนที่ 1</a> '
+                                                          '<a href="/files/hotlinked.pdf">ส่วนที่ 2</a>'), HTML),
+        "/o10-only-frame": respond(200, b'<html><body><iframe src="/files/deleted.pdf" width="100%" height="900">'
+                                        b'</iframe></body></html>', HTML),  # no text at all beside its file
+        "/o10-refused": respond(200, _table_site(item + '<a href="/files/hotlinked.pdf">ดาวน์โหลด</a>'), HTML),
+        "/o10-embeds-gone": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
+                                                     '<iframe src="/files/deleted.pdf" width="100%" height="900"></iframe>'), HTML),
+        # a CMS's answer for a deleted file: its "not found" page, sent with 200
+        "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
+        "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
         "/files/plan.pdf": respond(200, make_pdf(["Local development plan", "B.E. 2566 - 2570"]), PDF),
         "/files/o10-2565.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         "/files/o10-2566.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
@@ -189,6 +205,23 @@ def test_a_page_whose_only_file_is_the_templates_stays_judged_by_its_own_text(si
 def test_a_page_of_its_own_scanned_pictures_is_a_look_by_hand(site):
     result = _check(site.url("/o10-scans"))
     assert (result.reasons, result.years) == (("unverifiable_content",), None)
+
+
+@pytest.mark.parametrize("path", ["/o10-gone", "/o10-gone-two", "/o10-embeds-gone", "/o10-only-frame"])
+def test_a_page_whose_own_files_are_all_not_found_says_so_not_no_2566(site, path):
+    # The assessor who clicks "ดาวน์โหลด" gets the site's not-found page: the advice is to upload
+    # the file again, not to look for this year's document.
+    result = _check(site.url(path))
+    assert (result.status, result.reasons, result.years) == (Status.WARNING, ("linked_file_missing",), None)
+
+
+@pytest.mark.parametrize("path, years", [("/o10-half-gone", (2565,)), ("/o10-refused", ()),
+                                         ("/o10-gone-and-refused", ())])
+def test_a_file_that_opens_or_is_refused_keeps_the_year_verdict(site, path, years):
+    # One file of two opened: its year speaks. A 403 may be a hotlink rule a browser passes: it
+    # says nothing of the file.
+    result = _check(site.url(path))
+    assert (result.reasons, result.years) == ((), years)
 
 
 def test_unclosed_paragraphs_and_stray_end_tags_keep_the_template_apart():
