@@ -97,6 +97,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
             codes = codes + ("redirected_home",)
     elif code in (401, 403) and sign_in_host(final):
         codes = ("login_required",)  # a Drive/Docs file not shared publicly
+    elif code == 401:  # the server asks for a user name and password (HTTP authentication)
+        codes = ("admin_page",) if content.back_office(fetch.url) else ("login_required",)
     elif code in REFUSALS and fetch.as_browser:
         codes = ("bot_blocked",)  # refused to our own User-Agent and to a browser's
     elif code in LIMIT_STATUSES:  # still 429 or 508 after the retries: the site limits how fast it is read

@@ -280,6 +280,31 @@ def sign_in_url(url: str) -> bool:
     return False
 
 
+# A CMS's back office by a segment of its path (WordPress, Joomla, the admin folder of many a
+# Thai agency's own PHP site), or an edit action in its query. Only told apart on an address that
+# answered a sign-in wall: files under /admin/uploads/ are public on many of those sites.
+_BACK_OFFICE = frozenset({"wp-admin", "wp-login.php", "administrator", "admin", "backend", "backoffice",
+                          "back-office", "webadmin", "siteadmin", "admin.php"})
+_EDIT_QUERY = re.compile(r"(?:^|&)(?:action=edit|task=[\w.]*edit)\b", re.I)
+
+
+def back_office(url: str) -> bool:
+    """An address of a site's back office, copied from the editor's browser: the agency's staff
+    see the page, an assessor gets the sign-in wall.
+
+    >>> back_office("https://a.go.th/wp-admin/post.php?post=12&action=edit"), back_office("https://a.go.th/ita/o10")
+    (True, False)
+    >>> back_office("https://a.go.th/index.php?option=com_content&task=article.edit&id=5")
+    True
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    segments = {s.lower() for s in unquote(parts.path).split("/") if s}
+    return bool(segments & _BACK_OFFICE) or _EDIT_QUERY.search(parts.query) is not None
+
+
 def promises_document(url: str) -> bool:
     """A link whose address says it is a document: a .pdf/.docx ... path, or a Drive/Docs file."""
     try:
@@ -743,7 +768,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
     if page is None:
         page = read(body, headers, pdf_pages)
     if page.kind == "html" and password_wall(page):
-        return ("login_required",), None
+        return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
     shown_error = None

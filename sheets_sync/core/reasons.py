@@ -147,6 +147,11 @@ _ALL = [
     Reason("login_required", Status.BROKEN,
            "เปิดแล้วต้องเข้าสู่ระบบ (เช่น ไฟล์ Google Drive ที่ไม่ได้แชร์เป็นสาธารณะ) ผู้ประเมินจะเปิดไม่ได้ "
            "ให้ตั้งค่าเป็น \"ทุกคนที่มีลิงก์\" หรือเผยแพร่บนเว็บไซต์หน่วยงาน"),
+    # A sign-in wall at an address of the site's back office (check/content.back_office): the
+    # editor's address, copied from a browser signed in to the CMS.
+    Reason("admin_page", Status.BROKEN,
+           "ลิงก์นี้เป็นหน้าสำหรับผู้ดูแลเว็บไซต์ (หลังบ้าน) ที่ต้องเข้าสู่ระบบ ผู้ประเมินจะเปิดไม่ได้ ให้เปิดหน้าข้อมูลนี้จากหน้าเว็บไซต์"
+           "ที่บุคคลทั่วไปเห็น แล้วคัดลอกลิงก์จากช่องที่อยู่ของเบราว์เซอร์มาวางแทน"),
     Reason("wrong_type", Status.BROKEN,
            "ลิงก์ควรเป็นไฟล์เอกสาร (เช่น PDF) แต่เปิดแล้วได้หน้าเว็บแจ้งข้อผิดพลาดหรือไฟล์ว่าง ตรวจว่าอัปโหลดไฟล์ครบและลิงก์ถูกต้อง"),
     Reason("empty_page", Status.WARNING,

@@ -619,3 +619,39 @@ def test_a_short_item_page_that_links_its_file_is_no_soft_404():
         assert verdict(srv.url("/o10"), soft404_probe=True) == (Status.OK, ())
         assert verdict(srv.url("/o10-gone"), soft404_probe=True) == (Status.BROKEN, ("soft_404",))
         assert verdict(srv.url("/no-such-page"), soft404_probe=True) == (Status.BROKEN, ("soft_404",))
+
+
+# ---------------------------------------------------------------- addresses of a site's back office
+LOGIN = ('<html><head><title>Log In ‹ เทศบาลตำบลบ้านแป้น — WordPress</title></head><body><form method="post" '
+         'action="/wp-login.php"><input name="log"><input type="password" name="pwd"><input type="submit"></form>'
+         '</body></html>').encode()
+
+
+@pytest.fixture(scope="module")
+def office():
+    routes = {"/wp-admin/post.php": redirect("/wp-login.php?redirect_to=%2Fwp-admin%2Fpost.php&reauth=1"),
+              "/wp-login.php": respond(200, LOGIN, HTML), "/index.php": respond(200, LOGIN, HTML),
+              "/member/login": respond(200, LOGIN, HTML), "/admin/report": respond(401, b"Unauthorized", HTML),
+              "/private/report": respond(401, b"Unauthorized", HTML),
+              "/ita/o1-draft": redirect("/wp-login.php?redirect_to=%2Fita%2Fo1-draft"),
+              "/admin/uploads/o1.html": respond(200, PAGE, HTML)}
+    with LoopbackServer(routes) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize("path", ["/wp-admin/post.php?post=12&action=edit", "/index.php?option=com_content&task=article.edit&id=5",
+                                  "/admin/report"])
+def test_an_editors_address_copied_from_the_back_office_is_told_apart_from_a_sign_in_wall(office, path):
+    # The agency's staff, signed in, see the page; the advice is to copy the public page's address.
+    assert verdict(office.url(path)) == (Status.BROKEN, ("admin_page",))
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/member/login", (Status.BROKEN, ("login_required",))),
+    # a public address whose post is private: the advice is to publish it, not to copy another address
+    ("/ita/o1-draft", (Status.BROKEN, ("login_required",))),
+    ("/private/report", (Status.BROKEN, ("login_required",))),  # HTTP authentication: a sign-in, not "not found"
+    ("/admin/uploads/o1.html", (Status.OK, ())),  # a public file in the admin folder of a site's own CMS
+])
+def test_other_sign_in_walls_and_public_pages_under_admin_keep_their_verdicts(office, path, expected):
+    assert verdict(office.url(path)) == expected
