@@ -88,8 +88,10 @@ _PATH_PIECE_RE = re.compile(r"[/=&\\]|%[0-9A-Fa-f]{2}")
 # Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
 # after a letter or digit of a path it may be one too ("…/ita/o1ข้อมูลโครงสร้าง"), or a Thai slug.
 _THAI = "\u0e00-\u0e7f"
-_GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}])", re.I)
-_GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}])")
+# ... or a bracketed label ("…/o19.pdf(ข้อมูลปี 2566)"): no file name goes on past its extension,
+# and a path word rarely runs into a bracket with Thai in it.
+_GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}]|[(\\[（])", re.I)
+_GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}]|[(\\[（][^)\\]）]*[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
 # "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
 # copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
@@ -122,8 +124,10 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       Exception: a space inside an unfinished host ("http://exa mple.go.th") keeps both halves
       together -> `malformed`.
     - Thai glued to a URL's path with no space: after a file name it is a label, so "…/o19.pdfข้อมูล"
-      is read as "…/o19.pdf" first and as typed second; after a letter or digit ("…/ita/o1ข้อมูล")
-      it may be a label or part of a Thai name, so as typed first and cut second. Never inside
+      (or "…/o19.pdf(ข้อมูล)", any bracket after a file name) is read as "…/o19.pdf" first and as
+      typed second; after a letter or digit ("…/ita/o1ข้อมูล")
+      it may be a label or part of a Thai name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as
+      typed first and cut second. Never inside
       the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.

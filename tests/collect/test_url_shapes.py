@@ -121,6 +121,10 @@ SHAPES = [
     # Thai glued to the URL with no space
     ("thai label glued to a file name", f"{X}/oit/o19.pdfข้อมูลปี2566",
      [(f"{X}/oit/o19.pdf", [th(f"{X}/oit/o19.pdfข้อมูลปี2566")])]),
+    ("bracketed label glued to a file name", f"{X}/oit/o19.pdf(ข้อมูลปี2566)",
+     [(f"{X}/oit/o19.pdf", [th(f"{X}/oit/o19.pdf(ข้อมูลปี2566)")])]),
+    ("bracketed number glued to a file name", f"{X}/oit/o19.pdf(2566)", [(f"{X}/oit/o19.pdf", [f"{X}/oit/o19.pdf(2566)"])]),
+    ("bracketed thai glued to a path word", f"{X}/ita/o1(โครงสร้าง)", [(th(f"{X}/ita/o1(โครงสร้าง)"), [f"{X}/ita/o1"])]),
     ("thai glued to a path word", f"{X}/ita/o1ข้อมูลโครงสร้าง", [(th(f"{X}/ita/o1ข้อมูลโครงสร้าง"), [f"{X}/ita/o1"])]),
     ("thai slug after a dash", f"{X}/news-ข่าวประชาสัมพันธ์/", [(th(f"{X}/news-ข่าวประชาสัมพันธ์/"), [])]),
     ("thai host", "http://ลำพูน.go.th/ita", [("http://xn--q3cju6cub7h.go.th/ita", [])]),
