@@ -336,6 +336,22 @@ def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
     return b"%PDF-" in head and "html" not in ctype and not ctype.startswith("text/")
 
 
+def sent_as_page(headers: Mapping[str, str]) -> bool:
+    """A file's answer whose Content-Type calls it a web page, with no download asked for: a
+    browser never sniffs text/html (Chromium's mime_sniffer, the WHATWG MIME Sniffing standard),
+    so it shows a PDF or a Word file as lines of gibberish. A download script that forgets its
+    header sends PHP's default, text/html. The checker reads the file all the same (`is_pdf`).
+
+    >>> sent_as_page({"Content-Type": "text/html; charset=UTF-8"}), sent_as_page({"Content-Type": "application/pdf"})
+    (True, False)
+    >>> sent_as_page({"Content-Type": "text/html", "Content-Disposition": 'attachment; filename="o10.pdf"'})
+    False
+    """
+    ctype = (headers.get("Content-Type") or "").lower().lstrip()
+    return ctype.startswith(("text/html", "application/xhtml")) and \
+        "attachment" not in (headers.get("Content-Disposition") or "").lower()
+
+
 def is_html(body: bytes, headers: Mapping[str, str]) -> bool:
     ctype = (headers.get("Content-Type") or "").lower()
     if "html" in ctype or "xml" in ctype and b"<html" in body[:2048].lower():
@@ -767,6 +783,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("unverifiable_platform",), None
     if page is None:
         page = read(body, headers, pdf_pages)
+    if page.kind in ("pdf", "office") and sent_as_page(headers):
+        return ("file_sent_as_page",), None
     if page.kind == "html" and password_wall(page):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
     if firewall_page(page):

@@ -154,6 +154,10 @@ _ALL = [
            "ที่บุคคลทั่วไปเห็น แล้วคัดลอกลิงก์จากช่องที่อยู่ของเบราว์เซอร์มาวางแทน"),
     Reason("wrong_type", Status.BROKEN,
            "ลิงก์ควรเป็นไฟล์เอกสาร (เช่น PDF) แต่เปิดแล้วได้หน้าเว็บแจ้งข้อผิดพลาดหรือไฟล์ว่าง ตรวจว่าอัปโหลดไฟล์ครบและลิงก์ถูกต้อง"),
+    # A PDF or office file sent as a web page (check/content.sent_as_page): the browser shows gibberish.
+    Reason("file_sent_as_page", Status.BROKEN,
+           "ไฟล์เอกสารนี้ถูกส่งมาในรูปแบบหน้าเว็บ (Content-Type: text/html) เบราว์เซอร์ของผู้ประเมินจะแสดงเป็นตัวอักษรอ่านไม่ออก"
+           "แทนเอกสาร ให้แจ้งผู้ดูแลเว็บไซต์แก้การตั้งค่าประเภทไฟล์ (เช่น application/pdf) หรืออัปโหลดเป็นไฟล์ .pdf โดยตรง"),
     Reason("empty_page", Status.WARNING,
            "หน้านี้แทบไม่มีข้อความ ผู้ประเมินอาจไม่พบข้อมูล ตรวจว่าลิงก์ชี้ไปยังหน้าที่แสดงข้อมูลจริง"),
     # {years} and {wanted} come from the item's year rule (sheets_sync.check.years.note_values).

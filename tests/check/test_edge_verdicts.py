@@ -655,3 +655,17 @@ def test_an_editors_address_copied_from_the_back_office_is_told_apart_from_a_sig
 ])
 def test_other_sign_in_walls_and_public_pages_under_admin_keep_their_verdicts(office, path, expected):
     assert verdict(office.url(path)) == expected
+
+
+# ---------------------------------------------------------------- a file sent as a web page
+@pytest.mark.parametrize("headers, expected", [
+    # a download script that forgot its header: PHP's default, which browsers never sniff
+    ({"Content-Type": "text/html; charset=UTF-8"}, (Status.BROKEN, ("file_sent_as_page",))),
+    ({"Content-Type": "text/html", "Content-Disposition": 'attachment; filename="o1.pdf"'}, (Status.OK, ())),  # downloaded
+    ({"Content-Type": "application/octet-stream"}, (Status.OK, ())),  # downloaded, then opened
+    ({"Content-Type": "application/pdf"}, (Status.OK, ())),
+])
+def test_a_pdf_a_browser_would_show_as_gibberish_is_broken_whatever_it_holds(headers, expected):
+    body = make_pdf(["Organisation structure", "Fiscal year B.E. 2566"])
+    with LoopbackServer({"/download.php": respond(200, body, headers)}) as srv:
+        assert verdict(srv.url("/download.php?id=7")) == expected
