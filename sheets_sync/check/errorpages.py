@@ -132,10 +132,8 @@ def error_shown(text: str, title: str = "") -> str | None:
     if length is not None:
         return "server_error_page" if rest - length <= ERROR_PAGE_REST else "error_on_page"
     # (a die() message is short: only a short page is searched for one)
-    if rest <= ERROR_PAGE_REST + 200 and (alone := _ERROR_ALONE.search(text)):
-        if rest - (alone.end() - alone.start()) <= ERROR_PAGE_REST:
-            return "server_error_page"
-    return None
+    alone = _ERROR_ALONE.search(text) if rest <= ERROR_PAGE_REST + 200 else None
+    return "server_error_page" if alone and rest - (alone.end() - alone.start()) <= ERROR_PAGE_REST else None
 
 
 def hosting_page(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:
