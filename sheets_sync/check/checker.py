@@ -318,8 +318,8 @@ class Checker:
             return page  # its own text settles them (not only its template's, check/template.py)
         if links_only:
             return await self._with_own(page, final_url, deadline)
-        missing: list[str] = []
-        texts = await self._documents_texts(shown[:documents.MAX_EMBEDDED], deadline, missing)
+        troubles: list[str] = []
+        texts = await self._documents_texts(shown[:documents.MAX_EMBEDDED], deadline, troubles)
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
         if not shown and not pages:
             # Frames that gave nothing to read: judged by its own text, as before; but a flipbook or
@@ -328,7 +328,7 @@ class Checker:
             return replace(page, document="") if hosted else page
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts),
-                       files_missing=not pages and len(missing) == len(shown[:documents.MAX_EMBEDDED]))
+                       files_trouble="" if pages else _trouble(troubles, len(shown[:documents.MAX_EMBEDDED])))
 
     async def _template_dated(self, page: content.Page, final_url: str, years: tuple[int, ...],
                               deadline: float) -> bool:
@@ -352,16 +352,16 @@ class Checker:
         probe = await self._site_probe(final_url, deadline)
         if probe is not None:
             own = linked.own_content(found, final_url, probe.links, probe.shown)
-        missing: list[str] = []
-        texts = [t for t in await self._documents_texts(own.documents, deadline, missing) if t is not None]
+        troubles: list[str] = []
+        texts = [t for t in await self._documents_texts(own.documents, deadline, troubles) if t is not None]
         if texts:
             return replace(page, document="\n".join(t for t in texts if t))
         if own.scanned:
             return replace(page, document="")
-        if own.documents and len(missing) == len(own.documents):
-            # Its files are its content, and each is "not found": not "no 2566" (the heading's),
-            # the assessor who clicks gets the site's not-found page.
-            return replace(page, document="", files_missing=True)
+        if trouble := _trouble(troubles, len(own.documents)):
+            # Its files are its content, and none opens for the assessor who clicks (the site's
+            # not-found page, or a PDF shown as gibberish): not "no 2566" by its heading.
+            return replace(page, document="", files_trouble=trouble)
         return page
 
     async def _framed_text(self, url: str, deadline: float) -> str | None:
@@ -383,25 +383,30 @@ class Checker:
         framed = await self._with_documents(framed, final, deadline, got.body, frames=False)
         return "\n".join(t for t in (framed.text, framed.document) if t)
 
-    async def _documents_texts(self, urls, deadline: float, missing: list[str] | None = None) -> list[str | None]:
+    async def _documents_texts(self, urls, deadline: float, troubles: list[str] | None = None) -> list[str | None]:
         """`_document_text` of each document a page shows or links, in turn: a viewer's file
         from its download or export address (`documents.viewer_export`)."""
-        return [await self._document_text(documents.viewer_export(u) or u, deadline, missing) for u in urls]
+        return [await self._document_text(documents.viewer_export(u) or u, deadline, troubles) for u in urls]
 
-    async def _document_text(self, url: str, deadline: float, missing: list[str] | None = None) -> str | None:
+    async def _document_text(self, url: str, deadline: float, troubles: list[str] | None = None) -> str | None:
         """The text of the document at `url` (an embedded PDF, or the download or export address
         of a viewer's file, `documents.viewer_export`): "" for a file without text (a scan, a kind
         of file whose text is not read); None when that gives no file: an error, a notice instead
         of the file (Drive's for files too large to scan for viruses, a quota page), a PDF PDFium
         cannot open; the text of a Google Sheet or Doc published to the web, a page. One more
-        request to the same host, through the same guard, pacing and deadline. `url` is added to
-        `missing` when its site says there is no such file (`content.file_not_found`)."""
+        request to the same host, through the same guard, pacing and deadline. A file no browser
+        shows gets a reason code added to `troubles`: its site says there is no such file
+        (`content.file_not_found`), or it is sent as a web page (`content.sent_as_page`: None)."""
         got = await self.fetch_async(url, deadline=deadline)
-        if missing is not None and content.file_not_found(got.error, got.status_code, got.body, got.headers):
-            missing.append(url)
+        if troubles is not None and content.file_not_found(got.error, got.status_code, got.body, got.headers):
+            troubles.append("linked_file_missing")
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
         if content.is_document(got.body, got.headers):
+            if content.sent_as_page(got.headers):
+                if troubles is not None:
+                    troubles.append("file_sent_as_page")
+                return None  # gibberish in the browser: no file for the assessor
             read = await self._pdf.read_async(got.body, self.settings.pdf_pages, deadline,
                                               host_of(got.final_url or url))
             if read.kind == "office":
@@ -523,3 +528,15 @@ def _origin(url: str) -> str | None:
     except ValueError:
         return None
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else None
+
+
+def _trouble(troubles: list[str], files: int) -> str:
+    """The reason code for a page whose `files` (its content) each had one of `troubles`
+    (`Checker._document_text`), "not found" first; "" when one of them opened, or there were none.
+
+    >>> _trouble(["file_sent_as_page", "linked_file_missing"], 2), _trouble(["linked_file_missing"], 2)
+    ('linked_file_missing', '')
+    """
+    if not files or len(troubles) < files:
+        return ""
+    return "linked_file_missing" if "linked_file_missing" in troubles else troubles[0]

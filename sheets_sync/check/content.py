@@ -168,9 +168,9 @@ class Page:
     # A file it shows came as a file (a PDF, readable or a scan, a Word file ...), not an error
     # or another page: a link that promised a document and gave this page is not `wrong_type`.
     shows_file: bool = False
-    # Every file it shows, or links from its own content (sheets_sync.check.linked), answered
-    # "not found" (`file_not_found`): what the assessor clicks or sees is the site's error.
-    files_missing: bool = False
+    # The reason code when no file it shows, or links from its own content (sheets_sync.check.linked),
+    # opens in a browser: "not found" (`file_not_found`), or a PDF sent as a page (`sent_as_page`).
+    files_trouble: str = ""
 
 
 @dataclass(frozen=True)
@@ -830,8 +830,8 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
             if _EMBED.search(page.raw_html) or _META_REFRESH.search(page.raw_html):
                 # An embedded document or image, or a refresh to elsewhere: nothing to read here
                 # but the embedded documents' text, where the checker read it.
-                if page.files_missing:
-                    return ("linked_file_missing",), None
+                if page.files_trouble:
+                    return (page.files_trouble,), None
                 return (), years_in(page.document) if page.document else None
             if not shell:
                 return ("empty_page",), None
@@ -896,7 +896,7 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
     years = set(html_years(page, enough)) | set(years_in(page.document or ""))
     if not years and not page.document:
-        return ("linked_file_missing" if page.files_missing else "unverifiable_content",), None
+        return (page.files_trouble or "unverifiable_content",), None
     return (), tuple(sorted(years))
 
 

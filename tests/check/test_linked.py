@@ -163,6 +163,14 @@ def site():
         # a CMS's answer for a deleted file: its "not found" page, sent with 200
         "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
         "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
+        # a download script that forgot its header: the browser shows the PDF as gibberish
+        "/files/garbled.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), HTML),
+        "/o10-garbled": respond(200, _table_site(item + '<a href="/files/garbled.pdf">ดาวน์โหลด</a>'), HTML),
+        "/o10-embeds-garbled": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
+                                                        '<iframe src="/files/garbled.pdf" width="100%" height="900">'
+                                                        '</iframe>'), HTML),
+        "/o10-garbled-and-ok": respond(200, _table_site(item + '<a href="/files/garbled.pdf">ส่วนที่ 1</a> '
+                                                        '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
         "/files/plan.pdf": respond(200, make_pdf(["Local development plan", "B.E. 2566 - 2570"]), PDF),
         "/files/o10-2565.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         "/files/o10-2566.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
@@ -215,7 +223,15 @@ def test_a_page_whose_own_files_are_all_not_found_says_so_not_no_2566(site, path
     assert (result.status, result.reasons, result.years) == (Status.WARNING, ("linked_file_missing",), None)
 
 
+@pytest.mark.parametrize("path", ["/o10-garbled", "/o10-embeds-garbled"])
+def test_a_page_whose_own_pdf_is_sent_as_a_web_page_is_broken_whatever_the_pdf_holds(site, path):
+    # The checker reads a 2566 in the file; the assessor who clicks sees lines of gibberish.
+    result = _check(site.url(path))
+    assert (result.status, result.reasons, result.years) == (Status.BROKEN, ("file_sent_as_page",), None)
+
+
 @pytest.mark.parametrize("path, years", [("/o10-half-gone", (2565,)), ("/o10-refused", ()),
+                                         ("/o10-garbled-and-ok", (2565,)),
                                          ("/o10-gone-and-refused", ())])
 def test_a_file_that_opens_or_is_refused_keeps_the_year_verdict(site, path, years):
     # One file of two opened: its year speaks. A 403 may be a hotlink rule a browser passes: it
