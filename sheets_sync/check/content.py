@@ -799,6 +799,10 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         if shown_error == "server_error_page":
             return (shown_error,), None
     codes, years = _examined(url, final_url, body, truncated, probe, page, enough)
+    if shown_error and codes[:1] == ("soft_404",) and not not_found_heading(page):
+        # What every path shows is the template and the program's error (its header failing):
+        # the site is down, not the link wrong.
+        return ("server_error_page",), None
     if shown_error and codes[:1] != ("soft_404",):
         codes = (shown_error,) + codes  # a widget's failure in a page that shows more
     return codes, years

@@ -100,6 +100,15 @@ def test_a_site_whose_every_path_shows_the_database_error_is_down_not_a_wrong_li
         assert verdict(srv.url("/ita/o10"), probe=True) == (Status.BROKEN, ("server_error_page",))
 
 
+@pytest.mark.parametrize("heading, expected", [
+    ("", (Status.BROKEN, ("server_error_page",))),  # the program died under the menu: the site is down
+    ("<h1>ไม่พบหน้าที่ต้องการ</h1>", (Status.BROKEN, ("soft_404",))),  # its not-found page, a widget failing
+])
+def test_a_template_and_an_error_on_every_path_is_down_unless_it_says_not_found(heading, expected):
+    with LoopbackServer(fallback=respond(200, site(heading + FATAL, title="เทศบาลตำบลเหมืองง่า"), HTML)) as srv:
+        assert verdict(srv.url("/ita/o10"), probe=True) == expected
+
+
 def test_a_suspended_account_that_answers_every_path_is_a_hosting_page_not_a_wrong_link():
     with LoopbackServer(fallback=respond(200, SUSPENDED, HTML)) as srv:
         assert verdict(srv.url("/ita/o10"), probe=True) == (Status.BROKEN, ("hosting_page",))
