@@ -106,9 +106,10 @@ VALIDATOR_MARKS = (
     "no validators for results read before siblings, breadcrumb trails, lists scripts fill and e-GP frames",
     # A site's error, a host's page or an intruder's sent with 200 (check/errorpages.py) was a
     # "no 2566" or a "not found", a page whose own files are all "not found" (check/linked.py)
-    # a "no 2566" or a look by hand, and a PDF sent as text/html an "ok", each stored with the
-    # validators of an answer that has not changed since.
-    "no validators for results read before error, hosting and defaced pages, missing files and files sent as pages",
+    # a "no 2566" or a look by hand, a PDF sent as text/html and a page that says its data is being
+    # prepared an "ok", each stored with the validators of an answer that has not changed since.
+    "no validators for results read before error, hosting, defaced and placeholder pages, missing files and files "
+    "sent as pages",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

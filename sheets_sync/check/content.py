@@ -20,6 +20,8 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
   the agency's page (the checker asks again as a browser first); a script challenge a
   browser passes (Cloudflare's, `challenge_page`), whatever its status;
+* ``placeholder_page`` the page's content is a notice that its data is not there yet
+  ("อยู่ระหว่างจัดทำข้อมูล", sheets_sync.check.placeholder): not "no 2566", nor "ok" by its year;
 * ``linked_file_missing`` every file the page shows, or links from its own content, is "not
   found": not "no 2566" by its heading, nor a look by hand;
 * ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` the site's
@@ -36,7 +38,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import errorpages, office, pdftext, scripted, template
+from sheets_sync.check import errorpages, office, pdftext, placeholder, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core.normalize import host_of, host_under, is_homepage
@@ -851,6 +853,9 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
             return ("unverifiable_content",), None
     if page.kind == "office" and not page.text:
         return ("unverifiable_content",), None  # an old binary format, a protected file: a look by hand
+    if page.kind == "html" and page.document is None and \
+            placeholder.placeholder_page(page.text, page.raw_html, page.title, page.headings):
+        return ("placeholder_page",), None  # a notice that the data is not there yet, not "no 2566" or "ok"
     if page.kind in ("html", "pdf", "office", "text") and not truncated:
         if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
             return _shown_years(page, enough)

@@ -245,6 +245,17 @@ def _element_end(raw_html: str, start: int, tag: str) -> int:
     return len(raw_html)
 
 
+def without_parts(markup: str, tags: tuple[str, ...] = ("nav", "header", "footer", "aside")) -> str:
+    """`markup` without its elements of `tags` (a template's menus, header, footer and sidebar).
+
+    >>> without_parts("<header>เมนู</header><p>อยู่ระหว่างจัดทำข้อมูล</p><footer>ติดต่อ</footer>")
+    '<p>อยู่ระหว่างจัดทำข้อมูล</p>'
+    """
+    for tag in tags:
+        markup = _without_elements(markup, tag)
+    return markup
+
+
 def _without_elements(markup: str, tag: str) -> str:
     """`markup` without its `tag` elements (their contents too)."""
     pattern, out, at = _tag_pattern(tag), [], 0

@@ -158,6 +158,9 @@ _ALL = [
     Reason("file_sent_as_page", Status.BROKEN,
            "ไฟล์เอกสารนี้ถูกส่งมาในรูปแบบหน้าเว็บ (Content-Type: text/html) เบราว์เซอร์ของผู้ประเมินจะแสดงเป็นตัวอักษรอ่านไม่ออก"
            "แทนเอกสาร ให้แจ้งผู้ดูแลเว็บไซต์แก้การตั้งค่าประเภทไฟล์ (เช่น application/pdf) หรืออัปโหลดเป็นไฟล์ .pdf โดยตรง"),
+    # A notice that the item's data is not there yet (check/placeholder.py).
+    Reason("placeholder_page", Status.WARNING,
+           "หน้านี้แจ้งว่าอยู่ระหว่างจัดทำหรือยังไม่มีข้อมูล ผู้ประเมินจะไม่พบข้อมูลของข้อนี้ ให้เผยแพร่ข้อมูลจริงในหน้านี้ก่อนกำหนดส่ง"),
     Reason("empty_page", Status.WARNING,
            "หน้านี้แทบไม่มีข้อความ ผู้ประเมินอาจไม่พบข้อมูล ตรวจว่าลิงก์ชี้ไปยังหน้าที่แสดงข้อมูลจริง"),
     # {years} and {wanted} come from the item's year rule (sheets_sync.check.years.note_values).

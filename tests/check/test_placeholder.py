@@ -1,0 +1,84 @@
+"""An item page that says its data is not there yet (sheets_sync.check.placeholder): the advice
+is to publish the data, never "no 2566", and never "ok" because the notice names the year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check import content
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, placeholder_page
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.core.models import Status
+from sheets_sync.judge.verdicts import judge_candidate
+from tests.support.http_servers import LoopbackServer, respond
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+MENU = "".join(f"<li><a href='/m{k}'>เมนูที่ {k} ข้อมูลหน่วยงาน รอบรั้วเทศบาล</a></li>" for k in range(40))
+
+
+def site(body: str, title: str = "O10 แผนการดำเนินงาน") -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><header><ul>{MENU}</ul></header><main><h1>{title}</h1>{body}</main>"
+            "<footer>เทศบาลตำบลบ้านธิ อำเภอบ้านธิ จังหวัดลำพูน โทร 053-000000</footer></body></html>").encode()
+
+
+PLAN = "<p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566 ประกอบด้วยโครงการพัฒนาโครงสร้างพื้นฐาน " * 3 + "</p>"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<p>อยู่ระหว่างจัดทำข้อมูล</p>", True),
+    ("<p>อยู่ระหว่างการปรับปรุงข้อมูล ประจำปีงบประมาณ 2566</p>", True),  # the year it names is no data
+    ("<p>ยังไม่มีข้อมูล</p>", True),
+    ("<h2>Coming soon</h2>", True),
+    ("<p>ไม่มีข้อมูลการร้องเรียน ประจำปี 2566</p>", False),  # a statement of its own: no complaints
+    (PLAN + "<p>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</p>", False),  # a note beside the item's own content
+    ("<p>ประกาศ ระหว่างวันที่ 1-15 ตุลาคม 2565 รอบที่ 1</p>", False),
+])
+def test_a_notice_that_is_nearly_all_the_content_is_a_placeholder(body, expected):
+    page = content.read_html(site(body), HTML)
+    assert placeholder_page(page.text, page.raw_html, page.title, page.headings) is expected
+
+
+@pytest.mark.parametrize("markup", [
+    # a template of HTML5 parts around an unmarked content
+    f"<header><ul>{MENU}</ul></header><div class='content'><h1>O10</h1><p>อยู่ระหว่างจัดทำข้อมูล</p></div>"
+    "<footer>เทศบาลตำบลบ้านธิ</footer>",
+    "<p>อยู่ระหว่างจัดทำข้อมูล</p>",  # a short page without a heading
+])
+def test_a_notice_is_found_without_a_marked_content_or_a_heading(markup):
+    page = content.read_html(f"<html><head><title>O10</title></head><body>{markup}</body></html>".encode(), HTML)
+    assert placeholder_page(page.text, page.raw_html, page.title, page.headings)
+
+
+def test_a_template_nothing_marks_counts_as_the_pages_own():
+    # An old table layout marks no menu, header or footer: its menu is read as the page's own
+    # text, and any doubt keeps the year verdict.
+    page = content.read_html((f"<html><head><title>O10</title></head><body><table><tr><td>{MENU}</td><td><h1>O10</h1>"
+                              "<p>อยู่ระหว่างจัดทำข้อมูล</p></td></tr></table></body></html>").encode(), HTML)
+    assert len(page.text) > PLACEHOLDER_TEXT
+    assert not placeholder_page(page.text, page.raw_html, page.title, page.headings)
+
+
+@pytest.fixture(scope="module")
+def server():
+    routes = {"/o10": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล ประจำปีงบประมาณ 2566</p>"), HTML),
+              "/o11": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล</p>"), HTML),
+              "/o12": respond(200, site(PLAN), HTML)}
+    with LoopbackServer(routes) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/o10", (Status.WARNING, ("placeholder_page",))),  # was ok: its notice names 2566
+    ("/o11", (Status.WARNING, ("placeholder_page",))),  # was "no 2566"
+    ("/o12", (Status.OK, ())),
+])
+def test_a_placeholder_is_told_to_publish_its_data(server, path, expected):
+    url = server.url(path)
+    settings = replace(CheckerSettings(), retries=0, soft404_probe=False, allow_private=("127.0.0.1/32",))
+    with Checker(settings, pdf_years=((2566,),)) as checker:
+        result = checker.check(url)
+    assert judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,))) == expected
