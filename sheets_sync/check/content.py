@@ -611,10 +611,10 @@ def security_refusal(body: bytes) -> str | None:
 
 
 # A site closed for maintenance: WordPress's maintenance plugins (sent with 200 where set so), a
-# hosting panel's notice. Only words that name the site or system closed: "ปรับปรุงถนน" of a
-# road works notice is an item page's own.
+# hosting panel's notice, a new site's "Coming soon". Only words that name the site or system
+# closed: "ปรับปรุงถนน" of a road works notice is an item page's own.
 _MAINTENANCE = re.compile(r"ปิด(?:ปรับปรุง|ให้บริการ)|ระหว่าง(?:การ)?(?:ปรับปรุง|พัฒนา)(?:ระบบ|เว็บ)|ปรับปรุง(?:ระบบ|เว็บ)|"
-                          r"maintenance|briefly\s+unavailable", re.I)
+                          r"maintenance|briefly\s+unavailable|coming\s+soon|under\s+construction", re.I)
 
 
 def maintenance_page(page: Page) -> bool:

@@ -82,3 +82,13 @@ def test_a_placeholder_is_told_to_publish_its_data(server, path, expected):
     with Checker(settings, pdf_years=((2566,),)) as checker:
         result = checker.check(url)
     assert judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,))) == expected
+
+
+def test_a_site_that_shows_coming_soon_on_every_path_is_closed_not_a_wrong_link():
+    # A new site put up before its pages: judged by the probe it was "not found, check the link".
+    soon = site("<h2>Coming soon</h2>", title="เทศบาลตำบลบ้านธิ")
+    with LoopbackServer(fallback=respond(200, soon, HTML)) as srv:
+        settings = replace(CheckerSettings(), retries=0, soft404_probe=True, allow_private=("127.0.0.1/32",))
+        with Checker(settings) as checker:
+            result = checker.check(srv.url("/ita/o10"))
+    assert (result.status, result.reasons) == (Status.UNKNOWN, ("site_maintenance",))
