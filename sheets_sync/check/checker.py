@@ -394,12 +394,16 @@ class Checker:
         of file whose text is not read); None when that gives no file: an error, a notice instead
         of the file (Drive's for files too large to scan for viruses, a quota page), a PDF PDFium
         cannot open; the text of a Google Sheet or Doc published to the web, a page. One more
-        request to the same host, through the same guard, pacing and deadline. A file no browser
-        shows gets a reason code added to `troubles`: its site says there is no such file
-        (`content.file_not_found`), or it is sent as a web page (`content.sent_as_page`: None)."""
+        request to the same host, through the same guard, pacing and deadline. A file that gives
+        no text gets a reason code added to `troubles`: its site says there is no such file
+        (`content.file_not_found`), it is sent as a web page (`content.sent_as_page`: None), or
+        it did not come this time (an error, a timeout, a 5xx, a refusal: `document_unread`)."""
         got = await self.fetch_async(url, deadline=deadline)
-        if troubles is not None and content.file_not_found(got.error, got.status_code, got.body, got.headers):
-            troubles.append("linked_file_missing")
+        if troubles is not None:
+            if content.file_not_found(got.error, got.status_code, got.body, got.headers):
+                troubles.append("linked_file_missing")
+            elif got.error is not None or got.status_code in _UNREAD_STATUSES:
+                troubles.append("document_unread")  # no answer of the file's own this time: not read, not "no 2566"
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
         if content.is_document(got.body, got.headers):
@@ -530,13 +534,25 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else None
 
 
+# A file's answer that says nothing of the file: a refusal (a hotlink rule may refuse a checker
+# and not a browser sent from the page), a limit, a server error.
+_UNREAD_STATUSES = frozenset({403, 406, 415, 429, 500, 502, 503, 504, 508})
+
+
 def _trouble(troubles: list[str], files: int) -> str:
     """The reason code for a page whose `files` (its content) each had one of `troubles`
-    (`Checker._document_text`), "not found" first; "" when one of them opened, or there were none.
+    (`Checker._document_text`); "" when one of them opened, or there were none. A file not read
+    this time may be the good one (`document_unread`: read again next run); else a file not
+    found is the first thing to fix.
 
     >>> _trouble(["file_sent_as_page", "linked_file_missing"], 2), _trouble(["linked_file_missing"], 2)
     ('linked_file_missing', '')
+    >>> _trouble(["linked_file_missing", "document_unread"], 2)
+    'document_unread'
     """
     if not files or len(troubles) < files:
         return ""
-    return "linked_file_missing" if "linked_file_missing" in troubles else troubles[0]
+    for code in ("document_unread", "linked_file_missing"):
+        if code in troubles:
+            return code
+    return troubles[0]
