@@ -108,8 +108,8 @@ VALIDATOR_MARKS = (
     # "no 2566" or a "not found", a page whose own files are all "not found" (check/linked.py)
     # a "no 2566" or a look by hand, a PDF sent as text/html and a page that says its data is being
     # prepared an "ok", each stored with the validators of an answer that has not changed since.
-    "no validators for results read before error, hosting, defaced and placeholder pages, missing files and files "
-    "sent as pages",
+    ("no validators for results read before error, hosting, defaced and placeholder pages, missing files and files "
+     "sent as pages"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

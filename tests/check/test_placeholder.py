@@ -44,8 +44,8 @@ def test_a_notice_that_is_nearly_all_the_content_is_a_placeholder(body, expected
 
 @pytest.mark.parametrize("markup", [
     # a template of HTML5 parts around an unmarked content
-    f"<header><ul>{MENU}</ul></header><div class='content'><h1>O10</h1><p>อยู่ระหว่างจัดทำข้อมูล</p></div>"
-    "<footer>เทศบาลตำบลบ้านธิ</footer>",
+    (f"<header><ul>{MENU}</ul></header><div class='content'><h1>O10</h1><p>อยู่ระหว่างจัดทำข้อมูล</p></div>"
+     "<footer>เทศบาลตำบลบ้านธิ</footer>"),
     "<p>อยู่ระหว่างจัดทำข้อมูล</p>",  # a short page without a heading
 ])
 def test_a_notice_is_found_without_a_marked_content_or_a_heading(markup):
