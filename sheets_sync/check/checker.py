@@ -44,6 +44,7 @@ from sheets_sync.check.failures import describe
 from sheets_sync.check.fetcher import Fetcher, request_target
 from sheets_sync.check.pdfpool import PdfReaderPool
 from sheets_sync.check.pdftext import squeeze
+from sheets_sync.check.retry import RETRY_STATUSES
 from sheets_sync.check.transport import LoopThread, identify
 from sheets_sync.check.years import settled
 from sheets_sync.config.settings import CheckerSettings
@@ -319,7 +320,8 @@ class Checker:
         if links_only:
             return await self._with_own(page, final_url, deadline)
         troubles: list[str] = []
-        texts = await self._documents_texts(shown[:documents.MAX_EMBEDDED], deadline, troubles)
+        files = shown[:documents.MAX_EMBEDDED]
+        texts = await self._documents_texts(files, deadline, troubles)
         pages = [t for t in [await self._framed_text(u, deadline) for u in framed] if t]
         if not shown and not pages:
             # Frames that gave nothing to read: judged by its own text, as before; but a flipbook or
@@ -328,7 +330,7 @@ class Checker:
             return replace(page, document="") if hosted else page
         return replace(page, document="\n".join(t for t in texts + pages if t),  # "": shown, none readable
                        shows_file=any(t is not None for t in texts),
-                       files_trouble="" if pages else _trouble(troubles, len(shown[:documents.MAX_EMBEDDED])))
+                       files_trouble="" if pages else _trouble(troubles, len(files)))
 
     async def _template_dated(self, page: content.Page, final_url: str, years: tuple[int, ...],
                               deadline: float) -> bool:
@@ -535,8 +537,8 @@ def _origin(url: str) -> str | None:
 
 
 # A file's answer that says nothing of the file: a refusal (a hotlink rule may refuse a checker
-# and not a browser sent from the page), a limit, a server error.
-_UNREAD_STATUSES = frozenset({403, 406, 415, 429, 500, 502, 503, 504, 508})
+# and not a browser sent from the page), or what the fetch retries (a limit, a server error).
+_UNREAD_STATUSES = frozenset(REFUSALS) | RETRY_STATUSES
 
 
 def _trouble(troubles: list[str], files: int) -> str:
