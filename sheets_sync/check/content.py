@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 from sheets_sync.check import errorpages, office, pdftext, placeholder, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
+from sheets_sync.check.template import text_of
 from sheets_sync.check.years import settled, years_in
 from sheets_sync.core.normalize import host_of, host_under, is_homepage
 
@@ -107,7 +108,6 @@ _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อ
 _DROP = re.compile(rb"<(script|style|noscript|template)\b[^<]*(?:<(?!/\1\s*>)[^<]*)*(?:</\1\s*>|\Z)"
                    rb"|<svg\b[^<]*(?:<(?!/?svg\b)[^<]*)*</svg\s*>"
                    rb"|<!--[^-]*(?:-(?!->)[^-]*)*(?:-->|\Z)", re.I)
-_TAG = re.compile(r"<[^>]*>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
 # An h1 or h2, left open: to the end (as _DROP, and written as it is).
 _HEADING = re.compile(r"<h[12][^>]*>([^<]*(?:<(?!/h[12])[^<]*)*)(?:</h[12]|\Z)", re.I)
@@ -390,11 +390,6 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode("cp874", errors="replace")
-
-
-def text_of(markup: str) -> str:
-    """The text of some HTML as `read_html` reads a page's: tags as spaces, entities undone, spaces squeezed."""
-    return _squeeze(html.unescape(_TAG.sub(" ", markup)))
 
 
 def without_hidden(body: bytes) -> bytes:
@@ -752,15 +747,15 @@ def shown_despite_status(url: str, final_url: str, page: Page, probe, status: in
         return False
     if callable(probe):
         probe = probe()
-    if status == SHOWN_DESPITE_FAILURE:
-        if probe is None:
-            return False  # the site answers a missing path with an error too (or was not asked)
-        theirs = probe.shingles if probe.status not in SHOWN_DESPITE else shingles(probe.text)
-        return not similar(page.text, theirs) and len(_own_ngrams(page, theirs, url, final_url)) >= OWN_TEXT_NGRAMS
-    if probe is None or probe.status not in SHOWN_DESPITE:
-        return False  # missing paths answer 200 (or nothing): this address's "not found" is meant
-    theirs = shingles(probe.text)
-    if theirs and similar(page.text, theirs):
+    if probe is None:
+        return False  # not asked, or the site answers a missing path with an error too
+    if probe.status in SHOWN_DESPITE:
+        theirs = shingles(probe.text)
+    elif status == SHOWN_DESPITE_FAILURE:
+        theirs = probe.shingles  # a 200 page for any path: a 500 here is no "not found" of its
+    else:
+        return False  # missing paths answer 200: this address's "not found" is meant
+    if similar(page.text, theirs):
         return False
     return len(_own_ngrams(page, theirs, url, final_url)) >= OWN_TEXT_NGRAMS
 

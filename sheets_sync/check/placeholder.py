@@ -13,7 +13,6 @@ is not marked (an old table layout), stays judged by its year: any doubt keeps t
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Sequence
 
@@ -31,7 +30,6 @@ _NOTICE = re.compile(
 # Substrings one of the notices holds, looked for near the headings first: one pattern of them
 # all, searched through a long page's text, cost ~0.5 ms (an alternation has no prefix to skip to).
 _SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "oming", "OMING", "onstruct", "ONSTRUCT", "content yet")
-_TAG = re.compile(r"<[^>]*>")
 
 
 def placeholder_page(text: str, raw_html: str, title: str = "", headings: Sequence[str] = ()) -> bool:
@@ -49,7 +47,7 @@ def placeholder_page(text: str, raw_html: str, title: str = "", headings: Sequen
     if not _near_headings(text, headings):
         return False  # nearly every page: a find per heading
     marked = template.marked_content(raw_html)
-    content = squeeze(html.unescape(_TAG.sub(" ", template.without_parts(raw_html if marked is None else marked))))
+    content = template.text_of(template.without_parts(raw_html if marked is None else marked))
     heads = sorted({h for h in (title, *headings) if h}, key=len, reverse=True)
     for head in heads:
         content = content.replace(head, " ")
