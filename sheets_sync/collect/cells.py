@@ -125,10 +125,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       together -> `malformed`.
     - Thai glued to a URL's path with no space: after a file name it is a label, so "…/o19.pdfข้อมูล"
       (or "…/o19.pdf(ข้อมูล)", any bracket after a file name) is read as "…/o19.pdf" first and as
-      typed second; after a letter or digit ("…/ita/o1ข้อมูล")
-      it may be a label or part of a Thai name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as
-      typed first and cut second. Never inside
-      the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
+      typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
+      name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as typed first and cut second. Never
+      inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
