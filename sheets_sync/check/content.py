@@ -24,9 +24,9 @@ false alarm on an agency's good page costs more trust than a missed one:
   ("อยู่ระหว่างจัดทำข้อมูล", sheets_sync.check.placeholder): not "no 2566", nor "ok" by its year;
 * ``linked_file_missing`` every file the page shows, or links from its own content, is "not
   found": not "no 2566" by its heading, nor a look by hand;
-* ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` the site's
-  program failing (a PHP fatal error, its database down), a host's page or an intruder's
-  standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
+* ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` /
+  ``gambling_page`` the site's program failing (a PHP fatal error, its database down), a host's
+  page, an intruder's or a gambling site's standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
 """
 
 from __future__ import annotations
@@ -148,7 +148,9 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 _FIREWALL = (("The requested URL was rejected. Please consult with your administrator",),
              ("Incapsula incident ID",), ("_Incapsula_Resource",),
              ("The page cannot be displayed. Please contact the administrator", "Attack ID"),
-             ("<title>Attention Required! | Cloudflare</title>",))
+             ("<title>Attention Required! | Cloudflare</title>",),
+             # a script's check (Cloudflare's older one, DDoS-Guard's, a host's own) some sites send with 200
+             ("Checking your browser before accessing",), ("DDoS protection by DDoS-Guard",))
 FIREWALL_PAGE = 4000  # characters of visible text: a firewall's page is short, an agency's page about firewalls is not
 
 
@@ -792,6 +794,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("hosting_page",), None  # before the probe's "not found": the host shows it for every path
         if errorpages.defaced(page.text, page.title, page.headings):
             return ("defaced_page",), None  # not "no 2566": the site's own pages are gone
+        if errorpages.gambling(page.text, page.title, page.headings):
+            return ("gambling_page",), None  # not "ok" by the year its spam names
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":
             return (shown_error,), None

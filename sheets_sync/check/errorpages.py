@@ -15,7 +15,11 @@ Read as pages, they were "ไม่พบปี 2566" (last year's data?), or, w
 site itself was down.
 
 A third stands there with no status code of its own either: an intruder's "Hacked by ..."
-page over a defaced site's (`defaced`), which was "ไม่พบปี 2566" too.
+page over a defaced site's (`defaced`), which was "ไม่พบปี 2566" too. A fourth is the commonest
+in Thailand now: a gambling site's page ("สล็อตเว็บตรง แตกง่าย", Indonesian "slot gacor")
+where the agency's was (`gambling`), its .com domain lapsed and bought for its search ranking,
+or the site broken into and given pages of spam. Such pages name the current year for their
+ranking ("สล็อตเว็บตรง 2566"): read as the agency's page, it was "ok".
 
 `error_shown` tells the first (a page that is little but the error is `server_error_page`,
 broken; an error inside a page that shows more, such as a widget of its footer failing, is
@@ -98,6 +102,17 @@ _HOSTING = re.compile(
 # title or a top heading (or of a short page's text). Thai agency sites are frequent targets.
 _DEFACED = re.compile(r"^\W{0,8}(?:hacked|h[a4]ck[e3]d|defaced|pwned|0wned)\s+by\b", re.I)
 _DEFACED_TEXT = re.compile(r"\b(?:hacked|h[a4]ck[e3]d|defaced)\s+by\b", re.I)
+# A gambling site's page (`gambling`): a word of the trade in its title or a top heading
+# (lowercase; Thai, and the Indonesian of the "slot gacor" spam put on hacked .go.th and .ac.th
+# sites), no word of a campaign or a crackdown there, and two of its sales phrases in the text.
+_GAMBLING_SIGNS = ("สล็อต", "บาคาร่า", "คาสิโน", "แทงบอล", "พนัน", "หวยออนไลน์", "เว็บตรง", "slot", "casino",
+                   "baccarat", "ufabet", "sbobet", "betflik", "pgslot", "togel", "judi", "gacor", "maxwin")
+# (not "ห้าม" nor "ภัย": the spam's "ห้ามพลาด", "ปลอดภัย 100%")
+_AGAINST_GAMBLING = ("ต่อต้าน", "ปราบปราม", "จับกุม", "ทลาย", "กวาดล้าง", "รณรงค์", "ป้องกัน", "แจ้งเตือน", "เบาะแส",
+                     "ตำรวจ", "ยาเสพติด", "อบายมุข")
+_GAMBLING_SALES = ("เว็บตรง", "แตกง่าย", "แตกหนัก", "ฝากถอน", "ฝาก-ถอน", "ไม่ผ่านเอเย่นต์", "เครดิตฟรี", "ทดลองเล่น",
+                   "ไม่มีขั้นต่ำ", "สมัครสมาชิก", "โบนัส", "ยูสใหม่", "ถอนได้จริง", "แจกเครดิต", "true wallet",
+                   "ทรูวอลเล็ท", "daftar", "deposit", "maxwin", "gacor", "rtp live", "link alternatif", "free credit")
 # Substrings (lowercase) one of the patterns' matches holds, looked for before the pattern is searched.
 _HOSTING_SIGNS = ("suspend", "ระงับ", "it works", "welcome to", "default", "test page", "iis", "internet information",
                   "future home", "litespeed", "expired", "for sale", "หมดอายุ")
@@ -166,6 +181,25 @@ def defaced(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:
     if _holds("\n".join(heads), _DEFACED_SIGNS) and any(_DEFACED.search(h) for h in heads):
         return True
     return _short_and(text, _DEFACED_TEXT_SIGNS) and _DEFACED_TEXT.search(text) is not None
+
+
+def gambling(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:
+    """Whether the page is a gambling site's: a gambling word in its title or a top heading,
+    and at least two of such sites' sales phrases in its text. The agency's own news of a
+    crackdown or a campaign against gambling has the words, not the sales, and says what it is
+    about in its heading.
+
+    >>> gambling("สล็อตเว็บตรง แตกง่าย ฝากถอนไม่มีขั้นต่ำ เครดิตฟรี", "สล็อตเว็บตรง 2566 แตกง่าย")
+    True
+    >>> gambling("ตำรวจไซเบอร์ทลายเว็บพนันออนไลน์ อ้างเป็นเว็บตรง ฝากถอนไม่มีขั้นต่ำ",
+    ...          "ตำรวจไซเบอร์ทลายเว็บพนัน สล็อต บาคาร่า")
+    False
+    """
+    heads = "\n".join(_heads(title, headings, 300))
+    if not _holds(heads, _GAMBLING_SIGNS) or _holds(heads, _AGAINST_GAMBLING):
+        return False
+    text = text[:50_000].lower()  # reached by a gambling word in the head only: rare, and a spam page's text is short
+    return sum(phrase in text for phrase in _GAMBLING_SALES) >= 2
 
 
 def _heads(title: str, headings: Sequence[str], longest: int = 120) -> list[str]:

@@ -140,6 +140,10 @@ _ALL = [
     Reason("defaced_page", Status.BROKEN,
            "เปิดแล้วพบหน้าที่ผู้บุกรุกเปลี่ยนแทนเว็บไซต์ (เช่น \"Hacked by ...\") ผู้ประเมินจะไม่เห็นข้อมูล "
            "ให้แจ้งผู้ดูแลเว็บไซต์โดยด่วน และแจ้งเหตุต่อ ThaiCERT"),
+    # A gambling site's page where the agency's was: a lapsed domain bought, or a hacked site (check/errorpages.py).
+    Reason("gambling_page", Status.BROKEN,
+           "เปิดแล้วพบหน้าเว็บพนันออนไลน์แทนข้อมูลของหน่วยงาน (เว็บไซต์อาจถูกเจาะ หรือโดเมนหมดอายุแล้วมีผู้อื่นนำไปใช้) "
+           "ผู้ประเมินจะไม่เห็นข้อมูล ให้แจ้งผู้ดูแลเว็บไซต์โดยด่วน ตรวจการต่ออายุโดเมน และแจ้งเหตุต่อ ThaiCERT"),
     # An item page whose files, its content, are all "not found" (check/content.file_not_found).
     Reason("linked_file_missing", Status.WARNING,
            "หน้านี้ลิงก์หรือแสดงไฟล์เอกสาร แต่เปิดไฟล์ไม่ได้ (เว็บไซต์แจ้งว่าไม่พบไฟล์) ผู้ประเมินจะไม่เห็นข้อมูล "

@@ -797,6 +797,9 @@ def test_a_site_whose_pdfs_hang_the_reader_stops_holding_it_up_for_everyone_else
                   "123</iframe></body></html>", True),
     ("Cloudflare", "<html><head><title>Attention Required! | Cloudflare</title></head><body><h1>Sorry, you have "
                    "been blocked</h1><h2>You are unable to access lamphun.go.th</h2></body></html>", True),
+    ("a script's check sent with 200", "<html><head><title>Just a moment...</title></head><body><h1>Checking your "
+     "browser before accessing lamphun.go.th.</h1><p>This process is automatic. Your browser will redirect to your "
+     "requested content shortly.</p></body></html>", True),
     ("a loading screen", "<html><head><title>ระบบ</title></head><body><div>Just a moment...</div></body></html>", False),
     ("a long page about firewalls", "<html><body><p>Incapsula incident ID คืออะไร ปี 2566 </p>"
                                     + "<p>ข้อมูลการรักษาความปลอดภัยของเว็บไซต์หน่วยงาน</p>" * 120 + "</body></html>", False),

@@ -42,6 +42,9 @@ PAGES = {
     "/footer-widget": site("<table><tr><td>แผนการดำเนินงาน 2566</td></tr></table>" + FATAL),
     "/suspended": SUSPENDED,
     "/defaced": bare("<h1>Hacked By Mr.X</h1><p>Your security is low. Greetz: all my friends</p>", "~ Hacked By Mr.X ~"),
+    "/slot": bare("<h1>สล็อตเว็บตรง 2566 แตกง่าย</h1><p>สมัครสมาชิก สล็อตเว็บตรง ไม่ผ่านเอเย่นต์ ฝากถอนไม่มีขั้นต่ำ "
+                  "ทดลองเล่นฟรี เครดิตฟรี บาคาร่าออนไลน์ แทงบอล ประจำปี 2566</p>",
+                  "สล็อตเว็บตรง 2566 เว็บสล็อตแตกง่าย ไม่ผ่านเอเย่นต์"),
     "/plan": site("<p>ปัญหาที่พบ: เครือข่ายช้า ระบบสารบรรณเชื่อมต่อฐานข้อมูลไม่ได้ในบางช่วง</p>"),
 }
 
@@ -87,6 +90,34 @@ def test_an_intruders_page_over_the_site_is_broken_for_what_it_is_not_no_2566(se
 ])
 def test_defaced_is_told_by_the_head_of_a_title_or_heading_or_a_short_pages_text(text, title, headings, expected):
     assert errorpages.defaced(text, title, headings) is expected
+
+
+def test_a_gambling_sites_page_where_the_agencys_was_is_broken_not_ok_by_the_year_its_spam_names(server):
+    assert verdict(server.url("/slot")) == (Status.BROKEN, ("gambling_page",))
+
+
+def test_a_lapsed_domain_that_shows_gambling_on_every_path_is_that_not_a_wrong_link():
+    with LoopbackServer(fallback=respond(200, PAGES["/slot"], HTML)) as srv:
+        assert verdict(srv.url("/ita/o10"), probe=True) == (Status.BROKEN, ("gambling_page",))
+
+
+@pytest.mark.parametrize("text, title, headings, expected", [
+    # the Indonesian spam put on hacked Thai sites
+    ("Situs slot gacor hari ini gampang maxwin. Daftar sekarang, deposit 10rb, RTP live tertinggi.",
+     "SLOT GACOR: Situs Slot Gacor Hari Ini Gampang Maxwin", (), True),
+    ("UFABET เว็บตรง แทงบอลออนไลน์ ฝาก-ถอน ออโต้ โบนัส 100%", "หน้าแรก", ("UFABET แทงบอลออนไลน์ อันดับ 1",), True),
+    # the agency's news of a crackdown, and of a campaign, quote the trade's words
+    ("ตำรวจไซเบอร์ทลายเว็บพนันออนไลน์ อ้างเป็นเว็บตรง ฝากถอนไม่มีขั้นต่ำ สมัครสมาชิกผ่านไลน์",
+     "ตำรวจไซเบอร์ทลายเว็บพนัน สล็อต บาคาร่า", (), False),
+    ("โครงการรณรงค์ลด ละ เลิก การพนันออนไลน์ ไม่หลงเชื่อเว็บตรง แตกง่าย เครดิตฟรี",
+     "โครงการรณรงค์ต่อต้านการพนันออนไลน์ ประจำปี 2566", (), False),
+    # a gambling word in the head, none of the sales in the text
+    ("รายงานผลการสำรวจพฤติกรรมการพนันของเยาวชน ประจำปี 2566", "ผลสำรวจพฤติกรรมการพนัน", (), False),
+    # an agency's page whose text carries hidden spam links: its head is the agency's
+    ("แผนการดำเนินงาน ประจำปี 2566 สล็อตเว็บตรง แตกง่าย เครดิตฟรี", "O10 แผนการดำเนินงาน", ("แผนการดำเนินงาน",), False),
+])
+def test_gambling_is_told_by_its_head_and_its_sales_not_by_the_words_alone(text, title, headings, expected):
+    assert errorpages.gambling(text, title, headings) is expected
 
 
 def test_a_plan_that_names_a_database_problem_in_its_text_is_read_as_a_plan(server):
