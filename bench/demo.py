@@ -35,6 +35,7 @@ SCENARIOS = [
     "/oit/O{n}", "/tiny.pdf", "/waf", "/oit/O{n}", "/empty", "", "/docs/O{n}.pdf", "/news/404", "/bot", "",
     "javascript:void(0)", "/to-private", "/oit/O{n}", "/busy",
     "/uploads/รายงานผลการดำเนินงาน ประจำปี 2566.pdf", "/uploads/o19.pdf (ข้อมูลปี 2566)", "/corrupt.pdf", "/to-file",
+    "http://192.168.1.10/ita/O{n}",  # an address copied inside the office's network: blocked, never fetched
 ]
 
 

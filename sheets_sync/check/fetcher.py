@@ -184,6 +184,11 @@ class Fetcher:
                 code = "redirect_not_http" if redirects else "bad_scheme"
                 return Fetch(url, error=code, detail=f"not an http(s) URL: {current[:200]}")
             blocked = self._vet(current)
+            if blocked == "private_address" and redirects and self.policy.refuses_as_written(target.raw_host or ""):
+                # The site itself sends every visitor to an address inside a network (a CMS
+                # set up by its office IP, or "localhost"): the assessor's browser fails there
+                # too, whatever network the checker runs in. Not "the checker may not look".
+                blocked = "redirect_private"
             if blocked:
                 return Fetch(url, error=blocked, detail=f"not requested: {current[:200]}")
             waited = await self._pace(current)

@@ -68,6 +68,17 @@ def is_public(ip: IPAddress) -> bool:
 
 
 
+def _written(name: str) -> tuple[IPAddress, ...] | None:
+    """The addresses a host name stands for by how it is written: an IP literal, or localhost."""
+    try:
+        return (ipaddress.ip_address(name.split("%", 1)[0]),)
+    except ValueError:
+        pass
+    # RFC 6761: localhost and *.localhost are this machine whatever DNS says, so they are
+    # judged as the loopback address, never looked up.
+    return _LOOPBACK if name == "localhost" or name.endswith(".localhost") else None
+
+
 class AddressPolicy:
     """Resolves a host once and decides whether the checker may connect to it."""
 
@@ -108,19 +119,23 @@ class AddressPolicy:
 
     def _known_uncached(self, host: str) -> tuple[IPAddress, ...] | None:
         name = ascii_host(host.strip("[]"))
-        try:
-            return (ipaddress.ip_address(name.split("%", 1)[0]),)
-        except ValueError:
-            pass
         if name in self.resolve:
             return self.resolve[name]
-        # RFC 6761: localhost and *.localhost are this machine whatever DNS says, so they are
-        # judged as the loopback address, never looked up.
-        return _LOOPBACK if name == "localhost" or name.endswith(".localhost") else None
+        return _written(name)
 
     def refuses_without_lookup(self, host: str) -> bool:
         """True when `host`'s addresses are known without DNS and one is not allowed."""
         known = self.known(host)
+        return known is not None and not all(self.allowed(a) for a in known)
+
+    def refuses_as_written(self, host: str) -> bool:
+        """True when `host` is written as an address that is not allowed (an IP literal,
+        localhost): where it leads does not hang on this machine's DNS or --resolve mappings.
+
+        >>> AddressPolicy().refuses_as_written("192.168.1.10"), AddressPolicy().refuses_as_written("www.go.th")
+        (True, False)
+        """
+        known = _written(ascii_host(host.strip("[]")))
         return known is not None and not all(self.allowed(a) for a in known)
 
     def addresses(self, host: str, port: int) -> tuple[IPAddress, ...]:

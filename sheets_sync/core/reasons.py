@@ -116,6 +116,11 @@ _ALL = [
            "ระบบตรวจออกอินเทอร์เน็ตไม่ได้ในรอบนี้ ผลเดิมยังคงอยู่ จะตรวจซ้ำในรอบถัดไป"),
     Reason("private_address", Status.BLOCKED,
            "ลิงก์ชี้ไปยังเครือข่ายภายใน ระบบไม่อนุญาตให้ตรวจ ให้ใช้ URL สาธารณะของเว็บไซต์หน่วยงาน"),
+    # A public page that redirects to an address inside a network, told without DNS (an IP
+    # literal, localhost): broken for every visitor from outside (check/fetcher.py).
+    Reason("redirect_private", Status.BROKEN,
+           "ลิงก์นี้ส่งต่อ (redirect) ไปยังที่อยู่ในเครือข่ายภายใน (เช่น 192.168.x.x หรือ localhost) ผู้ประเมินภายนอกจะเปิดไม่ได้ "
+           "แม้จะเปิดได้จากในสำนักงาน ให้แจ้งผู้ดูแลเว็บไซต์ตั้งค่าที่อยู่เว็บไซต์ (เช่น Site URL ของ WordPress) เป็นชื่อโดเมนสาธารณะ"),
     Reason("tls_invalid", Status.WARNING,
            "เว็บไซต์เปิดได้ แต่ใบรับรองความปลอดภัย (SSL) ไม่ถูกต้องหรือหมดอายุ เบราว์เซอร์ของผู้ประเมินอาจขึ้นคำเตือน "
            "ให้แจ้งผู้ดูแลเว็บไซต์ต่ออายุหรือติดตั้งใบรับรองให้ครบ"),

@@ -474,7 +474,7 @@ def test_waiting_for_a_turn_at_a_busy_host_does_not_count_against_the_url(server
     assert sum(1 for seen in server.log if seen.path.startswith("/page?")) == 5
 
 
-def test_redirect_to_a_private_ip_is_blocked_before_it_queues_for_a_turn(server):
+def test_redirect_to_a_private_ip_is_refused_before_it_queues_for_a_turn(server):
     """A hop whose address is known without DNS and refused never waits behind the host's pacing."""
     for n in range(4):
         server.route(f"/hop{n}", redirect("http://192.168.1.10/x"))
@@ -484,7 +484,7 @@ def test_redirect_to_a_private_ip_is_blocked_before_it_queues_for_a_turn(server)
         results = checker.check_many([server.url(f"/hop{n}") for n in range(4)])
     finally:
         checker.close()
-    assert {r.status for r in results.values()} == {Status.BLOCKED}
-    assert {r.reasons for r in results.values()} == {("private_address",)}
+    assert {r.status for r in results.values()} == {Status.BROKEN}
+    assert {r.reasons for r in results.values()} == {("redirect_private",)}
     # only the four loopback first hops took turns; nothing queued for 192.168.1.10
     assert sum(1 for s in sleep.asked if s > 0) <= 3

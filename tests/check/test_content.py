@@ -168,7 +168,7 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/gone", (Status.BROKEN, ("http_4xx",))),  # a plain 404 is not asked again as a browser
     ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
     ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
-    ("/to-private", (Status.BLOCKED, ("private_address",))),
+    ("/to-private", (Status.BROKEN, ("redirect_private",))),  # was blocked: every visitor from outside fails there
     ("/moved", (Status.OK, ())),
     ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item
     # A .pdf link answering a CMS's page that shows the file: the browser shows the PDF.

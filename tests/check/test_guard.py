@@ -62,10 +62,12 @@ def test_direct_url_to_the_canary_is_blocked(canary, target):
     assert blocked(check(canary.url("/x").replace(CANARY, f"[::ffff:{CANARY}]")))  # IPv4-mapped IPv6
 
 
-def test_redirect_to_the_canary_is_blocked(canary, target):
+def test_redirect_to_the_canary_is_refused_and_broken_for_every_visitor(canary, target):
+    # The site sends everyone to an address written as a private one: never requested, and
+    # broken (the assessor's browser fails there too), not "the checker may not look".
     target.route("/hop", redirect(canary.url("/x")))
     r = check(target.url("/hop"))
-    assert blocked(r) and r.redirects == (canary.url("/x"),)
+    assert (r.status, r.reasons) == (Status.BROKEN, ("redirect_private",)) and r.redirects == (canary.url("/x"),)
     assert [s.path for s in target.log] == ["/hop"]
 
 
@@ -80,6 +82,24 @@ def test_a_site_with_one_of_its_addresses_down_opens_as_in_a_browser(target):
     r = check(f"http://two.go.th:{target.port}/", resolve=("two.go.th:127.0.0.4", "two.go.th:127.0.0.5"),
               allow_private=near)
     assert (r.status, r.reasons) == (Status.BROKEN, ("connect_error",))  # none answers: still broken
+
+
+@pytest.mark.parametrize("written", ["http://localhost:{port}/x", "http://192.168.1.10/intranet/o10",
+                                     "http://[::ffff:{canary}]:{port}/x"])
+def test_redirect_to_any_address_written_as_a_private_one_is_broken(canary, target, written):
+    # A CMS set up by its office address or as localhost sends every visitor there.
+    target.route("/hop", redirect(written.format(port=canary.port, canary=CANARY)))
+    r = check(target.url("/hop"))
+    assert (r.status, r.reasons) == (Status.BROKEN, ("redirect_private",))
+    assert [s.path for s in target.log] == ["/hop"]
+
+
+def test_a_redirect_to_a_name_this_checker_maps_to_a_private_address_is_only_not_checked(canary, target):
+    # Where a name leads is this machine's DNS or --resolve pin (an office's split DNS may give a
+    # private address for a public site): not proof that the assessor's browser fails.
+    target.route("/hop", redirect(f"http://evil.go.th:{canary.port}/x"))
+    r = check(target.url("/hop"), resolve=(f"evil.go.th:{CANARY}",))
+    assert (r.status, r.reasons) == (Status.BLOCKED, ("private_address",))
 
 
 def test_name_resolved_to_the_canary_is_blocked(canary, target):

@@ -134,7 +134,7 @@ PATHS = {
     "/firewall-all": "that page with 200 to everyone: bot_blocked, not 'no 2566'",
     "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
     "/moved": "301 to /oit/O1", "/to-home": "302 to the home page (a page removed in a redesign)",
-    "/to-private": "302 to a private address: private_address",
+    "/to-private": "302 to a private address: redirect_private",
     "/uploads/{name}": "a 2566 PDF whose file name has Thai words and spaces (UPLOADS), as agencies upload them",
     "/corrupt.pdf": "a PDF no reader can open: warning, unverifiable_content + pdf_unreadable",
     "/to-file": "302 to a file: URL: redirect_not_http",
