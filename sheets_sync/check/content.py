@@ -24,6 +24,8 @@ false alarm on an agency's good page costs more trust than a missed one:
   ("อยู่ระหว่างจัดทำข้อมูล", sheets_sync.check.placeholder): not "no 2566", nor "ok" by its year;
 * ``linked_file_missing`` every file the page shows, or links from its own content, is "not
   found": not "no 2566" by its heading, nor a look by hand;
+* ``garbled_text`` a page whose Thai a browser shows as gibberish: the character set its server
+  or <meta> names is not its bytes' (sheets_sync.check.charsets), beside its other verdicts;
 * ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` /
   ``gambling_page`` the site's program failing (a PHP fatal error, its database down), a host's
   page, an intruder's or a gambling site's standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
@@ -38,11 +40,13 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import errorpages, office, pdftext, placeholder, scripted, template
+from sheets_sync.check import charsets, errorpages, office, pdftext, placeholder, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.template import text_of
 from sheets_sync.check.years import settled, years_in
+from sheets_sync.core.models import Status
 from sheets_sync.core.normalize import host_of, host_under, is_homepage
+from sheets_sync.core.reasons import status_of
 
 # Hosts (and their subdomains) whose pages a bot cannot verify: they answer bots with login
 # walls or script-only shells. An agency's own channel there (O9) is fine.
@@ -175,6 +179,8 @@ class Page:
     # The reason code when no file it shows, or links from its own content (sheets_sync.check.linked),
     # opens in a browser: "not found" (`file_not_found`), or a PDF sent as a page (`sent_as_page`).
     files_trouble: str = ""
+    # A browser shows its Thai as gibberish: the set named for it is not its bytes' (check/charsets.py).
+    garbled: bool = False
 
 
 @dataclass(frozen=True)
@@ -374,9 +380,15 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
     >>> decode(b"\xef\xbb\xbf<p>\xe0\xb8\x9b\xe0\xb8\xb5 2566</p>", {"Content-Type": "text/html; charset=ISO-8859-1"})
     '<p>ปี 2566</p>'
     """
+    return decoded(body, headers)[0]
+
+
+def decoded(body: bytes, headers: Mapping[str, str]) -> tuple[str, str | None]:
+    """`decode`, and the codec whose strict decoding gave the text (None when it took a
+    byte-order mark's word or replaced what did not decode)."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, errors="replace")
+            return body[len(bom):].decode(codec, errors="replace"), None
     ctype = headers.get("Content-Type") or ""
     names = re.findall(r"charset\s*=\s*[\"']?([\w-]+)", ctype, re.I)
     m = _META_CHARSET.search(body[:4096])
@@ -385,13 +397,13 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
     for name in names:
         name = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874"}.get(name.lower(), name)
         try:
-            return body.decode(name)
+            return body.decode(name), name
         except (LookupError, UnicodeDecodeError):
             continue
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return body.decode("cp874", errors="replace")
+        return body.decode("cp874", errors="replace"), None
 
 
 def without_hidden(body: bytes) -> bytes:
@@ -430,10 +442,11 @@ def _chosen_option(select: re.Match) -> bytes:
 
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
     stripped = without_hidden(body)
-    text_html = decode(stripped, headers)
+    text_html, codec = decoded(stripped, headers)
     title = _TITLE.search(text_html)
     return Page(kind="html", text=text_of(text_html), title=text_of(title.group(1)) if title else "",
-                headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html)
+                headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html,
+                garbled=charsets.garbled(stripped, headers, codec))
 
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:
@@ -806,6 +819,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("server_error_page",), None
     if shown_error and codes[:1] != ("soft_404",):
         codes = (shown_error,) + codes  # a widget's failure in a page that shows more
+    if page.garbled and status_of(codes) in (Status.OK, Status.WARNING):
+        codes = ("garbled_text",) + codes  # it opens, and its Thai is gibberish in the assessor's browser
     return codes, years
 
 

@@ -149,6 +149,10 @@ _ALL = [
     Reason("gambling_page", Status.BROKEN,
            "เปิดแล้วพบหน้าเว็บพนันออนไลน์แทนข้อมูลของหน่วยงาน (เว็บไซต์อาจถูกเจาะ หรือโดเมนหมดอายุแล้วมีผู้อื่นนำไปใช้) "
            "ผู้ประเมินจะไม่เห็นข้อมูล ให้แจ้งผู้ดูแลเว็บไซต์โดยด่วน ตรวจการต่ออายุโดเมน และแจ้งเหตุต่อ ThaiCERT"),
+    # A page whose Thai the browser shows as gibberish: its named character set is not its bytes' (check/charsets.py).
+    Reason("garbled_text", Status.WARNING,
+           "หน้านี้เปิดได้ แต่ภาษาไทยแสดงเป็นตัวอักษรอ่านไม่ออกในเบราว์เซอร์ (ชุดอักขระที่เว็บไซต์ระบุ เช่น charset=UTF-8 "
+           "ไม่ตรงกับไฟล์ที่บันทึกเป็น TIS-620 หรือกลับกัน) ผู้ประเมินอาจอ่านข้อมูลไม่ได้ ให้แจ้งผู้ดูแลเว็บไซต์แก้การตั้งค่า charset"),
     # An item page whose files, its content, are all "not found" (check/content.file_not_found).
     Reason("linked_file_missing", Status.WARNING,
            "หน้านี้ลิงก์หรือแสดงไฟล์เอกสาร แต่เปิดไฟล์ไม่ได้ (เว็บไซต์แจ้งว่าไม่พบไฟล์) ผู้ประเมินจะไม่เห็นข้อมูล "
