@@ -111,8 +111,10 @@ VALIDATOR_MARKS = (
     ("no validators for results read before error, hosting, defaced and placeholder pages, missing files and files "
      "sent as pages"),
     # A gambling site's page where the agency's was (check/errorpages.py) was an "ok" by the year
-    # its spam names, and a page whose Thai a browser shows as gibberish (check/charsets.py) an "ok".
-    "no validators for results read before gambling pages and pages whose named character set is not theirs",
+    # its spam names, a page whose Thai a browser shows as gibberish (check/charsets.py) an "ok",
+    # and a PDF with a password to open it "damaged, upload it again".
+    ("no validators for results read before gambling pages, pages whose named character set is not theirs and "
+     "password PDFs"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

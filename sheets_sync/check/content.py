@@ -14,7 +14,8 @@ false alarm on an agency's good page costs more trust than a missed one:
 * the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
-  latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short); a Drive or
+  latter also ``pdf_unreadable`` (a warning: the file may be damaged or cut short), unless it
+  wants a password to open (``pdf_password``, broken: the assessor's viewer asks for it); a Drive or
   Docs page that shows no year and whose file could not be read (sheets_sync.check.documents);
 * ``unverifiable_platform`` facebook.com, youtube ...: a bot cannot judge them;
 * ``bot_blocked``     a web firewall's refusal page sent with 200 (F5 ASM, FortiWeb ...), not
@@ -862,7 +863,11 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
         if not page.pdf_readable:
             # Cut off by max_body_bytes proves nothing; a whole file PDFium cannot open may not
             # open for the assessor either: a warning, where a scan (no text) is fine.
-            return (() if truncated else ("unverifiable_content", "pdf_unreadable")), None
+            if truncated:
+                return (), None
+            if pdftext.wants_password(body):
+                return ("pdf_password",), None  # the assessor's viewer asks for a password they do not have
+            return ("unverifiable_content", "pdf_unreadable"), None
         if not page.text:
             return ("unverifiable_content",), None
     if page.kind == "office" and not page.text:

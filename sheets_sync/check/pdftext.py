@@ -175,6 +175,19 @@ def spaced_years(text: str) -> str:
     return _SPACED_YEAR.sub(r"\1\2\3\4", text)
 
 
+def wants_password(body: bytes) -> bool:
+    """Whether a PDF that PDFium could not open is encrypted: it wants the password to open it
+    that its author set (a PDF printer's or an office suite's "protect" setting), and a browser's
+    viewer asks the assessor for it. A file protected only against changes opens without one,
+    and never gets here. Told by the /Encrypt entry of its trailer (or cross-reference stream),
+    in the checker's process, only for the rare file PDFium refused.
+
+    >>> wants_password(b"%PDF-1.4 ... trailer << /Root 1 0 R /Encrypt 6 0 R >>"), wants_password(b"%PDF-1.4 damaged")
+    (True, False)
+    """
+    return b"/Encrypt" in body
+
+
 def read_document(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tuple[str, bool]:
     """`read` for a PDF; for an office file (a zip, sheets_sync.check.office) its text, and
     whether it could be read. What the helper answers for each file it is sent: an Excel sheet's

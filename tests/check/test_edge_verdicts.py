@@ -26,6 +26,7 @@ from sheets_sync.core.reasons import REASONS
 from tests.support import ROOT
 from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, closed_port, raw, redirect, respond, slow
+from tests.support.pdf_crypt import encrypted_pdf
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
                    soft404_probe=False, allow_private=("127.0.0.1/32",))
@@ -108,6 +109,18 @@ def test_redirects_to_web_addresses_in_any_spelling_are_followed(server, locatio
 def test_a_pdf_that_cannot_be_parsed_is_a_warning(server):
     url = server.route("/o2.pdf", respond(200, b"%PDF-1.7\n" + b"\x00\xffgarbled object stream " * 50, PDF))
     assert verdict(url) == (Status.WARNING, ("unverifiable_content", "pdf_unreadable"))
+
+
+def test_a_pdf_with_a_password_to_open_it_is_broken_for_what_it_is(server):
+    # was "the file may be damaged, upload it again": the assessor's viewer asks for a password
+    url = server.route("/o20.pdf", respond(200, encrypted_pdf(["Procurement plan 2566"], user="lamphun"), PDF))
+    assert verdict(url) == (Status.BROKEN, ("pdf_password",))
+
+
+def test_a_pdf_protected_only_against_changes_opens_and_is_read(server):
+    # the "protect" most agencies set: a password to edit or print, none to open
+    url = server.route("/o21.pdf", respond(200, encrypted_pdf(["Procurement plan 2566"], owner="lamphun"), PDF))
+    assert verdict(url) == (Status.OK, ())
 
 
 def test_a_scan_and_a_readable_pdf_are_not_warned_about(server):
