@@ -46,16 +46,18 @@ def label(name: str) -> str | None:
     """The encoding a charset label stands for, as a browser reads it; None for a label it does
     not know (ignored: the next source is asked).
 
-    >>> label("TIS-620"), label("ISO-8859-1"), label(" utf8 "), label("x-made-up")
-    ('windows-874', 'windows-1252', 'utf-8', None)
+    >>> label("TIS-620"), label("ISO-8859-1"), label(" utf8 "), label("x-made-up"), label("base64")
+    ('windows-874', 'windows-1252', 'utf-8', None, None)
     """
     name = name.strip().lower()
     if name in _LABELS:
         return _LABELS[name]
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # Python's base64, rot13, zip ... are codecs, not character sets: no browser knows them.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def declared(body: bytes, headers: Mapping[str, str]) -> str | None:
