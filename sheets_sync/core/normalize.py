@@ -85,8 +85,12 @@ def district(text: str) -> str:
 
 
 _INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",
-                "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/home", "/home.php",
-                "/home.html", "/main", "/main.php", "/main.html"}
+                "/index.shtml", "/default.asp", "/default.aspx", "/default.html", "/default.htm", "/default.php",
+                "/home", "/home.php", "/home.html", "/home.htm", "/home.asp", "/home.aspx", "/home/index", "/main",
+                "/main.php", "/main.html", "/main.htm", "/main.asp", "/main.aspx"}
+# A multilingual site's home page in one language: WordPress's Polylang and WPML, Joomla's and
+# Drupal's language prefixes ("/th/", "/en/index.php", "/th-th/").
+_LANGUAGE_PREFIX = re.compile(r"^/(?:th|en|th-th|en-us|en-gb|zh|cn|ja|jp)(?=/|$)")
 
 
 def is_homepage(url: str) -> bool:
@@ -97,6 +101,8 @@ def is_homepage(url: str) -> bool:
     (True, False, False)
     >>> is_homepage("https://a.go.th/?lang=th"), is_homepage("https://a.go.th/?fbclid=IwAR0x&utm_source=line")
     (True, True)
+    >>> is_homepage("https://a.go.th/th/"), is_homepage("https://a.go.th/en/index.php"), is_homepage("https://a.go.th/th/o10")
+    (True, True, False)
     """
     try:
         parts = urlsplit(url)
@@ -104,7 +110,10 @@ def is_homepage(url: str) -> bool:
         return False
     # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
     route = parts.fragment.startswith(("/", "!"))
-    return not _content_query(parts.query) and not route and parts.path.lower().rstrip("/") in _INDEX_PAGES
+    if _content_query(parts.query) or route:
+        return False
+    path = parts.path.lower().rstrip("/")
+    return path in _INDEX_PAGES or _LANGUAGE_PREFIX.sub("", path) in _INDEX_PAGES
 
 
 _NOT_CONTENT = frozenset({"lang", "language", "hl", "fbclid", "gclid"})

@@ -105,6 +105,19 @@ def test_redirects_to_web_addresses_in_any_spelling_are_followed(server, locatio
     assert verdict(url) == (Status.OK, ())
 
 
+@pytest.mark.parametrize("home", ["/th/", "/en/index.php", "/Home/Index"])
+def test_a_redirect_to_a_home_page_in_one_language_is_redirected_home(server, home):
+    # was ok: a removed item page sent on to the Thai home page, whose 2566 news passed for the item
+    server.route(home, respond(200, PAGE, {"Content-Type": "text/html; charset=utf-8"}))
+    assert verdict(server.route("/ita/o10-old", redirect(home))) == (Status.WARNING, ("redirected_home",))
+
+
+def test_a_redirect_from_the_home_page_to_its_language_is_no_removed_page(server):
+    server.route("/th/", respond(200, PAGE, {"Content-Type": "text/html; charset=utf-8"}))
+    server.route("/", redirect("/th/"))
+    assert "redirected_home" not in verdict(server.url("/"))[1]
+
+
 # ---------------------------------------------------------------- PDFs
 def test_a_pdf_that_cannot_be_parsed_is_a_warning(server):
     url = server.route("/o2.pdf", respond(200, b"%PDF-1.7\n" + b"\x00\xffgarbled object stream " * 50, PDF))

@@ -218,6 +218,13 @@ def test_assess_keeps_row_order_and_fields():
     ("https://tapladuk.go.th/?lang=th", [("homepage_only",)]),
     ("https://tapladuk.go.th/index.php?fbclid=IwAR0abc&utm_source=line", [("homepage_only",)]),
     ("https://tapladuk.go.th/?lang=th&page_id=12", [()]),
+    # a multilingual site's home page in one language, an ASP.NET site's default route
+    ("https://tapladuk.go.th/th/", [("homepage_only",)]),
+    ("https://tapladuk.go.th/en/index.php", [("homepage_only",)]),
+    ("https://tapladuk.go.th/Home/Index", [("homepage_only",)]),
+    ("https://tapladuk.go.th/th/ita-2566/o1", [()]),
+    ("https://tapladuk.go.th/thai/", [()]),
+    ("https://tapladuk.go.th/my/", [()]),  # Moodle's own page, not Burmese
     # false-positive guards: vendor templates, real pages, hash routes
     ("https://tapladuk.go.th/index.php?_mod=ZGF0YQ&type=1", [()]),
     ("https://tapladuk.go.th/content/generalinfo", [()]),
