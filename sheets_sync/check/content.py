@@ -23,6 +23,8 @@ false alarm on an agency's good page costs more trust than a missed one:
   browser passes (Cloudflare's, `challenge_page`), whatever its status;
 * ``placeholder_page`` the page's content is a notice that its data is not there yet
   ("อยู่ระหว่างจัดทำข้อมูล", sheets_sync.check.placeholder): not "no 2566", nor "ok" by its year;
+  a notice that the record is gone is ``soft_404``, one that it is not for this visitor
+  ``login_required``;
 * ``linked_file_missing`` every file the page shows, or links from its own content, is "not
   found": not "no 2566" by its heading, nor a look by hand;
 * ``garbled_text`` a page whose Thai a browser shows as gibberish: the character set its server
@@ -873,8 +875,9 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
     if page.kind == "office" and not page.text:
         return ("unverifiable_content",), None  # an old binary format, a protected file: a look by hand
     if page.kind == "html" and page.document is None and \
-            placeholder.placeholder_page(page.text, page.raw_html, page.title, page.headings):
-        return ("placeholder_page",), None  # a notice that the data is not there yet, not "no 2566" or "ok"
+            (shown := placeholder.notice(page.text, page.raw_html, page.title, page.headings)):
+        # a notice that the data is not there yet, is gone, or is not for this visitor: not "no 2566" or "ok"
+        return (shown,), None
     if page.kind in ("html", "pdf", "office", "text") and not truncated:
         if page.kind == "html" and (page.document is not None or is_viewer(final_url)):
             return _shown_years(page, enough)

@@ -9,7 +9,7 @@ import pytest
 
 from sheets_sync.check import content
 from sheets_sync.check.checker import Checker
-from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, placeholder_page
+from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, notice, placeholder_page
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core.models import Status
@@ -62,11 +62,38 @@ def test_a_template_nothing_marks_counts_as_the_pages_own():
     assert not placeholder_page(page.text, page.raw_html, page.title, page.headings)
 
 
+@pytest.mark.parametrize("body, title, expected", [
+    # a CMS's answer, with 200, for a record it no longer has
+    ("<p>ข้อมูลนี้ถูกลบแล้ว หรือไม่มีอยู่ในระบบ</p>", "เทศบาลตำบลบ้านธิ", "soft_404"),
+    ("<div class='alert'>ไม่พบข้อมูลที่ท่านต้องการ</div>", "ข่าวประชาสัมพันธ์", "soft_404"),
+    ("<p>The requested article does not exist.</p>", "Article", "soft_404"),
+    # a page not for this visitor
+    ("<div class='alert'>You are not authorised to view this resource.</div>", "O10 แผนการดำเนินงาน", "login_required"),
+    ("<p>ขออภัย คุณไม่มีสิทธิ์เข้าถึงหน้านี้ กรุณาเข้าสู่ระบบ</p>", "O10 แผนการดำเนินงาน", "login_required"),
+    ("<p>ข่าวสำหรับสมาชิกเท่านั้น</p>", "ข่าวประชาสัมพันธ์", "login_required"),
+    # WordPress's empty category: the page is there, its posts are not
+    ("<h2>Nothing Found</h2><p>It seems we can’t find what you’re looking for.</p>", "หมวดหมู่: ITA 2566",
+     "placeholder_page"),
+    # an item page's own statements, and a notice beside the file that replaces what it names
+    ("<p>ไม่พบข้อมูลการร้องเรียน ประจำปี 2566</p>", "สถิติเรื่องร้องเรียน", None),
+    ("<p>ไม่พบรายการ</p>", "O20 ประกาศจัดซื้อจัดจ้าง", None),
+    ("<p>รายชื่อสมาชิกสภาเทศบาล ประจำปี 2566</p>", "สมาชิกสภาเทศบาล", None),
+    ("<p>แผนเดิมถูกลบแล้ว ดูแผนปี 2566 <a href='/files/plan-2566.pdf'>ดาวน์โหลด</a></p>", "O10 แผนการดำเนินงาน", None),
+    ("<p>The old plan has been removed.</p><iframe src='/files/plan-2566.pdf'></iframe>", "O10", None),
+    (PLAN, "O10 แผนการดำเนินงาน", None),
+])
+def test_a_notice_of_a_record_gone_or_not_for_this_visitor_is_its_own_verdict(body, title, expected):
+    page = content.read_html(site(body + "<p>สงวนลิขสิทธิ์</p>" if expected is None else body, title), HTML)
+    assert notice(page.text, page.raw_html, page.title, page.headings) == expected
+
+
 @pytest.fixture(scope="module")
 def server():
     routes = {"/o10": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล ประจำปีงบประมาณ 2566</p>"), HTML),
               "/o11": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล</p>"), HTML),
-              "/o12": respond(200, site(PLAN), HTML)}
+              "/o12": respond(200, site(PLAN), HTML),
+              "/news.php": respond(200, site("<p>ข้อมูลนี้ถูกลบแล้ว</p>", "ข่าวประชาสัมพันธ์"), HTML),
+              "/o14": respond(200, site("<p>You are not authorised to view this resource.</p>"), HTML)}
     with LoopbackServer(routes) as srv:
         yield srv
 
@@ -75,6 +102,8 @@ def server():
     ("/o10", (Status.WARNING, ("placeholder_page",))),  # was ok: its notice names 2566
     ("/o11", (Status.WARNING, ("placeholder_page",))),  # was "no 2566"
     ("/o12", (Status.OK, ())),
+    ("/news.php?id=1290", (Status.BROKEN, ("soft_404",))),  # was "no 2566": the record is gone
+    ("/o14", (Status.BROKEN, ("login_required",))),  # was "no 2566": the assessor is not let in
 ])
 def test_a_placeholder_is_told_to_publish_its_data(server, path, expected):
     url = server.url(path)
