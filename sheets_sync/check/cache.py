@@ -112,10 +112,11 @@ VALIDATOR_MARKS = (
      "sent as pages"),
     # A gambling site's page where the agency's was (check/errorpages.py) was an "ok" by the year
     # its spam names, a page whose Thai a browser shows as gibberish (check/charsets.py) an "ok",
-    # a PDF with a password to open it "damaged, upload it again", and a page sent on to a home
-    # page in one language ("/th/") an "ok" by the home page's news.
+    # a PDF with a password to open it "damaged, upload it again", a page sent on to a home page
+    # in one language ("/th/") an "ok" by the home page's news, and a CMS's "record deleted" or
+    # "not authorised" notice a "no 2566".
     ("no validators for results read before gambling pages, pages whose named character set is not theirs, "
-     "password PDFs and home pages in one language"),
+     "password PDFs, home pages in one language and notices of records gone or not for the visitor"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

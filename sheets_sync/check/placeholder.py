@@ -30,6 +30,7 @@ from sheets_sync.check import template
 from sheets_sync.check.pdftext import squeeze
 
 PLACEHOLDER_TEXT = 150  # characters of content besides the headings, at most, for the notice to be the page
+NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" notice, at most
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
 WINDOW = 200  # characters after each top heading where a notice is looked for
 _NOTICE = re.compile(
@@ -101,7 +102,18 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
     content = squeeze(content)
     if len(content) > PLACEHOLDER_TEXT:
         return None
-    return next((code for code, pattern in kinds if any(pattern.search(t) for t in (content, *headings))), None)
+    for code, pattern in kinds:
+        if code == "placeholder_page":
+            if any(pattern.search(t) for t in (content, *headings)):
+                return code
+            continue
+        # A broken verdict asks more: the notice is the content, but for a few words ("ขออภัย",
+        # "กรุณาเข้าสู่ระบบ"); "ประกาศผลการจัดซื้อ ปี 2566 ... page not found" is a page of its own.
+        found = pattern.search(content)
+        rest = len(content) - (found.end() - found.start()) if found else len(content)
+        if rest <= NOTICE_REST and (found or any(pattern.search(h) for h in headings)):
+            return code
+    return None
 
 
 def placeholder_page(text: str, raw_html: str, title: str = "", headings: Sequence[str] = ()) -> bool:

@@ -77,6 +77,7 @@ def test_a_template_nothing_marks_counts_as_the_pages_own():
     # an item page's own statements, and a notice beside the file that replaces what it names
     ("<p>ไม่พบข้อมูลการร้องเรียน ประจำปี 2566</p>", "สถิติเรื่องร้องเรียน", None),
     ("<p>ไม่พบรายการ</p>", "O20 ประกาศจัดซื้อจัดจ้าง", None),
+    ("<p>ประกาศผลการจัดซื้อจัดจ้าง ประจำปี 2566 รายละเอียดตามเอกสารแนบ ฉบับเดิมถูกลบแล้ว</p>", "ประกาศ", None),
     ("<p>รายชื่อสมาชิกสภาเทศบาล ประจำปี 2566</p>", "สมาชิกสภาเทศบาล", None),
     ("<p>แผนเดิมถูกลบแล้ว ดูแผนปี 2566 <a href='/files/plan-2566.pdf'>ดาวน์โหลด</a></p>", "O10 แผนการดำเนินงาน", None),
     ("<p>The old plan has been removed.</p><iframe src='/files/plan-2566.pdf'></iframe>", "O10", None),
