@@ -36,7 +36,8 @@ _LABELS = {
                      "ascii", "cp1252", "cp819", "ibm819", "x-cp1252", "iso-ir-100", "csisolatin1"), "windows-1252"),
 }
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-# A browser's prescan reads the first 1024 bytes for a <meta> that names the set.
+# A browser's prescan reads the first 1024 bytes for a <meta> that names the set, and its parser
+# still changes to one met later while the set was a guess: the first 4096, as content.decode reads.
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _THAI = re.compile("[\u0e01-\u0e5b]")
@@ -68,7 +69,7 @@ def declared(body: bytes, headers: Mapping[str, str]) -> str | None:
     found = _HEADER_CHARSET.search(headers.get("Content-Type") or "")
     if found and (name := label(found.group(1))):
         return name
-    meta = _META_CHARSET.search(body[:1024])
+    meta = _META_CHARSET.search(body[:4096])
     return label(meta.group(1).decode("ascii", "ignore")) if meta else None
 
 
