@@ -31,7 +31,8 @@ false alarm on an agency's good page costs more trust than a missed one:
   or <meta> names is not its bytes' (sheets_sync.check.charsets), beside its other verdicts;
 * ``server_error_page`` / ``error_on_page`` / ``hosting_page`` / ``defaced_page`` /
   ``gambling_page`` the site's program failing (a PHP fatal error, its database down), a host's
-  page, an intruder's or a gambling site's standing where the site should be (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
+  page, an intruder's or a gambling site's standing where the site should be
+  (sheets_sync.check.errorpages), before the probe's "not found": such a page answers every path.
 """
 
 from __future__ import annotations

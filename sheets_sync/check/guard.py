@@ -66,8 +66,6 @@ def is_public(ip: IPAddress) -> bool:
     return not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
 
 
-
-
 def _written(name: str) -> tuple[IPAddress, ...] | None:
     """The addresses a host name stands for by how it is written: an IP literal, or localhost."""
     try:
