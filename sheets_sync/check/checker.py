@@ -192,12 +192,7 @@ class Checker:
                     return replace(result, status=reasons.status_of(codes), reasons=codes,
                                    detail=f"certificate not valid ({fetch.detail[:120]}); {result.detail}"[:300],
                                    elapsed_ms=int((time.monotonic() - start) * 1000))
-            if fetch.status_code in REFUSALS and fetch.error is None and not sign_in_host(fetch.final_url or url):
-                # Some WAFs refuse anything that does not look like a browser: with 403, or with
-                # 406 (ModSecurity as shared hosting's control panels set it up).
-                second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
-                if second.error is None or second.status_code is not None:
-                    fetch = second
+            fetch = await self._as_browser_if_refused(url, fetch, deadline, validators)
             result = await self._classify(fetch, deadline, probe=self.settings.soft404_probe)
             if result.reasons == ("bot_blocked",) and not fetch.as_browser:
                 # A firewall's refusal sent with 200 (content.firewall_page): asked again as a
@@ -211,6 +206,16 @@ class Checker:
             return replace(result, elapsed_ms=int((time.monotonic() - start) * 1000))
         except Exception as e:  # a bug of ours costs one URL, never the run
             return CheckResult(url=url, status=Status.UNKNOWN, reasons=("check_failed",), detail=describe(e))
+
+    async def _as_browser_if_refused(self, url: str, fetch: Fetch, deadline: float,
+                                     validators: tuple[str | None, str | None] | None = None) -> Fetch:
+        """`fetch`, or the answer to the same request as a browser when `fetch` was refused: some
+        WAFs refuse anything that does not look like a browser, with 403, or with 406
+        (ModSecurity as shared hosting's control panels set it up)."""
+        if fetch.status_code not in REFUSALS or fetch.error is not None or sign_in_host(fetch.final_url or url):
+            return fetch
+        second = await self.fetch_async(url, validators=validators, deadline=deadline, as_browser=True)
+        return second if second.error is None or second.status_code is not None else fetch
 
     async def _upgraded(self, url: str, twin: str, result: CheckResult, deadline: float) -> CheckResult:
         """`result` for a failed http:// link, or its https:// `twin`'s when that opens, as in a
@@ -400,7 +405,8 @@ class Checker:
         no text gets a reason code added to `troubles`: its site says there is no such file
         (`content.file_not_found`), it is sent as a web page (`content.sent_as_page`: None), or
         it did not come this time (an error, a timeout, a 5xx, a refusal: `document_unread`)."""
-        got = await self.fetch_async(url, deadline=deadline)
+        # (a file refused to the checker's own User-Agent is asked for as a browser, as a page is)
+        got = await self._as_browser_if_refused(url, await self.fetch_async(url, deadline=deadline), deadline)
         if troubles is not None:
             if content.file_not_found(got.error, got.status_code, got.body, got.headers):
                 troubles.append("linked_file_missing")

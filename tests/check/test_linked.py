@@ -140,6 +140,16 @@ def _table_site(content: str) -> bytes:
             f'<td>{content}</td></tr></table></body></html>').encode()
 
 
+def browser_only(body: bytes, headers: dict) -> object:
+    """The file to a browser's User-Agent, 403 to any other: a hotlink or bot rule."""
+    def run(h) -> None:
+        if "mozilla" in h.headers.get("User-Agent", "").lower():
+            respond(200, body, headers)(h)
+        else:
+            respond(403, b"Forbidden", HTML)(h)
+    return run
+
+
 @pytest.fixture
 def site():
     item = "<h2>O10 แผนดำเนินงานประจำปี</h2><p>รายละเอียดตามเอกสารแนบ</p>"
@@ -167,6 +177,8 @@ def site():
         # a CMS's answer for a deleted file: its "not found" page, sent with 200
         "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
         "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
+        "/o10-bot-rule": respond(200, _table_site(item + '<a href="/files/bot-rule.pdf">ดาวน์โหลด</a>'), HTML),
+        "/files/bot-rule.pdf": browser_only(make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         # a download script that forgot its header: the browser shows the PDF as gibberish
         "/files/garbled.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), HTML),
         "/o10-garbled": respond(200, _table_site(item + '<a href="/files/garbled.pdf">ดาวน์โหลด</a>'), HTML),
@@ -247,6 +259,14 @@ def test_a_page_whose_own_files_did_not_come_this_time_is_read_again_not_no_2566
     # beside one not read may be the one that matters less.
     result = _check(site.url(path))
     assert (result.status, result.reasons, result.years) == (Status.OK, ("document_unread",), None)
+
+
+def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
+    # was a look by hand (document_unread): the file a browser gets says 2565
+    result = _check(site.url("/o10-bot-rule"))
+    assert (result.status, result.reasons, result.years) == (Status.OK, (), (2565,))
+    agents = [s.headers.get("User-Agent", "") for s in site.log if s.path == "/files/bot-rule.pdf"]
+    assert len(agents) == 2 and "mozilla" in agents[1].lower()
 
 
 def test_unclosed_paragraphs_and_stray_end_tags_keep_the_template_apart():
