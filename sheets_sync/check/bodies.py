@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -207,3 +208,47 @@ def _declared_length(headers: Mapping[str, str]) -> int | None:
     """Content-Length as a number, when it is one (before any Content-Encoding is undone)."""
     value = (headers.get("Content-Length") or "").strip()
     return int(value) if value.isdigit() else None
+
+
+# The codings aiohttp undoes itself: a Content-Encoding of exactly one of these names.
+_UNDONE_BY_CLIENT = frozenset({"gzip", "deflate", "br", "zstd"})
+
+
+def undo_codings(data: bytes, coding: str | None, limit: int) -> bytes:
+    r"""The body as a browser decodes it where the HTTP client left it as sent: a gzip by
+    Chromium's other name ("x-gzip"), or codings stacked ("gzip, gzip", each undone, last
+    first). A coding browsers do not know ("UTF-8", sent by mistake) leaves the body as sent, as
+    Chromium passes it through, and so does one that does not decode; at most `limit` bytes.
+    Read as it came, such a page was gibberish: "no 2566".
+
+    >>> import gzip
+    >>> undo_codings(gzip.compress(b"<p>2566</p>"), "x-gzip", 1000), undo_codings(b"<p>2566</p>", "UTF-8", 1000)
+    (b'<p>2566</p>', b'<p>2566</p>')
+    """
+    value = (coding or "").strip().lower()
+    if not value or not value.isascii() or value in _UNDONE_BY_CLIENT:
+        return data
+    out = data
+    for token in reversed([t.strip() for t in value.split(",")]):
+        if token in ("", "identity"):
+            continue
+        if token in ("gzip", "x-gzip"):
+            undone = _inflate(out, 16 + zlib.MAX_WBITS, limit)
+        elif token == "deflate":
+            # zlib-wrapped as the standard says, or raw as some servers send it (browsers take both)
+            undone = _inflate(out, zlib.MAX_WBITS, limit)
+            undone = undone if undone is not None else _inflate(out, -zlib.MAX_WBITS, limit)
+        else:
+            return data
+        if undone is None:
+            return data
+        out = undone
+    return out
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes | None:
+    """`data` inflated (what a stream cut short gives, and no bytes after its end), or None."""
+    try:
+        return zlib.decompressobj(wbits).decompress(data, limit)
+    except zlib.error:
+        return None

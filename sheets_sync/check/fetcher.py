@@ -243,7 +243,7 @@ class Fetcher:
                 at.status_code, at.headers = response.status, response.headers
                 got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
                                         self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
-                body = got.data
+                body = bodies.undo_codings(got.data, response.headers.get("Content-Encoding"), s.max_document_bytes)
                 refresh = _refresh_target(current, body, response) if 200 <= response.status < 300 else None
                 if refresh:
                     # A <meta http-equiv="refresh"> within seconds, or a script sending on from a

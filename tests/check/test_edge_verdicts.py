@@ -6,12 +6,14 @@ parser refuses and browsers read."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import random
 import socket
 import subprocess
 import sys
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -216,6 +218,21 @@ def test_a_body_not_in_the_encoding_it_says_is_never_called_broken(server):
             b"Content-Length: %d\r\n\r\n" % len(PAGE))
     r = check(server.route("/sloppy", raw(head + PAGE)))
     assert (r.status, r.reasons) == (Status.UNKNOWN, ("check_failed",))
+
+
+@pytest.mark.parametrize("coding, encode", [
+    ("x-gzip", gzip.compress),  # Chromium's other name of gzip, which our HTTP client leaves as sent
+    ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),  # stacked: each undone, last first
+    ("deflate, gzip", lambda b: gzip.compress(zlib.compress(b))),
+    ("UTF-8", lambda b: b),  # no coding at all, sent by mistake: browsers show the body as it came
+])
+def test_a_body_in_codings_browsers_undo_is_read_as_they_show_it(server, coding, encode):
+    # was "no 2566": the compressed bytes read as the page
+    body = encode(PAGE)
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: %s\r\n"
+            b"Content-Length: %d\r\n\r\n" % (coding.encode(), len(body)))
+    r = check(server.route("/coded", raw(head + body)))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,))
 
 
 @pytest.mark.parametrize("head", [
