@@ -399,7 +399,9 @@ def decoded(body: bytes, headers: Mapping[str, str]) -> tuple[str, str | None]:
     if m:
         names.append(m.group(1).decode("ascii", "ignore"))
     for name in names:
-        name = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874"}.get(name.lower(), name)
+        # (Python knows Thai Windows-874 as cp874 only: "windows-874" was a LookupError)
+        name = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874", "windows-874": "cp874",
+                "x-cp874": "cp874", "dos-874": "cp874"}.get(name.lower(), name)
         try:
             return body.decode(name), name
         except (LookupError, UnicodeDecodeError):
