@@ -21,7 +21,7 @@ from sheets_sync.core.models import CheckResult, Status
 HTTP_PORT, HTTPS_PORT = 80, 443
 # (a server's default page: its http:// host never set up, the site served on https:// only)
 _UPGRADABLE = frozenset({"connect_error", "timeout", "http_4xx", "http_5xx", "soft_404", "hosting_page",
-                         "server_error_page"})
+                         "server_error_page", "redirect_private"})
 
 
 def twin_to_try(url: str, result: CheckResult, redirects: tuple[str, ...]) -> str | None:

@@ -63,6 +63,13 @@ def test_a_port_80_server_showing_its_default_page_is_not_broken_when_https_open
     assert (r.status, r.reasons) == (Status.WARNING, ("https_only",))
 
 
+def test_port_80_sending_visitors_to_an_office_address_is_not_broken_when_https_opens(secure, monkeypatch):
+    # The http:// virtual host still has the CMS's old address; an https-first browser never goes there.
+    with LoopbackServer({"/o1": redirect("http://192.168.1.10/o1")}) as plain:
+        r = check(f"{at_port_80(monkeypatch, plain.port)}/o1")
+    assert (r.status, r.reasons, r.years) == (Status.WARNING, ("https_only",), (2566,))
+
+
 def test_https_failing_too_keeps_the_first_verdict(secure, monkeypatch):
     base = at_port_80(monkeypatch, closed_port())
     assert check(f"{base}/gone").reasons == ("connect_error",)  # the twin answers 404: not better
