@@ -43,7 +43,7 @@ from sheets_sync.check.dispatch import Dispatch
 from sheets_sync.check.failures import describe
 from sheets_sync.check.fetcher import Fetcher, request_target
 from sheets_sync.check.pdfpool import PdfReaderPool
-from sheets_sync.check.pdftext import squeeze
+from sheets_sync.check.pdftext import squeeze, wants_password
 from sheets_sync.check.retry import RETRY_STATUSES
 from sheets_sync.check.transport import LoopThread, identify
 from sheets_sync.check.years import settled
@@ -403,8 +403,8 @@ class Checker:
         cannot open; the text of a Google Sheet or Doc published to the web, a page. One more
         request to the same host, through the same guard, pacing and deadline. A file that gives
         no text gets a reason code added to `troubles`: its site says there is no such file
-        (`content.file_not_found`), it is sent as a web page (`content.sent_as_page`: None), or
-        it did not come this time (an error, a timeout, a 5xx, a refusal: `document_unread`)."""
+        (`content.file_not_found`), it is sent as a web page (`content.sent_as_page`: None), it
+        wants a password to open (`pdf_password`), or it did not come this time (an error, a timeout, a 5xx, a refusal: `document_unread`)."""
         # (a file refused to the checker's own User-Agent is asked for as a browser, as a page is)
         got = await self._as_browser_if_refused(url, await self.fetch_async(url, deadline=deadline), deadline)
         if troubles is not None:
@@ -423,6 +423,8 @@ class Checker:
                                               host_of(got.final_url or url))
             if read.kind == "office":
                 return read.text  # "" unread (an old format, a protected file): shown, a look by hand
+            if not read.pdf_readable and troubles is not None and not got.truncated and wants_password(got.body):
+                troubles.append("pdf_password")  # the assessor who clicks is asked for a password
             return read.text if read.pdf_readable else None
         if content.is_html(got.body, got.headers):
             # A Google Sheet or Doc published to the web is a page Google renders with the content

@@ -14,6 +14,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, respond, slow
+from tests.support.pdf_crypt import encrypted_pdf
 
 URL = "https://a.go.th/ita/o10"
 OWN = '<p><a href="/files/o10.pdf">ดาวน์โหลดเอกสาร</a></p>'
@@ -177,6 +178,13 @@ def site():
         # a CMS's answer for a deleted file: its "not found" page, sent with 200
         "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
         "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
+        "/o10-locked": respond(200, _table_site(item + '<a href="/files/locked.pdf">ดาวน์โหลด</a>'), HTML),
+        "/o10-embeds-locked": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
+                                                       '<iframe src="/files/locked.pdf" width="100%" height="900">'
+                                                       '</iframe>'), HTML),
+        "/o10-locked-and-ok": respond(200, _table_site(item + '<a href="/files/locked.pdf">ส่วนที่ 1</a> '
+                                                       '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
+        "/files/locked.pdf": respond(200, encrypted_pdf(["Operating plan", "Fiscal year B.E. 2566"], user="bt"), PDF),
         "/o10-bot-rule": respond(200, _table_site(item + '<a href="/files/bot-rule.pdf">ดาวน์โหลด</a>'), HTML),
         "/files/bot-rule.pdf": browser_only(make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         # a download script that forgot its header: the browser shows the PDF as gibberish
@@ -259,6 +267,18 @@ def test_a_page_whose_own_files_did_not_come_this_time_is_read_again_not_no_2566
     # beside one not read may be the one that matters less.
     result = _check(site.url(path))
     assert (result.status, result.reasons, result.years) == (Status.OK, ("document_unread",), None)
+
+
+@pytest.mark.parametrize("path", ["/o10-locked", "/o10-embeds-locked"])
+def test_a_page_whose_own_pdf_wants_a_password_is_broken_for_that_not_no_2566(site, path):
+    # was "no 2566" by the heading (a link) or a look by hand (a frame): the assessor is asked for a password
+    result = _check(site.url(path))
+    assert (result.status, result.reasons) == (Status.BROKEN, ("pdf_password",))
+
+
+def test_a_locked_file_beside_one_that_opens_leaves_the_year_verdict(site):
+    result = _check(site.url("/o10-locked-and-ok"))
+    assert (result.status, result.reasons, result.years) == (Status.OK, (), (2565,))
 
 
 def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
