@@ -404,7 +404,8 @@ class Checker:
         request to the same host, through the same guard, pacing and deadline. A file that gives
         no text gets a reason code added to `troubles`: its site says there is no such file
         (`content.file_not_found`), it is sent as a web page (`content.sent_as_page`: None), it
-        wants a password to open (`pdf_password`), or it did not come this time (an error, a timeout, a 5xx, a refusal: `document_unread`)."""
+        wants a password to open (`pdf_password`), or it did not come this time (an error, a
+        timeout, a 5xx, a refusal: `document_unread`)."""
         # (a file refused to the checker's own User-Agent is asked for as a browser, as a page is)
         got = await self._as_browser_if_refused(url, await self.fetch_async(url, deadline=deadline), deadline)
         if troubles is not None:

@@ -51,16 +51,16 @@ _DENIED = re.compile(
     r"|เฉพาะ\s*สมาชิก|สำหรับ\s*สมาชิก\s*เท่านั้น|members\s+only", re.I)
 # Substrings one of the notices holds, looked for near the headings first: one pattern of them
 # all, searched through a long page's text, cost ~0.5 ms (an alternation has no prefix to skip to).
-_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "oming", "OMING", "onstruct", "ONSTRUCT",
-          "content yet", "othing", "OTHING", "osts found", "OSTS FOUND")
+_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "oming", "OMING", "onstruct",
+          "ONSTRUCT", "content yet", "othing", "OTHING", "osts found", "OSTS FOUND")
 _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "ot found", "ot Found", "OT FOUND", "e found", "e Found", "E FOUND", "exist",
                "EXIST", "removed", "Removed", "REMOVED", "deleted", "Deleted", "DELETED", "longer", "LONGER")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)
-_DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "uthori", "UTHORI", "logged", "LOGGED", "log in", "login", "Log in", "LOG IN",
-                 "embers only", "EMBERS ONLY")
+_DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "uthori", "UTHORI", "logged",
+                 "LOGGED", "log in", "login", "Log in", "LOG IN", "embers only", "EMBERS ONLY")
 # A file the content links or shows (a document's link, a frame, an embedded object).
-_SHOWS_FILES = re.compile(r"<(?:iframe|embed|object)\b|\bhref\s*=\s*[\"']?[^\"'>\s]*\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)\b",
-                          re.I)
+_SHOWS_FILES = re.compile(r"<(?:iframe|embed|object)\b"
+                          r"|\bhref\s*=\s*[\"']?[^\"'>\s]*\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)\b", re.I)
 # Each notice's verdict, its pattern and its signs; the first that stands alone in the page wins.
 _NOTICES = (("placeholder_page", _NOTICE, _SIGNS), ("soft_404", _GONE, _GONE_SIGNS),
             ("login_required", _DENIED, _DENIED_SIGNS))
