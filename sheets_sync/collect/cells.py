@@ -400,7 +400,8 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
       are its own); skipped when the agency is unknown or has no domains. For the items in
       settings.social_items (O9), hosts under settings.platform_hosts (facebook.com ...) are fine.
     - short_link instead, for a host under settings.shortener_hosts (bit.ly ...): where it leads is
-      known only by following it, and its advice is the same for any agency.
+      known only by following it, and its advice is the same for any agency; for a social item a
+      platform's own short address (lin.ee, a LINE official account's link) is its channel.
     - duplicate_in_agency: the same URL, ignoring scheme, "www." and a trailing slash, given for two or
       more items of one agency; every candidate involved gets it. Twice in one cell is not a duplicate.
     Reasons are appended in that order after the validation reasons; candidates are replaced, never mutated.
@@ -424,7 +425,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
         def agency_rules(url: str) -> tuple[str, ...]:
             host = urlsplit(url).hostname or ""
             extra = []
-            if host_under(host, shorteners):
+            if host_under(host, shorteners) and not (is_social and host_under(host, platforms)):
                 extra.append("short_link")
             elif domains and not host_under(host, domains) and not (is_social and host_under(host, platforms)):
                 extra.append("off_site")

@@ -253,6 +253,9 @@ def test_homepage_only(text, expected):
     # a shortened link: where it leads is unknown here, and "outside the agency's site" may be false
     ("O20", "https://bit.ly/3abcXYZ", [("short_link",)]),
     ("O9", "https://shorturl.asia/Ab12C", [("short_link",)]),
+    # a LINE official account's "add friend" link as LINE OA Manager gives it: the channel itself
+    ("O9", "https://lin.ee/AbC1dEf", [()]),
+    ("O20", "https://lin.ee/AbC1dEf", [("short_link",)]),
     ("O20", "https://bitly.com.evil.example/x", [("off_site",)]),  # only the shorteners' own hosts
 ])
 def test_off_site(item, text, expected):
