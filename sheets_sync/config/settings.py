@@ -84,10 +84,11 @@ class CheckerSettings:
 class ValidationSettings:
     max_length: int = 2000
     # Hosts that are never "off site" for the items listed in social_items (O9 Social Network).
-    # (lin.ee and fb.me are the platforms' own short addresses: LINE OA Manager gives an
-    # official account's "add friend" link as lin.ee/…, which is no shortener's guess for O9)
-    platform_hosts: tuple[str, ...] = ("facebook.com", "fb.com", "fb.me", "youtube.com", "youtu.be", "line.me", "lin.ee",
-                                       "tiktok.com", "instagram.com", "twitter.com", "x.com")
+    # (lin.ee, fb.me and m.me are the platforms' own short addresses: LINE OA Manager gives an
+    # official account's "add friend" link as lin.ee/…, which is no shortener's guess for O9;
+    # m.me/<page> is the page's Messenger chat)
+    platform_hosts: tuple[str, ...] = ("facebook.com", "fb.com", "fb.me", "m.me", "youtube.com", "youtu.be", "line.me",
+                                       "lin.ee", "tiktok.com", "instagram.com", "twitter.com", "x.com")
     social_items: tuple[str, ...] = ("O9",)
     # Link shorteners: where such a link leads is only known by following it, so it is `short_link`
     # (use the page's own address), never an `off_site` that may be false.

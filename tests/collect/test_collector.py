@@ -255,6 +255,7 @@ def test_homepage_only(text, expected):
     ("O9", "https://shorturl.asia/Ab12C", [("short_link",)]),
     # a LINE official account's "add friend" link as LINE OA Manager gives it: the channel itself
     ("O9", "https://lin.ee/AbC1dEf", [()]),
+    ("O9", "https://m.me/tapladuk", [()]),  # the page's Messenger chat
     ("O20", "https://lin.ee/AbC1dEf", [("short_link",)]),
     ("O20", "https://bitly.com.evil.example/x", [("off_site",)]),  # only the shorteners' own hosts
 ])
