@@ -34,40 +34,42 @@ NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" noti
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
 WINDOW = 200  # characters after each top heading where a notice is looked for
 _NOTICE = re.compile(
-    r"(?:อยู่|กำลัง)\s*(?:ใน)?\s*(?:ระหว่าง)?\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|อัพเดท|อัปเดต|อัพโหลด|อัปโหลด|"
+    r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|อัพเดท|อัปเดต|อัพโหลด|อัปโหลด|"
     r"นำเข้า|เพิ่มเติม)\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
     r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)|รอ\s*(?:การ)?\s*(?:อัพเดท|อัปเดต|ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
     r"|coming\s+soon|under\s+construction|no\s+content\s+yet|nothing\s+found|no\s+posts\s+found"
     r"|nothing\s+matched\s+your", re.I)
 _GONE = re.compile(
     r"ไม่พบ\s*(?:หน้า|เนื้อหา|บทความ|ไฟล์)|ไม่พบ\s*ข้อมูล\s*ที่\s*(?:ท่าน|คุณ)?\s*(?:ต้องการ|ค้นหา|เรียก)"
-    r"|(?:ข้อมูล|เนื้อหา|หน้า|บทความ|ข่าว|ไฟล์|เอกสาร)\s*(?:นี้)?\s*(?:ได้)?\s*ถูก\s*ลบ|หน้านี้ไม่มีอยู่"
+    r"|(?:ข้อมูล|เนื้อหา|หน้า|บทความ|ข่าว|ไฟล์|เอกสาร)\s*(?:นี้)?\s*(?:ได้)?\s*ถูกลบ|หน้านี้ไม่มีอยู่"
     r"|(?:page|article|file|content|item|document)\s+(?:was\s+)?not\s+found"
     r"|(?:could\s+not|cannot|can't|can\s+not)\s+be\s+found|(?:does\s+not|doesn't)\s+exist"
     r"|(?:has\s+been|was)\s+(?:removed|deleted)|no\s+longer\s+available", re.I)
 _DENIED = re.compile(
     r"not\s+authori[sz]ed\s+to\s+(?:view|access|see)|you\s+must\s+(?:be\s+logged\s+in|log\s*in)"
-    r"|(?:ไม่มี|ไม่ได้รับ)\s*(?:สิทธิ์|สิทธิ|อนุญาต)\s*(?:ใน)?\s*(?:การ)?\s*(?:เข้าถึง|เข้าดู|ดู|เปิด|เข้าใช้)"
-    r"|เฉพาะ\s*สมาชิก|สำหรับ\s*สมาชิก\s*เท่านั้น|members\s+only", re.I)
-# Substrings one of the notices holds, looked for near the headings first: one pattern of them
-# all, searched through a long page's text, cost ~0.5 ms (an alternation has no prefix to skip to).
-_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "oming", "OMING", "onstruct",
-          "ONSTRUCT", "content yet", "othing", "OTHING", "osts found", "OSTS FOUND")
-_GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "ot found", "ot Found", "OT FOUND", "e found", "e Found", "E FOUND", "exist",
-               "EXIST", "removed", "Removed", "REMOVED", "deleted", "Deleted", "DELETED", "longer", "LONGER")
+    r"|(?:ไม่มี|ไม่ได้รับ)(?:สิทธิ์?|อนุญาต)\s*(?:ใน)?\s*(?:การ)?\s*(?:เข้าถึง|เข้าดู|ดู|เปิด|เข้าใช้)"
+    r"|เฉพาะสมาชิก|สำหรับ\s*สมาชิกเท่านั้น|members\s+only", re.I)
+# Substrings (lower case) one of the notices holds, looked for in the lowered text near the
+# headings first: one pattern of them all, searched through a long page's text, cost ~0.5 ms (an
+# alternation has no prefix to skip to). Each match of a pattern holds one of its signs
+# (tests/check/test_placeholder.py tries random texts of the patterns' pieces).
+_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "coming", "construct",
+          "content yet", "nothing", "posts found")
+_GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "not found", "be found", "exist", "removed", "deleted", "longer")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)
-_DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "uthori", "UTHORI", "logged",
-                 "LOGGED", "log in", "login", "Log in", "LOG IN", "embers only", "EMBERS ONLY")
+_DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "authori", "logged", "log in",
+                 "login", "members only")
 # A file the content links or shows (a document's link, a frame, an embedded object).
 _SHOWS_FILES = re.compile(r"<(?:iframe|embed|object)\b"
                           r"|\bhref\s*=\s*[\"']?[^\"'>\s]*\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)\b", re.I)
 # Each notice's verdict, its pattern and its signs; the first that stands alone in the page wins.
 _NOTICES = (("placeholder_page", _NOTICE, _SIGNS), ("soft_404", _GONE, _GONE_SIGNS),
             ("login_required", _DENIED, _DENIED_SIGNS))
-# Every notice's signs at once, for the look every page gets: the Thai ones, and the Latin ones
-# in lower case for the text lowered once (~8 us a page, where each notice's own look cost ~4).
+# Every notice's signs at once, for the look every page gets: the Thai ones in the text as it
+# is, the Latin ones in it lowered once, only when no Thai one is there (~8 us a page, where
+# each notice's own look cost ~4).
 _THAI_SIGNS = tuple(dict.fromkeys(s for _, _, signs in _NOTICES for s in signs if not s.isascii()))
-_LATIN_SIGNS = tuple(dict.fromkeys(s.lower() for _, _, signs in _NOTICES for s in signs if s.isascii()))
+_LATIN_SIGNS = tuple(dict.fromkeys(s for _, _, signs in _NOTICES for s in signs if s.isascii()))
 
 
 def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = ()) -> str | None:
@@ -146,7 +148,8 @@ def _near_headings(text: str, headings: Sequence[str]) -> list[str]:
 
 
 def _holds(places: Sequence[str], signs: Sequence[str], pattern: re.Pattern) -> bool:
-    """One of `signs` in one of `places`, and `pattern` found there. (The signs are looked for in
-    the places joined: one search each, where one per place cost ~10 us a page for each notice.)"""
-    joined = "\n".join(places)
+    """One of `signs` in one of `places` (lowered), and `pattern` found there. (The signs are
+    looked for in the places joined: one search each, where one per place cost ~10 us a page for
+    each notice.)"""
+    joined = "\n".join(places).lower()
     return any(sign in joined for sign in signs) and any(pattern.search(place) for place in places)

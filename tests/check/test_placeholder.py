@@ -3,11 +3,12 @@ is to publish the data, never "no 2566", and never "ok" because the notice names
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
 
-from sheets_sync.check import content
+from sheets_sync.check import content, placeholder
 from sheets_sync.check.checker import Checker
 from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, notice, placeholder_page
 from sheets_sync.collect.cells import Candidate
@@ -122,3 +123,39 @@ def test_a_site_that_shows_coming_soon_on_every_path_is_closed_not_a_wrong_link(
         with Checker(settings) as checker:
             result = checker.check(srv.url("/ita/o10"))
     assert (result.status, result.reasons) == (Status.UNKNOWN, ("site_maintenance",))
+
+
+# One phrase of each alternative of each notice's pattern, as pages write them.
+PHRASES = {
+    "placeholder_page": ["อยู่ระหว่างจัดทำข้อมูล", "อยู่ในระหว่างการปรับปรุงเนื้อหา", "กำลังอัปเดตข้อมูล", "ยังไม่มีเอกสาร",
+                         "รอการปรับปรุงข้อมูล", "รอเพิ่มเนื้อหา", "Coming Soon", "UNDER CONSTRUCTION", "No content yet",
+                         "Nothing Found", "No posts found", "Nothing matched your search"],
+    "soft_404": ["ไม่พบหน้า", "ไม่พบบทความ", "ไม่พบข้อมูลที่ท่านต้องการ", "ข้อมูลนี้ได้ถูกลบ", "ข่าวถูกลบแล้ว",
+                 "หน้านี้ไม่มีอยู่", "Page not found", "Article was not found", "It could not be found",
+                 "can't be found", "doesn't exist", "does not exist", "has been removed", "was deleted",
+                 "no longer available"],
+    "login_required": ["You are not authorized to view", "NOT AUTHORISED TO ACCESS", "you must be logged in",
+                       "You must log in", "you must login first", "ไม่มีสิทธิ์เข้าถึง", "ไม่มีสิทธิในการเปิด", "ไม่ได้รับอนุญาตเข้าถึง",
+                       "ไม่ได้รับสิทธิ์เข้าใช้", "เฉพาะสมาชิก", "สำหรับสมาชิกเท่านั้น", "Members Only"],
+}
+
+
+@pytest.mark.parametrize("code", list(PHRASES))
+def test_the_quick_look_for_signs_never_hides_a_notice(code):
+    # notice() searches a notice's pattern only where one of its signs (and, first, one of all
+    # notices' signs) is found: every phrase each pattern stands for, and every match in random
+    # texts of the patterns' pieces, passes both looks.
+    pattern, signs = next((p, s) for c, p, s in placeholder._NOTICES if c == code)
+    rng = random.Random(2566)
+    texts = [rng.choice(["", "ขออภัย ", "Sorry, "]) + phrase + rng.choice(["", " แล้ว", "."]) for phrase in PHRASES[code]]
+    assert all(pattern.search(t) for t in texts)  # each phrase is one the pattern stands for
+    bits = [w for phrase in PHRASES[code] for w in phrase.split()] + ["ที่", "การ", "ใน", "ได้", "นี้", " ", "Found"]
+    texts += ["".join(rng.choice(bits) + rng.choice(["", " "]) for _ in range(rng.randint(1, 5))) for _ in range(5000)]
+    matched = 0
+    for text in texts:
+        if pattern.search(text):
+            matched += 1
+            assert placeholder._holds([text], signs, pattern), text
+            assert any(s in text for s in placeholder._THAI_SIGNS) or \
+                any(s in text.lower() for s in placeholder._LATIN_SIGNS), text
+    assert matched > len(PHRASES[code])
