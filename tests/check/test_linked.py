@@ -141,6 +141,19 @@ def _table_site(content: str) -> bytes:
             f'<td>{content}</td></tr></table></body></html>').encode()
 
 
+def _pages_showing(name: str, item: str) -> dict:
+    """Item pages for /files/<name>.pdf: one linking it, one framing it, one linking it beside
+    last year's plan that opens (/o10-<name>, /o10-embeds-<name>, /o10-<name>-and-ok)."""
+    return {
+        f"/o10-{name}": respond(200, _table_site(item + f'<a href="/files/{name}.pdf">ดาวน์โหลด</a>'), HTML),
+        f"/o10-embeds-{name}": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
+                                                        f'<iframe src="/files/{name}.pdf" width="100%" height="900">'
+                                                        '</iframe>'), HTML),
+        f"/o10-{name}-and-ok": respond(200, _table_site(item + f'<a href="/files/{name}.pdf">ส่วนที่ 1</a> '
+                                                        '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
+    }
+
+
 def browser_only(body: bytes, headers: dict) -> object:
     """The file to a browser's User-Agent, 403 to any other: a hotlink or bot rule."""
     def run(h) -> None:
@@ -178,23 +191,13 @@ def site():
         # a CMS's answer for a deleted file: its "not found" page, sent with 200
         "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
         "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
-        "/o10-locked": respond(200, _table_site(item + '<a href="/files/locked.pdf">ดาวน์โหลด</a>'), HTML),
-        "/o10-embeds-locked": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
-                                                       '<iframe src="/files/locked.pdf" width="100%" height="900">'
-                                                       '</iframe>'), HTML),
-        "/o10-locked-and-ok": respond(200, _table_site(item + '<a href="/files/locked.pdf">ส่วนที่ 1</a> '
-                                                       '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
+        **_pages_showing("locked", item),
         "/files/locked.pdf": respond(200, encrypted_pdf(["Operating plan", "Fiscal year B.E. 2566"], user="bt"), PDF),
         "/o10-bot-rule": respond(200, _table_site(item + '<a href="/files/bot-rule.pdf">ดาวน์โหลด</a>'), HTML),
         "/files/bot-rule.pdf": browser_only(make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         # a download script that forgot its header: the browser shows the PDF as gibberish
         "/files/garbled.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), HTML),
-        "/o10-garbled": respond(200, _table_site(item + '<a href="/files/garbled.pdf">ดาวน์โหลด</a>'), HTML),
-        "/o10-embeds-garbled": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
-                                                        '<iframe src="/files/garbled.pdf" width="100%" height="900">'
-                                                        '</iframe>'), HTML),
-        "/o10-garbled-and-ok": respond(200, _table_site(item + '<a href="/files/garbled.pdf">ส่วนที่ 1</a> '
-                                                        '<a href="/files/o10-2565.pdf">ส่วนที่ 2</a>'), HTML),
+        **_pages_showing("garbled", item),
         "/files/plan.pdf": respond(200, make_pdf(["Local development plan", "B.E. 2566 - 2570"]), PDF),
         "/files/o10-2565.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         "/files/o10-2566.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
