@@ -4,8 +4,8 @@
 A browser takes a page's character set from, in order (WHATWG Encoding, "determine the
 character encoding"): a byte-order mark, the server's Content-Type header, the page's own
 <meta charset>; only with none of them does it guess from the bytes. The checker reads a page
-in whichever set its bytes decode in (content.decode), so that its rules see the words; a
-browser does not. Two set-ups show an agency's page as gibberish to the assessor while the
+in whichever set its bytes decode in (content.decode, from the names and marks read here), so
+that its rules see the words; a browser does not. Two set-ups show an agency's page as gibberish to the assessor while the
 page itself is fine:
 - a server that names UTF-8 for every page (Apache's `AddDefaultCharset UTF-8`, the default
   on CentOS and RHEL) serving the old TIS-620 pages of a site moved onto it: every Thai letter
@@ -35,11 +35,13 @@ _LABELS = {
     **dict.fromkeys(("windows-1252", "iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1", "latin1", "l1", "us-ascii",
                      "ascii", "cp1252", "cp819", "ibm819", "x-cp1252", "iso-ir-100", "csisolatin1"), "windows-1252"),
 }
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 # A browser's prescan reads the first 1024 bytes for a <meta> that names the set, and its parser
-# still changes to one met later while the set was a guess: the first 4096, as content.decode reads.
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# still changes to one met later while the set was a guess: the first META_BYTES.
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+META_BYTES = 4096
+# Byte-order marks and the codecs they name: a mark wins over any name, in browsers.
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _THAI = re.compile("[\u0e01-\u0e5b]")
 
 
@@ -61,15 +63,26 @@ def label(name: str) -> str | None:
     return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
+def python_codec(name: str) -> str:
+    """The Python codec to decode a charset label with: cp874 for every label of Thai
+    Windows-874 (Python knows it by no other name: "windows-874" is a LookupError), else the
+    label as written.
+
+    >>> python_codec("TIS-620"), python_codec("windows-874"), python_codec("UTF-8")
+    ('cp874', 'cp874', 'UTF-8')
+    """
+    return "cp874" if label(name) == "windows-874" else name
+
+
 def declared(body: bytes, headers: Mapping[str, str]) -> str | None:
     """The set a browser reads `body` in when something names it: the Content-Type header's
     charset, else the page's <meta>; None when nothing does (a byte-order mark, checked by the
     caller, or a guess from the bytes)."""
     # (the first charset parameter is the header's, as WHATWG's MIME type parsing keeps it)
-    found = _HEADER_CHARSET.search(headers.get("Content-Type") or "")
+    found = HEADER_CHARSET.search(headers.get("Content-Type") or "")
     if found and (name := label(found.group(1))):
         return name
-    meta = _META_CHARSET.search(body[:4096])
+    meta = META_CHARSET.search(body[:META_BYTES])
     return label(meta.group(1).decode("ascii", "ignore")) if meta else None
 
 
@@ -100,7 +113,7 @@ def garbled(body: bytes, headers: Mapping[str, str], read_as: str | None = None)
     >>> garbled(page, {"Content-Type": "text/html; charset=TIS-620"}), garbled(page, {})
     (False, False)
     """
-    if body.isascii() or body.startswith(_BOMS):
+    if body.isascii() or body.startswith(tuple(mark for mark, _ in BOMS)):
         return False
     named = declared(body, headers)
     if named is None:

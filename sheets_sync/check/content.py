@@ -135,7 +135,6 @@ LAZY_SOURCES = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-
 _PLACEHOLDERS = ("about:", "data:", "javascript:")
 _SHOWN_TAG = re.compile(_SHOWING + TAG_REST, re.I)  # ... and what they show (`shown_addresses`)
 _META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.
 _DRAWING_SCRIPT = re.compile(rb"<script\b[^>]*?\bsrc\s*=|\blocation\b", re.I)
 _SPACE = re.compile(r"\s+")
@@ -148,7 +147,6 @@ _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>", re.I)
 # A digit, inline tags, a digit; written to start at "<" (the digit before it looked behind for),
 # so the regex engine skips to each tag: a twelfth of the CPU of starting at every digit.
 _SPLIT_DIGITS = re.compile(rf"<(?<=[0-9๐-๙]<)/?(?:{_INLINE})\b[^>]*>(?:</?(?:{_INLINE})\b[^>]*>)*[0-9๐-๙]", re.I)
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # Web application firewalls that answer a request they refuse with a page of their own and
 # status 200, in the text they always use (F5 BIG-IP ASM, Fortinet FortiWeb, Imperva Incapsula,
 # Cloudflare): read as the agency's page, it was "no 2566" or an empty page.
@@ -390,18 +388,15 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
 def decoded(body: bytes, headers: Mapping[str, str]) -> tuple[str, str | None]:
     """`decode`, and the codec whose strict decoding gave the text (None when it took a
     byte-order mark's word or replaced what did not decode)."""
-    for bom, codec in _BOMS:
+    for bom, codec in charsets.BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(codec, errors="replace"), None
-    ctype = headers.get("Content-Type") or ""
-    names = re.findall(r"charset\s*=\s*[\"']?([\w-]+)", ctype, re.I)
-    m = _META_CHARSET.search(body[:4096])
+    names = charsets.HEADER_CHARSET.findall(headers.get("Content-Type") or "")
+    m = charsets.META_CHARSET.search(body[:charsets.META_BYTES])
     if m:
         names.append(m.group(1).decode("ascii", "ignore"))
     for name in names:
-        # (Python knows Thai Windows-874 as cp874 only: "windows-874" was a LookupError)
-        name = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874", "windows-874": "cp874",
-                "x-cp874": "cp874", "dos-874": "cp874"}.get(name.lower(), name)
+        name = charsets.python_codec(name)
         try:
             return body.decode(name), name
         except (LookupError, UnicodeDecodeError):
