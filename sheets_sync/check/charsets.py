@@ -3,10 +3,10 @@
 
 A browser takes a page's character set from, in order (WHATWG Encoding, "determine the
 character encoding"): a byte-order mark, the server's Content-Type header, the page's own
-<meta charset>; only with none of them does it guess from the bytes. The checker reads a page
-in whichever set its bytes decode in (content.decode, from the names and marks read here), so
-that its rules see the words; a browser does not. Two set-ups show an agency's page as gibberish to the assessor while the
-page itself is fine:
+<meta charset>; only with none of them does it guess from the bytes. The checker reads a
+page in whichever set its bytes decode in (content.decode, from the names and marks read
+here), so that its rules see the words; a browser does not. Two set-ups show an agency's page
+as gibberish to the assessor while the page itself is fine:
 - a server that names UTF-8 for every page (Apache's `AddDefaultCharset UTF-8`, the default
   on CentOS and RHEL) serving the old TIS-620 pages of a site moved onto it: every Thai letter
   becomes "�";
