@@ -78,6 +78,13 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
     is not there yet), `soft_404` (it is gone), `login_required` (not for this visitor); None
     for a page of its own.
 
+    >>> notice("เมนู O10 แผนการดำเนินงาน อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566",
+    ...     "<nav>เมนู</nav><h1>O10 แผนการดำเนินงาน</h1><p>อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566</p>",
+    ...     "O10 แผนการดำเนินงาน", ("O10 แผนการดำเนินงาน",))
+    'placeholder_page'
+    >>> notice("เรื่องร้องเรียน ปี 2566 ไม่มีข้อมูลการร้องเรียน",
+    ...     "<h1>เรื่องร้องเรียน ปี 2566</h1><p>ไม่มีข้อมูลการร้องเรียน</p>", "", ("เรื่องร้องเรียน ปี 2566",)) is None
+    True
     >>> notice("ข่าว ข้อมูลนี้ถูกลบแล้ว", "<h1>ข่าว</h1><p>ข้อมูลนี้ถูกลบแล้ว</p>", "ข่าว", ("ข่าว",))
     'soft_404'
     >>> notice("O10 You are not authorised to view this resource.", "<h1>O10</h1><p>You are not authorised to view "
@@ -116,21 +123,6 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
         if rest <= NOTICE_REST and (found or any(pattern.search(h) for h in headings)):
             return code
     return None
-
-
-def placeholder_page(text: str, raw_html: str, title: str = "", headings: Sequence[str] = ()) -> bool:
-    """Whether a page (its visible `text`, its markup `raw_html` without scripts, its `title` and
-    top `headings`) is a notice that its data is not there yet, and little else (`notice`).
-
-    >>> placeholder_page("เมนู O10 แผนการดำเนินงาน อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566",
-    ...     "<nav>เมนู</nav><h1>O10 แผนการดำเนินงาน</h1><p>อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566</p>",
-    ...     "O10 แผนการดำเนินงาน", ("O10 แผนการดำเนินงาน",))
-    True
-    >>> placeholder_page("เรื่องร้องเรียน ปี 2566 ไม่มีข้อมูลการร้องเรียน",
-    ...     "<h1>เรื่องร้องเรียน ปี 2566</h1><p>ไม่มีข้อมูลการร้องเรียน</p>", "", ("เรื่องร้องเรียน ปี 2566",))
-    False
-    """
-    return notice(text, raw_html, title, headings) == "placeholder_page"
 
 
 def _near_headings(text: str, headings: Sequence[str]) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from sheets_sync.check import content, placeholder
 from sheets_sync.check.checker import Checker
-from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, notice, placeholder_page
+from sheets_sync.check.placeholder import PLACEHOLDER_TEXT, notice
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core.models import Status
@@ -40,7 +40,7 @@ PLAN = "<p>แผนการดำเนินงาน ประจำปี�
 ])
 def test_a_notice_that_is_nearly_all_the_content_is_a_placeholder(body, expected):
     page = content.read_html(site(body), HTML)
-    assert placeholder_page(page.text, page.raw_html, page.title, page.headings) is expected
+    assert (notice(page.text, page.raw_html, page.title, page.headings) == "placeholder_page") is expected
 
 
 @pytest.mark.parametrize("markup", [
@@ -51,7 +51,7 @@ def test_a_notice_that_is_nearly_all_the_content_is_a_placeholder(body, expected
 ])
 def test_a_notice_is_found_without_a_marked_content_or_a_heading(markup):
     page = content.read_html(f"<html><head><title>O10</title></head><body>{markup}</body></html>".encode(), HTML)
-    assert placeholder_page(page.text, page.raw_html, page.title, page.headings)
+    assert notice(page.text, page.raw_html, page.title, page.headings) == "placeholder_page"
 
 
 def test_a_template_nothing_marks_counts_as_the_pages_own():
@@ -60,7 +60,7 @@ def test_a_template_nothing_marks_counts_as_the_pages_own():
     page = content.read_html((f"<html><head><title>O10</title></head><body><table><tr><td>{MENU}</td><td><h1>O10</h1>"
                               "<p>อยู่ระหว่างจัดทำข้อมูล</p></td></tr></table></body></html>").encode(), HTML)
     assert len(page.text) > PLACEHOLDER_TEXT
-    assert not placeholder_page(page.text, page.raw_html, page.title, page.headings)
+    assert notice(page.text, page.raw_html, page.title, page.headings) != "placeholder_page"
 
 
 @pytest.mark.parametrize("body, title, expected", [
