@@ -23,7 +23,8 @@ MENU = "".join(f"<li><a href='/m{k}'>เมนูที่ {k} ข้อมู�
 
 def site(body: str, title: str = "O10 แผนการดำเนินงาน") -> bytes:
     return (f"<html><head><title>{title}</title></head><body><header><ul>{MENU}</ul></header>"
-            f"<main><h1>{title}</h1>{body}</main><footer>เทศบาลตำบลบ้านธิ อำเภอบ้านธิ จังหวัดลำพูน โทร 053-000000</footer></body></html>").encode()
+            f"<main><h1>{title}</h1>{body}</main>"
+            "<footer>เทศบาลตำบลบ้านธิ อำเภอบ้านธิ จังหวัดลำพูน โทร 053-000000</footer></body></html>").encode()
 
 
 PLAN = "<p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2566 ประกอบด้วยโครงการพัฒนาโครงสร้างพื้นฐาน " * 3 + "</p>"
