@@ -250,14 +250,19 @@ def test_a_page_whose_own_files_are_all_not_found_says_so_not_no_2566(site, path
     assert (result.status, result.reasons, result.years) == (Status.WARNING, ("linked_file_missing",), None)
 
 
-@pytest.mark.parametrize("path", ["/o10-garbled", "/o10-embeds-garbled"])
-def test_a_page_whose_own_pdf_is_sent_as_a_web_page_is_broken_whatever_the_pdf_holds(site, path):
-    # The checker reads a 2566 in the file; the assessor who clicks sees lines of gibberish.
+@pytest.mark.parametrize("path, reason", [
+    # the checker reads a 2566 in the file; the assessor who clicks sees lines of gibberish
+    ("/o10-garbled", "file_sent_as_page"), ("/o10-embeds-garbled", "file_sent_as_page"),
+    # was "no 2566" by the heading (a link) or a look by hand (a frame): the assessor is asked for a password
+    ("/o10-locked", "pdf_password"), ("/o10-embeds-locked", "pdf_password"),
+])
+def test_a_page_whose_own_pdfs_do_not_open_for_the_assessor_is_broken_whatever_they_hold(site, path, reason):
     result = _check(site.url(path))
-    assert (result.status, result.reasons, result.years) == (Status.BROKEN, ("file_sent_as_page",), None)
+    assert (result.status, result.reasons, result.years) == (Status.BROKEN, (reason,), None)
 
 
-@pytest.mark.parametrize("path, years", [("/o10-half-gone", (2565,)), ("/o10-garbled-and-ok", (2565,))])
+@pytest.mark.parametrize("path, years", [("/o10-half-gone", (2565,)), ("/o10-garbled-and-ok", (2565,)),
+                                         ("/o10-locked-and-ok", (2565,))])
 def test_a_file_that_opens_among_them_gives_the_year_verdict(site, path, years):
     result = _check(site.url(path))
     assert (result.reasons, result.years) == ((), years)
@@ -270,18 +275,6 @@ def test_a_page_whose_own_files_did_not_come_this_time_is_read_again_not_no_2566
     # beside one not read may be the one that matters less.
     result = _check(site.url(path))
     assert (result.status, result.reasons, result.years) == (Status.OK, ("document_unread",), None)
-
-
-@pytest.mark.parametrize("path", ["/o10-locked", "/o10-embeds-locked"])
-def test_a_page_whose_own_pdf_wants_a_password_is_broken_for_that_not_no_2566(site, path):
-    # was "no 2566" by the heading (a link) or a look by hand (a frame): the assessor is asked for a password
-    result = _check(site.url(path))
-    assert (result.status, result.reasons) == (Status.BROKEN, ("pdf_password",))
-
-
-def test_a_locked_file_beside_one_that_opens_leaves_the_year_verdict(site):
-    result = _check(site.url("/o10-locked-and-ok"))
-    assert (result.status, result.reasons, result.years) == (Status.OK, (), (2565,))
 
 
 def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
