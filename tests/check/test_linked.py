@@ -253,7 +253,8 @@ def test_a_page_whose_own_files_are_all_not_found_says_so_not_no_2566(site, path
 @pytest.mark.parametrize("path, reason", [
     # the checker reads a 2566 in the file; the assessor who clicks sees lines of gibberish
     ("/o10-garbled", "file_sent_as_page"), ("/o10-embeds-garbled", "file_sent_as_page"),
-    # was "no 2566" by the heading (a link) or a look by hand (a frame): the assessor is asked for a password
+    # was "no 2566" by the heading (a link) or a look by hand (a frame): the assessor is asked
+    # for a password
     ("/o10-locked", "pdf_password"), ("/o10-embeds-locked", "pdf_password"),
 ])
 def test_a_page_whose_own_pdfs_do_not_open_for_the_assessor_is_broken_whatever_they_hold(site, path, reason):
