@@ -187,7 +187,8 @@ def site():
         "/files/slow.pdf": slow(3.0, respond(200, make_pdf(["Fiscal year B.E. 2566"]), PDF)),
         "/o10-refused": respond(200, _table_site(item + '<a href="/files/hotlinked.pdf">ดาวน์โหลด</a>'), HTML),
         "/o10-embeds-gone": respond(200, _table_site("<h2>O10 แผนดำเนินงานประจำปี</h2>"
-                                                     '<iframe src="/files/deleted.pdf" width="100%" height="900"></iframe>'), HTML),
+                                                     '<iframe src="/files/deleted.pdf" width="100%" height="900">'
+                                                     '</iframe>'), HTML),
         # a CMS's answer for a deleted file: its "not found" page, sent with 200
         "/files/removed.pdf": respond(200, _table_site("<h2>ไม่พบไฟล์ที่ต้องการ</h2>"), HTML),
         "/files/hotlinked.pdf": respond(403, b"Forbidden", HTML),
