@@ -117,6 +117,8 @@ VALIDATOR_MARKS = (
     # "not authorised" notice a "no 2566".
     ("no validators for results read before gambling pages, pages whose named character set is not theirs, "
      "password PDFs, home pages in one language and notices of records gone or not for the visitor"),
+    # A web server's 403 or 5xx page sent with 200 (errorpages.status_page) was a "no 2566".
+    "no validators for results read before servers' status pages sent with 200",
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

@@ -810,6 +810,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("defaced_page",), None  # not "no 2566": the site's own pages are gone
         if errorpages.gambling(page.text, page.title, page.headings):
             return ("gambling_page",), None  # not "ok" by the year its spam names
+        if status := errorpages.status_page(page.text, page.title, page.headings):
+            return (status,), None  # a server's 403 or 5xx page sent with 200: not "no 2566"
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":
             return (shown_error,), None

@@ -122,6 +122,18 @@ _DEFACED_SIGNS = ("hack", "h4ck", "defaced", "pwned", "0wned")
 _PARKED_TEXT_SIGNS = ("omain", "OMAIN", "uspended", "USPENDED", "หมดอายุ")
 _DEFACED_TEXT_SIGNS = ("acked", "ACKED", "4ck", "4CK", "efaced", "EFACED")
 # A registrar's parking or expiry page, in its text.
+# A web server's status page by its title or heading, whole: the status number (IIS adds a
+# sub-status, "403.14") and the reason phrase, either alone or both.
+_STATUS_PREFIX = r"(?:(?:http\s+)?error\s*|http\s+)?"
+_FORBIDDEN = re.compile(_STATUS_PREFIX + r"(?:(?P<code>403(?:\.\d+)?)(?:\s*[-–:]?\s*(?:forbidden"
+                        r"(?:\s*[-–:]\s*access\s+is\s+denied)?|access\s+denied))?"
+                        r"|forbidden|access\s+(?:is\s+)?(?:denied|forbidden)|directory\s+listing\s+denied)")
+_SERVER_FAILED = re.compile(_STATUS_PREFIX + r"(?:(?P<code>50[0234](?:\.\d+)?)(?:\s*[-–:]?\s*(?:internal\s+server"
+                            r"\s+error|bad\s+gateway|service\s+(?:temporarily\s+)?unavailable|gateway\s+time-?\s*out|"
+                            r"server\s+error))?|internal\s+server\s+error|bad\s+gateway|"
+                            r"service\s+(?:temporarily\s+)?unavailable|gateway\s+time-?\s*out)")
+_STATUS_TRIM = " \t!.:-–—•·*"
+_TITLE_PARTS = re.compile(r"\s[|–—»]\s|\s::\s")
 _PARKED = re.compile(
     r"\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be|has\s+been)\s+(?:for\s+sale|parked|registered|expired)\b"
     r"|\bbuy\s+this\s+domain\b|\bparked\s+(?:free|domain)\b|\bdomain\s+(?:name\s+)?(?:has\s+)?expired\b"
@@ -149,6 +161,38 @@ def error_shown(text: str, title: str = "") -> str | None:
     # (a die() message is short: only a short page is searched for one)
     alone = _ERROR_ALONE.search(text) if rest <= ERROR_PAGE_REST + 200 else None
     return "server_error_page" if alone and rest - (alone.end() - alone.start()) <= ERROR_PAGE_REST else None
+
+
+def status_page(text: str, title: str = "", headings: Sequence[str] = ()) -> str | None:
+    """The reason code for a web server's own error page sent with 200 (an `ErrorDocument` or a
+    proxy's error page served by a script that does not set the status, a CDN's page cached as
+    200): `bot_blocked` for a 403's ("403 Forbidden", IIS's "403 - Forbidden: Access is
+    denied.", "Access Denied"), `server_error_page` for a 5xx's ("500 Internal Server Error",
+    "502 Bad Gateway", "Service Unavailable"); else None. Read by its year, such a page was
+    "ไม่พบปี 2566" (fix the year) while the browser shows the server's error. A 403's is taken as
+    a 403 status is (classify.REFUSALS): asked again as a browser, and a look by hand when that is
+    refused too, since a firewall may refuse this machine alone.
+
+    Told by the whole title (or one part of it between "|" signs) or a whole top heading; one
+    without both a status number and words counts only on a short page (a long one's heading
+    "500" is more likely a count).
+
+    >>> status_page("403 Forbidden 403 Forbidden nginx", "403 Forbidden", ("403 Forbidden",))
+    'bot_blocked'
+    >>> status_page("Service Unavailable The server is temporarily unable to service your request.",
+    ...             "503 Service Unavailable")
+    'server_error_page'
+    >>> status_page("ข่าวประชาสัมพันธ์ " * 50, "ปิดปรับปรุงระบบ Access Denied ชั่วคราว") is None
+    True
+    """
+    heads = [part.strip(_STATUS_TRIM) for h in _heads(title, headings) for part in (h, *_TITLE_PARTS.split(h))]
+    short = len(text) - len(title) <= ERROR_PAGE_REST
+    for code, pattern in (("bot_blocked", _FORBIDDEN), ("server_error_page", _SERVER_FAILED)):
+        for head in heads:
+            m = pattern.fullmatch(head) if head else None
+            if m and (short or (m["code"] and m["code"] != head)):
+                return code
+    return None
 
 
 def hosting_page(text: str, title: str = "", headings: Sequence[str] = ()) -> bool:

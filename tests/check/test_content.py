@@ -168,6 +168,10 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/gone", (Status.BROKEN, ("http_4xx",))),  # a plain 404 is not asked again as a browser
     ("/firewall", (Status.OK, ())),  # a firewall's 200 refusal to the bot, the page to a browser's User-Agent
     ("/firewall-all", (Status.UNKNOWN, ("bot_blocked",))),  # never read as the agency's page ("no 2566")
+    # A web server's own error page sent with 200: taken as its status, never read for a year.
+    ("/forbidden-200", (Status.OK, ())),  # was no_fiscal_year: a 403 page to the bot, the page to a browser
+    ("/forbidden-200-all", (Status.UNKNOWN, ("bot_blocked",))),  # to a browser too: a look by hand, as a 403 is
+    ("/failed-200", (Status.BROKEN, ("server_error_page",))),  # was no_fiscal_year: the site is down
     ("/to-private", (Status.BROKEN, ("redirect_private",))),  # was blocked: every visitor from outside fails there
     ("/moved", (Status.OK, ())),
     ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item

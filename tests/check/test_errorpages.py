@@ -120,6 +120,31 @@ def test_gambling_is_told_by_its_head_and_its_sales_not_by_the_words_alone(text,
     assert errorpages.gambling(text, title, headings) is expected
 
 
+@pytest.mark.parametrize("text, title, headings, expected", [
+    ("403 Forbidden nginx", "403 Forbidden", ("403 Forbidden",), "bot_blocked"),
+    # IIS heads its page "Server Error" and tells the status below
+    ("Server Error 403 - Forbidden: Access is denied. You do not have permission to view this directory or page "
+     "using the credentials that you supplied.", "403 - Forbidden: Access is denied.",
+     ("Server Error", "403 - Forbidden: Access is denied."), "bot_blocked"),
+    ("Access forbidden! You don't have permission to access the requested object.", "Access forbidden!", (),
+     "bot_blocked"),  # XAMPP's
+    ("Service Unavailable The server is temporarily unable to service your request.", "503 Service Unavailable",
+     ("Service Unavailable",), "server_error_page"),
+    ("HTTP Error 500.19 - Internal Server Error", "IIS 10.0 Detailed Error - 500.19 - Internal Server Error",
+     ("HTTP Error 500.19 - Internal Server Error",), "server_error_page"),
+    # in the site's template: told by the status and its words, whatever the page's length
+    ("เมนูหลัก ข่าวประชาสัมพันธ์ " * 40, "Error 403 | เทศบาลตำบลเหมืองง่า", (), "bot_blocked"),
+    # a number or a bare phrase heading a long page is the page's own
+    ("สถิติผู้รับบริการ ประจำปี 2566 " * 40, "สถิติผู้รับบริการ", ("500",), None),
+    ("ขั้นตอนการขออนุญาต " * 40, "Access Denied", (), None),
+    # the words inside a heading of the agency's own
+    ("แผนการดำเนินงาน ประจำปี 2566", "O10 แผนการดำเนินงาน", ("ระบบแจ้ง Access Denied เมื่อไม่ได้เข้าสู่ระบบ",), None),
+    ("ประกาศ", "ประกาศ 403/2566", (), None),
+])
+def test_a_servers_status_page_is_told_by_its_whole_title_or_heading(text, title, headings, expected):
+    assert errorpages.status_page(title + " " + text, title, headings) == expected
+
+
 def test_a_plan_that_names_a_database_problem_in_its_text_is_read_as_a_plan(server):
     assert verdict(server.url("/plan")) == (Status.OK, ())
 

@@ -132,6 +132,9 @@ PATHS = {
     "/modsec-all": "that 406 to everyone: bot_blocked, not broken",
     "/firewall": "a firewall's refusal page (F5 ASM) sent with 200, unless the User-Agent looks like a browser",
     "/firewall-all": "that page with 200 to everyone: bot_blocked, not 'no 2566'",
+    "/forbidden-200": "Apache's 403 page sent with 200 (an ErrorDocument script), unless the User-Agent looks like"
+                      " a browser; '/forbidden-200-all' to a browser's too",
+    "/failed-200": "nginx's '502 Bad Gateway' page sent with 200: server_error_page, not 'no 2566'",
     "/slow": "answers after `slow_s` seconds", "/drip": "a body one byte every 0.2 s",
     "/moved": "301 to /oit/O1", "/to-home": "302 to the home page (a page removed in a redesign)",
     "/to-private": "302 to a private address: redirect_private",
@@ -750,6 +753,15 @@ class Farm:
             if path == "/firewall" and "mozilla" in headers.get("user-agent", "").lower():
                 return 200, _item_page(host, 1, "2566"), {}
             return 200, FIREWALL_PAGE, {"Content-Type": "text/html"}
+        if path in ("/forbidden-200", "/forbidden-200-all"):
+            if path == "/forbidden-200" and "mozilla" in headers.get("user-agent", "").lower():
+                return 200, _item_page(host, 1, "2566"), {}
+            return 200, (b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\"><html><head><title>403 Forbidden</title>"
+                         b"</head><body><h1>Forbidden</h1><p>You don't have permission to access this resource.</p>"
+                         b"</body></html>"), {"Content-Type": "text/html"}
+        if path == "/failed-200":
+            return 200, (b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+                         b"</center><hr><center>nginx</center></body></html>"), {"Content-Type": "text/html"}
         if path in ("/modsec", "/modsec-all"):
             if path == "/modsec" and "mozilla" in headers.get("user-agent", "").lower():
                 return 200, _item_page(host, 1, "2566"), {}
