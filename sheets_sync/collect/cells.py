@@ -98,6 +98,8 @@ _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
 # "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
 _ESCAPED_AMP = re.compile(r"&(?:amp|#0*38);", re.I)
 _FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is not "&#038;"'s
+# A web scheme typed without its colon (or with a key beside it): no browser opens it as a link.
+_SCHEME_TYPO = re.compile(r"(?<![\w.])https?[;.,]?//?(?=\w)", re.I)
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -134,6 +136,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
+    - A cell whose only link-like text is a web scheme without its colon ("https//x.go.th/a",
+      "http.//...") -> one `bad_scheme` (its note says a link starts with http:// or https://).
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
       "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; any
@@ -167,7 +171,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
         if all((c.url or c.raw) != (first.url or first.raw) for c in found):
             found.append(replace(first, alternatives=tuple(others)))
-    return tuple(found) or (Candidate(text, None, ("malformed",)),)
+    # "https//x.go.th": a web scheme without its colon holds no URL start; its note says how a link starts
+    return tuple(found) or (Candidate(text, None, ("bad_scheme" if _SCHEME_TYPO.search(text) else "malformed",)),)
 
 
 def _readings(text: str):

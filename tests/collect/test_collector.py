@@ -46,6 +46,10 @@ CASES = [
     ("data", "data:text/html,<b>hi</b>", [(None, ("bad_scheme",))]),
     ("mailto", "mailto:saraban@x.go.th", [(None, ("bad_scheme",))]),
     ("ftp", "ftp://x.go.th/o1.pdf", [(None, ("bad_scheme",))]),
+    # typed without the scheme's colon: its note says how a link starts (malformed's named the site's name)
+    ("dot for colon", "ลิงก์ http.//www.x.go.th/o1 (ปี 2566)", [(None, ("bad_scheme",))]),
+    ("a semicolon for the colon", "http;//x.go.th/o1", [("http://x.go.th/o1", ("missing_scheme",))]),
+    ("the word alone", "ยังไม่มี https", [(None, ("malformed",))]),
     ("tel", "tel:053511192", [(None, ("bad_scheme",))]),
     # a web scheme without its two slashes: what a browser's address bar opens, with a warning
     ("http with one slash", "http:/x.go.th/a", [("http://x.go.th/a", ("scheme_slashes",))]),
@@ -54,7 +58,7 @@ CASES = [
     ("three slashes", "https:///x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
     ("label then one slash", "ลิงก์:https:/x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
     ("one slash and no host", "https:/", [(None, ("scheme_slashes", "malformed"))]),
-    ("slashes without the colon", "https//x.go.th/a", [(None, ("malformed",))]),
+    ("slashes without the colon", "https//x.go.th/a", [(None, ("bad_scheme",))]),
     # whitespace and several URLs
     ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
     ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
