@@ -183,6 +183,8 @@ class Page:
     files_trouble: str = ""
     # A browser shows its Thai as gibberish: the set named for it is not its bytes' (check/charsets.py).
     garbled: bool = False
+    # A web server's listing of a folder (`read_html`): its files are the content.
+    listing: bool = False
 
 
 @dataclass(frozen=True)
@@ -441,13 +443,24 @@ def _chosen_option(select: re.Match) -> bytes:
     return b" " + chosen + b" "
 
 
+# A web server's listing of a folder (Apache's, nginx's, LiteSpeed's "Index of /ita/", IIS's
+# "[To Parent Directory]"): the times its files were uploaded, one a row, are no year the item
+# shows. Read as its years, a folder of last year's plan uploaded in January 2023 was "ok".
+_LISTING_TITLE = re.compile(r"\s*index\s+of\s+/", re.I)
+_LISTING_TIME = re.compile(r"(?<![\w/.-])(?:\d{4}-\d{2}-\d{2}|\d{1,2}-[A-Za-z]{3}-\d{4}|\d{1,2}/\d{1,2}/\d{4}|"
+                           r"[A-Za-z]+day, [A-Za-z]+ \d{1,2}, \d{4})\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?(?![\w.])")
+
+
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
     stripped = without_hidden(body)
     text_html, codec = decoded(stripped, headers)
     title = _TITLE.search(text_html)
+    listing = bool(title and _LISTING_TITLE.match(title.group(1))) or "[To Parent Directory]" in text_html[:4096]
+    if listing:
+        text_html = _LISTING_TIME.sub(" ", text_html)
     return Page(kind="html", text=text_of(text_html), title=text_of(title.group(1)) if title else "",
                 headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html,
-                garbled=charsets.garbled(stripped, headers, codec))
+                garbled=charsets.garbled(stripped, headers, codec), listing=listing)
 
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:
@@ -886,6 +899,10 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
         years = html_years(page, enough)
         if not years and scripted.filled_by_script(page.raw_html, body):
             return ("script_page",), None  # its list comes to the browser, not here: a look by hand
+        if not years and page.listing and page.document is None and document_hrefs(page.raw_html):
+            # A folder of more files than are read for a page (check/linked.py), their names
+            # without a year: which holds the item is not known here. A look by hand, not "no 2566".
+            return ("unverifiable_content",), None
         return (), years
     if page.kind == "other" and not truncated:
         # An infographic's image, a .zip or .rar of files: it opens, but what year it shows is
