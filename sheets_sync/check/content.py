@@ -226,8 +226,15 @@ def shown_source(tag: str) -> str | None:
 
 # An <a>'s href naming a file (a document's suffix, a Drive or Docs file), as written.
 _DOCUMENT_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
-_FILE_MARKS = (".pdf", ".PDF", ".doc", ".xls", "google.com")
-_NAMES_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)(?:$|[?#])|(?:drive|docs)\.google\.com[:/]", re.I)
+# A site's own script that sends a file it keeps (a Thai CMS's "download.php?id=12", Joomla
+# DOCman's "task=doc_download", WordPress Download Manager's "?wpdmdl=7", "GetFile.aspx?id=",
+# "/files/download/abc"): its address names no file type; what it sends is known once asked.
+_DOWNLOAD = (r"(?:^|[/?&=._-])(?:(?:file)?download|doc_download|dl(?=\.php|/)|get_?file|viewfile|showfile|openfile|"
+             r"readfile|attachment|wpdmdl)(?:$|[/?&=._-])")
+_DOWNLOAD_SCRIPT = re.compile(_DOWNLOAD, re.I)
+_FILE_MARKS = (".pdf", ".PDF", ".doc", ".xls", "google.com", "ownload", "OWNLOAD", "dl.php", "/dl/", "etfile", "etFile",
+               "et_file", "iewfile", "iewFile", "howfile", "howFile", "penfile", "eadfile", "ttachment", "wpdmdl")
+_NAMES_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)(?:$|[?#])|(?:drive|docs)\.google\.com[:/]|" + _DOWNLOAD, re.I)
 
 
 def document_hrefs(raw_html: str) -> frozenset:
@@ -317,6 +324,21 @@ def back_office(url: str) -> bool:
         return False
     segments = {s.lower() for s in unquote(parts.path).split("/") if s}
     return bool(segments & _BACK_OFFICE) or _EDIT_QUERY.search(parts.query) is not None
+
+
+def download_script(url: str) -> bool:
+    """A link to a site's own script that sends a file (`_DOWNLOAD`): a file or not, known once asked.
+
+    >>> download_script("https://a.go.th/download.php?id=12"), download_script("https://a.go.th/news.php?id=12")
+    (True, False)
+    >>> download_script("https://a.go.th/index.php?option=com_docman&task=doc_download&gid=4")
+    True
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return _DOWNLOAD_SCRIPT.search(unquote(f"{parts.path}?{parts.query}")) is not None
 
 
 def promises_document(url: str) -> bool:

@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from sheets_sync.check.content import LAZY_SOURCES, is_drive, may_link_files, promises_document
+from sheets_sync.check.content import LAZY_SOURCES, download_script, is_drive, may_link_files, promises_document
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
 from sheets_sync.check.template import CONTENT_NAMES
 from sheets_sync.core.normalize import host_of
@@ -153,12 +153,16 @@ def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: fr
 
 
 def _agencys_file(target: str, own: str) -> bool:
-    """A file on the agency's own site `own` (its host without "www."), or its Drive, Docs or Dropbox file."""
+    """A file on the agency's own site `own` (its host without "www."), or its Drive, Docs or Dropbox
+    file; on its own site, a link to its download script too (one that sends a page instead
+    gives no text and leaves the page as it was: Checker._document_text)."""
     if not target.startswith(("http://", "https://")):
         return False
     shared = viewer_export(target) is not None  # a Drive, Docs or Dropbox file
-    return shared or (promises_document(target) and (is_drive(target)
-                                                      or same_site(host_of(target).removeprefix("www."), own)))
+    if shared or (promises_document(target) and is_drive(target)):
+        return True
+    return (promises_document(target) or download_script(target)) and \
+        same_site(host_of(target).removeprefix("www."), own)
 
 
 def _kind(tag: str, attrs: dict[str, str], in_content: bool = False) -> str | None:

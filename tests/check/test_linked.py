@@ -220,6 +220,17 @@ def site():
         "/files/plan.pdf": respond(200, make_pdf(["Local development plan", "B.E. 2566 - 2570"]), PDF),
         "/files/o10-2565.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
         "/files/o10-2566.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # a CMS's download script: the address names no file type
+        "/o10-script": respond(200, _table_site(item + '<a href="/download.php?id=12">ดาวน์โหลดเอกสาร</a>'), HTML),
+        "/download.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]),
+                                 {"Content-Type": "application/octet-stream",
+                                  "Content-Disposition": 'attachment; filename="o10.pdf"'}),
+        "/o10-docman": respond(200, _table_site(item + '<a href="/index.php?option=com_docman&amp;task=doc_download'
+                                                '&amp;gid=4">O10</a>'), HTML),
+        "/index.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # ... and a download centre's page, no file: the item page stays judged by its own text
+        "/o10-centre": respond(200, _table_site(item + '<a href="/th/download/">ศูนย์ดาวน์โหลด</a>'), HTML),
+        "/th/download/": respond(200, _table_site("<h2>ศูนย์ดาวน์โหลด</h2><p>เอกสารเผยแพร่ ปี 2566</p>"), HTML),
         # folders given as the item: last year's plan uploaded in January 2023 (2566), this year's in 2021's
         "/ita/o10/": respond(200, _listing("/ita/o10", {"o10.pdf": "2023-01-15 10:32"}), HTML),
         "/ita/o10/o10.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
@@ -311,6 +322,16 @@ def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
     assert (result.status, result.reasons, result.years) == (Status.OK, (), (2565,))
     agents = [s.headers.get("User-Agent", "") for s in site.log if s.path == "/files/bot-rule.pdf"]
     assert len(agents) == 2 and "mozilla" in agents[1].lower()
+
+
+@pytest.mark.parametrize("path, years", [
+    ("/o10-script", (2565,)),  # was "no 2566" by the heading, whatever the file said
+    ("/o10-docman", (2566,)),  # was "no 2566": Joomla DOCman's link to the 2566 plan
+    ("/o10-centre", ()),  # a page, not a file: its 2566 is not the item's
+])
+def test_a_file_linked_through_the_sites_download_script_gives_its_year(site, path, years):
+    result = _check(site.url(path))
+    assert (result.reasons, result.years) == ((), years)
 
 
 @pytest.mark.parametrize("path, reasons, years", [
