@@ -247,7 +247,13 @@ def document_hrefs(raw_html: str) -> frozenset:
     if not may_link_files(raw_html):
         return frozenset()
     found = (html.unescape(m.group(m.lastindex or 1) or "").strip() for m in _DOCUMENT_HREF.finditer(raw_html))
-    return frozenset(h for h in found if _NAMES_FILE.search(unquote(h)))
+    return frozenset(h for h in found if names_file(h))
+
+
+def names_file(href: str) -> bool:
+    """An address, as written, that names a file: a .pdf/.docx ... path, a Drive or Docs file,
+    a site's download script (`_DOWNLOAD`)."""
+    return _NAMES_FILE.search(unquote(href)) is not None
 
 
 def may_link_files(raw_html: str) -> bool:

@@ -32,7 +32,8 @@ from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from sheets_sync.check.content import LAZY_SOURCES, download_script, is_drive, may_link_files, promises_document
+from sheets_sync.check.content import (LAZY_SOURCES, download_script, is_drive, may_link_files, names_file,
+                                       promises_document)
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
 from sheets_sync.check.template import CONTENT_NAMES
 from sheets_sync.core.normalize import host_of
@@ -217,8 +218,11 @@ class _Found(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
-        if tag == "a" and values.get("href", "").strip():
-            self.links.append((values["href"].strip(), *self._where()))
+        href = values.get("href", "").strip() if tag in ("a", "area") else ""
+        if href[:11].lower() == "javascript:" or href[:1] in ("#", ""):
+            href = _scripted_file(href) or (_scripted_file(values["onclick"]) if values.get("onclick") else None) or ""
+        if href:
+            self.links.append((href, *self._where()))
         elif tag == "img" and (src := _picture(values)):
             self.pictures.append((src, *self._where()))
         if tag not in _VOID and tag not in ("html", "body"):
@@ -229,7 +233,7 @@ class _Found(HTMLParser):
             self.names[tag] += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("a", "img"):
+        if tag in ("a", "area", "img", "input", "button"):
             self.handle_starttag(tag, attrs)  # <a href=... /> opens a link all the same
 
     def handle_endtag(self, tag: str) -> None:
@@ -250,6 +254,21 @@ class _Found(HTMLParser):
 
     def _where(self) -> tuple[bool, bool]:
         return self.kinds["template"] > 0, self.kinds["content"] > 0
+
+
+# A quoted address in a link's script: old sites open their files in a window of their own
+# (`href="javascript:window.open('/files/o10.pdf')"`, `onclick="MM_openBrWindow('o10.pdf',...)"`,
+# a button's `onclick="location.href='...'"`); the assessor's click opens the file all the same.
+_QUOTED = re.compile(r"""["']([^"'<>\s]{1,500})["']""")
+
+
+def _scripted_file(script: str) -> str | None:
+    """The first quoted address in a link's script that names a file, or None.
+
+    >>> _scripted_file("window.open('/files/o10.pdf','_blank')"), _scripted_file("history.back()")
+    ('/files/o10.pdf', None)
+    """
+    return next((m[1] for m in _QUOTED.finditer(script, 0, 2000) if names_file(m[1])), None)
 
 
 def _picture(attrs: dict[str, str]) -> str | None:

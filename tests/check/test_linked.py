@@ -42,6 +42,8 @@ def own(page: str, shown: frozenset = frozenset()):
     '<div class="moduletable_menu"><a href="/files/manual.pdf">คู่มือ</a></div>',  # Joomla's menu module
     # unclosed <li>s inside a menu: the menu's end closes them, as a browser does
     '<ul class="nav"><li><a href="/files/manual.pdf">คู่มือ</a><li><a href="/files/plan.pdf">แผน</a></ul>',
+    # a file a menu's script opens is the menu's too
+    '<nav><a href="#" onclick="window.open(\'/files/manual.pdf\')">คู่มือ</a></nav>',
 ])
 def test_the_templates_links_are_not_the_pages_own(template):
     assert docs(template + "<h1>O10</h1>" + OWN, URL) == ["https://a.go.th/files/o10.pdf"]
@@ -228,6 +230,11 @@ def site():
         "/o10-docman": respond(200, _table_site(item + '<a href="/index.php?option=com_docman&amp;task=doc_download'
                                                 '&amp;gid=4">O10</a>'), HTML),
         "/index.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # a file opened by a link's script: in a window of its own, by a button
+        "/o10-window": respond(200, _table_site(item + '<a href="javascript:;" onclick="MM_openBrWindow('
+                                                "'/files/o10-2566.pdf','','scrollbars=yes')\">คลิก</a>"), HTML),
+        "/o10-button": respond(200, _table_site(item + '<button onclick="location.href=\'/files/o10-2565.pdf\'">'
+                                                'ดาวน์โหลด</button>'), HTML),
         # ... and a download centre's page, no file: the item page stays judged by its own text
         "/o10-centre": respond(200, _table_site(item + '<a href="/th/download/">ศูนย์ดาวน์โหลด</a>'), HTML),
         "/th/download/": respond(200, _table_site("<h2>ศูนย์ดาวน์โหลด</h2><p>เอกสารเผยแพร่ ปี 2566</p>"), HTML),
@@ -328,8 +335,10 @@ def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
     ("/o10-script", (2565,)),  # was "no 2566" by the heading, whatever the file said
     ("/o10-docman", (2566,)),  # was "no 2566": Joomla DOCman's link to the 2566 plan
     ("/o10-centre", ()),  # a page, not a file: its 2566 is not the item's
+    ("/o10-window", (2566,)),  # was "no 2566": the file a link's script opens in a window
+    ("/o10-button", (2565,)),
 ])
-def test_a_file_linked_through_the_sites_download_script_gives_its_year(site, path, years):
+def test_a_file_linked_through_a_script_or_the_sites_download_script_gives_its_year(site, path, years):
     result = _check(site.url(path))
     assert (result.reasons, result.years) == ((), years)
 
