@@ -119,9 +119,10 @@ VALIDATOR_MARKS = (
      "password PDFs, home pages in one language and notices of records gone or not for the visitor"),
     # A web server's 403 or 5xx page sent with 200 (errorpages.status_page) was a "no 2566", a
     # listing of a folder (content.read_html) an "ok" by the times its files were uploaded, and
-    # a page linking its file through a download script (content.download_script) a "no 2566".
-    ("no validators for results read before servers' status pages sent with 200, folder listings and "
-     "download scripts"),
+    # a page linking its file through a download script (content.download_script) or a link's
+    # script a "no 2566", and a page whose only 2566 was a telephone number's last group an "ok".
+    ("no validators for results read before servers' status pages sent with 200, folder listings, "
+     "download scripts, links' scripts and telephone numbers"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

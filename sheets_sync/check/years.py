@@ -44,6 +44,13 @@ _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # nothing numeric before them: "12/3/66" of an order number within "ที่ 0023.3/12/3/66" is not one.
 _DATE_BEFORE = re.compile(rf"(?<![0-9๐-๙/.\-])({_D}{{1,2}})([/.\-])({_D}{{1,2}})\2$")
 _DATE_MARKS = frozenset("/.-")
+# A Thai telephone number's last group: "โทร. 0 5351 2566", "0-5351-2566", "081 234 2566". An
+# agency's number on every page (its footer, a contact box) made a year of it: a page of any year
+# was "ok". The groups before it: one that starts with 0 (the area or mobile prefix, its digits
+# joined or not), then three or four digits, each after one space or dash. "01-10-2566" (a date:
+# two digits between) is no number; a phone's group behind a bracket, "(053) 51-2566", is missed.
+_PHONE_BEFORE = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}\)?[ -][0-9]{3,4}[ -]$")
+_PHONE_BACK = 12  # characters: "0 5351 ", "081-234-", "(053) 5351 "
 _LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
 _LATE = frozenset("456789๔๕๖๗๘๙")
 MAX_TEXT = 2_000_000  # characters searched
@@ -77,6 +84,8 @@ def years_in(text: str) -> tuple[int, ...]:
     (2565, 2566)
     >>> years_in("วันที่ 05/10/64 ถึง 31-3-๖๕ เลขที่ 12/66 ราคา 3/45/67")
     (2564, 2565)
+    >>> years_in("ติดต่อ โทร. 0 5351 2566 โทรสาร 0-5351-2023 ณ วันที่ 01-10-2565")
+    (2565,)
     """
     text = text[:MAX_TEXT]
     runs, shorts = [], []
@@ -86,8 +95,15 @@ def years_in(text: str) -> tuple[int, ...]:
             runs.append(m)
         elif n == 2 and text[m.start()] in _LATE:
             shorts.append(m.start())
-    # Each distinct token once: a page repeats its year in every line.
-    found = {y for y in map(be_year, {m.group() for m in runs}) if y is not None}
+    # Each distinct token once (a page repeats its year in every line), unless it is only ever a
+    # telephone number's last group.
+    tokens: set[str] = set()
+    for m in runs:
+        at = m.start()
+        if m.group() not in tokens and not (at and text[at - 1] in " -" and
+                                            _PHONE_BEFORE.search(text, max(0, at - _PHONE_BACK), at)):
+            tokens.add(m.group())
+    found = {y for y in map(be_year, tokens) if y is not None}
     i = 0
     while i + 1 < len(runs):
         first, second = runs[i], runs[i + 1]

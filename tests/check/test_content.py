@@ -439,6 +439,15 @@ def test_title_phrases_are_narrow():
     assert classify(fetch(doc.format("ประกาศ", body + " ไม่พบหน้า 404 page not found").encode())).reasons == ()
 
 
+def test_a_telephone_numbers_last_group_is_no_year():
+    # an agency's number in its contact box: was "ok" for a page of last year's plan
+    doc = ("<html><head><title>แผน</title></head><body><p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2565</p>"
+           "<p>ติดต่อ กองคลัง โทร. {} ต่อ 12</p></body></html>")
+    for phone in ("0 5351 2566", "0-5351-2566", "081 234 2023"):
+        assert classify(fetch(doc.format(phone).encode())).years == (2565,), phone
+    assert classify(fetch(doc.format("0 5351 2566 (ข้อมูล ณ 01-10-2566)").encode())).years == (2565, 2566)
+
+
 def test_thai_digits_and_2023_count_as_the_fiscal_year_and_tis620_is_read():
     doc = "<html><head><title>แผน</title></head><body><p>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. {}</p></body></html>"
     assert classify(fetch(doc.format("๒๕๖๖").encode())).years == (2566,)
@@ -679,8 +688,11 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66": 2566
     date = re.compile(rf"(?<![0-9๐-๙/.\-])({d}{{1,2}})([/.\-])({d}{{1,2}})\2([4-9๔-๙]{d})(?!{d})")  # "5/10/65"
 
+    phone = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}\)?[ -][0-9]{3,4}[ -]\Z")  # "0 5351 " before "2566"
+
     def reference(text: str) -> tuple[int, ...]:
-        found = {y for y in (be_year(m.group()) for m in year.finditer(text)) if y is not None}
+        found = {y for y in (be_year(m.group()) for m in year.finditer(text) if not phone.search(text[:m.start()]))
+                 if y is not None}
         for m in span.finditer(text):
             a, b = be_year(m.group(1)), be_year(m.group(2))
             if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
@@ -695,15 +707,18 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     rnd = random.Random(2566)
     parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "66", "๖๕", "-", "–", " - ", "ถึง", " ถึง ",
              " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560",
-             "/", ".", "31", "5", "๑", "0", "13", "05/10/", "31-3-", "1.", "13/", "๓๑/๑๒/"]
-    spans = shorts = dates = 0
+             "/", ".", "31", "5", "๑", "0", "13", "05/10/", "31-3-", "1.", "13/", "๓๑/๑๒/",
+             "0 5351 ", "081-234-", "(053) 512 ", "0-", "01-10-", "053"]
+    spans = shorts = dates = phones = 0
     for _ in range(8000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
         assert years_in(text) == reference(text), text
         spans += bool(span.search(text))
         shorts += bool(short.search(text))
         dates += bool(date.search(text))
-    assert spans > 150 and shorts > 150 and dates > 50  # spans, short years and dates were really tried
+        phones += any(phone.search(text[:m.start()]) and be_year(m.group()) for m in year.finditer(text))
+    # spans, short years, dates and years that are a phone number's last group were really tried
+    assert spans > 150 and shorts > 150 and dates > 50 and phones > 50
 
 
 def test_whitespace_is_squeezed_as_the_regex_did():
