@@ -35,8 +35,9 @@ SHORT_PAGE = 600  # characters of text: a page this short is looked through whol
 WINDOW = 200  # characters after each top heading where a notice is looked for
 _NOTICE = re.compile(
     r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|อัพเดท|อัปเดต|อัพโหลด|อัปโหลด|"
-    r"นำเข้า|เพิ่มเติม)\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
-    r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)|รอ\s*(?:การ)?\s*(?:อัพเดท|อัปเดต|ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
+    r"นำเข้า|เพิ่มเติม|เพิ่ม(?=\s*(?:ข้อมูล|เนื้อหา|เอกสาร)))\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
+    r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
+    r"|เผยแพร่\s*(?:ข้อมูล)?\s*(?:ได้)?\s*(?:ใน)?\s*เร็ว\s*ๆ?\s*นี้|รอ\s*(?:การ)?\s*(?:อัพเดท|อัปเดต|ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
     r"|coming\s+soon|under\s+construction|no\s+content\s+yet|nothing\s+found|no\s+posts\s+found"
     r"|nothing\s+matched\s+your", re.I)
 _GONE = re.compile(
@@ -53,7 +54,7 @@ _DENIED = re.compile(
 # headings first: one pattern of them all, searched through a long page's text, cost ~0.5 ms (an
 # alternation has no prefix to skip to). Each match of a pattern holds one of its signs
 # (tests/check/test_placeholder.py tries random texts of the patterns' pieces).
-_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "coming", "construct",
+_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "ยังไม่ได้", "ยังไม่เผยแพร่", "เร็ว", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "coming", "construct",
           "content yet", "nothing", "posts found")
 _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "not found", "be found", "exist", "removed", "deleted", "longer")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)

@@ -35,6 +35,11 @@ PLAN = "<p>แผนการดำเนินงาน ประจำปี�
     ("<p>อยู่ระหว่างการปรับปรุงข้อมูล ประจำปีงบประมาณ 2566</p>", True),  # the year it names is no data
     ("<p>ยังไม่มีข้อมูล</p>", True),
     ("<h2>Coming soon</h2>", True),
+    ("<p>ยังไม่มีการเผยแพร่ข้อมูล ปี 2566</p>", True),  # was ok by the year it names
+    ("<p>ข้อมูลจะเผยแพร่เร็วๆ นี้</p>", True),  # was "no 2566": fix the year of what is not there
+    ("<p>อยู่ระหว่างเพิ่มข้อมูล</p>", True),
+    ("<p>อยู่ระหว่างการเพิ่มประสิทธิภาพระบบสารบรรณ ปี 2566</p>", False),  # improving a system, not a notice
+    ("<p>ประกาศเผยแพร่แผนการจัดซื้อจัดจ้าง ประจำปี 2566</p>", False),
     ("<p>ไม่มีข้อมูลการร้องเรียน ประจำปี 2566</p>", False),  # a statement of its own: no complaints
     (PLAN + "<p>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</p>", False),  # a note beside the item's own content
     ("<p>ประกาศ ระหว่างวันที่ 1-15 ตุลาคม 2565 รอบที่ 1</p>", False),
@@ -130,7 +135,9 @@ def test_a_site_that_shows_coming_soon_on_every_path_is_closed_not_a_wrong_link(
 PHRASES = {
     "placeholder_page": ["อยู่ระหว่างจัดทำข้อมูล", "อยู่ในระหว่างการปรับปรุงเนื้อหา", "กำลังอัปเดตข้อมูล", "ยังไม่มีเอกสาร",
                          "รอการปรับปรุงข้อมูล", "รอเพิ่มเนื้อหา", "Coming Soon", "UNDER CONSTRUCTION", "No content yet",
-                         "Nothing Found", "No posts found", "Nothing matched your search"],
+                         "Nothing Found", "No posts found", "Nothing matched your search", "อยู่ระหว่างเพิ่มข้อมูล",
+                         "ยังไม่มีการเผยแพร่ข้อมูล", "ยังไม่ได้เผยแพร่", "ยังไม่เผยแพร่", "ยังไม่ได้มีการเผยแพร่",
+                         "ข้อมูลจะเผยแพร่เร็วๆ นี้", "เผยแพร่ได้ในเร็ว ๆ นี้"],
     "soft_404": ["ไม่พบหน้า", "ไม่พบบทความ", "ไม่พบข้อมูลที่ท่านต้องการ", "ข้อมูลนี้ได้ถูกลบ", "ข่าวถูกลบแล้ว",
                  "หน้านี้ไม่มีอยู่", "Page not found", "Article was not found", "It could not be found",
                  "can't be found", "doesn't exist", "does not exist", "has been removed", "was deleted",
