@@ -120,9 +120,10 @@ VALIDATOR_MARKS = (
     # A web server's 403 or 5xx page sent with 200 (errorpages.status_page) was a "no 2566", a
     # listing of a folder (content.read_html) an "ok" by the times its files were uploaded, and
     # a page linking its file through a download script (content.download_script) or a link's
-    # script a "no 2566", and a page whose only 2566 was a telephone number's last group an "ok".
+    # script a "no 2566", a page whose only 2566 was a telephone number's last group an "ok", and
+    # bytes a browser shows as gibberish (content.binary_page) a "no 2566".
     ("no validators for results read before servers' status pages sent with 200, folder listings, "
-     "download scripts, links' scripts and telephone numbers"),
+     "download scripts, links' scripts, telephone numbers and binary pages"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

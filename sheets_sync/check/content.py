@@ -394,6 +394,30 @@ def sent_as_page(headers: Mapping[str, str]) -> bool:
         "attachment" not in (headers.get("Content-Disposition") or "").lower()
 
 
+BINARY_BYTES = 8  # binary bytes in a page's first KB for a browser to show it as gibberish
+
+
+def binary_page(body: bytes, headers: Mapping[str, str]) -> bool:
+    """A body sent as a web page that a browser shows as gibberish: still compressed (gzip's
+    magic first: compressed twice under one Content-Encoding, which a browser undoes once), or
+    binary (control bytes an image, an archive or a program's output holds, and no text does).
+    Never a page in UTF-16, whose every other byte is 0: its byte-order mark or charset says so.
+
+    >>> import gzip
+    >>> binary_page(gzip.compress(b"<p>2566</p>"), {"Content-Type": "text/html"})
+    True
+    >>> binary_page("<p>ปี 2566</p>".encode("utf-16"), {"Content-Type": "text/html"})
+    False
+    """
+    head = body[:1024]
+    if head[:2] == b"\x1f\x8b":
+        return True
+    if head.startswith(tuple(mark for mark, _ in charsets.BOMS)) or \
+            "utf-16" in (headers.get("Content-Type") or "").lower():
+        return False
+    return len(_BINARY.findall(head)) >= BINARY_BYTES
+
+
 def is_html(body: bytes, headers: Mapping[str, str]) -> bool:
     ctype = (headers.get("Content-Type") or "").lower()
     if "html" in ctype or "xml" in ctype and b"<html" in body[:2048].lower():
@@ -839,6 +863,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         page = read(body, headers, pdf_pages)
     if page.kind in ("pdf", "office") and sent_as_page(headers):
         return ("file_sent_as_page",), None
+    if page.kind == "html" and binary_page(body, headers):
+        return ("binary_page",), None  # gibberish in the browser: not "no 2566"
     if page.kind == "html" and password_wall(page):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
     if firewall_page(page):

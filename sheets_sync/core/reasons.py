@@ -171,6 +171,12 @@ _ALL = [
     Reason("file_sent_as_page", Status.BROKEN,
            "ไฟล์เอกสารนี้ถูกส่งมาในรูปแบบหน้าเว็บ (Content-Type: text/html) เบราว์เซอร์ของผู้ประเมินจะแสดงเป็นตัวอักษรอ่านไม่ออก"
            "แทนเอกสาร ให้แจ้งผู้ดูแลเว็บไซต์แก้การตั้งค่าประเภทไฟล์ (เช่น application/pdf) หรืออัปโหลดเป็นไฟล์ .pdf โดยตรง"),
+    # Bytes a browser shows as gibberish where a page should be: a page compressed twice under one
+    # Content-Encoding (a cache plugin's stored .gz compressed again by the server), an image or
+    # an archive sent as text/html (check/content.binary_page).
+    Reason("binary_page", Status.BROKEN,
+           "เปิดแล้วเบราว์เซอร์แสดงเป็นตัวอักษรอ่านไม่ออก (เว็บไซต์ส่งข้อมูลที่บีบอัดซ้ำหรือไฟล์ที่ไม่ใช่หน้าเว็บมาในรูปแบบหน้าเว็บ) "
+           "ผู้ประเมินจะไม่เห็นข้อมูล ให้แจ้งผู้ดูแลเว็บไซต์ตรวจการตั้งค่าการบีบอัด (gzip) หรือปลั๊กอินแคชของเว็บไซต์"),
     # A notice that the item's data is not there yet (check/placeholder.py).
     Reason("placeholder_page", Status.WARNING,
            "หน้านี้แจ้งว่าอยู่ระหว่างจัดทำหรือยังไม่มีข้อมูล ผู้ประเมินจะไม่พบข้อมูลของข้อนี้ ให้เผยแพร่ข้อมูลจริงในหน้านี้ก่อนกำหนดส่ง"),

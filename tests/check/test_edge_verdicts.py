@@ -235,6 +235,23 @@ def test_a_body_in_codings_browsers_undo_is_read_as_they_show_it(server, coding,
     assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,))
 
 
+@pytest.mark.parametrize("name, body, ctype, expected", [
+    # compressed twice under one Content-Encoding (a cache plugin's stored .gz compressed again):
+    # a browser undoes one and shows the other as gibberish
+    ("twice", gzip.compress(gzip.compress(PAGE)), b"text/html; charset=utf-8\r\nContent-Encoding: gzip",
+     (Status.BROKEN, ("binary_page",))),
+    ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, b"text/html",
+     (Status.BROKEN, ("binary_page",))),
+    # a page in UTF-16 has a zero byte in every other place, and shows as it should
+    ("utf-16", PAGE.decode().encode("utf-16"), b"text/html", (Status.OK, ())),
+    ("utf-16-named", PAGE.decode().encode("utf-16-le"), b"text/html; charset=utf-16le", (Status.OK, ())),
+])
+def test_bytes_a_browser_shows_as_gibberish_where_the_page_should_be_are_broken(server, name, body, ctype, expected):
+    # was "no 2566": the agency looked for the year in a page no one can read
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (ctype, len(body))
+    assert verdict(server.route(f"/binary-{name}", raw(head + body))) == expected, name
+
+
 @pytest.mark.parametrize("head", [
     b"HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n\n",  # bare LF line ends
     b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",  # body ends when the site hangs up
