@@ -21,6 +21,7 @@ from typing import Callable, Mapping
 from urllib.parse import urldefrag, urlsplit
 
 import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -29,6 +30,7 @@ from sheets_sync.check.budget import Deadline, DeadlineExceeded
 from sheets_sync.check.classify import Fetch
 from sheets_sync.check.failures import (
     InvalidTarget,
+    causes,
     cert_failure,
     describe,
     error_reason,
@@ -241,9 +243,15 @@ class Fetcher:
                     at.current = moved
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
-                got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
-                                        self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
-                body = bodies.undo_codings(got.data, response.headers.get("Content-Encoding"), s.max_document_bytes)
+                try:
+                    got = await bodies.read(response.content, response.headers, s.max_body_bytes,
+                                            s.max_document_bytes, self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
+                    body = bodies.undo_codings(got.data, response.headers.get("Content-Encoding"),
+                                               s.max_document_bytes)
+                except aiohttp.ClientPayloadError as e:
+                    if not any(isinstance(c, ContentEncodingError) for c in causes(e)):
+                        raise
+                    got, body = await self._decoded_as_browsers(target, hop_headers, verify, due, e)
                 refresh = _refresh_target(current, body, response) if 200 <= response.status < 300 else None
                 if refresh:
                     # A <meta http-equiv="refresh"> within seconds, or a script sending on from a
@@ -261,8 +269,24 @@ class Fetcher:
                 # drops the socket rather than drain an unknown remainder.
                 response.release() if response.content.at_eof() else response.close()
 
+    async def _decoded_as_browsers(self, target: URL, headers: dict[str, str], verify: bool | None, due: Deadline,
+                                   refused: BaseException) -> tuple[bodies.Body, bytes]:
+        """The hop's body that aiohttp refused to decode, asked again as sent and decoded as
+        Chromium does (`bodies.decoded_whole`); `refused` again when a browser refuses it too."""
+        s = self.settings
+        response = await self._send(target, headers, verify, due, decompress=False)
+        try:
+            got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
+                                    self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
+        finally:
+            response.release()
+        body = bodies.decoded_whole(got.data, response.headers.get("Content-Encoding"), s.max_document_bytes)
+        if body is None:
+            raise refused
+        return got, body
+
     async def _send(self, target: URL, headers: dict[str, str], verify: bool | None,
-                    due: Deadline) -> aiohttp.ClientResponse:
+                    due: Deadline, decompress: bool = True) -> aiohttp.ClientResponse:
         """One GET with the declared retries (sheets_sync.check.retry), within the budget."""
         s, policy = self.settings, self.retry
         ssl_context = self._tls_for(target, verify)
@@ -278,7 +302,8 @@ class Fetcher:
                                                 sock_read=min(s.read_timeout_s, left))
             try:
                 response = await session.get(target, allow_redirects=False, headers=headers, timeout=timeout,
-                                             ssl=ssl_context if ssl_context is not None else True)
+                                             ssl=ssl_context if ssl_context is not None else True,
+                                             auto_decompress=decompress)
             except (aiohttp.ClientConnectionError, aiohttp.ServerTimeoutError) as e:
                 if isinstance(e, _NOT_RETRIED) or attempt >= policy.attempts or _head_before_hang_up(e):
                     raise

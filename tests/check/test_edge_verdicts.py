@@ -225,6 +225,9 @@ def test_a_body_not_in_the_encoding_it_says_is_never_called_broken(server):
     ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),  # stacked: each undone, last first
     ("deflate, gzip", lambda b: gzip.compress(zlib.compress(b))),
     ("UTF-8", lambda b: b),  # no coding at all, sent by mistake: browsers show the body as it came
+    # bytes after the gzip stream's end (a PHP page's trailing newline): aiohttp refuses the body,
+    # Chromium ignores them; was check_failed on every run
+    ("gzip", lambda b: gzip.compress(b) + b"\n\n"),
 ])
 def test_a_body_in_codings_browsers_undo_is_read_as_they_show_it(server, coding, encode):
     # was "no 2566": the compressed bytes read as the page
