@@ -100,7 +100,8 @@ _ERROR_WORDING = re.compile(r"ไม่พบ|ไม่มีอยู่|ถู
 _NO_DATA = (r"(?:^|[-|–—:»·•/])\W*(?:(?:ขออภัย|ขอโทษ|sorry|oops)\S*\s*|(?:error\s*)?404\W*)?ไม่พบข้อมูล"
             r"(?:ที่(?:ค้นหา|ต้องการ|ท่าน|คุณ|ร้องขอ|เรียก|ระบุ)\S*|ในระบบ|ใด\s?ๆ)?\s*(?:$|[-|–—:»·•/!.]|\(|ค่ะ|ครับ|กรุณา|โปรด)")
 _NOT_FOUND = re.compile(
-    rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|"
+    rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|(?:หน้า(?:เว็บ)?|เพจ|บทความ)(?:นี้|ที่(?:ท่าน|คุณ)\S{{0,15}}?)ไม่มีอยู่|"
+    r"(?:can(?:'|’|no)?t|could\s*n(?:'|’|o)t|cannot)\s+be\s+found|"
     r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
 # ... and, for a page that answered a file's address (`file_not_found`), a file's.
 _FILE_NOT_FOUND = re.compile(r"ไม่พบ\s*(?:ไฟล์|เอกสาร)|(?:ไฟล์|เอกสาร)\S{0,12}ถูกลบ|file\s+(?:was\s+)?(?:not\s+found|"
@@ -712,7 +713,7 @@ def not_found_heading(page: Page) -> bool:
 def _may_say_not_found(text: str) -> bool:
     # Every match of _NOT_FOUND holds one of these: three substring searches where the pattern
     # itself (case-insensitive, a dozen alternatives) was ~1 % of the checker's CPU.
-    return "ไม่พบ" in text or "404" in text or "found" in text.lower()
+    return "ไม่พบ" in text or "404" in text or "ไม่มีอยู่" in text or "found" in text.lower()
 
 
 def _in_headings(page: Page, pattern: re.Pattern, may=None) -> bool:
@@ -877,7 +878,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return ("defaced_page",), None  # not "no 2566": the site's own pages are gone
         if errorpages.gambling(page.text, page.title, page.headings):
             return ("gambling_page",), None  # not "ok" by the year its spam names
-        if status := errorpages.status_page(page.text, page.title, page.headings):
+        if (status := errorpages.status_page(page.text, page.title, page.headings, words=not promises_document(url))) \
+                and not not_found_heading(page):
             return (status,), None  # a server's 403 or 5xx page sent with 200: not "no 2566"
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":

@@ -132,6 +132,9 @@ _SERVER_FAILED = re.compile(_STATUS_PREFIX + r"(?:(?P<code>50[0234](?:\.\d+)?)(?
                             r"\s+error|bad\s+gateway|service\s+(?:temporarily\s+)?unavailable|gateway\s+time-?\s*out|"
                             r"server\s+error))?|internal\s+server\s+error|bad\s+gateway|"
                             r"service\s+(?:temporarily\s+)?unavailable|gateway\s+time-?\s*out)")
+# A program's own words for its failure, only as a short page's head (never with a status number).
+_FAILED_WORDS = re.compile(r"(?:ขออภัย\s*)?(?:เกิด|พบ)\s*ข้อผิดพลาด(?:ขึ้น)?(?:\s*(?:ของ|ใน|ภายใน)?\s*ระบบ)?"
+                           r"|(?:sorry,?\s*)?an?\s+error\s+(?:has\s+)?occurr?ed|(?:system\s+)?error")
 _STATUS_TRIM = " \t!.:-–—•·*"
 _TITLE_PARTS = re.compile(r"\s[|–—»]\s|\s::\s")
 _PARKED = re.compile(
@@ -163,7 +166,7 @@ def error_shown(text: str, title: str = "") -> str | None:
     return "server_error_page" if alone and rest - (alone.end() - alone.start()) <= ERROR_PAGE_REST else None
 
 
-def status_page(text: str, title: str = "", headings: Sequence[str] = ()) -> str | None:
+def status_page(text: str, title: str = "", headings: Sequence[str] = (), words: bool = True) -> str | None:
     """The reason code for a web server's own error page sent with 200 (an `ErrorDocument` or a
     proxy's error page served by a script that does not set the status, a CDN's page cached as
     200): `bot_blocked` for a 403's ("403 Forbidden", IIS's "403 - Forbidden: Access is
@@ -175,7 +178,9 @@ def status_page(text: str, title: str = "", headings: Sequence[str] = ()) -> str
 
     Told by the whole title (or one part of it between "|" signs) or a whole top heading; one
     without both a status number and words counts only on a short page (a long one's heading
-    "500" is more likely a count).
+    "500" is more likely a count). With `words`, a program's own words for its failure heading a
+    short page ("เกิดข้อผิดพลาด", "An error has occurred") are a 5xx's too; a link that promised a
+    file is told otherwise (content.examine: `wrong_type`).
 
     >>> status_page("403 Forbidden 403 Forbidden nginx", "403 Forbidden", ("403 Forbidden",))
     'bot_blocked'
@@ -186,11 +191,14 @@ def status_page(text: str, title: str = "", headings: Sequence[str] = ()) -> str
     True
     """
     heads = [part.strip(_STATUS_TRIM) for h in _heads(title, headings) for part in (h, *_TITLE_PARTS.split(h))]
-    short = len(text) - len(title) <= ERROR_PAGE_REST
-    for code, pattern in (("bot_blocked", _FORBIDDEN), ("server_error_page", _SERVER_FAILED)):
+    # (an error page that says what was not found is the link's: content.not_found_heading, placeholder.notice)
+    short = len(text) - len(title) <= ERROR_PAGE_REST and "ไม่พบ" not in text and "not found" not in text.lower()
+    patterns = [("bot_blocked", _FORBIDDEN), ("server_error_page", _SERVER_FAILED)]
+    for code, pattern in patterns + ([("server_error_page", _FAILED_WORDS)] if words else []):
         for head in heads:
             m = pattern.fullmatch(head) if head else None
-            if m and (short or (m["code"] and m["code"] != head)):
+            number = m.groupdict().get("code") if m else None
+            if m and (short or (number and number != head)):
                 return code
     return None
 

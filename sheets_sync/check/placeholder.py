@@ -49,7 +49,8 @@ _GONE = re.compile(
 _DENIED = re.compile(
     r"not\s+authori[sz]ed\s+to\s+(?:view|access|see)|you\s+must\s+(?:be\s+logged\s+in|log\s*in)"
     r"|(?:ไม่มี|ไม่ได้รับ)(?:สิทธิ์?|อนุญาต)\s*(?:ใน)?\s*(?:การ)?\s*(?:เข้าถึง|เข้าดู|ดู|เปิด|เข้าใช้)"
-    r"|เฉพาะสมาชิก|สำหรับ\s*สมาชิกเท่านั้น|members\s+only", re.I)
+    r"|เฉพาะสมาชิก|สำหรับ\s*สมาชิกเท่านั้น|members\s+only"
+    r"|กรุณา\s*(?:เข้าสู่ระบบ|ลงชื่อเข้าใช้|ล็อก\s*อิน)|session\s+(?:has\s+)?expired|please\s+log\s*in", re.I)
 # Substrings (lower case) one of the notices holds, looked for in the lowered text near the
 # headings first: one pattern of them all, searched through a long page's text, cost ~0.5 ms (an
 # alternation has no prefix to skip to). Each match of a pattern holds one of its signs
@@ -59,7 +60,7 @@ _SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี"
 _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "not found", "be found", "exist", "removed", "deleted", "longer")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)
 _DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "authori", "logged", "log in",
-                 "login", "members only")
+                 "login", "members only", "กรุณา", "session")
 # A file the content links or shows (a document's link, a frame, an embedded object).
 _SHOWS_FILES = re.compile(r"<(?:iframe|embed|object)\b"
                           r"|\bhref\s*=\s*[\"']?[^\"'>\s]*\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)\b", re.I)

@@ -434,6 +434,11 @@ def test_title_phrases_are_narrow():
     assert classify(fetch(doc.format("404 Not Found", body).encode())).reasons == ("soft_404",)
     assert classify(fetch(doc.format("Page not found", body).encode())).reasons == ("soft_404",)
     assert classify(fetch(doc.format("ไม่พบข้อมูล", body).encode())).reasons == ("soft_404",)
+    assert classify(fetch(doc.format("The requested page can&#039;t be found.", body).encode())).reasons == \
+        ("soft_404",)  # Joomla's, sent with 200
+    assert classify(fetch(doc.format("หน้าที่ท่านเรียกไม่มีอยู่ในระบบ", body).encode())).reasons == ("soft_404",)
+    # "หน้าที่" is also "duty": an item's heading of duties that are not in a law is no not-found page
+    assert classify(fetch(doc.format("อำนาจหน้าที่ที่ไม่มีอยู่ในกฎหมายจัดตั้ง", body).encode())).reasons == ()
     # "404" in a title as a document number, and not-found words in the body only, are fine
     assert classify(fetch(doc.format("คำสั่งที่ 404/2566", body).encode())).reasons == ()
     assert classify(fetch(doc.format("ประกาศ", body + " ไม่พบหน้า 404 page not found").encode())).reasons == ()

@@ -140,6 +140,13 @@ def test_gambling_is_told_by_its_head_and_its_sales_not_by_the_words_alone(text,
     # the words inside a heading of the agency's own
     ("แผนการดำเนินงาน ประจำปี 2566", "O10 แผนการดำเนินงาน", ("ระบบแจ้ง Access Denied เมื่อไม่ได้เข้าสู่ระบบ",), None),
     ("ประกาศ", "ประกาศ 403/2566", (), None),
+    # a program's own words for its failure, heading a short page
+    ("เกิดข้อผิดพลาด ไม่สามารถแสดงหน้านี้ได้ กรุณาลองใหม่อีกครั้ง", "เทศบาลตำบลเหมืองง่า", ("เกิดข้อผิดพลาด",),
+     "server_error_page"),
+    ("An error has occurred while processing your request.", "Error", (), "server_error_page"),
+    # ... but not one that says what was not found (the link's: soft_404), nor heading a long page
+    ("เกิดข้อผิดพลาด ไม่พบข้อมูลที่ท่านต้องการ", "เทศบาล", ("เกิดข้อผิดพลาด",), None),
+    ("ข่าวประชาสัมพันธ์ " * 40, "เทศบาล", ("เกิดข้อผิดพลาดในระบบ",), None),
 ])
 def test_a_servers_status_page_is_told_by_its_whole_title_or_heading(text, title, headings, expected):
     assert errorpages.status_page(title + " " + text, title, headings) == expected

@@ -78,6 +78,10 @@ def test_a_template_nothing_marks_counts_as_the_pages_own():
     ("<div class='alert'>You are not authorised to view this resource.</div>", "O10 แผนการดำเนินงาน", "login_required"),
     ("<p>ขออภัย คุณไม่มีสิทธิ์เข้าถึงหน้านี้ กรุณาเข้าสู่ระบบ</p>", "O10 แผนการดำเนินงาน", "login_required"),
     ("<p>ข่าวสำหรับสมาชิกเท่านั้น</p>", "ข่าวประชาสัมพันธ์", "login_required"),
+    ("<p>กรุณาเข้าสู่ระบบก่อนใช้งาน</p>", "O10 แผนการดำเนินงาน", "login_required"),  # was "no 2566"
+    ("<p>Session expired. Please log in again.</p>", "e-Office", "login_required"),
+    # a sign-in box beside the item's content is the template's, not a wall
+    (PLAN + "<p>กรุณาเข้าสู่ระบบเพื่อแสดงความคิดเห็น</p>", "O10 แผนการดำเนินงาน", None),
     # WordPress's empty category: the page is there, its posts are not
     ("<h2>Nothing Found</h2><p>It seems we can’t find what you’re looking for.</p>", "หมวดหมู่: ITA 2566",
      "placeholder_page"),
@@ -144,7 +148,9 @@ PHRASES = {
                  "no longer available"],
     "login_required": ["You are not authorized to view", "NOT AUTHORISED TO ACCESS", "you must be logged in",
                        "You must log in", "you must login first", "ไม่มีสิทธิ์เข้าถึง", "ไม่มีสิทธิในการเปิด", "ไม่ได้รับอนุญาตเข้าถึง",
-                       "ไม่ได้รับสิทธิ์เข้าใช้", "เฉพาะสมาชิก", "สำหรับสมาชิกเท่านั้น", "Members Only"],
+                       "ไม่ได้รับสิทธิ์เข้าใช้", "เฉพาะสมาชิก", "สำหรับสมาชิกเท่านั้น", "Members Only",
+                       "กรุณาเข้าสู่ระบบ", "กรุณา ลงชื่อเข้าใช้", "กรุณาล็อกอิน", "Session expired", "session has expired",
+                       "Please log in", "Please login"],
 }
 
 
