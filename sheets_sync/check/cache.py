@@ -121,9 +121,10 @@ VALIDATOR_MARKS = (
     # listing of a folder (content.read_html) an "ok" by the times its files were uploaded, and
     # a page linking its file through a download script (content.download_script) or a link's
     # script a "no 2566", a page whose only 2566 was a telephone number's last group an "ok", and
-    # bytes a browser shows as gibberish (content.binary_page) a "no 2566".
+    # bytes a browser shows as gibberish (content.binary_page) a "no 2566", a redirect to the
+    # site's not-found page by its name (content.redirected_to_not_found) an "ok".
     ("no validators for results read before servers' status pages sent with 200, folder listings, "
-     "download scripts, links' scripts, telephone numbers and binary pages"),
+     "download scripts, links' scripts, telephone numbers, binary pages and redirects to not-found pages"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

@@ -705,6 +705,34 @@ def maintenance_page(page: Page) -> bool:
     return _in_headings(page, _MAINTENANCE)
 
 
+# Where a site sends a missing page: its not-found page by name ("/404.html", "/errors/404.aspx",
+# "/page-not-found/", "error.php?code=404"). A page reached so says "not found" in words of its
+# own ("ระบบหาหน้าที่ต้องการไม่เจอ") under the site's menu, whose "ITA 2566" passed it as "ok".
+# Only folders of error pages may come before a bare "404": "/news/404" is the post numbered 404.
+_NOT_FOUND_ADDRESS = re.compile(
+    r"^/(?:(?:errors?|error-?pages?|errdocs?|th|en)/)?(?:404|error-?404|404-?error)(?:\.\w{2,5})?/?(?:\?|$)"
+    r"|[/_.-](?:page-?)?not-?found(?:\.\w{2,5})?/?(?:\?|$)|[?&](?:code|error|err|status|e)=404(?:&|$)", re.I)
+
+
+def redirected_to_not_found(url: str, final_url: str) -> bool:
+    """The address was sent on to the site's not-found page, by that page's name.
+
+    >>> redirected_to_not_found("https://a.go.th/ita/o10", "https://a.go.th/404.html")
+    True
+    >>> redirected_to_not_found("https://a.go.th/o10", "https://a.go.th/errors/404.aspx?aspxerrorpath=/o10")
+    True
+    >>> redirected_to_not_found("https://a.go.th/o10", "https://a.go.th/news/404")
+    False
+    """
+    if final_url == url:
+        return False
+    try:
+        parts = urlsplit(final_url)
+    except ValueError:
+        return False
+    return _NOT_FOUND_ADDRESS.search(unquote(parts.path) + (f"?{parts.query}" if parts.query else "")) is not None
+
+
 def not_found_heading(page: Page) -> bool:
     """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts)."""
     return _in_headings(page, _NOT_FOUND, _may_say_not_found)
@@ -910,7 +938,7 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
         # proof of a broken link.
         return ("empty_page",), None
     if page.kind == "html":
-        if not_found_heading(page):
+        if not_found_heading(page) or redirected_to_not_found(url, final_url):
             return ("soft_404",), None
         # Drive and the like draw their pages with scripts too (PDF.js as well); their files are read instead.
         shell = script_shell(page, body) and not _shows_a_file(page, final_url)

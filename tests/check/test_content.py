@@ -175,6 +175,8 @@ def verdict(checker, farm, path, host=HOST, rule=CURRENT):
     ("/to-private", (Status.BROKEN, ("redirect_private",))),  # was blocked: every visitor from outside fails there
     ("/moved", (Status.OK, ())),
     ("/to-home", (Status.WARNING, ("redirected_home",))),  # was ok: the home page's 2566 news passed for the item
+    ("/to-not-found", (Status.BROKEN, ("soft_404",))),  # was ok: the menu's "ITA 2566" on the not-found page
+    ("/to-post-404", (Status.OK, ())),  # the post numbered 404 is a page like any other
     # A .pdf link answering a CMS's page that shows the file: the browser shows the PDF.
     ("/files/o10.pdf", (Status.OK, ())),  # was wrong_type (broken)
     ("/files/old.pdf", (Status.WARNING, ("no_fiscal_year",))),  # the file it shows is read for its year
