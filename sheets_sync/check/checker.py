@@ -320,8 +320,11 @@ class Checker:
             return page  # nothing shown, no file named, no picture
         years = content.html_years(page, self.pdf_years)
         if not always and settled(years, self.pdf_years) and \
+                not (links_only and content.years_only_in_file_links(page, self.pdf_years)) and \
                 not await self._template_dated(page, final_url, years, deadline):
-            return page  # its own text settles them (not only its template's, check/template.py)
+            # its own text settles them (not only its template's, check/template.py, nor only its
+            # files' links: the file a link "แผน ปี 2566" opens may be missing)
+            return page
         if links_only:
             return await self._with_own(page, final_url, deadline)
         troubles: list[str] = []

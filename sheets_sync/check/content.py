@@ -257,6 +257,46 @@ def names_file(href: str) -> bool:
     return _NAMES_FILE.search(unquote(href)) is not None
 
 
+# A link with its text: `years_only_in_file_links` reads a page without its files' links; and
+# one whose text holds a digit (each "<" looked past once, not a lazy scan from every character).
+_LINK = re.compile(r"<a\b([^>]*)>([^<]*(?:<(?!/a\s*>)[^<]*)*)</a\s*>", re.I)
+_LINK_WITH_DIGIT = re.compile(r"<a\b([^>]*+)>([^<0-9๐-๙]*+(?:<(?!/a\s*>)[^<0-9๐-๙]*+)*+[0-9๐-๙][^<]*(?:<(?!/a\s*>)[^<]*)*)"
+                              r"</a\s*>", re.I)
+
+
+def years_only_in_file_links(page: Page, enough: Sequence[Sequence[int]]) -> bool:
+    """Whether the page's text settles `enough` (years.year_sets) only by the text of links to
+    files ("ดาวน์โหลด แผนการดำเนินงาน ปี 2566" under a heading without a year): the assessor
+    clicks that link, and the file behind it, missing or last year's, is the item. Read without
+    them, the page's own words give the verdict their files do not contradict.
+
+    >>> page = read_html('<h1>O10</h1><a href="/files/o10.pdf">แผน ปี 2566</a>'.encode(), {})
+    >>> years_only_in_file_links(page, [(2566,)])
+    True
+    >>> page = read_html('<h1>O10 แผน ปี 2566</h1><a href="/files/o10.pdf">ดาวน์โหลด</a>'.encode(), {})
+    >>> years_only_in_file_links(page, [(2566,)])
+    False
+    """
+    raw = page.raw_html
+    if page.kind != "html" or not enough or settled(years_in(" ".join((page.title, *page.headings))), enough) \
+            or not may_link_files(raw):
+        return False  # (a heading that names the year: the page's own words, as most item pages')
+    # (most pages' file links say "ดาวน์โหลด": no year, and the page is not read again)
+    if not any(_file_link(m) and years_in(text_of(m[2])) for m in _LINK_WITH_DIGIT.finditer(raw)):
+        return False
+    return not settled(years_in(text_of(without_file_links(raw))), enough)
+
+
+def without_file_links(raw_html: str) -> str:
+    """`raw_html` without its links to files (`names_file`), their text too."""
+    return _LINK.sub(lambda m: " " if _file_link(m) else m[0], raw_html)
+
+
+def _file_link(link: re.Match) -> bool:
+    href = _DOCUMENT_HREF.search(f"<a {link[1]}")
+    return bool(href) and names_file(html.unescape(href.group(href.lastindex or 1) or ""))
+
+
 def may_link_files(raw_html: str) -> bool:
     """A quick test before `document_hrefs`: the page names a file at all (~5 us for a page
     whose Thai text makes a regular expression's scan cost 35). A miss leaves a page as it was."""
@@ -1026,7 +1066,11 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     documents (sheets_sync.check.documents). Its own years and those of the files' text where it
     was read. When neither shows a year and no file could be read (a scan, a viewer's file not
     fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
-    years = set(html_years(page, enough)) | set(years_in(page.document or ""))
+    years = set(html_years(page, enough))
+    if page.document is not None and years_only_in_file_links(page, enough):
+        # read for its files because its links' text alone named the year: the files speak
+        years = set(years_in(text_of(without_file_links(page.raw_html))))
+    years |= set(years_in(page.document or ""))
     if not years and not page.document:
         return (page.files_trouble or "unverifiable_content",), None
     return (), tuple(sorted(years))

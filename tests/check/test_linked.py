@@ -230,6 +230,14 @@ def site():
         "/o10-docman": respond(200, _table_site(item + '<a href="/index.php?option=com_docman&amp;task=doc_download'
                                                 '&amp;gid=4">O10</a>'), HTML),
         "/index.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # the year only in the text of the link to the file: the file behind it decides
+        "/o10-named-gone": respond(200, _table_site(item + '<a href="/files/deleted.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
+        "/o10-named-old": respond(200, _table_site(item + '<a href="/files/o10-2565.pdf">แผนดำเนินงาน ปี 2566</a>'),
+                                  HTML),
+        "/o10-named": respond(200, _table_site(item + '<a href="/files/o10-2566.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
+        # ... not when the page's heading names the year itself
+        "/o10-headed": respond(200, _table_site('<h2>O10 แผนดำเนินงานประจำปี 2566</h2>'
+                                                '<a href="/files/deleted.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
         # a file opened by a link's script: in a window of its own, by a button
         "/o10-window": respond(200, _table_site(item + '<a href="javascript:;" onclick="MM_openBrWindow('
                                                 "'/files/o10-2566.pdf','','scrollbars=yes')\">คลิก</a>"), HTML),
@@ -341,6 +349,18 @@ def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
 def test_a_file_linked_through_a_script_or_the_sites_download_script_gives_its_year(site, path, years):
     result = _check(site.url(path))
     assert (result.reasons, result.years) == ((), years)
+
+
+@pytest.mark.parametrize("path, reasons, years, read", [
+    ("/o10-named-gone", ("linked_file_missing",), None, True),  # was ok: the assessor's click finds no file
+    ("/o10-named-old", (), (2565,), True),  # was ok: the file behind "ปี 2566" is last year's plan
+    ("/o10-named", (), (2566,), True),
+    ("/o10-headed", (), (2566,), False),  # the page's own heading: its files are not asked for
+])
+def test_a_year_only_in_a_file_links_text_is_the_files_to_show(site, path, reasons, years, read):
+    result = _check(site.url(path))
+    assert (result.reasons, result.years) == (reasons, years)
+    assert any(s.path.startswith("/files/") for s in site.log) is read
 
 
 @pytest.mark.parametrize("path, reasons, years", [
