@@ -228,22 +228,8 @@ def undo_codings(data: bytes, coding: str | None, limit: int) -> bytes:
     value = (coding or "").strip().lower()
     if not value or not value.isascii() or value in _UNDONE_BY_CLIENT:
         return data
-    out = data
-    for token in reversed([t.strip() for t in value.split(",")]):
-        if token in ("", "identity"):
-            continue
-        if token in ("gzip", "x-gzip"):
-            undone = _inflate(out, 16 + zlib.MAX_WBITS, limit)
-        elif token == "deflate":
-            # zlib-wrapped as the standard says, or raw as some servers send it (browsers take both)
-            undone = _inflate(out, zlib.MAX_WBITS, limit)
-            undone = undone if undone is not None else _inflate(out, -zlib.MAX_WBITS, limit)
-        else:
-            return data
-        if undone is None:
-            return data
-        out = undone
-    return out
+    out = _decoded(data, value, limit, whole=False)
+    return data if out is None else out
 
 
 def decoded_whole(data: bytes, coding: str | None, limit: int) -> bytes | None:
@@ -261,17 +247,22 @@ def decoded_whole(data: bytes, coding: str | None, limit: int) -> bytes | None:
     True
     """
     value = (coding or "").strip().lower()
-    if not value.isascii():
-        return None
+    return _decoded(data, value, limit, whole=True) if value.isascii() else None
+
+
+def _decoded(data: bytes, value: str, limit: int, whole: bool) -> bytes | None:
+    """`data` with the codings of `value` (a Content-Encoding, lower case) undone, last first;
+    None for a coding not known or not decoding (`whole`: a stream that does not end)."""
     out = data
     for token in reversed([t.strip() for t in value.split(",")]):
         if token in ("", "identity"):
             continue
         if token in ("gzip", "x-gzip"):
-            undone = _inflate_whole(out, 16 + zlib.MAX_WBITS, limit)
+            undone = _inflate(out, 16 + zlib.MAX_WBITS, limit, whole)
         elif token == "deflate":
-            undone = _inflate_whole(out, zlib.MAX_WBITS, limit)
-            undone = undone if undone is not None else _inflate_whole(out, -zlib.MAX_WBITS, limit)
+            # zlib-wrapped as the standard says, or raw as some servers send it (browsers take both)
+            undone = _inflate(out, zlib.MAX_WBITS, limit, whole)
+            undone = undone if undone is not None else _inflate(out, -zlib.MAX_WBITS, limit, whole)
         else:
             return None
         if undone is None:
@@ -280,19 +271,12 @@ def decoded_whole(data: bytes, coding: str | None, limit: int) -> bytes | None:
     return out
 
 
-def _inflate_whole(data: bytes, wbits: int, limit: int) -> bytes | None:
-    """`data` inflated when its stream ends within it (bytes after that end ignored), else None."""
+def _inflate(data: bytes, wbits: int, limit: int, whole: bool = False) -> bytes | None:
+    """`data` inflated (bytes after the stream's end ignored), or None; with `whole`, None too
+    for a stream that does not end within `data` (what a stream cut short gives, without)."""
     inflater = zlib.decompressobj(wbits)
     try:
         out = inflater.decompress(data, limit)
     except zlib.error:
         return None
-    return out if inflater.eof or len(out) >= limit else None
-
-
-def _inflate(data: bytes, wbits: int, limit: int) -> bytes | None:
-    """`data` inflated (what a stream cut short gives, and no bytes after its end), or None."""
-    try:
-        return zlib.decompressobj(wbits).decompress(data, limit)
-    except zlib.error:
-        return None
+    return out if not whole or inflater.eof or len(out) >= limit else None
