@@ -136,6 +136,8 @@ _SERVER_FAILED = re.compile(_STATUS_PREFIX + r"(?:(?P<code>50[0234](?:\.\d+)?)(?
 _FAILED_WORDS = re.compile(r"(?:ขออภัย\s*)?(?:เกิด|พบ)\s*ข้อผิดพลาด(?:ขึ้น)?(?:\s*(?:ของ|ใน|ภายใน)?\s*ระบบ)?"
                            r"|(?:sorry,?\s*)?an?\s+error\s+(?:has\s+)?occurr?ed|(?:system\s+)?error")
 _STATUS_TRIM = " \t!.:-–—•·*"
+# Every match of the three patterns holds one of these (lower case).
+_STATUS_SIGNS = ("40", "50", "forbidden", "denied", "error", "unavailable", "gateway", "ข้อผิดพลาด")
 _TITLE_PARTS = re.compile(r"\s[|–—»]\s|\s::\s")
 _PARKED = re.compile(
     r"\bthis\s+domain\s+(?:name\s+)?(?:is|may\s+be|has\s+been)\s+(?:for\s+sale|parked|registered|expired)\b"
@@ -190,7 +192,10 @@ def status_page(text: str, title: str = "", headings: Sequence[str] = (), words:
     >>> status_page("ข่าวประชาสัมพันธ์ " * 50, "ปิดปรับปรุงระบบ Access Denied ชั่วคราว") is None
     True
     """
-    heads = [part.strip(_STATUS_TRIM) for h in _heads(title, headings) for part in (h, *_TITLE_PARTS.split(h))]
+    lowered = _heads(title, headings)
+    if not _holds("\n".join(lowered), _STATUS_SIGNS):
+        return None  # nearly every page: a few finds in its title and headings
+    heads = [part.strip(_STATUS_TRIM) for h in lowered for part in (h, *_TITLE_PARTS.split(h))]
     # (an error page that says what was not found is the link's: content.not_found_heading, placeholder.notice)
     short = len(text) - len(title) <= ERROR_PAGE_REST and "ไม่พบ" not in text and "not found" not in text.lower()
     patterns = [("bot_blocked", _FORBIDDEN), ("server_error_page", _SERVER_FAILED)]
