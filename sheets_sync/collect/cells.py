@@ -17,7 +17,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import ada_url
 
@@ -336,7 +336,37 @@ def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
         return None, (*reasons, "malformed")
     if url.hostname != host:
         url.hostname = host  # "x.go.th." is the same site as "x.go.th"
+    if (inner := _wrapped(url.hostname, url.pathname, url.search)) is not None:
+        inner_url, inner_reasons = _check(inner)
+        if inner_url is not None:
+            return inner_url, (*reasons, *inner_reasons, "wrapped_link")
     return url.href, reasons
+
+
+# Platforms' redirect pages that carry the real address in their query: (host, path, the query's
+# keys); a host starting with "." is any host under it. Facebook's "l.php" of a post's link,
+# Google's "/url" of a link in a Doc, a Sheet or Gmail, Outlook's Safe Links, YouTube's.
+_WRAPPERS = ((("google.com", "www.google.com", "google.co.th", "www.google.co.th"), "/url", ("q", "url")),
+             ((".facebook.com", ".messenger.com"), "/l.php", ("u",)),
+             ((".safelinks.protection.outlook.com",), "/", ("url",)),
+             (("www.youtube.com", "youtube.com", "m.youtube.com"), "/redirect", ("q",)))
+
+
+def _wrapped(host: str, path: str, search: str) -> str | None:
+    """The address a platform's redirect page at `host` and `path` (query `search`) sends to, or None.
+
+    >>> _wrapped("l.facebook.com", "/l.php", "?u=https%3A%2F%2Fwww.x.go.th%2Fo10%3Fa%3D1&h=AT0x")
+    'https://www.x.go.th/o10?a=1'
+    >>> _wrapped("www.google.com", "/search", "?q=https://www.x.go.th/o10") is None
+    True
+    """
+    for hosts, wrapper_path, keys in _WRAPPERS:
+        if path != wrapper_path or not any(host == h or (h[0] == "." and host.endswith(h)) for h in hosts):
+            continue
+        query = parse_qs(search.removeprefix("?"))
+        target = next((query[k][0] for k in keys if query.get(k)), "").strip()
+        return target if re.match(r"https?://", target, re.I) else None
+    return None
 
 
 def _authority(text: str) -> str | None:

@@ -38,6 +38,11 @@ _ALL = [
     Reason("escaped_ampersand", Status.WARNING,
            "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
            "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    # A link copied from a Facebook post, a Google Doc or an Outlook e-mail is the platform's
+    # redirect page with the real address inside (collect/cells.py checks that address).
+    Reason("wrapped_link", Status.WARNING,
+           "ลิงก์นี้ผ่านหน้าเปลี่ยนทางของ Facebook, Google หรือ Outlook (คัดลอกมาจากโพสต์ เอกสาร หรืออีเมล) ผู้ประเมินอาจเปิดไม่ได้"
+           "หรือเห็นหน้าเตือนก่อน ระบบตรวจลิงก์จริงข้างในให้แล้ว ให้เปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์มาใส่แทน"),
     Reason("homepage_only", Status.WARNING,
            "เป็นลิงก์หน้าแรกของเว็บไซต์ ผู้ประเมินต้องการลิงก์ของหน้าที่แสดงข้อมูลข้อนี้โดยตรง"),
     # The link is a page's, but the site sends the browser on to its home page (a page moved or

@@ -46,6 +46,18 @@ CASES = [
     ("data", "data:text/html,<b>hi</b>", [(None, ("bad_scheme",))]),
     ("mailto", "mailto:saraban@x.go.th", [(None, ("bad_scheme",))]),
     ("ftp", "ftp://x.go.th/o1.pdf", [(None, ("bad_scheme",))]),
+    # a platform's redirect page with the real address inside: that address is checked (was off_site, unchecked
+    # for Facebook's, a platform page), and the note says to paste it
+    ("facebook's l.php", "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.x.go.th%2Fita%2Fo10&h=AT0abc",
+     [("https://www.x.go.th/ita/o10", ("wrapped_link",))]),
+    ("google's /url from a Doc", "https://www.google.com/url?q=https://www.x.go.th/o10.pdf&sa=D&source=docs&usg=AOv",
+     [("https://www.x.go.th/o10.pdf", ("wrapped_link",))]),
+    ("outlook's safe links", "https://apc01.safelinks.protection.outlook.com/?url=http%3A%2F%2Fx.go.th%2Fo1&data=05",
+     [("http://x.go.th/o1", ("wrapped_link",))]),
+    ("a wrapper of no web address", "https://www.google.com/url?q=javascript:alert(1)",
+     [("https://www.google.com/url?q=javascript:alert(1)", ())]),
+    ("a search is no wrapper", "https://www.google.com/search?q=https://www.x.go.th/o10",
+     [("https://www.google.com/search?q=https://www.x.go.th/o10", ())]),
     # typed without the scheme's colon: its note says how a link starts (malformed's named the site's name)
     ("dot for colon", "ลิงก์ http.//www.x.go.th/o1 (ปี 2566)", [(None, ("bad_scheme",))]),
     ("a semicolon for the colon", "http;//x.go.th/o1", [("http://x.go.th/o1", ("missing_scheme",))]),
@@ -142,7 +154,7 @@ def test_parse_cell_table(text, expected):
 def test_table_is_big_enough_and_uses_known_reasons():
     assert len(CASES) >= 45
     used = {r for _, _, exp in CASES for _, reasons in exp for r in reasons}
-    assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula"}
+    assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula", "wrapped_link"}
     assert used <= set(REASONS)
 
 
@@ -262,6 +274,9 @@ def test_homepage_only(text, expected):
     ("O9", "https://m.me/tapladuk", [()]),  # the page's Messenger chat
     ("O20", "https://lin.ee/AbC1dEf", [("short_link",)]),
     ("O20", "https://bitly.com.evil.example/x", [("off_site",)]),  # only the shorteners' own hosts
+    # a link copied from a Facebook post: the agency's own page inside, judged as that page (was off_site)
+    ("O20", "https://l.facebook.com/l.php?u=https%3A%2F%2Ftapladuk.go.th%2Fo20&h=AT0", [("wrapped_link",)]),
+    ("O20", "https://l.facebook.com/l.php?u=https%3A%2F%2Fother.go.th%2Fo20&h=AT0", [("wrapped_link", "off_site")]),
 ])
 def test_off_site(item, text, expected):
     assert reasons_of([row("TPD", item, text)]) == {f"TPD/{item}": expected}
