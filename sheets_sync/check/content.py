@@ -993,6 +993,10 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
                 # but the embedded documents' text, where the checker read it.
                 if page.files_trouble:
                     return (page.files_trouble,), None
+                if page.document == "":
+                    # shown, none read: a picture alone, a scanned file (a look by hand where the
+                    # item asks for a year, as for a longer page of pictures)
+                    return ("unverifiable_content",), None
                 return (), years_in(page.document) if page.document else None
             if not shell:
                 return ("empty_page",), None
