@@ -136,6 +136,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
+    - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
+      `truncated_link`.
     - A cell whose only link-like text is a web scheme without its colon ("https//x.go.th/a",
       "http.//...") -> one `bad_scheme` (its note says a link starts with http:// or https://).
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
@@ -340,6 +342,8 @@ def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
         inner_url, inner_reasons = _check(inner)
         if inner_url is not None:
             return inner_url, (*reasons, *inner_reasons, "wrapped_link")
+    if "…" in rest:
+        reasons = (*reasons, "truncated_link")  # checked as typed: the check says whether it opens
     return url.href, reasons
 
 

@@ -38,6 +38,11 @@ _ALL = [
     Reason("escaped_ampersand", Status.WARNING,
            "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
            "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    # A link shown shortened with "…" (Facebook, LINE, a document's display) and copied so: no
+    # real address holds the character; checked as typed, it is nearly always "not found".
+    Reason("truncated_link", Status.WARNING,
+           "ลิงก์นี้มีเครื่องหมาย … แสดงว่าถูกตัดให้สั้นตอนคัดลอก (เช่น จาก Facebook, LINE หรือเอกสาร) ผู้ประเมินอาจเปิดไม่ได้ "
+           "ให้เปิดหน้าข้อมูลแล้วคัดลอก URL เต็มจากแถบที่อยู่ของเบราว์เซอร์มาใส่แทน"),
     # A link copied from a Facebook post, a Google Doc or an Outlook e-mail is the platform's
     # redirect page with the real address inside (collect/cells.py checks that address).
     Reason("wrapped_link", Status.WARNING,

@@ -46,6 +46,11 @@ CASES = [
     ("data", "data:text/html,<b>hi</b>", [(None, ("bad_scheme",))]),
     ("mailto", "mailto:saraban@x.go.th", [(None, ("bad_scheme",))]),
     ("ftp", "ftp://x.go.th/o1.pdf", [(None, ("bad_scheme",))]),
+    # shortened for display with "…" and copied so: checked as typed (nearly always "not found"), with advice
+    ("an ellipsis at the end", "https://www.x.go.th/index.php/ita-2566/o10-แผน…",
+     [("https://www.x.go.th/index.php/ita-2566/o10-%E0%B9%81%E0%B8%9C%E0%B8%99%E2%80%A6", ("truncated_link",))]),
+    ("an ellipsis inside", "https://www.x.go.th/ita…/o10", [("https://www.x.go.th/ita%E2%80%A6/o10", ("truncated_link",))]),
+    ("three dots after a URL are punctuation", "https://www.x.go.th/ita/o10...", [("https://www.x.go.th/ita/o10", ())]),
     # a platform's redirect page with the real address inside: that address is checked (was off_site, unchecked
     # for Facebook's, a platform page), and the note says to paste it
     ("facebook's l.php", "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.x.go.th%2Fita%2Fo10&h=AT0abc",
@@ -154,7 +159,8 @@ def test_parse_cell_table(text, expected):
 def test_table_is_big_enough_and_uses_known_reasons():
     assert len(CASES) >= 45
     used = {r for _, _, exp in CASES for _, reasons in exp for r in reasons}
-    assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula", "wrapped_link"}
+    assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula", "wrapped_link",
+                    "truncated_link"}
     assert used <= set(REASONS)
 
 
