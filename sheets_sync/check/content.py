@@ -1072,8 +1072,9 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     was read. When neither shows a year and no file could be read (a scan, a viewer's file not
     fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
     years = set(html_years(page, enough))
-    if page.document is not None and years_only_in_file_links(page, enough):
-        # read for its files because its links' text alone named the year: the files speak
+    if (page.document or page.files_trouble) and years_only_in_file_links(page, enough):
+        # read for its files because its links' text alone named the year: the files speak, when
+        # they were read or are missing (scans that open keep the links' word for their year)
         years = set(years_in(text_of(without_file_links(page.raw_html))))
     years |= set(years_in(page.document or ""))
     if not years and not page.document:

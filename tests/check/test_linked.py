@@ -236,6 +236,9 @@ def site():
         "/o10-named-old": respond(200, _table_site(item + '<a href="/files/o10-2565.pdf">แผนดำเนินงาน ปี 2566</a>'),
                                   HTML),
         "/o10-named": respond(200, _table_site(item + '<a href="/files/o10-2566.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
+        # ... a scan that opens: its link's word stands for its year, as before
+        "/o10-named-scan": respond(200, _table_site(item + '<a href="/files/scan.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
+        "/files/scan.pdf": respond(200, make_pdf([]), PDF),
         # ... not when the page's heading names the year itself
         "/o10-headed": respond(200, _table_site('<h2>O10 แผนดำเนินงานประจำปี 2566</h2>'
                                                 '<a href="/files/deleted.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
@@ -357,6 +360,7 @@ def test_a_file_linked_through_a_script_or_the_sites_download_script_gives_its_y
     ("/o10-named-gone", ("linked_file_missing",), None, True),  # was ok: the assessor's click finds no file
     ("/o10-named-old", (), (2565,), True),  # was ok: the file behind "ปี 2566" is last year's plan
     ("/o10-named", (), (2566,), True),
+    ("/o10-named-scan", (), (2566,), True),  # a scanned PDF, no text: not a look by hand over a year its link names
     ("/o10-headed", (), (2566,), False),  # the page's own heading: its files are not asked for
 ])
 def test_a_year_only_in_a_file_links_text_is_the_files_to_show(site, path, reasons, years, read):
