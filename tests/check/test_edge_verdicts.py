@@ -248,6 +248,8 @@ def test_a_body_in_codings_browsers_undo_is_read_as_they_show_it(server, coding,
     # a page in UTF-16 has a zero byte in every other place, and shows as it should
     ("utf-16", PAGE.decode().encode("utf-16"), b"text/html", (Status.OK, ())),
     ("utf-16-named", PAGE.decode().encode("utf-16-le"), b"text/html; charset=utf-16le", (Status.OK, ())),
+    # Word's line breaks (vertical tabs) pasted into a CMS's editor: text, shown as it is
+    ("vertical-tabs", PAGE.replace(b"</h1>", b"</h1>" + b"\x0b" * 12), b"text/html; charset=utf-8", (Status.OK, ())),
 ])
 def test_bytes_a_browser_shows_as_gibberish_where_the_page_should_be_are_broken(server, name, body, ctype, expected):
     # was "no 2566": the agency looked for the year in a page no one can read
