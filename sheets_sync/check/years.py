@@ -47,9 +47,10 @@ _DATE_MARKS = frozenset("/.-")
 # A Thai telephone number's last group: "โทร. 0 5351 2566", "0-5351-2566", "081 234 2566". An
 # agency's number on every page (its footer, a contact box) made a year of it: a page of any year
 # was "ok". The groups before it: one that starts with 0 (the area or mobile prefix, its digits
-# joined or not), then three or four digits, each after one space or dash. "01-10-2566" (a date:
-# two digits between) is no number; a phone's group behind a bracket, "(053) 51-2566", is missed.
-_PHONE_BEFORE = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}\)?[ -][0-9]{3,4}[ -]$")
+# joined or not), then three or four digits, each after one space or dash; or, behind the prefix's
+# closing bracket, two ("(053) 51-2566"). "01-10-2566" (a date: two digits between, no bracket)
+# is no number.
+_PHONE_BEFORE = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}(?:\)?[ -][0-9]{3,4}|\)\s?[0-9]{2})[ -]$")
 _PHONE_BACK = 12  # characters: "0 5351 ", "081-234-", "(053) 5351 "
 _LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
 _LATE = frozenset("456789๔๕๖๗๘๙")
