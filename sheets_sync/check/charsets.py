@@ -42,6 +42,7 @@ META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 META_BYTES = 4096
 # Byte-order marks and the codecs they name: a mark wins over any name, in browsers.
 BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+BOM_MARKS = tuple(mark for mark, _ in BOMS)
 _THAI = re.compile("[\u0e01-\u0e5b]")
 
 
@@ -113,7 +114,7 @@ def garbled(body: bytes, headers: Mapping[str, str], read_as: str | None = None)
     >>> garbled(page, {"Content-Type": "text/html; charset=TIS-620"}), garbled(page, {})
     (False, False)
     """
-    if body.isascii() or body.startswith(tuple(mark for mark, _ in BOMS)):
+    if body.isascii() or body.startswith(BOM_MARKS):
         return False
     named = declared(body, headers)
     if named is None:

@@ -455,7 +455,7 @@ def binary_page(body: bytes, headers: Mapping[str, str]) -> bool:
         return True
     if len(head) - len(head.translate(None, _CONTROL_BYTES)) < BINARY_BYTES:  # (a regex's findall: 7 µs)
         return False
-    return not head.startswith(_BOM_MARKS) and "utf-16" not in (headers.get("Content-Type") or "").lower()
+    return not head.startswith(charsets.BOM_MARKS) and "utf-16" not in (headers.get("Content-Type") or "").lower()
 
 
 def is_html(body: bytes, headers: Mapping[str, str]) -> bool:
@@ -588,7 +588,6 @@ def read_pdf(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> P
 # The bytes that make a body without a Content-Type binary for a browser (WHATWG MIME Sniffing,
 # "binary data byte"): an image's or an archive's header has some in its first bytes, text none.
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
-_BOM_MARKS = tuple(mark for mark, _ in charsets.BOMS)
 # _BINARY's, but a vertical tab: Word's line break pasted into a CMS's editor, text all the same
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x1b), *range(0x1c, 0x20)])
 
