@@ -244,8 +244,7 @@ class Fetcher:
                     continue  # the finally closes this hop's response without reading it
                 at.status_code, at.headers = response.status, response.headers
                 try:
-                    got = await bodies.read(response.content, response.headers, s.max_body_bytes,
-                                            s.max_document_bytes, self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
+                    got = await self._read(response, due)
                     body = bodies.undo_codings(got.data, response.headers.get("Content-Encoding"),
                                                s.max_document_bytes)
                 except aiohttp.ClientPayloadError as e:
@@ -265,22 +264,25 @@ class Fetcher:
                              detail=(f"HTTP {response.status}; the connection ended after {len(body)} bytes, before "
                                      "the length the head declared" if got.ended_early else ""))
             finally:
-                # After a full read the connection is already back in the pool; otherwise this
-                # drops the socket rather than drain an unknown remainder.
-                response.release() if response.content.at_eof() else response.close()
+                _let_go(response)
+
+    async def _read(self, response: aiohttp.ClientResponse, due: Deadline) -> bodies.Body:
+        """The start of `response`'s body, within the settings' limits (sheets_sync.check.bodies)."""
+        s = self.settings
+        return await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
+                                 self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
 
     async def _decoded_as_browsers(self, target: URL, headers: dict[str, str], verify: bool | None, due: Deadline,
                                    refused: BaseException) -> tuple[bodies.Body, bytes]:
         """The hop's body that aiohttp refused to decode, asked again as sent and decoded as
         Chromium does (`bodies.decoded_whole`); `refused` again when a browser refuses it too."""
-        s = self.settings
         response = await self._send(target, headers, verify, due, decompress=False)
         try:
-            got = await bodies.read(response.content, response.headers, s.max_body_bytes, s.max_document_bytes,
-                                    self.room, due, s.total_timeout_s * bodies.TEXT_RESERVE)
+            got = await self._read(response, due)
         finally:
-            response.release()
-        body = bodies.decoded_whole(got.data, response.headers.get("Content-Encoding"), s.max_document_bytes)
+            _let_go(response)
+        body = bodies.decoded_whole(got.data, response.headers.get("Content-Encoding"),
+                                    self.settings.max_document_bytes)
         if body is None:
             raise refused
         return got, body
@@ -376,6 +378,12 @@ def _refresh_target(current: str, body: bytes, response: aiohttp.ClientResponse)
     if scheme not in ("http", "https") or urldefrag(target)[0] == urldefrag(current)[0]:
         return None  # a reload of the same page, or javascript:/mailto:, is not a move
     return target
+
+
+def _let_go(response: aiohttp.ClientResponse) -> None:
+    """After a full read the connection is already back in the pool; otherwise this drops the
+    socket rather than drain an unknown remainder."""
+    response.release() if response.content.at_eof() else response.close()
 
 
 def _head_before_hang_up(error: BaseException):
