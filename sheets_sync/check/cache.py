@@ -123,7 +123,7 @@ VALIDATOR_MARKS = (
     # script a "no 2566", a page whose only 2566 was a telephone number's last group an "ok", and
     # bytes a browser shows as gibberish (content.binary_page) a "no 2566", a redirect to the
     # site's not-found page by its name (content.redirected_to_not_found) an "ok", and a page
-    # whose year was only its file link's text (content.years_only_in_file_links) an "ok".
+    # whose year was only its file link's text (content.years_beside_file_links) an "ok".
     ("no validators for results read before servers' status pages sent with 200, folder listings, "
      "download scripts, links' scripts, telephone numbers, binary pages, redirects to not-found pages and "
      "years only in files' links"),

@@ -320,7 +320,7 @@ class Checker:
             return page  # nothing shown, no file named, no picture
         years = content.html_years(page, self.pdf_years)
         if not always and settled(years, self.pdf_years) and \
-                not (links_only and content.years_only_in_file_links(page, self.pdf_years)) and \
+                not (links_only and content.years_beside_file_links(page, self.pdf_years) is not None) and \
                 not await self._template_dated(page, final_url, years, deadline):
             # its own text settles them (not only its template's, check/template.py, nor only its
             # files' links: the file a link "แผน ปี 2566" opens may be missing)

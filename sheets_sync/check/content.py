@@ -231,7 +231,8 @@ _DOCUMENT_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([
 # DOCman's "task=doc_download", WordPress Download Manager's "?wpdmdl=7", "GetFile.aspx?id=",
 # "/files/download/abc"): its address names no file type; what it sends is known once asked.
 # (Each mark is a scan of the page: ~50 µs for 70,000 characters of Thai; few are kept.)
-_DOWNLOAD = r"(?:^|[/?&=._-])(?:(?:file)?download|doc_download|dl(?=\.php|/)|get_?file|attachment|wpdmdl)(?:$|[/?&=._-])"
+_DOWNLOAD = (r"(?:^|[/?&=._-])(?:(?:file)?download|doc_download|dl(?=\.php|/)|get_?file|attachment|wpdmdl)"
+             r"(?:$|[/?&=._-])")
 _DOWNLOAD_SCRIPT = re.compile(_DOWNLOAD, re.I)
 _FILE_MARKS = (".pdf", ".PDF", ".doc", ".xls", "google.com", "ownload", "OWNLOAD", "dl.php", "/dl/", "etfile", "etFile",
                "et_file", "ttachment", "wpdmdl")
@@ -257,39 +258,36 @@ def names_file(href: str) -> bool:
     return _NAMES_FILE.search(unquote(href)) is not None
 
 
-# A link with its text: `years_only_in_file_links` reads a page without its files' links; and
+# A link with its text: `years_beside_file_links` reads a page without its files' links; and
 # one whose text holds a digit (each "<" looked past once, not a lazy scan from every character).
 _LINK = re.compile(r"<a\b([^>]*)>([^<]*(?:<(?!/a\s*>)[^<]*)*)</a\s*>", re.I)
-_LINK_WITH_DIGIT = re.compile(r"<a\b([^>]*+)>([^<0-9๐-๙]*+(?:<(?!/a\s*>)[^<0-9๐-๙]*+)*+[0-9๐-๙][^<]*(?:<(?!/a\s*>)[^<]*)*)"
-                              r"</a\s*>", re.I)
+_LINK_WITH_DIGIT = re.compile(r"<a\b([^>]*+)>([^<0-9๐-๙]*+(?:<(?!/a\s*>)[^<0-9๐-๙]*+)*+[0-9๐-๙]"
+                              r"[^<]*(?:<(?!/a\s*>)[^<]*)*)</a\s*>", re.I)
 
 
-def years_only_in_file_links(page: Page, enough: Sequence[Sequence[int]]) -> bool:
-    """Whether the page's text settles `enough` (years.year_sets) only by the text of links to
-    files ("ดาวน์โหลด แผนการดำเนินงาน ปี 2566" under a heading without a year): the assessor
-    clicks that link, and the file behind it, missing or last year's, is the item. Read without
-    them, the page's own words give the verdict their files do not contradict.
+def years_beside_file_links(page: Page, enough: Sequence[Sequence[int]]) -> tuple[int, ...] | None:
+    """The years the page shows outside its links to files, when its text settles `enough`
+    (years.year_sets) only by the text of those links ("ดาวน์โหลด แผนการดำเนินงาน ปี 2566" under a
+    heading without a year); None otherwise. The assessor clicks that link, and the file behind
+    it, missing or last year's, is the item: read without them, the page's own words give the
+    verdict their files do not contradict.
 
     >>> page = read_html('<h1>O10</h1><a href="/files/o10.pdf">แผน ปี 2566</a>'.encode(), {})
-    >>> years_only_in_file_links(page, [(2566,)])
-    True
+    >>> years_beside_file_links(page, [(2566,)])
+    ()
     >>> page = read_html('<h1>O10 แผน ปี 2566</h1><a href="/files/o10.pdf">ดาวน์โหลด</a>'.encode(), {})
-    >>> years_only_in_file_links(page, [(2566,)])
-    False
+    >>> years_beside_file_links(page, [(2566,)]) is None
+    True
     """
     raw = page.raw_html
     if page.kind != "html" or not enough or settled(years_in(" ".join((page.title, *page.headings))), enough) \
             or not may_link_files(raw):
-        return False  # (a heading that names the year: the page's own words, as most item pages')
+        return None  # (a heading that names the year: the page's own words, as most item pages')
     # (most pages' file links say "ดาวน์โหลด": no year, and the page is not read again)
     if not any(_file_link(m) and years_in(text_of(m[2])) for m in _LINK_WITH_DIGIT.finditer(raw)):
-        return False
-    return not settled(years_in(text_of(without_file_links(raw))), enough)
-
-
-def without_file_links(raw_html: str) -> str:
-    """`raw_html` without its links to files (`names_file`), their text too."""
-    return _LINK.sub(lambda m: " " if _file_link(m) else m[0], raw_html)
+        return None
+    beside = years_in(text_of(_LINK.sub(lambda m: " " if _file_link(m) else m[0], raw)))
+    return None if settled(beside, enough) else beside
 
 
 def _file_link(link: re.Match) -> bool:
@@ -1072,10 +1070,10 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     was read. When neither shows a year and no file could be read (a scan, a viewer's file not
     fetched), they may well show it: a look by hand (`unverifiable_content`), never "no 2566"."""
     years = set(html_years(page, enough))
-    if (page.document or page.files_trouble) and years_only_in_file_links(page, enough):
+    if (page.document or page.files_trouble) and (beside := years_beside_file_links(page, enough)) is not None:
         # read for its files because its links' text alone named the year: the files speak, when
         # they were read or are missing (scans that open keep the links' word for their year)
-        years = set(years_in(text_of(without_file_links(page.raw_html))))
+        years = set(beside)
     years |= set(years_in(page.document or ""))
     if not years and not page.document:
         return (page.files_trouble or "unverifiable_content",), None
