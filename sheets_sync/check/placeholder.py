@@ -33,11 +33,15 @@ PLACEHOLDER_TEXT = 150  # characters of content besides the headings, at most, f
 NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" notice, at most
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
 WINDOW = 200  # characters after each top heading where a notice is looked for
+# "Update" as Thai spells it four ways (อัพเดท, อัปเดต, อัพเดต, อัปเดท), all in use.
+_UPDATE = "อั[พป]เด[ทต]"
 _NOTICE = re.compile(
-    r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|อัพเดท|อัปเดต|อัพโหลด|อัปโหลด|"
+    r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|" + _UPDATE + r"|อัพโหลด|อัปโหลด|"
     r"นำเข้า|เพิ่มเติม|เพิ่ม(?=\s*(?:ข้อมูล|เนื้อหา|เอกสาร)))\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
     r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
-    r"|เผยแพร่\s*(?:ข้อมูล)?\s*(?:ได้)?\s*(?:ใน)?\s*เร็ว\s*ๆ?\s*นี้|รอ\s*(?:การ)?\s*(?:อัพเดท|อัปเดต|ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
+    r"|เผยแพร่\s*(?:ข้อมูล)?\s*(?:ได้)?\s*(?:ใน)?\s*เร็ว\s*ๆ?\s*นี้|รอ\s*(?:การ)?\s*(?:ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
+    # "รออัพเดท" stands alone as often as with "ข้อมูล" after it, and is often typed spaced
+    r"|รอ\s*(?:การ)?\s*" + _UPDATE +
     r"|coming\s+soon|under\s+construction|no\s+content\s+yet|nothing\s+found|no\s+posts\s+found"
     r"|nothing\s+matched\s+your", re.I)
 _GONE = re.compile(
@@ -55,7 +59,9 @@ _DENIED = re.compile(
 # headings first: one pattern of them all, searched through a long page's text, cost ~0.5 ms (an
 # alternation has no prefix to skip to). Each match of a pattern holds one of its signs
 # (tests/check/test_placeholder.py tries random texts of the patterns' pieces).
-_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "ยังไม่ได้", "ยังไม่เผยแพร่", "เร็ว", "รอการ", "รออัพ", "รออัป", "รอปรับ", "รอเพิ่ม", "coming", "construct",
+# (The text is squeezed: "รอ" and the word after it are one space apart at most.)
+_SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "ยังไม่ได้", "ยังไม่เผยแพร่", "เร็ว", "อัพเด", "อัปเด", "รอการ", "รอ การ",
+          "รอปรับ", "รอ ปรับ", "รอเพิ่ม", "รอ เพิ่ม", "coming", "construct",
           "content yet", "nothing", "posts found")
 _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "not found", "be found", "exist", "removed", "deleted", "longer")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)

@@ -38,6 +38,9 @@ PLAN = "<p>แผนการดำเนินงาน ประจำปี�
     ("<p>ยังไม่มีการเผยแพร่ข้อมูล ปี 2566</p>", True),  # was ok by the year it names
     ("<p>ข้อมูลจะเผยแพร่เร็วๆ นี้</p>", True),  # was "no 2566": fix the year of what is not there
     ("<p>อยู่ระหว่างเพิ่มข้อมูล</p>", True),
+    ("<p>รอ อัพเดท</p>", True),  # typed spaced, with nothing after: was "no 2566"
+    ("<p>รออัปเดต ข้อมูลปี 2566</p>", True),  # was ok by the year it names
+    ("<p>ปรับปรุงข้อมูลล่าสุด 1 ก.พ. 2566</p>", False),  # when the page was updated: not a notice
     ("<p>อยู่ระหว่างการเพิ่มประสิทธิภาพระบบสารบรรณ ปี 2566</p>", False),  # improving a system, not a notice
     ("<p>ประกาศเผยแพร่แผนการจัดซื้อจัดจ้าง ประจำปี 2566</p>", False),
     ("<p>ไม่มีข้อมูลการร้องเรียน ประจำปี 2566</p>", False),  # a statement of its own: no complaints
@@ -141,7 +144,8 @@ PHRASES = {
                          "รอการปรับปรุงข้อมูล", "รอเพิ่มเนื้อหา", "Coming Soon", "UNDER CONSTRUCTION", "No content yet",
                          "Nothing Found", "No posts found", "Nothing matched your search", "อยู่ระหว่างเพิ่มข้อมูล",
                          "ยังไม่มีการเผยแพร่ข้อมูล", "ยังไม่ได้เผยแพร่", "ยังไม่เผยแพร่", "ยังไม่ได้มีการเผยแพร่",
-                         "ข้อมูลจะเผยแพร่เร็วๆ นี้", "เผยแพร่ได้ในเร็ว ๆ นี้"],
+                         "ข้อมูลจะเผยแพร่เร็วๆ นี้", "เผยแพร่ได้ในเร็ว ๆ นี้", "รออัพเดท", "รอ อัพเดต", "รอการ อัปเดท",
+                         "รอ อัปเดตข้อมูล", "รอ ปรับปรุงข้อมูล", "รอ เพิ่ม เนื้อหา", "กำลังอัพเดต"],
     "soft_404": ["ไม่พบหน้า", "ไม่พบบทความ", "ไม่พบข้อมูลที่ท่านต้องการ", "ข้อมูลนี้ได้ถูกลบ", "ข่าวถูกลบแล้ว",
                  "หน้านี้ไม่มีอยู่", "Page not found", "Article was not found", "It could not be found",
                  "can't be found", "doesn't exist", "does not exist", "has been removed", "was deleted",
