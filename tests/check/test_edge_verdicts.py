@@ -266,6 +266,24 @@ def test_sloppy_but_readable_answers_are_read(server, head):
     assert verdict(server.route("/sloppy", raw(head + PAGE))) == (Status.OK, ())
 
 
+# ---------------------------------------------------------------- characters a browser draws as nothing
+@pytest.mark.parametrize("name, heading, body, expected", [
+    # a zero-width space (a Thai word-break plugin's, or pasted from LINE) or a soft hyphen inside
+    # the year: the assessor sees "2566"; was "no 2566"
+    ("zwsp-year", "แผนการดำเนินงาน ปี 25&#8203;66", "<p>รายละเอียดโครงการของเทศบาล</p>", (Status.OK, (), (2566,))),
+    ("shy-year", "แผนการดำเนินงาน ปี 25&shy;66", "<p>รายละเอียดโครงการของเทศบาล</p>", (Status.OK, (), (2566,))),
+    # between the words of a notice: the assessor reads "อยู่ระหว่างจัดทำข้อมูล"; was ok by the year
+    ("zwsp-notice", "แผนการดำเนินงาน", "<p>อยู่ระหว่าง\u200bจัดทำ\u200bข้อมูล ปี 2566</p>",
+     (Status.WARNING, ("placeholder_page",), None)),
+    # guard: a page whose year is last year's stays so, zero-width spaces or not
+    ("zwsp-old", "แผนการดำเนินงาน ปี\u200b2565", "<p>รายละเอียด\u200bโครงการของเทศบาล</p>", (Status.OK, (), (2565,))),
+])
+def test_characters_a_browser_draws_as_nothing_join_what_they_split(server, name, heading, body, expected):
+    page = (f"<html><head><title>O10</title></head><body><h1>{heading}</h1>{body}</body></html>").encode()
+    r = check(server.route(f"/invisible-{name}", respond(200, page, {"Content-Type": "text/html; charset=utf-8"})))
+    assert (r.status, r.reasons, r.years) == expected, name
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
