@@ -195,8 +195,8 @@ class Probe:
     final_url: str
     shingles: frozenset
     shown: frozenset = frozenset()  # what its <img>, <iframe>, <embed> and <object> show
-    status: int = 200  # a 200 page (a soft-404 site), or the 404 or 410 the site really sends
-    # The text of a 404 or 410 answer: its n-grams are made only for a page sent with that
+    status: int = 200  # a 200 page (a soft-404 site), or the 404, 410 or 500 the site really sends
+    # The text of a 404, 410 or 500 answer: its n-grams are made only for a page sent with that
     # status (rare), where keeping them for every site's probe cost ~27 KB a host at scale.
     text: str = ""
     # The files its template links (`document_hrefs`): never an item page's own (check/linked.py).
@@ -855,10 +855,11 @@ def _own_ngrams(page: Page, theirs: frozenset, url: str, final_url: str) -> froz
 
 def probe_from(status_code: int | None, final_url: str | None, body: bytes, headers: Mapping[str, str]) -> Probe | None:
     """What a random missing path gave: a Probe when the site answered it with a 200 page, or
-    with a 404 or 410 (whatever its body: a bare "Not Found" has no text to compare)."""
+    with a 404 or 410 (whatever its body: a bare "Not Found" has no text to compare), or with a
+    500 (a site whose every page dies in a footer widget: its not-found page dies there too)."""
     if status_code is None or not final_url:
         return None
-    if status_code in SHOWN_DESPITE:
+    if status_code in SHOWN_DESPITE or status_code == SHOWN_DESPITE_FAILURE:
         page = read_html(body, headers) if is_html(body, headers) else Page(kind="other")
         return Probe(final_url=final_url, shingles=frozenset(), status=status_code, text=page.text[:20_000],
                      shown=shown_addresses(page.raw_html), links=document_hrefs(page.raw_html),
@@ -898,9 +899,11 @@ def shown_despite_status(url: str, final_url: str, page: Page, probe, status: in
         probe = probe()
     if probe is None:
         return False  # not asked, or the site answers a missing path with an error too
-    if probe.status in SHOWN_DESPITE:
+    if probe.status in SHOWN_DESPITE or probe.status == status == SHOWN_DESPITE_FAILURE:
+        # (a 500 for a missing path too: the site's not-found page, died where this page died;
+        # a site down for every path answers them all alike, and `similar` keeps it broken)
         theirs = shingles(probe.text)
-    elif status == SHOWN_DESPITE_FAILURE:
+    elif status == SHOWN_DESPITE_FAILURE and 200 <= probe.status < 300:
         theirs = probe.shingles  # a 200 page for any path: a 500 here is no "not found" of its
     else:
         return False  # missing paths answer 200: this address's "not found" is meant

@@ -560,9 +560,15 @@ HEADLINES = (  # each with more than OWN_TEXT_NGRAMS n-grams the other lacks
 )
 # A footer widget's fatal error after the page was written: PHP sends 500, the browser shows the page.
 ITEM_DIED_IN_FOOTER = ITEM.replace(b"</main>", "</main><footer>ผู้เข้าชม: ".encode())
+NOT_FOUND_DIED_IN_FOOTER = SITE_NOT_FOUND.replace(b"</main>", "</main><footer>ผู้เข้าชม: ".encode())
 
 
-@pytest.mark.parametrize("missing", [respond(404, SITE_NOT_FOUND, HTML), respond(200, _template("<h1>หน้าแรก</h1>"), HTML)])
+@pytest.mark.parametrize("missing", [
+    respond(404, SITE_NOT_FOUND, HTML), respond(200, _template("<h1>หน้าแรก</h1>"), HTML),
+    # the widget is on every page, the site's not-found page too: every path is sent with 500
+    # (was "broken, the site is down" on every row of the agency)
+    respond(500, NOT_FOUND_DIED_IN_FOOTER, HTML),
+])
 def test_a_page_its_site_sends_with_500_is_a_warning_with_its_years(missing):
     """"Broken, the site is down" was false: the assessor's browser shows the item."""
     with LoopbackServer({"/o1": respond(500, ITEM_DIED_IN_FOOTER, HTML)}, fallback=missing) as srv:
@@ -574,6 +580,8 @@ def test_a_page_its_site_sends_with_500_is_a_warning_with_its_years(missing):
     (_template("<h1>เกิดข้อผิดพลาด</h1><p>ระบบไม่สามารถแสดงหน้านี้ได้ในขณะนี้ กรุณาลองใหม่ภายหลัง</p>"),
      respond(404, SITE_NOT_FOUND, HTML)),  # the site's own error page
     (_template(""), respond(404, SITE_NOT_FOUND, HTML)),  # died before the content: its template alone
+    (_template(""), respond(500, NOT_FOUND_DIED_IN_FOOTER, HTML)),  # so, where every path is sent with 500
+    (SITE_NOT_FOUND, respond(500, NOT_FOUND_DIED_IN_FOOTER, HTML)),  # the not-found page itself
     (ITEM_DIED_IN_FOOTER, respond(500, ITEM_DIED_IN_FOOTER, HTML)),  # every path fails: the site is down
     # the home page any path shows, its news list drawn anew for each request, sent with 500 here
     (_template(NEWS + HEADLINES[0]), respond(200, _template(NEWS + HEADLINES[1]), HTML)),
