@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
@@ -200,7 +201,7 @@ class Fetcher:
                 due.extend(waited)
             # Every hop is pinned to addresses the guard checked; retries of the hop reuse them.
             host = target.raw_host or ""
-            PINNED.set((host, await self.policy.pin(host, target.port or 80)))
+            PINNED.set((host, await self._pin(host, target.port or 80, due)))
             hop_headers = headers
             if jar is not None:
                 cookies = jar.filter_cookies(target)
@@ -265,6 +266,25 @@ class Fetcher:
                                      "the length the head declared" if got.ended_early else ""))
             finally:
                 _let_go(response)
+
+    async def _pin(self, host: str, port: int, due: Deadline) -> tuple:
+        """The guard's addresses for `host` (AddressPolicy.pin). A lookup that failed for the
+        moment (EAI_AGAIN: the site's name server timed out or answered SERVFAIL, as small
+        agencies' often do) is asked again as the declared retries allow, within the deadline;
+        it was "the name does not exist, check its spelling" on the first such hiccup. A name
+        that does not exist (EAI_NONAME) is not asked again."""
+        attempt = 0
+        while True:
+            try:
+                return await self.policy.pin(host, port)
+            except socket.gaierror as e:
+                if e.errno != socket.EAI_AGAIN or attempt >= self.retry.attempts:
+                    raise
+                attempt += 1
+                wait = self.retry.wait(attempt)
+                if wait >= due.left():
+                    raise
+                await self._wait(wait)
 
     async def _read(self, response: aiohttp.ClientResponse, due: Deadline) -> bodies.Body:
         """The start of `response`'s body, within the settings' limits (sheets_sync.check.bodies)."""

@@ -315,6 +315,35 @@ def test_dns_failure_is_dns_error(monkeypatch, checker):
     assert "no-such-host.invalid" in r.detail
 
 
+def test_a_name_server_failing_for_the_moment_is_asked_again_and_a_missing_name_is_not(server, monkeypatch):
+    """EAI_AGAIN (the site's name server timed out or answered SERVFAIL) heals in a second or
+    two; it was "no such name, check the spelling" on the first hiccup."""
+    calls: dict[str, int] = {}
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        calls[host] = calls.get(host, 0) + 1
+        if host == "gone.go.th":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if host == "down.go.th" or (host == "flaky.go.th" and calls[host] == 1):
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real("127.0.0.1" if host.endswith(".go.th") else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    server.route("/", respond(200, PAGE, {"Content-Type": "text/html; charset=utf-8"}))
+    with Checker(SETTINGS) as checker:
+        flaky = checker.check(f"http://flaky.go.th:{server.port}/")
+        gone = checker.check(f"http://gone.go.th:{server.port}/")
+        down = checker.check(f"http://down.go.th:{server.port}/")
+    assert (flaky.status, flaky.reasons, calls["flaky.go.th"]) == (Status.OK, (), 2)
+    assert (gone.status, gone.reasons, calls["gone.go.th"]) == (Status.BROKEN, ("dns_error",), 1)
+    # a name server that stays down fails the assessor too: asked as often as retries allow
+    assert (down.status, down.reasons, calls["down.go.th"]) == (Status.BROKEN, ("dns_error",), 1 + SETTINGS.retries)
+    with Checker(replace(SETTINGS, retries=0)) as checker:
+        assert checker.check(f"http://down.go.th:{server.port}/").reasons == ("dns_error",)
+    assert calls["down.go.th"] == 2 + SETTINGS.retries
+
+
 def test_unexpected_exception_is_a_result(server, monkeypatch):
     async def boom(*args, **kwargs):
         raise RuntimeError("boom")
