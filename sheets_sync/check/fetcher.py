@@ -272,9 +272,12 @@ class Fetcher:
         moment (EAI_AGAIN: the site's name server timed out or answered SERVFAIL, as small
         agencies' often do) is asked again as the declared retries allow, within the deadline;
         it was "the name does not exist, check its spelling" on the first such hiccup. A name
-        that does not exist (EAI_NONAME) is not asked again."""
+        that does not exist (EAI_NONAME) is not asked again, nor one whose next lookup, as long
+        as the last, would not end within the deadline (a name server that never answers keeps
+        its `dns_error`, not a `timeout`, and holds a lookup thread no longer)."""
         attempt = 0
         while True:
+            before = due.left()
             try:
                 return await self.policy.pin(host, port)
             except socket.gaierror as e:
@@ -282,7 +285,7 @@ class Fetcher:
                     raise
                 attempt += 1
                 wait = self.retry.wait(attempt)
-                if wait >= due.left():
+                if wait + (before - due.left()) >= due.left():
                     raise
                 await self._wait(wait)
 

@@ -327,6 +327,9 @@ def test_a_name_server_failing_for_the_moment_is_asked_again_and_a_missing_name_
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         if host == "down.go.th" or (host == "flaky.go.th" and calls[host] == 1):
             raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        if host == "silent.go.th":  # the resolver's own timeout: another such lookup would not fit
+            time.sleep(0.6 * SETTINGS.total_timeout_s)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
         return real("127.0.0.1" if host.endswith(".go.th") else host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
@@ -341,7 +344,12 @@ def test_a_name_server_failing_for_the_moment_is_asked_again_and_a_missing_name_
     assert (down.status, down.reasons, calls["down.go.th"]) == (Status.BROKEN, ("dns_error",), 1 + SETTINGS.retries)
     with Checker(replace(SETTINGS, retries=0)) as checker:
         assert checker.check(f"http://down.go.th:{server.port}/").reasons == ("dns_error",)
+        # a lookup that took most of the budget is not asked again: dns_error, not a timeout
+        assert checker.check(f"http://silent.go.th:{server.port}/").reasons == ("dns_error",)
     assert calls["down.go.th"] == 2 + SETTINGS.retries
+    with Checker(SETTINGS) as checker:
+        assert checker.check(f"http://silent.go.th:{server.port}/").reasons == ("dns_error",)
+    assert calls["silent.go.th"] == 2
 
 
 def test_unexpected_exception_is_a_result(server, monkeypatch):
