@@ -265,5 +265,12 @@ def _previous(row) -> Status:
 
 
 def _rows_missing(snapshot: Snapshot, config: Config) -> bool:
+    """Whether an agency or an item has no row at all (a coordinator added an agency in the
+    agencies tab, a catalogue gained an item). One row missing among an agency's others is a
+    row whose key was blanked, pasted over or merged away, its URL still in the sheet (listed
+    among the problems): a new empty twin would show "ยังไม่ส่ง" for an item that was sent,
+    and the real row would never be checked again. `init` adds such rows when asked."""
     present = {r.key for r in snapshot.rows}
-    return any(k not in present for k in g.planned_keys(config.catalog, snapshot.agencies))
+    agencies, items = {k.agency for k in present}, {k.item for k in present}
+    return any(k not in present and (k.agency not in agencies or k.item not in items)
+               for k in g.planned_keys(config.catalog, snapshot.agencies))

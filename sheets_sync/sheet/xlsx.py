@@ -9,6 +9,7 @@ file instead of overwriting it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import struct
 import zipfile
@@ -19,6 +20,7 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles.differential import DifferentialStyle
@@ -47,6 +49,8 @@ from sheets_sync.sheet.layout import (
     TABS,
     SummaryLook,
 )
+
+log = logging.getLogger(__name__)
 
 NOTE_AUTHOR = "sheets-sync"
 LEDGER_TAB = "_sheets_sync"  # very hidden: what the worker last wrote in each row's worker cells
@@ -99,6 +103,14 @@ class XlsxBook:
                     value = link.target
                 values.append(value)
             out.append(values)
+        # Merged cells show their first cell's value in every row they span (a coordinator merges
+        # an agency's 43 code cells into one): read so, each row keeps its key. openpyxl gives
+        # the others None, and each such row was an unknown agency whose verdicts were lost.
+        for merged in ws.merged_cells.ranges:
+            first = out[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(out) else None
+            for r in range(merged.min_row, min(merged.max_row, len(out)) + 1):
+                for c in range(merged.min_col, min(merged.max_col, len(out[r - 1])) + 1):
+                    out[r - 1][c - 1] = first
         return out
 
     def header(self, tab: str) -> list[object]:
@@ -108,7 +120,22 @@ class XlsxBook:
         return []
 
     def _cell(self, tab: str, row: int, col: int):
-        return self.wb[tab].cell(row=row + 1, column=col + 1)
+        """The cell to write at (`row`, `col`), 0-based. One inside a merged range (a coordinator
+        merged status cells for looks, an agency two URL cells) cannot take a value, and would
+        show one row's verdict for all: the range is unmerged first, each of its cells keeping
+        the value it showed (the write failed, and no row's verdict was written)."""
+        ws = self.wb[tab]
+        c = ws.cell(row=row + 1, column=col + 1)
+        if isinstance(c, MergedCell) or c.coordinate in ws.merged_cells:
+            for merged in [m for m in ws.merged_cells.ranges if c.coordinate in m]:
+                log.warning("tab %s: unmerging %s to write row %d's cell", tab, merged.coord, row + 1)
+                shown = ws.cell(row=merged.min_row, column=merged.min_col).value
+                cells = list(merged.cells)
+                ws.unmerge_cells(merged.coord)
+                for r, k in cells:
+                    ws.cell(row=r, column=k).value = shown
+            c = ws.cell(row=row + 1, column=col + 1)
+        return c
 
     def set(self, tab: str, row: int, col: int, value: str) -> None:
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.

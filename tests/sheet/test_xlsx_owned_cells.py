@@ -145,3 +145,72 @@ def test_the_summary_is_told_from_round_snapshots_by_its_first_line():
     assert not looks_like(TAB_SUMMARY, [summary + " ณ สิ้นวันกำหนดส่งรอบที่ 1"])
     assert not looks_like(TAB_SUMMARY, [summary + " รอบที่ 2 (กำหนดส่ง 28 ก.พ. 2566)"])
     assert not looks_like(TAB_AGENCIES, [SUBMISSION_HEADERS[k] for k in ("agency", "agency_name", "item", "url")])
+
+
+# ---------------------------------------------------------------- merged cells and keys people mangle
+def _synced(tmp_path, config, urls: dict[RowKey, str]):
+    path = tmp_path / "book.xlsx"
+    backend = XlsxBackend(path)
+    init(config, backend)
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    cols, rows = _cols(ws), _rows(ws, _cols(ws))
+    for key, url in urls.items():
+        ws.cell(rows[key], cols["url"] + 1).value = url
+    wb.save(path)
+    return path, backend, cols, rows
+
+
+def test_merged_cells_read_as_they_show_and_are_unmerged_only_to_write_a_verdict(tmp_path, config):
+    """A coordinator merges an agency's 43 code cells into one (a common layout), or two status
+    cells; an agency merges two URL cells. Each row shows the merged value: it is read so (the
+    rows were unknown agencies, their verdicts lost), and a worker cell inside a merged range
+    is unmerged before its row's verdict is written (the write crashed every run)."""
+    agency = config.agencies[0].code
+    one, two, three = RowKey(agency, "O1"), RowKey(agency, "O2"), RowKey(agency, "O3")
+    site = f"https://www.{config.agencies[0].domains[0]}"  # the agency's own site: no off_site warning
+    path, backend, cols, rows = _synced(tmp_path, config, {one: f"{site}/o1", three: f"{site}/o3"})
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    letter = lambda key: ws.cell(1, cols[key] + 1).column_letter  # noqa: E731
+    last = max(r for k, r in rows.items() if k.agency == agency)
+    ws.merge_cells(f"{letter('agency')}{rows[one]}:{letter('agency')}{last}")
+    ws.merge_cells(f"{letter('url')}{rows[one]}:{letter('url')}{rows[two]}")
+    ws.merge_cells(f"{letter('status')}{rows[two]}:{letter('status')}{rows[three]}")
+    wb.save(path)
+
+    report = sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert report.problems == ()
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    status = lambda key: ws.cell(rows[key], cols["status"] + 1).value  # noqa: E731
+    # O2 shows O1's URL in the merged cell: judged so (the same URL as O1: a warning)
+    assert (status(one), status(two), status(three)) == (Status.WARNING.label_th, Status.WARNING.label_th,
+                                                          Status.OK.label_th)
+    assert ws.cell(rows[two], cols["url"] + 1).value == f"{site}/o1"  # the URL it showed, kept
+    assert sum(1 for r in range(2, ws.max_row + 1) if ws.cell(r, cols["item"] + 1).value == "O1") == \
+        len(config.agencies)  # no empty twin row for any key
+    assert ws.merged_cells.ranges and all(letter("agency") in m.coord for m in ws.merged_cells.ranges)
+
+
+@pytest.mark.parametrize("mangle", ["blank", "zero-width"])
+def test_a_row_whose_key_was_mangled_gets_no_empty_twin(tmp_path, config, mangle):
+    """A key cell blanked (listed among the problems), or holding a zero-width space pasted with
+    it (read through). An empty twin row for the key showed "ยังไม่ส่ง" for an item that was
+    sent, and the real row was never checked again."""
+    agency = config.agencies[0].code
+    five = RowKey(agency, "O5")
+    path, backend, cols, rows = _synced(tmp_path, config, {five: f"https://www.{config.agencies[0].domains[0]}/o5"})
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    ws.cell(rows[five], cols["agency"] + 1).value = "" if mangle == "blank" else agency + "\u200b"
+    wb.save(path)
+    before = ws.max_row
+
+    report = sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    assert ws.max_row == before
+    if mangle == "blank":
+        assert [(p.code, p.row_number) for p in report.problems] == [("unknown_agency", rows[five])]
+    else:
+        assert report.problems == ()
+        assert ws.cell(rows[five], cols["status"] + 1).value == Status.OK.label_th
