@@ -231,11 +231,14 @@ _DOCUMENT_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([
 # DOCman's "task=doc_download", WordPress Download Manager's "?wpdmdl=7", "GetFile.aspx?id=",
 # "/files/download/abc"): its address names no file type; what it sends is known once asked.
 # (Each mark is a scan of the page: ~50 µs for 70,000 characters of Thai; few are kept.)
-_DOWNLOAD = (r"(?:^|[/?&=._-])(?:(?:file)?download|doc_download|dl(?=\.php|/)|get_?file|attachment|wpdmdl)"
-             r"(?:$|[/?&=._-])")
+# ... and the names Thai agencies' own PHP and ASP sites give theirs: viewfile.php?id=12,
+# showpdf.php?doc=4, openfile.aspx?fid=7, readfile.php?name=o10, file.php?id=12.
+_DOWNLOAD = (r"(?:^|[/?&=._-])(?:(?:file)?download|doc_download|dl(?=\.php|/)|get_?file|attachment|wpdmdl|"
+             r"(?:view|show|open|read)_?(?:file|pdf|doc)|file(?=\.(?:php|aspx?)\b))(?:$|[/?&=._-])")
 _DOWNLOAD_SCRIPT = re.compile(_DOWNLOAD, re.I)
-_FILE_MARKS = (".pdf", ".PDF", ".doc", ".xls", "google.com", "ownload", "OWNLOAD", "dl.php", "/dl/", "etfile", "etFile",
-               "et_file", "ttachment", "wpdmdl")
+# (Shorter marks cover longer ones: "file" is getfile's and viewfile's, "pdf" showpdf's and .pdf's.)
+_FILE_MARKS = ("pdf", ".PDF", "Pdf", "doc", "Doc", ".xls", "google.com", "ownload", "OWNLOAD", "dl.php", "/dl/", "file",
+               "File", "ttachment", "wpdmdl")
 _NAMES_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)(?:$|[?#])|(?:drive|docs)\.google\.com[:/]|" + _DOWNLOAD, re.I)
 
 

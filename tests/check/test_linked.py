@@ -231,6 +231,16 @@ def site():
         "/o10-docman": respond(200, _table_site(item + '<a href="/index.php?option=com_docman&amp;task=doc_download'
                                                 '&amp;gid=4">O10</a>'), HTML),
         "/index.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # the names Thai agencies' own sites give their download scripts
+        "/o10-viewfile": respond(200, _table_site(item + '<a href="/viewfile.php?id=12">O10</a>'), HTML),
+        "/viewfile.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        "/o10-showpdf": respond(200, _table_site(item + '<a href="/showpdf.php?doc=12">O10</a>'), HTML),
+        "/showpdf.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2565"]), PDF),
+        "/o10-file-php": respond(200, _table_site(item + '<a href="/file.php?id=12">O10</a>'), HTML),
+        "/file.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
+        # not a file: a member's profile page, never asked for
+        "/o10-profile": respond(200, _table_site(item + '<a href="/profile.php?id=12">นายก</a>'), HTML),
+        "/profile.php": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF),
         # the year only in the text of the link to the file: the file behind it decides
         "/o10-named-gone": respond(200, _table_site(item + '<a href="/files/deleted.pdf">แผนดำเนินงาน ปี 2566</a>'), HTML),
         "/o10-named-old": respond(200, _table_site(item + '<a href="/files/o10-2565.pdf">แผนดำเนินงาน ปี 2566</a>'),
@@ -350,6 +360,9 @@ def test_a_file_refused_to_the_checker_but_not_to_a_browser_is_read(site):
     ("/o10-centre", ()),  # a page, not a file: its 2566 is not the item's
     ("/o10-window", (2566,)),  # was "no 2566": the file a link's script opens in a window
     ("/o10-button", (2565,)),
+    # were "no 2566" by the heading: viewfile.php, showpdf.php, file.php send the item's file
+    ("/o10-viewfile", (2566,)), ("/o10-showpdf", (2565,)), ("/o10-file-php", (2566,)),
+    ("/o10-profile", ()),  # profile.php is no download script: the page's own (no year) stands
 ])
 def test_a_file_linked_through_a_script_or_the_sites_download_script_gives_its_year(site, path, years):
     result = _check(site.url(path))
