@@ -35,9 +35,13 @@ MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan 
 # there stand for 25xx; only 40-99 are read, so "ปี 12" of some programme never counts. The
 # two-digit runs come from the same pass as the four-digit ones, and only they are looked
 # behind for the word: a pattern scanning Thai text for the words first cost ~3 times more.
+# (An abbreviation typed without its inner dot, "มีค.66", "ตค.65", counts with its last one:
+# procurement summaries' titles are often typed so, and were "no 2566".)
 MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม|"
-          r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค")
-SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:งบประมาณ|งบฯ|งบ)?)\s*"
+          r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค|"
+          r"(?:มค|กพ|มีค|เมย|พค|มิย|กค|สค|กย|ตค|พย|ธค)(?=\.)")
+# ("งบประมาณ" alone is no year's word: "งบประมาณ 66,000 บาท" is an amount.)
+SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?)\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
 # Excel summary saved as dd/mm/yy). Only a valid day and month, with one kind of separator, and

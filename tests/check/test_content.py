@@ -556,6 +556,12 @@ def test_years_a_page_shows_and_how_a_rule_reads_them():
     assert years_in("ตุลาคม ๒๕๖๕ ถึง มีนาคม ๒๕๖๖, fiscal 2023") == (2565, 2566)
     assert years_in("โทร 0 5351 1192 เลขที่ 1234/25660 ราคา 3000 บาท") == ()  # not years
     assert years_in("2500 - 2566") == (2500, 2566)  # a span longer than a plan period is two years, not 67
+    # a month typed without its inner dot, "ปี งบประมาณ" spaced: procurement summaries' titles (were "no 2566")
+    assert years_in("สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน มีค.66") == (2566,)
+    assert years_in("ตค.65 - มีค.66") == (2565, 2566)
+    assert years_in("แผนการจัดซื้อจัดจ้าง ปี งบประมาณ 66") == (2566,)
+    # ... but an amount is no year, nor two letters that only look like a month without its dot
+    assert years_in("ใช้งบประมาณ 66,000 บาท") == years_in("นายสมชาย กพ 66 คน") == ()
     two = YearRule((2565, 2566))
     assert fits((2565,), two) and not fits((2564,), two) and fits(None, two)  # None: not read, never warned
     assert fits((), YearRule())  # no year clause: a page without a year is fine
