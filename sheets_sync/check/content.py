@@ -99,10 +99,12 @@ _ERROR_WORDING = re.compile(r"ไม่พบ|ไม่มีอยู่|ถู
 # ร้องเรียน (ไม่พบข้อมูล)": an agency publishing that it had no complaints, not a missing page.
 _NO_DATA = (r"(?:^|[-|–—:»·•/])\W*(?:(?:ขออภัย|ขอโทษ|sorry|oops)\S*\s*|(?:error\s*)?404\W*)?ไม่พบข้อมูล"
             r"(?:ที่(?:ค้นหา|ต้องการ|ท่าน|คุณ|ร้องขอ|เรียก|ระบุ)\S*|ในระบบ|ใด\s?ๆ)?\s*(?:$|[-|–—:»·•/!.]|\(|ค่ะ|ครับ|กรุณา|โปรด)")
-_NOT_FOUND = re.compile(
-    rf"ไม่พบหน้า|{_NO_DATA}|ไม่พบเพจ|page\s+not\s+found|not\s+found|(?:หน้า(?:เว็บ)?|เพจ|บทความ)(?:นี้|ที่(?:ท่าน|คุณ)\S{{0,15}}?)ไม่มีอยู่|"
+_PAGE_NOT_FOUND = (
+    r"ไม่พบหน้า|ไม่พบเพจ|page\s+not\s+found|not\s+found|(?:หน้า(?:เว็บ)?|เพจ|บทความ)(?:นี้|ที่(?:ท่าน|คุณ)\S{0,15}?)ไม่มีอยู่|"
     r"(?:can(?:'|’|no)?t|could\s*n(?:'|’|o)t|cannot)\s+be\s+found|"
-    r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))", re.I)
+    r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))")
+_NOT_FOUND = re.compile(f"{_NO_DATA}|{_PAGE_NOT_FOUND}", re.I)
+_NOT_FOUND_BUT_NO_DATA = re.compile(_PAGE_NOT_FOUND, re.I)
 # ... and, for a page that answered a file's address (`file_not_found`), a file's.
 _FILE_NOT_FOUND = re.compile(r"ไม่พบ\s*(?:ไฟล์|เอกสาร)|(?:ไฟล์|เอกสาร)\S{0,12}ถูกลบ|file\s+(?:was\s+)?(?:not\s+found|"
                              r"does\s*n[o']t\s+exist|(?:has\s+been\s+)?(?:deleted|removed))", re.I)
@@ -776,8 +778,26 @@ def redirected_to_not_found(url: str, final_url: str) -> bool:
 
 
 def not_found_heading(page: Page) -> bool:
-    """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts)."""
-    return _in_headings(page, _NOT_FOUND, _may_say_not_found)
+    """A not-found phrase in the title or an h1/h2: narrow on purpose (body text never counts).
+    "ไม่พบข้อมูล" under a heading that names a year is the item's page saying it has no records
+    ("สถิติเรื่องร้องเรียน ประจำปี 2566" over "ไม่พบข้อมูล": no complaints; an empty list's
+    answer), not the site's not-found page: that was `soft_404`, broken.
+
+    >>> page = read_html("<h1>สถิติเรื่องร้องเรียน ประจำปี 2566</h1><h2>ไม่พบข้อมูล</h2>".encode(), {})
+    >>> not_found_heading(page), not_found_heading(read_html("<h1>ข่าว</h1><h2>ไม่พบข้อมูล</h2>".encode(), {}))
+    (False, True)
+    """
+    if not _in_headings(page, _NOT_FOUND, _may_say_not_found):
+        return False  # nearly every page
+    if _in_headings(Page(kind=page.kind, title=page.title), _NOT_FOUND, _may_say_not_found):
+        return True
+    dated = False
+    for heading in page.headings:
+        if heading and len(heading) <= 120 and _may_say_not_found(heading) and _NOT_FOUND.search(heading) and \
+                not (dated and not _NOT_FOUND_BUT_NO_DATA.search(heading)):
+            return True
+        dated = dated or bool(years_in(heading))
+    return False
 
 
 def _may_say_not_found(text: str) -> bool:

@@ -284,6 +284,25 @@ def test_characters_a_browser_draws_as_nothing_join_what_they_split(server, name
     assert (r.status, r.reasons, r.years) == expected, name
 
 
+# ---------------------------------------------------------------- "no data" under the item's own heading
+@pytest.mark.parametrize("name, headings, expected", [
+    # an item page with its year, saying it has no records ("no complaints"; an empty list): was
+    # soft_404, broken
+    ("complaints", "<h1>สถิติเรื่องร้องเรียนการทุจริต ประจำปี 2566</h1><h2>ไม่พบข้อมูล</h2>", (Status.OK, (), (2566,))),
+    ("complaints-dashes", "<h1>สถิติเรื่องร้องเรียน ประจำปี 2566</h1><table><tr><th>เดือน</th></tr></table>"
+                          "<h2>- ไม่พบข้อมูล -</h2>", (Status.OK, (), (2566,))),
+    # guards: a section's heading without a year over "ไม่พบข้อมูล" is a record gone; "ไม่พบหน้า"
+    # is the site's not-found page under any heading
+    ("news-gone", "<h1>ข่าวประชาสัมพันธ์</h1><h2>ไม่พบข้อมูล</h2>", (Status.BROKEN, ("soft_404",), None)),
+    ("page-gone", "<h1>ITA 2566</h1><h2>ไม่พบหน้าที่ท่านต้องการ</h2>", (Status.BROKEN, ("soft_404",), None)),
+])
+def test_no_data_under_a_heading_that_names_its_year_is_the_items_own_answer(server, name, headings, expected):
+    page = (f"<html><head><title>เทศบาลตำบลบ้านแป้น</title></head><body>{headings}"
+            "<p>ในรอบ 6 เดือนแรกของปีงบประมาณ ไม่มีเรื่องร้องเรียนการทุจริตและประพฤติมิชอบ</p></body></html>").encode()
+    r = check(server.route(f"/no-data-{name}", respond(200, page, {"Content-Type": "text/html; charset=utf-8"})))
+    assert (r.status, r.reasons, r.years) == expected, name
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
