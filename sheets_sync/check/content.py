@@ -123,6 +123,8 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
 # An h1 or h2, left open: to the end (as _DROP, and written as it is).
 _HEADING = re.compile(r"<h[12][^>]*>([^<]*(?:<(?!/h[12])[^<]*)*)(?:</h[12]|\Z)", re.I)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
+_EMBEDS = re.compile(r"<(?:iframe|embed|object)\b", re.I)
+SIGN_IN_TEXT = 400  # characters: more text than a sign-in form and its page's frame have
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own
 _EMBED = re.compile(_SHOWING, re.I)
@@ -827,12 +829,27 @@ def script_shell(page: Page, body: bytes) -> bool:
 
 def password_wall(page: Page) -> bool:
     """Every form on the page asks for a password, and the page is little more than that form
-    (or is titled as a sign-in page): a CMS sidebar login beside real content is not a wall."""
+    (or is titled as a sign-in page): a CMS sidebar login beside real content is not a wall.
+    A form with more text than a sign-in has is the page's own: ASP.NET WebForms wraps every
+    page, menus and content, in one form, and a staff login box in its sidebar made the whole
+    item "sign in first" (broken). Nor is a short page a wall when it links or shows its file
+    outside the form (a heading and "ดาวน์โหลด" beside Joomla's login module).
+
+    >>> login = "<form>ชื่อผู้ใช้ <input type=password> เข้าสู่ระบบ</form>"
+    >>> password_wall(read_html(f"<title>ระบบ</title>{login}".encode(), {}))
+    True
+    >>> page = f"<form><h1>O10 แผนการดำเนินงาน ปี 2566</h1>{'<p>รายละเอียดโครงการของเทศบาล</p>' * 20}{login[6:-7]}</form>"
+    >>> password_wall(read_html(page.encode(), {}))
+    False
+    """
     forms = _FORM.findall(page.raw_html)
     if not forms or not all(_PASSWORD.search(f) for f in forms):
         return False
-    outside = text_of(_FORM.sub(" ", page.raw_html))
-    return len(outside) < 400 or bool(_LOGIN_TITLE.search(page.title))
+    if _LOGIN_TITLE.search(page.title):
+        return True
+    outside_html = _FORM.sub(" ", page.raw_html)
+    own = len(text_of(outside_html)) + sum(n for n in (len(text_of(f)) for f in forms) if n >= SIGN_IN_TEXT)
+    return own < SIGN_IN_TEXT and not document_hrefs(outside_html) and not _EMBEDS.search(outside_html)
 
 
 def needs_probe(url: str, final_url: str, page: Page) -> bool:

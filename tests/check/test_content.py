@@ -477,6 +477,29 @@ def test_sidebar_login_beside_real_content_is_not_a_wall():
     assert classify(fetch(body)).reasons == ()
 
 
+LOGIN_BOX = ("<div class='login'><h3>เข้าสู่ระบบสำหรับเจ้าหน้าที่</h3>ชื่อผู้ใช้ <input name='ctl00$txtUser' type='text'>"
+             "รหัสผ่าน <input name='ctl00$txtPass' type='password'><input type='submit' value='เข้าสู่ระบบ'></div>")
+
+
+@pytest.mark.parametrize("name, body, reasons", [
+    # ASP.NET WebForms wraps the whole page in one form; its sidebar holds a staff login (was
+    # login_required, broken, for the whole item)
+    ("webforms", f"<form method='post' id='form1'><div>{LOGIN_BOX}</div><h1>O10 แผนการดำเนินงาน ประจำปี 2566</h1>"
+                 + "<p>รายละเอียดแผนงานโครงการต่าง ๆ ของเทศบาลตำบล ประกอบด้วยยุทธศาสตร์การพัฒนา 6 ด้าน</p>" * 6
+                 + "</form>", ()),
+    # a short item page (a heading and its file) beside Joomla's login module
+    ("joomla", f"<div id='left'><form action='/index.php' method='post'>{LOGIN_BOX}</form></div>"
+               "<h2>O10 แผนการดำเนินงาน ประจำปีงบประมาณ 2566</h2><p><a href='/images/o10.pdf'>ดาวน์โหลด</a></p>", ()),
+    # guards: a sign-in page, in one form or beside a short frame, is a wall
+    ("webforms-login", f"<form method='post' id='form1'><div>เทศบาลตำบลทดสอบ</div>{LOGIN_BOX}</form>",
+     ("login_required",)),
+    ("joomla-login", f"<div>อบต.ทดสอบ</div><form action='/index.php' method='post'>{LOGIN_BOX}</form>", ("login_required",)),
+])
+def test_a_login_box_in_a_page_of_its_own_content_is_not_a_wall(name, body, reasons):
+    page = f"<html><head><title>เทศบาลตำบลทดสอบ</title></head><body>{body}</body></html>".encode()
+    assert classify(fetch(page)).reasons == reasons, name
+
+
 def test_page_embedding_a_document_is_not_empty_and_a_drive_viewer_is_not_wrong_type():
     body = b"<html><body><iframe src='/files/plan2566.pdf'></iframe></body></html>"
     assert classify(fetch(body)).reasons == ()
