@@ -30,6 +30,11 @@ from sheets_sync.check import template
 from sheets_sync.check.pdftext import squeeze
 
 PLACEHOLDER_TEXT = 150  # characters of content besides the headings, at most, for the notice to be the page
+# "อยู่ระหว่างดำเนินการ" alone is also a status: of a complaint ("ได้รับ 1 เรื่อง ขณะนี้อยู่ระหว่าง
+# ดำเนินการ"), of a project in a table, of a measure. It is the page's notice only with at most
+# this many characters of content beside it ("ขณะนี้", "หน้านี้").
+_BARE_STATUS = re.compile(r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*ดำเนินการ")
+STATUS_REST = 20
 NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" notice, at most
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
 WINDOW = 200  # characters after each top heading where a notice is looked for
@@ -38,7 +43,8 @@ _UPDATE = "อั[พป]เด[ทต]"
 _NOTICE = re.compile(
     r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|" + _UPDATE + r"|อัพโหลด|อัปโหลด|"
     r"นำเข้า|เพิ่มเติม|เพิ่ม(?=\s*(?:ข้อมูล|เนื้อหา|เอกสาร)))\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
-    r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
+    # ("ยังไม่มีข้อมูลการรับสินบน", "... เรื่องร้องเรียน": no cases this year, the item's own answer)
+    r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)(?!\s*(?:การ|เรื่อง|ผู้|กรณี))|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
     r"|เผยแพร่\s*(?:ข้อมูล)?\s*(?:ได้)?\s*(?:ใน)?\s*เร็ว\s*ๆ?\s*นี้|รอ\s*(?:การ)?\s*(?:ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
     # "รออัพเดท" stands alone as often as with "ข้อมูล" after it, and is often typed spaced
     r"|รอ\s*(?:การ)?\s*" + _UPDATE +
@@ -121,7 +127,9 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
         return None
     for code, pattern in kinds:
         if code == "placeholder_page":
-            if any(pattern.search(t) for t in (content, *headings)):
+            if any(pattern.search(h) for h in headings) or any(
+                    not _BARE_STATUS.fullmatch(m.group().strip()) or len(content) - len(m.group().strip()) <= STATUS_REST
+                    for m in pattern.finditer(content)):
                 return code
             continue
         # A broken verdict asks more: the notice is the content, but for a few words ("ขออภัย",

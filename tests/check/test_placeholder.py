@@ -41,6 +41,16 @@ PLAN = "<p>แผนการดำเนินงาน ประจำปี�
     ("<p>รอ อัพเดท</p>", True),  # typed spaced, with nothing after: was "no 2566"
     ("<p>รออัปเดต ข้อมูลปี 2566</p>", True),  # was ok by the year it names
     ("<p>ปรับปรุงข้อมูลล่าสุด 1 ก.พ. 2566</p>", False),  # when the page was updated: not a notice
+    # "in progress" as a status of the item's own records, and "no data on X" (no cases): the
+    # page's own answer (each was placeholder_page: "publish your data")
+    ("<p>ได้รับเรื่องร้องเรียน จำนวน 1 เรื่อง ขณะนี้อยู่ระหว่างดำเนินการ</p>", False),
+    ("<table><tr><th>โครงการ</th><th>สถานะ</th></tr><tr><td>ก่อสร้างถนน คสล. หมู่ 3</td><td>อยู่ระหว่างดำเนินการ</td>"
+     "</tr><tr><td>ซ่อมแซมฝาย หมู่ 5</td><td>แล้วเสร็จ</td></tr></table>", False),
+    ("<p>การดำเนินการตามมาตรการ: กำลังดำเนินการ ตามแผนที่กำหนด ผลจะรายงานในรอบ 12 เดือน</p>", False),
+    ("<p>ยังไม่มีข้อมูลการรับสินบน</p>", False),
+    # ... and "in progress" standing for the page, or "no data" alone, still the notice
+    ("<p>ขณะนี้อยู่ระหว่างดำเนินการ</p>", True), ("<p>อยู่ระหว่างดำเนินการ</p>", True),
+    ("<p>ยังไม่มีข้อมูล ในขณะนี้</p>", True),
     ("<p>อยู่ระหว่างการเพิ่มประสิทธิภาพระบบสารบรรณ ปี 2566</p>", False),  # improving a system, not a notice
     ("<p>ประกาศเผยแพร่แผนการจัดซื้อจัดจ้าง ประจำปี 2566</p>", False),
     ("<p>ไม่มีข้อมูลการร้องเรียน ประจำปี 2566</p>", False),  # a statement of its own: no complaints
