@@ -993,7 +993,11 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return (status,), None  # a server's 403 or 5xx page sent with 200: not "no 2566"
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":
-            return (shown_error,), None
+            if not (document_hrefs(page.raw_html) or _EMBEDS.search(page.raw_html)):
+                return (shown_error,), None
+            # A short item page, its heading and its file, whose footer's widget died after it:
+            # the browser shows the file's link or frame above the error (was broken).
+            shown_error = "error_on_page"
     codes, years = _examined(url, final_url, body, truncated, probe, page, enough)
     if shown_error and codes[:1] == ("soft_404",) and not not_found_heading(page):
         # What every path shows is the template and the program's error (its header failing):

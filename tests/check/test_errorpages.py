@@ -13,6 +13,7 @@ from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.judge.verdicts import judge_candidate
+from tests.support.farm import make_pdf
 from tests.support.http_servers import LoopbackServer, respond
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -46,12 +47,18 @@ PAGES = {
                   "ทดลองเล่นฟรี เครดิตฟรี บาคาร่าออนไลน์ แทงบอล ประจำปี 2566</p>",
                   "สล็อตเว็บตรง 2566 เว็บสล็อตแตกง่าย ไม่ผ่านเอเย่นต์"),
     "/plan": site("<p>ปัญหาที่พบ: เครือข่ายช้า ระบบสารบรรณเชื่อมต่อฐานข้อมูลไม่ได้ในบางช่วง</p>"),
+    # a short item page, its heading and its file, whose footer's counter died after it
+    "/short-embed": bare("<h1>O10 แผนการดำเนินงาน</h1><iframe src='/files/o10.pdf'></iframe>" + FATAL),
+    "/short-link": bare("<h1>O10 แผนการดำเนินงาน</h1><p><a href='/files/o10.pdf'>ดาวน์โหลด</a></p>" + FATAL),
+    "/short-logo": bare("<img src='/logo.png' alt='อบต.'><h1>อบต.ทดสอบ</h1>" + FATAL),  # the error and a logo
 }
 
 
 @pytest.fixture(scope="module")
 def server():
     routes = {path: respond(200, body, HTML) for path, body in PAGES.items()}
+    routes["/files/o10.pdf"] = respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]),
+                                       {"Content-Type": "application/pdf"})
     with LoopbackServer(routes) as srv:
         yield srv
 
@@ -71,6 +78,15 @@ def test_a_page_that_is_only_the_sites_error_is_broken_with_advice_to_call_the_w
 
 def test_an_error_in_a_widget_of_a_page_that_shows_the_item_is_a_warning_beside_its_ok(server):
     assert verdict(server.url("/footer-widget")) == (Status.WARNING, ("error_on_page",))
+
+
+@pytest.mark.parametrize("path, expected", [
+    # was server_error_page (broken): the browser shows the heading and the file above the error
+    ("/short-embed", (Status.WARNING, ("error_on_page",))), ("/short-link", (Status.WARNING, ("error_on_page",))),
+    ("/short-logo", (Status.BROKEN, ("server_error_page",))),  # a logo is no item's content
+])
+def test_a_short_page_that_shows_its_file_above_a_widgets_error_is_a_warning(server, path, expected):
+    assert verdict(server.url(path)) == expected
 
 
 def test_a_hosting_providers_page_is_broken_for_what_it_is(server):
