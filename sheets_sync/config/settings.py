@@ -29,7 +29,20 @@ DEFAULT_SETTINGS = Path("config/settings.yaml")
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as text, so an impossible date (2023-02-30) reaches our
-    own parser and becomes a clear ConfigError instead of a crash inside PyYAML."""
+    own parser and becomes a clear ConfigError instead of a crash inside PyYAML, and refuses a
+    key given twice in one mapping: YAML lets the later one win without a word, and a `notify:`
+    block pasted above the shipped one (enabled) was silently turned off by it."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice (first on line {seen[key] + 1})", key_node.start_mark)
+            if isinstance(key, str):
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -498,11 +511,15 @@ def is_email(text: str) -> bool:
 # ---------------------------------------------------------------- helpers
 def _read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM (Notepad's "UTF-8 with BOM") is no key
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        # Notepad's "ANSI" on a Thai Windows (Windows-874), or UTF-16: was an unexpected error
+        # (exit 1), and a running worker told to reload died of it
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start + 1}); save it as UTF-8") from None
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as e:
@@ -682,8 +699,14 @@ def _date(value: Any, where: str, key: str) -> date:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, str):
+        # The era is taken off before the date is made: 2567-02-29 is 2024-02-29, a leap day
+        # that date.fromisoformat refuses in year 2567.
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", normalize.thai_digits_to_arabic(value.strip()))
         try:
-            value = date.fromisoformat(normalize.thai_digits_to_arabic(value.strip()))
+            if m is None:
+                raise ValueError(value)
+            year = int(m.group(1))
+            value = date(year - 543 if year > 2400 else year, int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise ConfigError(f"{where}: {key}: not a date (write YYYY-MM-DD): {value!r}") from None
     if not isinstance(value, date):

@@ -81,6 +81,9 @@ def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
      "oit_items.yaml: items[0].period: must be first_half"),
     ("oit_items.yaml", "year: 2566", "year: 2023", "oit_items.yaml: year: write the Buddhist-era year"),
     ("oit_items.yaml", "  line_open_chat:", "  line_chat:", "oit_items.yaml: contacts.line_chat: unknown key"),
+    # a section pasted above the shipped one: YAML let the later win, silently (reminders off)
+    ("settings.yaml", "checker:", "notify:\n  enabled: true\nchecker:", "settings.yaml: line"),
+    ("settings.yaml", "checker:", "notify:\n  enabled: true\nchecker:", "key 'notify' given twice (first on line"),
 ])
 def test_each_config_mistake_is_one_line_naming_file_and_key(cfg, file, old, new, expected):
     edit(cfg / file, old, new)
@@ -89,7 +92,19 @@ def test_each_config_mistake_is_one_line_naming_file_and_key(cfg, file, old, new
 
 def test_buddhist_era_deadline_is_understood(cfg):
     edit(cfg / "oit_items.yaml", "deadline: 2023-01-31}", "deadline: 2566-01-31}")
-    assert str(load_config(cfg / "settings.yaml").catalog.round(1).deadline) == "2023-01-31"
+    # 2567-02-29 is 2024-02-29, a leap day (was "not a date": year 2567 has no 29 February)
+    edit(cfg / "oit_items.yaml", "deadline: 2023-02-28}", "deadline: 2567-02-29}")
+    catalog = load_config(cfg / "settings.yaml").catalog
+    assert (str(catalog.round(1).deadline), str(catalog.round(2).deadline)) == ("2023-01-31", "2024-02-29")
+
+
+@pytest.mark.parametrize("encoding", ["cp874", "utf-16"])
+def test_a_config_file_not_in_utf8_is_one_line_naming_it(cfg, encoding):
+    """Notepad's "ANSI" on a Thai Windows, or UTF-16: was an unexpected error (exit 1), and a
+    running worker told to reload its settings died of it."""
+    path = cfg / "agencies.yaml"
+    path.write_text(path.read_text(encoding="utf-8"), encoding=encoding)
+    assert "agencies.yaml: not UTF-8 text" in error_of(cfg)
 
 
 def test_seed_district_spelling_is_read_as_official(cfg):
