@@ -38,7 +38,9 @@ def _cell(value: object, thai_digits: bool) -> str:
     elif isinstance(value, int):
         text = f"{value:,}"
     elif isinstance(value, float):
-        text = f"{value:,.1f}"
+        # Scores have two decimals, shares one: neither is rounded here. Last year's 84.99 was
+        # shown as "85.0" beside "ไม่ผ่าน" in the governor's table (the pass mark is 85).
+        text = f"{value:,.1f}" if round(value, 1) == value else f"{value:,.2f}"
     else:
         text = "" if value is None else str(value)
     return html.escape(digits(text, thai_digits))

@@ -19,7 +19,7 @@ from sheets_sync.report import governor as R
 from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
-from tests.support.history_fixture import AGENCIES, CATALOG, A, B, C, D, bkk, fill
+from tests.support.history_fixture import AGENCIES, CATALOG, TIMELINE, A, B, C, D, bkk, fill
 from tests.support.png import png_size_and_ink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,20 @@ def test_html_report_is_a_self_contained_a4_thai_document(config, hist, tmp_path
     assert doc.index('<section class="brief">') < doc.index(DOC.APPENDIX_TITLE) < doc.index(S.TITLE_PROVINCE)
     for title in (S.TITLE_PROVINCE, S.TITLE_ROUNDS, S.TITLE_DISTRICTS, S.title_agencies(CATALOG), S.TITLE_ITEMS):
         assert f"<h2>{title}</h2>" in doc
+
+
+def test_last_years_score_is_shown_as_scored_not_rounded_over_the_pass_mark(config, tmp_path):
+    """84.99 (failed: the pass mark is 85) was "85.0" beside "ไม่ผ่าน 2565" in the appendix's table."""
+    agencies = tuple(dataclasses.replace(a, score_2565=84.99) if a.code == C.code else a for a in AGENCIES)
+    with State(config.settings.state_path) as state:
+        history = History(state)
+        for at, verdicts in TIMELINE:
+            history.record(verdicts, at, agencies)
+        doc = R.make_report(dataclasses.replace(config, agencies=agencies), history, "html", tmp_path / "r.html",
+                            AS_OF).read_text(encoding="utf-8")
+    appendix = doc[doc.index(DOC.APPENDIX_TITLE):]
+    assert '<td class="num">84.99</td>' in appendix and '<td class="num">85.0</td>' not in appendix
+    assert '<td class="num">45.0</td>' in appendix  # a share keeps its one decimal
 
 
 def test_svg_chart_bars_match_the_district_table(config, hist):
