@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -125,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("status", help="what the worker did last and when it runs next",
             description="Prints data/worker-status.json in plain words (times in Asia/Bangkok).")
     for parser in (s, c, r):
-        parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR",
+        parser.add_argument("--resolve", action="append", default=[], metavar="HOST:ADDR", type=_resolve_entry,
                             help="use ADDR for HOST without DNS, like curl --resolve (repeatable)")
-        parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR",
+        parser.add_argument("--allow-private", action="append", default=[], metavar="CIDR", type=_network,
                             help="let the private-address guard through to CIDR (repeatable; tests and demos)")
 
     im = command("import", help="merge URLs from agencies' Excel or CSV files into the sheet",
@@ -206,6 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+    except BrokenPipeError:
+        # Whoever read our output stopped reading (`status | head -1`): not a failure of ours,
+        # and no "Google Sheets" error (exit 3), which is what it was taken for. Exit as a tool
+        # stopped by SIGPIPE does; what is left unwritten goes nowhere.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141
     except Exception as e:  # the last line of defence: one line, the traceback only with -v
         ours = translate(e)
         if ours is not None:
@@ -227,6 +237,29 @@ def _setup_logging(args) -> None:
     from sheets_sync.worker import logs
 
     logs.setup(level, args.log_format, sys.stderr)  # redacts keys and tokens from every line
+
+
+def _resolve_entry(text: str) -> str:
+    """--resolve's value, checked as settings.yaml's checker.resolve is: a usage error (exit 2),
+    where a bad one was an unexpected error (exit 1) at the first check."""
+    from sheets_sync.core.normalize import parse_resolve
+
+    try:
+        parse_resolve([text])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:ADDRESS") from None
+    return text
+
+
+def _network(text: str) -> str:
+    """--allow-private's value: a network (CIDR) or an address, as in settings.yaml."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a network (CIDR)") from None
+    return text
 
 
 def _load_config(args):

@@ -100,6 +100,30 @@ def test_bad_config_exits_2_with_one_line(workdir):
     assert "checker.per_hots: unknown key" in out.stderr
 
 
+@pytest.mark.parametrize("option, value", [("--resolve", "badformat"), ("--allow-private", "10.0.0.0/99")])
+def test_a_bad_resolve_or_allow_private_on_the_command_line_is_a_usage_error(workdir, option, value):
+    # as in settings.yaml (exit 2); was an unexpected error (exit 1) at the first check
+    out = cli(workdir, "check", option, value, "https://a.go.th/o1")
+    assert out.returncode == 2 and f"argument {option}: {value!r}" in out.stderr
+
+
+def test_output_read_only_in_part_is_no_error(workdir):
+    """`sheets-sync check ... | head -c 10`: the reader stops reading; was "Google Sheets:
+    BrokenPipeError" with exit 3."""
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "sheets_sync", "check", "--json", *[""] * 3000], cwd=workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PYTHONPATH": str(ROOT)})
+    proc.stdout.read(10)
+    proc.stdout.close()  # the reader goes away with most of the output unread
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert "Google Sheets" not in err and "Traceback" not in err
+
+
 def test_gsheets_without_a_spreadsheet_is_a_config_mistake_exit_2(workdir):
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("  kind: xlsx", "  kind: gsheets"),
