@@ -169,9 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "exit 7 says what to install when it is missing), an xlsx workbook or CSV. "
                              "--followup: the list of agencies with items still missing or failing, for "
                              "the follow-up meeting.")
-    rp.add_argument("--format", choices=("html", "pdf", "xlsx", "csv"), default="html",
+    rp.add_argument("--format", choices=("html", "pdf", "xlsx", "csv"), default=None,
                     help="html or pdf (printable A4, Thai, page one the brief; pdf needs Chromium), xlsx (with a "
-                         "native chart) or csv (default: html)")
+                         "native chart) or csv (default: the one --out's name ends with, else html)")
     rp.add_argument("--out", metavar="PATH", required=True, help="the file to write")
     rp.add_argument("--as-of", metavar="DATE", help="e.g. 2023-02-28 or '28 ก.พ. 2566' (end of that day); default now")
     rp.add_argument("--force", action="store_true", help="write the report even when --as-of is before the first "

@@ -208,6 +208,24 @@ def as_of_or_now(text: str | None, now: datetime, tz) -> datetime:
     return parse_as_of(text, tz) if text else now.astimezone(tz)
 
 
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".csv": "csv"}
+
+
+def report_format(given: str | None, out: str) -> str:
+    """The format to write: `given` (--format), else the one `out`'s name ends with, else html.
+    A name ending with another format's suffix is a usage error: `--out report.pdf` without
+    --format wrote HTML into a .pdf that no viewer opened.
+
+    >>> report_format(None, "r.pdf"), report_format(None, "r"), report_format("xlsx", "r.xlsx")
+    ('pdf', 'html', 'xlsx')
+    """
+    named = _SUFFIX_FORMATS.get(Path(out).suffix.lower())
+    if given and named and given != named:
+        raise UsageError(f"--format {given} but --out {out} ends with {Path(out).suffix}: "
+                         f"name the file .{given} or give --format {named}")
+    return given or named or "html"
+
+
 def run_cli(config: Config, args, now: datetime | None = None) -> int:
     """`sheets-sync report --format html|pdf|xlsx|csv --out PATH [--as-of DATE] [--followup]`."""
     from sheets_sync.state.store import State
@@ -215,6 +233,10 @@ def run_cli(config: Config, args, now: datetime | None = None) -> int:
     tz = config.settings.tz
     now = now or datetime.now(tz)
     at = as_of_or_now(args.as_of, now, tz)
+    fmt = report_format(args.format, args.out)
+    if args.as_of and at.date() > now.date():
+        raise UsageError(f"--as-of {thai_datetime(at)} is in the future: the report would show today's numbers "
+                         f"as if they were that day's")
     with State(config.settings.state_path) as state:
         history = History(state, tz)
         first = history.first_event_at()
@@ -227,7 +249,7 @@ def run_cli(config: Config, args, now: datetime | None = None) -> int:
             log.warning("--as-of is before the first record (the history %s): the report says so", where)
         elif first is None:
             log.warning("the history is empty: run `sheets-sync sync` first; the report shows no submissions")
-        path = make_report(config, history, args.format, args.out, at, followup=args.followup)
+        path = make_report(config, history, fmt, args.out, at, followup=args.followup)
         if not args.as_of and not args.followup:
             history.record_report(at)  # the next summaries show the change since this report
     print(f"{'follow-up list' if args.followup else 'report'} as of {thai_datetime(at)} written to {path}")

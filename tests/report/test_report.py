@@ -173,6 +173,15 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
     assert read_csv(tmp_path / "f.csv")[0] == list(R.FOLLOWUP_CSV_HEADER)
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "x.csv"),
                      "--as-of", "someday"]) == 2
+    # the format from the file's name; a name ending with another format's is refused (an xlsx
+    # was written into a .csv, HTML into a .pdf); a day to come is no moment of the history
+    assert cli.main(["--config", str(settings), "-q", "report", "--out", str(tmp_path / "named.xlsx"),
+                     "--as-of", "2023-03-03"]) == 0
+    assert (tmp_path / "named.xlsx").read_bytes().startswith(b"PK")
+    assert cli.main(["--config", str(settings), "-q", "report", "--format", "xlsx", "--out", str(tmp_path / "r.csv"),
+                     "--as-of", "2023-03-03"]) == 2 and not (tmp_path / "r.csv").exists()
+    assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "later.csv"),
+                     "--as-of", "2999-01-01"]) == 2 and not (tmp_path / "later.csv").exists()
     # before the first record nothing is known: refused (exit 2) unless --force, and then it says so
     first = hist.first_event_at()
     early = ["--config", str(settings), "-q", "report", "--format", "html", "--out", str(tmp_path / "early.html"),
