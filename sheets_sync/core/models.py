@@ -120,6 +120,8 @@ class SubmissionRow:
     previous_checked_at: datetime | None = None  # when the verdict the sheet shows was made
     explanation: str = ""  # the agency's "คำอธิบายเพิ่มเติม" beside the URL (for ITAS), as typed
     previous_reasons: tuple[str, ...] = ()  # the reason codes the worker last wrote
+    # The URL text that verdict judged ("URL ที่ตรวจ"); None where the sheet has no such column.
+    previous_checked_url: str | None = None
 
 
 @dataclass(frozen=True)

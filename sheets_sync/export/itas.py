@@ -68,12 +68,14 @@ def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetim
 
     `judged`: the URL text each row's last verdict was about (the history's); a row whose URL cell
     differs from it shows รอตรวจ with a warning, never the earlier URL's verdict. None: not known (no
-    state file), the sheet's status is taken as it is."""
+    state file): the sheet's own "URL ที่ตรวจ" column tells it instead (a URL typed after the last
+    check was exported as "ใช้งานได้", the verdict of the URL before it)."""
     rows = {r.key: r for r in snapshot.rows if r.key.agency == agency.code}
     lines = []
     for item in sorted(catalog.items, key=lambda i: i.number):
         row = rows.get(RowKey(agency.code, item.code))
-        if row is not None and row.url_text and judged is not None and judged.get(row.key) != row.url_text:
+        checked = (judged.get(row.key) if judged is not None else row.previous_checked_url) if row is not None else None
+        if row is not None and row.url_text and (judged is not None or checked is not None) and checked != row.url_text:
             lines.append(Line(item.code, item.title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH))
             continue
         lines.append(_line(item.code, item.title, row, catalog.year_rule(item.code)))
@@ -226,8 +228,8 @@ def _judged_urls(config) -> dict[RowKey, str] | None:
     path = Path(config.settings.state_path)
     if not path.exists():
         logging.getLogger(__name__).warning(
-            "no state file at %s: verdicts are exported as the sheet shows them, without checking that each "
-            "is about the URL now in the cell", path)
+            "no state file at %s: each verdict is taken as about the URL now in its cell when the sheet's "
+            "'URL ที่ตรวจ' column says so (else รอตรวจ)", path)
         return None
     state = open_state(path)
     if state is None:

@@ -213,6 +213,7 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
             previous_checked_at=checked.replace(tzinfo=tz) if checked else None,
             explanation=url_cell_text(cell(row, cols.get("explanation"))),
             previous_reasons=tuple(r for r in (p.strip() for p in text(cell(row, cols.get("reasons"))).split(",")) if r),
+            previous_checked_url=url_cell_text(cell(row, cols["checked_url"])) if "checked_url" in cols else None,
         ))
     return tuple(rows), tuple(problems), index
 

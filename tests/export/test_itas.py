@@ -221,3 +221,18 @@ def test_a_year_note_names_the_items_year_as_the_sheet_does(tmp_path, config):
     assert rule.checked and str(config.catalog.year) in line.warning
     sheet_note = reasons.note_th(("no_fiscal_year",), years.note_values(rule)).replace("• ", "")
     assert line.warning == f"{Status.WARNING.label_th}: {sheet_note}"
+
+
+def test_without_a_state_file_the_sheets_own_checked_url_tells_a_verdict_about_an_earlier_url(sheet, config):
+    """No history to ask (a coordinator's laptop, a state file lost): a URL typed after the last
+    check was exported with the earlier URL's "ใช้งานได้". The sheet's "URL ที่ตรวจ" says which URL
+    each verdict judged, on every backend."""
+    code = config.agencies[0].code
+    typed = fill(sheet, code)
+    sheet.edit_now(lambda e: e.set_url(code, "O1", "https://a.go.th/missing"))  # after its OK verdict
+    lst = itas.build_list(sheet.backend.read(config.catalog), config.catalog, config.agencies[0], AT, None)
+    by_item = {line.item: line for line in lst.lines}
+    assert (by_item["O1"].verdict, by_item["O1"].warning) == (itas.PENDING_TH, itas.NOT_CHECKED_TH)
+    assert (by_item["O12"].verdict, by_item["O12"].warning) == (Status.OK.label_th, "")
+    assert by_item["O30"].verdict == Status.BROKEN.label_th and by_item["O12"].url == typed["O12"][0]
+    assert by_item["O2"].verdict == itas.PENDING_TH
