@@ -192,7 +192,7 @@ class GridBackend:
             book.replace(TAB_AGENCIES, [[c.header for c in AGENCY_COLUMNS]])
             grid = book.grid(TAB_AGENCIES)
         added_headers = set(g.missing_columns(grid[0], AGENCY_HEADERS))
-        self._add_missing_headers(book, TAB_AGENCIES, grid[0], AGENCY_HEADERS)
+        self._add_missing_headers(book, TAB_AGENCIES, grid, AGENCY_HEADERS, ("code", "name"))
         grid = book.grid(TAB_AGENCIES)
         present, _ = g.read_agencies(grid)
         by_code = {a.code: a for a in agencies}
@@ -217,7 +217,7 @@ class GridBackend:
         if not grid or not any(g.text(c) for c in grid[0]):
             book.replace(TAB_SUBMISSIONS, [[c.header for c in SUBMISSION_COLUMNS]])
             grid = book.grid(TAB_SUBMISSIONS)
-        self._add_missing_headers(book, TAB_SUBMISSIONS, grid[0], SUBMISSION_HEADERS)
+        self._add_missing_headers(book, TAB_SUBMISSIONS, grid, SUBMISSION_HEADERS, ("agency", "item", "url"))
         _, _, index = g.read_submissions(book.grid(TAB_SUBMISSIONS), catalog, {a.code for a in agencies}, self.tz)
         by_code = {a.code: a for a in agencies}
         keys = [k for k in g.planned_keys(catalog, agencies) if k not in index]
@@ -229,11 +229,21 @@ class GridBackend:
         return len(keys)
 
     @staticmethod
-    def _add_missing_headers(book: Book, tab: str, header: Sequence[object], wanted: dict[str, str]) -> None:
+    def _add_missing_headers(book: Book, tab: str, grid: g.Grid, wanted: dict[str, str],
+                             required: Sequence[str]) -> None:
+        """Adds the columns of `wanted` the header row lacks (a newer layout's). Not a `required`
+        one in a tab that has rows: its column is there under another name (a renamed header, a
+        title row above the header), and an empty twin made every row read as not sent."""
+        header = grid[0]
+        missing = g.missing_columns(header, wanted)
+        lost = [wanted[k] for k in required if wanted[k] in missing]
+        if lost and any(any(g.text(c) for c in row) for row in grid[1:]):
+            raise BackendError(f"tab {tab!r}: missing column(s) {', '.join(lost)} in a tab with rows; init adds "
+                               f"no second one{g.header_hint(header, wanted)}")
         width = len(header)
         while width and not g.text(header[width - 1]):
             width -= 1
-        for i, title in enumerate(g.missing_columns(header, wanted)):
+        for i, title in enumerate(missing):
             book.set(tab, 0, width + i, title)
 
     @staticmethod

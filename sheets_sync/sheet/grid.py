@@ -57,8 +57,21 @@ def columns(header: Sequence[object], wanted: dict[str, str], tab: str, required
             found[key] = i
     missing = [wanted[k] for k in required if k not in found]
     if missing:
-        raise BackendError(f"tab {tab!r}: missing column(s) {', '.join(missing)}; run `sheets-sync init` to repair")
+        raise BackendError(f"tab {tab!r}: missing column(s) {', '.join(missing)}{header_hint(header, wanted)}")
     return found
+
+
+def header_hint(header: Sequence[object], wanted: dict[str, str]) -> str:
+    """What to do about required columns missing from a header row: rename back the cells that
+    name no column (a renamed header), else let `init` add the columns. Following "run init" for
+    a renamed "URL" added an empty twin column, and every row read as not sent."""
+    known = set(wanted.values()) | set(HEADER_ALIASES)
+    unknown = [t for t in (text(c) for c in header) if t and t not in known]
+    if unknown:
+        shown = ", ".join(repr(t) for t in unknown[:5])
+        return (f"; the header row (row 1) has {shown}, which no column is named: rename the renamed header "
+                f"back (or delete a row added above the header)")
+    return "; run `sheets-sync init` to repair"
 
 
 def missing_columns(header: Sequence[object], wanted: dict[str, str]) -> list[str]:

@@ -74,6 +74,33 @@ def test_init_again_changes_nothing_and_keeps_typed_urls(sheet, config):
     assert sheet.grid(TAB_SUBMISSIONS) == before
 
 
+@pytest.mark.parametrize("change", ["renamed", "title row"])
+def test_init_adds_no_twin_for_a_renamed_header_or_under_a_title_row(sheet, config, change):
+    """The URL header renamed ("URL (วางลิงก์ที่นี่)"), or a title row typed above the header: sync
+    said "run init", and init added an empty URL column (or a header row in the title's row and
+    86 empty rows); every row then read as not sent, "ยังไม่ส่ง" beside URLs that were there.
+    Both now refuse, naming the cell to rename back, and change nothing."""
+    from sheets_sync.core.errors import BackendError
+
+    sheet.edit_now(lambda e: e.set_url(config.agencies[0].code, "O1", "https://x.go.th/org"))
+
+    def mangle(e):
+        if change == "renamed":
+            e.grid[0][e.cols["url"]] = "URL (วางลิงก์ที่นี่)"
+        else:
+            e.insert(0, ["แบบส่ง URL ITA 2566 จังหวัดลำพูน"])
+
+    sheet.edit_now(mangle)
+    before = sheet.grid(TAB_SUBMISSIONS)
+    with pytest.raises(BackendError) as read:
+        sheet.backend.read(config.catalog)
+    with pytest.raises(BackendError) as init:
+        sheet.backend.ensure_layout(config.catalog, config.agencies)
+    shown = "URL (วางลิงก์ที่นี่)" if change == "renamed" else "แบบส่ง URL ITA 2566 จังหวัดลำพูน"
+    assert shown in str(read.value) and shown in str(init.value) and "init" not in str(read.value)
+    assert sheet.grid(TAB_SUBMISSIONS) == before
+
+
 def test_init_adds_rows_for_a_new_agency_without_touching_others(sheet, config):
     sheet.edit_now(lambda e: e.set_url(config.agencies[0].code, "O1", "https://x.go.th/org"))
     newcomer = Agency(code="zz-new", name="เทศบาลตำบลทดสอบ", district="ลี้")
