@@ -288,4 +288,7 @@ def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
 def stale_formula(url_letter: str, checked_letter: str, row: int = 2) -> str:
     """True where the URL cell no longer holds the text the verdict judged (both backends'
     conditional formatting; EXACT, since `<>` ignores case and URL paths do not)."""
-    return f'NOT(EXACT(TRIM(CLEAN(${url_letter}{row})),TRIM(CLEAN(${checked_letter}{row}))))'
+    # A no-break space (pasted from a web page) is one more space the worker's reading strips at
+    # the ends and TRIM does not: such a cell showed as pending forever, its verdict current.
+    return (f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${url_letter}{row},CHAR(160)," "))),'
+            f'TRIM(CLEAN(SUBSTITUTE(${checked_letter}{row},CHAR(160)," ")))))')

@@ -131,7 +131,8 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
     stale = rules[0]["booleanRule"]
     checked_col = [c.key for c in SUBMISSION_COLUMNS].index("checked_url")
     assert stale["condition"] == {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue":
-        f"=NOT(EXACT(TRIM(CLEAN(${chr(65 + URL_COL)}2)),TRIM(CLEAN(${chr(65 + checked_col)}2))))"}]}
+        f'=NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${chr(65 + URL_COL)}2,CHAR(160)," "))),'
+        f'TRIM(CLEAN(SUBSTITUTE(${chr(65 + checked_col)}2,CHAR(160)," ")))))'}]}
     assert stale["format"]["textFormat"] == {"strikethrough": True}
     assert sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules[1:]) == \
         sorted(s.label_th for s in Status)

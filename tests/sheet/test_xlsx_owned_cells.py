@@ -133,7 +133,8 @@ def test_stale_status_is_greyed_and_reads_as_pending_without_the_worker(tmp_path
     stale = rules[0]
     url, checked = (chr(65 + cols[k]) for k in ("url", "checked_url"))
     assert stale.type == "expression" and stale.stopIfTrue
-    assert stale.formula == [f"NOT(EXACT(TRIM(CLEAN(${url}2)),TRIM(CLEAN(${checked}2))))"]
+    assert stale.formula == [f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${url}2,CHAR(160)," "))),'
+                             f'TRIM(CLEAN(SUBSTITUTE(${checked}2,CHAR(160)," ")))))']
     assert stale.dxf.numFmt.formatCode == ';;;"รอตรวจ"' and stale.dxf.font.strike
 
 
@@ -214,3 +215,28 @@ def test_a_row_whose_key_was_mangled_gets_no_empty_twin(tmp_path, config, mangle
     else:
         assert report.problems == ()
         assert ws.cell(rows[five], cols["status"] + 1).value == Status.OK.label_th
+
+
+def _sheet_functions():
+    """Excel's (and Google Sheets') TRIM, CLEAN, SUBSTITUTE, CHAR, EXACT, NOT as documented: TRIM
+    takes off ASCII spaces at the ends and leaves one between words; CLEAN removes the characters
+    0-31; neither touches a no-break space (160)."""
+    import re
+
+    return {"TRIM": lambda s: re.sub(" +", " ", s.strip(" ")), "CLEAN": lambda s: re.sub("[\x00-\x1f]", "", s),
+            "SUBSTITUTE": lambda s, old, new: s.replace(old, new), "CHAR": chr,
+            "EXACT": lambda a, b: a == b, "NOT": lambda v: not v}
+
+
+@pytest.mark.parametrize("typed", ["https://a.go.th/o1", "https://a.go.th/o1\u00a0", "\u00a0 https://a.go.th/o1\t",
+                                   "https://a.go.th/o1\n", "  https://a.go.th/o1 \u00a0\n"])
+def test_the_stale_rule_reads_a_checked_cell_as_current_whatever_spaces_it_was_pasted_with(typed):
+    """The worker writes what it judged, stripped of the spaces around it (grid.url_cell_text);
+    the sheet's rule compares that with the cell as the spreadsheet sees it. A no-break space
+    pasted from a web page kept the rule true: the current verdict showed as pending forever."""
+    formula = g.stale_formula("H", "Q")
+    checked = g.url_cell_text(typed)
+    expression = formula.replace("$H2", repr(typed)).replace("$Q2", repr(checked))
+    assert eval(expression, {"__builtins__": {}}, _sheet_functions()) is False, expression
+    edited = formula.replace("$H2", repr(typed.replace("o1", "o2"))).replace("$Q2", repr(checked))
+    assert eval(edited, {"__builtins__": {}}, _sheet_functions()) is True
