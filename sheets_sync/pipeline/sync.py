@@ -123,7 +123,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
                         ", ".join(map(str, write.missing[:10])))
         moved = _moved_problems(write, snapshot)
         for p in moved:
-            log.warning("kept text typed into worker column %s (moved to the %s tab): %s", p.value, TAB_MOVED, p.detail)
+            log.warning("kept text a person typed in %s (moved to the %s tab): %s", p.value, TAB_MOVED, p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows})

@@ -51,7 +51,7 @@ class Book(Protocol):
     def add_tab(self, name: str) -> None: ...
     def grid(self, tab: str) -> list[list[object]]: ...
     def set(self, tab: str, row: int, col: int, value: str) -> None: ...
-    def set_note(self, tab: str, row: int, col: int, note: str) -> None: ...
+    def set_note(self, tab: str, row: int, col: int, note: str) -> str | None: ...  # a person's note replaced
     def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None: ...
     def replace(self, tab: str, rows: Sequence[Sequence[object]]) -> None: ...
     def style(self, tab: str, kind: str) -> None: ...
@@ -304,7 +304,9 @@ class GridBackend:
                         moved.append((v.key, SUBMISSION_HEADERS[key], now))
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
                     changed = True
-            book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
+            displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
+            if displaced:
+                moved.append((v.key, NOTE_COLUMN, displaced))  # a coordinator's note: kept, not lost
             if last is not None:
                 last[v.key.packed()] = values
             written += changed
@@ -416,6 +418,9 @@ def _worker_wrote(column: str, text: str, last: dict | None) -> bool:
     if column in ("checked_at", "first_submitted_at"):
         return parse_thai_datetime(text) is not None
     return True  # free text (detail): cannot tell without the ledger, so it is not taken for a person's
+
+
+NOTE_COLUMN = f"หมายเหตุบนช่อง {SUBMISSION_HEADERS['url']}"  # the moved-text tab's name for a note on the URL cell
 
 
 def _keep_moved(book: Book, moved: Sequence[tuple[RowKey, str, str]], at: datetime | None) -> None:

@@ -141,15 +141,22 @@ class XlsxBook:
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.
         as_text_cell(self._cell(tab, row, col), value)
 
-    def set_note(self, tab: str, row: int, col: int, note: str) -> None:
+    def set_note(self, tab: str, row: int, col: int, note: str) -> str | None:
+        """Writes the worker's note on a cell (clears it for ""), and returns the text of a
+        person's note it replaced, for the caller to keep: a coordinator's note on a URL cell
+        was lost the first time the row needed a note of the worker's."""
         c = self._cell(tab, row, col)
+        displaced = None
         if note:
             if c.comment is None or c.comment.text != note:
+                if c.comment is not None and c.comment.author != NOTE_AUTHOR and (c.comment.text or "").strip():
+                    displaced = c.comment.text.strip()
                 comment = Comment(note, NOTE_AUTHOR)
                 comment.width, comment.height = 420, 140
                 c.comment = comment
         elif c.comment is not None and c.comment.author == NOTE_AUTHOR:
             c.comment = None  # only our own notes are cleared; a coordinator's stays
+        return displaced
 
     def clear_link(self, tab: str, row: int, col: int) -> None:
         """Drops a hyperlink whose target would still point at the old URL after an import."""

@@ -240,3 +240,32 @@ def test_the_stale_rule_reads_a_checked_cell_as_current_whatever_spaces_it_was_p
     assert eval(expression, {"__builtins__": {}}, _sheet_functions()) is False, expression
     edited = formula.replace("$H2", repr(typed.replace("o1", "o2"))).replace("$Q2", repr(checked))
     assert eval(edited, {"__builtins__": {}}, _sheet_functions()) is True
+
+
+class NotFoundChecker:
+    def check_many(self, urls, progress=None):
+        return {u: CheckResult(url=u, status=Status.BROKEN, reasons=("http_4xx",), http_status=404, detail="404")
+                for u in urls}
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_coordinators_note_on_a_url_cell_is_kept_when_the_workers_note_takes_its_place(tmp_path, config):
+    """A note a coordinator left on a URL cell ("โทรแจ้งแล้ว 2 ก.พ.") was replaced, and lost for
+    good, the first time the row needed the worker's note; it goes to the moved-text tab now."""
+    from openpyxl.comments import Comment
+
+    agency = config.agencies[0].code
+    one = RowKey(agency, "O1")
+    path, backend, cols, rows = _synced(tmp_path, config, {one: f"https://www.{config.agencies[0].domains[0]}/o1"})
+    wb = load_workbook(path)
+    wb[TAB_SUBMISSIONS].cell(rows[one], cols["url"] + 1).comment = Comment("โทรแจ้งหน่วยงานแล้ว 2 ก.พ.", "สมศรี")
+    wb.save(path)
+
+    sync(config, backend, NotFoundChecker(), FixedClock(datetime(2023, 2, 3, 9, 0, tzinfo=BANGKOK)))
+    wb = load_workbook(path)
+    note = wb[TAB_SUBMISSIONS].cell(rows[one], cols["url"] + 1).comment
+    assert note is not None and note.author == "sheets-sync" and "เปิดแล้วพบข้อผิดพลาด" in note.text
+    kept = [[c.value for c in row] for row in wb[TAB_MOVED].iter_rows(min_row=2)]
+    assert [r[1:] for r in kept] == [[agency, "O1", "หมายเหตุบนช่อง URL", "โทรแจ้งหน่วยงานแล้ว 2 ก.พ."]]
