@@ -269,3 +269,29 @@ def test_a_coordinators_note_on_a_url_cell_is_kept_when_the_workers_note_takes_i
     assert note is not None and note.author == "sheets-sync" and "เปิดแล้วพบข้อผิดพลาด" in note.text
     kept = [[c.value for c in row] for row in wb[TAB_MOVED].iter_rows(min_row=2)]
     assert [r[1:] for r in kept] == [[agency, "O1", "หมายเหตุบนช่อง URL", "โทรแจ้งหน่วยงานแล้ว 2 ก.พ."]]
+
+
+def test_a_picture_a_coordinator_put_in_the_workbook_survives_the_workers_saves(tmp_path, config):
+    """A QR code of the province's LINE group on the instructions tab: openpyxl drops pictures it
+    cannot read (without Pillow), and each save of the worker's lost it."""
+    import io
+    import zipfile
+
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+
+    from sheets_sync.sheet.layout import TAB_GUIDE
+
+    path, backend, cols, rows = _synced(tmp_path, config, {})
+    png = io.BytesIO()
+    Picture.new("RGB", (64, 64), "navy").save(png, format="PNG")
+    wb = load_workbook(path)
+    wb[TAB_GUIDE].add_image(Image(png), "D2")
+    wb.save(path)
+    before = path.read_bytes()
+
+    sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert path.read_bytes() != before  # the worker saved the workbook
+    with zipfile.ZipFile(path) as z:
+        media = [n for n in z.namelist() if n.startswith("xl/media/")]
+        assert len(media) == 1 and Picture.open(io.BytesIO(z.read(media[0]))).size == (64, 64)
