@@ -240,6 +240,9 @@ def problem_th(p: ReadProblem) -> str:
         return f"ไม่รู้จักรหัสหน่วยงาน {p.value!r} {where}(ตรวจกับแท็บ หน่วยงาน)"
     if p.code == "unknown_item":
         return f"ไม่รู้จักข้อ {p.value!r} {where}(รหัสข้อเขียนแบบ O1)"
+    if p.code == "bad_score":
+        return (f"คะแนนปีก่อน {p.value!r} {where}แถว {p.row_number} ไม่ใช่ตัวเลข (เขียนแบบ 84.50) "
+                f"ระบบจึงไม่รู้ว่าหน่วยงานนี้ผ่านเกณฑ์ปีก่อนหรือไม่")
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
     if p.code == "moved_text":

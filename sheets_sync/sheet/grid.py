@@ -107,7 +107,12 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
         try:
             score = float(score_text) if score_text else None
         except ValueError:
+            # "84,5": the agency lost its "ไม่ผ่าน" mark and its place among those followed first
+            # without a word; the coordinator is told in the summary's problems
             score = None
+            problems.append(ReadProblem("bad_score", n, f"{AGENCY_HEADERS['score_2565']} {score_text!r} of agency "
+                                        f"{code} is not a number (write it as 84.50)", value=score_text,
+                                        tab=TAB_AGENCIES))
         domains = [d for d in text(cell(row, cols.get("domains"))).replace(";", ",").replace(" ", ",").split(",") if d]
         agencies.append(Agency(
             code=code,

@@ -65,3 +65,25 @@ def test_init_adds_new_agencies_and_reports_instead_of_correcting(tmp_path):
 
 def backend_grid(book, tab):
     return [[c.value for c in row] for row in load_workbook(book)[tab].iter_rows()]
+
+
+def test_a_score_that_is_not_a_number_is_a_problem_named_to_the_coordinator():
+    """"84,5" typed for last year's score: the agency lost its "ไม่ผ่าน" mark and its place among
+    those followed first, without a word. A Thai-digit score still reads."""
+    from sheets_sync.report.summary import problem_th
+    from sheets_sync.sheet import grid as g
+    from sheets_sync.sheet.layout import AGENCY_HEADERS
+
+    header = list(AGENCY_HEADERS.values())
+    at = header.index(AGENCY_HEADERS["score_2565"])
+
+    def row(code: str, score: str) -> list[str]:
+        cells = [""] * len(header)
+        cells[header.index(AGENCY_HEADERS["code"])], cells[header.index(AGENCY_HEADERS["name"])] = code, code
+        cells[at] = score
+        return cells
+
+    agencies, problems = g.read_agencies([header, row("tt-a", "84,5"), row("tt-b", "๘๔.๕๐"), row("tt-c", "")])
+    assert [a.score_2565 for a in agencies] == [None, 84.5, None]
+    assert [(p.code, p.row_number, p.value) for p in problems] == [("bad_score", 2, "84,5")]
+    assert "84,5" in problem_th(problems[0]) and "แถว 2" in problem_th(problems[0])
