@@ -161,6 +161,16 @@ def test_csv_with_bom_and_semicolons(tmp_path, config):
                                                               "O2": "https://lee.go.th/b"}
 
 
+def test_csv_of_links_with_escaped_ampersands_is_read_by_its_commas(tmp_path, config):
+    # Joomla links copied from a page's source carry "&amp;" (three ";" a line): counted alone,
+    # the ";" made the form a ";" file, and it was refused as no form at all
+    link = "https://lee.go.th/index.php?option=com_content&amp;view=article&amp;id={}&amp;Itemid=7"
+    path = tmp_path / "lee.csv"
+    path.write_text("ข้อ,หัวข้อ,URL\n" + "".join(f"O{n},ข้อ {n},{link.format(n)}\n" for n in (1, 2, 3)), encoding="utf-8")
+    assert entries(path, config.catalog, config.agencies, agency="tt-li") == {
+        f"O{n}": link.format(n) for n in (1, 2, 3)}
+
+
 def test_csv_in_thai_windows_encoding(tmp_path, config):
     path = tmp_path / "thatum.csv"
     path.write_bytes("รหัส,ลิงก์\r\nO3,https://thatum.go.th/อำนาจหน้าที่\r\n".encode("cp874"))
