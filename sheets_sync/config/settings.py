@@ -23,6 +23,7 @@ import yaml
 from sheets_sync.core import normalize
 from sheets_sync.core.errors import ConfigError
 from sheets_sync.core.normalize import parse_resolve  # the parser --resolve uses
+from sheets_sync.core.thai import BE_OFFSET
 
 DEFAULT_SETTINGS = Path("config/settings.yaml")
 
@@ -343,6 +344,15 @@ def load_catalog(path: Path) -> Catalog:
     numbers = [r.number for r in rounds]
     if len(set(numbers)) != len(numbers):
         raise ConfigError(f"{where}: rounds: duplicate round number")
+    # The assessment of year Y runs in its fiscal year (1 Oct Y-1 to 30 Sep Y). A new year's file
+    # copied from last year's with only `year` changed ran with last year's deadlines, "1,402 days
+    # overdue", and wrote three round snapshots that are never rewritten.
+    first, last = date(year - BE_OFFSET - 1, 10, 1), date(year - BE_OFFSET, 9, 30)
+    for i, r in enumerate(rounds):
+        if not first <= r.deadline <= last:
+            raise ConfigError(f"{where}: rounds[{i}].deadline: {r.deadline.isoformat()} is not in the fiscal year "
+                              f"{year} of the assessment ({first.isoformat()} to {last.isoformat()}); "
+                              f"was the file copied from another year's?")
     items: list[Item] = []
     seen: set[str] = set()
     for i, it in enumerate(_list(raw, "items", where)):

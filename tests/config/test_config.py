@@ -92,10 +92,21 @@ def test_each_config_mistake_is_one_line_naming_file_and_key(cfg, file, old, new
 
 def test_buddhist_era_deadline_is_understood(cfg):
     edit(cfg / "oit_items.yaml", "deadline: 2023-01-31}", "deadline: 2566-01-31}")
+    assert str(load_config(cfg / "settings.yaml").catalog.round(1).deadline) == "2023-01-31"
     # 2567-02-29 is 2024-02-29, a leap day (was "not a date": year 2567 has no 29 February)
-    edit(cfg / "oit_items.yaml", "deadline: 2023-02-28}", "deadline: 2567-02-29}")
+    edit(cfg / "oit_items.yaml", "year: 2566", "year: 2567")
+    for old, new in (("2566-01-31", "2567-01-31"), ("2023-02-28", "2567-02-29"), ("2023-04-07", "2567-04-05")):
+        edit(cfg / "oit_items.yaml", f"deadline: {old}}}", f"deadline: {new}}}")
     catalog = load_config(cfg / "settings.yaml").catalog
-    assert (str(catalog.round(1).deadline), str(catalog.round(2).deadline)) == ("2023-01-31", "2024-02-29")
+    assert (str(catalog.round(1).deadline), str(catalog.round(2).deadline)) == ("2024-01-31", "2024-02-29")
+
+
+def test_a_new_years_catalogue_with_last_years_deadlines_is_refused(cfg):
+    """A copy of last year's file with only `year` changed ran with deadlines 1,402 days past and
+    wrote three round snapshots that are never rewritten."""
+    edit(cfg / "oit_items.yaml", "year: 2566", "year: 2567")
+    assert ("oit_items.yaml: rounds[0].deadline: 2023-01-31 is not in the fiscal year 2567 of the assessment "
+            "(2023-10-01 to 2024-09-30)") in error_of(cfg)
 
 
 @pytest.mark.parametrize("encoding", ["cp874", "utf-16"])
@@ -181,6 +192,8 @@ def test_the_shipped_catalogue_gives_each_item_its_year_rule_and_the_contacts(cf
 
 def test_year_templates_in_settings_take_the_catalogues_year(cfg):
     edit(cfg / "oit_items.yaml", "year: 2566", "year: 2570")
+    for old in ("2023-01-31", "2023-02-28", "2023-04-07"):
+        edit(cfg / "oit_items.yaml", f"deadline: {old}}}", f"deadline: 2027{old[4:]}}}")
     s = load_config(cfg / "settings.yaml").settings
     assert s.backend.xlsx_path == "data/oit-2570.xlsx" and s.state_path == "data/state-2570.sqlite"
     assert "ITA 2570" in s.checker.user_agent and "{year}" not in s.checker.user_agent

@@ -42,8 +42,11 @@ def province(tmp_path: Path, port: int) -> Path:
                    "smtp": {"host": "127.0.0.1", "port": port, "security": "none",
                             "from_address": "ita@lamphun.go.th", "timeout_s": 5}},
     }, allow_unicode=True), encoding="utf-8")
+    deadline = today + timedelta(days=3)
     (cfg / "items.yaml").write_text(yaml.safe_dump({
-        "year": 2566, "rounds": [{"number": 1, "deadline": (today + timedelta(days=3)).isoformat()}],
+        # the assessment of the fiscal year the deadline falls in (which begins on 1 October)
+        "year": deadline.year + 543 + (deadline.month >= 10),
+        "rounds": [{"number": 1, "deadline": deadline.isoformat()}],
         "items": [{"code": "O1", "title": "โครงสร้าง", "round": 1}, {"code": "O2", "title": "ข้อมูลผู้บริหาร", "round": 1}],
     }, allow_unicode=True), encoding="utf-8")
     (cfg / "agencies.yaml").write_text(yaml.safe_dump({"agencies": [
@@ -126,7 +129,8 @@ def test_dry_run_prints_who_gets_what_and_sends_nothing(workdir_chdir):
                               timeout=60)
         assert done.returncode == 0, done.stderr
         assert "10 message(s) to send" in done.stdout
-        assert "ag07@lamphun.go.th | [ITA 2566 ลำพูน] เทศบาลตำบลที่ 7: เหลือ 3 วัน" in done.stdout
+        year = yaml.safe_load((work / "config" / "items.yaml").read_text(encoding="utf-8"))["year"]
+        assert f"ag07@lamphun.go.th | [ITA {year} ลำพูน] เทศบาลตำบลที่ 7: เหลือ 3 วัน" in done.stdout
         assert server.inbox.messages == []
         bad = subprocess.run(command(work, "--to", "not an address"), cwd=work, env=env(), capture_output=True,
                              text=True, timeout=60)
