@@ -127,6 +127,13 @@ VALIDATOR_MARKS = (
     ("no validators for results read before servers' status pages sent with 200, folder listings, "
      "download scripts, links' scripts, telephone numbers, binary pages, redirects to not-found pages and "
      "years only in files' links"),
+    # Zero-width spaces inside a year or a notice's words (template.text_of), "รอ อัพเดท" and the
+    # status words of placeholder.py, a 500 page on a site whose not-found page dies too, more
+    # download scripts' names, months without their inner dot, "ไม่พบข้อมูล" under a dated
+    # heading, a login box in a page-wide form and a footer's fatal error under a file: each was
+    # a "no 2566", an "ok" or a "broken" that a 304 would have kept.
+    ("no validators for results read before invisible characters, update notices, pages sent with 500 "
+     "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms and footer errors"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
