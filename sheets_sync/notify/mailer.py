@@ -48,7 +48,7 @@ def read_password(smtp: SmtpSettings, where: str = "settings") -> str | None:
             if info.st_uid != os.geteuid():
                 raise ConfigError(f"{where}: notify.smtp.password_file: {smtp.password_file} belongs to another user; "
                                   f"it must belong to the user the worker runs as")
-            with open(smtp.password_file, encoding="utf-8") as f:
+            with open(smtp.password_file, encoding="utf-8-sig") as f:  # Notepad's BOM is no part of it
                 value = f.read().strip("\r\n")
         except OSError as e:
             raise ConfigError(f"{where}: notify.smtp.password_file: cannot read {smtp.password_file}: "

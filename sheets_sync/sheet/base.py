@@ -94,14 +94,16 @@ def find_tabs(book: Book) -> tuple[dict[str, str], list[tuple[str, str]]]:
             own = _header(book, role)
             if role != TAB_SUMMARY and others and (looks_like(role, own) or any(own)):
                 raise BackendError(f"two tabs look like the {role!r} tab: {role!r} and {others[0]!r}; "
-                                   "delete or rename one of them, then run again")
+                                   "delete one of them (or clear its header row: a tab is known by its headers here, "
+                                   "so renaming it does not tell them apart), then run again")
             if any(own) or not others:
                 continue  # the tab itself (an empty twin left by an older init yields to the real one)
         if len(others) > 1:
             if role == TAB_SUMMARY:
                 continue  # copies of the summary are harmless: init makes a new one
             raise BackendError(f"two tabs look like the {role!r} tab: {others[0]!r} and {others[1]!r}; "
-                               "delete or rename one of them, then run again")
+                               "delete one of them (or clear its header row: a tab is known by its headers here, "
+                                   "so renaming it does not tell them apart), then run again")
         if others:
             aliases[role] = others[0]
             renamed.append((role, others[0]))

@@ -328,7 +328,11 @@ class XlsxBackend(GridBackend):
         before = _stamp(self.path)
         if before is None:
             if not write:
-                raise BackendError(f"workbook {self.path} not found; run `sheets-sync init` to create it")
+                # A relative path is the working directory's: run from elsewhere, "run init" made a
+                # second, empty workbook there. Both are named, so the mistake shows.
+                where = "" if self.path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
+                raise BackendError(f"workbook {self.path.absolute()} not found{where}; run `sheets-sync init` to "
+                                   f"create it, or run from the folder the settings' paths are relative to")
             wb = Workbook()
             wb.remove(wb.active)
         else:

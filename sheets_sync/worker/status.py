@@ -156,8 +156,9 @@ def render(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BANGKOK, w
     else:
         lines.append("Worker: not running (start it with `systemctl start sheets-sync` or `sheets-sync run`).")
     if not data or not data.get("last_run"):
-        lines.append(f"No run has been recorded yet ({path or STATUS_FILE} does not exist). "
-                     f"Run `sheets-sync sync` or start the worker.")
+        where = path or STATUS_FILE
+        why = "records no run" if os.path.exists(where) else "does not exist"  # an empty or damaged file exists
+        lines.append(f"No run has been recorded yet ({where} {why}). Run `sheets-sync sync` or start the worker.")
         lines += reminder_lines(data, now, tz)
         return "\n".join(lines)
 

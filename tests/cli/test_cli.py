@@ -138,6 +138,9 @@ def test_missing_workbook_exits_3_and_says_to_run_init(workdir):
     out = cli(workdir, "sync")
     assert out.returncode == 3
     assert "sheets-sync init" in out.stderr
+    # the whole path and the working directory it is relative to: run from another folder, "run
+    # init" made a second, empty workbook
+    assert str(workdir / "data") in out.stderr and f"relative to the working directory {workdir}" in out.stderr
 
 
 def test_corrupt_workbook_exits_3(workdir):

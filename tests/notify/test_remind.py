@@ -221,6 +221,17 @@ def test_a_password_file_must_be_readable_by_its_owner_only(tmp_path, server, hi
     assert server.inbox.messages == []
 
 
+def test_a_password_file_saved_with_a_byte_order_mark_reads_as_the_password(tmp_path):
+    # Notepad's "UTF-8 with BOM": the mark was read as part of the password ("non-ASCII characters")
+    from sheets_sync.config.settings import SmtpSettings
+    from sheets_sync.notify.mailer import read_password
+
+    secret = tmp_path / "smtp-password"
+    secret.write_bytes("\ufeffsecret\r\n".encode("utf-8"))
+    secret.chmod(0o600)
+    assert read_password(SmtpSettings(user="ita", password_file=str(secret))) == "secret"
+
+
 def test_starttls_with_the_servers_own_ca_and_a_refusal_without_it(tmp_path, history_until):
     from tests.support.smtp import self_signed
 

@@ -56,9 +56,14 @@ def test_render_says_it_in_plain_words_with_bangkok_times():
     assert "Next run: Sun 15 Jan 2023 09:32 Bangkok time (in less than a minute)." in text
 
 
-def test_render_without_a_status_file_or_with_a_dead_run():
+def test_render_without_a_status_file_or_with_a_dead_run(tmp_path):
     now = datetime(2023, 1, 15, 9, 0, tzinfo=BANGKOK)
     assert "No run has been recorded yet" in status.render(None, now)
+    # a file that is there but records no run (empty, damaged) is not said not to exist
+    there = tmp_path / "worker-status.json"
+    there.write_text("[]", encoding="utf-8")
+    assert f"({there} records no run)" in status.render(None, now, path=there)
+    assert f"({tmp_path / 'gone.json'} does not exist)" in status.render(None, now, path=tmp_path / "gone.json")
     data = {"last_run": {"started": "2023-01-15T08:00:00+07:00", "mode": "sync", "outcome": "running"},
             "last_success": None, "next_run": None}
     text = status.render(data, now, running=Holder(999999, "sync", "", alive=False))
