@@ -74,10 +74,12 @@ def plan_merge(current: Mapping[RowKey, str], agency: str, entries: Iterable[Ent
 
 
 def plan_explanations(current: Mapping[RowKey, str], agency: str, entries: Iterable[Entry],
-                      overwrite: bool = False) -> tuple[Step, ...]:
+                      overwrite: bool = False, held: frozenset[RowKey] = frozenset()) -> tuple[Step, ...]:
     """The same rule for the explanation beside each URL: fill an empty cell, keep an equal one, report a
     different one as a conflict (replaced only with overwrite). Entries without an explanation plan nothing:
-    a file that lacks the column never clears what the agency typed in the sheet."""
+    a file that lacks the column never clears what the agency typed in the sheet. `held`: rows whose URL
+    the file could not write (a conflict left as it is): the file's explanation is about the file's URL,
+    so it is a conflict there too, never written beside the sheet's other link."""
     steps = []
     for e in entries:
         new = e.explanation.strip()
@@ -87,10 +89,12 @@ def plan_explanations(current: Mapping[RowKey, str], agency: str, entries: Itera
         if key not in current:
             continue  # reported once, by the URL plan
         now = current[key]
-        if not now.strip():
-            outcome = Outcome.FILL
-        elif " ".join(now.split()) == " ".join(new.split()):
+        if " ".join(now.split()) == " ".join(new.split()):
             outcome = Outcome.SAME
+        elif key in held:
+            outcome = Outcome.CONFLICT
+        elif not now.strip():
+            outcome = Outcome.FILL
         else:
             outcome = Outcome.OVERWRITE if overwrite else Outcome.CONFLICT
         steps.append(Step(key, outcome, now, new, e.where))
@@ -160,7 +164,8 @@ def import_file(path: str | Path, backend, catalog: Catalog, agency: str | None 
     name = next((a.name for a in snapshot.agencies if a.code == ident.code), "")
     mine = [r for r in snapshot.rows if r.key.agency == ident.code]
     steps = plan_merge({r.key: r.url_text for r in mine}, ident.code, parsed.entries, overwrite)
-    said = plan_explanations({r.key: r.explanation for r in mine}, ident.code, parsed.entries, overwrite)
+    held = frozenset(s.key for s in steps if s.outcome is Outcome.CONFLICT)
+    said = plan_explanations({r.key: r.explanation for r in mine}, ident.code, parsed.entries, overwrite, held)
     write = said_write = None
     if not dry_run:
         todo = writes_of(steps)

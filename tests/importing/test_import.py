@@ -274,6 +274,22 @@ def test_plan_fills_empty_keeps_same_reports_conflicts():
     assert same_links("https://x.go.th", "https://X.GO.TH/") and not same_links("ดูเว็บ", "ดูเว็บไซต์")
 
 
+def test_an_explanation_is_written_only_beside_the_link_it_explains():
+    """A file's O2 conflicts with the sheet's link (left as it is without --overwrite): its
+    explanation, about the file's link, was written beside the sheet's other one."""
+    cur_urls = {RowKey("a", "O1"): "", RowKey("a", "O2"): "https://x.go.th/old"}
+    cur_said = {RowKey("a", "O1"): "", RowKey("a", "O2"): ""}
+    new = [Entry("O1", "https://x.go.th/1", "row 2", "หน้า 3"), Entry("O2", "https://x.go.th/2", "row 3", "หน้า 5")]
+    held = frozenset(s.key for s in plan_merge(cur_urls, "a", new) if s.outcome is Outcome.CONFLICT)
+    said = importer.plan_explanations(cur_said, "a", new, held=held)
+    assert [s.outcome for s in said] == [Outcome.FILL, Outcome.CONFLICT]
+    assert importer.writes_of(said) == {RowKey("a", "O1"): ("", "หน้า 3")}
+    # with --overwrite both the link and its explanation are written
+    held = frozenset(s.key for s in plan_merge(cur_urls, "a", new, overwrite=True) if s.outcome is Outcome.CONFLICT)
+    assert [s.outcome for s in importer.plan_explanations(cur_said, "a", new, True, held)] == [Outcome.FILL,
+                                                                                              Outcome.FILL]
+
+
 # ---------------------------------------------------------------- through the backends
 def test_write_urls_by_key_refuses_changed_cells_and_writes_text(sheet, config):
     sheet.edit_now(lambda e: e.set_url("tt-li", "O2", "https://lee.go.th/typed"))
