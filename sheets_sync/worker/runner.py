@@ -99,7 +99,9 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
 
     own_checker = checker is None
     started = clock.now()
-    record = status.RunRecord(started=started.isoformat(timespec="seconds"), mode=mode)
+    # One agency's rows: `status` says so (its counts read as the whole sheet's, they misled)
+    record = status.RunRecord(started=started.isoformat(timespec="seconds"),
+                              mode=mode if agency is None else f"{mode} --agency {agency}")
     if not dry_run:
         # Every local file this run will write, before it reads the sheet or checks a URL:
         # a run that cannot save stops here with one line (exit 3), having written nothing.

@@ -239,6 +239,18 @@ def test_run_sync_records_start_and_end_and_keeps_the_last_success(config):
     assert not list((status.status_path(config.settings.state_path).parent).glob("*.tmp"))
 
 
+def test_a_run_of_one_agencys_rows_says_so_in_the_status(config):
+    """`sync --agency X` then `status`: "Last run succeeded ... 43 rows" read as the whole sheet's."""
+    clock = FixedClock(at("2023-01-10T10:00"))
+    backend = MemoryBackend()
+    backend.ensure_layout(config.catalog, config.agencies)
+    code = config.agencies[0].code
+    record, report = run_sync(config, clock, backend=backend, checker=NoChecker(), agency=code)
+    assert record.mode == f"sync --agency {code}" and report.rows == 43
+    text = status.render(status.load(status.status_path(config.settings.state_path)), at("2023-01-10T10:05"))
+    assert f"Last run succeeded: `sync --agency {code}`" in text
+
+
 # ---------------------------------------------------------------- idle and signals
 def test_idle_wait_uses_no_cpu_and_a_signal_ends_it_at_once():
     with Stopper() as stopper:
