@@ -158,6 +158,23 @@ class XlsxBook:
             c.comment = None  # only our own notes are cleared; a coordinator's stays
         return displaced
 
+    def mirror_link(self, tab: str, row: int, shown: int, mirror: int) -> None:
+        """Makes cell `mirror` show what cell `shown` shows when that is a label over a link
+        ("ดาวน์โหลดเอกสาร" linking to the PDF): the same label over the same link. The sheet's
+        stale rule compares what the URL cell and the checked-URL cell show; with the address
+        in one and the label in the other, a current verdict showed as pending forever. Both
+        cells still read as the address (`grid`). Otherwise a link left from before is taken off."""
+        src, dst = self._cell(tab, row, shown), self._cell(tab, row, mirror)
+        link = getattr(src, "hyperlink", None)
+        label = src.value
+        if link is None or not link.target or label is None or "://" in str(label):
+            if dst.hyperlink is not None:
+                dst.hyperlink = None
+            return
+        if dst.value != label or dst.hyperlink is None or dst.hyperlink.target != link.target:
+            as_text_cell(dst, str(label))
+            dst.hyperlink = link.target
+
     def clear_link(self, tab: str, row: int, col: int) -> None:
         """Drops a hyperlink whose target would still point at the old URL after an import."""
         self._cell(tab, row, col).hyperlink = None

@@ -295,3 +295,37 @@ def test_a_picture_a_coordinator_put_in_the_workbook_survives_the_workers_saves(
     with zipfile.ZipFile(path) as z:
         media = [n for n in z.namelist() if n.startswith("xl/media/")]
         assert len(media) == 1 and Picture.open(io.BytesIO(z.read(media[0]))).size == (64, 64)
+
+
+def test_a_url_cell_showing_a_label_over_its_link_shows_its_verdict_as_current(tmp_path, config):
+    """"ดาวน์โหลดเอกสาร" over the link to the PDF: the worker judged the link, wrote the address in
+    "URL ที่ตรวจ", and the sheet's stale rule, comparing what the two cells show, greyed the status
+    as pending forever. The checked cell now shows the same label over the same link."""
+    agency = config.agencies[0].code
+    one, two = RowKey(agency, "O1"), RowKey(agency, "O2")
+    site = f"https://www.{config.agencies[0].domains[0]}"
+    path, backend, cols, rows = _synced(tmp_path, config, {one: "ดาวน์โหลดเอกสาร", two: f"{site}/o2"})
+    wb = load_workbook(path)
+    wb[TAB_SUBMISSIONS].cell(rows[one], cols["url"] + 1).hyperlink = f"{site}/o1.pdf"
+    wb.save(path)
+
+    sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    url_letter, checked_letter = (ws.cell(1, cols[k] + 1).column_letter for k in ("url", "checked_url"))
+    formula = g.stale_formula(url_letter, checked_letter)
+    for key in (one, two):
+        shown = {f"${letter}2": repr(ws.cell(rows[key], cols[k] + 1).value)
+                 for letter, k in ((url_letter, "url"), (checked_letter, "checked_url"))}
+        expression = formula
+        for ref, value in shown.items():
+            expression = expression.replace(ref, value)
+        assert eval(expression, {"__builtins__": {}}, _sheet_functions()) is False, (key, expression)
+    checked = ws.cell(rows[one], cols["checked_url"] + 1)
+    assert (checked.value, checked.hyperlink.target) == ("ดาวน์โหลดเอกสาร", f"{site}/o1.pdf")
+    assert ws.cell(rows[one], cols["status"] + 1).value == Status.OK.label_th
+    # read back, both cells are the address the verdict judged: nothing stale, nothing moved
+    again = backend.read(config.catalog)
+    row = next(r for r in again.rows if r.key == one)
+    assert row.url_text == row.previous_checked_url == f"{site}/o1.pdf"
+    report = sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
+    assert report.write.moved == () and report.write.stale == ()
