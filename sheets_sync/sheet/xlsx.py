@@ -27,6 +27,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -281,6 +282,20 @@ def _table_style(ws: Worksheet, columns) -> None:
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
+    if ws.tables:
+        # A coordinator made the tab an Excel table (Insert > Table): the table filters, a sheet
+        # filter over it is damage Excel repairs on opening, and rows the worker appended (a new
+        # agency's) fell outside it. The table grows to the last row; its columns stay its own.
+        ws.auto_filter.ref = None
+        for table in ws.tables.values():
+            first, last = table.ref.split(":")
+            start_col, start_row = coordinate_from_string(first)
+            end_col, end_row = coordinate_from_string(last)
+            if start_row == 1 and end_row < ws.max_row:
+                table.ref = f"{start_col}1:{end_col}{ws.max_row}"
+                if table.autoFilter is not None:
+                    table.autoFilter.ref = table.ref
+        return
     ws.auto_filter.ref = ws.dimensions
 
 

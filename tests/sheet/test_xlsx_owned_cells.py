@@ -329,3 +329,27 @@ def test_a_url_cell_showing_a_label_over_its_link_shows_its_verdict_as_current(t
     assert row.url_text == row.previous_checked_url == f"{site}/o1.pdf"
     report = sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
     assert report.write.moved == () and report.write.stale == ()
+
+
+def test_a_tab_made_an_excel_table_grows_with_the_rows_and_gets_no_filter_over_it(tmp_path):
+    """Insert > Table on ส่ง URL, then a new agency: its rows fell outside the table and a sheet
+    filter over the table made Excel "repair" the file on opening."""
+    import zipfile
+
+    from openpyxl.worksheet.table import Table
+
+    path = tmp_path / "book.xlsx"
+    init(shipped_config(agencies=2, state_path=str(tmp_path / "s.sqlite")), XlsxBackend(path))
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    ws.auto_filter.ref = None  # as Excel does when a range becomes a table
+    ws.add_table(Table(displayName="URLs", ref=ws.dimensions))
+    wb.save(path)
+
+    init(shipped_config(agencies=3, state_path=str(tmp_path / "s.sqlite")), XlsxBackend(path))  # a new agency
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    start, end = ws.tables["URLs"].ref.split(":")
+    assert ws.max_row == 1 + 3 * 43 and start == "A1" and end == f"{ws.cell(1, ws.max_column).column_letter}130"
+    with zipfile.ZipFile(path) as z:
+        index = load_workbook(path).sheetnames.index(TAB_SUBMISSIONS) + 1
+        assert "<autoFilter" not in z.read(f"xl/worksheets/sheet{index}.xml").decode()
