@@ -130,10 +130,12 @@ VALIDATOR_MARKS = (
     # Zero-width spaces inside a year or a notice's words (template.text_of), "รอ อัพเดท" and the
     # status words of placeholder.py, a 500 page on a site whose not-found page dies too, more
     # download scripts' names, months without their inner dot, "ไม่พบข้อมูล" under a dated
-    # heading, a login box in a page-wide form and a footer's fatal error under a file: each was
-    # a "no 2566", an "ok" or a "broken" that a 304 would have kept.
+    # heading, a login box in a page-wide form, a footer's fatal error under a file, a PDF drawn
+    # by PDFObject and files behind postbacks: each was a "no 2566", an "ok" or a "broken" that a
+    # 304 would have kept.
     ("no validators for results read before invisible characters, update notices, pages sent with 500 "
-     "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms and footer errors"),
+     "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms, footer errors, "
+     "PDFObject and postbacks"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

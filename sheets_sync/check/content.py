@@ -302,6 +302,28 @@ def _file_link(link: re.Match) -> bool:
     return bool(href) and names_file(html.unescape(href.group(href.lastindex or 1) or ""))
 
 
+_POSTBACK_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']javascript:\s*__doPostBack\(([^)]{0,300})\)[^>]*>([^<]{0,120})""",
+                            re.I)
+_FILE_WORDS = re.compile(r"download|file|doc|pdf|ดาวน์โหลด|ไฟล์|เอกสาร", re.I)
+
+
+def postback_files(raw_html: str) -> bool:
+    """The page's files are behind ASP.NET postback links (`javascript:__doPostBack(...)` named
+    as downloads): the browser posts the page's form to get each one.
+
+    >>> postback_files('<a href="javascript:__doPostBack(&#39;gv&#39;,&#39;Download$0&#39;)">ดาวน์โหลด</a>')
+    True
+    >>> postback_files('<a href="javascript:__doPostBack(&#39;ctl00$menu&#39;,&#39;Page$2&#39;)">2</a>')
+    False
+    """
+    if "__doPostBack" not in raw_html:
+        return False  # nearly every page: one find
+    # (the event's argument and the link's text: the control's own name, "gvFiles", is a
+    # table of files also when its pager posts back)
+    return any(_FILE_WORDS.search(m.group(1).rpartition(",")[2]) or _FILE_WORDS.search(m.group(2))
+               for m in _POSTBACK_LINK.finditer(raw_html))
+
+
 def may_link_files(raw_html: str) -> bool:
     """A quick test before `document_hrefs`: the page names a file at all (~5 us for a page
     whose Thai text makes a regular expression's scan cost 35). A miss leaves a page as it was."""
@@ -1073,6 +1095,10 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
         years = html_years(page, enough)
         if not years and scripted.filled_by_script(page.raw_html, body):
             return ("script_page",), None  # its list comes to the browser, not here: a look by hand
+        if not years and page.document is None and postback_files(page.raw_html):
+            # Its files come through ASP.NET's postbacks (a GridView's "ดาวน์โหลด" buttons), which
+            # the checker does not press: which year they show is not known. A look by hand.
+            return ("unverifiable_content",), None
         if not years and page.listing and page.document is None and document_hrefs(page.raw_html):
             # A folder of more files than are read for a page (check/linked.py), their names
             # without a year: which holds the item is not known here. A look by hand, not "no 2566".

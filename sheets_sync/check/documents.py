@@ -202,7 +202,9 @@ def _embedded(page: Page, base: str) -> Iterator[str]:
 # options (a script's, or its div's data-flipbook-options); a 3D FlipBook, in its div's data-pdf.
 # The assessor sees the file in the page.
 # Only a viewer's own markup counts: a plain link to a PDF may be any menu's.
-_VIEWER_MARKS = (b"pdfemb-viewer", b"_df_", b"real3dflipbook", b"_3d-flip-book")
+_VIEWER_MARKS = (b"pdfemb-viewer", b"_df_", b"real3dflipbook", b"_3d-flip-book", b"PDFObject.embed")
+# PDFObject (a small library many hand-made sites embed their PDFs with): PDFObject.embed("/files/o10.pdf", "#pdf1")
+_PDFOBJECT = re.compile(r"""PDFObject\.embed\(\s*(?:"((?:[^"\\\r\n]|\\.){1,2000})"|'((?:[^'\\\r\n]|\\.){1,2000})')""")
 _VIEWER_CLASS = re.compile(r"(?:^|\s)(?:pdfemb-viewer|_df_(?:book|thumb|button|custom)|real3dflipbook|_3d-flip-book)"
                            r"(?:\s|$)", re.I)
 _VIEWER_MARK = re.compile("|".join(m.decode() for m in _VIEWER_MARKS))
@@ -213,7 +215,7 @@ _VIEWER_OPTION = re.compile(r"""["'](?:source|pdfUrl|pdf_url)["']\s*:\s*("(?:[^"
 
 def viewer_documents(body: bytes, base: str) -> list[str]:
     r"""The documents a script viewer draws into an HTML page (`_VIEWER_MARKS`: PDF Embedder,
-    DearFlip, Real3D Flipbook, 3D FlipBook), as absolute URLs, at most MAX_EMBEDDED; `body` is
+    DearFlip, Real3D Flipbook, 3D FlipBook, PDFObject), as absolute URLs, at most MAX_EMBEDDED; `body` is
     the page as sent, scripts included (a flipbook's file is named in its options). Like an <iframe>'s PDF,
     the year is in the file the assessor sees below the heading.
 
@@ -243,6 +245,9 @@ def viewer_documents(body: bytes, base: str) -> list[str]:
         if script.group(1) and any(mark in script.group(1) for mark in (b"option_df_", b"real3dflipbook")):
             options = script.group(1).decode("utf-8", "surrogateescape")
             written += [_json_string(o.group(1)) for o in _VIEWER_OPTION.finditer(options)]
+        if script.group(1) and b"PDFObject.embed" in script.group(1):
+            code = script.group(1).decode("utf-8", "surrogateescape")
+            written += [(m.group(1) or m.group(2)).replace("\\/", "/") for m in _PDFOBJECT.finditer(code)]
     base = base_url(body, base)  # its head only: the body is not decoded twice
     found: list[str] = []
     for src in filter(None, written):

@@ -294,6 +294,11 @@ def test_script_redirect_targets(html, target):
     # 3D FlipBook's shortcode given a PDF
     (b'<div class="_3d-flip-book fb3d-fullscreen-mode full-size" data-id="0" data-pdf="/files/o10.pdf"></div>',
      ["https://a.go.th/files/o10.pdf"]),
+    # PDFObject, which hand-made sites embed their PDFs with (was "no 2566" by the heading)
+    (b"<div id='pdf1'></div><script src='/js/pdfobject.min.js'></script>"
+     b"<script>PDFObject.embed('/files/o10.pdf', '#pdf1');</script>", ["https://a.go.th/files/o10.pdf"]),
+    (b'<script>PDFObject.embed("https:\\/\\/a.go.th\\/files\\/o11.pdf", "#pdf1")</script>',
+     ["https://a.go.th/files/o11.pdf"]),
     # not a viewer's: a menu's link, a class that only starts alike, a viewer's page image, a commented-out one
     (b'<a href="/files/plan.pdf" class="menu-item">plan</a><div class="_df_booklet" source="/x.pdf"></div>', []),
     (b'<div class="_df_book" source="/files/cover.jpg"></div><!-- <a class="pdfemb-viewer" href="/old.pdf">x</a> -->', []),

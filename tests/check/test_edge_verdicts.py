@@ -303,6 +303,28 @@ def test_no_data_under_a_heading_that_names_its_year_is_the_items_own_answer(ser
     assert (r.status, r.reasons, r.years) == expected, name
 
 
+# ---------------------------------------------------------------- files a script or a postback brings
+def test_a_pdf_drawn_by_pdfobject_is_read_and_postback_downloads_are_a_look_by_hand(server):
+    """PDFObject.embed("/files/o10.pdf") shows the PDF in the page (its year is the item's); an
+    ASP.NET GridView's "ดาวน์โหลด" postback buttons give files the checker cannot ask for. Both
+    were "no 2566" by the heading."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.route("/files/o10.pdf", respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF))
+    heading = "<html><head><title>O10</title></head><body><h1>O10 แผนการดำเนินงาน</h1>"
+    drawn = heading + ("<div id='pdf1'></div><script src='/js/pdfobject.min.js'></script>"
+                       "<script>PDFObject.embed('/files/o10.pdf', '#pdf1');</script></body></html>")
+    posted = heading + ("<form id='form1' method='post'><table><tr><td>แผนการดำเนินงาน.pdf</td><td><a href=\""
+                        "javascript:__doPostBack('ctl00$gvFiles','Download$0')\">ดาวน์โหลด</a></td></tr></table>"
+                        "</form></body></html>")
+    paged = posted.replace("Download$0", "Page$2").replace("ดาวน์โหลด", "2").replace("แผนการดำเนินงาน.pdf", "หน้า")
+    r = check(server.route("/o10-pdfobject", respond(200, drawn.encode(), html)))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,))
+    r = check(server.route("/o10-postback", respond(200, posted.encode(), html)))
+    assert (r.status, r.reasons, r.years) == (Status.OK, ("unverifiable_content",), None)
+    r = check(server.route("/o10-paged", respond(200, paged.encode(), html)))  # a pager's postback: no file
+    assert (r.reasons, r.years) == ((), ())
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
