@@ -282,7 +282,7 @@ def test_a_picture_a_coordinator_put_in_the_workbook_survives_the_workers_saves(
 
     from sheets_sync.sheet.layout import TAB_GUIDE
 
-    path, backend, cols, rows = _synced(tmp_path, config, {})
+    path, backend, _, _ = _synced(tmp_path, config, {})
     png = io.BytesIO()
     Picture.new("RGB", (64, 64), "navy").save(png, format="PNG")
     wb = load_workbook(path)
