@@ -16,7 +16,8 @@ _INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")
               # blank-looking letters and marks that str.strip() keeps (braille blank, Hangul fillers,
               # Mongolian vowel separator, invisible operators): a cell of them is an empty cell
               **dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0\u180e\u2061\u2062\u2063\u2064"), " ")}
-_ITEM_RE = re.compile(r"^\s*[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})\s*$")
+# ("ข้อ 9", "ข้อที่ 9" of an agency's form; "5.0", a number typed in a cell formatted as text)
+_ITEM_RE = re.compile(r"^\s*(?:ข้อ(?:ที่)?\s*)?[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})(?:\.0+)?\s*$")
 
 # Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
 DISTRICT_ALIASES = {
@@ -51,6 +52,8 @@ def item_code(text: object) -> str | None:
 
     >>> [item_code(t) for t in ["O1", "O01", "o1", "๐๑", "1", "๐๑๑", "O43", "x"]]
     ['O1', 'O1', 'O1', 'O1', 'O1', 'O11', 'O43', None]
+    >>> [item_code(t) for t in ["ข้อ 9", "ข้อที่ ๑๐", "5.0", "5.5", "ข้อมูล 9"]]
+    ['O9', 'O10', 'O5', None, None]
     """
     if text is None or isinstance(text, bool):
         return None
