@@ -121,6 +121,14 @@ class AgencyMatcher:
         return {self.cores[c][0][1] for c in hits}
 
 
+    def shared_in_file_name(self, name: str) -> dict[str, list[str]]:
+        """The names in a file name that several agencies bear (ทุ่งหัวช้าง: a เทศบาลตำบล and an
+        อบต.), each with their codes: why the name alone tells no agency."""
+        squeezed = _clean(Path(name).stem).replace(" ", "")
+        return {core: [code for _, code in owners] for core, owners in self.cores.items()
+                if len(owners) > 1 and len(core) >= 2 and core in squeezed}
+
+
 @dataclass(frozen=True)
 class Identification:
     code: str | None
@@ -181,6 +189,12 @@ def identify_agency(source: Source, agencies: Sequence[Agency], explicit: str | 
     if len(named) == 1:
         return Identification(named[0].code, clues, how=named[0].how)
     if not named:
+        shared = AgencyMatcher(agencies).shared_in_file_name(source.name)
+        if shared:
+            core, codes = next(iter(shared.items()))
+            return Identification(None, clues, f"cannot tell which agency this file belongs to: its name says "
+                                               f"{core!r}, the name of {len(codes)} agencies ({', '.join(codes)}); "
+                                               f"give --agency CODE")
         return Identification(None, clues, "cannot tell which agency this file belongs to: no agency code or name "
                                            "in its cells or its file name; give --agency CODE")
     listed = "; ".join(f"{c.code} ({c.how})" for c in named[:5])

@@ -253,6 +253,16 @@ def test_agency_names_are_compared_without_type_prefixes(all_agencies, text, exp
     assert import_agency.AgencyMatcher(all_agencies).names_in(text) == expected
 
 
+def test_a_file_named_only_by_a_name_two_agencies_bear_says_so(all_agencies):
+    """"ITA66_ทุ่งหัวช้าง.xlsx": both the เทศบาลตำบล and the อบต. bear the name; the refusal said the
+    file named no agency at all."""
+    from sheets_sync.importing.read import SheetCells, Source
+
+    ident = import_agency.identify_agency(Source("ITA66_ทุ่งหัวช้าง.xlsx", (SheetCells("Sheet1", ()),)), all_agencies)
+    assert ident.code is None and "'ทุ่งหัวช้าง', the name of 2 agencies" in ident.error
+    assert "tt-thunghuachang" in ident.error and "abt-thunghuachang" in ident.error
+
+
 def test_file_names_ignore_the_shared_name_of_the_province(all_agencies):
     matcher = import_agency.AgencyMatcher(all_agencies)
     assert matcher.in_file_name("ITA66 ลำพูน เหล่ายาว.xlsx") == {"abt-laoyao"}
