@@ -131,11 +131,11 @@ VALIDATOR_MARKS = (
     # status words of placeholder.py, a 500 page on a site whose not-found page dies too, more
     # download scripts' names, months without their inner dot, "ไม่พบข้อมูล" under a dated
     # heading, a login box in a page-wide form, a footer's fatal error under a file, a PDF drawn
-    # by PDFObject and files behind postbacks: each was a "no 2566", an "ok" or a "broken" that a
-    # 304 would have kept.
+    # by PDFObject, files behind postbacks and a Thai file name in a Windows-874 page's link: each
+    # was a "no 2566", an "ok" or a "broken" that a 304 would have kept.
     ("no validators for results read before invisible characters, update notices, pages sent with 500 "
      "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms, footer errors, "
-     "PDFObject and postbacks"),
+     "PDFObject, postbacks and links' queries in a page's encoding"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

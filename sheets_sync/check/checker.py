@@ -355,7 +355,7 @@ class Checker:
         text of the files it links from its content, or, for a page of pictures with next to no
         text, a document shown unread (a look by hand, never "no 2566"). Unchanged when it gives
         neither, or none of its files opens as a file."""
-        found = linked.parts(page.raw_html, final_url)
+        found = linked.parts(page.raw_html, final_url, page.encoding)
         own = linked.own_content(found, final_url)
         if not own.documents and not own.scanned:
             return page  # most pages: no probe needed to know

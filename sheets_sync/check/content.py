@@ -190,6 +190,9 @@ class Page:
     garbled: bool = False
     # A web server's listing of a folder (`read_html`): its files are the content.
     listing: bool = False
+    # The codec its text was decoded with (None: a byte-order mark's, or bytes replaced): a
+    # browser writes the query of the addresses it links in it (`documents.resolve`).
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -579,7 +582,7 @@ def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
         text_html = _LISTING_TIME.sub(" ", text_html)
     return Page(kind="html", text=text_of(text_html), title=text_of(title.group(1)) if title else "",
                 headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html,
-                garbled=charsets.garbled(stripped, headers, codec), listing=listing)
+                garbled=charsets.garbled(stripped, headers, codec), listing=listing, encoding=codec)
 
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:

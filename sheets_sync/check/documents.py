@@ -87,20 +87,48 @@ def _resource_key(query: str) -> str:
     return f"&{urlencode({'resourcekey': key})}" if key else ""
 
 
-def resolve(base: str, written: str) -> str:
+def resolve(base: str, written: str, encoding: str | None = None) -> str:
     r"""Where an address written relative to `base` leads (a Location header, a refresh, a
     script, a frame's src, a <base href>), by the WHATWG URL rules browsers follow (`ada_url`):
     "\" is "/", tabs and new lines are dropped, spaces and Thai are percent-encoded. An address
     those rules refuse is joined as the standard library does, and its request fails as before.
+    `encoding`: the page's, for a link written in it. A browser writes a link's query in the
+    page's encoding (the path always in UTF-8): an old Thai site's download.php?file=แผน.pdf in
+    Windows-874 finds the file only so, and read as UTF-8 it answered "ไม่พบไฟล์".
 
     >>> resolve("http://a.go.th/ita/o1.asp", r"\files\o1 ปี 66.pdf")
     'http://a.go.th/files/o1%20%E0%B8%9B%E0%B8%B5%2066.pdf'
+    >>> resolve("http://a.go.th/ita/", "/dl.php?file=แผน.pdf", "cp874")
+    'http://a.go.th/dl.php?file=%E1%BC%B9.pdf'
     """
-    native = _native(written.strip())
+    written = written.strip()
+    if encoding and not written.isascii() and "?" in written:
+        written = _query_in(written, encoding)
+    native = _native(written)
     try:
         return ada_url.join_url(base, native)
     except ValueError:
         return urljoin(base, native)
+
+
+_UNICODE_CODECS = ("utf-8", "utf_8", "utf8", "utf-16", "utf-16-le", "utf-16-be", "utf_16")
+
+
+def _query_in(written: str, encoding: str) -> str:
+    """`written` with its query's characters percent-encoded in `encoding` (not UTF-8's), as a
+    browser encodes a link's query in its page's encoding; as it was where that cannot be."""
+    if encoding.lower().replace("_", "-") in _UNICODE_CODECS:
+        return written
+    head, _, rest = written.partition("?")
+    query, hash_, fragment = rest.partition("#")
+    try:
+        raw = query.encode(encoding)
+    except (LookupError, UnicodeEncodeError):
+        return written
+    return f"{head}?{quote(raw, safe=_QUERY_SAFE)}{hash_}{fragment}"
+
+
+_QUERY_SAFE = "!$%&'()*+,/:;=?@[]~"
 
 
 def _native(location: str) -> str:

@@ -94,9 +94,10 @@ class Parts:
     pictures: tuple[str, ...]
     text: int
     base: str
+    encoding: str | None = None  # the page's, which its links' queries are written in (documents.resolve)
 
 
-def parts(raw_html: str, url: str) -> Parts:
+def parts(raw_html: str, url: str, encoding: str | None = None) -> Parts:
     """What `own_content` sorts, read once from the page at `url` (`content.Page.raw_html`: the
     page without its scripts): ~1 ms for 50 kB, made only for a page without a year of its own.
     A page longer than MAX_PARSED gives nothing: it would hold the checker's loop (~1 s a
@@ -116,7 +117,7 @@ def parts(raw_html: str, url: str) -> Parts:
         return nothing
     text = found.text["content"] if found.marked else found.text["content"] + found.text["loose"]
     return Parts(links=tuple(found.own(found.links)), pictures=tuple(found.own(found.pictures)), text=text,
-                 base=base_url(raw_html, url))
+                 base=base_url(raw_html, url), encoding=encoding)
 
 
 def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset()) -> Own:
@@ -142,7 +143,7 @@ def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: fr
         if href in links:
             continue
         try:
-            target = resolve(page.base, href).partition("#")[0]
+            target = resolve(page.base, href, page.encoding).partition("#")[0]
         except ValueError:
             continue
         if _agencys_file(target, own) and target not in documents:

@@ -325,6 +325,32 @@ def test_a_pdf_drawn_by_pdfobject_is_read_and_postback_downloads_are_a_look_by_h
     assert (r.reasons, r.years) == ((), ())
 
 
+# ---------------------------------------------------------------- a link's query in its page's encoding
+def test_a_thai_file_name_in_a_links_query_is_asked_in_the_pages_encoding(server):
+    """An old Thai site in Windows-874 links download.php?file=แผนดำเนินงาน.pdf; a browser writes
+    that query in the page's encoding and the script finds the file by those bytes. Asked in
+    UTF-8 it answered "ไม่พบไฟล์": the page was "no 2566". The path stays UTF-8, as browsers send it."""
+    from urllib.parse import unquote_to_bytes
+
+    name = "แผนดำเนินงาน.pdf"
+    asked = []
+
+    def download(h) -> None:
+        raw = unquote_to_bytes(h.path.partition("?")[2].partition("file=")[2])
+        asked.append(raw)
+        if raw == name.encode("cp874"):
+            respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2566"]), PDF)(h)
+        else:
+            respond(200, "<h3>ไม่พบไฟล์ที่ต้องการ</h3>".encode("cp874"), {"Content-Type": "text/html"})(h)
+
+    server.route("/download.php", download)
+    page = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=windows-874'>"
+            "<title>แผนการดำเนินงาน</title></head><body><h2>แผนการดำเนินงาน</h2><p>แผนการดำเนินงานขององค์การ"
+            f"บริหารส่วนตำบลทดสอบ</p><p><a href='download.php?file={name}'>ดาวน์โหลดเอกสาร</a></p></body></html>")
+    r = check(server.route("/o10-tis", respond(200, page.encode("cp874"), {"Content-Type": "text/html"})))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,)) and asked == [name.encode("cp874")]
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
