@@ -181,7 +181,11 @@ class History:
 
     # ------------------------------------------------------------ reading
     def last_report_before(self, at: datetime) -> datetime | None:
-        row = self.state.db.execute("SELECT max(at) FROM history_report WHERE at < ?", (_t(at),)).fetchone()
+        """The last report made before the day of `at` (in the history's time zone). Reports of
+        the same day are one report's previews and reprints: an HTML preview, then the PDF for the
+        governor, showed "เปลี่ยนแปลง 0 แห่ง" since a report of the same minute."""
+        day = at.astimezone(self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        row = self.state.db.execute("SELECT max(at) FROM history_report WHERE at < ?", (_t(day),)).fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
 
     def first_event_at(self) -> datetime | None:

@@ -119,3 +119,16 @@ def test_first_valid_is_kept_when_a_valid_row_breaks_later(tmp_path):
         assert h.last_report_before(bkk(2023, 3, 1)) == bkk(2023, 2, 5, 12, 0)
         assert h.last_report_before(bkk(2023, 2, 5, 12, 0)) is None
         assert h.first_event_at() == bkk(2023, 1, 10, 9, 0)
+
+
+def test_the_last_report_is_one_of_an_earlier_day_not_a_preview_of_the_same_day(tmp_path):
+    """An HTML preview at 10:00, then the PDF for the governor at 10:01: the PDF's "change since
+    the last report" was measured against the preview, 0 everywhere."""
+    with State(str(tmp_path / "s.sqlite")) as state:
+        h = History(state)
+        monday, preview = bkk(2023, 2, 20, 10, 0), bkk(2023, 2, 27, 10, 0)
+        h.record_report(monday)
+        h.record_report(preview)
+        assert h.last_report_before(bkk(2023, 2, 27, 10, 1)) == monday
+        assert h.last_report_before(bkk(2023, 2, 28, 8, 0)) == preview
+        assert h.last_report_before(bkk(2023, 2, 20, 23, 59)) is None
