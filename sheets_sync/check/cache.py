@@ -135,7 +135,7 @@ VALIDATOR_MARKS = (
     # was a "no 2566", an "ok" or a "broken" that a 304 would have kept.
     ("no validators for results read before invisible characters, update notices, pages sent with 500 "
      "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms, footer errors, "
-     "PDFObject, postbacks and links' queries in a page's encoding"),
+     "PDFObject, postbacks, links' queries in a page's encoding and subfolder sites' home pages"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.

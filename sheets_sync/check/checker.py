@@ -51,7 +51,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core import reasons
 from sheets_sync.core.clock import Clock, SystemClock
 from sheets_sync.core.models import CheckResult, Status
-from sheets_sync.core.normalize import host_of, is_homepage
+from sheets_sync.core.normalize import folder_index, host_of, is_homepage
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class Checker:
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
         self._probes: dict[str, asyncio.Future] = {}
+        self._homes: dict[str, asyncio.Future] = {}  # where each site's root leads (_sent_to_folder_home)
         self._siblings: dict[str, asyncio.Future] = {}
         self._sibling_number = _sibling_number()
         self._runner: LoopThread | None = None
@@ -138,6 +139,7 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
+        self._homes = {}  # and one look at its root, where an item was sent to a folder's index
         self._siblings, self._sibling_number = {}, _sibling_number()  # and one sibling per script (_template_probe)
         if self._chains is not None:
             self._chains.forget()  # and each intermediate certificate fetched once per run
@@ -235,12 +237,34 @@ class Checker:
         the helper process), the files and frames a page shows, and the site's soft-404 probe
         (only when classify asks for it)."""
         result, page = await self._classified(fetch, deadline, probe)
+        if probe and fetch.redirects and result.status in (Status.OK, Status.WARNING) and \
+                "redirected_home" not in result.reasons and await self._sent_to_folder_home(fetch, deadline):
+            codes = result.reasons + ("redirected_home",)
+            result = replace(result, status=reasons.status_of(codes), reasons=codes)
         if page is not None and page.document is not None and (result.etag or result.last_modified):
             # Read with the files or frames it shows: its own page unchanged (a 304 to the cache's
             # conditional GET) says nothing of them. A PDF replaced at the same address under an
             # unchanged item page kept last year's reading, and its "no 2566", for good.
             result = replace(result, etag=None, last_modified=None)
         return result
+
+    async def _sent_to_folder_home(self, fetch: Fetch, deadline: float) -> bool:
+        """An item's address sent on to the index of a folder just below the site's root ("/web/"),
+        where the site's own root leads too: the home page of a site installed in a subfolder. Its
+        news of 2566 passed a deleted article's address as "ok" (the root's home page was known
+        as such, a subfolder's was not). The root is asked once per site and run, only then."""
+        final = fetch.final_url or fetch.url
+        folder, origin = folder_index(final), _origin(final)
+        if folder is None or origin is None or folder_index(fetch.url) is not None or is_homepage(fetch.url):
+            return False
+
+        async def root() -> str | None:
+            f = await self.fetch_async(origin + "/", deadline=deadline)
+            ok = f.error is None and f.status_code is not None and 200 <= f.status_code < 300
+            return (f.final_url or f.url) if ok else None
+
+        leads = await _once(self._homes, origin, root, deadline)
+        return leads is not None and _origin(leads) == origin and folder_index(leads) == folder
 
     async def _classified(self, fetch: Fetch, deadline: float, probe: bool) -> tuple[CheckResult, content.Page | None]:
         page = None

@@ -119,6 +119,27 @@ def is_homepage(url: str) -> bool:
     return path in _INDEX_PAGES or _LANGUAGE_PREFIX.sub("", path) in _INDEX_PAGES
 
 
+def folder_index(url: str) -> str | None:
+    """The folder ("/web/") when `url` is the index page of a folder just below the site's root
+    (a site installed in a subfolder: "/web/", "/abt/index.php") and asks for no content; else None.
+
+    >>> folder_index("https://a.go.th/web/"), folder_index("https://a.go.th/abt/index.php?lang=th")
+    ('/web/', '/abt/')
+    >>> folder_index("https://a.go.th/web/o10"), folder_index("https://a.go.th/"), folder_index("https://a.go.th/a/b/")
+    (None, None, None)
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    segments = parts.path.split("/")
+    if len(segments) < 3 or not segments[1] or len(segments) > 3 or _content_query(parts.query) or \
+            parts.fragment.startswith(("/", "!")):
+        return None
+    rest = "/" + segments[2].lower()
+    return f"/{segments[1]}/" if rest.rstrip("/") in _INDEX_PAGES else None
+
+
 _NOT_CONTENT = frozenset({"lang", "language", "hl", "fbclid", "gclid"})
 
 

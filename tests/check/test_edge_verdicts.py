@@ -351,6 +351,27 @@ def test_a_thai_file_name_in_a_links_query_is_asked_in_the_pages_encoding(server
     assert (r.status, r.reasons, r.years) == (Status.OK, (), (2566,)) and asked == [name.encode("cp874")]
 
 
+# ---------------------------------------------------------------- sent on to a subfolder site's home page
+@pytest.mark.parametrize("root, expected", [
+    (redirect("/web/"), ("redirected_home",)),  # the site lives in /web/: its root leads there
+    (respond(200, b"<title>portal</title><h1>" + "หน่วยงานในจังหวัด".encode() + b"</h1>",
+             {"Content-Type": "text/html; charset=utf-8"}), ()),  # a root of its own: /web/ is a section
+])
+def test_an_item_sent_on_to_the_home_page_of_a_site_in_a_subfolder_is_said_so(root, expected):
+    """A deleted article of a Joomla site installed in /web/ redirects to /web/, its home page of
+    news dated 2566: that was "ok". It is told by where the site's own root leads, asked once."""
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    home = ("<html><head><title>เทศบาลตำบลทดสอบ</title></head><body><h2>ข่าวประชาสัมพันธ์</h2>"
+            "<ul><li>ประชุมสภาเทศบาล 15 กุมภาพันธ์ 2566</li></ul></body></html>").encode()
+    routes = {"/web/index.php": redirect("/web/", 301), "/web/": respond(200, home, html), "/": root}
+    with LoopbackServer(routes, fallback=respond(404, b"Not Found")) as srv:
+        r = check(srv.url("/web/index.php?option=com_content&view=article&id=5"), soft404_probe=True)
+        assert (r.reasons, r.years) == (expected, (2566,))
+        # the home page itself pasted as the item: no redirect, nothing asked of the root
+        assert check(srv.url("/web/"), soft404_probe=True).reasons == ()
+        assert len(srv.requests_to("/")) == 1
+
+
 # ---------------------------------------------------------------- Unicode host names in --resolve
 @pytest.mark.parametrize("mapped, typed", [(LAMPHUN, LAMPHUN_IDNA), (LAMPHUN_IDNA, LAMPHUN), (LAMPHUN, LAMPHUN),
                                            ("ลำพูน.GO.TH.", LAMPHUN_IDNA)])
