@@ -315,7 +315,8 @@ def _run(args) -> int:
         from sheets_sync.pipeline.sync import init
 
         report = init(config, backend)
-        flagged = sum(1 for a in config.agencies if a.confirm)
+        # as the tab says now: coordinators clear ต้องยืนยัน there, not in agencies.yaml
+        flagged = sum(1 for a in backend.read(config.catalog).agencies if a.confirm)
         print(f"ready: tabs created {len(report.created_tabs)}, agencies added {len(report.added_agencies)}, "
               f"rows added {report.added_rows}; {flagged} agencies to confirm (column ต้องยืนยัน)")
         for note in report.notes:

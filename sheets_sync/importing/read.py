@@ -45,6 +45,8 @@ class Source:
 def read_source(path: str | Path) -> Source:
     """The file as a `Source`; ImportFileError when it cannot be read (missing, .xls, damaged)."""
     path = Path(path)
+    if path.is_dir():
+        raise ImportFileError(f"a folder, not a file: give its files (e.g. {path}/*.xlsx {path}/*.csv)")
     if not path.is_file():
         raise ImportFileError("file not found")
     suffix = path.suffix.lower()

@@ -377,6 +377,9 @@ def test_cli_import_reports_per_file_and_exits_2_for_refused_files(workdir, caps
     assert "report.xlsx: agency abt-thatum" in out and "  filled 4: O1 O2 O3 O9" in out
     assert "budget.xlsx: NOT IMPORTED: no table of item codes and links found" in out
     assert "missing.xlsx: NOT IMPORTED: file not found" in out
+    (workdir / "forms").mkdir()
+    code, out, _ = run(capsys, "import", str(workdir / "forms"))  # a folder: was "file not found"
+    assert code == 2 and "NOT IMPORTED: a folder, not a file: give its files" in out
     code, out, _ = run(capsys, "import", str(good))
     assert code == 0 and "already the same 4" in out and "filled 0" in out
     code, _, err = run(capsys, "import", "--agency", "nobody", str(good))
