@@ -398,6 +398,8 @@ def _remind(config, args) -> int:
         if result.no_address:
             print(f"  agencies with problems and no usable address (listed for the coordinators): "
                   f"{', '.join(result.no_address)}")
+        for line in result.gave_up:
+            print(f"  not tried again (fix the address in the agencies tab): {line}")
         if result.next_reminder:
             print(f"next reminder: {result.next_reminder}")
         return 0

@@ -50,6 +50,8 @@ class Result:
     no_address: tuple[str, ...] = ()  # agency codes with problems and no usable address
     error: str = ""  # the run stopped: the server could not be reached or broke off
     refused: list[str] = field(default_factory=list)  # one line per refused message
+    # messages not tried again: refused max_attempts times (each "agency: the server's last answer")
+    gave_up: list[str] = field(default_factory=list)
     next_reminder: str = ""
     preview: bool = False
 
@@ -66,6 +68,8 @@ class Result:
         elif self.refused:
             what += f"; refused: {self.refused[0]}" + (f" (and {len(self.refused) - 1} more)"
                                                        if len(self.refused) > 1 else "")
+        if self.gave_up:
+            what += f"; {len(self.gave_up)} not tried again after repeated refusals ({self.gave_up[0]})"
         return what
 
 
@@ -149,6 +153,10 @@ def _deliver(digests: Sequence[D.Digest], ledger: Ledger, mailer: "_LazyMailer",
             entry = ledger.get(d.key)
             if entry is not None and (entry.state == SENT or (entry.state == FAILED and entry.attempts >= max_attempts)):
                 result.already_sent += entry.state == SENT
+                if entry.state == FAILED:
+                    # said, not dropped: an agency whose address the server refuses hears nothing
+                    result.gave_up.append(f"{d.agency or 'coordinators'}: refused {entry.attempts} times "
+                                          f"({entry.error or 'no answer kept'})")
                 continue
         result.digests.append(d)
         if dry_run:

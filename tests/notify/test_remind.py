@@ -190,6 +190,24 @@ def test_a_refused_recipient_fails_that_message_only_and_it_is_retried(tmp_path,
     assert len(server.inbox.to("c@c.go.th")) == 1
 
 
+def test_a_message_refused_as_often_as_allowed_is_said_to_be_given_up_not_dropped(tmp_path, server, history_until):
+    """After max_attempts refusals an agency disappeared from the dry run and the run's line
+    without a word: it heard nothing, and nobody was told why."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.refuse_rcpt = {"c@c.go.th"}
+    config = make_config(tmp_path, server.port)
+    attempts = config.settings.notify.max_attempts
+    for minutes in range(attempts):
+        tried = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30 * minutes))
+        assert tried.failed == 1 and tried.gave_up == []
+    after = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30 * attempts))
+    assert after.failed == 0 and len(after.gave_up) == 1
+    assert after.gave_up[0].startswith(f"tt-c: refused {attempts} times") and "550" in after.gave_up[0]
+    assert "not tried again after repeated refusals (tt-c" in after.line()
+    dry = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30 * attempts + 1), dry_run=True)
+    assert dry.gave_up == after.gave_up
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback, on purpose
 def test_login_with_a_password_from_the_environment_never_logged(tmp_path, history_until, monkeypatch, caplog):
     history_until(SEVEN_DAYS_BEFORE_R2)
