@@ -152,7 +152,10 @@ def make_report(config: Config, history: History, fmt: str, out: str | os.PathLi
         raise UsageError(f"--format: one of {', '.join(FORMATS)}")
     thai_digits = config.settings.thai_digits
     if followup and fmt == "csv":
-        data = to_csv_rows([FOLLOWUP_CSV_HEADER] + [list(r) for r in followup_rows(config, history, at)])
+        # Before the first record (--force), the file says so in a first line of its own: its rows
+        # of "ยังไม่ส่ง" are not what the sheet showed then (the other formats' heading says it).
+        warning = [[line] for line in unrecorded_note(history, at)]
+        data = to_csv_rows(warning + [FOLLOWUP_CSV_HEADER] + [list(r) for r in followup_rows(config, history, at)])
         return _write_bytes(out, data)
     if fmt in ("html", "pdf"):
         doc = (render_html(followup_summary(config, history, at), thai_digits, hidden=HIDDEN_IN_PRINT) if followup

@@ -189,6 +189,12 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
     assert cli.main(early) == 2 and not (tmp_path / "early.html").exists()
     assert cli.main(early + ["--force"]) == 0
     assert "คำเตือน: ไม่มีบันทึกการตรวจ ณ เวลานี้" in (tmp_path / "early.html").read_text(encoding="utf-8")
+    # ... the follow-up CSV too, in a first line of its own (its rows had no word of it)
+    early_csv = ["--config", str(settings), "-q", "report", "--followup", "--format", "csv", "--out",
+                 str(tmp_path / "early.csv"), "--as-of", (first.date() - timedelta(days=1)).isoformat(), "--force"]
+    assert cli.main(early_csv) == 0
+    rows = read_csv(tmp_path / "early.csv")
+    assert rows[0][0].startswith("คำเตือน: ไม่มีบันทึกการตรวจ ณ เวลานี้") and rows[1] == list(R.FOLLOWUP_CSV_HEADER)
     # a report as of now is remembered: the next summary's trend starts from it
     before = hist.last_report_before(bkk(2030, 1, 1))
     assert cli.main(["--config", str(settings), "-q", "report", "--format", "csv", "--out", str(tmp_path / "n.csv")]) == 0
