@@ -20,7 +20,7 @@ from typing import Sequence
 
 from sheets_sync.config.settings import Agency, Config
 from sheets_sync.core.cellsafe import csv_rows, xlsx_value
-from sheets_sync.core.errors import UsageError
+from sheets_sync.core.errors import StorageError, UsageError
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import RowKey, Status, Summary
 from sheets_sync.core.thai import digits, parse_thai_datetime, thai_date, thai_datetime
@@ -168,7 +168,13 @@ def make_report(config: Config, history: History, fmt: str, out: str | os.PathLi
 
 
 def _write_bytes(out: str | os.PathLike, data: bytes) -> Path:
-    return atomic_write(out, lambda tmp: Path(tmp).write_bytes(data))
+    try:
+        return atomic_write(out, lambda tmp: Path(tmp).write_bytes(data))
+    except OSError as e:
+        # --out is the command line's: the message named the temporary file beside it and said
+        # to fix settings.yaml
+        raise StorageError(f"cannot write {Path(out).absolute()} (--out): {e.strerror or e}; give a file in a "
+                           f"folder that exists and that this user can write") from None
 
 
 def to_csv_rows(rows: Sequence[Sequence[object]]) -> bytes:

@@ -189,6 +189,13 @@ def test_cli_report_and_followup(config, hist, tmp_path, capsys):
     assert cli.main(early) == 2 and not (tmp_path / "early.html").exists()
     assert cli.main(early + ["--force"]) == 0
     assert "คำเตือน: ไม่มีบันทึกการตรวจ ณ เวลานี้" in (tmp_path / "early.html").read_text(encoding="utf-8")
+    # an --out that cannot be written (under a file): the path given, not a temporary file, and
+    # no advice to edit settings.yaml (exit 3)
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    unwritable = tmp_path / "a-file" / "r.csv"
+    assert cli.main(["--config", str(settings), "-q", "report", "--out", str(unwritable), "--as-of", "2023-03-03"]) == 3
+    said = capsys.readouterr().err
+    assert f"cannot write {unwritable} (--out)" in said and "settings.yaml" not in said
     # ... the follow-up CSV too, in a first line of its own (its rows had no word of it)
     early_csv = ["--config", str(settings), "-q", "report", "--followup", "--format", "csv", "--out",
                  str(tmp_path / "early.csv"), "--as-of", (first.date() - timedelta(days=1)).isoformat(), "--force"]
