@@ -104,7 +104,7 @@ _PAGE_NOT_FOUND = (
     r"(?:can(?:'|’|no)?t|could\s*n(?:'|’|o)t|cannot)\s+be\s+found|"
     r"^\W*(?:error\s*)?404\W*$|(?<![\w/.,\-–])404\s*(?:error\b|[-–:|](?!\s*\d))")
 _NOT_FOUND = re.compile(f"{_NO_DATA}|{_PAGE_NOT_FOUND}", re.I)
-_NOT_FOUND_BUT_NO_DATA = re.compile(_PAGE_NOT_FOUND, re.I)
+_PAGE_NOT_FOUND_RE = re.compile(_PAGE_NOT_FOUND, re.I)  # not-found wording but "ไม่พบข้อมูล"
 # ... and, for a page that answered a file's address (`file_not_found`), a file's.
 _FILE_NOT_FOUND = re.compile(r"ไม่พบ\s*(?:ไฟล์|เอกสาร)|(?:ไฟล์|เอกสาร)\S{0,12}ถูกลบ|file\s+(?:was\s+)?(?:not\s+found|"
                              r"does\s*n[o']t\s+exist|(?:has\s+been\s+)?(?:deleted|removed))", re.I)
@@ -123,7 +123,7 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
 # An h1 or h2, left open: to the end (as _DROP, and written as it is).
 _HEADING = re.compile(r"<h[12][^>]*>([^<]*(?:<(?!/h[12])[^<]*)*)(?:</h[12]|\Z)", re.I)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
-_EMBEDS = re.compile(r"<(?:iframe|embed|object)\b", re.I)
+EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)  # a tag that shows a file (or a page) of its own
 SIGN_IN_TEXT = 400  # characters: more text than a sign-in form and its page's frame have
 _PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
 _SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own
@@ -325,6 +325,11 @@ def postback_files(raw_html: str) -> bool:
     # table of files also when its pager posts back)
     return any(_FILE_WORDS.search(m.group(1).rpartition(",")[2]) or _FILE_WORDS.search(m.group(2))
                for m in _POSTBACK_LINK.finditer(raw_html))
+
+
+def shows_or_links_file(raw_html: str) -> bool:
+    """Markup that shows a file in a frame, an <embed> or an <object>, or links one."""
+    return EMBEDDING.search(raw_html) is not None or bool(document_hrefs(raw_html))
 
 
 def may_link_files(raw_html: str) -> bool:
@@ -814,17 +819,12 @@ def not_found_heading(page: Page) -> bool:
     >>> not_found_heading(page), not_found_heading(read_html("<h1>ข่าว</h1><h2>ไม่พบข้อมูล</h2>".encode(), {}))
     (False, True)
     """
-    if not _in_headings(page, _NOT_FOUND, _may_say_not_found):
-        return False  # nearly every page
-    if _in_headings(Page(kind=page.kind, title=page.title), _NOT_FOUND, _may_say_not_found):
+    if _says(page.title, _NOT_FOUND, _may_say_not_found):
         return True
-    dated = False
-    for heading in page.headings:
-        if heading and len(heading) <= 120 and _may_say_not_found(heading) and _NOT_FOUND.search(heading) and \
-                not (dated and not _NOT_FOUND_BUT_NO_DATA.search(heading)):
-            return True
-        dated = dated or bool(years_in(heading))
-    return False
+    # (the earlier headings' years are read only for a heading that says "not found": rare)
+    return any(_says(heading, _NOT_FOUND, _may_say_not_found) and
+               (_PAGE_NOT_FOUND_RE.search(heading) or not any(years_in(h) for h in page.headings[:i]))
+               for i, heading in enumerate(page.headings))
 
 
 def _may_say_not_found(text: str) -> bool:
@@ -834,10 +834,15 @@ def _may_say_not_found(text: str) -> bool:
 
 
 def _in_headings(page: Page, pattern: re.Pattern, may=None) -> bool:
-    """`pattern` in the page's title or one of its first h1/h2s, each of heading length; `may`:
-    a quick test a text must pass before the pattern is searched."""
-    return any(pattern.search(t) for t in (page.title, *page.headings)
-               if t and len(t) <= 120 and (may is None or may(t)))
+    """`pattern` in the page's title or one of its first h1/h2s (`_says`)."""
+    return any(_says(t, pattern, may) for t in (page.title, *page.headings))
+
+
+def _says(heading: str, pattern: re.Pattern, may=None) -> bool:
+    """`pattern` in a title or heading of heading length; `may`: a quick test it must pass before
+    the pattern is searched."""
+    return bool(heading) and len(heading) <= 120 and (may is None or may(heading)) and \
+        pattern.search(heading) is not None
 
 
 def script_shell(page: Page, body: bytes) -> bool:
@@ -874,7 +879,7 @@ def password_wall(page: Page) -> bool:
         return True
     outside_html = _FORM.sub(" ", page.raw_html)
     own = len(text_of(outside_html)) + sum(n for n in (len(text_of(f)) for f in forms) if n >= SIGN_IN_TEXT)
-    return own < SIGN_IN_TEXT and not document_hrefs(outside_html) and not _EMBEDS.search(outside_html)
+    return own < SIGN_IN_TEXT and not shows_or_links_file(outside_html)
 
 
 def needs_probe(url: str, final_url: str, page: Page) -> bool:
@@ -1018,7 +1023,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
             return (status,), None  # a server's 403 or 5xx page sent with 200: not "no 2566"
         shown_error = errorpages.error_shown(page.text, page.title)
         if shown_error == "server_error_page":
-            if not (document_hrefs(page.raw_html) or _EMBEDS.search(page.raw_html)):
+            if not shows_or_links_file(page.raw_html):
                 return (shown_error,), None
             # A short item page, its heading and its file, whose footer's widget died after it:
             # the browser shows the file's link or frame above the error (was broken).
