@@ -10,9 +10,12 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-# Copy-paste from Word, LINE and browsers brings invisible characters along; NBSP is a space in
-# disguise. NUL goes too (the collector uses it as a private marker).
-_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\0")), 0xA0: " ", 0x202F: " ",
+# Copy-paste from Word, LINE and browsers brings invisible characters along: these are drawn as
+# nothing (zero-width space, joiners, word joiner, BOM, soft hyphen; check/template.text_of drops
+# them from a page's text too); NBSP is a space in disguise. NUL goes too (the collector uses it
+# as a private marker).
+DRAWN_AS_NOTHING = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = {**dict.fromkeys(map(ord, DRAWN_AS_NOTHING + "\0")), 0xA0: " ", 0x202F: " ",
               # blank-looking letters and marks that str.strip() keeps (braille blank, Hangul fillers,
               # Mongolian vowel separator, invisible operators): a cell of them is an empty cell
               **dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0\u180e\u2061\u2062\u2063\u2064"), " ")}
@@ -111,9 +114,7 @@ def is_homepage(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    # "#/oit" and "#!/oit" are pages of a hash-routed site; "#top" is still the homepage
-    route = parts.fragment.startswith(("/", "!"))
-    if _content_query(parts.query) or route:
+    if _asks_content(parts):
         return False
     path = parts.path.lower().rstrip("/")
     return path in _INDEX_PAGES or _LANGUAGE_PREFIX.sub("", path) in _INDEX_PAGES
@@ -132,12 +133,16 @@ def folder_index(url: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    segments = parts.path.split("/")
-    if len(segments) < 3 or not segments[1] or len(segments) > 3 or _content_query(parts.query) or \
-            parts.fragment.startswith(("/", "!")):
+    segments = parts.path.split("/")  # "", the folder, its index page ("" for "/web/")
+    if len(segments) != 3 or not segments[1] or _asks_content(parts):
         return None
-    rest = "/" + segments[2].lower()
-    return f"/{segments[1]}/" if rest.rstrip("/") in _INDEX_PAGES else None
+    return f"/{segments[1]}/" if ("/" + segments[2].lower()).rstrip("/") in _INDEX_PAGES else None
+
+
+def _asks_content(parts) -> bool:
+    """A URL's query asks for content, or its fragment is a hash-routed site's page ("#/oit",
+    "#!/oit"; "#top" is not)."""
+    return _content_query(parts.query) or parts.fragment.startswith(("/", "!"))
 
 
 _NOT_CONTENT = frozenset({"lang", "language", "hl", "fbclid", "gclid"})
