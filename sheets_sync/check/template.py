@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from sheets_sync.check.pdftext import squeeze
 from sheets_sync.check.years import years_in
+from sheets_sync.core.normalize import DRAWN_AS_NOTHING
 from sheets_sync.core.thai import BE_OFFSET, digits
 
 MAX_LINES = 200  # dated lines kept of a probe's page: a template has a few dozen
@@ -246,11 +247,10 @@ def _element_end(raw_html: str, start: int, tag: str) -> int:
     return len(raw_html)
 
 
-# Characters a browser draws as nothing: a zero-width space (a Thai word-break plugin's, or pasted
-# from LINE or Facebook, between words or inside "25​66"), joiners, a word joiner, a BOM
-# (a PHP include saved with one) and a soft hyphen (&shy;). Read as characters, they split "ปี 2566"
-# and "อยู่ระหว่าง จัดทำข้อมูล" where the assessor sees them whole: "no 2566", no placeholder.
-_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+# Characters a browser draws as nothing (core.normalize.DRAWN_AS_NOTHING): a zero-width space (a
+# Thai word-break plugin's, or pasted from LINE or Facebook, between words or inside "25​66"),
+# joiners, a BOM (a PHP include saved with one), a soft hyphen (&shy;). Read as characters, they
+# split "ปี 2566" and "อยู่ระหว่าง จัดทำข้อมูล" where the assessor sees them whole.
 
 
 def text_of(markup: str) -> str:
@@ -261,7 +261,7 @@ def text_of(markup: str) -> str:
     'แผนการดำเนินงาน ปี 2566 อยู่ระหว่างจัดทำข้อมูล'
     """
     text = html.unescape(_ANY_TAG.sub(" ", markup))
-    for mark in _INVISIBLE:
+    for mark in DRAWN_AS_NOTHING:
         if mark in text:  # a find each (~0.5 us a page), where a translate of every page cost ~100
             text = text.replace(mark, "")
     return squeeze(text)

@@ -27,14 +27,10 @@ from sheets_sync.sheet.layout import (
 Grid = Sequence[Sequence[object]]
 
 
-# Characters drawn as nothing, which a paste from a web page or LINE brings along ("a-one\u200b"):
-# a key cell holding one looked the same and matched no agency.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
 def text(value: object) -> str:
-    """A cell as text: None is '', 12.0 is '12', everything NFC-normalised and trimmed, without
-    the characters a spreadsheet draws as nothing.
+    """A cell as text: None is '', 12.0 is '12', everything as it shows (`normalize.visible`:
+    NFC, without the characters drawn as nothing a paste brings along, "a-one\u200b" of a key
+    cell that matched no agency) and trimmed.
 
     >>> text(" a-one\u200b "), text(12.0), text(None)
     ('a-one', '12', '')
@@ -43,7 +39,7 @@ def text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).strip()
+    return normalize.visible(str(value)).strip()
 
 
 def columns(header: Sequence[object], wanted: dict[str, str], tab: str, required: Sequence[str]) -> dict[str, int]:
