@@ -33,7 +33,8 @@ PLACEHOLDER_TEXT = 150  # characters of content besides the headings, at most, f
 # "อยู่ระหว่างดำเนินการ" alone is also a status: of a complaint ("ได้รับ 1 เรื่อง ขณะนี้อยู่ระหว่าง
 # ดำเนินการ"), of a project in a table, of a measure. It is the page's notice only with at most
 # this many characters of content beside it ("ขณะนี้", "หน้านี้").
-_BARE_STATUS = re.compile(r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*ดำเนินการ")
+_UNDER_WAY = r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*"  # "in the course of (the) ..."
+_BARE_STATUS = re.compile(_UNDER_WAY + "ดำเนินการ")
 STATUS_REST = 20
 NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" notice, at most
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
@@ -41,7 +42,7 @@ WINDOW = 200  # characters after each top heading where a notice is looked for
 # "Update" as Thai spells it four ways (อัพเดท, อัปเดต, อัพเดต, อัปเดท), all in use.
 _UPDATE = "อั[พป]เด[ทต]"
 _NOTICE = re.compile(
-    r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|" + _UPDATE + r"|อัพโหลด|อัปโหลด|"
+    _UNDER_WAY + r"(?:จัดทำ|ปรับปรุง|รวบรวม|ดำเนินการ|" + _UPDATE + r"|อัพโหลด|อัปโหลด|"
     r"นำเข้า|เพิ่มเติม|เพิ่ม(?=\s*(?:ข้อมูล|เนื้อหา|เอกสาร)))\s*(?:ข้อมูล|เนื้อหา|เอกสาร)?"
     # ("ยังไม่มีข้อมูลการรับสินบน", "... เรื่องร้องเรียน": no cases this year, the item's own answer)
     r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)(?!\s*(?:การ|เรื่อง|ผู้|กรณี))|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
