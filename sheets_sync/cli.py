@@ -242,23 +242,19 @@ def _setup_logging(args) -> None:
 def _resolve_entry(text: str) -> str:
     """--resolve's value, checked as settings.yaml's checker.resolve is: a usage error (exit 2),
     where a bad one was an unexpected error (exit 1) at the first check."""
-    from sheets_sync.core.normalize import parse_resolve
+    from sheets_sync.config.settings import resolve_entry_ok
 
-    try:
-        parse_resolve([text])
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:ADDRESS") from None
+    if not resolve_entry_ok(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:ADDRESS")
     return text
 
 
 def _network(text: str) -> str:
-    """--allow-private's value: a network (CIDR) or an address, as in settings.yaml."""
-    import ipaddress
+    """--allow-private's value, checked as settings.yaml's checker.allow_private is."""
+    from sheets_sync.config.settings import network_ok
 
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a network (CIDR)") from None
+    if not network_ok(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a network (CIDR)")
     return text
 
 

@@ -632,18 +632,32 @@ def _check_settings(s: Settings, where: str) -> None:
         raise ConfigError(f"{where}: checker.max_document_bytes: must be at least checker.max_body_bytes "
                           f"({c.max_body_bytes})")
     for entry in c.resolve:
-        try:
-            parse_resolve([entry])
-        except ValueError:
-            raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS") from None
+        if not resolve_entry_ok(entry):
+            raise ConfigError(f"{where}: checker.resolve: {entry!r} is not HOST:ADDRESS")
     for cidr in c.allow_private:
-        try:
-            ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            raise ConfigError(f"{where}: checker.allow_private: {cidr!r} is not a network (CIDR)") from None
+        if not network_ok(cidr):
+            raise ConfigError(f"{where}: checker.allow_private: {cidr!r} is not a network (CIDR)")
     _check_notify(s.notify, where)
     if s.expected_agencies < 1 or not (0 < s.target_agencies <= s.expected_agencies):
         raise ConfigError(f"{where}: target_agencies: must be between 1 and expected_agencies")
+
+
+def resolve_entry_ok(entry: str) -> bool:
+    """A checker.resolve (or --resolve) value is HOST:ADDRESS."""
+    try:
+        parse_resolve([entry])
+    except ValueError:
+        return False
+    return True
+
+
+def network_ok(cidr: str) -> bool:
+    """A checker.allow_private (or --allow-private) value is a network (CIDR) or an address."""
+    try:
+        ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_notify(n: NotifySettings, where: str) -> None:
