@@ -82,6 +82,11 @@ def looks_like(role: str, header: list[str]) -> bool:
     return False
 
 
+# What to do about two tabs that look like one (find_tabs)
+_ONE_OF_TWO = ("delete one of them (or clear its header row: a tab is known by its headers here, so renaming it does "
+               "not tell them apart), then run again")
+
+
 def find_tabs(book: Book) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """canonical title -> actual title for the tabs that play a role under another name, and
     the renames found. Two tabs that look like one role stop the run with one line naming both."""
@@ -93,17 +98,13 @@ def find_tabs(book: Book) -> tuple[dict[str, str], list[tuple[str, str]]]:
         if role in tabs:
             own = _header(book, role)
             if role != TAB_SUMMARY and others and (looks_like(role, own) or any(own)):
-                raise BackendError(f"two tabs look like the {role!r} tab: {role!r} and {others[0]!r}; "
-                                   "delete one of them (or clear its header row: a tab is known by its headers here, "
-                                   "so renaming it does not tell them apart), then run again")
+                raise BackendError(f"two tabs look like the {role!r} tab: {role!r} and {others[0]!r}; {_ONE_OF_TWO}")
             if any(own) or not others:
                 continue  # the tab itself (an empty twin left by an older init yields to the real one)
         if len(others) > 1:
             if role == TAB_SUMMARY:
                 continue  # copies of the summary are harmless: init makes a new one
-            raise BackendError(f"two tabs look like the {role!r} tab: {others[0]!r} and {others[1]!r}; "
-                               "delete one of them (or clear its header row: a tab is known by its headers here, "
-                                   "so renaming it does not tell them apart), then run again")
+            raise BackendError(f"two tabs look like the {role!r} tab: {others[0]!r} and {others[1]!r}; {_ONE_OF_TWO}")
         if others:
             aliases[role] = others[0]
             renamed.append((role, others[0]))

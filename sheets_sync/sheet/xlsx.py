@@ -20,7 +20,6 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles.differential import DifferentialStyle
@@ -127,16 +126,15 @@ class XlsxBook:
         the value it showed (the write failed, and no row's verdict was written)."""
         ws = self.wb[tab]
         c = ws.cell(row=row + 1, column=col + 1)
-        if isinstance(c, MergedCell) or c.coordinate in ws.merged_cells:
-            for merged in [m for m in ws.merged_cells.ranges if c.coordinate in m]:
-                log.warning("tab %s: unmerging %s to write row %d's cell", tab, merged.coord, row + 1)
-                shown = ws.cell(row=merged.min_row, column=merged.min_col).value
-                cells = list(merged.cells)
-                ws.unmerge_cells(merged.coord)
-                for r, k in cells:
-                    ws.cell(row=r, column=k).value = shown
-            c = ws.cell(row=row + 1, column=col + 1)
-        return c
+        around = [m for m in ws.merged_cells.ranges if c.coordinate in m]  # nearly always none
+        for merged in around:
+            log.warning("tab %s: unmerging %s to write row %d's cell", tab, merged.coord, row + 1)
+            shown = ws.cell(row=merged.min_row, column=merged.min_col).value
+            cells = list(merged.cells)
+            ws.unmerge_cells(merged.coord)
+            for r, k in cells:
+                ws.cell(row=r, column=k).value = shown
+        return ws.cell(row=row + 1, column=col + 1) if around else c
 
     def set(self, tab: str, row: int, col: int, value: str) -> None:
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.
