@@ -74,8 +74,7 @@ def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetim
     lines = []
     for item in sorted(catalog.items, key=lambda i: i.number):
         row = rows.get(RowKey(agency.code, item.code))
-        checked = (judged.get(row.key) if judged is not None else row.previous_checked_url) if row is not None else None
-        if row is not None and row.url_text and (judged is not None or checked is not None) and checked != row.url_text:
+        if row is not None and row.url_text and _judged_another_url(row, judged):
             lines.append(Line(item.code, item.title, row.url_text, row.explanation, PENDING_TH, NOT_CHECKED_TH))
             continue
         lines.append(_line(item.code, item.title, row, catalog.year_rule(item.code)))
@@ -83,6 +82,13 @@ def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetim
                f"หน่วยงาน: {agency.name} ({agency.code})",
                f"ข้อมูลจากแผ่นงาน ณ {thai_datetime(at)}")
     return AgencyList(agency, heading, tuple(lines))
+
+
+def _judged_another_url(row: SubmissionRow, judged: Mapping[RowKey, str] | None) -> bool:
+    """The verdict the sheet shows for `row` is about another URL than its cell's: by the history
+    (`judged`; a row it never judged too), else by the sheet's "URL ที่ตรวจ"; False without either."""
+    checked = judged.get(row.key) if judged is not None else row.previous_checked_url
+    return (judged is not None or checked is not None) and checked != row.url_text
 
 
 def _line(item: str, title: str, row: SubmissionRow | None, rule: YearRule) -> Line:
