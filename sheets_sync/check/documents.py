@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import re
@@ -112,17 +113,15 @@ def resolve(base: str, written: str, encoding: str | None = None) -> str:
         return urljoin(base, native)
 
 
-_UNICODE_CODECS = ("utf-8", "utf_8", "utf8", "utf-16", "utf-16-le", "utf-16-be", "utf_16")
-
-
 def _query_in(written: str, encoding: str) -> str:
-    """`written` with its query's characters percent-encoded in `encoding` (not UTF-8's), as a
-    browser encodes a link's query in its page's encoding; as it was where that cannot be."""
-    if encoding.lower().replace("_", "-") in _UNICODE_CODECS:
-        return written
+    """`written` with its query's characters percent-encoded in `encoding` (a legacy one: a
+    Unicode page's query is UTF-8, as `_native` writes it), as a browser encodes a link's query
+    in its page's encoding; as it was where that cannot be."""
     head, _, rest = written.partition("?")
     query, hash_, fragment = rest.partition("#")
     try:
+        if codecs.lookup(encoding).name.startswith("utf-"):
+            return written
         raw = query.encode(encoding)
     except (LookupError, UnicodeEncodeError):
         return written
