@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     sn = command("snapshot", help="confirm a round's snapshot that had no record at its deadline",
                  description="A round whose deadline passed before the worker recorded anything gets a tab "
                              "'สรุปรอบ N (ยังไม่ยืนยัน)' that is not final. --confirm N writes the round's final "
-                             "snapshot tab from what is known, marked as confirmed by a coordinator.")
+                             "snapshot tab from what is known, marked as confirmed by a coordinator, in place of that tab.")
     sn.add_argument("--confirm", metavar="ROUND", type=int, required=True, help="the round to confirm (e.g. 1)")
     ex = command("export", help="the ITAS-ready list of one agency (or of each)",
                  description="Writes what an agency retypes into ITAS: its items in ITAS order (O1, O2 ...) with the "

@@ -167,24 +167,26 @@ def offline_note(kept: int, checked: tuple) -> tuple[str, ...]:
 def _write_snapshots(config: Config, backend: Backend, history: History, agencies, now) -> None:
     """After a round's deadline: its snapshot tab, computed from the history at the deadline, once.
     A deadline no sync recorded anything by (the worker started later) gets a tab that says so and
-    shows only what the sheet's first-submitted times tell; it is never passed off as final."""
+    shows only what the sheet's first-submitted times tell; it is never passed off as final, and
+    is not written again once a coordinator has confirmed the round (`confirm_snapshot`)."""
     write_snapshot = getattr(backend, "write_snapshot", None)
     if write_snapshot is None:  # a backend without snapshots yet
         return
     s = config.settings
     opts = Options.of(s)
     for rnd in due_rounds(config.catalog, now, s.tz):
+        final, provisional = snapshot_title(rnd, s.thai_digits), provisional_title(rnd, s.thai_digits)
         if recorded_by(history, rnd, s.tz):
-            title = snapshot_title(rnd, s.thai_digits)
+            title, names = final, {"replaces": (provisional,)}
             build = partial(snapshot_summary, history, rnd, config.catalog, agencies, opts)
         else:
-            title = provisional_title(rnd, s.thai_digits)
+            title, names = provisional, {"known_as": (final,)}
             build = partial(provisional_summary, history, rnd, config.catalog, agencies, opts)
         # Built only when the tab is missing: after a deadline, every later run would otherwise
         # recompute the history at that deadline just to have it declined.
         build = partial(_build_snapshot, rnd, title, build)
         started = time.monotonic()
-        if write_snapshot(title, build):
+        if write_snapshot(title, build, **names):
             log.info("round %d snapshot written to tab %s (%.1f s)", rnd.number, title, time.monotonic() - started)
 
 
@@ -196,8 +198,8 @@ def _build_snapshot(rnd, title, build):
 
 def confirm_snapshot(config: Config, backend: Backend, number: int, now, state: State | None = None) -> str:
     """A coordinator confirms a round's snapshot that had no record at its deadline: the final tab
-    is written from what is known (the first-submitted times), saying who stands behind it.
-    Returns the tab's name. A round not yet due, or one whose final tab exists, is a UsageError."""
+    is written from what is known (the first-submitted times), saying who stands behind it, and
+    the provisional tab (which advised this very command) is removed in the same write. Returns the tab's name. A round not yet due, or one whose final tab exists, is a UsageError."""
     catalog, s = config.catalog, config.settings
     if number not in {r.number for r in catalog.rounds}:
         raise UsageError(f"--confirm: round {number} is not in the {catalog.year} catalogue")
@@ -217,7 +219,7 @@ def confirm_snapshot(config: Config, backend: Backend, number: int, now, state: 
             build = partial(snapshot_summary, history, rnd, catalog, agencies, Options.of(s))
         else:
             build = partial(provisional_summary, history, rnd, catalog, agencies, Options.of(s), confirmed_at=now)
-        if not write_snapshot(title, build):
+        if not write_snapshot(title, build, replaces=(provisional_title(rnd, s.thai_digits),)):
             raise UsageError(f"the snapshot tab {title} exists already (a snapshot is never changed)")
     finally:
         if own_state:

@@ -63,9 +63,12 @@ class Backend(Protocol):
         """Imports (issue 14): writes the agencies' explanation cells ("คำอธิบายเพิ่มเติม") by the rule
         of `write_urls`: key -> (explanation the plan read, new text); stale and missing alike."""
 
-    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
+    def write_snapshot(self, title: str, build: Callable[[], Summary], *, known_as: Sequence[str] = (),
+                       replaces: Sequence[str] = ()) -> bool:
         """Writes the summary `build()` makes (with its charts) to a new tab `title` once. Returns
-        False, without calling `build`, when a tab of that name exists: a round's snapshot is
-        never overwritten, and is not recomputed from the history on every run after it.
+        False, without calling `build`, when a tab named `title` or any of `known_as` exists: a
+        round's snapshot is never overwritten, and is not recomputed from the history on every run
+        after it. The tabs named in `replaces` (a round's provisional snapshot, once its final one
+        is written) are removed in the same write, so no tab goes on advising what is done.
         Optional while a backend lacks it: the sync checks with getattr."""
 

@@ -49,6 +49,7 @@ class Book(Protocol):
 
     def tabs(self) -> list[str]: ...
     def add_tab(self, name: str) -> None: ...
+    def remove_tab(self, name: str) -> None: ...
     def grid(self, tab: str) -> list[list[object]]: ...
     def set(self, tab: str, row: int, col: int, value: str) -> None: ...
     def set_note(self, tab: str, row: int, col: int, note: str) -> str | None: ...  # a person's note replaced
@@ -378,23 +379,28 @@ class GridBackend:
 
         self._write(work)
 
-    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
+    def write_snapshot(self, title: str, build: Callable[[], Summary], *, known_as: Sequence[str] = (),
+                       replaces: Sequence[str] = ()) -> bool:
         """Writes `build()` to a new tab `title`, once: returns False, building and writing
-        nothing, when a tab of that name already exists (a snapshot is never changed)."""
+        nothing, when a tab named `title` or any of `known_as` already exists (a snapshot is never
+        changed); removes the tabs named in `replaces` in the same save."""
+        names = {title, *known_as}
         with self._session(write=False) as book:
-            if title in book.tabs():
+            if names & set(book.tabs()):
                 return False
         summary = build()
         rows, headers = summary.grid()
 
         def work(book: Book) -> bool:
-            if title in book.tabs():
+            if names & set(book.tabs()):
                 return False
             book.add_tab(title)
             book.replace(title, rows)
             book.style(title, "summary")
             _format_summary(book, title, summary)
             _add_charts(book, title, summary, headers)
+            for gone in set(replaces) & set(book.tabs()):
+                book.remove_tab(gone)
             return True
 
         return self._write(work)

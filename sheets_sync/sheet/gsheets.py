@@ -547,12 +547,22 @@ class GSheetsBackend(GridBackend):
             log.warning("%d rows disappeared before their notes were written: %s", len(gone),
                         ", ".join(map(str, gone[:10])))
 
-    def write_snapshot(self, title: str, build: Callable[[], Summary]) -> bool:
-        """A round snapshot: a new tab written once, in one batch; False (nothing built or
-        written) when a tab of that name exists, so a snapshot is never changed."""
+    def write_snapshot(self, title: str, build: Callable[[], Summary], *, known_as: Sequence[str] = (),
+                       replaces: Sequence[str] = ()) -> bool:
+        """A round snapshot: a new tab written once, in one batch with the removal of the tabs
+        named in `replaces`; False (nothing built or written) when a tab named `title` or any of
+        `known_as` exists, so a snapshot is never changed."""
+        def requests(meta: dict[str, SheetMeta], retry: bool) -> list[dict] | None:
+            if {title, *known_as} & set(meta):
+                return None
+            gone = [{"deleteSheet": {"sheetId": meta[t].sheet_id}} for t in dict.fromkeys(replaces) if t in meta]
+            reqs = self._tab_requests(title, build(), meta)
+            for t in replaces:
+                self._meta.pop(t, None)
+            return reqs + gone
+
         with self._api(f"write the snapshot {title}"):
-            return self._send_on_known_tabs(
-                lambda meta, retry: None if title in meta else self._tab_requests(title, build(), meta))
+            return self._send_on_known_tabs(requests)
 
     def _send_on_known_tabs(self, build: Callable[[dict[str, SheetMeta], bool], list[dict] | None],
                             plan: "ident.Positioned | None" = None) -> Any:

@@ -26,6 +26,10 @@ class MemoryBook:
     def add_tab(self, name: str) -> None:
         self.sheets.setdefault(name, [])
 
+    def remove_tab(self, name: str) -> None:
+        self.sheets.pop(name, None)
+        self.notes = {k: v for k, v in self.notes.items() if k[0] != name}
+
     def grid(self, tab: str) -> list[list[object]]:
         return [list(r) for r in self.sheets[tab]]
 

@@ -90,6 +90,9 @@ class XlsxBook:
         self.wb.create_sheet(name, index=min(TABS.index(name) if name in TABS else len(self.wb.sheetnames),
                                              len(self.wb.sheetnames)))
 
+    def remove_tab(self, name: str) -> None:
+        self.wb.remove(self.wb[name])
+
     def grid(self, tab: str) -> list[list[object]]:
         ws = self.wb[tab]
         out = []

@@ -253,6 +253,11 @@ def test_a_worker_started_after_the_second_deadline_claims_nothing_it_does_not_k
     assert title == "สรุปรอบ 1 (31 มกราคม 2566)"
     confirmed = "\n".join(str(c.value) for row in load_workbook(book)[title].iter_rows() for c in row if c.value)
     assert "ผู้ประสานงานยืนยันภาพนี้เมื่อ 9 เม.ย. 2566" in confirmed
+    # the provisional tab, which advised `--confirm 1`, is gone, and a later sync does not bring it back
+    assert "สรุปรอบ 1 (ยังไม่ยืนยัน)" not in load_workbook(book).sheetnames
+    sync_at(config, bkk(2023, 4, 10, 9, 0))
+    tabs = load_workbook(book).sheetnames
+    assert "สรุปรอบ 1 (ยังไม่ยืนยัน)" not in tabs and "สรุปรอบ 2 (ยังไม่ยืนยัน)" in tabs and title in tabs
     from sheets_sync.core.errors import UsageError
     with pytest.raises(UsageError):
         pipeline.confirm_snapshot(config, open_backend(config), 1, bkk(2023, 4, 9, 11, 0))

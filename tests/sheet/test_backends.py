@@ -260,3 +260,22 @@ def test_the_agencies_tab_gives_each_agency_its_view_link():
     link = "https://docs.google.com/spreadsheets/d/1abcdefghijk/edit#gid=7&fvid=42"
     agencies, problems = g.read_agencies([head, ["a-one", "เทศบาลตำบลหนึ่ง", link], ["b-two", "อบต.สอง", ""]])
     assert [(a.code, a.view_link) for a in agencies] == [("a-one", link), ("b-two", "")] and problems == ()
+
+
+def test_a_snapshot_is_written_once_and_replaces_the_tab_it_supersedes(sheet, config):
+    """A round's final snapshot removes its provisional tab in the same write; a tab known by another
+    of its names (the final one) keeps the provisional one from being written again."""
+    provisional, final = "สรุปรอบ 1 (ยังไม่ยืนยัน)", "สรุปรอบ 1 (31 มกราคม 2566)"
+    built = []
+
+    def build(text):
+        return lambda: built.append(text) or Summary(heading=(text,))
+
+    assert sheet.backend.write_snapshot(provisional, build("ยังไม่ใช่ผลสุดท้าย"), known_as=(final,)) is True
+    assert sheet.backend.write_snapshot(provisional, build("อีกครั้ง"), known_as=(final,)) is False
+    assert sheet.backend.write_snapshot(final, build("ยืนยันแล้ว"), replaces=(provisional,)) is True
+    tabs = sheet.tabs()
+    assert final in tabs and provisional not in tabs and TAB_SUBMISSIONS in tabs
+    assert sheet.grid(final)[0][0] == "ยืนยันแล้ว"
+    assert sheet.backend.write_snapshot(provisional, build("กลับมา"), known_as=(final,)) is False
+    assert provisional not in sheet.tabs() and built == ["ยังไม่ใช่ผลสุดท้าย", "ยืนยันแล้ว"]
