@@ -269,12 +269,15 @@ def record_reminders(path: str | os.PathLike, run: dict[str, Any]) -> None:
     """Stores the last reminder run (time, reminders due, sent, failed, error) in the status file.
 
     Runs with nothing due are recorded too, so `status` shows that reminders are being looked at;
-    the last run that sent or failed something is kept apart, so it is not hidden by them."""
+    the last run that sent something and the last that failed are each kept apart, so neither is
+    hidden by the runs after it (a run that sent 4 was read "0 sent, 1 failed" after a retry failed)."""
     data = load(path) or {"version": 1, "last_run": None, "last_success": None, "consecutive_failures": 0,
                           "next_run": None}
     data["last_reminders"] = run
-    if run.get("sent") or run.get("failed") or run.get("error"):
+    if run.get("sent"):
         data["last_reminders_sent"] = run
+    if run.get("failed") or run.get("error"):
+        data["last_reminders_failed"] = run
     write_atomic(path, data)
 
 
@@ -282,11 +285,13 @@ def reminder_lines(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BA
     """The status's lines about reminders (none when no reminder run was recorded)."""
     if not data or not data.get("last_reminders"):
         return []
-    out = []
-    for key, label in (("last_reminders_sent", "Last reminders sent"), ("last_reminders", "Last reminder check")):
+    out, shown = [], []
+    for key, label in (("last_reminders_sent", "Last reminders sent"), ("last_reminders_failed", "Last reminder failure"),
+                       ("last_reminders", "Last reminder check")):
         r = data.get(key)
-        if not r or (key == "last_reminders" and r == data.get("last_reminders_sent")):
+        if not r or r in shown:
             continue
+        shown.append(r)
         due = ", ".join(r.get("slots") or []) or "none due"
         line = (f"{label}: {_when(r.get('at'), now, tz)}: {due}; {r.get('sent', 0)} sent, {r.get('failed', 0)} failed, "
                 f"{r.get('no_address', 0)} agencies without an address.")

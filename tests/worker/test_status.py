@@ -113,3 +113,16 @@ def test_systemd_unit_passes_systemd_analyze_verify(tmp_path):
     print(out.stdout + out.stderr)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "sheets-sync.service" not in out.stdout + out.stderr  # no warning about our unit
+
+
+def test_a_failed_retry_does_not_hide_the_run_that_sent_the_reminders(tmp_path):
+    """Four sent on Monday, one refused on Tuesday's retry, nothing due on Wednesday: status says all three."""
+    path = tmp_path / "status.json"
+    status.record_reminders(path, {"at": "2023-01-23T08:00:00+07:00", "slots": ["r1-7d"], "sent": 4, "failed": 1})
+    status.record_reminders(path, {"at": "2023-01-24T08:00:00+07:00", "slots": ["r1-7d"], "sent": 0, "failed": 1})
+    status.record_reminders(path, {"at": "2023-01-25T08:00:00+07:00", "slots": [], "sent": 0, "failed": 0})
+    lines = status.reminder_lines(status.load(path), datetime(2023, 1, 25, 9, 0, tzinfo=BANGKOK), BANGKOK)
+    assert [line.split(":")[0] for line in lines] == ["Last reminders sent", "Last reminder failure",
+                                                       "Last reminder check"]
+    assert "r1-7d; 4 sent, 1 failed" in lines[0] and "r1-7d; 0 sent, 1 failed" in lines[1]
+    assert "none due; 0 sent, 0 failed" in lines[2]
