@@ -456,11 +456,15 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
         emails = a.get("reminder_emails") or []
         if not isinstance(emails, (str, list)):
             raise ConfigError(f"{where}: {key}.reminder_emails: expected a list of e-mail addresses")
+        district = normalize.district(_str(a, "district", where, key))
+        if district and district not in normalize.DISTRICTS:
+            raise ConfigError(f"{where}: {key}.district: {district!r} of agency {code} is not a district of Lamphun "
+                              f"(one of: {', '.join(normalize.DISTRICTS)})")
         out.append(Agency(
             code=code,
             reminder_emails=tuple([emails] if isinstance(emails, str) else map(str, emails)),
             name=unicodedata.normalize("NFC", _str(a, "name", where, key, required=True)),
-            district=normalize.district(_str(a, "district", where, key)),
+            district=district,
             type=_str(a, "type", where, key),
             domains=tuple(domains),
             score_2565=float(score) if score is not None else None,

@@ -129,7 +129,7 @@ class ReadProblem:
     """A row the reader could not place (unknown agency or item, duplicated key)."""
 
     code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key | moved_text (kept
-    # typed text) | bad_score (last year's score in the agencies tab not a number)
+    # typed text) | bad_score (last year's score in the agencies tab not a number) | unknown_district
     row_number: int
     detail: str
     value: str = ""  # what the row says: the unknown or duplicated agency code, item or key

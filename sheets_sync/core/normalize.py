@@ -22,6 +22,8 @@ _INVISIBLE = {**dict.fromkeys(map(ord, DRAWN_AS_NOTHING + "\0")), 0xA0: " ", 0x2
 # ("ข้อ 9", "ข้อที่ 9" of an agency's form; "5.0", a number typed in a cell formatted as text)
 _ITEM_RE = re.compile(r"^\s*(?:ข้อ(?:ที่)?\s*)?[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})(?:\.0+)?\s*$")
 
+# Lamphun's districts, in the province's own order (the summary's district table keeps it).
+DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
 # Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
 DISTRICT_ALIASES = {
     "บ้านโฮ้ง": "บ้านโฮ่ง",

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheets_sync.config.settings import Agency, Catalog, Round
+from sheets_sync.core import normalize
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import (
     ReadProblem,
@@ -37,7 +38,7 @@ from sheets_sync.core.thai import days_left, digits, thai_date, thai_datetime
 from sheets_sync.sheet.layout import TAB_MOVED
 
 VALID = (Status.OK.value, Status.WARNING.value)
-DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
+DISTRICTS = normalize.DISTRICTS
 NO_DISTRICT = "ไม่ระบุอำเภอ"
 FAILED_PREFIX = "ไม่ผ่าน "  # + last year: the mark of an agency that failed last year's assessment
 TOP_ITEMS = 10
@@ -243,6 +244,9 @@ def problem_th(p: ReadProblem) -> str:
     if p.code == "bad_score":
         return (f"คะแนนปีก่อน {p.value!r} {where}แถว {p.row_number} ไม่ใช่ตัวเลข (เขียนแบบ 84.50) "
                 f"ระบบจึงไม่รู้ว่าหน่วยงานนี้ผ่านเกณฑ์ปีก่อนหรือไม่")
+    if p.code == "unknown_district":
+        return (f"อำเภอ {p.value!r} {where}แถว {p.row_number} ไม่ใช่อำเภอของจังหวัดลำพูน "
+                f"(เขียนเป็น {' '.join(DISTRICTS)}) ระบบจึงนับหน่วยงานนี้ใน \"{NO_DISTRICT}\"")
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
     if p.code == "moved_text":

@@ -109,11 +109,16 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             problems.append(ReadProblem("bad_score", n, f"{AGENCY_HEADERS['score_2565']} {score_text!r} of agency "
                                         f"{code} is not a number (write it as 84.50)", value=score_text,
                                         tab=TAB_AGENCIES))
+        district = normalize.district(text(cell(row, cols.get("district"))))
+        if district and district not in normalize.DISTRICTS:
+            # "บ้านโฮง": the agency was counted under "no district" in the governor's table, silently
+            problems.append(ReadProblem("unknown_district", n, f"{AGENCY_HEADERS['district']} {district!r} of agency "
+                                        f"{code} is not a district of Lamphun", value=district, tab=TAB_AGENCIES))
         domains = [d for d in text(cell(row, cols.get("domains"))).replace(";", ",").replace(" ", ",").split(",") if d]
         agencies.append(Agency(
             code=code,
             name=text(cell(row, cols["name"])),
-            district=normalize.district(text(cell(row, cols.get("district")))),
+            district=district,
             type=text(cell(row, cols.get("type"))),
             domains=tuple(domains),
             score_2565=score,

@@ -125,6 +125,14 @@ def test_seed_district_spelling_is_read_as_official(cfg):
     assert agency.district == "บ้านโฮ่ง"
 
 
+def test_a_district_that_is_not_lamphuns_is_an_error_naming_the_agency(cfg):
+    """A typo ("บ้านโฮง") counted the agency under "no district" in the governor's table without a word."""
+    edit(cfg / "agencies.yaml", "name: องค์การบริหารส่วนตำบลเหล่ายาว, district: บ้านโฮ่ง",
+         "name: องค์การบริหารส่วนตำบลเหล่ายาว, district: บ้านโฮง")
+    message = error_of(cfg)
+    assert "agencies.yaml" in message and "abt-laoyao" in message and "บ้านโฮง" in message
+
+
 def test_item_codes_in_the_seed_style_are_read(cfg):
     edit(cfg / "oit_items.yaml", "  - {code: O11,", "  - {code: ๐๑๑,")
     assert load_config(cfg / "settings.yaml").catalog.item("O11") is not None

@@ -87,3 +87,16 @@ def test_a_score_that_is_not_a_number_is_a_problem_named_to_the_coordinator():
     assert [a.score_2565 for a in agencies] == [None, 84.5, None]
     assert [(p.code, p.row_number, p.value) for p in problems] == [("bad_score", 2, "84,5")]
     assert "84,5" in problem_th(problems[0]) and "แถว 2" in problem_th(problems[0])
+
+
+def test_a_district_typo_in_the_agencies_tab_is_a_problem_named_in_the_summary():
+    """The agency still counts (under "no district"); the coordinator is told which row to fix."""
+    from sheets_sync.report.summary import problem_th
+    from sheets_sync.sheet.layout import AGENCY_HEADERS
+
+    header = [AGENCY_HEADERS["code"], AGENCY_HEADERS["name"], AGENCY_HEADERS["district"]]
+    agencies, problems = g.read_agencies([header, ["tt-a", "ก", "บ้านโฮง"], ["tt-b", "ข", "อ.บ้านโฮ้ง"],
+                                          ["tt-c", "ค", ""]])
+    assert [a.district for a in agencies] == ["บ้านโฮง", "บ้านโฮ่ง", ""]
+    assert [(p.code, p.row_number, p.value) for p in problems] == [("unknown_district", 2, "บ้านโฮง")]
+    assert "บ้านโฮง" in problem_th(problems[0]) and "แถว 2" in problem_th(problems[0])
