@@ -11,7 +11,8 @@ sites), and the summary, the history and the snapshots are the full sync's work.
 sync (from its verdicts, without another read), so the first pass after it checks only what agencies
 typed since. On the .xlsx backend a pass first compares the file's stamp (a stat) with the last pass's
 and reads nothing when nobody saved the workbook. Requests per pass on Google Sheets: 2 reads (tab list, one values read) when nothing
-changed; 3 reads and 1 write when something did (the write-time read and the one atomic batch).
+changed; 3 reads and 2 writes when something did (the write-time read, the verdicts through row
+metadata, then the notes in one checked batch: a pass writes no summary to carry them).
 """
 
 from __future__ import annotations
@@ -103,6 +104,11 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     # The worker itself was offline: keep the earlier verdicts, and look again next pass.
     offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
     write = backend.write_results(tuple(v for v in verdicts if v.key not in offline))
+    # Google Sheets holds the notes for the summary's batch, and a pass writes no summary: sent now,
+    # or they waited for the next pass (advice about a URL the agency may have fixed meanwhile).
+    flush = getattr(backend, "flush", None)
+    if flush is not None:
+        flush()
     skipped = {*write.stale, *write.missing, *offline}
     for key in skipped:
         watch.seen.pop(key, None)  # not judged as it is now: due again next pass

@@ -152,3 +152,28 @@ def test_a_pass_judges_a_pasted_url_as_the_full_sync_does(sheet, config):
     assert by_pass[RowKey("a-one", "O4")] == Status.WARNING.label_th  # no 2566 on an item that asks for it
     assert by_pass[RowKey("a-one", "O11")] == Status.OK.label_th  # the reading that opens
     assert by_pass == by_sync
+
+
+def test_on_google_sheets_a_pass_leaves_its_notes_on_the_sheet(tmp_path, config, site):
+    """The notes of a pass were held for the summary's batch, which a pass never writes: the broken
+    URL showed no advice, and the next pass sent the old advice onto a row fixed meanwhile."""
+    from tests.support.sheets import GSheetsHarness, submissions_sheet
+
+    sheet = GSheetsHarness(tmp_path)
+    pipeline.init(config, sheet.backend)
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    checker = Checker(config.settings.checker)
+    try:
+        watch = Watch()
+        watch.prime(pipeline.sync(config, sheet.backend, checker, clock).verdicts, ())
+        sheet.edit_now(lambda e: e.set_url("a-one", "O2", site.url("/gone")))
+        clock.advance(60)
+        assert watch_pass(config, sheet.backend, checker, clock, watch).write.written == 1
+    finally:
+        checker.close()
+    tab = submissions_sheet(sheet.fake, sheet.sid)  # as agencies see it: nobody flushes for them
+    grid = tab.grid()
+    head = [g.text(c) for c in grid[0]]
+    a, i, u = (head.index(SUBMISSION_HEADERS[k]) for k in ("agency", "item", "url"))
+    r = next(n for n, row in enumerate(grid) if g.text(g.cell(row, a)) == "a-one" and g.text(g.cell(row, i)) == "O2")
+    assert (tab.cell(r, u) or {}).get("note")
