@@ -275,8 +275,9 @@ def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalo
         ("ข้อที่เพิ่งพบปัญหาตั้งแต่เมื่อวาน",
          [f"{names.get(code, code)} ({code}) {item}: {Status(st).label_th}" for code, item, st in newly_bad]
          or ["ไม่มี"]),
-        ("หน่วยงานที่ไม่ผ่านการประเมินปี 2565 และยังส่งไม่ครบ",
-         [f"{a.name} ({a.code}) คะแนน 2565: {a.score_2565:.2f}, ข้อที่ต้องแก้ไข {len(problems.get(a.code, ()))} ข้อ"
+        (f"หน่วยงานที่ไม่ผ่านการประเมินปี {catalog.previous_year} และยังส่งไม่ครบ",
+         [f"{a.name} ({a.code}) คะแนน {catalog.previous_year}: {a.score_2565:.2f}, "
+          f"ข้อที่ต้องแก้ไข {len(problems.get(a.code, ()))} ข้อ"
           for a in behind] or ["ไม่มี ทุกหน่วยงานในกลุ่มนี้ส่งครบแล้ว"]),
         ("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้",
          [f"{names.get(s.agency, s.agency)} ({s.agency}) ถึง {', '.join(s.recipients)}"

@@ -10,6 +10,7 @@ from sheets_sync.config.settings import NotifySettings, Settings, SmtpSettings
 from sheets_sync.notify import digest as D
 from sheets_sync.notify import schedule as plan
 from sheets_sync.notify.mailer import build_message
+from sheets_sync.report import summary as S
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 from tests.support.history_fixture import AGENCIES, CATALOG, bkk, fill
@@ -77,3 +78,17 @@ def test_the_link_is_the_agencys_own_view_when_init_made_one():
     assert view in D.agency_digest(own, [problem], slot, CATALOG, settings, bkk(2023, 1, 24, 8, 0)).text
     fallback = D.agency_digest(plain, [problem], slot, CATALOG, settings, bkk(2023, 1, 24, 8, 0)).text
     assert f"https://sheet.example/{plain.code}" in fallback and "fvid" not in fallback
+
+
+def test_the_coordinators_digest_names_the_year_before_the_catalogues():
+    """It said "ปี 2565" and "คะแนน 2565" whatever the catalogue: under a 2567 catalogue the
+    agencies that failed ITA 2566 were said to have failed 2565."""
+    catalog = dataclasses.replace(CATALOG, year=2567)
+    failed = dataclasses.replace(AGENCIES[0], score_2565=80.0)  # last year's score, below 85
+    settings = Settings(notify=N)
+    empty = S.frame(None, (failed,), catalog, None)
+    d = D.coordinators_digest("daily-x", (failed,), catalog, settings, bkk(2024, 1, 20, 9, 0), empty, empty,
+                              {failed.code: []}, [])
+    assert "หน่วยงานที่ไม่ผ่านการประเมินปี 2566 และยังส่งไม่ครบ" in d.text
+    assert f"{failed.name} ({failed.code}) คะแนน 2566: 80.00" in d.text
+    assert "2565" not in d.text and "2565" not in d.html
