@@ -4,6 +4,8 @@ and the moment to e-mail contents (Thai subject, plain text and HTML). Nothing h
 An agency's open problems are its rows that are broken, invalid, blocked or warning (any round),
 and its rows still empty in a round whose deadline is the reminder's deadline or earlier. Rows
 the checker could not check (unknown) are left out: there is nothing the agency can do about them.
+A reminder counts only the rows to fix for its deadline; warnings and early rows of later rounds
+are listed apart, uncounted (`Groups`).
 The Thai notes are the sheet's own (core.reasons), so the e-mail and the sheet never disagree.
 """
 
@@ -58,11 +60,13 @@ class Digest:
     text: str
     html: str
     fingerprint: str  # of the problem list: tells whether it changed since the last reminder
-    problems: int = 0
+    problems: int = 0  # items to fix for the reminder's deadline (what the subject counts)
+    advisory: int = 0  # listed but not counted: warnings, and failing items of later rounds sent early
 
     def line(self) -> str:
         """One line for `remind --dry-run`."""
-        what = f"{self.problems} item(s)" if self.kind == "agency" else "coordinators' digest"
+        what = (f"{self.problems} item(s) to fix" + (f", {self.advisory} to look at" if self.advisory else "")
+                if self.kind == "agency" else "coordinators' digest")
         return f"{', '.join(self.to) or '(no address)'} | {self.subject} | {what}"
 
 
@@ -139,39 +143,78 @@ def _contact_lines(catalog: Catalog) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- agency digest
-def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catalog: Catalog, settings: Settings,
-                  now: datetime) -> Digest:
-    """The e-mail to one agency: its open problems, the link, the days left to the slot's deadline."""
-    rnd = slot.round
-    left = days_left(rnd.deadline, now.date())
-    deadline = thai_date(rnd.deadline)
-    n = len(problems)
-    if slot.kind == "after":
-        when = f"เลยกำหนดส่งรอบที่ {rnd.number} ({deadline}) แล้ว"
-        lead = (f"กำหนดส่ง URL รอบที่ {rnd.number} สิ้นสุดเมื่อ {thai_date(rnd.deadline, long=True)} "
-                f"ระบบพบว่ายังมีข้อที่ยังไม่ส่งหรือยังไม่ผ่านการตรวจเบื้องต้น {n} ข้อ ขอให้แก้ไขโดยเร็ว "
-                f"แล้วแจ้งผู้ประสานงานจังหวัด")
-    else:
-        when = f"{left} ถึงกำหนดส่งรอบที่ {rnd.number} ({deadline})"
-        lead = (f"กำหนดส่ง URL รอบที่ {rnd.number} คือ {thai_date(rnd.deadline, long=True)} ({left}) "
-                f"ระบบตรวจ URL พบ {n} ข้อที่ต้องแก้ไขหรือยังไม่ได้ส่ง ดังนี้")
-    subject = f"{_tag(catalog)} {agency.name}: {when} มี {n} ข้อต้องแก้ไข"
-    # The agency's own filter view when init made one: it opens on just its 43 rows.
-    link = agency.view_link if agency.view_link.startswith("https://") else sheet_link(settings, agency.code)
-    where = (f"แก้ไขได้ที่ชีตส่ง URL: {link}" if link else
-             "แก้ไขได้ในไฟล์ชีตส่ง URL ของจังหวัด แท็บ \"ส่ง URL\"")
-    where += f" (กรองคอลัมน์รหัสหน่วยงาน = {agency.code})"
-    checked = f"ข้อมูล ณ {thai_datetime(now)} น. (ผลการตรวจล่าสุดของระบบ)"
-    text_lines = [f"เรียน {agency.name}", "", lead, ""]
-    for i, p in enumerate(problems, start=1):
-        text_lines.append(f"{i}. {p.item} {p.title} (รอบที่ {p.round} กำหนดส่ง {thai_date(p.deadline)}): "
-                          f"{p.status.label_th}")
-        if p.url:
-            text_lines.append(f"   URL: {p.url}")
-        text_lines += [f"   {line}" for line in p.note.splitlines()]
-    text_lines += ["", where, checked, "", *_contact_lines(catalog), _footer(catalog)]
-    body = "\n".join(text_lines).replace("\n\n\n", "\n\n")
+@dataclass(frozen=True)
+class Groups:
+    """An agency's problems as a reminder tells them.
 
+    to_fix: empty or failing rows of the rounds due by the reminder's deadline (this round and
+    earlier ones): the only rows counted in the subject and the lead. early: failing rows of later
+    rounds, sent before their round (worth fixing now, not yet due). to_review: warnings, which
+    passed the preliminary check (ผ่านเบื้องต้น) by the tool's own definition, so never counted
+    as failures."""
+
+    to_fix: tuple[Problem, ...]
+    early: tuple[Problem, ...]
+    to_review: tuple[Problem, ...]
+
+
+def group(problems: Sequence[Problem], deadline: date) -> Groups:
+    """Splits an agency's problems for a reminder about `deadline` (see Groups)."""
+    failing = [p for p in problems if p.status is not Status.WARNING]
+    return Groups(to_fix=tuple(p for p in failing if p.deadline <= deadline),
+                  early=tuple(p for p in failing if p.deadline > deadline),
+                  to_review=tuple(p for p in problems if p.status is Status.WARNING))
+
+
+def _sections(g: Groups) -> list[tuple[str, str, tuple[Problem, ...]]]:
+    """(heading, last column's heading, rows) of each non-empty group, in reading order."""
+    return [(title, column, rows) for title, column, rows in (
+        (f"ข้อที่ต้องแก้ไขหรือยังไม่ได้ส่ง ({len(g.to_fix)} ข้อ)", "สิ่งที่ต้องแก้ไข", g.to_fix),
+        (f"ข้อของรอบถัดไปที่ส่งล่วงหน้าแต่ยังไม่ผ่านการตรวจเบื้องต้น ({len(g.early)} ข้อ ยังไม่ถึงกำหนดส่ง "
+         f"แก้ไขได้ตั้งแต่ตอนนี้)", "สิ่งที่ต้องแก้ไข", g.early),
+        (f"ควรตรวจ ({len(g.to_review)} ข้อ): ผ่านการตรวจเบื้องต้นแล้ว ไม่นับเป็นข้อที่ต้องแก้ไข "
+         f"แต่ควรตรวจตามคำแนะนำ", "คำแนะนำ", g.to_review),
+    ) if rows]
+
+
+def _counts(g: Groups) -> str:
+    """The subject's counts: "มี 2 ข้อต้องแก้ไข และ 1 ข้อควรตรวจ"."""
+    parts = [f"{n} {what}" for n, what in ((len(g.to_fix), "ข้อต้องแก้ไข"),
+                                           (len(g.early), "ข้อที่ส่งล่วงหน้ายังไม่ผ่าน"),
+                                           (len(g.to_review), "ข้อควรตรวจ")) if n]
+    if len(parts) > 1:
+        parts = [" ".join(parts[:-1]) + " และ " + parts[-1]]
+    return "มี " + (parts[0] if parts else "0 ข้อต้องแก้ไข")
+
+
+def _lead(slot: Slot, g: Groups, now: datetime) -> tuple[str, str]:
+    """(the subject's "when", the e-mail's first sentence) for the slot."""
+    rnd = slot.round
+    deadline, long = thai_date(rnd.deadline), thai_date(rnd.deadline, long=True)
+    n = len(g.to_fix)
+    if slot.kind == "after":
+        return (f"เลยกำหนดส่งรอบที่ {rnd.number} ({deadline}) แล้ว",
+                f"กำหนดส่ง URL รอบที่ {rnd.number} สิ้นสุดเมื่อ {long} ระบบพบว่ายังมีข้อที่ยังไม่ส่งหรือยังไม่ผ่าน"
+                f"การตรวจเบื้องต้น {n} ข้อ ขอให้แก้ไขโดยเร็ว แล้วแจ้งผู้ประสานงานจังหวัด")
+    left = days_left(rnd.deadline, now.date())
+    found = (f"ระบบตรวจ URL พบ {n} ข้อที่ต้องแก้ไขหรือยังไม่ได้ส่ง ดังนี้" if n else
+             "ข้อที่ต้องส่งภายในกำหนดนี้ส่งครบและผ่านการตรวจเบื้องต้นแล้ว มีข้อที่ควรดูเพิ่มเติมดังนี้")
+    return (f"{left} ถึงกำหนดส่งรอบที่ {rnd.number} ({deadline})",
+            f"กำหนดส่ง URL รอบที่ {rnd.number} คือ {long} ({left}) {found}")
+
+
+def _text_rows(problems: Sequence[Problem]) -> list[str]:
+    lines = []
+    for i, p in enumerate(problems, start=1):
+        lines.append(f"{i}. {p.item} {p.title} (รอบที่ {p.round} กำหนดส่ง {thai_date(p.deadline)}): "
+                     f"{p.status.label_th}")
+        if p.url:
+            lines.append(f"   URL: {p.url}")
+        lines += [f"   {line}" for line in p.note.splitlines()]
+    return lines
+
+
+def _html_table(problems: Sequence[Problem], last_column: str) -> str:
     rows = []
     for p in problems:
         url = (f'<br><a href="{html.escape(p.url)}" style="color:#1a5fb4;word-break:break-all">'
@@ -185,24 +228,51 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
             f'<td style="{_TD}white-space:nowrap">{p.round} ({html.escape(thai_date(p.deadline))})</td>'
             f'<td style="{_TD}background:{colour};white-space:nowrap">{html.escape(p.status.label_th)}</td>'
             f'<td style="{_TD}">{note}</td></tr>')
+    head = "".join(f'<th style="{_TH}">{html.escape(h)}</th>' for h in (*_HEAD, last_column))
+    return (f'<table style="border-collapse:collapse;width:100%;font-size:14px">'
+            f'<tr>{head}</tr>{"".join(rows)}</table>')
+
+
+def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catalog: Catalog, settings: Settings,
+                  now: datetime) -> Digest:
+    """The e-mail to one agency: what it must fix for the slot's deadline (counted), then failing
+    items of later rounds and the warnings (each in its own section, not counted), the link and
+    the days left."""
+    g = group(problems, slot.round.deadline)
+    when, lead = _lead(slot, g, now)
+    subject = f"{_tag(catalog)} {agency.name}: {when} {_counts(g)}"
+    # The agency's own filter view when init made one: it opens on just its 43 rows.
+    link = agency.view_link if agency.view_link.startswith("https://") else sheet_link(settings, agency.code)
+    where = (f"แก้ไขได้ที่ชีตส่ง URL: {link}" if link else
+             "แก้ไขได้ในไฟล์ชีตส่ง URL ของจังหวัด แท็บ \"ส่ง URL\"")
+    where += f" (กรองคอลัมน์รหัสหน่วยงาน = {agency.code})"
+    checked = f"ข้อมูล ณ {thai_datetime(now)} น. (ผลการตรวจล่าสุดของระบบ)"
+    sections = _sections(g)
+    text_lines = [f"เรียน {agency.name}", "", lead]
+    for title, _, rows in sections:
+        text_lines += ["", title, *_text_rows(rows)]
+    text_lines += ["", where, checked, "", *_contact_lines(catalog), _footer(catalog)]
+    body = "\n".join(text_lines).replace("\n\n\n", "\n\n")
+
     button = (f'<p><a href="{html.escape(link)}" style="display:inline-block;background:#1a5fb4;color:#fff;'
               f'padding:8px 18px;border-radius:4px;text-decoration:none">เปิดชีตส่ง URL ของหน่วยงาน</a></p>'
               if link else "")
-    table = (f'<table style="border-collapse:collapse;width:100%;font-size:14px">'
-             f'<tr>{"".join(f"<th style={chr(34)}{_TH}{chr(34)}>{h}</th>" for h in _HEAD)}</tr>{"".join(rows)}</table>')
+    tables = [f'<h3 style="margin:14px 0 4px 0;font-size:16px">{html.escape(title)}</h3>{_html_table(rows, column)}'
+              for title, column, rows in sections]
     page = _page(subject, [
         f"<p>เรียน {html.escape(agency.name)}</p>",
         f'<p style="font-size:16px"><b>{html.escape(lead)}</b></p>',
-        table, button,
+        *tables, button,
         f"<p>{html.escape(where)}</p>",
         f'<p style="color:#555">{html.escape(checked)}</p>',
     ], catalog)
-    fp = fingerprint(problems)
     return Digest(key=f"agency:{slot.id}:{agency.code}", kind="agency", slot=slot.id, agency=agency.code,
-                  to=valid_addresses(agency), subject=subject, text=body, html=page, fingerprint=fp, problems=n)
+                  to=valid_addresses(agency), subject=subject, text=body, html=page,
+                  fingerprint=fingerprint(problems), problems=len(g.to_fix),
+                  advisory=len(g.early) + len(g.to_review))
 
 
-_HEAD = ("ข้อ", "หัวข้อ / URL ที่ส่ง", "รอบ (กำหนดส่ง)", "สถานะ", "สิ่งที่ต้องแก้ไข")
+_HEAD = ("ข้อ", "หัวข้อ / URL ที่ส่ง", "รอบ (กำหนดส่ง)", "สถานะ")
 _TD = "border:1px solid #bbb;padding:6px 8px;vertical-align:top;"
 _TH = "border:1px solid #bbb;padding:6px 8px;background:#ddebf7;text-align:left;"
 

@@ -92,3 +92,31 @@ def test_the_coordinators_digest_names_the_year_before_the_catalogues():
     assert "หน่วยงานที่ไม่ผ่านการประเมินปี 2566 และยังส่งไม่ครบ" in d.text
     assert f"{failed.name} ({failed.code}) คะแนน 2566: 80.00" in d.text
     assert "2565" not in d.text and "2565" not in d.html
+
+
+def test_a_reminder_counts_the_rounds_it_is_about_and_lists_the_rest_apart():
+    """The day after round 1: its empty item is counted; its warning passed (ผ่านเบื้องต้น) and a
+    later round's warning or early broken item are listed in their own sections, not counted."""
+    def problem(item, status, rnd):
+        return D.Problem(item, f"หัวข้อ {item}", rnd, CATALOG.round(rnd).deadline, status, (), "", "หมายเหตุ")
+
+    problems = [problem("O1", D.Status.WARNING, 1), problem("O2", D.Status.EMPTY, 1),
+                problem("O4", D.Status.BROKEN, 2), problem("O5", D.Status.WARNING, 3)]
+    after = next(s for s in plan.slots(CATALOG, N) if s.id == "r1-after")
+    a = dataclasses.replace(AGENCIES[0], reminder_emails=("a@a.go.th",))
+    d = D.agency_digest(a, problems, after, CATALOG, Settings(notify=N), bkk(2023, 2, 1, 8, 0))
+    assert d.subject.endswith("เลยกำหนดส่งรอบที่ 1 (31 ม.ค. 2566) แล้ว มี 1 ข้อต้องแก้ไข "
+                              "1 ข้อที่ส่งล่วงหน้ายังไม่ผ่าน และ 2 ข้อควรตรวจ")
+    assert "ยังมีข้อที่ยังไม่ส่งหรือยังไม่ผ่านการตรวจเบื้องต้น 1 ข้อ" in d.text
+    assert (d.problems, d.advisory) == (1, 3)
+    for body in (d.text, d.html):
+        fix, rest = body.split("ข้อที่ต้องแก้ไขหรือยังไม่ได้ส่ง (1 ข้อ)")[1].split("ข้อของรอบถัดไปที่ส่งล่วงหน้า")
+        early, review = rest.split("ควรตรวจ (2 ข้อ)")
+        assert "O2" in fix and not any(i in fix for i in ("O1", "O4", "O5"))
+        assert "O4" in early and not any(i in early for i in ("O1", "O2", "O5"))
+        assert "O1" in review and "O5" in review and "O2" not in review and "O4" not in review
+
+    only_warnings = D.agency_digest(a, problems[:1], plan.slots(CATALOG, N)[0], CATALOG, Settings(notify=N),
+                                    bkk(2023, 1, 24, 8, 0))
+    assert only_warnings.subject.endswith("มี 1 ข้อควรตรวจ") and "ต้องแก้ไข" not in only_warnings.subject
+    assert "ส่งครบและผ่านการตรวจเบื้องต้นแล้ว" in only_warnings.text

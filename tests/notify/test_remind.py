@@ -84,7 +84,7 @@ def test_agency_digests_reach_their_own_agency_with_their_own_problems(tmp_path,
 
     (b,) = inbox.to("it@b.go.th")
     text = b.part("plain")
-    assert "มี 3 ข้อต้องแก้ไข" in b.subject
+    assert b.subject.endswith("มี 2 ข้อต้องแก้ไข และ 1 ข้อควรตรวจ")  # O2's warning passed: not counted
     assert "O2" in text and "https://b.go.th/boss" in text and "O3" in text and "O4" in text
     # the sheet's Thai note for no_fiscal_year, with the item's year as the sheet names it
     assert "ไม่พบปี 2566 ในหน้าหรือเอกสาร" in text and "ที่ข้อนี้กำหนด" not in text
@@ -135,6 +135,23 @@ def test_the_morning_after_a_deadline_only_agencies_that_missed_it_hear(tmp_path
     assert "เลยกำหนดส่งรอบที่ 2 (28 ก.พ. 2566) แล้ว" in b.subject
     assert "https://b.go.th/report" in b.part("plain") and "เปิดไม่ได้" in b.part("plain")
     assert len(server.inbox.to("c@c.go.th")) == 1
+
+
+def test_the_morning_after_counts_only_what_was_missed_and_lists_warnings_apart(tmp_path, server, history_until):
+    """B's O2 is a warning ("เปิดได้ แต่ควรตรวจ"): it passed the preliminary check, yet the e-mail
+    counted it among "ข้อที่ยังไม่ส่งหรือยังไม่ผ่านการตรวจเบื้องต้น" and in the subject."""
+    at = bkk(2023, 3, 1, 9, 0)
+    history_until(at)  # B: O2 (round 1) warning, O3 (round 2) broken, O4 (round 2) still empty
+    config = make_config(tmp_path, server.port)
+    config = config.with_settings(notify=dataclasses.replace(config.settings.notify, coordinators=()))
+    remind_at(config, at)
+    (b,) = server.inbox.to("it@b.go.th")
+    assert b.subject.endswith("เลยกำหนดส่งรอบที่ 2 (28 ก.พ. 2566) แล้ว มี 2 ข้อต้องแก้ไข และ 1 ข้อควรตรวจ")
+    for body in (b.part("plain"), b.part("html")):
+        assert "ยังมีข้อที่ยังไม่ส่งหรือยังไม่ผ่านการตรวจเบื้องต้น 2 ข้อ" in body
+        failing, review = body.split("ควรตรวจ (1 ข้อ)")
+        assert "O3" in failing and "O4" in failing and "O2" not in failing
+        assert "O2" in review and "เปิดได้ แต่ควรตรวจ" in review and "ผ่านการตรวจเบื้องต้นแล้ว" in review
 
 
 def test_dry_run_and_to_send_nothing_to_agencies_and_record_nothing(tmp_path, server, history_until):
