@@ -14,7 +14,7 @@ import dataclasses
 import io
 import logging
 import os
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -45,7 +45,7 @@ def parse_as_of(text: str, tz) -> datetime:
         raise UsageError(f"--as-of: not a date: {text!r} (write YYYY-MM-DD or a Thai date such as '28 ก.พ.' and "
                          "a Buddhist-era year)")
     if ":" not in text and "T" not in text:  # a date alone: as the day ended
-        return datetime.combine(dt.date() + timedelta(days=1), time(0), tzinfo=tz) - timedelta(microseconds=1)
+        return S.last_moment(dt.date(), tz)
     return dt.replace(tzinfo=tz)
 
 

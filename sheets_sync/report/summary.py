@@ -5,7 +5,8 @@ Pure: a frame of row statuses (and when each row first became valid) + catalogue
 + the moment -> `Summary`. Definitions the numbers follow:
 
 - valid (ผ่านเบื้องต้น) = status ok or warning; problem = submitted (not empty) but not valid;
-- a round is due once its deadline day has ended in Bangkok time (after 23:59:59 of that day);
+- a round is due once its deadline day has ended in Bangkok time (from the day's last moment,
+  23:59:59.999999, when its snapshot is taken);
 - an item is on time when it first became valid before that moment, late otherwise (only items
   valid now are classified, so on time + late = valid);
 - an agency is complete for a round when every item of the round is valid, not started when no
@@ -96,8 +97,25 @@ def is_late(first_valid_at: datetime, deadline: date, tz: ZoneInfo = BANGKOK) ->
     return first_valid_at >= deadline_end(deadline, tz)
 
 
+def last_moment(day: date, tz: ZoneInfo = BANGKOK) -> datetime:
+    """The last moment of a day (23:59:59.999999 local time): when a round's snapshot and
+    `report --as-of DAY` are taken; the history is read up to and including it."""
+    return deadline_end(day, tz) - timedelta(microseconds=1)
+
+
 def due_rounds(catalog: Catalog, now: datetime, tz: ZoneInfo = BANGKOK) -> tuple[Round, ...]:
-    return tuple(r for r in catalog.rounds if now >= deadline_end(r.deadline, tz))
+    """The rounds whose deadline day is over at `now`. The day's last moment counts as over: the
+    round's snapshot and a report as of the deadline day are taken then, and showed the round
+    as "not yet due" with 0 of 0 items due."""
+    return tuple(r for r in catalog.rounds if now >= last_moment(r.deadline, tz))
+
+
+def time_left(rnd: Round, now: datetime, thai_digits: bool = False, tz: ZoneInfo = BANGKOK) -> str:
+    """How much time a round has left, as a coordinator reads it; at the deadline day's last moment
+    (a snapshot) the round is due, not on "its last day"."""
+    if now.date() == rnd.deadline and now >= last_moment(rnd.deadline, tz):
+        return "ครบกำหนดแล้ว"
+    return days_left(rnd.deadline, now.date(), thai_digits)
 
 
 # ---------------------------------------------------------------- the frame
@@ -186,7 +204,7 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
         title or f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
         f"ข้อมูล ณ {thai_datetime(now)} น.",
         *extra_heading,
-        "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)} ({days_left(r.deadline, now.date())})"
+        "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)} ({time_left(r, now, tz=opts.tz)})"
                                    for r in catalog.rounds),
         f"หน่วยงานในชีต {n_agencies} แห่ง จากที่ต้องประเมิน {opts.expected_agencies} แห่ง"
         + ("" if n_agencies >= opts.expected_agencies
@@ -312,7 +330,7 @@ def _rounds_block(df, per, catalog: Catalog, now: datetime, n_agencies: int, opt
         states = p["state"].value_counts()
         items, valid = len(x), int(x["valid"].sum())
         rows.append((f"รอบที่ {r.number}", digits(thai_date(r.deadline), opts.thai_digits),
-                     days_left(r.deadline, now.date(), opts.thai_digits),
+                     time_left(r, now, opts.thai_digits, opts.tz),
                      int(states.get("complete", 0)), int(states.get("partly", 0)), int(states.get("not_started", 0)),
                      items, int(x["submitted"].sum()), valid, _pct(valid, items), int(x["on_time"].sum()),
                      int(x["late"].sum()), items - valid))
@@ -459,7 +477,7 @@ def summary_at(hist, at: datetime, catalog: Catalog, agencies: Sequence[Agency],
 
 def snapshot_moment(rnd: Round, tz: ZoneInfo = BANGKOK) -> datetime:
     """The last moment of a round's deadline day: what its snapshot shows."""
-    return deadline_end(rnd.deadline, tz) - timedelta(microseconds=1)
+    return last_moment(rnd.deadline, tz)
 
 
 def snapshot_title(rnd: Round, thai_digits: bool = False) -> str:

@@ -96,7 +96,7 @@ def test_report_for_any_date_from_history(config, hist, tmp_path):
     rows = read_csv(out)
     assert rows[1] == ["ข้อมูล ณ 31 ม.ค. 2566 23:59 น."]
     r1 = next(r for r in rows if r and r[0] == "รอบที่ 1")
-    assert r1[:13] == ["รอบที่ 1", "31 ม.ค. 2566", "วันนี้วันสุดท้าย", "2", "0", "2", "8", "4", "4", "50.0", "4", "0", "4"]
+    assert r1[:13] == ["รอบที่ 1", "31 ม.ค. 2566", "ครบกำหนดแล้ว", "2", "0", "2", "8", "4", "4", "50.0", "4", "0", "4"]
     later = read_csv(R.make_report(config, hist, "csv", tmp_path / "r2.csv", R.parse_as_of("3 มี.ค. 2566 09:30",
                                                                                           config.settings.tz)))
     province = {r[0]: r[1:4] for r in later if len(r) >= 4 and r[0].startswith("ข้อที่")}
@@ -112,6 +112,19 @@ def test_parse_as_of():
     assert R.parse_as_of("2023-02-28T10:00", tz) == bkk(2023, 2, 28, 10, 0)
     with pytest.raises(Exception, match="not a date"):
         R.parse_as_of("last week", tz)
+
+
+def test_a_report_as_of_a_deadline_day_counts_that_round_as_due(config, hist):
+    """`--as-of 2023-02-28` is the end of that day: round 2 is due (it showed "round 1" as the yardstick
+    and round 2 as next due, "today is the last day")."""
+    at = R.parse_as_of("2023-02-28", config.settings.tz)
+    b = R.report_brief(config, hist, at)
+    assert b.track_rounds == (1, 2) and b.yardstick_due
+    assert [r.due for r in b.rounds] == [True, True, False]
+    assert b.next_due.round.number == 3
+    summary = R.report_summary(config, hist, at)
+    province = next(x for x in summary.blocks if x.title == S.TITLE_PROVINCE)
+    assert province.rows[0][0] == "หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1–2"
 
 
 def test_followup_csv_after_round_3(config, hist, tmp_path):

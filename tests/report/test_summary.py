@@ -172,7 +172,25 @@ def test_snapshot_is_the_summary_at_the_deadline_not_at_the_run(hist):
     assert snap.heading[1] == "ข้อมูล ณ 31 ม.ค. 2566 23:59 น."
     r1 = blocks(snap)[S.TITLE_ROUNDS].rows[0]
     # at 23:59:59 on 31 Jan: A and B complete, C (00:01 next day) not started, D not started
-    assert r1 == ("รอบที่ 1", "31 ม.ค. 2566", "วันนี้วันสุดท้าย", 2, 0, 2, 8, 4, 4, 50.0, 4, 0, 4)
+    assert r1 == ("รอบที่ 1", "31 ม.ค. 2566", "ครบกำหนดแล้ว", 2, 0, 2, 8, 4, 4, 50.0, 4, 0, 4)
+
+
+def test_a_rounds_snapshot_counts_that_round_as_due(hist):
+    """The snapshot is taken at the deadline day's last moment: the round it is of is due then. Round 2's
+    snapshot said "2 agencies complete for round 1" and round 1's counted 0 of 0 items due."""
+    snap1 = S.snapshot_summary(hist, CATALOG.round(1), CATALOG, AGENCIES, OPTS)
+    province = blocks(snap1)[S.TITLE_PROVINCE].rows
+    assert province[0] == ("หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1", 2, 4, 50.0)
+    assert province[4] == ("ข้อที่ถึงกำหนดแล้ว ที่ผ่าน", 4, 8, 50.0)
+    assert "กำหนดส่ง: รอบที่ 1 ภายใน 31 ม.ค. 2566 (ครบกำหนดแล้ว) / รอบที่ 2" in snap1.heading[3]
+
+    snap2 = S.snapshot_summary(hist, CATALOG.round(2), CATALOG, AGENCIES, OPTS)
+    assert blocks(snap2)[S.TITLE_PROVINCE].rows[0] == ("หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1–2", 0, 4, 0.0)
+    header = blocks(snap2)[S.title_agencies(CATALOG)].header
+    assert header[5:8] == ("รอบ 1 ผ่าน (จาก 2)", "รอบ 2 ผ่าน (จาก 2)", "รอบ 3 ผ่าน (จาก 1, ยังไม่ถึงกำหนด)")
+    # a moment earlier the deadline day is not over yet
+    before = S.summary_at(hist, bkk(2023, 2, 28, 23, 59, 59), CATALOG, AGENCIES, OPTS)
+    assert blocks(before)[S.TITLE_PROVINCE].rows[0][0] == "หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1"
 
 
 # ---------------------------------------------------------------- through the sync: snapshots
@@ -252,7 +270,7 @@ def test_snapshot_written_days_after_the_deadline_shows_the_deadline(sheet, tmp_
     snap = tab_rows(sheet, title)
     assert snap[1][0] == "ข้อมูล ณ 31 ม.ค. 2566 23:59 น."
     # complete, partly, not started, items, submitted, valid, %, on time, late, not valid
-    assert round_row(snap) == ["รอบที่ 1", "31 ม.ค. 2566", "วันนี้วันสุดท้าย",
+    assert round_row(snap) == ["รอบที่ 1", "31 ม.ค. 2566", "ครบกำหนดแล้ว",
                                "0", "2", "0", "28", "3", "3", "10.7", "3", "0", "25"]
     live = tab_rows(sheet, "สรุป")
     assert live[1][0] == "ข้อมูล ณ 3 ก.พ. 2566 10:00 น."
