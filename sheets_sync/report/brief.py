@@ -45,6 +45,7 @@ class AtRisk:
     valid: int
     due_items: int
     problems: int  # submitted but not valid (broken, invalid ...) among the due items
+    unchecked: int = 0  # the checker could not decide them (a site not answering): not failures
 
     @property
     def behind(self) -> int:
@@ -111,14 +112,15 @@ def build_brief(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, 
                                     int(g["valid"].sum()) if g is not None else 0))
 
     x = df[df["round"].isin(track)]
-    per = x.groupby("agency").agg(valid=("valid", "sum"), items=("item", "size"), problems=("problem", "sum"))
+    per = x.groupby("agency").agg(valid=("valid", "sum"), items=("item", "size"), problems=("problem", "sum"),
+                                  unchecked=("unchecked", "sum"))
     risk = []
     for a in agencies:
         if on_track[a.code]:
             continue
         s = per.loc[a.code] if a.code in per.index else None
-        risk.append(AtRisk(a, int(s["valid"]) if s is not None else 0, int(s["items"]) if s is not None else 0,
-                           int(s["problems"]) if s is not None else 0))
+        risk.append(AtRisk(a, *(int(s[k]) if s is not None else 0 for k in ("valid", "items", "problems",
+                                                                            "unchecked"))))
     # Last year's failures first (the province's plan gives them intensive help), then by how far behind.
     order = {a.code: n for n, a in enumerate(agencies)}
     risk.sort(key=lambda r: (not r.agency.failed_2565, -r.behind, order[r.agency.code]))
@@ -134,7 +136,7 @@ def build_brief(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, 
                            int(g["valid"].sum()) if g is not None else 0)
 
     due_df = df[df["round"].isin(track)]
-    bad = due_df[~due_df["valid"]].groupby("item").size().sort_values(ascending=False, kind="stable")
+    bad = due_df[~due_df["valid"] & ~due_df["unchecked"]].groupby("item").size().sort_values(ascending=False, kind="stable")
     top = tuple((code, catalog.item(code).title, int(n)) for code, n in bad.head(TOP_ITEMS).items())
 
     brief = Brief(at=at, total=len(agencies), expected=opts.expected_agencies, target=opts.target_agencies,
@@ -162,6 +164,10 @@ def _with_actions(b: Brief, df: pd.DataFrame) -> Brief:
     if broken:
         acts.append(f"{len(broken)} แห่งส่งแล้วแต่ลิงก์ยังไม่ผ่าน (เปิดไม่ได้ ไม่ใช่ข้อมูลปี {b.year} ฯลฯ): "
                     f"ให้ผู้ดูแลเว็บไซต์แก้ไข")
+    unchecked = [r for r in b.at_risk if r.unchecked]
+    if unchecked:
+        acts.append(f"{sum(r.unchecked for r in unchecked)} ข้อของ {len(unchecked)} แห่งตรวจไม่ได้ชั่วคราว "
+                    f"(เว็บไซต์ไม่ตอบขณะตรวจ ฯลฯ): ไม่นับว่าไม่ผ่าน ระบบจะตรวจใหม่ในรอบถัดไป")
     if b.top_items:
         acts.append("ชี้แจง/อบรมข้อที่ยังไม่ผ่านมากที่สุด: "
                     + ", ".join(f"{code} {title} ({n} แห่ง)" for code, title, n in b.top_items))

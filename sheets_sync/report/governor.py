@@ -77,7 +77,7 @@ def _due_rows(config: Config, history: History, at: datetime):
     catalog, tz = config.catalog, config.settings.tz
     agencies = report_agencies(config, history)
     hist = history.as_of(at)
-    df = S.frame(None, agencies, catalog, hist, tz)
+    df = S.frame(None, agencies, catalog, hist, tz, carry_unknown=True)
     due = {r.number for r in S.due_rounds(catalog, at, tz)}
     return agencies, due, df[df["round"].isin(due)], hist
 
@@ -120,7 +120,7 @@ def report_brief(config: Config, history: History, at: datetime) -> Brief:
     catalog, opts = config.catalog, S.Options.of(config.settings)
     agencies = report_agencies(config, history)
     at = at.astimezone(opts.tz)
-    df = S.frame(None, agencies, catalog, history.as_of(at), opts.tz)
+    df = S.frame(None, agencies, catalog, history.as_of(at), opts.tz, carry_unknown=True)
     since = history.last_report_before(at)
     if since is None:
         ends = [S.snapshot_moment(r, opts.tz) for r in S.due_rounds(catalog, at, opts.tz)]
@@ -128,7 +128,7 @@ def report_brief(config: Config, history: History, at: datetime) -> Brief:
     first = history.first_event_at()
     before = None
     if since is not None and first is not None and since >= first:
-        before = S.frame(None, agencies, catalog, history.as_of(since), opts.tz)
+        before = S.frame(None, agencies, catalog, history.as_of(since), opts.tz, carry_unknown=True)
     return build_brief(df, agencies, catalog, at, opts, before, since if before is not None else None)
 
 

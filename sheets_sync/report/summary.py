@@ -43,6 +43,7 @@ DISTRICTS = normalize.DISTRICTS
 NO_DISTRICT = "ไม่ระบุอำเภอ"
 FAILED_PREFIX = "ไม่ผ่าน "  # + last year: the mark of an agency that failed last year's assessment
 TOP_ITEMS = 10
+UNCHECKED_LABEL = "ข้อที่ตรวจไม่ได้ชั่วคราว (ไม่นับว่าไม่ผ่าน ระบบจะตรวจใหม่)"
 
 TITLE_PROVINCE = "ภาพรวมจังหวัด"
 TITLE_ROUNDS = "รายรอบ"
@@ -120,16 +121,23 @@ def time_left(rnd: Round, now: datetime, thai_digits: bool = False, tz: ZoneInfo
 
 # ---------------------------------------------------------------- the frame
 def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], catalog: Catalog,
-          history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK) -> pd.DataFrame:
+          history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK, *, carry_unknown: bool = False
+          ) -> pd.DataFrame:
     """One line per (agency of the list, item of the catalogue): status, round, first_valid_at and
     the derived flags. `statuses` (the sheet's statuses now) wins over the history's status; a row
-    neither knows is empty."""
+    neither knows is empty.
+
+    A row whose check could not decide (unknown: the site did not answer for a moment) is never a
+    problem (`unchecked` instead): nothing shows the agency failed. With `carry_unknown` (the
+    summary and the report) it counts as the row's last decided status for the same URL, as the
+    history has it; the reminders leave such rows out instead."""
     grid = pd.DataFrame([(a.code, i.code, i.round, catalog.round(i.round).deadline, i.number)
                          for a in agencies for i in catalog.items],
                         columns=["agency", "item", "round", "deadline", "number"])
     if history is not None and len(history):
-        h = history[["agency", "item", "status", "first_valid_at"]]
-        grid = grid.merge(h, on=["agency", "item"], how="left")
+        cols = ["agency", "item", "status", "first_valid_at"] + (
+            ["decided_status"] if "decided_status" in history.columns else [])
+        grid = grid.merge(history[cols], on=["agency", "item"], how="left")
     else:
         grid["status"] = None
         grid["first_valid_at"] = pd.NaT
@@ -139,15 +147,25 @@ def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], 
         sheet = override.reindex(keys).to_numpy()
         grid["status"] = [s if isinstance(s, str) else h for s, h in zip(sheet, grid["status"])]
     grid["status"] = grid["status"].where(grid["status"].notna(), Status.EMPTY.value).astype(str)
+    if carry_unknown and "decided_status" in grid.columns:
+        grid["status"] = _carry_decided(grid["status"], grid["decided_status"])
+    grid = grid.drop(columns=["decided_status"], errors="ignore")
     grid["valid"] = grid["status"].isin(VALID)
     grid["submitted"] = grid["status"] != Status.EMPTY.value
-    grid["problem"] = grid["submitted"] & ~grid["valid"]
+    grid["unchecked"] = grid["status"] == Status.UNKNOWN.value
+    grid["problem"] = grid["submitted"] & ~grid["valid"] & ~grid["unchecked"]
     ends = {r.number: deadline_end(r.deadline, tz) for r in catalog.rounds}
     late = [bool(v and isinstance(fv, datetime) and not pd.isna(fv) and fv >= ends[rnd])
             for v, fv, rnd in zip(grid["valid"], grid["first_valid_at"], grid["round"])]
     grid["late"] = pd.Series(late, index=grid.index, dtype=bool)
     grid["on_time"] = grid["valid"] & ~grid["late"]
     return grid
+
+
+def _carry_decided(status: pd.Series, decided: pd.Series) -> pd.Series:
+    """Unknown statuses replaced by the row's last decided one, where the history has one."""
+    carried = [d if s == Status.UNKNOWN.value and isinstance(d, str) else s for s, d in zip(status, decided)]
+    return pd.Series(carried, index=status.index, dtype=object).astype(str)
 
 
 def _pct(part: float, whole: float) -> float:
@@ -180,7 +198,7 @@ def build_summary(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[A
     opts = Options(expected_agencies, target_agencies, thai_digits, tz)
     now = now.astimezone(tz)
     agencies = tuple(agencies)
-    df = frame(statuses, agencies, catalog, history, tz)
+    df = frame(statuses, agencies, catalog, history, tz, carry_unknown=True)
     return summary_from_frame(df, agencies, catalog, problems, now, opts, baseline, title, extra_heading)
 
 
@@ -315,6 +333,9 @@ def _province_block(df, per, n_agencies, n_track, rounds_text, due, opts: Option
         ("ข้อที่ส่งแล้วแต่ยังไม่ผ่าน", problems, submitted, _pct(problems, submitted)),
         ("หน่วยงานในชีต", n_agencies, opts.expected_agencies, _pct(n_agencies, opts.expected_agencies)),
     ]
+    unchecked = int(df["unchecked"].sum())
+    if unchecked:  # not a failure of the agency's: said apart, where it is there at all
+        rows.insert(6, (UNCHECKED_LABEL, unchecked, submitted, _pct(unchecked, submitted)))
     return SummaryBlock(TITLE_PROVINCE, ("รายการ", "จำนวน", "จาก", "ร้อยละ"), tuple(rows))
 
 
@@ -430,8 +451,10 @@ FOLLOWUP_HEADER = ("ลำดับ", "รหัส", "หน่วยงาน"
 
 
 def followup_items(df: pd.DataFrame, ordered: Sequence[Agency]) -> list[tuple[Agency, list[tuple[str, str]]]]:
-    """Agencies with items missing or not valid, with (item, status) of those items, in list order."""
-    bad = df[~df["valid"]].sort_values(["agency", "number"])
+    """Agencies with items missing or not valid, with (item, status) of those items, in list order.
+    Items the checker could not decide are left out, as the reminders leave them out: there is
+    nothing for the agency to fix."""
+    bad = df[~df["valid"] & ~df["unchecked"]].sort_values(["agency", "number"])
     by_agency = {code: list(zip(g["item"], g["status"])) for code, g in bad.groupby("agency")}
     return [(a, by_agency[a.code]) for a in ordered if by_agency.get(a.code)]
 
@@ -471,7 +494,7 @@ def summary_at(hist, at: datetime, catalog: Catalog, agencies: Sequence[Agency],
                title: str | None = None, extra_heading: Sequence[str] = ()) -> Summary:
     """The summary as it stood at `at`, rebuilt from the history (`hist`: a History)."""
     at = at.astimezone(opts.tz)
-    df = frame(statuses, agencies, catalog, hist.as_of(at), opts.tz)
+    df = frame(statuses, agencies, catalog, hist.as_of(at), opts.tz, carry_unknown=True)
     return summary_from_frame(df, agencies, catalog, problems, at, opts, baseline_for(hist, at), title, extra_heading)
 
 

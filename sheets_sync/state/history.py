@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS history_report (
 register_schema("history", SCHEMA)
 
 FRAME_COLUMNS = ["agency", "item", "url_text", "status", "reasons", "first_submitted_at", "first_valid_at",
-                 "url_changed_at", "status_changed_at"]
+                 "url_changed_at", "status_changed_at", "decided_status"]
+UNDECIDED = Status.UNKNOWN.value
 
 
 def _t(dt: datetime) -> str:
@@ -239,7 +240,9 @@ class History:
         """One line per (agency, item) known at `at` (inclusive): the state the sheet was in then.
 
         Columns: agency, item, url_text, status, reasons, first_submitted_at, first_valid_at,
-        url_changed_at, status_changed_at (aware datetimes in the history's time zone, or NaT)."""
+        url_changed_at, status_changed_at (aware datetimes in the history's time zone, or NaT),
+        decided_status (the last status other than unknown recorded for the URL the row holds then,
+        or None: what a check that could not decide leaves standing)."""
         cutoff = _t(at)
         ev = pd.read_sql_query(
             "SELECT agency, item, at, url_changed, url_text, status, reasons FROM history_event WHERE at <= ? "
@@ -257,7 +260,7 @@ class History:
         status_ev["prev"] = status_ev.groupby(keys)["status"].shift()
         status_changed = (status_ev[status_ev["status"] != status_ev["prev"]].groupby(keys)["at"].max()
                           .rename("status_changed_at"))
-        df = last.join([submitted, valid, url_changed, status_changed]).reset_index()
+        df = last.join([submitted, valid, url_changed, status_changed, _decided(ev, keys)]).reset_index()
         df = df.merge(sheet_first, on=keys, how="left")
         # The sheet's own first-submitted time counts when it is not after the moment asked for
         # (history may have started after the agency typed its URL).
@@ -267,4 +270,14 @@ class History:
             for seen, sheet in zip(df["first_seen_submitted"], df["sheet_first"])]
         for col in ("first_submitted_at", "first_valid_at", "url_changed_at", "status_changed_at"):
             df[col] = pd.to_datetime(df[col], format="%Y-%m-%dT%H:%M:%S.%fZ", utc=True).dt.tz_convert(self.tz)
+        df["decided_status"] = df["decided_status"].astype(object).where(df["decided_status"].notna(), None)
         return df[FRAME_COLUMNS]
+
+
+def _decided(ev: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per row, the last decided status (not unknown) among the events of the URL text the row
+    holds at the end of `ev`: a site that did not answer for a moment leaves that verdict standing,
+    while a verdict about an earlier URL says nothing of the new one."""
+    current = ev.groupby(keys, sort=False)["url_text"].transform("last")
+    decided = ev[(ev["url_text"] == current) & (ev["status"] != UNDECIDED)]
+    return decided.groupby(keys, sort=False).tail(1).set_index(keys)["status"].rename("decided_status")

@@ -277,3 +277,28 @@ def test_followup_csv_carries_the_agencys_explanation(config, hist, tmp_path):
     hist.record([broken], bkk(2023, 3, 3, 8, 0), explanations={key: ""})
     rows = read_csv(R.make_report(config, hist, "csv", tmp_path / "g.csv", AFTER_ROUND_3, followup=True))
     assert {(r[0], r[4]): r for r in rows[1:]}[(B.code, "O3")][-1] == ""
+
+
+def test_a_site_not_answering_for_a_moment_is_not_a_broken_link_in_the_report(config, tmp_path):
+    """Both sites stopped answering for a moment after a good check: the report said 0 on track and
+    told web masters to fix links that were fine."""
+    from sheets_sync.core.models import Status
+    from tests.support.history_fixture import v
+
+    r1 = [i.code for i in CATALOG.items if i.round == 1]
+    with State(config.settings.state_path) as state:
+        history = History(state)
+        history.record([v(x, i, f"https://{x.code}.go.th/{i}", Status.OK) for x in (A, B) for i in r1],
+                       bkk(2023, 2, 5, 9, 0), AGENCIES)
+        history.record([v(x, i, f"https://{x.code}.go.th/{i}", Status.UNKNOWN, "not_answering")
+                        for x in (A, B) for i in r1] + [v(D, "O1", "https://d.go.th/new", Status.UNKNOWN,
+                                                             "not_answering")], bkk(2023, 2, 5, 9, 30), AGENCIES)
+        b = R.report_brief(config, history, bkk(2023, 2, 5, 10, 0))
+        assert b.on_track == 2
+        assert not any("ลิงก์ยังไม่ผ่าน" in a for a in b.actions)
+        d = next(r for r in b.at_risk if r.agency.code == D.code)
+        assert (d.valid, d.problems, d.unchecked) == (0, 0, 1)
+        assert "1 ข้อของ 1 แห่งตรวจไม่ได้ชั่วคราว" in " ".join(b.actions)
+        # the follow-up list, like the reminders, has nothing for D to fix in O1
+        rows = R.followup_rows(config, history, bkk(2023, 2, 5, 10, 0))
+        assert (D.code, "O1") not in {(r[0], r[4]) for r in rows} and (D.code, "O2") in {(r[0], r[4]) for r in rows}

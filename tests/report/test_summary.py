@@ -348,3 +348,36 @@ def test_each_unplaced_row_is_explained_in_thai_with_its_value_and_rows():
         text = S.problem_th(problem)
         assert all(part in text for part in expected), text
         assert problem.code not in text  # Thai for coordinators, not the machine code
+
+
+def test_a_check_that_could_not_decide_is_not_the_agencys_failure(tmp_path):
+    """A site that did not answer for a moment (unknown) was counted as a failing link: 0 agencies on
+    track instead of 1, "submitted but failing". The row's last decided status for the same URL stands;
+    with none (a new URL) the row is counted apart, as the reminders leave it out, never as failing."""
+    from tests.support.history_fixture import v
+
+    at = bkk(2023, 2, 5, 9, 30)
+    with State(tmp_path / "s.sqlite") as state:
+        h = History(state)
+        h.record([v(A, "O1", "https://a.go.th/org", Status.OK), v(A, "O2", "https://a.go.th/boss", Status.OK),
+                  v(B, "O1", "https://b.go.th/org", Status.BROKEN, "http_4xx"),
+                  v(C, "O1", "https://c.go.th/old", Status.OK)], bkk(2023, 2, 5, 9, 0), AGENCIES)
+        h.record([v(A, "O1", "https://a.go.th/org", Status.UNKNOWN, "not_answering"),
+                  v(A, "O2", "https://a.go.th/boss", Status.UNKNOWN, "not_answering"),
+                  v(B, "O1", "https://b.go.th/org", Status.UNKNOWN, "not_answering"),
+                  v(C, "O1", "https://c.go.th/new", Status.UNKNOWN, "not_answering")], at, AGENCIES)
+        sheet = {RowKey(a, i): Status.UNKNOWN for a, i in ((A.code, "O1"), (A.code, "O2"), (B.code, "O1"),
+                                                            (C.code, "O1"))}
+        for s in (S.build_summary(sheet, AGENCIES, CATALOG, (), at, 5, target_agencies=3, history=h.as_of(at)),
+                  S.summary_at(h, at, CATALOG, AGENCIES, OPTS)):
+            province = {r[0]: r[1:] for r in blocks(s)[S.TITLE_PROVINCE].rows}
+            assert province["หน่วยงานที่ส่งและผ่านครบทุกข้อของรอบที่ 1"][0] == 1  # A: its ok stands
+            assert province["ข้อที่ผ่านเบื้องต้น"][0] == 2
+            # B's broken stands (same URL); C's new URL was never decided: its old ok says nothing of it
+            assert province["ข้อที่ส่งแล้วแต่ยังไม่ผ่าน"][:2] == (1, 4)
+            assert province[S.UNCHECKED_LABEL][:2] == (1, 4)
+            agencies = {r[1]: r for r in blocks(s)[S.title_agencies(CATALOG)].rows}
+            assert agencies[C.code][8] == 0 and agencies[B.code][8] == 1  # ไม่ผ่าน (ข้อ)
+        # the reminders' view (no carry) still sees unknown, and never as a problem
+        df = S.frame(None, AGENCIES, CATALOG, h.as_of(at), OPTS.tz).set_index(["agency", "item"])
+        assert df.loc[(A.code, "O1"), "status"] == "unknown" and not df["problem"].any()

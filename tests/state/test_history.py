@@ -132,3 +132,18 @@ def test_the_last_report_is_one_of_an_earlier_day_not_a_preview_of_the_same_day(
         assert h.last_report_before(bkk(2023, 2, 27, 10, 1)) == monday
         assert h.last_report_before(bkk(2023, 2, 28, 8, 0)) == preview
         assert h.last_report_before(bkk(2023, 2, 20, 23, 59)) is None
+
+
+def test_the_last_decided_status_is_kept_for_the_url_the_row_holds(tmp_path):
+    """unknown (a site not answering) is not a decision: the last other status of the same URL is
+    what stands; a new URL starts with none."""
+    with State(tmp_path / "s.sqlite") as state:
+        h = History(state)
+        h.record([v(A, "O1", "https://a.go.th/org", Status.BROKEN, "http_4xx"),
+                  v(B, "O1", "https://b.go.th/old", Status.OK)], bkk(2023, 1, 10, 9, 0), AGENCIES)
+        h.record([v(A, "O1", "https://a.go.th/org", Status.UNKNOWN, "not_answering"),
+                  v(B, "O1", "https://b.go.th/new", Status.UNKNOWN, "not_answering")], bkk(2023, 1, 11, 9, 0))
+        df = h.as_of(bkk(2023, 1, 12)).set_index(["agency", "item"])
+        assert df.loc[(A.code, "O1"), ["status", "decided_status"]].tolist() == ["unknown", "broken"]
+        assert df.loc[(B.code, "O1"), ["status", "decided_status"]].tolist() == ["unknown", None]
+        assert df.loc[(A.code, "O1"), "reasons"] == "not_answering"
