@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -33,7 +33,9 @@ class RoundProgress:
     number: int
     deadline: date
     due: bool
-    complete_on_time: int  # every item of the round first valid by the end of its deadline day
+    # every item of the round valid at the end of its deadline day, as the round's snapshot counts
+    # them; None when nothing was recorded by then
+    complete_on_time: int | None
     complete_now: int
 
 
@@ -90,9 +92,12 @@ def _on_track(df: pd.DataFrame, agencies: Sequence[Agency], track: Sequence[int]
 
 
 def build_brief(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, at: datetime, opts: S.Options,
-                before: pd.DataFrame | None = None, before_at: datetime | None = None) -> Brief:
+                before: pd.DataFrame | None = None, before_at: datetime | None = None, *,
+                complete_by_deadline: Mapping[int, int | None]) -> Brief:
     """The brief at `at` from the frame of that moment; `before` (the frame at `before_at`, the
-    last report or the last deadline) gives the change of the headline."""
+    last report or the last deadline) gives the change of the headline; `complete_by_deadline`:
+    round number -> agencies complete at the end of its deadline day (summary.complete_at_deadline),
+    for the rounds due at `at`."""
     at = at.astimezone(opts.tz)
     agencies = tuple(agencies)
     due = S.due_rounds(catalog, at, opts.tz)
@@ -106,10 +111,12 @@ def build_brief(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Catalog, 
     rounds = []
     for r in catalog.rounds:
         x = df[df["round"] == r.number]
-        g = x.groupby("agency").agg(valid=("valid", "all"), on_time=("on_time", "all")) if len(x) else None
+        g = x.groupby("agency")["valid"].all() if len(x) else None
+        # By the deadline: what the round's snapshot counts. Today's links with their first-valid
+        # times said otherwise once a link broke after the deadline (or was fixed again).
         rounds.append(RoundProgress(r.number, r.deadline, r in due,
-                                    int(g["on_time"].sum()) if g is not None and r in due else 0,
-                                    int(g["valid"].sum()) if g is not None else 0))
+                                    complete_by_deadline[r.number] if r in due else 0,
+                                    int(g.sum()) if g is not None else 0))
 
     x = df[df["round"].isin(track)]
     per = x.groupby("agency").agg(valid=("valid", "sum"), items=("item", "size"), problems=("problem", "sum"),

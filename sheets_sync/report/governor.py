@@ -129,7 +129,10 @@ def report_brief(config: Config, history: History, at: datetime) -> Brief:
     before = None
     if since is not None and first is not None and since >= first:
         before = S.frame(None, agencies, catalog, history.as_of(since), opts.tz, carry_unknown=True)
-    return build_brief(df, agencies, catalog, at, opts, before, since if before is not None else None)
+    by_deadline = {r.number: S.complete_at_deadline(history, r, catalog, agencies, opts.tz)
+                   for r in S.due_rounds(catalog, at, opts.tz)}
+    return build_brief(df, agencies, catalog, at, opts, before, since if before is not None else None,
+                       complete_by_deadline=by_deadline)
 
 
 def report_html(config: Config, history: History, at: datetime) -> str:

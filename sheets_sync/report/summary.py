@@ -525,6 +525,18 @@ def recorded_by(hist, rnd: Round, tz: ZoneInfo = BANGKOK) -> bool:
     return first is not None and first <= snapshot_moment(rnd, tz)
 
 
+def complete_at_deadline(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency],
+                         tz: ZoneInfo = BANGKOK) -> int | None:
+    """Agencies with every item of `rnd` valid at its snapshot moment, as its snapshot counts them
+    (the history then, not today's links with their first-valid times); None when nothing was
+    recorded by then (the snapshot says so instead of counting)."""
+    if not recorded_by(hist, rnd, tz):
+        return None
+    df = frame(None, agencies, catalog, hist.as_of(snapshot_moment(rnd, tz)), tz, carry_unknown=True)
+    per = _per_agency_round(df, catalog)
+    return int(((per["round"] == rnd.number) & (per["state"] == "complete")).sum())
+
+
 def provisional_title(rnd: Round, thai_digits: bool = False) -> str:
     """Tab name of a round's snapshot that has no record at its deadline (not final)."""
     return digits(f"สรุปรอบ {rnd.number} (ยังไม่ยืนยัน)", thai_digits)

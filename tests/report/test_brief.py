@@ -36,7 +36,9 @@ def hist(tmp_path):
 def brief_at(hist, at, since=REPORT_AT) -> B.Brief:
     df = S.frame(None, AGENCIES, CATALOG, hist.as_of(at), OPTS.tz)
     before = S.frame(None, AGENCIES, CATALOG, hist.as_of(since), OPTS.tz) if since else None
-    return B.build_brief(df, AGENCIES, CATALOG, at, OPTS, before, since)
+    by_deadline = {r.number: S.complete_at_deadline(hist, r, CATALOG, AGENCIES, OPTS.tz)
+                   for r in S.due_rounds(CATALOG, at, OPTS.tz)}
+    return B.build_brief(df, AGENCIES, CATALOG, at, OPTS, before, since, complete_by_deadline=by_deadline)
 
 
 def test_headline_change_and_rounds(hist):

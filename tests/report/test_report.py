@@ -302,3 +302,18 @@ def test_a_site_not_answering_for_a_moment_is_not_a_broken_link_in_the_report(co
         # the follow-up list, like the reminders, has nothing for D to fix in O1
         rows = R.followup_rows(config, history, bkk(2023, 2, 5, 10, 0))
         assert (D.code, "O1") not in {(r[0], r[4]) for r in rows} and (D.code, "O2") in {(r[0], r[4]) for r in rows}
+
+
+def test_complete_by_the_deadline_is_what_the_rounds_snapshot_counted(config, hist):
+    """A link that broke after the deadline took its agency out of the "ครบภายในกำหนด" bar (and put it
+    back when fixed): the bar is the round's snapshot, whatever happens to the links later."""
+    from sheets_sync.core.models import Status
+    from tests.support.history_fixture import v
+
+    snap = S.snapshot_summary(hist, CATALOG.round(1), CATALOG, AGENCIES, S.Options.of(config.settings))
+    by_snapshot = next(b for b in snap.blocks if b.title == S.TITLE_ROUNDS).rows[0][3]
+    hist.record([v(A, "O1", "https://a.go.th/org-moved", Status.BROKEN, "http_4xx")], bkk(2023, 3, 2, 9, 0))
+    r1 = R.report_brief(config, hist, AS_OF).rounds[0]
+    assert (r1.complete_on_time, r1.complete_now) == (by_snapshot, 1) == (2, 1)
+    hist.record([v(A, "O1", "https://a.go.th/org", Status.OK)], bkk(2023, 3, 3, 9, 0))
+    assert R.report_brief(config, hist, AS_OF).rounds[0].complete_on_time == 2
