@@ -73,6 +73,7 @@ class Baseline:
 
     at: datetime
     valid: Mapping[str, int]
+    from_report: bool = True  # False: no report before, `at` is a fixed time earlier (TREND_FALLBACK)
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,7 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
         heading.append(f"หน่วยงานที่ข้อมูลยังต้องยืนยัน {to_confirm} แห่ง (ชื่อ ประเภท อำเภอ หรือเว็บไซต์ "
                        f"ดูคอลัมน์ \"ต้องยืนยัน\" ในแท็บหน่วยงาน)")
     if baseline is not None:
-        heading.append(f"เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) นับจากรายงานครั้งก่อน "
-                       f"{thai_datetime(baseline.at.astimezone(opts.tz))} น.")
+        heading.append("เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) " + baseline_since(baseline, opts.tz))
     heading = [digits(h, d) for h in heading]
 
     blocks = [
@@ -470,9 +470,19 @@ def followup_block(df: pd.DataFrame, ordered: Sequence[Agency], catalog: Catalog
     return SummaryBlock(TITLE_FOLLOWUP + meeting, FOLLOWUP_HEADER, tuple(rows))
 
 
-def baseline_from(history: pd.DataFrame, at: datetime) -> Baseline:
+def baseline_from(history: pd.DataFrame, at: datetime, from_report: bool = True) -> Baseline:
+    """The baseline of the trend column: valid items per agency in `history` (as of `at`)."""
     valid = history[history["status"].isin(VALID)].groupby("agency").size()
-    return Baseline(at=at, valid={k: int(v) for k, v in valid.items()})
+    return Baseline(at=at, valid={k: int(v) for k, v in valid.items()}, from_report=from_report)
+
+
+def baseline_since(baseline: Baseline, tz: ZoneInfo = BANGKOK) -> str:
+    """What the trend is counted from, truthfully: the last report, or a week earlier when no
+    report was made (the summary claimed "the last report" of a date no report was made on)."""
+    when = f"{thai_datetime(baseline.at.astimezone(tz))} น."
+    if baseline.from_report:
+        return f"นับจากรายงานครั้งก่อน {when}"
+    return f"นับจาก {TREND_FALLBACK.days} วันก่อน ({when}) เนื่องจากยังไม่มีรายงานครั้งก่อน"
 
 
 # ---------------------------------------------------------------- from history
@@ -482,11 +492,12 @@ TREND_FALLBACK = timedelta(days=7)
 def baseline_for(hist, at: datetime) -> Baseline | None:
     """The trend's baseline: the last report before `at`, else a week before; None when the
     history does not reach back that far."""
-    when = hist.last_report_before(at) or (at - TREND_FALLBACK)
+    report = hist.last_report_before(at)
+    when = report or (at - TREND_FALLBACK)
     first = hist.first_event_at()
     if first is None or when < first:
         return None
-    return baseline_from(hist.as_of(when), when)
+    return baseline_from(hist.as_of(when), when, from_report=report is not None)
 
 
 def summary_at(hist, at: datetime, catalog: Catalog, agencies: Sequence[Agency], opts: Options, *,

@@ -153,6 +153,14 @@ def test_before_the_first_deadline_round_1_is_the_yardstick(hist):
     assert not any(h.startswith("เปลี่ยนแปลง") for h in s.heading)
 
 
+def test_without_a_report_before_the_trend_says_it_counts_from_a_week_earlier(hist):
+    """No report was made before 5 Feb: the heading claimed "the last report, 27 Jan" all the same."""
+    s = S.summary_at(hist, bkk(2023, 2, 3, 10, 0), CATALOG, AGENCIES, OPTS)
+    assert s.heading[-1] == ("เปลี่ยนแปลง = จำนวนข้อที่ผ่านเพิ่มขึ้น (+) หรือลดลง (-) นับจาก 7 วันก่อน "
+                             "(27 ม.ค. 2566 10:00 น.) เนื่องจากยังไม่มีรายงานครั้งก่อน")
+    assert not any("รายงานครั้งก่อน 27" in h for h in s.heading)
+
+
 def test_thai_digits_setting(hist):
     s = S.summary_at(hist, NOW, CATALOG, AGENCIES, S.Options(5, 3, thai_digits=True))
     assert s.heading[1] == "ข้อมูล ณ ๓ มี.ค. ๒๕๖๖ ๐๙:๓๐ น."
