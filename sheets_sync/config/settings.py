@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -219,6 +221,19 @@ class Contacts:
     other: tuple[str, ...] = ()  # further lines, shown as they are
 
 
+def published_score(score: float | None) -> float | None:
+    """Last year's score as ITA publishes it: two decimals, further digits dropped, never rounded up.
+    84.995 is 84.99, below the pass mark of 85, everywhere: it was shown as "85.00" beside
+    "ไม่ผ่าน 2565". Read once, when an agency is made (sheet, agencies.yaml or history alike).
+
+    >>> published_score(84.995), published_score(85), published_score(None)
+    (84.99, 85.0, None)
+    """
+    if score is None or not math.isfinite(score):
+        return score
+    return float(Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+
+
 @dataclass(frozen=True)
 class Agency:
     code: str
@@ -241,6 +256,7 @@ class Agency:
         # comes from (agencies.yaml, the agencies tab, a test): done once, here.
         object.__setattr__(self, "domains", tuple(normalize_domain(d) for d in self.domains))
         object.__setattr__(self, "reminder_emails", split_emails(self.reminder_emails))
+        object.__setattr__(self, "score_2565", published_score(self.score_2565))
 
     @property
     def failed_2565(self) -> bool:

@@ -317,3 +317,23 @@ def test_complete_by_the_deadline_is_what_the_rounds_snapshot_counted(config, hi
     assert (r1.complete_on_time, r1.complete_now) == (by_snapshot, 1) == (2, 1)
     hist.record([v(A, "O1", "https://a.go.th/org", Status.OK)], bkk(2023, 3, 3, 9, 0))
     assert R.report_brief(config, hist, AS_OF).rounds[0].complete_on_time == 2
+
+
+def test_a_score_typed_with_three_decimals_is_read_as_published_and_shown_as_counted(config, tmp_path):
+    """84.995 was "85.00" beside "ไม่ผ่าน 2565" (the pass mark is 85): a score is read to its two
+    published decimals, never rounded up, so the number shown and the mark agree everywhere."""
+    typed = dataclasses.replace(C, score_2565=84.995)
+    assert typed.score_2565 == 84.99 and typed.failed_2565
+    agencies = tuple(typed if a.code == C.code else a for a in AGENCIES)
+    with State(config.settings.state_path) as state:
+        history = History(state)
+        for at, verdicts in TIMELINE:
+            history.record(verdicts, at, agencies)
+        doc = R.make_report(dataclasses.replace(config, agencies=agencies), history, "html", tmp_path / "r.html",
+                            AS_OF).read_text(encoding="utf-8")
+        row = next(r for r in next(b for b in R.report_summary(config, history, AS_OF).blocks
+                                   if b.title == S.title_agencies(CATALOG)).rows if r[1] == C.code)
+    assert row[4] == "ไม่ผ่าน 2565" and row[-3] == 84.99
+    brief = doc[:doc.index(DOC.APPENDIX_TITLE)]
+    assert '<td class="num">84.99</td>' in brief and "85.00" not in doc
+    assert f'<tr class="failed"><td class="num">1</td><td class="name">{C.name}</td>' in doc
