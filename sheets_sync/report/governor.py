@@ -49,14 +49,15 @@ def parse_as_of(text: str, tz) -> datetime:
     return dt.replace(tzinfo=tz)
 
 
-def report_agencies(config: Config, history: History) -> tuple[Agency, ...]:
-    """The agencies as the last sync saw them in the sheet; agencies.yaml before any sync."""
-    return history.agencies() or config.agencies
+def report_agencies(config: Config, history: History, at: datetime) -> tuple[Agency, ...]:
+    """The agencies in the sheet as of `at`, as the syncs saw them (an agency removed from the
+    agencies tab is not in a report after that, as in the summary tab); agencies.yaml before any sync."""
+    return history.agencies(at) or config.agencies
 
 
 def report_summary(config: Config, history: History, at: datetime) -> Summary:
     catalog = config.catalog
-    return S.summary_at(history, at, catalog, report_agencies(config, history), S.Options.of(config.settings),
+    return S.summary_at(history, at, catalog, report_agencies(config, history, at), S.Options.of(config.settings),
                         title=f"รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {catalog.year} "
                               f"จังหวัดลำพูน", extra_heading=unrecorded_note(history, at))
 
@@ -75,7 +76,7 @@ def _due_rows(config: Config, history: History, at: datetime):
     """(agencies, numbers of the rounds due at `at`, the frame's rows of those rounds, the
     history as of `at`): what both follow-up outputs are made of."""
     catalog, tz = config.catalog, config.settings.tz
-    agencies = report_agencies(config, history)
+    agencies = report_agencies(config, history, at)
     hist = history.as_of(at)
     df = S.frame(None, agencies, catalog, hist, tz, carry_unknown=True)
     due = {r.number for r in S.due_rounds(catalog, at, tz)}
@@ -118,7 +119,7 @@ def report_brief(config: Config, history: History, at: datetime) -> Brief:
     """Page one: the brief at `at`, its headline compared with the last report before `at` (the
     reports are made after each round), else with the end of the last deadline day before `at`."""
     catalog, opts = config.catalog, S.Options.of(config.settings)
-    agencies = report_agencies(config, history)
+    agencies = report_agencies(config, history, at)
     at = at.astimezone(opts.tz)
     df = S.frame(None, agencies, catalog, history.as_of(at), opts.tz, carry_unknown=True)
     since = history.last_report_before(at)

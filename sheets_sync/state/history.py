@@ -12,6 +12,7 @@ Times are stored as UTC text of one fixed width, so they compare as text in SQL.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Mapping, Sequence
@@ -74,6 +75,12 @@ CREATE TABLE IF NOT EXISTS history_agency (
 );
 CREATE TABLE IF NOT EXISTS history_report (
     at TEXT PRIMARY KEY
+);
+-- The agencies tab's codes (a JSON list) from the sync at `at` on, written when the list changed: a
+-- report as of any moment covers the agencies of that moment, not every agency ever seen.
+CREATE TABLE IF NOT EXISTS history_agency_list (
+    at TEXT PRIMARY KEY,
+    codes TEXT NOT NULL
 );
 """
 register_schema("history", SCHEMA)
@@ -166,6 +173,8 @@ class History:
                 db.execute("INSERT INTO history_explanation (agency, item, text, at) VALUES (?,?,?,?) "
                            "ON CONFLICT(agency, item) DO UPDATE SET text=excluded.text, at=excluded.at",
                            key + (text, at))
+            if agencies:
+                _record_agency_list(db, at, [a.code for a in agencies])
             for position, a in enumerate(agencies):
                 db.execute(
                     "INSERT INTO history_agency (code, position, name, district, type, score_2565, grade_2565, seen_at) "
@@ -230,11 +239,26 @@ class History:
             out[k] = _dt(out[k], self.tz)
         return out
 
-    def agencies(self) -> tuple[Agency, ...]:
-        """The agencies as the last sync saw them in the agencies tab."""
+    def agencies(self, at: datetime | None = None) -> tuple[Agency, ...]:
+        """The agencies in the agencies tab as of `at` (default: the last sync), with their details as
+        the last sync saw them. An agency removed from the tab (merged away) stayed in every report.
+        Before the first recorded list: the first one; a state file from before these lists: every
+        agency ever seen."""
         rows = self.state.db.execute("SELECT code, name, district, type, score_2565, grade_2565 FROM history_agency "
                                      "ORDER BY position, code")
-        return tuple(Agency(code=c, name=n, district=d, type=t, score_2565=s, grade_2565=g) for c, n, d, t, s, g in rows)
+        present = self._agency_list(at)
+        return tuple(Agency(code=c, name=n, district=d, type=t, score_2565=s, grade_2565=g)
+                     for c, n, d, t, s, g in rows if present is None or c in present)
+
+    def _agency_list(self, at: datetime | None) -> set[str] | None:
+        db = self.state.db
+        row = None
+        if at is not None:
+            row = db.execute("SELECT codes FROM history_agency_list WHERE at <= ? ORDER BY at DESC LIMIT 1",
+                             (_t(at),)).fetchone()
+        order = "ASC" if at is not None and row is None else "DESC"
+        row = row or db.execute(f"SELECT codes FROM history_agency_list ORDER BY at {order} LIMIT 1").fetchone()
+        return set(json.loads(row[0])) if row else None
 
     def as_of(self, at: datetime) -> pd.DataFrame:
         """One line per (agency, item) known at `at` (inclusive): the state the sheet was in then.
@@ -272,6 +296,14 @@ class History:
             df[col] = pd.to_datetime(df[col], format="%Y-%m-%dT%H:%M:%S.%fZ", utc=True).dt.tz_convert(self.tz)
         df["decided_status"] = df["decided_status"].astype(object).where(df["decided_status"].notna(), None)
         return df[FRAME_COLUMNS]
+
+
+def _record_agency_list(db, at: str, codes: list[str]) -> None:
+    """Notes the agencies tab's codes at `at` when they differ from the list in force then."""
+    row = db.execute("SELECT codes FROM history_agency_list WHERE at <= ? ORDER BY at DESC LIMIT 1", (at,)).fetchone()
+    if row is None or set(json.loads(row[0])) != set(codes):
+        db.execute("INSERT OR REPLACE INTO history_agency_list (at, codes) VALUES (?, ?)",
+                   (at, json.dumps(codes, ensure_ascii=False)))
 
 
 def _decided(ev: pd.DataFrame, keys: list[str]) -> pd.Series:

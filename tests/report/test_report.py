@@ -337,3 +337,16 @@ def test_a_score_typed_with_three_decimals_is_read_as_published_and_shown_as_cou
     brief = doc[:doc.index(DOC.APPENDIX_TITLE)]
     assert '<td class="num">84.99</td>' in brief and "85.00" not in doc
     assert f'<tr class="failed"><td class="num">1</td><td class="name">{C.name}</td>' in doc
+
+
+def test_an_agency_removed_from_the_tab_leaves_the_report_as_it_left_the_summary(config, hist):
+    """tt-d was merged away on 2 March: the summary tab showed 3 agencies, the report went on with 4."""
+    hist.record([], bkk(2023, 3, 2, 9, 0), (A, B, C))
+    summary = R.report_summary(config, hist, AS_OF)
+    assert [r[1] for r in next(b for b in summary.blocks if b.title == S.title_agencies(CATALOG)).rows] == [
+        C.code, A.code, B.code]
+    assert any(h.startswith("หน่วยงานในชีต 3 แห่ง") for h in summary.heading)
+    assert R.report_brief(config, hist, AS_OF).total == 3
+    assert D.code not in {r[0] for r in R.followup_rows(config, hist, AS_OF)}
+    # as of a day before the merger the report still has it
+    assert R.report_brief(config, hist, bkk(2023, 3, 1, 9, 0)).total == 4

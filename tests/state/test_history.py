@@ -147,3 +147,24 @@ def test_the_last_decided_status_is_kept_for_the_url_the_row_holds(tmp_path):
         assert df.loc[(A.code, "O1"), ["status", "decided_status"]].tolist() == ["unknown", "broken"]
         assert df.loc[(B.code, "O1"), ["status", "decided_status"]].tolist() == ["unknown", None]
         assert df.loc[(A.code, "O1"), "reasons"] == "not_answering"
+
+
+def test_the_agency_list_of_any_moment(tmp_path):
+    """An agency removed from the agencies tab (merged away) is not among the agencies after that
+    sync, and still is as of a moment before it; a state file without lists knows every agency."""
+    with State(tmp_path / "s.sqlite") as state:
+        h = History(state)
+        assert h.agencies() == ()
+        h.record([v(A, "O1", "", Status.EMPTY)], bkk(2023, 1, 10, 9, 0))  # no agencies given: no list
+        assert h.agencies() == ()
+        h.record([], bkk(2023, 1, 20, 9, 0), AGENCIES)
+        h.record([], bkk(2023, 2, 6, 9, 0), (A, B, C))
+        h.record([], bkk(2023, 2, 7, 9, 0), (C, B, A))  # another order is the same list
+        assert [a.code for a in h.agencies()] == [C.code, B.code, A.code]
+        # in the order and with the details of the last sync; D where it last was
+        assert [a.code for a in h.agencies(bkk(2023, 2, 5))] == [C.code, B.code, A.code, D.code]
+        assert [a.code for a in h.agencies(bkk(2023, 2, 6, 9, 0))] == [C.code, B.code, A.code]
+        assert [a.code for a in h.agencies(bkk(2023, 1, 1))] == [C.code, B.code, A.code, D.code]  # the first list
+        assert state.db.execute("SELECT count(*) FROM history_agency_list").fetchone()[0] == 2
+        state.db.execute("DELETE FROM history_agency_list")  # a state file from before the lists
+        assert {a.code for a in h.agencies()} == {A.code, B.code, C.code, D.code}
