@@ -129,12 +129,14 @@ class ReadProblem:
     """A row the reader could not place (unknown agency or item, duplicated key)."""
 
     code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key | moved_text (kept
-    # typed text) | bad_score (last year's score in the agencies tab not a number) | unknown_district
+    # typed text) | bad_score (last year's score in the agencies tab not a number) | unknown_district |
+    # missing_row (an agency's item has no row: deleted; row_number 0)
     row_number: int
     detail: str
     value: str = ""  # what the row says: the unknown or duplicated agency code, item or key
     first_row: int = 0  # for a duplicate: the row that is used (this one is ignored)
     tab: str = ""  # the tab the row is in
+    items: tuple[str, ...] = ()  # missing_row: the agency's (value's) items that have no row at all
 
 
 @dataclass(frozen=True)

@@ -124,13 +124,16 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         moved = _moved_problems(write, snapshot)
         for p in moved:
             log.warning("kept text a person typed in %s (moved to the %s tab): %s", p.value, TAB_MOVED, p.detail)
+        holes = missing_row_problems(snapshot, config)
+        for p in holes:
+            log.warning("%s", p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
         history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows})
         s = config.settings
         log.info("writing the summary tab")
         summary = build_summary(
-            statuses, snapshot.agencies, catalog, snapshot.problems + moved, now, s.expected_agencies,
+            statuses, snapshot.agencies, catalog, snapshot.problems + moved + holes, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
             thai_digits=s.thai_digits, tz=s.tz,
             extra_heading=(*summary_note, *offline_note(len(offline), kept_checked)))
@@ -258,6 +261,21 @@ def _moved_problems(write: WriteReport, snapshot: Snapshot) -> tuple[ReadProblem
     return tuple(ReadProblem("moved_text", rows.get(key, 0), f"{key}: {text[:80]}", value=header,
                              tab=TAB_SUBMISSIONS)
                  for key, header, text in write.moved)
+
+
+def missing_row_problems(snapshot: Snapshot, config: Config) -> tuple[ReadProblem, ...]:
+    """One problem per agency whose items have no row in the sheet (a user deleted them; an agency
+    or item without any row gets its rows from the sync itself, `_rows_missing`). The summary counts
+    such an item as not sent; the coordinator is told which, and that `init` adds the rows back."""
+    present = {r.key for r in snapshot.rows}
+    lacking: dict[str, list[str]] = {}
+    for k in g.planned_keys(config.catalog, snapshot.agencies):
+        if k not in present:
+            lacking.setdefault(k.agency, []).append(k.item)
+    return tuple(ReadProblem("missing_row", 0, f"agency {agency} has no row for {', '.join(items)} in the "
+                             f"{TAB_SUBMISSIONS} tab (deleted?): counted as not sent; `sheets-sync init` adds "
+                             f"the rows back", value=agency, tab=TAB_SUBMISSIONS, items=tuple(items))
+                 for agency, items in lacking.items())
 
 
 def _previous(row) -> Status:

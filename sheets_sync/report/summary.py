@@ -125,8 +125,8 @@ def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], 
           history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK, *, carry_unknown: bool = False
           ) -> pd.DataFrame:
     """One line per (agency of the list, item of the catalogue): status, round, first_valid_at and
-    the derived flags. `statuses` (the sheet's statuses now) wins over the history's status; a row
-    neither knows is empty.
+    the derived flags. `statuses` (the sheet's statuses now, every row it has) stands for the
+    sheet: a row it lacks is empty; without it the history's status counts.
 
     A row whose check could not decide (unknown: the site did not answer for a moment) is never a
     problem (`unchecked` instead): nothing shows the agency failed. With `carry_unknown` (the
@@ -142,11 +142,13 @@ def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], 
     else:
         grid["status"] = None
         grid["first_valid_at"] = pd.NaT
-    if statuses:
+    if statuses is not None:
+        # The sheet as read is the sheet: a row it lacks (a user deleted it) is not sent, whatever the
+        # history last recorded of it; it was counted valid from the history.
         override = pd.Series({(k.agency, k.item): s.value for k, s in statuses.items()}, dtype=object)
         keys = pd.MultiIndex.from_frame(grid[["agency", "item"]])
         sheet = override.reindex(keys).to_numpy()
-        grid["status"] = [s if isinstance(s, str) else h for s, h in zip(sheet, grid["status"])]
+        grid["status"] = [s if isinstance(s, str) else Status.EMPTY.value for s in sheet]
     grid["status"] = grid["status"].where(grid["status"].notna(), Status.EMPTY.value).astype(str)
     if carry_unknown and "decided_status" in grid.columns:
         grid["status"] = _carry_decided(grid["status"], grid["decided_status"])
@@ -254,7 +256,7 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
         blocks.append(followup_block(df, ordered, catalog))
     if problems:
         blocks.append(SummaryBlock(TITLE_PROBLEMS, ("แถว", "ปัญหา", "รายละเอียด"),
-                                   tuple((p.row_number, problem_th(p), p.detail) for p in problems)))
+                                   tuple((p.row_number or "", problem_th(p), p.detail) for p in problems)))
     if d:
         blocks = [SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks]
     return Summary(heading=tuple(heading), blocks=tuple(blocks))
@@ -283,6 +285,9 @@ def problem_th(p: ReadProblem) -> str:
     if p.code == "unknown_district":
         return (f"อำเภอ {p.value!r} {where}แถว {p.row_number} ไม่ใช่อำเภอของจังหวัดลำพูน "
                 f"(เขียนเป็น {' '.join(DISTRICTS)}) ระบบจึงนับหน่วยงานนี้ใน \"{NO_DISTRICT}\"")
+    if p.code == "missing_row":
+        return (f"ไม่มีแถวของหน่วยงาน {p.value} ข้อ {', '.join(p.items)} {where}(อาจถูกลบ) ระบบจึงนับว่ายังไม่ส่ง: "
+                f"ให้ผู้ประสานงานรัน sheets-sync init เพื่อเพิ่มแถวกลับ แล้วให้หน่วยงานวาง URL อีกครั้ง")
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
     if p.code == "moved_text":

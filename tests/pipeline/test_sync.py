@@ -292,3 +292,23 @@ def test_explanations_are_kept_by_every_sync_and_filled_by_import(sheet, config,
     with State(config.settings.state_path) as state:
         kept = History(state).explanations()
     assert {k.item: t for k, t in kept.items() if k.agency == "a-one"} == {i: g.text(t) for i, t in expected.items()}
+
+
+def test_a_deleted_row_is_not_sent_and_the_coordinator_is_told_to_run_init(sheet, config, site):
+    """A user deleted a-one's O1 row after it was checked fine: the summary still counted it valid
+    from the history, and nobody was told the row was gone."""
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/boss"))))
+    run(config, sheet)
+    sheet.edit_now(lambda e: e.delete(e.row_of("a-one", "O1")))
+    run(config, sheet, clock=FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
+    rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
+    province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
+    assert province["ข้อที่ผ่านเบื้องต้น"][0] == "1" and province["ข้อที่ส่งแล้ว"][0] == "1"
+    a_one = next(r for r in rows if len(r) > 13 and r[1] == "a-one")
+    assert a_one[5] == "1" and a_one[9] == "42"  # round 1 valid, not submitted
+    told = [r for r in rows if any("ไม่มีแถวของหน่วยงาน a-one ข้อ O1" in c for c in r)]
+    assert len(told) == 1 and "sheets-sync init" in " ".join(told[0])
+    pipeline.init(config, sheet.backend)  # what the coordinator is told to do: the row is back
+    assert RowKey("a-one", "O1") in cells(sheet)
+    run(config, sheet, clock=FixedClock(datetime(2023, 1, 22, 9, 0, tzinfo=BANGKOK)))
+    assert not any("ไม่มีแถว" in c for r in sheet.grid(TAB_SUMMARY) for c in map(g.text, r))

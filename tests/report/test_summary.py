@@ -136,12 +136,26 @@ def test_no_followup_before_round_3_then_the_list_after_it(hist):
 
 
 def test_sheet_statuses_win_over_history_and_fewer_agencies_are_said_plainly(hist):
-    statuses = {RowKey(D.code, "O1"): Status.OK}
-    s = S.build_summary(statuses, AGENCIES, CATALOG, (), NOW, 59, target_agencies=50, history=hist.as_of(NOW))
+    now = hist.as_of(NOW)
+    statuses = {RowKey(a, i): Status(s) for a, i, s in zip(now["agency"], now["item"], now["status"])}
+    statuses[RowKey(D.code, "O1")] = Status.OK
+    s = S.build_summary(statuses, AGENCIES, CATALOG, (), NOW, 59, target_agencies=50, history=now)
     province = blocks(s)[S.TITLE_PROVINCE].rows
     assert province[3] == ("ข้อที่ผ่านเบื้องต้น", 8, 20, 40.0)
     assert province[6] == ("หน่วยงานในชีต", 4, 59, 6.8)
     assert "หน่วยงานในชีต 4 แห่ง จากที่ต้องประเมิน 59 แห่ง (ยังขาด 55 แห่ง ให้ผู้ประสานงานเพิ่มในแท็บหน่วยงาน)" in s.heading
+
+
+def test_a_row_the_sheet_lacks_is_not_sent_whatever_the_history_says(hist):
+    """A row deleted from the sheet counted as valid from the history."""
+    now = hist.as_of(NOW)
+    statuses = {RowKey(a, i): Status(s) for a, i, s in zip(now["agency"], now["item"], now["status"])}
+    del statuses[RowKey(A.code, "O1")]  # ok in the history
+    s = S.build_summary(statuses, AGENCIES, CATALOG, (), NOW, 5, target_agencies=3, history=now)
+    province = {r[0]: r[1:] for r in blocks(s)[S.TITLE_PROVINCE].rows}
+    assert province["ข้อที่ผ่านเบื้องต้น"][0] == 6 and province["ข้อที่ส่งแล้ว"][0] == 8
+    a = next(r for r in blocks(s)[S.title_agencies(CATALOG)].rows if r[1] == A.code)
+    assert (a[5], a[9]) == (1, 2)  # round 1 valid, not submitted
 
 
 def test_before_the_first_deadline_round_1_is_the_yardstick(hist):
