@@ -23,6 +23,7 @@ from sheets_sync.config.settings import Agency, Catalog, Settings, is_email
 from sheets_sync.core.models import Status
 from sheets_sync.core.thai import days_left, thai_date, thai_datetime
 from sheets_sync.judge import verdicts as judge
+from sheets_sync.notify.freshness import Checked
 from sheets_sync.notify.schedule import Slot
 from sheets_sync.report import summary as S
 
@@ -233,11 +234,22 @@ def _html_table(problems: Sequence[Problem], last_column: str) -> str:
             f'<tr>{head}</tr>{"".join(rows)}</table>')
 
 
+def checked_line(checked: Checked | None) -> str:
+    """When the results the e-mail gives were checked (never the time it is sent: a reader who
+    fixed a link after that check must be able to tell the e-mail predates the fix)."""
+    if checked is None:
+        return "ระบบยังไม่ได้ตรวจข้อมูลของหน่วยงานนี้"
+    oldest, newest = thai_datetime(checked.oldest), thai_datetime(checked.newest)
+    if oldest == newest:
+        return f"ข้อมูลจากผลการตรวจของระบบเมื่อ {oldest} น."
+    return f"ข้อมูลจากผลการตรวจของระบบระหว่าง {oldest} น. ถึง {newest} น."
+
+
 def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catalog: Catalog, settings: Settings,
-                  now: datetime) -> Digest:
+                  now: datetime, checked: Checked | None = None) -> Digest:
     """The e-mail to one agency: what it must fix for the slot's deadline (counted), then failing
-    items of later rounds and the warnings (each in its own section, not counted), the link and
-    the days left."""
+    items of later rounds and the warnings (each in its own section, not counted), the link, the
+    days left and when its rows were checked (`checked`, from the history)."""
     g = group(problems, slot.round.deadline)
     when, lead = _lead(slot, g, now)
     subject = f"{_tag(catalog)} {agency.name}: {when} {_counts(g)}"
@@ -246,12 +258,12 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
     where = (f"แก้ไขได้ที่ชีตส่ง URL: {link}" if link else
              "แก้ไขได้ในไฟล์ชีตส่ง URL ของจังหวัด แท็บ \"ส่ง URL\"")
     where += f" (กรองคอลัมน์รหัสหน่วยงาน = {agency.code})"
-    checked = f"ข้อมูล ณ {thai_datetime(now)} น. (ผลการตรวจล่าสุดของระบบ)"
+    checked_text = checked_line(checked)
     sections = _sections(g)
     text_lines = [f"เรียน {agency.name}", "", lead]
     for title, _, rows in sections:
         text_lines += ["", title, *_text_rows(rows)]
-    text_lines += ["", where, checked, "", *_contact_lines(catalog), _footer(catalog)]
+    text_lines += ["", where, checked_text, "", *_contact_lines(catalog), _footer(catalog)]
     body = "\n".join(text_lines).replace("\n\n\n", "\n\n")
 
     button = (f'<p><a href="{html.escape(link)}" style="display:inline-block;background:#1a5fb4;color:#fff;'
@@ -264,7 +276,7 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
         f'<p style="font-size:16px"><b>{html.escape(lead)}</b></p>',
         *tables, button,
         f"<p>{html.escape(where)}</p>",
-        f'<p style="color:#555">{html.escape(checked)}</p>',
+        f'<p style="color:#555">{html.escape(checked_text)}</p>',
     ], catalog)
     return Digest(key=f"agency:{slot.id}:{agency.code}", kind="agency", slot=slot.id, agency=agency.code,
                   to=valid_addresses(agency), subject=subject, text=body, html=page,
@@ -297,22 +309,34 @@ def _page(title: str, parts: Sequence[str], catalog: Catalog) -> str:
 # ---------------------------------------------------------------- coordinators' digest
 @dataclass(frozen=True)
 class Sent:
-    """An agency digest the ledger says went out (or failed) today, for the coordinators."""
+    """An agency digest the ledger says went out (or failed) today, or one this run held back
+    because the agency's rows were not all checked since the reminders' time, for the coordinators."""
 
     agency: str
     recipients: tuple[str, ...]
-    state: str  # sent | failed
+    state: str  # sent | failed | held
     error: str = ""
+    checked: datetime | None = None  # held: the oldest check of the agency's rows (None: never checked)
+
+
+def _sent_line(s: Sent, names: Mapping[str, str]) -> str:
+    who = f"{names.get(s.agency, s.agency)} ({s.agency})"
+    if s.state == "held":
+        last = f"ตรวจล่าสุด {thai_datetime(s.checked)} น." if s.checked else "ระบบยังไม่เคยตรวจ"
+        return f"{who}: ยังไม่ได้ส่ง เพราะบางข้อยังไม่ได้ตรวจใหม่หลังเวลาแจ้งเตือน ({last}) จะส่งเมื่อระบบตรวจครบ"
+    return f"{who} ถึง {', '.join(s.recipients)}" + ("" if s.state == "sent" else f" (ส่งไม่สำเร็จ: {s.error})")
 
 
 def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalog, settings: Settings,
                         now: datetime, today: pd.DataFrame, yesterday: pd.DataFrame,
-                        problems: Mapping[str, Sequence[Problem]], sent: Sequence[Sent]) -> Digest:
+                        problems: Mapping[str, Sequence[Problem]], sent: Sequence[Sent],
+                        checked: datetime | None = None) -> Digest:
     """The daily e-mail to the coordinators: on track against the target, what changed since
     yesterday, the agencies that failed last year and are still behind, who was e-mailed today
-    and which agencies with problems have no usable address.
+    (or held back) and which agencies with problems have no usable address.
 
-    today / yesterday: `frame`s of the history now and 24 hours earlier."""
+    today / yesterday: `frame`s of the history now and 24 hours earlier; checked: the last sync's
+    time (what the digest states as its data's time)."""
     tz = settings.tz
     names = {a.code: a.name for a in agencies}
     track = S.on_track(today, agencies, catalog, now, tz)
@@ -349,19 +373,19 @@ def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalo
          [f"{a.name} ({a.code}) คะแนน {catalog.previous_year}: {a.score_2565:.2f}, "
           f"ข้อที่ต้องแก้ไข {len(problems.get(a.code, ()))} ข้อ"
           for a in behind] or ["ไม่มี ทุกหน่วยงานในกลุ่มนี้ส่งครบแล้ว"]),
-        ("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้",
-         [f"{names.get(s.agency, s.agency)} ({s.agency}) ถึง {', '.join(s.recipients)}"
-          + ("" if s.state == "sent" else f" (ส่งไม่สำเร็จ: {s.error})") for s in sent] or ["ไม่มี"]),
+        ("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้", [_sent_line(s, names) for s in sent] or ["ไม่มี"]),
         ("หน่วยงานที่มีข้อต้องแก้ไขแต่ไม่มีอีเมลที่ใช้ได้ (โปรดติดต่อทางโทรศัพท์ หรือเพิ่มอีเมลในแท็บหน่วยงาน)",
          [f"{a.name} ({a.code}): {len(problems[a.code])} ข้อ"
           + (f" (อีเมลไม่ถูกต้อง: {', '.join(a.reminder_emails)})" if a.reminder_emails else "")
           for a in no_address] or ["ไม่มี"]),
     ]
     link = sheet_link(settings)
-    text = "\n".join([f"สรุปประจำวันสำหรับผู้ประสานงาน ข้อมูล ณ {thai_datetime(now)} น.", ""]
+    heading = "สรุปประจำวันสำหรับผู้ประสานงาน " + (f"จากผลการตรวจของระบบเมื่อ {thai_datetime(checked)} น."
+                                                  if checked else "(ระบบยังไม่มีผลการตรวจ)")
+    text = "\n".join([heading, ""]
                      + [f"{title}\n" + "\n".join(f"- {line}" for line in lines) + "\n" for title, lines in sections]
                      + ([f"ชีตส่ง URL: {link}"] if link else []) + ["", _footer(catalog)])
-    parts = [f"<p>สรุปประจำวันสำหรับผู้ประสานงาน ข้อมูล ณ {html.escape(thai_datetime(now))} น.</p>"]
+    parts = [f"<p>{html.escape(heading)}</p>"]
     for title, lines in sections:
         parts.append(f'<h3 style="margin:14px 0 4px 0;font-size:16px">{html.escape(title)}</h3><ul>'
                      + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")

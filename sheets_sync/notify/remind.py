@@ -17,6 +17,7 @@ from typing import Callable, Protocol, Sequence
 from sheets_sync.config.settings import Agency, Config, SmtpSettings
 from sheets_sync.core.errors import DeliveryError
 from sheets_sync.notify import digest as D
+from sheets_sync.notify import freshness as fresh
 from sheets_sync.notify import schedule as plan
 from sheets_sync.notify.ledger import FAILED, SENT, Ledger
 from sheets_sync.notify.mailer import (
@@ -54,6 +55,10 @@ class Result:
     gave_up: list[str] = field(default_factory=list)
     next_reminder: str = ""
     preview: bool = False
+    # Due but held back, not sent and not recorded: the results were checked before `since`
+    # (today's send_at). Each "agency-code (rows last checked ...)", or "coordinators (...)".
+    held: list[str] = field(default_factory=list)
+    since: str = ""
 
     @property
     def ok(self) -> bool:
@@ -70,6 +75,9 @@ class Result:
                                                        if len(self.refused) > 1 else "")
         if self.gave_up:
             what += f"; {len(self.gave_up)} not tried again after repeated refusals ({self.gave_up[0]})"
+        if self.held:
+            what += (f"; {len(self.held)} held until a sync checks their rows after {self.since}: "
+                     + ", ".join(self.held[:3]) + (" ..." if len(self.held) > 3 else ""))
         return what
 
 
@@ -78,16 +86,18 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
         clock: Callable[[], datetime] | None = None) -> Result:
     """Builds the digests due at `now` and sends those not sent yet.
 
-    dry_run: nothing is sent or recorded; on a day without a reminder the digests are shown as
-    they would read now (`preview`). to: every digest of today (or the preview) goes to this
-    one address instead, marked as a test, and nothing is recorded. `clock` stamps the ledger
-    (default: `now`)."""
+    A digest due now is made only from checks made since today's send_at (see
+    notify.freshness): an agency whose rows were not all checked since then, or the coordinators'
+    digest when no sync has run since then, is held (`Result.held`): not sent, not recorded, so
+    a run after the next sync sends it. dry_run: nothing is sent or recorded; on a day without a
+    reminder the digests are shown as they would read now (`preview`, never held). to: every
+    digest of today (or the preview) goes to this one address instead, marked as a test, and
+    nothing is recorded. `clock` stamps the ledger (default: `now`)."""
     settings = config.settings
     n, tz, catalog = settings.notify, settings.tz, config.catalog
     now = now.astimezone(tz)
     stamp = clock or (lambda: now)
     ledger = Ledger(state)
-    history = History(state, tz)
     result = Result()
     slots = plan.due_slots(now, catalog, n)
     if not slots and (dry_run or to):
@@ -96,15 +106,44 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
     nxt = plan.next_slot(now, catalog, n)
     result.next_reminder = f"{nxt.id} on {nxt.day.isoformat()} from {n.send_at}" if nxt else ""
     result.slots = tuple(s.id for s in slots)
-    daily = plan.daily_due(now, catalog, n) or (bool(dry_run or to) and bool(n.coordinators or to))
+    daily_due = plan.daily_due(now, catalog, n)
+    daily = daily_due or (bool(dry_run or to) and bool(n.coordinators or to))
     if not slots and not daily:
         return result  # the worker asks after every run: most of the time nothing is due
-    frame_now = history.as_of(now)
+    since = plan.send_from(now.date(), n, tz)
+    result.since = f"{since:%Y-%m-%d %H:%M}"
+    times = fresh.check_times(state, agencies, catalog, tz)
+    frame_now = History(state, tz).as_of(now)
+    digests, held = _agency_digests(config, slots, frame_now, agencies, now, times, since, result)
 
+    mailer = _LazyMailer(mailer_factory or (lambda: SmtpMailer(n.smtp, read_password(n.smtp, str(
+        config.settings_path)))))
+    try:
+        _deliver(digests, ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
+        if daily and not result.error:
+            coordinators = _coordinators_digest(config, state, agencies, now, frame_now, digests, held,
+                                                fresh.last_sync(times), since if daily_due else None,
+                                                bool(dry_run or to), result)
+            if coordinators is not None:
+                _deliver([coordinators], ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
+    finally:
+        mailer.close()
+    return result
+
+
+def _agency_digests(config: Config, slots: Sequence[plan.Slot], frame, agencies: Sequence[Agency], now: datetime,
+                    times: dict[str, fresh.Checked], since: datetime,
+                    result: Result) -> tuple[list[D.Digest], list[D.Sent]]:
+    """The agency digests of the slots, and those held back because the agency's rows were not
+    all checked since `since` (a preview, on a day without a reminder, is never held: it only
+    shows what a reminder would say, with its check time). A check time only moves forward, so
+    an agency sent earlier today is never held by a later run."""
+    settings, catalog = config.settings, config.catalog
     digests: list[D.Digest] = []
+    held: list[D.Sent] = []
     no_address: list[str] = []
     for slot in slots:
-        problems = D.problems_by_agency(frame_now, agencies, catalog, slot.round.deadline, tz)
+        problems = D.problems_by_agency(frame, agencies, catalog, slot.round.deadline, settings.tz)
         for a in agencies:
             mine = problems.get(a.code)
             if not mine or (slot.kind == "after" and not D.missed(mine, slot.round.number)):
@@ -113,31 +152,43 @@ def run(config: Config, state: State, agencies: Sequence[Agency], now: datetime,
                 if a.code not in no_address:
                     no_address.append(a.code)
                 continue
-            digests.append(D.agency_digest(a, mine, slot, catalog, settings, now))
+            checked = times.get(a.code)
+            if slot.kind != "preview" and not fresh.is_fresh(checked, since):
+                line = f"{a.code} (rows {fresh.describe(checked.oldest if checked else None, settings.tz)})"
+                if line not in result.held:
+                    result.held.append(line)
+                    held.append(D.Sent(a.code, D.valid_addresses(a), "held",
+                                       checked=checked.oldest if checked else None))
+                continue
+            digests.append(D.agency_digest(a, mine, slot, catalog, settings, now, checked=checked))
     result.no_address = tuple(no_address)
+    return digests, held
 
-    mailer = _LazyMailer(mailer_factory or (lambda: SmtpMailer(n.smtp, read_password(n.smtp, str(
-        config.settings_path)))))
-    try:
-        _deliver(digests, ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
-        if daily and not result.error:
-            upcoming = plan.preview_slot(now, catalog)
-            until = upcoming.round.deadline if upcoming else now.date()
-            problems = D.problems_by_agency(frame_now, agencies, catalog, until, tz)
-            start_of_day = datetime.combine(now.date(), time(0), tzinfo=tz)
-            sent = [D.Sent(e.agency, e.recipients, e.state, e.error)
-                    for e in ledger.agency_messages(start_of_day)]
-            if dry_run or to:  # nothing recorded: say who this run would e-mail
-                sent = [D.Sent(d.agency, d.to, SENT) for d in digests if d.kind == "agency"]
-            yesterday = history.as_of(now - timedelta(days=1))
-            coordinators = D.coordinators_digest(
-                f"daily-{now.date().isoformat()}", agencies, catalog, settings, now,
-                S.frame(None, agencies, catalog, frame_now, tz), S.frame(None, agencies, catalog, yesterday, tz),
-                problems, sent)
-            _deliver([coordinators], ledger, mailer, result, n.smtp, n.max_attempts, stamp, dry_run, to)
-    finally:
-        mailer.close()
-    return result
+
+def _coordinators_digest(config: Config, state: State, agencies: Sequence[Agency], now: datetime, frame_now,
+                         digests: Sequence[D.Digest], held: Sequence[D.Sent], synced: datetime | None,
+                         since: datetime | None, unrecorded: bool, result: Result) -> D.Digest | None:
+    """Today's coordinators' digest, as of the last sync (`synced`); None, held in `result`, when
+    it is due (`since`: today's send_at) and no sync has run since then. `unrecorded` (a dry run
+    or a test to one address): who this run would e-mail, since the ledger records nothing."""
+    settings, catalog, tz = config.settings, config.catalog, config.settings.tz
+    if since is not None and (synced is None or synced < since):
+        result.held.append(f"coordinators (sheet {fresh.describe(synced, tz)})")
+        return None
+    upcoming = plan.preview_slot(now, catalog)
+    until = upcoming.round.deadline if upcoming else now.date()
+    problems = D.problems_by_agency(frame_now, agencies, catalog, until, tz)
+    start_of_day = datetime.combine(now.date(), time(0), tzinfo=tz)
+    if unrecorded:
+        sent = [D.Sent(d.agency, d.to, SENT) for d in digests if d.kind == "agency"]
+    else:
+        sent = [D.Sent(e.agency, e.recipients, e.state, e.error)
+                for e in Ledger(state).agency_messages(start_of_day)]
+    yesterday = History(state, tz).as_of(now - timedelta(days=1))
+    return D.coordinators_digest(
+        f"daily-{now.date().isoformat()}", agencies, catalog, settings, now,
+        S.frame(None, agencies, catalog, frame_now, tz), S.frame(None, agencies, catalog, yesterday, tz),
+        problems, [*sent, *held], checked=synced)
 
 
 def _deliver(digests: Sequence[D.Digest], ledger: Ledger, mailer: "_LazyMailer", result: Result,

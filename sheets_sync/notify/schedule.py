@@ -46,6 +46,12 @@ def send_time(n: NotifySettings) -> time:
     return time(int(hh), int(mm))
 
 
+def send_from(day: date, n: NotifySettings, tz) -> datetime:
+    """The moment a day's reminders may go out (send_at, local time): results checked before it
+    are older than the reminder, and a reminder is not made from them."""
+    return datetime.combine(day, send_time(n), tzinfo=tz)
+
+
 def slots(catalog: Catalog, n: NotifySettings) -> list[Slot]:
     """Every agency reminder of the catalogue, in time order."""
     out = []

@@ -24,6 +24,8 @@ def run_reminders(config: Config, clock: Clock, agencies: Sequence[Agency] | Non
     """One reminder run. `agencies`: as the sync just read them; otherwise the agencies tab is
     read now. Raises LockBusy when another reminder run is active, ConfigError for a missing
     server or password; a server that cannot be reached is in the result (`error`), recorded.
+    Reminders whose results predate today's send_at are held (`Result.held`): the loop calls this
+    right after a sync, so they go out then; `remind` alone before any sync that day holds them.
     The caller says how it went (`Result.line()`): the loop in its log, the CLI on its output."""
     settings = config.settings
     smtp = settings.notify.smtp
@@ -49,5 +51,6 @@ def run_reminders(config: Config, clock: Clock, agencies: Sequence[Agency] | Non
             "failed": result.failed, "already_sent": result.already_sent,
             "no_address": len(result.no_address), "error": result.error or (result.refused[0] if result.refused
                                                                               else None),
+            "held": len(result.held),  # due, not sent: no sync had checked their rows since send_at
         })
     return result

@@ -14,6 +14,7 @@ import pytest
 
 from sheets_sync.config.settings import Config, NotifySettings, Settings, SmtpSettings
 from sheets_sync.core.clock import FixedClock
+from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.notify import remind
 from sheets_sync.notify.ledger import Ledger
 from sheets_sync.state.history import History
@@ -39,11 +40,28 @@ def make_config(tmp_path: Path, port: int, **smtp) -> Config:
     return Config(settings=settings, catalog=CATALOG, agencies=WITH_MAIL, settings_path=tmp_path / "settings.yaml")
 
 
+def sync_at(config: Config, at, changes=(), skipped=()) -> None:
+    """What a sync at `at` records: every row as the history has it (checked again, unchanged),
+    with `changes` (verdicts) applied; `skipped` (agency, item) rows are not recorded, as a sync
+    leaves a row that changed while it was being checked."""
+    with State(config.settings.state_path) as state:
+        history = History(state)
+        rows = {(r.agency, r.item): Verdict(RowKey(r.agency, r.item), r.url_text, Status(r.status),
+                                            tuple(c for c in r.reasons.split(",") if c))
+                for r in history.as_of(at).itertuples()}
+        rows.update({(v.key.agency, v.key.item): v for v in changes})
+        history.record([v for k, v in rows.items() if k not in skipped], at, AGENCIES)
+
+
 @pytest.fixture
 def history_until(tmp_path):
+    """The fixture's history up to `until`, then a sync at `until` that finds the sheet so (every
+    row checked at `until`, as a real sync leaves it)."""
     def make(until):
         with State(tmp_path / "data" / "state.sqlite") as state:
             fill(History(state), until)
+        sync_at(Config(settings=Settings(state_path=str(tmp_path / "data" / "state.sqlite")), catalog=CATALOG,
+                       agencies=AGENCIES, settings_path=tmp_path / "settings.yaml"), until)
     return make
 
 
@@ -116,6 +134,7 @@ def test_a_second_run_sends_nothing_new_and_the_next_reminder_goes_out(tmp_path,
 
     before_8 = remind_at(config, bkk(2023, 2, 22, 7, 59))  # a day without an agency reminder, before send_at
     assert before_8.sent == 0 and len(server.inbox.messages) == 4
+    sync_at(config, bkk(2023, 2, 25, 8, 0))
     three_days = remind_at(config, bkk(2023, 2, 25, 8, 0))
     assert three_days.slots == ("r2-3d",) and three_days.sent == 4
     assert "เหลือ 3 วัน" in server.inbox.to("saraban@a.go.th")[-1].subject
@@ -152,6 +171,75 @@ def test_the_morning_after_counts_only_what_was_missed_and_lists_warnings_apart(
         failing, review = body.split("ควรตรวจ (1 ข้อ)")
         assert "O3" in failing and "O4" in failing and "O2" not in failing
         assert "O2" in review and "เปิดได้ แต่ควรตรวจ" in review and "ผ่านการตรวจเบื้องต้นแล้ว" in review
+
+
+def test_a_reminder_is_not_made_from_a_sync_older_than_it_and_states_when_its_rows_were_checked(
+        tmp_path, server, history_until):
+    """The last sync was at 18:00 (C's O2 invalid); C fixed O2 at 20:00; `remind` at 08:05 the
+    next morning e-mailed the old advice labelled "ข้อมูล ณ 21 ก.พ. 2566 08:05 น." and marked the
+    reminder sent, so no corrected one followed that day."""
+    history_until(bkk(2023, 2, 20, 18, 0))
+    config = make_config(tmp_path, server.port)
+    early = remind_at(config, bkk(2023, 2, 21, 8, 5))
+    assert early.slots == ("r2-7d",) and early.sent == 0 and server.inbox.messages == []
+    assert sorted(h.split(" ")[0] for h in early.held) == ["abt-a", "coordinators", "tt-b", "tt-c"]
+    assert "tt-c (rows last checked 2023-02-20 18:00)" in early.held
+    assert "4 held until a sync checks their rows after 2023-02-21 08:00" in early.line()
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).counts() == {}  # nothing marked: the reminder goes out after the next sync
+    assert status.load(status.status_path(config.settings.state_path))["last_reminders"]["held"] == 4
+
+    sync_at(config, bkk(2023, 2, 21, 8, 30), [Verdict(RowKey("tt-c", "O2"), "https://c.go.th/boss", Status.OK)])
+    later = remind_at(config, bkk(2023, 2, 21, 8, 35))
+    assert later.held == [] and later.sent == 4
+    (c,) = server.inbox.to("c@c.go.th")
+    for body in (c.part("plain"), c.part("html")):
+        assert "javascript:x" not in body and "O3" in body  # the fixed O2 is gone; O3 is still to send
+        assert "ข้อมูลจากผลการตรวจของระบบเมื่อ 21 ก.พ. 2566 08:30 น." in body and "08:35" not in body
+    (coord,) = server.inbox.to(COORD)
+    assert coord.part("plain").startswith("สรุปประจำวันสำหรับผู้ประสานงาน จากผลการตรวจของระบบเมื่อ 21 ก.พ. 2566 08:30 น.")
+    assert "08:35" not in coord.part("plain")
+
+
+def test_rows_checked_by_a_watch_pass_alone_are_not_a_sync_and_a_mixed_check_is_said(tmp_path, server, history_until):
+    """A watch pass judges only the rows whose URL changed: the agency's other rows are as old as
+    the last sync, so its reminder waits for a sync, and then says when each part was checked."""
+    history_until(bkk(2023, 2, 21, 7, 0))
+    config = make_config(tmp_path, server.port)
+    with State(config.settings.state_path) as state:  # the watch at 08:10: C's changed O3 only
+        History(state).record([Verdict(RowKey("tt-c", "O3"), "https://c.go.th/x", Status.BROKEN, ("http_4xx",))],
+                              bkk(2023, 2, 21, 8, 10), AGENCIES)
+    watched = remind_at(config, bkk(2023, 2, 21, 8, 15))
+    assert watched.sent == 0 and server.inbox.messages == []
+    assert "tt-c (rows last checked 2023-02-21 07:00)" in watched.held
+    assert "coordinators (sheet last checked 2023-02-21 07:00)" in watched.held
+
+    sync_at(config, bkk(2023, 2, 21, 8, 30))
+    with State(config.settings.state_path) as state:  # and a watch at 08:40: C's O4
+        History(state).record([Verdict(RowKey("tt-c", "O4"), "https://c.go.th/e", Status.BROKEN, ("http_4xx",))],
+                              bkk(2023, 2, 21, 8, 40), AGENCIES)
+    after = remind_at(config, bkk(2023, 2, 21, 8, 45))
+    assert after.held == [] and after.sent == 4
+    (c,) = server.inbox.to("c@c.go.th")
+    assert "ข้อมูลจากผลการตรวจของระบบระหว่าง 21 ก.พ. 2566 08:30 น. ถึง 21 ก.พ. 2566 08:40 น." in c.part("plain")
+    (a,) = server.inbox.to("saraban@a.go.th")
+    assert "ข้อมูลจากผลการตรวจของระบบเมื่อ 21 ก.พ. 2566 08:30 น." in a.part("plain")
+
+
+def test_an_agency_held_by_a_row_the_sync_skipped_is_named_to_the_coordinators(tmp_path, server, history_until):
+    """C edited O3 while the 08:30 sync was checking it: that row keeps its 07:00 verdict, so C's
+    reminder waits for the next sync; the others go out, and the coordinators read why C's did not."""
+    history_until(bkk(2023, 2, 21, 7, 0))
+    config = make_config(tmp_path, server.port)
+    sync_at(config, bkk(2023, 2, 21, 8, 30), skipped={("tt-c", "O3")})
+    result = remind_at(config, bkk(2023, 2, 21, 8, 35))
+    assert result.held == ["tt-c (rows last checked 2023-02-21 07:00)"] and result.sent == 3
+    assert not server.inbox.to("c@c.go.th") and len(server.inbox.to("saraban@a.go.th")) == 1
+    (coord,) = server.inbox.to(COORD)
+    assert ("เทศบาลตำบลซี (tt-c): ยังไม่ได้ส่ง เพราะบางข้อยังไม่ได้ตรวจใหม่หลังเวลาแจ้งเตือน "
+            "(ตรวจล่าสุด 21 ก.พ. 2566 07:00 น.) จะส่งเมื่อระบบตรวจครบ") in coord.part("plain")
+    sync_at(config, bkk(2023, 2, 21, 9, 0))
+    assert remind_at(config, bkk(2023, 2, 21, 9, 5)).sent == 1 and len(server.inbox.to("c@c.go.th")) == 1
 
 
 def test_dry_run_and_to_send_nothing_to_agencies_and_record_nothing(tmp_path, server, history_until):

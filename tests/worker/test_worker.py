@@ -383,6 +383,9 @@ def test_the_loop_sends_the_reminders_due_after_its_runs_once(config):
         assert h.runs == [at("2023-01-24T07:50"), at("2023-01-24T08:20"), at("2023-01-24T08:50")]
         assert sorted(m.rcpt_tos[0] for m in server.inbox.messages) == sorted(a.reminder_emails[0] for a in agencies)
         assert all("เหลือ 7 วัน" in m.subject for m in server.inbox.messages)
+        # made from the sync of the run that sent them (08:20), which checked every row after send_at
+        assert all("ข้อมูลจากผลการตรวจของระบบเมื่อ 24 ม.ค. 2566 08:20 น." in m.part("plain")
+                   for m in server.inbox.messages)
     st = h.status()
     assert st["last_reminders_sent"]["sent"] == 3 and st["last_reminders_sent"]["slots"] == ["r1-7d"]
     assert st["last_reminders"]["sent"] == 0  # the third run found them sent already
