@@ -6,6 +6,8 @@ be read or written (or, for `remind`, the mail server could not be reached or re
 4 another run holds the lock, 7 a program the command needs is missing (Chromium for
 `report --format pdf`). Every fault is one line on stderr; the traceback only with -v.
 `check` also: 5 a URL is broken, invalid or blocked; 6 none is, but one could not be checked (unknown).
+`remind` also: 8 reminders due now were held, not sent, because no sync has checked their rows since
+`notify.send_at` (run a sync first).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ log = logging.getLogger("sheets_sync")
 # `check`'s verdict as an exit status, for scripts and CI (lychee and LinkChecker exit non-zero too).
 EXIT_CHECK_FAILED = 5  # some URL is broken, invalid or blocked
 EXIT_CHECK_UNKNOWN = 6  # none is, but some URL could not be checked now (unknown)
+EXIT_REMIND_HELD = 8  # remind: reminders due were held (their rows not checked since send_at)
 
 
 # One example block per command, shown by `sheets-sync COMMAND --help` (and checked by tests/cli).
@@ -181,8 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     rm = command("remind", help="send the e-mail reminders due now (agencies, coordinators)",
                  description="Sends the agency digests and the coordinators' digest that are due now "
                              "(notify.days_before each deadline, the day after it, daily during the rounds) "
-                             "and were not sent yet; the state file remembers what went to whom. Exit 3 when "
-                             "the mail server cannot be reached or refuses messages.")
+                             "and were not sent yet; the state file remembers what went to whom. A reminder is "
+                             "made only from checks since notify.send_at: without a sync since then it is held "
+                             "(exit 8; run `sheets-sync sync` first). Exit 3 when the mail server cannot be "
+                             "reached or refuses messages.")
     rm.add_argument("--dry-run", action="store_true",
                     help="print what would be sent (to whom, subject, items); on a day without a reminder, the "
                          "digests as they would read now")
@@ -396,12 +401,22 @@ def _remind(config, args) -> int:
                   f"{', '.join(result.no_address)}")
         for line in result.gave_up:
             print(f"  not tried again (fix the address in the agencies tab): {line}")
+        for line in result.held:
+            print(f"  held, no sync has checked its rows since {result.since}: {line}")
         if result.next_reminder:
             print(f"next reminder: {result.next_reminder}")
         return 0
     if result.error or result.failed:
         raise DeliveryError(result.line())
     print(result.line() + (f"; next reminder: {result.next_reminder}" if result.next_reminder else ""))
+    if result.held:
+        # Sent from older results they would tell agencies about links fixed since; and the
+        # ledger would then keep the corrected reminder from going out today.
+        print(f"not sent: {len(result.held)} reminder(s) due since {result.since} would be made from checks older "
+              f"than that ({', '.join(result.held[:3])}{' ...' if len(result.held) > 3 else ''}); run "
+              f"`sheets-sync sync` first, then `sheets-sync remind` (the worker sends them after its next sync)",
+              file=sys.stderr)
+        return EXIT_REMIND_HELD
     return 0
 
 

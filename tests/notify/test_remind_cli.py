@@ -28,9 +28,10 @@ from tests.support.smtp import SmtpServer, free_port
 N = 10
 
 
-def province(tmp_path: Path, port: int) -> Path:
+def province(tmp_path: Path, port: int, checked: datetime | None = None) -> Path:
     """A work folder: config/ for 10 agencies with addresses, the workbook laid out, and a
-    history in which every agency has O1 broken and O2 still empty."""
+    history in which every agency has O1 broken and O2 still empty, as a sync found them at
+    `checked` (default: now)."""
     today = datetime.now(BANGKOK).date()
     cfg = tmp_path / "config"
     cfg.mkdir()
@@ -54,10 +55,16 @@ def province(tmp_path: Path, port: int) -> Path:
         for i in range(1, N + 1)]}, allow_unicode=True), encoding="utf-8")
     config = load_config(cfg / "settings.yaml")
     init(config, open_backend(config))
+    record_sync(config, checked or datetime.now(BANGKOK))
+    return tmp_path
+
+
+def record_sync(config, at: datetime) -> None:
+    """What a sync at `at` leaves in the history: every row judged (O1 broken, O2 empty)."""
     with State(config.settings.state_path) as state:
         History(state).record([Verdict(RowKey(a.code, "O1"), f"https://{a.code}.go.th/x", Status.BROKEN, ("http_4xx",))
-                               for a in config.agencies], datetime.now(BANGKOK))
-    return tmp_path
+                               for a in config.agencies]
+                              + [Verdict(RowKey(a.code, "O2"), "", Status.EMPTY) for a in config.agencies], at)
 
 
 @pytest.fixture
@@ -135,3 +142,28 @@ def test_dry_run_prints_who_gets_what_and_sends_nothing(workdir_chdir):
         bad = subprocess.run(command(work, "--to", "not an address"), cwd=work, env=env(), capture_output=True,
                              text=True, timeout=60)
         assert bad.returncode == 2 and "--to" in bad.stderr
+
+
+def test_remind_before_any_sync_today_holds_the_reminders_with_exit_8_and_marks_nothing(workdir_chdir):
+    """The last sync was yesterday: `remind` alone would e-mail yesterday's advice as today's and
+    mark it sent. It refuses in one line that says to sync first; after a sync it sends."""
+    with SmtpServer() as server:
+        yesterday = datetime.now(BANGKOK) - timedelta(days=1)  # before today's send_at (00:00)
+        work = province(workdir_chdir, server.port, checked=yesterday)
+        held = subprocess.run(command(work), cwd=work, env=env(), capture_output=True, text=True, timeout=60)
+        assert held.returncode == 8, held.stderr
+        lines = [line for line in held.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and "not sent: 10 reminder(s)" in lines[0] and "`sheets-sync sync` first" in lines[0]
+        assert f"ag01 (rows last checked {yesterday:%Y-%m-%d %H:%M})" in lines[0]
+        assert "0 sent" in held.stdout and server.inbox.messages == []
+        with State(work / "data" / "state.sqlite") as state:
+            assert Ledger(state).counts() == {}
+        dry = subprocess.run(command(work, "--dry-run"), cwd=work, env=env(), capture_output=True, text=True,
+                             timeout=60)
+        assert dry.returncode == 0 and "0 message(s) to send" in dry.stdout
+        assert dry.stdout.count("held, no sync has checked its rows since") == 10
+
+        record_sync(load_config(work / "config" / "settings.yaml"), datetime.now(BANGKOK))
+        sent = subprocess.run(command(work), cwd=work, env=env(), capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stderr
+        assert "10 sent" in sent.stdout and len(server.inbox.messages) == N
