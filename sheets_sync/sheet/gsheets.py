@@ -18,7 +18,7 @@ Requests (quota budget; Google counts 60 reads and 60 writes per minute per user
                                                                                     1 read, <=1 write
     write_summary()  1 spreadsheets.batchUpdate: the held positioned writes (notes, metadata
                      repairs, checked-at-only times), remembered tab ids and the summary; it asks
-                     for the spreadsheet as it left it, and only if a row move misplaced something
+                     for the spreadsheet as it left it, and only if a row or column move misplaced something
                      in the gap, one more batch puts it right                             1 write
 
 So one sync uses 3 reads and at most 2 writes whatever the number of rows (more only if a batch
@@ -102,7 +102,6 @@ from sheets_sync.sheet.layout import (
     TAB_SUMMARY,
     TABS,
     summary_look,
-    WORKER_KEYS,
 )
 
 log = logging.getLogger(__name__)
@@ -336,7 +335,7 @@ class GSheetsBackend(GridBackend):
         book, meta, row_meta = self._load_submissions()
         grid = book.grid(TAB_SUBMISSIONS)
         cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
-        plan = ident.Positioned(meta[TAB_SUBMISSIONS].sheet_id)
+        plan = ident.Positioned(meta[TAB_SUBMISSIONS].sheet_id, ident.column_names(grid[0]))
         reqs = ident.metadata_repairs(grid, cols, row_meta, plan.sheet_id)
         if reqs:
             self._send_checked(reqs, plan)
@@ -399,15 +398,9 @@ class GSheetsBackend(GridBackend):
                     notes[op[2]] = op[4]
             checked = cols.get("checked_at")
             checked_only = bool(values) and all(set(v) == {checked} for v in values.values())
-            plan = ident.Positioned(sheet_id)
-            for r in range(1, len(before)):
-                key = ident.row_key(before[r], cols)
-                if key is None:
-                    continue
-                for c in {cols[k] for k in WORKER_KEYS if k in cols}:
-                    plan.before.setdefault((key, c, "value"), g.text(g.cell(before[r], c)))
-                if "url" in cols:
-                    plan.before.setdefault((key, cols["url"], "note"), before_notes.get((r, cols["url"]), ""))
+            plan = ident.Positioned(sheet_id, ident.column_names(before[0]),
+                                    made_for={v.key: v.url_text for v in verdicts})
+            plan.remember(before, before_notes, cols)
             filtered: list[dict] = []
             keys_sent: dict[str, RowKey] = {}
             for r, by_col in values.items():
@@ -417,15 +410,15 @@ class GSheetsBackend(GridBackend):
                 if not checked_only and anchored.get(key) == r:
                     filtered.append(ident.filtered_row(sheet_id, key, by_col))
                     keys_sent[key.packed()] = key
+                    for c, v in by_col.items():
+                        plan.place_through(key, c, v)
                 else:
                     for c, v in by_col.items():
-                        plan.meant[(key, c, "value")] = v
-                        plan.sent[(r, c, "value")] = key
+                        plan.place(r, c, "value", key, v)
             for r, note in notes.items():
                 key = ident.row_key(before[r], cols)
                 if key is not None:
-                    plan.meant[(key, cols["url"], "note")] = note
-                    plan.sent[(r, cols["url"], "note")] = key
+                    plan.place(r, cols["url"], "note", key, note)
             missing = list(report.missing)
             if filtered:
                 # a row deleted since the write-time read took its metadata with it: nothing was written
@@ -439,7 +432,7 @@ class GSheetsBackend(GridBackend):
     def _positioned_requests(self, plan: "ident.Positioned", cells: dict | None = None) -> list[dict]:
         """updateCells requests for `cells` ((row, col, kind) -> text; default: what `plan` sends)."""
         if cells is None:
-            cells = {(r, c, kind): plan.meant[(key, c, kind)] for (r, c, kind), key in plan.sent.items()}
+            cells = plan.cells()
         ops = [("set" if kind == "value" else "note", TAB_SUBMISSIONS, r, c, text)
                for (r, c, kind), text in sorted(cells.items())]
         reqs, _ = translate(ops, {TAB_SUBMISSIONS: SheetMeta(plan.sheet_id, TAB_SUBMISSIONS)})
@@ -447,8 +440,8 @@ class GSheetsBackend(GridBackend):
 
     def _send_checked(self, reqs: list[dict], plan: "ident.Positioned", attempts: int = 4) -> list[RowKey]:
         """Sends positioned requests asking for the spreadsheet as the batch left it; what a row
-        move in the gap misplaced is put back and re-sent there (bounded). Returns keys whose row
-        is gone."""
+        or column move in the gap misplaced is put back and re-sent where it belongs (bounded).
+        Returns keys whose row is gone."""
         gone: list[RowKey] = []
         for _ in range(attempts):
             answer = self._send(reqs, answer_fields=_AFTER_FIELDS)
@@ -459,13 +452,16 @@ class GSheetsBackend(GridBackend):
             grid = book.grid(TAB_SUBMISSIONS)
             cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
             notes = {(r, c): n for (t, r, c), n in book.notes.items() if t == TAB_SUBMISSIONS}
-            fixes, gone = ident.corrections(grid, notes, cols, plan)
+            fixes, gone, names = ident.corrections(grid, notes, row_meta, plan)
             reqs = self._positioned_requests(plan, fixes) + ident.metadata_repairs(grid, cols, row_meta, plan.sheet_id)
             if not reqs:
                 return gone
-            log.info("rows moved while the worker wrote; putting %d cell(s) back where they belong", len(fixes))
-            plan = ident.Positioned(plan.sheet_id, meant=plan.meant, before=plan.before,
-                                    sent={(r, c, kind): _key_at(grid, cols, r) for (r, c, kind) in fixes})
+            log.info("rows or columns moved while the worker wrote; putting %d cell(s) back where they belong",
+                     len(fixes))
+            plan = ident.Positioned(plan.sheet_id, names, meant=plan.meant, before=plan.before, made_for=plan.made_for,
+                                    rows=plan.rows,
+                                    sent={(r, c, kind): (_key_at(grid, cols, r), names[c] if c < len(names) else None)
+                                          for (r, c, kind) in fixes})
         raise BackendError("the submissions tab kept moving while the worker wrote its notes; the next run retries")
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
@@ -489,7 +485,8 @@ class GSheetsBackend(GridBackend):
             cols = g.columns(before[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
             sheet_id = meta[TAB_SUBMISSIONS].sheet_id
             anchored = ident.anchored(before, cols, row_meta)
-            plan = ident.Positioned(sheet_id)
+            plan = ident.Positioned(sheet_id, ident.column_names(before[0]))
+            plan.remember(before, {}, cols)
             filtered, sent = [], {}
             for op in book.ops:
                 if op[0] != "set":
@@ -500,9 +497,7 @@ class GSheetsBackend(GridBackend):
                     filtered.append(ident.filtered_row(sheet_id, key, {c: value}))
                     sent[key.packed()] = key
                 elif key is not None:
-                    plan.meant[(key, c, "value")] = value
-                    plan.sent[(r, c, "value")] = key
-                    plan.before[(key, c, "value")] = g.text(g.cell(before[r], c))
+                    plan.place(r, c, "value", key, value)
             missing = list(report.missing)
             if filtered:
                 missing += self._write_filtered(filtered, sent)
@@ -534,14 +529,17 @@ class GSheetsBackend(GridBackend):
     def write_summary(self, summary: Summary) -> None:
         """The summary, in one batch with the held positioned writes (notes, row-metadata repairs,
         checked-at-only times) and the tab ids to remember; the batch's answer is checked
-        (gsheets_rows.corrections) and what a row move misplaced is put right at once."""
+        (gsheets_rows.corrections) and what a row or column move misplaced is put right at once."""
         pending, self._pending = self._pending, []
         plan, self._positioned = self._positioned, None
         with self._api("write the summary"):
-            # On a retry with fresh tab ids the held writes are dropped: the next run makes them again.
+            # A retry on fresh tab ids (a chart or the summary tab deleted meanwhile) sends the summary
+            # without the held positions (they may be what Google refused); the checked answer then
+            # places what they meant where it belongs (_send_on_known_tabs): the notes were lost
+            # until the next run, a broken URL showing no advice.
             def build(meta: dict[str, SheetMeta], retry: bool) -> list[dict]:
-                held = [] if retry else pending + ident.remember_requests(meta, self._remembered)
-                return held + self._tab_requests(TAB_SUMMARY, summary, meta)
+                held = [] if retry else pending
+                return held + ident.remember_requests(meta, self._remembered) + self._tab_requests(TAB_SUMMARY, summary, meta)
             gone = self._send_on_known_tabs(build, plan)
         if isinstance(gone, list) and gone:
             log.warning("%d rows disappeared before their notes were written: %s", len(gone),
@@ -584,6 +582,8 @@ class GSheetsBackend(GridBackend):
             reqs = build(self._fetch_meta(), True)
             if reqs is None:
                 return False
+            if plan is not None:  # nothing of the plan went by position: the answer tells where it all goes
+                return self._send_checked(reqs, dataclasses.replace(plan, sent={}))
             self._send(reqs)
         return True
 

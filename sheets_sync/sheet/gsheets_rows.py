@@ -9,9 +9,12 @@ the row on every sort, insert and delete and deletes with the row.
 * Notes (the values API cannot write them), metadata repairs and checked-at-only updates are
   positioned updateCells/createDeveloperMetadata requests, sent in the summary's batchUpdate
   together with includeSpreadsheetInResponse: the answer is the tab as that atomic batch left
-  it, and `corrections` compares it with what was meant. Whatever a sort in the gap moved is
-  put back (the displaced row gets its own earlier text again) and the meant text goes to its
-  key's row, in one more batch; without a race nothing more is sent.
+  it, and `corrections` compares it with what was meant, by row key and column name. Whatever a
+  sort in the gap, or a column dragged, inserted or deleted, made us write into another cell is
+  put back (that cell gets its own earlier text again: a URL is never left overwritten by a
+  time) and the meant text goes to its key's row and its column, in one more batch; without a
+  race nothing more is sent. The verdict cells written through row metadata are checked too:
+  their row is Google's, their column a position.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from sheets_sync.core import normalize
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import RowKey
 from sheets_sync.sheet import grid as g
-from sheets_sync.sheet.layout import TAB_AGENCIES, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_AGENCIES, TAB_SUBMISSIONS, TAB_SUMMARY
 
 ROW_KEY = "sheets-sync.row"
 TAB_KEY = "sheets-sync.tab."  # + role; the value is the sheetId (spreadsheet-level metadata)
@@ -115,32 +118,109 @@ def written_key(response: dict) -> str | None:
     return lookup.get("metadataValue")
 
 
+def column_names(header: Sequence[object]) -> list[str]:
+    """A name for each column: its header's text, "#2", "#3" ... added to a text seen before (empty
+    headers too), so that a column is known wherever a coordinator drags it.
+
+    >>> column_names(["URL", "", "สถานะ", ""])
+    ['URL', '', 'สถานะ', '#2']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for cell in header:
+        text = g.text(cell)
+        seen[text] = seen.get(text, 0) + 1
+        out.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
+    return out
+
+
+Meant = tuple[RowKey, str, str]  # key, column name (column_names), "value" | "note"
+
+
 @dataclass
 class Positioned:
-    """Cells sent by position in the summary's batch, to be checked against its answer.
+    """Cells written by position (or through a row's metadata at a column position), to be checked
+    against the answer of the batch that follows them.
 
-    `meant`: (key, column, kind) -> text; `sent`: the positions written -> the key meant there;
-    `before`: (key, column, kind) -> text as the write-time read found it, for every keyed row,
-    so a row a sort moved under our write gets its own text back."""
+    Cells are meant for a row (its key) and a column (its name): between the write-time read and
+    Google applying the batch a coordinator may sort, insert or delete rows, or drag, insert or
+    delete columns. `names`: the columns' names in the grid the positions refer to; `meant`:
+    (key, name, kind) -> text; `sent`: position written -> (key, name) meant there; `through`:
+    (key, column position) -> name, for verdict cells written through the row's metadata (the row
+    is Google's, the column a position); `before`: (key, name, kind) -> the text the write-time read
+    found, for every keyed row and named column, so a cell our write hit by mistake gets its own
+    text back; `made_for`: the URL text each row's note was made for."""
 
     sheet_id: int
-    meant: dict[tuple[RowKey, int, str], str] = field(default_factory=dict)
-    sent: dict[Cell, RowKey] = field(default_factory=dict)
-    before: dict[tuple[RowKey, int, str], str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    meant: dict[Meant, str] = field(default_factory=dict)
+    sent: dict[Cell, tuple[RowKey | None, str | None]] = field(default_factory=dict)
+    through: dict[tuple[RowKey, int], str] = field(default_factory=dict)
+    before: dict[Meant, str] = field(default_factory=dict)
+    made_for: dict[RowKey, str] = field(default_factory=dict)
+    rows: set[RowKey] = field(default_factory=set)  # the keyed rows `remember` saw
 
     def empty(self) -> bool:
         return not self.sent
 
+    def remember(self, grid: Sequence[Sequence[object]], notes: Mapping[tuple[int, int], str],
+                 cols: Mapping[str, int]) -> None:
+        """What every keyed row's cells hold now (values and notes), by key and column name; an
+        empty cell is not stored (`before` reads as "" where it has nothing)."""
+        for r in range(1, len(grid)):
+            key = row_key(grid[r], cols)
+            if key is None:
+                continue
+            self.rows.add(key)
+            for c, value in enumerate(grid[r][:len(self.names)]):
+                text = g.text(value)
+                if text:
+                    self.before.setdefault((key, self.names[c], "value"), text)
+        for (r, c), note in notes.items():
+            key = row_key(grid[r], cols) if 0 < r < len(grid) else None
+            if key is not None and note and c < len(self.names):
+                self.before.setdefault((key, self.names[c], "note"), note)
+
+    def place(self, r: int, c: int, kind: str, key: RowKey, text: str) -> None:
+        """`text` to be sent at (`r`, `c`) of the grid the plan was made on, meant for `key`'s row."""
+        self.meant[(key, self.names[c], kind)] = text
+        self.sent[(r, c, kind)] = (key, self.names[c])
+
+    def place_through(self, key: RowKey, c: int, text: str) -> None:
+        """`text` written in column position `c` of the row anchored to `key` (its metadata)."""
+        self.meant[(key, self.names[c], "value")] = text
+        self.through[(key, c)] = self.names[c]
+
+    def cells(self) -> dict[Cell, str]:
+        """What the positioned requests write: position -> text."""
+        return {(r, c, kind): self.meant[(key, name, kind)] for (r, c, kind), (key, name) in self.sent.items()
+                if key is not None and name is not None}
+
+
+def row_keys(grid: Sequence[Sequence[object]], cols: Mapping[str, int],
+             row_meta: Mapping[int, list[tuple[int, str]]], known: Mapping[str, RowKey]) -> dict[int, RowKey | None]:
+    """row -> the key of the row there: its metadata's (which moves with the row and which no cell
+    written by mistake can change), else its own cells'."""
+    out: dict[int, RowKey | None] = {}
+    for r in range(1, len(grid)):
+        tagged = [known.get(v) for _, v in row_meta.get(r, [])]
+        out[r] = tagged[0] if len(tagged) == 1 and tagged[0] is not None else row_key(grid[r], cols)
+    return out
+
 
 def corrections(after_grid: Sequence[Sequence[object]], after_notes: Mapping[tuple[int, int], str],
-                cols: Mapping[str, int], plan: Positioned) -> tuple[dict[Cell, str], list[RowKey]]:
-    """What to write, by position in the tab as the batch left it, so every positioned cell is
-    where it was meant: (fixes, keys whose row is gone)."""
+                row_meta: Mapping[int, list[tuple[int, str]]], plan: Positioned
+                ) -> tuple[dict[Cell, str], list[RowKey], list[str]]:
+    """What to write, by position in the tab as the batch left it, so every cell is where it was
+    meant and no other cell keeps a text of ours: (fixes, keys whose row is gone, the tab's column
+    names now). A note made for a URL the agency has since replaced is cleared, not placed."""
+    names = column_names(after_grid[0]) if after_grid else []
+    col = {name: c for c, name in enumerate(names)}
+    cols = g.columns(list(after_grid[0]) if after_grid else [], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    known = {k.packed(): k for k in plan.rows} | {k.packed(): k for k, _, _ in plan.meant}
+    keys = row_keys(after_grid, cols, row_meta, known)
     rows: dict[RowKey, int] = {}
-    keys: dict[int, RowKey | None] = {}
-    for r in range(1, len(after_grid)):
-        k = row_key(after_grid[r], cols)
-        keys[r] = k
+    for r, k in keys.items():
         if k is not None:
             rows.setdefault(k, r)
 
@@ -150,23 +230,39 @@ def corrections(after_grid: Sequence[Sequence[object]], after_notes: Mapping[tup
         return g.text(g.cell(after_grid[r], c)) if r < len(after_grid) else ""
 
     fixes: dict[Cell, str] = {}
-    for (r, c, kind), meant_key in plan.sent.items():
-        there = keys.get(r)
-        if there != meant_key:  # a sort/insert/delete moved another row under this write
-            want = plan.before.get((there, c, kind), "") if there is not None else ""
-            if now(r, c, kind) != want:
-                fixes[(r, c, kind)] = want
+
+    def undo(r: int, c: int, kind: str, meant: tuple[RowKey | None, str | None]) -> None:
+        # (r, c) was sent a text meant for the cell `meant`; if another row or column is there now and
+        # still holds our text, that cell gets its own text back (a text someone wrote since is kept)
+        there = (keys.get(r), names[c] if c < len(names) else None)
+        if there == meant or now(r, c, kind) != plan.meant.get((*meant, kind)):
+            return
+        want = plan.before.get((*there, kind), "")
+        if now(r, c, kind) != want:
+            fixes[(r, c, kind)] = want
+
+    for (r, c, kind), meant in plan.sent.items():
+        undo(r, c, kind, meant)
+    for (key, c), name in plan.through.items():
+        if key in rows:
+            undo(rows[key], c, "value", (key, name))
     gone: list[RowKey] = []
-    for (key, c, kind), text in plan.meant.items():
-        r = rows.get(key)
+    url = col.get(SUBMISSION_HEADERS["url"])
+    for (key, name, kind), text in plan.meant.items():
+        r, c = rows.get(key), col.get(name)
         if r is None:
             gone.append(key)
             continue
+        if c is None:  # the column was deleted: nowhere to put it
+            continue
+        if kind == "note" and key in plan.made_for and url is not None \
+                and g.url_cell_text(g.cell(after_grid[r], url)) != plan.made_for[key]:
+            text = ""  # the agency replaced the URL after the verdict: its advice would be about another link
         if now(r, c, kind) != text:
             fixes[(r, c, kind)] = text
         else:
             fixes.pop((r, c, kind), None)
-    return fixes, sorted(set(gone), key=g.sort_key)
+    return fixes, sorted(set(gone), key=g.sort_key), names
 
 
 # ---------------------------------------------------------------- tabs by identity

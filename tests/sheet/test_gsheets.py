@@ -378,6 +378,8 @@ def _random_edits(rng: random.Random, changed: dict):
     return edit
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)  # 100 syncs: ~25 s alone, over the default 120 s on a loaded machine
 def test_random_agency_edits_between_read_and_write_never_misplace_a_verdict(tmp_path, small_config):
     t = SteppingClock()
     with FakeSheets(clock=t, read_per_minute=10 ** 6, write_per_minute=10 ** 6) as fake:
@@ -531,3 +533,67 @@ def test_renamed_tabs_keep_working_init_makes_no_twin_and_look_alikes_stop(fake,
     with pytest.raises(BackendError) as err:
         backend.read(small_config.catalog)
     assert "\n" not in str(err.value) and "ส่ง URL 2566" in str(err.value) and repr(TAB_SUBMISSIONS) in str(err.value)
+
+
+# ---------------------------------------------------------------- the notes' batch, checked on its answer
+class _Judge:
+    """Stands in for the network: a URL containing "gone" is broken (a note), any other is ok."""
+
+    def check_many(self, urls, progress=None):
+        from sheets_sync.core.models import CheckResult
+
+        return {u: CheckResult(url=u, status=Status.BROKEN if "gone" in u else Status.OK,
+                               reasons=("http_4xx",) if "gone" in u else (), http_status=404 if "gone" in u else 200)
+                for u in urls}
+
+    def close(self) -> None:
+        pass
+
+
+def _url_cell(fake, sid, key: RowKey) -> tuple[str, str]:
+    """(URL text, note on it) of `key`'s row, straight from the fake (nothing flushed)."""
+    from tests.support.sheets import submissions_sheet
+
+    tab = submissions_sheet(fake, sid)
+    grid = tab.grid()
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    for r, row in enumerate(grid[1:], start=1):
+        if (g.text(g.cell(row, cols["agency"])), g.text(g.cell(row, cols["item"]))) == (key.agency, key.item):
+            return g.text(g.cell(row, cols["url"])), (tab.cell(r, cols["url"]) or {}).get("note", "")
+    raise KeyError(key)
+
+
+def _is_notes_batch(seen, sid) -> bool:
+    return seen.op == "spreadsheets.batchUpdate" and sid in seen.path and isinstance(seen.body, dict) \
+        and bool(seen.body.get("includeSpreadsheetInResponse"))
+
+
+def test_a_note_is_not_left_on_a_url_replaced_after_its_verdict(fake, tmp_path, small_config):
+    """The agency replaced its broken URL between the verdicts' write and the notes' batch: the old
+    link's advice ("ตรวจว่าลิงก์ถูกต้อง") sat on the new link until the next run."""
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    key = RowKey(small_config.agencies[0].code, "O1")
+    apply_to_fake(fake, sid, lambda e: e.set_url(key.agency, key.item, "https://www.lamphun.go.th/gone"))
+    fake.before_next(lambda s: _is_notes_batch(s, sid),
+                     lambda f: apply_to_fake(f, sid, lambda e: e.set_url(key.agency, key.item,
+                                                                         "https://www.lamphun.go.th/fixed")))
+    sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert _url_cell(fake, sid, key) == ("https://www.lamphun.go.th/fixed", "")
+
+
+def test_a_chart_deleted_during_a_sync_does_not_cost_the_notes(fake, tmp_path, small_config):
+    """Google refuses the summary batch (a chart id it names is gone); the retry on fresh ids used
+    to drop the held notes: a broken URL showed no advice until the next run."""
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    sync(small_config, backend, _Judge(), clock)  # the summary tab and its charts exist
+    assert fake.sheet(sid, TAB_SUMMARY).charts
+    key = RowKey(small_config.agencies[0].code, "O1")
+    apply_to_fake(fake, sid, lambda e: e.set_url(key.agency, key.item, "https://www.lamphun.go.th/gone"))
+    fake.before_next(lambda s: _is_notes_batch(s, sid), lambda f: f.sheet(sid, TAB_SUMMARY).charts.clear())
+    clock.advance(600)
+    sync(small_config, backend, _Judge(), clock)
+    url, note = _url_cell(fake, sid, key)
+    assert url.endswith("/gone") and "ตรวจว่าลิงก์ถูกต้อง" in note

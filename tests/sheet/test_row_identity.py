@@ -258,3 +258,95 @@ def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_
     assert bad == []
     assert people_changed == 0
     assert raced >= XLSX_SEEDS // 3
+
+
+def column_edits(rng: random.Random):
+    """Coordinators at work on the columns (and rows) while a sync runs: drag a column anywhere,
+    insert a blank column, delete a blank one, sort, insert or delete rows. (No URL typed in the same
+    moment: a cell our write hit between the write-time read and the verdicts' write gets back the
+    text the read found, so a URL typed into it in that very second would be lost.)"""
+    def edit(fake, sid) -> list[str]:
+        done = []
+        for _ in range(rng.randint(1, 3)):
+            sheet = submissions_sheet(fake, sid)
+            width = len(sheet.grid()[0])
+            what = rng.choice(("drag", "drag", "insert column", "delete column", "sort", "insert", "delete"))
+            if what == "drag":
+                sheet.move_column(rng.randrange(width), rng.randrange(width))
+            elif what == "insert column":
+                sheet.insert_column(rng.randint(0, width))
+            elif what == "delete column":
+                blank = [c for c, h in enumerate(sheet.grid()[0]) if not g.text(h)]
+                if not blank:
+                    continue
+                sheet.delete_column(rng.choice(blank))
+            else:
+                done += apply_edit(fake, sid, lambda e, what=what: row_edit(e, rng, what))
+                continue
+            done.append(what)
+        return done
+    return edit
+
+
+def row_edit(e: Edits, rng: random.Random, what: str) -> list[str]:
+    body = len(e.grid) - 1
+    if what == "sort":
+        col = rng.randrange(len(e.grid[0]))
+        e.reorder(lambda row: g.text(g.cell(row, col)), reverse=rng.random() < 0.5)
+    elif what == "insert":
+        e.insert(rng.randint(1, body + 1), ["" for _ in e.grid[0]])
+    elif body > 1:
+        e.delete(rng.randint(1, body))
+    return [what]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_gsheets_columns_dragged_inserted_or_deleted_during_a_sync_never_take_a_cell(tmp_path, config):
+    """A coordinator drags the URL column beside "ตรวจเมื่อ" between the worker's writes: every URL
+    was overwritten by a time. Columns moved, inserted or deleted before any of a sync's requests:
+    each verdict and note ends in its own row and column, and no cell people own changes."""
+    domain = config.agencies[0].domains[0] if config.agencies[0].domains else "example.go.th"
+    with FakeSheets(read_per_minute=10 ** 6, write_per_minute=10 ** 6) as fake:
+        sheet = GSheetsHarness(tmp_path, fake=fake)
+        sheet.backend.ensure_layout(config.catalog, config.agencies)
+        code = config.agencies[0].code
+        clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+        judged, failures, bad, people_changed = Judged(), [], [], 0
+        kinds: dict[str, int] = {}
+        for seed in range(COLUMN_SEEDS):
+            rng = random.Random(1000 + seed)
+            # new URLs each time, so every sync writes verdicts through row metadata and notes by position
+            sheet.backend.ensure_layout(config.catalog, config.agencies)  # deleted rows come back
+            sheet.edit_now(lambda e, s=seed: [e.set_url(code, f"O{i}", url_for(RowKey(code, f"O{i}"), s, domain))
+                                              for i in range(1, 44) if (i + s) % 3])
+            start = len(fake.log)
+            last_edit: dict = {}
+
+            def play(fake_, rng=rng, last_edit=last_edit):
+                for what in column_edits(rng)(fake_, sheet.sid):
+                    kinds[what] = kinds.get(what, 0) + 1
+                last_edit["people"] = people_cells(submissions_sheet(fake_, sheet.sid).grid())
+
+            boundary = rng.randrange(BOUNDARIES)
+            fake.before_next(
+                lambda seen, start=start, b=boundary: seen.kind in ("read", "write") and sheet.sid in seen.path
+                and sum(1 for x in fake.log[start:] if x.kind in ("read", "write")) == b + 1, play)
+            try:
+                judged.add(sync(config, sheet.backend, UrlChecker(), clock))
+            except Exception as e:  # noqa: BLE001 - counted: no sync may fail
+                failures.append(f"seed {seed}: {type(e).__name__}: {e}")
+            fake.hooks.clear()
+            clock.advance(600)
+            sub = submissions_sheet(fake, sheet.sid)
+            grid = sub.grid()
+            bad += [f"seed {seed}: {b}" for b in misplaced(grid, sub.notes(), judged)]
+            if "people" in last_edit:
+                people_changed += changed_rows(last_edit["people"], people_cells(grid))
+        assert failures == []
+        assert bad == []
+        assert people_changed == 0
+        assert kinds.get("drag", 0) >= 10 and kinds.get("insert column", 0) >= 5, kinds
+
+
+COLUMN_SEEDS = 60

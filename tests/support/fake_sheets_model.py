@@ -224,6 +224,28 @@ class Sheet:
         return (r0 or 0, min(r1 if r1 is not None else self.row_count, self.row_count),
                 c0 or 0, min(c1 if c1 is not None else self.col_count, self.col_count))
 
+    # -- columns as a person moves them in the Sheets UI: cells (values, notes, links) go with their
+    #    column; the API requests for it (moveDimension on COLUMNS ...) are not modelled, the worker
+    #    never sends them
+    def move_column(self, src: int, dst: int) -> None:
+        """Drags column `src` so that it ends up at position `dst` (0-based)."""
+        for row in self.rows:
+            while len(row) <= max(src, dst):
+                row.append(None)
+            row.insert(dst, row.pop(src))
+
+    def insert_column(self, at: int) -> None:
+        for row in self.rows:
+            if len(row) > at:
+                row.insert(at, None)
+        self.col_count += 1
+
+    def delete_column(self, at: int) -> None:
+        for row in self.rows:
+            if len(row) > at:
+                del row[at]
+        self.col_count -= 1
+
     # -- plain views for tests
     def grid(self) -> list[list[Any]]:
         """Values as typed (formula text for formulas), padded to the widest row with None."""
