@@ -525,32 +525,51 @@ def snapshot_title(rnd: Round, thai_digits: bool = False) -> str:
 
 
 def snapshot_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency], opts: Options) -> Summary:
+    """A round's final snapshot: the summary at the end of its deadline day, saying when the sheet
+    was last checked before then (what it shows is that check's)."""
     at = snapshot_moment(rnd, opts.tz)
+    last = hist.last_check_by(at)
+    when = f" (ตรวจเมื่อ {thai_datetime(last.astimezone(opts.tz))} น.)" if last is not None else ""
     return summary_at(hist, at, catalog, agencies, opts,
                       title=f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน "
                             f"ณ สิ้นวันกำหนดส่งรอบที่ {rnd.number}",
-                      extra_heading=("ภาพนี้คำนวณจากประวัติการตรวจ ณ เวลา 23:59 น. ของวันกำหนดส่ง "
+                      extra_heading=(f"ภาพนี้คำนวณจากผลการตรวจครั้งสุดท้ายก่อนสิ้นวันกำหนดส่ง{when} "
                                      "และจะไม่ถูกแก้ไขอีก",))
 
 
-# ---------------------------------------------------------------- a deadline nothing was recorded at
+# ---------------------------------------------------------------- a deadline not (recently) recorded
+def checked_since(rnd: Round, tz: ZoneInfo = BANGKOK) -> datetime:
+    """The oldest check a final snapshot may rest on: 00:00 of the day before the deadline day. A
+    worker down for days before the deadline had its last state presented as the deadline's."""
+    return datetime.combine(rnd.deadline - timedelta(days=1), time(0), tzinfo=tz)
+
+
 def recorded_by(hist, rnd: Round, tz: ZoneInfo = BANGKOK) -> bool:
-    """Whether a sync recorded anything by the end of the round's deadline day: only then can its
-    snapshot say what the sheet showed at the deadline."""
-    first = hist.first_event_at()
-    return first is not None and first <= snapshot_moment(rnd, tz)
+    """Whether the sheet was checked and recorded on the round's deadline day or the day before:
+    only then can its snapshot say what the sheet showed at the deadline and be final."""
+    last = hist.last_check_by(snapshot_moment(rnd, tz))
+    return last is not None and last >= checked_since(rnd, tz)
 
 
 def complete_at_deadline(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency],
                          tz: ZoneInfo = BANGKOK) -> int | None:
     """Agencies with every item of `rnd` valid at its snapshot moment, as its snapshot counts them
-    (the history then, not today's links with their first-valid times); None when nothing was
-    recorded by then (the snapshot says so instead of counting)."""
+    (the history then, not today's links with their first-valid times); None when no check was
+    recorded close enough to the deadline (the snapshot says so instead of counting)."""
     if not recorded_by(hist, rnd, tz):
         return None
     df = frame(None, agencies, catalog, hist.as_of(snapshot_moment(rnd, tz)), tz, carry_unknown=True)
     per = _per_agency_round(df, catalog)
     return int(((per["round"] == rnd.number) & (per["state"] == "complete")).sum())
+
+
+def _unrecorded_why(first: datetime | None, last: datetime | None, tz: ZoneInfo) -> str:
+    """Why a deadline has no record: the worker started after it, or stopped checking days before it."""
+    if last is not None:
+        return (f"ระบบตรวจครั้งสุดท้ายก่อนกำหนดส่งเมื่อ {thai_datetime(last.astimezone(tz))} น. "
+                "และไม่ได้ตรวจในวันกำหนดส่งหรือวันก่อนหน้า")
+    return "ระบบเริ่มบันทึก" + (f"เมื่อ {thai_datetime(first.astimezone(tz))} น. หลังกำหนดส่ง" if first is not None
+                                 else "หลังกำหนดส่ง")
 
 
 def provisional_title(rnd: Round, thai_digits: bool = False) -> str:
@@ -560,12 +579,14 @@ def provisional_title(rnd: Round, thai_digits: bool = False) -> str:
 
 def provisional_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agency], opts: Options,
                         confirmed_at: datetime | None = None) -> Summary:
-    """What can honestly be said of a deadline no sync ran before: which of the round's items the
-    sheet's "first submitted" times place before it (their status then is unknown), and that the
-    rest is unknown, not missing. Final only when a coordinator confirms it (`confirmed_at`)."""
+    """What can honestly be said of a deadline no sync checked the sheet close to (none before it, or
+    the last one more than a day before): which of the round's items the sheet's "first submitted"
+    times place before it (their status then is unknown), and that the rest is unknown, not
+    missing. Final only when a coordinator confirms it (`confirmed_at`)."""
     d, tz = opts.thai_digits, opts.tz
     at = snapshot_moment(rnd, tz)
     first = hist.first_event_at()
+    last = hist.last_check_by(at)
     submitted = {k for k, t in hist.first_submitted().items() if t is not None and t <= at}
     items = [i.code for i in catalog.items if i.round == rnd.number]
     rows, total_known = [], 0
@@ -576,8 +597,7 @@ def provisional_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[A
     heading = [
         f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน รอบที่ {rnd.number} "
         f"(กำหนดส่ง {thai_date(rnd.deadline)})",
-        "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้: ระบบเริ่มบันทึก"
-        + (f"เมื่อ {thai_datetime(first.astimezone(tz))} น. หลังกำหนดส่ง" if first is not None else "หลังกำหนดส่ง")
+        "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้: " + _unrecorded_why(first, last, tz)
         + " จึงไม่ทราบสถานะของแต่ละข้อ ณ วันกำหนดส่ง",
         "ตารางนี้นับเฉพาะข้อที่ชีตบันทึกเวลา \"ส่งครั้งแรกเมื่อ\" ไม่เกินวันกำหนดส่ง (ส่งแล้ว แต่ไม่ทราบผลการตรวจ ณ วันนั้น); "
         "ข้ออื่นคือไม่ทราบ ไม่ใช่ยังไม่ส่ง",

@@ -82,6 +82,11 @@ CREATE TABLE IF NOT EXISTS history_agency_list (
     at TEXT PRIMARY KEY,
     codes TEXT NOT NULL
 );
+-- When each sync (or watch pass) recorded what the sheet showed, changed or not: a round's snapshot
+-- says when the sheet was last checked before its deadline, and is not final when that is too old.
+CREATE TABLE IF NOT EXISTS history_check (
+    at TEXT PRIMARY KEY
+);
 """
 register_schema("history", SCHEMA)
 
@@ -129,6 +134,7 @@ class History:
         at = _t(now)
         added = 0
         with self.state.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO history_check (at) VALUES (?)", (at,))
             current = {(a, i): (u, s, fs, fv)
                        for a, i, u, s, fs, fv in db.execute(
                            "SELECT agency, item, url_text, status, first_submitted_at, first_valid_at FROM history_item")}
@@ -196,6 +202,15 @@ class History:
         governor, showed "เปลี่ยนแปลง 0 แห่ง" since a report of the same minute."""
         day = at.astimezone(self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
         row = self.state.db.execute("SELECT max(at) FROM history_report WHERE at < ?", (_t(day),)).fetchone()
+        return _dt(row[0], self.tz) if row and row[0] else None
+
+    def last_check_by(self, at: datetime) -> datetime | None:
+        """When the sheet was last checked and recorded at or before `at`: the last sync or watch pass,
+        or, in a state file from before checks were noted, the last recorded change."""
+        cutoff = _t(at)
+        row = self.state.db.execute(
+            "SELECT max(t) FROM (SELECT max(at) AS t FROM history_check WHERE at <= ? "
+            "UNION ALL SELECT max(at) FROM history_event WHERE at <= ?)", (cutoff, cutoff)).fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
 
     def first_event_at(self) -> datetime | None:

@@ -139,8 +139,11 @@ def test_a_new_years_catalogue_runs_end_to_end_without_a_trace_of_2566(year_dir,
     ours = [ua for ua in farm.user_agents if ua.startswith("sheets-sync")]
     assert ours and all("ITA 2570" in ua and not FORBIDDEN.search(ua) for ua in ours)
 
-    # after round 1's deadline (its snapshot), and after round 2's (the follow-up list)
+    # on each deadline day (a snapshot rests on a check that close), then after round 1's deadline (its
+    # snapshot) and after round 2's (the follow-up list)
+    sync_at(config, bkk(2027, 2, 15, 9, 0))
     sync_at(config, bkk(2027, 2, 20, 9, 0))
+    sync_at(config, bkk(2027, 3, 31, 9, 0))
     sync_at(config, bkk(2027, 4, 2, 9, 0))
     wb = load_workbook(book)
     assert {"สรุปรอบ 1 (15 กุมภาพันธ์ 2570)", "สรุปรอบ 2 (31 มีนาคม 2570)"} <= set(wb.sheetnames)
@@ -239,8 +242,8 @@ def test_a_worker_started_after_the_second_deadline_claims_nothing_it_does_not_k
     assert "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้" in first and "ยังไม่ใช่ผลสุดท้าย" in first
     assert "ผ่านเบื้องต้น" not in first  # no statuses it cannot know
 
-    # a later sync, before round 3's deadline (7 Apr), then one after it: round 3 is a real snapshot
-    sync_at(config, bkk(2023, 4, 1, 9, 0))
+    # a later sync, on the day before round 3's deadline (7 Apr), then one after it: round 3 is a real snapshot
+    sync_at(config, bkk(2023, 4, 6, 9, 0))
     sync_at(config, bkk(2023, 4, 8, 9, 0))
     wb = load_workbook(book)
     assert "สรุปรอบ 3 (7 เมษายน 2566)" in wb.sheetnames

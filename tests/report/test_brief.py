@@ -30,7 +30,10 @@ OPTS = S.Options(expected_agencies=5, target_agencies=3)
 @pytest.fixture
 def hist(tmp_path):
     with State(str(tmp_path / "state.sqlite")) as state:
-        yield fill(History(state))
+        history = fill(History(state))
+        # a sync on round 2's deadline day that changed nothing: the round's snapshot is final
+        history.record([], bkk(2023, 2, 28, 18, 0))
+        yield history
 
 
 def brief_at(hist, at, since=REPORT_AT) -> B.Brief:
@@ -95,3 +98,13 @@ def test_brief_html_names_the_agencies_with_their_2565_scores(hist):
     assert page.count("<li>") == len(b.actions)
     thai = DOC.render_brief(b, "รายงาน", thai_digits=True)
     assert "๑ / ๓ / ๕" in thai.replace('</span><span class="of">', "")
+
+
+def test_complete_by_a_deadline_no_check_came_close_to_is_not_counted(tmp_path):
+    """No sync within a day of round 2's deadline (the last on 10 Feb): its snapshot is provisional, and
+    the chart draws no "complete by the deadline" bar rather than the 10 Feb state as if it were then's."""
+    with State(str(tmp_path / "state.sqlite")) as state:
+        b = brief_at(fill(History(state)), AS_OF)
+    assert [(r.number, r.complete_on_time) for r in b.rounds] == [(1, 2), (2, None), (3, 0)]
+    between_labels = DOC.rounds_svg(b).split(">รอบที่ 2<")[0].split(">รอบที่ 1<")[-1]  # round 2's bars
+    assert between_labels.count("<rect") == 1 and f'fill="{DOC.SERIES_COLOURS[0]}"' not in between_labels

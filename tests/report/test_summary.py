@@ -403,3 +403,30 @@ def test_a_check_that_could_not_decide_is_not_the_agencys_failure(tmp_path):
         # the reminders' view (no carry) still sees unknown, and never as a problem
         df = S.frame(None, AGENCIES, CATALOG, h.as_of(at), OPTS.tz).set_index(["agency", "item"])
         assert df.loc[(A.code, "O1"), "status"] == "unknown" and not df["problem"].any()
+
+
+def test_a_snapshot_from_a_check_days_before_the_deadline_is_not_final(sheet, tmp_path):
+    """The worker was down from 5 Jan until after the deadline: the tab showed 5 Jan's state as the sheet
+    "at 23:59 on the deadline day, never to change". It is the provisional kind, saying when the last
+    check was; a coordinator can confirm it."""
+    from sheets_sync.pipeline import sync as pipeline
+
+    run_at(tmp_path, sheet, bkk(2023, 1, 5, 9, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 2, 6, 9, 0), {("b-two", "O1"): "https://b.go.th/ok/1"})
+    final, provisional = "สรุปรอบ 1 (31 มกราคม 2566)", "สรุปรอบ 1 (ยังไม่ยืนยัน)"
+    assert final not in sheet.tabs() and provisional in sheet.tabs()
+    text = "\n".join(" ".join(r) for r in tab_rows(sheet, provisional))
+    assert "ระบบตรวจครั้งสุดท้ายก่อนกำหนดส่งเมื่อ 5 ม.ค. 2566 09:00 น." in text and "ยังไม่ใช่ผลสุดท้าย" in text
+    assert pipeline.confirm_snapshot(sync_config(tmp_path), sheet.backend, 1, bkk(2023, 2, 7, 10, 0)) == final
+    assert "ผู้ประสานงานยืนยันภาพนี้เมื่อ 7 ก.พ. 2566" in "\n".join(" ".join(r) for r in tab_rows(sheet, final))
+
+
+def test_a_final_snapshot_says_when_the_sheet_was_last_checked(sheet, tmp_path):
+    """A check on the day before the deadline is recent enough; the heading says when it was, even when
+    nothing changed in it (a sync that changes nothing adds no event)."""
+    run_at(tmp_path, sheet, bkk(2023, 1, 20, 9, 0), {("a-one", "O1"): "https://a.go.th/ok/1"})
+    run_at(tmp_path, sheet, bkk(2023, 1, 30, 10, 0), {})
+    run_at(tmp_path, sheet, bkk(2023, 2, 3, 10, 0), {})
+    snap = tab_rows(sheet, "สรุปรอบ 1 (31 มกราคม 2566)")
+    assert snap[2][0] == ("ภาพนี้คำนวณจากผลการตรวจครั้งสุดท้ายก่อนสิ้นวันกำหนดส่ง (ตรวจเมื่อ 30 ม.ค. 2566 10:00 น.) "
+                          "และจะไม่ถูกแก้ไขอีก")

@@ -168,3 +168,15 @@ def test_the_agency_list_of_any_moment(tmp_path):
         assert state.db.execute("SELECT count(*) FROM history_agency_list").fetchone()[0] == 2
         state.db.execute("DELETE FROM history_agency_list")  # a state file from before the lists
         assert {a.code for a in h.agencies()} == {A.code, B.code, C.code, D.code}
+
+
+def test_every_check_is_noted_even_when_nothing_changed(tmp_path):
+    with State(tmp_path / "s.sqlite") as state:
+        h = History(state)
+        assert h.last_check_by(bkk(2023, 2, 1)) is None
+        h.record([v(A, "O1", "https://a.go.th/org", Status.OK)], bkk(2023, 1, 10, 9, 0), AGENCIES)
+        h.record([v(A, "O1", "https://a.go.th/org", Status.OK)], bkk(2023, 1, 30, 9, 0), AGENCIES)  # no event
+        assert h.last_check_by(bkk(2023, 1, 31, 23, 59)) == bkk(2023, 1, 30, 9, 0)
+        assert h.last_check_by(bkk(2023, 1, 20)) == bkk(2023, 1, 10, 9, 0)
+        state.db.execute("DELETE FROM history_check")  # a state file from before checks were noted
+        assert h.last_check_by(bkk(2023, 1, 31)) == bkk(2023, 1, 10, 9, 0)
