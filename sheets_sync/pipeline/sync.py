@@ -178,12 +178,13 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
     s = config.settings
     opts = Options.of(s)
     for rnd in due_rounds(config.catalog, now, s.tz):
-        final, provisional = snapshot_title(rnd, s.thai_digits), provisional_title(rnd, s.thai_digits)
+        final, final_other = _titles(snapshot_title, rnd, s.thai_digits)
+        provisional, provisional_other = _titles(provisional_title, rnd, s.thai_digits)
         if recorded_by(history, rnd, s.tz):
-            title, names = final, {"replaces": (provisional,)}
+            title, names = final, {"known_as": (final_other,), "replaces": (provisional, provisional_other)}
             build = partial(snapshot_summary, history, rnd, config.catalog, agencies, opts)
         else:
-            title, names = provisional, {"known_as": (final,)}
+            title, names = provisional, {"known_as": (final, final_other, provisional_other)}
             build = partial(provisional_summary, history, rnd, config.catalog, agencies, opts)
         # Built only when the tab is missing: after a deadline, every later run would otherwise
         # recompute the history at that deadline just to have it declined.
@@ -191,6 +192,12 @@ def _write_snapshots(config: Config, backend: Backend, history: History, agencie
         started = time.monotonic()
         if write_snapshot(title, build, **names):
             log.info("round %d snapshot written to tab %s (%.1f s)", rnd.number, title, time.monotonic() - started)
+
+
+def _titles(make: Callable[..., str], rnd, thai_digits: bool) -> tuple[str, str]:
+    """A snapshot tab's name in the digits of the settings, and in the other digits: a tab written
+    before `thai_digits` was switched is the same snapshot (it was written again, a duplicate)."""
+    return make(rnd, thai_digits), make(rnd, not thai_digits)
 
 
 def _build_snapshot(rnd, title, build):
@@ -217,13 +224,13 @@ def confirm_snapshot(config: Config, backend: Backend, number: int, now, state: 
     try:
         history = History(state, s.tz)
         agencies = backend.read(catalog).agencies
-        title = snapshot_title(rnd, s.thai_digits)
+        title, other = _titles(snapshot_title, rnd, s.thai_digits)
         if recorded_by(history, rnd, s.tz):
             build = partial(snapshot_summary, history, rnd, catalog, agencies, Options.of(s))
         else:
             build = partial(provisional_summary, history, rnd, catalog, agencies, Options.of(s), confirmed_at=now)
-        if not write_snapshot(title, build, replaces=(provisional_title(rnd, s.thai_digits),)):
-            raise UsageError(f"the snapshot tab {title} exists already (a snapshot is never changed)")
+        if not write_snapshot(title, build, known_as=(other,), replaces=_titles(provisional_title, rnd, s.thai_digits)):
+            raise UsageError(f"the snapshot tab {title} (or {other}) exists already (a snapshot is never changed)")
     finally:
         if own_state:
             state.close()

@@ -430,3 +430,32 @@ def test_a_final_snapshot_says_when_the_sheet_was_last_checked(sheet, tmp_path):
     snap = tab_rows(sheet, "สรุปรอบ 1 (31 มกราคม 2566)")
     assert snap[2][0] == ("ภาพนี้คำนวณจากผลการตรวจครั้งสุดท้ายก่อนสิ้นวันกำหนดส่ง (ตรวจเมื่อ 30 ม.ค. 2566 10:00 น.) "
                           "และจะไม่ถูกแก้ไขอีก")
+
+
+def test_switching_thai_digits_writes_no_second_snapshot_of_a_round(sheet, tmp_path):
+    """A snapshot written before `thai_digits` was switched on is the round's snapshot: the next sync wrote
+    another tab under the Thai-digit name, and a provisional one came back beside its confirmed tab."""
+    from sheets_sync.core.clock import FixedClock
+    from sheets_sync.pipeline import sync as pipeline
+
+    def sync(when, thai_digits):
+        config = sync_config(tmp_path).with_settings(thai_digits=thai_digits)
+        pipeline.sync(config, sheet.backend, StubChecker(), FixedClock(when))
+        return config
+
+    sync(bkk(2023, 1, 30, 9, 0), False)
+    sync(bkk(2023, 2, 1, 9, 0), False)  # round 1's snapshot, Arabic digits
+    sync(bkk(2023, 3, 5, 9, 0), True)  # round 2: no check close to its deadline, provisional, Thai digits
+    assert sorted(t for t in sheet.tabs() if t.startswith("สรุปรอบ")) == [
+        "สรุปรอบ 1 (31 มกราคม 2566)", "สรุปรอบ ๒ (ยังไม่ยืนยัน)"]
+    sync(bkk(2023, 3, 6, 9, 0), False)  # switched back: nothing new
+    assert len([t for t in sheet.tabs() if t.startswith("สรุปรอบ")]) == 2
+    # confirming round 2 in Arabic digits removes the Thai-digit provisional tab; round 1 cannot be confirmed again
+    config = sync_config(tmp_path)
+    assert pipeline.confirm_snapshot(config, sheet.backend, 2, bkk(2023, 3, 7, 9, 0)) == "สรุปรอบ 2 (28 กุมภาพันธ์ 2566)"
+    assert sorted(t for t in sheet.tabs() if t.startswith("สรุปรอบ")) == [
+        "สรุปรอบ 1 (31 มกราคม 2566)", "สรุปรอบ 2 (28 กุมภาพันธ์ 2566)"]
+    with pytest.raises(Exception, match="exists already"):
+        pipeline.confirm_snapshot(config.with_settings(thai_digits=True), sheet.backend, 2, bkk(2023, 3, 7, 10, 0))
+    sync(bkk(2023, 3, 8, 9, 0), True)
+    assert len([t for t in sheet.tabs() if t.startswith("สรุปรอบ")]) == 2
