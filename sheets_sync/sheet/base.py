@@ -311,7 +311,7 @@ class GridBackend:
             mirror = getattr(book, "mirror_link", None)  # the .xlsx: a URL cell's label over its link
             if mirror is not None:
                 mirror(TAB_SUBMISSIONS, i, cols["url"], cols["checked_url"])
-            displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], v.note_th)
+            displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], g.capped(v.note_th))
             if displaced:
                 moved.append((v.key, NOTE_COLUMN, displaced))  # a coordinator's note: kept, not lost
             if last is not None:

@@ -274,12 +274,28 @@ def sort_key(key: RowKey) -> tuple[str, int]:
     return key.agency, int(key.item[1:])
 
 
+# Excel's limit on a cell's text (Google's is 50,000 and refuses the whole batch for one cell over
+# it): a URL cell showing a label over 200 links was read as 66,799 characters of links, and no
+# row of any agency got its verdict, on every run.
+CELL_CHARS = 32_767
+
+
+def capped(text: str, limit: int = CELL_CHARS) -> str:
+    """`text`, cut to `limit` characters with "…" when longer.
+
+    >>> capped("abcdef", 4)
+    'abc…'
+    """
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
-    """The worker's cells for a verdict, all text (never a formula, never a number)."""
+    """The worker's cells for a verdict, all text (never a formula, never a number), none longer
+    than a cell may hold (`capped`)."""
     def when(dt: datetime | None) -> str:
         return thai_datetime(dt.astimezone(tz)) if dt else ""
 
-    return {
+    texts = {
         "status": verdict.status.label_th,
         "reasons": ", ".join(verdict.reasons),
         "http_status": str(verdict.http_status) if verdict.http_status else "",
@@ -289,6 +305,7 @@ def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
         "detail": verdict.detail,
         "checked_url": verdict.url_text,
     }
+    return {key: capped(text) for key, text in texts.items()}
 
 
 def stale_formula(url_letter: str, checked_letter: str, row: int = 2) -> str:

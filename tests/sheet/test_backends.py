@@ -279,3 +279,23 @@ def test_a_snapshot_is_written_once_and_replaces_the_tab_it_supersedes(sheet, co
     assert sheet.grid(final)[0][0] == "ยืนยันแล้ว"
     assert sheet.backend.write_snapshot(provisional, build("กลับมา"), known_as=(final,)) is False
     assert provisional not in sheet.tabs() and built == ["ยังไม่ใช่ผลสุดท้าย", "ยืนยันแล้ว"]
+
+
+def test_a_url_cell_longer_than_a_cell_may_hold_does_not_cost_the_other_rows_their_verdicts(sheet, config):
+    """A label over 200 Drive links is read as ~67,000 characters of links; Google refused the whole
+    batch for the one cell of "URL ที่ตรวจ" over its 50,000, and no row got a verdict, every run."""
+    if sheet.name == "xlsx":
+        pytest.skip("an .xlsx cell holds at most 32,767 characters: no URL cell can be longer")
+    rows = sheet.backend.read(config.catalog).rows
+    long_key, other = rows[0].key, rows[1].key
+    links = "\n".join(f"https://drive.google.com/file/d/{n:04d}{'x' * 300}/view" for n in range(200))
+    assert len(links) > 60_000
+    sheet.edit_now(lambda e: (e.set_url(long_key.agency, long_key.item, links),
+                              e.set_url(other.agency, other.item, "https://a.go.th/o2")))
+    report = sheet.backend.write_results([verdict(long_key, links, Status.WARNING, note="ตรวจเอง"),
+                                          verdict(other, "https://a.go.th/o2")])
+    assert report.written == 2
+    by_key = rows_by_key(sheet)
+    checked = g.text(by_key[long_key][col("checked_url", sheet.grid(TAB_SUBMISSIONS)[0])])
+    assert len(checked) == g.CELL_CHARS and checked.endswith("…") and checked.startswith(links[:100])
+    assert g.text(by_key[other][col("status", sheet.grid(TAB_SUBMISSIONS)[0])]) == Status.OK.label_th

@@ -52,6 +52,7 @@ from tests.support.fake_sheets_model import (
     Spreadsheet,
     apply_fields,
     cell_has_content,
+    check_cell_size,
     col_letter,
     deep_copy,
     formatted,
@@ -560,6 +561,9 @@ def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_non
     sheet = ss.sheet_by_title(a.title)
     r0, c0 = a.r0 or 0, a.c0 or 0
     height, width = len(values), max((len(r) for r in values), default=0)
+    for row in values:
+        for value in row:
+            check_cell_size(value)
     if r0 + height > sheet.row_count or c0 + width > sheet.col_count:
         raise ApiError(400, f"Range ({quote_title(sheet.title)}!{text}) exceeds grid limits. "
                             f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}")

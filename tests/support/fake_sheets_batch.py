@@ -13,6 +13,7 @@ from tests.support.fake_sheets_model import (
     ApiError,
     Sheet,
     Spreadsheet,
+    check_cell_size,
     col_letter,
     grid_range_out,
     parse_fields,
@@ -80,6 +81,10 @@ def _field_names(fields: str) -> list[str]:
 def _write_cells(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, clear: tuple[int, int, int, int] | None,
                  user: str) -> None:
     names = _field_names(fields)
+    for row in rows:
+        for cell in row.get("values", []) or []:
+            check_cell_size(((cell or {}).get("userEnteredValue") or {}).get("stringValue"))
+            check_cell_size((cell or {}).get("note"))
     height = len(rows)
     width = max((len(r.get("values", [])) for r in rows), default=0)
     if clear:

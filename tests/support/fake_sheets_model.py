@@ -111,6 +111,14 @@ def parse_a1(text: str) -> A1:
 
 
 # ---------------------------------------------------------------- cells
+CELL_LIMIT = 50_000  # Google refuses a whole request with one cell over this many characters
+
+
+def check_cell_size(text: Any) -> None:
+    if isinstance(text, str) and len(text) > CELL_LIMIT:
+        raise ApiError(400, f"Your input contains more than the maximum of {CELL_LIMIT} characters in a single cell.")
+
+
 def user_entered(value: Any, parse: bool) -> dict | None:
     """A value from values.update as userEnteredValue; `parse` is USER_ENTERED input."""
     if value is None or value == "":
