@@ -63,6 +63,7 @@ from sheets_sync.sheet.base import GridBackend
 from sheets_sync.sheet.gsheets_http import (
     GaveUp,
     Retrier,
+    Unconfirmed,
     RetryPolicy,
     describe,
     load_service_account,
@@ -146,6 +147,7 @@ class GSheetsBackend(GridBackend):
         self.coordinators = tuple(coordinators)
         self.retrier = Retrier(policy, sleep, clock)
         self.max_batch_bytes = max_batch_bytes
+        self.settle_s = min(timeout or 10.0, 10.0)  # before looking again at a write that got no answer
         client = gspread.authorize(self.account.credentials,
                                    http_client=routed_client_class(api_endpoint or GOOGLE_ENDPOINT, self.retrier, timeout))
         self.http = client.http_client
@@ -166,7 +168,7 @@ class GSheetsBackend(GridBackend):
     def _api(self, what: str) -> Iterator[None]:
         try:
             yield
-        except BackendError:
+        except (BackendError, Unconfirmed):
             raise
         except GaveUp as e:
             raise BackendError(f"Google Sheets: could not {what}: {e}. That write changed nothing (each write "
@@ -255,6 +257,23 @@ class GSheetsBackend(GridBackend):
 
     # ------------------------------------------------------------ layout
     def ensure_layout(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
+        """The shared layout rules on the sheet as it is. The layout's batch is not sent twice: a
+        timeout after sending it, resent, appended the missing rows twice (a twin row whose URL was
+        never read); the sheet is read again and what is still missing is planned anew, once."""
+        try:
+            return self._lay_out(catalog, agencies)
+        except Unconfirmed as e:
+            # A batch Google is still applying lands within about the time we waited for it.
+            log.warning("Google Sheets: no answer to the layout batch (%s); reading the sheet again in %.0f s",
+                        e, self.settle_s)
+            self.retrier.sleep(self.settle_s)
+        try:
+            return self._lay_out(catalog, agencies)
+        except Unconfirmed as e:
+            raise BackendError(f"Google Sheets: could not lay out the spreadsheet: no answer twice ({e}); "
+                               "the next run reads the sheet again") from None
+
+    def _lay_out(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
         with self._api("lay out the spreadsheet"):
             meta, grids = self._meta_and_values(_LAYOUT_FIELDS, lambda m: [
                 t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t in m] + [
@@ -293,7 +312,8 @@ class GSheetsBackend(GridBackend):
                         reqs.append({"deleteSheet": {"sheetId": meta[title].sheet_id}})
             reqs += ident.remember_requests(meta, self._remembered)
             if reqs:
-                self._send(reqs)
+                with self.retrier.once():
+                    self._send(reqs)
             self._anchor_rows()
             self._meta = None
         return report

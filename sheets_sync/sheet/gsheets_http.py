@@ -15,7 +15,10 @@ gspread and google-auth are imported only here and in gsheets.py.
   A 429 (quota) is retried until at least one full quota window (Google counts per minute) has
   passed since the first attempt, still within the total time. Every request is retried on its
   own; spreadsheets.batchUpdate is atomic on Google's side, so a request that finally fails has
-  changed nothing.
+  changed nothing. A request that timed out or lost its connection after it was sent may have been
+  applied all the same: one that must not be applied twice (the layout's appended rows) is sent
+  under `Retrier.once()`, and such a failure raises `Unconfirmed` for the caller to look again.
+  A `Retry-After` that Google sends is waited for (within the total time).
 * Secrets: the loaded key's id and key, and every access token as it is issued, are handed to
   the redaction function (core/redact.py), so an error body that echoes them, even bare, is
   redacted wherever its text goes.
@@ -29,9 +32,10 @@ import os
 import random
 import stat
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import gspread
 import requests
@@ -80,6 +84,10 @@ class RetryPolicy:
         return not (quota and elapsed < self.quota_window_s)
 
 
+class Unconfirmed(Exception):
+    """A request sent under `Retrier.once()` got no answer: it may or may not have been applied."""
+
+
 class GaveUp(Exception):
     """The retry budget was spent; `last` is the last error."""
 
@@ -95,6 +103,17 @@ class Retrier:
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0  # how many retries were made, for reports and tests
+    replayable: bool = True  # False under once(): a request with no answer is not sent again
+
+    @contextmanager
+    def once(self) -> Iterator[None]:
+        """Requests made inside are not sent again after a timeout or a lost connection (Google
+        may have applied them): `Unconfirmed` is raised instead. A refusal (429, 5xx) is retried."""
+        self.replayable = False
+        try:
+            yield
+        finally:
+            self.replayable = True
 
     def call(self, fn: Callable[[], Any]) -> Any:
         start = self.clock()
@@ -106,8 +125,10 @@ class Retrier:
             except Exception as e:  # noqa: BLE001 - classified right below
                 if not retryable(e):
                     raise
+                if not self.replayable and maybe_applied(e):
+                    raise Unconfirmed(describe(e)) from e
                 elapsed = self.clock() - start
-                wait = self.policy.delay(attempt, self.rng)
+                wait = max(self.policy.delay(attempt, self.rng), retry_after(e))
                 if self.policy.gives_up(attempt, elapsed, wait, quota=status_of(e) == 429):
                     raise GaveUp(attempt, elapsed, e) from e
                 log.info("Google Sheets: %s; retry %d in %.1f s", describe(e), attempt, wait)
@@ -119,6 +140,22 @@ def status_of(e: BaseException) -> int | None:
     if isinstance(e, gspread.exceptions.APIError):
         return e.response.status_code
     return None
+
+
+def maybe_applied(e: BaseException) -> bool:
+    """The request may have reached Google and been applied: no answer came (a connection that
+    never opened was not sent)."""
+    return isinstance(e, (requests.Timeout, requests.ConnectionError)) and not isinstance(e, requests.ConnectTimeout)
+
+
+def retry_after(e: BaseException) -> float:
+    """The seconds a refusal's Retry-After header asks for (0 without one, or a date we do not read)."""
+    if not isinstance(e, gspread.exceptions.APIError):
+        return 0.0
+    try:
+        return max(0.0, float(e.response.headers.get("Retry-After", "") or 0))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def retryable(e: BaseException) -> bool:

@@ -8,6 +8,7 @@ pinned to its lowest draw: the shortest waits the policy can choose are the hard
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -86,3 +87,52 @@ def test_other_transient_errors_keep_the_short_budget(fake, tmp_path, config):
 ])
 def test_policy_gives_up(attempt, elapsed, wait, quota, gives_up):
     assert RetryPolicy().gives_up(attempt, elapsed, wait, quota) is gives_up
+
+
+def test_a_layout_batch_that_got_no_answer_is_not_sent_twice(tmp_path, config):
+    """A coordinator deleted a row; the next layout gives it back, but Google answers after the
+    client's timeout. Resent blindly, the batch appended the row twice: the twin's URL was never read."""
+    from tests.support.fake_sheets import FakeSheets
+    from tests.support.sheets import apply_to_fake, submissions_sheet
+
+    with FakeSheets() as fake:
+        creds = write_credentials(tmp_path, fake)
+        sid = fake.create_spreadsheet(shared_with=[creds.email])
+        backend = GSheetsBackend(sid, str(creds.path), api_endpoint=fake.url, timeout=0.5,
+                                 policy=RetryPolicy(max_attempts=3, base=0.01, cap=0.05, max_total_s=5))
+        backend.ensure_layout(config.catalog, config.agencies)
+        code = config.agencies[0].code
+        apply_to_fake(fake, sid, lambda e: e.delete(e.row_of(code, "O5")))
+        backend.settle_s = 2.0  # Google's late answer (0.8 s) lands well before the second look
+        fake.inject(kind="write", status=None, delay=0.8, op="spreadsheets.batchUpdate", times=1)
+        report = backend.ensure_layout(config.catalog, ())  # as a sync gives back a deleted row
+        for _ in range(100):  # the late batch, applied after its client gave up, is in before counting
+            if all(x.status for x in fake.log):
+                break
+            time.sleep(0.05)
+        rows = [r for r in submissions_sheet(fake, sid).grid() if r[:1] == [code] and "O5" in r]
+    assert len(rows) == 1
+    assert report.added_rows in (0, 1)  # the second look may find the row the first batch added
+
+
+def test_a_retry_after_that_google_sends_is_waited_for():
+    """Our backoff's first wait is about a second; a 429 asking for 30 s was retried at once."""
+    import gspread
+    import requests
+
+    from sheets_sync.sheet.gsheets_http import Retrier
+
+    refusal = requests.Response()
+    refusal.status_code, refusal._content = 429, b'{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}'
+    refusal.headers["Retry-After"] = "30"
+    answers = [gspread.exceptions.APIError(refusal), "done"]
+    waits: list[float] = []
+
+    def request():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    retrier = Retrier(RetryPolicy(), sleep=waits.append, clock=lambda: sum(waits), rng=LowestJitter())
+    assert retrier.call(request) == "done" and waits == [30.0]
