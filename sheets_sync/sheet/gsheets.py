@@ -174,11 +174,20 @@ class GSheetsBackend(GridBackend):
             raise BackendError(f"Google Sheets: could not {what}: {e}. That write changed nothing (each write "
                                "is one atomic batch); the next run starts again.") from None
         except gspread.exceptions.APIError as e:
+            if e.response.status_code == 403 and getattr(e.response.request, "method", "GET") in ("POST", "PUT"):
+                raise BackendError(self._viewer_message(e)) from None
             if e.response.status_code in (403, 404):
                 raise BackendError(self._share_message(e)) from None
             raise BackendError(f"Google Sheets: could not {what}: {describe(e)}") from None
         except (requests.RequestException, gauth_errors.GoogleAuthError) as e:
             raise BackendError(f"Google Sheets: could not {what}: {describe(e)}") from None
+
+    def _viewer_message(self, e: gspread.exceptions.APIError) -> str:
+        # Refused a write only (every run reads before it writes): it is shared, only not as an
+        # Editor; "not shared" sent people looking for a share that was there.
+        return (f"Google Sheets: the worker's service account {self.account.email} can read spreadsheet "
+                f"{self.spreadsheet_id} but not write to it: it is shared as Viewer or Commenter. Open the sheet, "
+                f"click Share and make {self.account.email} an Editor, then run again. (Google said: {describe(e)})")
 
     def _share_message(self, e: gspread.exceptions.APIError) -> str:
         return (f"Google Sheets: spreadsheet {self.spreadsheet_id} was not found, or it is not shared with the "

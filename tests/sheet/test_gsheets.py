@@ -597,3 +597,16 @@ def test_a_chart_deleted_during_a_sync_does_not_cost_the_notes(fake, tmp_path, s
     sync(small_config, backend, _Judge(), clock)
     url, note = _url_cell(fake, sid, key)
     assert url.endswith("/gone") and "ตรวจว่าลิงก์ถูกต้อง" in note
+
+
+def test_a_sheet_shared_as_viewer_is_named_so(fake, tmp_path, small_config):
+    """It was told "not found, or not shared: add it as an Editor" after reading fine: the share
+    was there, only as Viewer."""
+    backend, sid, creds = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    fake.spreadsheet(sid).viewers.add(creds.email)
+    key = RowKey(small_config.agencies[0].code, "O1")
+    apply_to_fake(fake, sid, lambda e: e.set_url(key.agency, key.item, "https://www.lamphun.go.th/gone"))
+    with pytest.raises(BackendError) as e:
+        sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert "shared as Viewer" in str(e.value) and creds.email in str(e.value) and "not shared" not in str(e.value)

@@ -274,7 +274,7 @@ class FakeSheets:
             if ss is None:
                 raise ApiError(404, "Requested entity was not found." if seen.kind != "drive"
                                else f"File not found: {args['id']}.")
-            if user not in ss.shared_with:
+            if user not in ss.shared_with or (seen.kind == "write" and user in ss.viewers):
                 raise ApiError(403, "The caller does not have permission")
             return getattr(self, "_" + seen.op.replace(".", "_"))(ss, seen, args)
 

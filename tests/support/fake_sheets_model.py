@@ -282,6 +282,7 @@ class Spreadsheet:
     title: str
     owner: str
     shared_with: set[str] = field(default_factory=set)
+    viewers: set[str] = field(default_factory=set)  # of those, shared as Viewer (or Commenter): no writes
     sheets: list[Sheet] = field(default_factory=list)
     next_id: int = 1_000_000
     developer_metadata: list[dict] = field(default_factory=list)  # spreadsheet- and sheet-located
