@@ -308,10 +308,16 @@ def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
     return {key: capped(text) for key, text in texts.items()}
 
 
-def stale_formula(url_letter: str, checked_letter: str, row: int = 2) -> str:
+def stale_formula(url_letter: str, checked_letter: str, row: int = 2, formulas: bool = False) -> str:
     """True where the URL cell no longer holds the text the verdict judged (both backends'
-    conditional formatting; EXACT, since `<>` ignores case and URL paths do not)."""
+    conditional formatting; EXACT, since `<>` ignores case and URL paths do not). With `formulas`
+    (Google Sheets), a URL cell holding a formula is compared by its formula's text, which is what
+    the worker reads and writes in the checked cell: `=HYPERLINK("…","โครงสร้าง")` shows its label,
+    and its current verdict was greyed as pending on every run."""
     # A no-break space (pasted from a web page) is one more space the worker's reading strips at
     # the ends and TRIM does not: such a cell showed as pending forever, its verdict current.
-    return (f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${url_letter}{row},CHAR(160)," "))),'
+    url = f"${url_letter}{row}"
+    if formulas:  # Excel writes these functions as _xlfn.*, which not every program reading .xlsx knows
+        url = f"IF(ISFORMULA({url}),FORMULATEXT({url}),{url})"
+    return (f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE({url},CHAR(160)," "))),'
             f'TRIM(CLEAN(SUBSTITUTE(${checked_letter}{row},CHAR(160)," ")))))')

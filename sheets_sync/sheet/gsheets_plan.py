@@ -296,7 +296,7 @@ def status_rules(sheet_id: int, status_col: int, stale: tuple[int, int] | None =
     out = []
     if stale is not None:
         url_col, checked_col = stale
-        formula = "=" + g.stale_formula(_letter(url_col), _letter(checked_col))
+        formula = "=" + g.stale_formula(_letter(url_col), _letter(checked_col), formulas=True)
         out.append({"ranges": rng, "booleanRule": {
             "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
             "format": {"backgroundColor": _rgb(STALE_COLOUR), "textFormat": {"strikethrough": True}}}})

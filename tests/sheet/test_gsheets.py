@@ -610,3 +610,42 @@ def test_a_sheet_shared_as_viewer_is_named_so(fake, tmp_path, small_config):
     with pytest.raises(BackendError) as e:
         sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
     assert "shared as Viewer" in str(e.value) and creds.email in str(e.value) and "not shared" not in str(e.value)
+
+
+def test_a_hyperlink_formula_cell_shows_its_current_verdict_as_current(fake, tmp_path, small_config):
+    """=HYPERLINK("…","โครงสร้าง") shows its label; the rule compared that with the formula's text the
+    worker writes in "URL ที่ตรวจ" and greyed the current verdict as pending on every run. The rule,
+    as stored, is evaluated with the sheet functions as Google documents them."""
+    from tests.sheet.test_xlsx_owned_cells import _sheet_functions
+
+    class Formula(str):
+        """A cell holding a formula: its value is what it shows (the label), `text` the formula."""
+
+        def __new__(cls, shown: str, text: str) -> "Formula":
+            cell = super().__new__(cls, shown)
+            cell.text = text
+            return cell
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    key = RowKey(small_config.agencies[0].code, "O1")
+    typed = '=HYPERLINK("https://www.lamphun.go.th/o1","โครงสร้าง")'
+    apply_to_fake(fake, sid, lambda e: e.set_url(key.agency, key.item, typed))
+    sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    rule = next(r for r in fake.sheet(sid, TAB_SUBMISSIONS).conditional
+                if r["booleanRule"]["condition"]["type"] == "CUSTOM_FORMULA")
+    formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"].lstrip("=")
+    grid = fake.sheet(sid, TAB_SUBMISSIONS).grid()
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    row = next(r for r in grid[1:] if (r[cols["agency"]], r[cols["item"]]) == (key.agency, key.item))
+    letters = {k: chr(65 + cols[k]) for k in ("url", "checked_url")}
+    functions = _sheet_functions() | {"IF": lambda c, a, b: a if c else b, "ISFORMULA": lambda v: isinstance(v, Formula),
+                                      "FORMULATEXT": lambda v: v.text}
+
+    def stale(url_cell) -> bool:
+        expression = formula.replace(f"${letters['url']}2", "url").replace(f"${letters['checked_url']}2", "checked")
+        return eval(expression, {"__builtins__": {}}, functions | {"url": url_cell, "checked": row[cols["checked_url"]]})
+
+    assert row[cols["checked_url"]] == typed
+    assert stale(Formula("โครงสร้าง", typed)) is False
+    assert stale(Formula("โครงสร้าง", typed.replace("/o1", "/o2"))) is True  # the agency edited the formula since
