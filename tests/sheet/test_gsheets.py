@@ -130,8 +130,9 @@ def test_init_lays_out_protects_and_colours_and_is_idempotent(fake, tmp_path, sm
     rules = sub.conditional
     stale = rules[0]["booleanRule"]
     checked_col = [c.key for c in SUBMISSION_COLUMNS].index("checked_url")
+    url = f"${chr(65 + URL_COL)}2"  # a formula URL cell by its formula's text (=HYPERLINK shows a label)
     assert stale["condition"] == {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue":
-        f'=NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${chr(65 + URL_COL)}2,CHAR(160)," "))),'
+        f'=NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(IF(ISFORMULA({url}),FORMULATEXT({url}),{url}),CHAR(160)," "))),'
         f'TRIM(CLEAN(SUBSTITUTE(${chr(65 + checked_col)}2,CHAR(160)," ")))))'}]}
     assert stale["format"]["textFormat"] == {"strikethrough": True}
     assert sorted(r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules[1:]) == \
