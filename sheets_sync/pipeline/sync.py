@@ -128,7 +128,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         for p in holes:
             log.warning("%s", p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
-        history.record([v for v in verdicts if v.key not in skipped], now, snapshot.agencies,
+        history.record([v for v in verdicts if v.key not in skipped] + list(_unsent(holes)), now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows})
         s = config.settings
         log.info("writing the summary tab")
@@ -283,6 +283,12 @@ def missing_row_problems(snapshot: Snapshot, config: Config) -> tuple[ReadProble
                              f"{TAB_SUBMISSIONS} tab (deleted?): counted as not sent; `sheets-sync init` adds "
                              f"the rows back", value=agency, tab=TAB_SUBMISSIONS, items=tuple(items))
                  for agency, items in lacking.items())
+
+
+def _unsent(holes: Sequence[ReadProblem]) -> list[Verdict]:
+    """What the history records of the rows a user deleted: not sent, as the summary counts them,
+    so the report (made from the history alone) agrees with it instead of counting the last verdict."""
+    return [Verdict(RowKey(p.value, item), "", Status.EMPTY) for p in holes for item in p.items]
 
 
 def _previous(row) -> Status:

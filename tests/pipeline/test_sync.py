@@ -13,8 +13,11 @@ from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.errors import UsageError
 from sheets_sync.core.models import RowKey, Status
 from sheets_sync.pipeline import sync as pipeline
+from sheets_sync.report import governor
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
+from sheets_sync.state.history import History
+from sheets_sync.state.store import State
 from tests.support.http_servers import LoopbackServer, closed_port, respond
 
 PAGE = "<html><head><title>โครงสร้างองค์กร</title></head><body>ประกาศ ปี 2566</body></html>".encode()
@@ -308,6 +311,12 @@ def test_a_deleted_row_is_not_sent_and_the_coordinator_is_told_to_run_init(sheet
     assert a_one[5] == "1" and a_one[9] == "42"  # round 1 valid, not submitted
     told = [r for r in rows if any("ไม่มีแถวของหน่วยงาน a-one ข้อ O1" in c for c in r)]
     assert len(told) == 1 and "sheets-sync init" in " ".join(told[0])
+    # the governor's report, made from the history alone, says the same
+    with State(config.settings.state_path) as state:
+        history = History(state, config.settings.tz)
+        summary = governor.report_summary(config, history, datetime(2023, 1, 21, 10, 0, tzinfo=BANGKOK))
+    a_one_report = next(r for b in summary.blocks for r in b.rows if len(r) > 13 and r[1] == "a-one")
+    assert (a_one_report[5], a_one_report[9]) == (1, 42)
     pipeline.init(config, sheet.backend)  # what the coordinator is told to do: the row is back
     assert RowKey("a-one", "O1") in cells(sheet)
     run(config, sheet, clock=FixedClock(datetime(2023, 1, 22, 9, 0, tzinfo=BANGKOK)))
