@@ -94,26 +94,42 @@ class XlsxBook:
         self.wb.remove(self.wb[name])
 
     def grid(self, tab: str) -> list[list[object]]:
+        """The tab's values by row, up to its last cell with a value; a row is as long as its last
+        cell. Only the cells the sheet holds are looked at: `ws.iter_rows()` makes a cell for every
+        coordinate up to `max_row`, and one stray character typed in row 1,048,576 (Ctrl+Down in
+        the URL column) took a sync to 5.5 GB and 8 minutes, past the service's memory limit."""
         ws = self.wb[tab]
-        out = []
-        for row in ws.iter_rows():
-            values = []
-            for c in row:
-                value = c.value
-                # A hyperlink cell showing a label ("ข้อ 1") carries the URL in its target.
-                link = getattr(c, "hyperlink", None)
-                if link is not None and link.target and "://" not in str(value or ""):
-                    value = link.target
-                values.append(value)
-            out.append(values)
+        cells = {}
+        for (r, c), cell in ws._cells.items():  # noqa: SLF001 - openpyxl's own store of the cells that exist
+            value = cell.value
+            # A hyperlink cell showing a label ("ข้อ 1") carries the URL in its target.
+            link = getattr(cell, "hyperlink", None)
+            if link is not None and link.target and "://" not in str(value or ""):
+                value = link.target
+            if value is not None:
+                cells[(r, c)] = value
+        height = max((r for r, _ in cells), default=0)
+        out: list[list[object]] = [[] for _ in range(height)]
+        for (r, c), value in cells.items():
+            row = out[r - 1]
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            row[c - 1] = value
         # Merged cells show their first cell's value in every row they span (a coordinator merges
         # an agency's 43 code cells into one): read so, each row keeps its key. openpyxl gives
         # the others None, and each such row was an unknown agency whose verdicts were lost.
         for merged in ws.merged_cells.ranges:
-            first = out[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(out) else None
-            for r in range(merged.min_row, min(merged.max_row, len(out)) + 1):
-                for c in range(merged.min_col, min(merged.max_col, len(out[r - 1])) + 1):
-                    out[r - 1][c - 1] = first
+            top = out[merged.min_row - 1] if merged.min_row <= len(out) else []
+            first = top[merged.min_col - 1] if merged.min_col <= len(top) else None
+            if first is None:
+                continue
+            out.extend([] for _ in range(merged.max_row - len(out)))
+            for r in range(merged.min_row, merged.max_row + 1):
+                row = out[r - 1]
+                if len(row) < merged.max_col:
+                    row.extend([None] * (merged.max_col - len(row)))
+                for c in range(merged.min_col, merged.max_col + 1):
+                    row[c - 1] = first
         return out
 
     def header(self, tab: str) -> list[object]:
@@ -183,7 +199,10 @@ class XlsxBook:
 
     def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None:
         ws = self.wb[tab]
-        start = ws.max_row + 1 if any(c.value is not None for c in ws[ws.max_row]) else ws.max_row
+        start = last_row(ws) + 1
+        if rows and start - 1 + len(rows) > EXCEL_ROWS:
+            raise BackendError(f"tab {tab!r} has text in row {start - 1}, the last row Excel has, so no row can be "
+                               f"added below it: clear that cell (Ctrl+End finds it) and run again")
         for r, row in enumerate(rows):
             for col, value in enumerate(row):
                 if value != "":
@@ -300,6 +319,16 @@ def _table_style(ws: Worksheet, columns) -> None:
     ws.auto_filter.ref = ws.dimensions
 
 
+EXCEL_ROWS = 1_048_576
+
+
+def last_row(ws: Worksheet, columns: set[int] | None = None) -> int:
+    """The last row (1-based; 0 for none) with a value, in `columns` (1-based) if given. From the
+    cells the sheet holds: `ws.max_row` also counts cells that were only formatted or cleared."""
+    return max((r for (r, c), cell in ws._cells.items()  # noqa: SLF001 - see XlsxBook.grid
+                if cell.value is not None and (columns is None or c in columns)), default=0)
+
+
 def _protect(ws: Worksheet, open_headers: set[str]) -> None:
     """Excel's "Protect Sheet" without a password: the worker's cells are locked, the columns
     agencies type in (layout.AGENCY_KEYS) are unlocked; filtering, sorting and resizing stay
@@ -312,9 +341,13 @@ def _protect(ws: Worksheet, open_headers: set[str]) -> None:
     if not open_headers:
         return
     header = [str(c.value or "").strip() for c in ws[1]]
+    # Down to the last row with a key: a stray character typed far below (row 1,048,576) made a
+    # cell for every row in between, gigabytes on every run.
+    keys = {i for i, title in enumerate(header, start=1) if title in (SUBMISSION_HEADERS["agency"], SUBMISSION_HEADERS["item"])}
+    bottom = max(last_row(ws, keys) if keys else ws.max_row, 2)
     for i, title in enumerate(header, start=1):
         if title in open_headers:
-            for (cell,) in ws.iter_rows(min_row=2, max_row=max(ws.max_row, 2), min_col=i, max_col=i):
+            for (cell,) in ws.iter_rows(min_row=2, max_row=bottom, min_col=i, max_col=i):
                 cell.protection = Protection(locked=False)
 
 

@@ -4,6 +4,7 @@ their header signature when renamed, and a stale verdict shows as pending."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import pytest
@@ -353,3 +354,23 @@ def test_a_tab_made_an_excel_table_grows_with_the_rows_and_gets_no_filter_over_i
     with zipfile.ZipFile(path) as z:
         index = load_workbook(path).sheetnames.index(TAB_SUBMISSIONS) + 1
         assert "<autoFilter" not in z.read(f"xl/worksheets/sheet{index}.xml").decode()
+
+
+def test_a_stray_character_in_the_last_row_excel_has_costs_no_cell_per_row(tmp_path, config):
+    """Ctrl+Down in the URL column, one character typed in row 1,048,576, saved: every sync made a
+    cell for each of the million rows (5.5 GB, 8 minutes: killed by the service's memory limit). The
+    sync reads, judges and saves as before; the stray text is a problem named in the summary."""
+    agency = config.agencies[0].code
+    one = RowKey(agency, "O1")
+    path, backend, cols, rows = _synced(tmp_path, config, {one: f"https://www.{config.agencies[0].domains[0]}/o1"})
+    wb = load_workbook(path)
+    wb[TAB_SUBMISSIONS].cell(1_048_576, cols["url"] + 1).value = "x"
+    wb.save(path)
+
+    report = sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert any(p.code == "missing_key" and p.row_number == 1_048_576 for p in report.problems)
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    assert ws.cell(rows[one], cols["status"] + 1).value == Status.OK.label_th
+    assert len(ws._cells) < 100 * ws.max_column  # the rows agencies use, not a cell per row down to the stray one
+    with pytest.raises(BackendError, match="1048576"):  # no room below it for a new agency's rows
+        backend.ensure_layout(config.catalog, config.agencies + (dataclasses.replace(config.agencies[0], code="new-one"),))
