@@ -47,6 +47,7 @@ from sheets_sync.worker.stopper import Stopper
 log = logging.getLogger(__name__)
 
 WATCH_SKIP_S = 10  # a watch pass this close to a full sync is left to the sync
+CLOCK_STEP = timedelta(seconds=2)  # a wall clock that went back more than this was stepped (NTP), not read twice
 
 
 # ---------------------------------------------------------------- the loop
@@ -63,22 +64,37 @@ class _ClockJob(schedule.Job):
 
 
 class ClockScheduler(schedule.Scheduler):
-    """`schedule.Scheduler` on an injected Clock (aware datetimes)."""
+    """`schedule.Scheduler` on an injected Clock (aware datetimes).
+
+    The clock is the wall clock (deadlines, quiet hours and the times people read are wall-clock
+    times), and NTP may step it back: the jobs' next runs then stayed where they were, and no sync
+    nor watch ran until the clock caught up (an hour's step, an hour without feedback). A step back
+    moves every planned run back by as much."""
 
     def __init__(self, clock: Clock) -> None:
         super().__init__()
         self.clock = clock
+        self._last: datetime | None = None
 
     def now(self) -> datetime:
-        return self.clock.now()
+        t = self.clock.now()
+        if self._last is not None and t < self._last - CLOCK_STEP:
+            step = self._last - t
+            for job in self.jobs:
+                if job.next_run is not None:
+                    job.next_run -= step
+            log.warning("the system clock went back by %s; the planned runs move back with it", step)
+        self._last = t
+        return t
 
     def every(self, interval: int = 1) -> schedule.Job:
         return _ClockJob(interval, self)
 
     @property
     def idle_seconds(self) -> float | None:
+        now = self.now()  # first: a step back moves the next run
         nxt = self.next_run
-        return None if nxt is None else (nxt - self.now()).total_seconds()
+        return None if nxt is None else (nxt - now).total_seconds()
 
 
 class Worker:

@@ -408,3 +408,23 @@ def test_the_sync_checker_stops_reading_pdfs_at_the_catalogue_year_rules(base_co
     finally:
         for c in checkers:
             c.close()
+
+
+def test_a_clock_stepped_back_moves_the_planned_runs_back_with_it():
+    """NTP stepped the VM's clock back an hour while the worker slept: no sync nor watch ran until
+    the clock caught up, an hour without feedback for anyone."""
+    from sheets_sync.worker.loop import ClockScheduler
+
+    clock = FixedClock(at("2023-01-20T09:00"))
+    scheduler = ClockScheduler(clock)
+    ran = []
+    scheduler.every(60).seconds.do(lambda: ran.append(clock.now()))
+    clock.advance(30)
+    assert round(scheduler.idle_seconds) == 30
+    clock.advance(-3600)  # the step
+    assert round(scheduler.idle_seconds) == 30
+    clock.advance(30)
+    scheduler.run_pending()
+    assert ran == [at("2023-01-20T08:01")]
+    clock.advance(-1)  # a second's difference is a re-read, not a step: nothing moves
+    assert round(scheduler.idle_seconds) == 61
