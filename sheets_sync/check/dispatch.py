@@ -20,8 +20,8 @@ from sheets_sync.core.normalize import host_of
 TICK_S = 0.1  # the calling thread takes results, reports progress and looks at the stop request this often
 STOP_GRACE_S = 3.0  # after a stop, checks under way get this long to end before the call returns
 GC_YOUNG = 10_000  # the young generation's collection threshold while checks run (Python's: 700)
-# A site that answered none of a run's requests after SILENT_LIMIT of them (each timed out, or
-# waited out connect_timeout_s for a connection) is not asked again in that run: its other URLs are `unknown`/
+# A site that answered none of a run's requests after SILENT_LIMIT of them (each timed out, also
+# after its headers, or waited out connect_timeout_s for a connection) is not asked again in that run: its other URLs are `unknown`/
 # `site_not_answering` at once, and checked next run. A dead site's 43 URLs, four at a time, each
 # waiting out the 30 s deadline, held the sync, and every agency's feedback behind it, for
 # minutes; now two rounds of its deadline. Never "broken" for a URL not asked: a site slow on
@@ -286,8 +286,11 @@ class _Slot:
 
 def _silent(result: CheckResult, settings: CheckerSettings) -> bool:
     """No answer, and only after a wait: a refused connection fails at once and costs nothing
-    to ask again, while a timeout or an unanswered connection holds its slot to the deadline."""
-    return (result.http_status is None and result.reasons[:1] != () and result.reasons[0] in SILENT
+    to ask again, while a timeout or an unanswered connection holds its slot to the deadline. A
+    timeout after the headers is no answer either (a site that sends its status line, then a
+    byte a second, held every other agency's feedback for minutes)."""
+    first = result.reasons[0] if result.reasons else ""
+    return (first in SILENT and (result.http_status is None or first == "timeout")
             and result.elapsed_ms >= 1000 * settings.connect_timeout_s)
 
 

@@ -27,7 +27,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.core.reasons import REASONS
 from tests.support import ROOT
 from tests.support.farm import make_pdf
-from tests.support.http_servers import LoopbackServer, closed_port, raw, redirect, respond, slow
+from tests.support.http_servers import LoopbackServer, closed_port, drip, raw, redirect, respond, slow
 from tests.support.pdf_crypt import encrypted_pdf
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=0,
@@ -752,6 +752,23 @@ def test_a_site_that_answers_none_of_its_first_requests_is_not_asked_for_the_res
     skipped = [u for u in urls if results[u].reasons == ("site_not_answering",)]
     assert SILENT_LIMIT <= asked < len(urls) and len(timed_out) == asked and len(skipped) == len(urls) - asked
     assert all(results[u].status is Status.UNKNOWN for u in skipped)
+
+
+def test_a_site_that_sends_headers_then_drips_its_pages_is_not_asked_for_the_rest():
+    """An agency's site answered 200 and then sent a byte a second, on all 43 items: each URL held
+    its slot to the deadline, and every other agency's feedback waited five and a half minutes.
+    A timeout after the headers is no answer either."""
+    from sheets_sync.check.dispatch import SILENT_LIMIT
+
+    with LoopbackServer(fallback=drip(0.2, 100)) as srv:
+        urls = [srv.url(f"/o{n}") for n in range(1, 13)]
+        settings = replace(SETTINGS, connect_timeout_s=0.5, total_timeout_s=1.0, read_timeout_s=1.0, per_host=4)
+        with Checker(settings) as checker:
+            results = checker.check_many(urls)
+        asked = len(srv.log)
+    skipped = [u for u in urls if results[u].reasons == ("site_not_answering",)]
+    assert SILENT_LIMIT <= asked < len(urls) and len(skipped) == len(urls) - asked
+    assert all(results[u].reasons == ("timeout",) for u in urls if u not in skipped)
 
 
 def test_a_site_that_refuses_connections_is_asked_for_every_url():
