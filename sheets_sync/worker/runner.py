@@ -15,7 +15,7 @@ from typing import Callable
 
 from sheets_sync.config.settings import Config
 from sheets_sync.core.clock import Clock
-from sheets_sync.core.errors import SheetsSyncError, translate
+from sheets_sync.core.errors import SheetsSyncError, StorageError, translate
 from sheets_sync.core.files import leftover_temps
 from sheets_sync.core.redact import redact
 from sheets_sync.worker import status
@@ -105,7 +105,11 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
     if not dry_run:
         # Every local file this run will write, before it reads the sheet or checks a URL:
         # a run that cannot save stops here with one line (exit 3), having written nothing.
-        check_local_files(config)
+        try:
+            check_local_files(config)
+        except StorageError as e:
+            _record_failed_start(config, record, clock, e)
+            raise
     # Then the lock: a run refused with exit 4 opens nothing.
     run_lock = None if dry_run else PidLock(lock_path(settings.state_path, RUN_LOCK), mode).acquire(started)
     # One connection for the cache and the history of this run (each open checks the file).
@@ -246,6 +250,21 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
                 inner.close()
             if state is not None:
                 state.close()
+
+
+def _record_failed_start(config: Config, record: status.RunRecord, clock: Clock, e: BaseException) -> None:
+    """A run the file check stopped is a failed run in the status file, if the file can be written:
+    `status` said "Last run succeeded ... 4 minutes ago" while every run failed on a full disk.
+    Quietly: the run's one line already says what is wrong."""
+    path = status.status_path(config.settings.state_path)
+    record.outcome, record.error = "failed", describe_error(e)
+    record.ended = clock.now().isoformat(timespec="seconds")
+    try:
+        if not path.parent.is_dir():
+            return
+        status.record(path, record, failures=int((status.load(path) or {}).get("consecutive_failures") or 0) + 1)
+    except OSError:
+        pass
 
 
 def write_status_safely(fn, *args, **kwargs) -> None:

@@ -18,6 +18,7 @@ tables and the status file byte for byte as they were, no probe or temporary fil
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -89,8 +90,14 @@ def assert_one_line_exit_3_nothing_written(done, farm, workdir, before, names: s
     assert names in lines[0], lines[0]
     assert "Traceback" not in done.stderr
     assert farm.count() == 0  # not one URL was requested
-    assert files(workdir / "data") == before["data"]
+    data = files(workdir / "data")
+    status_file = data.pop("worker-status.json", None)
+    assert data == {k: v for k, v in before["data"].items() if k != "worker-status.json"}
     assert files(workdir / "book") == before["book"]
+    if status_file != before["data"].get("worker-status.json"):  # where it can be written, `status` tells
+        last = json.loads(status_file)
+        assert last["last_run"]["outcome"] == "failed" and last["consecutive_failures"] >= 1
+        assert last["last_run"]["error"] in lines[0]
 
 
 def snapshot(workdir: Path) -> dict:
@@ -130,12 +137,15 @@ def test_a_read_only_local_path_stops_the_run_before_any_url(synced, what):
 
 
 def test_a_full_disk_stops_the_run_before_any_url(synced):
-    """RLIMIT_FSIZE (2 KiB) in the child: its first write past 2 KiB fails with EFBIG."""
+    """RLIMIT_FSIZE (2 KiB) in the child: its first write past 2 KiB fails with EFBIG. The status
+    file (under 2 KiB) says the run failed: it said "Last run succeeded" while every run failed."""
     workdir, farm = synced
     before = snapshot(workdir)
     done = sync(workdir, farm, preexec_fn=file_size_limit(2048))
     assert_one_line_exit_3_nothing_written(done, farm, workdir, before, "data")
     assert "File too large" in done.stderr and "df -h" in done.stderr
+    told = cli(workdir, "status")
+    assert "failed" in told.stdout.lower() and "File too large" in told.stdout, told.stdout
     assert dump(workdir / "data" / "state-2566.sqlite") == before["tables"]
 
 
