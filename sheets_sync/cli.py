@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                "(state, lock, workbook folder) unreadable/unwritable (remind: mail server unreachable or "
                "refusing), 4 another run is active, 7 a needed program is missing (Chromium for report "
                f"--format pdf); check: {EXIT_CHECK_FAILED} a URL broken, invalid or blocked, "
-               f"{EXIT_CHECK_UNKNOWN} a URL unknown.")
+               f"{EXIT_CHECK_UNKNOWN} a URL unknown; remind: {EXIT_REMIND_HELD} reminders held (no sync has "
+               "checked their rows since notify.send_at: run a sync first).")
     p.add_argument("--version", action="version", version=f"sheets-sync {__version__}",
                    help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -61,7 +61,7 @@ def main() -> None:
             else:
                 verdicts.append(Verdict(key, "", Status.EMPTY))
         with State(config.settings.state_path) as state:
-            History(state).record(verdicts, NOW.replace(hour=7), (agency,))
+            History(state).record(verdicts, NOW, (agency,))  # a sync at send_at: the reminder is not held
             result = remind.run(config, state, (agency,), NOW, dry_run=True)
         digest = next(d for d in result.digests if d.kind == "agency")
         page = tmp / "mail.html"
