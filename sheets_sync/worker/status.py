@@ -274,7 +274,7 @@ def record_reminders(path: str | os.PathLike, run: dict[str, Any]) -> None:
     data = load(path) or {"version": 1, "last_run": None, "last_success": None, "consecutive_failures": 0,
                           "next_run": None}
     data["last_reminders"] = run
-    if run.get("sent"):
+    if run.get("sent") or run.get("held"):
         data["last_reminders_sent"] = run
     if run.get("failed") or run.get("error"):
         data["last_reminders_failed"] = run
@@ -295,6 +295,9 @@ def reminder_lines(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BA
         due = ", ".join(r.get("slots") or []) or "none due"
         line = (f"{label}: {_when(r.get('at'), now, tz)}: {due}; {r.get('sent', 0)} sent, {r.get('failed', 0)} failed, "
                 f"{r.get('no_address', 0)} agencies without an address.")
+        if r.get("held"):
+            line += (f" {r['held']} held: no sync has checked their rows since the send time; they go after"
+                     " the next sync.")
         if r.get("error"):
             line += f" Error: {r['error']}"
         out.append(line)

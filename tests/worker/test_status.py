@@ -126,3 +126,6 @@ def test_a_failed_retry_does_not_hide_the_run_that_sent_the_reminders(tmp_path):
                                                        "Last reminder check"]
     assert "r1-7d; 4 sent, 1 failed" in lines[0] and "r1-7d; 0 sent, 1 failed" in lines[1]
     assert "none due; 0 sent, 0 failed" in lines[2]
+    status.record_reminders(path, {"at": "2023-01-26T08:00:00+07:00", "slots": ["r1-7d"], "sent": 0, "held": 2})
+    told = status.reminder_lines(status.load(path), datetime(2023, 1, 26, 9, 0, tzinfo=BANGKOK), BANGKOK)[0]
+    assert told.startswith("Last reminders sent") and "2 held: no sync has checked their rows" in told
