@@ -365,3 +365,26 @@ def test_starttls_with_the_servers_own_ca_and_a_refusal_without_it(tmp_path, his
         assert "TLS failed" in untrusted.error and "CERTIFICATE_VERIFY_FAILED" in untrusted.error
         trusted = remind_at(make_config(tmp_path, s.port, security="starttls", ca_file=ca), SEVEN_DAYS_BEFORE_R2)
         assert trusted.ok and trusted.sent == 4 and len(s.inbox.messages) == 4
+
+
+def test_sites_not_answering_for_a_moment_do_not_drop_agencies_off_track_in_the_coordinators_digest(
+        tmp_path, server, history_until):
+    """Every site was slow at the 08:30 sync: the summary tab counted each row by its last decided
+    status, the coordinators' mail counted the same agencies as no longer complete."""
+    import re
+
+    history_until(bkk(2023, 2, 21, 8, 0))
+    config = make_config(tmp_path, server.port)
+
+    def on_track(at) -> int:
+        digest = next(d for d in remind_at(config, at, dry_run=True).digests if d.kind != "agency")
+        return int(re.search(r"ผ่านครบ (\d+) แห่ง", digest.subject).group(1))
+
+    before = on_track(bkk(2023, 2, 21, 8, 5))
+    assert before > 0
+    with State(config.settings.state_path) as state:
+        now = History(state).as_of(bkk(2023, 2, 21, 8, 0))
+    silent = [Verdict(RowKey(r.agency, r.item), r.url_text, Status.UNKNOWN, ("site_not_answering",))
+              for r in now.itertuples() if r.status == Status.OK.value]
+    sync_at(config, bkk(2023, 2, 21, 8, 30), changes=silent)
+    assert on_track(bkk(2023, 2, 21, 8, 35)) == before
