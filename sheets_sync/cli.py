@@ -376,9 +376,10 @@ def _sync(config, backend, args) -> int:
                 print(f"  {v.key}  {v.status.value:8} {','.join(v.reasons)}")
     else:
         print(f"written {report.write.written} rows; changed meanwhile (left for next run) {len(report.write.stale)}; "
-              f"unplaced rows in the sheet {len(report.problems)}")
+              f"problems in the sheet {len(report.problems)}")
     for p in report.problems:  # named, so a coordinator can fix them without reading the log
-        print(f"  {p.tab or 'sheet'} row {p.row_number}: {p.code}: {p.detail}")
+        where = f"{p.tab or 'sheet'} row {p.row_number}" if p.row_number else (p.tab or "sheet")
+        print(f"  {where}: {p.code}: {p.detail}")
     return 0
 
 

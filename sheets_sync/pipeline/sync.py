@@ -149,7 +149,9 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
     finally:
         if own_state:
             state.close()
-    return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts), problems=snapshot.problems,
+    # the problems the summary lists, so the command's line counts the same (rows gone were left out)
+    return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
+                      problems=snapshot.problems + moved + holes,
                       write=write, verdicts=verdicts, agencies=snapshot.agencies, **kept)
 
 

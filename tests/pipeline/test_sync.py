@@ -303,7 +303,8 @@ def test_a_deleted_row_is_not_sent_and_the_coordinator_is_told_to_run_init(sheet
     sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/boss"))))
     run(config, sheet)
     sheet.edit_now(lambda e: e.delete(e.row_of("a-one", "O1")))
-    run(config, sheet, clock=FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
+    report = run(config, sheet, clock=FixedClock(datetime(2023, 1, 21, 9, 0, tzinfo=BANGKOK)))
+    assert [p.code for p in report.problems] == ["missing_row"]  # the command's lines name it too
     rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
     province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
     assert province["ข้อที่ผ่านเบื้องต้น"][0] == "1" and province["ข้อที่ส่งแล้ว"][0] == "1"
