@@ -1,8 +1,8 @@
 """Checking cells that can be read two ways.
 
 A cell such as `…/o19.pdf (ข้อมูลปี 2566)` is a URL and a label, or one URL whose file name has
-spaces; the collector makes the likelier reading the candidate and carries the other in
-`Candidate.alternatives`. The checker cannot know which one the agency meant, but the site can:
+spaces; a cell may show one address and link to another. The collector makes the likelier
+reading the candidate and carries the others in `Candidate.alternatives`. The checker cannot know which one the agency meant, but the site can:
 the alternatives of a candidate whose URL is broken are checked too (a second, usually small,
 batch), and the first reading that opens (ok or warning) is the one judged. Both the sync and
 `sheets-sync check` go through here, so they agree on every cell.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import Callable, Iterable, Mapping
+from urllib.parse import urlsplit
 
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.core.models import CheckResult, Status
@@ -31,11 +32,11 @@ def check_candidates(checker, candidates: Iterable[Candidate],
     recheck = set(recheck)
     extra = {"recheck": recheck} if recheck else {}
     results = checker.check_many(sorted({c.url for c in candidates}), progress=progress, **extra)
-    retry = [c for c in candidates if c.alternatives and _answered_broken(results.get(c.url))]
-    second = sorted({a.url for c in retry for a in c.alternatives if a.valid and a.url not in results})
+    others = {c.url: _worth_asking(c, results.get(c.url)) for c in candidates if c.alternatives}
+    second = sorted({a.url for urls in others.values() for a in urls if a.url not in results})
     if second:
-        log.info("%d broken URLs can be read another way (spaces in the cell): checking %d more",
-                 len(retry), len(second))
+        log.info("%d broken URLs can be read another way (spaces in the cell, or a link behind it): checking %d more",
+                 sum(1 for urls in others.values() if urls), len(second))
         results = {**results, **checker.check_many(second, progress=progress)}
     return results
 
@@ -56,7 +57,19 @@ def _broken(result: CheckResult | None) -> bool:
     return result is not None and result.status is Status.BROKEN
 
 
-def _answered_broken(result: CheckResult | None) -> bool:
-    # Readings of one cell share the host: when it did not answer at all (DNS, connection,
-    # TLS), another path cannot open either, and is not worth a request.
-    return _broken(result) and result.http_status is not None
+def _worth_asking(candidate: Candidate, result: CheckResult | None) -> list[Candidate]:
+    """The other readings of a broken candidate worth a request: when its host did not answer at
+    all (DNS, connection, TLS), another path on that host cannot open either; a link behind the
+    cell to another host (a typo in the address shown) can."""
+    if not _broken(result):
+        return []
+    same_host = _host(candidate.url)
+    return [a for a in candidate.alternatives
+            if a.valid and (result.http_status is not None or _host(a.url) != same_host)]
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

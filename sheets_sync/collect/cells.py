@@ -445,7 +445,7 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
       more items of one agency; every candidate involved gets it. Twice in one cell is not a duplicate.
     Reasons are appended in that order after the validation reasons; candidates are replaced, never mutated.
     """
-    parsed = [(row, read_cell(row.url_text, settings)) for row in rows]
+    parsed = [(row, _with_link(read_cell(row.url_text, settings), row.link, settings)) for row in rows]
     social = {normalize.item_code(i) or i for i in settings.social_items}
     platforms = tuple(normalize_domain(h) for h in settings.platform_hosts)
     shorteners = tuple(normalize_domain(h) for h in settings.shortener_hosts)
@@ -475,6 +475,20 @@ def assess(rows: Sequence[SubmissionRow], agencies: Mapping[str, Agency],
         checked = tuple(_with_rule(c, agency_rules) for c in candidates)
         out.append(Submission(key=row.key, text=row.url_text, candidates=checked))
     return tuple(out)
+
+
+def _with_link(candidates: tuple[Candidate, ...], link: str, settings: ValidationSettings) -> tuple[Candidate, ...]:
+    """A cell showing one address and linking to another (SubmissionRow.link) can be read both ways:
+    the link becomes the last other reading of the address shown, tried when that one is broken
+    (check/readings.py), and says so when it is the one that opens (`shown_address_broken`)."""
+    if not link or len(candidates) != 1 or not candidates[0].valid:
+        return candidates
+    (shown,) = candidates
+    linked = [c for c in read_cell(link, settings) if c.valid]
+    if len(linked) != 1 or linked[0].url in {shown.url, *(a.url for a in shown.alternatives)}:
+        return candidates
+    other = replace(linked[0], reasons=(*linked[0].reasons, "shown_address_broken"))
+    return (replace(shown, alternatives=(*shown.alternatives, other)),)
 
 
 def _with_rule(c: Candidate, rule: Callable[[str], tuple[str, ...]]) -> Candidate:

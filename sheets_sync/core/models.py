@@ -122,6 +122,9 @@ class SubmissionRow:
     previous_reasons: tuple[str, ...] = ()  # the reason codes the worker last wrote
     # The URL text that verdict judged ("URL ที่ตรวจ"); None where the sheet has no such column.
     previous_checked_url: str | None = None
+    # The address the URL cell links to where it shows another address: the cell's other reading
+    # (Excel keeps a typed-over cell's old link; "Edit Hyperlink" changes the link, not the text).
+    link: str = ""
 
 
 @dataclass(frozen=True)

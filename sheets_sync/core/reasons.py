@@ -38,6 +38,11 @@ _ALL = [
     Reason("escaped_ampersand", Status.WARNING,
            "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
            "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    # The URL cell shows one address and links to another (collect/cells.py checks both readings):
+    # the shown one does not open, the link does. The assessor is given the address as shown.
+    Reason("shown_address_broken", Status.WARNING,
+           "ที่อยู่ที่แสดงในช่อง URL เปิดไม่ได้ แต่ลิงก์ที่ฝังอยู่ในช่องนี้เปิดได้ (ระบบตรวจตามลิงก์ที่ฝังไว้) ผู้ประเมินจะได้รับที่อยู่ตามที่แสดง "
+           "ให้แก้ข้อความในช่อง URL เป็นที่อยู่ที่ถูกต้อง (คลิกขวาที่ช่อง > แก้ไขลิงก์ เพื่อดูที่อยู่ของลิงก์)"),
     # A link shown shortened with "…" (Facebook, LINE, a document's display) and copied so: no
     # real address holds the character; checked as typed, it is nearly always "not found".
     Reason("truncated_link", Status.WARNING,

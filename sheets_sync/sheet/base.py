@@ -272,8 +272,10 @@ class GridBackend:
             if missing:
                 raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
             agencies, agency_problems = g.read_agencies(book.grid(TAB_AGENCIES))
+            links = getattr(book, "links", None)  # books whose cells carry hyperlinks (xlsx)
             rows, problems, _ = g.read_submissions(book.grid(TAB_SUBMISSIONS), catalog,
-                                                   {a.code for a in agencies}, self.tz)
+                                                   {a.code for a in agencies}, self.tz,
+                                                   links(TAB_SUBMISSIONS) if links is not None else None)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
 
     # ------------------------------------------------------------ write

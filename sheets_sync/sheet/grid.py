@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog, split_emails
@@ -186,10 +186,12 @@ def agency_differences(in_sheet: Agency, in_file: Agency) -> list[str]:
 
 
 # ---------------------------------------------------------------- submissions tab
-def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: ZoneInfo
+def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: ZoneInfo,
+                     links: Mapping[tuple[int, int], str] | None = None
                      ) -> tuple[tuple[SubmissionRow, ...], tuple[ReadProblem, ...], dict[RowKey, int]]:
     """Keys every row. Returns the rows with a known key, the problems, and key -> 0-based
-    index into `grid` (the first row with that key; later duplicates are reported)."""
+    index into `grid` (the first row with that key; later duplicates are reported). `links`:
+    (row, column) -> the address a cell links to where it shows another (SubmissionRow.link)."""
     if not grid:
         raise BackendError(f"tab {TAB_SUBMISSIONS!r} is empty; run `sheets-sync init`")
     cols = columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("agency", "item", "url"))
@@ -233,6 +235,7 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
             explanation=url_cell_text(cell(row, cols.get("explanation"))),
             previous_reasons=tuple(r for r in (p.strip() for p in text(cell(row, cols.get("reasons"))).split(",")) if r),
             previous_checked_url=url_cell_text(cell(row, cols["checked_url"])) if "checked_url" in cols else None,
+            link=(links or {}).get((i, cols["url"]), ""),
         ))
     return tuple(rows), tuple(problems), index
 

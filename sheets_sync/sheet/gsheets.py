@@ -88,7 +88,7 @@ from sheets_sync.sheet.gsheets_plan import (
     summary_format_requests,
     translate,
 )
-from sheets_sync.sheet.gsheets_links import LINK_FIELDS, follow_links
+from sheets_sync.sheet.gsheets_links import LINK_FIELDS, follow_links, other_links
 from sheets_sync.sheet.gsheets_views import (
     agency_protection_requests,
     agency_ranges,
@@ -156,6 +156,7 @@ class GSheetsBackend(GridBackend):
         self._renames_told: set[tuple[str, str]] = set()
         self._pending: list[dict] = []  # positioned requests (notes, repairs, checked-at), sent with the summary
         self._positioned: ident.Positioned | None = None  # what those requests mean, checked on the answer
+        self._links: dict[tuple[int, int], str] = {}  # the last read's URL cells linking elsewhere than they show
 
     @classmethod
     def from_config(cls, config: Config) -> "GSheetsBackend":
@@ -245,6 +246,7 @@ class GSheetsBackend(GridBackend):
         for tab, title in zip(tabs, titles):
             grid, cells = grid_from(by_title.get(title, {}).get("data", []))
             if tab == TAB_SUBMISSIONS:
+                self._links = other_links(grid, cells)
                 follow_links(grid, cells)
             grids.append(grid)
         return grids
@@ -380,7 +382,8 @@ class GSheetsBackend(GridBackend):
 
             _, (agencies_grid, submissions_grid) = self._meta_and_values(_META_FIELDS, tabs, self._cells_get)
         agencies, agency_problems = g.read_agencies(agencies_grid)
-        rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz)
+        rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz,
+                                               self._links)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)
 
     # ------------------------------------------------------------ write

@@ -64,3 +64,20 @@ def follow_links(grid: list[list[Any]], cells: Mapping[tuple[int, int], Mapping[
     for (r, c), cell in cells.items():
         if r and c == url and r < len(grid) and c < len(grid[r]):
             grid[r][c] = shown_or_linked(grid[r][c], cell)
+
+
+def other_links(grid: list[list[Any]], cells: Mapping[tuple[int, int], Mapping[str, Any]]) -> dict[tuple[int, int], str]:
+    """(row, column) -> the address a URL cell of the submissions tab links to where the cell shows
+    another address (Insert link changed, the text kept): the cell's other reading."""
+    if not grid:
+        return {}
+    url = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=()).get("url")
+    out = {}
+    for (r, c), cell in cells.items():
+        if not r or c != url or r >= len(grid):
+            continue
+        shown = str(g.cell(grid[r], c) or "").strip()
+        links = cell_links(cell)
+        if "://" in shown and len(links) == 1 and links[0].rstrip("/") != shown.rstrip("/"):
+            out[(r, c)] = links[0]
+    return out

@@ -132,6 +132,18 @@ class XlsxBook:
                     row[c - 1] = first
         return out
 
+    def links(self, tab: str) -> dict[tuple[int, int], str]:
+        """(row, column), 0-based -> the hyperlink target of each cell that shows another address
+        (`grid` reads what it shows; the target is its other reading, SubmissionRow.link)."""
+        out = {}
+        for (r, c), cell in self.wb[tab]._cells.items():  # noqa: SLF001 - see grid
+            link = getattr(cell, "hyperlink", None)
+            target = str(link.target).strip() if link is not None and link.target else ""
+            shown = str(cell.value or "").strip()
+            if target and "://" in shown and target.rstrip("/") != shown.rstrip("/"):
+                out[(r - 1, c - 1)] = target
+        return out
+
     def header(self, tab: str) -> list[object]:
         """The first row only (tabs are recognised by it; reading whole tabs for that is slow)."""
         for row in self.wb[tab].iter_rows(min_row=1, max_row=1, values_only=True):

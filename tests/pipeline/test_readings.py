@@ -107,3 +107,33 @@ def test_a_link_missing_a_slash_after_its_scheme_is_checked_as_a_browser_opens_i
     assert "//" in o11.note_th and farm.count(HOST, "/uploads/o19.pdf") == 1
     # Checked like any link: a missing page is still broken, with both notes.
     assert (o12.status, o12.reasons) == (Status.BROKEN, ("scheme_slashes", "http_4xx"))
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "gsheets"])
+def test_a_cell_showing_one_address_and_linking_to_another_is_read_both_ways(farm, tmp_path, kind):
+    """Excel keeps a typed-over cell's old link, and "Edit Hyperlink" changes the link and keeps the
+    text: the cell shows one address and opens another. The shown one was the only one checked
+    (a false "broken" when only its link was fixed); the link is its other reading now, and says
+    so when it is the one that opens (the assessor is given the address shown)."""
+    from tests.support.sheets import HARNESSES
+
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    checker_settings = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2,
+                                           total_timeout_s=4, retries=0, resolve=farm.resolve,
+                                           allow_private=farm.allow, min_host_interval_s=0)
+    config = dataclasses.replace(base.with_settings(checker=checker_settings),
+                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
+    harness = HARNESSES[kind](tmp_path)
+    pipeline.init(config, harness.backend)
+    url = farm.url(HOST)
+    harness.link_now("tpd", "O1", f"{url}oit/O1-old", [f"{url}oit/O1"])  # the link was fixed, not the text
+    harness.link_now("tpd", "O2", f"{url}oit/O2", [f"{url}oit/O2-old"])  # the text was fixed, not the link
+    checker = Checker(config.settings.checker)
+    try:
+        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
+    finally:
+        checker.close()
+    verdicts = {v.key.item: v for v in report.verdicts if v.key.item in ("O1", "O2")}
+    assert verdicts["O1"].status is Status.WARNING and "shown_address_broken" in verdicts["O1"].reasons
+    assert verdicts["O1"].url_text == f"{url}oit/O1-old"  # the cell as shown: what the sheet compares
+    assert verdicts["O2"].status is Status.OK and "shown_address_broken" not in verdicts["O2"].reasons
