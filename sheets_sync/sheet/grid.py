@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog, split_emails
@@ -79,6 +79,22 @@ def missing_columns(header: Sequence[object], wanted: dict[str, str]) -> list[st
 
 def cell(row: Sequence[object], col: int | None) -> object:
     return row[col] if col is not None and col < len(row) else None
+
+
+def fill_merges(grid: list[list[object]], merges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Merged cells show their first cell's value in every cell they span: `grid` is read so, in
+    place (`merges`: 0-based row and column ranges, end excluded). A coordinator merges an agency's
+    43 code cells into one; the API and openpyxl give the others nothing, and each such row was an
+    unknown agency whose verdicts were lost."""
+    for r0, r1, c0, c1 in merges:
+        first = cell(grid[r0], c0) if r0 < len(grid) else None
+        if first is None or first == "":
+            continue
+        grid.extend([] for _ in range(r1 - len(grid)))
+        for r in range(r0, r1):
+            row = grid[r]
+            row.extend([None] * (c1 - len(row)))
+            row[c0:c1] = [first] * (c1 - c0)
 
 
 # ---------------------------------------------------------------- agencies tab

@@ -114,10 +114,10 @@ _DM = "developerMetadata(metadataId,metadataKey,metadataValue)"
 _META_FIELDS = f"sheets(properties,charts(chartId)),{_DM}"
 _LAYOUT_FIELDS = f"sheets(properties,protectedRanges,conditionalFormats,filterViews),{_DM}"
 # the write-time read: every tab's cells as typed, notes and row metadata, found by sheetId (no title in the request)
-_CELLS_FIELDS = (f"{_DM},sheets(properties(sheetId,title,gridProperties),charts(chartId),"
+_CELLS_FIELDS = (f"{_DM},sheets(properties(sheetId,title,gridProperties),charts(chartId),merges,"
                  f"data(rowData(values(userEnteredValue,note,{LINK_FIELDS})),rowMetadata({_DM})))")
 # the read's cells: values as typed and the URL cells' links (gsheets_links), by tab title
-_READ_FIELDS = f"sheets(properties(title),data(startRow,startColumn,rowData(values(userEnteredValue,{LINK_FIELDS}))))"
+_READ_FIELDS = f"sheets(properties(title),merges,data(startRow,startColumn,rowData(values(userEnteredValue,{LINK_FIELDS}))))"
 _AFTER_FIELDS = f"replies,updatedSpreadsheet({_CELLS_FIELDS})"
 
 
@@ -244,7 +244,8 @@ class GSheetsBackend(GridBackend):
         by_title = {sh.get("properties", {}).get("title"): sh for sh in data.get("sheets", [])}
         grids = []
         for tab, title in zip(tabs, titles):
-            grid, cells = grid_from(by_title.get(title, {}).get("data", []))
+            sheet = by_title.get(title, {})
+            grid, cells = grid_from(sheet.get("data", []), sheet.get("merges", ()))
             if tab == TAB_SUBMISSIONS:
                 self._links = other_links(grid, cells)
                 follow_links(grid, cells)
@@ -399,7 +400,7 @@ class GSheetsBackend(GridBackend):
             raise BackendError(f"tab {TAB_SUBMISSIONS!r} missing; run `sheets-sync init`")
         sheet = next(s for s in data.get("sheets", [])
                      if s.get("properties", {}).get("sheetId") == meta[TAB_SUBMISSIONS].sheet_id)
-        grid, cells = grid_from(sheet.get("data", []))
+        grid, cells = grid_from(sheet.get("data", []), sheet.get("merges", ()))
         follow_links(grid, cells)  # as `read` reads it, so that an unchanged URL cell compares equal
         notes = {at: cell["note"] for at, cell in cells.items() if cell.get("note")}
         book = SheetBook(meta)

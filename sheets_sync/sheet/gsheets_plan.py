@@ -92,9 +92,10 @@ def from_user_entered(uev: dict | None) -> Any:
     return ""
 
 
-def grid_from(parts: Sequence[dict]) -> tuple[list[list[Any]], dict[tuple[int, int], dict]]:
+def grid_from(parts: Sequence[dict], merges: Sequence[dict] = ()) -> tuple[list[list[Any]], dict[tuple[int, int], dict]]:
     """A tab's GridData parts (spreadsheets.get) as the grid of values the FORMULA rendering
-    gives, and the cells that carry a note or links, by (row, column)."""
+    gives, merged cells read as they show (grid.fill_merges; `merges`: the sheet's GridRanges),
+    and the cells that carry a note or links, by (row, column)."""
     grid: list[list[Any]] = []
     cells: dict[tuple[int, int], dict] = {}
     for part in parts:
@@ -107,6 +108,8 @@ def grid_from(parts: Sequence[dict]) -> tuple[list[list[Any]], dict[tuple[int, i
             for c, cell in enumerate(values, start=c0):
                 if "note" in cell or carries_links(cell):
                     cells[(r, c)] = cell
+    g.fill_merges(grid, ((m.get("startRowIndex", 0), m.get("endRowIndex", 0), m.get("startColumnIndex", 0),
+                          m.get("endColumnIndex", 0)) for m in merges))
     return grid, cells
 
 

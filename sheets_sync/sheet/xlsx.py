@@ -36,7 +36,7 @@ from sheets_sync.core.errors import BackendError
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import Status, SummaryChart
 from sheets_sync.sheet.base import GridBackend, StorageChanged
-from sheets_sync.sheet.grid import stale_formula
+from sheets_sync.sheet.grid import fill_merges, stale_formula
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_KEYS,
@@ -115,21 +115,7 @@ class XlsxBook:
             if len(row) < c:
                 row.extend([None] * (c - len(row)))
             row[c - 1] = value
-        # Merged cells show their first cell's value in every row they span (a coordinator merges
-        # an agency's 43 code cells into one): read so, each row keeps its key. openpyxl gives
-        # the others None, and each such row was an unknown agency whose verdicts were lost.
-        for merged in ws.merged_cells.ranges:
-            top = out[merged.min_row - 1] if merged.min_row <= len(out) else []
-            first = top[merged.min_col - 1] if merged.min_col <= len(top) else None
-            if first is None:
-                continue
-            out.extend([] for _ in range(merged.max_row - len(out)))
-            for r in range(merged.min_row, merged.max_row + 1):
-                row = out[r - 1]
-                if len(row) < merged.max_col:
-                    row.extend([None] * (merged.max_col - len(row)))
-                for c in range(merged.min_col, merged.max_col + 1):
-                    row[c - 1] = first
+        fill_merges(out, ((m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges))
         return out
 
     def links(self, tab: str) -> dict[tuple[int, int], str]:

@@ -650,3 +650,31 @@ def test_a_hyperlink_formula_cell_shows_its_current_verdict_as_current(fake, tmp
     assert row[cols["checked_url"]] == typed
     assert stale(Formula("โครงสร้าง", typed)) is False
     assert stale(Formula("โครงสร้าง", typed.replace("/o1", "/o2"))) is True  # the agency edited the formula since
+
+
+def test_merged_agency_cells_are_read_as_they_show(fake, tmp_path, small_config):
+    """A coordinator merges an agency's 43 code cells into one (Format > Merge cells): Google gives
+    the value to the first cell only, and the other 42 rows were unknown agencies whose verdicts
+    were lost (the xlsx backend reads merges so already)."""
+    from tests.support.sheets import submissions_sheet
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    code = small_config.agencies[0].code
+    apply_to_fake(fake, sid, lambda e: e.set_url(code, "O5", "https://www.lamphun.go.th/gone"))
+    with fake.lock:
+        tab = submissions_sheet(fake, sid)
+        grid = tab.grid()
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+        rows = [r for r, row in enumerate(grid) if r and g.text(g.cell(row, cols["agency"])) == code]
+        assert rows == list(range(rows[0], rows[0] + 43))
+        for r in rows[1:]:  # as Google keeps a merge: the value in its first cell only
+            tab.rows[r][cols["agency"]] = None
+        tab.merges.append({"sheetId": tab.sheet_id, "startRowIndex": rows[0], "endRowIndex": rows[-1] + 1,
+                           "startColumnIndex": cols["agency"], "endColumnIndex": cols["agency"] + 1})
+    report = sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    assert report.problems == ()  # no unknown agency, no row missing
+    grid = submissions_sheet(fake, sid).grid()
+    o5 = next(row for row in grid[1:] if g.text(g.cell(row, cols["item"])) == "O5"
+              and "gone" in g.text(g.cell(row, cols["url"])))
+    assert g.text(g.cell(o5, cols["status"])) == Status.BROKEN.label_th

@@ -364,6 +364,8 @@ class FakeSheets:
                 entry["charts"] = sheet.charts
             if sheet.filter_views:
                 entry["filterViews"] = sheet.filter_views
+            if sheet.merges:
+                entry["merges"] = sheet.merges
             on_sheet = [dmeta.full(ss, e, s) for e, s, r in dmeta.every(ss) if s is sheet and r is None]
             if on_sheet:
                 entry["developerMetadata"] = on_sheet

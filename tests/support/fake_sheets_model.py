@@ -192,6 +192,7 @@ class Sheet:
     conditional: list[dict] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
     filter_views: list[dict] = field(default_factory=list)
+    merges: list[dict] = field(default_factory=list)  # GridRanges merged in the UI (Format > Merge cells)
     row_meta: dict[int, list[dict]] = field(default_factory=dict)  # row -> developer metadata (fake_sheets_meta)
 
     # -- cells
