@@ -56,8 +56,10 @@ def storage_error(e: BaseException, path: object, doing: str = "write") -> Stora
     where = str(path)
     text = str(e).lower()
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "disk is full" in text or "database or disk" in text:
+        # a folder is its own place (its parent may be another disk: data/ mounted on its own)
+        place = where if os.path.isdir(where) else (os.path.dirname(where) or ".")
         advice = (f"the disk (or a file-size limit) is full: free space where it lives "
-                  f"(`df -h {os.path.dirname(where) or '.'}`), then run again")
+                  f"(`df -h {place}`), then run again")
     elif code == errno.EROFS:
         advice = ("it is on a read-only file system (or opened read-only): put it on a writable disk "
                   "(systemd: ReadWritePaths=) or fix the mount")

@@ -107,6 +107,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         if str(path) == ":memory:":
             raise
         aside = path.with_name(path.name + ".corrupt")
+        for n in range(2, 1000):  # a second corruption keeps the first one's copy (it may hold the history)
+            if not aside.exists():
+                break
+            aside = path.with_name(f"{path.name}.corrupt{n}")
         log.warning("state file %s is unreadable (%s); moving it to %s and starting afresh", path, e, aside.name)
         for suffix in ("", "-wal", "-shm"):
             p = Path(str(path) + suffix)

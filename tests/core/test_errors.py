@@ -44,3 +44,12 @@ def test_our_own_errors_pass_and_unknown_ones_stay_unknown():
     ours = StorageError("x")
     assert translate(ours) is ours
     assert translate(ZeroDivisionError("bug")) is None
+
+
+def test_a_full_folder_is_named_itself_in_the_df_advice(tmp_path):
+    """The start-of-run check names the data folder itself: `df -h` of its parent is another disk
+    when data/ is mounted on its own."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    full = storage_error(OSError(errno.ENOSPC, "No space left on device"), folder, "write in the folder")
+    assert f"`df -h {folder}`" in str(full)

@@ -50,3 +50,14 @@ def test_an_upgraded_vm_keeps_its_history_in_the_per_year_file(tmp_path):
     with State(tmp_path / "state-2570.sqlite") as state:
         assert state.db.execute("SELECT name FROM sqlite_master WHERE name = 'kept'").fetchall() == []
     assert legacy.exists()
+
+
+def test_a_second_corruption_keeps_the_first_ones_copy(tmp_path):
+    """The first copy may be the one holding the history worth rescuing; it was overwritten."""
+    path = tmp_path / "state.sqlite"
+    for junk in (b"first damage", b"second damage"):
+        path.write_bytes(junk * 500)
+        with State(path):
+            pass
+    assert (tmp_path / "state.sqlite.corrupt").read_bytes().startswith(b"first damage")
+    assert (tmp_path / "state.sqlite.corrupt2").read_bytes().startswith(b"second damage")
