@@ -170,19 +170,10 @@ def test_gsheets_edits_at_every_request_boundary_never_misplace_a_verdict(tmp_pa
                 last_edit["people"] = people_cells(submissions_sheet(fake_, sheet.sid).grid())
 
             for boundary in range(BOUNDARIES):
-                fake.before_next(
-                    lambda seen, start=start, b=boundary: seen.kind in ("read", "write") and sheet.sid in seen.path
-                    and sum(1 for x in fake.log[start:] if x.kind in ("read", "write")) == b + 1,
-                    lambda fake_, b=boundary: play(fake_, b))
-            try:
-                judged.add(sync(config, sheet.backend, UrlChecker(), clock))
-            except Exception as e:  # noqa: BLE001 - counted: no sync may fail
-                failures.append(f"seed {seed}: {type(e).__name__}: {e}")
-            fake.hooks.clear()
-            clock.advance(600)
-            sub = submissions_sheet(fake, sheet.sid)
-            grid = sub.grid()
-            bad += [f"seed {seed}: {b}" for b in misplaced(grid, sub.notes(), judged)]
+                before_request(fake, sheet.sid, start, boundary, lambda fake_, b=boundary: play(fake_, b))
+            failed, misplaced_now, grid = sync_and_look(config, sheet, fake, clock, judged, seed)
+            failures += failed
+            bad += misplaced_now
             if "people" in last_edit:  # what people left after their last edit is what the sheet shows
                 before = last_edit["people"]
                 people_changed += changed_rows(before, people_cells(grid))
@@ -191,6 +182,26 @@ def test_gsheets_edits_at_every_request_boundary_never_misplace_a_verdict(tmp_pa
         assert people_changed == 0
         assert min(applied) >= 100, applied  # every boundary saw over 100 seeded edits
         assert {"sort", "insert", "delete", "url", "rename"} <= set(kinds), kinds
+
+
+def before_request(fake, sid: str, start: int, boundary: int, fn) -> None:
+    """`fn(fake)` just before the sync's request number `boundary` (0-based) after log entry `start`."""
+    fake.before_next(lambda seen: seen.kind in ("read", "write") and sid in seen.path
+                     and sum(1 for x in fake.log[start:] if x.kind in ("read", "write")) == boundary + 1, fn)
+
+
+def sync_and_look(config, sheet, fake, clock, judged: Judged, seed: int) -> tuple[list[str], list[str], list]:
+    """One sync (its verdicts added to `judged`), then the tab as it stands: (failures, misplaced, grid)."""
+    failures = []
+    try:
+        judged.add(sync(config, sheet.backend, UrlChecker(), clock))
+    except Exception as e:  # noqa: BLE001 - counted: no sync may fail
+        failures.append(f"seed {seed}: {type(e).__name__}: {e}")
+    fake.hooks.clear()
+    clock.advance(600)
+    sub = submissions_sheet(fake, sheet.sid)
+    grid = sub.grid()
+    return failures, [f"seed {seed}: {b}" for b in misplaced(grid, sub.notes(), judged)], grid
 
 
 def changed_rows(before: list[list[str]], after: list[list[str]]) -> int:
@@ -328,19 +339,10 @@ def test_gsheets_columns_dragged_inserted_or_deleted_during_a_sync_never_take_a_
                     kinds[what] = kinds.get(what, 0) + 1
                 last_edit["people"] = people_cells(submissions_sheet(fake_, sheet.sid).grid())
 
-            boundary = rng.randrange(BOUNDARIES)
-            fake.before_next(
-                lambda seen, start=start, b=boundary: seen.kind in ("read", "write") and sheet.sid in seen.path
-                and sum(1 for x in fake.log[start:] if x.kind in ("read", "write")) == b + 1, play)
-            try:
-                judged.add(sync(config, sheet.backend, UrlChecker(), clock))
-            except Exception as e:  # noqa: BLE001 - counted: no sync may fail
-                failures.append(f"seed {seed}: {type(e).__name__}: {e}")
-            fake.hooks.clear()
-            clock.advance(600)
-            sub = submissions_sheet(fake, sheet.sid)
-            grid = sub.grid()
-            bad += [f"seed {seed}: {b}" for b in misplaced(grid, sub.notes(), judged)]
+            before_request(fake, sheet.sid, start, rng.randrange(BOUNDARIES), play)
+            failed, misplaced_now, grid = sync_and_look(config, sheet, fake, clock, judged, seed)
+            failures += failed
+            bad += misplaced_now
             if "people" in last_edit:
                 people_changed += changed_rows(last_edit["people"], people_cells(grid))
         assert failures == []
