@@ -119,19 +119,27 @@ _LOGIN_TITLE = re.compile(r"เข้าสู่ระบบ|ลงชื่อ
 _DROP = re.compile(rb"<(script|style|noscript|template)\b[^<]*(?:<(?!/\1\s*>)[^<]*)*(?:</\1\s*>|\Z)"
                    rb"|<svg\b[^<]*(?:<(?!/?svg\b)[^<]*)*</svg\s*>"
                    rb"|<!--[^-]*(?:-(?!->)[^-]*)*(?:-->|\Z)", re.I)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.S | re.I)
-# An h1 or h2, left open: to the end (as _DROP, and written as it is).
-_HEADING = re.compile(r"<h[12][^>]*>([^<]*(?:<(?!/h[12])[^<]*)*)(?:</h[12]|\Z)", re.I)
+# A page's first <title> start tag (to the end when left open) and its end tag: read with two
+# scans, where one pattern tried from every "<title" of a page with none closed scanned the rest
+# of it from each (time squared in its length).
+_TITLE_TAG = re.compile(r"<title[^>]*+(?:>|\Z)", re.I)
+_TITLE_END = re.compile(r"</title", re.I)
+# An h1 or h2, left open: to the end (as _DROP, and written as it is). No "<" inside its start
+# tag, here and in the tag patterns below (as template.py's): a "<" with no ">" after it ended
+# each attempt only at the page's end, and a page of thousands of "<h1 " was time squared.
+_HEADING = re.compile(r"<h[12][^<>]*>([^<]*(?:<(?!/h[12])[^<]*)*)(?:</h[12]|\Z)", re.I)
 _FORM = re.compile(r"<form\b.*?(?:</form\s*>|$)", re.S | re.I)
 EMBEDDING = re.compile(r"<(?:iframe|embed|object)\b", re.I)  # a tag that shows a file (or a page) of its own
 SIGN_IN_TEXT = 400  # characters: more text than a sign-in form and its page's frame have
-_PASSWORD = re.compile(r"<input\b[^>]*type\s*=\s*[\"']?password", re.I)
+_PASSWORD = re.compile(r"<input\b[^<>]*type\s*=\s*[\"']?password", re.I)
 _SHOWING = r"<(?:iframe|embed|object|frame|img|video)\b"  # elements that show something of their own
 _EMBED = re.compile(_SHOWING, re.I)
 # A whole tag and its attributes. A quoted value runs to its closing quote: a file name uploaded
 # with Thai words and spaces is written so ("/uploads/รายงาน ประจำปี 2566.pdf"), and cut at the
 # first space it named no document.
-TAG_REST = r"\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+# (No "<" outside its quotes, as above; each part possessive: a tag left open is given up at the
+# next "<", not scanned to the page's end from every tag before it.)
+TAG_REST = r"\b(?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+>"
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 # Where lazy-loading scripts (LiteSpeed Cache, WP Rocket, lazysizes ...) keep a frame's or an
 # image's address while its src is a placeholder: the browser's script moves it to src as the page
@@ -139,19 +147,19 @@ _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"
 LAZY_SOURCES = ("data-src", "data-lazy-src", "data-litespeed-src", "data-rocket-src", "data-original")
 _PLACEHOLDERS = ("about:", "data:", "javascript:")
 _SHOWN_TAG = re.compile(_SHOWING + TAG_REST, re.I)  # ... and what they show (`shown_addresses`)
-_META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.I)
+_META_REFRESH = re.compile(r"<meta[^<>]+http-equiv\s*=\s*[\"']?refresh", re.I)
 # A script that draws the page (loaded from a file, as single-page applications are) or moves on.
-_DRAWING_SCRIPT = re.compile(rb"<script\b[^>]*?\bsrc\s*=|\blocation\b", re.I)
+_DRAWING_SCRIPT = re.compile(rb"<script\b[^<>]*?\bsrc\s*=|\blocation\b", re.I)
 _SPACE = re.compile(r"\s+")
 # Inline elements break no word in a browser: a year a Word paste split into runs of style,
 # "25<span style=...>66</span>", shows as 2566, where reading every tag as a space made it two
 # numbers (a false "no 2566"). Block elements (p, div, td, li, br ...) do part their text.
 _INLINE = ("a|abbr|b|bdi|bdo|big|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|"
            "strong|sub|sup|time|tt|u|var|wbr")
-_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>", re.I)
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^<>]*>", re.I)
 # A digit, inline tags, a digit; written to start at "<" (the digit before it looked behind for),
 # so the regex engine skips to each tag: a twelfth of the CPU of starting at every digit.
-_SPLIT_DIGITS = re.compile(rf"<(?<=[0-9๐-๙]<)/?(?:{_INLINE})\b[^>]*>(?:</?(?:{_INLINE})\b[^>]*>)*[0-9๐-๙]", re.I)
+_SPLIT_DIGITS = re.compile(rf"<(?<=[0-9๐-๙]<)/?(?:{_INLINE})\b[^<>]*>(?:</?(?:{_INLINE})\b[^<>]*>)*[0-9๐-๙]", re.I)
 # Web application firewalls that answer a request they refuse with a page of their own and
 # status 200, in the text they always use (F5 BIG-IP ASM, Fortinet FortiWeb, Imperva Incapsula,
 # Cloudflare): read as the agency's page, it was "no 2566" or an empty page.
@@ -233,7 +241,7 @@ def shown_source(tag: str) -> str | None:
 
 
 # An <a>'s href naming a file (a document's suffix, a Drive or Docs file), as written.
-_DOCUMENT_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_DOCUMENT_HREF = re.compile(r"""<a\s[^<>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 # A site's own script that sends a file it keeps (a Thai CMS's "download.php?id=12", Joomla
 # DOCman's "task=doc_download", WordPress Download Manager's "?wpdmdl=7", "GetFile.aspx?id=",
 # "/files/download/abc"): its address names no file type; what it sends is known once asked.
@@ -268,11 +276,13 @@ def names_file(href: str) -> bool:
     return _NAMES_FILE.search(unquote(href)) is not None
 
 
-# A link with its text: `years_beside_file_links` reads a page without its files' links; and
-# one whose text holds a digit (each "<" looked past once, not a lazy scan from every character).
-_LINK = re.compile(r"<a\b([^>]*)>([^<]*(?:<(?!/a\s*>)[^<]*)*)</a\s*>", re.I)
-_LINK_WITH_DIGIT = re.compile(r"<a\b([^>]*+)>([^<0-9๐-๙]*+(?:<(?!/a\s*>)[^<0-9๐-๙]*+)*+[0-9๐-๙]"
-                              r"[^<]*(?:<(?!/a\s*>)[^<]*)*)</a\s*>", re.I)
+# A link with its text: `years_beside_file_links` reads a page without its files' links (each "<"
+# looked past once, not a lazy scan from every character). One left open runs to the end, as in a
+# browser: a page of links never closed scanned the rest of it from each and failed (time squared).
+# Its text's third group is set when the text holds a digit.
+_LINK = re.compile(r"<a\b([^<>]*)>([^<]*+(?:<(?!/a\s*>)[^<]*+)*+)(?:</a\s*>|\Z)", re.I)
+_LINK_WITH_DIGIT = re.compile(r"<a\b([^<>]*)>([^<0-9๐-๙]*+(?:<(?!/a\s*>)[^<0-9๐-๙]*+)*+"
+                              r"([0-9๐-๙][^<]*+(?:<(?!/a\s*>)[^<]*+)*+)?)(?:</a\s*>|\Z)", re.I)
 
 
 def years_beside_file_links(page: Page, enough: Sequence[Sequence[int]]) -> tuple[int, ...] | None:
@@ -294,7 +304,7 @@ def years_beside_file_links(page: Page, enough: Sequence[Sequence[int]]) -> tupl
             or not may_link_files(raw):
         return None  # (a heading that names the year: the page's own words, as most item pages')
     # (most pages' file links say "ดาวน์โหลด": no year, and the page is not read again)
-    if not any(_file_link(m) and years_in(text_of(m[2])) for m in _LINK_WITH_DIGIT.finditer(raw)):
+    if not any(m[3] and _file_link(m) and years_in(text_of(m[2])) for m in _LINK_WITH_DIGIT.finditer(raw)):
         return None
     beside = years_in(text_of(_LINK.sub(lambda m: " " if _file_link(m) else m[0], raw)))
     return None if settled(beside, enough) else beside
@@ -305,7 +315,7 @@ def _file_link(link: re.Match) -> bool:
     return bool(href) and names_file(html.unescape(href.group(href.lastindex or 1) or ""))
 
 
-_POSTBACK_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']javascript:\s*__doPostBack\(([^)]{0,300})\)[^>]*>([^<]{0,120})""",
+_POSTBACK_LINK = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*["']javascript:\s*__doPostBack\(([^)]{0,300})\)[^<>]*>([^<]{0,120})""",
                             re.I)
 _FILE_WORDS = re.compile(r"download|file|doc|pdf|ดาวน์โหลด|ไฟล์|เอกสาร", re.I)
 
@@ -553,7 +563,7 @@ def without_hidden(body: bytes) -> bytes:
 
 
 _SELECT = re.compile(rb"<select\b.*?(?:</select\s*>|$)", re.S | re.I)
-_OPTION = re.compile(rb"<option\b([^>]*)>(.*?)(?=</option|<option|</select|$)", re.S | re.I)
+_OPTION = re.compile(rb"<option\b([^<>]*)>(.*?)(?=</option|<option|</select|$)", re.S | re.I)
 _SELECTED = re.compile(rb"(?<![\w-])selected\b", re.I)
 _LIST_BOX = re.compile(rb"^<select\b[^>]*?(?<![\w-])(?:multiple|size\s*=\s*[\"']?0*[2-9])", re.I)
 
@@ -581,13 +591,26 @@ _LISTING_TIME = re.compile(r"(?<![\w/.-])(?:\d{4}-\d{2}-\d{2}|\d{1,2}-[A-Za-z]{3
 def read_html(body: bytes, headers: Mapping[str, str]) -> Page:
     stripped = without_hidden(body)
     text_html, codec = decoded(stripped, headers)
-    title = _TITLE.search(text_html)
-    listing = bool(title and _LISTING_TITLE.match(title.group(1))) or "[To Parent Directory]" in text_html[:4096]
+    title = _title(text_html)
+    listing = bool(title and _LISTING_TITLE.match(title)) or "[To Parent Directory]" in text_html[:4096]
     if listing:
         text_html = _LISTING_TIME.sub(" ", text_html)
-    return Page(kind="html", text=text_of(text_html), title=text_of(title.group(1)) if title else "",
+    return Page(kind="html", text=text_of(text_html), title=text_of(title) if title else "",
                 headings=tuple(text_of(h) for h in _HEADING.findall(text_html)[:5]), raw_html=text_html,
                 garbled=charsets.garbled(stripped, headers, codec), listing=listing, encoding=codec)
+
+
+def _title(text_html: str) -> str | None:
+    """The markup inside a page's first <title> element; None when it has none, or never closes it.
+
+    >>> _title("<html><TITLE lang=th>O10 <b>ปี 2566</b></title>"), _title("<title>x < y") is None
+    ('O10 <b>ปี 2566</b>', True)
+    """
+    start = _TITLE_TAG.search(text_html)
+    if start is None or not start.group().endswith(">"):
+        return None
+    end = _TITLE_END.search(text_html, start.end())
+    return None if end is None else text_html[start.end():end.start()]
 
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:

@@ -141,7 +141,9 @@ def _native(location: str) -> str:
     return quote(raw, safe="!#$%&'()*+,/:;=?@[]~\\")
 
 
-_BASE = re.compile(r"<base\b[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+# (No "<" inside a tag here and below, as in content.py: a "<" with no ">" after it made each
+# attempt scan on to the page's end, time squared in its length.)
+_BASE = re.compile(r"<base\b[^<>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
 
 
 def base_url(html_text: str | bytes, url: str) -> str:
@@ -257,12 +259,18 @@ def viewer_documents(body: bytes, base: str) -> list[str]:
         return []
     written: list[str] = []
     shown, seen = without_hidden(body).decode("utf-8", "surrogateescape"), set()
+    start, looked = -1, 0
     for mark in _VIEWER_MARK.finditer(shown):  # the tags around a mark, not every tag of the page
-        start = shown.rfind("<", 0, mark.start())
-        m = _VIEWER_TAG.match(shown, start) if start >= 0 and start not in seen else None
+        # the last "<" before the mark, looked for only since the last mark's (a page of marks
+        # and no "<" made each look back scan to its start: time squared)
+        start = max(start, shown.rfind("<", looked, mark.start()))
+        looked = mark.start()
+        if start < 0 or start in seen:
+            continue  # each tag looked at once: its answer is the same for every mark after it
+        seen.add(start)
+        m = _VIEWER_TAG.match(shown, start)
         if m is None or m.end() <= mark.start():
             continue
-        seen.add(start)
         attributes = tag_attributes(m.group(0))
         if _VIEWER_CLASS.search(attributes.get("class", "")):
             written += [html.unescape(attributes[k]) for k in _VIEWER_SOURCES if attributes.get(k)]
@@ -390,7 +398,7 @@ def _given(url: str) -> list[str]:
         return []
 
 
-_REFRESH_TAG = re.compile(rb"<meta\b[^>]*?http-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
+_REFRESH_TAG = re.compile(rb"<meta\b[^<>]*?http-equiv\s*=\s*[\"']?refresh\b[^<>]*>", re.I)
 _CONTENT_ATTR = re.compile(rb"\bcontent\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
 _REFRESH_VALUE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*[;,]?\s*(?:url\s*=\s*)?(.*)", re.I | re.S)
 FOLLOWED_REFRESH_S = 10  # a refresh within this many seconds is a redirect; a later one, a reload timer
@@ -437,8 +445,8 @@ def _refresh_value(value: str) -> str | None:
 # may hold spaces: a file uploaded under a Thai name ("files/รายงาน ปี 66.pdf").
 # (A comment or a script left open runs to the end: see content._DROP.)
 _SCRIPT_OR_COMMENT = re.compile(rb"<!--[^-]*(?:-(?!->)[^-]*)*(?:-->|\Z)"
-                                rb"|<script\b[^>]*>([^<]*(?:<(?!/script\s*>)[^<]*)*)(?:</script\s*>|\Z)", re.I)
-_ONLOAD = re.compile(rb"<body\b[^>]*?\bonload\s*=\s*(\"[^\"]*\"|'[^']*')", re.S | re.I)
+                                rb"|<script\b[^<>]*>([^<]*(?:<(?!/script\s*>)[^<]*)*)(?:</script\s*>|\Z)", re.I)
+_ONLOAD = re.compile(rb"<body\b[^<>]*?\bonload\s*=\s*(\"[^\"]*\"|'[^']*')", re.S | re.I)
 _LOCATION_SET = re.compile(
     r"""\blocation(?:\.href)?\s*=(?!=)\s*(["'])([^"'\r\n<>]{1,2000})\1"""
     r"""|\blocation\.(?:replace|assign)\(\s*(["'])([^"'\r\n<>]{1,2000})\3\s*\)""")

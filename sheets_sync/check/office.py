@@ -43,7 +43,9 @@ _TEXT_PARTS = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnot
 # an edit or a spelling check, and a space there made it two numbers.
 _BREAKS = re.compile(rb"</w:p>|</w:tc>|<w:tab/>|<w:br/>|<w:cr/>|</a:p>|<a:br/>|</text:p>|</text:h>|"
                      rb"<text:tab/>|<text:line-break/>|<text:s(?: [^>]*)?/>|</table:table-cell>")
-_TAG = re.compile(rb"<[^>]*>")
+# A tag, or one left open at the end (to the end: see template._ANY_TAG; "<[^>]*>" scanned the
+# rest of a part from each "<" without a ">" after it, time squared in the part's length).
+_TAG = re.compile(rb"<[^>]*+(?:>|\Z)")
 
 
 def looks_like(head: bytes) -> bool:
