@@ -380,16 +380,18 @@ class Checker:
         text, a document shown unread (a look by hand, never "no 2566"). Unchanged when it gives
         neither, or none of its files opens as a file."""
         found = linked.parts(page.raw_html, final_url, page.encoding)
-        own = linked.own_content(found, final_url)
+        own = linked.own_content(found, final_url, enough=self.pdf_years)
         if not own.documents and not own.scanned:
             return page  # most pages: no probe needed to know
         probe = await self._site_probe(final_url, deadline)
         if probe is not None:
-            own = linked.own_content(found, final_url, probe.links, probe.shown)
+            own = linked.own_content(found, final_url, probe.links, probe.shown, enough=self.pdf_years)
         troubles: list[str] = []
         texts = [t for t in await self._documents_texts(own.documents, deadline, troubles) if t is not None]
         if texts:
-            return replace(page, document="\n".join(t for t in texts if t))
+            # The files left unread (past the few read) speak by their links' text: part of a
+            # list of yearly files says nothing of the year the rest shows.
+            return replace(page, document="\n".join(t for t in (*texts, *own.unread) if t))
         if own.scanned:
             return replace(page, document="")
         if trouble := _trouble(troubles, len(own.documents)):

@@ -16,7 +16,10 @@ must never pass for the item's. So a link or a picture counts only when it is th
 * for a file, the agency's: on its own site, or its file on Drive, Docs or Dropbox (another
   site's file, say the NACC's guide for the year, is a reference, not the item); and one of few:
   a page linking more than MAX_LINKED files from its content is a list (the ITA page, a download
-  centre) where which file is the item's is not known, and none is read;
+  centre) where which file is the item's is not known, and none is read. Of a few, those whose
+  link's text names a year the rules accept are read first, then the newest: a page linking
+  "ปี 2564 / ปี 2565 / ปี 2566" to their files, oldest first, had its first two read and was a
+  false "no 2566". The text of a link left unread speaks for its file (`Own.unread`);
 * for a picture, not an icon (a logo, an arrow, an emoji, a small or vector image), and only on
   a page with next to no text of its own (`Own.scanned`): a news post's photos say nothing of
   the year its text shows.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -36,10 +40,12 @@ from sheets_sync.check.content import (LAZY_SOURCES, download_script, is_drive, 
                                        promises_document)
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
 from sheets_sync.check.template import CONTENT_NAMES
+from sheets_sync.check.years import years_in
 from sheets_sync.core.normalize import host_of
 
 MAX_LINKED = 3  # files a page's content may link and still be read as the item's own
 SCAN_TEXT = 300  # characters (spaces aside) of its own below which a page of pictures shows them as its content
+MAX_LINK_TEXT = 300  # characters kept of a link's text: its words, not a page left inside a link never closed
 MAX_PARSED = 300_000  # characters of a page parsed for what it gives of its own (~0.3 s at most)
 MIN_PICTURE = 150  # pixels: a picture given a smaller width or height is an icon
 
@@ -71,6 +77,9 @@ class Own:
     """What an item page gives of its own (`own_content`)."""
 
     documents: tuple[str, ...] = ()  # the files it links, to read: at most MAX_EMBEDDED, none of a list
+    # The text of its links to the files it links and does not read (past MAX_EMBEDDED): what the
+    # assessor is told of them ("แผน ปี 2566"), their word for their years, as a scan's link's is.
+    unread: tuple[str, ...] = ()
     pictures: int = 0  # pictures it shows, icons aside
     text: int = 0  # characters of its own text, spaces aside
 
@@ -95,6 +104,7 @@ class Parts:
     text: int
     base: str
     encoding: str | None = None  # the page's, which its links' queries are written in (documents.resolve)
+    link_texts: tuple[str, ...] = ()  # each of `links`' text, as the page shows it
 
 
 def parts(raw_html: str, url: str, encoding: str | None = None) -> Parts:
@@ -116,8 +126,10 @@ def parts(raw_html: str, url: str, encoding: str | None = None) -> Parts:
     except AssertionError:  # html.parser's answer to a marked section it does not know ("<![foo")
         return nothing
     text = found.text["content"] if found.marked else found.text["content"] + found.text["loose"]
-    return Parts(links=tuple(found.own(found.links)), pictures=tuple(found.own(found.pictures)), text=text,
-                 base=base_url(raw_html, url), encoding=encoding)
+    links = found.own(found.links)
+    return Parts(links=tuple(href for href, _ in links), pictures=tuple(a for a, _ in found.own(found.pictures)),
+                 text=text, base=base_url(raw_html, url), encoding=encoding,
+                 link_texts=tuple(" ".join(" ".join(words).split()) for _, words in links))
 
 
 # What opens a tag, an end tag, a comment or a declaration, for a browser's tokenizer and html.parser.
@@ -140,11 +152,13 @@ def _closed_part(raw_html: str) -> str:
     return raw_html if m is None else raw_html[:m.start()]
 
 
-def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset()) -> Own:
+def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: frozenset = frozenset(),
+                enough: Sequence[Sequence[int]] = ()) -> Own:
     """What the page at `url` gives of its own: the documents (a PDF, an office file, a Drive or
     Docs file) it links from its content, as absolute URLs, the pictures it shows there and how
     much text. `links` and `shown`: what the site's template links and shows (`content.Probe`),
-    never the page's own.
+    never the page's own. `enough`: the year sets of the rules a run judges by (years.year_sets):
+    the files whose link's text names one of their years are read first (`_reading_order`).
 
     >>> page = ('<nav><a href="/files/manual.pdf">คู่มือประชาชน</a></nav><main><h1>O10 แผนดำเนินงาน</h1>'
     ...         '<p><a href="/files/o10.pdf">ดาวน์โหลดเอกสาร</a></p></main>')
@@ -158,20 +172,42 @@ def own_content(page: Parts, url: str, links: frozenset = frozenset(), shown: fr
     >>> own_content(parts(scans, "https://a.go.th/o10"), "https://a.go.th/o10").scanned
     True
     """
-    own, documents = host_of(url).removeprefix("www."), []
-    for href in page.links:
+    own, documents = host_of(url).removeprefix("www."), {}
+    for href, words in zip(page.links, page.link_texts or ("",) * len(page.links)):
         if href in links:
             continue
         try:
             target = resolve(page.base, href, page.encoding).partition("#")[0]
         except ValueError:
             continue
-        if _agencys_file(target, own) and target not in documents:
-            documents.append(target)
+        if _agencys_file(target, own):
+            documents.setdefault(target, []).append(words)  # (two links to one file: both texts)
     template = {html.unescape(s).strip() for s in shown}
     pictures = sum(1 for src in page.pictures if src not in template)
-    return Own(documents=() if len(documents) > MAX_LINKED else tuple(documents[:MAX_EMBEDDED]),
-               pictures=pictures, text=page.text)
+    if len(documents) > MAX_LINKED:
+        return Own(pictures=pictures, text=page.text)  # a list: which file is the item's is not known
+    order = _reading_order({t: " ".join(w for w in words if w) for t, words in documents.items()}, enough)
+    return Own(documents=tuple(t for t, _ in order[:MAX_EMBEDDED]),
+               unread=tuple(words for _, words in order[MAX_EMBEDDED:] if words), pictures=pictures, text=page.text)
+
+
+def _reading_order(files: dict[str, str], enough: Sequence[Sequence[int]]) -> list[tuple[str, str]]:
+    """The files (address: its links' text) in the order they are read: those whose text names
+    a year of one of `enough` first, then by the newest year their text names, then the rest,
+    each group in the page's order. Only MAX_EMBEDDED are read: a list of yearly files, oldest
+    first ("ปี 2564", "ปี 2565", "ปี 2566"), had its two oldest read, and the page was "no 2566".
+
+    >>> _reading_order({"a.pdf": "ปี 2564", "b.pdf": "ดาวน์โหลด", "c.pdf": "ปี 2566", "d.pdf": "ปี 2565"}, [(2566,)])
+    [('c.pdf', 'ปี 2566'), ('d.pdf', 'ปี 2565'), ('a.pdf', 'ปี 2564'), ('b.pdf', 'ดาวน์โหลด')]
+    """
+    wanted = {year for years in enough for year in years}
+
+    def key(item: tuple[int, tuple[str, str]]) -> tuple[bool, int, int]:
+        at, (_, words) = item
+        named = years_in(words) if words else ()
+        return not wanted.intersection(named), -max(named, default=0), at
+
+    return [file for _, file in sorted(enumerate(files.items()), key=key)]
 
 
 def _agencys_file(target: str, own: str) -> bool:
@@ -228,22 +264,31 @@ class _Found(HTMLParser):
         self.open: list[tuple[str, str | None]] = []
         self.kinds: Counter = Counter()  # open elements by kind: "template", "content"
         self.names: Counter = Counter()  # ... and by tag name
-        self.links: list[tuple[str, bool, bool]] = []
+        self.links: list[tuple[str, bool, bool, list[str]]] = []  # each link's text's pieces last
         self.pictures: list[tuple[str, bool, bool]] = []
+        self.link_words: list[str] | None = None  # the open <a>'s text, as it comes
+        self.link_room = 0  # characters more of it kept
         self.text = {"content": 0, "loose": 0}
         self.marked = False  # the page marks its main content
 
-    def own(self, found: list[tuple[str, bool, bool]]) -> list[str]:
-        """The addresses of `found` outside the template, and inside marked content if any."""
-        return [a for a, in_template, in_content in found if not in_template and (in_content or not self.marked)]
+    def own(self, found: list[tuple]) -> list[tuple[str, list[str] | None]]:
+        """The addresses of `found` outside the template, and inside marked content if any, each
+        with its link's text (pieces; None for a picture)."""
+        return [(a, rest[0] if rest else None) for a, in_template, in_content, *rest in found
+                if not in_template and (in_content or not self.marked)]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
         href = values.get("href", "").strip() if tag in ("a", "area") else ""
         if href[:11].lower() == "javascript:" or href[:1] in ("#", ""):
             href = _scripted_file(href) or (_scripted_file(values["onclick"]) if values.get("onclick") else None) or ""
+        if tag == "a":
+            self.link_words = None  # a link opened in another closes it, as in a browser
         if href:
-            self.links.append((href, *self._where()))
+            words: list[str] = []
+            self.links.append((href, *self._where(), words))
+            if tag == "a":
+                self.link_words, self.link_room = words, MAX_LINK_TEXT
         elif tag == "img" and (src := _picture(values)):
             self.pictures.append((src, *self._where()))
         if tag not in _VOID and tag not in ("html", "body"):
@@ -258,6 +303,8 @@ class _Found(HTMLParser):
             self.handle_starttag(tag, attrs)  # <a href=... /> opens a link all the same
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.link_words = None
         if not self.names[tag]:
             return  # nothing of that name is open: a stray end tag
         for i in range(len(self.open) - 1, -1, -1):
@@ -269,6 +316,9 @@ class _Found(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self.link_words is not None and self.link_room > 0:
+            self.link_words.append(data[:self.link_room])
+            self.link_room -= len(data)
         in_template, in_content = self._where()
         if not in_template and not self.names["title"] and not self.names["head"]:
             self.text["content" if in_content else "loose"] += len("".join(data.split()))

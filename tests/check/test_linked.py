@@ -184,6 +184,18 @@ IIS_LISTING = (b'<html><head><title>www.a.go.th - /ita/o11/</title></head><body>
                b'<A HREF="/ita/o11/o11.pdf">o11.pdf</A><br></pre><hr></body></html>')
 
 
+# Yearly files a page lists, as (its link's year, the file): the page's path's tail
+YEARLY = {
+    "": ((2564, "o10-2564.pdf"), (2565, "o10-2565.pdf"), (2566, "o10-2566.pdf")),
+    "-gone": ((2564, "o10-2564.pdf"), (2565, "o10-2565.pdf"), (2566, "deleted.pdf")),  # this year's file removed
+    "-old": ((2563, "o10-2563.pdf"), (2564, "o10-2564.pdf"), (2565, "o10-2565.pdf")),  # an O13 page: to 2565
+}
+
+
+def _yearly(files) -> str:
+    return "<ul>" + "".join(f'<li><a href="/files/{f}">แผนดำเนินงาน ปี {y}</a></li>' for y, f in files) + "</ul>"
+
+
 @pytest.fixture
 def site():
     item = "<h2>O10 แผนดำเนินงานประจำปี</h2><p>รายละเอียดตามเอกสารแนบ</p>"
@@ -268,6 +280,10 @@ def site():
         "/ita/o12/": respond(200, _listing("/ita/o12", {f"part{k}.pdf": "2023-01-15 10:32"
                                                         for k in range(MAX_LINKED + 1)}), HTML),
         "/ita/o13/": respond(200, _listing("/ita/o13", {}), HTML),
+        # a few yearly files, listed oldest first: only two of them are read
+        **{f"/o10-yearly{tail}": respond(200, _table_site(item + _yearly(files)), HTML) for tail, files in YEARLY.items()},
+        "/files/o10-2564.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2564"]), PDF),
+        "/files/o10-2563.pdf": respond(200, make_pdf(["Operating plan", "Fiscal year B.E. 2563"]), PDF),
     }
     missing = respond(404, _table_site("<h2>ไม่พบหน้าที่ต้องการ</h2>"), HTML)
     with LoopbackServer(routes, fallback=missing) as srv:
@@ -380,6 +396,33 @@ def test_a_year_only_in_a_file_links_text_is_the_files_to_show(site, path, reaso
     result = _check(site.url(path))
     assert (result.reasons, result.years) == (reasons, years)
     assert any(s.path.startswith("/files/") for s in site.log) is read
+
+
+@pytest.mark.parametrize("tail, years, read", [
+    # was "no 2566": the first two links, 2564's and 2565's, were read; the one left unread
+    # speaks by its link's text, as a scan's link does
+    ("", (2564, 2565, 2566), {"o10-2566.pdf", "o10-2565.pdf"}),
+    # guards: this year's file is gone, the assessor's click finds nothing: no 2566 from its link
+    ("-gone", (2564, 2565), {"deleted.pdf", "o10-2565.pdf"}),
+    # no link names a year the rules want: the newest first (an O13 page, which accepts 2565)
+    ("-old", (2563, 2564, 2565), {"o10-2565.pdf", "o10-2564.pdf"}),
+])
+def test_a_list_of_yearly_files_is_read_from_the_years_wanted_and_the_newest(site, tail, years, read):
+    result = _check(site.url(f"/o10-yearly{tail}"))
+    assert (result.status, result.years) == (Status.OK, years)
+    assert {s.path.removeprefix("/files/") for s in site.log if s.path.startswith("/files/")} == read
+
+
+def test_files_whose_links_name_a_wanted_year_are_read_first():
+    page = '<h1>O10</h1><p><a href="/files/form.pdf">แบบฟอร์ม</a></p>' + _yearly(YEARLY[""][1:])
+    found = own_content(parts(page, URL), URL, enough=[(2566,)])
+    assert found.documents == ("https://a.go.th/files/o10-2566.pdf", "https://a.go.th/files/o10-2565.pdf")
+    assert found.unread == ("แบบฟอร์ม",)
+    # the newest first when no year set is given
+    assert own_content(parts(page, URL), URL).documents[0] == "https://a.go.th/files/o10-2566.pdf"
+    plain = '<h1>O10</h1><a href="/files/a.pdf">ส่วนที่ 1</a> <a href="/files/b.pdf">ส่วนที่ 2</a>'
+    assert own_content(parts(plain, URL), URL, enough=[(2566,)]).documents == (
+        "https://a.go.th/files/a.pdf", "https://a.go.th/files/b.pdf")
 
 
 @pytest.mark.parametrize("path, reasons, years", [
