@@ -4,8 +4,9 @@ The checker reads a page once per URL and records the Buddhist-era years it show
 (`CheckResult.years`); each row then judges those years against its own item's rule
 (`config.YearRule`), so one URL submitted for two items with different rules gets the right
 verdict for each, without a second request. Years are read in both eras and both digit sets:
-2566, ๒๕๖๖, 2023 and ๒๐๒๓ are all the year 2566; a span such as 2564-2568 (or 2564 ถึง 2568)
-shows every year in it, so a plan of several years counts for each year it covers.
+2566, ๒๕๖๖, 2023 and ๒๐๒๓ are all the year 2566; a span such as 2564-2568 (or 2564 ถึง 2568,
+พ.ศ. 2564 - พ.ศ. 2568, ระหว่างปี พ.ศ. 2564 ถึงปี พ.ศ. 2568, 2565-66) shows every year in it, so
+a plan of several years counts for each year it covers.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ if TYPE_CHECKING:  # annotations only: the PDF helper imports this module, and c
     from sheets_sync.config.settings import YearRule
 
 _D = "[0-9๐-๙]"
-# A year is a run of exactly four digits; a span is two such runs with only a dash (or ถึง) and
-# spaces between them. Read from the runs of digits in one pass: the same answers as the
-# look-around patterns `(?<!D)D{4}(?!D)` and `(?<!D)(D{4})\s*(?:-|–|—|ถึง)\s*(D{4})(?!D)` (tested),
-# in half the time.
+# A year is a run of exactly four digits; a span is two such runs with only a dash (or ถึง,
+# จนถึง) and spaces between them, the second perhaps after its own year word ("พ.ศ. 2564 - พ.ศ.
+# 2568", "ระหว่างปี พ.ศ. 2564 ถึงปี พ.ศ. 2568": a strategic plan's period, written so, read as
+# two years, was a false "no 2566" on O4), or its last two digits alone ("2565-66", "2566-70").
+# Read from the runs of digits in one pass: the same answers as the look-around patterns
+# `(?<!D)D{4}(?!D)` and `(?<!D)(D{4})GAP(D{4}|D{2})(?!D)` (tested), in half the time.
 _RUN = re.compile(f"{_D}+")
-_GAP = re.compile(r"\s*(?:-|–|—|ถึง)\s*")
+_GAP = re.compile(r"\s*(?:-|–|—|(?:จน)?ถึง)\s*(?:ปี(?:งบประมาณ)?\s*)?(?:(?:[พค]\.\s?ศ\.|B\.\s?E\.)\s*)?")
 BE_RANGE = (2400, 2700)  # four digits read as a Buddhist-era year
 CE_RANGE = (1900, 2157)  # ... as a Christian-era year (their Buddhist-era years never overlap the above)
 MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan period
@@ -91,15 +94,23 @@ def years_in(text: str) -> tuple[int, ...]:
     (2564, 2565)
     >>> years_in("ติดต่อ โทร. 0 5351 2566 โทรสาร 0-5351-2023 ณ วันที่ 01-10-2565")
     (2565,)
+    >>> years_in("แผนพัฒนา ระหว่างปี พ.ศ. ๒๕๖๔ ถึงปี พ.ศ. ๒๕๖๘"), years_in("ปีงบประมาณ 2565-66")
+    ((2564, 2565, 2566, 2567, 2568), (2565, 2566))
     """
     text = text[:MAX_TEXT]
-    runs, shorts = [], []
+    runs, shorts, spans = [], [], []
+    before = None  # the run just before, when four digits and no span's second
     for m in _RUN.finditer(text):
         n = m.end() - m.start()
         if n == 4:
             runs.append(m)
         elif n == 2 and text[m.start()] in _LATE:
             shorts.append(m.start())
+        if before is not None and n in (2, 4) and _GAP.fullmatch(text, before.end(), m.start()):
+            spans.append((before, m))
+            before = None  # a span's second year does not start another span
+        else:
+            before = m if n == 4 else None
     # Each distinct token once (a page repeats its year in every line), unless it is only ever a
     # telephone number's last group.
     tokens: set[str] = set()
@@ -109,21 +120,23 @@ def years_in(text: str) -> tuple[int, ...]:
                                             _PHONE_BEFORE.search(text, max(0, at - _PHONE_BACK), at)):
             tokens.add(m.group())
     found = {y for y in map(be_year, tokens) if y is not None}
-    i = 0
-    while i + 1 < len(runs):
-        first, second = runs[i], runs[i + 1]
-        if not _GAP.fullmatch(text, first.end(), second.start()):
-            i += 1
-            continue
-        a, b = be_year(first.group()), be_year(second.group())
+    for first, second in spans:
+        a, b = be_year(first.group()), be_year(_whole_year(first.group(), second.group()))
         if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
             found.update(range(a, b + 1))
-        i += 2  # a span's second year does not start another span
     for at in shorts:
         dated = at and text[at - 1] in _DATE_MARKS and _is_date(_DATE_BEFORE.search(text, max(0, at - 6), at))
         if dated or _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
             found.add(2500 + int(thai_digits_to_arabic(text[at:at + 2])))
     return tuple(sorted(found))
+
+
+def _whole_year(first: str, second: str) -> str:
+    """A span's second year in four digits: as written, or its last two digits ("2565-66") put
+    after the first year's century (in Arabic digits)."""
+    if len(second) == 4:
+        return second
+    return str(int(thai_digits_to_arabic(first)) // 100 * 100 + int(thai_digits_to_arabic(second)))
 
 
 def year_sets(rules: Iterable[YearRule]) -> tuple[tuple[int, ...], ...]:

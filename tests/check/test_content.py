@@ -725,7 +725,9 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
 
     d = "[0-9๐-๙]"
     year = re.compile(rf"(?<!{d}){d}{{4}}(?!{d})")
-    span = re.compile(rf"(?<!{d})({d}{{4}})\s*(?:-|–|—|ถึง)\s*({d}{{4}})(?!{d})")
+    # the second year after its own year word ("พ.ศ. 2564 - พ.ศ. 2568"), or its two last digits ("2565-66")
+    gap = r"\s*(?:-|–|—|(?:จน)?ถึง)\s*(?:ปี(?:งบประมาณ)?\s*)?(?:(?:[พค]\.\s?ศ\.|B\.\s?E\.)\s*)?"
+    span = re.compile(rf"(?<!{d})({d}{{4}}){gap}({d}{{4}}|{d}{{2}})(?!{d})")
     short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66": 2566
     date = re.compile(rf"(?<![0-9๐-๙/.\-])({d}{{1,2}})([/.\-])({d}{{1,2}})\2([4-9๔-๙]{d})(?!{d})")  # "5/10/65"
 
@@ -735,7 +737,8 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
         found = {y for y in (be_year(m.group()) for m in year.finditer(text) if not phone.search(text[:m.start()]))
                  if y is not None}
         for m in span.finditer(text):
-            a, b = be_year(m.group(1)), be_year(m.group(2))
+            first, second = (thai_digits_to_arabic(m.group(k)) for k in (1, 2))
+            a, b = be_year(first), be_year(second if len(second) == 4 else first[:2] + second)
             if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
                 found.update(range(a, b + 1))
         found.update(2500 + int(thai_digits_to_arabic(m.group(1))) for m in short.finditer(text))
@@ -749,7 +752,8 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     parts = ["2564", "2566", "๒๕๖๖", "2023", "1999", "25661", "12", "7", "66", "๖๕", "-", "–", " - ", "ถึง", " ถึง ",
              " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560",
              "/", ".", "31", "5", "๑", "0", "13", "05/10/", "31-3-", "1.", "13/", "๓๑/๑๒/",
-             "0 5351 ", "081-234-", "(053) 512 ", "(053) 51-", "0-", "01-10-", "053"]
+             "0 5351 ", "081-234-", "(053) 512 ", "(053) 51-", "0-", "01-10-", "053",
+             "ถึงปี ", "จนถึง", " - พ.ศ. ", "ถึงปี พ.ศ. ", "B.E. ", "-66", "-70", "-๖๖", "-01"]
     spans = shorts = dates = phones = 0
     for _ in range(9000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))

@@ -1,0 +1,92 @@
+"""Which years a page shows, through the real Checker on loopback: the verdict a row gets for its
+item's year rule. Each case is a false verdict an agency saw (a plan's period read as two years, a
+visitor counter read as a year, last year's six-month report passed as this year's), beside the
+pages that must keep theirs. Names reach the server only through --resolve."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.check.years import year_sets
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.core.models import Status
+from sheets_sync.judge.verdicts import judge_candidate
+from tests.support.farm import make_pdf
+from tests.support.http_servers import LoopbackServer, respond
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+PDF = {"Content-Type": "application/pdf"}
+CURRENT = YearRule((2566,))
+FIRST_HALF = YearRule((2565, 2566), "first_half")  # O12, O21, O24, O37 as config/oit_items.yaml makes them
+RULES = (CURRENT, YearRule((2565, 2566)), FIRST_HALF)
+OK, NO_YEAR = (Status.OK, ()), (Status.WARNING, ("no_fiscal_year",))
+
+
+def page(title: str, body: str) -> bytes:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<nav><a href='/'>หน้าแรก</a></nav><main><h1>{title}</h1>{body}</main>"
+            "<footer>เทศบาลตำบลตัวอย่าง จังหวัดลำพูน</footer></body></html>").encode()
+
+
+def thai_pdf(text: str) -> bytes | None:
+    """A PDF of Thai text in an embedded Thai font, as Chromium prints it (None without Chromium)."""
+    from sheets_sync.report import pdf as P
+
+    if P.find_chromium() is None:
+        return None
+    return P.html_to_pdf(f"<html><head><meta charset='utf-8'></head><body><p>{text}</p></body></html>")
+
+
+def verdicts(routes: dict, rule: YearRule, paths) -> dict:
+    """The verdict of each path's URL for an item of `rule`, checked as a sync checks them (the
+    catalogue's year sets given, the site's not-found page asked for its template)."""
+    missing = respond(404, page("ไม่พบหน้าที่ต้องการ", "<p>404</p>"), HTML)
+    settings = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
+                       allow_private=("127.0.0.1/32",))
+    with LoopbackServer(routes, fallback=missing) as srv, Checker(settings, pdf_years=year_sets(RULES)) as checker:
+        out = {}
+        for path in paths:
+            url = srv.url(path)
+            out[path] = judge_candidate(Candidate(raw=url, url=url, reasons=()), checker.check(url), rule)
+        return out
+
+
+# ---------------------------------------------------------------- a plan's period (O4)
+PLAN = "<p>แผนยุทธศาสตร์การพัฒนาหน่วยงาน {} ประกอบด้วยวิสัยทัศน์ พันธกิจ เป้าประสงค์ และกลยุทธ์</p>"
+PERIODS = {
+    # each was "no 2566": the period's second year after its own year word, read as two years
+    "/be-twice": ("(พ.ศ. 2564 - พ.ศ. 2568)", OK),
+    "/be-twice-joined": ("พ.ศ.2564-พ.ศ.2568", OK),
+    "/between-years": ("ระหว่างปี พ.ศ. 2564 ถึงปี พ.ศ. 2568", OK),
+    "/until-year": ("ตั้งแต่ปี 2564 จนถึงปี 2568", OK),
+    "/thai-digits": ("(พ.ศ. ๒๕๖๔ - พ.ศ. ๒๕๖๘)", OK),
+    "/short-second": ("ปีงบประมาณ 2565-66", OK),
+    "/short-second-plan": ("(พ.ศ. 2566-70)", OK),
+    "/short-second-thai": ("ปีงบประมาณ ๒๕๖๕-๖๖", OK),
+    # guards: a period before 2566, a number that only follows a year, two years far apart
+    "/old-period": ("(พ.ศ. 2561 - พ.ศ. 2565)", NO_YEAR),
+    "/old-short": ("ปีงบประมาณ 2564-65", NO_YEAR),
+    "/number-after": ("ปี 2565 - 12 รายการ", NO_YEAR),
+    "/far-apart": ("พ.ศ. 2500 - พ.ศ. 2570", NO_YEAR),
+}
+
+
+def test_a_plans_period_written_with_its_year_words_shows_every_year_in_it():
+    routes = {path: respond(200, page("แผนยุทธศาสตร์", PLAN.format(period)), HTML)
+              for path, (period, _) in PERIODS.items()}
+    got = verdicts(routes, CURRENT, PERIODS)
+    assert got == {path: expected for path, (_, expected) in PERIODS.items()}
+
+
+def test_a_plans_period_in_a_pdf_shows_every_year_in_it():
+    thai = thai_pdf("แผนยุทธศาสตร์การพัฒนา ระหว่างปี พ.ศ. ๒๕๖๔ ถึงปี พ.ศ. ๒๕๖๘")
+    if thai is None:
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-thai-tlwg): no Thai PDF to read")
+    routes = {"/plan.pdf": respond(200, thai, PDF),
+              "/plan-be.pdf": respond(200, make_pdf(["Strategic plan B.E. 2564 - B.E. 2568"]), PDF),
+              "/old-plan.pdf": respond(200, make_pdf(["Strategic plan B.E. 2559 - B.E. 2563"]), PDF)}
+    assert verdicts(routes, CURRENT, routes) == {"/plan.pdf": OK, "/plan-be.pdf": OK, "/old-plan.pdf": NO_YEAR}
