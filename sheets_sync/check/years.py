@@ -142,12 +142,17 @@ def _whole_year(first: str, second: str) -> str:
 def year_sets(rules: Iterable[YearRule]) -> tuple[tuple[int, ...], ...]:
     """The year sets a text must meet for every one of `rules` to be settled: the checked rules'
     years, without a set that contains another one (a text meeting the smaller one meets it too).
+    A first-half rule's set is its current year alone: a text showing only the year before may
+    still show the year before that further on, which makes it last year's half (`fits`).
 
     >>> from sheets_sync.config.settings import YearRule
     >>> year_sets([YearRule((2566,)), YearRule((2565, 2566)), YearRule(()), YearRule((2565,))])
     ((2565,), (2566,))
+    >>> year_sets([YearRule((2565, 2566), "first_half"), YearRule((2564, 2565))])
+    ((2564, 2565), (2566,))
     """
-    sets = {frozenset(r.years) for r in rules if r.checked}
+    sets = {frozenset(r.years) if r.period != "first_half" else frozenset({max(r.years)})
+            for r in rules if r.checked}
     return tuple(sorted(tuple(sorted(s)) for s in sets if not any(o < s for o in sets)))
 
 
@@ -166,10 +171,29 @@ def settled(years: Iterable[int], sets: Iterable[Iterable[int]]) -> bool:
 
 def fits(years: Iterable[int] | None, rule: YearRule) -> bool:
     """Whether a page showing `years` satisfies `rule`. Unknown years (None: the content was not
-    read, e.g. a scan or a file cut off) and a rule without years never fail."""
+    read, e.g. a scan or a file cut off) and a rule without years never fail. A first-half rule
+    asks for the first six months of its fiscal year (`first_half`).
+
+    >>> from sheets_sync.config.settings import YearRule
+    >>> half = YearRule((2565, 2566), "first_half")
+    >>> fits((2565, 2566), half), fits((2565,), half), fits((2564, 2565), half), fits((2564, 2565, 2566), half)
+    (True, True, False, True)
+    """
     if years is None or not rule.checked:
         return True
+    if rule.period == "first_half":
+        return first_half(set(years), max(rule.years))
     return bool(set(years) & set(rule.years))
+
+
+def first_half(shown: set[int], year: int) -> bool:
+    """Whether a page showing the years `shown` can be the first six months of fiscal year
+    `year`, October of the year before to March (O12, O21, O24, O37: ต.ค. 2565 - มี.ค. 2566 for
+    2566): it shows `year`, or the year before without the year before that (its first months,
+    "ต.ค. 65 - ธ.ค. 65", alone). The year before with the one before it is the half of the year
+    before: "รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ. 2565 (1 ตุลาคม 2564 - 31 มีนาคม 2565)", "ต.ค. 64 ...
+    มี.ค. 65", last year's report still linked, passed as this year's when either year counted."""
+    return year in shown or (year - 1 in shown and year - 2 not in shown)
 
 
 def years_text(rule: YearRule, thai_digits: bool = False) -> str:

@@ -90,3 +90,41 @@ def test_a_plans_period_in_a_pdf_shows_every_year_in_it():
               "/plan-be.pdf": respond(200, make_pdf(["Strategic plan B.E. 2564 - B.E. 2568"]), PDF),
               "/old-plan.pdf": respond(200, make_pdf(["Strategic plan B.E. 2559 - B.E. 2563"]), PDF)}
     assert verdicts(routes, CURRENT, routes) == {"/plan.pdf": OK, "/plan-be.pdf": OK, "/old-plan.pdf": NO_YEAR}
+
+
+# ---------------------------------------------------------------- the first six months (O12, O21, O24, O37)
+HALF_REPORT = "<p>รายงานการกำกับติดตามการดำเนินงานและการใช้งบประมาณประจำปี รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ. {}</p>"
+HALF = {
+    # last year's six-month report, still linked: each was "ok" (either year counted)
+    "/fy2565-half": (HALF_REPORT.format("2565 (1 ตุลาคม 2564 - 31 มีนาคม 2565)"), NO_YEAR),
+    "/fy2565-months": ("<ul><li>ต.ค. 64</li><li>พ.ย. 64</li><li>ธ.ค. 64</li><li>ม.ค. 65</li><li>ก.พ. 65</li>"
+                       "<li>มี.ค. 65</li></ul>", NO_YEAR),
+    # this year's, and its first months alone (a monthly summary begun in October 2565)
+    "/fy2566-half": (HALF_REPORT.format("2566 (1 ตุลาคม 2565 - 31 มีนาคม 2566)"), OK),
+    "/fy2566-first-months": ("<ul><li>สรุปผลการจัดซื้อจัดจ้าง เดือน ต.ค. 65</li><li>เดือน พ.ย. 65</li></ul>", OK),
+    # a list of both years' reports shows this year's too
+    "/both-years": (HALF_REPORT.format("2565 (ต.ค. 64 - มี.ค. 65)") + HALF_REPORT.format("2566 (ต.ค. 65 - มี.ค. 66)"),
+                    OK),
+    "/fy2564-only": ("<p>ผลการดำเนินงาน ปีงบประมาณ 2564</p>", NO_YEAR),
+}
+
+
+def test_a_first_half_item_wants_this_fiscal_years_first_half_not_last_years():
+    routes = {path: respond(200, page("รายงานรอบ 6 เดือน", body), HTML) for path, (body, _) in HALF.items()}
+    routes["/fy2565-half.pdf"] = respond(200, make_pdf(["HR plan implementation report, first 6 months of fiscal "
+                                                        "year 2565", "(October 2021 - March 2022)"]), PDF)
+    routes["/fy2566-half.pdf"] = respond(200, make_pdf(["HR plan implementation report, first 6 months of fiscal "
+                                                        "year 2566", "(October 2022 - March 2023)"]), PDF)
+    expected = {path: want for path, (_, want) in HALF.items()}
+    expected |= {"/fy2565-half.pdf": NO_YEAR, "/fy2566-half.pdf": OK}
+    assert verdicts(routes, FIRST_HALF, routes) == expected
+    # guard: an item that accepts either year (an annual report of the year just ended) keeps them
+    assert verdicts(routes, YearRule((2565, 2566)), ["/fy2565-half", "/fy2565-months"]) == {
+        "/fy2565-half": OK, "/fy2565-months": OK}
+
+
+def test_a_first_half_item_is_settled_only_by_its_current_year():
+    # A text that shows only the year before may show the year before that further on: reading
+    # must go on (a PDF's next pages, a page's files) until the current year shows.
+    assert year_sets([FIRST_HALF]) == ((2566,),)
+    assert year_sets([FIRST_HALF, YearRule((2564, 2565))]) == ((2564, 2565), (2566,))
