@@ -56,9 +56,20 @@ _DATE_MARKS = frozenset("/.-")
 # was "ok". The groups before it: one that starts with 0 (the area or mobile prefix, its digits
 # joined or not), then three or four digits, each after one space or dash; or, behind the prefix's
 # closing bracket, two ("(053) 51-2566"). "01-10-2566" (a date: two digits between, no bracket)
-# is no number.
-_PHONE_BEFORE = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}(?:\)?[ -][0-9]{3,4}|\)\s?[0-9]{2})[ -]$")
+# is no number. In Thai digits too: "โทร. ๐ ๕๓๕๑ ๒๕๖๖", as a contact box often writes it.
+_PHONE_BEFORE = re.compile(r"(?<![0-9๐-๙])[0๐][0-9๐-๙]{0,3}(?:\)?[ -][0-9๐-๙]{3,4}|\)\s?[0-9๐-๙]{2})[ -]$")
 _PHONE_BACK = 12  # characters: "0 5351 ", "081-234-", "(053) 5351 "
+# Four digits that are an amount or a count where they stand: before a decimal part ("วงเงิน
+# 2566.00 บาท") or a unit ("... 2566 ครั้ง", "2566 คน", "2566 บาท", "2566 views"; "ครั้ง" or "คน"
+# starting a word is none: "ปี 2566 ครั้งที่ 1", "ครั้งแรก", "คนพิการ" keep their year), or after a
+# counter's label ("ผู้เข้าชม : 2566", "Hits: 2566"; a Thai word only with its colon: a table's
+# column "จำนวนผู้เข้าชม" may stand just before the first row's year). A page's visitor counter,
+# or a price, that happened to be 2566 made last year's plan "ok".
+_AMOUNT_AFTER = re.compile(r"[.][0-9๐-๙]|\s{0,3}(?:(?:ครั้ง|คน)(?![\u0e00-\u0e7f])|บาท|(?:views?|hits?|reads?)(?![A-Za-z]))",
+                           re.I)
+_COUNTER_BEFORE = re.compile(r"(?:(?:เข้าชม|อ่าน|ยอดวิว|ผู้ชม)\s{0,3}:|(?<![A-Za-z])(?:hits?|views?|reads?)\s{0,3}:?)"
+                             r"\s{0,3}$", re.I)
+_COUNTER_BACK = 16  # characters: the longest label ("ยอดวิว"), its colon and spaces
 _LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
 _LATE = frozenset("456789๔๕๖๗๘๙")
 MAX_TEXT = 2_000_000  # characters searched
@@ -94,6 +105,8 @@ def years_in(text: str) -> tuple[int, ...]:
     (2564, 2565)
     >>> years_in("ติดต่อ โทร. 0 5351 2566 โทรสาร 0-5351-2023 ณ วันที่ 01-10-2565")
     (2565,)
+    >>> years_in("แผน ปี 2565 ผู้เข้าชม 2566 ครั้ง วงเงิน 2567.00 บาท โทร. ๐ ๕๓๕๑ ๒๕๖๘"), years_in("ปี 2566 ครั้งที่ 1")
+    ((2565,), (2566,))
     >>> years_in("แผนพัฒนา ระหว่างปี พ.ศ. ๒๕๖๔ ถึงปี พ.ศ. ๒๕๖๘"), years_in("ปีงบประมาณ 2565-66")
     ((2564, 2565, 2566, 2567, 2568), (2565, 2566))
     """
@@ -111,13 +124,11 @@ def years_in(text: str) -> tuple[int, ...]:
             before = None  # a span's second year does not start another span
         else:
             before = m if n == 4 else None
-    # Each distinct token once (a page repeats its year in every line), unless it is only ever a
-    # telephone number's last group.
+    # Each distinct token once (a page repeats its year in every line), unless it is only ever
+    # another kind of number (`_other_number`).
     tokens: set[str] = set()
     for m in runs:
-        at = m.start()
-        if m.group() not in tokens and not (at and text[at - 1] in " -" and
-                                            _PHONE_BEFORE.search(text, max(0, at - _PHONE_BACK), at)):
+        if m.group() not in tokens and not _other_number(text, m.start(), m.end()):
             tokens.add(m.group())
     found = {y for y in map(be_year, tokens) if y is not None}
     for first, second in spans:
@@ -129,6 +140,15 @@ def years_in(text: str) -> tuple[int, ...]:
         if dated or _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
             found.add(2500 + int(thai_digits_to_arabic(text[at:at + 2])))
     return tuple(sorted(found))
+
+
+def _other_number(text: str, at: int, end: int) -> bool:
+    """Whether the four digits at `text[at:end]` are a number of another kind where they stand:
+    a telephone number's last group, an amount or a count (`_AMOUNT_AFTER`, `_COUNTER_BEFORE`)."""
+    if at and text[at - 1] in " -" and _PHONE_BEFORE.search(text, max(0, at - _PHONE_BACK), at):
+        return True
+    return _AMOUNT_AFTER.match(text, end) is not None or \
+        (at > 0 and _COUNTER_BEFORE.search(text, max(0, at - _COUNTER_BACK), at) is not None)
 
 
 def _whole_year(first: str, second: str) -> str:

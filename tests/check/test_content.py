@@ -731,10 +731,17 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66": 2566
     date = re.compile(rf"(?<![0-9๐-๙/.\-])({d}{{1,2}})([/.\-])({d}{{1,2}})\2([4-9๔-๙]{d})(?!{d})")  # "5/10/65"
 
-    phone = re.compile(r"(?<![0-9๐-๙])0[0-9]{0,3}(?:\)?[ -][0-9]{3,4}|\)\s?[0-9]{2})[ -]\Z")  # "0 5351 " before "2566"
+    phone = re.compile(r"(?<![0-9๐-๙])[0๐][0-9๐-๙]{0,3}(?:\)?[ -][0-9๐-๙]{3,4}|\)\s?[0-9๐-๙]{2})[ -]\Z")  # "0 5351 "
+    # an amount or a count: "2566.00", "2566 ครั้ง" (not "ครั้งที่"), "ผู้เข้าชม : 2566", "Hits: 2566"
+    amount = re.compile(r"[.][0-9๐-๙]|\s{0,3}(?:(?:ครั้ง|คน)(?![ก-๛])|บาท|(?:views?|hits?|reads?)(?![A-Za-z]))", re.I)
+    counter = re.compile(r"(?:(?:เข้าชม|อ่าน|ยอดวิว|ผู้ชม)\s{0,3}:|(?<![A-Za-z])(?:hits?|views?|reads?)\s{0,3}:?)"
+                         r"\s{0,3}\Z", re.I)
+
+    def other_number(text: str, m: re.Match) -> bool:
+        return bool(phone.search(text[:m.start()]) or amount.match(text[m.end():]) or counter.search(text[:m.start()]))
 
     def reference(text: str) -> tuple[int, ...]:
-        found = {y for y in (be_year(m.group()) for m in year.finditer(text) if not phone.search(text[:m.start()]))
+        found = {y for y in (be_year(m.group()) for m in year.finditer(text) if not other_number(text, m))
                  if y is not None}
         for m in span.finditer(text):
             first, second = (thai_digits_to_arabic(m.group(k)) for k in (1, 2))
@@ -753,8 +760,10 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
              " ", "\n", "พ.ศ.", "พ.ศ. ", "ปี", "ปีงบประมาณ ", "ม.ค.", "มีนาคม ", "ต.ค. ", "อายุ ", "x", "2570", "2560",
              "/", ".", "31", "5", "๑", "0", "13", "05/10/", "31-3-", "1.", "13/", "๓๑/๑๒/",
              "0 5351 ", "081-234-", "(053) 512 ", "(053) 51-", "0-", "01-10-", "053",
-             "ถึงปี ", "จนถึง", " - พ.ศ. ", "ถึงปี พ.ศ. ", "B.E. ", "-66", "-70", "-๖๖", "-01"]
-    spans = shorts = dates = phones = 0
+             "ถึงปี ", "จนถึง", " - พ.ศ. ", "ถึงปี พ.ศ. ", "B.E. ", "-66", "-70", "-๖๖", "-01",
+             "๐ ๕๓๕๑ ", "๐-๕๓๕๑-", "เข้าชม ", "ผู้เข้าชม", " ครั้ง", "ครั้งที่", "ครั้งแรก", ".00", "Hits: ", " บาท",
+             "อ่าน", " views", "ราคากลาง ", ":", " คน", "คนพิการ", "วงเงิน "]
+    spans = shorts = dates = phones = counts = 0
     for _ in range(9000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
         assert years_in(text) == reference(text), text
@@ -762,8 +771,9 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
         shorts += bool(short.search(text))
         dates += bool(date.search(text))
         phones += any(phone.search(text[:m.start()]) and be_year(m.group()) for m in year.finditer(text))
-    # spans, short years, dates and years that are a phone number's last group were really tried
-    assert spans > 150 and shorts > 150 and dates > 50 and phones > 50
+        counts += any(other_number(text, m) and be_year(m.group()) for m in year.finditer(text))
+    # spans, short years, dates and years that are a phone number's last group, an amount or a count were really tried
+    assert spans > 150 and shorts > 150 and dates > 50 and phones > 50 and counts > 100
 
 
 def test_whitespace_is_squeezed_as_the_regex_did():

@@ -128,3 +128,37 @@ def test_a_first_half_item_is_settled_only_by_its_current_year():
     # must go on (a PDF's next pages, a page's files) until the current year shows.
     assert year_sets([FIRST_HALF]) == ((2566,),)
     assert year_sets([FIRST_HALF, YearRule((2564, 2565))]) == ((2564, 2565), (2566,))
+
+
+# ---------------------------------------------------------------- numbers that are not years (O19)
+LAST_YEARS_PLAN = "<p>แผนการจัดซื้อจัดจ้าง ประจำปีงบประมาณ พ.ศ. 2565 รายการจัดซื้อวัสดุสำนักงาน {}</p>"
+NUMBERS = {
+    # last year's plan, each with a number a careful reader never takes for the year: were "ok"
+    "/phone-thai": ("สอบถามรายละเอียด โทร. ๐ ๕๓๕๑ ๒๕๖๖", NO_YEAR),
+    "/phone-thai-dashes": ("ติดต่อ โทร ๐-๕๓๕๑-๒๕๖๖ ในวันและเวลาราชการ", NO_YEAR),
+    "/visitors": ("</p><div class='meta'>ผู้เข้าชม 2566 ครั้ง</div><p>", NO_YEAR),
+    "/hits": ("</p><div class='meta'>Hits: 2566</div><p>", NO_YEAR),
+    "/reads": ("</p><div class='meta'>อ่าน 2023 ครั้ง</div><p>", NO_YEAR),
+    "/amount": ("วงเงิน 2566.00 บาท", NO_YEAR),
+    "/median-price": ("ราคากลาง 2566 บาท", NO_YEAR),
+    "/visitors-people": ("</p><div class='meta'>ผู้เข้าชม 2566 คน</div><p>", NO_YEAR),
+    "/visitors-label": ("</p><div class='meta'>ผู้เข้าชม : 2566</div><p>", NO_YEAR),
+    # guards: the year beside a count, an ordinal, a date, a file's name, a counter elsewhere
+    "/year-and-count": ("</p><p>แผน ปี 2566 จำนวน 12 ครั้ง", OK),
+    "/meeting": ("</p><p>การประชุมสภา ประจำปี 2566 ครั้งที่ 1", OK),
+    "/first-meeting": ("</p><p>การประชุมประจำปี 2566 ครั้งแรก", OK),
+    "/posted": ("</p><div class='meta'>โพสต์เมื่อ 15 มีนาคม 2566</div><p>", OK),
+    "/file-name": ('</p><p><a href="/plan.pdf">แผน ปี 2566.pdf</a>', OK),
+    "/counter-and-year": ("</p><div class='meta'>ผู้เข้าชม 120 ครั้ง</div><p>แก้ไขเมื่อ 1 ก.พ. 2566", OK),
+    "/allowances": ("</p><p>เบี้ยยังชีพ ปี 2566 คนพิการ", OK),
+    # a statistics table: its last column's heading stands just before the first row's year
+    "/stats-table": ("</p><table><tr><th>ปี</th><th>จำนวนผู้เข้าชม</th></tr><tr><td>2566</td><td>1,234</td></tr>"
+                     "</table><p>", OK),
+}
+
+
+def test_a_count_an_amount_or_a_telephone_number_is_not_a_year():
+    routes = {path: respond(200, page("แผนการจัดซื้อจัดจ้าง", LAST_YEARS_PLAN.format(extra)), HTML)
+              for path, (extra, _) in NUMBERS.items()}
+    routes["/plan.pdf"] = respond(200, make_pdf(["Procurement plan 2566"]), PDF)
+    assert verdicts(routes, CURRENT, NUMBERS) == {path: want for path, (_, want) in NUMBERS.items()}
