@@ -168,7 +168,10 @@ class _Reading:
 
 def _read_sheets(body: bytes, reading: _Reading) -> None:
     """An Excel workbook's cells as text, into `reading`: strings, dates as dates, whole numbers
-    (a year typed as 2566); other numbers (amounts, decimals) are left out."""
+    (a year typed as 2566); other numbers (amounts, decimals) are left out. Each visible sheet's
+    name that shows a year comes before its cells: a monthly summary's workbook names its months
+    in its tabs ("ต.ค.65" ... "มี.ค.66"), often nowhere else, and read by its cells alone it was a
+    false "no 2566"."""
     # Imported only when a run meets an Excel file: ~0.1 s.
     from openpyxl import load_workbook
 
@@ -179,6 +182,8 @@ def _read_sheets(body: bytes, reading: _Reading) -> None:
     try:
         cells, rows, batch = 0, 0, []
         for sheet in book.worksheets:
+            if sheet.sheet_state == "visible" and years_in(sheet.title):
+                batch.append(sheet.title)  # (a hidden sheet's tab is not shown)
             # At most MAX_COLUMNS, and only cells with a value count: openpyxl pads each row to the
             # sheet's stated size, which some exporters write as the whole grid (A1:XFD1048576).
             for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):

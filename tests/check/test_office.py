@@ -143,3 +143,30 @@ def test_empty_rows_count_toward_the_row_limit(monkeypatch):
     assert office.text(buf.getvalue(), enough=[(2566,)]) is None  # cut at row 50, the rest unknown
     monkeypatch.setattr(office, "MAX_ROWS", 100)
     assert office.text(buf.getvalue(), enough=[(2566,)]) == "สรุปผล 2023-01-09"
+
+
+def _workbook(sheets, hidden=()) -> bytes:
+    """An Excel file written by openpyxl with these sheets (title, rows); `hidden`: titles of hidden ones."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.sheet_state = "hidden" if title in hidden else "visible"
+        for row in rows:
+            sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_a_workbooks_months_in_its_sheet_names_give_their_years():
+    rows = [["แบบ สขร.1 สรุปผลการดำเนินการจัดซื้อจัดจ้าง"], ["ลำดับ", "งานที่จัดซื้อหรือจัดจ้าง", "วงเงิน"],
+            [1, "จัดซื้อวัสดุสำนักงาน", 12500.5]]
+    months = _workbook([(m, rows) for m in ("ต.ค.65", "พ.ย.65", "ธ.ค.65", "ม.ค.66", "ก.พ.66", "มี.ค.66")])
+    assert years_in(office.text(months)) == (2565, 2566)  # was (): a false "no 2566"
+    assert years_in(office.text(_workbook([("แผนจัดซื้อ ปี 2566", rows)]))) == (2566,)
+    # guards: a hidden sheet's tab is not shown; a tab without a year adds nothing to the text
+    assert years_in(office.text(_workbook([("ต.ค.65", rows), ("ปี 2564", rows)], hidden={"ปี 2564"}))) == (2565,)
+    assert office.text(_workbook([("Sheet1", [["สรุปผล"]])])) == "สรุปผล"

@@ -5,6 +5,7 @@ pages that must keep theirs. Names reach the server only through --resolve."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
 import pytest
@@ -162,3 +163,24 @@ def test_a_count_an_amount_or_a_telephone_number_is_not_a_year():
               for path, (extra, _) in NUMBERS.items()}
     routes["/plan.pdf"] = respond(200, make_pdf(["Procurement plan 2566"]), PDF)
     assert verdicts(routes, CURRENT, NUMBERS) == {path: want for path, (_, want) in NUMBERS.items()}
+
+
+# ---------------------------------------------------------------- a workbook's months in its sheet names (O21)
+def test_a_workbook_whose_months_are_its_sheet_names_shows_their_years():
+    from openpyxl import Workbook
+
+    def workbook(titles) -> bytes:
+        book = Workbook()
+        book.remove(book.active)
+        for title in titles:
+            book.create_sheet(title).append(["แบบ สขร.1 สรุปผลการดำเนินการจัดซื้อจัดจ้าง", "จัดซื้อวัสดุสำนักงาน", 12500.5])
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+
+    xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    routes = {"/fy66.xlsx": respond(200, workbook(["ต.ค.65", "พ.ย.65", "ธ.ค.65", "ม.ค.66", "ก.พ.66", "มี.ค.66"]), xlsx),
+              "/fy65.xlsx": respond(200, workbook(["ต.ค.64", "พ.ย.64", "ธ.ค.64", "ม.ค.65", "ก.พ.65", "มี.ค.65"]), xlsx),
+              "/untitled.xlsx": respond(200, workbook(["Sheet1"]), xlsx)}
+    # each was "no 2566" (the cells hold no year); last year's months stay last year's
+    assert verdicts(routes, FIRST_HALF, routes) == {"/fy66.xlsx": OK, "/fy65.xlsx": NO_YEAR, "/untitled.xlsx": NO_YEAR}
