@@ -447,21 +447,33 @@ def promises_document(url: str) -> bool:
     return host == "docs.google.com" and path.startswith(("/document/d/", "/spreadsheets/d/", "/presentation/d/"))
 
 
+# An archive's first bytes (zip, RAR, 7-Zip), and the words of an archive's Content-Type: a .zip or
+# .rar that stores a PDF uncompressed holds "%PDF-" within its first KB, after its own header.
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
+_ARCHIVE_TYPES = ("zip", "rar", "7z", "x-tar", "gzip")
+
+
 def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
     """A PDF file, as PDF readers find one: its header within the first 1,024 bytes. After
     something else (a download script's PHP notice, a byte-order mark) only when the server does
-    not call it a web page or text: a browser then hands it to its PDF viewer, which opens it.
+    not call it a web page, text or an archive, and it is no archive by its first bytes: a browser
+    then hands it to its PDF viewer, which opens it. An archive is saved, not shown: a zip storing
+    the PDF uncompressed was read as a PDF and called damaged (`pdf_unreadable`).
 
     >>> is_pdf(b"<b>Notice</b>: Undefined index: id<br />%PDF-1.4 ...", {"Content-Type": "application/pdf"})
     True
     >>> is_pdf(b"<p>Upload a file (%PDF-1.4 or later)</p>", {"Content-Type": "text/html"})
     False
+    >>> is_pdf(b"PK\\x03\\x04 ... o19.pdf %PDF-1.4 ...", {"Content-Type": "application/octet-stream"})
+    False
     """
     head = body[:1024]
     if head.lstrip().startswith(b"%PDF-"):
         return True
+    if b"%PDF-" not in head or head.startswith(_ARCHIVE_MAGIC):
+        return False
     ctype = (headers.get("Content-Type") or "").lower()
-    return b"%PDF-" in head and "html" not in ctype and not ctype.startswith("text/")
+    return "html" not in ctype and not ctype.startswith("text/") and not any(t in ctype for t in _ARCHIVE_TYPES)
 
 
 def sent_as_page(headers: Mapping[str, str]) -> bool:
