@@ -444,6 +444,8 @@ class Checker:
                 troubles.append("document_unread")  # no answer of the file's own this time: not read, not "no 2566"
         if got.error is not None or got.status_code is None or not 200 <= got.status_code < 300 or not got.body:
             return None
+        if content.failed_pdf(got.body, got.headers):
+            return None  # an error sent as the PDF: no file opens for the assessor (file_not_found: "not found")
         if content.is_document(got.body, got.headers):
             if content.sent_as_page(got.headers):
                 if troubles is not None:

@@ -476,6 +476,24 @@ def is_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
     return "html" not in ctype and not ctype.startswith("text/") and not any(t in ctype for t in _ARCHIVE_TYPES)
 
 
+def failed_pdf(body: bytes, headers: Mapping[str, str]) -> bool:
+    """An answer the server calls a PDF that is no PDF but text: a download script's "file not
+    found" page or message, or PHP's readfile() warning, sent under the file's application/pdf.
+    The browser hands it to its PDF viewer, which shows "Failed to load PDF document"; read as an
+    unknown file it was "ok, a look by hand".
+
+    >>> failed_pdf("<h3>ไม่พบไฟล์ที่ต้องการ</h3>".encode(), {"Content-Type": "application/pdf"})
+    True
+    >>> failed_pdf(b"%PDF-1.4 ...", {"Content-Type": "application/pdf"}), failed_pdf(b"<h3>x</h3>", {})
+    (False, False)
+    """
+    ctype = (headers.get("Content-Type") or "").lower().lstrip()
+    if not body or not ctype.startswith(("application/pdf", "application/x-pdf")) or is_pdf(body, headers):
+        return False
+    head = body[:1024]
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) < BINARY_BYTES  # text, not some other file
+
+
 def sent_as_page(headers: Mapping[str, str]) -> bool:
     """A file's answer whose Content-Type calls it a web page, with no download asked for: a
     browser never sniffs text/html (Chromium's mime_sniffer, the WHATWG MIME Sniffing standard),
@@ -1039,6 +1057,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         page = read(body, headers, pdf_pages)
     if page.kind in ("pdf", "office") and sent_as_page(headers):
         return ("file_sent_as_page",), None
+    if page.kind == "other" and failed_pdf(body, headers):
+        return ("wrong_type",), None  # "Failed to load PDF document" in the assessor's browser
     if page.kind == "html" and binary_page(body, headers):
         return ("binary_page",), None  # gibberish in the browser: not "no 2566"
     if page.kind == "html" and password_wall(page):
@@ -1155,9 +1175,11 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
 
 
 def file_not_found(error: str | None, status_code: int | None, body: bytes, headers: Mapping[str, str]) -> bool:
-    """A file's address answered that there is no such file: 404 or 410, or a page of the site
-    headed "not found" (a CMS's download script for a deleted file). Never a timeout, a refusal
-    (403: a hotlink rule may refuse us and not a browser) or a 5xx, which say nothing of the file.
+    """A file's address answered that there is no such file: 404 or 410, a page of the site
+    headed "not found" (a CMS's download script for a deleted file), or text sent as the PDF
+    (`failed_pdf`: the script's error, which the browser's viewer fails to load). Never a timeout,
+    a refusal (403: a hotlink rule may refuse us and not a browser) or a 5xx, which say nothing of
+    the file.
 
     >>> file_not_found(None, 404, b"", {}), file_not_found(None, 403, b"", {}), file_not_found("timeout", None, b"", {})
     (True, False, False)
@@ -1167,6 +1189,8 @@ def file_not_found(error: str | None, status_code: int | None, body: bytes, head
     if error is not None or status_code is None:
         return False
     if status_code in SHOWN_DESPITE:
+        return True
+    if 200 <= status_code < 300 and failed_pdf(body, headers):
         return True
     if not (200 <= status_code < 300 and is_html(body, headers)):
         return False

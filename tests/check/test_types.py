@@ -57,3 +57,48 @@ def test_an_archive_storing_a_pdf_is_an_archive_not_a_damaged_pdf():
     }
     assert verdicts(routes) == {"/o19.zip": LOOK, "/download.php": LOOK, "/o19.rar": LOOK,
                                 "/o19-deflated.zip": LOOK, "/notice.pdf": OK, "/o19-as-zip.pdf": OK}
+
+
+PHP_WARNING = (b"<br />\n<b>Warning</b>:  readfile(/var/www/html/uploads/ita/o19_2566.pdf): failed to open stream: "
+               b"No such file or directory in <b>/var/www/html/download.php</b> on line <b>12</b><br />\n")
+NOT_FOUND = ("<html><head><meta charset='utf-8'><title>ไม่พบไฟล์</title></head><body><h3>ขออภัย ไม่พบไฟล์ที่ท่านต้องการ"
+             "</h3><p>ไฟล์อาจถูกย้ายหรือลบออกจากระบบแล้ว กรุณาติดต่อผู้ดูแลระบบ</p></body></html>").encode()
+BROKEN = (Status.BROKEN, ("wrong_type",))
+
+
+def item_page(links: str) -> bytes:
+    return ("<html><head><meta charset='utf-8'><title>O19</title></head><body><h1>แผนการจัดซื้อจัดจ้าง</h1>"
+            f"<p>รายละเอียดตามเอกสารแนบ</p>{links}</body></html>").encode()
+
+
+def test_an_error_sent_as_the_pdf_is_broken_not_a_file_to_check_by_hand():
+    routes = {
+        # each was "ok, a look by hand": the browser's PDF viewer says "Failed to load PDF document"
+        "/uploads/o19_2566.pdf": respond(200, PHP_WARNING, PDF),
+        "/download.php": respond(200, PHP_WARNING, {**PDF, "Content-Disposition": "inline; filename=o19_2566.pdf"}),
+        "/getfile.php": respond(200, NOT_FOUND, PDF),
+        "/files/o19.pdf": respond(200, NOT_FOUND, {"Content-Type": "application/x-pdf"}),
+        "/dl/plain.php": respond(200, "ไม่พบไฟล์ที่ต้องการ".encode(), PDF),
+        # guards: a PDF after a PHP notice opens; a scan is a look by hand; a real PDF is read
+        "/notice.pdf": respond(200, PHP_WARNING + PDF_2566, PDF),
+        "/scan.pdf": respond(200, make_pdf([]), PDF),
+        "/plan.pdf": respond(200, PDF_2566, PDF),
+    }
+    assert verdicts(routes) == {"/uploads/o19_2566.pdf": BROKEN, "/download.php": BROKEN, "/getfile.php": BROKEN,
+                                "/files/o19.pdf": BROKEN, "/dl/plain.php": BROKEN,
+                                "/notice.pdf": OK, "/scan.pdf": LOOK, "/plan.pdf": OK}
+
+
+def test_an_item_pages_file_that_is_an_error_sent_as_the_pdf_is_missing():
+    routes = {
+        # was a look by hand: its only file does not open for the assessor who clicks
+        "/o19": respond(200, item_page('<a href="/download.php?id=19">ดาวน์โหลดเอกสาร</a>'), {
+            "Content-Type": "text/html; charset=utf-8"}),
+        "/download.php": respond(200, NOT_FOUND, PDF),
+        # guard: beside a file that opens, the page is judged by that file
+        "/o19-two": respond(200, item_page('<a href="/download.php?id=19">ส่วนที่ 1</a> '
+                                           '<a href="/files/plan.pdf">ส่วนที่ 2</a>'), {"Content-Type": "text/html"}),
+        "/files/plan.pdf": respond(200, PDF_2566, PDF),
+    }
+    assert verdicts(routes, ["/o19", "/o19-two"]) == {"/o19": (Status.WARNING, ("linked_file_missing",)),
+                                                       "/o19-two": OK}
