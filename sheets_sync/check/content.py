@@ -880,6 +880,40 @@ def not_found_heading(page: Page) -> bool:
                for i, heading in enumerate(page.headings))
 
 
+# What a download script answers for a file it does not have, as its whole answer: "ไม่พบไฟล์",
+# "File not found.", "Error: file does not exist" (as text or a page without a title or heading),
+# or a browser alert() before it sends the visitor back ("alert('ไม่พบไฟล์ที่ต้องการ');
+# history.back()"). Read as a page, each was "empty" or "no 2566", where the link is broken.
+_BARE_NOT_FOUND = re.compile(f"{_FILE_NOT_FOUND.pattern}|{_PAGE_NOT_FOUND}", re.I)
+_ALERT = re.compile(rb"""\balert\s*\(\s*(["'])((?:(?!\1)[^\\\r\n]|\\.){1,300})\1""")
+ALERT_PAGE_BYTES = 65_536  # a page sent only to show an alert is small
+
+
+def bare_not_found(url: str, page: Page, body: bytes) -> bool:
+    """The whole answer says there is no such file or page: a short text without a title or
+    heading of its own that says so, a page of a download script's address (or a document's)
+    titled or headed so ("ไม่พบไฟล์"), or an alert() saying so on a page with next to no text.
+    A short item page with a title, a heading or a file of its own is never one.
+
+    >>> bare_not_found("https://a.go.th/download.php?id=9", read_html("ไม่พบไฟล์".encode(), {}), b"")
+    True
+    >>> body = "<script>alert('ไม่พบไฟล์ที่ต้องการ'); history.back();</script>".encode()
+    >>> bare_not_found("https://a.go.th/dl.php", read_html(body, {}), body)
+    True
+    >>> bare_not_found("https://a.go.th/o19", read_html("<title>O19</title><p>ไม่พบไฟล์แนบ</p>".encode(), {}), b"")
+    False
+    """
+    if page.kind == "text" or not (page.title or page.headings or shows_or_links_file(page.raw_html)):
+        if _says(page.text, _BARE_NOT_FOUND):
+            return True
+    elif (download_script(url) or promises_document(url)) and _in_headings(page, _FILE_NOT_FOUND):
+        return True
+    if page.kind != "html" or len(page.text) - len(page.title) >= MIN_TEXT or len(body) > ALERT_PAGE_BYTES \
+            or b"alert" not in body:
+        return False
+    return any(_says(m.group(2).decode("utf-8", "replace"), _BARE_NOT_FOUND) for m in _ALERT.finditer(body))
+
+
 def _may_say_not_found(text: str) -> bool:
     # Every match of _NOT_FOUND holds one of these: three substring searches where the pattern
     # itself (case-insensitive, a dozen alternatives) was ~1 % of the checker's CPU.
@@ -1108,6 +1142,8 @@ def _examined(url: str, final_url: str, body: bytes, truncated: bool, probe, pag
         # promised: whatever the headers said, the assessor sees a blank page. Not `ok`, and not
         # proof of a broken link.
         return ("empty_page",), None
+    if page.kind in ("html", "text") and bare_not_found(url, page, body):
+        return ("soft_404",), None  # a download script's "no such file": not an empty page, nor "no 2566"
     if page.kind == "html":
         if not_found_heading(page) or redirected_to_not_found(url, final_url):
             return ("soft_404",), None

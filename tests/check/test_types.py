@@ -102,3 +102,31 @@ def test_an_item_pages_file_that_is_an_error_sent_as_the_pdf_is_missing():
     }
     assert verdicts(routes, ["/o19", "/o19-two"]) == {"/o19": (Status.WARNING, ("linked_file_missing",)),
                                                        "/o19-two": OK}
+
+
+def test_a_download_scripts_bare_not_found_is_broken_not_empty_or_without_a_year():
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    home = item_page("").replace("แผนการจัดซื้อจัดจ้าง".encode(), "ข่าวประชาสัมพันธ์ ประจำปี 2566".encode())
+    routes = {
+        # each was "empty_page" or "no 2566" (warnings): the assessor who clicks gets no file
+        "/download.php": respond(200, "ไม่พบไฟล์".encode(), html),
+        "/dl/plain.php": respond(200, b"Error: file does not exist", {"Content-Type": "text/plain"}),
+        "/dl/en.php": respond(200, b"File not found.", {"Content-Type": "text/html"}),
+        "/dl/alert.php": respond(200, "<script>alert('ไม่พบไฟล์ที่ต้องการ'); history.back();</script>".encode(), html),
+        "/dl/close.php": respond(200, "<script language='javascript'>alert('ขออภัย ไม่พบเอกสาร');window.close();"
+                                      "</script>".encode(), html),
+        "/getfile.php": respond(200, NOT_FOUND, html),  # its title and heading say so, at a download script's address
+        # guards: an alert of something else and a bare "no data" stay empty pages; an alert before
+        # moving on is judged where it leads; an item page noting a missing attachment keeps its year verdict
+        "/dl/saved.php": respond(200, "<script>alert('บันทึกเรียบร้อย'); history.back();</script>".encode(), html),
+        "/dl/no-data.php": respond(200, "ไม่พบข้อมูล".encode(), html),
+        "/dl/home.php": respond(200, "<script>alert('ไม่พบข้อมูล');window.location='/';</script>".encode(), html),
+        "/": respond(200, home, html),
+        "/o19": respond(200, item_page("<p>ไม่พบไฟล์แนบ กรุณาติดต่อเจ้าหน้าที่ โทร. 053 511 111</p>"), html),
+    }
+    broken, empty = (Status.BROKEN, ("soft_404",)), (Status.WARNING, ("empty_page",))
+    assert verdicts(routes, [p for p in routes if p != "/"]) == {
+        "/download.php": broken, "/dl/plain.php": broken, "/dl/en.php": broken, "/dl/alert.php": broken,
+        "/dl/close.php": broken, "/getfile.php": broken,
+        "/dl/saved.php": empty, "/dl/no-data.php": empty, "/dl/home.php": (Status.WARNING, ("redirected_home",)),
+        "/o19": (Status.WARNING, ("no_fiscal_year",))}
