@@ -136,6 +136,14 @@ VALIDATOR_MARKS = (
     ("no validators for results read before invisible characters, update notices, pages sent with 500 "
      "everywhere, viewfile scripts, dotless months, no-data headings, page-wide forms, footer errors, "
      "PDFObject, postbacks, links' queries in a page's encoding and subfolder sites' home pages"),
+    # A "<" before a space read as text (template.text_of), a list of yearly files read from this
+    # year's (check/linked.py), a plan's period with its year words, a visitor counter, an amount
+    # or a telephone number in Thai digits (years.years_in), a workbook's sheet names, an archive
+    # storing a PDF, an error or a bare "file not found" sent as the file (content.failed_pdf,
+    # content.bare_not_found): each was a "no 2566", an "ok" or a look by hand that a 304 would
+    # have kept.
+    ("no validators for results read before text with '<', yearly files' lists, periods with year words, "
+     "counts, amounts, Thai telephone digits, sheet names, archives, errors sent as PDFs and bare not-found answers"),
 )
 
 # Results that say nothing of the URL, only of this run: the last real result stays.
