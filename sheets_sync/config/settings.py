@@ -188,8 +188,9 @@ class Round:
 class YearRule:
     """Which years a page for an item may show: Buddhist-era years, resolved from the catalogue's
     `previous`/`current` words. No years: the item has no year clause (never warned for a year).
-    `first_half`: the first six months of the fiscal year (October of the previous year to March),
-    so either year counts."""
+    `first_half`: the first six months of the fiscal year (October of the previous year to March):
+    a page fits when it shows the current year, or the previous one without the year before it
+    (check/years.first_half)."""
 
     years: tuple[int, ...] = ()
     period: str = ""
@@ -406,7 +407,7 @@ _YEAR_WORDS = {"current": 0, "previous": -1, "next": 1}
 
 def _year_rule(item: dict, year: int, where: str, key: str) -> YearRule:
     """`years:` current (the default) | previous | none | a list of them or of Buddhist-era years;
-    `period: first_half` (October of the previous year to March: either year counts)."""
+    `period: first_half` (October of the previous year to March; see check/years.first_half)."""
     period = _str(item, "period", where, key)
     if period not in PERIODS:
         raise ConfigError(f"{where}: {key}.period: must be first_half or left out, not {period!r}")
