@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from typing import Callable, Iterable, Mapping
-from urllib.parse import urlsplit
 
 from sheets_sync.collect.cells import Candidate
+from sheets_sync.core.normalize import host_of
 from sheets_sync.core.models import CheckResult, Status
 
 log = logging.getLogger(__name__)
@@ -63,13 +63,6 @@ def _worth_asking(candidate: Candidate, result: CheckResult | None) -> list[Cand
     cell to another host (a typo in the address shown) can."""
     if not _broken(result):
         return []
-    same_host = _host(candidate.url)
+    same_host = host_of(candidate.url)
     return [a for a in candidate.alternatives
-            if a.valid and (result.http_status is not None or _host(a.url) != same_host)]
-
-
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
+            if a.valid and (result.http_status is not None or host_of(a.url) != same_host)]
