@@ -273,6 +273,17 @@ def url_cell_text(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
+def other_address(shown: object, link: str | None) -> str:
+    """The address a URL cell links to when it shows another address (its other reading,
+    SubmissionRow.link); '' when it shows no address (a label: it is read as its link) or the same.
+
+    >>> other_address("https://a.go.th/o1-old", "https://a.go.th/o1"), other_address("https://a.go.th/o1", "https://a.go.th/o1/")
+    ('https://a.go.th/o1', '')
+    """
+    shown, link = url_cell_text(shown), (link or "").strip()
+    return link if link and "://" in shown and link.rstrip("/") != shown.rstrip("/") else ""
+
+
 def submission_row(agency: Agency, item_code: str, catalog: Catalog) -> list[str]:
     item = catalog.item(item_code)
     assert item is not None

@@ -76,8 +76,8 @@ def other_links(grid: list[list[Any]], cells: Mapping[tuple[int, int], Mapping[s
     for (r, c), cell in cells.items():
         if not r or c != url or r >= len(grid):
             continue
-        shown = str(g.cell(grid[r], c) or "").strip()
         links = cell_links(cell)
-        if "://" in shown and len(links) == 1 and links[0].rstrip("/") != shown.rstrip("/"):
-            out[(r, c)] = links[0]
+        other = g.other_address(g.cell(grid[r], c), links[0]) if len(links) == 1 else ""
+        if other:
+            out[(r, c)] = other
     return out

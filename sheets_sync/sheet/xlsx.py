@@ -36,7 +36,7 @@ from sheets_sync.core.errors import BackendError
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import Status, SummaryChart
 from sheets_sync.sheet.base import GridBackend, StorageChanged
-from sheets_sync.sheet.grid import fill_merges, stale_formula
+from sheets_sync.sheet.grid import fill_merges, other_address, stale_formula
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_KEYS,
@@ -124,10 +124,9 @@ class XlsxBook:
         out = {}
         for (r, c), cell in self.wb[tab]._cells.items():  # noqa: SLF001 - see grid
             link = getattr(cell, "hyperlink", None)
-            target = str(link.target).strip() if link is not None and link.target else ""
-            shown = str(cell.value or "").strip()
-            if target and "://" in shown and target.rstrip("/") != shown.rstrip("/"):
-                out[(r - 1, c - 1)] = target
+            other = other_address(cell.value, str(link.target) if link is not None and link.target else "")
+            if other:
+                out[(r - 1, c - 1)] = other
         return out
 
     def header(self, tab: str) -> list[object]:
