@@ -121,10 +121,6 @@ _READ_FIELDS = f"sheets(properties(title),merges,data(startRow,startColumn,rowDa
 _AFTER_FIELDS = f"replies,updatedSpreadsheet({_CELLS_FIELDS})"
 
 
-def _key_at(grid: Sequence[Sequence[Any]], cols: dict[str, int], r: int) -> Any:
-    return ident.row_key(grid[r], cols) if r < len(grid) else None
-
-
 def spreadsheet_id(text: str) -> str:
     """The id from a spreadsheet id or any of its URLs."""
     text = (text or "").strip()
@@ -485,16 +481,13 @@ class GSheetsBackend(GridBackend):
             grid = book.grid(TAB_SUBMISSIONS)
             cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
             notes = {(r, c): n for (t, r, c), n in book.notes.items() if t == TAB_SUBMISSIONS}
-            fixes, gone, names = ident.corrections(grid, notes, row_meta, plan)
+            fixes, gone, again = ident.corrections(grid, notes, row_meta, plan)
             reqs = self._positioned_requests(plan, fixes) + ident.metadata_repairs(grid, cols, row_meta, plan.sheet_id)
             if not reqs:
                 return gone
             log.info("rows or columns moved while the worker wrote; putting %d cell(s) back where they belong",
                      len(fixes))
-            plan = ident.Positioned(plan.sheet_id, names, meant=plan.meant, before=plan.before, made_for=plan.made_for,
-                                    rows=plan.rows,
-                                    sent={(r, c, kind): (_key_at(grid, cols, r), names[c] if c < len(names) else None)
-                                          for (r, c, kind) in fixes})
+            plan = again
         raise BackendError("the submissions tab kept moving while the worker wrote its notes; the next run retries")
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:

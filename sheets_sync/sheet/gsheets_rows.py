@@ -19,7 +19,7 @@ the row on every sort, insert and delete and deletes with the row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from sheets_sync.core import normalize
@@ -210,10 +210,11 @@ def row_keys(grid: Sequence[Sequence[object]], cols: Mapping[str, int],
 
 def corrections(after_grid: Sequence[Sequence[object]], after_notes: Mapping[tuple[int, int], str],
                 row_meta: Mapping[int, list[tuple[int, str]]], plan: Positioned
-                ) -> tuple[dict[Cell, str], list[RowKey], list[str]]:
+                ) -> tuple[dict[Cell, str], list[RowKey], Positioned]:
     """What to write, by position in the tab as the batch left it, so every cell is where it was
-    meant and no other cell keeps a text of ours: (fixes, keys whose row is gone, the tab's column
-    names now). A note made for a URL the agency has since replaced is cleared, not placed."""
+    meant and no other cell keeps a text of ours: (fixes, keys whose row is gone, the plan of the
+    fixes, to check the next answer against). A note made for a URL the agency has since replaced
+    is cleared, not placed."""
     names = column_names(after_grid[0]) if after_grid else []
     col = {name: c for c, name in enumerate(names)}
     cols = g.columns(list(after_grid[0]) if after_grid else [], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
@@ -262,7 +263,9 @@ def corrections(after_grid: Sequence[Sequence[object]], after_notes: Mapping[tup
             fixes[(r, c, kind)] = text
         else:
             fixes.pop((r, c, kind), None)
-    return fixes, sorted(set(gone), key=g.sort_key), names
+    again = replace(plan, names=names, through={},
+                    sent={(r, c, kind): (keys.get(r), names[c] if c < len(names) else None) for (r, c, kind) in fixes})
+    return fixes, sorted(set(gone), key=g.sort_key), again
 
 
 # ---------------------------------------------------------------- tabs by identity
