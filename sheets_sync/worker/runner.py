@@ -149,9 +149,7 @@ def run_sync(config: Config, clock: Clock, stopper: Stopper | None = None, *, mo
         if outcome is not None:
             record.outcome, record.error = outcome, error
         record.ended = clock.now().isoformat(timespec="seconds")
-        failures = 0 if record.outcome == "ok" else int(previous.get("consecutive_failures") or 0) + (
-            record.outcome == "failed")
-        write_status_safely(status.record, status_file, record, failures=failures)
+        write_status_safely(status.record, status_file, record, failures=_failures(previous, record.outcome))
         status.record_history(settings.state_path, record)
 
     def forced() -> None:  # the stop grace ran out while URL checks were still in flight
@@ -252,6 +250,11 @@ def run_watch(config: Config, clock: Clock, watch, stopper: Stopper | None = Non
                 state.close()
 
 
+def _failures(previous: dict, outcome: str) -> int:
+    """Failures in a row after a run of `outcome`, the status file having said `previous`."""
+    return 0 if outcome == "ok" else int(previous.get("consecutive_failures") or 0) + (outcome == "failed")
+
+
 def _record_failed_start(config: Config, record: status.RunRecord, clock: Clock, e: BaseException) -> None:
     """A run the file check stopped is a failed run in the status file, if the file can be written:
     `status` said "Last run succeeded ... 4 minutes ago" while every run failed on a full disk.
@@ -262,7 +265,7 @@ def _record_failed_start(config: Config, record: status.RunRecord, clock: Clock,
     try:
         if not path.parent.is_dir():
             return
-        status.record(path, record, failures=int((status.load(path) or {}).get("consecutive_failures") or 0) + 1)
+        status.record(path, record, failures=_failures(status.load(path) or {}, record.outcome))
     except OSError:
         pass
 
