@@ -1,7 +1,7 @@
 """When the results a reminder is made from were checked.
 
-The history keeps, for every (agency, item), when a sync or a watch pass last judged it (table
-`history_item`, column `checked_at`, written by `History.record`). A full sync judges every row;
+The history keeps, for every (agency, item), when a sync or a watch pass last judged it
+(`History.check_times`). A full sync judges every row;
 a watch pass only the rows whose URL changed; a row that changed while it was being checked, or
 that the checker could not reach (`checker_offline`), keeps its earlier time.
 
@@ -15,14 +15,13 @@ the e-mail states when they were checked, not when it was sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.state.history import History
 from sheets_sync.state.store import State
-
-_STORED = "%Y-%m-%dT%H:%M:%S.%fZ"  # the history's UTC text times (state/history.py)
 
 
 @dataclass(frozen=True)
@@ -36,14 +35,9 @@ class Checked:
 def check_times(state: State, agencies: Sequence[Agency], catalog: Catalog, tz: ZoneInfo) -> dict[str, Checked]:
     """Agency code -> when its rows of the catalogue were last checked; agencies the history has
     never seen are left out (never checked)."""
-    items = [i.code for i in catalog.items]
-    if not items:
-        return {}
     codes = {a.code for a in agencies}
-    rows = state.db.execute(
-        f"SELECT agency, min(checked_at), max(checked_at) FROM history_item WHERE item IN "
-        f"({','.join('?' * len(items))}) GROUP BY agency", items)
-    return {code: Checked(_time(lo, tz), _time(hi, tz)) for code, lo, hi in rows if code in codes}
+    times = History(state, tz).check_times([i.code for i in catalog.items])
+    return {code: Checked(oldest, newest) for code, (oldest, newest) in times.items() if code in codes}
 
 
 def is_fresh(checked: Checked | None, since: datetime) -> bool:
@@ -61,6 +55,3 @@ def describe(at: datetime | None, tz: ZoneInfo) -> str:
     """A check's time in English, for the log and the command line: "last checked 2023-02-20 18:00"."""
     return f"last checked {at.astimezone(tz):%Y-%m-%d %H:%M}" if at is not None else "never checked"
 
-
-def _time(text: str, tz: ZoneInfo) -> datetime:
-    return datetime.strptime(text, _STORED).replace(tzinfo=timezone.utc).astimezone(tz)

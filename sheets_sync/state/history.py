@@ -213,6 +213,16 @@ class History:
             "UNION ALL SELECT max(at) FROM history_event WHERE at <= ?)", (cutoff, cutoff)).fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
 
+    def check_times(self, items: Sequence[str]) -> dict[str, tuple[datetime, datetime]]:
+        """Agency code -> (oldest, newest) of the times its rows of `items` were last judged (a sync
+        judges every row, a watch pass the rows that changed); agencies never recorded are left out."""
+        if not items:
+            return {}
+        rows = self.state.db.execute(
+            f"SELECT agency, min(checked_at), max(checked_at) FROM history_item WHERE item IN "
+            f"({','.join('?' * len(items))}) GROUP BY agency", list(items))
+        return {code: (_dt(lo, self.tz), _dt(hi, self.tz)) for code, lo, hi in rows}
+
     def first_event_at(self) -> datetime | None:
         row = self.state.db.execute("SELECT min(at) FROM history_event").fetchone()
         return _dt(row[0], self.tz) if row and row[0] else None
@@ -267,10 +277,7 @@ class History:
 
     def _agency_list(self, at: datetime | None) -> set[str] | None:
         db = self.state.db
-        row = None
-        if at is not None:
-            row = db.execute("SELECT codes FROM history_agency_list WHERE at <= ? ORDER BY at DESC LIMIT 1",
-                             (_t(at),)).fetchone()
+        row = _agency_list_at(db, _t(at)) if at is not None else None
         order = "ASC" if at is not None and row is None else "DESC"
         row = row or db.execute(f"SELECT codes FROM history_agency_list ORDER BY at {order} LIMIT 1").fetchone()
         return set(json.loads(row[0])) if row else None
@@ -313,9 +320,14 @@ class History:
         return df[FRAME_COLUMNS]
 
 
+def _agency_list_at(db, at: str):
+    """The row (codes,) of the agencies' list in force at `at` (stored time text), or None."""
+    return db.execute("SELECT codes FROM history_agency_list WHERE at <= ? ORDER BY at DESC LIMIT 1", (at,)).fetchone()
+
+
 def _record_agency_list(db, at: str, codes: list[str]) -> None:
     """Notes the agencies tab's codes at `at` when they differ from the list in force then."""
-    row = db.execute("SELECT codes FROM history_agency_list WHERE at <= ? ORDER BY at DESC LIMIT 1", (at,)).fetchone()
+    row = _agency_list_at(db, at)
     if row is None or set(json.loads(row[0])) != set(codes):
         db.execute("INSERT OR REPLACE INTO history_agency_list (at, codes) VALUES (?, ?)",
                    (at, json.dumps(codes, ensure_ascii=False)))
