@@ -72,14 +72,8 @@ def random_edits(rng: random.Random, domain: str, counter: list[int]):
         done = []
         for _ in range(rng.randint(1, 4)):
             what = rng.choice(("sort", "insert", "delete", "url", "url", "rename"))
-            body = len(e.grid) - 1
-            if what == "sort":
-                col = rng.randrange(len(e.grid[0]))
-                e.reorder(lambda row: g.text(g.cell(row, col)), reverse=rng.random() < 0.5)
-            elif what == "insert":
-                e.insert(rng.randint(1, body + 1), ["" for _ in e.grid[0]])
-            elif what == "delete" and body > 1:
-                e.delete(rng.randint(1, body))
+            if what in ("sort", "insert", "delete"):
+                row_edit(e, rng, what)
             elif what == "url":
                 rows = [r for r in e.grid[1:] if g.text(g.cell(r, e.cols["agency"]))]
                 row = rng.choice(rows)
@@ -300,6 +294,7 @@ def column_edits(rng: random.Random):
 
 
 def row_edit(e: Edits, rng: random.Random, what: str) -> list[str]:
+    """A coordinator sorts by a random column, inserts a blank row or deletes one (`what`)."""
     body = len(e.grid) - 1
     if what == "sort":
         col = rng.randrange(len(e.grid[0]))
