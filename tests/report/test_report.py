@@ -40,6 +40,15 @@ def hist(config):
         yield fill(History(state))
 
 
+def _recorded_report(config, agencies, state, out: Path) -> tuple[History, str]:
+    """The timeline recorded with `agencies` (their last-year scores), and its HTML report as of AS_OF."""
+    history = History(state)
+    for at, verdicts in TIMELINE:
+        history.record(verdicts, at, agencies)
+    doc = R.make_report(dataclasses.replace(config, agencies=agencies), history, "html", out, AS_OF)
+    return history, doc.read_text(encoding="utf-8")
+
+
 def read_csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads the Thai text as UTF-8
@@ -72,11 +81,7 @@ def test_last_years_score_is_shown_as_scored_not_rounded_over_the_pass_mark(conf
     """84.99 (failed: the pass mark is 85) was "85.0" beside "ไม่ผ่าน 2565" in the appendix's table."""
     agencies = tuple(dataclasses.replace(a, score_2565=84.99) if a.code == C.code else a for a in AGENCIES)
     with State(config.settings.state_path) as state:
-        history = History(state)
-        for at, verdicts in TIMELINE:
-            history.record(verdicts, at, agencies)
-        doc = R.make_report(dataclasses.replace(config, agencies=agencies), history, "html", tmp_path / "r.html",
-                            AS_OF).read_text(encoding="utf-8")
+        _, doc = _recorded_report(config, agencies, state, tmp_path / "r.html")
     appendix = doc[doc.index(DOC.APPENDIX_TITLE):]
     assert '<td class="num">84.99</td>' in appendix and '<td class="num">85.0</td>' not in appendix
     assert '<td class="num">45.0</td>' in appendix  # a share keeps its one decimal
@@ -326,11 +331,7 @@ def test_a_score_typed_with_three_decimals_is_read_as_published_and_shown_as_cou
     assert typed.score_2565 == 84.99 and typed.failed_2565
     agencies = tuple(typed if a.code == C.code else a for a in AGENCIES)
     with State(config.settings.state_path) as state:
-        history = History(state)
-        for at, verdicts in TIMELINE:
-            history.record(verdicts, at, agencies)
-        doc = R.make_report(dataclasses.replace(config, agencies=agencies), history, "html", tmp_path / "r.html",
-                            AS_OF).read_text(encoding="utf-8")
+        history, doc = _recorded_report(config, agencies, state, tmp_path / "r.html")
         row = next(r for r in next(b for b in R.report_summary(config, history, AS_OF).blocks
                                    if b.title == S.title_agencies(CATALOG)).rows if r[1] == C.code)
     assert row[4] == "ไม่ผ่าน 2565" and row[-3] == 84.99
