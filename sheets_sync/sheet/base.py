@@ -24,6 +24,7 @@ from sheets_sync.sheet.backend import LayoutReport, Snapshot
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_HEADERS,
+    COPY_LABEL,
     MOVED_HEADER,
     STALE_LABEL,
     SUBMISSION_COLUMNS,
@@ -293,6 +294,7 @@ class GridBackend:
         ledger = getattr(book, "ledger", None)
         last = ledger() if ledger is not None else None
         written, stale, missing, moved = 0, [], [], []
+        judged: set[int] = set()
         for v in verdicts:
             i = index.get(v.key)
             if i is None:
@@ -302,6 +304,7 @@ class GridBackend:
                 stale.append(v.key)
                 continue
             values = g.worker_values(v, self.tz)
+            judged.add(i)
             changed = False
             for key in WORKER_KEYS:
                 now = g.text(g.cell(grid[i], cols[key]))
@@ -319,6 +322,7 @@ class GridBackend:
             if last is not None:
                 last[v.key.packed()] = values
             written += changed
+        _mark_copies(book, grid, cols, moved, judged)
         if last is not None:
             if moved:
                 when = next((v.checked_at for v in verdicts if v.checked_at), None)
@@ -406,6 +410,40 @@ class GridBackend:
             return True
 
         return self._write(work)
+
+
+def _mark_copies(book: Book, grid: g.Grid, cols: Mapping[str, int], moved: list, judged: set[int]) -> None:
+    """Each copied row (a second row of one key, made by an agency copying its row to add a link)
+    gets `grid.copy_values` in place of the verdict and advice copied with it, which the sheet
+    showed greyed as pending forever, about another URL. A row marked so that is no copy any more
+    (the first row was deleted) and got no verdict now (`judged`: rows written) is cleared until
+    its check. Text in its worker cells that the worker does not make is kept in the moved-text
+    tab, as on any row (books with a ledger). Not in Google Sheets yet (`marks_copies`): a copy
+    shares its key's row metadata there, and cells placed by position need an identity of their
+    own to be put right after a sort during the write."""
+    if not getattr(book, "marks_copies", True):
+        return
+    kept = getattr(book, "ledger", None) is not None
+    copies = g.copies(grid, cols)
+    marked = {i for i, row in enumerate(grid[1:], start=1) if g.text(g.cell(row, cols["status"])) == COPY_LABEL}
+    for i in sorted(set(copies) | (marked - judged)):
+        row = grid[i]
+        if i in copies:
+            first, key = copies[i]
+            values, note = g.copy_values(g.url_cell_text(g.cell(row, cols["url"])), first + 1, key)
+        else:
+            key = RowKey(g.text(g.cell(row, cols["agency"])), g.text(g.cell(row, cols["item"])))
+            values, note = dict.fromkeys(WORKER_KEYS, ""), ""
+        for column in WORKER_KEYS:
+            now = g.text(g.cell(row, cols[column]))
+            if now == values[column]:
+                continue
+            if kept and now and not (_worker_wrote(column, now, None) or now == COPY_LABEL):
+                moved.append((key, SUBMISSION_HEADERS[column], now))
+            book.set(TAB_SUBMISSIONS, i, cols[column], values[column])
+        displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], note)
+        if displaced:
+            moved.append((key, NOTE_COLUMN, displaced))
 
 
 def _format_summary(book: Book, tab: str, summary: Summary) -> None:

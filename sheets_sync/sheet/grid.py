@@ -17,11 +17,13 @@ from sheets_sync.core.models import ReadProblem, RowKey, Status, SubmissionRow, 
 from sheets_sync.core.thai import parse_thai_datetime, thai_date, thai_datetime
 from sheets_sync.sheet.layout import (
     AGENCY_HEADERS,
+    COPY_LABEL,
     HEADER_ALIASES,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
     TAB_SUBMISSIONS,
+    WORKER_KEYS,
 )
 
 Grid = Sequence[Sequence[object]]
@@ -206,7 +208,7 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
                      links: Mapping[tuple[int, int], str] | None = None
                      ) -> tuple[tuple[SubmissionRow, ...], tuple[ReadProblem, ...], dict[RowKey, int]]:
     """Keys every row. Returns the rows with a known key, the problems, and key -> 0-based
-    index into `grid` (the first row with that key; later duplicates are reported). `links`:
+    index into `grid` (the row of that key, `key_index`; the other rows of a key are reported). `links`:
     (row, column) -> the address a cell links to where it shows another (SubmissionRow.link)."""
     if not grid:
         raise BackendError(f"tab {TAB_SUBMISSIONS!r} is empty; run `sheets-sync init`")
@@ -214,6 +216,7 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
     rows: list[SubmissionRow] = []
     problems: list[ReadProblem] = []
     index: dict[RowKey, int] = {}
+    chosen = key_index(grid, cols)
     for i, row in enumerate(grid[1:], start=1):
         n = i + 1
         agency_text = text(cell(row, cols["agency"]))
@@ -234,9 +237,9 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
                                         value=item_text, tab=TAB_SUBMISSIONS))
             continue
         key = RowKey(agency_text, item)
-        if key in index:
-            problems.append(ReadProblem("duplicate_key", n, f"{key} also in row {index[key] + 1}; this row is ignored",
-                                        value=str(key), first_row=index[key] + 1, tab=TAB_SUBMISSIONS))
+        if chosen[key] != i:
+            problems.append(ReadProblem("duplicate_key", n, f"{key} also in row {chosen[key] + 1}; this row is ignored",
+                                        value=str(key), first_row=chosen[key] + 1, tab=TAB_SUBMISSIONS))
             continue
         index[key] = i
         first = parse_thai_datetime(text(cell(row, cols.get("first_submitted_at"))))
@@ -256,14 +259,64 @@ def read_submissions(grid: Grid, catalog: Catalog, agency_codes: set[str], tz: Z
     return tuple(rows), tuple(problems), index
 
 
-def key_index(grid: Grid, cols: dict[str, int]) -> dict[RowKey, int]:
-    """key -> 0-based index into `grid` of the first row with that key, as the sheet is now.
-    Writers use it at write time, so rows moved by agencies since the read are still found."""
-    index: dict[RowKey, int] = {}
+def key_index(grid: Grid, cols: Mapping[str, int]) -> dict[RowKey, int]:
+    """key -> 0-based index into `grid` of the row of that key, as the sheet is now: the first
+    not marked as a copy (COPY_LABEL), else the first. Writers use it at write time, so rows moved
+    by agencies since the read are still found; a sort that puts an agency's copied row above its
+    first row does not make the copy the row checked (the item's verdict would swap URLs).
+
+    >>> key_index([["รหัส", "ข้อ", "สถานะ"], ["a", "O1", COPY_LABEL], ["a", "1", "ใช้งานได้"], ["a", "O2", ""]],
+    ...           {"agency": 0, "item": 1, "status": 2})
+    {RowKey(agency='a', item='O1'): 2, RowKey(agency='a', item='O2'): 3}
+    """
+    first: dict[RowKey, int] = {}
+    unmarked: dict[RowKey, int] = {}
     for i, row in enumerate(grid[1:], start=1):
-        item = normalize.item_code(text(cell(row, cols["item"])))
-        index.setdefault(RowKey(text(cell(row, cols["agency"])), item or ""), i)
-    return index
+        agency, item = text(cell(row, cols["agency"])), normalize.item_code(text(cell(row, cols["item"])))
+        if not agency or not item:
+            continue
+        key = RowKey(agency, item)
+        first.setdefault(key, i)
+        if text(cell(row, cols.get("status"))) != COPY_LABEL:
+            unmarked.setdefault(key, i)
+    return {key: unmarked.get(key, i) for key, i in first.items()}
+
+
+def copies(grid: Grid, cols: Mapping[str, int]) -> dict[int, tuple[int, RowKey]]:
+    """0-based index of each row whose key another row has -> (that row's index, the key): the
+    other row is the one the worker reads and writes for the key (`key_index`).
+
+    >>> copies([["รหัส", "ข้อ"], ["a", "O1"], ["a", "O2"], ["a", "1"], ["", ""], ["", ""]], {"agency": 0, "item": 1})
+    {3: (1, RowKey(agency='a', item='O1'))}
+    """
+    index = key_index(grid, cols)
+    out: dict[int, tuple[int, RowKey]] = {}
+    for i, row in enumerate(grid[1:], start=1):
+        agency, item = text(cell(row, cols["agency"])), normalize.item_code(text(cell(row, cols["item"])))
+        if agency and item and index[RowKey(agency, item)] != i:
+            out[i] = (index[RowKey(agency, item)], RowKey(agency, item))
+    return out
+
+
+def copy_values(url_text: str, first_row: int, key: RowKey) -> tuple[dict[str, str], str]:
+    """The worker's cells and the URL cell's note for a copied row (1-based `first_row`: the row of
+    the key that is checked). The copy's own URL is named as the one the cells speak of, so the
+    sheet does not grey them as pending; nothing of the verdict it was copied with stays.
+
+    >>> values, note = copy_values("https://a.go.th/o5-2", 12, RowKey("tt-a", "O5"))
+    >>> values["status"], values["checked_url"], "แถวที่ 12" in note
+    ('แถวซ้ำ (ไม่ได้ตรวจ)', 'https://a.go.th/o5-2', True)
+    """
+    values = dict.fromkeys(WORKER_KEYS, "")
+    values["status"] = COPY_LABEL
+    values["detail"] = (f"another row of {key.agency}/{key.item} (row {first_row}) is the one checked; "
+                        "this row's URL is not checked")
+    values["checked_url"] = capped(url_text)
+    note = (f"แถวนี้ซ้ำกับแถวที่ {first_row} (หน่วยงาน {key.agency} ข้อ {key.item}) ระบบตรวจเฉพาะแถวที่ {first_row} "
+            f"จึงไม่ได้ตรวจ URL ในแถวนี้\n"
+            f"หากต้องการส่งหลาย URL ในข้อเดียวกัน ให้ใส่ทุก URL ไว้ในช่อง URL ของแถวที่ {first_row} "
+            "(ขึ้นบรรทัดใหม่คั่นแต่ละ URL) แล้วลบแถวนี้")
+    return values, note
 
 
 def url_cell_text(value: object) -> str:

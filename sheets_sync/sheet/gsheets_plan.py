@@ -129,6 +129,10 @@ def quote(title: str) -> str:
 class SheetBook(MemoryBook):
     """A MemoryBook over the tabs as read, recording every change for translation."""
 
+    # Copied rows keep what they were copied with here (base._mark_copies): a copy has no row
+    # identity of its own for the checked positioned writes yet.
+    marks_copies = False
+
     def __init__(self, titles: Iterable[str]) -> None:
         super().__init__()
         self.titles = list(titles)

@@ -57,6 +57,9 @@ WORKER_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.worker)
 AGENCY_KEYS = tuple(c.key for c in SUBMISSION_COLUMNS if c.agency)
 STALE_LABEL = "รอตรวจ"  # what a status whose URL was edited since the check reads as
 STALE_COLOUR = "BDBDBD"
+# What a copied row (a second row of one agency's item) shows instead of the verdict it was copied
+# with: the worker reads and writes one row a key (the first), so the copy's own URL is never checked.
+COPY_LABEL = "แถวซ้ำ (ไม่ได้ตรวจ)"
 SUBMISSION_HEADERS = {c.key: c.header for c in SUBMISSION_COLUMNS}
 
 AGENCY_COLUMNS = (

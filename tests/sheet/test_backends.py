@@ -13,6 +13,7 @@ from sheets_sync.core.models import RowKey, Status, Summary, SummaryBlock, Verdi
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import (
     AGENCY_HEADERS,
+    COPY_LABEL,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
     TAB_GUIDE,
@@ -185,6 +186,59 @@ def test_verdicts_land_on_their_rows_after_sort_insert_delete_and_url_edit(sheet
     for k in (RowKey(a, "O1"), RowKey(a, "O2"), RowKey(b, "O1")):
         assert sheet.note(TAB_SUBMISSIONS, row_index[k], col("url", header)) == f"note {k}"
     assert sheet.note(TAB_SUBMISSIONS, row_index[RowKey(b, "O3")], col("url", header)) == ""
+
+
+def test_a_copied_row_loses_the_verdict_it_was_copied_with_and_says_which_row_is_checked(sheet, config):
+    """An agency copies its O5 row (verdict and note along) to give a second link: the copy's URL
+    is never checked (one row a key), so it must not keep showing the other URL's verdict."""
+    if sheet.name == "gsheets":
+        pytest.skip("not in Google Sheets yet: a copied row needs a row identity of its own there (README)")
+    a = config.agencies[0].code
+    key = RowKey(a, "O5")
+    sheet.edit_now(lambda e: e.set_url(a, "O5", "https://a.go.th/o5"))
+    sheet.backend.write_results([verdict(key, "https://a.go.th/o5", Status.BROKEN, note="เปิดไม่ได้",
+                                         http_status=404, reasons=("http_4xx",))])
+
+    def copy(e):
+        at = e.row_of(a, "O5")
+        e.copy_row(at, at + 1)
+        e.grid[at + 1][e.cols["url"]] = "https://a.go.th/o5-second"
+    sheet.edit_now(copy)
+    snap = sheet.backend.read(config.catalog)
+    assert [p.code for p in snap.problems] == ["duplicate_key"]
+    sheet.backend.write_results([verdict(key, "https://a.go.th/o5", Status.BROKEN, note="เปิดไม่ได้",
+                                         http_status=404, reasons=("http_4xx",))])
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    header = grid[0]
+    rows = [i for i, r in enumerate(grid) if i and g.text(r[0]) == a and g.text(r[5]) == "O5"]
+    first, second = grid[rows[0]], grid[rows[1]]
+    assert g.text(first[col("status", header)]) == Status.BROKEN.label_th
+    assert sheet.note(TAB_SUBMISSIONS, rows[0], col("url", header)) == "เปิดไม่ได้"
+    assert g.text(second[col("status", header)]) == COPY_LABEL
+    assert g.text(second[col("checked_url", header)]) == "https://a.go.th/o5-second"  # not greyed as pending
+    for gone in ("reasons", "http_status", "checked_at", "first_submitted_at"):
+        assert g.text(g.cell(second, col(gone, header))) == ""
+    note = sheet.note(TAB_SUBMISSIONS, rows[1], col("url", header))
+    assert f"แถวที่ {rows[0] + 1}" in note and "ไม่ได้ตรวจ" in note
+    assert g.text(second[col("url", header)]) == "https://a.go.th/o5-second"  # the agency's cell is theirs
+    again = sheet.backend.read(config.catalog)
+    assert {r.key: r.url_text for r in again.rows}[key] == "https://a.go.th/o5"  # the first row is still the one read
+
+    # the first row deleted: the copy is the row of O5 now, read and checked like any row; until
+    # its check (here a verdict for a URL no longer there), it shows no verdict, not the copy's advice
+    sheet.edit_now(lambda e: e.delete(e.row_of(a, "O5")))
+    row = {r.key: r for r in sheet.backend.read(config.catalog).rows}[key]
+    assert row.url_text == "https://a.go.th/o5-second" and row.previous_status is None
+    assert sheet.backend.write_results([verdict(key, "https://a.go.th/o5", Status.OK)]).stale == (key,)
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    only = next(i for i, r in enumerate(grid) if i and g.text(r[0]) == a and g.text(r[5]) == "O5")
+    assert [g.text(g.cell(grid[only], col(k, header))) for k in ("status", "detail", "checked_url")] == ["", "", ""]
+    assert sheet.note(TAB_SUBMISSIONS, only, col("url", header)) == ""
+    sheet.backend.write_results([verdict(key, "https://a.go.th/o5-second", Status.OK)])
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    only = next(i for i, r in enumerate(grid) if i and g.text(r[0]) == a and g.text(r[5]) == "O5")
+    assert g.text(grid[only][col("status", header)]) == Status.OK.label_th
+    assert sheet.note(TAB_SUBMISSIONS, only, col("url", header)) == ""
 
 
 def test_agency_cells_are_never_written(sheet, config):

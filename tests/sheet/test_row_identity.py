@@ -1,6 +1,6 @@
 """Issue 11: no verdict or note ever lands on a row it does not belong to, whatever agencies and
 coordinators do while a sync runs. Seeded random edits (sort by any column, insert and delete
-rows, change URLs, rename the tab) are injected at every request boundary of a full sync on the
+rows, change URLs, rename the tab; copy rows on the xlsx) are injected at every request boundary of a full sync on the
 gsheets backend (real gspread against the Sheets API fake, whose row developer metadata moves
 with its row as in Google Sheets), and between the read and the save on the xlsx backend.
 
@@ -20,6 +20,7 @@ from sheets_sync.core.models import CheckResult, RowKey, Status
 from sheets_sync.pipeline.sync import sync
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import (
+    COPY_LABEL,
     SUBMISSION_COLUMNS,
     SUBMISSION_HEADERS,
     TAB_SUBMISSIONS,
@@ -66,13 +67,14 @@ def url_for(key: RowKey, n: int, domain: str) -> str:
     return f"https://{domain}/ita/{key.agency}/{key.item.lower()}/v{n}"
 
 
-def random_edits(rng: random.Random, domain: str, counter: list[int]):
-    """Agencies and coordinators at work: 1-4 of sort / insert / delete / URL change / rename."""
+def random_edits(rng: random.Random, domain: str, counter: list[int], copies: bool = False):
+    """Agencies and coordinators at work: 1-4 of sort / insert / delete / URL change / rename, and
+    with `copies` an agency copying its row (the xlsx marks copies; Google Sheets not yet)."""
     def edit(e: Edits) -> list[str]:
         done = []
         for _ in range(rng.randint(1, 4)):
-            what = rng.choice(("sort", "insert", "delete", "url", "url", "rename"))
-            if what in ("sort", "insert", "delete"):
+            what = rng.choice(("sort", "insert", "delete", "url", "url", "rename") + (("copy",) if copies else ()))
+            if what in ("sort", "insert", "delete", "copy"):
                 row_edit(e, rng, what)
             elif what == "url":
                 rows = [r for r in e.grid[1:] if g.text(g.cell(r, e.cols["agency"]))]
@@ -103,12 +105,19 @@ def misplaced(grid, notes: dict, judged: Judged) -> list[str]:
     """Rows whose verdict cells or note are not those judged for the URL their checked-URL cell
     names, or whose checked URL was never this row's."""
     cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    copies = g.copies(grid, cols)
     bad = []
     for r, row in enumerate(grid[1:], start=1):
         key = RowKey(g.text(g.cell(row, cols["agency"])), g.text(g.cell(row, cols["item"])))
         checked = g.url_cell_text(g.cell(row, cols["checked_url"]))
         status = g.text(g.cell(row, cols["status"]))
         note = notes.get((r, cols["url"]), "")
+        if status == COPY_LABEL:  # a copied row's marking: only on a copy, or on a row greyed as pending
+            if r not in copies and checked == g.url_cell_text(g.cell(row, cols["url"])):
+                bad.append(f"row {r + 1} {key}: marked as a copy, but it is the row of its key")
+            elif f"{key.agency}/{key.item}" not in g.text(g.cell(row, cols["detail"])):
+                bad.append(f"row {r + 1} {key}: holds the copy marking of another key")
+            continue
         if not checked:
             if status not in ("", Status.EMPTY.label_th) or note or g.text(g.cell(row, cols["detail"])):
                 bad.append(f"row {r + 1} {key}: verdict {status!r} without a checked URL")
@@ -224,7 +233,7 @@ def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_
     sheet.edit_now(lambda e: [e.set_url(code, f"O{i}", url_for(RowKey(code, f"O{i}"), 0, domain))
                               for i in range(1, 44) if i % 4])
     clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
-    judged, failures, bad, people_changed, raced = Judged(), [], [], 0, 0
+    judged, failures, bad, people_changed, raced, marked = Judged(), [], [], 0, 0, 0
     counter = [0]
     save = sheet.backend._save
     for seed in range(XLSX_SEEDS):
@@ -232,7 +241,7 @@ def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_
         last: dict = {}
 
         def edit(e, rng=rng, last=last):
-            random_edits(rng, domain, counter)(e)
+            random_edits(rng, domain, counter, copies=True)(e)
             last["people"] = people_cells(e.grid)
 
         pending = [edit]
@@ -256,6 +265,7 @@ def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_
         cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
         notes = {(r, cols["url"]): sheet.note(TAB_SUBMISSIONS, r, cols["url"]) for r in range(1, len(grid))}
         bad += [f"seed {seed}: {b}" for b in misplaced(grid, {k: v for k, v in notes.items() if v}, judged)]
+        marked += sum(1 for row in grid[1:] if g.text(g.cell(row, cols["status"])) == COPY_LABEL)
         if "people" in last:
             before = last["people"]
             people_changed += changed_rows(before, people_cells(grid))
@@ -263,6 +273,7 @@ def test_xlsx_file_replaced_between_read_and_save_never_misplaces_a_verdict(tmp_
     assert bad == []
     assert people_changed == 0
     assert raced >= XLSX_SEEDS // 3
+    assert marked > 0  # agencies' copied rows were there and marked
 
 
 def column_edits(rng: random.Random):
@@ -294,9 +305,13 @@ def column_edits(rng: random.Random):
 
 
 def row_edit(e: Edits, rng: random.Random, what: str) -> list[str]:
-    """A coordinator sorts by a random column, inserts a blank row or deletes one (`what`)."""
+    """A coordinator sorts by a random column, inserts a blank row or deletes one, or an agency copies
+    its row (to give a second link) somewhere below it (`what`)."""
     body = len(e.grid) - 1
-    if what == "sort":
+    if what == "copy":
+        at = rng.randint(1, body)
+        e.copy_row(at, rng.randint(at + 1, body + 1))
+    elif what == "sort":
         col = rng.randrange(len(e.grid[0]))
         e.reorder(lambda row: g.text(g.cell(row, col)), reverse=rng.random() < 0.5)
     elif what == "insert":

@@ -50,6 +50,14 @@ class Edits:
         self.grid.insert(at, list(values))
         self.notes = {(r + 1 if r >= at else r, c): v for (r, c), v in self.notes.items()}
 
+    def copy_row(self, at: int, to: int) -> None:
+        """Pastes a copy of row `at` (its cells and its URL cell's note, as a copy and paste of a
+        whole row brings them) as a new row `to`."""
+        notes = {c: v for (r, c), v in self.notes.items() if r == at}
+        self.insert(to, self.grid[at][:])
+        for c, v in notes.items():
+            self.notes[(to, c)] = v
+
     def delete(self, at: int) -> None:
         del self.grid[at]
         self.notes = {(r - 1 if r > at else r, c): v for (r, c), v in self.notes.items() if r != at}
