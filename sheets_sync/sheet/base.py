@@ -53,7 +53,8 @@ class Book(Protocol):
     def remove_tab(self, name: str) -> None: ...
     def grid(self, tab: str) -> list[list[object]]: ...
     def set(self, tab: str, row: int, col: int, value: str) -> None: ...
-    def set_note(self, tab: str, row: int, col: int, note: str) -> str | None: ...  # a person's note replaced
+    def set_note(self, tab: str, row: int, col: int, note: str,
+                 ours: str = "") -> str | None: ...  # a person's note replaced; `ours`: the worker's last note there
     def append(self, tab: str, rows: Sequence[Sequence[str]]) -> None: ...
     def replace(self, tab: str, rows: Sequence[Sequence[object]]) -> None: ...
     def style(self, tab: str, kind: str) -> None: ...
@@ -306,23 +307,27 @@ class GridBackend:
             values = g.worker_values(v, self.tz)
             judged.add(i)
             changed = False
+            was_copy = g.text(g.cell(grid[i], cols["status"])) == COPY_LABEL  # its first row was deleted
             for key in WORKER_KEYS:
                 now = g.text(g.cell(grid[i], cols[key]))
                 if now != values[key]:
-                    if last is not None and now and not _worker_wrote(key, now, last.get(v.key.packed())):
+                    ours = last.get(v.key.packed()) if last is not None else None
+                    if last is not None and now and not (_worker_wrote(key, now, ours)
+                                                         or was_copy and _copy_text(key, now, ours)):
                         moved.append((v.key, SUBMISSION_HEADERS[key], now))
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
                     changed = True
             mirror = getattr(book, "mirror_link", None)  # the .xlsx: a URL cell's label over its link
             if mirror is not None:
                 mirror(TAB_SUBMISSIONS, i, cols["url"], cols["checked_url"])
-            displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], g.capped(v.note_th))
+            note = g.capped(v.note_th)
+            displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], note, _last_note(last, v.key))
             if displaced:
                 moved.append((v.key, NOTE_COLUMN, displaced))  # a coordinator's note: kept, not lost
             if last is not None:
-                last[v.key.packed()] = values
+                last[v.key.packed()] = values | {NOTE_KEY: note}
             written += changed
-        _mark_copies(book, grid, cols, moved, judged)
+        _mark_copies(book, grid, cols, moved, judged, last)
         if last is not None:
             if moved:
                 when = next((v.checked_at for v in verdicts if v.checked_at), None)
@@ -412,7 +417,8 @@ class GridBackend:
         return self._write(work)
 
 
-def _mark_copies(book: Book, grid: g.Grid, cols: Mapping[str, int], moved: list, judged: set[int]) -> None:
+def _mark_copies(book: Book, grid: g.Grid, cols: Mapping[str, int], moved: list, judged: set[int],
+                 last: dict | None) -> None:
     """Each copied row (a second row of one key, made by an agency copying its row to add a link)
     gets `grid.copy_values` in place of the verdict and advice copied with it, which the sheet
     showed greyed as pending forever, about another URL. A row marked so that is no copy any more
@@ -438,12 +444,24 @@ def _mark_copies(book: Book, grid: g.Grid, cols: Mapping[str, int], moved: list,
             now = g.text(g.cell(row, cols[column]))
             if now == values[column]:
                 continue
-            if kept and now and not (_worker_wrote(column, now, None) or now == COPY_LABEL):
+            if kept and now and not _copy_text(column, now, last.get(key.packed()) if last else None):
                 moved.append((key, SUBMISSION_HEADERS[column], now))
             book.set(TAB_SUBMISSIONS, i, cols[column], values[column])
-        displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], note)
+        displaced = book.set_note(TAB_SUBMISSIONS, i, cols["url"], note, _last_note(last, key))
         if displaced:
             moved.append((key, NOTE_COLUMN, displaced))
+
+
+def _copy_text(column: str, text: str, last: dict | None) -> bool:
+    """Whether `text` in a worker cell of a copied row is the worker's: what it wrote on the row
+    copied, text only the worker makes there, or the copy's own marking."""
+    return (_worker_wrote(column, text, last) or _worker_wrote(column, text, None) or text == COPY_LABEL
+            or column == "detail" and text.startswith("another row of "))
+
+
+def _last_note(last: dict | None, key: RowKey) -> str:
+    """The note the worker wrote last on `key`'s URL cell, by the ledger ('' without one)."""
+    return str((last or {}).get(key.packed(), {}).get(NOTE_KEY) or "")
 
 
 def _format_summary(book: Book, tab: str, summary: Summary) -> None:
@@ -472,6 +490,7 @@ def _worker_wrote(column: str, text: str, last: dict | None) -> bool:
     return True  # free text (detail): cannot tell without the ledger, so it is not taken for a person's
 
 
+NOTE_KEY = "note"  # the ledger's entry for the URL cell's note, beside the worker columns' keys
 NOTE_COLUMN = f"หมายเหตุบนช่อง {SUBMISSION_HEADERS['url']}"  # the moved-text tab's name for a note on the URL cell
 
 

@@ -161,7 +161,7 @@ class SheetBook(MemoryBook):
         super().set(tab, row, col, value)
         self.ops.append(("set", tab, row, col, value))
 
-    def set_note(self, tab: str, row: int, col: int, note: str) -> None:
+    def set_note(self, tab: str, row: int, col: int, note: str, ours: str = "") -> None:
         if self.note(tab, row, col) == (note or ""):
             return
         super().set_note(tab, row, col, note)

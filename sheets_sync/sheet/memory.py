@@ -41,7 +41,7 @@ class MemoryBook:
             rows[row].append("")
         rows[row][col] = value
 
-    def set_note(self, tab: str, row: int, col: int, note: str) -> None:
+    def set_note(self, tab: str, row: int, col: int, note: str, ours: str = "") -> None:
         if note:
             self.notes[(tab, row, col)] = note
         else:

@@ -156,20 +156,24 @@ class XlsxBook:
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.
         as_text_cell(self._cell(tab, row, col), value)
 
-    def set_note(self, tab: str, row: int, col: int, note: str) -> str | None:
+    def set_note(self, tab: str, row: int, col: int, note: str, ours: str = "") -> str | None:
         """Writes the worker's note on a cell (clears it for ""), and returns the text of a
         person's note it replaced, for the caller to keep: a coordinator's note on a URL cell
-        was lost the first time the row needed a note of the worker's."""
+        was lost the first time the row needed a note of the worker's. A note is the worker's by
+        its author, or by being `ours` (the note the ledger says the worker wrote there last):
+        LibreOffice saves every note's author as " ", and a fixed row kept its old advice."""
         c = self._cell(tab, row, col)
         displaced = None
+        mine = c.comment is not None and (c.comment.author == NOTE_AUTHOR
+                                          or bool(ours) and (c.comment.text or "").strip() == ours.strip())
         if note:
             if c.comment is None or c.comment.text != note:
-                if c.comment is not None and c.comment.author != NOTE_AUTHOR and (c.comment.text or "").strip():
+                if c.comment is not None and not mine and (c.comment.text or "").strip():
                     displaced = c.comment.text.strip()
                 comment = Comment(note, NOTE_AUTHOR)
                 comment.width, comment.height = 420, 140
                 c.comment = comment
-        elif c.comment is not None and c.comment.author == NOTE_AUTHOR:
+        elif mine:
             c.comment = None  # only our own notes are cleared; a coordinator's stays
         return displaced
 

@@ -245,8 +245,12 @@ def test_the_stale_rule_reads_a_checked_cell_as_current_whatever_spaces_it_was_p
 
 
 class NotFoundChecker:
+    """Every URL answers 404, except those in `ok`."""
+    ok: set = set()
+
     def check_many(self, urls, progress=None):
-        return {u: CheckResult(url=u, status=Status.BROKEN, reasons=("http_4xx",), http_status=404, detail="404")
+        return {u: CheckResult(url=u, status=Status.OK, http_status=200, detail="ok") if u in self.ok else
+                CheckResult(url=u, status=Status.BROKEN, reasons=("http_4xx",), http_status=404, detail="404")
                 for u in urls}
 
     def close(self) -> None:
@@ -271,6 +275,38 @@ def test_a_coordinators_note_on_a_url_cell_is_kept_when_the_workers_note_takes_i
     assert note is not None and note.author == "sheets-sync" and "เปิดแล้วพบข้อผิดพลาด" in note.text
     kept = [[c.value for c in row] for row in wb[TAB_MOVED].iter_rows(min_row=2)]
     assert [r[1:] for r in kept] == [[agency, "O1", "หมายเหตุบนช่อง URL", "โทรแจ้งหน่วยงานแล้ว 2 ก.พ."]]
+
+
+def test_the_workers_notes_stay_its_own_after_libreoffice_saved_them_without_their_author(tmp_path, config):
+    """LibreOffice saves every note's author as " ": the worker took its own old advice for a
+    person's, so a fixed row kept "เปิดแล้วพบข้อผิดพลาด" beside ใช้งานได้, and a re-broken row's
+    old advice was filed in the moved-text tab. Its notes are known by the ledger's text now."""
+    from openpyxl.comments import Comment
+
+    agency = config.agencies[0].code
+    fixed, again = RowKey(agency, "O1"), RowKey(agency, "O2")
+    site = config.agencies[0].domains[0]
+    path, backend, cols, rows = _synced(tmp_path, config, {fixed: f"https://www.{site}/o1",
+                                                            again: f"https://www.{site}/o2"})
+    sync(config, backend, NotFoundChecker(), FixedClock(datetime(2023, 2, 3, 9, 0, tzinfo=BANGKOK)))
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    for key, url in ((fixed, f"https://www.{site}/o1-fixed"), (again, f"https://www.{site}/o2-new")):
+        cell = ws.cell(rows[key], cols["url"] + 1)
+        assert cell.comment is not None
+        cell.comment = Comment(cell.comment.text, " ")  # as LibreOffice saves it
+        cell.value = url
+    wb.save(path)
+
+    checker = NotFoundChecker()
+    checker.ok = {f"https://www.{site}/o1-fixed"}
+    sync(config, backend, checker, FixedClock(datetime(2023, 2, 4, 9, 0, tzinfo=BANGKOK)))
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    assert ws.cell(rows[fixed], cols["status"] + 1).value == Status.OK.label_th
+    assert ws.cell(rows[fixed], cols["url"] + 1).comment is None  # no old advice beside ใช้งานได้
+    assert ws.cell(rows[again], cols["url"] + 1).comment is not None
+    assert TAB_MOVED not in wb.sheetnames  # nothing of the worker's was filed as a person's
 
 
 def test_a_picture_a_coordinator_put_in_the_workbook_survives_the_workers_saves(tmp_path, config):
