@@ -18,6 +18,9 @@
   it has stayed down `outage_confirm_minutes` (check/outages.py);
 * when the catalogue's year rules change, results read up to the pages that settled the old
   ones are dropped, once (`ResultCache.align_years`);
+* results stored by other checker code (an upgrade: `CHECKER_CODE`, a digest of check/'s source)
+  are not reused: each `ok` is asked again in full, once, by the code running now. An upgrade
+  that fixed a false "ok" left it on the sheet, stamped with the new run's time, for the TTL;
 * a URL the pipeline names in `recheck` (its row showed a problem, e.g. a year the item's rule
   does not accept, which the cache cannot judge: the rule belongs to the row) is checked now,
   conditionally when its cached result is `ok`: the agency's fix (a new file at the same address)
@@ -29,11 +32,13 @@ either. A state file that fails mid-run only costs the cache: the check goes on 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable, Iterable
 
 from sheets_sync.check import outages
@@ -146,6 +151,19 @@ VALIDATOR_MARKS = (
      "counts, amounts, Thai telephone digits, sheet names, archives, errors sent as PDFs and bare not-found answers"),
 )
 
+
+
+def _code_digest(folder: Path = Path(__file__).parent) -> str:
+    """A digest of the checker's source (every .py file of check/): what made a cached result."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+CHECKER_CODE = _code_digest()
+_CODE_MARK = "checker code "  # check_cache_marks holds one such mark: the code the cached rows came from
+
 # Results that say nothing of the URL, only of this run: the last real result stays.
 NOT_STORED = frozenset({"checker_offline", "site_not_answering", "site_maintenance", "rate_limited"})
 
@@ -162,9 +180,29 @@ class Entry:
 class ResultCache:
     """The check_cache table."""
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, code: str = CHECKER_CODE) -> None:
         self.state = state
         self._forget_old_validators()
+        self._age_results_of_other_code(code)
+
+    def _age_results_of_other_code(self, code: str) -> None:
+        """Once per checker code: every cached row made by other code is made past its TTL and
+        loses its validators, so each `ok` is asked again in full (a 304 would keep the old code's
+        reading). The rows stay: a site down for a moment is still told from one that never opened."""
+        try:
+            have = [m for (m,) in self.state.db.execute(
+                "SELECT mark FROM check_cache_marks WHERE mark LIKE ?", (_CODE_MARK + "%",))]
+            if have == [_CODE_MARK + code]:
+                return
+            with self.state.transaction() as db:
+                changed = db.execute("UPDATE check_cache SET etag = NULL, last_modified = NULL, checked_at = 0").rowcount
+                db.execute("DELETE FROM check_cache_marks WHERE mark LIKE ?", (_CODE_MARK + "%",))
+                db.execute("INSERT INTO check_cache_marks (mark) VALUES (?)", (_CODE_MARK + code,))
+            if changed:
+                log.info("cache: the checker's code changed since %d stored results were made; each is checked again",
+                         changed)
+        except sqlite3.Error as e:
+            log.warning("could not update the cached results (%s); they are used as they are", e)
 
     def _forget_old_validators(self) -> None:
         """Drops the validators of every cached row once per mark of VALIDATOR_MARKS the state

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections import Counter
 from datetime import datetime
 
@@ -306,3 +307,23 @@ def test_a_url_not_asked_or_behind_a_maintenance_notice_keeps_its_last_verdict_c
         cache.store([CheckResult(url="http://a.go.th/o7", status=Status.UNKNOWN, reasons=(reason,))], at=2.0)
         entry = cache.load(["http://a.go.th/o7"])["http://a.go.th/o7"]
         assert (entry.result.status, entry.checked_at) == (Status.OK, 1.0)
+
+
+def test_results_stored_by_other_checker_code_are_asked_again_in_full_once(tmp_path, config):
+    """An upgrade fixed a false "ok" (a redirect to the home page, say): the old code's "ok" was
+    reused for the TTL, stamped with the new run's time; and a 304 to its validators would have
+    kept it past that."""
+    url = "http://a.go.th/o7"
+    with State(tmp_path / "state.sqlite") as state:
+        ResultCache(state, code="before-the-upgrade").store(
+            [CheckResult(url=url, status=Status.OK, etag='"v1"')], at=time.time())
+        checker = Checker(config.settings.checker)
+        try:
+            cached = CachedChecker(checker, state)  # the code running now
+            reuse, check, validators, _ = cached.plan([url])
+            assert (reuse, check, validators) == ({}, [url], {})
+            cached.cache.store([CheckResult(url=url, status=Status.OK, etag='"v2"')], at=time.time())
+            reuse, check, validators, _ = CachedChecker(checker, state).plan([url])  # the same code again
+            assert url in reuse and check == []
+        finally:
+            checker.close()
