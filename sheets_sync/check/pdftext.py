@@ -83,6 +83,8 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
                     text = _page_text(pdfium, textpage)
                 finally:
                     pdfium.FPDFText_ClosePage(textpage)
+                if text and stamp_only(text) and _pictured(pdfium, page):
+                    text = ""  # a scan: its words are in the picture, the text layer is the scanner's stamp
             finally:
                 pdfium.FPDF_ClosePage(page)
             if text is None:
@@ -96,6 +98,76 @@ def _read(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> tupl
         return squeeze(" ".join(parts)), True
     finally:
         pdfium.FPDF_CloseDocument(doc)
+
+
+# What a scan's text layer holds when its words are only in the picture: the stamp a scanner app
+# writes at the foot of each page ("Scanned with CamScanner", "Scanned by TapScanner", "Created
+# with Adobe Scan"), the bare app names, and page numbers ("- 1 -", "Page 1 of 1", "หน้า ๑/๓", "1/3").
+# Read as the page's text, it was a scan's "no 2566": a look by hand (unverifiable_content), as a scan
+# without text is, when such text is all the page has besides pictures covering it (`_pictured`).
+# Page numbers have at most three digits: "2566" alone is a year, never taken for a page number.
+_STAMP = re.compile(
+    r"(?:scanned|digiti[sz]ed|created|made|generated|captured|converted)\s+(?:with|by|using|on)\s+"
+    r"[A-Za-z][\w.+&-]*(?:\s+[A-Za-z0-9][\w.+&-]*){0,3}"
+    r"|cam\s?scanner|tap\s?scanner|genius\s+scan|adobe\s+scan|(?:microsoft|office)\s+lens|\bCS\b"
+    r"|(?:page|p\.|หน้า(?:ที่)?)\s*[0-9๐-๙]{1,3}(?:\s*(?:of|/|จาก(?:ทั้งหมด)?)\s*[0-9๐-๙]{1,3})?(?:\s*หน้า)?"
+    r"|(?<![0-9๐-๙])[0-9๐-๙]{1,3}(?:\s*(?:/|of|จาก)\s*[0-9๐-๙]{1,3})?(?![0-9๐-๙])",
+    re.I)
+_WORD = re.compile(r"\w")
+STAMP_CHARS = 200  # a longer text is the page's own
+
+
+def stamp_only(text: str) -> bool:
+    """Whether a page's text is only a scanner app's stamp and page numbers (with their dashes
+    and brackets), nothing a reader would read for its year.
+
+    >>> stamp_only("Scanned with CamScanner"), stamp_only("- 1 -"), stamp_only("Page 1 of 1"), stamp_only("หน้า ๒/๓")
+    (True, True, True, True)
+    >>> stamp_only("ปี 2566"), stamp_only("- 2566 -"), stamp_only("Scanned with CamScanner 12/01/2023"), stamp_only("O31")
+    (False, False, False, False)
+    """
+    if len(text) > STAMP_CHARS:
+        return False
+    return not _WORD.search(_STAMP.sub(" ", text))
+
+
+_PICTURED = 0.5  # of the page's area: a scan's picture covers the page, a logo does not
+_MAX_OBJECTS = 2000  # objects looked at on a page: a scan has one picture, or a few strips of one
+
+
+def _pictured(pdfium, page) -> bool:
+    """Pictures (image objects, or forms holding them) cover at least half of the page: a scan."""
+    area = pdfium.FPDF_GetPageWidthF(page) * pdfium.FPDF_GetPageHeightF(page)
+    if area <= 0:
+        return False
+    covered = 0.0
+    for i in range(min(pdfium.FPDFPage_CountObjects(page), _MAX_OBJECTS)):
+        obj = pdfium.FPDFPage_GetObject(page, i)
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        if kind == pdfium.FPDF_PAGEOBJ_IMAGE or (kind == pdfium.FPDF_PAGEOBJ_FORM and _holds_image(pdfium, obj, 0)):
+            covered += _area(pdfium, obj)
+            if covered >= _PICTURED * area:
+                return True
+    return False
+
+
+def _holds_image(pdfium, form, depth: int) -> bool:
+    """A form XObject with an image in it (a scanner's page wrapped in a form), a few levels deep."""
+    for i in range(min(pdfium.FPDFFormObj_CountObjects(form), _MAX_OBJECTS)):
+        obj = pdfium.FPDFFormObj_GetObject(form, i)
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        if kind == pdfium.FPDF_PAGEOBJ_IMAGE or (kind == pdfium.FPDF_PAGEOBJ_FORM and depth < 3
+                                                  and _holds_image(pdfium, obj, depth + 1)):
+            return True
+    return False
+
+
+def _area(pdfium, obj) -> float:
+    """The area of an object's bounds on the page (0 when PDFium cannot tell them)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return 0.0
+    return max(0.0, right.value - left.value) * max(0.0, top.value - bottom.value)
 
 
 # Thai typed in an old non-Unicode font (the PSL and DSN families of the Word 97 era) has its

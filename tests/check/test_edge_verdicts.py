@@ -26,7 +26,7 @@ from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from sheets_sync.core.reasons import REASONS
 from tests.support import ROOT
-from tests.support.farm import make_pdf
+from tests.support.farm import make_pdf, pdf_file
 from tests.support.http_servers import LoopbackServer, closed_port, drip, raw, redirect, respond, slow
 from tests.support.pdf_crypt import encrypted_pdf
 
@@ -144,6 +144,49 @@ def test_a_scan_and_a_readable_pdf_are_not_warned_about(server):
     text = server.route("/text.pdf", respond(200, make_pdf(["Annual plan, fiscal year 2566"]), PDF))
     assert verdict(scan) == (Status.OK, ("unverifiable_content",))
     assert verdict(text) == (Status.OK, ())
+
+
+def scan_pdf(stamp: str = "", picture: tuple[int, int] = (612, 792), words: str = "") -> bytes:
+    """A scanned page: one picture (a tiny grey image drawn `picture` points wide and high) and, in
+    its text layer, only `stamp` at the page's foot, as a scanner app writes it; `words`: text of
+    the page's own above it."""
+    w, h = picture
+    stream = f"q {w} 0 0 {h} 0 0 cm /Im1 Do Q"
+    for y, line in ((700, words), (20, stamp)):
+        if line:
+            stream += f" BT /F1 9 Tf 72 {y} Td ({line}) Tj ET"
+    return pdf_file([
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im1 6 0 R >> "
+        "/Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        "/Length 4 >>\nstream\n\xff\x80\x80\xff\nendstream"])
+
+
+@pytest.mark.parametrize("stamp", ["Scanned with CamScanner", "Scanned by TapScanner", "- 1 -", "Page 1 of 1", "1/3"])
+def test_a_scan_whose_text_layer_is_only_a_scanners_stamp_is_a_scan(server, stamp):
+    # was "no 2566": the stamp or page number read as the document's text, the year in the picture
+    scan = server.route("/scan.pdf", respond(200, scan_pdf(stamp), PDF))
+    framed = server.route("/o31", respond(200, ("<html><head><title>No Gift Policy</title></head><body>"
+                                                "<h3>ประกาศเจตนารมณ์นโยบาย No Gift Policy</h3>"
+                                                "<iframe src='/scan.pdf' width='100%'></iframe></body></html>").encode(),
+                                          {"Content-Type": "text/html; charset=utf-8"}))
+    assert verdict(scan) == (Status.OK, ("unverifiable_content",))
+    assert verdict(framed) == (Status.OK, ("unverifiable_content",))
+
+
+@pytest.mark.parametrize("body, years", [
+    (scan_pdf("- 1 -", picture=(100, 100)), ()),  # a logo, not a scan: no year to see ("no 2566" for the row)
+    (scan_pdf("Scanned with CamScanner", words="No Gift Policy 2565"), (2565,)),  # the page's own words
+    (scan_pdf("Scanned with CamScanner", words="No Gift Policy 2566"), (2566,)),
+    (scan_pdf("- 2565 -"), (2565,)),  # a year at the foot is no page number
+], ids=["logo-and-page-number", "text-2565", "text-2566", "year-at-the-foot"])
+def test_a_pictures_own_words_or_a_small_picture_keep_their_year_verdict(server, body, years):
+    # guards: the text is read as before (each row judges these years by its item's rule)
+    r = check(server.route("/doc.pdf", respond(200, body, PDF)))
+    assert (r.status, r.reasons, r.years) == (Status.OK, (), years)
 
 
 def test_a_pdf_is_read_up_to_the_page_that_settles_the_sync_year_rules(server):
