@@ -125,6 +125,10 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
     if only and not set(years or ()) - only and scripted.filled_by_script(page.raw_html, fetch.body):
         # Its only years are its template's, and its list comes to the browser (check/scripted.py)
         codes, years, only = codes + ("script_page",), None, frozenset()
+    elif only and not set(years or ()) - only and (unread := content.unread_content(page, final)):
+        # Its only years are its template's, and its content was not read (a scan, a viewer's
+        # file): a look by hand (or its files' trouble), as on a site whose template shows no year
+        codes, years, only = codes + (unread,), None, frozenset()
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,

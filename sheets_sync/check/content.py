@@ -1256,6 +1256,23 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     return (), tuple(sorted(years))
 
 
+def unread_content(page: Page, final_url: str) -> str | None:
+    """What a page says for want of a year of its own when its content was not read: the
+    reason `examine` gives such a page that shows no year (`unverifiable_content`: a scan shown
+    or linked, pictures of its pages, a Drive-like viewer, files behind ASP.NET postbacks, a
+    folder of more files than are read; or its files' trouble, `linked_file_missing` ...), or
+    None for a page whose content is its text. Asked of a page whose only years are its site's
+    template's (classify): "© 2566" in the footer says nothing of a scan's year, so the page is
+    a look by hand as it is on a site whose footer shows none, never `year_only_in_template`."""
+    if page.kind != "html":
+        return None
+    if page.document is not None or is_viewer(final_url):
+        return None if page.document else (page.files_trouble or "unverifiable_content")
+    if postback_files(page.raw_html) or (page.listing and document_hrefs(page.raw_html)):
+        return "unverifiable_content"
+    return None
+
+
 def is_drive(url: str) -> bool:
     """A Google Drive or Docs address (its pages are viewers, and private files a sign-in)."""
     return host_of(url) in DRIVE_HOSTS

@@ -314,3 +314,65 @@ def test_odd_markup_never_raises_and_only_takes_years_away():
         assert template_years(URL, URL, page, probe, years) <= set(years)
         assert template_years(URL, URL, page, None, years) <= set(years)
         template.marked_content(page.raw_html)
+
+
+# ---------------------------------------------------------------- a scan under a dated template
+def _footed(body: str) -> bytes:
+    """An item page of a site whose footer shows "© 2566" on every page, its not-found page too."""
+    return (f"<html><head><title>No Gift Policy - เทศบาลตำบลบ้านธิ</title></head><body>"
+            f"<div id='header'><h2>เทศบาลตำบลบ้านธิ</h2></div><div class='menu'><a href='/'>หน้าแรก</a> "
+            f"<a href='/ita.php'>ITA</a></div><div id='content'>{body}</div>"
+            f"<div id='footer'>เทศบาลตำบลบ้านธิ Copyright &copy; 2566 All rights reserved.</div></body></html>").encode()
+
+
+@pytest.fixture(scope="module")
+def footed():
+    from tests.check.test_edge_verdicts import scan_pdf
+    from tests.support.farm import make_pdf
+    from tests.support.http_servers import LoopbackServer, respond
+
+    html, pdf = {"Content-Type": "text/html; charset=utf-8"}, {"Content-Type": "application/pdf"}
+    heading = "<h3>ประกาศเจตนารมณ์นโยบาย No Gift Policy</h3>"
+    routes = {
+        "/o31-jpg": respond(200, _footed(heading + "<p><img src='/up/nogift.jpg' width='800'></p>"), html),
+        "/o31-link": respond(200, _footed(heading + "<p><a href='/up/scan.pdf'>ดาวน์โหลดเอกสาร</a></p>"), html),
+        "/o31-frame": respond(200, _footed(heading + "<iframe src='/up/scan.pdf' width='100%' height='800'></iframe>"),
+                              html),
+        "/o31-gone": respond(200, _footed(heading + "<p><a href='/up/deleted.pdf'>ดาวน์โหลดเอกสาร</a></p>"), html),
+        # guards: the page's own heading, a file's text, and a page without a file keep their verdicts
+        "/o31-headed-frame": respond(200, _footed("<h3>No Gift Policy ประจำปี 2565</h3>"
+                                                  "<iframe src='/up/scan.pdf' width='100%' height='800'></iframe>"), html),
+        "/o31-link-old": respond(200, _footed(heading + "<p><a href='/up/old.pdf'>ดาวน์โหลดเอกสาร</a></p>"), html),
+        "/o31-bare": respond(200, _footed(heading + "<p>เทศบาลตำบลบ้านธิ ประกาศเจตนารมณ์ไม่รับของขวัญ</p>"), html),
+        "/up/nogift.jpg": respond(200, b"\xff\xd8\xff\xe0" + bytes(2000), {"Content-Type": "image/jpeg"}),
+        "/up/scan.pdf": respond(200, scan_pdf(), pdf),
+        "/up/old.pdf": respond(200, make_pdf(["No Gift Policy", "Fiscal year B.E. 2565"]), pdf),
+    }
+    missing = respond(404, _footed("<h1>ไม่พบหน้าที่ต้องการ</h1>"), html)
+    with LoopbackServer(routes, fallback=missing) as srv:
+        yield srv
+
+
+def _footed_verdict(srv, path: str):
+    settings = replace(CheckerSettings(), allow_private=("127.0.0.1/32",), retries=0, connect_timeout_s=1,
+                       read_timeout_s=1, total_timeout_s=5)
+    url = srv.url(path)
+    with Checker(settings, pdf_years=((2566,),)) as checker:
+        result = checker.check(url)
+    return judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,)))
+
+
+@pytest.mark.parametrize("path, expected", [
+    # was year_only_in_template: the footer's "© 2566" says nothing of the scan's year, a look by hand
+    # as on a site whose footer shows no year
+    ("/o31-jpg", (Status.OK, ("unverifiable_content",))),
+    ("/o31-link", (Status.OK, ("unverifiable_content",))),
+    ("/o31-frame", (Status.OK, ("unverifiable_content",))),
+    ("/o31-gone", (Status.WARNING, ("linked_file_missing",))),  # the file the assessor clicks is not there
+    # guards
+    ("/o31-headed-frame", (Status.WARNING, ("year_only_in_template",))),  # its own heading says 2565
+    ("/o31-link-old", (Status.WARNING, ("year_only_in_template",))),  # the file read says 2565
+    ("/o31-bare", (Status.WARNING, ("year_only_in_template",))),  # its text is its content: no year
+])
+def test_a_scan_on_a_site_whose_template_shows_2566_is_a_look_by_hand(footed, path, expected):
+    assert _footed_verdict(footed, path) == expected
