@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from sheets_sync.config.settings import Agency, Catalog, split_emails
+from sheets_sync.config.settings import LAMPHUN, Agency, Catalog, Province, split_emails
 from sheets_sync.core import normalize
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import ReadProblem, RowKey, Status, SubmissionRow, Verdict
@@ -100,7 +100,9 @@ def fill_merges(grid: list[list[object]], merges: Iterable[tuple[int, int, int, 
 
 
 # ---------------------------------------------------------------- agencies tab
-def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ...]]:
+def read_agencies(grid: Grid, province: Province = LAMPHUN) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ...]]:
+    """The agencies tab: its agencies, and what a coordinator must fix in it (a district is checked
+    against `province`'s, the catalogue's in force)."""
     if not grid:
         raise BackendError(f"tab {TAB_AGENCIES!r} is empty; run `sheets-sync init`")
     cols = columns(grid[0], AGENCY_HEADERS, TAB_AGENCIES, required=("code", "name"))
@@ -127,11 +129,12 @@ def read_agencies(grid: Grid) -> tuple[tuple[Agency, ...], tuple[ReadProblem, ..
             problems.append(ReadProblem("bad_score", n, f"{AGENCY_HEADERS['score_2565']} {score_text!r} of agency "
                                         f"{code} is not a number (write it as 84.50)", value=score_text,
                                         tab=TAB_AGENCIES))
-        district = normalize.district(text(cell(row, cols.get("district"))))
-        if district and district not in normalize.DISTRICTS:
+        district = province.district(text(cell(row, cols.get("district"))))
+        if district and not province.has_district(district):
             # "บ้านโฮง": the agency was counted under "no district" in the governor's table, silently
             problems.append(ReadProblem("unknown_district", n, f"{AGENCY_HEADERS['district']} {district!r} of agency "
-                                        f"{code} is not a district of Lamphun", value=district, tab=TAB_AGENCIES))
+                                        f"{code} is not a district of {province.name_en}", value=district,
+                                        tab=TAB_AGENCIES))
         domains = [d for d in text(cell(row, cols.get("domains"))).replace(";", ",").replace(" ", ",").split(",") if d]
         agencies.append(Agency(
             code=code,
@@ -391,7 +394,7 @@ def worker_values(verdict: Verdict, tz: ZoneInfo) -> dict[str, str]:
     return {key: capped(text) for key, text in texts.items()}
 
 
-def stale_formula(url_letter: str, checked_letter: str, row: int = 2, formulas: bool = False) -> str:
+def stale_formula(url_letter: str, checked_letter: str, row: int = 2, formulas: bool | str = False) -> str:
     """True where the URL cell no longer holds the text the verdict judged (both backends'
     conditional formatting; EXACT, since `<>` ignores case and URL paths do not). With `formulas`
     (Google Sheets), a URL cell holding a formula is compared by its formula's text, which is what
@@ -400,7 +403,8 @@ def stale_formula(url_letter: str, checked_letter: str, row: int = 2, formulas: 
     # A no-break space (pasted from a web page) is one more space the worker's reading strips at
     # the ends and TRIM does not: such a cell showed as pending forever, its verdict current.
     url = f"${url_letter}{row}"
-    if formulas:  # Excel writes these functions as _xlfn.*, which not every program reading .xlsx knows
-        url = f"IF(ISFORMULA({url}),FORMULATEXT({url}),{url})"
+    if formulas:  # in an .xlsx these functions are stored as _xlfn.* (`formulas="_xlfn."`), as Excel does
+        p = formulas if isinstance(formulas, str) else ""
+        url = f"IF({p}ISFORMULA({url}),{p}FORMULATEXT({url}),{url})"
     return (f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE({url},CHAR(160)," "))),'
             f'TRIM(CLEAN(SUBSTITUTE(${checked_letter}{row},CHAR(160)," ")))))')

@@ -372,7 +372,7 @@ def _status_colours(ws: Worksheet, layout_index: int) -> None:
                                   fill=PatternFill("solid", fgColor=STALE_COLOUR, bgColor=STALE_COLOUR),
                                   numFmt=NumberFormat(numFmtId=200, formatCode=f';;;"{STALE_LABEL}"'))
         ws.conditional_formatting.add(cells, Rule(type="expression", dxf=style, stopIfTrue=True,
-                                                  formula=[stale_formula(url, checked)]))
+                                                  formula=[stale_formula(url, checked, formulas="_xlfn.")]))
     for status in Status:
         fill = PatternFill("solid", fgColor=STATUS_COLOURS[status.value], bgColor=STATUS_COLOURS[status.value])
         ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{status.label_th}"'], fill=fill))

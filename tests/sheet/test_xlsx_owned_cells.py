@@ -134,7 +134,8 @@ def test_stale_status_is_greyed_and_reads_as_pending_without_the_worker(tmp_path
     stale = rules[0]
     url, checked = (chr(65 + cols[k]) for k in ("url", "checked_url"))
     assert stale.type == "expression" and stale.stopIfTrue
-    assert stale.formula == [f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE(${url}2,CHAR(160)," "))),'
+    shown = f"IF(_xlfn.ISFORMULA(${url}2),_xlfn.FORMULATEXT(${url}2),${url}2)"  # a formula by its text
+    assert stale.formula == [f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE({shown},CHAR(160)," "))),'
                              f'TRIM(CLEAN(SUBSTITUTE(${checked}2,CHAR(160)," ")))))']
     assert stale.dxf.numFmt.formatCode == ';;;"รอตรวจ"' and stale.dxf.font.strike
 
@@ -411,3 +412,37 @@ def test_a_stray_character_in_the_last_row_excel_has_costs_no_cell_per_row(tmp_p
     assert len(ws._cells) < 100 * ws.max_column  # the rows agencies use, not a cell per row down to the stray one
     with pytest.raises(BackendError, match="1048576"):  # no room below it for a new agency's rows
         backend.ensure_layout(config.catalog, config.agencies + (dataclasses.replace(config.agencies[0], code="new-one"),))
+
+
+def test_a_hyperlink_formula_in_a_url_cell_shows_its_verdict_as_current(tmp_path, config):
+    """`=HYPERLINK("…","ดาวน์โหลดเอกสาร")` typed in Excel or LibreOffice: the worker judges and names
+    the formula's text, the cell shows its label, and the stale rule showed the current verdict as
+    รอตรวจ on every run (seen rendered by LibreOffice 7.4). The rule compares a formula by its text;
+    in the file the functions carry Excel's _xlfn. prefix, as Excel itself stores them."""
+    class Formula(str):
+        def __new__(cls, shown: str, text: str) -> "Formula":
+            cell = super().__new__(cls, shown)
+            cell.text = text
+            return cell
+
+    key = RowKey(config.agencies[0].code, "O1")
+    typed = f'=HYPERLINK("https://www.{config.agencies[0].domains[0]}/o1","ดาวน์โหลดเอกสาร")'
+    path, backend, cols, rows = _synced(tmp_path, config, {key: typed})
+    sync(config, backend, OkChecker(), FixedClock(datetime(2023, 2, 3, 9, 0, tzinfo=BANGKOK)))
+    ws = load_workbook(path)[TAB_SUBMISSIONS]
+    assert ws.cell(rows[key], cols["checked_url"] + 1).value == typed
+    formula = next(r.formula[0] for cf in ws.conditional_formatting for r in cf.rules if r.type == "expression")
+    assert "_xlfn.FORMULATEXT(" in formula and "_xlfn.ISFORMULA(" in formula
+    letters = {k: chr(65 + cols[k]) for k in ("url", "checked_url")}
+    functions = _sheet_functions() | {"IF": lambda c, a, b: a if c else b,
+                                      "ISFORMULA": lambda v: isinstance(v, Formula),
+                                      "FORMULATEXT": lambda v: getattr(v, "text", "#N/A")}
+
+    def stale(url_cell) -> bool:
+        expression = (formula.replace("_xlfn.", "").replace(f"${letters['url']}2", "url")
+                      .replace(f"${letters['checked_url']}2", "checked"))
+        return eval(expression, {"__builtins__": {}}, functions | {"url": url_cell, "checked": typed})
+
+    assert stale(Formula("ดาวน์โหลดเอกสาร", typed)) is False
+    assert stale(Formula("ดาวน์โหลดเอกสาร", typed.replace("/o1", "/o2"))) is True
+    assert stale(typed.replace("=HYPERLINK", "")) is True  # plain text typed over it
