@@ -385,6 +385,13 @@ class XlsxBackend(GridBackend):
         self.path = Path(path)
         self.tz = tz
 
+    def read(self, catalog):
+        for other in other_format_beside(self.path):
+            log.warning("%s was saved after the workbook %s: the worker reads only the .xlsx, so what was typed "
+                        "there is not checked; open it and save it as %s (Excel Workbook)", other, self.path,
+                        self.path.name)
+        return super().read(catalog)
+
     def version(self):
         """What changes whenever the file is saved (by anyone): the watch reads the workbook only when
         it differs from the last pass's (a stat instead of loading 2,537 rows every minute)."""
@@ -450,9 +457,50 @@ def _load(path: Path) -> Workbook:
             if _stamp(path) != first:
                 raise BackendError(f"workbook {path} was being replaced while it was read ({type(e).__name__}); "
                                    f"nothing was written; run again once the copy or save has finished") from None
+            other = _other_format(path)
+            if other:
+                raise BackendError(f"workbook {path} is {other} saved under the .xlsx name; open it and save it "
+                                   f"as an Excel Workbook (.xlsx), then run again (nothing was written)") from None
             raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
                                f"restore it from a copy or move it away and run `sheets-sync init`") from None
     raise AssertionError("unreachable")
+
+
+def _other_format(path: Path) -> str:
+    """What spreadsheet format a file is when it is not an .xlsx ('' when it is none known): a
+    "Keep current format" in LibreOffice or an old Excel's save wrote it under the name, and the
+    advice to move it away and run init would have started an empty workbook."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            return "an Excel 97-2003 file (.xls)"
+        if head.startswith(b"PK") and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                if "mimetype" in z.namelist() and b"opendocument.spreadsheet" in z.read("mimetype"):
+                    return "an OpenDocument spreadsheet (.ods)"
+    except (OSError, zipfile.BadZipFile):
+        return ""
+    return ""
+
+
+def other_format_beside(path: Path) -> list[Path]:
+    """Files beside the workbook with its name in another spreadsheet format, saved after it: an
+    agency's or coordinator's edits saved there ("Use ODF format", "Save As .xls") never reach the
+    worker, which reads only the .xlsx."""
+    try:
+        own = path.stat().st_mtime
+    except OSError:
+        return []
+    out = []
+    for suffix in (".ods", ".xls", ".xlsm", ".csv"):
+        other = path.with_suffix(suffix)
+        try:
+            if other.stat().st_mtime > own:
+                out.append(other)
+        except OSError:
+            continue
+    return out
 
 
 # What a damaged or half-replaced .xlsx raises inside zipfile, zlib and openpyxl's parsers.

@@ -446,3 +446,35 @@ def test_a_hyperlink_formula_in_a_url_cell_shows_its_verdict_as_current(tmp_path
     assert stale(Formula("ดาวน์โหลดเอกสาร", typed)) is False
     assert stale(Formula("ดาวน์โหลดเอกสาร", typed.replace("/o1", "/o2"))) is True
     assert stale(typed.replace("=HYPERLINK", "")) is True  # plain text typed over it
+
+
+@pytest.mark.parametrize("kind", ["ods", "xls"])
+def test_a_workbook_saved_in_another_format_under_its_name_is_named_as_such(tmp_path, config, kind):
+    """LibreOffice's "Use ODF format!" or an old Excel's save wrote the file under the .xlsx name;
+    the advice was "move it away and run init", which starts an empty workbook."""
+    import zipfile
+
+    path = tmp_path / "book.xlsx"
+    if kind == "ods":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            z.writestr("content.xml", "<office:document-content/>")
+    else:
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with pytest.raises(BackendError, match=rf"\(\.{kind}\) saved under the \.xlsx name; open it and save it as"):
+        XlsxBackend(path).read(config.catalog)
+
+
+def test_edits_saved_beside_the_workbook_in_another_format_are_named_in_the_log(tmp_path, config, caplog):
+    import os
+
+    path, backend, _, _ = _synced(tmp_path, config, {})
+    old = tmp_path / "book.xls"
+    old.write_bytes(b"older")
+    os.utime(old, (1, 1))  # saved before the workbook: nothing of it is missed
+    backend.read(config.catalog)
+    assert "book.xls" not in caplog.text
+    (tmp_path / "book.ods").write_bytes(b"an agency's edits")
+    os.utime(path, (1, 1))
+    backend.read(config.catalog)
+    assert "book.ods was saved after the workbook" in caplog.text
