@@ -21,6 +21,7 @@ from sheets_sync.sheet import grid as g
 
 # Written into every template (see sheets_sync.importing.template) and read back here.
 AGENCY_PROPERTY = "sheets_sync_agency"
+YEAR_PROPERTY = "sheets_sync_year"  # the ITA year of the catalogue a form was made for (`template`)
 
 
 # Type prefixes of Thai local government names, longest first in the pattern. Agencies change type

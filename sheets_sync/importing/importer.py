@@ -14,6 +14,7 @@ Stages, each testable alone:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,8 +23,8 @@ from typing import Iterable, Mapping, Sequence
 from sheets_sync.collect.cells import parse_cell
 from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core.models import RowKey, WriteReport
-from sheets_sync.importing.agency import Identification, identify_agency
-from sheets_sync.importing.read import ImportFileError, Source, read_source
+from sheets_sync.importing.agency import YEAR_PROPERTY, Identification, identify_agency
+from sheets_sync.importing.read import TITLE_PROPERTY, ImportFileError, Source, read_source
 from sheets_sync.importing.table import Entry, Parsed, Table, locate_table, read_entries
 
 
@@ -139,6 +140,12 @@ def parse_source(source: Source, catalog: Catalog, agencies: Sequence[Agency],
     tables = tuple(t for t in (locate_table(s, catalog) for s in source.sheets) if t is not None)
     if not tables:
         return None, (), None, NO_TABLE
+    made_for = form_year(source)
+    if made_for is not None and made_for != catalog.year:
+        return None, tables, None, (
+            f"this is the form of ITA {made_for} (made by `sheets-sync template` for that year), but the sheet is "
+            f"ITA {catalog.year}'s: item numbers and what each asks for differ between years, and its links are "
+            f"{made_for}'s; send the agency this year's form (`sheets-sync template --agency CODE`)")
     ident = identify_agency(source, agencies, explicit)
     if ident.error:
         return ident, tables, None, ident.error
@@ -146,6 +153,16 @@ def parse_source(source: Source, catalog: Catalog, agencies: Sequence[Agency],
     if not parsed.entries and not parsed.empty_items and not parsed.unreadable:
         return ident, tables, parsed, NO_TABLE
     return ident, tables, parsed, None
+
+
+def form_year(source: Source) -> int | None:
+    """The ITA year a form was made for: its year property (`template`), else the year in the title
+    `template` gives it ("แบบฟอร์มส่ง URL OIT 2566 ..."); None for a form of the agency's own making."""
+    value = source.properties.get(YEAR_PROPERTY, "")
+    if value.strip().isdigit():
+        return int(value.strip())
+    m = re.match(r"แบบฟอร์มส่ง URL OIT (25\d\d)\b", source.properties.get(TITLE_PROPERTY, ""))
+    return int(m.group(1)) if m else None
 
 
 def import_file(path: str | Path, backend, catalog: Catalog, agency: str | None = None,

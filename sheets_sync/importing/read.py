@@ -35,6 +35,9 @@ class SheetCells:
     links: Mapping[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based -> target
 
 
+TITLE_PROPERTY = "title"  # the workbook's own title (File > Properties), beside its custom properties
+
+
 @dataclass(frozen=True)
 class Source:
     name: str  # the file name, also a clue to the agency
@@ -108,6 +111,8 @@ def _read_xlsx(path: Path) -> Source:
         props = {p.name: str(p.value) for p in wb.custom_doc_props.props if p.value is not None}
     except AttributeError:
         pass
+    if wb.properties.title:
+        props.setdefault(TITLE_PROPERTY, str(wb.properties.title))
     return Source(name=path.name, sheets=tuple(sheets), properties=props)
 
 

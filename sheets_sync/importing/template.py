@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core.files import atomic_write
 from sheets_sync.core.thai import thai_date
-from sheets_sync.importing.agency import AGENCY_PROPERTY
+from sheets_sync.importing.agency import AGENCY_PROPERTY, YEAR_PROPERTY
 
 FORM_SHEET = "แบบฟอร์มส่ง URL"
 GUIDE_SHEET = "คำชี้แจง"
@@ -33,6 +33,29 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+def years_line(catalog: Catalog) -> str:
+    """Instruction 4: the year each item asks for, from the catalogue (it said every item must be of
+    the assessment year, where annual reports ask for the year before and some items for none)."""
+    year = catalog.year
+    before = [i.code for i in catalog.items if i.year_rule.checked and max(i.year_rule.years) < year]
+    either = [i.code for i in catalog.items if i.year_rule.checked and not i.year_rule.period
+              and min(i.year_rule.years) < year <= max(i.year_rule.years)]
+    half = [i.code for i in catalog.items if i.year_rule.period]
+    none = [i.code for i in catalog.items if not i.year_rule.checked]
+    line = f"4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปี พ.ศ. {year}"
+    parts = []
+    if before:
+        parts.append(f"ข้อ {', '.join(before)} เป็นข้อมูลของปี พ.ศ. {year - 1}")
+    if either:
+        parts.append(f"ข้อ {', '.join(either)} เป็นของปี พ.ศ. {year - 1} หรือ {year} ก็ได้")
+    if half:
+        parts.append(f"ข้อ {', '.join(half)} เป็นรายงาน 6 เดือนแรกของปีงบประมาณ พ.ศ. {year} "
+                     f"(ต.ค. {year - 1} - มี.ค. {year})")
+    if none:
+        parts.append(f"ข้อ {', '.join(none)} ไม่กำหนดปี")
+    return line + (" ยกเว้น " + " / ".join(parts) if parts else "")
+
+
 def guide_lines(catalog: Catalog) -> list[str]:
     deadlines = " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)}" for r in catalog.rounds)
     return [
@@ -44,7 +67,7 @@ def guide_lines(catalog: Catalog) -> list[str]:
         "(ระบบใช้ระบุหน่วยงานและข้อ)",
         "3. URL ต้องขึ้นต้นด้วย https:// หรือ http:// และเปิดไปยังหน้าที่แสดงข้อมูลข้อนั้นโดยตรง "
         "ไม่ใช่หน้าแรกของเว็บไซต์",
-        f"4. ข้อมูลต้องอยู่บนเว็บไซต์หลักของหน่วยงาน และเป็นข้อมูลของปี พ.ศ. {catalog.year}",
+        years_line(catalog),
         "5. ไฟล์ใน Google Drive ต้องตั้งค่าแชร์ให้ \"ทุกคนที่มีลิงก์\" เปิดดูได้",
         "6. หากข้อหนึ่งมีหลายลิงก์ ให้ใส่ในช่องเดียวกัน โดยขึ้นบรรทัดใหม่ (Alt+Enter) ระหว่างลิงก์",
         "7. จะวาง URL เป็นข้อความ หรือแทรกเป็นไฮเปอร์ลิงก์ก็ได้ ระบบอ่านที่อยู่ปลายทางของไฮเปอร์ลิงก์",
@@ -110,6 +133,7 @@ def build_template(agency: Agency, catalog: Catalog) -> Workbook:
     guide["A1"].font = Font(bold=True, size=13)
 
     wb.custom_doc_props.append(StringProperty(name=AGENCY_PROPERTY, value=agency.code))
+    wb.custom_doc_props.append(StringProperty(name=YEAR_PROPERTY, value=str(catalog.year)))
     wb.properties.title = f"แบบฟอร์มส่ง URL OIT {catalog.year} {agency.name}"
     wb.active = 0
     return wb

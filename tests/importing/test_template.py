@@ -120,3 +120,37 @@ def test_each_form_identifies_its_own_agency_by_name_alone(tmp_path, config, cod
     wb.save(form)
     ident, _, _, error = importer.parse_source(import_read.read_source(form), config.catalog, config.agencies)
     assert error is None and ident.code == code
+
+
+@pytest.mark.parametrize("keep_property", [True, False])
+def test_last_years_form_is_refused_not_merged_into_this_years_items(tmp_path, config, keep_property):
+    """A 2566 form imported into a 2568 sheet (26 renumbered items) filled O1..O26 with last year's
+    links under other items' titles (2566's O19 procurement plan in 2568's O19, complaint statistics),
+    "filled 26", exit 0. A form made by `template` knows its year: by its property, or its title."""
+    import dataclasses
+
+    last_year = dataclasses.replace(config.catalog, year=config.catalog.year - 1)
+    form = template.write_template(tmp_path / "f.xlsx", agency(config, "tt-li"), last_year)
+    fill(form, drop_property=not keep_property)
+    _, _, _, error = importer.parse_source(import_read.read_source(form), config.catalog, config.agencies)
+    assert error is not None and error.startswith(f"this is the form of ITA {config.catalog.year - 1}")
+    this_year = template.write_template(tmp_path / "g.xlsx", agency(config, "tt-li"), config.catalog)
+    fill(this_year)
+    _, _, parsed, error = importer.parse_source(import_read.read_source(this_year), config.catalog, config.agencies)
+    assert error is None and {e.item: e.url_text for e in parsed.entries} == EXPECTED
+
+
+def test_the_forms_instructions_name_the_year_each_item_asks_for(config):
+    """Instruction 4 said every item must be of the assessment year; annual reports ask for the
+    year before, six-month reports for the fiscal year's first half, and some items for no year."""
+    line = template.years_line(config.catalog)
+    year = config.catalog.year
+    rules = {i.code: i.year_rule for i in config.catalog.items}
+    none = [c for c, r in rules.items() if not r.checked]
+    half = [c for c, r in rules.items() if r.period]
+    assert none and half
+    assert f"ข้อ {', '.join(none)} ไม่กำหนดปี" in line
+    assert f"ข้อ {', '.join(half)} เป็นรายงาน 6 เดือนแรกของปีงบประมาณ พ.ศ. {year}" in line
+    wb = load_workbook(template.write_template(__import__("pathlib").Path(config.settings.state_path).parent / "t.xlsx",
+                                               config.agencies[0], config.catalog))
+    assert line in [c.value for c in wb[template.GUIDE_SHEET]["A"]]
