@@ -79,7 +79,8 @@ class CheckerSettings:
     retries: int = 2
     backoff_s: float = 0.5
     retry_after_cap_s: float = 30.0
-    user_agent: str = "sheets-sync/0.1 (ITA {year} OIT link review, Lamphun province)"  # {year}: the catalogue's
+    # {year}: the catalogue's; {province}: province.name_en
+    user_agent: str = "sheets-sync/0.1 (ITA {year} OIT link review, {province} province)"
     verify_tls: bool = True
     resolve: tuple[str, ...] = ()  # HOST:ADDR, like curl --resolve; for tests and demos
     allow_private: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through
@@ -155,12 +156,46 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class Province:
+    """The province whose agencies are assessed: its Thai name (in every title, the instructions tab
+    and the e-mails: "จังหวัด" + name_th), its English name (the checker's user agent), its districts
+    in the province's own order (the summary's district table keeps it) and misspellings of them
+    read as the official name (after the อ./อำเภอ prefix is taken off). settings.yaml's `province:`;
+    left out, Lamphun (LAMPHUN)."""
+
+    name_th: str
+    name_en: str
+    districts: tuple[str, ...]
+    district_aliases: tuple[tuple[str, str], ...] = ()  # (as typed, official)
+
+    @property
+    def title(self) -> str:
+        """How the province is named in Thai titles: จังหวัดลำพูน."""
+        return f"จังหวัด{self.name_th}"
+
+    def district(self, text: str) -> str:
+        """The official spelling of a district typed in a file or a cell (trimmed, no อ./อำเภอ,
+        the province's aliases applied); not checked against `districts`."""
+        return normalize.district(text, dict(self.district_aliases))
+
+    def has_district(self, name: str) -> bool:
+        return name in self.districts
+
+
+# Lamphun's data (core/normalize.py keeps its districts and the seed's misspelling บ้านโฮ้ง).
+LAMPHUN = Province(name_th="ลำพูน", name_en="Lamphun", districts=normalize.LAMPHUN_DISTRICTS,
+                   district_aliases=tuple(normalize.LAMPHUN_DISTRICT_ALIASES.items()))
+PROVINCE_KEYS = ("name_th", "name_en", "districts", "district_aliases")
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: BackendSettings = field(default_factory=BackendSettings)
     checker: CheckerSettings = field(default_factory=CheckerSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    province: Province = LAMPHUN
     timezone: str = "Asia/Bangkok"
     items_file: str = "oit_items.yaml"
     agencies_file: str = "agencies.yaml"
@@ -280,6 +315,9 @@ class Catalog:
     items: tuple[Item, ...]
     followup_meeting: date | None = None
     contacts: Contacts = Contacts()
+    # settings.yaml's province, carried with the catalogue in force to everything that writes for
+    # it (backends, summary, report, e-mails); load_config sets it.
+    province: Province = LAMPHUN
 
     @property
     def previous_year(self) -> int:
@@ -324,8 +362,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{settings_path}: timezone: unknown time zone {settings.timezone!r}") from None
     _check_settings(settings, str(settings_path))
     base = settings_path.parent
-    catalog = load_catalog(base / settings.items_file)
-    agencies = load_agencies(base / settings.agencies_file)
+    catalog = dataclasses.replace(load_catalog(base / settings.items_file), province=settings.province)
+    agencies = load_agencies(base / settings.agencies_file, settings.province)
     return Config(settings=for_year(settings, catalog.year), catalog=catalog, agencies=agencies,
                   settings_path=settings_path)
 
@@ -333,14 +371,16 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 def for_year(settings: Settings, year: int | None) -> Settings:
     """`{year}` in the workbook name, the state file and the user agent becomes the catalogue's
     year: a new catalogue gets its own workbook and state, and the previous year's stay as they were.
-    No year (no catalogue, e.g. `check` outside a deployment): the placeholder is left out."""
+    No year (no catalogue, e.g. `check` outside a deployment): the placeholder is left out.
+    `{province}` in the user agent becomes the province's English name."""
     def fill(text: str) -> str:
         return text.replace("{year}", str(year)) if year is not None else text.replace(" {year}", "").replace("{year}", "")
 
+    agent = fill(settings.checker.user_agent).replace("{province}", settings.province.name_en)
     return dataclasses.replace(
         settings, state_path=fill(settings.state_path),
         backend=dataclasses.replace(settings.backend, xlsx_path=fill(settings.backend.xlsx_path)),
-        checker=dataclasses.replace(settings.checker, user_agent=fill(settings.checker.user_agent)))
+        checker=dataclasses.replace(settings.checker, user_agent=agent))
 
 
 ITEM_KEYS = {"code", "title", "indicator", "round", "years", "period"}
@@ -450,7 +490,7 @@ AGENCY_KEYS = {"code", "name", "district", "type", "domains", "score_2565", "gra
                "last_grade", "confirm", "reminder_emails"}
 
 
-def load_agencies(path: Path) -> tuple[Agency, ...]:
+def load_agencies(path: Path, province: Province = LAMPHUN) -> tuple[Agency, ...]:
     raw = _read_yaml(path)
     where = str(path)
     _no_unknown(raw, {"agencies"}, where, "")
@@ -473,10 +513,11 @@ def load_agencies(path: Path) -> tuple[Agency, ...]:
         emails = a.get("reminder_emails") or []
         if not isinstance(emails, (str, list)):
             raise ConfigError(f"{where}: {key}.reminder_emails: expected a list of e-mail addresses")
-        district = normalize.district(_str(a, "district", where, key))
-        if district and district not in normalize.DISTRICTS:
-            raise ConfigError(f"{where}: {key}.district: {district!r} of agency {code} is not a district of Lamphun "
-                              f"(one of: {', '.join(normalize.DISTRICTS)})")
+        district = province.district(_str(a, "district", where, key))
+        if district and not province.has_district(district):
+            raise ConfigError(f"{where}: {key}.district: {district!r} of agency {code} is not a district of "
+                              f"{province.name_en} (one of: {', '.join(province.districts)}; settings.yaml: "
+                              f"province.districts)")
         out.append(Agency(
             code=code,
             reminder_emails=tuple([emails] if isinstance(emails, str) else map(str, emails)),
@@ -584,11 +625,47 @@ def _build(cls, raw: Any, where: str, prefix: str):
     for name, value in raw.items():
         key = f"{prefix}.{name}" if prefix else name
         hint = hints[name]
-        if dataclasses.is_dataclass(hint):
+        if hint is Province:
+            values[name] = _province(value, where, key)
+        elif dataclasses.is_dataclass(hint):
             values[name] = _build(hint, value, where, key)
         else:
             values[name] = _coerce(hint, value, where, key)
     return cls(**values)
+
+
+def _province(raw: Any, where: str, key: str) -> Province:
+    """settings.yaml's `province:` is one province's data, given whole: nothing in it is taken from
+    Lamphun's (a name of one province with the districts of another would pass unseen)."""
+    _no_unknown(raw, set(PROVINCE_KEYS), where, key)
+    name_th, name_en = _str(raw, "name_th", where, key, required=True), _str(raw, "name_en", where, key, required=True)
+    if name_th.startswith("จังหวัด"):
+        raise ConfigError(f"{where}: {key}.name_th: write the name alone ({name_th[len('จังหวัด'):].strip()!r}); "
+                          "titles add จังหวัด")
+    value = raw.get("districts")
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{where}: {key}.districts: expected the list of the province's districts")
+    districts: list[str] = []
+    for d in value:
+        name = normalize.district(str(d) if isinstance(d, (str, int)) else "", {})
+        if not name:
+            raise ConfigError(f"{where}: {key}.districts: {d!r} is not a district name")
+        if name in districts:
+            raise ConfigError(f"{where}: {key}.districts: {name!r} is listed twice")
+        districts.append(name)
+    aliases = raw.get("district_aliases") or {}
+    if not isinstance(aliases, dict):
+        raise ConfigError(f"{where}: {key}.district_aliases: expected a mapping of spelling: district")
+    pairs: list[tuple[str, str]] = []
+    for typed, official in aliases.items():
+        typed_name = normalize.district(str(typed), {})
+        official_name = normalize.district(str(official or ""), {})
+        if official_name not in districts:
+            raise ConfigError(f"{where}: {key}.district_aliases.{typed}: {official!r} is not one of "
+                              f"{key}.districts")
+        pairs.append((typed_name, official_name))
+    return Province(name_th=unicodedata.normalize("NFC", name_th), name_en=name_en, districts=tuple(districts),
+                    district_aliases=tuple(pairs))
 
 
 def _coerce(hint, value, where: str, key: str):

@@ -6,7 +6,7 @@ import ipaddress
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -22,12 +22,12 @@ _INVISIBLE = {**dict.fromkeys(map(ord, DRAWN_AS_NOTHING + "\0")), 0xA0: " ", 0x2
 # ("ข้อ 9", "ข้อที่ 9" of an agency's form; "5.0", a number typed in a cell formatted as text)
 _ITEM_RE = re.compile(r"^\s*(?:ข้อ(?:ที่)?\s*)?[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})(?:\.0+)?\s*$")
 
-# Lamphun's districts, in the province's own order (the summary's district table keeps it).
-DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
-# Official spelling on the right. The seed writes บ้านโฮ้ง (mai tho for mai ek).
-DISTRICT_ALIASES = {
+# Lamphun's districts, in the province's own order (the summary's district table keeps it): the
+# default province (LAMPHUN in sheets_sync/config/settings.py; another province is settings.yaml's `province:`).
+LAMPHUN_DISTRICTS = ("เมืองลำพูน", "แม่ทา", "บ้านโฮ่ง", "ลี้", "ทุ่งหัวช้าง", "ป่าซาง", "บ้านธิ", "เวียงหนองล่อง")
+# Official spelling on the right. Lamphun's seed writes บ้านโฮ้ง (mai tho for mai ek).
+LAMPHUN_DISTRICT_ALIASES = {
     "บ้านโฮ้ง": "บ้านโฮ่ง",
-    "อ.บ้านโฮ้ง": "บ้านโฮ่ง",
 }
 
 
@@ -79,17 +79,18 @@ def item_code(text: object) -> str | None:
     return f"O{number}" if number > 0 else None
 
 
-def district(text: str) -> str:
-    """The official spelling of a district name (trims and strips the อ./อำเภอ prefix).
+def district(text: str, aliases: Mapping[str, str] = LAMPHUN_DISTRICT_ALIASES) -> str:
+    """The official spelling of a district name (trims and strips the อ./อำเภอ prefix), by a
+    province's `aliases` (Province.district passes its own; Lamphun's when none are given).
 
-    >>> district(" บ้านโฮ้ง ")
-    'บ้านโฮ่ง'
+    >>> district(" บ้านโฮ้ง "), district("อ.บ้านโฮ้ง", {})
+    ('บ้านโฮ่ง', 'บ้านโฮ้ง')
     """
     name = unicodedata.normalize("NFC", (text or "").strip())
     for prefix in ("อำเภอ", "อ."):
         if name.startswith(prefix):
             name = name[len(prefix):].strip()
-    return DISTRICT_ALIASES.get(name, name)
+    return aliases.get(name, name)
 
 
 _INDEX_PAGES = {"", "/index", "/index.php", "/index.html", "/index.htm", "/index.asp", "/index.aspx", "/index.jsp",

@@ -126,7 +126,7 @@ def sheet_link(settings: Settings, agency_code: str = "") -> str:
 
 
 def _tag(catalog: Catalog) -> str:
-    return f"[ITA {catalog.year} ลำพูน]"
+    return f"[ITA {catalog.year} {catalog.province.name_th}]"
 
 
 def _contact_lines(catalog: Catalog) -> tuple[str, ...]:
@@ -290,7 +290,7 @@ _TH = "border:1px solid #bbb;padding:6px 8px;background:#ddebf7;text-align:left;
 
 
 def _footer(catalog: Catalog) -> str:
-    return (f"อีเมลนี้ส่งโดยระบบตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน (sheets-sync) "
+    return (f"อีเมลนี้ส่งโดยระบบตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} {catalog.province.title} (sheets-sync) "
             f"โดยอัตโนมัติ หากแก้ไขแล้ว ระบบจะตรวจซ้ำในรอบถัดไป ไม่ต้องตอบกลับอีเมลนี้")
 
 

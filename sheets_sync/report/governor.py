@@ -59,7 +59,7 @@ def report_summary(config: Config, history: History, at: datetime) -> Summary:
     catalog = config.catalog
     return S.summary_at(history, at, catalog, report_agencies(config, history, at), S.Options.of(config.settings),
                         title=f"รายงานความก้าวหน้าการเผยแพร่ข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {catalog.year} "
-                              f"จังหวัดลำพูน", extra_heading=unrecorded_note(history, at))
+                              f"{catalog.province.title}", extra_heading=unrecorded_note(history, at))
 
 
 def unrecorded_note(history: History, at: datetime) -> tuple[str, ...]:
@@ -89,7 +89,7 @@ def followup_summary(config: Config, history: History, at: datetime) -> Summary:
     agencies, due, df_due, _ = _due_rows(config, history, at)
     block = S.followup_block(df_due, S.order_agencies(agencies), catalog)
     meeting = catalog.followup_meeting
-    heading = [f"รายชื่อหน่วยงานที่ต้องติดตาม แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
+    heading = [f"รายชื่อหน่วยงานที่ต้องติดตาม แบบวัด OIT ITA ปี พ.ศ. {catalog.year} {catalog.province.title}",
                f"ข้อมูล ณ {thai_datetime(at.astimezone(opts.tz))} น.", *unrecorded_note(history, at)]
     if meeting:
         heading.append(f"สำหรับการประชุมติดตาม {thai_date(meeting, long=True)}")

@@ -24,8 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sheets_sync.config.settings import Agency, Catalog, Round
-from sheets_sync.core import normalize
+from sheets_sync.config.settings import LAMPHUN, Agency, Catalog, Province, Round
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import (
     ReadProblem,
@@ -39,7 +38,7 @@ from sheets_sync.core.thai import days_left, digits, thai_date, thai_datetime
 from sheets_sync.sheet.layout import TAB_MOVED
 
 VALID = (Status.OK.value, Status.WARNING.value)
-DISTRICTS = normalize.DISTRICTS
+DISTRICTS = LAMPHUN.districts  # the default province's; a summary uses its catalogue's (catalog.province)
 NO_DISTRICT = "ไม่ระบุอำเภอ"
 FAILED_PREFIX = "ไม่ผ่าน "  # + last year: the mark of an agency that failed last year's assessment
 TOP_ITEMS = 10
@@ -222,7 +221,7 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
     rounds_text = (f"รอบที่ {rounds_label}" if due else f"รอบที่ {rounds_label} ซึ่งยังไม่ถึงกำหนด")
 
     heading = [
-        title or f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน",
+        title or f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} {catalog.province.title}",
         f"ข้อมูล ณ {thai_datetime(now)} น.",
         *extra_heading,
         "กำหนดส่ง: " + " / ".join(f"รอบที่ {r.number} ภายใน {thai_date(r.deadline)} ({time_left(r, now, tz=opts.tz)})"
@@ -256,14 +255,15 @@ def summary_from_frame(df: pd.DataFrame, agencies: Sequence[Agency], catalog: Ca
         blocks.append(followup_block(df, ordered, catalog))
     if problems:
         blocks.append(SummaryBlock(TITLE_PROBLEMS, ("แถว", "ปัญหา", "รายละเอียด"),
-                                   tuple((p.row_number or "", problem_th(p), p.detail) for p in problems)))
+                                   tuple((p.row_number or "", problem_th(p, catalog.province), p.detail)
+                                         for p in problems)))
     if d:
         blocks = [SummaryBlock(digits(b.title, d), b.header, b.rows, b.chart) for b in blocks]
     return Summary(heading=tuple(heading), blocks=tuple(blocks))
 
 
-def problem_th(p: ReadProblem) -> str:
-    """What a coordinator must fix, in Thai, naming the code and the rows.
+def problem_th(p: ReadProblem, province: Province = LAMPHUN) -> str:
+    """What a coordinator must fix, in Thai, naming the code and the rows (a district: `province`'s).
 
     >>> problem_th(ReadProblem("duplicate_agency", 9, "", value="tt-li", first_row=4, tab="หน่วยงาน"))
     'รหัสหน่วยงาน tt-li ซ้ำกันในแท็บ หน่วยงาน แถว 4 และ 9 (ระบบใช้แถว 4) ให้ลบหรือแก้แถวที่ซ้ำ'
@@ -283,8 +283,8 @@ def problem_th(p: ReadProblem) -> str:
         return (f"คะแนนปีก่อน {p.value!r} {where}แถว {p.row_number} ไม่ใช่ตัวเลข (เขียนแบบ 84.50) "
                 f"ระบบจึงไม่รู้ว่าหน่วยงานนี้ผ่านเกณฑ์ปีก่อนหรือไม่")
     if p.code == "unknown_district":
-        return (f"อำเภอ {p.value!r} {where}แถว {p.row_number} ไม่ใช่อำเภอของจังหวัดลำพูน "
-                f"(เขียนเป็น {' '.join(DISTRICTS)}) ระบบจึงนับหน่วยงานนี้ใน \"{NO_DISTRICT}\"")
+        return (f"อำเภอ {p.value!r} {where}แถว {p.row_number} ไม่ใช่อำเภอของ{province.title} "
+                f"(เขียนเป็น {' '.join(province.districts)}) ระบบจึงนับหน่วยงานนี้ใน \"{NO_DISTRICT}\"")
     if p.code == "missing_row":
         return (f"ไม่มีแถวของหน่วยงาน {p.value} ข้อ {', '.join(p.items)} {where}(อาจถูกลบ) ระบบจึงนับว่ายังไม่ส่ง: "
                 f"ให้ผู้ประสานงานรัน sheets-sync init เพื่อเพิ่มแถวกลับ แล้วให้หน่วยงานวาง URL อีกครั้ง")
@@ -363,13 +363,13 @@ def _rounds_block(df, per, catalog: Catalog, now: datetime, n_agencies: int, opt
     return SummaryBlock(TITLE_ROUNDS, ROUND_HEADER, tuple(rows))
 
 
-def _district_of(a: Agency) -> str:
-    return a.district if a.district in DISTRICTS else NO_DISTRICT
+def _district_of(a: Agency, province: Province) -> str:
+    return a.district if province.has_district(a.district) else NO_DISTRICT
 
 
 def _district_blocks(df, per, agencies, catalog: Catalog, on_track) -> list[SummaryBlock]:
-    district = {a.code: _district_of(a) for a in agencies}
-    names = list(DISTRICTS) + ([NO_DISTRICT] if NO_DISTRICT in district.values() else [])
+    district = {a.code: _district_of(a, catalog.province) for a in agencies}
+    names = list(catalog.province.districts) + ([NO_DISTRICT] if NO_DISTRICT in district.values() else [])
     df = df.assign(district=df["agency"].map(district))
     per = per.assign(district=per["agency"].map(district))
     numbers = [r.number for r in catalog.rounds]
@@ -531,7 +531,7 @@ def snapshot_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[Agen
     last = hist.last_check_by(at)
     when = f" (ตรวจเมื่อ {thai_datetime(last.astimezone(opts.tz))} น.)" if last is not None else ""
     return summary_at(hist, at, catalog, agencies, opts,
-                      title=f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน "
+                      title=f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} {catalog.province.title} "
                             f"ณ สิ้นวันกำหนดส่งรอบที่ {rnd.number}",
                       extra_heading=(f"ภาพนี้คำนวณจากผลการตรวจครั้งสุดท้ายก่อนสิ้นวันกำหนดส่ง{when} "
                                      "และจะไม่ถูกแก้ไขอีก",))
@@ -595,7 +595,7 @@ def provisional_summary(hist, rnd: Round, catalog: Catalog, agencies: Sequence[A
         total_known += known
         rows.append((n, a.code, a.name, a.district, len(items), known, len(items) - known))
     heading = [
-        f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} จังหวัดลำพูน รอบที่ {rnd.number} "
+        f"สรุปผลการตรวจ URL แบบวัด OIT ITA ปี พ.ศ. {catalog.year} {catalog.province.title} รอบที่ {rnd.number} "
         f"(กำหนดส่ง {thai_date(rnd.deadline)})",
         "ไม่มีบันทึกการตรวจ ณ วันกำหนดส่งรอบนี้: " + _unrecorded_why(first, last, tz)
         + " จึงไม่ทราบสถานะของแต่ละข้อ ณ วันกำหนดส่ง",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Callable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
-from sheets_sync.config.settings import Agency, Catalog
+from sheets_sync.config.settings import Agency, Catalog, Province
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import RowKey, Status, Summary, Verdict, WriteReport
 from sheets_sync.core.reasons import REASONS
@@ -179,8 +179,8 @@ class GridBackend:
         created = [t for t in TABS if t not in book.tabs()]
         for tab in created:
             book.add_tab(tab)
-        added_agencies, notes = self._merge_agencies(book, agencies)
-        known, _ = g.read_agencies(book.grid(TAB_AGENCIES))
+        added_agencies, notes = self._merge_agencies(book, agencies, catalog.province)
+        known, _ = g.read_agencies(book.grid(TAB_AGENCIES), catalog.province)
         added_rows = self._add_rows(book, catalog, known)
         if TAB_GUIDE in created:
             book.replace(TAB_GUIDE, [[line] for line in guide_lines(catalog)])
@@ -189,7 +189,8 @@ class GridBackend:
         return LayoutReport(created_tabs=tuple(created), added_agencies=tuple(added_agencies), added_rows=added_rows,
                             notes=tuple(notes))
 
-    def _merge_agencies(self, book: Book, agencies: Sequence[Agency]) -> tuple[list[str], list[str]]:
+    def _merge_agencies(self, book: Book, agencies: Sequence[Agency], province: Province
+                        ) -> tuple[list[str], list[str]]:
         """Adds the agencies the tab lacks. The tab is the coordinators' list: an agency already in it
         is never corrected from agencies.yaml; each difference is reported instead (the notes). Only a
         column this call adds (a newer layout's, e.g. ต้องยืนยัน) is filled for the agencies there."""
@@ -200,7 +201,7 @@ class GridBackend:
         added_headers = set(g.missing_columns(grid[0], AGENCY_HEADERS))
         self._add_missing_headers(book, TAB_AGENCIES, grid, AGENCY_HEADERS, ("code", "name"))
         grid = book.grid(TAB_AGENCIES)
-        present, _ = g.read_agencies(grid)
+        present, _ = g.read_agencies(grid, province)
         by_code = {a.code: a for a in agencies}
         new_keys = [k for k, h in AGENCY_HEADERS.items() if h in added_headers]
         if new_keys and present:
@@ -273,7 +274,7 @@ class GridBackend:
             missing = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t not in book.tabs()]
             if missing:
                 raise BackendError(f"tab(s) {', '.join(missing)} missing; run `sheets-sync init`")
-            agencies, agency_problems = g.read_agencies(book.grid(TAB_AGENCIES))
+            agencies, agency_problems = g.read_agencies(book.grid(TAB_AGENCIES), catalog.province)
             links = getattr(book, "links", None)  # books whose cells carry hyperlinks (xlsx)
             rows, problems, _ = g.read_submissions(book.grid(TAB_SUBMISSIONS), catalog,
                                                    {a.code for a in agencies}, self.tz,

@@ -378,7 +378,7 @@ class GSheetsBackend(GridBackend):
                 return [TAB_AGENCIES, TAB_SUBMISSIONS]
 
             _, (agencies_grid, submissions_grid) = self._meta_and_values(_META_FIELDS, tabs, self._cells_get)
-        agencies, agency_problems = g.read_agencies(agencies_grid)
+        agencies, agency_problems = g.read_agencies(agencies_grid, catalog.province)
         rows, problems, _ = g.read_submissions(submissions_grid, catalog, {a.code for a in agencies}, self.tz,
                                                self._links)
         return Snapshot(agencies=agencies, rows=rows, problems=agency_problems + problems)

@@ -94,7 +94,8 @@ STATUS_COLOURS = {
 }
 
 def guide_lines(catalog: Catalog) -> tuple[str, ...]:
-    """The instructions tab: its year, deadlines and contact lines come from the catalogue."""
+    """The instructions tab: its year, deadlines and contact lines come from the catalogue, the
+    province from settings.yaml (carried by the catalogue)."""
     year = catalog.year
     contacts = catalog.contacts
     ask = []
@@ -103,7 +104,7 @@ def guide_lines(catalog: Catalog) -> tuple[str, ...]:
     if contacts.phones:
         ask.append("โทร " + " หรือ ".join(contacts.phones))
     return (
-        f"คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {year} จังหวัดลำพูน",
+        f"คำชี้แจงการส่ง URL แบบวัดการเปิดเผยข้อมูลสาธารณะ (OIT) ITA ปี พ.ศ. {year} {catalog.province.title}",
         "",
         "1. ไปที่แท็บ \"ส่ง URL\" แล้วกรองเฉพาะแถวของหน่วยงานท่าน (ใช้มุมมองตัวกรอง) ไม่ต้องลบหรือย้ายแถว",
         "2. วาง URL ของหน้าที่เผยแพร่ข้อมูลแต่ละข้อ ในคอลัมน์ \"URL\" และคำอธิบายในคอลัมน์ \"คำอธิบายเพิ่มเติม\" เท่านั้น "
