@@ -297,6 +297,7 @@ class GridBackend:
         last = ledger() if ledger is not None else None
         written, stale, missing, moved = 0, [], [], []
         judged: set[int] = set()
+        spread = getattr(book, "spread", lambda *_: False)  # books with merged cells (xlsx)
         for v in verdicts:
             i = index.get(v.key)
             if i is None:
@@ -314,7 +315,8 @@ class GridBackend:
                 if now != values[key]:
                     ours = last.get(v.key.packed()) if last is not None else None
                     if last is not None and now and not (_worker_wrote(key, now, ours)
-                                                         or was_copy and _copy_text(key, now, ours)):
+                                                         or was_copy and _copy_text(key, now, ours)
+                                                         or spread(TAB_SUBMISSIONS, i, cols[key])):
                         moved.append((v.key, SUBMISSION_HEADERS[key], now))
                     book.set(TAB_SUBMISSIONS, i, cols[key], values[key])
                     changed = True

@@ -150,7 +150,19 @@ class XlsxBook:
             ws.unmerge_cells(merged.coord)
             for r, k in cells:
                 ws.cell(row=r, column=k).value = shown
+                if (r, k) != (merged.min_row, merged.min_col):
+                    self.__dict__.setdefault("_spread", set()).add((tab, r - 1, k - 1))
         return ws.cell(row=row + 1, column=col + 1) if around else c
+
+    def spread(self, tab: str, row: int, col: int) -> bool:
+        """Whether the cell shows the value of a merged range it is not the first cell of (or was
+        given it when the range was unmerged to write): the text is the range's, nobody typed it
+        there, so it is not kept as a person's text (it was filed in the moved-text tab)."""
+        if (tab, row, col) in self.__dict__.get("_spread", ()):
+            return True
+        ws = self.wb[tab]
+        coordinate = ws.cell(row=row + 1, column=col + 1).coordinate
+        return any(coordinate in m and (m.min_row, m.min_col) != (row + 1, col + 1) for m in ws.merged_cells.ranges)
 
     def set(self, tab: str, row: int, col: int, value: str) -> None:
         # openpyxl turns any text starting with "=" into a formula; the worker writes text only.

@@ -193,6 +193,8 @@ def test_merged_cells_read_as_they_show_and_are_unmerged_only_to_write_a_verdict
     assert sum(1 for r in range(2, ws.max_row + 1) if ws.cell(r, cols["item"] + 1).value == "O1") == \
         len(config.agencies)  # no empty twin row for any key
     assert ws.merged_cells.ranges and all(letter("agency") in m.coord for m in ws.merged_cells.ranges)
+    # the status O2 showed in O3's cell was the merged range's, not a person's text to keep
+    assert TAB_MOVED not in load_workbook(path).sheetnames
 
 
 @pytest.mark.parametrize("mangle", ["blank", "zero-width"])
@@ -478,3 +480,24 @@ def test_edits_saved_beside_the_workbook_in_another_format_are_named_in_the_log(
     os.utime(path, (1, 1))
     backend.read(config.catalog)
     assert "book.ods was saved after the workbook" in caplog.text
+
+
+def test_a_status_a_merge_spread_over_another_row_is_not_kept_as_a_persons_text(tmp_path, config):
+    """Two status cells merged in LibreOffice after a sync (ยังไม่ส่ง over ใช้งานได้): the worker
+    unmerges to write and each row gets its verdict, but the value the merge showed in the second
+    row was filed in the moved-text tab as a person's, and listed among the summary's problems."""
+    agency = config.agencies[0].code
+    two, three = RowKey(agency, "O2"), RowKey(agency, "O3")
+    site = f"https://www.{config.agencies[0].domains[0]}"
+    path, backend, cols, rows = _synced(tmp_path, config, {three: f"{site}/o3"})
+    sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+    wb = load_workbook(path)
+    ws = wb[TAB_SUBMISSIONS]
+    letter = ws.cell(1, cols["status"] + 1).column_letter
+    assert ws.cell(rows[three], cols["status"] + 1).value == Status.OK.label_th
+    ws.merge_cells(f"{letter}{rows[two]}:{letter}{rows[three]}")
+    wb.save(path)
+    sync(config, backend, OkChecker(), FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
+    wb = load_workbook(path)
+    assert wb[TAB_SUBMISSIONS].cell(rows[three], cols["status"] + 1).value == Status.OK.label_th
+    assert TAB_MOVED not in wb.sheetnames
