@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from sheets_sync.check import outages
+from sheets_sync.check.years import FiscalYear
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.redact import redact
 from sheets_sync.state.store import State, open_state, register_schema
@@ -382,16 +383,22 @@ def _years(stored: str | None) -> dict:
         return {"years": None}
     value = json.loads(stored)
     if isinstance(value, dict):
-        return {"years": tuple(int(y) for y in value["years"]),
-                "template_years": tuple(int(y) for y in value["template"])}
+        fiscal = set(value.get("fiscal", ()))
+        return {"years": tuple(FiscalYear(y) if y in fiscal else int(y) for y in value["years"]),
+                "template_years": tuple(int(y) for y in value.get("template", ()))}
     return {"years": tuple(int(y) for y in value)}
 
 
 def _years_json(result: CheckResult) -> str | None:
-    """The years column of `result`: a list, or with its template's years an object (read by
-    `_years`; a row older code cannot read is one it checks again)."""
+    """The years column of `result`: a list, or with its template's years or the years it names as
+    fiscal years (years.FiscalYear) an object (read by `_years`; a row older code cannot read is
+    one it checks again)."""
     if result.years is None:
         return None
-    if result.template_years:
-        return json.dumps({"years": list(result.years), "template": list(result.template_years)})
+    fiscal = [int(y) for y in result.years if isinstance(y, FiscalYear)]
+    if result.template_years or fiscal:
+        stored = {"years": [int(y) for y in result.years], "template": list(result.template_years)}
+        if fiscal:
+            stored["fiscal"] = fiscal
+        return json.dumps(stored)
     return json.dumps(list(result.years))

@@ -11,7 +11,7 @@ from multidict import CIMultiDict
 
 from sheets_sync.check import content, scripted, template
 from sheets_sync.check.retry import LIMIT_STATUSES
-from sheets_sync.check.years import settled, years_in
+from sheets_sync.check.years import fiscal_marks, settled, years_in
 from sheets_sync.core import reasons
 from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import host_of, is_homepage
@@ -129,11 +129,16 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
         # Its only years are its template's, and its content was not read (a scan, a viewer's
         # file): a look by hand (or its files' trouble), as on a site whose template shows no year
         codes, years, only = codes + (unread,), None, frozenset()
+    if only:
+        years = tuple(y for y in years or () if y not in only)
+    if years and page is not None:
+        # a year named as a fiscal year ("ปีงบประมาณ 2565"): what a first-half rule must know (years.first_half)
+        years = fiscal_marks(years, page.text, page.document or "")
     return CheckResult(
         url=fetch.url, status=reasons.status_of(codes), reasons=codes, http_status=code,
         final_url=fetch.final_url, elapsed_ms=fetch.elapsed_ms, redirects=fetch.redirects, detail=detail,
         etag=fetch.headers.get("ETag"), last_modified=fetch.headers.get("Last-Modified"),
-        years=years if not only else tuple(y for y in years or () if y not in only), template_years=tuple(sorted(only)),
+        years=years, template_years=tuple(sorted(only)),
     )
 
 

@@ -210,10 +210,59 @@ def first_half(shown: set[int], year: int) -> bool:
     """Whether a page showing the years `shown` can be the first six months of fiscal year
     `year`, October of the year before to March (O12, O21, O24, O37: ต.ค. 2565 - มี.ค. 2566 for
     2566): it shows `year`, or the year before without the year before that (its first months,
-    "ต.ค. 65 - ธ.ค. 65", alone). The year before with the one before it is the half of the year
-    before: "รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ. 2565 (1 ตุลาคม 2564 - 31 มีนาคม 2565)", "ต.ค. 64 ...
-    มี.ค. 65", last year's report still linked, passed as this year's when either year counted."""
-    return year in shown or (year - 1 in shown and year - 2 not in shown)
+    "ต.ค. 65 - ธ.ค. 65", alone), unless it names the year before as a fiscal year. The year
+    before with the one before it is the half of the year before: "รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ.
+    2565 (1 ตุลาคม 2564 - 31 มีนาคม 2565)", "ต.ค. 64 ... มี.ค. 65", last year's report still linked,
+    passed as this year's when either year counted; so is the year before named as a fiscal year
+    ("รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ. 2565" and no month): fiscal year 2565 began in October 2564.
+
+    >>> first_half({2565}, 2566), first_half({FiscalYear(2565)}, 2566), first_half({FiscalYear(2565), 2566}, 2566)
+    (True, False, True)
+    """
+    if year in shown:
+        return True
+    before = [y for y in shown if y == year - 1]
+    return bool(before) and year - 2 not in shown and not isinstance(before[0], FiscalYear)
+
+
+class FiscalYear(int):
+    """A year the content names as a fiscal year ("ประจำปีงบประมาณ พ.ศ. 2565", "ปีงบฯ 65", "fiscal
+    year B.E. 2565"), among the years it shows (`fiscal_marks`). It is the year itself to every
+    rule and comparison; only `first_half` asks: fiscal year 2565 runs from October 2564, so a
+    page of it is last year's half, where 2565 alone may be this fiscal year's first months
+    (October to December 2565)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"FiscalYear({int(self)})"
+
+
+# A year named as a fiscal year: "ประจำปีงบประมาณ พ.ศ. 2565", "ปีงบประมาณ 2565", "ปีงบฯ 65", "ปีงบ 65",
+# "fiscal year B.E. 2565" (its short form as `years_in` reads it: 40-99).
+_FISCAL_NAMED = re.compile(rf"(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|fiscal\s+year)\s*(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?"
+                           rf"({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
+_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL")
+
+
+def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
+    """`years` (read from `texts`), each year the texts name as a fiscal year a `FiscalYear`.
+
+    >>> fiscal_marks((2565,), "รายงาน รอบ 6 เดือน ประจำปีงบประมาณ พ.ศ. 2565"), fiscal_marks((2565,), "ต.ค. - ธ.ค. 2565")
+    ((FiscalYear(2565),), (2565,))
+    >>> fiscal_marks((2565, 2566), "ปีงบประมาณ 2566 (ต.ค. 2565 - มี.ค. 2566)"), fiscal_marks((2565,), "ปีงบฯ ๖๕")
+    ((2565, FiscalYear(2566)), (FiscalYear(2565),))
+    """
+    named = set()
+    for text in texts:
+        if not text or not any(sign in text for sign in _FISCAL_SIGNS):
+            continue  # nearly every text without a fiscal year: one scan or two
+        for m in _FISCAL_NAMED.finditer(text[:MAX_TEXT]):
+            token = m.group(1)
+            named.add(be_year(token) if len(token) == 4 else 2500 + int(thai_digits_to_arabic(token)))
+    if not named & set(years):
+        return years
+    return tuple(FiscalYear(y) if y in named else y for y in years)
 
 
 def years_text(rule: YearRule, thai_digits: bool = False) -> str:

@@ -107,6 +107,14 @@ HALF = {
     "/both-years": (HALF_REPORT.format("2565 (ต.ค. 64 - มี.ค. 65)") + HALF_REPORT.format("2566 (ต.ค. 65 - มี.ค. 66)"),
                     OK),
     "/fy2564-only": ("<p>ผลการดำเนินงาน ปีงบประมาณ 2564</p>", NO_YEAR),
+    # last year's named as a fiscal year and no month: fiscal year 2565 began in October 2564 (each was "ok")
+    "/fy2565-named": (HALF_REPORT.format("2565") + "<p>ความก้าวหน้าของโครงการ ร้อยละ 45</p>", NO_YEAR),
+    "/fy2565-short": ("<p>สรุปผลการจัดซื้อจัดจ้าง รอบ 6 เดือน ปีงบฯ 65</p>", NO_YEAR),
+    # ... this year's named so, its months, and 2565 with no fiscal year named keep theirs
+    "/fy2566-named": (HALF_REPORT.format("2566"), OK),
+    "/fy2566-months": ("<p>สรุปผลการจัดซื้อจัดจ้าง ม.ค. 2566 - มี.ค. 2566</p>", OK),
+    "/fy2566-quarter": ("<p>สรุปผลการจัดซื้อจัดจ้าง ต.ค. 2565 - ธ.ค. 2565</p>", OK),
+    "/calendar-2565": ("<p>รายงานการดำเนินการตามแผนบริหารทรัพยากรบุคคล พ.ศ. 2565</p>", OK),
 }
 
 
@@ -116,12 +124,31 @@ def test_a_first_half_item_wants_this_fiscal_years_first_half_not_last_years():
                                                         "year 2565", "(October 2021 - March 2022)"]), PDF)
     routes["/fy2566-half.pdf"] = respond(200, make_pdf(["HR plan implementation report, first 6 months of fiscal "
                                                         "year 2566", "(October 2022 - March 2023)"]), PDF)
+    routes["/fy2565-named.pdf"] = respond(200, make_pdf(["HR plan implementation report", "fiscal year B.E. 2565"]),
+                                          PDF)
     expected = {path: want for path, (_, want) in HALF.items()}
-    expected |= {"/fy2565-half.pdf": NO_YEAR, "/fy2566-half.pdf": OK}
+    expected |= {"/fy2565-half.pdf": NO_YEAR, "/fy2566-half.pdf": OK, "/fy2565-named.pdf": NO_YEAR}
     assert verdicts(routes, FIRST_HALF, routes) == expected
     # guard: an item that accepts either year (an annual report of the year just ended) keeps them
-    assert verdicts(routes, YearRule((2565, 2566)), ["/fy2565-half", "/fy2565-months"]) == {
-        "/fy2565-half": OK, "/fy2565-months": OK}
+    either = ["/fy2565-half", "/fy2565-months", "/fy2565-named", "/fy2565-short", "/fy2565-named.pdf"]
+    assert verdicts(routes, YearRule((2565, 2566)), either) == dict.fromkeys(either, OK)
+
+
+def test_a_year_named_as_a_fiscal_year_is_kept_so_in_the_cache(tmp_path):
+    from sheets_sync.check.cache import ResultCache
+    from sheets_sync.check.years import FiscalYear, fits
+    from sheets_sync.core.models import CheckResult
+    from sheets_sync.state.store import State
+
+    kept = [CheckResult(url="http://a/1", status=Status.OK, years=(FiscalYear(2565),)),
+            CheckResult(url="http://a/2", status=Status.OK, years=(FiscalYear(2565),), template_years=(2566,)),
+            CheckResult(url="http://a/3", status=Status.OK, years=(2565,))]
+    with State(tmp_path / "state.sqlite") as state:
+        cache = ResultCache(state)
+        cache.store(kept, 1.0)
+        loaded = [cache.load([r.url])[r.url].result for r in kept]
+    assert loaded == kept
+    assert [fits(r.years, FIRST_HALF) for r in loaded] == [False, False, True]
 
 
 def test_a_first_half_item_is_settled_only_by_its_current_year():
