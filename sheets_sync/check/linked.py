@@ -39,7 +39,7 @@ from html.parser import HTMLParser
 from sheets_sync.check.content import (LAZY_SOURCES, download_script, is_drive, may_link_files, names_file,
                                        promises_document)
 from sheets_sync.check.documents import MAX_EMBEDDED, base_url, resolve, same_site, viewer_export
-from sheets_sync.check.template import CONTENT_NAMES
+from sheets_sync.check.template import CONTENT_NAMES, PART_ROLES, TEMPLATE_ROLES, names_template_part
 from sheets_sync.check.years import years_in
 from sheets_sync.core.normalize import host_of
 
@@ -53,20 +53,8 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "track", "wbr"})
 _TEMPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _PART_TAGS = frozenset({"header", "footer"})  # the template's outside marked content, the content's own inside it
-_PART_ROLES = frozenset({"banner", "contentinfo"})
-_PART_WORDS = ("header", "footer")
 _CONTENT_TAGS = frozenset({"main", "article"})
-_TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
-# Words that name a part of the template, as the first or last word of a class or id ("menu-item",
-# "main-menu", "site-footer", "sidebar-left"), or run into one ("leftmenu", "topnav", "navbar" of
-# old table layouts and Bootstrap), and WordPress's "widget-area". Not "widget" alone: Elementor
-# wraps every block of an article in "elementor-widget-..." elements.
-_TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "breadcrumbs"})
-_TEMPLATE_PARTS = ("menu", "nav", "sidebar")
-# A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
-_LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
 _CONTENT_NAMES = frozenset(CONTENT_NAMES)
-_WORD_SPLIT = re.compile(r"[-_]+")
 # A picture's address or class naming an icon, a vector or an animated image: never a scanned page.
 _ICON_WORDS = re.compile(r"logo|icon|banner|emoji|smil|bullet|arrow|button|spacer|loading|blank|pixel|\.svg|\.gif",
                          re.I)
@@ -228,27 +216,17 @@ def _kind(tag: str, attrs: dict[str, str], in_content: bool = False) -> str | No
     and id. Inside marked content (`in_content`) a header or a footer is the content's own, as
     in HTML: a post's <header class="entry-header"> holds its title, its footer its date."""
     role = attrs.get("role", "").strip().lower()
-    own_parts = in_content and (tag in _PART_TAGS or role in _PART_ROLES)
+    own_parts = in_content and (tag in _PART_TAGS or role in PART_ROLES)
     if tag in _TEMPLATE_TAGS and not own_parts:
         return "template"
-    if role in _TEMPLATE_ROLES and not own_parts:
+    if role in TEMPLATE_ROLES and not own_parts:
         return "template"
     names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
-    for name in names:
-        words = [w for w in _WORD_SPLIT.split(name) if w]
-        if words and not _LAYOUT_FLAG.match(name) and (any(_template_word(w, in_content) for w in {words[0], words[-1]})
-                                                       or name.replace("-", "") == "widgetarea"):
-            return "template"
+    if any(names_template_part(name, in_content) for name in names):
+        return "template"
     if tag in _CONTENT_TAGS or role == "main" or any(name in _CONTENT_NAMES for name in names):
         return "content"
     return None
-
-
-def _template_word(word: str, in_content: bool = False) -> bool:
-    """A word of a class or id that names a part of the template ("menu", "leftmenu", "navbar");
-    "header" and "footer" only outside marked content (`_kind`)."""
-    parts = _TEMPLATE_PARTS if in_content else _TEMPLATE_PARTS + _PART_WORDS
-    return word in _TEMPLATE_WORDS or word.startswith(parts) or word.endswith(parts)
 
 
 class _Found(HTMLParser):

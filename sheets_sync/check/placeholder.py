@@ -6,9 +6,11 @@ such a page was "no 2566" (look for this year's document) or, where the notice n
 ("อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566"), `ok`: the agency, told all was well, published nothing,
 and the assessor found a notice. It is `placeholder_page` when the notice is nearly all the
 content: the text outside the title, the top headings and the template's parts (<nav>, <header>,
-<footer>, <aside>; inside the main content the page marks, when it marks one) is at most
-PLACEHOLDER_TEXT characters and holds the notice. A page with more of its own, or whose template
-is not marked (an old table layout), stays judged by its year: any doubt keeps the old verdict.
+<footer>, <aside>, and elements a class or id names so: <div id="header">, <div class="menu">,
+<div id="footer">, `template.without_named_parts`; inside the main content the page marks, when it
+marks one) is at most PLACEHOLDER_TEXT characters and holds the notice. A page with more of its
+own, or whose template is not marked (an old table layout), stays judged by its year: any doubt
+keeps the old verdict.
 
 Two other notices stand in an item page's place the same way, each its own verdict (`notice`):
 - that the record is gone, which a CMS prints with 200 for an id it no longer has
@@ -117,6 +119,9 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
         return None  # nearly every page: a find per heading and sign
     marked = template.marked_content(raw_html)
     own = template.without_parts(raw_html if marked is None else marked)
+    # an old layout's parts named by class or id (<div id="header">, <div class="menu">, <div
+    # id="footer">), as check/linked.py tells them; never one holding the notice itself
+    own = template.without_named_parts(own, lambda text: any(p.search(text) for _, p in kinds), marked is not None)
     if _SHOWS_FILES.search(own):
         return None  # "the old plan was removed: here is the new one [PDF]" is judged by its file
     content = template.text_of(own)

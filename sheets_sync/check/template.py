@@ -48,6 +48,40 @@ CONTENT_NAMES = ("entry-content", "post-content", "article-content", "page-conte
 _MARK = re.compile(r"<(main|article)\b[^<>]*>|<([a-z][a-z0-9]*)\b[^<>]*?(?:\brole\s*=\s*[\"']?main\b|"
                    r"\b(?:class|id)\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:" + "|".join(CONTENT_NAMES) + r")(?=[\s\"'>]))[^<>]*>",
                    re.I)
+# The roles of a template's parts, and those (a header's, a footer's) that inside marked content
+# are the content's own, as in HTML (check/linked.py's `_kind`, `without_named_parts`).
+TEMPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
+PART_ROLES = frozenset({"banner", "contentinfo"})
+# Words that name a part of the template, as the first or last word of a class or id ("menu-item",
+# "main-menu", "site-footer", "sidebar-left"), or run into one ("leftmenu", "topnav", "navbar" of
+# old table layouts and Bootstrap), and WordPress's "widget-area". Not "widget" alone: Elementor
+# wraps every block of an article in "elementor-widget-..." elements.
+_TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "breadcrumbs"})
+_TEMPLATE_PARTS = ("menu", "nav", "sidebar")
+_PART_WORDS = ("header", "footer")
+# A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
+_LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
+_WORD_SPLIT = re.compile(r"[-_]+")
+
+
+def names_template_part(name: str, in_content: bool = False) -> bool:
+    """Whether a class or id (one, lower case) names a part of the template: "menu", "leftmenu",
+    "navbar", "site-footer", "widget-area"; "header" and "footer" only outside marked content
+    (`in_content`: a post's "entry-header" holds its title).
+
+    >>> [names_template_part(n) for n in ("header", "main-menu", "has-sidebar", "content", "widget-area")]
+    [True, True, False, False, True]
+    >>> names_template_part("entry-header", in_content=True)
+    False
+    """
+    words = [w for w in _WORD_SPLIT.split(name) if w]
+    if not words or _LAYOUT_FLAG.match(name):
+        return False
+    parts = _TEMPLATE_PARTS if in_content else _TEMPLATE_PARTS + _PART_WORDS
+    return any(w in _TEMPLATE_WORDS or w.startswith(parts) or w.endswith(parts) for w in {words[0], words[-1]}) \
+        or name.replace("-", "") == "widgetarea"
+
+
 # A clock beside the date ("... 2566 เวลา 14:52:07 น."): it moves between the probe's answer and
 # the page's, and a line is matched with it left out.
 _TIME = re.compile(r"(?<![0-9๐-๙])[0-9๐-๙]{1,2}:[0-9๐-๙]{2}(?::[0-9๐-๙]{2})?(?![0-9๐-๙])")
@@ -244,12 +278,18 @@ def marked_content(raw_html: str) -> str | None:
 def _element_end(raw_html: str, start: int, tag: str) -> int:
     """Where the element of `tag` opened at `start` ends: after its matching end tag, counting
     the same tags nested in it; the page's end when it is never closed."""
+    end = _closed_end(raw_html, start, tag)
+    return len(raw_html) if end is None else end
+
+
+def _closed_end(raw_html: str, start: int, tag: str) -> int | None:
+    """`_element_end`, None when the element is never closed."""
     depth = 0
     for m in _tag_pattern(tag).finditer(raw_html, start):
         depth += -1 if m.group(1) else 1
         if depth == 0:
             return m.end()
-    return len(raw_html)
+    return None
 
 
 # Characters a browser draws as nothing (core.normalize.DRAWN_AS_NOTHING): a zero-width space (a
@@ -281,6 +321,55 @@ def without_parts(markup: str, tags: tuple[str, ...] = ("nav", "header", "footer
     for tag in tags:
         markup = _without_elements(markup, tag)
     return markup
+
+
+# A start tag with a class, id or role (the names `names_template_part` reads), its attributes' values.
+_NAMED_TAG = re.compile(r"<([a-z][a-z0-9]*)\b([^<>]*?\b(?:class|id|role)\s*=[^<>]*)>", re.I)
+_NAME_ATTR = re.compile(r"\b(class|id|role)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
+_NEVER_PARTS = frozenset({"html", "body", "main", "article", "img", "input", "br", "hr", "meta", "link", "source",
+                          "embed", "area", "col", "wbr", "base", "param", "track"})
+
+
+def without_named_parts(markup: str, keep=lambda text: False, in_content: bool = False) -> str:
+    """`markup` without the elements whose class, id or role names a part of the template
+    (`names_template_part`, `TEMPLATE_ROLES`): an old layout's <div id="header">, <div
+    class="menu">, <td class="leftmenu">, <div id="footer">, as `without_parts` takes out <header>,
+    <nav> and <footer>. Never <html>, <body> (whose class a theme names after its sidebar),
+    <main> or <article>; never an element left unclosed (its end unknown, the rest of the page
+    would go), nor one whose text `keep` holds to (a notice the page is judged by: a wrapper
+    misnamed "content-with-sidebar" keeps it).
+
+    >>> without_named_parts('<div id="header">เทศบาล</div><div class="menu"><a>หน้าแรก</a></div>'
+    ...                     '<div id="content"><p>ยังไม่มีข้อมูล</p></div><div id="footer">โทร.</div>')
+    '<div id="content"><p>ยังไม่มีข้อมูล</p></div>'
+    """
+    out, at = [], 0
+    while (m := _NAMED_TAG.search(markup, at)) is not None:
+        tag = m.group(1).lower()
+        if tag in _NEVER_PARTS or not _names_part(m.group(2), in_content):
+            out.append(markup[at:m.end()])
+            at = m.end()
+            continue
+        end = _closed_end(markup, m.start(), tag)
+        if end is None or keep(text_of(markup[m.start():end])):
+            out.append(markup[at:m.end()])
+            at = m.end()
+            continue
+        out.append(markup[at:m.start()])
+        at = end
+    return "".join(out) + markup[at:]
+
+
+def _names_part(attributes: str, in_content: bool) -> bool:
+    """Whether a start tag's class, id or role names a part of the template."""
+    for m in _NAME_ATTR.finditer(attributes):
+        value = (m.group(2) or m.group(3) or m.group(4) or "").strip().lower()
+        if m.group(1).lower() == "role":
+            if value in TEMPLATE_ROLES and not (in_content and value in PART_ROLES):
+                return True
+        elif any(names_template_part(name, in_content) for name in value.split()):
+            return True
+    return False
 
 
 def _without_elements(markup: str, tag: str) -> str:

@@ -112,6 +112,46 @@ def test_a_notice_of_a_record_gone_or_not_for_this_visitor_is_its_own_verdict(bo
     assert notice(page.text, page.raw_html, page.title, page.headings) == expected
 
 
+SHORT_MENU = "".join(f"<li><a href='/m{k}'>{name}</a></li>" for k, name in enumerate(
+    ("หน้าแรก", "ข้อมูลพื้นฐาน", "ITA", "ข่าวประชาสัมพันธ์", "ติดต่อเรา")))
+
+
+def div_site(body: str, menu: str = f"<div class='menu'><ul>{SHORT_MENU}</ul></div>") -> bytes:
+    """An old CMS's layout: its parts are <div>s named by id and class, no <header>, <nav> or <footer>."""
+    return ("<html><head><title>ITA - เทศบาลตำบลบ้านธิ</title></head><body><div id='header'><img src='/logo.png' "
+            "width='120'><h2>เทศบาลตำบลบ้านธิ อำเภอบ้านธิ จังหวัดลำพูน</h2></div>"
+            f"{menu}<div id='content'>{body}</div><div id='footer'>เทศบาลตำบลบ้านธิ 99 หมู่ 1 ตำบลบ้านธิ "
+            "อำเภอบ้านธิ จังหวัดลำพูน 51180 โทร. 053-000-000<br>Copyright All rights reserved.</div></body></html>").encode()
+
+
+HEADED = "<h3>ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566</h3>"
+
+
+@pytest.mark.parametrize("markup, expected", [
+    # was ok by its heading's 2566: the template's parts, named by id and class, read as its content
+    (div_site(HEADED + "<p>ยังไม่มีข้อมูล</p>"), (Status.WARNING, ("placeholder_page",))),
+    (div_site(HEADED + "<p>อยู่ระหว่างจัดทำข้อมูล</p>", menu=f"<ul id='topnav'>{SHORT_MENU}</ul>"),
+     (Status.WARNING, ("placeholder_page",))),
+    # guards: the item's own content beside a note, a notice inside a part misnamed as the
+    # template's (kept: it holds the notice), and a menu never closed (its end unknown) keep theirs
+    (div_site(HEADED + PLAN + "<p>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</p>"), (Status.OK, ())),
+    (div_site(f"<div class='content-sidebar'>{HEADED}{PLAN}<p>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</p></div>"),
+     (Status.OK, ())),
+    (div_site(f"<div class='content-sidebar'><h2>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</h2>{HEADED}{PLAN}</div>"),
+     (Status.OK, ())),
+    (f"<html><head><title>ITA</title></head><body><h2>ITA</h2>{HEADED}<p>ข้อมูลบางส่วนอยู่ระหว่างปรับปรุง</p>"
+     f"<div class='menu'><ul>{SHORT_MENU}</ul>{PLAN}</body></html>".encode(), (Status.OK, ())),
+], ids=["div-layout", "topnav", "note-beside-content", "misnamed-wrapper", "misnamed-wrapper-heading",
+        "menu-left-open"])
+def test_a_template_named_by_id_and_class_is_told_from_a_notice(markup, expected):
+    with LoopbackServer({"/o31": respond(200, markup, HTML)}) as srv:
+        url = srv.url("/o31")
+        settings = replace(CheckerSettings(), retries=0, soft404_probe=False, allow_private=("127.0.0.1/32",))
+        with Checker(settings, pdf_years=((2566,),)) as checker:
+            result = checker.check(url)
+    assert judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,))) == expected
+
+
 @pytest.fixture(scope="module")
 def server():
     routes = {"/o10": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล ประจำปีงบประมาณ 2566</p>"), HTML),
