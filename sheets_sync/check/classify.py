@@ -132,6 +132,7 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
     if only:
         years = tuple(y for y in years or () if y not in only)
     if years and page is not None:
+        years = content.without_post_date(years, page)  # the day last year's post was put up again
         # a year named as a fiscal year ("ปีงบประมาณ 2565"): what a first-half rule must know (years.first_half)
         years = fiscal_marks(years, page.text, page.document or "")
     return CheckResult(

@@ -1256,6 +1256,56 @@ def _shown_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[tupl
     return (), tuple(sorted(years))
 
 
+# A post's date as a CMS prints it beside the post ("โพสต์เมื่อ 12 มกราคม 2566", "Posted on 12/01/2023",
+# WordPress's <time class="entry-date">): when the post was put up, not the year of what it holds.
+_POSTED = re.compile(r"(?:โพสต์|โพสท์|เผยแพร่)\s*(?:เมื่อ|วันที่)\s*(?:วันที่)?\s*:?|(?:posted|published)\s+(?:on\s+)?",
+                     re.I)
+_POSTED_SIGNS = ("โพสต์", "โพสท์", "เผยแพร่เมื่อ", "เผยแพร่วันที่", "osted", "ublished", "<time")
+_POSTED_DATE = 40  # characters after the words where the date's year is
+_TIME_ELEMENT = re.compile(r"<time\b[^<>]*>([^<]{0,80})</time", re.I)
+# An item's title naming its year: "ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2565", "แผน ... ประจำปีงบประมาณ พ.ศ. 2565"
+_TITLE_YEAR = re.compile(r"ประจำปี\s*(?:งบประมาณ)?\s*(?:พ\.\s?ศ\.)?\s*[0-9๐-๙]{4}")
+
+
+def without_post_date(years: tuple[int, ...], page: Page) -> tuple[int, ...]:
+    """`years` without those only the post's date shows, on a page of one post whose heading names
+    its year ("ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2565", posted "12 มกราคม 2566"): last year's
+    announcement put up again this year was `ok` by the day it was posted. Any doubt keeps them:
+    a page of several dates (a list of posts), a heading without "ประจำปี" and its year, a year the
+    page's other text or its files show.
+
+    >>> page = read_html("<h1>No Gift Policy ประจำปี 2565</h1><span>โพสต์เมื่อ 12 มกราคม 2566</span>"
+    ...                  "<p>ประกาศเจตนารมณ์ ประจำปี 2565</p>".encode(), {})
+    >>> without_post_date((2565, 2566), page), without_post_date((2566,), read_html(b"<h1>News</h1><time>2023</time>", {}))
+    ((2565,), (2566,))
+    """
+    if page.kind != "html" or len(years) < 2 or not any(sign in page.raw_html for sign in _POSTED_SIGNS):
+        return years
+    dated = [h for h in page.headings if years_in(h)]
+    if not dated or not _TITLE_YEAR.search(dated[0]):
+        return years
+    found = [_up_to_year(page.text[m.start():m.end() + _POSTED_DATE]) for m in _POSTED.finditer(page.text)]
+    found += [_up_to_year(text_of(m.group(1))) for m in _TIME_ELEMENT.finditer(page.raw_html)]
+    spans = {span for span in found if span}
+    spans = {span for span in spans if not any(span != other and span in other for other in spans)}
+    if len(spans) != 1:
+        return years  # no date, or several: a list of posts, whose dates are its own
+    span = spans.pop()
+    rest = page.text.replace(span, " ", 1) if span in page.text else page.text
+    kept = set(years_in(rest)) | set(years_in(page.document or ""))
+    if not set(years_in(dated[0])) & kept:
+        return years
+    return tuple(y for y in years if y in kept or y not in years_in(span))
+
+
+def _up_to_year(text: str) -> str:
+    """`text` up to the end of the first year it shows ("โพสต์เมื่อ 12 มกราคม 2566"), "" without one."""
+    for m in re.finditer("[0-9๐-๙]+", text):
+        if years_in(text[:m.end()]):
+            return text[:m.end()]
+    return ""
+
+
 def unread_content(page: Page, final_url: str) -> str | None:
     """What a page says for want of a year of its own when its content was not read: the
     reason `examine` gives such a page that shows no year (`unverifiable_content`: a scan shown

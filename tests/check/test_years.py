@@ -211,3 +211,32 @@ def test_a_workbook_whose_months_are_its_sheet_names_shows_their_years():
               "/untitled.xlsx": respond(200, workbook(["Sheet1"]), xlsx)}
     # each was "no 2566" (the cells hold no year); last year's months stay last year's
     assert verdicts(routes, FIRST_HALF, routes) == {"/fy66.xlsx": OK, "/fy65.xlsx": NO_YEAR, "/untitled.xlsx": NO_YEAR}
+
+
+# ---------------------------------------------------------------- a post's date (O31)
+REPOSTED = "ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2565"
+GIFTS = "<p>เทศบาลตำบลบ้านธิ ประกาศเจตนารมณ์ไม่รับของขวัญ ประจำปี 2565</p>"
+POSTED = {
+    # last year's announcement put up again: each was "ok" by the day it was posted
+    "/posted-thai": (REPOSTED, "<span class='posted-on'>โพสต์เมื่อ 12 มกราคม 2566</span>" + GIFTS, NO_YEAR),
+    "/posted-time": (REPOSTED, "<span class='posted-on'>Posted on <time class='entry-date published' "
+                               "datetime='2023-01-12'>12 มกราคม 2566</time></span>" + GIFTS, NO_YEAR),
+    # guards: this year's posted last year, a text that shows the year besides the date (right
+    # after it too), a heading without "ประจำปี", a list of posts with their dates
+    "/posted-early": ("ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566", "<span>โพสต์เมื่อ 28 ธันวาคม 2565</span>", OK),
+    "/posted-and-said": (REPOSTED, "<span>โพสต์เมื่อ 12 ม.ค. 2566</span> แผนปี 2566" + GIFTS, OK),
+    "/posted-untitled": ("ประกาศเจตนารมณ์ No Gift Policy", "<span>โพสต์เมื่อ 12 มกราคม 2566</span>" + GIFTS, OK),
+    "/posted-month": ("สรุปผลการจัดซื้อจัดจ้าง เดือนธันวาคม 2565", "<span>โพสต์เมื่อ 5 มกราคม 2566</span>"
+                      "<p>รายการจัดซื้อจัดจ้าง 12 รายการ</p>", OK),  # a month's, not a year's, title
+    "/posted-list": (REPOSTED, "".join(f"<div class='post'><a href='/p{k}'>ประกาศ ฉบับที่ {k}</a> "
+                                       f"<span>โพสต์เมื่อ {k} มกราคม 2566</span></div>" for k in range(1, 4)) + GIFTS, OK),
+}
+
+
+def test_the_day_a_post_was_put_up_is_not_the_year_its_heading_names():
+    routes = {path: respond(200, page(title, f"<article>{body}</article>"), HTML)
+              for path, (title, body, _) in POSTED.items()}
+    assert verdicts(routes, CURRENT, routes) == {path: want for path, (_, _, want) in POSTED.items()}
+    # an item that accepts last year too keeps it
+    assert verdicts(routes, YearRule((2565, 2566)), ["/posted-thai", "/posted-time"]) == dict.fromkeys(
+        ["/posted-thai", "/posted-time"], OK)
