@@ -432,12 +432,25 @@ def load_catalog(path: Path) -> Catalog:
     if not items:
         raise ConfigError(f"{where}: items: no items")
     items.sort(key=lambda x: x.number)
+    by_number = sorted(rounds, key=lambda r: r.number)
+    for i, r in enumerate(rounds):
+        if not any(it.round == r.number for it in items):  # the summary showed "รอบที่ 3 ... 0 | 0 | 0"
+            raise ConfigError(f"{where}: rounds[{i}]: round {r.number} has no items; give items that round or remove it")
+    for earlier, later in zip(by_number, by_number[1:]):  # a later round due first: its bar counted before round 1's
+        if later.deadline <= earlier.deadline:
+            raise ConfigError(f"{where}: rounds: round {later.number}'s deadline {later.deadline.isoformat()} is not "
+                              f"after round {earlier.number}'s {earlier.deadline.isoformat()}")
     followup = raw.get("followup_meeting")
+    meeting = _date(followup, where, "followup_meeting") if followup is not None else None
+    if meeting is not None and not first <= meeting <= last:  # last year's date: the report's line vanished
+        raise ConfigError(f"{where}: followup_meeting: {meeting.isoformat()} is not in the fiscal year {year} of the "
+                          f"assessment ({first.isoformat()} to {last.isoformat()}); was the file copied from "
+                          f"another year's?")
     return Catalog(
         year=year,
         rounds=tuple(sorted(rounds, key=lambda r: r.number)),
         items=tuple(items),
-        followup_meeting=_date(followup, where, "followup_meeting") if followup is not None else None,
+        followup_meeting=meeting,
         contacts=_contacts(raw.get("contacts"), where),
     )
 

@@ -80,6 +80,15 @@ def test_shipped_config_loads_with_43_items_in_three_rounds(cfg):
     ("oit_items.yaml", "years: none}  # no year clause (medium)", "period: second_half}",
      "oit_items.yaml: items[0].period: must be first_half"),
     ("oit_items.yaml", "year: 2566", "year: 2023", "oit_items.yaml: year: write the Buddhist-era year"),
+    # accepted silently before: the report's follow-up line vanished, the summary showed a round of
+    # nothing, the headline counted round 2's bar before round 1 was due
+    ("oit_items.yaml", "followup_meeting: 2023-04-24", "followup_meeting: 2022-04-25",
+     "oit_items.yaml: followup_meeting: 2022-04-25 is not in the fiscal year 2566"),
+    ("oit_items.yaml", "  - {number: 3, deadline: 2023-04-07}",
+     "  - {number: 3, deadline: 2023-04-07}\n  - {number: 4, deadline: 2023-05-01}",
+     "oit_items.yaml: rounds[3]: round 4 has no items"),
+    ("oit_items.yaml", "  - {number: 2, deadline: 2023-02-28}", "  - {number: 2, deadline: 2023-01-15}",
+     "oit_items.yaml: rounds: round 2's deadline 2023-01-15 is not after round 1's 2023-01-31"),
     ("oit_items.yaml", "  line_open_chat:", "  line_chat:", "oit_items.yaml: contacts.line_chat: unknown key"),
     # a section pasted above the shipped one: YAML let the later win, silently (reminders off)
     ("settings.yaml", "checker:", "notify:\n  enabled: true\nchecker:", "settings.yaml: line"),
@@ -97,6 +106,7 @@ def test_buddhist_era_deadline_is_understood(cfg):
     edit(cfg / "oit_items.yaml", "year: 2566", "year: 2567")
     for old, new in (("2566-01-31", "2567-01-31"), ("2023-02-28", "2567-02-29"), ("2023-04-07", "2567-04-05")):
         edit(cfg / "oit_items.yaml", f"deadline: {old}}}", f"deadline: {new}}}")
+    edit(cfg / "oit_items.yaml", "followup_meeting: 2023-04-24", "followup_meeting: 2567-04-22")
     catalog = load_config(cfg / "settings.yaml").catalog
     assert (str(catalog.round(1).deadline), str(catalog.round(2).deadline)) == ("2024-01-31", "2024-02-29")
 
@@ -202,6 +212,7 @@ def test_year_templates_in_settings_take_the_catalogues_year(cfg):
     edit(cfg / "oit_items.yaml", "year: 2566", "year: 2570")
     for old in ("2023-01-31", "2023-02-28", "2023-04-07"):
         edit(cfg / "oit_items.yaml", f"deadline: {old}}}", f"deadline: 2027{old[4:]}}}")
+    edit(cfg / "oit_items.yaml", "followup_meeting: 2023-04-24", "followup_meeting: 2027-04-24")
     s = load_config(cfg / "settings.yaml").settings
     assert s.backend.xlsx_path == "data/oit-2570.xlsx" and s.state_path == "data/state-2570.sqlite"
     assert "ITA 2570" in s.checker.user_agent and "{year}" not in s.checker.user_agent
