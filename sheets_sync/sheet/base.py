@@ -15,10 +15,11 @@ from typing import Callable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from sheets_sync.config.settings import Agency, Catalog, Province
+from sheets_sync.core import normalize
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import RowKey, Status, Summary, Verdict, WriteReport
 from sheets_sync.core.reasons import REASONS
-from sheets_sync.core.thai import parse_thai_datetime, thai_datetime
+from sheets_sync.core.thai import parse_thai_datetime, thai_date, thai_datetime
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import LayoutReport, Snapshot
 from sheets_sync.sheet.layout import (
@@ -182,8 +183,14 @@ class GridBackend:
         added_agencies, notes = self._merge_agencies(book, agencies, catalog.province)
         known, _ = g.read_agencies(book.grid(TAB_AGENCIES), catalog.province)
         added_rows = self._add_rows(book, catalog, known)
+        notes += self._refresh_items(book, catalog)
+        guide = [[line] for line in guide_lines(catalog)]
         if TAB_GUIDE in created:
-            book.replace(TAB_GUIDE, [[line] for line in guide_lines(catalog)])
+            book.replace(TAB_GUIDE, guide)
+        elif TAB_GUIDE in book.tabs() and book.grid(TAB_GUIDE) and g.text(g.cell(book.grid(TAB_GUIDE)[0], 0)) != guide[0][0]:
+            # another year's or province's instructions (a workbook moved to the new catalogue)
+            book.replace(TAB_GUIDE, guide)
+            notes.append(f"tab {TAB_GUIDE!r}: rewritten for the catalogue in force ({guide[0][0]})")
         for tab, kind in ((TAB_SUBMISSIONS, "submissions"), (TAB_AGENCIES, "agencies"), (TAB_GUIDE, "guide")):
             book.style(tab, kind)
         return LayoutReport(created_tabs=tuple(created), added_agencies=tuple(added_agencies), added_rows=added_rows,
@@ -218,6 +225,38 @@ class GridBackend:
         if new:
             self._append_by_header(book, TAB_AGENCIES, AGENCY_HEADERS, [g.agency_values(a) for a in new])
         return [a.code for a in new], notes
+
+    @staticmethod
+    def _refresh_items(book: Book, catalog: Catalog) -> list[str]:
+        """Puts the catalogue's round, deadline and title in every row of an item it has (init's
+        columns, never the agencies'), and names the rows of items it does not have. A workbook moved
+        to a new year's catalogue kept last year's titles and deadlines beside this year's verdicts."""
+        grid = book.grid(TAB_SUBMISSIONS)
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=("item",))
+        changed, unknown = 0, set()
+        for i, row in enumerate(grid[1:], start=1):
+            code = normalize.item_code(g.text(g.cell(row, cols["item"])))
+            item = catalog.item(code) if code else None
+            if item is None:
+                if code and g.text(g.cell(row, cols.get("agency"))):
+                    unknown.add(code)
+                continue
+            want = {"round": str(item.round), "deadline": thai_date(catalog.round(item.round).deadline),
+                    "item_title": item.title}
+            moved = False
+            for key, text in want.items():
+                if key in cols and g.text(g.cell(row, cols[key])) != text:
+                    book.set(TAB_SUBMISSIONS, i, cols[key], text)
+                    moved = True
+            changed += moved
+        notes = []
+        if changed:
+            notes.append(f"{changed} rows: round, deadline or title set from the catalogue of {catalog.year}")
+        if unknown:
+            codes = ", ".join(sorted(unknown, key=lambda c: int(c[1:])))
+            notes.append(f"rows of items the catalogue of {catalog.year} does not have: {codes} (read as unknown "
+                         f"items; delete them, or start this year's workbook: see the README's new year steps)")
+        return notes
 
     def _add_rows(self, book: Book, catalog: Catalog, agencies: Sequence[Agency]) -> int:
         grid = book.grid(TAB_SUBMISSIONS)

@@ -99,6 +99,7 @@ from sheets_sync.sheet.layout import (
     AGENCY_HEADERS,
     SUBMISSION_HEADERS,
     TAB_AGENCIES,
+    TAB_GUIDE,
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
     TABS,
@@ -283,11 +284,12 @@ class GSheetsBackend(GridBackend):
 
     def _lay_out(self, catalog: Catalog, agencies: Sequence[Agency]) -> LayoutReport:
         with self._api("lay out the spreadsheet"):
+            # the instructions tab too: a workbook moved to a new year's catalogue gets them rewritten
             meta, grids = self._meta_and_values(_LAYOUT_FIELDS, lambda m: [
-                t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t in m] + [
+                t for t in (TAB_AGENCIES, TAB_SUBMISSIONS, TAB_GUIDE) if t in m] + [
                 t for t in m if t in DEFAULT_SHEET_TITLES and t not in TABS])
             book = SheetBook(meta)
-            data_tabs = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS) if t in meta]
+            data_tabs = [t for t in (TAB_AGENCIES, TAB_SUBMISSIONS, TAB_GUIDE) if t in meta]
             defaults = [t for t in meta if t in DEFAULT_SHEET_TITLES and t not in TABS]
             for tab, grid in zip(data_tabs, grids):
                 book.load(tab, grid)

@@ -353,3 +353,32 @@ def test_a_url_cell_longer_than_a_cell_may_hold_does_not_cost_the_other_rows_the
     checked = g.text(by_key[long_key][col("checked_url", sheet.grid(TAB_SUBMISSIONS)[0])])
     assert len(checked) == g.CELL_CHARS and checked.endswith("…") and checked.startswith(links[:100])
     assert g.text(by_key[other][col("status", sheet.grid(TAB_SUBMISSIONS)[0])]) == Status.OK.label_th
+
+
+def test_init_with_a_new_years_catalogue_sets_the_items_columns_and_names_items_it_lacks(sheet, config):
+    """A coordinator kept last year's workbook and ran init with the new catalogue: every row kept
+    2566's round, deadline and title (O19 "แผนการจัดซื้อจัดจ้าง" judged by 2568's O19 rule), the
+    instructions said 2566, and nothing said why the catalogue's missing items were unknown."""
+    import dataclasses
+
+    a = config.agencies[0].code
+    sheet.edit_now(lambda e: e.set_url(a, "O2", "https://a.go.th/o2"))
+    old = config.catalog
+    items = tuple(dataclasses.replace(i, title=f"{i.title} (ใหม่)", round=1) for i in old.items[:40])
+    rounds = tuple(dataclasses.replace(r, deadline=r.deadline.replace(year=r.deadline.year + 1)) for r in old.rounds[:1])
+    new = dataclasses.replace(old, year=old.year + 1, items=items, rounds=rounds)
+    report = sheet.backend.ensure_layout(new, config.agencies)
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    header = grid[0]
+    rows = rows_by_key(sheet)
+    o2 = rows[RowKey(a, "O2")]
+    assert g.text(o2[col("item_title", header)]) == f"{old.item('O2').title} (ใหม่)"
+    assert g.text(o2[col("round", header)]) == "1"
+    assert g.text(o2[col("deadline", header)]).endswith(str(old.year + 1))
+    assert g.text(o2[col("url", header)]) == "https://a.go.th/o2"  # the agencies' cells are theirs
+    assert any("O41, O42, O43" in n for n in report.notes)
+    assert any("3 rows" not in n and "round, deadline or title" in n for n in report.notes)
+    assert str(new.year) in g.text(sheet.grid(TAB_GUIDE)[0][0])
+    assert any(n.startswith(f"tab {TAB_GUIDE!r}: rewritten") for n in report.notes)
+    again = sheet.backend.ensure_layout(new, config.agencies)
+    assert not any("round, deadline or title" in n for n in again.notes)  # nothing left to set
