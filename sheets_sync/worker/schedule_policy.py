@@ -13,6 +13,7 @@ Schedule (times in the settings' time zone, Asia/Bangkok):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -104,5 +105,7 @@ def _outside_quiet(now: datetime, seconds: int, quiet: QuietHours | None) -> int
     at = now + timedelta(seconds=seconds)
     if in_quiet_hours(at, quiet):
         at = quiet_hours_end(at, quiet)
-    return max(0, int((at - now).total_seconds()))
+    # Rounded up: truncated, a clock with microseconds planned the run at 05:59:59, inside the quiet
+    # hours it was moved out of (and shown as "next run 05:59").
+    return max(0, math.ceil((at - now).total_seconds()))
 

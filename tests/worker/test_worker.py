@@ -15,7 +15,7 @@ import signal
 import sqlite3
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -76,6 +76,9 @@ def test_quiet_hours_push_the_next_run_to_their_end(base_config):
     assert next_interval(at("2023-01-11T05:50"), catalog, quiet) == 30 * 60  # 06:20 is after them
     daytime = dataclasses.replace(S, quiet_hours="12:00-13:00")
     assert next_interval(at("2023-01-10T11:45"), catalog, daytime) == 75 * 60
+    # a clock with microseconds: the run lands at 06:00, not at 05:59:59 inside the quiet hours
+    now = at("2023-01-10T21:45").replace(microsecond=300_000)
+    assert now + timedelta(seconds=next_interval(now, catalog, quiet)) >= at("2023-01-11T06:00")
 
 
 @pytest.mark.parametrize("text", ["22-06", "25:00-06:00", "22:00-22:00", "ten to six"])
