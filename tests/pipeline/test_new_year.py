@@ -121,7 +121,8 @@ def test_a_new_years_catalogue_runs_end_to_end_without_a_trace_of_2566(year_dir,
     urls = {
         ("a-one", "O1"): farm.url(HOSTS[0], "/year/2570/O1"),
         ("a-one", "O2"): farm.url(HOSTS[0], "/year/2569/O2"),  # last year's annual report: ok for O2
-        ("a-one", "O3"): farm.url(HOSTS[0], "/year/2569/O3"),  # October-December of the first half: ok
+        ("a-one", "O3"): farm.url(HOSTS[0], "/year/2570/O3"),  # this fiscal year's first-half report: ok
+        ("b-two", "O3"): farm.url(HOSTS[1], "/year/2569/O3"),  # "ปีงบประมาณ 2569": last fiscal year's half
         ("a-one", "O4"): farm.url(HOSTS[0], "/year/2570/O4"),  # a page showing only 2570: ok
         ("a-one", "O5"): farm.url(HOSTS[0], "/oit/O5"),  # a 2566 page: not this year's
         ("b-two", "O4"): farm.url(HOSTS[1], "/old/O4"),  # a 2565 page
@@ -134,6 +135,7 @@ def test_a_new_years_catalogue_runs_end_to_end_without_a_trace_of_2566(year_dir,
     for key in (("a-one", "O1"), ("a-one", "O2"), ("a-one", "O3"), ("a-one", "O4"), ("c-three", "O4")):
         assert rows[key]["status"] == Status.OK.label_th, (key, rows[key])
     assert rows[("a-one", "O5")]["reasons"] == rows[("b-two", "O4")]["reasons"] == "no_fiscal_year"
+    assert rows[("b-two", "O3")]["status"] == Status.WARNING.label_th, rows[("b-two", "O3")]
     assert rows[("b-two", "O16")]["status"] == Status.BROKEN.label_th
     # the user agent names the year in force
     ours = [ua for ua in farm.user_agents if ua.startswith("sheets-sync")]
