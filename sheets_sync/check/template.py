@@ -326,6 +326,8 @@ def without_parts(markup: str, tags: tuple[str, ...] = ("nav", "header", "footer
 # A start tag with a class, id or role (the names `names_template_part` reads), its attributes' values.
 _NAMED_TAG = re.compile(r"<([a-z][a-z0-9]*)\b([^<>]*?\b(?:class|id|role)\s*=[^<>]*)>", re.I)
 _NAME_ATTR = re.compile(r"\b(class|id|role)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
+MAX_NAMED_PARTS = 64  # named elements looked at (each a scan to its end): a template has a dozen at most
+NAMED_PARTS_READ = 4  # times the markup's length read through at most: 3,000 nested named <div>s took seconds
 _NEVER_PARTS = frozenset({"html", "body", "main", "article", "img", "input", "br", "hr", "meta", "link", "source",
                           "embed", "area", "col", "wbr", "base", "param", "track"})
 
@@ -343,14 +345,19 @@ def without_named_parts(markup: str, keep=lambda text: False, in_content: bool =
     ...                     '<div id="content"><p>ยังไม่มีข้อมูล</p></div><div id="footer">โทร.</div>')
     '<div id="content"><p>ยังไม่มีข้อมูล</p></div>'
     """
-    out, at = [], 0
-    while (m := _NAMED_TAG.search(markup, at)) is not None:
+    out, at, looked, unclosed = [], 0, 0, set()
+    budget = NAMED_PARTS_READ * len(markup)  # characters read through for the elements' ends and text
+    while looked < MAX_NAMED_PARTS and budget > 0 and (m := _NAMED_TAG.search(markup, at)) is not None:
         tag = m.group(1).lower()
-        if tag in _NEVER_PARTS or not _names_part(m.group(2), in_content):
+        if tag in _NEVER_PARTS or tag in unclosed or not _names_part(m.group(2), in_content):
             out.append(markup[at:m.end()])
             at = m.end()
             continue
+        looked += 1
         end = _closed_end(markup, m.start(), tag)
+        budget -= (len(markup) if end is None else 2 * end) - m.start()
+        if end is None:
+            unclosed.add(tag)  # (its like further on is not looked for its end again: 3,000 <li>s left open)
         if end is None or keep(text_of(markup[m.start():end])):
             out.append(markup[at:m.end()])
             at = m.end()

@@ -64,6 +64,11 @@ SHAPES = {
     "base-tags-left-open": ("<iframe src='/files/o19.pdf'></iframe>" + repeated("<base ", 16_000), 20),
     "refresh-tags-left-open": (repeated("<meta http-equiv=refresh ", 16_000), 16),
     "onload-left-open": (repeated("<body ", 60_000) + "location", 8),
+    # a "no data yet" notice above a menu whose items are left open (valid HTML): the template's
+    # parts named by class (placeholder.py, template.without_named_parts) were each looked for
+    # their end to the page's end
+    "named-parts-left-open": (HEAD + "<p>อยู่ระหว่างจัดทำข้อมูล</p><ul>" + repeated("<li class='menu-item'>เมนู ", 300_000),
+                              1),
 }
 
 
