@@ -225,7 +225,8 @@ class YearRule:
     `previous`/`current` words. No years: the item has no year clause (never warned for a year).
     `first_half`: the first six months of the fiscal year (October of the previous year to March):
     a page fits when it shows the current year, or the previous one without the year before it
-    (check/years.first_half)."""
+    and not named as a fiscal year ("ปีงบประมาณ 2565" is October 2564 to September 2565: last
+    year's half) (check/years.first_half)."""
 
     years: tuple[int, ...] = ()
     period: str = ""
