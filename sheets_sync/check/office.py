@@ -169,9 +169,9 @@ class _Reading:
 def _read_sheets(body: bytes, reading: _Reading) -> None:
     """An Excel workbook's cells as text, into `reading`: strings, dates as dates, whole numbers
     (a year typed as 2566); other numbers (amounts, decimals) are left out. Each visible sheet's
-    name that shows a year comes before its cells: a monthly summary's workbook names its months
-    in its tabs ("ต.ค.65" ... "มี.ค.66"), often nowhere else, and read by its cells alone it was a
-    false "no 2566"."""
+    name that shows a year comes before its cells, when it has any: a monthly summary's workbook
+    names its months in its tabs ("ต.ค.65" ... "มี.ค.66"), often nowhere else, and read by its
+    cells alone it was a false "no 2566"; an empty tab's name is no year of the file's data."""
     # Imported only when a run meets an Excel file: ~0.1 s.
     from openpyxl import load_workbook
 
@@ -182,12 +182,18 @@ def _read_sheets(body: bytes, reading: _Reading) -> None:
     try:
         cells, rows, batch = 0, 0, []
         for sheet in book.worksheets:
-            if sheet.sheet_state == "visible" and years_in(sheet.title):
-                batch.append(sheet.title)  # (a hidden sheet's tab is not shown)
+            # A visible tab's name that shows a year, put before the sheet's first value: an empty
+            # tab shows a year of nothing (a workbook with a blank "2566" tab beside its "2565" data
+            # was a false ok; a hidden sheet's tab is not shown).
+            title = sheet.title if sheet.sheet_state == "visible" and years_in(sheet.title) else None
             # At most MAX_COLUMNS, and only cells with a value count: openpyxl pads each row to the
             # sheet's stated size, which some exporters write as the whole grid (A1:XFD1048576).
             for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                cells += len(row) - row.count(None)
+                values = len(row) - row.count(None)
+                if title and values:
+                    batch.append(title)
+                    title = None
+                cells += values
                 rows += 1
                 batch.extend(filter(None, map(_cell_text, row)))
                 if len(batch) >= 1000 or cells >= MAX_CELLS or rows >= MAX_ROWS:

@@ -170,3 +170,26 @@ def test_a_workbooks_months_in_its_sheet_names_give_their_years():
     # guards: a hidden sheet's tab is not shown; a tab without a year adds nothing to the text
     assert years_in(office.text(_workbook([("ต.ค.65", rows), ("ปี 2564", rows)], hidden={"ปี 2564"}))) == (2565,)
     assert office.text(_workbook([("Sheet1", [["สรุปผล"]])])) == "สรุปผล"
+
+
+def test_an_empty_tab_named_for_the_year_is_no_year_of_the_workbook():
+    """R4: a workbook with last year's data in its "2565" tab and a blank "2566" tab beside it
+    (added for this year, never filled) read the empty tab's name as a year: a false ok."""
+    from dataclasses import replace
+
+    from sheets_sync.check.checker import Checker
+    from sheets_sync.config.settings import CheckerSettings
+    from tests.support.http_servers import LoopbackServer, respond
+
+    rows = [["ลำดับ", "รายการจัดซื้อจัดจ้าง"], [1, "จัดซื้อวัสดุสำนักงาน ปีงบประมาณ 2565"]]
+    blank_after = _workbook([("2565", rows), ("2566", [])])
+    blank_first = _workbook([("2566", []), ("2565", rows)])
+    assert years_in(office.text(blank_after)) == years_in(office.text(blank_first)) == (2565,)
+    # guard: a tab that holds anything still names its year, however little it holds
+    assert years_in(office.text(_workbook([("2565", rows), ("2566", [["ลำดับ", "รายการ"]])]))) == (2565, 2566)
+    xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    settings = replace(CheckerSettings(), connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=5.0, retries=0,
+                       soft404_probe=False, allow_private=("127.0.0.1/32",))
+    with LoopbackServer({"/o12.xlsx": respond(200, blank_after, xlsx)}) as srv, Checker(settings) as checker:
+        result = checker.check(srv.url("/o12.xlsx"))
+    assert result.years == (2565,)  # was (2565, 2566): ok for an item of 2566
