@@ -393,6 +393,38 @@ def sign_in_url(url: str) -> bool:
     return False
 
 
+# A sign-in page by its address on the agency's own site (or its single sign-on server): a path
+# that names signing in and a query that says where to go back to afterwards (ASP.NET's
+# "/Account/Login?ReturnUrl=%2fo10", CAS's "/cas/login?service=", "login.php?returnUrl=/o10").
+# A page sent there that offers "เข้าสู่ระบบด้วย ThaID" or an organisation's SSO button, and no
+# password field, read as a page of its own: a false ok by its footer's 2566.
+_SIGN_IN_PATH = re.compile(r"(?:^|/)(?:log[-_]?[io]n|sign[-_]?in|logon|sso|auth(?:enticate|orize)?)"
+                           r"(?:\.(?:php|aspx?|jsp|html?|do))?/?$", re.I)
+_RETURN_TO = re.compile(r"(?:^|&)(?:return_?url|returnto|return|redirect(?:_to|_uri|url)?|next|continue|service|"
+                        r"goto|back(?:url)?|destination|ref(?:errer)?)=[^&]", re.I)
+
+
+def sign_in_redirect(url: str, final_url: str, page: Page) -> bool:
+    """The agency's address was sent on to a sign-in page that says where to come back to, and
+    the page names itself a sign-in (its title or a top heading): the assessor sees a sign-in,
+    not the item, though no password field shows (an SSO or ThaID button).
+
+    >>> signin = read_html("<title>Single Sign-On | ลงชื่อเข้าใช้</title><a href=/sso>ThaID</a>".encode(), {})
+    >>> sign_in_redirect("http://a.go.th/o10", "http://a.go.th/login.php?returnUrl=/o10", signin)
+    True
+    >>> sign_in_redirect("http://a.go.th/o10", "http://a.go.th/news.php?next=2", signin)
+    False
+    """
+    if url == final_url:
+        return False  # a page typed as the sign-in is the agency's choice: judged as a page
+    try:
+        parts = urlsplit(final_url)
+    except ValueError:
+        return False
+    return bool(_SIGN_IN_PATH.search(parts.path) and _RETURN_TO.search(parts.query)
+                and _in_headings(page, _LOGIN_TITLE))
+
+
 # A CMS's back office by a segment of its path (WordPress, Joomla, the admin folder of many a
 # Thai agency's own PHP site), or an edit action in its query. Only told apart on an address that
 # answered a sign-in wall: files under /admin/uploads/ are public on many of those sites.
@@ -1095,7 +1127,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("wrong_type",), None  # "Failed to load PDF document" in the assessor's browser
     if page.kind == "html" and binary_page(body, headers):
         return ("binary_page",), None  # gibberish in the browser: not "no 2566"
-    if page.kind == "html" and password_wall(page):
+    if page.kind == "html" and (password_wall(page) or sign_in_redirect(url, final_url, page)):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)

@@ -908,3 +908,27 @@ def test_a_pdf_a_browser_would_show_as_gibberish_is_broken_whatever_it_holds(hea
     body = make_pdf(["Organisation structure", "Fiscal year B.E. 2566"])
     with LoopbackServer({"/download.php": respond(200, body, headers)}) as srv:
         assert verdict(srv.url("/download.php?id=7")) == expected
+
+
+# ---------------------------------------------------------------- single sign-on walls
+def _sso_page(title: str) -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+            "<p>กรุณาลงชื่อเข้าใช้งานด้วยบัญชีผู้ใช้ของหน่วยงาน</p><a href='/oauth/start'>เข้าสู่ระบบด้วย ThaID</a>"
+            "<footer>© 2566 เทศบาลตำบลบ้านธิ</footer></body></html>").encode()
+
+
+@pytest.mark.parametrize("sign_in", ["/login.php?returnUrl=/o10", "/Account/Login?ReturnUrl=%2Fo10",
+                                     "/cas/login?service=http%3A%2F%2Fa.go.th%2Fo10"])
+def test_an_item_sent_on_to_a_single_sign_on_page_is_a_sign_in_wall(sign_in):
+    # The sign-in page offers an SSO or ThaID button, no password field: it was read as the
+    # item's page and passed as ok by its footer's 2566.
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with LoopbackServer({"/o10": redirect(sign_in), sign_in.split("?")[0]: respond(200, _sso_page("ลงชื่อเข้าใช้ Single Sign-On"), html),
+                         "/o11": redirect("/news.php?next=2"), "/news.php": respond(200, PAGE, html),
+                         "/login-guide": respond(200, _sso_page("คู่มือการเข้าสู่ระบบ"), html)}) as srv:
+        assert verdict(srv.url("/o10")) == (Status.BROKEN, ("login_required",))
+        # guards: a redirect to a page that is no sign-in, and a page about signing in linked as
+        # itself, stay pages
+        assert check(srv.url("/o11")).status is Status.OK
+        result = check(srv.url("/login-guide"))
+        assert result.status is Status.OK and result.years == (2566,)
