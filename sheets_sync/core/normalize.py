@@ -18,7 +18,12 @@ DRAWN_AS_NOTHING = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = {**dict.fromkeys(map(ord, DRAWN_AS_NOTHING + "\0")), 0xA0: " ", 0x202F: " ",
               # blank-looking letters and marks that str.strip() keeps (braille blank, Hangul fillers,
               # Mongolian vowel separator, invisible operators): a cell of them is an empty cell
-              **dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0\u180e\u2061\u2062\u2063\u2064"), " ")}
+              **dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0\u180e\u2061\u2062\u2063\u2064"), " "),
+              # bidi marks, embeddings and isolates (LRM, RLM, LRE..RLO, LRI..PDI) and emoji variation
+              # selectors: a URL copied from LINE, a PDF or a right-to-left-aware editor carries them at its
+              # ends, and kept they went into the path ("…/o1%E2%80%8E"): a working link read as broken
+              **dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                       "\ufe0e\ufe0f"))}
 # ("ข้อ 9", "ข้อที่ 9" of an agency's form; "5.0", a number typed in a cell formatted as text)
 _ITEM_RE = re.compile(r"^\s*(?:ข้อ(?:ที่)?\s*)?[oOอ0๐]?\s*[-.]?\s*0*(\d{1,3})(?:\.0+)?\s*$")
 

@@ -99,6 +99,10 @@ CASES = [
     ("semicolon inside path", "https://x.go.th/a;jsessionid=F00", [("https://x.go.th/a;jsessionid=F00", ())]),
     ("zero-width and nbsp", "\ufeffhttps://x.go.th/\u200ba\u00a0https://y.go.th/b",
      [("https://x.go.th/a", ()), ("https://y.go.th/b", ())]),
+    # bidi marks and isolates from LINE or a PDF, an emoji's variation selector: they were kept in the path
+    ("bidi marks at the ends", "\u200ehttps://x.go.th/a\u200f", [("https://x.go.th/a", ())]),
+    ("bidi isolate and embedding", "\u2067\u202bhttps://x.go.th/a\u202c\u2069 https://y.go.th/b\ufe0f",
+     [("https://x.go.th/a", ()), ("https://y.go.th/b", ())]),
     # labels around links
     ("thai label with space", "ลิงก์: https://x.go.th/a", [("https://x.go.th/a", ())]),
     ("thai label glued", "ลิงก์:https://x.go.th/a", [("https://x.go.th/a", ())]),
@@ -164,7 +168,7 @@ def test_table_is_big_enough_and_uses_known_reasons():
     assert used <= set(REASONS)
 
 
-@pytest.mark.parametrize("text", [None, "", "   ", "\n\t ", "\u200b\ufeff", "\u00a0"])
+@pytest.mark.parametrize("text", [None, "", "   ", "\n\t ", "\u200b\ufeff", "\u00a0", "\u200e\u2069"])
 def test_empty_cells_have_no_candidates(text):
     assert parse_cell(text) == ()
 
