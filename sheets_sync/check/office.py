@@ -124,13 +124,49 @@ def text(body: bytes, enough: Sequence[Sequence[int]] = ()) -> str | None:
                 with archive.open(name) as part:
                     xml = part.read(MAX_PART_BYTES + 1)
                 reading.cut |= len(xml) > MAX_PART_BYTES
-                xml = _BREAKS.sub(b" ", xml[:MAX_PART_BYTES])
+                xml = _BREAKS.sub(b" ", _with_tab_names(xml[:MAX_PART_BYTES]))
                 if reading.add(html.unescape(_TAG.sub(b"", xml).decode("utf-8", "replace"))):
                     break
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
             EOFError, _Unreadable):
         return None  # damaged, encrypted or packed in a way zipfile or openpyxl does not read
     return reading.text()
+
+
+# An OpenDocument spreadsheet's sheets, their names in an attribute, and the table styles that
+# hide a sheet (a style with table:display="false").
+_ODS_TABLE = re.compile(rb'<table:table\s[^<>]*?table:name="([^"<>]*)"[^<>]*>')
+_ODS_HIDING = re.compile(rb'<style:style\s[^<>]*?style:name="([^"<>]+)"[^<>]*>\s*'
+                         rb'<style:table-properties\s[^<>]*?table:display="false"')
+_ODS_STYLE = re.compile(rb'table:style-name="([^"<>]+)"')
+
+
+def _with_tab_names(xml: bytes) -> bytes:
+    """An .ods's content with each visible, non-empty sheet's name that shows a year put before
+    its cells, as `_read_sheets` does for Excel: a name is an attribute, which the tags' removal
+    dropped, so a Calc summary whose months are only in its tabs ("ต.ค.65" ... "มี.ค.66") was a
+    false "no 2566". Any other part is given back as it is.
+
+    >>> ods = (b'<office:spreadsheet><table:table table:name="Mar 2023"><table:table-row><table:table-cell>'
+    ...        b'<text:p>1</text:p></table:table-cell></table:table-row></table:table>'
+    ...        b'<table:table table:name="2567"><table:table-row/></table:table></office:spreadsheet>')
+    >>> _TAG.sub(b"", _with_tab_names(ods)).split()
+    [b'Mar', b'2023', b'1']
+    """
+    if b"<office:spreadsheet" not in xml:
+        return xml
+    hidden = set(_ODS_HIDING.findall(xml))
+    pieces, at = [], 0
+    for m in _ODS_TABLE.finditer(xml):
+        end = xml.find(b"</table:table>", m.end())
+        inner = xml[m.end():end if end >= 0 else len(xml)]
+        style = _ODS_STYLE.search(m.group(0))
+        name = m.group(1)
+        if (style is None or style.group(1) not in hidden) and _TAG.sub(b"", inner).strip() \
+                and years_in(html.unescape(name.decode("utf-8", "replace"))):
+            pieces += [xml[at:m.end()], b" ", name, b" "]
+            at = m.end()
+    return b"".join(pieces) + xml[at:] if pieces else xml
 
 
 class _Unreadable(Exception):

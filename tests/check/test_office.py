@@ -193,3 +193,33 @@ def test_an_empty_tab_named_for_the_year_is_no_year_of_the_workbook():
     with LoopbackServer({"/o12.xlsx": respond(200, blank_after, xlsx)}) as srv, Checker(settings) as checker:
         result = checker.check(srv.url("/o12.xlsx"))
     assert result.years == (2565,)  # was (2565, 2566): ok for an item of 2566
+
+
+def _calc(sheets, hidden=()) -> bytes:
+    """An .ods as LibreOffice Calc lays it out: sheets (name, rows of strings); `hidden`: names
+    of sheets hidden by their table style."""
+    styles = ('<office:automatic-styles><style:style style:name="ta1" style:family="table">'
+              '<style:table-properties table:display="true"/></style:style><style:style style:name="ta2" '
+              'style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles>')
+    tables = "".join(
+        f'<table:table table:name="{name}" table:style-name="{"ta2" if name in hidden else "ta1"}">'
+        + ("".join("<table:table-row>" + "".join(f'<table:table-cell office:value-type="string"><text:p>{c}</text:p>'
+                                                 "</table:table-cell>" for c in row) + "</table:table-row>" for row in rows)
+           or '<table:table-row table:number-rows-repeated="1048576"><table:table-cell/></table:table-row>')
+        + "</table:table>" for name, rows in sheets)
+    content_xml = (f"<office:document-content>{styles}<office:body><office:spreadsheet>{tables}"
+                   "</office:spreadsheet></office:body></office:document-content>")
+    return _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": content_xml},
+                zipfile.ZIP_STORED)
+
+
+def test_a_calc_workbooks_months_in_its_sheet_names_give_their_years():
+    # An .ods's tab names are attributes, dropped with the tags: a summary whose months are only
+    # in its tabs was a false "no 2566", where the same workbook saved as .xlsx was read.
+    rows = [["ลำดับ", "งานที่จัดซื้อหรือจัดจ้าง"], ["1", "จัดซื้อวัสดุสำนักงาน"]]
+    months = _calc([(m, rows) for m in ("ต.ค.65", "พ.ย.65", "ม.ค.66", "มี.ค.66")])
+    assert office.looks_like(months) and years_in(office.text(months)) == (2565, 2566)
+    # guards: a hidden sheet's tab, an empty tab, and a tab without a year add nothing
+    assert years_in(office.text(_calc([("ต.ค.65", rows), ("ปี 2564", rows)], hidden={"ปี 2564"}))) == (2565,)
+    assert years_in(office.text(_calc([("ปีงบ 2565", rows), ("2566", [])]))) == (2565,)
+    assert office.text(_calc([("Sheet1", [["สรุปผล"]])])) == "สรุปผล"
