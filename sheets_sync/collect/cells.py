@@ -59,8 +59,9 @@ class Submission:
 _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|\|(?=\s*(?:https?://|www\.))|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
-# "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape.
-_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)])(?=https?://)", re.I)
+# "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai
+# too: "…/o1และhttps://…/o2" ("and") is two items' links, and read as one the second was never checked.
+_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=https?://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 _BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[ \t]+(?=[^\W_])(?!https?:|www\.)", re.I)

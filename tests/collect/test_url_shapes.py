@@ -133,6 +133,11 @@ SHAPES = [
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
     ("three links glued after path words", f"{X}/ita/o1{X}/ita/o2http://y.go.th/o3",
      [(f"{X}/ita/o1", []), (f"{X}/ita/o2", []), ("http://y.go.th/o3", [])]),
+    # ... and after Thai ("และ", "and"): read as one link, the second item's link was never checked
+    ("links joined by a glued และ", f"{X}/ita/o1และ{X}/ita/o2",
+     [(th(f"{X}/ita/o1และ"), [f"{X}/ita/o1"]), (f"{X}/ita/o2", [])]),
+    ("a file name, a glued และ and a link", f"{X}/oit/o1.pdfและhttps://x.go.th/oit/o2.pdf",
+     [(f"{X}/oit/o1.pdf", [th(f"{X}/oit/o1.pdfและ")]), ("https://x.go.th/oit/o2.pdf", [])]),
     # ... but never a link given to a viewer, an archive's copy, or a query's value
     ("a viewer given a link", f"https://docs.google.com/viewer?url={X}/o1.pdf",
      [(f"https://docs.google.com/viewer?url={X}/o1.pdf", [])]),
