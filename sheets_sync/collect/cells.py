@@ -77,8 +77,11 @@ _START_RE = re.compile(
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
     rf"|{_BARE}", re.I)
 _HYPERLINK_RE = re.compile(r'=\s*HYPERLINK\s*\(\s*"([^"]*)"\s*(?:[,;]\s*(?:"(?:[^"]|"")*"|[^)"]*))?\)\s*', re.I)
-_TRAIL = ".,;:!?'\"“”‘’«»>)]}、，。"
-_OPENER = {")": "(", "]": "[", "}": "{"}
+# Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
+# went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one.
+_TRAIL = ".,;:!?'\"“”‘’«»>)]}、，。）］｝】」』〕〉》"
+_OPENER = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "】": "【", "」": "「", "』": "『",
+           "〕": "〔", "〉": "〈", "》": "《"}
 # A word after a space that carries on a path: a file name ("2565.pdf", "(1).pdf"), a path or query
 # piece ("2566/O1", "type=1"), or an escape ("%20"). "พ.ศ." or "ข้อ 1.2" are not file names.
 _EXT = r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|csv|txt|rtf|jpe?g|png|gif|zip|rar|7z|html?|php|aspx?|jsp|mp4)"
@@ -136,7 +139,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
-    - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }) is dropped.
+    - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }, full-width and CJK
+      brackets ） 】 」 among them) is dropped.
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
       `truncated_link`.
     - A cell whose only link-like text is a web scheme without its colon ("https//x.go.th/a",

@@ -118,6 +118,10 @@ CASES = [
     ("full stop", "https://x.go.th/a.", [("https://x.go.th/a", ())]),
     ("parentheses", "(https://x.go.th/a)", [("https://x.go.th/a", ())]),
     ("angle brackets", "<https://x.go.th/a>", [("https://x.go.th/a", ())]),
+    # full-width and CJK brackets (a Thai IME's, a LINE note's) were kept in the path: a working link read as broken
+    ("full-width parentheses", "ดูได้ที่（https://x.go.th/a）", [("https://x.go.th/a", ())]),
+    ("lenticular and corner brackets", "【https://x.go.th/a】 「https://x.go.th/b」。",
+     [("https://x.go.th/a", ()), ("https://x.go.th/b", ())]),
     ("ascii quotes", '"https://x.go.th/a"', [("https://x.go.th/a", ())]),
     ("thai curly quotes", "“https://x.go.th/a”", [("https://x.go.th/a", ())]),
     ("balanced parenthesis kept", "https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)",
