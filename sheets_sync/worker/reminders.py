@@ -30,8 +30,12 @@ def run_reminders(config: Config, clock: Clock, agencies: Sequence[Agency] | Non
     settings = config.settings
     smtp = settings.notify.smtp
     if not dry_run and not (smtp.host and smtp.from_address) and mailer_factory is None:
+        # Named with the file read: on a VM whose mail server is in config/local.yaml, a command
+        # without --config read the shipped settings.yaml and only said to try a dry run.
         raise ConfigError(f"{config.settings_path}: notify.smtp.host and notify.smtp.from_address are needed to "
-                          f"send reminders (try `sheets-sync remind --dry-run`)")
+                          f"send reminders: set them in this file's notify.smtp (README, \"Reminders by e-mail\"), "
+                          f"or give --config the file where they are set (on the VM: --config config/local.yaml); "
+                          f"`sheets-sync remind --dry-run` shows what would be sent without a mail server")
     if agencies is None:
         from sheets_sync.sheet.kinds import open_backend
 

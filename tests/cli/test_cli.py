@@ -223,3 +223,15 @@ def test_check_help_and_the_readme_document_the_exit_codes(workdir):
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "**5** some URL is `broken`, `invalid` or `blocked`" in readme
     assert "**6**" in readme
+
+
+def test_remind_without_a_mail_server_says_which_file_was_read_and_how_to_name_another(workdir):
+    # A VM keeps its mail server in config/local.yaml; `remind --to` run without --config reads the
+    # shipped settings.yaml, which has none: the line names that file and says what to do.
+    out = cli(workdir, "remind", "--to", "me@example.org")
+    assert out.returncode == 2, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, out.stderr
+    assert "config/settings.yaml: notify.smtp.host and notify.smtp.from_address are needed" in lines[0]
+    assert "--config config/local.yaml" in lines[0] and "Reminders by e-mail" in lines[0]
+    assert "remind --dry-run" in lines[0]
