@@ -66,8 +66,11 @@ _GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=https?://)", re.I)
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 _BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[ \t]+(?=[^\W_])(?!https?:|www\.)", re.I)
 # TLDs that make a scheme-less "x.go.th/..." a host, while "report.pdf" or "ข้อ 1.2" stay plain text.
-_TLDS = "th|com|net|org|info|biz|io|me|be|ly|gl|co|app|site|online|gov|edu|asia|cc|xyz|page|dev|link|tv|xn--o3cw4h"
-_BARE = rf"(?<![A-Za-z0-9.@/_-])(?://)?(?:[A-Za-z0-9_-]+\.)+(?:{_TLDS})\.?(?=[:/?#]|\W*$)"
+# A Thai name is a host too ("ลำพูน.go.th/ita", "ลำพูน.ไทย"): typed without a scheme it was `malformed`,
+# a working link called invalid. A label is all Thai or all ASCII, so "ข้อมูลwww.x.go.th" keeps its label.
+_TLDS = "th|com|net|org|info|biz|io|me|be|ly|gl|co|app|site|online|gov|edu|asia|cc|xyz|page|dev|link|tv|xn--o3cw4h|ไทย"
+_BARE = (r"(?<![A-Za-z0-9.@/_-])(?://)?(?:(?:[A-Za-z0-9_-]+|[\u0e00-\u0e7f0-9-]+)\.)+"
+         rf"(?:{_TLDS})\.?(?=[:/?#]|\W*$)")
 _BARE_RE = re.compile(_BARE, re.I)
 # Where a URL starts inside a whitespace-free token; text before it is a label ("ลิงก์:"). A named scheme
 # without // needs text after the colon, so a label such as "Data:" or "File:" stays a label.
@@ -170,7 +173,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         url, reasons = _check(_trim(m[1].strip()))
         return (Candidate(text, url, ("formula", *reasons)),)
     found: list[Candidate] = []
-    for pieces in map(_unglued, _readings(text)):
+    for pieces in map(_unprefixed, map(_unglued, _readings(text))):
         readings = [Candidate(piece, *_check(piece)) for piece in _unescaped(pieces)]
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
@@ -305,6 +308,35 @@ def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
                     readings = [piece, piece[:glued.start()]]
         out += [r for r in readings if r not in out]
     return tuple(out)
+
+
+# A Thai word and a dot before a Thai host typed without a scheme: "อบต.ลำพูน.ไทย/ita" may be the
+# name "อบต.ลำพูน.ไทย" (Thai names have three labels: "….รัฐบาล.ไทย") or the abbreviation "อบต."
+# (a subdistrict office) before the host "ลำพูน.ไทย". Both are read; the check tries the second on
+# another host when the first is broken, DNS included (check/readings.py).
+_THAI_SUFFIXES = {"go.th", "ac.th", "co.th", "or.th", "in.th", "mi.th", "net.th",
+                  "รัฐบาล.ไทย", "ทหาร.ไทย", "ศึกษา.ไทย", "องค์กร.ไทย", "ธุรกิจ.ไทย", "เน็ต.ไทย"}
+_THAI_PREFIX = re.compile(r"(?://)?[0-9-]*[\u0e00-\u0e7f][\u0e00-\u0e7f0-9-]*\.")
+
+
+def _unprefixed(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces`, each followed by its reading without a leading Thai word when the rest is a host.
+
+    >>> _unprefixed(("อบต.ลำพูน.ไทย/ita",))
+    ('อบต.ลำพูน.ไทย/ita', 'ลำพูน.ไทย/ita')
+    >>> _unprefixed(("ลำพูน.ไทย/ita", "ลำพูน.go.th/ita", "https://อบต.ลำพูน.ไทย/ita"))
+    ('ลำพูน.ไทย/ita', 'ลำพูน.go.th/ita', 'https://อบต.ลำพูน.ไทย/ita')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece)
+        m = _THAI_PREFIX.match(piece)
+        rest = piece[m.end():] if m else ""
+        host = re.match(r"[^:/?#]*", rest)[0].lower().removesuffix(".")
+        # (the rest matched alone: its look-behind would see the "."); never a bare "go.th"
+        if m and _BARE_RE.match(piece) and _BARE_RE.match(rest) and host not in _THAI_SUFFIXES:
+            out.append(rest)
+    return tuple(dict.fromkeys(out))
 
 
 def _trim(piece: str) -> str:

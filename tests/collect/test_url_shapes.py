@@ -128,6 +128,18 @@ SHAPES = [
     ("thai glued to a path word", f"{X}/ita/o1ข้อมูลโครงสร้าง", [(th(f"{X}/ita/o1ข้อมูลโครงสร้าง"), [f"{X}/ita/o1"])]),
     ("thai slug after a dash", f"{X}/news-ข่าวประชาสัมพันธ์/", [(th(f"{X}/news-ข่าวประชาสัมพันธ์/"), [])]),
     ("thai host", "http://ลำพูน.go.th/ita", [("http://xn--q3cju6cub7h.go.th/ita", [])]),
+    # a Thai name typed without a scheme was `malformed`: a working link called invalid
+    ("thai host, no scheme", "ลำพูน.go.th/ita", [(f"http://{LAMPHUN_TH}.go.th/ita", [])]),
+    ("thai .ไทย name, no scheme, after a label", "ลิงก์: www.ลำพูน.ไทย/ita/o1",
+     [(f"http://www.{LAMPHUN_TH}.xn--o3cw4h/ita/o1", [])]),
+    ("a government .ไทย name of three labels", "กรมบัญชีกลาง.รัฐบาล.ไทย/o1",
+     [("http://xn--12casko1f3bpx0jpa7a.xn--h3cuzk1di.xn--o3cw4h/o1", [])]),
+    # ... an office's abbreviation before it ("อบต." a subdistrict office) may be part of the name or not
+    ("an abbreviation before a thai name", "อบต.ลำพูน.ไทย/ita",
+     [(f"http://xn--m3cj0d.{LAMPHUN_TH}.xn--o3cw4h/ita", [f"http://{LAMPHUN_TH}.xn--o3cw4h/ita"])]),
+    ("an abbreviation before a go.th name", "ทต.ลำพูน.go.th/ita",
+     [(f"http://xn--m3cd.{LAMPHUN_TH}.go.th/ita", [f"http://{LAMPHUN_TH}.go.th/ita"])]),
+    ("thai words without a domain stay text", "ดูที่ทต.ทาปลาดุก จ.ลำพูน", [(None, [])]),
     # links pasted one right after another: two links, as meant (the glued one opens nowhere)
     ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
