@@ -137,6 +137,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
       name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as typed first and cut second. Never
       inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
+    - A URL broken over two lines (`_rewrapped`): a next line of one word that ends a file name is
+      joined, for good after a URL ending in "/", "-", "_", "=" or "&"; after a word, or a path
+      piece after such an end, it is joined first and cut off second.
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
@@ -173,7 +176,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         url, reasons = _check(_trim(m[1].strip()))
         return (Candidate(text, url, ("formula", *reasons)),)
     found: list[Candidate] = []
-    for pieces in map(_unprefixed, map(_unglued, _readings(text))):
+    for pieces in map(_unprefixed, map(_unglued, map(_wrap_readings, _readings(text)))):
         readings = [Candidate(piece, *_check(piece)) for piece in _unescaped(pieces)]
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
@@ -196,7 +199,7 @@ def _readings(text: str):
     A word that ends a bracket group holds a label ("(ข้อมูล ณ 1/10/2565)"), so its "/" does not
     count. After a "#" nothing changes the request.
     """
-    text = _SEP_RE.sub("\n", text)
+    text = _SEP_RE.sub("\n", _rewrapped(text))
     text = re.sub(r"\S+", _apart, text) if "://" in text else text
     text = _BROKEN_HOST_RE.sub(lambda m: m[1] + "\0", text)  # "\0": a space that must not split
     for line in text.splitlines():
@@ -235,6 +238,59 @@ def _readings(text: str):
                 yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
             else:
                 yield (short, long)
+
+
+# A URL broken over two lines (a PDF's or Word's line wrap copied, Alt+Enter typed where Excel wrapped):
+# the next line is one word that starts no URL. "\x01" joins it for good (a file name after an open
+# end, which a label does not make: "…/2566/\nO1.pdf"); "\x02" joins it first and cuts it off second
+# (a file name after a word, "…/รายงาน\nผล.pdf", or a path piece after an open end, "/", "-", "_",
+# "=", "&": "…/ita-\n2566/o1").
+# Read as two lines, the URL was cut to its folder and the rest dropped: a folder judged for the file.
+_WRAP_OPEN = "/-_=&?"
+
+
+def _rewrapped(text: str) -> str:
+    r"""`text` with a URL's next line that carries on its path joined to it (a marker in between).
+
+    >>> _rewrapped("ลิงก์ http://x.go.th/uploads/\nO1.pdf\n(ข้อมูลปี 2566)")
+    'ลิงก์ http://x.go.th/uploads/\x01O1.pdf\n(ข้อมูลปี 2566)'
+    """
+    lines = text.replace("\x01", "").replace("\x02", "").splitlines()
+    out = lines[:1]
+    for line in lines[1:]:
+        words, word = out[-1].split(), line.strip()
+        last = _trim(words[-1]) if words else ""
+        start = _START_RE.search(last)
+        scheme = last.find("//", start.start()) if start else -1
+        has_path = start is not None and "/" in last[(scheme + 2 if scheme >= 0 else start.start()):]
+        # (a URL that ended in punctuation, "…/o1," or "…/o1.", ended there)
+        if (word and not any(c.isspace() for c in word) and not _START_RE.search(word) and has_path
+                and last == words[-1] and not any(c in last for c in "#\x01\x02")
+                and not _FILE_NAME_RE.search(last)):
+            if _FILE_END_RE.search(_trim(word)):
+                # after a "/" the file's name for good; after a word ("…/news/123" then "ประกาศ.pdf")
+                # it may be a name broken in two or a note naming the file: the page is the other reading
+                out[-1] = out[-1].rstrip() + ("\x01" if last[-1] in _WRAP_OPEN else "\x02") + word
+                continue
+            if last[-1] in _WRAP_OPEN and re.match(r"[A-Za-z0-9%]", word):
+                out[-1] = out[-1].rstrip() + "\x02" + word
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _wrap_readings(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    r"""`pieces` with a line break joined (`_rewrapped`): joined, then cut there when that may be so.
+
+    >>> _wrap_readings(("http://x.go.th/ita-\x022566/o1", "http://x.go.th/a/\x01b.pdf"))
+    ('http://x.go.th/ita-2566/o1', 'http://x.go.th/ita-', 'http://x.go.th/a/b.pdf')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece.replace("\x01", "").replace("\x02", ""))
+        if "\x02" in piece:
+            out.append(_trim(piece[:piece.index("\x02")].replace("\x01", "")))
+    return tuple(dict.fromkeys(p for p in out if p))
 
 
 def _apart(word: re.Match) -> str:

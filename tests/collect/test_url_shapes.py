@@ -104,6 +104,20 @@ SHAPES = [
     ("thai quotes", f"“{X}/oit/o6”", [(f"{X}/oit/o6", [])]),
     ("wikipedia brackets kept", "https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)",
      [(th("https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)"), [])]),
+    # a URL broken over two lines (a PDF's or Word's wrap copied): it was cut to its folder, the rest dropped
+    ("a file name on the next line", f"{X}/wp-content/uploads/2023/01/\nO1-โครงสร้าง.pdf\n(ข้อมูลปี 2566)",
+     [(th(f"{X}/wp-content/uploads/2023/01/O1-โครงสร้าง.pdf"), [])]),
+    ("a thai file name broken in two", f"{X}/uploads/รายงาน\nผล.pdf",
+     [(th(f"{X}/uploads/รายงานผล.pdf"), [th(f"{X}/uploads/รายงาน")])]),
+    ("a page and a note naming its file", f"{X}/news/123\nประกาศ.pdf", [(f"{X}/news/123%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8.pdf", [f"{X}/news/123"])]),
+    ("a path broken after a dash", f"{X}/ita-\n2566/o1", [(f"{X}/ita-2566/o1", [f"{X}/ita-"])]),
+    ("a query broken after an &", f"{X}/index.php?option=com_content&\nview=article&id=12",
+     [(f"{X}/index.php?option=com_content&view=article&id=12", [f"{X}/index.php?option=com_content&"])]),
+    # ... but a label, a list's next link, a file after a finished link or a comma stay apart
+    ("a label on the next line", f"{X}/\nหน้าแรก", [(f"{X}/", [])]),
+    ("a file name after a file name", f"{X}/oit/o1.pdf\no2.pdf", [(f"{X}/oit/o1.pdf", [])]),
+    ("a file name after a comma", f"{X}/oit/o1,\no2.pdf", [(f"{X}/oit/o1", [])]),
+    ("a file name after a host", f"{X}\no1.pdf", [(f"{X}/", [])]),
     # several links in one cell
     ("two lines", f"{X}/oit/o7\n{X}/oit/o7-2", [(f"{X}/oit/o7", []), (f"{X}/oit/o7-2", [])]),
     ("two on one line", f"{X}/news/1 {X}/news/2", [(f"{X}/news/1", []), (f"{X}/news/2", [])]),
