@@ -1,0 +1,69 @@
+"""Cell shapes read wrongly before, end to end against the loopback farm: the sync reads the cell,
+checks its readings with the real checker and keeps the one that opens. Loopback only."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from sheets_sync.check.checker import Checker
+from sheets_sync.config.settings import Agency, load_config
+from sheets_sync.core.clock import BANGKOK, FixedClock
+from sheets_sync.core.models import Status
+from sheets_sync.pipeline import sync as pipeline
+from tests.support.farm import Farm
+from tests.support.sheets import MemoryHarness
+
+HOST = "tapladuk.go.th"
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with Farm([HOST]) as f:
+        yield f
+
+
+@pytest.fixture
+def setup(farm, tmp_path):
+    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
+    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
+                                  retries=0, resolve=farm.resolve, allow_private=farm.allow,
+                                  min_host_interval_s=0)
+    config = dataclasses.replace(base.with_settings(checker=checker),
+                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
+    harness = MemoryHarness(tmp_path)
+    pipeline.init(config, harness.backend)
+    return config, harness
+
+
+def sync_cells(config, harness, typed: dict[str, str]):
+    harness.edit_now(lambda e: [e.set_url("tpd", item, text) for item, text in typed.items()])
+    checker = Checker(config.settings.checker)
+    try:
+        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
+    finally:
+        checker.close()
+    return {v.key.item: v for v in report.verdicts if v.key.item in typed}
+
+
+def test_cells_as_copied_from_line_word_and_pdfs(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    verdicts = sync_cells(config, harness, {
+        "O1": f"{url}docs/\nO1.pdf",  # a PDF's line wrap copied: was the folder, a 404
+        "O2": f"\u200e{url}oit/O2\u200f",  # bidi marks from LINE: were in the path, a 404
+        "O3": f"ดูได้ที่（{url}oit/O3）",  # full-width brackets: the closing one was in the path
+        "O4": f"{url}oit/O4\nประกาศ.pdf",  # a note naming a file under the link: the page opens
+    })
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
+        k: (Status.OK, ()) for k in ("O1", "O2", "O3", "O4")}
+
+
+def test_two_links_glued_by_thai_are_both_checked(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # "และ" ("and") between two items' links: the second, a 404, was never checked and the cell was ok
+    verdicts = sync_cells(config, harness, {"O5": f"{url}oit/O5และ{url}gone"})
+    assert (verdicts["O5"].status, verdicts["O5"].reasons) == (Status.BROKEN, ("http_4xx",))
