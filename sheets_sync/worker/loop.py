@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 from datetime import datetime, timedelta
 from typing import Callable
 
 import schedule
 
-from sheets_sync.config.settings import Config
+from sheets_sync.config.settings import DEFAULT_SETTINGS, Config
 from sheets_sync.core.clock import Clock, SystemClock
 from sheets_sync.core.errors import LockBusy, SheetsSyncError, StorageError, storage_error
 from sheets_sync.core.redact import redact
@@ -360,6 +361,15 @@ def run_once(config: Config, progress=None, mode: str = "run --once") -> int:
     return 0
 
 
+def _command_for(config: Config) -> str:
+    """`sheets-sync`, with `--config FILE` when the settings are not the default file: on the VM
+    `status --config config/local.yaml` must not advise a plain `sheets-sync run`, which reads the
+    shipped settings (another sheet)."""
+    if config.settings_path.resolve() == DEFAULT_SETTINGS.resolve():
+        return "sheets-sync"
+    return f"sheets-sync --config {shlex.quote(str(config.settings_path))}"
+
+
 def show_status(config: Config, now: datetime | None = None, out=None) -> int:
     """`sheets-sync status`: the status file in plain words, secrets redacted (a file written by
     an older version may still quote them), with a warning when others can read the file."""
@@ -372,13 +382,14 @@ def show_status(config: Config, now: datetime | None = None, out=None) -> int:
         pass
     except PermissionError:
         raise StorageError(f"cannot read {path}: it is private to the user the worker runs as (mode 0600); "
-                           f"run `status` as that user, e.g. `sudo -u sheets-sync .venv/bin/sheets-sync "
+                           f"run `status` as that user, e.g. `sudo -u sheets-sync .venv/bin/{_command_for(config)} "
                            f"status`") from None
     except OSError as e:
         raise storage_error(e, path, "read the status file") from None
     text = status.render(status.load(path), now or datetime.now(settings.tz), settings.tz,
                          worker=read_holder(lock_path(settings.state_path, WORKER_LOCK)),
-                         running=read_holder(lock_path(settings.state_path, RUN_LOCK)), path=path)
+                         running=read_holder(lock_path(settings.state_path, RUN_LOCK)), path=path,
+                         command=_command_for(config))
     if status.readable_by_others(path):
         text += (f"\nWarning: {path} can be read by other users (mode {path.stat().st_mode & 0o777:04o}); "
                  f"it quotes error messages. Run: chmod 600 {path}")

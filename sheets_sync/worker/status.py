@@ -148,17 +148,21 @@ def record_history(state_path: str | os.PathLike, run: RunRecord) -> None:
 
 # ---------------------------------------------------------------- plain words
 def render(data: dict[str, Any] | None, now: datetime, tz: ZoneInfo = BANGKOK, worker: Holder | None = None,
-           running: Holder | None = None, path: str | os.PathLike = "") -> str:
-    """The status in plain English, times in `tz` (Asia/Bangkok)."""
+           running: Holder | None = None, path: str | os.PathLike = "", command: str = "sheets-sync") -> str:
+    """The status in plain English, times in `tz` (Asia/Bangkok).
+
+    `command` is what the reader types to run the tool with the same settings (with `--config`
+    when status read another file): the advice to start the worker must start it on the sheet
+    this status is about, not the shipped settings' local workbook."""
     lines: list[str] = []
     if worker is not None and worker.alive:
         lines.append(f"Worker: running (pid {worker.pid}, since {_when(worker.since, now, tz)}).")
     else:
-        lines.append("Worker: not running (start it with `systemctl start sheets-sync` or `sheets-sync run`).")
+        lines.append(f"Worker: not running (start it with `systemctl start sheets-sync` or `{command} run`).")
     if not data or not data.get("last_run"):
         where = path or STATUS_FILE
         why = "records no run" if os.path.exists(where) else "does not exist"  # an empty or damaged file exists
-        lines.append(f"No run has been recorded yet ({where} {why}). Run `sheets-sync sync` or start the worker.")
+        lines.append(f"No run has been recorded yet ({where} {why}). Run `{command} sync` or start the worker.")
         lines += reminder_lines(data, now, tz)
         return "\n".join(lines)
 

@@ -129,3 +129,26 @@ def test_a_failed_retry_does_not_hide_the_run_that_sent_the_reminders(tmp_path):
     status.record_reminders(path, {"at": "2023-01-26T08:00:00+07:00", "slots": ["r1-7d"], "sent": 0, "held": 2})
     told = status.reminder_lines(status.load(path), datetime(2023, 1, 26, 9, 0, tzinfo=BANGKOK), BANGKOK)[0]
     assert told.startswith("Last reminders sent") and "2 held: no sync has checked their rows" in told
+
+
+def test_status_read_from_another_settings_file_advises_commands_with_it(tmp_path):
+    """On the VM `status --config config/local.yaml` said "start it with `sheets-sync run`": typed
+    as shown that runs the shipped settings, the local workbook, not the Google Sheet."""
+    import dataclasses
+    import io
+
+    from sheets_sync.config.settings import DEFAULT_SETTINGS
+    from sheets_sync.worker.loop import show_status
+    from tests.support.configs import shipped_config
+
+    config = shipped_config(1, state_path=str(tmp_path / "data" / "state.sqlite"))
+    local = dataclasses.replace(config, settings_path=tmp_path / "my settings" / "local.yaml")
+    out = io.StringIO()
+    assert show_status(local, now=datetime(2023, 1, 15, 9, 0, tzinfo=BANGKOK), out=out) == 0
+    quoted = f"'{tmp_path / 'my settings' / 'local.yaml'}'"  # a path with a space is typed quoted
+    assert f"`sheets-sync --config {quoted} run`" in out.getvalue()
+    assert f"Run `sheets-sync --config {quoted} sync`" in out.getvalue()
+    default = dataclasses.replace(config, settings_path=DEFAULT_SETTINGS)
+    out = io.StringIO()
+    show_status(default, now=datetime(2023, 1, 15, 9, 0, tzinfo=BANGKOK), out=out)
+    assert "`sheets-sync run`" in out.getvalue() and "--config" not in out.getvalue()
