@@ -43,8 +43,12 @@ MAX_SPAN = 10  # years a span may cover (2564-2568); a longer one is not a plan 
 MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม|"
           r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค|"
           r"(?:มค|กพ|มีค|เมย|พค|มิย|กค|สค|กย|ตค|พย|ธค)(?=\.)")
-# ("งบประมาณ" alone is no year's word: "งบประมาณ 66,000 บาท" is an amount.)
-SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?)\s*"
+# ("งบประมาณ" alone is no year's word: "งบประมาณ 66,000 บาท" is an amount.) A quarter and its
+# number before a slash ("ไตรมาส 1/66", "ไตรมาสที่ 2 / 66": the fiscal year's quarter, as quarterly
+# reports head themselves) is one too: it was a false "no 2566". Only quarters 1-4 and the slash:
+# "ไตรมาส 1 จำนวน 66 รายการ" is a count, "หน้า 1/66" a page.
+QUARTER = r"ไตรมาส(?:ที่)?\s*[1-4๑-๔]\s*/"
+SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?|{QUARTER})\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
 # Excel summary saved as dd/mm/yy). Only a valid day and month, with one kind of separator, and
@@ -239,10 +243,12 @@ class FiscalYear(int):
 
 
 # A year named as a fiscal year: "ประจำปีงบประมาณ พ.ศ. 2565", "ปีงบประมาณ 2565", "ปีงบฯ 65", "ปีงบ 65",
-# "fiscal year B.E. 2565" (its short form as `years_in` reads it: 40-99).
-_FISCAL_NAMED = re.compile(rf"(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|fiscal\s+year)\s*(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?"
-                           rf"({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
-_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL")
+# "fiscal year B.E. 2565" (its short form as `years_in` reads it: 40-99), and a quarter's year
+# ("ไตรมาส 4/65", "ไตรมาส 3/2565"): quarters are the fiscal year's, so the fourth of 2565 is July
+# to September 2565, last year's, never this fiscal year's first months.
+_FISCAL_NAMED = re.compile(rf"(?:(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|fiscal\s+year)\s*(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?|"
+                           rf"{QUARTER}\s*)({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
+_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "ไตรมาส")
 
 
 def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
@@ -252,6 +258,8 @@ def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
     ((FiscalYear(2565),), (2565,))
     >>> fiscal_marks((2565, 2566), "ปีงบประมาณ 2566 (ต.ค. 2565 - มี.ค. 2566)"), fiscal_marks((2565,), "ปีงบฯ ๖๕")
     ((2565, FiscalYear(2566)), (FiscalYear(2565),))
+    >>> fiscal_marks((2565,), "รายงาน ไตรมาสที่ 4/65"), fiscal_marks((2565,), "ไตรมาส 1 (ต.ค. - ธ.ค. 65)")
+    ((FiscalYear(2565),), (2565,))
     """
     named = set()
     for text in texts:

@@ -240,3 +240,55 @@ def test_the_day_a_post_was_put_up_is_not_the_year_its_heading_names():
     # an item that accepts last year too keeps it
     assert verdicts(routes, YearRule((2565, 2566)), ["/posted-thai", "/posted-time"]) == dict.fromkeys(
         ["/posted-thai", "/posted-time"], OK)
+
+
+# ---------------------------------------------------------------- a period named by its short year (O12, O19-O21)
+SHORT_REPORT = "<p>รายงานผลการจัดซื้อจัดจ้าง {}</p><p>รายละเอียดตามเอกสารแนบ</p>"
+SHORT = {
+    # this year's period named only by its short year: "ไตรมาส N/66" was a false "no 2566"
+    "/quarter": ("ไตรมาส 1/66", OK),
+    "/quarter-ordinal": ("ไตรมาสที่ 2/66 (ม.ค. - มี.ค.)", OK),
+    "/quarter-spaced": ("ประจำไตรมาส 3 / 66", OK),
+    "/quarter-thai": ("ไตรมาสที่ ๑/๖๖", OK),
+    # forms already read so (kept so)
+    "/quarter-long": ("ไตรมาส 2/2566", OK),
+    "/fiscal-short": ("ปีงบ 66", OK),
+    "/fiscal-be-short": ("ปีงบประมาณ พ.ศ. 66", OK),
+    "/months-span": ("ต.ค. 65 - มี.ค. 66", OK),
+    "/month-joined": ("ม.ค.66", OK),
+    # last year's quarter, and numbers that only stand near a quarter or are no year at all
+    "/quarter-last-year": ("ไตรมาส 4/65", NO_YEAR),
+    "/no-fifth-quarter": ("ไตรมาส 5/66", NO_YEAR),
+    "/quarter-count": ("ไตรมาส 1 จำนวน 66 รายการ", NO_YEAR),
+    "/pages": ("ไตรมาส 1 หน้า 1/66", NO_YEAR),
+    "/address": ("ที่ทำการ เลขที่ 66 หมู่ 3 ตำบลป่าสัก", NO_YEAR),
+    "/price": ("ไตรมาส 1 ราคา 66 บาท", NO_YEAR),
+    "/phone": ("ไตรมาส 1 โทร. 053-511-066 หรือ 081 234 5666", NO_YEAR),
+    "/letter-number": ("หนังสือที่ 1/66 ลงวันที่ 3", NO_YEAR),
+}
+
+
+def test_a_period_named_by_its_short_year_shows_that_year():
+    # each page also names last year (the plan it reports on), so "no 2566" is what reading
+    # the short year wrongly (or not at all) would give
+    routes = {path: respond(200, page("รายงานผลการจัดซื้อจัดจ้าง", SHORT_REPORT.format(period)
+                                      + "<p>ตามแผนปีงบประมาณ พ.ศ. 2565</p>"), HTML)
+              for path, (period, _) in SHORT.items()}
+    assert verdicts(routes, CURRENT, SHORT) == {path: want for path, (_, want) in SHORT.items()}
+
+
+QUARTERS = {
+    # a quarter is the fiscal year's: the fourth of 2565 (July-September 2565) is last year's,
+    # never this fiscal year's first months (O12, O21, O24, O37)
+    "/q4-65": ("<p>รายงานผลการดำเนินงาน ไตรมาส 4/65</p>", NO_YEAR),
+    "/q3-2565": ("<p>รายงานผลการดำเนินงาน ไตรมาสที่ 3/2565</p>", NO_YEAR),
+    "/q1-66": ("<p>รายงานผลการดำเนินงาน ไตรมาส 1/66</p>", OK),
+    "/q2-66": ("<p>รายงานผลการดำเนินงาน ไตรมาสที่ ๒/๖๖</p>", OK),
+    # guard: this fiscal year's first months by their calendar year alone
+    "/first-months": ("<p>รายงานผลการดำเนินงาน ไตรมาส 1 (ต.ค. - ธ.ค. 65)</p>", OK),
+}
+
+
+def test_a_quarters_year_is_a_fiscal_year_for_a_first_half_item():
+    routes = {path: respond(200, page("รายงานรายไตรมาส", body), HTML) for path, (body, _) in QUARTERS.items()}
+    assert verdicts(routes, FIRST_HALF, QUARTERS) == {path: want for path, (_, want) in QUARTERS.items()}
