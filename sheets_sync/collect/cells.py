@@ -107,6 +107,9 @@ _ESCAPED_AMP = re.compile(r"&(?:amp|#0*38);", re.I)
 _FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is not "&#038;"'s
 # A web scheme typed without its colon (or with a key beside it): no browser opens it as a link.
 _SCHEME_TYPO = re.compile(r"(?<![\w.])https?[;.,]?//?(?=\w)", re.I)
+# A cell longer than ten of the longest URLs is a pasted document, not a list of links: read as one,
+# each of its words could cost a request.
+_MOST_URLS = 10
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -115,7 +118,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     """One cell's text -> its URL candidates, in order, de-duplicated by URL. Pure.
 
     - Empty or blank -> (). The text is trimmed, NFC-normalised and cleaned of zero-width characters,
-      BOM and soft hyphens (NBSP counts as a space); over `max_length` characters -> one `too_long`.
+      BOM and soft hyphens (NBSP counts as a space). A URL (a reading) over `max_length` characters is
+      `too_long`, judged beside the cell's other URLs; a cell over ten times that is one `too_long`.
     - `=HYPERLINK("url", "label")` (also `;` and any case) -> the inner URL plus `formula`. Any other
       text starting with "=" is a formula we cannot evaluate -> one `malformed`. Text starting with
       + - @ gets no special treatment: "+66 53 511 192" has no URL, so it is malformed; "- https://..."
@@ -167,17 +171,17 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     text = normalize.visible("" if text is None else str(text)).strip()  # "\0" is _readings' private marker
     if not text:
         return ()
-    if len(text) > max_length:
+    if len(text) > max_length * _MOST_URLS:
         return (Candidate(text, None, ("too_long",)),)
     if text.startswith("="):
         m = _HYPERLINK_RE.fullmatch(text)
         if not m:
             return (Candidate(text, None, ("malformed",)),)
-        url, reasons = _check(_trim(m[1].strip()))
-        return (Candidate(text, url, ("formula", *reasons)),)
+        inner = _read(_trim(m[1].strip()), max_length)
+        return (Candidate(text, inner.url, ("formula", *inner.reasons)),)
     found: list[Candidate] = []
     for pieces in map(_unprefixed, map(_unglued, map(_wrap_readings, _readings(text)))):
-        readings = [Candidate(piece, *_check(piece)) for piece in _unescaped(pieces)]
+        readings = [_read(piece, max_length) for piece in _unescaped(pieces)]
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
@@ -186,6 +190,12 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
             found.append(replace(first, alternatives=tuple(others)))
     # "https//x.go.th": a web scheme without its colon holds no URL start; its note says how a link starts
     return tuple(found) or (Candidate(text, None, ("bad_scheme" if _SCHEME_TYPO.search(text) else "malformed",)),)
+
+
+def _read(piece: str, max_length: int) -> Candidate:
+    """One reading of a URL: too_long over `max_length` (a browser's and ITAS's limit is per URL;
+    a cell of several links over it was too_long as a whole, each working link called invalid)."""
+    return Candidate(piece, None, ("too_long",)) if len(piece) > max_length else Candidate(piece, *_check(piece))
 
 
 def _readings(text: str):

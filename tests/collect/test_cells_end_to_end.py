@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from urllib.parse import quote
 
 import pytest
 
@@ -13,7 +14,7 @@ from sheets_sync.config.settings import Agency, load_config
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import Status
 from sheets_sync.pipeline import sync as pipeline
-from tests.support.farm import Farm
+from tests.support.farm import UPLOADS, Farm
 from tests.support.sheets import MemoryHarness
 
 HOST = "tapladuk.go.th"
@@ -67,3 +68,20 @@ def test_two_links_glued_by_thai_are_both_checked(setup, farm):
     # "และ" ("and") between two items' links: the second, a 404, was never checked and the cell was ok
     verdicts = sync_cells(config, harness, {"O5": f"{url}oit/O5และ{url}gone"})
     assert (verdicts["O5"].status, verdicts["O5"].reasons) == (Status.BROKEN, ("http_4xx",))
+
+
+def test_a_cell_of_links_over_2000_characters_is_checked_link_by_link(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # the Thai uploads as the address bar copies them, and item pages shared from LINE: each link under
+    # 300 characters, the cell over 2000; it was too_long as a whole, every working link called invalid
+    def cell(uploads, items):
+        links = [f"{url}uploads/{quote(name)}" for name in uploads]
+        links += [f"{url}oit/O{n}?openExternalBrowser=1&fbclid=IwAR{'0AbCdEfGhIjKlMnOpQrStUvWxYz' * 7}" for n in items]
+        assert len("\n".join(links)) > 2000 and max(map(len, links)) < 300
+        return "\n".join(links)
+
+    verdicts = sync_cells(config, harness, {"O7": cell(UPLOADS[:1], range(1, 10)),
+                                            "O8": cell(UPLOADS[1:2], range(11, 20)) + f"\n{url}gone"})
+    assert (verdicts["O7"].status, verdicts["O7"].reasons) == (Status.OK, ())
+    assert (verdicts["O8"].status, verdicts["O8"].reasons) == (Status.BROKEN, ("http_4xx",))  # judged link by link

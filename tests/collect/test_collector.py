@@ -192,6 +192,29 @@ def test_length_is_measured_after_trimming_and_max_length_is_honoured():
         Candidate(raw="https://x.go.th/abcde", url=None, reasons=("too_long",)),)
 
 
+def test_a_long_cell_of_several_urls_is_judged_url_by_url():
+    # a month's links, each encoded Thai (as the address bar copies it): the cell was too_long as a
+    # whole, every working link in it called invalid
+    urls = [f"https://x.go.th/uploads/{'%E0%B8%A3%E0%B8%B2%E0%B8%A2' * 12}/o7-{m}.pdf" for m in range(1, 9)]
+    cell = "\n".join(urls)
+    assert len(cell) > 2000 and all(len(u) < 500 for u in urls)
+    assert [(c.url, c.reasons) for c in parse_cell(cell)] == [(u, ()) for u in urls]
+    # ... a URL of its own over the length is too_long, beside the others judged as any
+    long = "https://x.go.th/" + "a" * 2000
+    assert [(c.raw, c.url, c.reasons) for c in parse_cell(f"ลิงก์ {urls[0]}\n{long}")] == [
+        (urls[0], urls[0], ()), (long, None, ("too_long",))]
+    # ... and a label that makes a reading too long leaves the URL alone
+    (c,) = parse_cell(long[:1990] + " ข้อมูลปี 2566")
+    assert (c.url, c.alternatives) == (long[:1990], ())
+
+
+def test_a_cell_longer_than_ten_urls_is_too_long_as_a_whole():
+    # a pasted document, not a list of links: its every word would cost a request
+    text = "ข้อมูล https://x.go.th/a " * 1000
+    assert len(text) > 20000
+    assert parse_cell(text) == (Candidate(text.strip(), None, ("too_long",)),)
+
+
 def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell("ลิงก์: https://x.go.th/a.") == (Candidate("https://x.go.th/a", "https://x.go.th/a", ()),)
     assert parse_cell("  ยังไม่มี  ") == (Candidate("ยังไม่มี", None, ("malformed",)),)
