@@ -932,3 +932,34 @@ def test_an_item_sent_on_to_a_single_sign_on_page_is_a_sign_in_wall(sign_in):
         assert check(srv.url("/o11")).status is Status.OK
         result = check(srv.url("/login-guide"))
         assert result.status is Status.OK and result.years == (2566,)
+
+
+# ---------------------------------------------------------------- 405 and 501: a method the browser uses
+def _by_method(answers: dict, other) -> "object":
+    """Answers each method as `answers` says (`other` for the rest), recording the methods asked."""
+    seen: list[str] = []
+
+    def run(h) -> None:
+        seen.append(h.command)
+        answers.get(h.command, other)(h)
+    run.seen = seen
+    return run
+
+
+def test_a_page_a_browser_gets_is_judged_by_the_get_a_browser_sends():
+    # IIS or a WAF that allows GET alone (405 with Allow: GET to HEAD, POST or OPTIONS, 501 to a
+    # method it does not know): the checker asks with GET only, as a browser does, so such a
+    # server's answers to other methods never make the page "broken".
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    get_only = _by_method({"GET": respond(200, PAGE, html)}, respond(405, b"Method Not Allowed", {"Allow": "GET"}))
+    unknown = _by_method({"GET": respond(200, PAGE, html)}, respond(501, b"Not Implemented"))
+    # ... and where the browser's own GET is refused, the page does not open for the assessor either
+    no_get = _by_method({"POST": respond(200, PAGE, html)},
+                        respond(405, b"<h1>405 Method Not Allowed</h1>", {"Allow": "POST", **html}))
+    no_get_501 = _by_method({}, respond(501, b"<h1>501 Not Implemented</h1>", html))
+    with LoopbackServer({"/o1": get_only, "/o2": unknown, "/o3": no_get, "/o4": no_get_501}) as srv:
+        first, second = check(srv.url("/o1")), check(srv.url("/o2"))
+        assert (first.status, first.years) == (second.status, second.years) == (Status.OK, (2566,))
+        assert verdict(srv.url("/o3")) == (Status.BROKEN, ("http_4xx",))
+        assert verdict(srv.url("/o4")) == (Status.BROKEN, ("http_5xx",))
+    assert set(get_only.seen + unknown.seen + no_get.seen + no_get_501.seen) == {"GET"}
