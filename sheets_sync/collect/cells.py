@@ -157,7 +157,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       "http.//...") -> one `bad_scheme` (its note says a link starts with http:// or https://).
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
-      "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; any
+      "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; a scheme typed
+      before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
+      `scheme_slashes`; any
       other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
@@ -423,6 +425,11 @@ def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
         # an https page such as ITAS, "https:/x" resolves to a path on that page's own site.
         scheme, rest = m[1].lower(), piece[m.end():]
         reasons = () if m[2] == "//" else ("scheme_slashes",)
+        if re.match(r"https?:", rest, re.I):
+            # "https://https://x.go.th/o1": a link pasted after a scheme typed first. The inner link is
+            # meant (it was malformed); as typed a browser looks for a site named "https", hence the warning.
+            url, inner = _check(rest)
+            return url, tuple(dict.fromkeys((*inner, "scheme_slashes"))) if url else inner
     elif piece.startswith("//") or _BARE_RE.match(piece):
         scheme, rest, reasons = "http", piece.removeprefix("//"), ("missing_scheme",)
     elif re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", piece):

@@ -85,3 +85,12 @@ def test_a_cell_of_links_over_2000_characters_is_checked_link_by_link(setup, far
                                             "O8": cell(UPLOADS[1:2], range(11, 20)) + f"\n{url}gone"})
     assert (verdicts["O7"].status, verdicts["O7"].reasons) == (Status.OK, ())
     assert (verdicts["O8"].status, verdicts["O8"].reasons) == (Status.BROKEN, ("http_4xx",))  # judged link by link
+
+
+def test_a_link_pasted_after_a_typed_scheme_is_the_link_meant(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)  # http://…
+    # "https://" typed, then the link pasted after it: it was malformed, a working link called invalid;
+    # the warning says to copy it again (as typed, a browser looks for a site named "http")
+    verdicts = sync_cells(config, harness, {"O9": f"https://{url}oit/O9"})
+    assert (verdicts["O9"].status, verdicts["O9"].reasons) == (Status.WARNING, ("scheme_slashes",))

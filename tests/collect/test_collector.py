@@ -76,6 +76,16 @@ CASES = [
     ("label then one slash", "ลิงก์:https:/x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
     ("one slash and no host", "https:/", [(None, ("scheme_slashes", "malformed"))]),
     ("slashes without the colon", "https//x.go.th/a", [(None, ("bad_scheme",))]),
+    # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
+    # browser goes to a site named "https", so the note says to copy the address again
+    ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
+     [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("http typed before a pasted https link", "http://https://www.x.go.th/o1",
+     [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("a label and a doubled scheme", "ลิงก์: HTTPS://http://x.go.th/o1.pdf (ปี 2566)",
+     [("http://x.go.th/o1.pdf", ("scheme_slashes",))]),
+    ("a scheme typed before a pasted link with one slash", "https://https:/x.go.th/o1",
+     [("https://x.go.th/o1", ("scheme_slashes",))]),
     # whitespace and several URLs
     ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
     ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
