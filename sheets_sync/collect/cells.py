@@ -78,6 +78,7 @@ _START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://, https://)
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
+    r"|(?<![A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?:(?=.)"  # typed in full width (`_full_width_schemes`)
     rf"|{_BARE}", re.I)
 _HYPERLINK_RE = re.compile(r'=\s*HYPERLINK\s*\(\s*"([^"]*)"\s*(?:[,;]\s*(?:"(?:[^"]|"")*"|[^)"]*))?\)\s*', re.I)
 # Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
@@ -110,6 +111,9 @@ _SCHEME_TYPO = re.compile(r"(?<![\w.])https?[;.,]?//?(?=\w)", re.I)
 # A cell longer than ten of the longest URLs is a pasted document, not a list of links: read as one,
 # each of its words could cost a request.
 _MOST_URLS = 10
+# A web scheme typed with a Thai or CJK input method in full-width letters ("ｈｔｔｐｓ://", "ＨＴＴＰＳ：／／"):
+# it was taken for a label before a host without a scheme, checked as http://.
+_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -159,7 +163,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
       "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; a scheme typed
       before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
-      `scheme_slashes`; any
+      `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `_full_width_schemes`) -> that scheme
+      plus `scheme_slashes`; any
       other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
@@ -170,7 +175,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       %20, Thai to UTF-8 percent-encoding, existing %XX left alone, "\\" as "/"; an empty path becomes
       "/". The fragment is kept: it is never sent, and it matters for hash-routed pages (`#/oit/o1`).
     """
-    text = normalize.visible("" if text is None else str(text)).strip()  # "\0" is _readings' private marker
+    text = _full_width_schemes(normalize.visible("" if text is None else str(text)).strip())  # "\0": _readings'
     if not text:
         return ()
     if len(text) > max_length * _MOST_URLS:
@@ -192,6 +197,23 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
             found.append(replace(first, alternatives=tuple(others)))
     # "https//x.go.th": a web scheme without its colon holds no URL start; its note says how a link starts
     return tuple(found) or (Candidate(text, None, ("bad_scheme" if _SCHEME_TYPO.search(text) else "malformed",)),)
+
+
+def _full_width_schemes(text: str) -> str:
+    """`text` with each web scheme typed partly in full width as full-width letters and ASCII ":" and
+    slashes: the rest of the reading looks for "//", `_check` reads the letters and warns (a browser
+    takes them for no scheme, so the link on an https page such as ITAS leads to a path there).
+
+    >>> _full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
+    'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
+    """
+    def fold(m: re.Match) -> str:
+        if m[0].isascii():
+            return m[0]
+        letters, _, rest = unicodedata.normalize("NFKC", m[0]).partition(":")
+        return "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + rest
+
+    return _FULL_WIDTH_SCHEME.sub(fold, text)
 
 
 def _read(piece: str, max_length: int) -> Candidate:
@@ -419,12 +441,13 @@ def _trim(piece: str) -> str:
 
 def _check(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(r"(https?):([/\\]*)", piece, re.I):
+    if m := re.match(r"(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
         # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
         # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
-        # an https page such as ITAS, "https:/x" resolves to a path on that page's own site.
-        scheme, rest = m[1].lower(), piece[m.end():]
-        reasons = () if m[2] == "//" else ("scheme_slashes",)
+        # an https page such as ITAS, "https:/x" resolves to a path on that page's own site, and so
+        # does "ｈｔｔｐｓ://x" (full-width letters are no scheme to a browser).
+        scheme, rest = unicodedata.normalize("NFKC", m[1]).lower(), piece[m.end():]
+        reasons = () if m[2] == "//" and m[1].isascii() else ("scheme_slashes",)
         if re.match(r"https?:", rest, re.I):
             # "https://https://x.go.th/o1": a link pasted after a scheme typed first. The inner link is
             # meant (it was malformed); as typed a browser looks for a site named "https", hence the warning.

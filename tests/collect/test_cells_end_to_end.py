@@ -94,3 +94,13 @@ def test_a_link_pasted_after_a_typed_scheme_is_the_link_meant(setup, farm):
     # the warning says to copy it again (as typed, a browser looks for a site named "http")
     verdicts = sync_cells(config, harness, {"O9": f"https://{url}oit/O9"})
     assert (verdicts["O9"].status, verdicts["O9"].reasons) == (Status.WARNING, ("scheme_slashes",))
+
+
+def test_a_scheme_typed_in_full_width_letters_is_read(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST).removeprefix("http")
+    # "ｈｔｔｐ" typed with a Thai or CJK input method was a label before a host without a scheme
+    # (missing_scheme; "ｈｔｔｐｓ" was checked as http://, test_collector has it): now the scheme typed,
+    # with the note to copy the link again (as typed a browser takes it for no scheme)
+    verdicts = sync_cells(config, harness, {"O10": f"ｈｔｔｐ{url}oit/O10"})
+    assert (verdicts["O10"].status, verdicts["O10"].reasons) == (Status.WARNING, ("scheme_slashes",))

@@ -76,6 +76,16 @@ CASES = [
     ("label then one slash", "ลิงก์:https:/x.go.th/a", [("https://x.go.th/a", ("scheme_slashes",))]),
     ("one slash and no host", "https:/", [(None, ("scheme_slashes", "malformed"))]),
     ("slashes without the colon", "https//x.go.th/a", [(None, ("bad_scheme",))]),
+    # "https" typed with a Thai or CJK input method in full-width letters: it was a label before a host
+    # without a scheme, checked as http://; as typed it is no link (a browser takes it for a path), hence
+    # the warning
+    ("a scheme in full-width letters", "ｈｔｔｐｓ://ลำพูน.go.th/o1", [(f"https://{LAMPHUN}/o1", ("scheme_slashes",))]),
+    ("full-width colon and slashes", "ＨＴＴＰＳ：／／www.x.go.th/o1", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("one full-width letter, after a label", "ลิงก์：httpｓ://x.go.th/o1 (ปี 2566)",
+     [("https://x.go.th/o1", ("scheme_slashes",))]),
+    ("full-width http without slashes", "ｈｔｔｐ：x.go.th/o1", [("http://x.go.th/o1", ("scheme_slashes",))]),
+    ("full-width colon after an ascii scheme", "https：//x.go.th/o1", [("https://x.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width word that is no scheme", "ｈｔｔｐｓｘ://x.go.th/o1", [("http://x.go.th/o1", ("missing_scheme",))]),
     # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
     # browser goes to a site named "https", so the note says to copy the address again
     ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
