@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import ada_url
 
+from sheets_sync.collect import marks
 from sheets_sync.config.settings import Agency, ValidationSettings, normalize_domain
 from sheets_sync.core import normalize
 from sheets_sync.core.models import RowKey, SubmissionRow
@@ -145,6 +146,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
       name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as typed first and cut second. Never
       inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
+    - A dash or dots right before a Thai label ("…/o1–ข้อมูล", "…/o1...ดูเพิ่มเติม"): cut there first and
+      as typed second; as typed first after a Thai letter or before "…" (`marks.readings`).
     - A URL broken over two lines (`_rewrapped`): a next line of one word that ends a file name is
       joined, for good after a URL ending in "/", "-", "_", "=" or "&"; after a word, or a path
       piece after such an end, it is joined first and cut off second.
@@ -187,7 +190,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         inner = _read(_trim(m[1].strip()), max_length)
         return (Candidate(text, inner.url, ("formula", *inner.reasons)),)
     found: list[Candidate] = []
-    for pieces in map(_unprefixed, map(_unglued, map(_wrap_readings, _readings(text)))):
+    for pieces in map(_unprefixed, map(_unglued, map(_unmarked, map(_wrap_readings, _readings(text))))):
         readings = [_read(piece, max_length) for piece in _unescaped(pieces)]
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
@@ -371,6 +374,15 @@ def _escaped_query(piece: str) -> tuple[int, int] | None:
     if start < 0 or not _ESCAPED_AMP.search(piece, start, end):
         return None
     return start, end
+
+
+def _unmarked(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces` with the readings of a dash or dots typed before a Thai label (`marks.readings`), each once.
+
+    >>> _unmarked(("http://x.go.th/o1...ดูเพิ่มเติม",))
+    ('http://x.go.th/o1', 'http://x.go.th/o1...ดูเพิ่มเติม')
+    """
+    return tuple(dict.fromkeys(r for piece in pieces for r in map(_trim, marks.readings(piece)) if r))
 
 
 def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:

@@ -104,3 +104,13 @@ def test_a_scheme_typed_in_full_width_letters_is_read(setup, farm):
     # with the note to copy the link again (as typed a browser takes it for no scheme)
     verdicts = sync_cells(config, harness, {"O10": f"ｈｔｔｐ{url}oit/O10"})
     assert (verdicts["O10"].status, verdicts["O10"].reasons) == (Status.WARNING, ("scheme_slashes",))
+
+
+def test_a_dash_or_dots_before_a_thai_label_leave_the_link(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # the dash or dots went into the path, the link alone was never checked: a false broken (a 404)
+    verdicts = sync_cells(config, harness, {"O12": f"{url}oit/O12–ข้อมูลปี 2566", "O13": f"{url}docs/O13.pdf—ข้อมูลปี 2566",
+                                            "O14": f"{url}oit/O14...ดูเพิ่มเติม", "O15": f"{url}oit/O15…ดูเพิ่มเติม"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
+        k: (Status.OK, ()) for k in ("O12", "O13", "O14", "O15")}

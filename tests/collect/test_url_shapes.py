@@ -154,6 +154,21 @@ SHAPES = [
     ("an abbreviation before a go.th name", "ทต.ลำพูน.go.th/ita",
      [(f"http://xn--m3cd.{LAMPHUN_TH}.go.th/ita", [f"http://{LAMPHUN_TH}.go.th/ita"])]),
     ("thai words without a domain stay text", "ดูที่ทต.ทาปลาดุก จ.ลำพูน", [(None, [])]),
+    # a dash or dots typed right before a Thai label ("…/o1–ข้อมูลปี 2566"): they went into the path, and
+    # the URL alone was never checked; a path that truly holds them is the other reading
+    ("an en dash before a thai label", f"{X}/oit/o1–ข้อมูลปี 2566",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1–ข้อมูลปี"), th(f"{X}/oit/o1–ข้อมูลปี 2566")])]),
+    ("an em dash after a file name", f"{X}/uploads/o19.pdf—ข้อมูลปี2566",
+     [(f"{X}/uploads/o19.pdf", [th(f"{X}/uploads/o19.pdf—ข้อมูลปี2566")])]),
+    ("three dots before a thai label", f"{X}/oit/o1...ดูเพิ่มเติม",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1...ดูเพิ่มเติม")])]),
+    ("a dash, a space and a label", f"{X}/oit/o1– ข้อมูล", [(f"{X}/oit/o1", [th(f"{X}/oit/o1–"), th(f"{X}/oit/o1– ข้อมูล")])]),
+    # ... "…" is a display's shortening too: as typed first (its warning says so), the URL before it second
+    ("an ellipsis before a thai label", f"{X}/oit/o1…ดูเพิ่มเติม", [(th(f"{X}/oit/o1…ดูเพิ่มเติม"), [f"{X}/oit/o1"])]),
+    # ... a dash between Thai words may be a Thai slug's: as typed first; a dash between numbers is a path's
+    ("an en dash in a thai slug", f"{X}/ข่าว–ประชาสัมพันธ์/", [(th(f"{X}/ข่าว–ประชาสัมพันธ์/"), [th(f"{X}/ข่าว")])]),
+    ("an en dash between years", f"{X}/ita/2566–2567/o1", [(th(f"{X}/ita/2566–2567/o1"), [])]),
+    ("three dots in a fragment", f"{X}/oit#o1...ข้อมูล", [(th(f"{X}/oit#o1...ข้อมูล"), [])]),
     # links pasted one right after another: two links, as meant (the glued one opens nowhere)
     ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
