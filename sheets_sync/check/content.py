@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from sheets_sync.check import charsets, errorpages, office, pdftext, placeholder, scripted, template
+from sheets_sync.check import charsets, consent, errorpages, office, pdftext, placeholder, scripted, template
 from sheets_sync.check.pdftext import squeeze as _squeeze
 from sheets_sync.check.template import text_of
 from sheets_sync.check.years import settled, years_in
@@ -340,6 +340,11 @@ def postback_files(raw_html: str) -> bool:
 def shows_or_links_file(raw_html: str) -> bool:
     """Markup that shows a file in a frame, an <embed> or an <object>, or links one."""
     return EMBEDDING.search(raw_html) is not None or bool(document_hrefs(raw_html))
+
+
+def _shows_own(markup: str) -> bool:
+    """Markup that shows something of its own: a file, a frame, a picture, a video."""
+    return _EMBED.search(markup) is not None or shows_or_links_file(markup)
 
 
 def may_link_files(raw_html: str) -> bool:
@@ -1129,6 +1134,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("binary_page",), None  # gibberish in the browser: not "no 2566"
     if page.kind == "html" and (password_wall(page) or sign_in_redirect(url, final_url, page)):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
+    if page.kind == "html" and consent.interstitial(url, final_url, page.raw_html, _RETURN_TO, _shows_own):
+        return ("script_page",), None  # the item's page is behind the accept button: a look in a browser
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
     shown_error = None

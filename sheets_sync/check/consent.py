@@ -1,0 +1,103 @@
+"""A cookie-consent (PDPA) interstitial an item's address is sent on to: not the item's page. Pure.
+
+Some agencies' sites send a visitor without their consent cookie from any page to a consent page
+("/consent?next=%2Fo10", "/pdpa.php?returnUrl=..."), or to a page of the site that shows the
+consent banner and nothing else; the item's page comes after the accept button, which sets the
+cookie (a script, or a form posted). Read as the item's page, its template's 2566 (a footer's
+copyright) passed it as "ok", or as "only the template shows 2566" where the template was told:
+either way a verdict on a page the assessor does not stop at. It is a look by hand instead
+(`content.examine` gives `script_page`: open it in a browser). A page of the agency's that shows
+a banner beside content of its own, and a page on cookies linked as itself (an O10 privacy
+policy), are pages as before.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlsplit
+
+from sheets_sync.check.template import text_of, without_named_parts, without_parts
+
+_NAMES = r"cookie|consent|pdpa|gdpr"
+# A consent page by its address: a path segment naming consent ("/consent", "/cookie-consent",
+# "pdpa.php"); with a query that says where to come back to (content.sign_in_redirect's RETURN_TO).
+_CONSENT_PATH = re.compile(rf"(?:^|/)[\w.-]*(?:{_NAMES})[\w.-]*/?$", re.I)
+# What a consent wall says, and its accept control: a button, a link or a submit input whose
+# text starts with accepting ("ยอมรับทั้งหมด", "ยินยอม", "Accept all", "I agree").
+_WORDS = re.compile(r"คุกกี้|cookie|ความยินยอม|consent|pdpa|ข้อมูลส่วนบุคคล", re.I)
+_ACCEPT_WORDS = r"ยอมรับ|ยินยอม|ตกลง|อนุญาต|accept|agree|i\s+agree|allow"
+_ACCEPT = re.compile(rf"<(?:button|a)\b[^<>]*>(?:\s|<[^<>]*>)*(?:{_ACCEPT_WORDS})"
+                     rf"|<input\b[^<>]*\bvalue\s*=\s*[\"']?\s*(?:{_ACCEPT_WORDS})", re.I)
+# The banner's element: a start tag whose class or id names consent ("cookie-banner", "pdpa-consent").
+_BANNER = re.compile(rf"<([a-z][a-z0-9]*)\b[^<>]*?\b(?:class|id)\s*=\s*[\"']?[^\"'<>]*?(?:{_NAMES})[^<>]*>", re.I)
+MAX_BANNERS = 4  # consent elements taken out (a banner, its settings dialog): each a scan to its end
+BANNER_TEXT = 2000  # characters: a banner and its settings say less; an element of more is a wrapper
+_NEVER = frozenset({"html", "body", "main", "article"})
+# Characters of text beside the banner and the template (menus, header, footer, the title) below
+# which the banner is all the page shows: content.MIN_OWN_TEXT, the least text of a page of its own.
+OWN_TEXT = 100
+
+
+def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
+                 shows=lambda markup: False) -> bool:
+    """Whether the agency's address `url` was sent on (a redirect or refresh) to a consent wall at
+    `final_url`: an accept control and consent wording, at an address that names consent and says
+    where to come back to (`return_to` reads its query), or with next to no text beside the banner
+    and the template and nothing that `shows` holds is shown there (a file in a frame, a picture:
+    an item page may be a heading and its PDF, reached by a redirect to its trailing slash).
+
+    >>> wall = ("<title>Cookies</title><div class='cookie-consent'><p>เว็บไซต์นี้ใช้คุกกี้</p>"
+    ...         "<button>ยอมรับทั้งหมด</button></div><footer>© 2566</footer>")
+    >>> back = re.compile(r"(?:^|&)next=")
+    >>> interstitial("http://a.go.th/o10", "http://a.go.th/consent?next=%2Fo10", wall, back)
+    True
+    >>> interstitial("http://a.go.th/o10", "http://a.go.th/welcome", wall, back)
+    True
+    >>> interstitial("http://a.go.th/o10", "http://a.go.th/o10", wall, back)  # typed as itself
+    False
+    >>> page = wall.replace("</div>", "</div><main><p>" + "แผนการดำเนินงาน ประจำปี 2566 " * 5 + "</p></main>")
+    >>> interstitial("http://a.go.th/o10", "http://a.go.th/content/o10", page, back)
+    False
+    """
+    if urldefrag(url)[0] == urldefrag(final_url)[0]:
+        return False  # a page typed as itself is the agency's choice: judged as a page
+    if not _ACCEPT.search(raw_html) or not _WORDS.search(raw_html):
+        return False
+    try:
+        parts = urlsplit(final_url)
+    except ValueError:
+        return False
+    if _CONSENT_PATH.search(parts.path) and return_to.search(parts.query):
+        return True
+    own = without_named_parts(without_parts(_without_banners(raw_html)))
+    return len(text_of(own)) < OWN_TEXT and not shows(own)
+
+
+def _without_banners(markup: str) -> str:
+    """`markup` without its consent elements (their contents too). Not <html>, <body>, <main> or
+    <article> (a consent plugin marks the body "cookie-consent-active"), one left unclosed, nor a
+    wrapper of more text than a banner has: the page's own content stays."""
+    at, out = 0, []
+    for _ in range(MAX_BANNERS):
+        m = _BANNER.search(markup, at)
+        if m is None:
+            break
+        tag = m.group(1).lower()
+        end = None if tag in _NEVER else _closed_end(markup, m.start(), tag)
+        if end is None or len(text_of(markup[m.start():end])) > BANNER_TEXT:
+            out.append(markup[at:m.end()])
+            at = m.end()
+            continue
+        out.append(markup[at:m.start()])
+        at = end
+    return "".join(out) + markup[at:]
+
+
+def _closed_end(markup: str, start: int, tag: str) -> int | None:
+    """Where the element of `tag` opened at `start` ends, counting the same tags nested in it."""
+    depth = 0
+    for m in re.compile(rf"<(/?){re.escape(tag)}\b[^<>]*>", re.I).finditer(markup, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.end()
+    return None
