@@ -148,9 +148,10 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
     - A dash or dots right before a Thai label ("…/o1–ข้อมูล", "…/o1...ดูเพิ่มเติม"): cut there first and
       as typed second; as typed first after a Thai letter or before "…" (`marks.readings`).
-    - A URL broken over two lines (`_rewrapped`): a next line of one word that ends a file name is
-      joined, for good after a URL ending in "/", "-", "_", "=" or "&"; after a word, or a path
-      piece after such an end, it is joined first and cut off second.
+    - A URL broken over two lines (`_rewrapped`): a next line that ends a file name (of one word or
+      several) is joined, for good after a URL ending in "/", "-", "_", "=" or "&"; after a word it is
+      joined, joined with a space (first when the line holds spaces) and cut off. A one-word path
+      piece after such an end is joined first and cut off second.
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
@@ -278,12 +279,17 @@ def _readings(text: str):
 
 
 # A URL broken over two lines (a PDF's or Word's line wrap copied, Alt+Enter typed where Excel wrapped):
-# the next line is one word that starts no URL. "\x01" joins it for good (a file name after an open
-# end, which a label does not make: "…/2566/\nO1.pdf"); "\x02" joins it first and cuts it off second
-# (a file name after a word, "…/รายงาน\nผล.pdf", or a path piece after an open end, "/", "-", "_",
-# "=", "&": "…/ita-\n2566/o1").
+# the next line starts no URL and carries on the path. A marker joins it, read by `_wrap_readings`:
+# "\x01" for good (a file name after an open end, which a label does not make: "…/2566/\nO1.pdf");
+# "\x02" joined first, cut off second (a path piece after an open end, "/", "-", "_", "=", "&":
+# "…/ita-\n2566/o1"); after a word, a file name's end may be a name broken in two ("…/รายงาน\nผล.pdf"),
+# one wrapped at its space ("รายงาน ผล.pdf"), or a note naming the file: "\x04" joined, with a space,
+# cut off; "\x03" the space first, for a next line of several words ("…/รายงาน\nประจำปี 2566.pdf":
+# a name that holds spaces was likelier wrapped at one).
 # Read as two lines, the URL was cut to its folder and the rest dropped: a folder judged for the file.
 _WRAP_OPEN = "/-_=&?"
+_JOINS = {"\x01": ("",), "\x02": ("", None), "\x03": (" ", "", None), "\x04": ("", " ", None)}
+_JOIN_RE = re.compile("[\x01-\x04]")
 
 
 def _rewrapped(text: str) -> str:
@@ -291,42 +297,52 @@ def _rewrapped(text: str) -> str:
 
     >>> _rewrapped("ลิงก์ http://x.go.th/uploads/\nO1.pdf\n(ข้อมูลปี 2566)")
     'ลิงก์ http://x.go.th/uploads/\x01O1.pdf\n(ข้อมูลปี 2566)'
+    >>> _rewrapped("http://x.go.th/uploads/รายงาน\nประจำปี 2566.pdf")
+    'http://x.go.th/uploads/รายงาน\x03ประจำปี 2566.pdf'
     """
-    lines = text.replace("\x01", "").replace("\x02", "").splitlines()
+    lines = _JOIN_RE.sub("", text).splitlines()
     out = lines[:1]
     for line in lines[1:]:
-        words, word = out[-1].split(), line.strip()
+        words, next_words = out[-1].split(), line.split()
         last = _trim(words[-1]) if words else ""
         start = _START_RE.search(last)
         scheme = last.find("//", start.start()) if start else -1
         has_path = start is not None and "/" in last[(scheme + 2 if scheme >= 0 else start.start()):]
         # (a URL that ended in punctuation, "…/o1," or "…/o1.", ended there)
-        if (word and not any(c.isspace() for c in word) and not _START_RE.search(word) and has_path
-                and last == words[-1] and not any(c in last for c in "#\x01\x02")
+        if (next_words and not any(map(_START_RE.search, next_words)) and has_path
+                and last == words[-1] and "#" not in last and not _JOIN_RE.search(last)
                 and not _FILE_NAME_RE.search(last)):
-            if _FILE_END_RE.search(_trim(word)):
+            opened = last[-1] in _WRAP_OPEN
+            if _FILE_END_RE.search(_trim(next_words[-1])):
                 # after a "/" the file's name for good; after a word ("…/news/123" then "ประกาศ.pdf")
-                # it may be a name broken in two or a note naming the file: the page is the other reading
-                out[-1] = out[-1].rstrip() + ("\x01" if last[-1] in _WRAP_OPEN else "\x02") + word
+                # a name broken in two, or at its space, or a note naming the file: the page is the last reading
+                out[-1] = out[-1].rstrip() + ("\x01" if opened else "\x04" if len(next_words) == 1 else "\x03") + line.strip()
                 continue
-            if last[-1] in _WRAP_OPEN and re.match(r"[A-Za-z0-9%]", word):
-                out[-1] = out[-1].rstrip() + "\x02" + word
+            if opened and len(next_words) == 1 and re.match(r"[A-Za-z0-9%]", next_words[0]):
+                out[-1] = out[-1].rstrip() + "\x02" + line.strip()
                 continue
         out.append(line)
     return "\n".join(out)
 
 
 def _wrap_readings(pieces: tuple[str, ...]) -> tuple[str, ...]:
-    r"""`pieces` with a line break joined (`_rewrapped`): joined, then cut there when that may be so.
+    r"""`pieces` with a line break joined (`_rewrapped`): each marker's first join, then the other
+    joins of the first marker that has some (None: cut there).
 
     >>> _wrap_readings(("http://x.go.th/ita-\x022566/o1", "http://x.go.th/a/\x01b.pdf"))
     ('http://x.go.th/ita-2566/o1', 'http://x.go.th/ita-', 'http://x.go.th/a/b.pdf')
+    >>> _wrap_readings(("http://x.go.th/ก\x03ข 1.pdf",))
+    ('http://x.go.th/ก ข 1.pdf', 'http://x.go.th/กข 1.pdf', 'http://x.go.th/ก')
     """
+    def joined(text: str) -> str:
+        return _JOIN_RE.sub(lambda m: _JOINS[m[0]][0], text)
+
     out: list[str] = []
     for piece in pieces:
-        out.append(piece.replace("\x01", "").replace("\x02", ""))
-        if "\x02" in piece:
-            out.append(_trim(piece[:piece.index("\x02")].replace("\x01", "")))
+        out.append(joined(piece))
+        if m := re.search("[\x02-\x04]", piece):
+            before, after = joined(piece[:m.start()]), joined(piece[m.end():])
+            out += [_trim(before) if join is None else before + join + after for join in _JOINS[m[0]][1:]]
     return tuple(dict.fromkeys(p for p in out if p))
 
 

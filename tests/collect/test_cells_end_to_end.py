@@ -114,3 +114,13 @@ def test_a_dash_or_dots_before_a_thai_label_leave_the_link(setup, farm):
                                             "O14": f"{url}oit/O14...ดูเพิ่มเติม", "O15": f"{url}oit/O15…ดูเพิ่มเติม"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
         k: (Status.OK, ()) for k in ("O12", "O13", "O14", "O15")}
+
+
+def test_a_spaced_file_name_wrapped_at_a_space_is_joined_by_it(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # a PDF's or Word's line wrap at a space of the file name: the second line was dropped and the
+    # folder's page (a 404) judged for the file
+    verdicts = sync_cells(config, harness, {"O16": f"{url}uploads/{UPLOADS[0].replace(' ', chr(10), 1)}",
+                                            "O17": f"{url}uploads/{UPLOADS[1].replace(' ', chr(10), 1)}"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O16", "O17")}

@@ -107,9 +107,20 @@ SHAPES = [
     # a URL broken over two lines (a PDF's or Word's wrap copied): it was cut to its folder, the rest dropped
     ("a file name on the next line", f"{X}/wp-content/uploads/2023/01/\nO1-โครงสร้าง.pdf\n(ข้อมูลปี 2566)",
      [(th(f"{X}/wp-content/uploads/2023/01/O1-โครงสร้าง.pdf"), [])]),
+    # ... a wrap may fall where the file name had a space ("รายงาน ผล.pdf"): that is a reading too
     ("a thai file name broken in two", f"{X}/uploads/รายงาน\nผล.pdf",
-     [(th(f"{X}/uploads/รายงานผล.pdf"), [th(f"{X}/uploads/รายงาน")])]),
-    ("a page and a note naming its file", f"{X}/news/123\nประกาศ.pdf", [(f"{X}/news/123%E0%B8%9B%E0%B8%A3%E0%B8%B0%E0%B8%81%E0%B8%B2%E0%B8%A8.pdf", [f"{X}/news/123"])]),
+     [(th(f"{X}/uploads/รายงานผล.pdf"), [th(f"{X}/uploads/รายงาน ผล.pdf"), th(f"{X}/uploads/รายงาน")])]),
+    ("a page and a note naming its file", f"{X}/news/123\nประกาศ.pdf",
+     [(th(f"{X}/news/123ประกาศ.pdf"), [f"{X}/news/123", th(f"{X}/news/123 ประกาศ.pdf")])]),
+    # ... and a spaced file name wrapped at a space: the next line was dropped, a folder's page judged for the file
+    ("a spaced file name wrapped at its space", f"{X}/uploads/รายงาน\nประจำปี 2566.pdf",
+     [(th(f"{X}/uploads/รายงาน ประจำปี 2566.pdf"),
+       [th(f"{X}/uploads/รายงานประจำปี 2566.pdf"), th(f"{X}/uploads/รายงาน")])]),
+    ("a spaced file name on the line after a folder", f"{X}/uploads/2023/01/\nแผน (ฉบับปรับปรุง) 2566.pdf",
+     [(th(f"{X}/uploads/2023/01/แผน (ฉบับปรับปรุง) 2566.pdf"), [])]),
+    ("a label of words on the next line", f"{X}/oit/o1\nข้อมูล ปี 2566", [(f"{X}/oit/o1", [])]),
+    ("a note and a link on the next line", f"{X}/oit/o1\nไฟล์ {X}/o1 ก.pdf",
+     [(f"{X}/oit/o1", []), (th(f"{X}/o1 ก.pdf"), [])]),
     ("a path broken after a dash", f"{X}/ita-\n2566/o1", [(f"{X}/ita-2566/o1", [f"{X}/ita-"])]),
     ("a query broken after an &", f"{X}/index.php?option=com_content&\nview=article&id=12",
      [(f"{X}/index.php?option=com_content&view=article&id=12", [f"{X}/index.php?option=com_content&"])]),
