@@ -36,15 +36,18 @@ _NEVER = frozenset({"html", "body", "main", "article"})
 # Characters of text beside the banner and the template (menus, header, footer, the title) below
 # which the banner is all the page shows: content.MIN_OWN_TEXT, the least text of a page of its own.
 OWN_TEXT = 100
+WALL_TEXT = 4000  # characters of a page's visible text: a wall's menus and banner say less (content.FIREWALL_PAGE)
 
 
 def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
-                 shows=lambda markup: False) -> bool:
+                 shows=lambda markup: False, text_length: int = 0) -> bool:
     """Whether the agency's address `url` was sent on (a redirect or refresh) to a consent wall at
     `final_url`: an accept control and consent wording, at an address that names consent and says
     where to come back to (`return_to` reads its query), or with next to no text beside the banner
     and the template and nothing that `shows` holds is shown there (a file in a frame, a picture:
     an item page may be a heading and its PDF, reached by a redirect to its trailing slash).
+    `text_length`: of the page's visible text; a page of more than WALL_TEXT is no wall (and is
+    not taken apart to know: ~15 ms for a 70 KB page).
 
     >>> wall = ("<title>Cookies</title><div class='cookie-consent'><p>เว็บไซต์นี้ใช้คุกกี้</p>"
     ...         "<button>ยอมรับทั้งหมด</button></div><footer>© 2566</footer>")
@@ -69,6 +72,8 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
         return False
     if _CONSENT_PATH.search(parts.path) and return_to.search(parts.query):
         return True
+    if text_length > WALL_TEXT:
+        return False
     own = without_named_parts(without_parts(_without_banners(raw_html)))
     return len(text_of(own)) < OWN_TEXT and not shows(own)
 

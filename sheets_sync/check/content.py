@@ -1134,7 +1134,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("binary_page",), None  # gibberish in the browser: not "no 2566"
     if page.kind == "html" and (password_wall(page) or sign_in_redirect(url, final_url, page)):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
-    if page.kind == "html" and consent.interstitial(url, final_url, page.raw_html, _RETURN_TO, _shows_own):
+    if page.kind == "html" and consent.interstitial(url, final_url, page.raw_html, _RETURN_TO, _shows_own,
+                                                      len(page.text)):
         return ("script_page",), None  # the item's page is behind the accept button: a look in a browser
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
