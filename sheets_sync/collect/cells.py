@@ -65,7 +65,9 @@ _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|\|(?=\s*(?:https?://|www\.))
 _GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=https?://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
-_BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[ \t]+(?=[^\W_])(?!https?:|www\.)", re.I)
+# Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).
+_BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[^\S\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+"
+                             r"(?=[^\W_])(?!https?:|www\.)", re.I)
 # TLDs that make a scheme-less "x.go.th/..." a host, while "report.pdf" or "ข้อ 1.2" stay plain text.
 # A Thai name is a host too ("ลำพูน.go.th/ita", "ลำพูน.ไทย"): typed without a scheme it was `malformed`,
 # a working link called invalid. A label is all Thai or all ASCII, so "ข้อมูลwww.x.go.th" keeps its label.

@@ -235,6 +235,18 @@ def test_a_cell_longer_than_ten_urls_is_too_long_as_a_whole():
     assert parse_cell(text) == (Candidate(text.strip(), None, ("too_long",)),)
 
 
+@pytest.mark.parametrize("space", ["\u3000", "\u2003", "\u2002", "\u2009", "\u205f", "\u00a0", "\u202f"])
+def test_a_wide_or_no_break_space_is_read_as_a_space(space):
+    # an ideographic (IME), em or no-break space between a URL and its label separates them as a space does
+    texts = ["https://x.go.th/oit/o1{}ข้อมูลปี 2566", "https://x.go.th/o19.pdf{}(ข้อมูลปี 2566)",
+             "https://x.go.th/a{}https://x.go.th/b", "ลิงก์{}https://x.go.th/o1",
+             # ... and inside an unfinished host: read apart, the second half was checked as a site of its own
+             "http://exa{}mple.go.th/o1"]
+    for text in texts:
+        assert [(c.url, c.reasons) for c in parse_cell(text.format(space))] == [
+            (c.url, c.reasons) for c in parse_cell(text.format(" "))], text
+
+
 def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell("ลิงก์: https://x.go.th/a.") == (Candidate("https://x.go.th/a", "https://x.go.th/a", ()),)
     assert parse_cell("  ยังไม่มี  ") == (Candidate("ยังไม่มี", None, ("malformed",)),)
