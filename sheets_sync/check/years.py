@@ -71,6 +71,11 @@ _PHONE_BACK = 12  # characters: "0 5351 ", "081-234-", "(053) 5351 "
 # or a price, that happened to be 2566 made last year's plan "ok".
 _AMOUNT_AFTER = re.compile(r"[.][0-9๐-๙]|\s{0,3}(?:(?:ครั้ง|คน)(?![\u0e00-\u0e7f])|บาท|(?:views?|hits?|reads?)(?![A-Za-z]))",
                            re.I)
+# ... and two digits read as a short year are none before such a unit, "ราย" (cases), or a
+# thousands' group: "อายุ 60-69 ปี 66 คน" (a count by age), "ค่าเช่าต่อปี 66,000 บาท" and "ต่อปี 66.5
+# ล้าน" (amounts a year) made last year's page "ok".
+_SHORT_AMOUNT_AFTER = re.compile(rf"{_AMOUNT_AFTER.pattern}|,[0-9๐-๙]{{3}}(?![0-9๐-๙])|\s{{0,3}}ราย(?![\u0e00-\u0e7f])",
+                                 re.I)
 _COUNTER_BEFORE = re.compile(r"(?:(?:เข้าชม|อ่าน|ยอดวิว|ผู้ชม)\s{0,3}:|(?<![A-Za-z])(?:hits?|views?|reads?)\s{0,3}:?)"
                              r"\s{0,3}$", re.I)
 _COUNTER_BACK = 16  # characters: the longest label ("ยอดวิว"), its colon and spaces
@@ -105,6 +110,10 @@ def years_in(text: str) -> tuple[int, ...]:
     (2564, 2565, 2566)
     >>> years_in("สรุปผลการจัดซื้อจัดจ้าง ประจำเดือน ต.ค.65 ข้อมูล ณ 31 มี.ค. ๖๖ อายุ 66 ปี")
     (2565, 2566)
+    >>> years_in("ผู้สูงอายุ 60-69 ปี 66 คน ค่าเช่าต่อปี 66,000 บาท ไตรมาส 1/66")
+    (2566,)
+    >>> years_in("ผู้สูงอายุ 60-69 ปี 66 คน ค่าเช่าต่อปี 66,000 บาท ต่อปี 66.5 ล้าน ปี 66 ราย")
+    ()
     >>> years_in("วันที่ 05/10/64 ถึง 31-3-๖๕ เลขที่ 12/66 ราคา 3/45/67")
     (2564, 2565)
     >>> years_in("ติดต่อ โทร. 0 5351 2566 โทรสาร 0-5351-2023 ณ วันที่ 01-10-2565")
@@ -140,6 +149,8 @@ def years_in(text: str) -> tuple[int, ...]:
         if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
             found.update(range(a, b + 1))
     for at in shorts:
+        if _SHORT_AMOUNT_AFTER.match(text, at + 2):
+            continue
         dated = at and text[at - 1] in _DATE_MARKS and _is_date(_DATE_BEFORE.search(text, max(0, at - 6), at))
         if dated or _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at):
             found.add(2500 + int(thai_digits_to_arabic(text[at:at + 2])))

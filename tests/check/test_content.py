@@ -737,6 +737,10 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     counter = re.compile(r"(?:(?:เข้าชม|อ่าน|ยอดวิว|ผู้ชม)\s{0,3}:|(?<![A-Za-z])(?:hits?|views?|reads?)\s{0,3}:?)"
                          r"\s{0,3}\Z", re.I)
 
+    # ... and after a short year, "ราย" and a thousands' group too: "ปี 66 คน", "ต่อปี 66,000 บาท"
+    short_amount = re.compile(r"[.][0-9๐-๙]|,[0-9๐-๙]{3}(?![0-9๐-๙])|"
+                              r"\s{0,3}(?:(?:ครั้ง|คน|ราย)(?![ก-๛])|บาท|(?:views?|hits?|reads?)(?![A-Za-z]))", re.I)
+
     def other_number(text: str, m: re.Match) -> bool:
         return bool(phone.search(text[:m.start()]) or amount.match(text[m.end():]) or counter.search(text[:m.start()]))
 
@@ -748,10 +752,11 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
             a, b = be_year(first), be_year(second if len(second) == 4 else first[:2] + second)
             if a is not None and b is not None and 0 < b - a <= MAX_SPAN:
                 found.update(range(a, b + 1))
-        found.update(2500 + int(thai_digits_to_arabic(m.group(1))) for m in short.finditer(text))
+        found.update(2500 + int(thai_digits_to_arabic(m.group(1))) for m in short.finditer(text)
+                     if not short_amount.match(text, m.end()))
         for m in date.finditer(text):
             day, month = (int(thai_digits_to_arabic(m.group(k))) for k in (1, 3))
-            if 1 <= day <= 31 and 1 <= month <= 12:
+            if 1 <= day <= 31 and 1 <= month <= 12 and not short_amount.match(text, m.end()):
                 found.add(2500 + int(thai_digits_to_arabic(m.group(4))))
         return tuple(sorted(found))
 
@@ -762,7 +767,8 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
              "0 5351 ", "081-234-", "(053) 512 ", "(053) 51-", "0-", "01-10-", "053",
              "ถึงปี ", "จนถึง", " - พ.ศ. ", "ถึงปี พ.ศ. ", "B.E. ", "-66", "-70", "-๖๖", "-01",
              "๐ ๕๓๕๑ ", "๐-๕๓๕๑-", "เข้าชม ", "ผู้เข้าชม", " ครั้ง", "ครั้งที่", "ครั้งแรก", ".00", "Hits: ", " บาท",
-             "อ่าน", " views", "ราคากลาง ", ":", " คน", "คนพิการ", "วงเงิน ", "ไตรมาส ", "ไตรมาสที่ 2/", "4 / "]
+             "อ่าน", " views", "ราคากลาง ", ":", " คน", "คนพิการ", "วงเงิน ", "ไตรมาส ", "ไตรมาสที่ 2/", "4 / ",
+             " ราย", "รายการ", ",000", ",5", ".5"]
     spans = shorts = dates = phones = counts = 0
     for _ in range(9000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))

@@ -265,6 +265,14 @@ SHORT = {
     "/price": ("ไตรมาส 1 ราคา 66 บาท", NO_YEAR),
     "/phone": ("ไตรมาส 1 โทร. 053-511-066 หรือ 081 234 5666", NO_YEAR),
     "/letter-number": ("หนังสือที่ 1/66 ลงวันที่ 3", NO_YEAR),
+    # two digits after a year word that are a count or an amount: each was a false "ok"
+    "/age-count": ("ผู้สูงอายุ อายุ 60-69 ปี 66 คน", NO_YEAR),
+    "/age-cases": ("อายุ 70-79 ปี 66 ราย", NO_YEAR),
+    "/rent": ("ค่าเช่าต่อปี 66,000 บาท", NO_YEAR),
+    "/per-year-decimal": ("งบประมาณต่อปี 66.5 ล้านบาท", NO_YEAR),
+    # ... while a short year before an ordinal or a list keeps it
+    "/month-meeting": ("ประชุม ม.ค. 66 ครั้งที่ 1", OK),
+    "/fiscal-list": ("ปีงบ 66 รายการที่ 1", OK),
 }
 
 
