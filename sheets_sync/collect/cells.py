@@ -206,9 +206,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
 
 
 def _full_width_schemes(text: str) -> str:
-    """`text` with each web scheme typed partly in full width as full-width letters and ASCII ":" and
-    slashes: the rest of the reading looks for "//", `_check` reads the letters and warns (a browser
-    takes them for no scheme, so the link on an https page such as ITAS leads to a path there).
+    """`text` with each web scheme typed in full width, wholly or in part, written in full-width letters
+    and an ASCII ":" and slashes: the rest of the reading looks for "//", and `_check` reads the letters
+    and warns (a browser takes them for no scheme: as a link on ITAS it leads to a path there).
 
     >>> _full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
@@ -318,7 +318,8 @@ def _rewrapped(text: str) -> str:
             if _FILE_END_RE.search(_trim(next_words[-1])):
                 # after a "/" the file's name for good; after a word ("…/news/123" then "ประกาศ.pdf")
                 # a name broken in two, or at its space, or a note naming the file: the page is the last reading
-                out[-1] = out[-1].rstrip() + ("\x01" if opened else "\x04" if len(next_words) == 1 else "\x03") + line.strip()
+                marker = "\x01" if opened else "\x04" if len(next_words) == 1 else "\x03"
+                out[-1] = out[-1].rstrip() + marker + line.strip()
                 continue
             if opened and len(next_words) == 1 and re.match(r"[A-Za-z0-9%]", next_words[0]):
                 out[-1] = out[-1].rstrip() + "\x02" + line.strip()
