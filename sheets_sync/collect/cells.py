@@ -397,11 +397,17 @@ def _escaped_query(piece: str) -> tuple[int, int] | None:
 
 def _unmarked(pieces: tuple[str, ...]) -> tuple[str, ...]:
     """`pieces` with the readings of a dash or dots typed before a Thai label (`marks.readings`), each once.
+    A label does not end in a file name: "…/O1–โครงสร้าง.pdf" is one file, and a missing one is not
+    judged by the page before its dash.
 
-    >>> _unmarked(("http://x.go.th/o1...ดูเพิ่มเติม",))
-    ('http://x.go.th/o1', 'http://x.go.th/o1...ดูเพิ่มเติม')
+    >>> _unmarked(("http://x.go.th/o1...ดูเพิ่มเติม", "http://x.go.th/O1–โครงสร้าง.pdf"))
+    ('http://x.go.th/o1', 'http://x.go.th/o1...ดูเพิ่มเติม', 'http://x.go.th/O1–โครงสร้าง.pdf')
     """
-    return tuple(dict.fromkeys(r for piece in pieces for r in map(_trim, marks.readings(piece)) if r))
+    out: list[str] = []
+    for piece in pieces:
+        readings = (piece,) if _FILE_END_RE.search(piece) else marks.readings(piece)
+        out += [r for r in map(_trim, readings) if r]
+    return tuple(dict.fromkeys(out))
 
 
 def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:

@@ -179,6 +179,8 @@ SHAPES = [
     # ... a dash between Thai words may be a Thai slug's: as typed first; a dash between numbers is a path's
     ("an en dash in a thai slug", f"{X}/ข่าว–ประชาสัมพันธ์/", [(th(f"{X}/ข่าว–ประชาสัมพันธ์/"), [th(f"{X}/ข่าว")])]),
     ("an en dash between years", f"{X}/ita/2566–2567/o1", [(th(f"{X}/ita/2566–2567/o1"), [])]),
+    # ... and a label does not end in a file name: a missing file is not judged by a page before its dash
+    ("an en dash in a file name", f"{X}/uploads/O1–โครงสร้าง.pdf", [(th(f"{X}/uploads/O1–โครงสร้าง.pdf"), [])]),
     ("three dots in a fragment", f"{X}/oit#o1...ข้อมูล", [(th(f"{X}/oit#o1...ข้อมูล"), [])]),
     # links pasted one right after another: two links, as meant (the glued one opens nowhere)
     ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
