@@ -43,8 +43,8 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
                  shows=lambda markup: False, text_length: int = 0) -> bool:
     """Whether the agency's address `url` was sent on (a redirect or refresh) to a consent wall at
     `final_url`: an accept control and consent wording, at an address that names consent and says
-    where to come back to (`return_to` reads its query), or with next to no text beside the banner
-    and the template and nothing that `shows` holds is shown there (a file in a frame, a picture:
+    where to come back to (`return_to` reads its query), or at another path with next to no text
+    beside the banner and the template and nothing that `shows` holds is shown there (a file in a frame, a picture:
     an item page may be a heading and its PDF, reached by a redirect to its trailing slash).
     `text_length`: of the page's visible text; a page of more than WALL_TEXT is no wall (and is
     not taken apart to know: ~15 ms for a 70 KB page).
@@ -57,6 +57,8 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
     >>> interstitial("http://a.go.th/o10", "http://a.go.th/welcome", wall, back)
     True
     >>> interstitial("http://a.go.th/o10", "http://a.go.th/o10", wall, back)  # typed as itself
+    False
+    >>> interstitial("http://a.go.th/o10", "https://a.go.th/o10/", wall, back)  # itself, over https
     False
     >>> page = wall.replace("</div>", "</div><main><p>" + "แผนการดำเนินงาน ประจำปี 2566 " * 5 + "</p></main>")
     >>> interstitial("http://a.go.th/o10", "http://a.go.th/content/o10", page, back)
@@ -72,10 +74,18 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
         return False
     if _CONSENT_PATH.search(parts.path) and return_to.search(parts.query):
         return True
-    if text_length > WALL_TEXT:
-        return False
+    if text_length > WALL_TEXT or _same_path(url, parts.path):
+        return False  # (the page itself at its trailing slash or over https: a short page with a banner)
     own = without_named_parts(without_parts(_without_banners(raw_html)))
     return len(text_of(own)) < OWN_TEXT and not shows(own)
+
+
+def _same_path(url: str, path: str) -> bool:
+    """Whether `url`'s path is `path`, but for a trailing slash."""
+    try:
+        return urlsplit(url).path.rstrip("/") == path.rstrip("/")
+    except ValueError:
+        return False
 
 
 def _without_banners(markup: str) -> str:
