@@ -43,9 +43,11 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
                  shows=lambda markup: False, text_length: int = 0) -> bool:
     """Whether the agency's address `url` was sent on (a redirect or refresh) to a consent wall at
     `final_url`: an accept control and consent wording, at an address that names consent and says
-    where to come back to (`return_to` reads its query), or at another path with next to no text
-    beside the banner and the template and nothing that `shows` holds is shown there (a file in a frame, a picture:
-    an item page may be a heading and its PDF, reached by a redirect to its trailing slash).
+    where to come back to (`return_to` reads its query), or at another path with a banner (an
+    element named for consent) that holds the accept control, next to no text beside it and the
+    template, and nothing that `shows` holds shown there (a file in a frame, a picture: an item page
+    may be a heading and its PDF). A search box's "ตกลง" beside the footer's link to the agency's
+    "นโยบายคุ้มครองข้อมูลส่วนบุคคล" is no wall.
     `text_length`: of the page's visible text; a page of more than WALL_TEXT is no wall (and is
     not taken apart to know: ~15 ms for a 70 KB page).
 
@@ -56,6 +58,8 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
     True
     >>> interstitial("http://a.go.th/o10", "http://a.go.th/welcome", wall, back)
     True
+    >>> interstitial("http://a.go.th/o10", "http://a.go.th/welcome", wall.replace("cookie-consent", "x"), back)
+    False
     >>> interstitial("http://a.go.th/o10", "http://a.go.th/o10", wall, back)  # typed as itself
     False
     >>> interstitial("http://a.go.th/o10", "https://a.go.th/o10/", wall, back)  # itself, over https
@@ -76,7 +80,10 @@ def interstitial(url: str, final_url: str, raw_html: str, return_to: re.Pattern,
         return True
     if text_length > WALL_TEXT or _same_path(url, parts.path):
         return False  # (the page itself at its trailing slash or over https: a short page with a banner)
-    own = without_named_parts(without_parts(_without_banners(raw_html)))
+    rest, banners = _without_banners(raw_html)
+    if not any(_ACCEPT.search(b) for b in banners):
+        return False
+    own = without_named_parts(without_parts(rest))
     return len(text_of(own)) < OWN_TEXT and not shows(own)
 
 
@@ -88,11 +95,11 @@ def _same_path(url: str, path: str) -> bool:
         return False
 
 
-def _without_banners(markup: str) -> str:
-    """`markup` without its consent elements (their contents too). Not <html>, <body>, <main> or
-    <article> (a consent plugin marks the body "cookie-consent-active"), one left unclosed, nor a
-    wrapper of more text than a banner has: the page's own content stays."""
-    at, out = 0, []
+def _without_banners(markup: str) -> tuple[str, list[str]]:
+    """`markup` without its consent elements (their contents too), and those elements. Not <html>,
+    <body>, <main> or <article> (a consent plugin marks the body "cookie-consent-active"), one left
+    unclosed, nor a wrapper of more text than a banner has: the page's own content stays."""
+    at, out, banners = 0, [], []
     for _ in range(MAX_BANNERS):
         m = _BANNER.search(markup, at)
         if m is None:
@@ -104,8 +111,9 @@ def _without_banners(markup: str) -> str:
             at = m.end()
             continue
         out.append(markup[at:m.start()])
+        banners.append(markup[m.start():end])
         at = end
-    return "".join(out) + markup[at:]
+    return "".join(out) + markup[at:], banners
 
 
 def _closed_end(markup: str, start: int, tag: str) -> int | None:

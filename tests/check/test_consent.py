@@ -62,6 +62,11 @@ ROUTES = {
     "/o17": redirect("/o17/"),
     "/o17/": respond(200, site_page("การจัดซื้อจัดจ้าง", "<h2>ประกาศจัดซื้อจัดจ้าง ปี 2565</h2>"
                                     "<a href='https://process3.gprocurement.go.th/'>e-GP</a>"), HTML),
+    # ... a short page at another path, with a search box's "ตกลง" and a footer's link to the policy
+    "/o18": redirect("/news/18"),
+    "/news/18": respond(200, site_page("การจัดซื้อจัดจ้าง", "<h2>ประกาศ ปี 2565</h2>", banner=(
+        "<form action='/search'><input name='q'><button>ตกลง</button></form>"
+        "<a href='/privacy'>นโยบายคุ้มครองข้อมูลส่วนบุคคล</a>")), HTML),
     # ... a page whose body a consent plugin marks
     "/o16": redirect("/content/o16"),
     "/content/o16": respond(200, site_page("แผนการดำเนินงาน", THIS_YEARS).replace(
@@ -107,9 +112,9 @@ def test_a_consent_interstitial_an_item_is_sent_to_is_not_the_items_page(missing
 
 @pytest.mark.parametrize("missing", MISSING)
 def test_an_item_page_with_a_consent_banner_keeps_its_verdict(missing):
-    got = verdicts(["/o12", "/o13", "/o14", "/o15", "/o16", "/o17", "/cookie-policy"], missing)
+    got = verdicts(["/o12", "/o13", "/o14", "/o15", "/o16", "/o17", "/o18", "/cookie-policy"], missing)
     # last year's plan: 2566 in its template alone, or (the template untold) in its footer
-    assert got["/o12"][:2] == got["/o17"][:2] == {"template": (Status.WARNING, ("year_only_in_template",)),
+    assert got["/o12"][:2] == got["/o17"][:2] == got["/o18"][:2] == {"template": (Status.WARNING, ("year_only_in_template",)),
                                                   "bare": (Status.OK, ())}[missing]
     for path in ("/o13", "/o14", "/o15", "/o16", "/cookie-policy"):  # this year's, by their own content
         assert got[path][:2] == (Status.OK, ()) and 2566 in got[path][2], path
