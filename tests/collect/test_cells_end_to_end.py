@@ -3,50 +3,11 @@ checks its readings with the real checker and keeps the one that opens. Loopback
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime
 from urllib.parse import quote
 
-import pytest
-
-from sheets_sync.check.checker import Checker
-from sheets_sync.config.settings import Agency, load_config
-from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import Status
-from sheets_sync.pipeline import sync as pipeline
-from tests.support.farm import UPLOADS, Farm
-from tests.support.sheets import MemoryHarness
-
-HOST = "tapladuk.go.th"
-
-
-@pytest.fixture(scope="module")
-def farm():
-    with Farm([HOST]) as f:
-        yield f
-
-
-@pytest.fixture
-def setup(farm, tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
-                                  retries=0, resolve=farm.resolve, allow_private=farm.allow,
-                                  min_host_interval_s=0)
-    config = dataclasses.replace(base.with_settings(checker=checker),
-                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
-    harness = MemoryHarness(tmp_path)
-    pipeline.init(config, harness.backend)
-    return config, harness
-
-
-def sync_cells(config, harness, typed: dict[str, str]):
-    harness.edit_now(lambda e: [e.set_url("tpd", item, text) for item, text in typed.items()])
-    checker = Checker(config.settings.checker)
-    try:
-        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
-    finally:
-        checker.close()
-    return {v.key.item: v for v in report.verdicts if v.key.item in typed}
+from tests.support.farm import UPLOADS
+from tests.support.one_agency import HOST, farm, setup, sync_cells  # noqa: F401 (fixtures)
 
 
 def test_cells_as_copied_from_line_word_and_pdfs(setup, farm):

@@ -3,49 +3,11 @@ spaces, agencies paste it decoded, the sync checks both readings and keeps the o
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime
-
 import pytest
 
-from sheets_sync.check.checker import Checker
-from sheets_sync.config.settings import Agency, load_config
-from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.models import RowKey, Status
 from sheets_sync.pipeline import sync as pipeline
-from tests.support.farm import Farm
-from tests.support.sheets import MemoryHarness
-
-HOST = "tapladuk.go.th"
-
-
-@pytest.fixture(scope="module")
-def farm():
-    with Farm([HOST]) as f:
-        yield f
-
-
-@pytest.fixture
-def setup(farm, tmp_path):
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    checker = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2, total_timeout_s=4,
-                                  retries=0, resolve=farm.resolve, allow_private=farm.allow,
-                                  min_host_interval_s=0)
-    config = dataclasses.replace(base.with_settings(checker=checker),
-                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
-    harness = MemoryHarness(tmp_path)
-    pipeline.init(config, harness.backend)
-    return config, harness
-
-
-def sync_cells(config, harness, typed: dict[str, str]):
-    harness.edit_now(lambda e: [e.set_url("tpd", item, text) for item, text in typed.items()])
-    checker = Checker(config.settings.checker)
-    try:
-        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
-    finally:
-        checker.close()
-    return {v.key.item: v for v in report.verdicts if v.key.item in typed}
+from tests.support.one_agency import HOST, config_for, farm, setup, sync_cells, sync_once  # noqa: F401 (fixtures)
 
 
 def test_thai_file_name_with_spaces_is_ok_and_labels_stay_labels(setup, farm):
@@ -117,23 +79,13 @@ def test_a_cell_showing_one_address_and_linking_to_another_is_read_both_ways(far
     so when it is the one that opens (the assessor is given the address shown)."""
     from tests.support.sheets import HARNESSES
 
-    base = load_config("config/settings.yaml").with_settings(state_path=str(tmp_path / "state.sqlite"))
-    checker_settings = dataclasses.replace(base.settings.checker, connect_timeout_s=1, read_timeout_s=2,
-                                           total_timeout_s=4, retries=0, resolve=farm.resolve,
-                                           allow_private=farm.allow, min_host_interval_s=0)
-    config = dataclasses.replace(base.with_settings(checker=checker_settings),
-                                 agencies=(Agency("tpd", "เทศบาลตำบลทาปลาดุก", "แม่ทา", "เทศบาลตำบล", (HOST,)),))
+    config = config_for(farm, tmp_path)
     harness = HARNESSES[kind](tmp_path)
     pipeline.init(config, harness.backend)
     url = farm.url(HOST)
     harness.link_now("tpd", "O1", f"{url}oit/O1-old", [f"{url}oit/O1"])  # the link was fixed, not the text
     harness.link_now("tpd", "O2", f"{url}oit/O2", [f"{url}oit/O2-old"])  # the text was fixed, not the link
-    checker = Checker(config.settings.checker)
-    try:
-        report = pipeline.sync(config, harness.backend, checker, FixedClock(datetime(2023, 1, 20, 9, tzinfo=BANGKOK)))
-    finally:
-        checker.close()
-    verdicts = {v.key.item: v for v in report.verdicts if v.key.item in ("O1", "O2")}
+    verdicts = sync_once(config, harness.backend, ("O1", "O2"))
     assert verdicts["O1"].status is Status.WARNING and "shown_address_broken" in verdicts["O1"].reasons
     assert verdicts["O1"].url_text == f"{url}oit/O1-old"  # the cell as shown: what the sheet compares
     assert verdicts["O2"].status is Status.OK and "shown_address_broken" not in verdicts["O2"].reasons
