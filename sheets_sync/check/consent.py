@@ -6,7 +6,7 @@ consent banner and nothing else; the item's page comes after the accept button, 
 cookie (a script, or a form posted). Read as the item's page, its template's 2566 (a footer's
 copyright) passed it as "ok", or as "only the template shows 2566" where the template was told:
 either way a verdict on a page the assessor does not stop at. It is a look by hand instead
-(`content.examine` gives `script_page`: open it in a browser). A page of the agency's that shows
+(`content.examine` gives `consent_wall`: open it in a browser, accept, look). A page of the agency's that shows
 a banner beside content of its own, and a page on cookies linked as itself (an O10 privacy
 policy), are pages as before.
 """

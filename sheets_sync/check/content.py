@@ -11,6 +11,7 @@ false alarm on an agency's good page costs more trust than a missed one:
 * ``empty_page``      no body at all, or almost no visible text (and no embedded frame, object or image);
 * ``script_page``     no text but a title, and scripts to draw the rest (a single-page application):
   a look by hand, never "empty", "no 2566" or "not found";
+* ``consent_wall``    sent on to a cookie-consent (PDPA) wall (check/consent.py): a look by hand;
 * the years the HTML text or the first PDF pages show (sheets_sync.check.years): each row judges
   them against its item's year rule (``no_fiscal_year``), so this module knows no year;
 * ``unverifiable_content`` a PDF without a text layer (a scan) or one that cannot be read, the
@@ -1136,7 +1137,7 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
     if page.kind == "html" and consent.interstitial(url, final_url, page.raw_html, _RETURN_TO, _shows_own,
                                                       len(page.text)):
-        return ("script_page",), None  # the item's page is behind the accept button: a look in a browser
+        return ("consent_wall",), None  # the item's page is behind the accept button: a look in a browser
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)
     shown_error = None

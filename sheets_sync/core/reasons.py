@@ -227,6 +227,11 @@ _ALL = [
     # 2566" nor "not found" can be told from it.
     Reason("script_page", Status.OK,
            "หน้านี้แสดงเนื้อหาด้วยสคริปต์ ระบบตรวจอัตโนมัติอ่านเนื้อหาไม่ได้ ให้เปิดด้วยเบราว์เซอร์และตรวจด้วยตนเองว่าแสดงข้อมูล{wanted}"),
+    # An item link sent on to a cookie-consent (PDPA) wall (check/consent.py): the item's page is
+    # behind the accept button; script_page's "drawn by a script" named the wrong reason.
+    Reason("consent_wall", Status.OK,
+           "ลิงก์นี้เปิดไปที่หน้าขอความยินยอมการใช้คุกกี้ (PDPA) ก่อนถึงหน้าข้อมูล ระบบตรวจอัตโนมัติจึงอ่านหน้าข้อมูลไม่ได้ "
+           "ให้เปิดด้วยเบราว์เซอร์ กดยอมรับ แล้วตรวจด้วยตนเองว่าแสดงข้อมูล{wanted}"),
     Reason("unverifiable_platform", Status.OK,
            "ลิงก์อยู่บนแพลตฟอร์มที่ระบบตรวจอัตโนมัติไม่ได้ (เช่น Facebook, YouTube) ให้ตรวจด้วยตนเองว่าเปิดเป็นสาธารณะ"),
 ]

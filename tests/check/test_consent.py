@@ -105,9 +105,9 @@ def test_a_consent_interstitial_an_item_is_sent_to_is_not_the_items_page(missing
     # The item's page is behind the accept button, unread: each was judged by the banner's page,
     # "ok" by its footer's 2566 (a site whose missing paths get the server's bare 404), or "only
     # the template shows 2566" (last year's data?) where the template is told. A look by hand
-    # (script_page: open it in a browser and check), never a verdict on what the checker did not see.
+    # (consent_wall: open it in a browser, accept and check), never a verdict on what the checker did not see.
     got = verdicts(["/o10", "/o11"], missing)
-    assert got == dict.fromkeys(["/o10", "/o11"], (Status.OK, ("script_page",), None))
+    assert got == dict.fromkeys(["/o10", "/o11"], (Status.OK, ("consent_wall",), None))
 
 
 @pytest.mark.parametrize("missing", MISSING)
