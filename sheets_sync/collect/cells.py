@@ -152,8 +152,11 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       as typed second; as typed first after a Thai letter or before "…" (`marks.readings`).
     - A URL broken over two lines (`_rewrapped`): a next line that ends a file name (of one word or
       several) is joined, for good after a URL ending in "/", "-", "_", "=" or "&"; after a word it is
-      joined, joined with a space (first when the line holds spaces) and cut off. A one-word path
-      piece after such an end is joined first and cut off second.
+      joined, joined with a space (first when the line holds spaces) and cut off. After words that
+      follow the URL on its line ("…/รายงาน ประจำปี" then "2566.pdf") it is joined with a space, joined,
+      then the line read alone (the URL alone and with its words). A label may follow the file name on
+      the next line ("ประจำปี 2566.pdf (ข้อมูลปี 2566)"). A one-word path piece after such an end is
+      joined first and cut off second.
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
@@ -288,10 +291,14 @@ def _readings(text: str):
 # one wrapped at its space ("รายงาน ผล.pdf"), or a note naming the file: "\x04" joined, with a space,
 # cut off; "\x03" the space first, for a next line of several words ("…/รายงาน\nประจำปี 2566.pdf":
 # a name that holds spaces was likelier wrapped at one).
+# After words that follow a URL on its line (a spaced file name or a label: "…/รายงาน ประจำปี\n2566.pdf",
+# "…/o1 ข้อมูล\nไฟล์.pdf") "\x05": with a space, joined, then the line's own readings (the URL alone and
+# with its words, `_readings`): the name holds a space already, and the URL may be a page with a label.
 # Read as two lines, the URL was cut to its folder and the rest dropped: a folder judged for the file.
 _WRAP_OPEN = "/-_=&?"
-_JOINS = {"\x01": ("",), "\x02": ("", None), "\x03": (" ", "", None), "\x04": ("", " ", None)}
-_JOIN_RE = re.compile("[\x01-\x04]")
+_JOINS = {"\x01": ("",), "\x02": ("", None), "\x03": (" ", "", None), "\x04": ("", " ", None),
+          "\x05": (" ", "", None)}
+_JOIN_RE = re.compile("[\x01-\x05]")
 
 
 def _rewrapped(text: str) -> str:
@@ -301,24 +308,32 @@ def _rewrapped(text: str) -> str:
     'ลิงก์ http://x.go.th/uploads/\x01O1.pdf\n(ข้อมูลปี 2566)'
     >>> _rewrapped("http://x.go.th/uploads/รายงาน\nประจำปี 2566.pdf")
     'http://x.go.th/uploads/รายงาน\x03ประจำปี 2566.pdf'
+    >>> _rewrapped("http://x.go.th/uploads/รายงาน ประจำปี\n2566.pdf (ข้อมูลปี 2566)")
+    'http://x.go.th/uploads/รายงาน ประจำปี\x052566.pdf (ข้อมูลปี 2566)'
     """
     lines = _JOIN_RE.sub("", text).splitlines()
     out = lines[:1]
     for line in lines[1:]:
         words, next_words = out[-1].split(), line.split()
         last = _trim(words[-1]) if words else ""
-        start = _START_RE.search(last)
-        scheme = last.find("//", start.start()) if start else -1
-        has_path = start is not None and "/" in last[(scheme + 2 if scheme >= 0 else start.start()):]
-        # (a URL that ended in punctuation, "…/o1," or "…/o1.", ended there)
+        # the line's last URL: its last word, or one before words that may carry on its path or label it
+        at = max((i for i, w in enumerate(words) if _START_RE.search(w)), default=-1)
+        url = _trim(words[at]) if at >= 0 else ""
+        start = _START_RE.search(url)
+        scheme = url.find("//", start.start()) if start else -1
+        has_path = start is not None and "/" in url[(scheme + 2 if scheme >= 0 else start.start()):]
+        tail = words[at + 1:]
+        # The next line's file name, a label may follow it ("ประจำปี 2566.pdf (ข้อมูลปี 2566)").
+        named = [i for i, w in enumerate(next_words) if _FILE_END_RE.search(_trim(w))]
+        # (a URL that ended in punctuation, "…/o1," or "…/o1.", ended there; so did a line that ends a file)
         if (next_words and not any(map(_START_RE.search, next_words)) and has_path
-                and last == words[-1] and "#" not in last and not _JOIN_RE.search(last)
-                and not _FILE_NAME_RE.search(last)):
-            opened = last[-1] in _WRAP_OPEN
-            if _FILE_END_RE.search(_trim(next_words[-1])):
+                and last == words[-1] and "#" not in url and not any(map(_JOIN_RE.search, words[at:]))
+                and not _FILE_NAME_RE.search(url) and not any(_FILE_END_RE.search(_trim(w)) for w in tail)):
+            opened = not tail and last[-1] in _WRAP_OPEN
+            if named:
                 # after a "/" the file's name for good; after a word ("…/news/123" then "ประกาศ.pdf")
                 # a name broken in two, or at its space, or a note naming the file: the page is the last reading
-                marker = "\x01" if opened else "\x04" if len(next_words) == 1 else "\x03"
+                marker = ("\x05" if tail else "\x01" if opened else "\x04" if named[-1] == 0 else "\x03")
                 out[-1] = out[-1].rstrip() + marker + line.strip()
                 continue
             if opened and len(next_words) == 1 and re.match(r"[A-Za-z0-9%]", next_words[0]):
@@ -343,9 +358,14 @@ def _wrap_readings(pieces: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for piece in pieces:
         out.append(joined(piece))
-        if m := re.search("[\x02-\x04]", piece):
+        # (once: a label after a wrapped name, "…/รายงาน\nผล.pdf (ข้อมูล)", is a piece of its own, read joined)
+        if (m := re.search("[\x02-\x05]", piece)) and not any(map(_JOIN_RE.search, pieces[:pieces.index(piece)])):
             before, after = joined(piece[:m.start()]), joined(piece[m.end():])
-            out += [_trim(before) if join is None else before + join + after for join in _JOINS[m[0]][1:]]
+            for join in _JOINS[m[0]][1:]:
+                if join is not None:
+                    out.append(before + join + after)
+                else:  # cut there: the URL's own line, read as `_readings` reads one ("…/o1 ข้อมูล")
+                    out += next(_readings(before), ()) if m[0] == "\x05" else [_trim(before)]
     return tuple(dict.fromkeys(p for p in out if p))
 
 

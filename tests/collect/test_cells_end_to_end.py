@@ -85,3 +85,19 @@ def test_a_spaced_file_name_wrapped_at_a_space_is_joined_by_it(setup, farm):
     verdicts = sync_cells(config, harness, {"O16": f"{url}uploads/{UPLOADS[0].replace(' ', chr(10), 1)}",
                                             "O17": f"{url}uploads/{UPLOADS[1].replace(' ', chr(10), 1)}"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O16", "O17")}
+
+
+def test_a_spaced_file_name_wrapped_after_a_space_or_before_a_label_is_joined(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    head, _, year = UPLOADS[0].rpartition(" ")  # "รายงานผลการดำเนินงาน ประจำปี", "2566.pdf"
+    first, _, rest = UPLOADS[1].partition(" ")
+    verdicts = sync_cells(config, harness, {
+        # wrapped at the name's second space: the second line was dropped, the first checked (two 404s)
+        "O18": f"{url}uploads/{head}\n{year}",
+        # a label after a name wrapped at its space: the name was cut to its first line (a 404)
+        "O19": f"{url}uploads/{first}\n{rest} (ข้อมูลปี 2566)",
+        # a page, a label and a note naming a file: the page alone is still a reading, and it opens
+        "O20": f"{url}oit/O20 ข้อมูล\nไฟล์.pdf",
+    })
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O18", "O19", "O20")}
