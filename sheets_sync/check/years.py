@@ -48,7 +48,15 @@ MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|
 # reports head themselves) is one too: it was a false "no 2566". Only quarters 1-4 and the slash:
 # "ไตรมาส 1 จำนวน 66 รายการ" is a count, "หน้า 1/66" a page.
 QUARTER = r"ไตรมาส(?:ที่)?\s*[1-4๑-๔]\s*/"
-SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?|{QUARTER})\s*"
+# So is a meeting's number ("การประชุม ครั้งที่ 1/66": the Nth meeting of year yy, as minutes and
+# their lists name them) and a quarter written "Q1/66": a page of minutes or reports named only so
+# was a false "no 2566". Not a letter's number ("ที่ ลพ 52001/66", "0023.3/ว 66": its running
+# number, no year), an order or announcement cited by number ("คำสั่งที่ 12/66", "ฉบับที่ 3/66":
+# a reference, which a page of another year may make), a house number ("เลขที่ 12/66") or a page.
+# A meeting's year is not marked a fiscal year (`_FISCAL_NAMED`): meetings are numbered by
+# either, and "ครั้งที่ 2/2565", read before, is not one either.
+NUMBERED = r"ครั้งที่\s*[0-9๐-๙]{1,3}\s*/|(?<![A-Za-z])Q[1-4]\s*/"
+SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?|{QUARTER}|{NUMBERED})\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
 # Excel summary saved as dd/mm/yy). Only a valid day and month, with one kind of separator, and
@@ -116,6 +124,8 @@ def years_in(text: str) -> tuple[int, ...]:
     ()
     >>> years_in("วันที่ 05/10/64 ถึง 31-3-๖๕ เลขที่ 12/66 ราคา 3/45/67")
     (2564, 2565)
+    >>> years_in("การประชุม ครั้งที่ 1/66 และ Q2/67 ตามหนังสือที่ ลพ 52001/65 คำสั่งที่ 12/64 หน้า 1/63")
+    (2566, 2567)
     >>> years_in("ติดต่อ โทร. 0 5351 2566 โทรสาร 0-5351-2023 ณ วันที่ 01-10-2565")
     (2565,)
     >>> years_in("แผน ปี 2565 ผู้เข้าชม 2566 ครั้ง วงเงิน 2567.00 บาท โทร. ๐ ๕๓๕๑ ๒๕๖๘"), years_in("ปี 2566 ครั้งที่ 1")

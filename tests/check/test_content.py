@@ -728,7 +728,7 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
     # the second year after its own year word ("พ.ศ. 2564 - พ.ศ. 2568"), or its two last digits ("2565-66")
     gap = r"\s*(?:-|–|—|(?:จน)?ถึง)\s*(?:ปี(?:งบประมาณ)?\s*)?(?:(?:[พค]\.\s?ศ\.|B\.\s?E\.)\s*)?"
     span = re.compile(rf"(?<!{d})({d}{{4}}){gap}({d}{{4}}|{d}{{2}})(?!{d})")
-    short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66", "ไตรมาส 1/66": 2566
+    short = re.compile(rf"{SHORT_YEAR_WORD}([4-9๔-๙]{d})(?!{d})")  # "ม.ค. 66", "ไตรมาส 1/66", "ครั้งที่ 1/66": 2566
     date = re.compile(rf"(?<![0-9๐-๙/.\-])({d}{{1,2}})([/.\-])({d}{{1,2}})\2([4-9๔-๙]{d})(?!{d})")  # "5/10/65"
 
     phone = re.compile(r"(?<![0-9๐-๙])[0๐][0-9๐-๙]{0,3}(?:\)?[ -][0-9๐-๙]{3,4}|\)\s?[0-9๐-๙]{2})[ -]\Z")  # "0 5351 "
@@ -768,7 +768,7 @@ def test_years_in_gives_the_answers_of_the_look_around_patterns():
              "ถึงปี ", "จนถึง", " - พ.ศ. ", "ถึงปี พ.ศ. ", "B.E. ", "-66", "-70", "-๖๖", "-01",
              "๐ ๕๓๕๑ ", "๐-๕๓๕๑-", "เข้าชม ", "ผู้เข้าชม", " ครั้ง", "ครั้งที่", "ครั้งแรก", ".00", "Hits: ", " บาท",
              "อ่าน", " views", "ราคากลาง ", ":", " คน", "คนพิการ", "วงเงิน ", "ไตรมาส ", "ไตรมาสที่ 2/", "4 / ",
-             " ราย", "รายการ", ",000", ",5", ".5"]
+             " ราย", "รายการ", ",000", ",5", ".5", "ครั้งที่ 1/", "ครั้งที่๑๒ / ", "Q1/", "SQ2/", "Q"]
     spans = shorts = dates = phones = counts = 0
     for _ in range(9000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))

@@ -300,3 +300,44 @@ QUARTERS = {
 def test_a_quarters_year_is_a_fiscal_year_for_a_first_half_item():
     routes = {path: respond(200, page("รายงานรายไตรมาส", body), HTML) for path, (body, _) in QUARTERS.items()}
     assert verdicts(routes, FIRST_HALF, QUARTERS) == {path: want for path, (_, want) in QUARTERS.items()}
+
+
+# ---------------------------------------------------------------- a meeting's number with its short year (O30, O40, O43)
+MINUTES = "<p>รายงานการประชุม {}</p><p>ตามแผนปีงบประมาณ พ.ศ. 2565</p>"
+NUMBERED = {
+    # "ครั้งที่ N/yy" is the Nth meeting of year yy, and "Q1/66" a quarter's report: a list of
+    # minutes or reports named only so was a false "no 2566" (each page also names 2565)
+    "/meeting": ("สภาเทศบาล สมัยสามัญ สมัยที่ 1 ครั้งที่ 1/66", OK),
+    "/meeting-joined": ("คณะกรรมการ ครั้งที่1/66", OK),
+    "/meeting-spaced": ("พนักงานเทศบาล ครั้งที่ 2 / 66", OK),
+    "/meeting-thai": ("คณะผู้บริหาร ครั้งที่ ๓/๖๖", OK),
+    "/meeting-twelfth": ("ประจำเดือน ครั้งที่ 12/66", OK),
+    "/quarter-q": ("ผลการดำเนินงาน Q1/66", OK),
+    "/quarter-q-spaced": ("ผลการดำเนินงาน Q2 / 66", OK),
+    # forms already read so (kept so)
+    "/meeting-long": ("ครั้งที่ 2/2566", OK),
+    "/quarter-q-long": ("ผลการดำเนินงาน Q1/2566", OK),
+    "/first-quarter": ("ผลการดำเนินงาน ไตรมาสแรก ปี 66", OK),
+    "/half-months": ("ผลการดำเนินงาน รอบ 6 เดือน (ต.ค.65-มี.ค.66)", OK),
+    # last year's meeting or quarter, and numbers after a slash that name no year: a letter's
+    # number (its running number after the office's code, "ว" for a circular), an order cited by
+    # its short number, a house number, a page, a fifth quarter, a code that ends in Q1
+    "/meeting-last-year": ("ครั้งที่ 4/65", NO_YEAR),
+    "/quarter-q-last-year": ("ผลการดำเนินงาน Q4/65", NO_YEAR),
+    "/letter": ("ตามหนังสือที่ ลพ 52001/66 ลงวันที่ 3", NO_YEAR),
+    "/letter-circular": ("ตามหนังสือ ที่ ลพ 0023.3/ว 66", NO_YEAR),
+    "/letter-office": ("หนังสือ ที่ 0023.3/66", NO_YEAR),
+    "/order": ("อาศัยอำนาจตามคำสั่งที่ 12/66", NO_YEAR),
+    "/announcement": ("ตามประกาศ ฉบับที่ 3/66", NO_YEAR),
+    "/house": ("ณ ห้องประชุม เลขที่ 12/66 หมู่ 3", NO_YEAR),
+    "/meeting-page": ("ครั้งที่ 1 หน้า 1/66", NO_YEAR),
+    "/meeting-count": ("ครั้งที่ 1 ผู้เข้าร่วม 3/66 คน", NO_YEAR),
+    "/quarter-fifth": ("ผลการดำเนินงาน Q5/66", NO_YEAR),
+    "/quarter-code": ("รหัสวัสดุ SQ1/66", NO_YEAR),
+}
+
+
+def test_a_meetings_or_a_quarters_number_with_its_short_year_shows_that_year():
+    routes = {path: respond(200, page("รายงานการประชุม", MINUTES.format(number)), HTML)
+              for path, (number, _) in NUMBERED.items()}
+    assert verdicts(routes, CURRENT, NUMBERED) == {path: want for path, (_, want) in NUMBERED.items()}
