@@ -117,6 +117,13 @@ _MOST_URLS = 10
 # A web scheme typed with a Thai or CJK input method in full-width letters ("ｈｔｔｐｓ://", "ＨＴＴＰＳ：／／"):
 # it was taken for a label before a host without a scheme, checked as http://.
 _FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
+# The link after such a scheme, up to a space, a full-width comma or semicolon (they part links) or the
+# next such scheme: typed in full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII.
+_FULL_WIDTH_LINK = re.compile(r"(?:(?!" + _FULL_WIDTH_SCHEME.pattern + r")[^\s，；])*")
+# The full-width forms of ASCII (U+FF01..U+FF5E) as NFKC reads them, and only those: NFKC would change
+# Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
+# or a label is read as typed (`_TRAIL`, `_GLUED_RE`).
+_FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in "（）［］｛｝"}
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -173,7 +180,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; a scheme typed
       before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
       `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `_full_width_schemes`) -> that scheme
-      plus `scheme_slashes`; any
+      plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too; any
       other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
@@ -213,16 +220,25 @@ def _full_width_schemes(text: str) -> str:
     and an ASCII ":" and slashes: the rest of the reading looks for "//", and `_check` reads the letters
     and warns (a browser takes them for no scheme: as a link on ITAS it leads to a path there).
 
+    The link after a full-width scheme is read in ASCII where it is typed in full width too (a CJK or
+    Thai input method left in full-width mode: "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１" was `malformed`); its Thai is
+    left as typed.
+
     >>> _full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
+    >>> _full_width_schemes("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１（ปี 2566）")
+    'ｈｔｔｐｓ://www.x.go.th/ลำพูน/o1（ปี 2566）'
     """
-    def fold(m: re.Match) -> str:
+    out, end = [], 0
+    for m in _FULL_WIDTH_SCHEME.finditer(text):
         if m[0].isascii():
-            return m[0]
-        letters, _, rest = unicodedata.normalize("NFKC", m[0]).partition(":")
-        return "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + rest
-
-    return _FULL_WIDTH_SCHEME.sub(fold, text)
+            continue
+        letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
+        link = _FULL_WIDTH_LINK.match(text, m.end())
+        out += [text[end:m.start()], "".join(chr(ord(c) + 0xFEE0) for c in letters), ":", slashes,
+                link[0].translate(_FULL_WIDTH_ASCII)]
+        end = link.end()
+    return "".join(out) + text[end:]
 
 
 def _read(piece: str, max_length: int) -> Candidate:

@@ -63,8 +63,12 @@ def test_a_scheme_typed_in_full_width_letters_is_read(setup, farm):
     # "ｈｔｔｐ" typed with a Thai or CJK input method was a label before a host without a scheme
     # (missing_scheme; "ｈｔｔｐｓ" was checked as http://, test_collector has it): now the scheme typed,
     # with the note to copy the link again (as typed a browser takes it for no scheme)
-    verdicts = sync_cells(config, harness, {"O10": f"ｈｔｔｐ{url}oit/O10"})
-    assert (verdicts["O10"].status, verdicts["O10"].reasons) == (Status.WARNING, ("scheme_slashes",))
+    # ... and the link after it in full width too (the input method left so): it was malformed, now the
+    # link in ASCII with the same note
+    wide = f"{url}oit/O11".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})  # "：／／tapladuk．go．th：…"
+    verdicts = sync_cells(config, harness, {"O10": f"ｈｔｔｐ{url}oit/O10", "O11": f"ｈｔｔｐ{wide}"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
+        k: (Status.WARNING, ("scheme_slashes",)) for k in ("O10", "O11")}
 
 
 def test_a_dash_or_dots_before_a_thai_label_leave_the_link(setup, farm):

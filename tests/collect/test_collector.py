@@ -86,6 +86,17 @@ CASES = [
     ("full-width http without slashes", "ｈｔｔｐ：x.go.th/o1", [("http://x.go.th/o1", ("scheme_slashes",))]),
     ("full-width colon after an ascii scheme", "https：//x.go.th/o1", [("https://x.go.th/o1", ("scheme_slashes",))]),
     ("a full-width word that is no scheme", "ｈｔｔｐｓｘ://x.go.th/o1", [("http://x.go.th/o1", ("missing_scheme",))]),
+    # ... and the link after it typed in full width too (the input method left in full-width mode): it was
+    # malformed, a working link called invalid; read in ASCII, its Thai as typed ("ำ" kept: NFKC splits it)
+    ("a link wholly in full width", "ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width link with a query and thai", "ＨＴＴＰ：／／ｘ．ｇｏ．ｔｈ：８０８０／ลำพูน／ｉｎｄｅｘ．ｐｈｐ？ｉｄ＝１２＆ｔ＝１",
+     [("http://x.go.th:8080/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/index.php?id=12&t=1", ("scheme_slashes",))]),
+    ("full-width links parted by a full-width comma", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１，ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    ("a full-width link in full-width brackets", "ดูได้ที่（ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１）",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width link, then an ascii one", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ https://b.go.th/(ｏ２)",
+     [("http://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/(%EF%BD%8F%EF%BC%92)", ())]),
     # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
     # browser goes to a site named "https", so the note says to copy the address again
     ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
