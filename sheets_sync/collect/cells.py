@@ -68,6 +68,10 @@ _GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=https?://)", re.I)
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).
 _BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[^\S\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+"
                              r"(?=[^\W_])(?!https?:|www\.)", re.I)
+# An emoji or pictograph typed after a link in LINE or Facebook ("…/o1🙏", "…/o19.pdf✅ ส่งแล้วค่ะ"): no
+# address holds one, and glued to the link it went into the path, a working link checked as broken. It
+# parts words as a space does ("👉https://…" was read so already).
+_PICTOGRAPH = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
 # TLDs that make a scheme-less "x.go.th/..." a host, while "report.pdf" or "ข้อ 1.2" stay plain text.
 # A Thai name is a host too ("ลำพูน.go.th/ita", "ลำพูน.ไทย"): typed without a scheme it was `malformed`,
 # a working link called invalid. A label is all Thai or all ASCII, so "ข้อมูลwww.x.go.th" keeps its label.
@@ -155,6 +159,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
       name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as typed first and cut second. Never
       inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
+    - An emoji or pictograph ("…/o1🙏") parts words as a space does.
     - A dash or dots right before a Thai label ("…/o1–ข้อมูล", "…/o1...ดูเพิ่มเติม"): cut there first and
       as typed second; as typed first after a Thai letter or before "…" (`marks.readings`).
     - A URL broken over two lines (`_rewrapped`): a next line that ends a file name (of one word or
@@ -258,7 +263,7 @@ def _readings(text: str):
     A word that ends a bracket group holds a label ("(ข้อมูล ณ 1/10/2565)"), so its "/" does not
     count. After a "#" nothing changes the request.
     """
-    text = _SEP_RE.sub("\n", _rewrapped(text))
+    text = _SEP_RE.sub("\n", _rewrapped(_PICTOGRAPH.sub(" ", text)))
     text = re.sub(r"\S+", _apart, text) if "://" in text else text
     text = _BROKEN_HOST_RE.sub(lambda m: m[1] + "\0", text)  # "\0": a space that must not split
     for line in text.splitlines():

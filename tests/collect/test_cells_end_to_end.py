@@ -105,3 +105,12 @@ def test_a_spaced_file_name_wrapped_after_a_space_or_before_a_label_is_joined(se
         "O20": f"{url}oit/O20 ข้อมูล\nไฟล์.pdf",
     })
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O18", "O19", "O20")}
+
+
+def test_an_emoji_after_a_link_is_no_part_of_it(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # typed after the link in LINE or Facebook: it went into the path, a 404
+    verdicts = sync_cells(config, harness, {"O21": f"{url}oit/O21🙏", "O22": f"{url}docs/O22.pdf✅ส่งแล้วค่ะ"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O21", "O22")}
+

@@ -201,6 +201,11 @@ SHAPES = [
     # ... and a label does not end in a file name: a missing file is not judged by a page before its dash
     ("an en dash in a file name", f"{X}/uploads/O1–โครงสร้าง.pdf", [(th(f"{X}/uploads/O1–โครงสร้าง.pdf"), [])]),
     ("three dots in a fragment", f"{X}/oit#o1...ข้อมูล", [(th(f"{X}/oit#o1...ข้อมูล"), [])]),
+    # an emoji typed after a link in LINE or Facebook went into the path: it parts words as a space does
+    ("an emoji glued after a link", f"{X}/oit/o1🙏", [(f"{X}/oit/o1", [])]),
+    ("an emoji and thanks after a file name", f"{X}/uploads/o19.pdf✅ส่งแล้วค่ะ",
+     [(f"{X}/uploads/o19.pdf", [th(f"{X}/uploads/o19.pdf ส่งแล้วค่ะ")])]),
+    ("an emoji pointing at a link", f"ลิงก์👉{X}/oit/o1", [(f"{X}/oit/o1", [])]),
     # links pasted one right after another: two links, as meant (the glued one opens nowhere)
     ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
