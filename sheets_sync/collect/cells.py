@@ -108,6 +108,10 @@ _THAI = "\u0e00-\u0e7f"
 _GLUED_AFTER_FILE_RE = re.compile(_EXT + f"(?=[{_THAI}]|[(\\[（])", re.I)
 _GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{_THAI}]|[(\\[（][^)\\]）]*[{_THAI}])")
 _QUERY_PIECE_RE = re.compile(r"[=&]|%[0-9A-Fa-f]{2}")
+# A closing bracket or quote glued to Thai ("(https://…/o1)ข้อมูลปี 2566", "“https://…/o1”ค่ะ", as Thai is
+# written, without spaces): it closes what opened before the link, and what follows is a label. Went
+# into the path: the link alone was never checked. A bracket the path opened itself ("…/ลำพูน_(จังหวัด)") is the path's.
+_CLOSER_BEFORE_THAI = re.compile(f"[)\\]}}）］｝】」』〕〉》”’»\"](?=[{_THAI}])")
 # "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
 # copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
 # "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
@@ -159,7 +163,9 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
       name (a bracket holding Thai too: "…/o1(ข้อมูล)"), so as typed first and cut second. Never
       inside the host (a Thai domain) or after a "/" or "-" (a Thai slug, "…/ข่าว-ประชาสัมพันธ์").
-    - An emoji or pictograph ("…/o1🙏") parts words as a space does.
+    - A closing bracket or quote glued to Thai that closes what opened before the URL ("(…/o1)ข้อมูล",
+      "“…/o1”ค่ะ"): cut there first, as typed second. An emoji or pictograph ("…/o1🙏") parts words as
+      a space does.
     - A dash or dots right before a Thai label ("…/o1–ข้อมูล", "…/o1...ดูเพิ่มเติม"): cut there first and
       as typed second; as typed first after a Thai letter or before "…" (`marks.readings`).
     - A URL broken over two lines (`_rewrapped`): a next line that ends a file name (of one word or
@@ -458,6 +464,8 @@ def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
     ('http://x.go.th/o19.pdf', 'http://x.go.th/o19.pdfข้อมูลปี2566')
     >>> _unglued(("http://x.go.th/ita/o1ข้อมูล", "http://x.go.th/ข่าว-ประกาศ"))
     ('http://x.go.th/ita/o1ข้อมูล', 'http://x.go.th/ita/o1', 'http://x.go.th/ข่าว-ประกาศ')
+    >>> _unglued(("http://x.go.th/o1)ข้อมูล", "http://x.go.th/o1”ค่ะ", "http://x.go.th/ก_(ข)ค"))
+    ('http://x.go.th/o1', 'http://x.go.th/o1)ข้อมูล', 'http://x.go.th/o1”ค่ะ', 'http://x.go.th/ก_(ข)ค')
     """
     out: list[str] = []
     for piece in pieces:
@@ -468,7 +476,11 @@ def _unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
         if path >= 0:
             area = piece[:end if end >= 0 else len(piece)]
             label = _GLUED_AFTER_FILE_RE.search(area, path)
-            if label:
+            closer = next((m for m in _CLOSER_BEFORE_THAI.finditer(area, path)
+                           if area[:m.end()].count(m[0]) > area.count(_OPENER.get(m[0], m[0]), 0, m.start())), None)
+            if closer and not (label and label.end() <= closer.start()):
+                readings = [_trim(piece[:closer.start()]), piece]
+            elif label:
                 readings = [piece[:label.end()], piece]
             else:
                 glued = _GLUED_RE.search(area, path)

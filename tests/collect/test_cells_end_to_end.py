@@ -114,3 +114,10 @@ def test_an_emoji_after_a_link_is_no_part_of_it(setup, farm):
     verdicts = sync_cells(config, harness, {"O21": f"{url}oit/O21🙏", "O22": f"{url}docs/O22.pdf✅ส่งแล้วค่ะ"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O21", "O22")}
 
+
+def test_a_closing_bracket_or_quote_before_thai_ends_the_link(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # Thai written without a space after the bracket or quote around the link: they went into the path, a 404
+    verdicts = sync_cells(config, harness, {"O23": f"ดูได้ที่ ({url}oit/O23)ข้อมูลปี 2566", "O24": f"“{url}docs/O24.pdf”ค่ะ"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O23", "O24")}

@@ -206,6 +206,14 @@ SHAPES = [
     ("an emoji and thanks after a file name", f"{X}/uploads/o19.pdf✅ส่งแล้วค่ะ",
      [(f"{X}/uploads/o19.pdf", [th(f"{X}/uploads/o19.pdf ส่งแล้วค่ะ")])]),
     ("an emoji pointing at a link", f"ลิงก์👉{X}/oit/o1", [(f"{X}/oit/o1", [])]),
+    # a closing bracket or quote glued to Thai (written without spaces) closes what opened before the link
+    ("a link in brackets glued to a thai label", f"ดูได้ที่ ({X}/oit/o1)ข้อมูลปี 2566",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1)ข้อมูลปี"), th(f"{X}/oit/o1)ข้อมูลปี 2566")])]),
+    ("a link in thai quotes glued to a word", f"“{X}/oit/o1”ค่ะ", [(f"{X}/oit/o1", [th(f"{X}/oit/o1”ค่ะ")])]),
+    ("a file in full-width brackets glued to a word", f"（{X}/uploads/o19.pdf）ค่ะ",
+     [(f"{X}/uploads/o19.pdf", [th(f"{X}/uploads/o19.pdf）ค่ะ")])]),
+    ("a bracket the path opened, then thai", "https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)ค่ะ",
+     [(th("https://th.wikipedia.org/wiki/ลำพูน_(จังหวัด)ค่ะ"), [])]),
     # links pasted one right after another: two links, as meant (the glued one opens nowhere)
     ("links glued after a file name", f"{X}/oit/o1.pdfhttps://x.go.th/oit/o1-2.pdf",
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
