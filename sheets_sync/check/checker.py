@@ -5,7 +5,7 @@ a thread of its own; `check`, `fetch` and `check_many` are the synchronous doors
 the pipeline, the cache and the CLI call the checker as before. The GET itself, through its
 redirects, is the `fetcher`'s (guard, pacing, retries, bodies, lenient heads); here a Fetch
 becomes a verdict (`classify`, content rules included), with what a verdict may need beyond
-the page: the site's soft-404 probe (or, where it shows no template, the page's `sibling`), the
+the page: the site's soft-404 probe (or, where it shows no template, the page's `sibling` or the site's home page), the
 documents a page shows, a PDF's text (`pdfpool`), the second look at a site whose certificate
 failed (`chains`), a firewall's refusal (403, 406, 415) asked again as a browser, an http://
 link's https:// twin (`upgrade`). Around it: `budget` (the per-URL deadline) and
@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import ssl
 import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from sheets_sync.check import (
@@ -83,7 +84,7 @@ class Checker:
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
         self._probes: dict[str, asyncio.Future] = {}
-        self._homes: dict[str, asyncio.Future] = {}  # where each site's root leads (_sent_to_folder_home)
+        self._homes: dict[str, asyncio.Future] = {}  # where each site's root leads, its template's lines (_home)
         self._siblings: dict[str, asyncio.Future] = {}
         self._sibling_number = _sibling_number()
         self._runner: LoopThread | None = None
@@ -139,7 +140,7 @@ class Checker:
         """
         unique = list(dict.fromkeys(urls))
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
-        self._homes = {}  # and one look at its root, where an item was sent to a folder's index
+        self._homes = {}  # and one look at its root (an item sent to a folder's index, a template untold)
         self._siblings, self._sibling_number = {}, _sibling_number()  # and one sibling per script (_template_probe)
         if self._chains is not None:
             self._chains.forget()  # and each intermediate certificate fetched once per run
@@ -258,13 +259,22 @@ class Checker:
         if folder is None or origin is None or folder_index(fetch.url) is not None or is_homepage(fetch.url):
             return False
 
-        async def root() -> str | None:
-            f = await self.fetch_async(origin + "/", deadline=deadline)
-            ok = f.error is None and f.status_code is not None and 200 <= f.status_code < 300
-            return (f.final_url or f.url) if ok else None
+        home = await self._home(origin, deadline)
+        return home is not None and _origin(home.leads) == origin and folder_index(home.leads) == folder
 
-        leads = await _once(self._homes, origin, root, deadline)
-        return leads is not None and _origin(leads) == origin and folder_index(leads) == folder
+    async def _home(self, origin: str, deadline: float) -> "_Home | None":
+        """Where the site's root leads, with the dated lines of its template's parts
+        (`template.part_lines`); None when it does not open. Asked once per site and run."""
+        async def root() -> _Home | None:
+            f = await self.fetch_async(origin + "/", deadline=deadline)
+            if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
+                return None
+            if not content.is_html(f.body, f.headers) or f.truncated:
+                return _Home(f.final_url or f.url, ())
+            raw = content.read_html(f.body, f.headers).raw_html
+            return _Home(f.final_url or f.url, template.part_lines(raw, self._wanted_years()))
+
+        return await _once(self._homes, origin, root, deadline)
 
     async def _classified(self, fetch: Fetch, deadline: float, probe: bool) -> tuple[CheckResult, content.Page | None]:
         page = None
@@ -285,8 +295,8 @@ class Checker:
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page, enough=self.pdf_years), page
         shown_by = None  # what tells the page's template when its site's probe does not
-        if page is not None and page.kind == "html" and sibling.id_sibling(final, 0) and \
-                content.needs_probe(fetch.url, final, page):
+        if page is not None and page.kind == "html" and content.needs_probe(fetch.url, final, page) and \
+                (sibling.id_sibling(final, 0) or self._home_may_tell(page)):
             shown_by = await self._template_probe(final, page, deadline)
 
         def known_probe():
@@ -527,22 +537,56 @@ class Checker:
         server's bare 404, a redirect home), `url`'s sibling (check/sibling.py: the same address asked
         for a content id that does not exist), fetched once per script per run. The sibling is used only when
         `page` shows a dated line it does not: a site that ignores that number answers the sibling
-        with the page itself, whose every year would then pass for the template's."""
+        with the page itself, whose every year would then pass for the template's. Failing both, on
+        a site whose probe shows no template at all, the site's home page's header, menus and
+        footer (`_home_template`)."""
         probe = await self._site_probe(url, deadline)
-        asked = sibling.sibling_of(url, self._sibling_number) if probe is None or not probe.lines else None
-        if asked is None or not self.settings.soft404_probe:
+        if not self.settings.soft404_probe or (probe is not None and probe.lines):
             return probe
+        asked = sibling.sibling_of(url, self._sibling_number)
+        if asked is not None:
+            async def fetch() -> tuple[str, ...]:
+                f = await self.fetch_async(asked.address, deadline=deadline)
+                answer = content.probe_from(f.status_code, f.final_url, f.body, f.headers) \
+                    if f.error is None and not f.truncated else None
+                return answer.lines if answer is not None else ()
 
-        async def fetch() -> tuple[str, ...]:
-            f = await self.fetch_async(asked.address, deadline=deadline)
-            answer = content.probe_from(f.status_code, f.final_url, f.body, f.headers) \
-                if f.error is None and not f.truncated else None
-            return answer.lines if answer is not None else ()
+            lines = await _once(self._siblings, asked.script, fetch, deadline)
+            if lines and template.shows_own_line(page.raw_html, lines):
+                return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
+        return await self._home_template(url, page, probe, deadline) or probe
 
-        lines = await _once(self._siblings, asked.script, fetch, deadline)
-        if not lines or not template.shows_own_line(page.raw_html, lines):
-            return probe
-        return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
+    def _home_may_tell(self, page: content.Page) -> bool:
+        """Whether the site's home page may tell `page`'s template (`_home_template`): it writes
+        out a year the catalogue's rules accept (any, without rules), the only years whose being
+        the template's can change a verdict. A substring search or two."""
+        wanted = self._wanted_years()
+        return not wanted or any(template.shows_year(page.text, y) for y in wanted)
+
+    def _wanted_years(self) -> tuple[int, ...]:
+        """Every year the catalogue's rules accept (`pdf_years`); () without rules."""
+        return tuple(sorted({y for years in self.pdf_years for y in years}))
+
+    async def _home_template(self, url: str, page: content.Page, probe: content.Probe | None,
+                             deadline: float) -> content.Probe | None:
+        """What tells `page`'s template (at `url`) on a site whose answer for a missing path shows
+        none (the web server's bare 404, a redirect home, no answer): its home page, whose header,
+        menus and footer are the same on every page. Their dated lines that `page`'s own header,
+        menus and footer show too (`template.shared_lines`, as many of each as both show) are the
+        template's; never a line of either page's main content or sidebar (the home page's news
+        may be an item's own heading). None when the probe shows a template of its own (one
+        without a year), the home page is another site's, `page` itself, or shows no such line."""
+        if not _shows_no_template(probe) or not self._home_may_tell(page):
+            return None
+        mine = template.part_lines(page.raw_html, self._wanted_years())
+        origin = _origin(url)
+        if not mine or origin is None:
+            return None
+        home = await self._home(origin, deadline)  # one request a site and run, shared with _sent_to_folder_home
+        if home is None or _site_host(home.leads) != _site_host(url) or _same_page(home.leads, url):
+            return None
+        lines = template.shared_lines(mine, home.lines)
+        return content.Probe(final_url=home.leads, shingles=frozenset(), lines=lines) if lines else None
 
 
 async def _once(table: dict, key: str, make: Callable, deadline: float):
@@ -562,6 +606,45 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
         return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
     except TimeoutError:
         return None
+
+
+class _Home(NamedTuple):
+    leads: str  # where the site's root leads
+    lines: tuple[str, ...]  # the dated lines of its header, menus and footer (template.part_lines)
+
+
+# A not-found answer's text shorter than this is a message alone, no site's template (whose menus
+# alone are longer); one without a Thai letter is a web server's own page (Apache's, nginx's,
+# IIS's, LiteSpeed's "Not Found"), whatever its length, not a Thai agency's template.
+BARE_TEXT = 100
+_THAI = re.compile("[\u0e01-\u0e4f]")
+
+
+def _shows_no_template(probe: content.Probe | None) -> bool:
+    """Whether the site's answer for a missing path (`probe`) shows no template at all: none
+    (no answer, not a page), a redirect to the home page, or a not-found answer that is a
+    message alone or the web server's own page. A not-found page in the site's template that
+    shows no year says its template shows none; so does a page sent with 200."""
+    if probe is None or is_homepage(probe.final_url):
+        return True
+    if 200 <= probe.status < 300:
+        return False
+    return len(probe.text) < BARE_TEXT or _THAI.search(probe.text) is None
+
+
+def _site_host(url: str) -> str:
+    return host_of(url).removeprefix("www.")
+
+
+def _same_page(a: str, b: str) -> bool:
+    """Whether two addresses name one page (scheme, a trailing slash and a fragment aside)."""
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        return _site_host(url), parts.path.rstrip("/"), parts.query
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
 
 
 def _sibling_number() -> int:

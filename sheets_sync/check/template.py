@@ -17,6 +17,10 @@ widget of the latest posts that the item page lacks) would take out an item's ow
 it is one of them, so then nothing is taken out and the page is read whole, as before.
 `classify.template_years` adds the other guards (a page that marks its main content keeps the
 years shown there; a year the page's files show is its own).
+
+A site whose missing paths get the web server's bare 404 shows no template to the probe: there
+the home page's header, menus and footer tell it (`part_lines`, `shared_lines`; the checker's
+`_home_template`), their dated lines that the page's own header, menus and footer show too.
 """
 
 from __future__ import annotations
@@ -58,28 +62,31 @@ PART_ROLES = frozenset({"banner", "contentinfo"})
 # wraps every block of an article in "elementor-widget-..." elements.
 _TEMPLATE_WORDS = frozenset({"navigation", "topbar", "banner", "breadcrumb", "breadcrumbs"})
 _TEMPLATE_PARTS = ("menu", "nav", "sidebar")
+_BAR_PARTS = ("menu", "nav")  # the same without a sidebar (`part_lines`)
 _PART_WORDS = ("header", "footer")
 # A layout's flags on a wrapper of both content and sidebar ("has-sidebar", "no-sidebar").
 _LAYOUT_FLAG = re.compile(r"^(?:has|no|with|without|hide|show|is)[-_]")
 _WORD_SPLIT = re.compile(r"[-_]+")
 
 
-def names_template_part(name: str, in_content: bool = False) -> bool:
+def names_template_part(name: str, in_content: bool = False, sidebars: bool = True) -> bool:
     """Whether a class or id (one, lower case) names a part of the template: "menu", "leftmenu",
     "navbar", "site-footer", "widget-area"; "header" and "footer" only outside marked content
-    (`in_content`: a post's "entry-header" holds its title).
+    (`in_content`: a post's "entry-header" holds its title); a sidebar only with `sidebars`.
 
     >>> [names_template_part(n) for n in ("header", "main-menu", "has-sidebar", "content", "widget-area")]
     [True, True, False, False, True]
-    >>> names_template_part("entry-header", in_content=True)
-    False
+    >>> names_template_part("entry-header", in_content=True), names_template_part("sidebar-left", sidebars=False)
+    (False, False)
     """
     words = [w for w in _WORD_SPLIT.split(name) if w]
     if not words or _LAYOUT_FLAG.match(name):
         return False
-    parts = _TEMPLATE_PARTS if in_content else _TEMPLATE_PARTS + _PART_WORDS
+    parts = _TEMPLATE_PARTS if sidebars else _BAR_PARTS
+    if not in_content:
+        parts += _PART_WORDS
     return any(w in _TEMPLATE_WORDS or w.startswith(parts) or w.endswith(parts) for w in {words[0], words[-1]}) \
-        or name.replace("-", "") == "widgetarea"
+        or (sidebars and name.replace("-", "") == "widgetarea")
 
 
 # A clock beside the date ("... 2566 เวลา 14:52:07 น."): it moves between the probe's answer and
@@ -145,6 +152,72 @@ def without_lines(raw_html: str, page_text: str, lines: tuple[str, ...]) -> str 
     return "".join(out) + raw_html[at:]
 
 
+# The elements of a template's header, menus and footer by their tags (`part_lines`): not <aside>.
+_PART_TAGS = "nav|header|footer"
+
+
+def part_lines(raw_html: str, years: tuple[int, ...] = ()) -> tuple[str, ...]:
+    """The dated lines (`year_lines`) of a page's header, menus and footer: inside <nav>,
+    <header> or <footer>, or an element whose class, id or role names a header, footer, menu,
+    navigation, banner or breadcrumb (`names_template_part`), outside the main content the page
+    marks (an article's own <header> holds its title). Never a sidebar's (<aside>, "sidebar",
+    "widget-area"): a home page's latest news may be an item page's own heading. In order of
+    kind (the tags' parts, then the named ones), repeats kept; () for a page without such parts
+    or years, or, given `years`, whose parts write none of them out. Only the parts are read for
+    years (a page's table of 120 dated rows is not).
+
+    >>> part_lines('<header>ITA ประจำปี 2566</header><main><header><h1>แผน ปี 2566</h1></header></main>'
+    ...            '<aside>ข่าว ปี 2566</aside><div id="footer">&copy; 2566</div>')
+    ('ITA ประจำปี 2566', '© 2566')
+    """
+    if years and not _shows_any(_without_elements(raw_html, "main|article"), years):
+        return ()  # the usual page, its years in its <main> or <article>: one scan of their tags (~5 us)
+    parts: list[str] = []
+    without_named_parts(_without_elements(_outside_marked(raw_html), _PART_TAGS, parts), sidebars=False,
+                        removed=parts)
+    joined = " ".join(parts)
+    return year_lines(joined) if parts and (not years or _shows_any(joined, years)) else ()
+
+
+def _shows_any(text: str, years: tuple[int, ...]) -> bool:
+    return any(shows_year(text, y) for y in years)
+
+
+def shared_lines(lines: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    """Of a page's dated part lines (`part_lines`), those another page's (`theirs`: the site's
+    home page's) show too, as many of each as both do: the site's template. () when the page
+    does not plainly wear that template: it shows fewer than half of `theirs`.
+
+    >>> home = ("วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 10:01 น.", "ITA 2566", "© 2566")
+    >>> shared_lines(("วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 10:02 น.", "© 2566", "ปรับปรุง 2566"), home)
+    ('วันพุธที่ 1 กุมภาพันธ์ 2566 เวลา 10:02 น.', '© 2566')
+    >>> shared_lines(("© 2566",), home)
+    ()
+    """
+    if not lines or not theirs:
+        return ()
+    wanted = Counter(map(_key, theirs))
+    both = Counter(map(_key, lines)) & wanted
+    if 2 * sum(both.values()) < sum(wanted.values()):
+        return ()
+    found = []
+    for line in lines:
+        key = _key(line)
+        if both[key] > 0:
+            both[key] -= 1
+            found.append(line)
+    return tuple(found)
+
+
+def _outside_marked(raw_html: str) -> str:
+    """`raw_html` without the main content it marks (`marked_content`'s elements, whole)."""
+    out, at = [], 0
+    while (m := _MARK.search(raw_html, at)) is not None:
+        out.append(raw_html[at:m.start()])
+        at = _element_end(raw_html, m.start(), (m.group(1) or m.group(2)).lower())
+    return "".join(out) + raw_html[at:]
+
+
 @lru_cache(maxsize=64)  # one probe's lines, asked of every page of its site
 def lines_years(lines: tuple[str, ...]) -> frozenset:
     """Every year the template's dated `lines` show."""
@@ -169,13 +242,28 @@ def shows_year(text: str, year: int) -> bool:
     >>> shows_year("แผน ปี ๒๕๖๖", 2566), shows_year("โทร 025661234", 2566)
     (True, False)
     """
-    return _year_token(year).search(text) is not None
+    # (finds, not `_year_token`'s pattern: with its look-behind that tries every character, ~7 us a page)
+    for form in _year_forms(year):
+        at = text.find(form)
+        while at != -1:
+            end = at + len(form)
+            if (at == 0 or text[at - 1] not in _DIGITS) and (end == len(text) or text[end] not in _DIGITS):
+                return True
+            at = text.find(form, at + 1)
+    return False
+
+
+_DIGITS = frozenset("0123456789๐๑๒๓๔๕๖๗๘๙")
+
+
+@lru_cache(maxsize=32)
+def _year_forms(year: int) -> tuple[str, ...]:
+    return tuple(sorted({str(year), digits(str(year), True), str(year - BE_OFFSET), digits(str(year - BE_OFFSET), True)}))
 
 
 @lru_cache(maxsize=32)
 def _year_token(year: int) -> re.Pattern:
-    forms = {str(year), digits(str(year), True), str(year - BE_OFFSET), digits(str(year - BE_OFFSET), True)}
-    return re.compile(rf"(?<![0-9๐-๙])(?:{'|'.join(sorted(forms))})(?![0-9๐-๙])")
+    return re.compile(rf"(?<![0-9๐-๙])(?:{'|'.join(_year_forms(year))})(?![0-9๐-๙])")
 
 
 # A breadcrumb trail's element: a class, id, aria-label or schema.org type that says so
@@ -332,14 +420,16 @@ _NEVER_PARTS = frozenset({"html", "body", "main", "article", "img", "input", "br
                           "embed", "area", "col", "wbr", "base", "param", "track"})
 
 
-def without_named_parts(markup: str, keep=lambda text: False, in_content: bool = False) -> str:
+def without_named_parts(markup: str, keep=lambda text: False, in_content: bool = False, sidebars: bool = True,
+                        removed: list[str] | None = None) -> str:
     """`markup` without the elements whose class, id or role names a part of the template
     (`names_template_part`, `TEMPLATE_ROLES`): an old layout's <div id="header">, <div
     class="menu">, <td class="leftmenu">, <div id="footer">, as `without_parts` takes out <header>,
     <nav> and <footer>. Never <html>, <body> (whose class a theme names after its sidebar),
     <main> or <article>; never an element left unclosed (its end unknown, the rest of the page
     would go), nor one whose text `keep` holds to (a notice the page is judged by: a wrapper
-    misnamed "content-with-sidebar" keeps it).
+    misnamed "content-with-sidebar" keeps it). A sidebar's only with `sidebars`. The elements
+    taken out are added to `removed`, when given.
 
     >>> without_named_parts('<div id="header">เทศบาล</div><div class="menu"><a>หน้าแรก</a></div>'
     ...                     '<div id="content"><p>ยังไม่มีข้อมูล</p></div><div id="footer">โทร.</div>')
@@ -349,7 +439,7 @@ def without_named_parts(markup: str, keep=lambda text: False, in_content: bool =
     budget = NAMED_PARTS_READ * len(markup)  # characters read through for the elements' ends and text
     while looked < MAX_NAMED_PARTS and budget > 0 and (m := _NAMED_TAG.search(markup, at)) is not None:
         tag = m.group(1).lower()
-        if tag in _NEVER_PARTS or tag in unclosed or not _names_part(m.group(2), in_content):
+        if tag in _NEVER_PARTS or tag in unclosed or not _names_part(m.group(2), in_content, sidebars):
             out.append(markup[at:m.end()])
             at = m.end()
             continue
@@ -363,24 +453,29 @@ def without_named_parts(markup: str, keep=lambda text: False, in_content: bool =
             at = m.end()
             continue
         out.append(markup[at:m.start()])
+        if removed is not None:
+            removed.append(markup[m.start():end])
         at = end
     return "".join(out) + markup[at:]
 
 
-def _names_part(attributes: str, in_content: bool) -> bool:
-    """Whether a start tag's class, id or role names a part of the template."""
+def _names_part(attributes: str, in_content: bool, sidebars: bool = True) -> bool:
+    """Whether a start tag's class, id or role names a part of the template (a sidebar only with `sidebars`)."""
     for m in _NAME_ATTR.finditer(attributes):
         value = (m.group(2) or m.group(3) or m.group(4) or "").strip().lower()
         if m.group(1).lower() == "role":
-            if value in TEMPLATE_ROLES and not (in_content and value in PART_ROLES):
+            if value in TEMPLATE_ROLES and not (in_content and value in PART_ROLES) and \
+                    (sidebars or value != "complementary"):
                 return True
-        elif any(names_template_part(name, in_content) for name in value.split()):
+        elif any(names_template_part(name, in_content, sidebars) for name in value.split()):
             return True
     return False
 
 
-def _without_elements(markup: str, tag: str) -> str:
-    """`markup` without its `tag` elements (their contents too)."""
+def _without_elements(markup: str, tag: str, removed: list[str] | None = None) -> str:
+    """`markup` without its `tag` elements (their contents too); `tag` may be a few names
+    ("nav|header|footer"), an element of one inside another's going with it. The elements
+    taken out are added to `removed`, when given."""
     pattern, out, at = _tag_pattern(tag), [], 0
     while (m := pattern.search(markup, at)) is not None:
         if m.group(1):  # an end tag without its start: skipped
@@ -388,13 +483,15 @@ def _without_elements(markup: str, tag: str) -> str:
             at = m.end()
             continue
         out.append(markup[at:m.start()])
-        at = _element_end(markup, m.start(), tag)
+        at = _element_end(markup, m.start(), m.group(2).lower())
+        if removed is not None:
+            removed.append(markup[m.start():at])
     return "".join(out) + markup[at:]
 
 
 @lru_cache(maxsize=64)
 def _tag_pattern(tag: str) -> re.Pattern:
-    return re.compile(rf"<(/?){tag}\b[^<>]*>", re.I)
+    return re.compile(rf"<(/?)({tag})\b[^<>]*>", re.I)
 
 
 def _node_key(text: str) -> str:
