@@ -56,8 +56,10 @@ class Submission:
 
 # A comma or semicolon ends a URL only before a space or a new URL: `?a=1,2` (vendor templates) and
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
-# A bar glued to a new URL ("…/o1|https://…/o2") separates two links too: it is never inside one.
-_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|\|(?=\s*(?:https?://|www\.))|[，、；]", re.I)
+# A bar glued to a new URL ("…/o1|https://…/o2") separates two links too: it is never inside one. So does
+# a "<" before one: Outlook's and Word's plain text writes a link as its text and "<address>" glued to it
+# ("https://x.go.th/o1<https://x.go.th/o1>"); read as one, a working link was checked as "…/o1%3Chttps://…".
+_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<](?=\s*(?:https?://|www\.))|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai
@@ -148,7 +150,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       bullet lists yield their links.
     - Splitting: a new line always ends a URL, and so does a comma or semicolon followed by whitespace,
       the end, or a new URL (http(s):// or www.), so `?a=1,2` survives; so does a "|" before a new
-      URL; full-width/ideographic commas always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
+      URL, and a "<" before one ("…/o1<https://…/o1>", Outlook's plain text); full-width/ideographic commas always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
       host with a known TLD such as x.go.th), so "ลิงก์:https://..." gives the link and
       "https://a.go.th/1 https://a.go.th/2" two links. Words before the first URL of a line ("ลิงก์:",
       e-mail addresses) are labels. A cell with no URL start at all -> one `malformed` candidate.

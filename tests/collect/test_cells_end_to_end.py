@@ -121,3 +121,11 @@ def test_a_closing_bracket_or_quote_before_thai_ends_the_link(setup, farm):
     # Thai written without a space after the bracket or quote around the link: they went into the path, a 404
     verdicts = sync_cells(config, harness, {"O23": f"ดูได้ที่ ({url}oit/O23)ข้อมูลปี 2566", "O24": f"“{url}docs/O24.pdf”ค่ะ"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O23", "O24")}
+
+
+def test_a_link_and_its_address_in_outlooks_plain_text_are_read_apart(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # a link's text with "<address>" glued (an e-mail's plain text): read as one URL, "…/O25%3Chttp://…", a 404
+    verdicts = sync_cells(config, harness, {"O25": f"{url}oit/O25<{url}oit/O25>"})
+    assert (verdicts["O25"].status, verdicts["O25"].reasons) == (Status.OK, ())

@@ -156,6 +156,11 @@ SHAPES = [
     ("comma separated", f"{X}/a.pdf, {X}/b.pdf", [(f"{X}/a.pdf", []), (f"{X}/b.pdf", [])]),
     ("joined by และ", f"ข้อ 1 {X}/oit/o1 และ {X}/oit/o1-2",
      [(f"{X}/oit/o1", [th(f"{X}/oit/o1 และ")]), (f"{X}/oit/o1-2", [])]),
+    # Outlook's (and Word's) plain text writes a link as its text with "<address>" glued: it was one URL
+    ("a link and its address glued in outlook's plain text", f"{X}/oit/o1<{X}/oit/o1>", [(f"{X}/oit/o1", [])]),
+    ("a file and another address glued", f"{X}/uploads/o1.pdf<{X}/uploads/o1-2.pdf>",
+     [(f"{X}/uploads/o1.pdf", []), (f"{X}/uploads/o1-2.pdf", [])]),
+    ("a label and its address glued", f"ดาวน์โหลด<{X}/oit/o1>", [(f"{X}/oit/o1", [])]),
     ("numbered list", f"1. {X}/oit/o8\n2. {X}/oit/o8-2", [(f"{X}/oit/o8", []), (f"{X}/oit/o8-2", [])]),
     ("facebook page and a label", "https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)",
      [("https://www.facebook.com/tapladuk.lp/", [th("https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)")])]),
