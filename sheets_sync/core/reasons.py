@@ -38,6 +38,11 @@ _ALL = [
     Reason("escaped_ampersand", Status.WARNING,
            "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
            "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    # A split sara am (ํา, copied from a PDF) in the link: as typed it does not open, composed it does
+    # (collect/cells.py checks both). The assessor would be given the link as typed.
+    Reason("sara_am_split", Status.WARNING,
+           "ลิงก์มีสระอำที่ถูกแยกเป็นสองตัวอักษร (นิคหิต ํ กับสระ า มักติดมาเมื่อคัดลอกจากไฟล์ PDF) ลิงก์ตามที่พิมพ์เปิดไม่ได้ "
+           "ระบบตรวจลิงก์ที่แก้สระอำแล้วให้ ให้เปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่ หรือพิมพ์สระอำใหม่"),
     # The URL cell shows one address and links to another (collect/cells.py checks both readings):
     # the shown one does not open, the link does. The assessor is given the address as shown.
     Reason("shown_address_broken", Status.WARNING,

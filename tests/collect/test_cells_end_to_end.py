@@ -129,3 +129,18 @@ def test_a_link_and_its_address_in_outlooks_plain_text_are_read_apart(setup, far
     # a link's text with "<address>" glued (an e-mail's plain text): read as one URL, "…/O25%3Chttp://…", a 404
     verdicts = sync_cells(config, harness, {"O25": f"{url}oit/O25<{url}oit/O25>"})
     assert (verdicts["O25"].status, verdicts["O25"].reasons) == (Status.OK, ())
+
+
+def test_a_split_sara_am_copied_from_a_pdf_is_read_composed_and_says_so(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    split = UPLOADS[0].replace("ำ", "\u0e4d\u0e32")  # ํา: a PDF's text layer, two characters that look as one
+    assert split != UPLOADS[0]
+    verdicts = sync_cells(config, harness, {
+        "O26": f"{url}uploads/{split}",  # as typed a 404: the file's name has ำ
+        "O27": f"{url}uploads/ไม่มีไฟล์นี้ ฉบับด\u0e4d\u0e32เนินการ.pdf",  # no such file either way
+    })
+    assert (verdicts["O26"].status, verdicts["O26"].reasons) == (Status.WARNING, ("sara_am_split",))
+    assert verdicts["O26"].url_text == f"{url}uploads/{split}"  # the cell as typed: what the agency fixes
+    # none opens: the link as typed is judged, with nothing said of a reading that did not help
+    assert (verdicts["O27"].status, verdicts["O27"].reasons) == (Status.BROKEN, ("http_4xx",))
