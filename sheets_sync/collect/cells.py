@@ -176,7 +176,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       follow the URL on its line ("…/รายงาน ประจำปี" then "2566.pdf") it is joined with a space, joined,
       then the line read alone (the URL alone and with its words). A label may follow the file name on
       the next line ("ประจำปี 2566.pdf (ข้อมูลปี 2566)"). A one-word path piece after such an end is
-      joined first and cut off second.
+      joined first and cut off second, and so is a piece with a "/", "=" or escape before a label.
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
@@ -366,7 +366,10 @@ def _rewrapped(text: str) -> str:
                 marker = ("\x05" if tail else "\x01" if opened else "\x04" if named[-1] == 0 else "\x03")
                 out[-1] = out[-1].rstrip() + marker + line.strip()
                 continue
-            if opened and len(next_words) == 1 and re.match(r"[A-Za-z0-9%]", next_words[0]):
+            # (a label may follow a piece that holds a "/", "=" or an escape: "…/ita-" then "2566/o1 ข้อมูล";
+            # only a one-word line was joined, the URL checked as its unfinished folder)
+            if opened and re.match(r"[A-Za-z0-9%]", next_words[0]) and (
+                    len(next_words) == 1 or _PATH_PIECE_RE.search(next_words[0])):
                 out[-1] = out[-1].rstrip() + "\x02" + line.strip()
                 continue
         out.append(line)

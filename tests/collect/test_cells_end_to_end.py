@@ -144,3 +144,12 @@ def test_a_split_sara_am_copied_from_a_pdf_is_read_composed_and_says_so(setup, f
     assert verdicts["O26"].url_text == f"{url}uploads/{split}"  # the cell as typed: what the agency fixes
     # none opens: the link as typed is judged, with nothing said of a reading that did not help
     assert (verdicts["O27"].status, verdicts["O27"].reasons) == (Status.BROKEN, ("http_4xx",))
+
+
+def test_a_path_piece_and_a_label_on_the_line_after_an_open_end_are_joined(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # a PDF's wrap after the site's "/", a label after the path piece: only a one-word line was joined,
+    # so the home page was judged for the item (homepage_only)
+    verdicts = sync_cells(config, harness, {"O28": f"{url}\noit/O28 ข้อมูลโครงสร้าง"})
+    assert (verdicts["O28"].status, verdicts["O28"].reasons) == (Status.OK, ())

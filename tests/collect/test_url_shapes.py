@@ -141,6 +141,10 @@ SHAPES = [
     ("a note and a link on the next line", f"{X}/oit/o1\nไฟล์ {X}/o1 ก.pdf",
      [(f"{X}/oit/o1", []), (th(f"{X}/o1 ก.pdf"), [])]),
     ("a path broken after a dash", f"{X}/ita-\n2566/o1", [(f"{X}/ita-2566/o1", [f"{X}/ita-"])]),
+    # ... with a label after the piece: only a one-word line was joined, the unfinished folder checked
+    ("a path broken after a dash, then a label", f"{X}/ita-\n2566/o1 ข้อมูล",
+     [(f"{X}/ita-2566/o1", [f"{X}/ita-", th(f"{X}/ita-2566/o1 ข้อมูล")])]),
+    ("an item code and a label on the line after a folder", f"{X}/oit/\nO1 ข้อมูลโครงสร้าง", [(f"{X}/oit/", [])]),
     ("a query broken after an &", f"{X}/index.php?option=com_content&\nview=article&id=12",
      [(f"{X}/index.php?option=com_content&view=article&id=12", [f"{X}/index.php?option=com_content&"])]),
     # ... but a label, a list's next link, a file after a finished link or a comma stay apart
