@@ -159,7 +159,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       ("…/o19.pdf (ข้อมูลปี 2566)"). The likelier reading is the candidate; the other one is its
       `alternatives`, which the check stage tries when the first is broken.
       Exception: a space inside an unfinished host ("http://exa mple.go.th") keeps both halves
-      together -> `malformed`.
+      together -> `malformed`. A space right after a "/" of the path before a file name or a path piece
+      ("…/uploads/ O1.pdf", a line break copied as a space) is read joined first (`_space_wrapped`).
     - Thai glued to a URL's path with no space: after a file name it is a label, so "…/o19.pdfข้อมูล"
       (or "…/o19.pdf(ข้อมูล)", any bracket after a file name) is read as "…/o19.pdf" first and as
       typed second; after a letter or digit ("…/ita/o1ข้อมูล") it may be a label or part of a Thai
@@ -308,9 +309,27 @@ def _readings(text: str):
                 a, b = rest[last_path]
                 # A label does not end in a file name: "…/รายงาน ประจำปี 2565.pdf" is one URL, and its
                 # cut-off prefix (a folder, a landing page) must not stand in for a missing file.
-                yield (long,) if _FILE_END_RE.search(_trim(line[a:b])) else (long, short)
+                named = bool(_FILE_END_RE.search(_trim(line[a:b])))
+                yield (*_space_wrapped(first, line[rest[0][0]:end], named), long, *(() if named else (short,)))
             else:
                 yield (short, long)
+
+
+def _space_wrapped(first: str, after: str, named: bool) -> tuple[str, ...]:
+    """The URL joined over a space right after a "/" of its path ("…/uploads/2023/01/ O1.pdf",
+    "…/uploads/ 2566/o1.pdf": a PDF's line break copied as a space), or nothing. Joined first, as a
+    line wrap after an open end is (`_rewrapped`): a name or folder that starts with a space is rare.
+    Only when what follows carries on the path: it ends a file name, or its first word is a path piece
+    ("…/oit/ ข้อ 4/2566" keeps its label, "…/oit/ o1" its folder).
+
+    >>> _space_wrapped("http://x.go.th/uploads/", "O1.pdf", True), _space_wrapped("http://x.go.th/oit/", "ข้อ 4/2566", False)
+    (('http://x.go.th/uploads/O1.pdf',), ())
+    """
+    if not first.endswith("/") or first.endswith("//"):
+        return ()
+    if not (named or (_PATH_PIECE_RE.search(after.split()[0]) and re.match(r"[A-Za-z0-9%]", after))):
+        return ()
+    return (_trim(first + after.replace("\t", " ")).replace("\0", " "),)
 
 
 # A URL broken over two lines (a PDF's or Word's line wrap copied, Alt+Enter typed where Excel wrapped):

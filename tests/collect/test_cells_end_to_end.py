@@ -153,3 +153,12 @@ def test_a_path_piece_and_a_label_on_the_line_after_an_open_end_are_joined(setup
     # so the home page was judged for the item (homepage_only)
     verdicts = sync_cells(config, harness, {"O28": f"{url}\noit/O28 ข้อมูลโครงสร้าง"})
     assert (verdicts["O28"].status, verdicts["O28"].reasons) == (Status.OK, ())
+
+
+def test_a_line_break_copied_as_a_space_after_a_slash_is_joined(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # a PDF's wrap after a "/" copied as a space: checked as "…/%20O29.pdf", a 404
+    verdicts = sync_cells(config, harness, {"O29": f"{url}docs/ O29.pdf",
+                                            "O30": f"{url}uploads/ {UPLOADS[0]} (ข้อมูลปี 2566)"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O29", "O30")}

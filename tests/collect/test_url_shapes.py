@@ -107,6 +107,19 @@ SHAPES = [
     # a URL broken over two lines (a PDF's or Word's wrap copied): it was cut to its folder, the rest dropped
     ("a file name on the next line", f"{X}/wp-content/uploads/2023/01/\nO1-โครงสร้าง.pdf\n(ข้อมูลปี 2566)",
      [(th(f"{X}/wp-content/uploads/2023/01/O1-โครงสร้าง.pdf"), [])]),
+    # ... or copied as a space right after a "/": checked as ".../%20O1.pdf"; joined first, as a wrap after
+    # an open end is, and as typed second (a name may start with a space, rarely)
+    ("a pdf's line break copied as a space after a folder", f"{X}/wp-content/uploads/2023/01/ O1.pdf",
+     [(f"{X}/wp-content/uploads/2023/01/O1.pdf", [f"{X}/wp-content/uploads/2023/01/%20O1.pdf"])]),
+    ("a line break copied as a space before a folder", f"{X}/wp-content/uploads/ 2566/o1.pdf",
+     [(f"{X}/wp-content/uploads/2566/o1.pdf", [f"{X}/wp-content/uploads/%202566/o1.pdf"])]),
+    ("a line break copied as a space, then a label", f"{X}/uploads/ O1.pdf (ข้อมูลปี 2566)",
+     [(f"{X}/uploads/O1.pdf", [f"{X}/uploads/%20O1.pdf"])]),
+    ("a line break copied as a space in a page's path", f"{X}/ita/ 2566/o1",
+     [(f"{X}/ita/2566/o1", [f"{X}/ita/%202566/o1", f"{X}/ita/"])]),
+    # ... but a folder's label stays a label
+    ("a folder, a space and an item code", f"{X}/oit/ o1", [(f"{X}/oit/", [f"{X}/oit/%20o1"])]),
+    ("a folder, a space and a label with a date", f"{X}/oit/ ข้อ 4/2566", [(th(f"{X}/oit/ ข้อ 4/2566"), [f"{X}/oit/"])]),
     # ... a wrap may fall where the file name had a space ("รายงาน ผล.pdf"): that is a reading too
     ("a thai file name broken in two", f"{X}/uploads/รายงาน\nผล.pdf",
      [(th(f"{X}/uploads/รายงานผล.pdf"), [th(f"{X}/uploads/รายงาน ผล.pdf"), th(f"{X}/uploads/รายงาน")])]),
