@@ -194,7 +194,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; a scheme typed
       before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
       `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `_full_width_schemes`) -> that scheme
-      plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too; any
+      plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too (after
+      an ASCII scheme too, when the link starts so: "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１"); any
       other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
@@ -243,10 +244,14 @@ def _full_width_schemes(text: str) -> str:
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
     >>> _full_width_schemes("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１（ปี 2566）")
     'ｈｔｔｐｓ://www.x.go.th/ลำพูน/o1（ปี 2566）'
+    >>> _full_width_schemes("https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１ https://x.go.th/ｏ１")
+    'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１'
     """
     out, end = [], 0
     for m in _FULL_WIDTH_SCHEME.finditer(text):
-        if m[0].isascii():
+        # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
+        # the input method switched after the scheme, or the scheme came from an autocomplete): malformed
+        if m[0].isascii() and (m.end() == len(text) or ord(text[m.end()]) not in _FULL_WIDTH_ASCII):
             continue
         letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
         link = _FULL_WIDTH_LINK.match(text, m.end())

@@ -97,6 +97,13 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a full-width link, then an ascii one", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ https://b.go.th/(ｏ２)",
      [("http://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/(%EF%BD%8F%EF%BC%92)", ())]),
+    # ... also after an ASCII scheme (typed before the input method switched, or an autocomplete's): it was
+    # malformed; as typed no browser opens it either, hence the same warning. A full-width path after an
+    # ASCII host is a path as typed (a browser sends it so)
+    ("a full-width link after an ascii scheme", "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width link after an ascii scheme and a label", "ลิงก์ http://ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１ (ปี 2566)",
+     [("http://x.go.th/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/o1", ("scheme_slashes",))]),
+    ("a full-width path after an ascii host", "https://x.go.th/ｏ１", [("https://x.go.th/%EF%BD%8F%EF%BC%91", ())]),
     # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
     # browser goes to a site named "https", so the note says to copy the address again
     ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
