@@ -187,6 +187,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       brackets ） 】 」 among them) is dropped.
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
       `truncated_link`.
+    - Google's breadcrumb of an address ("https://www.x.go.th › ita › o1", `_breadcrumbs`) -> joined by
+      "/" first, the site alone second, both with `truncated_link`.
     - A cell whose only link-like text is a web scheme without its colon ("https//x.go.th/a",
       "http.//...") -> one `bad_scheme` (its note says a link starts with http:// or https://).
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
@@ -218,10 +220,14 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         inner = _read(_trim(m[1].strip()), max_length)
         return (Candidate(text, inner.url, ("formula", *inner.reasons)),)
     found: list[Candidate] = []
-    for pieces in map(_unprefixed, map(_unglued, map(_unmarked, map(_wrap_readings, _readings(text))))):
+    for group in map(_wrap_readings, _readings(_breadcrumbs(text))):
+        pieces = _unprefixed(_unglued(_unmarked(_uncrumbed(group))))
         readings = [_read(piece, max_length) for piece in _unescaped(pieces)]
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
+        if any(_CRUMB in piece for piece in group):  # Google's display of an address, not the address
+            readings = [replace(r, reasons=tuple(dict.fromkeys((*r.reasons, "truncated_link")))) if r.valid else r
+                        for r in readings]
         readings = [x for r in readings for x in (r, *_sara_am_composed(r))]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
@@ -259,6 +265,54 @@ def _full_width_schemes(text: str) -> str:
                 link[0].translate(_FULL_WIDTH_ASCII)]
         end = link.end()
     return "".join(out) + text[end:]
+
+
+# Google's search results show an address as a breadcrumb: its site, then its path's words after " › "
+# ("https://www.x.go.th › ita › o1"), and only some of them. Copied so, it was the home page and a label
+# (homepage_only). A marker after each "/" it stands for keeps the reading apart (`_uncrumbed`).
+_CRUMB = "\x06"
+_CRUMBS = re.compile(r"(?<!\S)(\S+)((?:[^\S\r\n]+\u203a[^\S\r\n]+[^\s\u203a]+)+)")
+_CRUMB_GAP = re.compile(r"[^\S\r\n]+\u203a[^\S\r\n]+")
+
+
+def _breadcrumbs(text: str) -> str:
+    """`text` with each breadcrumb of a site's address (Google's display) written as a path, with a
+    `_CRUMB` after each "/" it stands for; an address that has a path already is left alone.
+
+    >>> _breadcrumbs("ลิงก์ https://www.x.go.th › ita › o1 ข้อมูล").replace(_CRUMB, "^")
+    'ลิงก์ https://www.x.go.th/^ita/^o1 ข้อมูล'
+    >>> _breadcrumbs("https://x.go.th/a › b")
+    'https://x.go.th/a › b'
+    """
+    def written(m: re.Match) -> str:
+        start = _START_RE.search(m[1])
+        if not start:
+            return m[0]
+        scheme = m[1].find("//", start.start())
+        if "/" in m[1][scheme + 2 if scheme >= 0 else start.start():]:
+            return m[0]
+        return m[1] + "".join("/" + _CRUMB + crumb for crumb in _CRUMB_GAP.split(m[2])[1:])
+    text = text.replace(_CRUMB, "")
+    return _CRUMBS.sub(written, text) if "\u203a" in text else text
+
+
+def _uncrumbed(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces`, a breadcrumb (`_breadcrumbs`) read joined by "/" first and as the site alone second.
+
+    The joined reading comes first: the site alone opens (a home page, homepage_only, is no broken link),
+    so a reading after it would never be tried. When the joined one does not open (Google shows only
+    part of a path), the site alone is judged, as it was.
+
+    >>> _uncrumbed(("https://x.go.th/\x06ita/\x06o1", "https://x.go.th/\x06ita/\x06o1 ข้อมูล"))
+    ('https://x.go.th/ita/o1', 'https://x.go.th', 'https://x.go.th/ita/o1 ข้อมูล')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if "/" + _CRUMB in piece:
+            out += [piece.replace(_CRUMB, ""), piece[:piece.index("/" + _CRUMB)]]
+        else:
+            out.append(piece)
+    return tuple(dict.fromkeys(out))
 
 
 def _read(piece: str, max_length: int) -> Candidate:

@@ -172,3 +172,15 @@ def test_a_link_typed_in_full_width_after_an_ascii_scheme_is_read(setup, farm):
     wide = f"{rest}oit/O31".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
     verdicts = sync_cells(config, harness, {"O31": f"http://{wide}"})
     assert (verdicts["O31"].status, verdicts["O31"].reasons) == (Status.WARNING, ("scheme_slashes",))
+
+
+def test_googles_breadcrumb_of_an_address_is_read_as_its_path(setup, farm):
+    config, harness = setup
+    site = farm.url(HOST).removesuffix("/")
+    # "site › oit › O32" copied from Google's results: the home page was judged (homepage_only); the path
+    # opens, with the note to copy the address from the address bar (ITAS gets the cell as typed)
+    verdicts = sync_cells(config, harness, {"O32": f"{site} › oit › O32",
+                                            # a path Google showed in part: the site alone is judged, as before
+                                            "O33": f"{site} › oit › ..."})
+    assert (verdicts["O32"].status, verdicts["O32"].reasons) == (Status.WARNING, ("truncated_link",))
+    assert (verdicts["O33"].status, verdicts["O33"].reasons) == (Status.WARNING, ("truncated_link", "homepage_only"))

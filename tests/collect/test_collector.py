@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from sheets_sync.collect.cells import Candidate, Submission, assess, parse_cell
+from sheets_sync.collect.cells import Candidate, Submission, assess, parse_cell, read_cell
 from sheets_sync.config.settings import Agency, ValidationSettings
 from sheets_sync.core.models import RowKey, SubmissionRow
 from sheets_sync.core.reasons import REASONS
@@ -104,6 +104,9 @@ CASES = [
     ("a full-width link after an ascii scheme and a label", "ลิงก์ http://ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１ (ปี 2566)",
      [("http://x.go.th/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/o1", ("scheme_slashes",))]),
     ("a full-width path after an ascii host", "https://x.go.th/ｏ１", [("https://x.go.th/%EF%BD%8F%EF%BC%91", ())]),
+    # Google's breadcrumb of an address is a display of part of it, not the address: copy it from the
+    # address bar (as typed it opens nothing on ITAS)
+    ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("truncated_link",))]),
     # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
     # browser goes to a site named "https", so the note says to copy the address again
     ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
@@ -438,3 +441,11 @@ def test_invalid_candidates_are_left_alone_and_inputs_not_mutated():
 def test_assess_honours_max_length_from_settings():
     (sub,) = assess([row("TPD", "O1", "https://tapladuk.go.th/o1")], AGENCIES, ValidationSettings(max_length=10))
     assert sub.candidates == (Candidate("https://tapladuk.go.th/o1", None, ("too_long",)),)
+
+
+def test_a_breadcrumbs_site_alone_says_it_is_a_display_too():
+    # when the joined path does not open (Google shows part of it), the site alone is judged, as before:
+    # homepage_only alone told the agency it gave the home page, which it did not mean to
+    (cell,) = read_cell("https://www.x.go.th › ita › o1", SETTINGS)
+    assert [(r.url, r.reasons) for r in cell.readings] == [
+        ("https://www.x.go.th/ita/o1", ("truncated_link",)), ("https://www.x.go.th/", ("truncated_link", "homepage_only"))]

@@ -165,6 +165,15 @@ SHAPES = [
     ("a file name after a file name", f"{X}/oit/o1.pdf\no2.pdf", [(f"{X}/oit/o1.pdf", [])]),
     ("a file name after a comma", f"{X}/oit/o1,\no2.pdf", [(f"{X}/oit/o1", [])]),
     ("a file name after a host", f"{X}\no1.pdf", [(f"{X}/", [])]),
+    # Google's breadcrumb of an address copied from its results ("site › ita › o1"): it was the home page
+    # and a label; read joined first (the home page opens, so a reading after it would never be tried)
+    ("google's breadcrumb of an address", f"{X} › ita › o1", [(f"{X}/ita/o1", [f"{X}/"])]),
+    ("a breadcrumb without a scheme, then a label", "www.tapladuk.go.th › oit › o1 ข้อมูล",
+     [("http://www.tapladuk.go.th/oit/o1", ["http://www.tapladuk.go.th/", th("http://www.tapladuk.go.th/oit/o1 ข้อมูล")])]),
+    ("a breadcrumb google cut short", f"{X} › ita › ...", [(f"{X}/ita/", [f"{X}/"])]),
+    # ... but an arrow after a page's address, or before one, stays a label's
+    ("an arrow and a label after a page", f"{X}/oit/o1 › ข้อมูล", [(f"{X}/oit/o1", [th(f"{X}/oit/o1 › ข้อมูล")])]),
+    ("an arrow before a link", f"ดูที่ › {X}/oit/o1", [(f"{X}/oit/o1", [])]),
     # several links in one cell
     ("two lines", f"{X}/oit/o7\n{X}/oit/o7-2", [(f"{X}/oit/o7", []), (f"{X}/oit/o7-2", [])]),
     ("two on one line", f"{X}/news/1 {X}/news/2", [(f"{X}/news/1", []), (f"{X}/news/2", [])]),
