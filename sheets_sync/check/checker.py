@@ -264,17 +264,32 @@ class Checker:
 
     async def _home(self, origin: str, deadline: float) -> "_Home | None":
         """Where the site's root leads, with the dated lines of its template's parts
-        (`template.part_lines`); None when it does not open. Asked once per site and run."""
+        (`template.part_lines`) and whether it is a consent wall alone (`content.wall_text`); None
+        when it does not open. Asked once per site and run."""
         async def root() -> _Home | None:
             f = await self.fetch_async(origin + "/", deadline=deadline)
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
                 return None
             if not content.is_html(f.body, f.headers) or f.truncated:
                 return _Home(f.final_url or f.url, ())
-            raw = content.read_html(f.body, f.headers).raw_html
-            return _Home(f.final_url or f.url, template.part_lines(raw, self._wanted_years()))
+            home = content.read_html(f.body, f.headers)
+            return _Home(f.final_url or f.url, template.part_lines(home.raw_html, self._wanted_years()),
+                         content.wall_text(home))
 
         return await _once(self._homes, origin, root, deadline)
+
+    async def _walled_site(self, url: str, page: content.Page, deadline: float) -> bool:
+        """Whether `page` (at `url`) is a consent banner alone (`content.wall_text`) and its site's
+        home page is the same wall: a wall in front of every page, the item's page behind it
+        (content.examine's `walled_site`). An item page left empty on a site with a banner on every
+        page reads the same, but its site's home page shows its home page (and the page its own
+        title). The home page (`_home`, once per site and run) is asked only for such a page."""
+        wall = content.wall_text(page)
+        origin = _origin(url) if wall is not None else None
+        if origin is None:
+            return False
+        home = await self._home(origin, deadline)
+        return home is not None and home.wall == wall and _site_host(home.leads) == _site_host(url)
 
     async def _classified(self, fetch: Fetch, deadline: float, probe: bool) -> tuple[CheckResult, content.Page | None]:
         page = None
@@ -294,6 +309,7 @@ class Checker:
         key = _origin(final) if probe else None
         if key is None:
             return classify(fetch, pdf_pages=self.settings.pdf_pages, page=page, enough=self.pdf_years), page
+        walled = page is not None and await self._walled_site(final, page, deadline)
         shown_by = None  # what tells the page's template when its site's probe does not
         if page is not None and page.kind == "html" and content.needs_probe(fetch.url, final, page) and \
                 (sibling.id_sibling(final, 0) or self._home_may_tell(page)):
@@ -307,11 +323,11 @@ class Checker:
 
         try:
             return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years, template_probe=shown_by), page
+                            enough=self.pdf_years, template_probe=shown_by, walled_site=walled), page
         except _ProbeNeeded:
             value = await self._probe(key, deadline)
             return classify(fetch, probe=value, pdf_pages=self.settings.pdf_pages, page=page,
-                            enough=self.pdf_years, template_probe=shown_by), page
+                            enough=self.pdf_years, template_probe=shown_by, walled_site=walled), page
 
     def _before_request(self, url: str) -> str | None:
         """Asked before every hop's request: None to go ahead, or a reason code to stop the
@@ -611,6 +627,7 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
 class _Home(NamedTuple):
     leads: str  # where the site's root leads
     lines: tuple[str, ...]  # the dated lines of its header, menus and footer (template.part_lines)
+    wall: str | None = None  # what it shows beside a consent banner when it is that alone (content.wall_text)
 
 
 # A not-found answer's text shorter than this is a message alone, no site's template (whose menus

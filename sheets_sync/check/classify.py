@@ -49,13 +49,15 @@ class Fetch:
 
 def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | None] | None" = None,
              pdf_pages: int = 5, page: "content.Page | None" = None,
-             enough: tuple[tuple[int, ...], ...] = (), template_probe: "content.Probe | None" = None) -> CheckResult:
+             enough: tuple[tuple[int, ...], ...] = (), template_probe: "content.Probe | None" = None,
+             walled_site: bool = False) -> CheckResult:
     """Turns a Fetch into the verdict for its URL: the HTTP outcome first, then, for a 2xx
     answer, what its content shows (sheets_sync.check.content). `probe` is the site's answer to a
     random missing path (or a callable giving it, called only if needed) for soft-404s;
     `page` is what `content.read` gives for the body, when the caller has read it already;
     `enough`: the year sets of the rules the result will be judged by (years.year_sets);
-    `template_probe`: what tells the page's template instead of `probe` (`template_years`)."""
+    `template_probe`: what tells the page's template instead of `probe` (`template_years`);
+    `walled_site`: the page is a consent wall, as its site's home page is (`content.examine`)."""
     code = fetch.status_code
     detail = fetch.detail or (f"HTTP {code}" if code is not None else "")
     final = fetch.final_url or fetch.url
@@ -81,7 +83,8 @@ def classify(fetch: Fetch, probe: "content.Probe | Callable[[], content.Probe | 
             detail = f"HTTP {code}; a large file read in part ({len(fetch.body)} bytes): out of time or memory"
         # The years are judged per row against its item's year rule (sheets_sync.check.years).
         found, years = content.examine(fetch.url, final, code, fetch.body, fetch.headers, truncated=fetch.truncated,
-                                       probe=probe, pdf_pages=pdf_pages, page=page, enough=enough)
+                                       probe=probe, pdf_pages=pdf_pages, page=page, enough=enough,
+                                       walled_site=walled_site)
         if codes == ("too_large",) and not found and enough:
             shown = content.html_years(page, enough) if page.kind == "html" else ()
             if settled(shown, enough):

@@ -348,6 +348,14 @@ def _shows_own(markup: str) -> bool:
     return _EMBED.search(markup) is not None or shows_or_links_file(markup)
 
 
+def wall_text(page: Page) -> str | None:
+    """What an HTML page shows beside a consent banner and its template when it is that banner
+    alone, its title included (consent.wall_text); None for any other page."""
+    if page.kind != "html":
+        return None
+    return consent.wall_text(page.raw_html, page.text, _shows_own)
+
+
 def may_link_files(raw_html: str) -> bool:
     """A quick test before `document_hrefs`: the page names a file at all (~5 us for a page
     whose Thai text makes a regular expression's scan cost 35). A miss leaves a page as it was."""
@@ -1115,12 +1123,15 @@ def inspect(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
 
 def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Mapping[str, str],
             truncated: bool = False, probe=None, pdf_pages: int = 5, page: Page | None = None,
-            enough: Sequence[Sequence[int]] = ()) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+            enough: Sequence[Sequence[int]] = (), walled_site: bool = False
+            ) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
     """(reason codes, years the content shows). Order matters: the first rule that explains the
     page wins, and only a page with nothing else wrong has its years read (None otherwise), so a
     sign-in page is never also judged for its year. `page` is `read(body, headers, pdf_pages)`
     when the caller has it already (the checker reads PDFs in a helper process); `enough` as in
-    `html_years`."""
+    `html_years`; `walled_site`: the page is a consent wall alone (`wall_text`) and its site's
+    home page is the same wall (Checker._walled_site): a wall in front of every page, at the
+    item's own address."""
     if sign_in_url(final_url):
         return ("login_required",), None
     if platform_of(final_url):
@@ -1135,8 +1146,8 @@ def examine(url: str, final_url: str, status_code: int, body: bytes, headers: Ma
         return ("binary_page",), None  # gibberish in the browser: not "no 2566"
     if page.kind == "html" and (password_wall(page) or sign_in_redirect(url, final_url, page)):
         return ("admin_page" if back_office(url) else "login_required",), None  # the address the agency gave
-    if page.kind == "html" and consent.interstitial(url, final_url, page.raw_html, _RETURN_TO, _shows_own,
-                                                      len(page.text)):
+    if page.kind == "html" and (walled_site or consent.interstitial(url, final_url, page.raw_html, _RETURN_TO,
+                                                                    _shows_own, len(page.text))):
         return ("consent_wall",), None  # the item's page is behind the accept button: a look in a browser
     if firewall_page(page):
         return ("bot_blocked",), None  # the checker has asked again as a browser by now (Checker.check_async)

@@ -1,18 +1,18 @@
 """A cookie-consent (PDPA) wall served at the item's own address, with no redirect, through the
-real Checker on loopback: why it is not told from a page, and what it gets.
+real Checker on loopback.
 
 An item sent on to a consent wall is `consent_wall` (test_consent.py): the redirect itself says
 the item's page is elsewhere. At the item's own address there is no such sign. A site that puts a
 consent page in place of every page until it is accepted (a PHP include before the page, say)
 sends, for the item, its template and the banner around nothing; so does a site with a banner on
 every page for an item page left empty, or for a deleted item where its missing paths answer the
-template with 200. What the checker reads of those pages is the same but for their titles, and so
-is what the site answers for a missing path (the soft-404 probe). Calling the first `consent_wall`
-(ok, a look by hand) would call the second ok too, where it is empty or gone: a false ok, as
-much a wrong verdict as the false ok of the wall's footer's 2566. What would tell them is the
-site's home page (a wall in front of every page shows there too; a site with an empty item page
-shows its home), which the checker does not read for this. So both are judged as pages, alike, and
-a short item page with its heading and its file beside the banner is judged by its years.
+template with 200. The item's page and the soft-404 probe read alike for both; the site's home
+page tells them (Checker._walled_site): a wall in front of every page shows there too, the same
+wall, and the site of an emptied page shows its home page. So a page that is a banner alone, at
+a site whose home page is that same banner alone, is `consent_wall` (its footer's 2566 made it
+ok, or "only the template shows 2566"); an emptied page on a site with a real home page (or a
+splash page, or a page with its own title) keeps its verdict, and a short item page with its
+heading and its file beside the banner is judged by its years.
 """
 
 from __future__ import annotations
@@ -59,26 +59,51 @@ def verdicts(routes: dict, fallback, paths) -> dict:
         return out
 
 
+GATE = ROUTES | {"/": respond(200, CONSENT_ONLY, HTML)}  # the same wall at the root: in front of every page
+SPLASH = site_page("การใช้คุกกี้", "<p><a href='/main'>เข้าสู่เว็บไซต์</a></p>")  # a splash page with the banner
+
+
 @pytest.mark.parametrize("missing", MISSING)
-def test_a_consent_wall_at_the_items_own_address_is_judged_as_the_empty_page_it_cannot_be_told_from(missing):
+def test_a_wall_in_front_of_every_page_is_a_consent_wall_at_the_items_own_address(missing):
+    # The home page is the same wall: the item's page is behind the accept button. It was ok by
+    # the wall's footer's 2566, or "only the template shows 2566": a verdict on a page not seen.
+    got = verdicts(GATE, MISSING[missing], ["/o20", "/o22"])
+    assert got["/o20"] == (Status.OK, ("consent_wall",))
+    # a short item page with its heading and its file beside the banner is a page, even there
+    assert got["/o22"] == (Status.WARNING, ("year_only_in_template",))
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_an_emptied_item_page_whose_site_shows_its_home_page_keeps_its_verdict(missing):
+    # The same banner around nothing, on a site whose home page is its home page: an item page
+    # left empty, not a wall. consent_wall (ok) would pass it.
     got = verdicts(ROUTES, MISSING[missing], ["/o20", "/o21", "/o22"])
-    # the wall and the emptied page get one verdict, and it is not consent_wall: that would pass
-    # the emptied page as ok
-    assert got["/o20"] == got["/o21"]
-    assert all("consent_wall" not in reasons for _, reasons in got.values()), got
-    # the short item page is judged by its years: last year's plan, 2566 only in the template
-    # (a site whose missing paths get the bare 404: what its home page tells, another change's)
-    assert got["/o22"][1] != ("consent_wall",)
-    if missing == "template":
-        assert got == dict.fromkeys(got, (Status.WARNING, ("year_only_in_template",)))
+    assert got == dict.fromkeys(got, (Status.WARNING, ("year_only_in_template",)))
 
 
-def test_a_wall_in_front_of_every_page_is_the_deleted_item_of_a_catch_all_site():
+def test_an_emptied_item_page_is_no_wall_where_the_home_page_differs_from_it():
+    # Its own title beside a home page that is a wall alone (a consent landing page at the root,
+    # item pages served): the emptied page is not the home page's wall, and keeps its verdict.
+    for missing in MISSING:
+        got = verdicts(ROUTES | {"/": respond(200, CONSENT_ONLY, HTML)}, MISSING[missing], ["/o21"])
+        assert got["/o21"] == (Status.WARNING, ("year_only_in_template",)), missing
+
+
+def test_a_splash_page_with_a_banner_at_every_path_is_no_wall():
+    # A site that answers every path with its splash page ("เข้าสู่เว็บไซต์" and the banner): its
+    # link is content, not a wall in front of the item: soft_404, as before.
+    splash = respond(200, SPLASH, HTML)
+    got = verdicts({"/": splash}, splash, ["/o21"])
+    assert got["/o21"] == (Status.BROKEN, ("soft_404",))
+
+
+def test_a_wall_in_front_of_every_path_is_a_consent_wall_and_a_catch_all_sites_deleted_item_is_not():
     # A site that shows the wall for every path, the probe's random one too, and a site that
     # answers every missing path with its template and banner (200) where the item was deleted:
-    # the same answer for the item and for any address. soft_404 (broken) is right for the
-    # second and wrong for the first; only the home page tells them (the wall shows there too).
+    # the same answer for the item and for any address, soft_404 (broken) before for both. The
+    # home page tells them: the wall shows there too; the catch-all site shows its home page.
     gate = verdicts({"/": respond(200, CONSENT_ONLY, HTML)}, respond(200, CONSENT_ONLY, HTML), ["/o20"])
     catch_all = verdicts({"/": respond(200, HOME, HTML)}, respond(200, site_page("เทศบาลตำบลบ้านธิ", ""), HTML),
                          ["/o21"])
-    assert gate["/o20"] == catch_all["/o21"] == (Status.BROKEN, ("soft_404",))
+    assert gate["/o20"] == (Status.OK, ("consent_wall",))
+    assert catch_all["/o21"] == (Status.BROKEN, ("soft_404",))
