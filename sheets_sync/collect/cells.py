@@ -11,6 +11,7 @@ agency's domains and its other items.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import re
 import unicodedata
@@ -180,6 +181,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       joined first and cut off second, and so is a piece with a "/", "=" or escape before a label.
     - "&amp;" in a query (copied from HTML source): as typed first, with "&" second; both readings
       carry `escaped_ampersand`.
+    - An HTML link pasted as its source ('<a href="…/o1">…/o1-old</a>', `_anchored`) -> its href
+      (HTML-unescaped), the address it shows as its last other reading when another.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
@@ -219,6 +222,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
             return (Candidate(text, None, ("malformed",)),)
         inner = _read(_trim(m[1].strip()), max_length)
         return (Candidate(text, inner.url, ("formula", *inner.reasons)),)
+    if _ANCHOR.search(text):
+        return _anchored(text, max_length)
     found: list[Candidate] = []
     for group in map(_wrap_readings, _readings(_breadcrumbs(text))):
         pieces = _unprefixed(_unglued(_unmarked(_uncrumbed(group))))
@@ -235,6 +240,48 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
             found.append(replace(first, alternatives=tuple(others)))
     # "https//x.go.th": a web scheme without its colon holds no URL start; its note says how a link starts
     return tuple(found) or (Candidate(text, None, ("bad_scheme" if _SCHEME_TYPO.search(text) else "malformed",)),)
+
+
+# An HTML link pasted as its source ('<a href="https://x.go.th/o1">https://x.go.th/o1</a>', from a CMS's
+# code view or an e-mail's): its quote and tags went into the path ("…/o1%22%3Ehttps://…%3C/a", a 404).
+_ANCHOR = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>(?:(.*?)</a\s*>)?""",
+                     re.I | re.S)
+
+
+def _anchored(text: str, max_length: int) -> tuple[Candidate, ...]:
+    """The candidates of a cell that holds HTML links (`_ANCHOR`), in order: each link's href, read as
+    any cell's text, with its shown text (its likelier reading) as its last other reading when that is
+    another address (as a sheet's link and the address it shows are, `_with_link`: the href is what the
+    page's link opens, the text may be an old address left when the link was changed). Text around the
+    links counts only where it holds a URL of its own ("<p>", a label, do not).
+
+    >>> [(c.url, [a.url for a in c.alternatives]) for c in _anchored(
+    ...     "<p><a href='https://x.go.th/o1?a=1&amp;b=2' target=_blank>https://x.go.th/o1-old</a></p>", 2000)]
+    [('https://x.go.th/o1?a=1&b=2', ['https://x.go.th/o1-old'])]
+    """
+    found: list[Candidate] = []
+
+    def around(part: str) -> list[Candidate]:
+        part = re.sub(r"<[^>]*>", " ", part)
+        return list(parse_cell(part, max_length)) if _START_RE.search(part) or _SCHEME_TYPO.search(part) else []
+
+    end = 0
+    for m in _ANCHOR.finditer(text):
+        found += around(text[end:m.start()])
+        end = m.end()
+        href = parse_cell(html.unescape(next(g for g in m.groups()[:3] if g is not None)).strip(), max_length)
+        shown = [c for c in parse_cell(html.unescape(re.sub(r"<[^>]*>", " ", m[4] or "")).strip(), max_length)
+                 if c.valid]
+        if not any(c.valid for c in href):
+            found += shown or href  # "#" or "javascript:…" behind an address shown: the address
+        elif len(href) == 1 and len(shown) == 1 and shown[0].url not in {r.url for r in href[0].readings}:
+            # (the text's likelier reading only: its label's readings would cost requests for nothing)
+            found.append(replace(href[0], alternatives=(*href[0].alternatives, replace(shown[0], alternatives=()))))
+        else:
+            found += href
+    found += around(text[end:])
+    out = [c for i, c in enumerate(found) if all((o.url or o.raw) != (c.url or c.raw) for o in found[:i])]
+    return tuple(out) or (Candidate(text, None, ("malformed",)),)
 
 
 def _full_width_schemes(text: str) -> str:

@@ -184,3 +184,15 @@ def test_googles_breadcrumb_of_an_address_is_read_as_its_path(setup, farm):
                                             "O33": f"{site} › oit › ..."})
     assert (verdicts["O32"].status, verdicts["O32"].reasons) == (Status.WARNING, ("truncated_link",))
     assert (verdicts["O33"].status, verdicts["O33"].reasons) == (Status.WARNING, ("truncated_link", "homepage_only"))
+
+
+def test_an_html_link_pasted_as_its_source_is_read_by_its_href(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # the quote and tags went into the path ('…/O34">http://…/O34</a'), a 404
+    verdicts = sync_cells(config, harness, {
+        "O34": f'<a href="{url}oit/O34">{url}oit/O34</a>',
+        "O35": f'<a href="{url}gone">{url}oit/O35</a>',  # the link's href broken, the address it shows opens
+        "O36": f"<a href='{url}uploads/{UPLOADS[0]}' target='_blank'>ดาวน์โหลด</a>",
+    })
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O34", "O35", "O36")}

@@ -271,6 +271,18 @@ SHAPES = [
     ("wordpress-escaped ampersand", "https://www.tapladuk.go.th/?page_id=12&#038;lang=th#top",
      [("https://www.tapladuk.go.th/?page_id=12&#038;lang=th#top",
        ["https://www.tapladuk.go.th/?page_id=12&lang=th#top"])]),
+    # an HTML link pasted as its source (a CMS's code view, an e-mail's): its quote and tags went into the
+    # path; the href is read, and the address it shows, when another, is the other reading
+    ("an html link pasted as its source", f'<a href="{X}/oit/o1">{X}/oit/o1</a>', [(f"{X}/oit/o1", [])]),
+    ("an html link showing another address", f'<a href="{X}/oit/o1">{X}/oit/o1-old</a>',
+     [(f"{X}/oit/o1", [f"{X}/oit/o1-old"])]),
+    ("an html link in single quotes with a thai label", f"<a href='{X}/uploads/รายงาน ประจำปี 2566.pdf' target='_blank'>ดาวน์โหลด</a>",
+     [(th(f"{X}/uploads/รายงาน ประจำปี 2566.pdf"), [])]),
+    ("an html link's escaped query is its query", f'<p><a href="{X}/index.php?option=com_content&amp;id=12">ข่าว</a></p>',
+     [(f"{X}/index.php?option=com_content&id=12", [])]),
+    ("an empty href and an address shown", f'<a href="#">{X}/oit/o1</a>', [(f"{X}/oit/o1", [])]),
+    ("a label, an html link and another link", f'ข้อ 1 <a href="{X}/oit/o1">คลิก</a> {X}/oit/o1-2',
+     [(f"{X}/oit/o1", []), (f"{X}/oit/o1-2", [])]),
     ("formula with a spaced file name", f'=HYPERLINK("{X}/แผน ปี 66.pdf","แผน")', [(th(f"{X}/แผน ปี 66.pdf"), [])]),
 ]
 
