@@ -335,10 +335,11 @@ def _breadcrumbs(text: str) -> str:
         start = _START_RE.search(m[1])
         if not start:
             return m[0]
-        scheme = m[1].find("//", start.start())
-        if "/" in m[1][scheme + 2 if scheme >= 0 else start.start():]:
+        scheme, crumbs = m[1].find("//", start.start()), _CRUMB_GAP.split(m[2])[1:]
+        # (an address with a path is no breadcrumb; "a.go.th › https://b.go.th/o1" is two links, an arrow between)
+        if "/" in m[1][scheme + 2 if scheme >= 0 else start.start():] or any(map(_START_RE.search, crumbs)):
             return m[0]
-        return m[1] + "".join("/" + _CRUMB + crumb for crumb in _CRUMB_GAP.split(m[2])[1:])
+        return m[1] + "".join("/" + _CRUMB + crumb for crumb in crumbs)
     text = text.replace(_CRUMB, "")
     return _CRUMBS.sub(written, text) if "\u203a" in text else text
 

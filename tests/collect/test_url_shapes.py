@@ -174,6 +174,7 @@ SHAPES = [
     # ... but an arrow after a page's address, or before one, stays a label's
     ("an arrow and a label after a page", f"{X}/oit/o1 › ข้อมูล", [(f"{X}/oit/o1", [th(f"{X}/oit/o1 › ข้อมูล")])]),
     ("an arrow before a link", f"ดูที่ › {X}/oit/o1", [(f"{X}/oit/o1", [])]),
+    ("an arrow between two links", f"{X} › {X}/oit/o1", [(f"{X}/", []), (f"{X}/oit/o1", [])]),
     # several links in one cell
     ("two lines", f"{X}/oit/o7\n{X}/oit/o7-2", [(f"{X}/oit/o7", []), (f"{X}/oit/o7-2", [])]),
     ("two on one line", f"{X}/news/1 {X}/news/2", [(f"{X}/news/1", []), (f"{X}/news/2", [])]),
