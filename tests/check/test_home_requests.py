@@ -1,0 +1,130 @@
+"""The request for a site's home page (Checker._home: the template of a site whose missing paths
+get the web server's bare 404, a consent wall at the item's own address, a folder's index) is a
+request like every other, through the real Checker on loopback: never made when no rule needs it
+(nor for an item that answers the cache's conditional GET with 304), paced per host, within the
+check's deadline, through the private-address guard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sheets_sync.check.cache import CachedChecker
+from sheets_sync.check.checker import Checker
+from sheets_sync.collect.cells import Candidate
+from sheets_sync.config.settings import CheckerSettings, YearRule
+from sheets_sync.core.models import Status
+from sheets_sync.judge.verdicts import judge_candidate
+from sheets_sync.state.store import State
+from tests.check.test_consent import CONSENT_ONLY
+from tests.check.test_template_home import BARE, HTML, routes
+from tests.support.http_servers import LoopbackServer, redirect, respond, slow
+
+SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
+                   allow_private=("127.0.0.1/32",))
+
+
+def etagged(behaviour, etag: str = '"v1"'):
+    """`behaviour` with an ETag, answering a conditional GET with 304 while it is unchanged."""
+    def run(h) -> None:
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.end_headers()
+            return
+        original = h.send_header
+
+        def send_header(name, value):  # the answer's own headers, with the ETag after them
+            original(name, value)
+            if name.lower() == "content-length":
+                original("ETag", etag)
+        h.send_header = send_header
+        behaviour(h)
+    return run
+
+
+def judged(result) -> tuple:
+    url = result.url
+    return judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,)))[:2]
+
+
+class Waits:
+    """A sleep that only records what it was asked to wait (the per-host pacing's turns)."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+
+
+def test_a_page_no_rule_needs_the_home_page_for_does_not_ask_for_it():
+    # This year's page whose header, menus and footer show no year and that is no consent wall:
+    # nothing the home page could change. Nor any page with the soft-404 probe off.
+    site = routes("semantic") | {
+        "/o30": respond(200, b"<html><body><header>x</header><main><h1>Plan 2566</h1>" + b"<p>text</p>" * 30
+                             + b"</main></body></html>", HTML)}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+        checker.check_many([srv.url("/o30")])
+        assert srv.requests_to("/") == []
+    with LoopbackServer(site | {"/o20": respond(200, CONSENT_ONLY, HTML), "/": respond(200, CONSENT_ONLY, HTML)},
+                        fallback=BARE) as srv, \
+            Checker(replace(SETTINGS, soft404_probe=False), pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10"), srv.url("/o20")])
+        assert srv.requests_to("/") == []
+        assert {judged(r) for r in got.values()} == {(Status.OK, ())}  # as before the probe's rules
+
+
+def test_an_item_that_answers_the_caches_conditional_get_with_304_asks_for_no_home_page(tmp_path):
+    # Its cached verdict stands (the 304); nothing is read, so no rule needs the home page.
+    site = {"/": respond(200, CONSENT_ONLY, HTML),  # a wall in front of every page
+            "/o20": etagged(respond(200, CONSENT_ONLY, HTML))}
+    with LoopbackServer(site, fallback=BARE) as srv:
+        urls = [srv.url("/o20")]
+
+        def run():
+            with State(tmp_path / "state.sqlite") as state, \
+                    CachedChecker(Checker(SETTINGS, pdf_years=((2566,),)), state) as cached:
+                return cached.check_many(urls, recheck=urls)
+
+        first = run()
+        assert judged(first[urls[0]]) == (Status.OK, ("consent_wall",)) and first[urls[0]].etag == '"v1"'
+        assert len(srv.requests_to("/")) == 1
+        second = run()
+        assert judged(second[urls[0]]) == (Status.OK, ("consent_wall",))
+        assert [r.headers.get("If-None-Match") for r in srv.requests_to("/o20")] == [None, '"v1"']
+        assert len(srv.requests_to("/")) == 1  # the 304's run asked for no home page
+
+
+def test_the_home_page_waits_its_turn_at_the_host():
+    # min_host_interval_s between two requests to one host: the item, the probe, the home page.
+    waits = Waits()
+    with LoopbackServer(routes("semantic"), fallback=BARE) as srv, \
+            Checker(replace(SETTINGS, min_host_interval_s=30.0), sleep=waits, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10")])
+        assert len(srv.requests_to("/")) == 1 and len(srv.log) == 3
+    assert judged(got[srv.url("/o10")]) == (Status.WARNING, ("year_only_in_template",))
+    assert sum(1 for s in waits.asked if s > 0) == 2  # the probe and the home page each waited a turn
+
+
+def test_a_home_page_that_leads_to_a_private_address_is_not_asked_there():
+    # The root sends the checker on to an address the guard does not allow: no request goes there,
+    # and the page is judged without the home page (the false ok stays, never a wrong warning).
+    with LoopbackServer({"/": respond(200, b"<html><body>inside</body></html>", HTML)}, host="127.0.0.2") as inside:
+        site = routes("semantic") | {"/": redirect(inside.url("/"))}
+        with LoopbackServer(site, fallback=BARE) as srv, Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+            got = checker.check_many([srv.url("/o10"), srv.url("/o11")])
+            assert len(srv.requests_to("/")) == 1
+        assert inside.log == []
+    assert judged(got[srv.url("/o10")]) == judged(got[srv.url("/o11")]) == (Status.OK, ())
+
+
+def test_a_home_page_slower_than_the_checks_deadline_costs_only_its_rule():
+    # The item's own page came: its verdict is its page's, never a timeout. The home page, which
+    # would answer within the socket's read timeout but after the check's deadline, is cut there:
+    # the page is judged without it (read past the deadline, it was year_only_in_template).
+    settings = replace(SETTINGS, total_timeout_s=2, read_timeout_s=5)
+    site = routes("semantic") | {"/": slow(3.5, routes("semantic")["/"])}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10")])[srv.url("/o10")]
+        assert len(srv.requests_to("/")) == 1
+    assert judged(got) == (Status.OK, ()) and got.http_status == 200
