@@ -16,6 +16,7 @@ never an exception.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import secrets
@@ -237,11 +238,20 @@ class Checker:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from
         the helper process), the files and frames a page shows, and the site's soft-404 probe
         (only when classify asks for it)."""
-        result, page = await self._classified(fetch, deadline, probe)
-        if probe and fetch.redirects and result.status in (Status.OK, Status.WARNING) and \
-                "redirected_home" not in result.reasons and await self._sent_to_folder_home(fetch, deadline):
-            codes = result.reasons + ("redirected_home",)
-            result = replace(result, status=reasons.status_of(codes), reasons=codes)
+        unanswered = _HOME_UNANSWERED.set([])
+        try:
+            result, page = await self._classified(fetch, deadline, probe)
+            if probe and fetch.redirects and result.status in (Status.OK, Status.WARNING) and \
+                    "redirected_home" not in result.reasons and await self._sent_to_folder_home(fetch, deadline):
+                codes = result.reasons + ("redirected_home",)
+                result = replace(result, status=reasons.status_of(codes), reasons=codes)
+            home_unanswered = bool(_HOME_UNANSWERED.get())
+        finally:
+            _HOME_UNANSWERED.reset(unanswered)
+        if home_unanswered and (result.etag or result.last_modified):
+            # Judged without the home page a rule asked for, which did not answer this time: a 304
+            # to these validators would keep that verdict (a footer's false ok) for good.
+            result = replace(result, etag=None, last_modified=None)
         if page is not None and page.document is not None and (result.etag or result.last_modified):
             # Read with the files or frames it shows: its own page unchanged (a 304 to the cache's
             # conditional GET) says nothing of them. A PDF replaced at the same address under an
@@ -265,9 +275,13 @@ class Checker:
     async def _home(self, origin: str, deadline: float) -> "_Home | None":
         """Where the site's root leads, with the dated lines of its template's parts
         (`template.part_lines`) and whether it is a consent wall alone (`content.wall_text`); None
-        when it does not open. Asked once per site and run."""
-        async def root() -> _Home | None:
+        when it does not open. Asked once per site and run. One that did not answer this time (no
+        answer within the deadline, a dropped connection, a 5xx or 429) is noted for the check
+        (`_classify` keeps no validators for a verdict made without it)."""
+        async def root() -> _Home | object | None:
             f = await self.fetch_async(origin + "/", deadline=deadline)
+            if f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES:
+                return _UNANSWERED
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
                 return None
             if not content.is_html(f.body, f.headers) or f.truncated:
@@ -276,7 +290,14 @@ class Checker:
             return _Home(f.final_url or f.url, template.part_lines(home.raw_html, self._wanted_years()),
                          content.wall_text(home))
 
-        return await _once(self._homes, origin, root, deadline)
+        home = await _once(self._homes, origin, root, deadline)
+        if isinstance(home, _Home):
+            return home
+        slot = self._homes.get(origin)
+        if home is _UNANSWERED or slot is None or not slot.done():  # (or not yet, when this check's time ran out)
+            if (noted := _HOME_UNANSWERED.get()) is not None:
+                noted.append(origin)
+        return None
 
     async def _walled_site(self, url: str, page: content.Page, deadline: float) -> bool:
         """Whether `page` (at `url`) is a consent banner alone (`content.wall_text`) and its site's
@@ -622,6 +643,12 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
         return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
     except TimeoutError:
         return None
+
+
+# The home pages a check's rules asked for that did not answer this time (`Checker._home`), per
+# `Checker._classify` (a check is one task: its awaits see the list it set).
+_HOME_UNANSWERED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("home_unanswered", default=None)
+_UNANSWERED = object()  # a run's answer for a site's root that did not answer (`Checker._home`)
 
 
 class _Home(NamedTuple):

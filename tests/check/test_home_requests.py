@@ -2,11 +2,16 @@
 get the web server's bare 404, a consent wall at the item's own address, a folder's index) is a
 request like every other, through the real Checker on loopback: never made when no rule needs it
 (nor for an item that answers the cache's conditional GET with 304), paced per host, within the
-check's deadline, through the private-address guard."""
+check's deadline, through the private-address guard; and a home page that did not answer this
+time (a dropped connection, a 5xx) leaves the item's verdict made without it unkept: its
+validators are dropped, so the next run reads it whole and asks the home page again, where a 304
+kept the footer's false ok for good."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import pytest
 
 from sheets_sync.check.cache import CachedChecker
 from sheets_sync.check.checker import Checker
@@ -17,7 +22,7 @@ from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.state.store import State
 from tests.check.test_consent import CONSENT_ONLY
 from tests.check.test_template_home import BARE, HTML, routes
-from tests.support.http_servers import LoopbackServer, redirect, respond, slow
+from tests.support.http_servers import LoopbackServer, raw, redirect, respond, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
                    allow_private=("127.0.0.1/32",))
@@ -128,3 +133,29 @@ def test_a_home_page_slower_than_the_checks_deadline_costs_only_its_rule():
         got = checker.check_many([srv.url("/o10")])[srv.url("/o10")]
         assert len(srv.requests_to("/")) == 1
     assert judged(got) == (Status.OK, ()) and got.http_status == 200
+
+
+@pytest.mark.parametrize("down", [raw(b""), respond(503, b"busy", HTML)], ids=["hung-up", "503"])
+def test_a_verdict_made_without_the_home_page_that_did_not_answer_is_not_kept_by_a_304(tmp_path, down):
+    # Last year's plan on a bare-404 site, its 2566 only in its header and footer. The home page
+    # did not answer this run (a network hiccup, a moment's 503): the page is judged whole, ok by
+    # the footer, as before the home page's rule. Kept with its ETag, every later run's 304 kept
+    # that ok for good; now it is read whole again, and the home page, answering, tells the template.
+    site = routes("semantic")
+    home = site["/"]
+    site["/o10"] = etagged(site["/o10"])
+    site["/"] = down
+    with LoopbackServer(site, fallback=BARE) as srv:
+        url = srv.url("/o10")
+
+        def run():
+            with State(tmp_path / "state.sqlite") as state, \
+                    CachedChecker(Checker(SETTINGS, pdf_years=((2566,),)), state) as cached:
+                return cached.check_many([url], recheck=[url])[url]
+
+        first = run()
+        assert judged(first) == (Status.OK, ()) and first.etag is None
+        srv.route("/", home)
+        second = run()
+        assert judged(second) == (Status.WARNING, ("year_only_in_template",))
+        assert [r.headers.get("If-None-Match") for r in srv.requests_to("/o10")] == [None, None]
