@@ -273,15 +273,25 @@ def _anchored(text: str, max_length: int) -> tuple[Candidate, ...]:
         shown = [c for c in parse_cell(html.unescape(re.sub(r"<[^>]*>", " ", m[4] or "")).strip(), max_length)
                  if c.valid]
         if not any(c.valid for c in href):
-            found += shown or href  # "#" or "javascript:…" behind an address shown: the address
+            found += map(_as_html, shown or href)  # "#" or "javascript:…" behind an address shown: the address
         elif len(href) == 1 and len(shown) == 1 and shown[0].url not in {r.url for r in href[0].readings}:
             # (the text's likelier reading only: its label's readings would cost requests for nothing)
-            found.append(replace(href[0], alternatives=(*href[0].alternatives, replace(shown[0], alternatives=()))))
+            found.append(_as_html(replace(href[0], alternatives=(*href[0].alternatives,
+                                                                 replace(shown[0], alternatives=())))))
         else:
-            found += href
+            found += map(_as_html, href)
     found += around(text[end:])
     out = [c for i, c in enumerate(found) if all((o.url or o.raw) != (c.url or c.raw) for o in found[:i])]
     return tuple(out) or (Candidate(text, None, ("malformed",)),)
+
+
+def _as_html(c: Candidate) -> Candidate:
+    """`c` and its other readings with `html_link`: the cell holds a link's HTML source, which the
+    assessor would be given as is (a warning, as `formula` is for =HYPERLINK)."""
+    def mark(r: Candidate) -> Candidate:
+        return replace(r, reasons=tuple(dict.fromkeys((*r.reasons, "html_link")))) if r.valid else r
+
+    return replace(mark(c), alternatives=tuple(map(mark, c.alternatives))) if c.valid else c
 
 
 def _full_width_schemes(text: str) -> str:
@@ -340,7 +350,7 @@ def _breadcrumbs(text: str) -> str:
         if "/" in m[1][scheme + 2 if scheme >= 0 else start.start():] or any(map(_START_RE.search, crumbs)):
             return m[0]
         return m[1] + "".join("/" + _CRUMB + crumb for crumb in crumbs)
-    text = text.replace(_CRUMB, "")
+    text = text.replace(_CRUMB, "").replace(_SPACE_JOINED, "")
     return _CRUMBS.sub(written, text) if "\u203a" in text else text
 
 
@@ -363,10 +373,20 @@ def _uncrumbed(pieces: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# Where a space after a "/" was read away (`_space_wrapped`): the reading says so (`space_in_path`), as
+# typed the link is "…/%20O1.pdf", which the assessor would be given and which does not open.
+_SPACE_JOINED = "\x07"
+
+
 def _read(piece: str, max_length: int) -> Candidate:
     """One reading of a URL: too_long over `max_length` (a browser's and ITAS's limit is per URL;
     a cell of several links over it was too_long as a whole, each working link called invalid)."""
-    return Candidate(piece, None, ("too_long",)) if len(piece) > max_length else Candidate(piece, *_check(piece))
+    joined = _SPACE_JOINED in piece
+    piece = piece.replace(_SPACE_JOINED, "")
+    if len(piece) > max_length:
+        return Candidate(piece, None, ("too_long",))
+    url, reasons = _check(piece)
+    return Candidate(piece, url, (*reasons, "space_in_path") if joined and url else reasons)
 
 
 def _readings(text: str):
@@ -429,14 +449,16 @@ def _space_wrapped(first: str, after: str, named: bool) -> tuple[str, ...]:
     Only when what follows carries on the path: it ends a file name, or its first word is a path piece
     ("…/oit/ ข้อ 4/2566" keeps its label, "…/oit/ o1" its folder).
 
+    The join is marked (`_SPACE_JOINED`, read by `_read`: the reading says so).
+
     >>> _space_wrapped("http://x.go.th/uploads/", "O1.pdf", True), _space_wrapped("http://x.go.th/oit/", "ข้อ 4/2566", False)
-    (('http://x.go.th/uploads/O1.pdf',), ())
+    (('http://x.go.th/uploads/\\x07O1.pdf',), ())
     """
     if not first.endswith("/") or first.endswith("//"):
         return ()
     if not (named or (_PATH_PIECE_RE.search(after.split()[0]) and re.match(r"[A-Za-z0-9%]", after))):
         return ()
-    return (_trim(first + after.replace("\t", " ")).replace("\0", " "),)
+    return (_trim(first + _SPACE_JOINED + after.replace("\t", " ")).replace("\0", " "),)
 
 
 # A URL broken over two lines (a PDF's or Word's line wrap copied, Alt+Enter typed where Excel wrapped):

@@ -38,6 +38,16 @@ _ALL = [
     Reason("escaped_ampersand", Status.WARNING,
            "URL มี &amp; หรือ &#038; (รหัสของเครื่องหมาย & ในโค้ดหน้าเว็บ มักติดมาเมื่อคัดลอกจากโค้ดหรืออีเมล) เว็บไซต์อาจ"
            "เปิดหน้าอื่นแทนหน้าข้อมูล ให้แก้เป็น & หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
+    # A link pasted as its HTML source ('<a href="…">…</a>', a CMS's code view): its href is checked
+    # (collect/cells.py), but the cell as typed is no URL the assessor could open.
+    Reason("html_link", Status.WARNING,
+           "ช่องนี้เป็นโค้ดลิงก์ของหน้าเว็บ (HTML เช่น <a href=...>) ระบบตรวจลิงก์ในโค้ดให้แล้ว แต่ผู้ประเมินต้องได้รับ URL "
+           "อย่างเดียว ให้ใส่เฉพาะ URL โดยเปิดหน้าข้อมูลแล้วคัดลอกจากแถบที่อยู่ของเบราว์เซอร์"),
+    # A space right after a "/" of the path ("…/uploads/ O1.pdf", a PDF's line break copied as a space):
+    # read away (collect/cells.py); as typed the link is "…/%20O1.pdf", which the assessor would be given.
+    Reason("space_in_path", Status.WARNING,
+           "ลิงก์มีช่องว่างหลังเครื่องหมาย / (มักติดมาเมื่อคัดลอกลิงก์ที่ขึ้นบรรทัดใหม่จากไฟล์ PDF หรือเอกสาร) ลิงก์ตามที่พิมพ์เปิดไม่ได้ "
+           "ระบบตรวจลิงก์ที่ตัดช่องว่างออกแล้วให้ ให้ลบช่องว่างออก หรือเปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์ใหม่"),
     # A split sara am (ํา, copied from a PDF) in the link: as typed it does not open, composed it does
     # (collect/cells.py checks both). The assessor would be given the link as typed.
     Reason("sara_am_split", Status.WARNING,

@@ -449,3 +449,14 @@ def test_a_breadcrumbs_site_alone_says_it_is_a_display_too():
     (cell,) = read_cell("https://www.x.go.th › ita › o1", SETTINGS)
     assert [(r.url, r.reasons) for r in cell.readings] == [
         ("https://www.x.go.th/ita/o1", ("truncated_link",)), ("https://www.x.go.th/", ("truncated_link", "homepage_only"))]
+
+
+def test_a_space_read_away_after_a_slash_says_so_and_the_link_as_typed_does_not():
+    """'…/uploads/ O1.pdf' (a PDF's line break copied as a space): the joined reading, checked first,
+    warns that the link as typed (what the assessor would be given) is another; as typed, tried
+    when the joined one is broken (a name that starts with a space), is judged as it is."""
+    (c,) = parse_cell("https://x.go.th/uploads/2023/01/ O1.pdf")
+    assert (c.url, c.reasons) == ("https://x.go.th/uploads/2023/01/O1.pdf", ("space_in_path",))
+    assert [(a.url, a.reasons) for a in c.alternatives] == [("https://x.go.th/uploads/2023/01/%20O1.pdf", ())]
+    (label,) = parse_cell("https://x.go.th/oit/ o1")  # a folder and a word: no space read away
+    assert "space_in_path" not in label.reasons and all("space_in_path" not in a.reasons for a in label.alternatives)
