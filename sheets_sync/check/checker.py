@@ -598,7 +598,7 @@ class Checker:
         out a year the catalogue's rules accept (any, without rules), the only years whose being
         the template's can change a verdict. A substring search or two."""
         wanted = self._wanted_years()
-        return not wanted or any(template.shows_year(page.text, y) for y in wanted)
+        return not wanted or template.shows_any_year(page.text, wanted)
 
     def _wanted_years(self) -> tuple[int, ...]:
         """Every year the catalogue's rules accept (`pdf_years`); () without rules."""

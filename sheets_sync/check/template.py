@@ -170,16 +170,17 @@ def part_lines(raw_html: str, years: tuple[int, ...] = ()) -> tuple[str, ...]:
     ...            '<aside>ข่าว ปี 2566</aside><div id="footer">&copy; 2566</div>')
     ('ITA ประจำปี 2566', '© 2566')
     """
-    if years and not _shows_any(_without_elements(raw_html, "main|article"), years):
+    if years and not shows_any_year(_without_elements(raw_html, "main|article"), years):
         return ()  # the usual page, its years in its <main> or <article>: one scan of their tags (~5 us)
     parts: list[str] = []
     without_named_parts(_without_elements(_outside_marked(raw_html), _PART_TAGS, parts), sidebars=False,
                         removed=parts)
     joined = " ".join(parts)
-    return year_lines(joined) if parts and (not years or _shows_any(joined, years)) else ()
+    return year_lines(joined) if parts and (not years or shows_any_year(joined, years)) else ()
 
 
-def _shows_any(text: str, years: tuple[int, ...]) -> bool:
+def shows_any_year(text: str, years: tuple[int, ...]) -> bool:
+    """Whether `text` writes out any of `years` (`shows_year`)."""
     return any(shows_year(text, y) for y in years)
 
 
