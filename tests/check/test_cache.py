@@ -22,7 +22,7 @@ from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS, TAB_SUMMARY
 from sheets_sync.state.store import State
 from tests.support.farm import Farm, make_pdf
-from tests.support.http_servers import LoopbackServer, respond
+from tests.support.http_servers import LoopbackServer, etagged, respond
 from tests.support.sheets import HARNESSES
 
 HOSTS = ["tapladuk.go.th", "lee.go.th", "paplu.go.th", "banhong.go.th", "wangpang.go.th", "nonglong.go.th"]
@@ -248,16 +248,9 @@ def test_a_site_down_for_a_moment_is_not_broken_until_it_stays_down(config, shee
     assert {v.key: v for v in report.verdicts}[RowKey("a0", "O1")].reasons == ("not_answering",)
 
 
-def _etagged(body: bytes, etag: str = '"v1"'):
+def _etagged(body: bytes):
     """An item page that answers a conditional GET with 304 while it is unchanged."""
-    def run(h) -> None:
-        if h.headers.get("If-None-Match") == etag:
-            h.send_response(304)
-            h.send_header("ETag", etag)
-            h.end_headers()
-            return
-        respond(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": etag})(h)
-    return run
+    return etagged(respond(200, body, {"Content-Type": "text/html; charset=utf-8"}))
 
 
 def test_a_pdf_replaced_under_an_unchanged_item_page_is_read_again(tmp_path):

@@ -22,29 +22,10 @@ from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.state.store import State
 from tests.check.test_consent import CONSENT_ONLY
 from tests.check.test_template_home import BARE, HTML, routes
-from tests.support.http_servers import LoopbackServer, raw, redirect, respond, slow
+from tests.support.http_servers import LoopbackServer, etagged, raw, redirect, respond, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
                    allow_private=("127.0.0.1/32",))
-
-
-def etagged(behaviour, etag: str = '"v1"'):
-    """`behaviour` with an ETag, answering a conditional GET with 304 while it is unchanged."""
-    def run(h) -> None:
-        if h.headers.get("If-None-Match") == etag:
-            h.send_response(304)
-            h.send_header("ETag", etag)
-            h.end_headers()
-            return
-        original = h.send_header
-
-        def send_header(name, value):  # the answer's own headers, with the ETag after them
-            original(name, value)
-            if name.lower() == "content-length":
-                original("ETag", etag)
-        h.send_header = send_header
-        behaviour(h)
-    return run
 
 
 def judged(result) -> tuple:

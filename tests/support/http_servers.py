@@ -126,6 +126,26 @@ def raw(payload: bytes) -> Behaviour:
     return run
 
 
+def etagged(behaviour: Behaviour, etag: str = '"v1"') -> Behaviour:
+    """`behaviour` with an ETag, answering a conditional GET (If-None-Match) with 304 while it is
+    unchanged: a page the checker's cache asks again."""
+    def run(h: "_Handler") -> None:
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.end_headers()
+            return
+        original = h.send_header
+
+        def send_header(name, value):  # the answer's own headers, with the ETag after them
+            original(name, value)
+            if name.lower() == "content-length":
+                original("ETag", etag)
+        h.send_header = send_header
+        behaviour(h)
+    return run
+
+
 def sequence(*behaviours: Behaviour) -> Behaviour:
     """The n-th request to this route gets the n-th behaviour; the last one repeats."""
     lock = threading.Lock()
