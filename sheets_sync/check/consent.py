@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urldefrag, urlsplit
 
-from sheets_sync.check.template import text_of, without_named_parts, without_parts
+from sheets_sync.check.template import closed_end, text_of, without_named_parts, without_parts
 
 _NAMES = r"cookie|consent|pdpa|gdpr"
 # A consent page by its address: a path segment naming consent ("/consent", "/cookie-consent",
@@ -149,7 +149,7 @@ def _without_banners(markup: str) -> tuple[str, list[str]]:
         if m is None:
             break
         tag = m.group(1).lower()
-        end = None if tag in _NEVER else _closed_end(markup, m.start(), tag)
+        end = None if tag in _NEVER else closed_end(markup, m.start(), tag)
         if end is None or len(text_of(markup[m.start():end])) > BANNER_TEXT:
             out.append(markup[at:m.end()])
             at = m.end()
@@ -158,13 +158,3 @@ def _without_banners(markup: str) -> tuple[str, list[str]]:
         banners.append(markup[m.start():end])
         at = end
     return "".join(out) + markup[at:], banners
-
-
-def _closed_end(markup: str, start: int, tag: str) -> int | None:
-    """Where the element of `tag` opened at `start` ends, counting the same tags nested in it."""
-    depth = 0
-    for m in re.compile(rf"<(/?){re.escape(tag)}\b[^<>]*>", re.I).finditer(markup, start):
-        depth += -1 if m.group(1) else 1
-        if depth == 0:
-            return m.end()
-    return None

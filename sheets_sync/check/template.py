@@ -367,11 +367,11 @@ def marked_content(raw_html: str) -> str | None:
 def _element_end(raw_html: str, start: int, tag: str) -> int:
     """Where the element of `tag` opened at `start` ends: after its matching end tag, counting
     the same tags nested in it; the page's end when it is never closed."""
-    end = _closed_end(raw_html, start, tag)
+    end = closed_end(raw_html, start, tag)
     return len(raw_html) if end is None else end
 
 
-def _closed_end(raw_html: str, start: int, tag: str) -> int | None:
+def closed_end(raw_html: str, start: int, tag: str) -> int | None:
     """`_element_end`, None when the element is never closed."""
     depth = 0
     for m in _tag_pattern(tag).finditer(raw_html, start):
@@ -445,7 +445,7 @@ def without_named_parts(markup: str, keep=lambda text: False, in_content: bool =
             at = m.end()
             continue
         looked += 1
-        end = _closed_end(markup, m.start(), tag)
+        end = closed_end(markup, m.start(), tag)
         budget -= (len(markup) if end is None else 2 * end) - m.start()
         if end is None:
             unclosed.add(tag)  # (its like further on is not looked for its end again: 3,000 <li>s left open)
