@@ -246,6 +246,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
 # code view or an e-mail's): its quote and tags went into the path ("…/o1%22%3Ehttps://…%3C/a", a 404).
 _ANCHOR = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>(?:(.*?)</a\s*>)?""",
                      re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")  # a tag around or inside such a link: read as a space
 
 
 def _anchored(text: str, max_length: int) -> tuple[Candidate, ...]:
@@ -262,7 +263,7 @@ def _anchored(text: str, max_length: int) -> tuple[Candidate, ...]:
     found: list[Candidate] = []
 
     def around(part: str) -> list[Candidate]:
-        part = re.sub(r"<[^>]*>", " ", part)
+        part = _TAG.sub(" ", part)
         return list(parse_cell(part, max_length)) if _START_RE.search(part) or _SCHEME_TYPO.search(part) else []
 
     end = 0
@@ -270,7 +271,7 @@ def _anchored(text: str, max_length: int) -> tuple[Candidate, ...]:
         found += around(text[end:m.start()])
         end = m.end()
         href = parse_cell(html.unescape(next(g for g in m.groups()[:3] if g is not None)).strip(), max_length)
-        shown = [c for c in parse_cell(html.unescape(re.sub(r"<[^>]*>", " ", m[4] or "")).strip(), max_length)
+        shown = [c for c in parse_cell(html.unescape(_TAG.sub(" ", m[4] or "")).strip(), max_length)
                  if c.valid]
         if not any(c.valid for c in href):
             found += map(_as_html, shown or href)  # "#" or "javascript:…" behind an address shown: the address
