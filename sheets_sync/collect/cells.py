@@ -135,6 +135,11 @@ _FULL_WIDTH_LINK = re.compile(r"(?:(?!" + _FULL_WIDTH_SCHEME.pattern + r")[^\s�
 # Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
 # or a label is read as typed (`_TRAIL`, `_GLUED_RE`).
 _FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in "（）［］｛｝"}
+# A link after an ASCII scheme that goes full width before its host has ended: at its start
+# ("https://ｗｗｗ．ｘ．…") or at a full-width "/", "?", "#" or "\" ("https://www.x.go.th／ｏ１"; a browser
+# maps them into the host, where they are forbidden: no browser opens it). After an ASCII "/" a
+# full-width path is one a browser sends as typed.
+_WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*[／？＃＼]")
 # Names that mean this machine (RFC 6761): valid to type, and the address guard blocks them as loopback.
 LOCAL_NAMES = ("localhost",)
 
@@ -200,7 +205,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
       `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `_full_width_schemes`) -> that scheme
       plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too (after
-      an ASCII scheme too, when the link starts so: "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１"); any
+      an ASCII scheme too, when the link starts so, "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", or its host ends
+      so, "https://www.x.go.th／ｏ１"); any
       other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
@@ -302,20 +308,21 @@ def _full_width_schemes(text: str) -> str:
 
     The link after a full-width scheme is read in ASCII where it is typed in full width too (a CJK or
     Thai input method left in full-width mode: "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１" was `malformed`); its Thai is
-    left as typed.
+    left as typed. So is the link after an ASCII scheme that goes full width before its host has ended
+    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too).
 
     >>> _full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
     >>> _full_width_schemes("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１（ปี 2566）")
     'ｈｔｔｐｓ://www.x.go.th/ลำพูน/o1（ปี 2566）'
-    >>> _full_width_schemes("https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１ https://x.go.th/ｏ１")
-    'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１'
+    >>> _full_width_schemes("https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１ https://x.go.th/ｏ１ https://x.go.th／ลำพูน／ｏ１")
+    'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１ ｈｔｔｐｓ://x.go.th/ลำพูน/o1'
     """
     out, end = [], 0
     for m in _FULL_WIDTH_SCHEME.finditer(text):
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
         # the input method switched after the scheme, or the scheme came from an autocomplete): malformed
-        if m[0].isascii() and (m.end() == len(text) or ord(text[m.end()]) not in _FULL_WIDTH_ASCII):
+        if m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
             continue
         letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
         link = _FULL_WIDTH_LINK.match(text, m.end())

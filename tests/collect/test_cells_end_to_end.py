@@ -172,8 +172,12 @@ def test_a_link_typed_in_full_width_after_an_ascii_scheme_is_read(setup, farm):
     # the scheme typed (or autocompleted) before the input method went full width: it was malformed, a
     # working link called invalid; as typed no browser opens it either, hence the note to copy it again
     wide = f"{rest}oit/O31".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
-    verdicts = sync_cells(config, harness, {"O31": f"http://{wide}"})
-    assert (verdicts["O31"].status, verdicts["O31"].reasons) == (Status.WARNING, ("scheme_slashes",))
+    # ... or switched after the host: a full-width "/" ends no host to a browser, so this was malformed too
+    host, _, path = rest.partition("/")
+    late = f"/{path}oit/O37".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    verdicts = sync_cells(config, harness, {"O31": f"http://{wide}", "O37": f"http://{host}{late}"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == \
+        {k: (Status.WARNING, ("scheme_slashes",)) for k in ("O31", "O37")}
 
 
 def test_googles_breadcrumb_of_an_address_is_read_as_its_path(setup, farm):

@@ -13,6 +13,7 @@ from sheets_sync.core.reasons import REASONS
 
 LAMPHUN = "xn--q3cju6cub7h.go.th"  # ลำพูน.go.th
 NAA = "%E0%B8%AB%E0%B8%99%E0%B9%89%E0%B8%B2"  # หน้า
+LAMPHUN_PATH = "%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99"  # ลำพูน (with "ำ": NFKC would split it)
 
 # (id, cell text, [(url, reasons), ...])
 CASES = [
@@ -104,6 +105,11 @@ CASES = [
     ("a full-width link after an ascii scheme and a label", "ลิงก์ http://ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１ (ปี 2566)",
      [("http://x.go.th/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/o1", ("scheme_slashes",))]),
     ("a full-width path after an ascii host", "https://x.go.th/ｏ１", [("https://x.go.th/%EF%BD%8F%EF%BC%91", ())]),
+    # ... but a full-width "/" ends no host to a browser (it maps it into the name, where it is forbidden): it
+    # was malformed; read in ASCII from there, its Thai as typed ("ำ" kept)
+    ("a full-width slash after an ascii host", "https://www.x.go.th／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width slash and thai after an ascii host and port", "http://x.go.th:8080／ลำพูน／ｏ１？ｉｄ＝１",
+     [(f"http://x.go.th:8080/{LAMPHUN_PATH}/o1?id=1", ("scheme_slashes",))]),
     # Google's breadcrumb of an address is a display of part of it, not the address: copy it from the
     # address bar (as typed it opens nothing on ITAS)
     ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("truncated_link",))]),
