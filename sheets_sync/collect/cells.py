@@ -65,7 +65,8 @@ _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<](?=\s*(?:https?://|www\.
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai
 # too: "…/o1และhttps://…/o2" ("and") is two items' links, and read as one the second was never checked.
-_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=https?://)", re.I)
+# A scheme typed in full width is written so here (`_full_width_schemes`): one glued to a link parts it too.
+_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).
@@ -190,7 +191,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       (HTML-unescaped), the address it shows as its last other reading when another.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
-      never a viewer's "?url=http://…" or an archive's "/web/2023/https://…").
+      never a viewer's "?url=http://…" or an archive's "/web/2023/https://…"); one typed in full width
+      glued to another keeps its `scheme_slashes` (`_ascii_link`).
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }, full-width and CJK
       brackets ） 】 」 among them) is dropped.
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
@@ -327,9 +329,22 @@ def _full_width_schemes(text: str) -> str:
         letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
         link = _FULL_WIDTH_LINK.match(text, m.end())
         out += [text[end:m.start()], "".join(chr(ord(c) + 0xFEE0) for c in letters), ":", slashes,
-                link[0].translate(_FULL_WIDTH_ASCII)]
+                _ascii_link(link[0])]
         end = link.end()
     return "".join(out) + text[end:]
+
+
+def _ascii_link(link: str) -> str:
+    """`link`, typed after a scheme in full width, in ASCII (`_FULL_WIDTH_ASCII`). A link glued to it
+    (where `_apart` parts two) is read as one of its own: its full-width scheme was read as ASCII here,
+    and the link lost the warning the first one gets.
+
+    >>> _ascii_link("／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２"), _ascii_link("／／ａ．ｇｏ．ｔｈ／？ｕ＝ｈｔｔｐ：／／ｂ")
+    ('//a.go.th/o1ｈｔｔｐｓ://b.go.th/o2', '//a.go.th/?u=http://b')
+    """
+    ascii_link = link.translate(_FULL_WIDTH_ASCII)
+    at = _glued_start(ascii_link, after_scheme=True)
+    return ascii_link if at < 0 else ascii_link[:at] + _full_width_schemes(link[at:])
 
 
 # Google's search results show an address as a breadcrumb: its site, then its path's words after " › "
@@ -565,11 +580,19 @@ def _apart(word: re.Match) -> str:
     'http://a.go.th/o1.pdf https://a.go.th/o2.pdf'
     """
     text = word[0]
+    at = _glued_start(text)
+    return text if at < 0 else text[:at] + " " + _apart(re.match(r"\S+", text[at:]))
+
+
+def _glued_start(text: str, after_scheme: bool = False) -> int:
+    """Where a link glued to the one in `text` starts (`_GLUED_LINK`), or -1. Only in a link's path
+    (`after_scheme`: `text` follows one) before any "?", "=", "%" or "#": a viewer's "?url=http://…"
+    and an escape or a fragment holding one stay one link."""
     for m in _GLUED_LINK.finditer(text):
         before = text[:m.start()]
-        if "://" in before and not any(c in before for c in "?=%#"):
-            return before + " " + _apart(re.match(r"\S+", text[m.start():]))
-    return text
+        if (after_scheme or "://" in before) and not any(c in before for c in "?=%#"):
+            return m.start()
+    return -1
 
 
 # Sara am (ำ) as a PDF's text layer or an old Thai font stores it: nikhahit then sara aa (ํา), two

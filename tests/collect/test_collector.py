@@ -94,6 +94,11 @@ CASES = [
      [("http://x.go.th:8080/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/index.php?id=12&t=1", ("scheme_slashes",))]),
     ("full-width links parted by a full-width comma", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１，ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
      [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    # ... glued one to the other: the second's scheme was read as ASCII with the first link, and it lost the warning
+    ("full-width links glued together", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ("scheme_slashes",)), ("http://b.go.th/o2", ("scheme_slashes",))]),
+    ("a full-width link and an ascii one glued", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１https://b.go.th/o2",
+     [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ())]),
     ("a full-width link in full-width brackets", "ดูได้ที่（ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１）",
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a full-width link, then an ascii one", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ https://b.go.th/(ｏ２)",
