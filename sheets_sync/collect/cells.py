@@ -244,10 +244,20 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         readings = [x for r in readings for x in (r, *_sara_am_composed(r))]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])
-        if all((c.url or c.raw) != (first.url or first.raw) for c in found):
-            found.append(replace(first, alternatives=tuple(others)))
+        _add_once(found, replace(first, alternatives=tuple(others)))
     # "https//x.go.th": a web scheme without its colon holds no URL start; its note says how a link starts
     return tuple(found) or (Candidate(text, None, ("bad_scheme" if _SCHEME_TYPO.search(text) else "malformed",)),)
+
+
+def _add_once(found: list[Candidate], c: Candidate) -> None:
+    """Appends `c` to `found` unless its URL is there. Of the two, the one with fewer faults stays (at
+    the first one's place): "x.go.th/o1<http://x.go.th/o1>" (Outlook's text, then its link) holds the link
+    with its scheme, and the text's missing_scheme was a warning that did not apply."""
+    same = next((i for i, o in enumerate(found) if (o.url or o.raw) == (c.url or c.raw)), None)
+    if same is None:
+        found.append(c)
+    elif set(c.reasons) < set(found[same].reasons):
+        found[same] = c
 
 
 # An HTML link pasted as its source ('<a href="https://x.go.th/o1">https://x.go.th/o1</a>', from a CMS's

@@ -127,8 +127,10 @@ def test_a_link_and_its_address_in_outlooks_plain_text_are_read_apart(setup, far
     config, harness = setup
     url = farm.url(HOST)
     # a link's text with "<address>" glued (an e-mail's plain text): read as one URL, "…/O25%3Chttp://…", a 404
-    verdicts = sync_cells(config, harness, {"O25": f"{url}oit/O25<{url}oit/O25>"})
-    assert (verdicts["O25"].status, verdicts["O25"].reasons) == (Status.OK, ())
+    # ... also when the text had no scheme: its missing_scheme was kept, though the link in "<…>" has one
+    verdicts = sync_cells(config, harness, {"O25": f"{url}oit/O25<{url}oit/O25>",
+                                            "O38": f"{url.removeprefix('http://')}oit/O38<{url}oit/O38>"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O25", "O38")}
 
 
 def test_a_split_sara_am_copied_from_a_pdf_is_read_composed_and_says_so(setup, farm):

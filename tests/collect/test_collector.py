@@ -146,6 +146,10 @@ CASES = [
      [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
     ("ideographic comma", "https://x.go.th/1、https://x.go.th/2", [("https://x.go.th/1", ()), ("https://x.go.th/2", ())]),
     ("same url twice is one", "https://x.go.th/1\nhttps://x.go.th/1", [("https://x.go.th/1", ())]),
+    # ... the one with fewer faults: Outlook's plain text of a link typed without its scheme holds the link in
+    # full ("<http://…>"); the text's missing_scheme came first and was kept, a warning that did not apply
+    ("outlook's text without a scheme, then its link", "x.go.th/o1<http://x.go.th/o1>", [("http://x.go.th/o1", ())]),
+    ("a link, then the same without its scheme", "http://x.go.th/o1 x.go.th/o1", [("http://x.go.th/o1", ())]),
     ("comma inside query", "https://x.go.th/index.php?_mod=ZGF0YQ&ids=1,2,3",
      [("https://x.go.th/index.php?_mod=ZGF0YQ&ids=1,2,3", ())]),
     ("semicolon inside path", "https://x.go.th/a;jsessionid=F00", [("https://x.go.th/a;jsessionid=F00", ())]),
