@@ -135,7 +135,9 @@ def read_agencies(grid: Grid, province: Province = LAMPHUN) -> tuple[tuple[Agenc
             problems.append(ReadProblem("unknown_district", n, f"{AGENCY_HEADERS['district']} {district!r} of agency "
                                         f"{code} is not a district of {province.name_en}", value=district,
                                         tab=TAB_AGENCIES))
-        domains = [d for d in text(cell(row, cols.get("domains"))).replace(";", ",").replace(" ", ",").split(",") if d]
+        # Split as the e-mail columns are: two sites typed on two lines of the cell (Alt+Enter) were
+        # read as one domain with a line break in it, and every link of the agency was off_site.
+        domains = [d for d in re.split(r"[,;\s]+", text(cell(row, cols.get("domains")))) if d]
         agencies.append(Agency(
             code=code,
             name=text(cell(row, cols["name"])),
