@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -101,7 +102,7 @@ class XlsxBook:
         ws = self.wb[tab]
         cells = {}
         for (r, c), cell in ws._cells.items():  # noqa: SLF001 - openpyxl's own store of the cells that exist
-            value = cell.value
+            value = as_shown(cell.value)
             # A hyperlink cell showing a label ("ข้อ 1") carries the URL in its target.
             link = getattr(cell, "hyperlink", None)
             if link is not None and link.target and "://" not in str(value or ""):
@@ -124,7 +125,7 @@ class XlsxBook:
         out = {}
         for (r, c), cell in self.wb[tab]._cells.items():  # noqa: SLF001 - see grid
             link = getattr(cell, "hyperlink", None)
-            other = other_address(cell.value, str(link.target) if link is not None and link.target else "")
+            other = other_address(as_shown(cell.value), str(link.target) if link is not None and link.target else "")
             if other:
                 out[(r - 1, c - 1)] = other
         return out
@@ -279,6 +280,29 @@ class XlsxBook:
     def add_chart(self, tab: str, chart: SummaryChart, header_row: int, width: int) -> None:
         """A native bar chart over a summary block's cells, to the right of the block."""
         add_summary_chart(self.wb[tab], chart, header_row, width)
+
+
+# OOXML's escape for a character XML cannot hold, which openpyxl hands over as stored: Excel and
+# LibreOffice save a carriage return in a cell (two links pasted with Windows line breaks, text
+# from a form or another program) as "_x000D_". The link before it was checked as
+# "…/o1_x000D_", a 404 for a page that opens. Read as the cell shows it: a CR before a line
+# break is that line break, any other control character one (CLEAN drops both in the sheet's
+# stale rule, and a line break is what the collector splits links on and what openpyxl can
+# write back into the checked-URL cell, where a control character is refused and a bare CR
+# is read back as a line feed). Only controls: "_x0041_" may be part of a file's name.
+_CR_BEFORE_LF = re.compile(r"(?:_x000[dD]_|\r)(?=\n)")
+_CONTROL = re.compile(r"_x00[01][0-9a-fA-F]_|\r")
+
+
+def as_shown(value: object) -> object:
+    r"""A cell's value with the control characters Excel escaped read as it shows them.
+
+    >>> as_shown("https://a.go.th/o1_x000D_\nhttps://a.go.th/o2"), as_shown("a_x000D_"), as_shown("t_x0009_b")
+    ('https://a.go.th/o1\nhttps://a.go.th/o2', 'a\n', 't\tb')
+    """
+    if not isinstance(value, str) or "_x00" not in value and "\r" not in value:
+        return value
+    return _CONTROL.sub(lambda m: "\t" if m.group().lower() == "_x0009_" else "\n", _CR_BEFORE_LF.sub("", value))
 
 
 def add_summary_chart(ws: Worksheet, spec: SummaryChart, header_row: int, width: int) -> None:
