@@ -60,7 +60,8 @@ class Submission:
 # A bar glued to a new URL ("…/o1|https://…/o2") separates two links too: it is never inside one. So does
 # a "<" before one: Outlook's and Word's plain text writes a link as its text and "<address>" glued to it
 # ("https://x.go.th/o1<https://x.go.th/o1>"); read as one, a working link was checked as "…/o1%3Chttps://…".
-_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<](?=\s*(?:https?://|www\.))|[，、；]", re.I)
+# A single angle quote in its place ("…/o1‹https://…/o1›", a typographic "<") too.
+_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<‹](?=\s*(?:https?://|www\.))|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai
@@ -94,7 +95,7 @@ _START_RE = re.compile(
 _HYPERLINK_RE = re.compile(r'=\s*HYPERLINK\s*\(\s*"([^"]*)"\s*(?:[,;]\s*(?:"(?:[^"]|"")*"|[^)"]*))?\)\s*', re.I)
 # Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
 # went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one.
-_TRAIL = ".,;:!?'\"“”‘’«»>)]}、，。）］｝】」』〕〉》"
+_TRAIL = ".,;:!?'\"“”‘’«»>›)]}、，。）］｝】」』〕〉》"
 _OPENER = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "】": "【", "」": "「", "』": "『",
            "〕": "〔", "〉": "〈", "》": "《"}
 # A word after a space that carries on a path: a file name ("2565.pdf", "(1).pdf"), a path or query

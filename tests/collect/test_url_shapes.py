@@ -188,6 +188,10 @@ SHAPES = [
     ("a file and another address glued", f"{X}/uploads/o1.pdf<{X}/uploads/o1-2.pdf>",
      [(f"{X}/uploads/o1.pdf", []), (f"{X}/uploads/o1-2.pdf", [])]),
     ("a label and its address glued", f"ดาวน์โหลด<{X}/oit/o1>", [(f"{X}/oit/o1", [])]),
+    # ... with single angle quotes for "<" and ">" (a typographic "<"): it was one URL, "…/o1%E2%80%B9https://…"
+    ("a link and its address in single angle quotes", f"{X}/oit/o1‹{X}/oit/o1›", [(f"{X}/oit/o1", [])]),
+    ("another address after a single angle quote", f"{X}/oit/o1-old‹{X}/oit/o1>",
+     [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
     ("numbered list", f"1. {X}/oit/o8\n2. {X}/oit/o8-2", [(f"{X}/oit/o8", []), (f"{X}/oit/o8-2", [])]),
     ("facebook page and a label", "https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)",
      [("https://www.facebook.com/tapladuk.lp/", [th("https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)")])]),
