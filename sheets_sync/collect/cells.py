@@ -199,7 +199,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
       `truncated_link`.
     - Google's breadcrumb of an address ("https://www.x.go.th › ita › o1", `_breadcrumbs`) -> joined by
-      "/" first, the site alone second, both with `truncated_link`.
+      "/" first, the site alone second, both with `breadcrumb_link`.
     - A cell whose only link-like text is a web scheme without its colon ("https//x.go.th/a",
       "http.//...") -> one `bad_scheme` (its note says a link starts with http:// or https://).
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
@@ -240,8 +240,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
         if any(map(_escaped_query, pieces)):
             readings = [replace(r, reasons=(*r.reasons, "escaped_ampersand")) if r.valid else r for r in readings]
         if any(_CRUMB in piece for piece in group):  # Google's display of an address, not the address
-            readings = [replace(r, reasons=tuple(dict.fromkeys((*r.reasons, "truncated_link")))) if r.valid else r
-                        for r in readings]
+            readings = [replace(r, reasons=(*r.reasons, "breadcrumb_link")) if r.valid else r for r in readings]
         readings = [x for r in readings for x in (r, *_sara_am_composed(r))]
         valid = [r for i, r in enumerate(readings) if r.valid and r.url not in {o.url for o in readings[:i]}]
         first, others = (valid[0], valid[1:]) if valid else (readings[0], [])

@@ -63,6 +63,12 @@ _ALL = [
     Reason("truncated_link", Status.WARNING,
            "ลิงก์นี้มีเครื่องหมาย … แสดงว่าถูกตัดให้สั้นตอนคัดลอก (เช่น จาก Facebook, LINE หรือเอกสาร) ผู้ประเมินอาจเปิดไม่ได้ "
            "ให้เปิดหน้าข้อมูลแล้วคัดลอก URL เต็มจากแถบที่อยู่ของเบราว์เซอร์มาใส่แทน"),
+    # Google's breadcrumb of an address ("https://www.x.go.th › ita › o1") copied from its results: a display
+    # of part of the address, which may hold no "…" (truncated_link's note speaks of one). collect/cells.py
+    # checks it joined by "/" and as the site alone; as typed it opens nothing on ITAS.
+    Reason("breadcrumb_link", Status.WARNING,
+           "ลิงก์นี้คัดลอกมาจากผลการค้นหาของ Google (แสดงเป็น ชื่อเว็บไซต์ › ส่วนของที่อยู่) ซึ่งไม่ใช่ที่อยู่เต็มของหน้า "
+           "ผู้ประเมินอาจเปิดไม่ได้ ให้เปิดหน้าข้อมูลแล้วคัดลอก URL จากแถบที่อยู่ของเบราว์เซอร์มาใส่แทน ไม่ใช่คัดลอกจากผลการค้นหาของ Google"),
     # A link copied from a Facebook post, a Google Doc or an Outlook e-mail is the platform's
     # redirect page with the real address inside (collect/cells.py checks that address).
     Reason("wrapped_link", Status.WARNING,

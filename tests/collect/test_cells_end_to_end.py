@@ -189,12 +189,14 @@ def test_googles_breadcrumb_of_an_address_is_read_as_its_path(setup, farm):
     config, harness = setup
     site = farm.url(HOST).removesuffix("/")
     # "site › oit › O32" copied from Google's results: the home page was judged (homepage_only); the path
-    # opens, with the note to copy the address from the address bar (ITAS gets the cell as typed)
+    # opens, with the note to copy the address from the address bar, not Google's results (ITAS gets the cell as typed)
     verdicts = sync_cells(config, harness, {"O32": f"{site} › oit › O32",
                                             # a path Google showed in part: the site alone is judged, as before
                                             "O33": f"{site} › oit › ..."})
-    assert (verdicts["O32"].status, verdicts["O32"].reasons) == (Status.WARNING, ("truncated_link",))
-    assert (verdicts["O33"].status, verdicts["O33"].reasons) == (Status.WARNING, ("truncated_link", "homepage_only"))
+    assert (verdicts["O32"].status, verdicts["O32"].reasons) == (Status.WARNING, ("breadcrumb_link",))
+    assert (verdicts["O33"].status, verdicts["O33"].reasons) == (Status.WARNING, ("breadcrumb_link", "homepage_only"))
+    # its own note, which says where to copy the address from (truncated_link's spoke of a "…" it did not show)
+    assert "Google" in verdicts["O32"].note_th and "…" not in verdicts["O32"].note_th
 
 
 def test_an_html_link_pasted_as_its_source_is_read_by_its_href(setup, farm):

@@ -117,7 +117,10 @@ CASES = [
      [(f"http://x.go.th:8080/{LAMPHUN_PATH}/o1?id=1", ("scheme_slashes",))]),
     # Google's breadcrumb of an address is a display of part of it, not the address: copy it from the
     # address bar (as typed it opens nothing on ITAS)
-    ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("truncated_link",))]),
+    ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("breadcrumb_link",))]),
+    # ... its own note: truncated_link's speaks of a "…" it may not show (one it shows gets both)
+    ("google's breadcrumb shortened", "https://www.x.go.th › ita › o10-แผน…",
+     [("https://www.x.go.th/ita/o10-%E0%B9%81%E0%B8%9C%E0%B8%99%E2%80%A6", ("truncated_link", "breadcrumb_link"))]),
     # a link pasted after a scheme typed first: the inner link is meant (it was malformed); as typed a
     # browser goes to a site named "https", so the note says to copy the address again
     ("a scheme typed before a pasted link", "https://https://www.x.go.th/o1",
@@ -224,7 +227,7 @@ def test_table_is_big_enough_and_uses_known_reasons():
     assert len(CASES) >= 45
     used = {r for _, _, exp in CASES for _, reasons in exp for r in reasons}
     assert used == {"missing_scheme", "scheme_slashes", "bad_scheme", "malformed", "formula", "wrapped_link",
-                    "truncated_link"}
+                    "truncated_link", "breadcrumb_link"}
     assert used <= set(REASONS)
 
 
@@ -463,7 +466,7 @@ def test_a_breadcrumbs_site_alone_says_it_is_a_display_too():
     # homepage_only alone told the agency it gave the home page, which it did not mean to
     (cell,) = read_cell("https://www.x.go.th › ita › o1", SETTINGS)
     assert [(r.url, r.reasons) for r in cell.readings] == [
-        ("https://www.x.go.th/ita/o1", ("truncated_link",)), ("https://www.x.go.th/", ("truncated_link", "homepage_only"))]
+        ("https://www.x.go.th/ita/o1", ("breadcrumb_link",)), ("https://www.x.go.th/", ("breadcrumb_link", "homepage_only"))]
 
 
 def test_a_space_read_away_after_a_slash_says_so_and_the_link_as_typed_does_not():
