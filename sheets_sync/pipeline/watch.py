@@ -1,7 +1,8 @@
 """The light watch between full syncs (issue 14): feedback on a pasted URL within two minutes.
 
 Every `schedule.watch_seconds` the worker reads the sheet once, finds the rows whose URL text changed
-since it last looked (or that have a URL and no verdict yet), checks only those URLs, and writes their
+since it last looked (or that have a URL and no verdict yet), checks only those URLs (and the rows of
+the same agency whose link those edits made or stopped being another item's), and writes their
 verdicts by the same rules as a sync (by key at write time; a row whose URL changed meanwhile gets
 nothing and is picked up by the next pass). Everything else waits for the full sync: an unchanged
 broken or "check" URL is re-checked on the full schedule, never every minute (politeness to agencies'
@@ -18,7 +19,7 @@ metadata, then the notes in one checked batch: a pass writes no summary to carry
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from sheets_sync.check.checker import Checker
@@ -33,6 +34,7 @@ from sheets_sync.state.history import History
 from sheets_sync.state.store import State
 
 log = logging.getLogger(__name__)
+DUPLICATE = "duplicate_in_agency"  # the one rule of collect.assess that looks at an agency's other rows
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Watch:
 @dataclass(frozen=True)
 class WatchReport:
     rows: int  # rows read (0: the storage had not changed, nothing was read)
-    due: tuple[RowKey, ...] = ()  # rows whose URL changed or has no verdict yet
+    due: tuple[RowKey, ...] = ()  # rows judged: URL changed or no verdict yet, or sharing a link changed by that
     urls_checked: int = 0
     write: WriteReport = field(default_factory=WriteReport)
 
@@ -75,6 +77,31 @@ def due_rows(rows: Sequence[SubmissionRow], watch: Watch) -> list[SubmissionRow]
     return out
 
 
+def with_agency_rules(due: Sequence[SubmissionRow], rows: Sequence[SubmissionRow], last_seen: dict[RowKey, str],
+                      agencies, settings) -> tuple[list[SubmissionRow], tuple]:
+    """The rows a pass judges and their submissions, assessed among their agency's other rows as a
+    sync assesses them: `duplicate_in_agency` is a rule over an agency's rows, and a pass that
+    assessed its changed rows alone gave a link pasted into a second item "ok" until the full sync,
+    while the item that shared a link the agency then changed kept "same URL as another item" and
+    its advice. So the rows whose sharing the edits changed (by the texts `last_seen`) are judged too."""
+    agencies_due = {r.key.agency for r in due}
+    pool = [r for r in rows if r.key.agency in agencies_due]
+    assessed = dict(zip((r.key for r in pool), collector.assess(pool, agencies, settings)))
+    before = [replace(r, url_text=last_seen.get(r.key, r.url_text)) for r in pool]
+    flipped = _sharing(before, agencies, settings) ^ {k for k, s in assessed.items() if _shares(s)}
+    keys = {r.key for r in due}
+    judged = [*due, *(r for r in pool if r.key in flipped and r.key not in keys)]
+    return judged, tuple(assessed[r.key] for r in judged)
+
+
+def _shares(submission) -> bool:
+    return any(DUPLICATE in c.reasons for c in submission.candidates)
+
+
+def _sharing(rows: Sequence[SubmissionRow], agencies, settings) -> set[RowKey]:
+    return {s.key for s in collector.assess(rows, agencies, settings) if _shares(s)}
+
+
 def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock, watch: Watch,
                snapshot: Snapshot | None = None, state: State | None = None) -> WatchReport:
     """One pass: read, judge the due rows only, write their verdicts. Only the sheet being unreadable
@@ -88,12 +115,12 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     snapshot = snapshot or backend.read(config.catalog)
     watch.version = stamp
     due = due_rows(snapshot.rows, watch)
-    watch.seen = {r.key: r.url_text for r in snapshot.rows}
+    last_seen, watch.seen = watch.seen, {r.key: r.url_text for r in snapshot.rows}
     watch.primed = True
     if not due:
         return WatchReport(rows=len(snapshot.rows))
     agencies = {a.code: a for a in snapshot.agencies}
-    submissions = collector.assess(due, agencies, config.settings.validation)
+    due, submissions = with_agency_rules(due, snapshot.rows, last_seen, agencies, config.settings.validation)
     urls = sorted({c.url for s in submissions for c in s.candidates if c.url})
     # Checked and judged as a sync does (both readings of a cell, the item's year rule): a pass
     # of its own once gave last year's page "ok" and a file name followed by a label "broken",

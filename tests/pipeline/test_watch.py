@@ -37,6 +37,14 @@ def statuses(sheet) -> dict[RowKey, str]:
     return {RowKey(g.text(r[a]), g.text(r[i])): g.text(g.cell(r, s)) for r in grid[1:]}
 
 
+def synced(config, sheet, checker, clock) -> Watch:
+    """One full sync, and the watch it primes (as the worker's loop primes it)."""
+    report = pipeline.sync(config, sheet.backend, checker, clock)
+    watch = Watch()
+    watch.prime(report.verdicts, report.write.stale)
+    return watch
+
+
 def row(item: str, url: str, status: Status | None) -> SubmissionRow:
     return SubmissionRow(RowKey("a-one", item), url, previous_status=status)
 
@@ -61,9 +69,7 @@ def test_a_pass_checks_only_changed_rows_and_writes_their_verdicts(sheet, config
     sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/gone"))))
     checker = Checker(config.settings.checker)
     try:
-        report = pipeline.sync(config, sheet.backend, checker, clock)
-        watch = Watch()
-        watch.prime(report.verdicts, report.write.stale)
+        watch = synced(config, sheet, checker, clock)
         assert statuses(sheet)[RowKey("a-one", "O2")] == Status.BROKEN.label_th
 
         before = len(site.log)
@@ -177,3 +183,45 @@ def test_on_google_sheets_a_pass_leaves_its_notes_on_the_sheet(tmp_path, config,
     a, i, u = (head.index(SUBMISSION_HEADERS[k]) for k in ("agency", "item", "url"))
     r = next(n for n, row in enumerate(grid) if g.text(g.cell(row, a)) == "a-one" and g.text(g.cell(row, i)) == "O2")
     assert (tab.cell(r, u) or {}).get("note")
+
+
+def sheet_cells(sheet) -> dict[RowKey, tuple[str, str, str]]:
+    """Each row's status, reason codes and the note on its URL cell, as the sheet shows them."""
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    return {RowKey(g.text(r[cols["agency"]]), g.text(r[cols["item"]])):
+            (g.text(g.cell(r, cols["status"])), g.text(g.cell(r, cols["reasons"])),
+             sheet.note(TAB_SUBMISSIONS, i, cols["url"]))
+            for i, r in enumerate(grid[1:], start=1)}
+
+
+def test_a_pass_tells_a_link_shared_with_another_item_as_the_full_sync_does(sheet, config, site):
+    """duplicate_in_agency looks at the agency's other rows, and a pass judged the changed row alone:
+    the link pasted into a second item was "ok" until the full sync, and once the agency gave that
+    item its own link, the first item kept "same URL as another item" and its advice."""
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    one, two = RowKey("a-one", "O1"), RowKey("a-one", "O2")
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/boss"))))
+    checker = Checker(config.settings.checker)
+    try:
+        watch = synced(config, sheet, checker, clock)
+        assert statuses(sheet)[one] == statuses(sheet)[two] == Status.OK.label_th
+
+        passes, syncs = [], []
+        for url in ("/org", "/boss"):  # O2 given O1's link, then its own again
+            sheet.edit_now(lambda e: e.set_url("a-one", "O2", site.url(url)))
+            clock.advance(60)
+            watch_pass(config, sheet.backend, checker, clock, watch)
+            passes.append(sheet_cells(sheet))
+            clock.advance(60)
+            watch = synced(config, sheet, checker, clock)
+            syncs.append(sheet_cells(sheet))
+    finally:
+        checker.close()
+    shared, own = passes
+    assert "duplicate_in_agency" in shared[one][1] and "duplicate_in_agency" in shared[two][1]
+    assert shared[one][2] and shared[one][2] == syncs[0][one][2]  # the advice, on both rows
+    assert own[one] == (Status.OK.label_th, "", "")  # nothing left of it once fixed
+    for by_pass, by_sync in zip(passes, syncs):
+        assert {k: v[:2] for k, v in by_pass.items()} == {k: v[:2] for k, v in by_sync.items()}
+        assert {k: v[2] for k, v in by_pass.items()} == {k: v[2] for k, v in by_sync.items()}
