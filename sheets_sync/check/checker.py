@@ -275,11 +275,17 @@ class Checker:
     async def _home(self, origin: str, deadline: float) -> "_Home | None":
         """Where the site's root leads, with the dated lines of its template's parts
         (`template.part_lines`) and whether it is a consent wall alone (`content.wall_text`); None
-        when it does not open. Asked once per site and run. One that did not answer this time (no
-        answer within the deadline, a dropped connection, a 5xx or 429) is noted for the check
-        (`_classify` keeps no validators for a verdict made without it)."""
-        async def root() -> _Home | object | None:
+        when it does not open. Asked once per site and run; again by a later check with more time
+        than a request cut by its asker's deadline had (`_once`): the first check of a site may ask
+        with a second left, and its cut request, kept, judged every page of the site without the
+        home page's rules for the run. One that did not answer this time (nothing within the
+        check's deadline, a dropped connection, a 5xx or 429) is noted for the check (`_classify`
+        keeps no validators for a verdict made without it)."""
+        async def root() -> _Home | _Cut | object | None:
+            start = time.monotonic()
             f = await self.fetch_async(origin + "/", deadline=deadline)
+            if f.error == "timeout" and time.monotonic() >= deadline:
+                return _Cut(deadline - start)
             if f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES:
                 return _UNANSWERED
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
@@ -294,7 +300,7 @@ class Checker:
         if isinstance(home, _Home):
             return home
         slot = self._homes.get(origin)
-        if home is _UNANSWERED or slot is None or not slot.done():  # (or not yet, when this check's time ran out)
+        if home is not None or slot is None or not slot.done():  # unanswered, cut, or not yet in this check's time
             if (noted := _HOME_UNANSWERED.get()) is not None:
                 noted.append(origin)
         return None
@@ -628,21 +634,37 @@ class Checker:
 
 async def _once(table: dict, key: str, make: Callable, deadline: float):
     """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
-    for the first one's answer, or gets None when `deadline` (monotonic) passes first."""
-    slot = table.get(key)
-    if slot is None:
-        slot = table[key] = asyncio.get_running_loop().create_future()
-        value = None
+    for the first one's answer, or gets None when `deadline` (monotonic) passes first. An answer
+    `make` gives as a `_Cut` is no answer for the key: a caller with more time left than that
+    request had asks again; one with no more gets the `_Cut` at once (its own would be cut too,
+    and a site that drips its answer would cost each of its checks its whole deadline)."""
+    while True:
+        slot = table.get(key)
+        got = slot.result() if slot is not None and slot.done() else None
+        cut = got if isinstance(got, _Cut) else None
+        if slot is None or (cut is not None and deadline - time.monotonic() > cut.had):
+            slot = table[key] = asyncio.get_running_loop().create_future()
+            value = None
+            try:
+                value = await make()
+            finally:
+                slot.set_result(value)
+            return value
+        if cut is not None:
+            return cut
+        budget.idle()  # no request of ours in flight while the first check fetches it
         try:
-            value = await make()
-        finally:
-            slot.set_result(value)
-        return value
-    budget.idle()  # no request of ours in flight while the first check fetches it
-    try:
-        return await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
-    except TimeoutError:
-        return None
+            value = await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
+        if not isinstance(value, _Cut):
+            return value
+
+
+class _Cut(NamedTuple):
+    """What `_once` makes that its caller's deadline cut: that check's time ran out, not the site's."""
+
+    had: float  # the seconds the request had
 
 
 # The home pages a check's rules asked for that did not answer this time (`Checker._home`), per

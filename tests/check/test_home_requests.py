@@ -2,10 +2,11 @@
 get the web server's bare 404, a consent wall at the item's own address, a folder's index) is a
 request like every other, through the real Checker on loopback: never made when no rule needs it
 (nor for an item that answers the cache's conditional GET with 304), paced per host, within the
-check's deadline, through the private-address guard; and a home page that did not answer this
-time (a dropped connection, a 5xx) leaves the item's verdict made without it unkept: its
-validators are dropped, so the next run reads it whole and asks the home page again, where a 304
-kept the footer's false ok for good."""
+check's deadline, through the private-address guard; asked again by a later check of the site
+when one check's own deadline cut it (never by one with less time than that request had); and a
+home page that did not answer this time (a dropped connection, a 5xx) leaves the item's verdict
+made without it unkept: its validators are dropped, so the next run reads it whole and asks the
+home page again, where a 304 kept the footer's false ok for good."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.state.store import State
 from tests.check.test_consent import CONSENT_ONLY
 from tests.check.test_template_home import BARE, HTML, routes
-from tests.support.http_servers import LoopbackServer, etagged, raw, redirect, respond, slow
+from tests.support.http_servers import LoopbackServer, etagged, raw, redirect, respond, sequence, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
                    allow_private=("127.0.0.1/32",))
@@ -140,3 +141,50 @@ def test_a_verdict_made_without_the_home_page_that_did_not_answer_is_not_kept_by
         second = run()
         assert judged(second) == (Status.WARNING, ("year_only_in_template",))
         assert [r.headers.get("If-None-Match") for r in srv.requests_to("/o10")] == [None, None]
+
+
+def test_a_home_page_cut_by_one_checks_deadline_is_asked_again_by_the_sites_next_check():
+    # The site's first check spent most of its time on its own slow page, and the home page, asked
+    # with the second left, was cut by that check's deadline: no answer of the site's. Kept as one,
+    # every later check of the site was judged without the home page's rules for the run (last
+    # year's plan ok by its banner's 2566). The next check, with time of its own, asks again.
+    settings = replace(SETTINGS, total_timeout_s=4, read_timeout_s=10, per_host=1)  # one at a time, in order
+    site = routes("semantic")
+    site |= {"/o10-slow": slow(3.0, site["/o10"]), "/": slow(1.2, site["/"])}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10-slow"), srv.url("/o10")])
+        assert len(srv.requests_to("/")) == 2
+    first, second = got[srv.url("/o10-slow")], got[srv.url("/o10")]
+    assert judged(first) == (Status.OK, ()) and first.http_status == 200  # its page came, the home page not in its time
+    assert judged(second) == (Status.WARNING, ("year_only_in_template",))
+
+
+def test_a_check_waiting_for_a_home_page_its_asker_ran_out_of_time_for_asks_again():
+    # The second check of the site asked while the first one's request was under way, and waited
+    # for it: cut by the first check's deadline, that request tells it nothing, and it asks itself.
+    settings = replace(SETTINGS, total_timeout_s=4, read_timeout_s=10, per_host=2)
+    site = routes("semantic")
+    no_year = respond(200, b"<html><body><main><p>" + b"text " * 60 + b"</p></main></body></html>", HTML)
+    site |= {"/o10-slow": slow(2.8, site["/o10"]),  # asks for the home page with at most 1.2 s left
+             "/other": slow(3.4, no_year),  # holds the second slot: the next check starts after the first asked
+             "/": sequence(slow(2.0, site["/"]), site["/"])}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10-slow"), srv.url("/other"), srv.url("/o10")])
+        asked = srv.requests_to("/")
+    assert len(asked) == 2 and asked[1].at > srv.requests_to("/o10")[0].at > asked[0].at
+    assert judged(got[srv.url("/o10-slow")]) == (Status.OK, ())
+    assert judged(got[srv.url("/o10")]) == (Status.WARNING, ("year_only_in_template",))
+
+
+def test_a_home_page_slower_than_a_check_has_is_not_asked_again_with_less_time():
+    # Once a request to the home page was cut with some seconds to go, a check with fewer left
+    # would be cut too: it is judged without the home page (its validators dropped) at once, not
+    # after another request that waits out its deadline, check after check of a site that drips.
+    settings = replace(SETTINGS, total_timeout_s=3, read_timeout_s=10, per_host=1)
+    site = routes("semantic")
+    # The first check asks for the home page with nearly 3 s to go; the second, after its slow page, with 1.5.
+    site |= {"/o10-slow": slow(1.5, site["/o10"]), "/": slow(4.0, site["/"])}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10"), srv.url("/o10-slow")])
+        assert len(srv.requests_to("/")) == 1
+    assert judged(got[srv.url("/o10")]) == judged(got[srv.url("/o10-slow")]) == (Status.OK, ())
