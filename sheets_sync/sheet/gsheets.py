@@ -554,6 +554,13 @@ class GSheetsBackend(GridBackend):
         with self._api("write the notes"):
             self._send_checked(pending, plan)
 
+    def _flush_before_failing(self) -> None:
+        """`flush`, for a write that is failing anyway: its own failure is logged, and the first one told."""
+        try:
+            self.flush()
+        except BackendError as e:
+            log.warning("the notes could not be written either: %s", e)
+
     def write_summary(self, summary: Summary) -> None:
         """The summary, in one batch with the held positioned writes (notes, row-metadata repairs,
         checked-at-only times) and the tab ids to remember; the batch's answer is checked
@@ -568,7 +575,15 @@ class GSheetsBackend(GridBackend):
             def build(meta: dict[str, SheetMeta], retry: bool) -> list[dict]:
                 held = [] if retry else pending
                 return held + ident.remember_requests(meta, self._remembered) + self._tab_requests(TAB_SUMMARY, summary, meta)
-            gone = self._send_on_known_tabs(build, plan)
+            try:
+                gone = self._send_on_known_tabs(build, plan)
+            except gspread.exceptions.APIError:
+                # Refused, so nothing of the batch was applied (a coordinator's protection on the
+                # summary tab, say): the notes must not wait on the summary. They did, and a row
+                # fixed since kept its old advice beside its new "ok" on every run until then.
+                self._pending, self._positioned = pending, plan
+                self._flush_before_failing()
+                raise
         if isinstance(gone, list) and gone:
             log.warning("%d rows disappeared before their notes were written: %s", len(gone),
                         ", ".join(map(str, gone[:10])))

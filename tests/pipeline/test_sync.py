@@ -322,3 +322,30 @@ def test_a_deleted_row_is_not_sent_and_the_coordinator_is_told_to_run_init(sheet
     assert RowKey("a-one", "O1") in cells(sheet)
     run(config, sheet, clock=FixedClock(datetime(2023, 1, 22, 9, 0, tzinfo=BANGKOK)))
     assert not any("ไม่มีแถว" in c for r in sheet.grid(TAB_SUMMARY) for c in map(g.text, r))
+
+
+def test_on_google_sheets_a_refused_summary_does_not_keep_a_fixed_rows_old_advice(tmp_path, config, site):
+    """The notes travel with the summary's batch: a coordinator who made the summary tab theirs alone
+    (its protection's editors) had Google refuse that batch on every run, and a row the agency fixed
+    showed its new "ok" beside the old link's advice, while the run said only the summary was not written."""
+    from sheets_sync.core.errors import BackendError
+    from tests.support.sheets import GSheetsHarness, submissions_sheet
+
+    sheet = GSheetsHarness(tmp_path)
+    pipeline.init(config, sheet.backend)
+    sheet.edit_now(lambda e: e.set_url("a-one", "O2", site.url("/gone")))
+    run(config, sheet)
+    summary = sheet.fake.sheet(sheet.sid, TAB_SUMMARY)
+    summary.protected[0]["editors"]["users"] = ["coordinator@example.org"]
+    sheet.edit_now(lambda e: e.set_url("a-one", "O2", site.url("/org")))  # the agency fixes its link
+
+    with pytest.raises(BackendError, match="summary"):
+        run(config, sheet)
+
+    tab = submissions_sheet(sheet.fake, sheet.sid)  # as agencies see it: nobody flushes for them
+    grid = tab.grid()
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    r = next(n for n, row in enumerate(grid) if g.text(g.cell(row, cols["item"])) == "O2"
+             and g.text(g.cell(row, cols["agency"])) == "a-one")
+    assert g.text(grid[r][cols["status"]]) == Status.OK.label_th
+    assert not (tab.cell(r, cols["url"]) or {}).get("note")
