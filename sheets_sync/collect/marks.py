@@ -1,14 +1,15 @@
 """A dash or dots typed right before a Thai label ("…/o1–ข้อมูลปี 2566", "…/o1...ดูเพิ่มเติม"). Pure.
 
 With no space they went into the path and the URL alone was never checked: a working link judged
-broken. A path may truly hold them, so the text as typed stays a reading (collect/cells.py).
+broken. A path may truly hold them, so the text as typed stays a reading (collect/repairs.unmarked).
 """
 
 from __future__ import annotations
 
 import re
 
-_THAI = "\u0e00-\u0e7f"
+from sheets_sync.collect.urls import THAI as _THAI
+
 # An en or em dash, three dots or more, or "…", before Thai or at a URL's end ("…/o1– ข้อมูล").
 _MARK = re.compile(f"(?:[–—]+|\\.{{3,}}|…)(?=[{_THAI}]|$)")
 

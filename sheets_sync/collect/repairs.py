@@ -1,0 +1,222 @@
+"""The repaired readings of a URL's text: what a paste or an input method did to it, undone. Pure.
+
+Each function takes the pieces a URL may be (`collect/readings.py`) and adds, after or before each, the
+reading with one fault undone: a scheme or link typed in full width, a dash, dots or Thai glued after
+the link, an office's abbreviation before a Thai host, "&amp;" in the query, a split sara am.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from sheets_sync.collect import marks
+from sheets_sync.collect.readings import glued_start
+from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
+
+# Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
+# after a letter or digit of a path it may be one too ("…/ita/o1ข้อมูลโครงสร้าง"), or a Thai slug.
+# ... or a bracketed label ("…/o19.pdf(ข้อมูลปี 2566)"): no file name goes on past its extension,
+# and a path word rarely runs into a bracket with Thai in it.
+_GLUED_AFTER_FILE_RE = re.compile(EXT + f"(?=[{THAI}]|[(\\[（])", re.I)
+_GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{THAI}]|[(\\[（][^)\\]）]*[{THAI}])")
+# A closing bracket or quote glued to Thai ("(https://…/o1)ข้อมูลปี 2566", "“https://…/o1”ค่ะ", as Thai is
+# written, without spaces): it closes what opened before the link, and what follows is a label. Went
+# into the path: the link alone was never checked. A bracket the path opened itself ("…/ลำพูน_(จังหวัด)") is the path's.
+_CLOSER_BEFORE_THAI = re.compile(f"[)\\]}}）］｝】」』〕〉》”’»\"](?=[{THAI}])")
+# "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
+# copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
+# "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
+_ESCAPED_AMP = re.compile(r"&(?:amp|#0*38);", re.I)
+_FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is not "&#038;"'s
+# A web scheme typed with a Thai or CJK input method in full-width letters ("ｈｔｔｐｓ://", "ＨＴＴＰＳ：／／"):
+# it was taken for a label before a host without a scheme, checked as http://.
+_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
+# The link after such a scheme, up to a space, a full-width comma or semicolon (they part links) or the
+# next such scheme: typed in full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII.
+_FULL_WIDTH_LINK = re.compile(r"(?:(?!" + _FULL_WIDTH_SCHEME.pattern + r")[^\s，；])*")
+# The full-width forms of ASCII (U+FF01..U+FF5E) as NFKC reads them, and only those: NFKC would change
+# Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
+# or a label is read as typed (`urls.trim`, `_GLUED_RE`).
+_FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in "（）［］｛｝"}
+# A link after an ASCII scheme that goes full width before its host has ended: at its start
+# ("https://ｗｗｗ．ｘ．…") or at a full-width "/", "?", "#" or "\" ("https://www.x.go.th／ｏ１"; a browser
+# maps them into the host, where they are forbidden: no browser opens it). After an ASCII "/" a
+# full-width path is one a browser sends as typed.
+_WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*[／？＃＼]")
+
+
+def full_width_schemes(text: str) -> str:
+    """`text` with each web scheme typed in full width, wholly or in part, written in full-width letters
+    and an ASCII ":" and slashes: the rest of the reading looks for "//", and `urls.check_piece` reads the
+    letters and warns (a browser takes them for no scheme: as a link on ITAS it leads to a path there).
+
+    The link after a full-width scheme is read in ASCII where it is typed in full width too (a CJK or
+    Thai input method left in full-width mode: "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１" was `malformed`); its Thai is
+    left as typed. So is the link after an ASCII scheme that goes full width before its host has ended
+    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too).
+
+    >>> full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
+    'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
+    >>> full_width_schemes("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１（ปี 2566）")
+    'ｈｔｔｐｓ://www.x.go.th/ลำพูน/o1（ปี 2566）'
+    >>> full_width_schemes("https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１ https://x.go.th/ｏ１ https://x.go.th／ลำพูน／ｏ１")
+    'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１ ｈｔｔｐｓ://x.go.th/ลำพูน/o1'
+    """
+    out, end = [], 0
+    for m in _FULL_WIDTH_SCHEME.finditer(text):
+        # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
+        # the input method switched after the scheme, or the scheme came from an autocomplete): malformed
+        if m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
+            continue
+        letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
+        link = _FULL_WIDTH_LINK.match(text, m.end())
+        out += [text[end:m.start()], "".join(chr(ord(c) + 0xFEE0) for c in letters), ":", slashes,
+                _ascii_link(link[0])]
+        end = link.end()
+    return "".join(out) + text[end:]
+
+
+def _ascii_link(link: str) -> str:
+    """`link`, typed after a scheme in full width, in ASCII (`_FULL_WIDTH_ASCII`). A link glued to it
+    (where `readings._apart` parts two) is read as one of its own: its full-width scheme was read as ASCII here,
+    and the link lost the warning the first one gets.
+
+    >>> _ascii_link("／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２"), _ascii_link("／／ａ．ｇｏ．ｔｈ／？ｕ＝ｈｔｔｐ：／／ｂ")
+    ('//a.go.th/o1ｈｔｔｐｓ://b.go.th/o2', '//a.go.th/?u=http://b')
+    """
+    ascii_link = link.translate(_FULL_WIDTH_ASCII)
+    at = glued_start(ascii_link, after_scheme=True)
+    return ascii_link if at < 0 else ascii_link[:at] + full_width_schemes(link[at:])
+
+
+# Sara am (ำ) as a PDF's text layer or an old Thai font stores it: nikhahit then sara aa (ํา), two
+# characters that look the same. Copied into a link it is another address, a 404 where the file's
+# name has ำ: the link as typed stays the first reading (it is what the assessor will be given),
+# the composed one is tried next and says what to fix (`sara_am_split`) when it is the one that opens.
+# (A host needs no such reading: IDNA maps both to one name.)
+_SPLIT_AM = re.compile("%E0%B9%8D%E0%B8%B2", re.I)
+
+
+def sara_am_composed(candidate: Candidate) -> tuple[Candidate, ...]:
+    """`candidate`'s URL with each split sara am composed, as another reading, or nothing.
+
+    >>> from sheets_sync.collect.urls import read_piece
+    >>> c = read_piece("http://x.go.th/ผลการดําเนินงาน.pdf", 2000)
+    >>> [(a.url, a.reasons) for a in sara_am_composed(c)]
+    [('http://x.go.th/%E0%B8%9C%E0%B8%A5%E0%B8%81%E0%B8%B2%E0%B8%A3%E0%B8%94%E0%B8%B3%E0%B9%80%E0%B8%99%E0%B8%B4%E0%B8%99%E0%B8%87%E0%B8%B2%E0%B8%99.pdf', ('sara_am_split',))]
+    """
+    if not candidate.valid or not _SPLIT_AM.search(candidate.url):
+        return ()
+    url = _SPLIT_AM.sub("%E0%B8%B3", candidate.url)
+    return (replace(candidate, url=url, reasons=(*candidate.reasons, "sara_am_split")),)
+
+
+def unescaped(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces`, each followed by its reading with "&amp;" (or "&#038;") in its query read as "&" (see
+    parse_cell: both readings carry `escaped_ampersand`, so whichever is judged says to fix it).
+
+    >>> unescaped(("http://x.go.th/index.php?option=com_content&amp;view=article&amp;id=12",))
+    ('http://x.go.th/index.php?option=com_content&amp;view=article&amp;id=12', \
+'http://x.go.th/index.php?option=com_content&view=article&id=12')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece)
+        query = escaped_query(piece)
+        if query:
+            start, end = query  # the fragment after it is never sent: left as typed
+            out.append(piece[:start] + _ESCAPED_AMP.sub("&", piece[start:end]) + piece[end:])
+    return tuple(dict.fromkeys(out))
+
+
+def escaped_query(piece: str) -> tuple[int, int] | None:
+    """(start, end) of a URL's query when it holds an escaped "&" (`_ESCAPED_AMP`), else None.
+
+    >>> escaped_query("http://x.go.th/?p=12&#038;lang=th#top"), escaped_query("http://x.go.th/a#b&amp;c")
+    ((15, 33), None)
+    """
+    fragment = _FRAGMENT.search(piece)
+    end = fragment.start() if fragment else len(piece)
+    start = piece.find("?", 0, end)
+    if start < 0 or not _ESCAPED_AMP.search(piece, start, end):
+        return None
+    return start, end
+
+
+def unmarked(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces` with the readings of a dash or dots typed before a Thai label (`marks.readings`), each once.
+    A label does not end in a file name: "…/O1–โครงสร้าง.pdf" is one file, and a missing one is not
+    judged by the page before its dash.
+
+    >>> unmarked(("http://x.go.th/o1...ดูเพิ่มเติม", "http://x.go.th/O1–โครงสร้าง.pdf"))
+    ('http://x.go.th/o1', 'http://x.go.th/o1...ดูเพิ่มเติม', 'http://x.go.th/O1–โครงสร้าง.pdf')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        readings = (piece,) if FILE_END_RE.search(piece) else marks.readings(piece)
+        out += [r for r in map(trim, readings) if r]
+    return tuple(dict.fromkeys(out))
+
+
+def unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces` with the readings of Thai glued to a URL's path (see parse_cell), in order, each once.
+
+    >>> unglued(("http://x.go.th/o19.pdfข้อมูลปี2566",))
+    ('http://x.go.th/o19.pdf', 'http://x.go.th/o19.pdfข้อมูลปี2566')
+    >>> unglued(("http://x.go.th/ita/o1ข้อมูล", "http://x.go.th/ข่าว-ประกาศ"))
+    ('http://x.go.th/ita/o1ข้อมูล', 'http://x.go.th/ita/o1', 'http://x.go.th/ข่าว-ประกาศ')
+    >>> unglued(("http://x.go.th/o1)ข้อมูล", "http://x.go.th/o1”ค่ะ", "http://x.go.th/ก_(ข)ค"))
+    ('http://x.go.th/o1', 'http://x.go.th/o1)ข้อมูล', 'http://x.go.th/o1”ค่ะ', 'http://x.go.th/ก_(ข)ค')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        scheme = piece.find("//")
+        path = piece.find("/", scheme + 2 if scheme >= 0 else 0)
+        end = piece.find("#", path) if path >= 0 else -1
+        readings = [piece]
+        if path >= 0:
+            area = piece[:end if end >= 0 else len(piece)]
+            label = _GLUED_AFTER_FILE_RE.search(area, path)
+            closer = next((m for m in _CLOSER_BEFORE_THAI.finditer(area, path)
+                           if area[:m.end()].count(m[0]) > area.count(OPENER.get(m[0], m[0]), 0, m.start())), None)
+            if closer and not (label and label.end() <= closer.start()):
+                readings = [trim(piece[:closer.start()]), piece]
+            elif label:
+                readings = [piece[:label.end()], piece]
+            else:
+                glued = _GLUED_RE.search(area, path)
+                if glued:
+                    readings = [piece, piece[:glued.start()]]
+        out += [r for r in readings if r not in out]
+    return tuple(out)
+
+
+# A Thai word and a dot before a Thai host typed without a scheme: "อบต.ลำพูน.ไทย/ita" may be the
+# name "อบต.ลำพูน.ไทย" (Thai names have three labels: "….รัฐบาล.ไทย") or the abbreviation "อบต."
+# (a subdistrict office) before the host "ลำพูน.ไทย". Both are read; the check tries the second on
+# another host when the first is broken, DNS included (check/readings.py).
+_THAI_SUFFIXES = {"go.th", "ac.th", "co.th", "or.th", "in.th", "mi.th", "net.th",
+                  "รัฐบาล.ไทย", "ทหาร.ไทย", "ศึกษา.ไทย", "องค์กร.ไทย", "ธุรกิจ.ไทย", "เน็ต.ไทย"}
+_THAI_PREFIX = re.compile(r"(?://)?[0-9-]*[\u0e00-\u0e7f][\u0e00-\u0e7f0-9-]*\.")
+
+
+def unprefixed(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """`pieces`, each followed by its reading without a leading Thai word when the rest is a host.
+
+    >>> unprefixed(("อบต.ลำพูน.ไทย/ita",))
+    ('อบต.ลำพูน.ไทย/ita', 'ลำพูน.ไทย/ita')
+    >>> unprefixed(("ลำพูน.ไทย/ita", "ลำพูน.go.th/ita", "https://อบต.ลำพูน.ไทย/ita"))
+    ('ลำพูน.ไทย/ita', 'ลำพูน.go.th/ita', 'https://อบต.ลำพูน.ไทย/ita')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece)
+        m = _THAI_PREFIX.match(piece)
+        rest = piece[m.end():] if m else ""
+        host = re.match(r"[^:/?#]*", rest)[0].lower().removesuffix(".")
+        # (the rest matched alone: its look-behind would see the "."); never a bare "go.th"
+        if m and BARE_RE.match(piece) and BARE_RE.match(rest) and host not in _THAI_SUFFIXES:
+            out.append(rest)
+    return tuple(dict.fromkeys(out))
