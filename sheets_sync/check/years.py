@@ -44,18 +44,18 @@ MONTHS = ("มกราคม|กุมภาพันธ์|มีนาคม|
           r"ม\.ค|ก\.พ|มี\.ค|เม\.ย|พ\.ค|มิ\.ย|ก\.ค|ส\.ค|ก\.ย|ต\.ค|พ\.ย|ธ\.ค|"
           r"(?:มค|กพ|มีค|เมย|พค|มิย|กค|สค|กย|ตค|พย|ธค)(?=\.)")
 # ("งบประมาณ" alone is no year's word: "งบประมาณ 66,000 บาท" is an amount.) A quarter and its
-# number before a slash ("ไตรมาส 1/66", "ไตรมาสที่ 2 / 66": the fiscal year's quarter, as quarterly
-# reports head themselves) is one too: it was a false "no 2566". Only quarters 1-4 and the slash:
-# "ไตรมาส 1 จำนวน 66 รายการ" is a count, "หน้า 1/66" a page.
-QUARTER = r"ไตรมาส(?:ที่)?\s*[1-4๑-๔]\s*/"
+# number before a slash ("ไตรมาส 1/66", "ไตรมาสที่ 2 / 66", "Q1/66": the fiscal year's quarter, as
+# quarterly reports head themselves, and an agency files "Q1" beside its fiscal year's monthly
+# reports) is one too: it was a false "no 2566". Only quarters 1-4 and the slash: "ไตรมาส 1 จำนวน
+# 66 รายการ" is a count, "หน้า 1/66" a page; a capital Q, not after a letter ("SQ1/66", a code).
+QUARTER = r"(?:ไตรมาส(?:ที่)?\s*[1-4๑-๔]|(?<![A-Za-z])(?-i:Q)[1-4])\s*/"
 # So is a meeting's number ("การประชุม ครั้งที่ 1/66": the Nth meeting of year yy, as minutes and
-# their lists name them) and a quarter written "Q1/66": a page of minutes or reports named only so
-# was a false "no 2566". Not a letter's number ("ที่ ลพ 52001/66", "0023.3/ว 66": its running
-# number, no year), an order or announcement cited by number ("คำสั่งที่ 12/66", "ฉบับที่ 3/66":
-# a reference, which a page of another year may make), a house number ("เลขที่ 12/66") or a page.
-# A meeting's year is not marked a fiscal year (`_FISCAL_NAMED`): meetings are numbered by
-# either, and "ครั้งที่ 2/2565", read before, is not one either.
-NUMBERED = r"ครั้งที่\s*[0-9๐-๙]{1,3}\s*/|(?<![A-Za-z])Q[1-4]\s*/"
+# their lists name them): a page of minutes named only so was a false "no 2566". Not a letter's
+# number ("ที่ ลพ 52001/66", "0023.3/ว 66": its running number, no year), an order or announcement
+# cited by number ("คำสั่งที่ 12/66", "ฉบับที่ 3/66": a reference, which a page of another year may
+# make), a house number ("เลขที่ 12/66") or a page. A meeting's year is not marked a fiscal year
+# (`_FISCAL_NAMED`): meetings are numbered by either, and "ครั้งที่ 2/2565", read before, is not one either.
+NUMBERED = r"ครั้งที่\s*[0-9๐-๙]{1,3}\s*/"
 SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?|{QUARTER}|{NUMBERED})\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
@@ -265,11 +265,11 @@ class FiscalYear(int):
 
 # A year named as a fiscal year: "ประจำปีงบประมาณ พ.ศ. 2565", "ปีงบประมาณ 2565", "ปีงบฯ 65", "ปีงบ 65",
 # "fiscal year B.E. 2565" (its short form as `years_in` reads it: 40-99), and a quarter's year
-# ("ไตรมาส 4/65", "ไตรมาส 3/2565"): quarters are the fiscal year's, so the fourth of 2565 is July
-# to September 2565, last year's, never this fiscal year's first months.
+# ("ไตรมาส 4/65", "ไตรมาส 3/2565", "Q4/65"): quarters are the fiscal year's, so the fourth of 2565 is
+# July to September 2565, last year's, never this fiscal year's first months.
 _FISCAL_NAMED = re.compile(rf"(?:(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|fiscal\s+year)\s*(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?|"
                            rf"{QUARTER}\s*)({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
-_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "ไตรมาส")
+_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "ไตรมาส", "Q1", "Q2", "Q3", "Q4")
 
 
 def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
@@ -280,6 +280,8 @@ def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
     >>> fiscal_marks((2565, 2566), "ปีงบประมาณ 2566 (ต.ค. 2565 - มี.ค. 2566)"), fiscal_marks((2565,), "ปีงบฯ ๖๕")
     ((2565, FiscalYear(2566)), (FiscalYear(2565),))
     >>> fiscal_marks((2565,), "รายงาน ไตรมาสที่ 4/65"), fiscal_marks((2565,), "ไตรมาส 1 (ต.ค. - ธ.ค. 65)")
+    ((FiscalYear(2565),), (2565,))
+    >>> fiscal_marks((2565,), "รายงาน Q4 / 2565"), fiscal_marks((2565,), "ธ.ค. 2565 รหัส SQ4/65 q4/65")
     ((FiscalYear(2565),), (2565,))
     """
     named = set()

@@ -292,13 +292,22 @@ QUARTERS = {
     "/q3-2565": ("<p>รายงานผลการดำเนินงาน ไตรมาสที่ 3/2565</p>", NO_YEAR),
     "/q1-66": ("<p>รายงานผลการดำเนินงาน ไตรมาส 1/66</p>", OK),
     "/q2-66": ("<p>รายงานผลการดำเนินงาน ไตรมาสที่ ๒/๖๖</p>", OK),
+    # ... written "Q": an agency's quarterly report, filed beside its fiscal year's monthly ones
+    # (O11's "Q1"/"Q2" files), was this year's first months by "Q4/65"
+    "/q4-65-latin": ("<p>รายงานผลการดำเนินงาน Q4/65</p>", NO_YEAR),
+    "/q4-2565-latin": ("<p>รายงานผลการดำเนินงาน Q4 / 2565</p>", NO_YEAR),
+    "/q1-66-latin": ("<p>รายงานผลการดำเนินงาน Q1/66</p>", OK),
+    # guard: this fiscal year's first months by their calendar year alone, beside a word that is
+    # no quarter ("q4/65" is not how a quarter is written, nor "SQ4/65" a material's code)
+    "/first-months-code": ("<p>ผลการดำเนินงาน ต.ค. - ธ.ค. 2565 รหัสวัสดุ SQ4/65 q4/65</p>", OK),
     # guard: this fiscal year's first months by their calendar year alone
     "/first-months": ("<p>รายงานผลการดำเนินงาน ไตรมาส 1 (ต.ค. - ธ.ค. 65)</p>", OK),
 }
 
 
 def test_a_quarters_year_is_a_fiscal_year_for_a_first_half_item():
-    routes = {path: respond(200, page("รายงานรายไตรมาส", body), HTML) for path, (body, _) in QUARTERS.items()}
+    # (a title without "ไตรมาส": a page that writes its quarter "Q4/65" may write the word nowhere)
+    routes = {path: respond(200, page("รายงานผลการดำเนินงาน", body), HTML) for path, (body, _) in QUARTERS.items()}
     assert verdicts(routes, FIRST_HALF, QUARTERS) == {path: want for path, (_, want) in QUARTERS.items()}
 
 
