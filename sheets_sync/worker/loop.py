@@ -207,11 +207,15 @@ class Worker:
 
     def _watch_tick(self) -> None:
         """A light pass between full syncs: only rows whose URL changed. Never before the first full
-        sync (which primes it), never in quiet hours, skipped when the full sync starts anyway within
+        sync (which primes it; a failed one does not hold it back), never in quiet hours, skipped when the full sync starts anyway within
         WATCH_SKIP_S. Passes start every watch_seconds (the pass's own time is taken off the wait)."""
         s = self.config.settings.schedule
         started = self.clock.now()
-        if not self.watch.primed or in_quiet_hours(started, parse_quiet_hours(s.quiet_hours)):
+        # Unprimed, a pass judges only the rows with a URL and no verdict, and primes itself: after a
+        # full sync that failed (its verdicts may well be on the sheet, a summary Google refuses on
+        # every run), waiting for one that succeeds left pasted URLs to the failed syncs' retries,
+        # half an hour apart.
+        if not self.watch.primed and not self.failures or in_quiet_hours(started, parse_quiet_hours(s.quiet_hours)):
             return
         if self.job is not None and self.job.next_run is not None and \
                 (self.job.next_run - started).total_seconds() < WATCH_SKIP_S:

@@ -161,3 +161,40 @@ def test_without_an_injected_backend_the_watch_opens_one_and_keeps_it(config, tm
     assert worker.loop() == 0
     assert worker.watches >= 4
     assert len(opened) == 1 + 1 + 1  # the layout above, the full sync, the watch (once for all passes)
+
+
+def test_a_full_sync_that_keeps_failing_after_its_verdicts_does_not_stop_the_watch(config, site, tmp_path):
+    """The watch waited for a full sync to prime it, and a sync whose summary Google refuses on every run
+    (a coordinator made the summary tab's protection theirs alone) had written its verdicts but never
+    primed it: a pasted URL waited half an hour for the next full sync instead of a minute."""
+    from sheets_sync.pipeline import sync as pipeline
+    from sheets_sync.sheet.layout import TAB_SUMMARY
+    from tests.support.fake_sheets import FakeSheets
+    from tests.support.sheets import GSheetsHarness, submissions_sheet
+
+    clock = FixedClock(at("2023-01-10T10:00"))
+    fake = FakeSheets(clock=lambda: clock.now().timestamp()).start()  # Google's quota minutes, on the test's clock
+    sheet = GSheetsHarness(tmp_path, fake=fake)
+    pipeline.init(config, sheet.backend)
+    sheet.fake.sheet(sheet.sid, TAB_SUMMARY).protected[0]["editors"]["users"] = ["coordinator@example.org"]
+    stopper = Stopper()
+    pasted = []
+
+    def sleep(seconds):
+        clock.advance(seconds)
+        if not pasted and clock.now() >= at("2023-01-10T10:40"):  # the failed syncs' retries are far apart by now
+            sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+            pasted.append(clock.now())
+        if clock.now() >= at("2023-01-10T10:43"):
+            stopper.request_stop("test")
+
+    worker = Worker(lambda: config, clock=clock, stopper=stopper, sleep=sleep, backend=sheet.backend)
+    try:
+        assert worker.loop() == 0
+    finally:
+        fake.stop()
+    assert worker.failures and worker.job.next_run > at("2023-01-10T10:43")  # no full sync since the paste
+    grid = submissions_sheet(sheet.fake, sheet.sid).grid()  # as the agency sees it
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    shown = {g.text(r[cols["item"]]): g.text(g.cell(r, cols["status"])) for r in grid[1:]}
+    assert shown["O1"] in (Status.OK.label_th, Status.WARNING.label_th)
