@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Mapping, Sequence
@@ -109,8 +110,29 @@ def fingerprint(problems: Sequence[Problem]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def deliverable(address: str) -> str | None:
+    """The address a mail server can take, as it was meant, or None.
+
+    Addresses are pasted from web pages and letters: a zero-width space (Thai pages put them
+    between words), full-width letters or '＠', brackets or "mailto:" around it, the full stop of
+    a sentence after it. Those are undone. What is left must be ASCII: smtplib cannot send to a
+    Thai mailbox name (it failed with a TypeError and stopped the whole run), so such an address
+    is not usable and the coordinators are told so.
+
+    >>> deliverable("\u200bsaraban@a.go.th."), deliverable("mailto:(IT@b.go.th)"), deliverable("สารบรรณ@b.go.th")
+    ('saraban@a.go.th', 'IT@b.go.th', None)
+    """
+    text = "".join(c for c in unicodedata.normalize("NFKC", address) if unicodedata.category(c) != "Cf")
+    text = text.strip().strip("<>()[]\"'").removeprefix("mailto:").strip("<>()[]\"'").rstrip(".")
+    return text if text.isascii() and is_email(text) else None
+
+
 def valid_addresses(agency: Agency) -> tuple[str, ...]:
-    return tuple(a for a in agency.reminder_emails if is_email(a))
+    out: list[str] = []
+    for address in map(deliverable, agency.reminder_emails):
+        if address and address.lower() not in (o.lower() for o in out):
+            out.append(address)
+    return tuple(out)
 
 
 def sheet_link(settings: Settings, agency_code: str = "") -> str:

@@ -20,7 +20,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, getaddresses
 
 from sheets_sync.config.settings import SmtpSettings
 from sheets_sync.core.errors import ConfigError, DeliveryError
@@ -141,6 +141,12 @@ class SmtpMailer:
         gone (the message may or may not have been delivered)."""
         if self._conn is None:
             raise DeliveryError(f"{self.where}: not connected")
+        foreign = [a for _, a in getaddresses(msg.get_all("To", [])) if not a.isascii()]
+        if foreign:
+            # smtplib raises a TypeError for a non-ASCII address in a compat32 message (see
+            # build_message), which stopped the whole run with the message left in flight.
+            raise MessageRefused(f"{', '.join(foreign)}: the address has non-ASCII characters and cannot be sent to; "
+                                 f"give its ASCII address")
         try:
             refused = self._conn.send_message(msg)
         except smtplib.SMTPRecipientsRefused as e:

@@ -388,3 +388,26 @@ def test_sites_not_answering_for_a_moment_do_not_drop_agencies_off_track_in_the_
               for r in now.itertuples() if r.status == Status.OK.value]
     sync_at(config, bkk(2023, 2, 21, 8, 30), changes=silent)
     assert on_track(bkk(2023, 2, 21, 8, 35)) == before
+
+
+def test_addresses_pasted_with_invisible_or_thai_characters_do_not_stop_the_run(tmp_path, server, history_until):
+    """A zero-width space (Thai web pages put them between words, and a copied address brings one
+    along) or a Thai mailbox name passed as an address; smtplib then failed with a TypeError on
+    the first such message, left it `sending`, and no agency after it was reminded, run after run."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    pasted = {"abt-a": ("\u200bsaraban@a.go.th.",), "tt-b": ("สารบรรณ@b.go.th", "it@b.go.th"),
+              "tt-c": ("(c@c.go.th)",)}
+    agencies = tuple(dataclasses.replace(a, reminder_emails=pasted.get(a.code, ())) for a in AGENCIES)
+    config = make_config(tmp_path, server.port)
+    result = run_reminders(config, FixedClock(SEVEN_DAYS_BEFORE_R2), agencies)
+    assert result.ok and result.sent == 4 and result.no_address == ("tt-d",)
+    assert sorted(tuple(sorted(m.rcpt_tos)) for m in server.inbox.messages) == sorted(
+        [("saraban@a.go.th",), ("it@b.go.th",), ("c@c.go.th",), (COORD,)])
+    (b,) = server.inbox.to("it@b.go.th")
+    assert b.message["To"] == "it@b.go.th"
+
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).counts() == {"sent": 4}
+    test = run_reminders(config, FixedClock(SEVEN_DAYS_BEFORE_R2), agencies, to="ผู้ทดสอบ@lamphun.go.th")
+    assert test.sent == 0 and test.failed == 4 and not test.error
+    assert "non-ASCII" in test.refused[0] and len(server.inbox.messages) == 4
