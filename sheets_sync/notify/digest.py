@@ -346,7 +346,9 @@ def _sent_line(s: Sent, names: Mapping[str, str]) -> str:
     if s.state == "held":
         last = f"ตรวจล่าสุด {thai_datetime(s.checked)} น." if s.checked else "ระบบยังไม่เคยตรวจ"
         return f"{who}: ยังไม่ได้ส่ง เพราะบางข้อยังไม่ได้ตรวจใหม่หลังเวลาแจ้งเตือน ({last}) จะส่งเมื่อระบบตรวจครบ"
-    return f"{who} ถึง {', '.join(s.recipients)}" + ("" if s.state == "sent" else f" (ส่งไม่สำเร็จ: {s.error})")
+    if s.state == "sent":  # a sent message's error: the addresses the server refused beside those it took
+        return f"{who} ถึง {', '.join(s.recipients)}" + (f" (ส่งไม่ถึง {s.error})" if s.error else "")
+    return f"{who} ถึง {', '.join(s.recipients)} (ส่งไม่สำเร็จ: {s.error})"
 
 
 def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalog, settings: Settings,

@@ -79,11 +79,15 @@ class Ledger:
                 "state=excluded.state, attempts=notify_message.attempts + 1, updated_at=excluded.updated_at",
                 (key, kind, slot, agency, ",".join(recipients), subject, fingerprint, SENDING, _t(at)))
 
-    def finish(self, key: str, ok: bool, at: datetime, error: str = "") -> None:
-        """Records the outcome of a message's send, committed at once."""
+    def finish(self, key: str, ok: bool, at: datetime, error: str = "",
+               recipients: tuple[str, ...] | None = None) -> None:
+        """Records the outcome of a message's send, committed at once. `recipients`: those the server
+        took it for, when it refused others (their refusals are then the `error` of a sent message)."""
         with self.state.transaction() as db:
             db.execute("UPDATE notify_message SET state=?, error=?, updated_at=?, sent_at=? WHERE key=?",
                        (SENT if ok else FAILED, error[:300], _t(at), _t(at) if ok else None, key))
+            if recipients is not None:
+                db.execute("UPDATE notify_message SET recipients=? WHERE key=?", (",".join(recipients), key))
 
     def agency_messages(self, since: datetime) -> list[Entry]:
         """Agency digests sent or failed since `since`, oldest first (for the coordinators)."""

@@ -151,7 +151,7 @@ class SmtpMailer:
             refused = self._conn.send_message(msg)
         except smtplib.SMTPRecipientsRefused as e:
             raise MessageRefused("every recipient refused: " + "; ".join(
-                f"{r} {_code_text(c, t)}" for r, (c, t) in e.recipients.items())) from None
+                f"{r} {code_text(c, t)}" for r, (c, t) in e.recipients.items())) from None
         except smtplib.SMTPSenderRefused as e:
             raise DeliveryError(f"{self.where} refused the sender {e.sender}: {_reply(e)}; "
                                 f"check notify.smtp.from_address") from None
@@ -200,10 +200,10 @@ def describe(e: BaseException, timeout_s: float) -> str:
 
 
 def _reply(e: smtplib.SMTPResponseException) -> str:
-    return _code_text(e.smtp_code, e.smtp_error)
+    return code_text(e.smtp_code, e.smtp_error)
 
 
-def _code_text(code: int, text: bytes | str) -> str:
+def code_text(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return f"{code} {' '.join(str(text).split())}"

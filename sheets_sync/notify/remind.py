@@ -24,6 +24,7 @@ from sheets_sync.notify.mailer import (
     MessageRefused,
     SmtpMailer,
     build_message,
+    code_text,
     read_password,
 )
 from sheets_sync.report import summary as S
@@ -239,11 +240,16 @@ def _deliver(digests: Sequence[D.Digest], ledger: Ledger, mailer: "_LazyMailer",
                 ledger.finish(d.key, False, stamp(), str(e))
             result.error = str(e)
             return
+        # Taken for some recipients and refused for others: said, so that neither the run's line nor
+        # the coordinators' digest names a refused address among those the reminder reached.
+        gone = "; ".join(f"{r} {code_text(c, t)}" for r, (c, t) in refused.items())
         if not to:
-            ledger.finish(d.key, True, stamp())
+            ledger.finish(d.key, True, stamp(), gone,
+                          tuple(r for r in d.to if r not in refused) if refused else None)
         result.sent += 1
         if refused:
-            log.warning("reminder %s: the server refused %s", d.key, ", ".join(refused))
+            result.refused.append(f"{d.agency or 'coordinators'}: {gone}")
+            log.warning("reminder %s: the server refused %s", d.key, gone)
         log.info("reminder sent to %s: %s", ", ".join(d.to), d.subject)
 
 

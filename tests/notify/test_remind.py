@@ -411,3 +411,24 @@ def test_addresses_pasted_with_invisible_or_thai_characters_do_not_stop_the_run(
     test = run_reminders(config, FixedClock(SEVEN_DAYS_BEFORE_R2), agencies, to="ผู้ทดสอบ@lamphun.go.th")
     assert test.sent == 0 and test.failed == 4 and not test.error
     assert "non-ASCII" in test.refused[0] and len(server.inbox.messages) == 4
+
+
+def test_an_address_refused_beside_an_accepted_one_is_not_said_to_have_been_reached(tmp_path, server, history_until):
+    """B's reminder goes to two addresses and the server refuses one: the message was taken for the
+    other, and the coordinators' digest said it went to both, so nobody looked at the dead address."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.refuse_rcpt = {"boss@b.go.th"}
+    config = make_config(tmp_path, server.port)
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert result.sent == 4 and result.failed == 0
+    assert result.refused == ["tt-b: boss@b.go.th 550 5.1.1 mailbox unavailable"]
+    assert "refused: tt-b: boss@b.go.th 550" in result.line()
+    (b,) = server.inbox.to("it@b.go.th")
+    assert b.rcpt_tos == ["it@b.go.th"]
+    (coord,) = server.inbox.to(COORD)
+    emailed = coord.part("plain").split("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้")[1].split("หน่วยงานที่มีข้อต้องแก้ไข")[0]
+    assert "เทศบาลตำบลบี (tt-b) ถึง it@b.go.th (ส่งไม่ถึง boss@b.go.th 550 5.1.1 mailbox unavailable)" in emailed
+    with State(config.settings.state_path) as state:
+        entry = Ledger(state).get("agency:r2-7d:tt-b")
+    assert entry.state == "sent" and entry.recipients == ("it@b.go.th",)
+    assert remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(hours=1)).sent == 0  # not sent twice to it@b
