@@ -128,12 +128,13 @@ def test_a_link_and_its_address_in_outlooks_plain_text_are_read_apart(setup, far
     url = farm.url(HOST)
     # a link's text with "<address>" glued (an e-mail's plain text): read as one URL, "…/O25%3Chttp://…", a 404
     # ... also when the text had no scheme: its missing_scheme was kept, though the link in "<…>" has one;
-    # and with single angle quotes for the brackets (a typographic "<"): one URL again, "…/O39%E2%80%B9http://…"
+    # and with single angle quotes for the brackets (a typographic "<"): one URL again, "…/O39%E2%80%B9http://…";
+    # or guillemets ("<<"): "…/O40%C2%ABhttp://…"
     verdicts = sync_cells(config, harness, {"O25": f"{url}oit/O25<{url}oit/O25>",
                                             "O38": f"{url.removeprefix('http://')}oit/O38<{url}oit/O38>",
-                                            "O39": f"{url}oit/O39‹{url}oit/O39›"})
+                                            "O39": f"{url}oit/O39‹{url}oit/O39›", "O40": f"{url}oit/O40«{url}oit/O40»"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == \
-        {k: (Status.OK, ()) for k in ("O25", "O38", "O39")}
+        {k: (Status.OK, ()) for k in ("O25", "O38", "O39", "O40")}
 
 
 def test_a_split_sara_am_copied_from_a_pdf_is_read_composed_and_says_so(setup, farm):

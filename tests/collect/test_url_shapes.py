@@ -192,6 +192,10 @@ SHAPES = [
     ("a link and its address in single angle quotes", f"{X}/oit/o1‹{X}/oit/o1›", [(f"{X}/oit/o1", [])]),
     ("another address after a single angle quote", f"{X}/oit/o1-old‹{X}/oit/o1>",
      [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
+    # ... and with guillemets (French quotes, a typographic "<<"): one URL, "…/o1-old%C2%ABhttps://…"
+    ("another address after a guillemet", f"{X}/oit/o1-old«{X}/oit/o1»", [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
+    ("a link and its address in guillemets", f"{X}/oit/o1«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
+    ("a link in guillemets", f"ลิงก์«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
     ("numbered list", f"1. {X}/oit/o8\n2. {X}/oit/o8-2", [(f"{X}/oit/o8", []), (f"{X}/oit/o8-2", [])]),
     ("facebook page and a label", "https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)",
      [("https://www.facebook.com/tapladuk.lp/", [th("https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)")])]),
