@@ -300,7 +300,10 @@ def agency_digest(agency: Agency, problems: Sequence[Problem], slot: Slot, catal
         f"<p>{html.escape(where)}</p>",
         f'<p style="color:#555">{html.escape(checked_text)}</p>',
     ], catalog)
-    return Digest(key=f"agency:{slot.id}:{agency.code}", kind="agency", slot=slot.id, agency=agency.code,
+    # The deadline is part of the key: a round whose deadline the catalogue moves gets the reminders
+    # of its new date (its 'r2-7d' is another day's message, about another date), not "already sent".
+    key = f"agency:{slot.id}:{slot.round.deadline.isoformat()}:{agency.code}"
+    return Digest(key=key, kind="agency", slot=slot.id, agency=agency.code,
                   to=valid_addresses(agency), subject=subject, text=body, html=page,
                   fingerprint=fingerprint(problems), problems=len(g.to_fix),
                   advisory=len(g.early) + len(g.to_review))

@@ -288,7 +288,7 @@ def test_a_refused_recipient_fails_that_message_only_and_it_is_retried(tmp_path,
     assert (result.sent, result.failed) == (3, 1) and not result.ok
     assert "tt-c" in result.refused[0] and "550" in result.refused[0]
     with State(config.settings.state_path) as state:
-        assert Ledger(state).get("agency:r2-7d:tt-c").state == "failed"
+        assert Ledger(state).get("agency:r2-7d:2023-02-28:tt-c").state == "failed"
     server.inbox.refuse_rcpt = set()
     retry = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30))
     assert (retry.sent, retry.already_sent) == (1, 3)
@@ -429,6 +429,26 @@ def test_an_address_refused_beside_an_accepted_one_is_not_said_to_have_been_reac
     emailed = coord.part("plain").split("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้")[1].split("หน่วยงานที่มีข้อต้องแก้ไข")[0]
     assert "เทศบาลตำบลบี (tt-b) ถึง it@b.go.th (ส่งไม่ถึง boss@b.go.th 550 5.1.1 mailbox unavailable)" in emailed
     with State(config.settings.state_path) as state:
-        entry = Ledger(state).get("agency:r2-7d:tt-b")
+        entry = Ledger(state).get("agency:r2-7d:2023-02-28:tt-b")
     assert entry.state == "sent" and entry.recipients == ("it@b.go.th",)
     assert remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(hours=1)).sent == 0  # not sent twice to it@b
+
+
+def test_a_deadline_moved_in_the_catalogue_gets_its_own_reminders(tmp_path, server, history_until):
+    """Round 2 was extended from 28 Feb to 10 Mar after its 7-day reminder: the reminders of the new
+    deadline were taken for those already sent (the same 'r2-7d'), so no agency heard of the new
+    date 7 days before it."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    config = make_config(tmp_path, server.port)
+    assert remind_at(config, SEVEN_DAYS_BEFORE_R2).sent == 4
+    rounds = tuple(dataclasses.replace(r, deadline=r.deadline.replace(month=3, day=10)) if r.number == 2 else r
+                   for r in CATALOG.rounds)
+    moved = dataclasses.replace(config, catalog=dataclasses.replace(CATALOG, rounds=rounds))
+    at = bkk(2023, 3, 3, 9, 0)
+    sync_at(moved, bkk(2023, 3, 3, 8, 30))
+    result = remind_at(moved, at)
+    assert result.slots == ("r2-7d",) and result.already_sent == 0 and result.sent >= 2
+    (a_old, a_new) = server.inbox.to("saraban@a.go.th")
+    assert "(28 ก.พ. 2566)" in a_old.subject
+    assert a_new.subject.endswith("เหลือ 7 วัน ถึงกำหนดส่งรอบที่ 2 (10 มี.ค. 2566) มี 1 ข้อต้องแก้ไข")
+    assert remind_at(moved, at + timedelta(hours=1)).sent == 0  # and still once
