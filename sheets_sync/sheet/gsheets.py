@@ -83,6 +83,7 @@ from sheets_sync.sheet.gsheets_plan import (
     metas,
     protection_requests,
     quote,
+    refused_cells,
     split,
     status_column,
     summary_format_requests,
@@ -116,6 +117,7 @@ _META_FIELDS = f"sheets(properties,charts(chartId)),{_DM}"
 _LAYOUT_FIELDS = f"sheets(properties,protectedRanges,conditionalFormats,filterViews),{_DM}"
 # the write-time read: every tab's cells as typed, notes and row metadata, found by sheetId (no title in the request)
 _CELLS_FIELDS = (f"{_DM},sheets(properties(sheetId,title,gridProperties),charts(chartId),merges,"
+                 "protectedRanges(range,unprotectedRanges,requestingUserCanEdit,warningOnly),"
                  f"data(rowData(values(userEnteredValue,note,{LINK_FIELDS})),rowMetadata({_DM})))")
 # the read's cells: values as typed and the URL cells' links (gsheets_links), by tab title
 _READ_FIELDS = f"sheets(properties(title),merges,data(startRow,startColumn,rowData(values(userEnteredValue,{LINK_FIELDS}))))"
@@ -154,6 +156,7 @@ class GSheetsBackend(GridBackend):
         self._pending: list[dict] = []  # positioned requests (notes, repairs, checked-at), sent with the summary
         self._positioned: ident.Positioned | None = None  # what those requests mean, checked on the answer
         self._links: dict[tuple[int, int], str] = {}  # the last read's URL cells linking elsewhere than they show
+        self._refused: Callable[[int, int], bool] = lambda row, col: False  # cells protected against us (write-time read)
 
     @classmethod
     def from_config(cls, config: Config) -> "GSheetsBackend":
@@ -400,6 +403,7 @@ class GSheetsBackend(GridBackend):
                      if s.get("properties", {}).get("sheetId") == meta[TAB_SUBMISSIONS].sheet_id)
         grid, cells = grid_from(sheet.get("data", []), sheet.get("merges", ()))
         follow_links(grid, cells)  # as `read` reads it, so that an unchanged URL cell compares equal
+        self._refused = refused_cells(sheet.get("protectedRanges", ()))
         notes = {at: cell["note"] for at, cell in cells.items() if cell.get("note")}
         book = SheetBook(meta)
         book.load(TAB_SUBMISSIONS, grid, notes)
@@ -422,7 +426,17 @@ class GSheetsBackend(GridBackend):
             anchored = ident.anchored(before, cols, row_meta)
             values: dict[int, dict[int, str]] = {}
             notes: dict[int, str] = {}
+            refused = {op[2] for op in book.ops if op[0] in ("set", "note") and self._refused(op[2], op[3])}
+            if refused:
+                # Left out, so the batch carries every other row's verdict (refused whole for one cell)
+                keys = [str(ident.row_key(before[r], cols)) for r in sorted(refused)]
+                log.warning("%d rows of %s are in a range protected against the worker's account %s, so their "
+                            "verdicts are not written (%s): add %s as an editor of that range (Data > Protect "
+                            "sheets and ranges)", len(keys), TAB_SUBMISSIONS, self.account.email,
+                            ", ".join(keys[:10]), self.account.email)
             for op in book.ops:
+                if op[0] in ("set", "note") and op[2] in refused:
+                    continue
                 if op[0] == "set":
                     values.setdefault(op[2], {})[op[3]] = op[4]
                 elif op[0] == "note":
@@ -457,8 +471,9 @@ class GSheetsBackend(GridBackend):
             self._pending = self._positioned_requests(plan) + ident.metadata_repairs(before, cols, row_meta, sheet_id)
             self._positioned = plan
             gone = set(missing)
-        return WriteReport(written=report.written - len(gone & set(keys_sent.values())), stale=report.stale,
-                           missing=tuple(sorted(gone, key=g.sort_key)))
+        unwritten = len({op[2] for op in book.ops if op[0] == "set" and op[2] in refused})
+        return WriteReport(written=report.written - unwritten - len(gone & set(keys_sent.values())),
+                           stale=report.stale, missing=tuple(sorted(gone, key=g.sort_key)))
 
     def _positioned_requests(self, plan: "ident.Positioned", cells: dict | None = None) -> list[dict]:
         """updateCells requests for `cells` ((row, col, kind) -> text; default: what `plan` sends)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import Status
@@ -289,6 +289,25 @@ def _rgb(hex_colour: str) -> dict:
 
 def _same_colour(a: dict, b: dict) -> bool:
     return all(abs(a.get(k, 0) - b.get(k, 0)) < 0.01 for k in ("red", "green", "blue"))
+
+
+def refused_cells(protected: Sequence[dict]) -> Callable[[int, int], bool]:
+    """Whether Google refuses the requesting account's edit of a tab's cell (row, column; 0-based), by
+    the tab's protected ranges as a read gives them: a coordinator who protects rows "only me" leaves
+    the service account out of them (`requestingUserCanEdit`), and Google refused the whole batch of
+    verdicts for one such cell, every agency's on every run."""
+    def bounds(r: dict) -> tuple[int, float, int, float]:
+        return (r.get("startRowIndex", 0), r.get("endRowIndex", float("inf")),
+                r.get("startColumnIndex", 0), r.get("endColumnIndex", float("inf")))
+
+    def inside(b: tuple, row: int, col: int) -> bool:
+        return b[0] <= row < b[1] and b[2] <= col < b[3]
+
+    closed = [(bounds(p.get("range") or {}), [bounds(u) for u in p.get("unprotectedRanges", ())])
+              for p in protected
+              if "range" in p and not p.get("warningOnly") and not p.get("requestingUserCanEdit", True)]
+    return lambda row, col: any(inside(b, row, col) and not any(inside(u, row, col) for u in open_)
+                                for b, open_ in closed)
 
 
 def _norm_range(r: dict) -> tuple:

@@ -349,3 +349,34 @@ def test_on_google_sheets_a_refused_summary_does_not_keep_a_fixed_rows_old_advic
              and g.text(g.cell(row, cols["agency"])) == "a-one")
     assert g.text(grid[r][cols["status"]]) == Status.OK.label_th
     assert not (tab.cell(r, cols["url"]) or {}).get("note")
+
+
+def test_on_google_sheets_rows_protected_against_the_worker_do_not_cost_the_others_their_verdicts(
+        tmp_path, config, site, caplog):
+    """A coordinator protects one agency's rows "only me" (say, round 1 closed): Google refuses a batch
+    with one of their cells in it, and no agency got a verdict or a note, on every run. Those rows are
+    left as they are, the others written, and the log says which account to add to the range."""
+    from tests.support.fake_sheets import as_user
+    from tests.support.sheets import GSheetsHarness, submissions_sheet
+
+    sheet = GSheetsHarness(tmp_path)
+    pipeline.init(config, sheet.backend)
+    tab = submissions_sheet(sheet.fake, sheet.sid)
+    rows = [n for n, row in enumerate(tab.grid()) if g.text(g.cell(row, 0)) == "b-two"]
+    coordinator = as_user(sheet.fake, tmp_path, sheet.sid, "coordinator@example.org")
+    coordinator.batch_update(sheet.sid, {"requests": [{"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": tab.sheet_id, "startRowIndex": rows[0], "endRowIndex": rows[-1] + 1},
+        "description": "รอบ 1 ปิดแล้ว", "editors": {"users": ["coordinator@example.org"]}}}}]})
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O2", site.url("/gone")), e.set_url("b-two", "O2", site.url("/gone"))))
+
+    report = run(config, sheet)
+
+    tab = submissions_sheet(sheet.fake, sheet.sid)  # as agencies see it (each write makes a new copy)
+    grid = tab.grid()
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+    shown = {(g.text(row[cols["agency"]]), g.text(row[cols["item"]])): (g.text(g.cell(row, cols["status"])),
+             (tab.cell(n, cols["url"]) or {}).get("note", "")) for n, row in enumerate(grid) if n}
+    assert shown["a-one", "O2"][0] == Status.BROKEN.label_th and shown["a-one", "O2"][1]  # verdict and advice
+    assert shown["b-two", "O2"] == ("", "")  # its range is the coordinator's alone: left as it was
+    assert report.write.written == 43  # a-one's rows; none of b-two's
+    assert sheet.creds.email in caplog.text

@@ -42,7 +42,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support import fake_sheets_meta as dmeta
-from tests.support.fake_sheets_batch import apply_batch
+from tests.support.fake_sheets_batch import apply_batch, check_protection
 from tests.support.fake_sheets_model import (
     A1,
     DEFAULT_COLUMN_PX,
@@ -356,8 +356,9 @@ class FakeSheets:
             if ranges and not mine:
                 continue
             entry: dict[str, Any] = {"properties": sheet.properties()}
-            if sheet.protected:
-                entry["protectedRanges"] = sheet.protected
+            if sheet.protected:  # requestingUserCanEdit is the requester's, as Google answers it
+                entry["protectedRanges"] = [dict(p, requestingUserCanEdit=bool(
+                    p.get("warningOnly") or seen.user in p.get("editors", {}).get("users", []))) for p in sheet.protected]
             if sheet.conditional:
                 entry["conditionalFormats"] = sheet.conditional
             if sheet.charts:
@@ -396,7 +397,7 @@ class FakeSheets:
         option = seen.query.get("valueInputOption", [""])[0]
         body = seen.body or {}
         work = deep_copy(ss)
-        out = _write_values(work, args["range"], body.get("values"), option)
+        out = _write_values(work, args["range"], body.get("values"), option, user=seen.user)
         self.spreadsheets[ss.spreadsheet_id] = work
         return 200, dict({"spreadsheetId": ss.spreadsheet_id}, **out)
 
@@ -404,7 +405,8 @@ class FakeSheets:
         body = seen.body or {}
         option = body.get("valueInputOption", "")
         work = deep_copy(ss)
-        responses = [dict({"spreadsheetId": ss.spreadsheet_id}, **_write_values(work, d.get("range", ""), d.get("values"), option))
+        responses = [dict({"spreadsheetId": ss.spreadsheet_id},
+                          **_write_values(work, d.get("range", ""), d.get("values"), option, user=seen.user))
                      for d in body.get("data") or []]
         self.spreadsheets[ss.spreadsheet_id] = work
         return 200, _batch_totals(ss.spreadsheet_id, responses)
@@ -452,7 +454,7 @@ class FakeSheets:
                 if sheet is None:
                     raise ApiError(400, "A data filter selecting spreadsheet metadata has no range to write")
                 text = f"{quote_title(sheet.title)}!A{(row or 0) + 1}"
-                r = _write_values(work, text, d.get("values"), option, skip_none=True)
+                r = _write_values(work, text, d.get("values"), option, skip_none=True, user=seen.user)
                 responses.append(dict(r, dataFilter=d.get("dataFilter")))
         self.spreadsheets[ss.spreadsheet_id] = work
         return 200, _batch_totals(ss.spreadsheet_id, responses)
@@ -553,7 +555,10 @@ def _rstrip(values: list) -> list:
     return values
 
 
-def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_none: bool = False) -> dict:
+def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_none: bool = False,
+                  user: str | None = None) -> dict:
+    """Writes `values` from the range's top-left cell; refused, as Google refuses it, when a cell it
+    writes is protected against `user` (a value skipped as null is not written)."""
     if option not in ("RAW", "USER_ENTERED"):
         raise ApiError(400, "'valueInputOption' is required but not specified")
     if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
@@ -573,6 +578,8 @@ def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_non
         for dc, value in enumerate(row):
             if value is None and skip_none:
                 continue  # "Null values will be skipped" (ValueRange.values)
+            if user is not None:
+                check_protection(sheet, r0 + dr, r0 + dr + 1, c0 + dc, c0 + dc + 1, user)
             cell = dict(sheet.cell(r0 + dr, c0 + dc) or {})
             uev = user_entered(value, option == "USER_ENTERED")
             if uev:

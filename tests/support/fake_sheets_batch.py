@@ -54,7 +54,7 @@ def _check_grid(sheet: Sheet, r1: int, c1: int) -> None:
                             f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}")
 
 
-def _check_protection(sheet: Sheet, r0: int, r1: int, c0: int, c1: int, user: str) -> None:
+def check_protection(sheet: Sheet, r0: int, r1: int, c0: int, c1: int, user: str) -> None:
     """Google refuses edits of protected cells by anyone but the range's editors."""
     for p in sheet.protected:
         if p.get("warningOnly") or user in p.get("editors", {}).get("users", []):
@@ -90,7 +90,7 @@ def _write_cells(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, 
     if clear:
         cr0, cr1, cc0, cc1 = clear
         _check_grid(sheet, max(cr1, r0 + height), max(cc1, c0 + width))
-        _check_protection(sheet, cr0, max(cr1, r0 + height), cc0, max(cc1, c0 + width), user)
+        check_protection(sheet, cr0, max(cr1, r0 + height), cc0, max(cc1, c0 + width), user)
         for r in range(cr0, min(cr1, len(sheet.rows))):
             for c in range(cc0, min(cc1, len(sheet.rows[r]))):
                 cell = sheet.rows[r][c]
@@ -100,7 +100,7 @@ def _write_cells(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, 
                     sheet.rows[r][c] = cell or None
     else:
         _check_grid(sheet, r0 + height, c0 + width)
-        _check_protection(sheet, r0, r0 + height, c0, c0 + width, user)
+        check_protection(sheet, r0, r0 + height, c0, c0 + width, user)
     for dr, row in enumerate(rows):
         for dc, data in enumerate(row.get("values", []) or []):
             r, c = r0 + dr, c0 + dc
