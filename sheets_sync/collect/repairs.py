@@ -33,9 +33,11 @@ _FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is n
 # A web scheme typed with a Thai or CJK input method in full-width letters ("ｈｔｔｐｓ://", "ＨＴＴＰＳ：／／"):
 # it was taken for a label before a host without a scheme, checked as http://.
 _FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
-# The link after such a scheme, up to a space, a full-width comma or semicolon (they part links) or the
-# next such scheme: typed in full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII.
-_FULL_WIDTH_LINK = re.compile(r"(?:(?!" + _FULL_WIDTH_SCHEME.pattern + r")[^\s，；])*")
+# The link after such a scheme, up to a space or a full-width comma or semicolon (they part links): typed in
+# full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII. Not up to the next scheme: a
+# viewer's "？ｕ＝ｈｔｔｐｓ：／／…" is its query's, in ASCII as the viewer is given it (its scheme's letters were
+# percent-encoded); a link glued to it is parted as two ASCII links are (`_ascii_link`).
+_FULL_WIDTH_LINK = re.compile(r"[^\s，；]*")
 # The full-width forms of ASCII (U+FF01..U+FF5E) as NFKC reads them, and only those: NFKC would change
 # Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
 # or a label is read as typed (`urls.trim`, `_GLUED_RE`).
@@ -66,6 +68,8 @@ def full_width_schemes(text: str) -> str:
     """
     out, end = [], 0
     for m in _FULL_WIDTH_SCHEME.finditer(text):
+        if m.start() < end:  # (a scheme in a link read already: a viewer's link, or one glued to it)
+            continue
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
         # the input method switched after the scheme, or the scheme came from an autocomplete): malformed
         if m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):

@@ -99,6 +99,12 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",)), ("http://b.go.th/o2", ("scheme_slashes",))]),
     ("a full-width link and an ascii one glued", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１https://b.go.th/o2",
      [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ())]),
+    # ... a viewer's link in a link typed wholly in full width is its query's, in ASCII as the viewer is given it
+    # ("?u=https://…" typed so): the nested scheme's letters were percent-encoded, a link no viewer opens
+    ("a viewer's link in a full-width link", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｖｉｅｗ？ｕ＝ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/view?u=https://b.go.th/o2", ("scheme_slashes",))]),
+    ("an archive's copy typed in full width", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｗｅｂ／２０２３／ｈｔｔｐ：／／ｂ．ｇｏ．ｔｈ／ｏ１",
+     [("https://a.go.th/web/2023/http://b.go.th/o1", ("scheme_slashes",))]),
     ("a full-width link in full-width brackets", "ดูได้ที่（ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１）",
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a full-width link, then an ascii one", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ https://b.go.th/(ｏ２)",
