@@ -95,7 +95,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
       glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…", typed in full width too); one
-      typed in full width glued to another keeps its `scheme_slashes` (`repairs._ascii_link`).
+      typed in full width glued to another, ASCII or full-width, is read so with its `scheme_slashes`
+      (`repairs.full_width_schemes`).
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }, full-width and CJK
       brackets ） 】 」 among them) is dropped.
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus

@@ -31,12 +31,14 @@ _CLOSER_BEFORE_THAI = re.compile(f"[)\\]}}）］｝】」』〕〉》”’»\"]
 _ESCAPED_AMP = re.compile(r"&(?:amp|#0*38);", re.I)
 _FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is not "&#038;"'s
 # A web scheme typed with a Thai or CJK input method in full-width letters ("ｈｔｔｐｓ://", "ＨＴＴＰＳ：／／"):
-# it was taken for a label before a host without a scheme, checked as http://.
-_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
+# it was taken for a label before a host without a scheme, checked as http://. `_GLUED_SCHEME` is one where
+# a link glued to another starts (`readings.glued_start`), after a letter or digit.
+_GLUED_SCHEME = re.compile(r"[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
+_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])" + _GLUED_SCHEME.pattern)
 # The link after such a scheme, up to a space or a full-width comma or semicolon (they part links): typed in
 # full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII. Not up to the next scheme: a
 # viewer's "？ｕ＝ｈｔｔｐｓ：／／…" is its query's, in ASCII as the viewer is given it (its scheme's letters were
-# percent-encoded); a link glued to it is parted as two ASCII links are (`_ascii_link`).
+# percent-encoded); a link glued to it is parted as two ASCII links are (`full_width_schemes`).
 _FULL_WIDTH_LINK = re.compile(r"[^\s，；]*")
 # The full-width forms of ASCII (U+FF01..U+FF5E) as NFKC reads them, and only those: NFKC would change
 # Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
@@ -59,40 +61,37 @@ def full_width_schemes(text: str) -> str:
     left as typed. So is the link after an ASCII scheme that goes full width before its host has ended
     (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too).
 
+    A link glued to any link (where `readings._apart` parts two) is read as one of its own: typed in full
+    width after a full-width link, its scheme was read in ASCII with that link, which lost the second one's
+    warning; after an ASCII link it was that link's path ("…/o1%EF%BD%88…", a 404).
+
     >>> full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
     >>> full_width_schemes("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ลำพูน／ｏ１（ปี 2566）")
     'ｈｔｔｐｓ://www.x.go.th/ลำพูน/o1（ปี 2566）'
     >>> full_width_schemes("https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１ https://x.go.th/ｏ１ https://x.go.th／ลำพูน／ｏ１")
     'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１ ｈｔｔｐｓ://x.go.th/ลำพูน/o1'
+    >>> full_width_schemes("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ https://c.go.th/o1ｈｔｔｐ：／／ｄ．ｇｏ．ｔｈ")
+    'ｈｔｔｐ://a.go.th/o1ｈｔｔｐｓ://b https://c.go.th/o1ｈｔｔｐ://d.go.th'
     """
-    out, end = [], 0
-    for m in _FULL_WIDTH_SCHEME.finditer(text):
-        if m.start() < end:  # (a scheme in a link read already: a viewer's link, or one glued to it)
-            continue
+    out, end, at, glued = [], 0, 0, False
+    # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
+    while m := (_GLUED_SCHEME.match(text, at) if glued else _FULL_WIDTH_SCHEME.search(text, at)):
+        link = _FULL_WIDTH_LINK.match(text, m.end())
+        ascii_link = link[0].translate(_FULL_WIDTH_ASCII)
+        stop = glued_start(ascii_link, after_scheme=True)
+        glued, stop = stop >= 0, link.end() if stop < 0 else link.start() + stop
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
-        # the input method switched after the scheme, or the scheme came from an autocomplete): malformed
+        # the input method switched after the scheme, or the scheme came from an autocomplete): malformed.
+        # Otherwise the link is left as typed, and a link glued to it read from where it starts.
         if m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
+            at = stop
             continue
         letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
-        link = _FULL_WIDTH_LINK.match(text, m.end())
         out += [text[end:m.start()], "".join(chr(ord(c) + 0xFEE0) for c in letters), ":", slashes,
-                _ascii_link(link[0])]
-        end = link.end()
+                ascii_link[:stop - link.start()]]
+        at = end = stop
     return "".join(out) + text[end:]
-
-
-def _ascii_link(link: str) -> str:
-    """`link`, typed after a scheme in full width, in ASCII (`_FULL_WIDTH_ASCII`). A link glued to it
-    (where `readings._apart` parts two) is read as one of its own: its full-width scheme was read as ASCII here,
-    and the link lost the warning the first one gets.
-
-    >>> _ascii_link("／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２"), _ascii_link("／／ａ．ｇｏ．ｔｈ／？ｕ＝ｈｔｔｐ：／／ｂ")
-    ('//a.go.th/o1ｈｔｔｐｓ://b.go.th/o2', '//a.go.th/?u=http://b')
-    """
-    ascii_link = link.translate(_FULL_WIDTH_ASCII)
-    at = glued_start(ascii_link, after_scheme=True)
-    return ascii_link if at < 0 else ascii_link[:at] + full_width_schemes(link[at:])
 
 
 # Sara am (ำ) as a PDF's text layer or an old Thai font stores it: nikhahit then sara aa (ํา), two

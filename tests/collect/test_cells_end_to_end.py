@@ -9,6 +9,8 @@ from sheets_sync.core.models import Status
 from tests.support.farm import UPLOADS
 from tests.support.one_agency import HOST, farm, setup, sync_cells  # noqa: F401 (fixtures)
 
+FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}  # ASCII as a Thai or CJK input method in full-width mode types it
+
 
 def test_cells_as_copied_from_line_word_and_pdfs(setup, farm):
     config, harness = setup
@@ -65,7 +67,7 @@ def test_a_scheme_typed_in_full_width_letters_is_read(setup, farm):
     # with the note to copy the link again (as typed a browser takes it for no scheme)
     # ... and the link after it in full width too (the input method left so): it was malformed, now the
     # link in ASCII with the same note
-    wide = f"{url}oit/O11".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})  # "：／／tapladuk．go．th：…"
+    wide = f"{url}oit/O11".translate(FULL_WIDTH)  # "：／／tapladuk．go．th：…"
     verdicts = sync_cells(config, harness, {"O10": f"ｈｔｔｐ{url}oit/O10", "O11": f"ｈｔｔｐ{wide}"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {
         k: (Status.WARNING, ("scheme_slashes",)) for k in ("O10", "O11")}
@@ -177,13 +179,23 @@ def test_a_link_typed_in_full_width_after_an_ascii_scheme_is_read(setup, farm):
     rest = farm.url(HOST).removeprefix("http://")
     # the scheme typed (or autocompleted) before the input method went full width: it was malformed, a
     # working link called invalid; as typed no browser opens it either, hence the note to copy it again
-    wide = f"{rest}oit/O31".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    wide = f"{rest}oit/O31".translate(FULL_WIDTH)
     # ... or switched after the host: a full-width "/" ends no host to a browser, so this was malformed too
     host, _, path = rest.partition("/")
-    late = f"/{path}oit/O37".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    late = f"/{path}oit/O37".translate(FULL_WIDTH)
     verdicts = sync_cells(config, harness, {"O31": f"http://{wide}", "O37": f"http://{host}{late}"})
     assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == \
         {k: (Status.WARNING, ("scheme_slashes",)) for k in ("O31", "O37")}
+
+
+def test_a_link_in_full_width_glued_to_an_ascii_one_is_a_link_of_its_own(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # pasted right after an ASCII link with the input method in full-width mode: it was that link's path,
+    # "…/O41%EF%BD%88…", a 404 and a working link called broken; now both are checked, the second with the note
+    glued = f"{url}docs/O41.pdf".translate(FULL_WIDTH)  # "ｈｔｔｐ：／／ｔａｐｌａｄｕｋ．…"
+    verdicts = sync_cells(config, harness, {"O41": f"{url}oit/O41{glued}"})
+    assert (verdicts["O41"].status, verdicts["O41"].reasons) == (Status.WARNING, ("scheme_slashes",))
 
 
 def test_googles_breadcrumb_of_an_address_is_read_as_its_path(setup, farm):

@@ -99,6 +99,13 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",)), ("http://b.go.th/o2", ("scheme_slashes",))]),
     ("a full-width link and an ascii one glued", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１https://b.go.th/o2",
      [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ())]),
+    # ... and an ASCII link with a full-width one glued after it: one URL, "…/o1%EF%BD%88…", a working link a 404
+    ("an ascii link and a full-width one glued", "https://a.go.th/o1ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    ("an ascii file name and a full-width link glued", "http://a.go.th/o1.pdfｈｔｔｐ：／／ｂ．ｇｏ．ｔｈ／ｏ２．ｐｄｆ",
+     [("http://a.go.th/o1.pdf", ()), ("http://b.go.th/o2.pdf", ("scheme_slashes",))]),
+    ("an ascii link and one going full width after its scheme glued", "https://a.go.th/o1https://ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # ... a viewer's link in a link typed wholly in full width is its query's, in ASCII as the viewer is given it
     # ("?u=https://…" typed so): the nested scheme's letters were percent-encoded, a link no viewer opens
     ("a viewer's link in a full-width link", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｖｉｅｗ？ｕ＝ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
