@@ -201,19 +201,38 @@ class Parsed:
 _WHY = {"malformed": "not a web address", "bad_scheme": "not an http(s) link", "too_long": "too long"}
 
 
-def links_in(value: object, link: str | None) -> tuple[list[str], list[str]]:
-    """(links to import, pieces that are not usable links, each with why) for one URL cell. A hyperlink's
-    target wins over its display text; =HYPERLINK("url", "label") gives its url."""
-    link_bad: list[str] = []
-    if link:
-        good, link_bad = _split_links(link)
-        if good:
-            return good, []
-        link_bad = [f"hyperlink to {b}" for b in link_bad]
+def links_in(value: object, link: str | None) -> tuple[list[str], list[str], str]:
+    """(links to import, pieces that are not usable links, each with why, and a clash) for one URL cell.
+
+    A hyperlink over a label ("คลิกที่นี่") gives its target; =HYPERLINK("url", "label") gives its url.
+    A hyperlink over a cell that shows addresses of its own is read with them: the target when the
+    cell shows it (with the other links the cell shows: Excel links a cell of two links to its first
+    alone), and nothing when the cell shows other addresses: Excel keeps a typed-over cell's old link
+    and "Edit Hyperlink" changes the link, not the text, so which one the agency meant cannot be told
+    (the target of a row copied from O4 and typed over with O5's link was imported as O5's). The
+    clash then says both, and the item is not imported."""
     text = g.url_cell_text(value)
     m = HYPERLINK_RE.match(text)
-    good, bad = _split_links(m[1] if m else text)
-    return good, (bad + link_bad if not good else bad)
+    shown, bad = _split_links(m[1] if m else text)
+    if link:
+        linked, link_bad = _split_links(link)
+        if linked and not shown:
+            return linked, [], ""
+        if linked:
+            targets = {_address(u) for u in linked}
+            if not targets <= {_address(u) for u in shown}:
+                return [], [], (f"the cell shows {_short(' '.join(shown))} but its hyperlink goes to "
+                                f"{_short(' '.join(linked))}")
+            return linked + [u for u in shown if _address(u) not in targets], [], ""
+        if not shown:
+            return [], bad + [f"hyperlink to {b}" for b in link_bad], ""
+    return shown, bad, ""
+
+
+def _address(raw: str) -> str:
+    """A link as compared with another: the URL it opens, without a trailing '/'."""
+    found = parse_cell(raw)
+    return ((found[0].url if found and found[0].url else raw)).rstrip("/")
 
 
 def _split_links(text: str) -> tuple[list[str], list[str]]:
@@ -276,7 +295,12 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
                 unreadable.append(Unreadable(where, f"{code} is not an item of the {catalog.year} list "
                                                     f"(O1..O{len(catalog.items)})"))
                 continue
-            good, bad = links_in(url_value, link)
+            good, bad, clash = links_in(url_value, link)
+            if clash:
+                unreadable.append(Unreadable(where, f"{code}: not imported: {clash}; which one is meant cannot be "
+                                                    f"told (a typed-over cell keeps its old hyperlink): make them "
+                                                    f"agree in the file, or type the link into the sheet"))
+                continue
             if not good:
                 unreadable.append(Unreadable(where, f"{code}: no usable link in {', '.join(bad) or _short(url_text)}"))
                 continue

@@ -79,7 +79,7 @@ THATUM = {
 
 def english_links(tmp_path: Path) -> Path:
     """English headers, a running number headed "No.", hyperlinks with labels, a HYPERLINK formula,
-    a hyperlink whose display text is another URL (the target wins), a mailto link."""
+    a hyperlink whose display text is another URL (neither is imported), a mailto link."""
     rows = [
         ["No.", "Item", "Description", "Link", "Note"],
         [1, "O1", "Structure", "click here", None],
@@ -91,7 +91,7 @@ def english_links(tmp_path: Path) -> Path:
                                                       "D5": "mailto:saraban@lee.go.th"})
 
 
-LEE = {"O1": "https://lee.go.th/o1", "O2": "https://lee.go.th/o2", "O10": "https://lee.go.th/pdpa"}
+LEE = {"O1": "https://lee.go.th/o1", "O2": "https://lee.go.th/o2"}
 
 
 def headerless(tmp_path: Path, name: str = "ITA2566_อบต.เหล่ายาว.xlsx") -> Path:
@@ -129,8 +129,33 @@ def test_english_headers_hyperlink_targets_and_formulas(tmp_path, config):
     _, tables, parsed, _ = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies,
                                                  "tt-li")
     assert tables[0].item_col == 1  # "Item", not the running number under "No."
-    assert [u.why for u in parsed.unreadable] == ["O11: no usable link in 'e-mail us' (not a web address), "
-                                                  "hyperlink to 'mailto:saraban@lee.go.th' (not an http(s) link)"]
+    assert [u.why for u in parsed.unreadable] == [
+        "O10: not imported: the cell shows 'https://lee.go.th/old' but its hyperlink goes to 'https://lee.go.th/pdpa'; "
+        "which one is meant cannot be told (a typed-over cell keeps its old hyperlink): make them agree in the file, "
+        "or type the link into the sheet",
+        "O11: no usable link in 'e-mail us' (not a web address), "
+        "hyperlink to 'mailto:saraban@lee.go.th' (not an http(s) link)"]
+
+
+def test_a_cell_showing_one_address_and_linking_to_another_puts_neither_on_its_item(tmp_path, config):
+    """The agency copied its O4 row to O5 and typed O5's link over it: Excel kept O4's hyperlink, and
+    the import put O4's address on O5 (the target won), an item the form showed right. A cell that
+    shows its own target, or two links of which Excel linked the first, is imported as it shows."""
+    rows = [["ข้อ", "URL"],
+            ["O4", "https://lee.go.th/o4"],
+            ["O5", "https://lee.go.th/o5"],
+            ["O6", "https://LEE.go.th/o6/"],
+            ["O7", "https://lee.go.th/o7\nhttps://lee.go.th/o7-annex"]]
+    path = xlsx(tmp_path / "tt-li.xlsx", rows, links={"B2": "https://lee.go.th/o4", "B3": "https://lee.go.th/o4",
+                                                      "B4": "https://lee.go.th/o6", "B5": "https://lee.go.th/o7"})
+    _, _, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
+    assert error is None
+    assert {e.item: e.url_text for e in parsed.entries} == {
+        "O4": "https://lee.go.th/o4", "O6": "https://lee.go.th/o6",
+        "O7": "https://lee.go.th/o7\nhttps://lee.go.th/o7-annex"}
+    (o5,) = parsed.unreadable
+    assert o5.where == "row 3" and o5.why.startswith(
+        "O5: not imported: the cell shows 'https://lee.go.th/o5' but its hyperlink goes to 'https://lee.go.th/o4'")
 
 
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])

@@ -49,7 +49,7 @@ def fill(path, drop_property=False, rename=None):
     ws.cell(row["O2"], 5).hyperlink = "https://www.lamphun.go.th/executives"
     ws.cell(row["O5"], 5).value = "ลิงก์: https://www.lamphun.go.th/contact (ข้อมูลปี ๒๕๖๖)"
     ws.cell(row["O9"], 5).value = "https://www.facebook.com/lamphun\nhttps://www.youtube.com/@lamphun"
-    ws.cell(row["O11"], 5).value = "https://www.lamphun.go.th/old-plan"
+    ws.cell(row["O11"], 5).value = "https://www.lamphun.go.th/plan-2566/"  # as Excel links a typed URL
     ws.cell(row["O11"], 5).hyperlink = "https://www.lamphun.go.th/plan-2566"
     # the explanation column: a link in it is text for ITAS, never imported as the URL
     ws.cell(row["O11"], 6).value = "อยู่ท้ายหน้า https://www.lamphun.go.th/not-this-one"
