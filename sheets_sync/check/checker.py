@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Callable, Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from sheets_sync.check import (
@@ -56,6 +56,7 @@ from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import folder_index, host_of, is_homepage
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class _ProbeNeeded(Exception):
@@ -281,11 +282,7 @@ class Checker:
         home page's rules for the run. One that did not answer this time (nothing within the
         check's deadline, a dropped connection, a 5xx or 429) is noted for the check (`_classify`
         keeps no validators for a verdict made without it)."""
-        async def root() -> _Home | _Cut | object | None:
-            start = time.monotonic()
-            f = await self.fetch_async(origin + "/", deadline=deadline)
-            if f.error == "timeout" and time.monotonic() >= deadline:
-                return _Cut(deadline - start)
+        def root(f: Fetch) -> _Home | object | None:
             if f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES:
                 return _UNANSWERED
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
@@ -296,7 +293,7 @@ class Checker:
             return _Home(f.final_url or f.url, template.part_lines(home.raw_html, self._wanted_years()),
                          content.wall_text(home))
 
-        home = await _once(self._homes, origin, root, deadline)
+        home = await _once(self._homes, origin, lambda: self._shared(origin + "/", deadline, root), deadline)
         if isinstance(home, _Home):
             return home
         slot = self._homes.get(origin)
@@ -344,8 +341,8 @@ class Checker:
 
         def known_probe():
             slot = self._probes.get(key)
-            if slot is None or not slot.done():
-                raise _ProbeNeeded
+            if slot is None or not slot.done() or isinstance(slot.result(), _Cut):
+                raise _ProbeNeeded  # (a cut one is asked again by `_probe` when this check has more time)
             return slot.result()
 
         try:
@@ -560,6 +557,14 @@ class Checker:
             return False  # ValueError: InvalidTarget, a name the TLS library cannot encode
         return True
 
+    async def _shared(self, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | _Cut:
+        """`read` of the answer to a request a site's checks share (`_once`), or a `_Cut` when its
+        asker's own `deadline` cut it: that check's lack of time, not the site's answer. A
+        timeout before then (the socket's read timeout) is the site's, and stands."""
+        start = time.monotonic()
+        f = await self.fetch_async(url, deadline=deadline)
+        return _Cut(deadline - start) if f.error == "timeout" and time.monotonic() >= deadline else read(f)
+
     async def _site_probe(self, url: str, deadline: float) -> content.Probe | None:
         """The soft-404 probe of `url`'s site (`_probe`); None when probes are off or `url` has no site."""
         key = _origin(url) if self.settings.soft404_probe else None
@@ -567,12 +572,14 @@ class Checker:
 
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
-        other check of the host waits for the first one's answer."""
-        async def fetch() -> content.Probe | None:
-            f = await self.fetch_async(f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline=deadline)
+        other check of the host waits for the first one's answer. Asked again by a later check
+        with more time than a request its asker's deadline cut had (`_once`): kept, that cut
+        request judged every later page of the site without the probe (a soft 404 ok)."""
+        def read(f: Fetch) -> content.Probe | None:
             return content.probe_from(f.status_code, f.final_url, f.body, f.headers) if f.error is None else None
 
-        return await _once(self._probes, key, fetch, deadline)
+        missing = f"{key}/sheets-sync-probe-{secrets.token_hex(6)}"
+        return _answer(await _once(self._probes, key, lambda: self._shared(missing, deadline, read), deadline))
 
     async def _template_probe(self, url: str, page: content.Page, deadline: float) -> content.Probe | None:
         """What tells the template of `page` (at `url`) from its own content (classify.template_years):
@@ -588,13 +595,13 @@ class Checker:
             return probe
         asked = sibling.sibling_of(url, self._sibling_number)
         if asked is not None:
-            async def fetch() -> tuple[str, ...]:
-                f = await self.fetch_async(asked.address, deadline=deadline)
+            def read(f: Fetch) -> tuple[str, ...]:
                 answer = content.probe_from(f.status_code, f.final_url, f.body, f.headers) \
                     if f.error is None and not f.truncated else None
                 return answer.lines if answer is not None else ()
 
-            lines = await _once(self._siblings, asked.script, fetch, deadline)
+            lines = _answer(await _once(self._siblings, asked.script,
+                                        lambda: self._shared(asked.address, deadline, read), deadline))
             if lines and template.shows_own_line(page.raw_html, lines):
                 return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
         return await self._home_template(url, page, probe, deadline) or probe
@@ -665,6 +672,12 @@ class _Cut(NamedTuple):
     """What `_once` makes that its caller's deadline cut: that check's time ran out, not the site's."""
 
     had: float  # the seconds the request had
+
+
+def _answer(value):
+    """What `_once` gave, None for a `_Cut`: a request cut by this check's deadline is no answer
+    (a `_Cut` is a tuple: read as a sibling's lines or a probe it would pass for one)."""
+    return None if isinstance(value, _Cut) else value
 
 
 # The home pages a check's rules asked for that did not answer this time (`Checker._home`), per
