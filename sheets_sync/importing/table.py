@@ -258,6 +258,7 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
     links_by_item: dict[str, list[str]] = {}
     explanations: dict[str, list[str]] = {}
     where_by_item: dict[str, str] = {}
+    by_sheet: dict[str, dict[str, list[str]]] = {}  # item -> sheet -> its links there
     unreadable: list[Unreadable] = []
     empty: list[str] = []
     other = 0
@@ -309,11 +310,22 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
             if code in empty:
                 empty.remove(code)
             have = links_by_item.setdefault(code, [])
-            have.extend(u for u in good if u not in have)
+            for u in good:  # the same link typed twice (host case, a trailing '/') is one link
+                if _address(u) not in map(_address, have):
+                    have.append(u)
+            by_sheet.setdefault(code, {}).setdefault(t.sheet, []).extend(good)
             where_by_item.setdefault(code, where)
             said = g.url_cell_text(g.cell(row, t.explanation_col)) if t.explanation_col is not None else ""
             if said and said not in explanations.setdefault(code, []):
                 explanations[code].append(said)
+    for code, sheets in by_sheet.items():
+        # One item in two sheets with other links: a copy of the form kept beside the one the agency
+        # corrected ("ส่ง URL (2)"), not a round of its own; both sheets' links were imported as one.
+        if len({frozenset(map(_address, urls)) for urls in sheets.values()}) > 1:
+            del links_by_item[code]
+            unreadable.append(Unreadable(where_by_item[code], f"{code}: not imported: " + ", ".join(
+                f"sheet {name!r} gives {_short(' '.join(urls))}" for name, urls in sheets.items())
+                + "; the sheets disagree (an older copy of the form?): keep the right sheet only"))
     entries = tuple(Entry(code, "\n".join(urls), where_by_item[code], "\n".join(explanations.get(code, ())))
                     for code, urls in links_by_item.items())
     return Parsed(entries, tuple(unreadable), tuple(sorted(empty, key=lambda c: int(c[1:]))), other)

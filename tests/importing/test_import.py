@@ -158,6 +158,24 @@ def test_a_cell_showing_one_address_and_linking_to_another_puts_neither_on_its_i
         "O5: not imported: the cell shows 'https://lee.go.th/o5' but its hyperlink goes to 'https://lee.go.th/o4'")
 
 
+def test_an_item_two_sheets_give_other_links_is_not_imported_as_both(tmp_path, config):
+    """The agency kept its first draft beside the corrected copy Excel made ("ส่ง URL (2)"): O1's old
+    and new links were imported together, one a line, and the old one went to ITAS beside the new.
+    Sheets that agree, and one sheet per round, import as before."""
+    draft = [["ข้อ", "URL"], ["O1", "https://lee.go.th/old-o1"], ["O2", "https://lee.go.th/o2"]]
+    fixed = [["ข้อ", "URL"], ["O1", "https://lee.go.th/new-o1"], ["O2", "https://LEE.go.th/o2/"],
+             ["O5", "https://lee.go.th/o5"]]
+    path = xlsx(tmp_path / "tt-li.xlsx", draft, title="ส่ง URL", extra_sheets=[("ส่ง URL (2)", fixed)])
+    _, _, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
+    assert error is None
+    assert {e.item: e.url_text for e in parsed.entries} == {"O2": "https://lee.go.th/o2", "O5": "https://lee.go.th/o5"}
+    (o1,) = parsed.unreadable
+    assert o1.where == "sheet 'ส่ง URL' row 2"
+    assert o1.why == ("O1: not imported: sheet 'ส่ง URL' gives 'https://lee.go.th/old-o1', sheet 'ส่ง URL (2)' gives "
+                      "'https://lee.go.th/new-o1'; the sheets disagree (an older copy of the form?): keep the right "
+                      "sheet only")
+
+
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
 def test_no_header_row_found_by_content_agency_from_file_name(tmp_path, config, name):
     path = headerless(tmp_path, name)
