@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from sheets_sync.collect import marks
 from sheets_sync.collect.readings import glued_start
-from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
+from sheets_sync.collect.urls import BARE_HOST, BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
 
 # Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
 # after a letter or digit of a path it may be one too ("…/ita/o1ข้อมูลโครงสร้าง"), or a Thai slug.
@@ -49,6 +49,10 @@ _FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not 
 # maps them into the host, where they are forbidden: no browser opens it). After an ASCII "/" a
 # full-width path is one a browser sends as typed.
 _WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*[／？＃＼]")
+# Where `full_width_schemes` looks: a scheme, or a host typed without one (a port after it too) whose end is
+# typed in full width ("www.x.go.th／ｏ１", the input method switched after the host): it was malformed, no URL
+# start at all. Not "＼": "x.go.th\o1" is no link in ASCII either.
+_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／？＃])", re.I)
 
 
 def full_width_schemes(text: str) -> str:
@@ -59,7 +63,9 @@ def full_width_schemes(text: str) -> str:
     The link after a full-width scheme is read in ASCII where it is typed in full width too (a CJK or
     Thai input method left in full-width mode: "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１" was `malformed`); its Thai is
     left as typed. So is the link after an ASCII scheme that goes full width before its host has ended
-    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too).
+    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too), and the link after a host
+    typed without a scheme that goes full width where it ends ("www.x.go.th／ｏ１"), written after a
+    full-width "／／" (`urls.BARE_HOST`).
 
     A link glued to any link (where `readings._apart` parts two) is read as one of its own: typed in full
     width after a full-width link, its scheme was read in ASCII with that link, which lost the second one's
@@ -73,10 +79,12 @@ def full_width_schemes(text: str) -> str:
     'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１ ｈｔｔｐｓ://x.go.th/ลำพูน/o1'
     >>> full_width_schemes("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ https://c.go.th/o1ｈｔｔｐ：／／ｄ．ｇｏ．ｔｈ")
     'ｈｔｔｐ://a.go.th/o1ｈｔｔｐｓ://b https://c.go.th/o1ｈｔｔｐ://d.go.th'
+    >>> full_width_schemes("ลิงก์ www.x.go.th／ｏ１ x.go.th/ｏ１")
+    'ลิงก์ ／／www.x.go.th/o1 x.go.th/ｏ１'
     """
     out, end, at, glued = [], 0, 0, False
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
-    while m := (_GLUED_SCHEME.match(text, at) if glued else _FULL_WIDTH_SCHEME.search(text, at)):
+    while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
         link = _FULL_WIDTH_LINK.match(text, m.end())
         ascii_link = link[0].translate(_FULL_WIDTH_ASCII)
         stop = glued_start(ascii_link, after_scheme=True)
@@ -84,12 +92,15 @@ def full_width_schemes(text: str) -> str:
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
         # the input method switched after the scheme, or the scheme came from an autocomplete): malformed.
         # Otherwise the link is left as typed, and a link glued to it read from where it starts.
-        if m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
+        if host := m.groupdict().get("host"):
+            start = "／／" + host.lstrip("/／")
+        elif m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
             at = stop
             continue
-        letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
-        out += [text[end:m.start()], "".join(chr(ord(c) + 0xFEE0) for c in letters), ":", slashes,
-                ascii_link[:stop - link.start()]]
+        else:
+            letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
+            start = "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + slashes
+        out += [text[end:m.start()], start, ascii_link[:stop - link.start()]]
         at = end = stop
     return "".join(out) + text[end:]
 

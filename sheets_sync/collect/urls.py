@@ -41,8 +41,11 @@ class Candidate:
 # A Thai name is a host too ("ลำพูน.go.th/ita", "ลำพูน.ไทย"): typed without a scheme it was `malformed`,
 # a working link called invalid. A label is all Thai or all ASCII, so "ข้อมูลwww.x.go.th" keeps its label.
 _TLDS = "th|com|net|org|info|biz|io|me|be|ly|gl|co|app|site|online|gov|edu|asia|cc|xyz|page|dev|link|tv|xn--o3cw4h|ไทย"
-_BARE = (r"(?<![A-Za-z0-9.@/_-])(?://)?(?:(?:[A-Za-z0-9_-]+|[\u0e00-\u0e7f0-9-]+)\.)+"
-         rf"(?:{_TLDS})\.?(?=[:/?#]|\W*$)")
+# "／／" before one is how `repairs.full_width_schemes` writes a host read in ASCII from a full-width "/" after
+# it ("www.x.go.th／ｏ１"): `check_piece` warns, as for a full-width scheme.
+BARE_HOST = (r"(?<![A-Za-z0-9.@/_-])(?://|／／)?(?:(?:[A-Za-z0-9_-]+|[\u0e00-\u0e7f0-9-]+)\.)+"
+             rf"(?:{_TLDS})\.?")
+_BARE = BARE_HOST + r"(?=[:/?#]|\W*$)"
 BARE_RE = re.compile(_BARE, re.I)
 # Where a URL starts inside a whitespace-free token; text before it is a label ("ลิงก์:"). A named scheme
 # without // needs text after the colon, so a label such as "Data:" or "File:" stays a label.
@@ -106,7 +109,10 @@ def check_piece(piece: str) -> tuple[str | None, tuple[str, ...]]:
             url, inner = check_piece(rest)
             return url, tuple(dict.fromkeys((*inner, "scheme_slashes"))) if url else inner
     elif piece.startswith("//") or BARE_RE.match(piece):
-        scheme, rest, reasons = "http", piece.removeprefix("//"), ("missing_scheme",)
+        # "／／www.x.go.th/o1" (`BARE_HOST`): typed "www.x.go.th／ｏ１", which no browser opens, with a scheme added either
+        wide = piece.startswith("／／")
+        scheme, rest = "http", piece[2:] if wide else piece.removeprefix("//")
+        reasons = ("missing_scheme", "scheme_slashes") if wide else ("missing_scheme",)
     elif re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", piece):
         return None, ("bad_scheme",)
     else:

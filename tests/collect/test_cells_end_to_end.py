@@ -188,6 +188,15 @@ def test_a_link_typed_in_full_width_after_an_ascii_scheme_is_read(setup, farm):
         {k: (Status.WARNING, ("scheme_slashes",)) for k in ("O31", "O37")}
 
 
+def test_a_host_without_a_scheme_that_ends_in_full_width_is_read(setup, farm):
+    config, harness = setup
+    host = farm.url(HOST).removeprefix("http://").removesuffix("/")  # "tapladuk.go.th:PORT"
+    # the input method switched after the host: a full-width "/" ends no host, and the cell was malformed, a
+    # working link called invalid; now read, with both notes (a scheme to add, and as typed it opens nowhere)
+    verdicts = sync_cells(config, harness, {"O42": host + "/oit/O42".translate(FULL_WIDTH)})
+    assert (verdicts["O42"].status, verdicts["O42"].reasons) == (Status.WARNING, ("missing_scheme", "scheme_slashes"))
+
+
 def test_a_link_in_full_width_glued_to_an_ascii_one_is_a_link_of_its_own(setup, farm):
     config, harness = setup
     url = farm.url(HOST)

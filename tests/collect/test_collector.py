@@ -128,6 +128,18 @@ CASES = [
     ("a full-width slash after an ascii host", "https://www.x.go.th／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
     ("a full-width slash and thai after an ascii host and port", "http://x.go.th:8080／ลำพูน／ｏ１？ｉｄ＝１",
      [(f"http://x.go.th:8080/{LAMPHUN_PATH}/o1?id=1", ("scheme_slashes",))]),
+    # ... and after a host typed without a scheme: it was malformed; read so, with both warnings (as typed no
+    # browser opens it, with https:// added either)
+    ("a full-width slash after a host without a scheme", "www.x.go.th／ｏ１",
+     [("http://www.x.go.th/o1", ("missing_scheme", "scheme_slashes"))]),
+    ("a label, a host without a scheme, a full-width slash and thai", "ลิงก์ x.go.th／ลำพูน／ｏ１ (ปี 2566)",
+     [(f"http://x.go.th/{LAMPHUN_PATH}/o1", ("missing_scheme", "scheme_slashes"))]),
+    ("a host without a scheme, a port and a full-width slash", "//x.go.th:8080／ｏ１？ｉｄ＝１",
+     [("http://x.go.th:8080/o1?id=1", ("missing_scheme", "scheme_slashes"))]),
+    ("a full-width path after a host without a scheme", "x.go.th/ｏ１",
+     [("http://x.go.th/%EF%BD%8F%EF%BC%91", ("missing_scheme",))]),
+    ("a host and a full-width slash in an ascii link's query", "https://a.go.th/go?u=www.b.go.th／ｏ１",
+     [("https://a.go.th/go?u=www.b.go.th%EF%BC%8F%EF%BD%8F%EF%BC%91", ())]),
     # Google's breadcrumb of an address is a display of part of it, not the address: copy it from the
     # address bar (as typed it opens nothing on ITAS)
     ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("breadcrumb_link",))]),
