@@ -149,14 +149,19 @@ class SmtpMailer:
                                  f"give its ASCII address")
         try:
             refused = self._conn.send_message(msg)
-        except smtplib.SMTPRecipientsRefused as e:
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as e:
+            if _closing(e):
+                # 421: the server ends the session ("try again later") and smtplib has closed it: no
+                # refusal of this message, and the next one must not be tried on a closed connection.
+                self.close()
+                raise DeliveryError(f"{self.where}: {_closing(e)}") from None
+            if isinstance(e, smtplib.SMTPDataError):
+                raise MessageRefused(f"message refused: {_reply(e)}") from None
             raise MessageRefused("every recipient refused: " + "; ".join(
                 f"{r} {code_text(c, t)}" for r, (c, t) in e.recipients.items())) from None
         except smtplib.SMTPSenderRefused as e:
             raise DeliveryError(f"{self.where} refused the sender {e.sender}: {_reply(e)}; "
                                 f"check notify.smtp.from_address") from None
-        except smtplib.SMTPDataError as e:
-            raise MessageRefused(f"message refused: {_reply(e)}") from None
         except (smtplib.SMTPException, OSError) as e:
             self.close()
             raise DeliveryError(f"{self.where}: {describe(e, self.smtp.timeout_s)}") from None
@@ -197,6 +202,14 @@ def describe(e: BaseException, timeout_s: float) -> str:
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
     return f"{type(e).__name__}: {e}"
+
+
+def _closing(e: smtplib.SMTPException) -> str:
+    """The server's 421 reply that ended the session during a message, or "" (smtplib closes the
+    connection on a 421 to any recipient or to the data, and raises as for a refusal)."""
+    if isinstance(e, smtplib.SMTPRecipientsRefused):
+        return next((code_text(c, t) for c, t in e.recipients.values() if c == 421), "")
+    return _reply(e) if isinstance(e, smtplib.SMTPResponseException) and e.smtp_code == 421 else ""
 
 
 def _reply(e: smtplib.SMTPResponseException) -> str:

@@ -452,3 +452,19 @@ def test_a_deadline_moved_in_the_catalogue_gets_its_own_reminders(tmp_path, serv
     assert "(28 ก.พ. 2566)" in a_old.subject
     assert a_new.subject.endswith("เหลือ 7 วัน ถึงกำหนดส่งรอบที่ 2 (10 มี.ค. 2566) มี 1 ข้อต้องแก้ไข")
     assert remind_at(moved, at + timedelta(hours=1)).sent == 0  # and still once
+
+
+def test_a_server_closing_with_421_stops_the_run_without_charging_the_next_message(tmp_path, server, history_until):
+    """A 421 (a server's "try again later", sent under load) closes the connection: the message was
+    counted as refused, and the next one, never sent, was marked failed too, one of its few attempts
+    spent, so an agency could be given up without a single message reaching its server."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.before_data = lambda n: "421 4.7.0 Try again later, closing connection" if n == 0 else None
+    config = make_config(tmp_path, server.port)
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert result.sent == 0 and "421 4.7.0 Try again later" in result.error and result.refused == []
+    with State(config.settings.state_path) as state:
+        assert Ledger(state).counts() == {"failed": 1}  # the one tried; the others were never begun
+    server.inbox.before_data = None
+    again = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30))
+    assert again.ok and again.sent == 4 and len(server.inbox.messages) == 4
