@@ -294,8 +294,8 @@ def _same_colour(a: dict, b: dict) -> bool:
 def refused_cells(protected: Sequence[dict]) -> Callable[[int, int], bool]:
     """Whether Google refuses the requesting account's edit of a tab's cell (row, column; 0-based), by
     the tab's protected ranges as a read gives them: a coordinator who protects rows "only me" leaves
-    the service account out of them (`requestingUserCanEdit`), and Google refused the whole batch of
-    verdicts for one such cell, every agency's on every run."""
+    the service account out of them (`requestingUserCanEdit`, left out of Google's answer when false),
+    and Google refused the whole batch of verdicts for one such cell, every agency's on every run."""
     def bounds(r: dict) -> tuple[int, float, int, float]:
         return (r.get("startRowIndex", 0), r.get("endRowIndex", float("inf")),
                 r.get("startColumnIndex", 0), r.get("endColumnIndex", float("inf")))
@@ -305,7 +305,7 @@ def refused_cells(protected: Sequence[dict]) -> Callable[[int, int], bool]:
 
     closed = [(bounds(p.get("range") or {}), [bounds(u) for u in p.get("unprotectedRanges", ())])
               for p in protected
-              if "range" in p and not p.get("warningOnly") and not p.get("requestingUserCanEdit", True)]
+              if "range" in p and not p.get("warningOnly") and not p.get("requestingUserCanEdit")]
     return lambda row, col: any(inside(b, row, col) and not any(inside(u, row, col) for u in open_)
                                 for b, open_ in closed)
 

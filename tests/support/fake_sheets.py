@@ -356,9 +356,8 @@ class FakeSheets:
             if ranges and not mine:
                 continue
             entry: dict[str, Any] = {"properties": sheet.properties()}
-            if sheet.protected:  # requestingUserCanEdit is the requester's, as Google answers it
-                entry["protectedRanges"] = [dict(p, requestingUserCanEdit=bool(
-                    p.get("warningOnly") or seen.user in p.get("editors", {}).get("users", []))) for p in sheet.protected]
+            if sheet.protected:  # requestingUserCanEdit is the requester's; Google leaves out a false one
+                entry["protectedRanges"] = [_as_seen_by(p, seen.user) for p in sheet.protected]
             if sheet.conditional:
                 entry["conditionalFormats"] = sheet.conditional
             if sheet.charts:
@@ -458,6 +457,15 @@ class FakeSheets:
                 responses.append(dict(r, dataFilter=d.get("dataFilter")))
         self.spreadsheets[ss.spreadsheet_id] = work
         return 200, _batch_totals(ss.spreadsheet_id, responses)
+
+
+def _as_seen_by(protected: dict, user: str) -> dict:
+    """A protected range as `user` reads it: `requestingUserCanEdit` true, or left out (a false
+    boolean is not in Google's JSON)."""
+    out = {k: v for k, v in protected.items() if k != "requestingUserCanEdit"}
+    if protected.get("warningOnly") or user in protected.get("editors", {}).get("users", []):
+        out["requestingUserCanEdit"] = True
+    return out
 
 
 def _batch_totals(spreadsheet_id: str, responses: list[dict]) -> dict:
