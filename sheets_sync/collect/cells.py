@@ -98,7 +98,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       typed in full width glued to another, ASCII or full-width, is read so with its `scheme_slashes`
       (`repairs.full_width_schemes`).
     - Trailing punctuation (. , ; : ! ? quotes “ ” ‘ ’ « » > and unmatched ) ] }, full-width and CJK
-      brackets ） 】 」 among them) is dropped.
+      brackets ） 】 」 among them, and the full-width ． ！ ？ ： ＂ ＇ ＞) is dropped.
     - "…" in a URL (a display's shortening copied: Facebook, LINE) -> checked as typed, plus
       `truncated_link`.
     - Google's breadcrumb of an address ("https://www.x.go.th › ita › o1", `breadcrumbs`) -> joined by

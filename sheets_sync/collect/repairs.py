@@ -47,12 +47,12 @@ _FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not 
 # A link after an ASCII scheme that goes full width before its host has ended: at its start
 # ("https://ｗｗｗ．ｘ．…") or at a full-width "/", "?", "#" or "\" ("https://www.x.go.th／ｏ１"; a browser
 # maps them into the host, where they are forbidden: no browser opens it). After an ASCII "/" a
-# full-width path is one a browser sends as typed.
-_WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*[／？＃＼]")
+# full-width path is one a browser sends as typed. A "？" that ends the link is a sentence's (`urls.trim`).
+_WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*(?:[／＃＼]|？(?=[^\s，；]))")
 # Where `full_width_schemes` looks: a scheme, or a host typed without one (a port after it too) whose end is
 # typed in full width ("www.x.go.th／ｏ１", the input method switched after the host): it was malformed, no URL
-# start at all. Not "＼": "x.go.th\o1" is no link in ASCII either.
-_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／？＃])", re.I)
+# start at all. Not "＼": "x.go.th\o1" is no link in ASCII either; nor a "？" that ends the link (a sentence's).
+_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／＃]|？[^\\s，；])", re.I)
 
 
 def full_width_schemes(text: str) -> str:

@@ -56,8 +56,9 @@ START_RE = re.compile(
     r"|(?<![A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?:(?=.)"  # typed in full width (`repairs.full_width_schemes`)
     rf"|{_BARE}", re.I)
 # Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
-# went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one.
-_TRAIL = ".,;:!?'\"“”‘’«»>›)]}、，。）］｝】」』〕〉》"
+# went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one. So did a full stop,
+# "!", "?", ":", a quote or ">" typed in full width after a pasted link (the input method in full-width mode).
+_TRAIL = ".,;:!?'\"“”‘’«»>›)]}、，。）］｝】」』〕〉》．！？：＂＇＞"
 OPENER = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "】": "【", "」": "「", "』": "『",
           "〕": "〔", "〉": "〈", "》": "《"}
 # A file name's end ("2565.pdf", "(1).pdf", a query or fragment after it): words after a space that end

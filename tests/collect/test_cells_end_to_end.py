@@ -197,6 +197,15 @@ def test_a_host_without_a_scheme_that_ends_in_full_width_is_read(setup, farm):
     assert (verdicts["O42"].status, verdicts["O42"].reasons) == (Status.WARNING, ("missing_scheme", "scheme_slashes"))
 
 
+def test_punctuation_typed_in_full_width_after_a_link_is_punctuation(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # a full stop or "!" typed after a pasted link, the input method in full-width mode: it went into the
+    # path, "…/O43%EF%BC%8E", a 404 and a working link called broken
+    verdicts = sync_cells(config, harness, {"O43": f"ดูที่ {url}oit/O43．", "O36": f"{url}docs/O36.pdf！"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O43", "O36")}
+
+
 def test_a_link_in_full_width_glued_to_an_ascii_one_is_a_link_of_its_own(setup, farm):
     config, harness = setup
     url = farm.url(HOST)

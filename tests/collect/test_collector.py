@@ -136,6 +136,10 @@ CASES = [
      [(f"http://x.go.th/{LAMPHUN_PATH}/o1", ("missing_scheme", "scheme_slashes"))]),
     ("a host without a scheme, a port and a full-width slash", "//x.go.th:8080／ｏ１？ｉｄ＝１",
      [("http://x.go.th:8080/o1?id=1", ("missing_scheme", "scheme_slashes"))]),
+    # ... a full-width question mark ending a link is a sentence's, not a query's: no warning of a link's start
+    ("a full-width question mark after a host", "ใช่ไหม https://www.x.go.th？", [("https://www.x.go.th/", ())]),
+    ("a full-width question mark after a host without a scheme", "www.x.go.th？",
+     [("http://www.x.go.th/", ("missing_scheme",))]),
     ("a full-width path after a host without a scheme", "x.go.th/ｏ１",
      [("http://x.go.th/%EF%BD%8F%EF%BC%91", ("missing_scheme",))]),
     ("a host and a full-width slash in an ascii link's query", "https://a.go.th/go?u=www.b.go.th／ｏ１",

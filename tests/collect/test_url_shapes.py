@@ -196,6 +196,13 @@ SHAPES = [
     ("another address after a guillemet", f"{X}/oit/o1-old«{X}/oit/o1»", [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
     ("a link and its address in guillemets", f"{X}/oit/o1«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
     ("a link in guillemets", f"ลิงก์«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
+    # punctuation typed after a pasted link with the input method in full-width mode went into the path
+    # ("…/o1%EF%BC%8E"), a working link judged a 404: it is punctuation, as its ASCII form is
+    ("a full-width full stop after a link", f"ดูที่ {X}/oit/o1．", [(f"{X}/oit/o1", [])]),
+    ("a full-width exclamation mark after a file", f"{X}/uploads/o19.pdf！", [(f"{X}/uploads/o19.pdf", [])]),
+    ("a link in full-width quotes", f"＂{X}/oit/o1＂", [(f"{X}/oit/o1", [])]),
+    ("a full-width colon and a label after a link", f"{X}/oit/o1： ข้อมูลปี 2566",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1： ข้อมูลปี 2566")])]),
     ("numbered list", f"1. {X}/oit/o8\n2. {X}/oit/o8-2", [(f"{X}/oit/o8", []), (f"{X}/oit/o8-2", [])]),
     ("facebook page and a label", "https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)",
      [("https://www.facebook.com/tapladuk.lp/", [th("https://www.facebook.com/tapladuk.lp/ (เพจเทศบาล)")])]),
