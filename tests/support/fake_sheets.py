@@ -16,6 +16,9 @@ What it implements (see the handler table at the bottom):
   update / batchUpdate / clear, spreadsheets.batchUpdate (atomic; see fake_sheets_batch.py),
   Drive files create / get / delete.
 * access: a spreadsheet answers 404 when unknown and 403 to users it is not shared with.
+* protections: a write (updateCells, values) to a protected cell by anyone but the range's editors
+  is refused with 400, the whole request; a read answers each range's `requestingUserCanEdit` for
+  the requester, true or left out, as Google does.
 * quotas: per user and minute, 60 read (GET) and 60 write (POST/PUT) Sheets requests, over which
   it answers 429 RESOURCE_EXHAUSTED; `clock` is injectable so tests exhaust it deterministically.
 * faults: `inject(kind, status, times, delay, echo)` answers the next matching requests with an
