@@ -139,6 +139,17 @@ def _best_item_column(rows: Sequence[Sequence[object]], r: int, cols: Sequence[i
     return max(cols, key=rank)
 
 
+def _numbered_by_codes(below: Sequence[Sequence[object]], item_col: int, url_col: int | None,
+                       catalog: Catalog) -> int:
+    """The item column a header named, unless it holds only bare numbers and another column holds
+    O-codes written with their letter: a running number headed ข้อ or No. beside titles such as
+    "O12 รายงานการกำกับติดตาม ..." (a form listing only some items) put O12's link on O1."""
+    if any(_lettered(g.cell(row, item_col)) and item_of(g.cell(row, item_col)) for row in below):
+        return item_col
+    coded = _item_column(below, catalog, exclude={item_col} | ({url_col} if url_col is not None else set()))
+    return item_col if coded is None else coded
+
+
 def locate_table(sheet: SheetCells, catalog: Catalog) -> Table | None:
     """The header row and the item and URL columns of one sheet, or None when it holds no such table."""
     rows = sheet.rows
@@ -152,6 +163,8 @@ def locate_table(sheet: SheetCells, catalog: Catalog) -> Table | None:
         explanation_col = next((c for c, v in enumerate(rows[r])
                                 if _header_key(v) in EXPLANATION_HEADERS and c != url_col), None)
         item_col = _best_item_column(rows, r, item_cols, catalog) if item_cols else None
+        if item_col is not None:
+            item_col = _numbered_by_codes(rows[r + 1:], item_col, url_col, catalog)
         if item_col is not None and url_col is not None:
             return Table(sheet.name, r, item_col, url_col, agency_col, "headers", explanation_col)
         if partial is None and (item_cols or (url_col is not None and scores[url_col] >= 2)):

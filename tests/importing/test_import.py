@@ -176,6 +176,22 @@ def test_an_item_two_sheets_give_other_links_is_not_imported_as_both(tmp_path, c
                       "sheet only")
 
 
+@pytest.mark.parametrize("header", ["ข้อ", "No.", "ลำดับข้อ"])
+def test_a_running_number_headed_as_the_item_does_not_number_the_items(tmp_path, config, header):
+    """A form of the round-2 items only: its ข้อ column counts 1, 2, 3 and each title begins with its
+    O-code. The running number was read as the item, and O12's link was put on O1, O13's on O2."""
+    rows = [[header, "รายการข้อมูล", "URL"],
+            [1, "O12 รายงานการกำกับติดตามการดำเนินงาน ประจำปี รอบ 6 เดือน", "https://lee.go.th/o12"],
+            [2, "O13 รายงานผลการดำเนินงานประจำปี", "https://lee.go.th/o13"],
+            [3, "o14 คู่มือหรือมาตรฐานการปฏิบัติงาน", None]]
+    path = xlsx(tmp_path / "tt-li.xlsx", rows)
+    _, tables, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
+    assert error is None and tables[0].item_col == 1
+    assert {e.item: e.url_text for e in parsed.entries} == {"O12": "https://lee.go.th/o12",
+                                                            "O13": "https://lee.go.th/o13"}
+    assert parsed.empty_items == ("O14",) and parsed.unreadable == ()
+
+
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
 def test_no_header_row_found_by_content_agency_from_file_name(tmp_path, config, name):
     path = headerless(tmp_path, name)
