@@ -258,9 +258,12 @@ def _apart(word: re.Match) -> str:
     >>> _apart(re.match(r"\\S+", "http://a.go.th/o1.pdfhttps://a.go.th/o2.pdf"))
     'http://a.go.th/o1.pdf https://a.go.th/o2.pdf'
     """
-    text = word[0]
-    at = glued_start(text)
-    return text if at < 0 else text[:at] + " " + _apart(re.match(r"\S+", text[at:]))
+    parts, text = [], word[0]
+    # (a loop, not a call per link: a list of links pasted one after another has no depth limit; a call
+    # per link raised RecursionError past about a thousand)
+    while (at := glued_start(text)) >= 0:
+        parts, text = [*parts, text[:at]], text[at:]
+    return " ".join([*parts, text])
 
 
 def glued_start(text: str, after_scheme: bool = False) -> int:

@@ -83,10 +83,11 @@ def full_width_schemes(text: str) -> str:
     'ลิงก์ ／／www.x.go.th/o1 x.go.th/ｏ１'
     """
     out, end, at, glued = [], 0, 0, False
+    ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
     while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
         link = _FULL_WIDTH_LINK.match(text, m.end())
-        ascii_link = link[0].translate(_FULL_WIDTH_ASCII)
+        ascii_link = ascii_text[link.start():link.end()]
         stop = glued_start(ascii_link, after_scheme=True)
         glued, stop = stop >= 0, link.end() if stop < 0 else link.start() + stop
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":

@@ -315,6 +315,15 @@ def test_a_wide_or_no_break_space_is_read_as_a_space(space):
             (c.url, c.reasons) for c in parse_cell(text.format(" "))], text
 
 
+def test_a_cell_of_links_glued_one_after_another_is_read_at_any_length():
+    # a list pasted with no separator, in ASCII or in full width: each link was parted from the rest by a call
+    # of its own, and past about a thousand parse_cell raised RecursionError, which stopped the whole sync
+    links = [f"http://a.th/{i}" for i in range(1300)]
+    wide = "".join(links).translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert len(wide) < 20000 and [c.url for c in parse_cell("".join(links))] == links
+    assert [(c.url, c.reasons) for c in parse_cell(wide)] == [(link, ("scheme_slashes",)) for link in links]
+
+
 def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell("ลิงก์: https://x.go.th/a.") == (Candidate("https://x.go.th/a", "https://x.go.th/a", ()),)
     assert parse_cell("  ยังไม่มี  ") == (Candidate("ยังไม่มี", None, ("malformed",)),)
