@@ -70,13 +70,16 @@ class Ledger:
 
     def begin(self, key: str, kind: str, slot: str, agency: str, recipients: tuple[str, ...], subject: str,
               fingerprint: str, at: datetime) -> None:
-        """Marks a message as being sent, committed before the SMTP transaction starts."""
+        """Marks a message as being sent, committed before the SMTP transaction starts. Attempts are
+        counted per recipients: other addresses (fixed in the agencies tab) start again at one."""
         with self.state.transaction() as db:
             db.execute(
                 "INSERT INTO notify_message (key, kind, slot, agency, recipients, subject, fingerprint, state, "
                 "attempts, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?) ON CONFLICT(key) DO UPDATE SET "
+                "attempts=CASE WHEN notify_message.recipients = excluded.recipients "
+                "THEN notify_message.attempts + 1 ELSE 1 END, "
                 "recipients=excluded.recipients, subject=excluded.subject, fingerprint=excluded.fingerprint, "
-                "state=excluded.state, attempts=notify_message.attempts + 1, updated_at=excluded.updated_at",
+                "state=excluded.state, updated_at=excluded.updated_at",
                 (key, kind, slot, agency, ",".join(recipients), subject, fingerprint, SENDING, _t(at)))
 
     def finish(self, key: str, ok: bool, at: datetime, error: str = "",

@@ -206,7 +206,10 @@ def _deliver(digests: Sequence[D.Digest], ledger: Ledger, mailer: "_LazyMailer",
                         text=f"ข้อความทดสอบ ฉบับจริงจะส่งถึง: {', '.join(d.to) or '(ไม่มี)'}\n\n{d.text}")
         else:
             entry = ledger.get(d.key)
-            if entry is not None and (entry.state == SENT or (entry.state == FAILED and entry.attempts >= max_attempts)):
+            # Given up on the addresses refused, not on the reminder: an address fixed in the agencies
+            # tab (as the run's line says to) is tried the same day.
+            if entry is not None and (entry.state == SENT or (entry.state == FAILED and entry.attempts >= max_attempts
+                                                              and entry.recipients == d.to)):
                 result.already_sent += entry.state == SENT
                 if entry.state == FAILED:
                     # said, not dropped: an agency whose address the server refuses hears nothing

@@ -468,3 +468,26 @@ def test_a_server_closing_with_421_stops_the_run_without_charging_the_next_messa
     server.inbox.before_data = None
     again = remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30))
     assert again.ok and again.sent == 4 and len(server.inbox.messages) == 4
+
+
+def test_an_address_fixed_after_the_refusals_gets_the_reminder_that_day(tmp_path, server, history_until):
+    """Refused as often as allowed, the reminder is not tried again, and the run says to fix the
+    address in the agencies tab; once fixed it was still not tried: the ledger gave up on the
+    reminder, not on the address."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.refuse_rcpt = {"c@c.go.th"}
+    config = make_config(tmp_path, server.port)
+    attempts = config.settings.notify.max_attempts
+    for minutes in range(attempts + 1):
+        remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30 * minutes))
+    fixed = tuple(dataclasses.replace(a, reminder_emails=("c.saraban@c.go.th",)) if a.code == "tt-c" else a
+                  for a in WITH_MAIL)
+    later = SEVEN_DAYS_BEFORE_R2 + timedelta(hours=3)
+    result = run_reminders(config, FixedClock(later), fixed)
+    assert result.sent == 1 and result.gave_up == []
+    (c,) = server.inbox.to("c.saraban@c.go.th")
+    assert "เหลือ 7 วัน" in c.subject
+    with State(config.settings.state_path) as state:
+        entry = Ledger(state).get("agency:r2-7d:2023-02-28:tt-c")
+    assert entry.state == "sent" and entry.recipients == ("c.saraban@c.go.th",) and entry.attempts == 1
+    assert run_reminders(config, FixedClock(later + timedelta(minutes=5)), fixed).sent == 0
