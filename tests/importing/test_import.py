@@ -13,6 +13,7 @@ from sheets_sync.core.models import RowKey
 from sheets_sync.importing import agency as import_agency
 from sheets_sync.importing import importer
 from sheets_sync.importing import read as import_read
+from sheets_sync.importing import template
 from sheets_sync.importing.importer import Outcome, plan_merge, same_links
 from sheets_sync.importing.table import Entry
 from sheets_sync.sheet import grid as g
@@ -156,6 +157,9 @@ def test_a_cell_showing_one_address_and_linking_to_another_puts_neither_on_its_i
     (o5,) = parsed.unreadable
     assert o5.where == "row 3" and o5.why.startswith(
         "O5: not imported: the cell shows 'https://lee.go.th/o5' but its hyperlink goes to 'https://lee.go.th/o4'")
+    # and the form's instructions, which say the hyperlink's target is read, say so to the agency
+    (hyperlinks,) = [line for line in template.guide_lines(config.catalog) if "ไฮเปอร์ลิงก์" in line]
+    assert "ระบบจะไม่นำเข้าข้อนั้น ให้แก้ไขให้ตรงกัน" in hyperlinks
 
 
 def test_an_item_two_sheets_give_other_links_is_not_imported_as_both(tmp_path, config):
