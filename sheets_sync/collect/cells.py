@@ -112,8 +112,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
       `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `full_width_schemes`) -> that scheme
       plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too (after
       an ASCII scheme too, when the link starts so, "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", or its host ends
-      so, "https://www.x.go.th／ｏ１"; after a host without a scheme that ends so, "www.x.go.th／ｏ１", with
-      `missing_scheme` before `scheme_slashes`); any other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
+      so, "https://www.x.go.th／ｏ１"; after a host without a scheme that ends so or is typed so,
+      "www.x.go.th／ｏ１", "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", with `missing_scheme` before `scheme_slashes`); any other scheme (javascript:, mailto:, ftp://, file:, data:, tel:) -> `bad_scheme`.
     - Host: lower case, Thai names to punycode, one trailing dot dropped. `malformed` when empty, with a
       space or symbol, a label empty, over 63 or starting/ending with "-", a single label (except
       `localhost`, which the address guard blocks), or a bad IP; underscores are tolerated as browsers

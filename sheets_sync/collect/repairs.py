@@ -52,7 +52,12 @@ _WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^
 # Where `full_width_schemes` looks: a scheme, or a host typed without one (a port after it too) whose end is
 # typed in full width ("www.x.go.th／ｏ１", the input method switched after the host): it was malformed, no URL
 # start at all. Not "＼": "x.go.th\o1" is no link in ASCII either; nor a "？" that ends the link (a sentence's).
-_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／＃]|？[^\\s，；])", re.I)
+# Or a host typed wholly in full width without a scheme ("ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", the input method in
+# full-width mode from the start), a host when it is one in ASCII (`_HOST`: "ｒｅｐｏｒｔ．ｐｄｆ" is none).
+_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／＃]|？[^\\s，；])"
+                         r"|(?P<wide_host>(?<![A-Za-z0-9.@/_\-ａ-ｚＡ-Ｚ０-９．＠／＿－])(?://|／／)?(?:[ａ-ｚＡ-Ｚ０-９＿－]+．)+"
+                         r"[ａ-ｚＡ-Ｚ]+)", re.I)
+_HOST = re.compile(BARE_HOST, re.I)
 
 
 def full_width_schemes(text: str) -> str:
@@ -63,9 +68,9 @@ def full_width_schemes(text: str) -> str:
     The link after a full-width scheme is read in ASCII where it is typed in full width too (a CJK or
     Thai input method left in full-width mode: "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１" was `malformed`); its Thai is
     left as typed. So is the link after an ASCII scheme that goes full width before its host has ended
-    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too), and the link after a host
-    typed without a scheme that goes full width where it ends ("www.x.go.th／ｏ１"), written after a
-    full-width "／／" (`urls.BARE_HOST`).
+    (`_WIDE_BEFORE_HOST_END`: "https://www.x.go.th／ｏ１" was `malformed` too), and a link typed without a
+    scheme whose host, or its end, is typed so ("ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", "www.x.go.th／ｏ１"), written
+    after a full-width "／／" (`urls.BARE_HOST`).
 
     A link glued to any link (where `readings._apart` parts two) is read as one of its own: typed in full
     width after a full-width link, its scheme was read in ASCII with that link, which lost the second one's
@@ -79,8 +84,8 @@ def full_width_schemes(text: str) -> str:
     'ｈｔｔｐｓ://www.x.go.th/o1 https://x.go.th/ｏ１ ｈｔｔｐｓ://x.go.th/ลำพูน/o1'
     >>> full_width_schemes("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓ：／／ｂ https://c.go.th/o1ｈｔｔｐ：／／ｄ．ｇｏ．ｔｈ")
     'ｈｔｔｐ://a.go.th/o1ｈｔｔｐｓ://b https://c.go.th/o1ｈｔｔｐ://d.go.th'
-    >>> full_width_schemes("ลิงก์ www.x.go.th／ｏ１ x.go.th/ｏ１")
-    'ลิงก์ ／／www.x.go.th/o1 x.go.th/ｏ１'
+    >>> full_width_schemes("ลิงก์ www.x.go.th／ｏ１ x.go.th/ｏ１ ｗｗｗ．ｙ．ｇｏ．ｔｈ／ｏ１ ｒｅｐｏｒｔ．ｐｄｆ")
+    'ลิงก์ ／／www.x.go.th/o1 x.go.th/ｏ１ ／／www.y.go.th/o1 ｒｅｐｏｒｔ．ｐｄｆ'
     """
     out, end, at, glued = [], 0, 0, False
     ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
@@ -90,13 +95,14 @@ def full_width_schemes(text: str) -> str:
         ascii_link = ascii_text[link.start():link.end()]
         stop = glued_start(ascii_link, after_scheme=True)
         glued, stop = stop >= 0, link.end() if stop < 0 else link.start() + stop
+        wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
+        if host := m.groupdict().get("host") or (wide_host if _HOST.fullmatch(wide_host) else None):
+            start = "／／" + host.lstrip("/／")
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
         # the input method switched after the scheme, or the scheme came from an autocomplete): malformed.
         # Otherwise the link is left as typed, and a link glued to it read from where it starts.
-        if host := m.groupdict().get("host"):
-            start = "／／" + host.lstrip("/／")
-        elif m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end()):
-            at = stop
+        elif wide_host or (m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end())):
+            at, glued = (m.end(), False) if wide_host else (stop, glued)
             continue
         else:
             letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")

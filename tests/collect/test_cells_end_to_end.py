@@ -188,13 +188,16 @@ def test_a_link_typed_in_full_width_after_an_ascii_scheme_is_read(setup, farm):
         {k: (Status.WARNING, ("scheme_slashes",)) for k in ("O31", "O37")}
 
 
-def test_a_host_without_a_scheme_that_ends_in_full_width_is_read(setup, farm):
+def test_a_link_without_a_scheme_typed_in_full_width_is_read(setup, farm):
     config, harness = setup
     host = farm.url(HOST).removeprefix("http://").removesuffix("/")  # "tapladuk.go.th:PORT"
     # the input method switched after the host: a full-width "/" ends no host, and the cell was malformed, a
     # working link called invalid; now read, with both notes (a scheme to add, and as typed it opens nowhere)
-    verdicts = sync_cells(config, harness, {"O42": host + "/oit/O42".translate(FULL_WIDTH)})
-    assert (verdicts["O42"].status, verdicts["O42"].reasons) == (Status.WARNING, ("missing_scheme", "scheme_slashes"))
+    # ... or in full-width mode from the start, the host typed so too: malformed as well
+    verdicts = sync_cells(config, harness, {"O42": host + "/oit/O42".translate(FULL_WIDTH),
+                                            "O35": f"{host}/oit/O35".translate(FULL_WIDTH)})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == \
+        {k: (Status.WARNING, ("missing_scheme", "scheme_slashes")) for k in ("O42", "O35")}
 
 
 def test_punctuation_typed_in_full_width_after_a_link_is_punctuation(setup, farm):

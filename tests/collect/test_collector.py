@@ -140,6 +140,12 @@ CASES = [
     ("a full-width question mark after a host", "ใช่ไหม https://www.x.go.th？", [("https://www.x.go.th/", ())]),
     ("a full-width question mark after a host without a scheme", "www.x.go.th？",
      [("http://www.x.go.th/", ("missing_scheme",))]),
+    # ... or the link wholly so, its host too (the input method in full-width mode from the start): malformed
+    ("a link without a scheme wholly in full width", "ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１",
+     [("http://www.x.go.th/o1", ("missing_scheme", "scheme_slashes"))]),
+    ("a label and a full-width link without a scheme, a port and thai", "ดูที่ ｘ．ｇｏ．ｔｈ：８０８０／ลำพูน／ｏ１？ｉｄ＝１",
+     [(f"http://x.go.th:8080/{LAMPHUN_PATH}/o1?id=1", ("missing_scheme", "scheme_slashes"))]),
+    ("a full-width file name is no host", "ไฟล์ ｏ１９．ｐｄｆ", [(None, ("malformed",))]),
     ("a full-width path after a host without a scheme", "x.go.th/ｏ１",
      [("http://x.go.th/%EF%BD%8F%EF%BC%91", ("missing_scheme",))]),
     ("a host and a full-width slash in an ascii link's query", "https://a.go.th/go?u=www.b.go.th／ｏ１",
@@ -330,6 +336,8 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell('=HYPERLINK("https://x.go.th/a","ข้อ 1")') == (
         Candidate('=HYPERLINK("https://x.go.th/a","ข้อ 1")', "https://x.go.th/a", ("formula",)),)
     assert parse_cell("http://exa mple.go.th") == (Candidate("http://exa mple.go.th", None, ("malformed",)),)
+    # a full-width word that is no host ("ｏ１９．ｐｄｆ") is not written as a link without a scheme
+    assert parse_cell("ไฟล์ ｏ１９．ｐｄｆ") == (Candidate("ไฟล์ ｏ１９．ｐｄｆ", None, ("malformed",)),)
 
 
 def test_valid_property_and_frozen():
