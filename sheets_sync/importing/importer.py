@@ -23,8 +23,9 @@ from typing import Iterable, Mapping, Sequence
 from sheets_sync.collect.cells import parse_cell
 from sheets_sync.config.settings import Agency, Catalog
 from sheets_sync.core.models import RowKey, WriteReport
+from sheets_sync.core.normalize import thai_digits_to_arabic
 from sheets_sync.importing.agency import YEAR_PROPERTY, Identification, identify_agency
-from sheets_sync.importing.read import TITLE_PROPERTY, ImportFileError, Source, read_source
+from sheets_sync.importing.read import TITLE_PROPERTY, ImportFileError, Source, column_letter, read_source
 from sheets_sync.importing.table import Entry, Parsed, Table, locate_table, read_entries
 
 
@@ -146,6 +147,13 @@ def parse_source(source: Source, catalog: Catalog, agencies: Sequence[Agency],
             f"this is the form of ITA {made_for} (made by `sheets-sync template` for that year), but the sheet is "
             f"ITA {catalog.year}'s: item numbers and what each asks for differ between years, and its links are "
             f"{made_for}'s; send the agency this year's form (`sheets-sync template --agency CODE`)")
+    titled = title_year(source, tables, catalog.year)
+    if titled is not None:
+        year, where = titled
+        return None, tables, None, (
+            f"its title ({where}) names ITA/OIT {year}, not the sheet's {catalog.year}: item numbers and what each "
+            f"asks for differ between years, and last year's links would land on this year's items; if this is "
+            f"{catalog.year}'s form, correct its title and import it again")
     ident = identify_agency(source, agencies, explicit)
     if ident.error:
         return ident, tables, None, ident.error
@@ -163,6 +171,28 @@ def form_year(source: Source) -> int | None:
         return int(value.strip())
     m = re.match(r"แบบฟอร์มส่ง URL OIT (25\d\d)\b", source.properties.get(TITLE_PROPERTY, ""))
     return int(m.group(1)) if m else None
+
+
+_ASSESSMENT_RE = re.compile(r"ITA|OIT|ITAS|คุณธรรมและความโปร่งใส|เปิดเผยข้อมูลสาธารณะ", re.I)
+_YEAR_RE = re.compile(r"(?<!\d)25\d\d(?!\d)")
+TITLE_ROWS = 8  # a title above the table is in its first rows
+
+
+def title_year(source: Source, tables: Sequence[Table], year: int) -> tuple[int, str] | None:
+    """(the year, the cell) of a title above a table that names the assessment with another year
+    and not `year` ("แบบรายงาน OIT ประจำปี ๒๕๖๕"): an agency's own form of another year, which
+    `form_year` cannot tell (no property). None when no title names one."""
+    by_name = {s.name: s for s in source.sheets}
+    for t in tables:
+        rows = by_name[t.sheet].rows
+        above = t.header_row if t.header_row is not None else TITLE_ROWS
+        for r, row in enumerate(rows[:min(above, TITLE_ROWS)]):
+            for c, value in enumerate(row):
+                text = thai_digits_to_arabic(str(value)) if isinstance(value, str) else ""
+                years = {int(y) for y in _YEAR_RE.findall(text)}
+                if years and year not in years and _ASSESSMENT_RE.search(text):
+                    return min(years), f"sheet {t.sheet!r} cell {column_letter(c)}{r + 1} {text[:60]!r}"
+    return None
 
 
 def import_file(path: str | Path, backend, catalog: Catalog, agency: str | None = None,

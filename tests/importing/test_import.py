@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sheets_sync.core.models import RowKey
 from sheets_sync.importing import agency as import_agency
@@ -194,6 +194,24 @@ def test_a_running_number_headed_as_the_item_does_not_number_the_items(tmp_path,
     assert {e.item: e.url_text for e in parsed.entries} == {"O12": "https://lee.go.th/o12",
                                                             "O13": "https://lee.go.th/o13"}
     assert parsed.empty_items == ("O14",) and parsed.unreadable == ()
+
+
+def test_an_agencys_own_form_titled_with_another_year_is_refused(tmp_path, config):
+    """A form the agency made itself has no year property: last year's file ("แบบรายงาน OIT ประจำปี
+    ๒๕๖๕"), sent again by mistake, filled this year's renumbered items with last year's links."""
+    path = titled_thai(tmp_path)
+    wb = load_workbook(path)
+    wb.active["A1"] = "แบบรายงานการเผยแพร่ข้อมูล OIT ประจำปี ๒๕๖๕"
+    wb.save(path)
+    _, _, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
+    assert parsed is None and error.startswith(
+        "its title (sheet 'Sheet1' cell A1 'แบบรายงานการเผยแพร่ข้อมูล OIT ประจำปี 2565') names ITA/OIT 2565, not the "
+        "sheet's 2566")
+    # this year's title, or one naming both years (last fiscal year's data), is this year's form
+    for title in ("แบบรายงาน ITA ปี 2566", "OIT ประจำปี พ.ศ. 2566 (ข้อมูลปีงบประมาณ 2565)"):
+        wb.active["A1"] = title
+        wb.save(path)
+        assert entries(path, config.catalog, config.agencies) == THATUM
 
 
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
