@@ -17,6 +17,8 @@ from typing import Mapping
 
 from openpyxl.utils import get_column_letter
 
+from sheets_sync.core.cellsafe import looks_like_formula
+
 MAX_ROWS = 5000  # a form has 43 rows; an export of the whole sheet about 2,600
 MAX_COLS = 60
 
@@ -141,7 +143,19 @@ def _read_csv(path: Path) -> Source:
     if text is None or "\0" in text:
         raise ImportFileError("neither a spreadsheet (.xlsx) nor a text (.csv) file")
     rows = parse_csv_text(text)
-    return Source(name=path.name, sheets=(SheetCells(path.stem, tuple(tuple(r) for r in rows[:MAX_ROWS])),))
+    return Source(name=path.name, sheets=(SheetCells(path.stem, tuple(tuple(map(unescaped, r))
+                                                                        for r in rows[:MAX_ROWS])),))
+
+
+def unescaped(field: str) -> str:
+    """A CSV field without the apostrophe that keeps a spreadsheet from reading it as a formula
+    (core.cellsafe, as `export` writes it): an agency's ITAS list sent back after its edits put
+    "'- อยู่ท้ายหน้า" in the sheet as its explanation, and on to ITAS.
+
+    >>> unescaped("'- อยู่ท้ายหน้า"), unescaped("'=1"), unescaped("'ข้อความ"), unescaped("-")
+    ('- อยู่ท้ายหน้า', '=1', "'ข้อความ", '-')
+    """
+    return field[1:] if field.startswith("'") and looks_like_formula(field[1:]) else field
 
 
 def decode_csv(data: bytes) -> str | None:

@@ -214,6 +214,30 @@ def test_an_agencys_own_form_titled_with_another_year_is_refused(tmp_path, confi
         assert entries(path, config.catalog, config.agencies) == THATUM
 
 
+def test_an_itas_list_sent_back_as_csv_imports_its_text_without_the_formula_guard(sheet, config, tmp_path):
+    """`export` writes "'- อยู่ท้ายหน้า" in CSV so that no spreadsheet runs it as a formula; the agency
+    edited its list and sent it back, and the import wrote the apostrophe into the sheet, whence it
+    went on to ITAS. A HYPERLINK formula so guarded gives its link, as in any other file."""
+    from datetime import datetime
+
+    from sheets_sync.core.clock import BANGKOK
+    from sheets_sync.export import itas
+
+    lee = next(a for a in config.agencies if a.code == "tt-li")
+    lines = (itas.Line("O1", "โครงสร้าง", "https://lee.go.th/o1", "- อยู่ท้ายหน้า", "", ""),
+             itas.Line("O2", "ผู้บริหาร", '=HYPERLINK("https://lee.go.th/o2","ผู้บริหาร")', "+ เมนูผู้บริหาร", "", ""))
+    heading = ("รายการสำหรับกรอกในระบบ ITAS", f"หน่วยงาน: {lee.name} ({lee.code})",
+               f"ข้อมูลจากแผ่นงาน ณ {datetime(2023, 2, 20, 9, 0, tzinfo=BANGKOK):%d/%m/%Y}")
+    path = tmp_path / "tt-li.csv"
+    path.write_bytes(itas.render_csv(itas.AgencyList(lee, heading, lines)))
+    assert "'- อยู่ท้ายหน้า" in path.read_text(encoding="utf-8-sig")  # guarded as exported
+    rep = importer.import_file(path, sheet.backend, config.catalog)
+    assert rep.error is None and rep.agency == "tt-li" and rep.parsed.unreadable == ()
+    assert sheet_urls(sheet, "tt-li") == {"O1": "https://lee.go.th/o1", "O2": "https://lee.go.th/o2"}
+    said = {r.key.item: r.explanation for r in sheet.backend.read(config.catalog).rows if r.key.agency == "tt-li"}
+    assert (said["O1"], said["O2"]) == ("- อยู่ท้ายหน้า", "+ เมนูผู้บริหาร")
+
+
 @pytest.mark.parametrize("name", ["ITA2566_อบต.เหล่ายาว.xlsx", "เหล่ายาว-oit.xlsx", "abt-laoyao.xlsx"])
 def test_no_header_row_found_by_content_agency_from_file_name(tmp_path, config, name):
     path = headerless(tmp_path, name)
