@@ -49,12 +49,14 @@ _FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not 
 # maps them into the host, where they are forbidden: no browser opens it). After an ASCII "/" a
 # full-width path is one a browser sends as typed. A "？" that ends the link is a sentence's (`urls.trim`).
 _WIDE_BEFORE_HOST_END = re.compile(r"[\uff01-\uff5e](?<![（）［］｛｝])|[^/?#\\\s，；]*(?:[／＃＼]|？(?=[^\s，；]))")
-# Where `full_width_schemes` looks: a scheme, or a host typed without one (a port after it too) whose end is
-# typed in full width ("www.x.go.th／ｏ１", the input method switched after the host): it was malformed, no URL
-# start at all. Not "＼": "x.go.th\o1" is no link in ASCII either; nor a "？" that ends the link (a sentence's).
+# Where `full_width_schemes` looks: a scheme, or a host typed without one (a port after it too), read in ASCII
+# from its end when that is typed in full width (`_WIDE_HOST_END`: "www.x.go.th／ｏ１", the input method
+# switched after the host, was malformed, no URL start at all) and left as typed, as an ASCII link is, when
+# not. Not "＼": "x.go.th\o1" is no link in ASCII either; nor a "？" that ends the link (a sentence's).
 # Or a host typed wholly in full width without a scheme ("ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", the input method in
 # full-width mode from the start), a host when it is one in ASCII (`_HOST`: "ｒｅｐｏｒｔ．ｐｄｆ" is none).
-_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[／＃]|？[^\\s，；])"
+_WIDE_HOST_END = re.compile(r"[／＃]|？(?=[^\s，；])")
+_WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::[0-9]+)?)(?=[:/?#／＃？]|\\W*$)"
                          r"|(?P<wide_host>(?<![A-Za-z0-9.@/_\-ａ-ｚＡ-Ｚ０-９．＠／＿－])(?://|／／)?(?:[ａ-ｚＡ-Ｚ０-９＿－]+．)+"
                          r"[ａ-ｚＡ-Ｚ]+)", re.I)
 _HOST = re.compile(BARE_HOST, re.I)
@@ -95,13 +97,15 @@ def full_width_schemes(text: str) -> str:
         ascii_link = ascii_text[link.start():link.end()]
         stop = glued_start(ascii_link, after_scheme=True)
         glued, stop = stop >= 0, link.end() if stop < 0 else link.start() + stop
+        host = m.groupdict().get("host")
         wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
-        if host := m.groupdict().get("host") or (wide_host if _HOST.fullmatch(wide_host) else None):
-            start = "／／" + host.lstrip("/／")
+        if host and _WIDE_HOST_END.match(text, m.end()) or _HOST.fullmatch(wide_host):
+            start = "／／" + (host or wide_host).lstrip("/／")
         # an ASCII scheme is read so only when the link after it starts in full width ("https://ｗｗｗ．…":
         # the input method switched after the scheme, or the scheme came from an autocomplete): malformed.
-        # Otherwise the link is left as typed, and a link glued to it read from where it starts.
-        elif wide_host or (m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end())):
+        # Otherwise the link is left as typed (a full-width host in its query too), and a link glued to it
+        # read from where it starts.
+        elif wide_host or host or (m[0].isascii() and not _WIDE_BEFORE_HOST_END.match(text, m.end())):
             at, glued = (m.end(), False) if wide_host else (stop, glued)
             continue
         else:

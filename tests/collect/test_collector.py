@@ -150,6 +150,9 @@ CASES = [
      [("http://x.go.th/%EF%BD%8F%EF%BC%91", ("missing_scheme",))]),
     ("a host and a full-width slash in an ascii link's query", "https://a.go.th/go?u=www.b.go.th／ｏ１",
      [("https://a.go.th/go?u=www.b.go.th%EF%BC%8F%EF%BD%8F%EF%BC%91", ())]),
+    ("a full-width host in a query of a link without a scheme", "x.go.th/go?u=ｗｗｗ．ｂ．ｇｏ．ｔｈ",
+     [("http://x.go.th/go?u=%EF%BD%97%EF%BD%97%EF%BD%97%EF%BC%8E%EF%BD%82%EF%BC%8E%EF%BD%87%EF%BD%8F%EF%BC%8E%EF%BD%94%EF%BD%88",
+       ("missing_scheme",))]),
     # Google's breadcrumb of an address is a display of part of it, not the address: copy it from the
     # address bar (as typed it opens nothing on ITAS)
     ("google's breadcrumb", "https://www.x.go.th › ita › o1", [("https://www.x.go.th/ita/o1", ("breadcrumb_link",))]),
