@@ -243,9 +243,10 @@ def links_in(value: object, link: str | None) -> tuple[list[str], list[str], str
 
 
 def _address(raw: str) -> str:
-    """A link as compared with another: the URL it opens, without a trailing '/'."""
+    """A link as compared with another: the URL it opens, without a trailing '/' or a fragment (the
+    same page: a cell showing '…/o5.pdf' linked to '…/o5.pdf#page=3' means one document)."""
     found = parse_cell(raw)
-    return ((found[0].url if found and found[0].url else raw)).rstrip("/")
+    return ((found[0].url if found and found[0].url else raw)).split("#", 1)[0].rstrip("/")
 
 
 def _split_links(text: str) -> tuple[list[str], list[str]]:
