@@ -10,6 +10,10 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# An item code typed with an input method left in full-width mode ("Ｏ５", "Ｏ０５"): the full-width
+# forms of ASCII (U+FF01..U+FF5E) read as ASCII, and only those (NFKC would also change Thai and
+# other letters a code never holds, "ข้อ" included)
+_FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 # Copy-paste from Word, LINE and browsers brings invisible characters along: these are drawn as
 # nothing (zero-width space, joiners, word joiner, BOM, soft hyphen; check/template.text_of drops
 # them from a page's text too); NBSP is a space in disguise. NUL goes too (the collector uses it
@@ -57,13 +61,15 @@ def visible(text: str) -> str:
 def item_code(text: object) -> str | None:
     """The canonical item code (O1..O99) for what a person typed, or None.
 
-    O1, O01, o1, ๐๑, ๐1, 1, "O 1" and 1.0 all mean O1. The seed writes codes in Thai digits
-    with a leading zero that is really the letter O (๐๑๑ is O11).
+    O1, O01, o1, ๐๑, ๐1, 1, "O 1", 1.0 and "Ｏ１" (full width) all mean O1. The seed writes codes
+    in Thai digits with a leading zero that is really the letter O (๐๑๑ is O11).
 
     >>> [item_code(t) for t in ["O1", "O01", "o1", "๐๑", "1", "๐๑๑", "O43", "x"]]
     ['O1', 'O1', 'O1', 'O1', 'O1', 'O11', 'O43', None]
     >>> [item_code(t) for t in ["ข้อ 9", "ข้อที่ ๑๐", "5.0", "5.5", "ข้อมูล 9"]]
     ['O9', 'O10', 'O5', None, None]
+    >>> [item_code(t) for t in ["Ｏ５", "Ｏ０５", "ｏ　５", "Ｘ５"]]
+    ['O5', 'O5', 'O5', None]
     """
     if text is None or isinstance(text, bool):
         return None
@@ -71,7 +77,7 @@ def item_code(text: object) -> str | None:
         if not text.is_integer():
             return None
         text = int(text)
-    raw = unicodedata.normalize("NFC", thai_digits_to_arabic(str(text))).strip()
+    raw = unicodedata.normalize("NFC", thai_digits_to_arabic(str(text).translate(_FULL_WIDTH_ASCII))).strip()
     if not raw:
         return None
     # "011" in the seed means O11: a leading zero stands for the letter O

@@ -148,12 +148,13 @@ def test_item_codes_in_the_seed_style_are_read(cfg):
     assert load_config(cfg / "settings.yaml").catalog.item("O11") is not None
 
 
-@pytest.mark.parametrize("typed", ["O1", "O01", "o1", "๐๑", "1", "O 1", " o01 ", 1, 1.0])
+@pytest.mark.parametrize("typed", ["O1", "O01", "o1", "๐๑", "1", "O 1", " o01 ", 1, 1.0,
+                                   "Ｏ１", "Ｏ０１", "ｏ１", "Ｏ　１", "ข้อ Ｏ１"])
 def test_item_code_forms_all_mean_o1(typed):
     assert item_code(typed) == "O1"
 
 
-@pytest.mark.parametrize("typed", ["", "O", "X1", "O0", "1.5", 1.5, None, "O1a"])
+@pytest.mark.parametrize("typed", ["", "O", "X1", "O0", "1.5", 1.5, None, "O1a", "Ｘ１", "Ｏ１ａ"])
 def test_item_code_rejects_non_codes(typed):
     assert item_code(typed) is None
 

@@ -137,7 +137,7 @@ def test_read_keys_rows_and_reports_unplaceable_rows(sheet, config):
     assert sorted(p.code for p in snap.problems) == ["duplicate_key", "unknown_agency", "unknown_item"]
 
 
-@pytest.mark.parametrize("typed,expected", [("๐๗", "O7"), ("o07", "O7"), ("7", "O7")])
+@pytest.mark.parametrize("typed,expected", [("๐๗", "O7"), ("o07", "O7"), ("7", "O7"), ("Ｏ７", "O7"), ("Ｏ０７", "O7")])
 def test_item_codes_typed_in_any_form_are_read(sheet, config, typed, expected):
     code = config.agencies[0].code
 
