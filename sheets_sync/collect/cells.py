@@ -93,7 +93,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - An HTML link pasted as its source ('<a href="…/o1">…/o1-old</a>', `_anchored`) -> its href
       (HTML-unescaped), the address it shows as its last other reading when another.
     - Links pasted one right after another ("…/o1.pdfhttp://…/o2.pdf") are two links: a scheme
-      glued to a path (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
+      glued to a path, of a link typed without a scheme too (after a letter, digit, "_", "~" or ")", before any "?", "=", "%" or "#";
       never a viewer's "?url=http://…" or an archive's "/web/2023/https://…", typed in full width too); one
       typed in full width glued to another, ASCII or full-width, is read so with its `scheme_slashes`
       (`repairs.full_width_schemes`).

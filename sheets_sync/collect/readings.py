@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sheets_sync.collect.urls import EXT, FILE_END_RE, SPACE_JOINED, START_RE, trim
+from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, START_RE, trim
 
 # A comma or semicolon ends a URL only before a space or a new URL: `?a=1,2` (vendor templates) and
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
@@ -268,10 +268,16 @@ def _apart(word: re.Match) -> str:
 
 def glued_start(text: str, after_scheme: bool = False) -> int:
     """Where a link glued to the one in `text` starts (`_GLUED_LINK`), or -1. Only in a link's path
-    (`after_scheme`: `text` follows one) before any "?", "=", "%" or "#": a viewer's "?url=http://…"
-    and an escape or a fragment holding one stay one link."""
+    (`after_scheme`: `text` follows one; a link typed without a scheme has one after its host too:
+    "x.go.th/o1https://…" was one URL, a 404) before any "?", "=", "%" or "#": a viewer's "?url=http://…"
+    and an escape or a fragment holding one stay one link.
+
+    >>> glued_start("x.go.th/o1https://y.go.th/o2"), glued_start("ลิงก์https://y.go.th"), glued_start("x.go.thhttps://y")
+    (10, -1, -1)
+    """
     for m in _GLUED_LINK.finditer(text):
         before = text[:m.start()]
-        if (after_scheme or "://" in before) and not any(c in before for c in "?=%#"):
+        if (after_scheme or "://" in before or ((host := BARE_RE.search(before)) and "/" in before[host.end():])) \
+                and not any(c in before for c in "?=%#"):
             return m.start()
     return -1

@@ -33,6 +33,14 @@ def test_two_links_glued_by_thai_are_both_checked(setup, farm):
     assert (verdicts["O5"].status, verdicts["O5"].reasons) == (Status.BROKEN, ("http_4xx",))
 
 
+def test_a_link_glued_after_one_without_a_scheme_is_read_apart(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # the link typed without a scheme, then its address pasted right after it: one URL, "…/O6http://…", a 404
+    verdicts = sync_cells(config, harness, {"O6": f"{url.removeprefix('http://')}oit/O6{url}oit/O6"})
+    assert (verdicts["O6"].status, verdicts["O6"].reasons) == (Status.OK, ())
+
+
 def test_a_cell_of_links_over_2000_characters_is_checked_link_by_link(setup, farm):
     config, harness = setup
     url = farm.url(HOST)

@@ -266,6 +266,11 @@ SHAPES = [
      [(f"{X}/oit/o1.pdf", []), ("https://x.go.th/oit/o1-2.pdf", [])]),
     ("three links glued after path words", f"{X}/ita/o1{X}/ita/o2http://y.go.th/o3",
      [(f"{X}/ita/o1", []), (f"{X}/ita/o2", []), ("http://y.go.th/o3", [])]),
+    # ... also after a link typed without a scheme: one URL, "…/o1https://…", a 404 (its missing_scheme kept)
+    ("a link without a scheme and a link glued", f"www.tapladuk.go.th/oit/o1{X}/oit/o2",
+     [("http://www.tapladuk.go.th/oit/o1", []), (f"{X}/oit/o2", [])]),
+    ("a link without a scheme and its address glued", f"ลิงก์x.go.th/o1.pdfhttp://x.go.th/o1.pdf",
+     [("http://x.go.th/o1.pdf", [])]),
     # ... and after Thai ("และ", "and"): read as one link, the second item's link was never checked
     ("links joined by a glued และ", f"{X}/ita/o1และ{X}/ita/o2",
      [(th(f"{X}/ita/o1และ"), [f"{X}/ita/o1"]), (f"{X}/ita/o2", [])]),
@@ -277,6 +282,8 @@ SHAPES = [
     ("an archive's copy", f"https://web.archive.org/web/2023/{X}/oit/o1",
      [(f"https://web.archive.org/web/2023/{X}/oit/o1", [])]),
     ("a link in a query", f"{X}/go.php?to=abchttp://y.go.th", [(f"{X}/go.php?to=abchttp://y.go.th", [])]),
+    ("a link in the query of one without a scheme", "x.go.th/go.php?to=abchttp://y.go.th",
+     [("http://x.go.th/go.php?to=abchttp://y.go.th", [])]),
     # a link copied from a page's HTML source or an e-mail: "&amp;" as typed first, then as "&"
     ("html-escaped ampersands", f"{X}/index.php?option=com_content&amp;view=article&amp;id=12 (O1)",
      [(f"{X}/index.php?option=com_content&amp;view=article&amp;id=12",
