@@ -243,10 +243,12 @@ def links_in(value: object, link: str | None) -> tuple[list[str], list[str], str
 
 
 def _address(raw: str) -> str:
-    """A link as compared with another: the URL it opens, without a trailing '/' or a fragment (the
-    same page: a cell showing '…/o5.pdf' linked to '…/o5.pdf#page=3' means one document)."""
+    """A link as compared with another: the URL it opens, without a trailing '/' or a fragment that
+    points into the page (a cell showing '…/o5.pdf' linked to '…/o5.pdf#page=3' means one document).
+    A route after '#/' or '#!/' is kept: on a site that routes by it ('…/#/ita/o5') it is the page."""
     found = parse_cell(raw)
-    return ((found[0].url if found and found[0].url else raw)).split("#", 1)[0].rstrip("/")
+    url, _, fragment = (found[0].url if found and found[0].url else raw).partition("#")
+    return (url.rstrip("/") + (f"#{fragment}" if fragment.startswith(("/", "!")) else "")).rstrip("/")
 
 
 def _split_links(text: str) -> tuple[list[str], list[str]]:

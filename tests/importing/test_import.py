@@ -147,16 +147,19 @@ def test_a_cell_showing_one_address_and_linking_to_another_puts_neither_on_its_i
             ["O5", "https://lee.go.th/o5"],
             ["O6", "https://LEE.go.th/o6/"],
             ["O7", "https://lee.go.th/o7\nhttps://lee.go.th/o7-annex"],
-            ["O8", "https://lee.go.th/o8.pdf"]]
+            ["O8", "https://lee.go.th/o8.pdf"],
+            ["O9", "https://lee.go.th/#/ita/o9"]]
     path = xlsx(tmp_path / "tt-li.xlsx", rows, links={"B2": "https://lee.go.th/o4", "B3": "https://lee.go.th/o4",
                                                       "B4": "https://lee.go.th/o6", "B5": "https://lee.go.th/o7",
-                                                      "B6": "https://lee.go.th/o8.pdf#page=3"})
+                                                      "B6": "https://lee.go.th/o8.pdf#page=3",
+                                                      "B7": "https://lee.go.th/#/ita/o4"})  # a site routed by '#/'
     _, _, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
     assert error is None
     assert {e.item: e.url_text for e in parsed.entries} == {
         "O4": "https://lee.go.th/o4", "O6": "https://lee.go.th/o6",
         "O7": "https://lee.go.th/o7\nhttps://lee.go.th/o7-annex", "O8": "https://lee.go.th/o8.pdf#page=3"}
-    (o5,) = parsed.unreadable
+    o5, o9 = parsed.unreadable
+    assert o9.why.startswith("O9: not imported: the cell shows 'https://lee.go.th/#/ita/o9' but its hyperlink goes")
     assert o5.where == "row 3" and o5.why.startswith(
         "O5: not imported: the cell shows 'https://lee.go.th/o5' but its hyperlink goes to 'https://lee.go.th/o4'")
     # and the form's instructions, which say the hyperlink's target is read, say so to the agency
