@@ -18,6 +18,7 @@ from typing import Mapping
 from openpyxl.utils import get_column_letter
 
 from sheets_sync.core.cellsafe import looks_like_formula
+from sheets_sync.sheet.xlsx import _other_format  # noqa: PLC2701 - one sniffing of foreign formats
 
 MAX_ROWS = 5000  # a form has 43 rows; an export of the whole sheet about 2,600
 MAX_COLS = 60
@@ -73,6 +74,12 @@ def _read_xlsx(path: Path) -> Source:
     try:
         wb = load_workbook(path)
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
+        # Said as the sheet's own workbook says it: "KeyError: There is no item named
+        # '[Content_Types].xml'" told a coordinator nothing of an .ods saved under the .xlsx name.
+        other = _other_format(path)
+        if other:
+            raise ImportFileError(f"{other} saved under the {path.suffix} name; open it and save it as an Excel "
+                                  f"Workbook (.xlsx), or as .csv") from None
         raise ImportFileError(f"not a readable .xlsx file ({type(e).__name__}: {e})") from None
     cached = None
     sheets = []

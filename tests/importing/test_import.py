@@ -331,6 +331,22 @@ def test_unrelated_spreadsheets_are_refused(tmp_path, config):
         import_read.read_source(tmp_path / "broken.xlsx")
 
 
+def test_an_ods_or_xls_saved_under_the_xlsx_name_is_named_as_such(tmp_path):
+    """LibreOffice's "Keep current format" and an old Excel's Save As keep the .xlsx name; the refusal
+    said "KeyError: There is no item named '[Content_Types].xml' in the archive"."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "tt-li.xlsx", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    (tmp_path / "abt-laoyao.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    for name, what in (("tt-li.xlsx", r"an OpenDocument spreadsheet \(\.ods\)"),
+                       ("abt-laoyao.xlsx", r"an Excel 97-2003 file \(\.xls\)")):
+        with pytest.raises(import_read.ImportFileError, match=f"^{what} saved under the .xlsx name; open it and "
+                                                              r"save it as an Excel Workbook \(\.xlsx\)"):
+            import_read.read_source(tmp_path / name)
+
+
 def test_agency_is_never_guessed(tmp_path, config):
     table = [["ข้อ", "URL"], ["O1", "https://x.go.th/1"]]
     nobody = xlsx(tmp_path / "form.xlsx", [["แบบส่ง URL จังหวัดลำพูน"], *table])
