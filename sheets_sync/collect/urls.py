@@ -49,8 +49,12 @@ _BARE = BARE_HOST + r"(?=[:/?#]|\W*$)"
 BARE_RE = re.compile(_BARE, re.I)
 # Where a URL starts inside a whitespace-free token; text before it is a label ("ลิงก์:"). A named scheme
 # without // needs text after the colon, so a label such as "Data:" or "File:" stays a label.
+# A web scheme glued after a label's letter or digit ("O1https://…", "ข้อ1https://…", an item's number typed
+# before the link pasted) starts the link: no other scheme ends in "http" or "https", and read as one, "O1https"
+# was a scheme (bad_scheme, a working link called invalid) and after a digit the label took "https:".
 START_RE = re.compile(
-    r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://, https://)
+    r"(?<![A-Za-z0-9+.-])(?![A-Za-z0-9+.-]+https?://)[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://)
+    r"|(?<=[A-Za-z0-9+.-])https?://"
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
     r"|(?<![A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?:(?=.)"  # typed in full width (`repairs.full_width_schemes`)

@@ -41,6 +41,15 @@ def test_a_link_glued_after_one_without_a_scheme_is_read_apart(setup, farm):
     assert (verdicts["O6"].status, verdicts["O6"].reasons) == (Status.OK, ())
 
 
+def test_an_item_number_typed_right_before_a_link_is_a_label(setup, farm):
+    config, harness = setup
+    url = farm.url(HOST)
+    # "O3" then the link pasted with no space: read as a scheme "O3http", bad_scheme, a working link called
+    # invalid; after a Thai item number the label took "http:" and the link warned missing_scheme
+    verdicts = sync_cells(config, harness, {"O3": f"O3{url}oit/O3", "O4": f"ข้อ4{url}oit/O4"})
+    assert {k: (v.status, v.reasons) for k, v in verdicts.items()} == {k: (Status.OK, ()) for k in ("O3", "O4")}
+
+
 def test_a_cell_of_links_over_2000_characters_is_checked_link_by_link(setup, farm):
     config, harness = setup
     url = farm.url(HOST)

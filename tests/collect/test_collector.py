@@ -41,6 +41,11 @@ CASES = [
      [("http://tapladuk.go.th/content/generalinfo", ("missing_scheme",))]),
     ("protocol-relative", "//x.go.th/a", [("http://x.go.th/a", ("missing_scheme",))]),
     ("file name is not a host", "report2566.pdf", [(None, ("malformed",))]),
+    # a label glued before a web scheme: an item's number or a word ("O1https://…" was a scheme "O1https",
+    # bad_scheme, a working link called invalid; "ข้อ1https://…" lost its scheme to the label, missing_scheme)
+    ("an item number glued before a link", "O1https://x.go.th/o1", [("https://x.go.th/o1", ())]),
+    ("a thai item number glued before a link", "ข้อ1https://x.go.th/o1", [("https://x.go.th/o1", ())]),
+    ("a word glued before a link", "ITAhttp://x.go.th/o1", [("http://x.go.th/o1", ())]),
     # other schemes
     ("javascript", "javascript:alert(1)", [(None, ("bad_scheme",))]),
     ("file", "file:///C:/Users/it/o1.pdf", [(None, ("bad_scheme",))]),
