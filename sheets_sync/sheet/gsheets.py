@@ -14,7 +14,9 @@ Requests (quota budget; Google counts 60 reads and 60 writes per minute per user
                      as typed, and the links a URL cell carries: gsheets_links)        2 reads
     write_results()  1 spreadsheets.get of every tab's cells (userEnteredValue, note) and row
                      metadata, naming no tab title  +  1 values:batchUpdateByDataFilter of the
-                     changed verdict cells through row metadata (none when nothing differs)
+                     changed verdict cells through row metadata (none when nothing differs);
+                     before it, 1 spreadsheets.batchUpdate only on a run that finds a merged range
+                     over a judged row's cells (`_unmerge`; none is left after it)
                                                                                     1 read, <=1 write
     write_summary()  1 spreadsheets.batchUpdate: the held positioned writes (notes, metadata
                      repairs, checked-at-only times), remembered tab ids and the summary; it asks
@@ -88,6 +90,7 @@ from sheets_sync.sheet.gsheets_plan import (
     status_column,
     summary_format_requests,
     translate,
+    unmerge_requests,
 )
 from sheets_sync.sheet.gsheets_links import LINK_FIELDS, follow_links, other_links
 from sheets_sync.sheet.gsheets_views import (
@@ -104,6 +107,7 @@ from sheets_sync.sheet.layout import (
     TAB_SUBMISSIONS,
     TAB_SUMMARY,
     TABS,
+    WORKER_KEYS,
     summary_look,
 )
 
@@ -157,6 +161,7 @@ class GSheetsBackend(GridBackend):
         self._positioned: ident.Positioned | None = None  # what those requests mean, checked on the answer
         self._links: dict[tuple[int, int], str] = {}  # the last read's URL cells linking elsewhere than they show
         self._refused: Callable[[int, int], bool] = lambda row, col: False  # cells protected against us (write-time read)
+        self._merged: tuple[list[dict], list[dict]] = ([], [])  # the write-time read's merges and GridData parts
 
     @classmethod
     def from_config(cls, config: Config) -> "GSheetsBackend":
@@ -404,6 +409,7 @@ class GSheetsBackend(GridBackend):
         grid, cells = grid_from(sheet.get("data", []), sheet.get("merges", ()))
         follow_links(grid, cells)  # as `read` reads it, so that an unchanged URL cell compares equal
         self._refused = refused_cells(sheet.get("protectedRanges", ()))
+        self._merged = (sheet.get("merges", []), sheet.get("data", []))
         notes = {at: cell["note"] for at, cell in cells.items() if cell.get("note")}
         book = SheetBook(meta)
         book.load(TAB_SUBMISSIONS, grid, notes)
@@ -465,6 +471,7 @@ class GSheetsBackend(GridBackend):
                 if key is not None:
                     plan.place(r, cols["url"], "note", key, note)
             missing = list(report.missing)
+            self._unmerge(before, cols, sheet_id, verdicts, report)
             if filtered:
                 # a row deleted since the write-time read took its metadata with it: nothing was written
                 missing += self._write_filtered(filtered, keys_sent)
@@ -474,6 +481,24 @@ class GSheetsBackend(GridBackend):
         unwritten = len({op[2] for op in book.ops if op[0] == "set" and op[2] in refused})
         return WriteReport(written=report.written - unwritten - len(gone & set(keys_sent.values())),
                            stale=report.stale, missing=tuple(sorted(gone, key=g.sort_key)))
+
+    def _unmerge(self, before: g.Grid, cols: Mapping[str, int], sheet_id: int, verdicts: Sequence[Verdict],
+                 report: WriteReport) -> None:
+        """Unmerges, before any verdict is written, the merged ranges over the URL or worker cells
+        of the rows given a verdict (gsheets_plan.unmerge_requests): one more write, only on a run
+        that finds such a merge (none is left after it)."""
+        merges, parts = self._merged
+        if not merges:
+            return
+        index = g.key_index(before, cols)
+        skipped = set(report.stale) | set(report.missing)
+        keys = ("url",) + tuple(k for k in WORKER_KEYS if k in cols)
+        cells = [(index[v.key], cols[k]) for v in verdicts if v.key in index and v.key not in skipped for k in keys]
+        reqs = unmerge_requests(sheet_id, merges, parts, cells, self._refused)
+        if reqs:
+            log.warning("%s: unmerging %d merged range(s) over rows given a verdict, each cell keeping the value "
+                        "it showed", TAB_SUBMISSIONS, sum(1 for r in reqs if "unmergeCells" in r))
+            self._send(reqs)
 
     def _positioned_requests(self, plan: "ident.Positioned", cells: dict | None = None) -> list[dict]:
         """updateCells requests for `cells` ((row, col, kind) -> text; default: what `plan` sends)."""

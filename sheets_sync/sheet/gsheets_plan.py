@@ -310,6 +310,49 @@ def refused_cells(protected: Sequence[dict]) -> Callable[[int, int], bool]:
                                 for b, open_ in closed)
 
 
+def unmerge_requests(sheet_id: int, merges: Sequence[dict], parts: Sequence[dict],
+                     cells: Iterable[tuple[int, int]], refused: Callable[[int, int], bool]) -> list[dict]:
+    """unmergeCells for each merged range of a tab holding one of `cells` (row, column; 0-based),
+    then each of its cells but the first given the first's value as typed, as the xlsx backend
+    unmerges (XlsxBook._cell): Google keeps a merge's value in its first cell, so a verdict written
+    to another row's cell of it went to a hidden cell, and that row's URL cell, empty under an
+    agency's merge of two URL cells, never equalled the URL judged: its status stayed grey
+    "pending" and its note hidden. A range with a cell protected against the worker is left as it
+    is (Google would refuse the whole batch)."""
+    wanted = set(cells)
+    reqs: list[dict] = []
+    for m in merges:
+        r0, r1 = m.get("startRowIndex", 0), m.get("endRowIndex", 0)
+        c0, c1 = m.get("startColumnIndex", 0), m.get("endColumnIndex", 0)
+        inside = [(r, c) for r in range(r0, r1) for c in range(c0, c1)]
+        if not wanted.intersection(inside) or any(refused(r, c) for r, c in inside):
+            continue
+        rng = {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
+        reqs.append({"unmergeCells": {"range": rng}})
+        shown = _typed_cell(parts, r0, c0)
+        # every cell but the first (whose value, links and runs stay as they are): the rest of the
+        # first row, then the rows below
+        for rows, cols in (((r0, r0 + 1), (c0 + 1, c1)), ((r0 + 1, r1), (c0, c1))):
+            if rows[0] < rows[1] and cols[0] < cols[1]:
+                reqs.append({"updateCells": {
+                    "range": dict(rng, startRowIndex=rows[0], endRowIndex=rows[1], startColumnIndex=cols[0],
+                                  endColumnIndex=cols[1]),
+                    "fields": "userEnteredValue",
+                    "rows": [{"values": [shown] * (cols[1] - cols[0])}] * (rows[1] - rows[0])}})
+    return reqs
+
+
+def _typed_cell(parts: Sequence[dict], row: int, col: int) -> dict:
+    """The cell (row, column) of a tab's GridData parts as its value as typed ({} when empty)."""
+    for part in parts:
+        r, c = row - part.get("startRow", 0), col - part.get("startColumn", 0)
+        rows = part.get("rowData", [])
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r].get("values", [])):
+            value = rows[r]["values"][c].get("userEnteredValue")
+            return {"userEnteredValue": value} if value else {}
+    return {}
+
+
 def _norm_range(r: dict) -> tuple:
     return tuple((k, r[k]) for k in sorted(r) if k != "sheetId" and r[k] not in (0, None))
 

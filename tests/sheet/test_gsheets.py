@@ -447,6 +447,34 @@ def test_fake_batch_update_is_atomic_and_rejects_unknown_requests(fake, tmp_path
     assert state(fake, sid) == before
 
 
+
+def test_fake_reports_merges_when_asked_and_unmerges_as_google_does(fake, tmp_path, small_config):
+    """The Sheets fake as Google answers: a sheet's `merges` in spreadsheets.get (without grid data
+    too, as gspread's combine_merged_cells reads them), not when a fields mask leaves them out;
+    unmergeCells undoes every merge inside its range, refuses one crossing a merge in part (the whole
+    batch), and keeps the value of the first cell only."""
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    sheet = fake.sheet(sid, TAB_SUBMISSIONS)
+    rng = {"sheetId": sheet.sheet_id, "startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": URL_COL,
+           "endColumnIndex": URL_COL + 1}
+    sheet.merges.append(dict(rng))
+
+    def merges(**params):
+        got = backend.http.fetch_sheet_metadata(sid, params=params)
+        return [m for s in got["sheets"] for m in s.get("merges", [])]
+
+    assert merges() == merges(fields="sheets(merges)") == [rng]
+    assert merges(fields="sheets(properties)") == []
+    before = state(fake, sid)
+    with pytest.raises(Exception) as err:  # rows 2..3 only: the merge over rows 1..2 crossed in part
+        backend.http.batch_update(sid, {"requests": [{"unmergeCells": {"range": dict(rng, startRowIndex=2, endRowIndex=4)}}]})
+    assert err.value.response.status_code == 400 and state(fake, sid) == before
+    assert fake.sheet(sid, TAB_SUBMISSIONS).merges == [rng]
+    backend.http.batch_update(sid, {"requests": [{"unmergeCells": {"range": {"sheetId": sheet.sheet_id}}}]})
+    assert merges() == [] and state(fake, sid) == before
+
+
 # ---------------------------------------------------------------- tab ids that went stale since the read
 def test_summary_is_rewritten_when_a_coordinator_deleted_its_tab_after_the_read(fake, tmp_path, small_config):
     """The summary is built on the tab ids from the read; Google refuses stale ids (400), so the
@@ -678,3 +706,42 @@ def test_merged_agency_cells_are_read_as_they_show(fake, tmp_path, small_config)
     o5 = next(row for row in grid[1:] if g.text(g.cell(row, cols["item"])) == "O5"
               and "gone" in g.text(g.cell(row, cols["url"])))
     assert g.text(g.cell(o5, cols["status"])) == Status.BROKEN.label_th
+
+
+def test_merged_url_and_status_cells_are_unmerged_to_write_each_rows_verdict(fake, tmp_path, small_config):
+    """An agency merges two URL cells (O1's over O2's), a coordinator two status cells (O2's over
+    O3's), as the xlsx test of the same name does. Google keeps a merge's value in its first cell:
+    O2's verdict went to hidden cells, its status showed grey "pending" forever (its URL cell,
+    empty under the merge, never equalled the URL judged) and its note sat on a hidden cell. Each
+    range is unmerged before the verdicts are written, each cell keeping the value it showed."""
+    from tests.support.sheets import submissions_sheet
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    code = small_config.agencies[0].code
+    one, two, three = RowKey(code, "O1"), RowKey(code, "O2"), RowKey(code, "O3")
+    apply_to_fake(fake, sid, lambda e: [e.set_url(code, "O1", "https://www.lamphun.go.th/gone"),
+                                        e.set_url(code, "O3", "https://www.lamphun.go.th/o3")])
+    with fake.lock:
+        tab = submissions_sheet(fake, sid)
+        grid = tab.grid()
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+        rows = {k: next(r for r, row in enumerate(grid) if r and (g.text(g.cell(row, cols["agency"])),
+                                                                   g.text(g.cell(row, cols["item"]))) == k)
+                for k in ((code, "O1"), (code, "O2"), (code, "O3"))}
+        r1, r2, r3 = rows[(code, "O1")], rows[(code, "O2")], rows[(code, "O3")]
+        assert (r2, r3) == (r1 + 1, r1 + 2)
+        for r0, col in ((r1, cols["url"]), (r2, cols["status"])):
+            tab.merges.append({"sheetId": tab.sheet_id, "startRowIndex": r0, "endRowIndex": r0 + 2,
+                               "startColumnIndex": col, "endColumnIndex": col + 1})
+    sync(small_config, backend, _Judge(), FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK)))
+
+    tab = submissions_sheet(fake, sid)
+    assert tab.merges == []
+    grid = tab.grid()
+    cell = lambda r, key: g.text(g.cell(grid[r], cols[key]))  # noqa: E731 - what each cell holds, merge or not
+    # O2 showed O1's URL: it is judged so, and its cell now holds it, so its verdict reads as current
+    assert cell(r2, "url") == cell(r2, "checked_url") == "https://www.lamphun.go.th/gone"
+    assert [cell(r, "status") for r in (r1, r2, r3)] == [Status.BROKEN.label_th] * 2 + [Status.OK.label_th]
+    assert _url_cell(fake, sid, two)[1] and _url_cell(fake, sid, two)[1] == _url_cell(fake, sid, one)[1]
+    assert _url_cell(fake, sid, three)[1] == ""

@@ -12,8 +12,10 @@ gspread and google-auth run against it unchanged.
 What it implements (see the handler table at the bottom):
 * POST /token: the JWT-bearer grant; the assertion must be signed by the key registered for
   its issuer (the service-account e-mail), for the audience of this server's token URL.
-* spreadsheets.get (includeGridData, ranges, fields masks incl. notes), values get / batchGet /
-  update / batchUpdate / clear, spreadsheets.batchUpdate (atomic; see fake_sheets_batch.py),
+* spreadsheets.get (includeGridData, ranges, fields masks incl. notes; a sheet's `merges` with or
+  without grid data, unless a fields mask leaves them out), values get / batchGet / update /
+  batchUpdate / clear, spreadsheets.batchUpdate (atomic, unmergeCells among its requests; see
+  fake_sheets_batch.py),
   Drive files create / get / delete.
 * access: a spreadsheet answers 404 when unknown and 403 to users it is not shared with.
 * protections: a write (updateCells, values) to a protected cell by anyone but the range's editors

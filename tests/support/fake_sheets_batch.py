@@ -473,6 +473,25 @@ def delete_dimension(ss: Spreadsheet, body: dict, user: str) -> dict:
     return {}
 
 
+def unmerge_cells(ss: Spreadsheet, body: dict, user: str) -> dict:
+    """Every merge inside the range is undone; Google keeps a merge's value in its first cell only,
+    so the others are left empty (as they are stored). A merge the range crosses only in part is
+    refused, as are protected cells (an unmerge edits them)."""
+    rng = body.get("range") or {}
+    sheet = _sheet_of(ss, rng)
+    r0, r1, c0, c1 = sheet.bounds(rng)
+    check_protection(sheet, r0, r1, c0, c1, user)
+    kept = []
+    for m in sheet.merges:
+        mr0, mr1, mc0, mc1 = sheet.bounds(m)
+        if mr1 <= r0 or mr0 >= r1 or mc1 <= c0 or mc0 >= c1:
+            kept.append(m)
+        elif not (r0 <= mr0 and mr1 <= r1 and c0 <= mc0 and mc1 <= c1):
+            raise ApiError(400, "Must specify a range that fully contains each merge it crosses.")
+    sheet.merges = kept
+    return {}
+
+
 HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
@@ -493,6 +512,7 @@ HANDLERS: dict[str, Callable[[Spreadsheet, dict, str], dict]] = {
     "deleteFilterView": delete_filter_view,
     "insertDimension": insert_dimension,
     "deleteDimension": delete_dimension,
+    "unmergeCells": unmerge_cells,
     "createDeveloperMetadata": create_developer_metadata,
     "deleteDeveloperMetadata": delete_developer_metadata,
 }
