@@ -3,13 +3,15 @@ get the web server's bare 404, a consent wall at the item's own address, a folde
 request like every other, through the real Checker on loopback: never made when no rule needs it
 (nor for an item that answers the cache's conditional GET with 304), paced per host, within the
 check's deadline, through the private-address guard; asked again by a later check of the site
-when one check's own deadline cut it (never by one with less time than that request had); and a
-home page that did not answer this time (a dropped connection, a 5xx) leaves the item's verdict
-made without it unkept: its validators are dropped, so the next run reads it whole and asks the
-home page again, where a 304 kept the footer's false ok for good."""
+when one check's own deadline cut it (never by one with less time than that request had), never
+when the site's own read timeout ended it; and a home page that did not answer this time (a
+dropped connection, a 5xx, a timeout) leaves the item's verdict made without it unkept: its
+validators are dropped, so the next run reads it whole and asks the home page again, where a 304
+kept the footer's false ok for good."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -22,7 +24,7 @@ from sheets_sync.core.models import Status
 from sheets_sync.judge.verdicts import judge_candidate
 from sheets_sync.state.store import State
 from tests.check.test_consent import CONSENT_ONLY
-from tests.check.test_template_home import BARE, HTML, routes
+from tests.check.test_template_home import BARE, HTML, PLAN_TEXT, routes, semantic
 from tests.support.http_servers import LoopbackServer, etagged, raw, redirect, respond, sequence, slow
 
 SETTINGS = replace(CheckerSettings(), connect_timeout_s=2, read_timeout_s=4, total_timeout_s=8, retries=0,
@@ -188,3 +190,38 @@ def test_a_home_page_slower_than_a_check_has_is_not_asked_again_with_less_time()
         got = checker.check_many([srv.url("/o10"), srv.url("/o10-slow")])
         assert len(srv.requests_to("/")) == 1
     assert judged(got[srv.url("/o10")]) == judged(got[srv.url("/o10-slow")]) == (Status.OK, ())
+
+
+def dripped(body: bytes, pieces: int, interval: float):
+    """`body` as a 200 page whose bytes come in `pieces`, `interval` seconds apart: a slow page
+    whose every read gets a byte long before the socket's read timeout."""
+    size = -(-len(body) // pieces)
+
+    def run(h) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", HTML["Content-Type"])
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        for at in range(0, len(body), size):
+            h.wfile.write(body[at:at + size])
+            h.wfile.flush()
+            time.sleep(interval)
+    return run
+
+
+def test_a_home_page_the_sites_own_timeout_ends_stands_for_the_run():
+    # No byte of the home page within the socket's read timeout, with seconds of the check's time
+    # to go: the site's own answer, not one check's lack of time. Every check of the site is
+    # judged without it (its validators dropped: the next run asks again), and none asks again,
+    # though a later one has more time left than that request had.
+    settings = replace(SETTINGS, total_timeout_s=10, read_timeout_s=1.5, per_host=1)
+    plan = semantic("แผนการดำเนินงาน", "<h2>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2565</h2>" + PLAN_TEXT)
+    site = routes("semantic")
+    # The first check reads its page for 3 s, then asks for the home page with 7 s to go; the
+    # second asks with nearly 10.
+    site |= {"/o10-drip": etagged(dripped(plan, 8, 0.4)), "/o10": etagged(site["/o10"]), "/": slow(5.0, site["/"])}
+    with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        got = checker.check_many([srv.url("/o10-drip"), srv.url("/o10")])
+        assert len(srv.requests_to("/")) == 1
+    for path in ("/o10-drip", "/o10"):
+        assert judged(got[srv.url(path)]) == (Status.OK, ()) and got[srv.url(path)].etag is None, path
