@@ -109,8 +109,8 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - Scheme: http/https in any case; none (www.x.go.th, x.go.th/a, //x.go.th/a) -> http:// plus
       `missing_scheme`; http(s) with other than two slashes after it ("https:/x.go.th",
       "https:www.x.go.th", backslashes) -> the URL a browser opens plus `scheme_slashes`; a scheme typed
-      before a pasted link ("https://https://x.go.th", "http://https://…") -> the inner link plus
-      `scheme_slashes`; http/https in full-width letters ("ｈｔｔｐｓ://", `full_width_schemes`) -> that scheme
+      before a pasted link ("https://https://x.go.th", "http://https://…", glued "httpshttps://…") -> the
+      inner link plus `scheme_slashes`, its `raw` the scheme as typed too; http/https in full-width letters ("ｈｔｔｐｓ://", `full_width_schemes`) -> that scheme
       plus `scheme_slashes`, the link after it read in ASCII where it is typed in full width too (after
       an ASCII scheme too, when the link starts so, "https://ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", or its host ends
       so, "https://www.x.go.th／ｏ１"; after a host without a scheme that ends so or is typed so,

@@ -24,7 +24,8 @@ _SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<‹«](?=\s*(?:https?://|
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai
 # too: "…/o1และhttps://…/o2" ("and") is two items' links, and read as one the second was never checked.
 # A scheme typed in full width is written so here (`repairs.full_width_schemes`): one glued to a link parts it too.
-_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://)", re.I)
+# A scheme typed before the pasted link is the link's ("…/o1httpshttps://…", `urls.START_RE`).
+_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?:?)?(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).

@@ -54,6 +54,7 @@ BARE_RE = re.compile(_BARE, re.I)
 # was a scheme (bad_scheme, a working link called invalid) and after a digit the label took "https:".
 START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])(?![A-Za-z0-9+.-]+https?://)[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://)
+    r"|https?:?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was pasted, after a label too (`check_piece`)
     r"|(?<=[A-Za-z0-9+.-])https?://"
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
@@ -101,13 +102,15 @@ def trim(piece: str) -> str:
 
 def check_piece(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(r"(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
+    if m := re.match(r"(?:https?(?=https?:))?(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
         # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
         # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
         # an https page such as ITAS, "https:/x" resolves to a path on that page's own site, and so
         # does "ｈｔｔｐｓ://x" (full-width letters are no scheme to a browser).
         scheme, rest = unicodedata.normalize("NFKC", m[1]).lower(), piece[m.end():]
-        reasons = () if m[2] == "//" and m[1].isascii() else ("scheme_slashes",)
+        # ("httpshttps://x.go.th": a scheme typed, then the link pasted after it with no "://" between, a
+        # scheme "httpshttps" to a browser, as "https://https://" is a site named "https")
+        reasons = () if m[2] == "//" and m[1].isascii() and not m.start(1) else ("scheme_slashes",)
         if re.match(r"https?:", rest, re.I):
             # "https://https://x.go.th/o1": a link pasted after a scheme typed first. The inner link is
             # meant (it was malformed); as typed a browser looks for a site named "https", hence the warning.

@@ -174,6 +174,16 @@ CASES = [
      [("http://x.go.th/o1.pdf", ("scheme_slashes",))]),
     ("a scheme typed before a pasted link with one slash", "https://https:/x.go.th/o1",
      [("https://x.go.th/o1", ("scheme_slashes",))]),
+    # ... with no "://" between ("httpshttps://…", a scheme "httpshttps" to a browser): it was an ok link with
+    # nothing said, the typed "https" taken for a label as "O1" is
+    ("a scheme typed glued before a pasted link", "httpshttps://a.go.th/o1", [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("http typed glued before a pasted https link", "httphttps://a.go.th/o1", [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a scheme and colon glued before a pasted link", "https:https://a.go.th/o1",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("an item number and a scheme glued before a link", "O1httpshttps://a.go.th/o1",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a scheme typed glued before a link glued to a link", "https://a.go.th/o1httpshttps://b.go.th/o2",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # whitespace and several URLs
     ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
     ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
@@ -344,6 +354,8 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell('=HYPERLINK("https://x.go.th/a","ข้อ 1")') == (
         Candidate('=HYPERLINK("https://x.go.th/a","ข้อ 1")', "https://x.go.th/a", ("formula",)),)
     assert parse_cell("http://exa mple.go.th") == (Candidate("http://exa mple.go.th", None, ("malformed",)),)
+    # a scheme typed glued before the link is part of what the agency typed (the label before it is not)
+    assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1")] == ["httpshttps://a.go.th/o1"]
     # a full-width word that is no host ("ｏ１９．ｐｄｆ") is not written as a link without a scheme
     assert parse_cell("ไฟล์ ｏ１９．ｐｄｆ") == (Candidate("ไฟล์ ｏ１９．ｐｄｆ", None, ("malformed",)),)
 
