@@ -586,12 +586,20 @@ _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
 def is_email(text: str) -> bool:
-    """A plain address (local@domain.tld): what we accept in the sheet and the settings.
+    """A plain address (local@domain.tld) mail can be sent to: what we accept in the sheet and the
+    settings. ASCII only: smtplib cannot send to a Thai mailbox name (nor from one), so such an
+    address passed here and then failed on every message.
 
-    >>> is_email("saraban@lamphun.go.th"), is_email("ส่งทางไลน์"), is_email("a@b")
-    (True, False, False)
+    >>> is_email("saraban@lamphun.go.th"), is_email("ส่งทางไลน์"), is_email("a@b"), is_email("สารบรรณ@a.go.th")
+    (True, False, False, False)
     """
-    return bool(_EMAIL_RE.match(text or ""))
+    return bool(text) and text.isascii() and bool(_EMAIL_RE.match(text))
+
+
+def _not_an_address(value: str) -> str:
+    """Why a configured address is refused, for a ConfigError."""
+    return f"{value!r} is not an e-mail address" + (
+        " mail can be sent to (it has non-ASCII characters: give its ASCII address)" if not value.isascii() else "")
 
 
 # ---------------------------------------------------------------- helpers
@@ -781,7 +789,7 @@ def _check_notify(n: NotifySettings, where: str) -> None:
         raise ConfigError(f"{where}: notify.max_attempts: must be at least 1")
     for address in n.coordinators:
         if not is_email(address):
-            raise ConfigError(f"{where}: notify.coordinators: {address!r} is not an e-mail address")
+            raise ConfigError(f"{where}: notify.coordinators: {_not_an_address(address)}")
     m = n.smtp
     if m.security not in ("starttls", "tls", "none"):
         raise ConfigError(f"{where}: notify.smtp.security: must be starttls, tls or none, not {m.security!r}")
@@ -794,7 +802,7 @@ def _check_notify(n: NotifySettings, where: str) -> None:
     for name in ("from_address", "reply_to"):
         value = getattr(m, name)
         if value and not is_email(value):
-            raise ConfigError(f"{where}: notify.smtp.{name}: {value!r} is not an e-mail address")
+            raise ConfigError(f"{where}: notify.smtp.{name}: {_not_an_address(value)}")
     if n.enabled and not (m.host and m.from_address):
         raise ConfigError(f"{where}: notify.enabled is true, but notify.smtp.host or notify.smtp.from_address is empty")
 

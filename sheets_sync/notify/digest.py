@@ -124,7 +124,7 @@ def deliverable(address: str) -> str | None:
     """
     text = "".join(c for c in unicodedata.normalize("NFKC", address) if unicodedata.category(c) != "Cf")
     text = text.strip().strip("<>()[]\"'").removeprefix("mailto:").strip("<>()[]\"'").rstrip(".")
-    return text if text.isascii() and is_email(text) else None
+    return text if is_email(text) else None
 
 
 def valid_addresses(agency: Agency) -> tuple[str, ...]:
@@ -344,14 +344,22 @@ class Sent:
     checked: datetime | None = None  # held: the oldest check of the agency's rows (None: never checked)
 
 
-def _sent_line(s: Sent, names: Mapping[str, str]) -> str:
+def unusable(agency: Agency) -> tuple[str, ...]:
+    """The agency's addresses no mail can be sent to (a Thai mailbox name, a typo), as typed."""
+    return tuple(a for a in agency.reminder_emails if deliverable(a) is None)
+
+
+def _sent_line(s: Sent, names: Mapping[str, str], left_out: Sequence[str] = ()) -> str:
     who = f"{names.get(s.agency, s.agency)} ({s.agency})"
+    # Left out beside a usable one, the address was dropped without a word and never fixed.
+    skipped = f" (ไม่ได้ส่งถึงอีเมลที่ไม่ถูกต้อง: {', '.join(left_out)})" if left_out else ""
     if s.state == "held":
         last = f"ตรวจล่าสุด {thai_datetime(s.checked)} น." if s.checked else "ระบบยังไม่เคยตรวจ"
-        return f"{who}: ยังไม่ได้ส่ง เพราะบางข้อยังไม่ได้ตรวจใหม่หลังเวลาแจ้งเตือน ({last}) จะส่งเมื่อระบบตรวจครบ"
+        return (f"{who}: ยังไม่ได้ส่ง เพราะบางข้อยังไม่ได้ตรวจใหม่หลังเวลาแจ้งเตือน ({last}) จะส่งเมื่อระบบตรวจครบ"
+                + skipped)
     if s.state == "sent":  # a sent message's error: the addresses the server refused beside those it took
-        return f"{who} ถึง {', '.join(s.recipients)}" + (f" (ส่งไม่ถึง {s.error})" if s.error else "")
-    return f"{who} ถึง {', '.join(s.recipients)} (ส่งไม่สำเร็จ: {s.error})"
+        return f"{who} ถึง {', '.join(s.recipients)}" + (f" (ส่งไม่ถึง {s.error})" if s.error else "") + skipped
+    return f"{who} ถึง {', '.join(s.recipients)} (ส่งไม่สำเร็จ: {s.error})" + skipped
 
 
 def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalog, settings: Settings,
@@ -379,6 +387,7 @@ def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalo
     newly_bad = _newly_failing(today, yesterday)
     behind = [a for a in S.order_agencies(agencies) if a.failed_2565 and not track.get(a.code)]
     no_address = [a for a in agencies if problems.get(a.code) and not valid_addresses(a)]
+    left_out = {a.code: unusable(a) for a in agencies}
     upcoming = [r for r in catalog.rounds if r.deadline >= now.date()]
     next_line = (f"กำหนดส่งถัดไป: รอบที่ {upcoming[0].number} {thai_date(upcoming[0].deadline)} "
                  f"({days_left(upcoming[0].deadline, now.date())})" if upcoming else "ครบกำหนดส่งทุกรอบแล้ว")
@@ -400,7 +409,8 @@ def coordinators_digest(day_id: str, agencies: Sequence[Agency], catalog: Catalo
          [f"{a.name} ({a.code}) คะแนน {catalog.previous_year}: {a.score_2565:.2f}, "
           f"ข้อที่ต้องแก้ไข {len(problems.get(a.code, ()))} ข้อ"
           for a in behind] or ["ไม่มี ทุกหน่วยงานในกลุ่มนี้ส่งครบแล้ว"]),
-        ("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้", [_sent_line(s, names) for s in sent] or ["ไม่มี"]),
+        ("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้", [_sent_line(s, names, left_out.get(s.agency, ())) for s in sent]
+         or ["ไม่มี"]),
         ("หน่วยงานที่มีข้อต้องแก้ไขแต่ไม่มีอีเมลที่ใช้ได้ (โปรดติดต่อทางโทรศัพท์ หรือเพิ่มอีเมลในแท็บหน่วยงาน)",
          [f"{a.name} ({a.code}): {len(problems[a.code])} ข้อ"
           + (f" (อีเมลไม่ถูกต้อง: {', '.join(a.reminder_emails)})" if a.reminder_emails else "")

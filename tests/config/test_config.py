@@ -178,6 +178,11 @@ def test_resolve_in_settings_accepts_what_the_command_line_accepts(cfg):
     ('  send_at: "08:00"', '  send_at: "8 am"', "notify.send_at: expected HH:MM"),
     ("  coordinators: []                # addresses", "  coordinators: [ผู้ประสานงาน]  # addresses",
      "notify.coordinators: 'ผู้ประสานงาน' is not an e-mail address"),
+    # a Thai mailbox name passed here, then every message to (or from) it failed at send time
+    ("  coordinators: []                # addresses", "  coordinators: [สารบรรณ@lamphun.go.th]  # addresses",
+     "settings.yaml: notify.coordinators: 'สารบรรณ@lamphun.go.th' is not an e-mail address mail can be sent to"),
+    ('    from_address: ""', '    from_address: "ไอทีเอ@lamphun.go.th"',
+     "settings.yaml: notify.smtp.from_address: 'ไอทีเอ@lamphun.go.th' is not an e-mail address mail can be sent"),
     ('    password_file: ""', '    password_file: /etc/pw', None),
     ("  enabled: false                  # true: the worker", "  enabled: true  # true: the worker",
      "notify.enabled is true, but notify.smtp.host or notify.smtp.from_address is empty"),

@@ -405,6 +405,11 @@ def test_addresses_pasted_with_invisible_or_thai_characters_do_not_stop_the_run(
         [("saraban@a.go.th",), ("it@b.go.th",), ("c@c.go.th",), (COORD,)])
     (b,) = server.inbox.to("it@b.go.th")
     assert b.message["To"] == "it@b.go.th"
+    # B's Thai address, left out beside its usable one, is named: it was dropped without a word
+    (coord,) = server.inbox.to(COORD)
+    emailed = coord.part("plain").split("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้")[1].split("หน่วยงานที่มีข้อต้องแก้ไข")[0]
+    assert "เทศบาลตำบลบี (tt-b) ถึง it@b.go.th (ไม่ได้ส่งถึงอีเมลที่ไม่ถูกต้อง: สารบรรณ@b.go.th)" in emailed
+    assert "ไม่ถูกต้อง" not in emailed.replace("(tt-b) ถึง it@b.go.th (ไม่ได้ส่งถึงอีเมลที่ไม่ถูกต้อง", "")
 
     with State(config.settings.state_path) as state:
         assert Ledger(state).counts() == {"sent": 4}
