@@ -34,7 +34,11 @@ _FRAGMENT = re.compile(r"(?<!&)#")  # where the fragment starts: a "#" that is n
 # it was taken for a label before a host without a scheme, checked as http://. `_GLUED_SCHEME` is one where
 # a link glued to another starts (`readings.glued_start`), after a letter or digit.
 _GLUED_SCHEME = re.compile(r"[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]*")
-_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])" + _GLUED_SCHEME.pattern)
+# After a label's letter or digit ("O1ｈｔｔｐｓ：／／…", an item's number typed before the link) with its two
+# slashes, as an ASCII one starts a link there (`urls.START_RE`): the label's digit hid the scheme, and the
+# host after it was read as a link without one, http:// and missing_scheme for an https link.
+_FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])" + _GLUED_SCHEME.pattern
+                                + r"|(?<=[A-Za-z0-9ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]{2,}")
 # The link after such a scheme, up to a space or a full-width comma or semicolon (they part links): typed in
 # full width too ("ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１") it is read in ASCII. Not up to the next scheme: a
 # viewer's "？ｕ＝ｈｔｔｐｓ：／／…" is its query's, in ASCII as the viewer is given it (its scheme's letters were

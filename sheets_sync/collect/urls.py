@@ -59,6 +59,7 @@ START_RE = re.compile(
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
     r"|(?<![A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?:(?=.)"  # typed in full width (`repairs.full_width_schemes`)
+    r"|(?<=[A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?://"
     rf"|{_BARE}", re.I)
 # Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
 # went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one. So did a full stop,

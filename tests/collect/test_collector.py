@@ -92,6 +92,14 @@ CASES = [
     ("full-width http without slashes", "ｈｔｔｐ：x.go.th/o1", [("http://x.go.th/o1", ("scheme_slashes",))]),
     ("full-width colon after an ascii scheme", "https：//x.go.th/o1", [("https://x.go.th/o1", ("scheme_slashes",))]),
     ("a full-width word that is no scheme", "ｈｔｔｐｓｘ://x.go.th/o1", [("http://x.go.th/o1", ("missing_scheme",))]),
+    # ... after an item's number or a word glued before it, as an ASCII scheme there is (ecd6594): the label's digit
+    # hid the scheme, and the host after it was a link without one, http:// with missing_scheme for an https link
+    ("an item number glued before a full-width link", "O1ｈｔｔｐｓ：／／ｘ．ｇｏ．ｔｈ／ｏ１",
+     [("https://x.go.th/o1", ("scheme_slashes",))]),
+    ("a thai item number glued before a full-width scheme", "ข้อ1ｈｔｔｐｓ：／／x.go.th/o1",
+     [("https://x.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width word glued before a full-width link", "ＩＴＡｈｔｔｐ：／／ｘ．ｇｏ．ｔｈ／ｏ１",
+     [("http://x.go.th/o1", ("scheme_slashes",))]),
     # ... and the link after it typed in full width too (the input method left in full-width mode): it was
     # malformed, a working link called invalid; read in ASCII, its Thai as typed ("ำ" kept: NFKC splits it)
     ("a link wholly in full width", "ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
