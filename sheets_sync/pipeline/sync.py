@@ -121,6 +121,12 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         if write.missing:
             log.warning("%d rows disappeared while checking: %s", len(write.missing),
                         ", ".join(map(str, write.missing[:10])))
+        # A row whose URL changed while it was checked keeps the verdict of the URL it had, greyed
+        # as pending until the next run: counted so too (not yet checked), never by that verdict,
+        # nor by the one the history last decided for that URL (`pending`).
+        pending = frozenset(write.stale)
+        statuses.update(dict.fromkeys(pending, Status.UNKNOWN))
+        counts = Counter(statuses[r.key].value for r in rows)
         moved = _moved_problems(write, snapshot)
         for p in moved:
             log.warning("kept text a person typed in %s (moved to the %s tab): %s", p.value, TAB_MOVED, p.detail)
@@ -135,7 +141,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         summary = build_summary(
             statuses, snapshot.agencies, catalog, snapshot.problems + moved + holes, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
-            thai_digits=s.thai_digits, tz=s.tz,
+            thai_digits=s.thai_digits, tz=s.tz, pending=pending,
             extra_heading=(*summary_note, *offline_note(len(offline), kept_checked)))
         try:
             backend.write_summary(summary)

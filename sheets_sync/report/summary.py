@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -121,8 +121,8 @@ def time_left(rnd: Round, now: datetime, thai_digits: bool = False, tz: ZoneInfo
 
 # ---------------------------------------------------------------- the frame
 def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], catalog: Catalog,
-          history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK, *, carry_unknown: bool = False
-          ) -> pd.DataFrame:
+          history: pd.DataFrame | None = None, tz: ZoneInfo = BANGKOK, *, carry_unknown: bool = False,
+          pending: Collection[RowKey] = ()) -> pd.DataFrame:
     """One line per (agency of the list, item of the catalogue): status, round, first_valid_at and
     the derived flags. `statuses` (the sheet's statuses now, every row it has) stands for the
     sheet: a row it lacks is empty; without it the history's status counts.
@@ -130,7 +130,9 @@ def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], 
     A row whose check could not decide (unknown: the site did not answer for a moment) is never a
     problem (`unchecked` instead): nothing shows the agency failed. With `carry_unknown` (the
     summary and the report) it counts as the row's last decided status for the same URL, as the
-    history has it; the reminders leave such rows out instead."""
+    history has it; the reminders leave such rows out instead. Not a `pending` row (its URL changed
+    while it was checked; the sheet greys its old verdict as pending): the history's last URL is the
+    old one, whose verdict it would carry back."""
     grid = pd.DataFrame([(a.code, i.code, i.round, catalog.round(i.round).deadline, i.number)
                          for a in agencies for i in catalog.items],
                         columns=["agency", "item", "round", "deadline", "number"])
@@ -150,7 +152,12 @@ def frame(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[Agency], 
         grid["status"] = [s if isinstance(s, str) else Status.EMPTY.value for s in sheet]
     grid["status"] = grid["status"].where(grid["status"].notna(), Status.EMPTY.value).astype(str)
     if carry_unknown and "decided_status" in grid.columns:
-        grid["status"] = _carry_decided(grid["status"], grid["decided_status"])
+        decided = grid["decided_status"]
+        if pending:
+            pending = set(pending)
+            waiting = [RowKey(a, i) in pending for a, i in zip(grid["agency"], grid["item"])]
+            decided = decided.where(~pd.Series(waiting, index=grid.index, dtype=bool), None)
+        grid["status"] = _carry_decided(grid["status"], decided)
     grid = grid.drop(columns=["decided_status"], errors="ignore")
     grid["valid"] = grid["status"].isin(VALID)
     grid["submitted"] = grid["status"] != Status.EMPTY.value
@@ -190,17 +197,18 @@ def build_summary(statuses: Mapping[RowKey, Status] | None, agencies: Sequence[A
                   problems: Sequence[ReadProblem], now: datetime, expected_agencies: int = 59, *,
                   target_agencies: int = 50, history: pd.DataFrame | None = None, baseline: Baseline | None = None,
                   thai_digits: bool = False, title: str | None = None, extra_heading: Sequence[str] = (),
-                  tz: ZoneInfo = BANGKOK) -> Summary:
+                  tz: ZoneInfo = BANGKOK, pending: Collection[RowKey] = ()) -> Summary:
     """The summary tab's content at `now`.
 
     statuses: the sheet's statuses (None: the history's); history: `History.as_of(now)` (first
     valid times, statuses of rows the sheet did not give); baseline: for the trend column;
     extra_heading: lines shown right after the "ข้อมูล ณ" line, saying what that time means
-    (a snapshot) or who produced the data (the worker's last run)."""
+    (a snapshot) or who produced the data (the worker's last run); pending: rows the sheet shows
+    as pending (see `frame`)."""
     opts = Options(expected_agencies, target_agencies, thai_digits, tz)
     now = now.astimezone(tz)
     agencies = tuple(agencies)
-    df = frame(statuses, agencies, catalog, history, tz, carry_unknown=True)
+    df = frame(statuses, agencies, catalog, history, tz, carry_unknown=True, pending=pending)
     return summary_from_frame(df, agencies, catalog, problems, now, opts, baseline, title, extra_heading)
 
 

@@ -169,6 +169,27 @@ def test_url_edited_during_the_check_gets_no_stale_verdict(sheet, config, site):
     assert cells(sheet)[RowKey("a-one", "O1")]["status"] == Status.OK.label_th
 
 
+
+def test_a_url_edited_during_the_check_counts_in_the_summary_as_the_sheet_shows_it(sheet, config, site):
+    """O1's link worked; the agency replaces it by one that does not while the run checks. The row
+    keeps its old verdict greyed as pending (no verdict on the wrong URL): the summary counted it by
+    that old verdict, valid, until the next run; it counts as not yet checked, as the sheet shows."""
+    from sheets_sync.report.summary import UNCHECKED_LABEL
+
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    assert run(config, sheet).counts[Status.OK.value] == 1
+    sheet.edit_before_write(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    report = run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
+    assert report.write.stale == (RowKey("a-one", "O1"),)
+    assert report.counts.get(Status.OK.value, 0) == 0 and report.counts[Status.UNKNOWN.value] == 1
+    rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
+    province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
+    assert province["ข้อที่ผ่านเบื้องต้น"][0] == "0"
+    assert province[UNCHECKED_LABEL][0] == "1"
+    a_one = next(r for r in rows if len(r) > 13 and r[1] == "a-one")
+    assert a_one[5] == "0"  # round 1 valid
+
+
 def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
     from sheets_sync.sheet.layout import TAB_AGENCIES
 
