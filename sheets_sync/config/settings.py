@@ -567,19 +567,62 @@ def normalize_domain(text: str) -> str:
 
 def split_emails(value) -> tuple[str, ...]:
     r"""A cell or a list of e-mail addresses as a tuple: separated by commas, semicolons, spaces
-    or line breaks (as people paste them), trimmed, without repeats (case-insensitive).
+    or line breaks (as people paste them), trimmed, without repeats (case-insensitive). Spaces
+    typed beside an address's '@' or a dot are no separator when the pieces read together as one
+    address ('saraban @a.go.th' was 'saraban' and '@a.go.th', two invalid addresses).
 
-    >>> split_emails("a@x.go.th; B@x.go.th\na@X.go.th")
-    ('a@x.go.th', 'B@x.go.th')
+    >>> split_emails("a@x.go.th; B@x.go.th\na@X.go.th"), split_emails("saraban @ a.go.th, it@ b. go.th")
+    (('a@x.go.th', 'B@x.go.th'), ('saraban@a.go.th', 'it@b.go.th'))
     """
     parts = [value] if isinstance(value, str) else list(value)
     out: list[str] = []
     for part in parts:
-        for address in re.split(r"[,;\s]+", str(part)):
-            address = address.strip().strip("<>")
-            if address and address.lower() not in (o.lower() for o in out):
-                out.append(address)
+        for chunk in re.split(r"[,;\r\n]+", str(part)):
+            for address in _rejoined(chunk.split()):
+                address = address.strip().strip("<>")
+                if address and address.lower() not in (o.lower() for o in out):
+                    out.append(address)
     return tuple(out)
+
+
+def _rejoined(pieces: list[str]) -> list[str]:
+    """Space-separated pieces, those typed around an '@' or a dot joined back into the one address
+    they only read as; any other run is left as typed (two addresses, a sentence's full stop, or an
+    address with no reading, which the coordinators are told is invalid)."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in [*pieces, None]:
+        if piece is not None and run and (_bare(run[-1]).endswith(("@", ".")) or _bare(piece).startswith(("@", "."))):
+            run.append(piece)
+            continue
+        whole = "".join(run)
+        # One '@' at most in an address: so of the pieces at most one (the one with the '@') could
+        # pass alone, and split they leave a stray piece that is no address ('saraban@a.go', '.th').
+        out.extend([whole] if len(run) > 1 and deliverable(whole) is not None else run)
+        run = [piece] if piece is not None else []
+    return out
+
+
+def _bare(text: str) -> str:
+    """The text as a mail server would read it: compatibility forms ('＠', full-width letters) as
+    ASCII, invisible format characters (a zero-width space) gone."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+
+
+def deliverable(address: str) -> str | None:
+    """The address a mail server can take, as it was meant, or None.
+
+    Addresses are pasted from web pages and letters: a zero-width space (Thai pages put them
+    between words), full-width letters or '＠', brackets or "mailto:" around it, the full stop of
+    a sentence after it. Those are undone. What is left must be ASCII: smtplib cannot send to a
+    Thai mailbox name (it failed with a TypeError and stopped the whole run), so such an address
+    is not usable and the coordinators are told so.
+
+    >>> deliverable("\u200bsaraban@a.go.th."), deliverable("mailto:(IT@b.go.th)"), deliverable("สารบรรณ@b.go.th")
+    ('saraban@a.go.th', 'IT@b.go.th', None)
+    """
+    text = _bare(address).strip().strip("<>()[]\"'").removeprefix("mailto:").strip("<>()[]\"'").rstrip(".")
+    return text if is_email(text) else None
 
 
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import html
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Mapping, Sequence
 
 import pandas as pd
 
-from sheets_sync.config.settings import Agency, Catalog, Settings, is_email
+from sheets_sync.config.settings import Agency, Catalog, Settings, deliverable
 from sheets_sync.core.models import Status
 from sheets_sync.core.thai import days_left, thai_date, thai_datetime
 from sheets_sync.judge import verdicts as judge
@@ -108,23 +107,6 @@ def missed(problems: Sequence[Problem], round_number: int) -> bool:
 def fingerprint(problems: Sequence[Problem]) -> str:
     text = "\n".join(f"{p.item}|{p.status.value}|{','.join(p.reasons)}|{p.url}" for p in problems)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def deliverable(address: str) -> str | None:
-    """The address a mail server can take, as it was meant, or None.
-
-    Addresses are pasted from web pages and letters: a zero-width space (Thai pages put them
-    between words), full-width letters or '＠', brackets or "mailto:" around it, the full stop of
-    a sentence after it. Those are undone. What is left must be ASCII: smtplib cannot send to a
-    Thai mailbox name (it failed with a TypeError and stopped the whole run), so such an address
-    is not usable and the coordinators are told so.
-
-    >>> deliverable("\u200bsaraban@a.go.th."), deliverable("mailto:(IT@b.go.th)"), deliverable("สารบรรณ@b.go.th")
-    ('saraban@a.go.th', 'IT@b.go.th', None)
-    """
-    text = "".join(c for c in unicodedata.normalize("NFKC", address) if unicodedata.category(c) != "Cf")
-    text = text.strip().strip("<>()[]\"'").removeprefix("mailto:").strip("<>()[]\"'").rstrip(".")
-    return text if is_email(text) else None
 
 
 def valid_addresses(agency: Agency) -> tuple[str, ...]:

@@ -418,6 +418,23 @@ def test_addresses_pasted_with_invisible_or_thai_characters_do_not_stop_the_run(
     assert "non-ASCII" in test.refused[0] and len(server.inbox.messages) == 4
 
 
+def test_an_address_typed_with_spaces_around_its_at_sign_or_a_dot_is_read_as_one(tmp_path, server, history_until):
+    """'saraban @a.go.th' was split at the space into 'saraban' and '@a.go.th', neither an address:
+    the agency was reminded nowhere and listed as having no usable address."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    typed = {"abt-a": ("saraban @a.go.th",), "tt-b": ("it@ b. go.th, boss@b.go.th",),
+             "tt-c": ("c@c.go.th @c.go.th",)}  # two readings: c@c.go.th and an address without a mailbox
+    agencies = tuple(dataclasses.replace(a, reminder_emails=typed.get(a.code, ())) for a in AGENCIES)
+    config = make_config(tmp_path, server.port)
+    result = run_reminders(config, FixedClock(SEVEN_DAYS_BEFORE_R2), agencies)
+    assert result.ok and result.sent == 4 and result.no_address == ("tt-d",)
+    assert sorted(tuple(sorted(m.rcpt_tos)) for m in server.inbox.messages) == sorted(
+        [("saraban@a.go.th",), ("boss@b.go.th", "it@b.go.th"), ("c@c.go.th",), (COORD,)])
+    (coord,) = server.inbox.to(COORD)
+    emailed = coord.part("plain").split("ส่งอีเมลแจ้งเตือนหน่วยงานวันนี้")[1].split("หน่วยงานที่มีข้อต้องแก้ไข")[0]
+    assert "เทศบาลตำบลซี (tt-c) ถึง c@c.go.th (ไม่ได้ส่งถึงอีเมลที่ไม่ถูกต้อง: @c.go.th)" in emailed
+
+
 def test_an_address_refused_beside_an_accepted_one_is_not_said_to_have_been_reached(tmp_path, server, history_until):
     """B's reminder goes to two addresses and the server refuses one: the message was taken for the
     other, and the coordinators' digest said it went to both, so nobody looked at the dead address."""
