@@ -149,19 +149,22 @@ class SmtpMailer:
                                  f"give its ASCII address")
         try:
             refused = self._conn.send_message(msg)
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as e:
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as e:
             if _closing(e):
                 # 421: the server ends the session ("try again later") and smtplib has closed it: no
                 # refusal of this message, and the next one must not be tried on a closed connection.
+                # Answered to the sender too (a busy server says it at any step): then the sender is
+                # not at fault, and "check notify.smtp.from_address" sent a coordinator to a good setting.
                 self.close()
-                raise DeliveryError(f"{self.where}: {_closing(e)}") from None
+                raise DeliveryError(f"{self.where} ended the session: {_closing(e)} (421: the server is busy or "
+                                    f"unavailable for now; the next run tries again)") from None
+            if isinstance(e, smtplib.SMTPSenderRefused):
+                raise DeliveryError(f"{self.where} refused the sender {e.sender}: {_reply(e)}; "
+                                    f"check notify.smtp.from_address") from None
             if isinstance(e, smtplib.SMTPDataError):
                 raise MessageRefused(f"message refused: {_reply(e)}") from None
             raise MessageRefused("every recipient refused: " + "; ".join(
                 f"{r} {code_text(c, t)}" for r, (c, t) in e.recipients.items())) from None
-        except smtplib.SMTPSenderRefused as e:
-            raise DeliveryError(f"{self.where} refused the sender {e.sender}: {_reply(e)}; "
-                                f"check notify.smtp.from_address") from None
         except (smtplib.SMTPException, OSError) as e:
             self.close()
             raise DeliveryError(f"{self.where}: {describe(e, self.smtp.timeout_s)}") from None

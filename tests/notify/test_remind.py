@@ -492,6 +492,23 @@ def test_a_server_closing_with_421_stops_the_run_without_charging_the_next_messa
     assert again.ok and again.sent == 4 and len(server.inbox.messages) == 4
 
 
+@pytest.mark.parametrize("reply, says, not_said", [
+    ("421 4.3.2 Too many connections, try again later", "the server is busy or unavailable for now",
+     "check notify.smtp.from_address"),
+    ("553 5.7.1 Sender address rejected: not owned by user", "check notify.smtp.from_address", "busy"),
+])
+def test_a_sender_refused_is_told_apart_from_a_busy_server(tmp_path, server, history_until, reply, says, not_said):
+    """A busy server's 421 answered to MAIL FROM was reported as a refused sender, "check
+    notify.smtp.from_address": a coordinator sent to change a setting that was right."""
+    history_until(SEVEN_DAYS_BEFORE_R2)
+    server.inbox.sender_reply = reply
+    config = make_config(tmp_path, server.port)
+    result = remind_at(config, SEVEN_DAYS_BEFORE_R2)
+    assert result.sent == 0 and reply in result.error and says in result.error and not_said not in result.error
+    server.inbox.sender_reply = None
+    assert remind_at(config, SEVEN_DAYS_BEFORE_R2 + timedelta(minutes=30)).sent == 4  # tried again, all of them
+
+
 def test_an_address_fixed_after_the_refusals_gets_the_reminder_that_day(tmp_path, server, history_until):
     """Refused as often as allowed, the reminder is not tried again, and the run says to fix the
     address in the agencies tab; once fixed it was still not tried: the ledger gave up on the

@@ -43,12 +43,20 @@ class Received:
 class Inbox:
     """The handler: keeps every accepted message. `before_data(n)` runs before the n-th (0-based)
     message is accepted and may return an SMTP reply to refuse it; `refuse_rcpt` refuses those
-    recipients with 550."""
+    recipients with 550; `sender_reply`, when set, answers every MAIL FROM."""
 
     messages: list[Received] = field(default_factory=list)
     before_data: Callable[[int], str | None] | None = None
     refuse_rcpt: set[str] = field(default_factory=set)
+    sender_reply: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.sender_reply:
+            return self.sender_reply
+        envelope.mail_from = address  # what aiosmtpd does itself when no handler answers MAIL
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_rcpt:
