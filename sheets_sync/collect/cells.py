@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from sheets_sync.collect.readings import CRUMB, breadcrumbs, uncrumbed, url_readings, wrap_readings
-from sheets_sync.collect.repairs import (escaped_query, full_width_schemes, sara_am_composed, unescaped, unglued,
-                                         unmarked, unprefixed)
+from sheets_sync.collect.repairs import (as_typed, escaped_query, sara_am_composed, unescaped, unglued, unmarked,
+                                         unprefixed)
 from sheets_sync.collect.urls import START_RE, Candidate, read_piece, trim
 from sheets_sync.config.settings import Agency, ValidationSettings, normalize_domain
 from sheets_sync.core import normalize
@@ -123,8 +123,21 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - The URL itself is what a browser makes of the text (WHATWG URL standard, `ada_url`): spaces to
       %20, Thai to UTF-8 percent-encoding, existing %XX left alone, "\\" as "/"; an empty path becomes
       "/". The fragment is kept: it is never sent, and it matters for hash-routed pages (`#/oit/o1`).
+    - `raw` is the text the agency typed, a label and trailing punctuation left out, a link read in ASCII
+      from full width too (`repairs.as_typed`): the assessor is shown it and an import writes it back.
     """
-    text = full_width_schemes(normalize.visible("" if text is None else str(text)).strip())  # "\0": url_readings'
+    text, typed = as_typed(normalize.visible("" if text is None else str(text)).strip())  # "\0": url_readings'
+    found = _parsed(text, max_length)
+    return found if typed is str else tuple(_typed(c, typed) for c in found)
+
+
+def _typed(c: Candidate, typed: Callable[[str], str]) -> Candidate:
+    """`c` and its other readings with their `raw` as the agency typed it (`repairs.as_typed`)."""
+    return replace(c, raw=typed(c.raw), alternatives=tuple(_typed(a, typed) for a in c.alternatives))
+
+
+def _parsed(text: str, max_length: int) -> tuple[Candidate, ...]:
+    """parse_cell of a cell's text read so far (`repairs.as_typed`), its raw text as read."""
     if not text:
         return ()
     if len(text) > max_length * _MOST_URLS:

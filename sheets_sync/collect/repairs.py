@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 
 from sheets_sync.collect import marks
@@ -93,7 +94,13 @@ def full_width_schemes(text: str) -> str:
     >>> full_width_schemes("ลิงก์ www.x.go.th／ｏ１ x.go.th/ｏ１ ｗｗｗ．ｙ．ｇｏ．ｔｈ／ｏ１ ｒｅｐｏｒｔ．ｐｄｆ")
     'ลิงก์ ／／www.x.go.th/o1 x.go.th/ｏ１ ／／www.y.go.th/o1 ｒｅｐｏｒｔ．ｐｄｆ'
     """
-    out, end, at, glued = [], 0, 0, False
+    return "".join(read for read, _typed in _full_width_parts(text))
+
+
+def _full_width_parts(text: str) -> list[tuple[str, str]]:
+    """`text` in parts, each as `full_width_schemes` reads it and as it is typed, in order."""
+    out: list[tuple[str, str]] = []
+    end, at, glued = 0, 0, False
     ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
     while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
@@ -115,9 +122,51 @@ def full_width_schemes(text: str) -> str:
         else:
             letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
             start = "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + slashes
-        out += [text[end:m.start()], start, ascii_link[:stop - link.start()]]
+        out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_link[:stop - link.start()], text[m.end():stop])]
         at = end = stop
-    return "".join(out) + text[end:]
+    return [*out, (text[end:],) * 2]
+
+
+def as_typed(text: str) -> tuple[str, Callable[[str], str]]:
+    r"""`full_width_schemes(text)`, and what gives a piece of it (a reading's `raw`) as typed in `text`.
+
+    The raw text is what the assessor is shown and what an import writes into the agency's cell
+    (`importing/table.py`): it must be the agency's, never the ASCII read here ("／／www.x.go.th/o1" for
+    "www.x.go.th／ｏ１"). Each character read stands for the one typed in its place ("／／" before a host for
+    none); a piece that is no run of the text ("&amp;" read as "&", a line wrap joined) is given run by run,
+    each found after the one before, and what is found nowhere (a breadcrumb's "/") as read.
+
+    >>> read, typed = as_typed("ลิงก์ www.x.go.th／ｏ１ ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２")
+    >>> read
+    'ลิงก์ ／／www.x.go.th/o1 ｈｔｔｐ://a.go.th/?a=1&amp;b=2'
+    >>> typed("／／www.x.go.th/o1"), typed("ｈｔｔｐ://a.go.th/?a=1&b=2")
+    ('www.x.go.th／ｏ１', 'ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&ｂ＝２')
+    """
+    parts = _full_width_parts(text)
+    read = "".join(r for r, _ in parts)
+    if read == text:
+        return text, str
+    typed: list[str] = []  # per character read, the text typed in its place
+    for r, t in parts:
+        extra = len(r) - len(t)  # ("／／" written before a host typed without it; never fewer)
+        typed += [""] * extra + list(t) if extra >= 0 else [t, *[""] * (len(r) - 1)]
+
+    def given(piece: str) -> str:
+        out, at, i = [], 0, 0
+        while i < len(piece):
+            lo, hi = 0, len(piece) - i  # the longest run of the piece found from `at`: a shorter one is found too
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                lo, hi = (mid, hi) if read.find(piece[i:i + mid], at) >= 0 else (lo, mid - 1)
+            if not lo:
+                out.append(piece[i])
+                i += 1
+                continue
+            at = read.find(piece[i:i + lo], at)
+            out += typed[at:at + lo]
+            i, at = i + lo, at + lo
+        return "".join(out)
+    return read, given
 
 
 # Sara am (ำ) as a PDF's text layer or an old Thai font stores it: nikhahit then sara aa (ํา), two

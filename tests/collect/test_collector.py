@@ -8,6 +8,7 @@ import pytest
 
 from sheets_sync.collect.cells import Candidate, Submission, assess, parse_cell, read_cell
 from sheets_sync.config.settings import Agency, ValidationSettings
+from sheets_sync.core import normalize
 from sheets_sync.core.models import RowKey, SubmissionRow
 from sheets_sync.core.reasons import REASONS
 
@@ -366,6 +367,20 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1")] == ["httpshttps://a.go.th/o1"]
     # a full-width word that is no host ("ｏ１９．ｐｄｆ") is not written as a link without a scheme
     assert parse_cell("ไฟล์ ｏ１９．ｐｄｆ") == (Candidate("ไฟล์ ｏ１９．ｐｄｆ", None, ("malformed",)),)
+    # ... nor is one read in ASCII (it was "／／www.x.go.th/o1", which an import wrote into the agency's cell, or
+    # "ｈｔｔｐｓ://…"): what the agency typed, an item's number before it left out, "&amp;" read as "&" too
+    assert [c.raw for c in parse_cell("www.x.go.th／ｏ１ O1ｈｔｔｐｓ：／／ｙ．ｇｏ．ｔｈ／ｏ１")] == [
+        "www.x.go.th／ｏ１", "ｈｔｔｐｓ：／／ｙ．ｇｏ．ｔｈ／ｏ１"]
+    (c,) = parse_cell("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２")
+    assert [r.raw for r in c.readings] == ["ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&ｂ＝２"]
+
+
+@pytest.mark.parametrize("text", [text for _, text, _ in CASES if "\u203a" not in text],
+                         ids=[name for name, text, _ in CASES if "\u203a" not in text])
+def test_every_readings_raw_is_text_the_agency_typed(text):
+    # raw is shown to the assessor and written back by an import: a run of the cell, never the text as read
+    # (a full-width link in ASCII). A breadcrumb's reading is joined by "/", as no run of the cell is.
+    assert all(r.raw in normalize.visible(text) for c in parse_cell(text) for r in c.readings)
 
 
 def test_valid_property_and_frozen():

@@ -490,6 +490,16 @@ def test_every_shape_lands_exactly(sheet, config, tmp_path, shape):
     assert sheet_urls(sheet, code) == expected
 
 
+def test_a_link_typed_in_full_width_lands_as_the_agency_typed_it(sheet, config, tmp_path):
+    # an imported link is the agency's text, its label left out (as "www.thatum.go.th/authority" is): it was the
+    # text as read in ASCII, "／／www.laoyao.go.th/o1" and "ｈｔｔｐｓ://laoyao.go.th/o2", which no agency typed
+    rows = [["แบบส่ง URL"], ["O1", "โครงสร้าง", None, "www.laoyao.go.th／ｏ１"],
+            ["O2", "ข้อมูลผู้บริหาร", None, "O2ｈｔｔｐｓ：／／ｌａｏｙａｏ．ｇｏ．ｔｈ／ｏ２ (ปี ๒๕๖๖)"]]
+    rep = importer.import_file(xlsx(tmp_path / "ITA2566_อบต.เหล่ายาว.xlsx", rows), sheet.backend, config.catalog)
+    assert rep.error is None and rep.agency == "abt-laoyao"
+    assert sheet_urls(sheet, "abt-laoyao") == {"O1": "www.laoyao.go.th／ｏ１", "O2": "ｈｔｔｐｓ：／／ｌａｏｙａｏ．ｇｏ．ｔｈ／ｏ２"}
+
+
 # ---------------------------------------------------------------- the command line
 def test_cli_import_reports_per_file_and_exits_2_for_refused_files(workdir, capsys):
     assert run(capsys, "init")[0] == 0
