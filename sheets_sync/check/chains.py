@@ -13,14 +13,13 @@ against the checker's CA bundle, host name and clock; the TLS handshake already 
 the server holds that certificate's key. So anything a browser warns about still fails:
 expired, another name, a CA outside the bundle, self-signed. Intermediates are fetched
 through the checker's own fetch (the address guard, pacing, the check's deadline) and
-remembered for the run, so a site's 43 rows cost one request.
+remembered for the run (`Checker._chains_complete`), so a site's 43 rows cost one request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import logging
 import re
 import ssl
 import warnings
@@ -39,13 +38,11 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-log = logging.getLogger(__name__)
-
 MAX_ISSUERS = 3  # intermediates fetched for one chain (real chains need one or two)
 MAX_URLS = 2  # CA Issuers addresses tried per certificate
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
-Fetcher = Callable[[str], Awaitable[bytes | None]]
+Fetcher = Callable[[str], Awaitable[Sequence[x509.Certificate]]]
 
 
 def issuer_urls(cert: x509.Certificate) -> list[str]:
@@ -111,21 +108,16 @@ class ChainCompleter:
     """Says whether a server certificate is valid once the intermediates it names are fetched.
 
     `ca_bundle` is read when first needed (a PEM file of trusted roots: the checker's bundle);
-    `now` gives the time certificates are judged at. Used from one event loop; `forget` at the
-    start of each run drops the fetched intermediates."""
+    `now` gives the time certificates are judged at. Used from one event loop."""
 
     def __init__(self, ca_bundle: Callable[[], str], now: Callable[[], datetime]) -> None:
         self._ca_bundle = ca_bundle
         self._now = now
         self._store: Store | None = None
-        self._issuers: dict[str, asyncio.Future] = {}
-
-    def forget(self) -> None:
-        self._issuers = {}
 
     async def completes(self, host: str, der: bytes, fetch: Fetcher) -> bool:
         """Whether the certificate `der` that `host` presented verifies, with the intermediates
-        its CA Issuers addresses give (fetched with `fetch`, which answers a body or None)."""
+        its CA Issuers addresses give (`fetch` answers the certificates at one, `parse_certificates`)."""
         try:
             leaf = x509.load_der_x509_certificate(der)
             subject = _subject(host)
@@ -138,7 +130,7 @@ class ChainCompleter:
                 return False
             issuers: Sequence[x509.Certificate] = ()
             for url in issuer_urls(cert):
-                issuers = await self._issuer(url, fetch)
+                issuers = await fetch(url)
                 if issuers:
                     break
             if not issuers:
@@ -157,19 +149,3 @@ class ChainCompleter:
         except (VerificationError, ValueError, OSError):
             return False
         return True
-
-    async def _issuer(self, url: str, fetch: Fetcher) -> tuple[x509.Certificate, ...]:
-        """The certificates at `url`, fetched once per run however many checks ask at once."""
-        slot = self._issuers.get(url)
-        if slot is None:
-            slot = self._issuers[url] = asyncio.get_running_loop().create_future()
-            found: tuple[x509.Certificate, ...] = ()
-            try:
-                body = await fetch(url)
-                found = parse_certificates(body) if body else ()
-                if not found:
-                    log.info("no intermediate certificate at %s", url)
-            finally:
-                slot.set_result(found)
-            return found
-        return await asyncio.shield(slot)

@@ -89,6 +89,7 @@ class Checker:
         self._homes: dict[str, asyncio.Future] = {}  # where each site's root leads, its template's lines (_home)
         self._siblings: dict[str, asyncio.Future] = {}
         self._sibling_number = _sibling_number()
+        self._issuers: dict[str, asyncio.Future] = {}  # the intermediate certificates at each address (_chains_complete)
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
@@ -144,8 +145,7 @@ class Checker:
         self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
         self._homes = {}  # and one look at its root (an item sent to a folder's index, a template untold)
         self._siblings, self._sibling_number = {}, _sibling_number()  # and one sibling per script (_template_probe)
-        if self._chains is not None:
-            self._chains.forget()  # and each intermediate certificate fetched once per run
+        self._issuers = {}  # and each intermediate certificate fetched once per run
         if not unique:
             return {}
         if offline.canaries_down(self.settings.canary_urls, self.check):
@@ -522,16 +522,25 @@ class Checker:
         """Whether the certificate of every HTTPS server the unverified `fetch` went through
         verifies once the intermediates it names are fetched (sheets_sync.check.chains)."""
         # Imported here: cryptography's X.509 modules cost ~60 ms and ~9 MB, for a case most runs never meet.
-        from sheets_sync.check.chains import ChainCompleter, presented_certificate
+        from sheets_sync.check.chains import ChainCompleter, parse_certificates, presented_certificate
 
         if self._chains is None:
             # A certificate is judged at the real time, as the TLS handshake (and a browser) judges it.
             self._chains = ChainCompleter(lambda: transport.CA_BUNDLE, lambda: datetime.now(UTC))
 
-        async def issuer(url: str) -> bytes | None:
-            got = await self.fetch_async(url, deadline=deadline)
+        def certificates(got: Fetch) -> tuple:
             ok = got.error is None and got.status_code == 200 and not got.truncated
-            return got.body if ok else None
+            found = parse_certificates(got.body) if ok and got.body else ()
+            if not found:
+                log.info("no intermediate certificate at %s", got.url)
+            return found
+
+        async def issuer(url: str) -> tuple:
+            # Once per run for every site its CA signed (`_once`); one this check's time cut (its
+            # request, or the timeout below) is asked again by a later check with more time: kept
+            # as "none there", every one of those sites was a false tls_invalid for the run.
+            got = await _once(self._issuers, url, lambda: self._shared(url, deadline, certificates), deadline)
+            return _answer(got) or ()
 
         try:
             servers = {(t.raw_host or "", t.port or 443) for t in map(request_target, (fetch.url, *fetch.redirects))
@@ -643,7 +652,7 @@ class Checker:
 async def _once(table: dict, key: str, make: Callable, deadline: float):
     """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
     for the first one's answer, or gets None when `deadline` (monotonic) passes first. An answer
-    `make` gives as a `_Cut` is no answer for the key: a caller with more time left than that
+    `make` gives as a `_Cut`, or a `make` cancelled with its caller, is no answer for the key: a caller with more time left than that
     request had asks again; one with no more gets the `_Cut` at once (its own would be cut too,
     and a site that drips its answer would cost each of its checks its whole deadline)."""
     while True:
@@ -652,9 +661,14 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
         cut = got if isinstance(got, _Cut) else None
         if slot is None or (cut is not None and deadline - time.monotonic() > cut.had):
             slot = table[key] = asyncio.get_running_loop().create_future()
-            value = None
+            value, start = None, time.monotonic()
             try:
                 value = await make()
+            except asyncio.CancelledError:
+                # With its check, at its deadline (`_chains_complete`'s timeout): that check's
+                # time, no answer; set to None, every waiter read it as "none there".
+                value = _Cut(deadline - start)
+                raise
             finally:
                 slot.set_result(value)
             return value

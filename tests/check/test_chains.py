@@ -17,7 +17,7 @@ from sheets_sync.check.checker import Checker
 from sheets_sync.config.settings import CheckerSettings
 from sheets_sync.core.models import Status
 from tests.support.certs import Pki
-from tests.support.http_servers import LoopbackServer, respond
+from tests.support.http_servers import LoopbackServer, respond, slow
 
 TARGET, CANARY = "127.0.0.2", "127.0.0.3"
 NAME = "secure.go.th"
@@ -143,3 +143,19 @@ def test_a_root_cryptography_cannot_read_is_left_out_not_the_whole_bundle(pki):
     damaged = b"-----BEGIN CERTIFICATE-----\nMIIBroken\n-----END CERTIFICATE-----\n"
     assert chains.load_roots(damaged + root + b"# a comment line\n" + root) == [pki.root, pki.root]
     assert chains.load_roots(b"") == []
+
+
+def test_an_intermediate_one_checks_deadline_cut_is_fetched_again_by_the_sites_next_check(pki):
+    # The site's first check read its page for 3.5 of its 5 s, and its request for the missing
+    # intermediate, from the CA's slow server, was cut there: that check's lack of time, not the
+    # CA's answer. Kept as "no certificate there", every later check of the site (of every site
+    # that CA signed) was a false tls_invalid for the run; the next check, with time, asks again.
+    with LoopbackServer({"/int.crt": slow(2.0, respond(200, pki.intermediate_der, DER))}, host=TARGET) as ca:
+        ctx = pki.server(NAME, aia=(ca.url("/int.crt"),))
+        routes = {"/o1-slow": slow(3.5, respond(200, PAGE)), "/o1": respond(200, PAGE)}
+        with LoopbackServer(routes, host=TARGET, tls=ctx) as site, \
+                Checker(replace(SETTINGS, per_host=1, read_timeout_s=10)) as checker:
+            urls = [f"https://{NAME}:{site.port}{p}" for p in routes]
+            results = checker.check_many(urls)
+        assert len(ca.log) == 2
+    assert results[urls[1]].reasons == ("tls_chain_incomplete",)
