@@ -17,8 +17,9 @@ from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, ST
 # a "<" before one: Outlook's and Word's plain text writes a link as its text and "<address>" glued to it
 # ("https://x.go.th/o1<https://x.go.th/o1>"); read as one, a working link was checked as "…/o1%3Chttps://…".
 # A single angle quote or a guillemet in its place ("…/o1‹https://…/o1›", "…/old«https://…/new»", a
-# typographic "<" or "<<") too; the closing one is trailing punctuation (`urls.trim`).
-_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<‹«](?=\s*(?:https?://|www\.))|[，、；]", re.I)
+# typographic "<" or "<<") too, and a full-width "＜" ("…/o1＜https://…＞", the input method in full-width
+# mode); the closing one is trailing punctuation (`urls.trim`).
+_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<‹«＜](?=\s*(?:https?://|www\.))|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai

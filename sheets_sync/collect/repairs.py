@@ -26,6 +26,10 @@ _GLUED_RE = re.compile(f"(?<=[A-Za-z0-9])(?=[{THAI}]|[(\\[（][^)\\]）]*[{THAI}
 # written, without spaces): it closes what opened before the link, and what follows is a label. Went
 # into the path: the link alone was never checked. A bracket the path opened itself ("…/ลำพูน_(จังหวัด)") is the path's.
 _CLOSER_BEFORE_THAI = re.compile(f"[)\\]}}）］｝】」』〕〉》”’»\"](?=[{THAI}])")
+# A label in guillemets or angle brackets glued after a link ("…/o1«ข้อมูล»", "…/o1＜หมายเหตุ＞", as "«https://…»"
+# quotes a link, `readings._SEP_RE`): it went into the path, "…/o1%C2%AB…", a working link a 404. No
+# path holds one as typed (a browser escapes it), so the link alone comes first and the text as typed second.
+_OPENED_LABEL = re.compile("[«‹<＜]")
 # "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
 # copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
 # "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
@@ -245,6 +249,8 @@ def unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
     ('http://x.go.th/o19.pdf', 'http://x.go.th/o19.pdfข้อมูลปี2566')
     >>> unglued(("http://x.go.th/ita/o1ข้อมูล", "http://x.go.th/ข่าว-ประกาศ"))
     ('http://x.go.th/ita/o1ข้อมูล', 'http://x.go.th/ita/o1', 'http://x.go.th/ข่าว-ประกาศ')
+    >>> unglued(("http://x.go.th/o1«ข้อมูล", "http://x.go.th/o19.pdf＜ปี 2566"))
+    ('http://x.go.th/o1', 'http://x.go.th/o1«ข้อมูล', 'http://x.go.th/o19.pdf', 'http://x.go.th/o19.pdf＜ปี 2566')
     >>> unglued(("http://x.go.th/o1)ข้อมูล", "http://x.go.th/o1”ค่ะ", "http://x.go.th/ก_(ข)ค"))
     ('http://x.go.th/o1', 'http://x.go.th/o1)ข้อมูล', 'http://x.go.th/o1”ค่ะ', 'http://x.go.th/ก_(ข)ค')
     """
@@ -259,7 +265,11 @@ def unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
             label = _GLUED_AFTER_FILE_RE.search(area, path)
             closer = next((m for m in _CLOSER_BEFORE_THAI.finditer(area, path)
                            if area[:m.end()].count(m[0]) > area.count(OPENER.get(m[0], m[0]), 0, m.start())), None)
-            if closer and not (label and label.end() <= closer.start()):
+            query = area.find("?", path)  # (a query's "<" may be its own: "?price<100")
+            opened = _OPENED_LABEL.search(area, path, query if query >= 0 else len(area))
+            if opened and not (closer and closer.start() < opened.start()):
+                readings = [trim(piece[:opened.start()]), piece]
+            elif closer and not (label and label.end() <= closer.start()):
                 readings = [trim(piece[:closer.start()]), piece]
             elif label:
                 readings = [piece[:label.end()], piece]

@@ -196,6 +196,17 @@ SHAPES = [
     ("another address after a guillemet", f"{X}/oit/o1-old«{X}/oit/o1»", [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
     ("a link and its address in guillemets", f"{X}/oit/o1«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
     ("a link in guillemets", f"ลิงก์«{X}/oit/o1»", [(f"{X}/oit/o1", [])]),
+    # ... and in full width ("＜", "＞": the input method in full-width mode): one URL, "…/o1%EF%BC%9Chttps://…"
+    ("another address after a full-width angle bracket", f"{X}/oit/o1-old＜{X}/oit/o1＞",
+     [(f"{X}/oit/o1-old", []), (f"{X}/oit/o1", [])]),
+    # a label in them glued after a link went into its path ("…/o1%C2%AB…", a 404): the link alone first, as
+    # typed second; a query's "<" is the query's ("?price<100")
+    ("a label in guillemets glued after a link", f"{X}/oit/o1«ข้อมูล»", [(f"{X}/oit/o1", [th(f"{X}/oit/o1«ข้อมูล")])]),
+    ("a label in full-width angle brackets after a file", f"{X}/uploads/o1.pdf＜ปี2566＞",
+     [(f"{X}/uploads/o1.pdf", [th(f"{X}/uploads/o1.pdf＜ปี2566")])]),
+    ("an angle bracket in a query", f"{X}/search?price<100", [(f"{X}/search?price%3C100", [])]),
+    ("a bracket closed before a label and guillemets", f"(ดู {X}/oit/o1)ข้อมูล«ปี2566»",
+     [(f"{X}/oit/o1", [th(f"{X}/oit/o1)ข้อมูล«ปี2566")])]),
     # punctuation typed after a pasted link with the input method in full-width mode went into the path
     # ("…/o1%EF%BC%8E"), a working link judged a 404: it is punctuation, as its ASCII form is
     ("a full-width full stop after a link", f"ดูที่ {X}/oit/o1．", [(f"{X}/oit/o1", [])]),
