@@ -1,9 +1,9 @@
 """Cells that stay text: spreadsheet formula injection ("CSV injection") kept out of every file we write.
 
-A cell whose text begins with `=`, `+`, `-`, `@`, a tab or a carriage return is taken for a formula
-by Excel, LibreOffice or Google Sheets when the file is opened, even in a CSV file. Agency names and
-URLs come from people, so every file the tool writes (exports, reports) passes its text cells through
-here:
+A cell whose text begins with `=`, `+`, `-`, `@` (or their full-width forms), a tab or a carriage return
+is taken for a formula by Excel, LibreOffice or Google Sheets when the file is opened, even in a CSV
+file. Agency names and URLs come from people, so every file the tool writes (exports, reports) passes
+its text cells through here:
 
 * CSV: the cell gets a leading apostrophe, as OWASP advises ("CSV Injection"); the csv module quotes
   the cell when it holds a delimiter or a quote. The apostrophe shows, which is the price of safety in
@@ -16,7 +16,10 @@ Duck-typed on openpyxl's cell (value, data_type, quotePrefix): core imports no s
 
 from __future__ import annotations
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The full-width signs too: Excel with an East Asian input method, and LibreOffice with some
+# settings, read '＝1+1' as '=1+1', and a Thai cell rarely begins with one (no Thai keyboard types
+# them), so the guard costs a reader nothing: invisible in .xlsx, an apostrophe in CSV.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def looks_like_formula(text: str) -> bool:

@@ -17,6 +17,7 @@ from sheets_sync.core.cellsafe import as_text_cell, csv_text, looks_like_formula
 from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.export import itas
+from sheets_sync.importing.read import unescaped
 from tests.support.configs import shipped_config
 from tests.support.sheets import HARNESSES
 
@@ -142,14 +143,19 @@ def test_cellsafe_covers_every_formula_start():
         data_type = "n"
         quotePrefix = False
 
-    for text in HOSTILE + ("=1", "\r"):
+    # Full width too ('＝' typed with an East Asian input method): Excel there, and LibreOffice with
+    # some settings, read it as '='; the guard went through untouched.
+    full_width = ("＝HYPERLINK(\"http://evil.example/\")", "＋66 53 511 192", "－ อยู่ท้ายหน้า", "＠SUM(1,2)")
+    for text in HOSTILE + ("=1", "\r") + full_width:
         c = Cell()
         as_text_cell(c, text)
         assert (c.value, c.data_type, c.quotePrefix) == (text, "s", True)
         assert csv_text(text) == "'" + text
-    c = Cell()
-    as_text_cell(c, "https://a.go.th/-x")
-    assert (c.data_type, c.quotePrefix) == ("s", False)
+        assert unescaped(csv_text(text)) == text  # an ITAS list sent back imports the text as it was
+    for text in ("https://a.go.th/-x", "ข้อ ＝ ๑", "ก＋ข"):  # a sign inside the text is no formula
+        c = Cell()
+        as_text_cell(c, text)
+        assert (c.data_type, c.quotePrefix) == ("s", False) and csv_text(text) == text
 
 
 def test_cli_export_one_agency_and_all(workdir, monkeypatch, capsys):
