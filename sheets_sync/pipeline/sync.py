@@ -287,10 +287,36 @@ def missing_row_problems(snapshot: Snapshot, config: Config) -> tuple[ReadProble
     for k in g.planned_keys(config.catalog, snapshot.agencies):
         if k not in present:
             lacking.setdefault(k.agency, []).append(k.item)
-    return tuple(ReadProblem("missing_row", 0, f"agency {agency} has no row for {', '.join(items)} in the "
-                             f"{TAB_SUBMISSIONS} tab (deleted?): counted as not sent; `sheets-sync init` adds "
-                             f"the rows back", value=agency, tab=TAB_SUBMISSIONS, items=tuple(items))
-                 for agency, items in lacking.items())
+    with_rows = {k.agency for k in present}
+    unknown = _unknown_codes(snapshot)
+    out = []
+    for agency, items in lacking.items():
+        if agency not in with_rows and unknown:
+            # No row at all while rows carry codes the agencies tab lacks: most likely its code was
+            # changed there, its URLs on rows of the old code; "init and paste again" would be wrong
+            codes = ", ".join(f"{code!r} ({n} rows)" for code, (n, _) in unknown.items())
+            out.append(ReadProblem(
+                "agency_rows_elsewhere", 0, f"agency {agency} has no row in the {TAB_SUBMISSIONS} tab, and rows "
+                f"carry agency codes the agencies tab does not know: {codes}. If {agency}'s code was changed in "
+                f"the agencies tab, change it in those rows too (or change it back); until then its items count "
+                f"as not sent and those rows are not checked; no rows are added for {agency}",
+                value=agency, first_row=min(first for _, first in unknown.values()), tab=TAB_SUBMISSIONS,
+                items=tuple(items)))
+            continue
+        out.append(ReadProblem("missing_row", 0, f"agency {agency} has no row for {', '.join(items)} in the "
+                               f"{TAB_SUBMISSIONS} tab (deleted?): counted as not sent; `sheets-sync init` adds "
+                               f"the rows back", value=agency, tab=TAB_SUBMISSIONS, items=tuple(items)))
+    return tuple(out)
+
+
+def _unknown_codes(snapshot: Snapshot) -> dict[str, tuple[int, int]]:
+    """Agency codes of the submissions tab that the agencies tab does not know -> (rows, first row)."""
+    out: dict[str, tuple[int, int]] = {}
+    for p in snapshot.problems:
+        if p.code == "unknown_agency" and p.tab == TAB_SUBMISSIONS:
+            n, first = out.get(p.value, (0, p.row_number))
+            out[p.value] = (n + 1, min(first, p.row_number))
+    return out
 
 
 def _unsent(holes: Sequence[ReadProblem]) -> list[Verdict]:
@@ -310,8 +336,12 @@ def _rows_missing(snapshot: Snapshot, config: Config) -> bool:
     agencies tab, a catalogue gained an item). One row missing among an agency's others is a
     row whose key was blanked, pasted over or merged away, its URL still in the sheet (listed
     among the problems): a new empty twin would show "ยังไม่ส่ง" for an item that was sent,
-    and the real row would never be checked again. `init` adds such rows when asked."""
+    and the real row would never be checked again. `init` adds such rows when asked. So does an
+    agency without rows while rows carry an unknown agency code: its code changed in the agencies
+    tab, 43 empty twins showed it not started, its URLs on the old code's rows
+    (`missing_row_problems` tells the coordinator)."""
     present = {r.key for r in snapshot.rows}
     agencies, items = {k.agency for k in present}, {k.item for k in present}
-    return any(k not in present and (k.agency not in agencies or k.item not in items)
+    orphans = bool(_unknown_codes(snapshot))
+    return any(k not in present and (k.agency not in agencies and not orphans or k.item not in items)
                for k in g.planned_keys(config.catalog, snapshot.agencies))

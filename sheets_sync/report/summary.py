@@ -296,6 +296,11 @@ def problem_th(p: ReadProblem, province: Province = LAMPHUN) -> str:
     if p.code == "missing_row":
         return (f"ไม่มีแถวของหน่วยงาน {p.value} ข้อ {', '.join(p.items)} {where}(อาจถูกลบ) ระบบจึงนับว่ายังไม่ส่ง: "
                 f"ให้ผู้ประสานงานรัน sheets-sync init เพื่อเพิ่มแถวกลับ แล้วให้หน่วยงานวาง URL อีกครั้ง")
+    if p.code == "agency_rows_elsewhere":
+        return (f"ไม่มีแถวของหน่วยงาน {p.value} {where}เลย แต่มีแถวที่ใช้รหัสหน่วยงานที่ไม่มีในแท็บ หน่วยงาน "
+                f"(ตั้งแต่แถว {p.first_row} รหัสดูในรายละเอียด) หากเปลี่ยนรหัสหน่วยงานในแท็บ หน่วยงาน "
+                f"ให้แก้รหัสหน่วยงานในแถวเหล่านั้นเป็น {p.value} ด้วย (หรือเปลี่ยนกลับ) ระหว่างนี้ระบบไม่ตรวจ URL "
+                f"ในแถวเหล่านั้น และนับว่าหน่วยงาน {p.value} ยังไม่ส่ง")
     if p.code == "missing_key":
         return f"มี URL {where}แต่ไม่มีรหัสหน่วยงานและข้อ"
     if p.code == "moved_text":

@@ -199,6 +199,32 @@ def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
     assert "c-three" in [g.text(r[0]) for r in sheet.grid(TAB_AGENCIES)]
 
 
+
+def test_an_agency_code_changed_in_the_agencies_tab_gets_no_empty_twin_rows(sheet, config, site, caplog):
+    """A coordinator changes an agency's code in the agencies tab (here: the rows carry "a-old", the
+    tab "a-one"). The sync added 43 empty rows for the new code, the agency's typed URLs stayed on
+    rows of the old, now unknown, code, and the summary showed it as not started, saying only "run
+    init and paste the URLs again". No rows are added while rows carry an unknown code; the log and
+    the summary say the agency has no row, which codes the rows carry, and what to do."""
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+
+    def renamed(e):
+        for row in e.grid[1:]:
+            if g.text(g.cell(row, e.cols["agency"])) == "a-one":
+                row[e.cols["agency"]] = "a-old"
+    sheet.edit_now(renamed)
+    report = run(config, sheet)
+    agencies = [k.agency for k in cells(sheet)]
+    assert agencies.count("a-one") == 0 and agencies.count("a-old") == 43
+    told = [p for p in report.problems if p.value == "a-one"]
+    assert [p.code for p in told] == ["agency_rows_elsewhere"]
+    assert "'a-old' (43 rows)" in told[0].detail
+    assert "'a-old' (43 rows)" in caplog.text
+    text = "\n".join(" | ".join(g.text(c) for c in r if g.text(c)) for r in sheet.grid(TAB_SUMMARY))
+    assert "ไม่มีแถวของหน่วยงาน a-one" in text and "ให้แก้รหัสหน่วยงานในแถวเหล่านั้นเป็น a-one" in text
+    assert "วาง URL อีกครั้ง" not in text  # the advice for deleted rows, wrong here
+
+
 def test_a_lost_and_rebuilt_sheet_gets_its_first_submission_times_back(sheet, config, site, tmp_path):
     """The clarification window is judged against the URL first submitted: the history keeps
     that time, so a sheet rebuilt from scratch shows the original one, not the rebuild's."""
