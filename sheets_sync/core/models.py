@@ -133,7 +133,8 @@ class ReadProblem:
 
     code: str  # unknown_agency | unknown_item | duplicate_agency | duplicate_key | missing_key | moved_text (kept
     # typed text) | bad_score (last year's score in the agencies tab not a number) | unknown_district |
-    # missing_row (an agency's item has no row: deleted; row_number 0)
+    # missing_row (an agency's item has no row: deleted; row_number 0) | agency_rows_elsewhere (an agency has
+    # no row while rows carry an agency code the agencies tab does not know: renamed; row_number 0)
     row_number: int
     detail: str
     value: str = ""  # what the row says: the unknown or duplicated agency code, item or key
