@@ -652,9 +652,10 @@ class Checker:
 async def _once(table: dict, key: str, make: Callable, deadline: float):
     """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
     for the first one's answer, or gets None when `deadline` (monotonic) passes first. An answer
-    `make` gives as a `_Cut`, or a `make` cancelled with its caller, is no answer for the key: a caller with more time left than that
-    request had asks again; one with no more gets the `_Cut` at once (its own would be cut too,
-    and a site that drips its answer would cost each of its checks its whole deadline)."""
+    `make` gives as a `_Cut`, or a `make` cancelled with its caller, is no answer for the key: a
+    caller with more time left than that request had asks again; one with no more gets the `_Cut`
+    at once (its own would be cut too, and a site that drips its answer would cost each of its
+    checks its whole deadline)."""
     while True:
         slot = table.get(key)
         got = slot.result() if slot is not None and slot.done() else None
