@@ -19,7 +19,11 @@ from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, ST
 # A single angle quote or a guillemet in its place ("…/o1‹https://…/o1›", "…/old«https://…/new»", a
 # typographic "<" or "<<") too, and a full-width "＜" ("…/o1＜https://…＞", the input method in full-width
 # mode); the closing one is trailing punctuation (`urls.trim`).
-_SEP_RE = re.compile(r"[,;](?=\s|$|https?://|www\.)|[|<‹«＜](?=\s*(?:https?://|www\.))|[，、；]", re.I)
+# A link typed in full width after one is parted there too (`repairs.full_width_schemes`, which reads the
+# link before in ASCII up to `BEFORE_LINK` and writes the scheme after it so).
+_SCHEME_AHEAD = r"(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://|(?:／／)?www\."  # ("／／": `urls.BARE_HOST`)
+BEFORE_LINK = rf"[,;](?=\s|$|{_SCHEME_AHEAD})|[|<‹«＜](?=\s*(?:{_SCHEME_AHEAD}))"
+_SEP_RE = re.compile(rf"{BEFORE_LINK}|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
 # letter, digit or file name's end of a path with no query yet. Never after "=" or "/" (a viewer's
 # "?url=http://…", an archive's "/web/2023/https://…") nor inside a query or an escape. After Thai

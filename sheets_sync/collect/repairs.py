@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sheets_sync.collect import marks
-from sheets_sync.collect.readings import glued_start
+from sheets_sync.collect.readings import BEFORE_LINK, glued_start
 from sheets_sync.collect.urls import BARE_HOST, BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
 
 # Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
@@ -69,6 +69,10 @@ _WIDE_START = re.compile(f"{_FULL_WIDTH_SCHEME.pattern}|(?P<host>{BARE_HOST}(?::
                          r"|(?P<wide_host>(?<![A-Za-z0-9.@/_\-ａ-ｚＡ-Ｚ０-９．＠／＿－])(?://|／／)?(?:[ａ-ｚＡ-Ｚ０-９＿－]+．)+"
                          r"[ａ-ｚＡ-Ｚ]+)", re.I)
 _HOST = re.compile(BARE_HOST, re.I)
+# Where a link read so ends before another parted from it ("…／ｏ１＜ｈｔｔｐｓ：／／…＞", "…/o1<ｈｔｔｐｓ：／／…>"):
+# read in ASCII with the link before, the second's scheme lost its warning, and one after an ASCII link was
+# never read at all, "…/o1%3C%EF%BD%88…".
+_BEFORE_LINK = re.compile(BEFORE_LINK, re.I)
 
 
 def full_width_schemes(text: str) -> str:
@@ -85,7 +89,8 @@ def full_width_schemes(text: str) -> str:
 
     A link glued to any link (where `readings._apart` parts two) is read as one of its own: typed in full
     width after a full-width link, its scheme was read in ASCII with that link, which lost the second one's
-    warning; after an ASCII link it was that link's path ("…/o1%EF%BD%88…", a 404).
+    warning; after an ASCII link it was that link's path ("…/o1%EF%BD%88…", a 404). So is one parted from a
+    link by a bracket, a bar or a comma (`readings.BEFORE_LINK`: "…／ｏ１＜ｈｔｔｐｓ：／／…＞", "…/o1<ｈｔｔｐｓ：／／…>").
 
     >>> full_width_schemes("ลิงก์ ＨＴＴＰＳ：／／x.go.th/a httpｓ://y.go.th https://z.go.th")
     'ลิงก์ ＨＴＴＰＳ://x.go.th/a ｈｔｔｐｓ://y.go.th https://z.go.th'
@@ -111,7 +116,10 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
         link = _FULL_WIDTH_LINK.match(text, m.end())
         ascii_link = ascii_text[link.start():link.end()]
         stop = glued_start(ascii_link, after_scheme=True)
-        glued, stop = stop >= 0, link.end() if stop < 0 else link.start() + stop
+        glued = stop >= 0
+        if (sep := _BEFORE_LINK.search(ascii_link)) and not 0 <= stop <= sep.start():
+            stop, glued = sep.start(), False  # (the next link is found from the separator, typed as it is)
+        stop = link.end() if stop < 0 else link.start() + stop
         host = m.groupdict().get("host")
         wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
         if host and _WIDE_HOST_END.match(text, m.end()) or _HOST.fullmatch(wide_host):

@@ -120,6 +120,16 @@ CASES = [
      [("http://a.go.th/o1.pdf", ()), ("http://b.go.th/o2.pdf", ("scheme_slashes",))]),
     ("an ascii link and one going full width after its scheme glued", "https://a.go.th/o1https://ｂ．ｇｏ．ｔｈ／ｏ２",
      [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    # ... or parted from it by a bracket, a bar or a comma: the second was read in ASCII with the first and
+    # lost its warning (one link given twice kept the one without it), or after an ASCII link not read at all
+    ("full-width links in full-width angle brackets", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１＜ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１＞",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width link in angle brackets after an ascii one", "https://a.go.th/o1<ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２>",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    ("a full-width link without a scheme after a bar", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１|ｗｗｗ．ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ("scheme_slashes",)), ("http://www.b.go.th/o2", ("missing_scheme", "scheme_slashes"))]),
+    ("a full-width link after an ascii one and a comma", "https://a.go.th/o1,ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # ... a viewer's link in a link typed wholly in full width is its query's, in ASCII as the viewer is given it
     # ("?u=https://…" typed so): the nested scheme's letters were percent-encoded, a link no viewer opens
     ("a viewer's link in a full-width link", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｖｉｅｗ？ｕ＝ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
