@@ -90,6 +90,33 @@ def item_of(value: object) -> str | None:
     return code
 
 
+# Another code after the leading one, joined to it ('O1 และ O2', '1 และ 2', 'O5 ถึง O7', 'O1 , O2'), or an
+# O-code written with its letter further on ('O4 (ลิงก์เดียวกับ O5)'); a year or a title's number is neither.
+_JOINED_CODE_RE = re.compile(r"\s*(?:และ|กับ|หรือ|ถึง|and|or|to|[,/&+~\-–])\s*([oOอ๐0]?\s*[0-9๐-๙]{1,3})(?![0-9๐-๙])",
+                             re.I)
+_LETTERED_CODE_RE = re.compile(r"(?<![A-Za-z0-9])[oO]\s?[0-9๐-๙]{1,3}(?![0-9๐-๙])")
+
+
+def also_named(value: object, code: str) -> list[str]:
+    """The items a cell names besides its leading `code` (item_of's): one link given for several items.
+
+    >>> also_named("O1 และ O2", "O1"), also_named("1 และ 2", "O1"), also_named("O4 (ลิงก์เดียวกับ O5)", "O4")
+    (['O2'], ['O2'], ['O5'])
+    >>> also_named("O10 - 2566", "O10"), also_named("O12 รายงาน รอบ 6 เดือน", "O12"), also_named("O1", "O1")
+    ([], [], [])
+    """
+    if not isinstance(value, str):
+        return []
+    text = unicodedata.normalize("NFC", value)
+    lead = _LEAD_CODE_RE.match(text)
+    if lead is None:
+        return []
+    rest = text[lead.end():]
+    joined = _JOINED_CODE_RE.match(rest)
+    named = ([joined[1]] if joined else []) + _LETTERED_CODE_RE.findall(rest)
+    return [c for c in dict.fromkeys(map(normalize.item_code, named)) if c and c != code]
+
+
 def _lettered(value: object) -> bool:
     """An O-code written with its letter (O1, o01, อ1) or the seed's Thai zero (๐๑): not a bare number."""
     text = g.text(value)
@@ -311,6 +338,14 @@ def read_entries(source: Source, tables: Sequence[Table], catalog: Catalog, agen
             if catalog.item(code) is None:
                 unreadable.append(Unreadable(where, f"{code} is not an item of the {catalog.year} list "
                                                     f"(O1..O{len(catalog.items)})"))
+                continue
+            others = also_named(item_value, code)
+            if others:
+                # Whether the link serves each item, or only one of them, the row cannot tell; read as its first
+                # code alone, the others were left empty without a word.
+                unreadable.append(Unreadable(where, f"{code}: not imported: the item cell {_short(item_text)} names "
+                                                    f"{' '.join([code, *others])} with one link; give each item its "
+                                                    f"own row (the same link on each if it serves them all)"))
                 continue
             good, bad, clash = links_in(url_value, link)
             if clash:

@@ -201,6 +201,26 @@ def test_a_running_number_headed_as_the_item_does_not_number_the_items(tmp_path,
     assert parsed.empty_items == ("O14",) and parsed.unreadable == ()
 
 
+def test_one_link_given_for_several_items_is_listed_not_put_on_the_first(tmp_path, config):
+    """'O1 และ O2' beside one link was read as O1 alone: the link went to O1, and O2 was left empty
+    without a word. Which items the link serves cannot be told from the row: it is listed."""
+    rows = [["ข้อ", "รายการข้อมูล", "URL"],
+            ["O1 และ O2", "โครงสร้าง และข้อมูลผู้บริหาร", "https://lee.go.th/o1"],
+            ["3 และ 4", "อำนาจหน้าที่ และแผนพัฒนา", "https://lee.go.th/o3"],
+            ["O5 (ลิงก์เดียวกับ O6)", "แผนการดำเนินงาน", "https://lee.go.th/o5"],
+            ["O10 - 2566", "แผนการดำเนินงานประจำปี", "https://lee.go.th/o10"],
+            ["O12 รายงาน รอบ 6 เดือน", None, "https://lee.go.th/o12"]]
+    path = xlsx(tmp_path / "tt-li.xlsx", rows)
+    _, _, parsed, error = importer.parse_source(import_read.read_source(path), config.catalog, config.agencies)
+    assert error is None
+    assert {e.item: e.url_text for e in parsed.entries} == {"O10": "https://lee.go.th/o10",
+                                                            "O12": "https://lee.go.th/o12"}
+    whys = {u.where: u.why for u in parsed.unreadable}
+    assert set(whys) == {"row 2", "row 3", "row 4"}
+    assert whys["row 2"].startswith("O1: not imported: the item cell 'O1 และ O2' names O1 O2 with one link;")
+    assert "names O3 O4" in whys["row 3"] and "names O5 O6" in whys["row 4"]
+
+
 def test_an_agencys_own_form_titled_with_another_year_is_refused(tmp_path, config):
     """A form the agency made itself has no year property: last year's file ("แบบรายงาน OIT ประจำปี
     ๒๕๖๕"), sent again by mistake, filled this year's renumbered items with last year's links."""
