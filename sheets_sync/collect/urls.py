@@ -54,7 +54,8 @@ BARE_RE = re.compile(_BARE, re.I)
 # was a scheme (bad_scheme, a working link called invalid) and after a digit the label took "https:".
 START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])(?![A-Za-z0-9+.-]+https?://)[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://)
-    r"|https?:?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was pasted, after a label too (`check_piece`)
+    r"|(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was
+    # pasted, after a label too, in full-width letters too (`check_piece`)
     r"|(?<=[A-Za-z0-9+.-])https?://"
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
@@ -103,7 +104,7 @@ def trim(piece: str) -> str:
 
 def check_piece(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(r"(?:https?(?=https?:))?(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
+    if m := re.match(r"(?:(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)(?=https?:))?(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
         # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
         # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
         # an https page such as ITAS, "https:/x" resolves to a path on that page's own site, and so

@@ -201,6 +201,8 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("an item number and a scheme glued before a link", "O1httpshttps://a.go.th/o1",
      [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a full-width scheme glued before a pasted link", "ｈｔｔｐｓhttps://a.go.th/o1",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a scheme typed glued before a link glued to a link", "https://a.go.th/o1httpshttps://b.go.th/o2",
      [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # whitespace and several URLs
@@ -374,7 +376,8 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
         Candidate('=HYPERLINK("https://x.go.th/a","ข้อ 1")', "https://x.go.th/a", ("formula",)),)
     assert parse_cell("http://exa mple.go.th") == (Candidate("http://exa mple.go.th", None, ("malformed",)),)
     # a scheme typed glued before the link is part of what the agency typed (the label before it is not)
-    assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1")] == ["httpshttps://a.go.th/o1"]
+    assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1 O1ｈｔｔｐｓhttps://b.go.th/o2")] == [
+        "httpshttps://a.go.th/o1", "ｈｔｔｐｓhttps://b.go.th/o2"]
     # a full-width word that is no host ("ｏ１９．ｐｄｆ") is not written as a link without a scheme
     assert parse_cell("ไฟล์ ｏ１９．ｐｄｆ") == (Candidate("ไฟล์ ｏ１９．ｐｄｆ", None, ("malformed",)),)
     # ... nor is one read in ASCII (it was "／／www.x.go.th/o1", which an import wrote into the agency's cell, or
