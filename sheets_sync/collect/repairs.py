@@ -275,7 +275,8 @@ def unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
                            if area[:m.end()].count(m[0]) > area.count(OPENER.get(m[0], m[0]), 0, m.start())), None)
             query = area.find("?", path)  # (a query's "<" may be its own: "?price<100")
             opened = _OPENED_LABEL.search(area, path, query if query >= 0 else len(area))
-            if opened and not (closer and closer.start() < opened.start()):
+            # (a web link's: "data:text/html,<b>" is no link either way, and shown as typed)
+            if opened and (scheme >= 0 or BARE_RE.match(piece)) and not (closer and closer.start() < opened.start()):
                 readings = [trim(piece[:opened.start()]), piece]
             elif closer and not (label and label.end() <= closer.start()):
                 readings = [trim(piece[:closer.start()]), piece]

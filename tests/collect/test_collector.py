@@ -375,6 +375,8 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
     assert parse_cell('=HYPERLINK("https://x.go.th/a","ข้อ 1")') == (
         Candidate('=HYPERLINK("https://x.go.th/a","ข้อ 1")', "https://x.go.th/a", ("formula",)),)
     assert parse_cell("http://exa mple.go.th") == (Candidate("http://exa mple.go.th", None, ("malformed",)),)
+    # ... and no link is cut before a "<" as a web link's label is ("…/o1«ข้อมูล»")
+    assert parse_cell("data:text/html,<b>hi</b>") == (Candidate("data:text/html,<b>hi</b", None, ("bad_scheme",)),)
     # a scheme typed glued before the link is part of what the agency typed (the label before it is not)
     assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1 O1ｈｔｔｐｓhttps://b.go.th/o2")] == [
         "httpshttps://a.go.th/o1", "ｈｔｔｐｓhttps://b.go.th/o2"]

@@ -205,6 +205,8 @@ SHAPES = [
     ("a label in full-width angle brackets after a file", f"{X}/uploads/o1.pdf＜ปี2566＞",
      [(f"{X}/uploads/o1.pdf", [th(f"{X}/uploads/o1.pdf＜ปี2566")])]),
     ("an angle bracket in a query", f"{X}/search?price<100", [(f"{X}/search?price%3C100", [])]),
+    ("a label in guillemets after a link without a scheme", "www.tapladuk.go.th/oit/o1«ข้อมูล»",
+     [("http://www.tapladuk.go.th/oit/o1", [th("http://www.tapladuk.go.th/oit/o1«ข้อมูล")])]),
     ("a bracket closed before a label and guillemets", f"(ดู {X}/oit/o1)ข้อมูล«ปี2566»",
      [(f"{X}/oit/o1", [th(f"{X}/oit/o1)ข้อมูล«ปี2566")])]),
     # punctuation typed after a pasted link with the input method in full-width mode went into the path
