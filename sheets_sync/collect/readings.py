@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, START_RE, trim
+from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, START_RE, WEB_SCHEME, trim
 
 # A comma or semicolon ends a URL only before a space or a new URL: `?a=1,2` (vendor templates) and
 # `;jsessionid=` live inside URLs. Full-width and ideographic commas never do.
@@ -21,7 +21,7 @@ from sheets_sync.collect.urls import BARE_RE, EXT, FILE_END_RE, SPACE_JOINED, ST
 # mode); the closing one is trailing punctuation (`urls.trim`).
 # A link typed in full width after one is parted there too (`repairs.full_width_schemes`, which reads the
 # link before in ASCII up to `BEFORE_LINK` and writes the scheme after it so).
-_SCHEME_AHEAD = r"(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://|(?:／／)?www\."  # ("／／": `urls.BARE_HOST`)
+_SCHEME_AHEAD = rf"{WEB_SCHEME}://|(?:／／)?www\."  # ("／／": `urls.BARE_HOST`)
 BEFORE_LINK = rf"[,;](?=\s|$|{_SCHEME_AHEAD})|[|<‹«＜](?=\s*(?:{_SCHEME_AHEAD}))"
 _SEP_RE = re.compile(rf"{BEFORE_LINK}|[，、；]", re.I)
 # A link pasted right after another, with no space ("…/o1.pdfhttp://…/o2.pdf"): a new scheme after a
@@ -30,7 +30,7 @@ _SEP_RE = re.compile(rf"{BEFORE_LINK}|[，、；]", re.I)
 # too: "…/o1และhttps://…/o2" ("and") is two items' links, and read as one the second was never checked.
 # A scheme typed in full width is written so here (`repairs.full_width_schemes`): one glued to a link parts it too.
 # A scheme typed before the pasted link is the link's ("…/o1httpshttps://…", `urls.START_RE`).
-_GLUED_LINK = re.compile(r"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?:?)?(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)://)", re.I)
+_GLUED_LINK = re.compile(rf"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?:?)?{WEB_SCHEME}://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).

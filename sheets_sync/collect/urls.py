@@ -47,6 +47,10 @@ BARE_HOST = (r"(?<![A-Za-z0-9.@/_-])(?://|／／)?(?:(?:[A-Za-z0-9_-]+|[\u0e00-\
              rf"(?:{_TLDS})\.?")
 _BARE = BARE_HOST + r"(?=[:/?#]|\W*$)"
 BARE_RE = re.compile(_BARE, re.I)
+# A web scheme as typed in full width ("ｈｔｔｐｓ", the input method left in full-width mode), and any web
+# scheme: the start patterns of urls, readings and repairs name it so.
+WIDE_SCHEME = r"[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?"
+WEB_SCHEME = rf"(?:https?|{WIDE_SCHEME})"
 # Where a URL starts inside a whitespace-free token; text before it is a label ("ลิงก์:"). A named scheme
 # without // needs text after the colon, so a label such as "Data:" or "File:" stays a label.
 # A web scheme glued after a label's letter or digit ("O1https://…", "ข้อ1https://…", an item's number typed
@@ -54,13 +58,13 @@ BARE_RE = re.compile(_BARE, re.I)
 # was a scheme (bad_scheme, a working link called invalid) and after a digit the label took "https:".
 START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])(?![A-Za-z0-9+.-]+https?://)[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://)
-    r"|(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was
+    rf"|{WEB_SCHEME}:?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was
     # pasted, after a label too, in full-width letters too (`check_piece`)
     r"|(?<=[A-Za-z0-9+.-])https?://"
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
-    r"|(?<![A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?:(?=.)"  # typed in full width (`repairs.full_width_schemes`)
-    r"|(?<=[A-Za-z0-9+.-])[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?://"
+    rf"|(?<![A-Za-z0-9+.-]){WIDE_SCHEME}:(?=.)"  # typed in full width (`repairs.full_width_schemes`)
+    rf"|(?<=[A-Za-z0-9+.-]){WIDE_SCHEME}://"
     rf"|{_BARE}", re.I)
 # Full-width and CJK brackets too ("（https://…）", "【…】" from a Thai IME or a LINE note): kept, they
 # went into the path ("…/o1%EF%BC%89") and a working link was checked as a broken one. So did a full stop,
@@ -104,7 +108,7 @@ def trim(piece: str) -> str:
 
 def check_piece(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(r"(?:(?:https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?)(?=https?:))?(https?|[ｈＨ][ｔＴ]{2}[ｐＰ][ｓＳ]?):([/\\]*)", piece, re.I):
+    if m := re.match(rf"(?:{WEB_SCHEME}(?=https?:))?({WEB_SCHEME}):([/\\]*)", piece, re.I):
         # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
         # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
         # an https page such as ITAS, "https:/x" resolves to a path on that page's own site, and so
