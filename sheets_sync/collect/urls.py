@@ -58,8 +58,9 @@ WEB_SCHEME = rf"(?:https?|{WIDE_SCHEME})"
 # was a scheme (bad_scheme, a working link called invalid) and after a digit the label took "https:".
 START_RE = re.compile(
     r"(?<![A-Za-z0-9+.-])(?![A-Za-z0-9+.-]+https?://)[A-Za-z][A-Za-z0-9+.-]*://"  # any scheme with // (ftp://, file://)
-    rf"|{WEB_SCHEME}:?(?=https?://)"  # "httpshttps://…": a scheme typed before the link was
-    # pasted, after a label too, in full-width letters too (`check_piece`)
+    rf"|{WEB_SCHEME}:?(?={WEB_SCHEME}:(?=.))"  # "httpshttps://…": a scheme typed before the link was
+    # pasted, after a label too, either in full-width letters too (`check_piece`); with the slashes a browser
+    # forgives ("httpshttps:/…", as "https:/…" is read) and before a full-width link ("httpsｈｔｔｐｓ：／／…")
     r"|(?<=[A-Za-z0-9+.-])https?://"
     r"|(?<![A-Za-z0-9+.-])(?:javascript|vbscript|data|mailto|file|tel|ftp):(?!https?:|www\.)(?=.)"
     r"|(?<![A-Za-z0-9+.-])https?:(?!https?:)(?=.)"  # "https:www.x.go.th" is an https link: as a browser reads it
@@ -108,7 +109,7 @@ def trim(piece: str) -> str:
 
 def check_piece(piece: str) -> tuple[str | None, tuple[str, ...]]:
     """One URL as typed -> (URL to fetch or None, validation reasons)."""
-    if m := re.match(rf"(?:{WEB_SCHEME}(?=https?:))?({WEB_SCHEME}):([/\\]*)", piece, re.I):
+    if m := re.match(rf"(?:{WEB_SCHEME}(?={WEB_SCHEME}:))?({WEB_SCHEME}):([/\\]*)", piece, re.I):
         # "http:/x.go.th", "https:\\x.go.th", "http:x.go.th": a browser's address bar opens them all
         # (WHATWG: slashes after a web scheme are optional), so they are checked; but as a link on
         # an https page such as ITAS, "https:/x" resolves to a path on that page's own site, and so

@@ -205,6 +205,12 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a scheme typed glued before a link glued to a link", "https://a.go.th/o1httpshttps://b.go.th/o2",
      [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    # ... with the slashes a browser forgives after a scheme ("https:/…" is read): it was malformed, a working link
+    # called invalid, or with none the host was read alone, http:// and missing_scheme, a warning that did not apply
+    ("a scheme typed glued before a link with one slash", "httpshttps:/a.go.th/o1",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
+    ("a scheme typed glued before a link with no slash", "ลิงก์httpshttps:a.go.th/o1",
+     [("https://a.go.th/o1", ("scheme_slashes",))]),
     # whitespace and several URLs
     ("spaces, tabs and newlines around", "  \t https://x.go.th/a \n ", [("https://x.go.th/a", ())]),
     ("newline separated", "https://x.go.th/1\nhttps://x.go.th/2",
@@ -380,6 +386,10 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
     # a scheme typed glued before the link is part of what the agency typed (the label before it is not)
     assert [c.raw for c in parse_cell("ลิงก์httpshttps://a.go.th/o1 O1ｈｔｔｐｓhttps://b.go.th/o2")] == [
         "httpshttps://a.go.th/o1", "ｈｔｔｐｓhttps://b.go.th/o2"]
+    # ... before a link typed in full width too (the typed "https" was a label, left out of what the assessor is shown)
+    assert [(c.raw, c.url, c.reasons) for c in parse_cell("ลิงก์httpsｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１ ｈｔｔｐｓｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ")] == [
+        ("httpsｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１", "https://a.go.th/o1", ("scheme_slashes",)),
+        ("ｈｔｔｐｓｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ", "https://b.go.th/", ("scheme_slashes",))]
     # a full-width word that is no host ("ｏ１９．ｐｄｆ") is not written as a link without a scheme
     assert parse_cell("ไฟล์ ｏ１９．ｐｄｆ") == (Candidate("ไฟล์ ｏ１９．ｐｄｆ", None, ("malformed",)),)
     # ... nor is one read in ASCII (it was "／／www.x.go.th/o1", which an import wrote into the agency's cell, or
