@@ -239,19 +239,20 @@ class Checker:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from
         the helper process), the files and frames a page shows, and the site's soft-404 probe
         (only when classify asks for it)."""
-        unanswered = _HOME_UNANSWERED.set([])
+        noted = _UNANSWERED_ASKS.set([])
         try:
             result, page = await self._classified(fetch, deadline, probe)
             if probe and fetch.redirects and result.status in (Status.OK, Status.WARNING) and \
                     "redirected_home" not in result.reasons and await self._sent_to_folder_home(fetch, deadline):
                 codes = result.reasons + ("redirected_home",)
                 result = replace(result, status=reasons.status_of(codes), reasons=codes)
-            home_unanswered = bool(_HOME_UNANSWERED.get())
+            unanswered = bool(_UNANSWERED_ASKS.get())
         finally:
-            _HOME_UNANSWERED.reset(unanswered)
-        if home_unanswered and (result.etag or result.last_modified):
-            # Judged without the home page a rule asked for, which did not answer this time: a 304
-            # to these validators would keep that verdict (a footer's false ok) for good.
+            _UNANSWERED_ASKS.reset(noted)
+        if unanswered and (result.etag or result.last_modified):
+            # Judged without what a rule asked the site for (its home page, soft-404 probe or a
+            # page's sibling), which gave no answer this time: a 304 to these validators would keep
+            # that verdict for good (a footer's false ok, a deleted item's ok by its template).
             result = replace(result, etag=None, last_modified=None)
         if page is not None and page.document is not None and (result.etag or result.last_modified):
             # Read with the files or frames it shows: its own page unchanged (a 304 to the cache's
@@ -276,15 +277,10 @@ class Checker:
     async def _home(self, origin: str, deadline: float) -> "_Home | None":
         """Where the site's root leads, with the dated lines of its template's parts
         (`template.part_lines`) and whether it is a consent wall alone (`content.wall_text`); None
-        when it does not open. Asked once per site and run; again by a later check with more time
-        than a request cut by its asker's deadline had (`_once`): the first check of a site may ask
-        with a second left, and its cut request, kept, judged every page of the site without the
-        home page's rules for the run. One that did not answer this time (nothing within the
-        check's deadline, a dropped connection, a 5xx or 429) is noted for the check (`_classify`
-        keeps no validators for a verdict made without it)."""
-        def root(f: Fetch) -> _Home | object | None:
-            if f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES:
-                return _UNANSWERED
+        when it does not open. Asked once per site and run (`_ask`: again by a later check with
+        more time than a request cut by its asker's deadline had; one that did not answer this
+        time is noted for the check)."""
+        def root(f: Fetch) -> _Home | None:
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
                 return None
             if not content.is_html(f.body, f.headers) or f.truncated:
@@ -293,14 +289,7 @@ class Checker:
             return _Home(f.final_url or f.url, template.part_lines(home.raw_html, self._wanted_years()),
                          content.wall_text(home))
 
-        home = await _once(self._homes, origin, lambda: self._shared(origin + "/", deadline, root), deadline)
-        if isinstance(home, _Home):
-            return home
-        slot = self._homes.get(origin)
-        if home is not None or slot is None or not slot.done():  # unanswered, cut, or not yet in this check's time
-            if (noted := _HOME_UNANSWERED.get()) is not None:
-                noted.append(origin)
-        return None
+        return await self._ask(self._homes, origin, origin + "/", deadline, root)
 
     async def _walled_site(self, url: str, page: content.Page, deadline: float) -> bool:
         """Whether `page` (at `url`) is a consent banner alone (`content.wall_text`) and its site's
@@ -341,9 +330,12 @@ class Checker:
 
         def known_probe():
             slot = self._probes.get(key)
-            if slot is None or not slot.done() or isinstance(slot.result(), _Cut):
-                raise _ProbeNeeded  # (a cut one is asked again by `_probe` when this check has more time)
-            return slot.result()
+            got = slot.result() if slot is not None and slot.done() else _UNANSWERED
+            if got is _UNANSWERED or isinstance(got, _Cut):
+                # `_probe` asks again for a cut one when this check has more time, and notes the
+                # check as judged without it when there is none
+                raise _ProbeNeeded
+            return got
 
         try:
             return classify(fetch, probe=known_probe, pdf_pages=self.settings.pdf_pages, page=page,
@@ -536,11 +528,10 @@ class Checker:
             return found
 
         async def issuer(url: str) -> tuple:
-            # Once per run for every site its CA signed (`_once`); one this check's time cut (its
+            # Once per run for every site its CA signed (`_ask`); one this check's time cut (its
             # request, or the timeout below) is asked again by a later check with more time: kept
             # as "none there", every one of those sites was a false tls_invalid for the run.
-            got = await _once(self._issuers, url, lambda: self._shared(url, deadline, certificates), deadline)
-            return _answer(got) or ()
+            return await self._ask(self._issuers, url, url, deadline, certificates) or ()
 
         try:
             servers = {(t.raw_host or "", t.port or 443) for t in map(request_target, (fetch.url, *fetch.redirects))
@@ -566,14 +557,33 @@ class Checker:
             return False  # ValueError: InvalidTarget, a name the TLS library cannot encode
         return True
 
-    async def _shared(self, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | _Cut:
-        """`read` of the answer to a request a site's checks share (`_once`), or a `_Cut` when its
-        asker's own `deadline` cut it: that check's lack of time, not the site's answer. A
-        timeout well before then (the socket's read timeout) is the site's, and stands."""
+    async def _ask(self, table: dict, key: str, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | None:
+        """`read` of the answer to a request for `url` that a run's checks share, once per `key` of
+        `table` (`_once`); None when there is none this time: cut by this check's deadline (the
+        first check of a site may ask with a second left; a later check with more time than that
+        request had asks again), or the site did not answer (no connection, a timeout of its own,
+        a 5xx or 429). Such a request is noted for the check: `_classify` keeps no validators for
+        a verdict made without it."""
+        got = await _once(table, key, lambda: self._shared(url, deadline, read), deadline)
+        if isinstance(got, _Cut) or got is _UNANSWERED:
+            if (noted := _UNANSWERED_ASKS.get()) is not None:
+                noted.append(got)
+            return None
+        return got
+
+    async def _shared(self, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | _Cut | object:
+        """`read` of the answer to a request a site's checks share (`_ask`), a `_Cut` when its
+        asker's own `deadline` cut it: that check's lack of time, not the site's answer (a
+        timeout well before then, the socket's read timeout, is the site's, and stands), or
+        `_UNANSWERED` when `read` found nothing in it and the site did not answer."""
         start = time.monotonic()
         f = await self.fetch_async(url, deadline=deadline)
-        cut = f.error == "timeout" and time.monotonic() >= deadline - _CUT_SLACK_S
-        return _Cut(deadline - start) if cut else read(f)
+        if f.error == "timeout" and time.monotonic() >= deadline - _CUT_SLACK_S:
+            return _Cut(deadline - start)
+        value = read(f)
+        # (a 500 the site sends for every missing path is its probe, not a failure: `read` keeps it)
+        silent = f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES
+        return _UNANSWERED if silent and not value else value
 
     async def _site_probe(self, url: str, deadline: float) -> content.Probe | None:
         """The soft-404 probe of `url`'s site (`_probe`); None when probes are off or `url` has no site."""
@@ -588,8 +598,7 @@ class Checker:
         def read(f: Fetch) -> content.Probe | None:
             return content.probe_from(f.status_code, f.final_url, f.body, f.headers) if f.error is None else None
 
-        missing = f"{key}/sheets-sync-probe-{secrets.token_hex(6)}"
-        return _answer(await _once(self._probes, key, lambda: self._shared(missing, deadline, read), deadline))
+        return await self._ask(self._probes, key, f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline, read)
 
     async def _template_probe(self, url: str, page: content.Page, deadline: float) -> content.Probe | None:
         """What tells the template of `page` (at `url`) from its own content (classify.template_years):
@@ -610,8 +619,7 @@ class Checker:
                     if f.error is None and not f.truncated else None
                 return answer.lines if answer is not None else ()
 
-            lines = _answer(await _once(self._siblings, asked.script,
-                                        lambda: self._shared(asked.address, deadline, read), deadline))
+            lines = await self._ask(self._siblings, asked.script, asked.address, deadline, read)
             if lines and template.shows_own_line(page.raw_html, lines):
                 return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
         return await self._home_template(url, page, probe, deadline) or probe
@@ -651,7 +659,7 @@ class Checker:
 
 async def _once(table: dict, key: str, make: Callable, deadline: float):
     """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
-    for the first one's answer, or gets None when `deadline` (monotonic) passes first. An answer
+    for the first one's answer, or gets a `_Cut` when `deadline` (monotonic) passes first. An answer
     `make` gives as a `_Cut`, or a `make` cancelled with its caller, is no answer for the key: a
     caller with more time left than that request had asks again; one with no more gets the `_Cut`
     at once (its own would be cut too, and a site that drips its answer would cost each of its
@@ -676,10 +684,11 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
         if cut is not None:
             return cut
         budget.idle()  # no request of ours in flight while the first check fetches it
+        waited = time.monotonic()
         try:
             value = await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
-            return None
+            return _Cut(deadline - waited)  # this check's time, as its own request would have been cut
         if not isinstance(value, _Cut):
             return value
 
@@ -698,16 +707,11 @@ class _Cut(NamedTuple):
     had: float  # the seconds the request had
 
 
-def _answer(value):
-    """What `_once` gave, None for a `_Cut`: a request cut by this check's deadline is no answer
-    (a `_Cut` is a tuple: read as a sibling's lines or a probe it would pass for one)."""
-    return None if isinstance(value, _Cut) else value
-
-
-# The home pages a check's rules asked for that did not answer this time (`Checker._home`), per
-# `Checker._classify` (a check is one task: its awaits see the list it set).
-_HOME_UNANSWERED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("home_unanswered", default=None)
-_UNANSWERED = object()  # a run's answer for a site's root that did not answer (`Checker._home`)
+# The shared requests (`Checker._ask`) a check asked for that gave no answer this time, each a
+# `_Cut` or `_UNANSWERED`, per `Checker._classify` (a check is one task: its awaits see the list
+# it set).
+_UNANSWERED_ASKS: contextvars.ContextVar[list | None] = contextvars.ContextVar("unanswered_asks", default=None)
+_UNANSWERED = object()  # a run's answer for a shared request the site did not answer (`Checker._shared`)
 
 
 class _Home(NamedTuple):

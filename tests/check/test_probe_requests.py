@@ -3,20 +3,26 @@ asked once per site (script) and run, and shared by all its checks: through the 
 loopback, a request one check's own deadline cut is no answer of the site's, and a later check of
 the site with more time asks again. Kept as the site's answer, it judged every later page of the
 site without the probe: a soft 404 passed as ok, and last year's page as ok by its template's
-2566."""
+2566. A page judged without the probe or sibling its check asked for, which gave no answer this
+time (cut by that check's deadline, a 503, a dropped connection), keeps no validators: a 304 to
+them kept its false ok for good, where the next run reads it whole and asks again."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from sheets_sync.check.cache import CachedChecker
 from sheets_sync.check.checker import Checker
 from sheets_sync.collect.cells import Candidate
 from sheets_sync.config.settings import CheckerSettings, YearRule
 from sheets_sync.core.models import Status
 from sheets_sync.judge.verdicts import judge_candidate
+from sheets_sync.state.store import State
 from tests.check.test_edge_verdicts import _rich_template
 from tests.check.test_template_home import BARE, PLAN_TEXT, semantic
-from tests.support.http_servers import LoopbackServer, respond, slow
+from tests.support.http_servers import LoopbackServer, etagged, raw, respond, slow
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 # per_host 1: the site's checks run one at a time, in the order given
@@ -69,3 +75,57 @@ def test_a_sibling_cut_by_one_checks_deadline_is_asked_again_by_the_scripts_next
         assert len(siblings) == 2
     assert got[srv.url("/news.php?id=1")].http_status == 200  # its page came, the sibling not in its time
     assert judged(got[srv.url("/news.php?id=2")]) == (Status.WARNING, ("year_only_in_template",))
+
+
+# What a shared request gets that is no answer of the site's this time: cut by its asker's deadline
+# (the socket's read timeout is longer), a busy server's 503, a connection dropped at once.
+SILENCES = {"cut": lambda then: slow(8.0, then), "503": lambda then: respond(503, b"busy", HTML),
+            "hung-up": lambda then: raw(b"")}
+
+
+def run_twice(tmp_path, url: str, between) -> tuple:
+    """`url` checked by two runs of a sync with the cache, `between()` called between them; the
+    second asked to check it again (a row that showed a problem): conditionally, when the first
+    kept its validators."""
+    def run():
+        with State(tmp_path / "state.sqlite") as state, \
+                CachedChecker(Checker(SETTINGS, pdf_years=((2566,),)), state) as cached:
+            return cached.check_many([url], recheck=[url])[url]
+    first = run()
+    between()
+    return first, run()
+
+
+@pytest.mark.parametrize("silence", SILENCES, ids=list(SILENCES))
+def test_a_verdict_made_without_the_probe_that_gave_no_answer_is_not_kept_by_a_304(tmp_path, silence):
+    # A deleted item: the site's template around nothing, sent with 200, its 2566 only in what
+    # every page shows. Without the probe it is ok (as with probes off); kept with its ETag, every
+    # later run's 304 kept that false ok for good. Now the next run reads it whole, and the probe,
+    # answering then, tells the soft 404. (Its 2566 is in no header or footer: no home page asked.)
+    with LoopbackServer({"/o10-gone": etagged(GONE)}, fallback=SILENCES[silence](NOT_FOUND)) as srv:
+        first, second = run_twice(tmp_path, srv.url("/o10-gone"), lambda: setattr(srv, "fallback", NOT_FOUND))
+        assert [r.headers.get("If-None-Match") for r in srv.requests_to("/o10-gone")] == [None, None]
+        assert srv.requests_to("/") == []
+    assert judged(first) == (Status.OK, ()) and first.http_status == 200 and first.etag is None
+    assert judged(second) == (Status.BROKEN, ("soft_404",))
+
+
+@pytest.mark.parametrize("silence", ["503", "hung-up"])
+def test_a_verdict_made_without_the_sibling_that_gave_no_answer_is_not_kept_by_a_304(tmp_path, silence):
+    # Last year's plan on a query site whose missing paths get the web server's bare 404, its 2566
+    # only in its header and footer: ok without its sibling, and a 304 kept that ok for good. (A
+    # sibling cut by the check's deadline leaves no time for the home page either, whose cut says
+    # the same: the case of the home page's tests.)
+    plan = etagged(respond(200, semantic("ข่าว", "<h2>แผนการดำเนินงาน ประจำปีงบประมาณ พ.ศ. 2565</h2>" + PLAN_TEXT), HTML))
+    no_news = respond(200, semantic("ไม่พบข่าว", "<p>ไม่พบข่าวที่ต้องการ</p>"), HTML)
+    sibling = [SILENCES[silence](no_news)]
+
+    def news(h) -> None:
+        (plan if h.path.endswith("?id=1") else sibling[0])(h)
+
+    with LoopbackServer({"/news.php": news}, fallback=BARE) as srv:
+        first, second = run_twice(tmp_path, srv.url("/news.php?id=1"), lambda: sibling.__setitem__(0, no_news))
+        assert [r.headers.get("If-None-Match") for r in srv.requests_to("/news.php?id=1")] == [None, None]
+        assert len(srv.requests_to("/")) == 1  # asked by the first run, it answered (a bare 404: nothing told)
+    assert judged(first) == (Status.OK, ()) and first.etag is None
+    assert judged(second) == (Status.WARNING, ("year_only_in_template",))
