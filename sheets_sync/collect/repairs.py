@@ -49,6 +49,9 @@ _FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])" + _
 # viewer's "？ｕ＝ｈｔｔｐｓ：／／…" is its query's, in ASCII as the viewer is given it (its scheme's letters were
 # percent-encoded); a link glued to it is parted as two ASCII links are (`full_width_schemes`).
 _FULL_WIDTH_LINK = re.compile(r"[^\s，；]*")
+# ... but a "；" that ends an escaped "&" ("？ａ＝１＆ａｍｐ；ｂ＝２", HTML source copied in full-width mode) is the
+# query's, as ";" is in "&amp;": the link was cut there, "?a=1&amp", and `unescaped` never saw its "&amp;".
+_ESCAPED_AMP_END = re.compile(_ESCAPED_AMP.pattern.removesuffix(";") + r"\Z", re.I)
 # The full-width forms of ASCII (U+FF01..U+FF5E) as NFKC reads them, and only those: NFKC would change
 # Thai ("ำ" to "ํา") and any other compatibility character of a path. Not brackets: "（…）" around a link
 # or a label is read as typed (`urls.trim`, `_GLUED_RE`).
@@ -113,13 +116,13 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
     ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
     while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
-        link = _FULL_WIDTH_LINK.match(text, m.end())
-        ascii_link = ascii_text[link.start():link.end()]
+        link_end = _link_end(text, ascii_text, m.end())
+        ascii_link = ascii_text[m.end():link_end]
         stop = glued_start(ascii_link, after_scheme=True)
         glued = stop >= 0
         if (sep := _BEFORE_LINK.search(ascii_link)) and not 0 <= stop <= sep.start():
             stop, glued = sep.start(), False  # (the next link is found from the separator, typed as it is)
-        stop = link.end() if stop < 0 else link.start() + stop
+        stop = link_end if stop < 0 else m.end() + stop
         host = m.groupdict().get("host")
         wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
         if host and _WIDE_HOST_END.match(text, m.end()) or _HOST.fullmatch(wide_host):
@@ -134,9 +137,17 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
         else:
             letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
             start = "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + slashes
-        out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_link[:stop - link.start()], text[m.end():stop])]
+        out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_link[:stop - m.end()], text[m.end():stop])]
         at = end = stop
     return [*out, (text[end:],) * 2]
+
+
+def _link_end(text: str, ascii_text: str, at: int) -> int:
+    """Where the link read from `at` ends (`_FULL_WIDTH_LINK`), on over each "；" of an escaped "&"."""
+    end = _FULL_WIDTH_LINK.match(text, at).end()
+    while text.startswith("；", end) and _ESCAPED_AMP_END.search(ascii_text, at, end):
+        end = _FULL_WIDTH_LINK.match(text, end + 1).end()
+    return end
 
 
 def as_typed(text: str) -> tuple[str, Callable[[str], str]]:

@@ -398,6 +398,14 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
         "www.x.go.th／ｏ１", "ｈｔｔｐｓ：／／ｙ．ｇｏ．ｔｈ／ｏ１"]
     (c,) = parse_cell("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２")
     assert [r.raw for r in c.readings] == ["ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&ｂ＝２"]
+    # ... "&amp;" typed in full width too (HTML source copied in full-width mode): its "；" ended the link, "?a=1&amp";
+    # a "；" that ends no escape still parts two links
+    c, other = parse_cell("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１＆ａｍｐ；ｂ＝２＆＃０３８；ｃ＝３；ｗｗｗ．ｂ．ｇｏ．ｔｈ")
+    assert (other.raw, other.url) == ("ｗｗｗ．ｂ．ｇｏ．ｔｈ", "http://www.b.go.th/")
+    assert [(r.raw, r.url, r.reasons) for r in c.readings] == [
+        ("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１＆ａｍｐ；ｂ＝２＆＃０３８；ｃ＝３", "http://a.go.th/?a=1&amp;b=2&#038;c=3",
+         ("scheme_slashes", "escaped_ampersand")),
+        ("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１＆ｂ＝２＆ｃ＝３", "http://a.go.th/?a=1&b=2&c=3", ("scheme_slashes", "escaped_ampersand"))]
 
 
 @pytest.mark.parametrize("text", [text for _, text, _ in CASES if "\u203a" not in text],
