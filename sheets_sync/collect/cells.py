@@ -61,7 +61,7 @@ def parse_cell(text: str | None, max_length: int = 2000) -> tuple[Candidate, ...
     - Splitting: a new line always ends a URL, and so does a comma or semicolon followed by whitespace,
       the end, or a new URL (http(s):// or www.), so `?a=1,2` survives; so does a "|" before a new
       URL, and a "<" before one ("…/o1<https://…/o1>", Outlook's plain text; "‹", "«", "＜" too: a label after
-      one glued to a path, "…/o1«ข้อมูล»", is read cut there first and as typed second, not in a query); full-width/ideographic commas always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
+      one glued to a path, "…/o1«ข้อมูล»", is read cut there first and as typed second, after a query's value too, "?id=12«ข้อมูล»", but never at a query's "<"); full-width/ideographic commas always split. On one line, a URL starts wherever a word holds a URL start (a scheme, `//`, or a
       host with a known TLD such as x.go.th; a web scheme after a letter or digit too, "O1https://…", in full width too), so
       "ลิงก์:https://..." gives the link and
       "https://a.go.th/1 https://a.go.th/2" two links. Words before the first URL of a line ("ลิงก์:",

@@ -30,6 +30,9 @@ _CLOSER_BEFORE_THAI = re.compile(f"[)\\]}}）］｝】」』〕〉》”’»\"]
 # quotes a link, `readings._SEP_RE`): it went into the path, "…/o1%C2%AB…", a working link a 404. No
 # path holds one as typed (a browser escapes it), so the link alone comes first and the text as typed second.
 _OPENED_LABEL = re.compile("[«‹<＜]")
+# ... in a query too ("…?id=12«ข้อมูล»", as after a path: it went into the query, another page), but not a "<",
+# which may be the query's own ("?price<100"), nor a quote that opens a value ("?q=«ข้อมูล»", a quoted search)
+_QUERY_LABEL = re.compile("(?<![?=&])[«‹＜]")
 # "&amp;" in a query (or WordPress's "&#038;"): the page's HTML source of a link (or an e-mail's)
 # copied instead of the address bar. A browser sends "&amp;" as typed, so the site reads
 # "amp;id=12", and takes "&#038;..." for the start of a fragment: another page either way.
@@ -284,8 +287,10 @@ def unglued(pieces: tuple[str, ...]) -> tuple[str, ...]:
             label = _GLUED_AFTER_FILE_RE.search(area, path)
             closer = next((m for m in _CLOSER_BEFORE_THAI.finditer(area, path)
                            if area[:m.end()].count(m[0]) > area.count(OPENER.get(m[0], m[0]), 0, m.start())), None)
-            query = area.find("?", path)  # (a query's "<" may be its own: "?price<100")
+            query = area.find("?", path)
             opened = _OPENED_LABEL.search(area, path, query if query >= 0 else len(area))
+            if not opened and query >= 0:
+                opened = _QUERY_LABEL.search(area, query)
             # (a web link's: "data:text/html,<b>" is no link either way, and shown as typed)
             if opened and (scheme >= 0 or BARE_RE.match(piece)) and not (closer and closer.start() < opened.start()):
                 readings = [trim(piece[:opened.start()]), piece]

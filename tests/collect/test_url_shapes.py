@@ -205,6 +205,13 @@ SHAPES = [
     ("a label in full-width angle brackets after a file", f"{X}/uploads/o1.pdf＜ปี2566＞",
      [(f"{X}/uploads/o1.pdf", [th(f"{X}/uploads/o1.pdf＜ปี2566")])]),
     ("an angle bracket in a query", f"{X}/search?price<100", [(f"{X}/search?price%3C100", [])]),
+    # ... but a label in guillemets glued after a query is a label as after a path (it went into the query),
+    # while a quote that opens a value is the value's ("?q=«…»", a quoted search)
+    ("a label in guillemets glued after a query", f"{X}/index.php?id=12«ข้อมูล»",
+     [(f"{X}/index.php?id=12", [th(f"{X}/index.php?id=12«ข้อมูล")])]),
+    ("a label in single angle quotes after a query's path", f"{X}/news/?p=12‹ปี2566›",
+     [(f"{X}/news/?p=12", [th(f"{X}/news/?p=12‹ปี2566")])]),
+    ("a quoted search in guillemets", f"{X}/search?q=«ข้อมูล»", [(th(f"{X}/search?q=«ข้อมูล"), [])]),
     ("a label in guillemets after a link without a scheme", "www.tapladuk.go.th/oit/o1«ข้อมูล»",
      [("http://www.tapladuk.go.th/oit/o1", [th("http://www.tapladuk.go.th/oit/o1«ข้อมูล")])]),
     ("a bracket closed before a label and guillemets", f"(ดู {X}/oit/o1)ข้อมูล«ปี2566»",
