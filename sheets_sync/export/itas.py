@@ -28,6 +28,7 @@ from sheets_sync.core.files import atomic_write
 from sheets_sync.core.models import RowKey, Status, SubmissionRow
 from sheets_sync.core.thai import thai_datetime
 from sheets_sync.judge import verdicts as judge
+from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import Snapshot
 
 HEADERS = ("ข้อ", "หัวข้อ", "URL", "คำอธิบายเพิ่มเติม", "ผลการตรวจ", "คำเตือน")
@@ -87,8 +88,9 @@ def build_list(snapshot: Snapshot, catalog: Catalog, agency: Agency, at: datetim
 def _judged_another_url(row: SubmissionRow, judged: Mapping[RowKey, str] | None) -> bool:
     """The verdict the sheet shows for `row` is about another URL than its cell's: by the history
     (`judged`; a row it never judged too), else by the sheet's "URL ที่ตรวจ"; False without either."""
-    checked = judged.get(row.key) if judged is not None else row.previous_checked_url
-    return (judged is not None or checked is not None) and checked != row.url_text
+    if judged is None:
+        return g.judged_another_url(row)
+    return judged.get(row.key) != row.url_text
 
 
 def _line(item: str, title: str, row: SubmissionRow | None, rule: YearRule) -> Line:

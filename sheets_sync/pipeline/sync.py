@@ -107,6 +107,10 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
             log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
         statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
         statuses.update({v.key: v.status for v in verdicts if v.key not in offline})
+        # Rows given no verdict this run (another agency's with --agency, or kept while offline)
+        # whose URL was edited since their check: the sheet greys that check as pending (`_previous`).
+        shown_pending = {r.key for r in snapshot.rows if r.url_text and g.judged_another_url(r)}
+        shown_pending -= {v.key for v in verdicts if v.key not in offline}
         # What the sheet will show, so the counts printed, logged and stored agree with it.
         counts = Counter(statuses[r.key].value for r in rows)
         kept = {"kept_offline": len(offline), "kept_checked": kept_checked}
@@ -123,8 +127,9 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
                         ", ".join(map(str, write.missing[:10])))
         # A row whose URL changed while it was checked keeps the verdict of the URL it had, greyed
         # as pending until the next run: counted so too (not yet checked), never by that verdict,
-        # nor by the one the history last decided for that URL (`pending`).
-        pending = frozenset(write.stale)
+        # nor by the one the history last decided for that URL (`pending`), as are the rows the
+        # sheet already showed pending.
+        pending = frozenset(write.stale) | shown_pending
         statuses.update(dict.fromkeys(pending, Status.UNKNOWN))
         counts = Counter(statuses[r.key].value for r in rows)
         moved = _moved_problems(write, snapshot)
@@ -326,8 +331,12 @@ def _unsent(holes: Sequence[ReadProblem]) -> list[Verdict]:
 
 
 def _previous(row) -> Status:
+    """What the sheet shows for a row given no verdict this run: not sent, its last verdict, or not
+    yet checked where it has none or where its URL was edited since (the sheet greys it pending)."""
     if not row.url_text:
         return Status.EMPTY
+    if g.judged_another_url(row):
+        return Status.UNKNOWN
     return row.previous_status or Status.UNKNOWN
 
 

@@ -410,3 +410,15 @@ def stale_formula(url_letter: str, checked_letter: str, row: int = 2, formulas: 
         url = f"IF({p}ISFORMULA({url}),{p}FORMULATEXT({url}),{url})"
     return (f'NOT(EXACT(TRIM(CLEAN(SUBSTITUTE({url},CHAR(160)," "))),'
             f'TRIM(CLEAN(SUBSTITUTE(${checked_letter}{row},CHAR(160)," ")))))')
+
+
+def judged_another_url(row: SubmissionRow) -> bool:
+    """Whether the verdict the sheet shows for `row` is about another URL than its URL cell's, so the
+    sheet greys it as pending (`stale_formula`): the two cells as read (`read_submissions`), where a
+    label over its link reads as the link and a =HYPERLINK formula as its text in both, as the
+    worker judged and wrote them. False without a checked-URL column (the sheet has no rule then).
+
+    >>> judged_another_url(SubmissionRow(RowKey("a", "O1"), "https://a.go.th/o1", previous_checked_url="https://a.go.th/x"))
+    True
+    """
+    return row.previous_checked_url is not None and row.previous_checked_url != row.url_text

@@ -3,6 +3,7 @@ real backends; the sheet is read back to check what agencies would see."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import pytest
@@ -174,20 +175,71 @@ def test_a_url_edited_during_the_check_counts_in_the_summary_as_the_sheet_shows_
     """O1's link worked; the agency replaces it by one that does not while the run checks. The row
     keeps its old verdict greyed as pending (no verdict on the wrong URL): the summary counted it by
     that old verdict, valid, until the next run; it counts as not yet checked, as the sheet shows."""
-    from sheets_sync.report.summary import UNCHECKED_LABEL
-
     sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
     assert run(config, sheet).counts[Status.OK.value] == 1
     sheet.edit_before_write(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
     report = run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
     assert report.write.stale == (RowKey("a-one", "O1"),)
     assert report.counts.get(Status.OK.value, 0) == 0 and report.counts[Status.UNKNOWN.value] == 1
+    assert summary_of_a_one(sheet) == {"valid": "0", "unchecked": "1", "a-one round 1 valid": "0"}
+
+
+def summary_of_a_one(sheet) -> dict[str, str]:
+    """The summary tab's valid and not-yet-checked items of the province, and a-one's valid items of round 1."""
+    from sheets_sync.report.summary import UNCHECKED_LABEL
+
     rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
     province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
-    assert province["ข้อที่ผ่านเบื้องต้น"][0] == "0"
-    assert province[UNCHECKED_LABEL][0] == "1"
     a_one = next(r for r in rows if len(r) > 13 and r[1] == "a-one")
-    assert a_one[5] == "0"  # round 1 valid
+    return {"valid": province["ข้อที่ผ่านเบื้องต้น"][0], "unchecked": province.get(UNCHECKED_LABEL, ["0"])[0],
+            "a-one round 1 valid": a_one[5]}
+
+
+def test_a_url_edited_since_its_check_counts_as_pending_in_a_sync_of_another_agency(sheet, config, site):
+    """a-one's O1 worked; its agency then pastes a broken link, and the coordinator syncs b-two alone.
+    a-one's rows get no verdict this run, and the sheet greys O1's old one as pending (its URL cell
+    differs from "URL ที่ตรวจ"): the summary counted it valid by that verdict until a full sync; it
+    counts as not yet checked, as the sheet shows it. O2, a =HYPERLINK formula, is judged and named
+    by its formula's text: its verdict is current and stays valid (a warning)."""
+    hyperlink = f'=HYPERLINK("{site.url("/law")}","ประกาศ")'
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", hyperlink)))
+    counts = run(config, sheet).counts
+    assert counts[Status.OK.value] == 1 and counts[Status.WARNING.value] == 1  # O2: warned of the formula
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)), agency="b-two")
+    assert cells(sheet)[RowKey("a-one", "O1")]["status"] == Status.OK.label_th  # greyed by the sheet's rule
+    assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "1", "a-one round 1 valid": "1"}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "gsheets"])
+def test_a_label_over_its_link_checked_before_counts_by_its_verdict_in_a_sync_of_another_agency(
+        kind, tmp_path, config, site):
+    """A URL cell showing a label over its link is judged by the link, and both it and "URL ที่ตรวจ"
+    read as that link: its verdict is current, never counted as pending by a sync of another agency."""
+    from tests.support.sheets import HARNESSES
+
+    sheet = HARNESSES[kind](tmp_path)
+    pipeline.init(config, sheet.backend)
+    sheet.link_now("a-one", "O1", "ดาวน์โหลดเอกสาร", [site.url("/org")])
+    assert run(config, sheet).counts[Status.OK.value] == 1
+    run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)), agency="b-two")
+    assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "0", "a-one round 1 valid": "1"}
+
+
+def test_a_url_edited_since_its_check_counts_as_pending_while_the_checker_is_offline(sheet, config, site):
+    """The checker is offline, so every row keeps the verdict the sheet shows: O1's, whose link the
+    agency replaced since its check, is greyed as pending there, and was counted valid by it in the
+    run's counts and the summary. O2, unchanged, still counts by its verdict."""
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/law"))))
+    assert run(config, sheet).counts[Status.OK.value] == 2
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    offline = config.with_settings(checker=dataclasses.replace(
+        config.settings.checker, canary_urls=(f"http://127.0.0.1:{closed_port()}/generate_204",)))
+    report = run(offline, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
+    assert report.kept_offline == 2
+    assert report.counts[Status.OK.value] == 1 and report.counts[Status.UNKNOWN.value] == 1
+    assert cells(sheet)[RowKey("a-one", "O1")]["checked_url"] == site.url("/org")  # the sheet greys it
+    assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "1", "a-one round 1 valid": "1"}
 
 
 def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
