@@ -186,7 +186,15 @@ class Checker:
                 second = await self.fetch_async(url, deadline=deadline, verify=False)
                 if second.error is None and second.status_code is not None:
                     result = await self._classify(second, deadline, probe=False)
-                    if await self._chains_complete(second, deadline):
+                    completes = await self._chains_complete(second, deadline)
+                    if completes is None:
+                        # Out of time before the chain was told: the verdict of a check whose time
+                        # runs out, asked again next run. tls_invalid called a certificate bad that
+                        # every browser accepts.
+                        late = Fetch(url, error="timeout", detail=f"over {self.settings.total_timeout_s:g} s in all "
+                                                                  "(the intermediate certificate still arriving)")
+                        return replace(classify(late), elapsed_ms=int((time.monotonic() - start) * 1000))
+                    if completes:
                         # The server left out its intermediate certificate; browsers fetch it and
                         # open the page without a warning (see sheets_sync.check.chains).
                         return replace(result, reasons=result.reasons + ("tls_chain_incomplete",),
@@ -510,9 +518,11 @@ class Checker:
             return "" if len(got.body) >= content.TINY_BODY else None
         return squeeze(content.decode(got.body, got.headers))
 
-    async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool:
+    async def _chains_complete(self, fetch: Fetch, deadline: float) -> bool | None:
         """Whether the certificate of every HTTPS server the unverified `fetch` went through
-        verifies once the intermediates it names are fetched (sheets_sync.check.chains)."""
+        verifies once the intermediates it names are fetched (sheets_sync.check.chains); None when
+        this check's time ran out before that was told (an intermediate's request cut by its
+        deadline is no answer of the CA's)."""
         # Imported here: cryptography's X.509 modules cost ~60 ms and ~9 MB, for a case most runs never meet.
         from sheets_sync.check.chains import ChainCompleter, parse_certificates, presented_certificate
 
@@ -533,12 +543,14 @@ class Checker:
             # as "none there", every one of those sites was a false tls_invalid for the run.
             return await self._ask(self._issuers, url, url, deadline, certificates) or ()
 
+        timer = asyncio.timeout(max(0.0, deadline - time.monotonic()))
+        noted = _UNANSWERED_ASKS.set([])
         try:
             servers = {(t.raw_host or "", t.port or 443) for t in map(request_target, (fetch.url, *fetch.redirects))
                        if t.scheme == "https"}
             if not servers:
                 return False
-            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            async with timer:
                 for host, port in sorted(servers):
                     # The handshake is made again to read the certificate: aiohttp gives a
                     # response's connection back to its pool, and so out of reach, once a
@@ -552,9 +564,11 @@ class Checker:
                         except OSError:
                             continue
                     if der is None or not await self._chains.completes(host, der, issuer):
-                        return False
+                        return None if any(isinstance(n, _Cut) for n in _UNANSWERED_ASKS.get()) else False
         except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;
-            return False  # ValueError: InvalidTarget, a name the TLS library cannot encode
+            return None if timer.expired() else False  # ValueError: InvalidTarget, a name TLS cannot encode
+        finally:
+            _UNANSWERED_ASKS.reset(noted)
         return True
 
     async def _ask(self, table: dict, key: str, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | None:
@@ -563,7 +577,7 @@ class Checker:
         first check of a site may ask with a second left; a later check with more time than that
         request had asks again), or the site did not answer (no connection, a timeout of its own,
         a 5xx or 429). Such a request is noted for the check: `_classify` keeps no validators for
-        a verdict made without it."""
+        a verdict made without it, `_chains_complete` tells a cut from "no certificate there"."""
         got = await _once(table, key, lambda: self._shared(url, deadline, read), deadline)
         if isinstance(got, _Cut) or got is _UNANSWERED:
             if (noted := _UNANSWERED_ASKS.get()) is not None:
@@ -708,8 +722,8 @@ class _Cut(NamedTuple):
 
 
 # The shared requests (`Checker._ask`) a check asked for that gave no answer this time, each a
-# `_Cut` or `_UNANSWERED`, per `Checker._classify` (a check is one task: its awaits see the list
-# it set).
+# `_Cut` or `_UNANSWERED`, per `Checker._classify` or `Checker._chains_complete` (a check is one
+# task: its awaits see the list it set).
 _UNANSWERED_ASKS: contextvars.ContextVar[list | None] = contextvars.ContextVar("unanswered_asks", default=None)
 _UNANSWERED = object()  # a run's answer for a shared request the site did not answer (`Checker._shared`)
 

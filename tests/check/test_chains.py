@@ -159,3 +159,35 @@ def test_an_intermediate_one_checks_deadline_cut_is_fetched_again_by_the_sites_n
             results = checker.check_many(urls)
         assert len(ca.log) == 2
     assert results[urls[1]].reasons == ("tls_chain_incomplete",)
+    assert results[urls[0]].reasons == ("timeout",)  # out of time, as a check whose page came too late
+
+
+@pytest.mark.parametrize("paths", [("/",), ("/", "/o1")], ids=["its-asker", "and-a-check-waiting-for-it"])
+def test_an_intermediate_that_comes_after_the_checks_deadline_is_a_timeout_never_tls_invalid(pki, paths):
+    # The page came at once; the CA's server sends the intermediate after the check's time is
+    # over (within the socket's read timeout). That check ran out of time, as one whose page came
+    # too late does: `timeout`, checked again next run. tls_invalid said "the certificate is not
+    # valid" of a site every browser opens. A second check of the site, waiting for the first
+    # one's request, runs out of time with it.
+    with LoopbackServer({"/int.crt": slow(8.0, respond(200, pki.intermediate_der, DER))}, host=TARGET) as ca:
+        ctx = pki.server(NAME, aia=(ca.url("/int.crt"),))
+        with LoopbackServer({p: respond(200, PAGE) for p in paths}, host=TARGET, tls=ctx) as site, \
+                Checker(replace(SETTINGS, read_timeout_s=10)) as checker:
+            results = checker.check_many([f"https://{NAME}:{site.port}{p}" for p in paths])
+            assert sorted(s.path for s in site.log) == sorted(paths)  # each page asked once: its own answer came
+        assert len(ca.log) == 1
+    assert [(r.status, r.reasons) for r in results.values()] == [(Status.BROKEN, ("timeout",))] * len(paths)
+
+
+def test_a_check_with_less_time_than_a_cut_intermediate_had_is_a_timeout_at_once(pki):
+    # The site's first check asked the CA with nearly all its time and was cut; the second, after
+    # its own slow page, has less left: its request would be cut too, so it is not made, and the
+    # check is out of time as the first was, never tls_invalid for an intermediate it did not wait for.
+    with LoopbackServer({"/int.crt": slow(8.0, respond(200, pki.intermediate_der, DER))}, host=TARGET) as ca:
+        ctx = pki.server(NAME, aia=(ca.url("/int.crt"),))
+        routes = {"/o1": respond(200, PAGE), "/o1-slow": slow(2.0, respond(200, PAGE))}
+        with LoopbackServer(routes, host=TARGET, tls=ctx) as site, \
+                Checker(replace(SETTINGS, per_host=1, read_timeout_s=10)) as checker:
+            results = checker.check_many([f"https://{NAME}:{site.port}{p}" for p in routes])
+        assert len(ca.log) == 1
+    assert [(r.status, r.reasons) for r in results.values()] == [(Status.BROKEN, ("timeout",))] * 2
