@@ -34,7 +34,9 @@ _GLUED_LINK = re.compile(rf"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?:?)?{WEB
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).
-_BROKEN_HOST_RE = re.compile(r"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[^\S\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+"
+# (a line break: where `str.splitlines` parts lines, as the wraps below are read)
+LINE_BREAK = "\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_BROKEN_HOST_RE = re.compile(rf"(https?://(?:[^\s/?#.]*|[^\s/?#]*[.-]))[^\S{LINE_BREAK}]+"
                              r"(?=[^\W_])(?!https?:|www\.)", re.I)
 # An emoji or pictograph typed after a link in LINE or Facebook ("…/o1🙏", "…/o19.pdf✅ ส่งแล้วค่ะ"): no
 # address holds one, and glued to the link it went into the path, a working link checked as broken. It
@@ -230,6 +232,15 @@ def _rewrapped(text: str) -> str:
                 continue
         out.append(line)
     return "\n".join(out)
+
+
+def joins(url: str, line: str) -> bool:
+    """Whether `line`, after a line break, carries on `url` (the last word of its line): it is joined (`_rewrapped`).
+
+    >>> joins("https://x.go.th/uploads/", "O1.pdf"), joins("https://x.go.th/oit/", "O1 ข้อมูลโครงสร้าง")
+    (True, False)
+    """
+    return "\n" not in _rewrapped(f"{url}\n{line}")
 
 
 def wrap_readings(pieces: tuple[str, ...]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sheets_sync.collect import marks
-from sheets_sync.collect.readings import BEFORE_LINK, glued_start
+from sheets_sync.collect.readings import BEFORE_LINK, LINE_BREAK, glued_start, joins
 from sheets_sync.collect.urls import BARE_HOST, BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
 
 # Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
@@ -79,6 +79,8 @@ _HOST = re.compile(BARE_HOST, re.I)
 # read in ASCII with the link before, the second's scheme lost its warning, and one after an ASCII link was
 # never read at all, "…/o1%3C%EF%BD%88…".
 _BEFORE_LINK = re.compile(BEFORE_LINK, re.I)
+# One line break, with the spaces around it (`_full_width_parts`: a link typed in full width wrapped over two lines)
+_WRAP = re.compile(rf"[^\S{LINE_BREAK}]*(?:\r\n|[{LINE_BREAK}])[^\S{LINE_BREAK}]*")
 
 
 def full_width_schemes(text: str) -> str:
@@ -119,13 +121,7 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
     ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
     while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
-        link_end = _link_end(text, ascii_text, m.end())
-        ascii_link = ascii_text[m.end():link_end]
-        stop = glued_start(ascii_link, after_scheme=True)
-        glued = stop >= 0
-        if (sep := _BEFORE_LINK.search(ascii_link)) and not 0 <= stop <= sep.start():
-            stop, glued = sep.start(), False  # (the next link is found from the separator, typed as it is)
-        stop = link_end if stop < 0 else m.end() + stop
+        stop, glued = _stop(ascii_text, m.end(), _link_end(text, ascii_text, m.end()))
         host = m.groupdict().get("host")
         wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
         if host and _WIDE_HOST_END.match(text, m.end()) or _HOST.fullmatch(wide_host):
@@ -140,9 +136,37 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
         else:
             letters, _, slashes = unicodedata.normalize("NFKC", m[0]).partition(":")
             start = "".join(chr(ord(c) + 0xFEE0) for c in letters) + ":" + slashes
-        out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_link[:stop - m.end()], text[m.end():stop])]
+        # A line break inside it ("ｈｔｔｐｓ：／／ａ．…／ｕｐｌｏａｄｓ／" then "ｏ１．ｐｄｆ", a wrap copied, as
+        # `readings._rewrapped` joins an ASCII link's): the next line is read so too where the link's wrap is joined,
+        # as the link typed on one line is. Left as typed it was dropped, the folder judged for the file, or
+        # joined as typed, "…/uploads/%EF%BD%8F…", a 404.
+        if (line_end := _wrapped_end(text, ascii_text, m.start(), stop)) > stop:
+            stop, glued = _stop(ascii_text, m.end(), line_end)
+        out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_text[m.end():stop], text[m.end():stop])]
         at = end = stop
     return [*out, (text[end:],) * 2]
+
+
+def _stop(ascii_text: str, at: int, end: int) -> tuple[int, bool]:
+    """Where the link read from `at` to `end` stops, and whether a link glued to it starts there: where
+    `readings.glued_start` parts two ASCII links, or at a bracket, a bar or a comma (`_BEFORE_LINK`)."""
+    ascii_link = ascii_text[at:end]
+    stop = glued_start(ascii_link, after_scheme=True)
+    glued = stop >= 0
+    if (sep := _BEFORE_LINK.search(ascii_link)) and not 0 <= stop <= sep.start():
+        stop, glued = sep.start(), False  # (the next link is found from the separator, typed as it is)
+    return (end if stop < 0 else at + stop), glued
+
+
+def _wrapped_end(text: str, ascii_text: str, start: int, stop: int) -> int:
+    """Where the next line's first word ends when the link read from `start` to `stop` is wrapped there and
+    `readings.joins` joins the next line to it, as it joins an ASCII link's; else `stop`."""
+    wrap = _WRAP.match(text, stop)
+    if not wrap:
+        return stop
+    line_end = _link_end(text, ascii_text, wrap.end())
+    line = ascii_text[wrap.end():line_end] + "".join(text[line_end:].splitlines()[:1])
+    return line_end if line_end > wrap.end() and joins(ascii_text[start:stop], line) else stop
 
 
 def _link_end(text: str, ascii_text: str, at: int) -> int:

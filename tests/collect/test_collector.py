@@ -106,6 +106,10 @@ CASES = [
     ("a link wholly in full width", "ｈｔｔｐｓ：／／ｗｗｗ．ｘ．ｇｏ．ｔｈ／ｏ１", [("https://www.x.go.th/o1", ("scheme_slashes",))]),
     ("a full-width link with a query and thai", "ＨＴＴＰ：／／ｘ．ｇｏ．ｔｈ：８０８０／ลำพูน／ｉｎｄｅｘ．ｐｈｐ？ｉｄ＝１２＆ｔ＝１",
      [("http://x.go.th:8080/%E0%B8%A5%E0%B8%B3%E0%B8%9E%E0%B8%B9%E0%B8%99/index.php?id=12&t=1", ("scheme_slashes",))]),
+    # ... a full-width link on the line after one wrapped open is a link of its own, not the wrap's (joined, it
+    # lost its warning: as typed no browser opens it)
+    ("a full-width link without a scheme on the line after a folder", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏｉｔ／\nｗｗｗ．ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/oit/", ("scheme_slashes",)), ("http://www.b.go.th/o2", ("missing_scheme", "scheme_slashes"))]),
     ("full-width links parted by a full-width comma", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１，ｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
      [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # ... glued one to the other: the second's scheme was read as ASCII with the first link, and it lost the warning
@@ -398,6 +402,10 @@ def test_raw_is_the_url_as_typed_or_the_whole_cell():
         "www.x.go.th／ｏ１", "ｈｔｔｐｓ：／／ｙ．ｇｏ．ｔｈ／ｏ１"]
     (c,) = parse_cell("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２")
     assert [r.raw for r in c.readings] == ["ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&amp;ｂ＝２", "ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１&ｂ＝２"]
+    # ... a full-width link wrapped over two lines, joined as an ASCII one is: the two lines' text, joined
+    (c,) = parse_cell("ลิงก์ ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｕｐｌｏａｄｓ／\nｏ１．ｐｄｆ\n（ข้อมูล）")
+    assert (c.raw, c.url, c.reasons) == ("ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｕｐｌｏａｄｓ／ｏ１．ｐｄｆ", "https://a.go.th/uploads/o1.pdf",
+                                         ("scheme_slashes",))
     # ... "&amp;" typed in full width too (HTML source copied in full-width mode): its "；" ended the link, "?a=1&amp";
     # a "；" that ends no escape still parts two links
     c, other = parse_cell("ｈｔｔｐ：／／ａ．ｇｏ．ｔｈ／？ａ＝１＆ａｍｐ；ｂ＝２＆＃０３８；ｃ＝３；ｗｗｗ．ｂ．ｇｏ．ｔｈ")

@@ -160,6 +160,17 @@ SHAPES = [
     ("an item code and a label on the line after a folder", f"{X}/oit/\nO1 ข้อมูลโครงสร้าง", [(f"{X}/oit/", [])]),
     ("a query broken after an &", f"{X}/index.php?option=com_content&\nview=article&id=12",
      [(f"{X}/index.php?option=com_content&view=article&id=12", [f"{X}/index.php?option=com_content&"])]),
+    # ... and a link typed wholly in full width, wrapped so: the next line was left in full width, dropped (the
+    # folder judged for the file) or joined as typed ("…/uploads/%EF%BD%8F…", a 404); read as the one-line link is
+    ("a full-width link wrapped after a folder", "ｈｔｔｐｓ：／／ｗｗｗ．ｔａｐｌａｄｕｋ．ｇｏ．ｔｈ／ｕｐｌｏａｄｓ／\nｏ１．ｐｄｆ",
+     [(f"{X}/uploads/o1.pdf", [])]),
+    ("a full-width link wrapped before a file name in ascii", "ｈｔｔｐｓ：／／ｗｗｗ．ｔａｐｌａｄｕｋ．ｇｏ．ｔｈ／ｕｐｌｏａｄｓ／\r\nｏ１.pdf",
+     [(f"{X}/uploads/o1.pdf", [])]),
+    ("a full-width link without a scheme wrapped after a dash", "ｗｗｗ．ｔａｐｌａｄｕｋ．ｇｏ．ｔｈ／ｉｔａ－\n２５６６／ｏ１ ข้อมูล",
+     [("http://www.tapladuk.go.th/ita-2566/o1",
+       ["http://www.tapladuk.go.th/ita-", th("http://www.tapladuk.go.th/ita-2566/o1 ข้อมูล")])]),
+    ("an item code and a label on the line after a full-width folder", "ｈｔｔｐｓ：／／ｗｗｗ．ｔａｐｌａｄｕｋ．ｇｏ．ｔｈ／ｏｉｔ／\nｏ１ ข้อมูล",
+     [(f"{X}/oit/", [])]),
     # ... but a label, a list's next link, a file after a finished link or a comma stay apart
     ("a label on the next line", f"{X}/\nหน้าแรก", [(f"{X}/", [])]),
     ("a file name after a file name", f"{X}/oit/o1.pdf\no2.pdf", [(f"{X}/oit/o1.pdf", [])]),
