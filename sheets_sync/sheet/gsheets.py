@@ -471,7 +471,11 @@ class GSheetsBackend(GridBackend):
                 if key is not None:
                     plan.place(r, cols["url"], "note", key, note)
             missing = list(report.missing)
-            self._unmerge(before, cols, sheet_id, verdicts, report)
+            index = g.key_index(before, cols)
+            skipped = set(report.stale) | set(report.missing)
+            judged = ("url",) + tuple(k for k in WORKER_KEYS if k in cols)
+            self._unmerge(sheet_id, [(index[v.key], cols[k]) for v in verdicts
+                                     if v.key in index and v.key not in skipped for k in judged])
             if filtered:
                 # a row deleted since the write-time read took its metadata with it: nothing was written
                 missing += self._write_filtered(filtered, keys_sent)
@@ -482,21 +486,17 @@ class GSheetsBackend(GridBackend):
         return WriteReport(written=report.written - unwritten - len(gone & set(keys_sent.values())),
                            stale=report.stale, missing=tuple(sorted(gone, key=g.sort_key)))
 
-    def _unmerge(self, before: g.Grid, cols: Mapping[str, int], sheet_id: int, verdicts: Sequence[Verdict],
-                 report: WriteReport) -> None:
-        """Unmerges, before any verdict is written, the merged ranges over the URL or worker cells
-        of the rows given a verdict (gsheets_plan.unmerge_requests): one more write, only on a run
-        that finds such a merge (none is left after it)."""
+    def _unmerge(self, sheet_id: int, cells: Sequence[tuple[int, int]]) -> None:
+        """Unmerges, before anything is written, the merged ranges of the write-time read over `cells`
+        (row, column; 0-based): the URL and worker cells of the rows given a verdict, the cells an
+        import writes (gsheets_plan.unmerge_requests). One more write, only on a run that finds
+        such a merge (none is left after it)."""
         merges, parts = self._merged
         if not merges:
             return
-        index = g.key_index(before, cols)
-        skipped = set(report.stale) | set(report.missing)
-        keys = ("url",) + tuple(k for k in WORKER_KEYS if k in cols)
-        cells = [(index[v.key], cols[k]) for v in verdicts if v.key in index and v.key not in skipped for k in keys]
         reqs = unmerge_requests(sheet_id, merges, parts, cells, self._refused)
         if reqs:
-            log.warning("%s: unmerging %d merged range(s) over rows given a verdict, each cell keeping the value "
+            log.warning("%s: unmerging %d merged range(s) over the cells to write, each cell keeping the value "
                         "it showed", TAB_SUBMISSIONS, sum(1 for r in reqs if "unmergeCells" in r))
             self._send(reqs)
 
@@ -536,7 +536,8 @@ class GSheetsBackend(GridBackend):
         """Imports: the shared rule (GridBackend._write_url_cells) on the sheet as it is at write
         time. Cells of anchored rows go through their row metadata (a sort meanwhile cannot put a URL
         on another agency's row); a row not yet anchored is written by position in a checked batch
-        with its anchor. 1 read, at most 1 write (2 with unanchored rows)."""
+        with its anchor. A merged range over a cell written is unmerged first, as write_results does.
+        1 read, at most 1 write (one more with unanchored rows, one more to unmerge)."""
         return self._write_agency_column(urls, "url")
 
     def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
@@ -567,6 +568,9 @@ class GSheetsBackend(GridBackend):
                 elif key is not None:
                     plan.place(r, c, "value", key, value)
             missing = list(report.missing)
+            # Google keeps a merge's value in its first cell: a URL imported into another row of an
+            # agency's merged URL cells went to a hidden cell (the xlsx backend unmerges as it writes)
+            self._unmerge(sheet_id, [(op[2], op[3]) for op in book.ops if op[0] == "set"])
             if filtered:
                 missing += self._write_filtered(filtered, sent)
             if not plan.empty():

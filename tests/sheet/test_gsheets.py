@@ -745,3 +745,30 @@ def test_merged_url_and_status_cells_are_unmerged_to_write_each_rows_verdict(fak
     assert [cell(r, "status") for r in (r1, r2, r3)] == [Status.BROKEN.label_th] * 2 + [Status.OK.label_th]
     assert _url_cell(fake, sid, two)[1] and _url_cell(fake, sid, two)[1] == _url_cell(fake, sid, one)[1]
     assert _url_cell(fake, sid, three)[1] == ""
+
+
+def test_an_import_unmerges_merged_url_cells_to_write_each_rows_url(fake, tmp_path, small_config):
+    """An agency merged its O1 and O2 URL cells, both empty; an import fills both. Google keeps a
+    merge's value in its first cell: O2's URL went to a hidden cell, the sheet showed O1's over both
+    rows, and the next sync judged O2 by O1's link. The range is unmerged first, as a verdict's write
+    does (and the xlsx backend as it writes)."""
+    from tests.support.sheets import submissions_sheet
+
+    backend, sid, _ = make_backend(fake, tmp_path)
+    backend.ensure_layout(small_config.catalog, small_config.agencies)
+    code = small_config.agencies[0].code
+    one, two = RowKey(code, "O1"), RowKey(code, "O2")
+    with fake.lock:
+        tab = submissions_sheet(fake, sid)
+        grid = tab.grid()
+        cols = g.columns(grid[0], SUBMISSION_HEADERS, TAB_SUBMISSIONS, required=())
+        r1 = next(r for r, row in enumerate(grid) if r and (g.text(g.cell(row, cols["agency"])),
+                                                            g.text(g.cell(row, cols["item"]))) == (code, "O1"))
+        tab.merges.append({"sheetId": tab.sheet_id, "startRowIndex": r1, "endRowIndex": r1 + 2,
+                           "startColumnIndex": cols["url"], "endColumnIndex": cols["url"] + 1})
+    urls = {one: "https://www.lamphun.go.th/o1", two: "https://www.lamphun.go.th/o2"}
+    report = backend.write_urls({k: ("", u) for k, u in urls.items()})
+
+    assert report.written == 2 and submissions_sheet(fake, sid).merges == []
+    read = {r.key: r.url_text for r in backend.read(small_config.catalog).rows}
+    assert {k: read[k] for k in urls} == urls
