@@ -146,15 +146,16 @@ def test_a_root_cryptography_cannot_read_is_left_out_not_the_whole_bundle(pki):
 
 
 def test_an_intermediate_one_checks_deadline_cut_is_fetched_again_by_the_sites_next_check(pki):
-    # The site's first check read its page for 3.5 of its 5 s, and its request for the missing
-    # intermediate, from the CA's slow server, was cut there: that check's lack of time, not the
-    # CA's answer. Kept as "no certificate there", every later check of the site (of every site
-    # that CA signed) was a false tls_invalid for the run; the next check, with time, asks again.
-    with LoopbackServer({"/int.crt": slow(2.0, respond(200, pki.intermediate_der, DER))}, host=TARGET) as ca:
+    # The site's first check read its page for 3.5 of its 8 s, and its request for the missing
+    # intermediate, which the CA's slow server takes 5.5 s to send, was cut there: that check's
+    # lack of time, not the CA's answer. Kept as "no certificate there", every later check of the
+    # site (of every site that CA signed) was a false tls_invalid for the run; the next check, with
+    # time, asks again.
+    with LoopbackServer({"/int.crt": slow(5.5, respond(200, pki.intermediate_der, DER))}, host=TARGET) as ca:
         ctx = pki.server(NAME, aia=(ca.url("/int.crt"),))
         routes = {"/o1-slow": slow(3.5, respond(200, PAGE)), "/o1": respond(200, PAGE)}
         with LoopbackServer(routes, host=TARGET, tls=ctx) as site, \
-                Checker(replace(SETTINGS, per_host=1, read_timeout_s=10)) as checker:
+                Checker(replace(SETTINGS, per_host=1, read_timeout_s=10, total_timeout_s=8)) as checker:
             urls = [f"https://{NAME}:{site.port}{p}" for p in routes]
             results = checker.check_many(urls)
         assert len(ca.log) == 2

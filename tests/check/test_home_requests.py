@@ -150,9 +150,12 @@ def test_a_home_page_cut_by_one_checks_deadline_is_asked_again_by_the_sites_next
     # with the second left, was cut by that check's deadline: no answer of the site's. Kept as one,
     # every later check of the site was judged without the home page's rules for the run (last
     # year's plan ok by its banner's 2566). The next check, with time of its own, asks again.
-    settings = replace(SETTINGS, total_timeout_s=4, read_timeout_s=10, per_host=1)  # one at a time, in order
+    # One at a time, in order. The first check asks for the home page with 5 s left, which it
+    # takes 5.5 s to send; the second with 8 s. (Seconds to spare either way: a loaded machine only
+    # shortens the first check's time, and its page has 5 s to come.)
+    settings = replace(SETTINGS, total_timeout_s=8, read_timeout_s=10, per_host=1)
     site = routes("semantic")
-    site |= {"/o10-slow": slow(3.0, site["/o10"]), "/": slow(1.2, site["/"])}
+    site |= {"/o10-slow": slow(3.0, site["/o10"]), "/": slow(5.5, site["/"])}
     with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
         got = checker.check_many([srv.url("/o10-slow"), srv.url("/o10")])
         assert len(srv.requests_to("/")) == 2
@@ -164,12 +167,14 @@ def test_a_home_page_cut_by_one_checks_deadline_is_asked_again_by_the_sites_next
 def test_a_check_waiting_for_a_home_page_its_asker_ran_out_of_time_for_asks_again():
     # The second check of the site asked while the first one's request was under way, and waited
     # for it: cut by the first check's deadline, that request tells it nothing, and it asks itself.
-    settings = replace(SETTINGS, total_timeout_s=4, read_timeout_s=10, per_host=2)
+    settings = replace(SETTINGS, total_timeout_s=8, read_timeout_s=10, per_host=2)
     site = routes("semantic")
     no_year = respond(200, b"<html><body><main><p>" + b"text " * 60 + b"</p></main></body></html>", HTML)
-    site |= {"/o10-slow": slow(2.8, site["/o10"]),  # asks for the home page with at most 1.2 s left
-             "/other": slow(3.4, no_year),  # holds the second slot: the next check starts after the first asked
-             "/": sequence(slow(2.0, site["/"]), site["/"])}
+    site |= {"/o10-slow": slow(3.5, site["/o10"]),  # asks for the home page with at most 4.5 s left
+             # holds the second slot: the next check starts after the first asked, with more time
+             # left when that request is cut than it had
+             "/other": slow(6.0, no_year),
+             "/": sequence(slow(6.0, site["/"]), site["/"])}
     with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
         got = checker.check_many([srv.url("/o10-slow"), srv.url("/other"), srv.url("/o10")])
         asked = srv.requests_to("/")
@@ -182,10 +187,10 @@ def test_a_home_page_slower_than_a_check_has_is_not_asked_again_with_less_time()
     # Once a request to the home page was cut with some seconds to go, a check with fewer left
     # would be cut too: it is judged without the home page (its validators dropped) at once, not
     # after another request that waits out its deadline, check after check of a site that drips.
-    settings = replace(SETTINGS, total_timeout_s=3, read_timeout_s=10, per_host=1)
+    settings = replace(SETTINGS, total_timeout_s=6, read_timeout_s=10, per_host=1)
     site = routes("semantic")
-    # The first check asks for the home page with nearly 3 s to go; the second, after its slow page, with 1.5.
-    site |= {"/o10-slow": slow(1.5, site["/o10"]), "/": slow(4.0, site["/"])}
+    # The first check asks for the home page with nearly 6 s to go; the second, after its slow page, with 3.
+    site |= {"/o10-slow": slow(3.0, site["/o10"]), "/": slow(8.0, site["/"])}
     with LoopbackServer(site, fallback=BARE) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
         got = checker.check_many([srv.url("/o10"), srv.url("/o10-slow")])
         assert len(srv.requests_to("/")) == 1

@@ -43,13 +43,13 @@ def probes(srv: LoopbackServer) -> int:
 
 
 def test_a_probe_cut_by_one_checks_deadline_is_asked_again_by_the_sites_next_check():
-    # The site's first check spent 3 of its 4 s on its own page and asked for the probe with the
-    # second left: cut by that check's deadline, no answer of the site's. Kept as one, every later
-    # check of the site went without the probe, and its deleted item (the template alone, sent
-    # with 200) was a false ok. The next check, with time of its own, asks again.
+    # The site's first check spent 3 of its 8 s on its own page and asked for the probe, which
+    # takes 5.5 s, with 5 left: cut by that check's deadline, no answer of the site's. Kept as one,
+    # every later check of the site went without the probe, and its deleted item (the template
+    # alone, sent with 200) was a false ok. The next check, with time of its own, asks again.
     site = {"/o11-gone": slow(3.0, GONE), "/o10-gone": GONE}
-    with LoopbackServer(site, fallback=slow(1.5, NOT_FOUND)) as srv, \
-            Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+    with LoopbackServer(site, fallback=slow(5.5, NOT_FOUND)) as srv, \
+            Checker(replace(SETTINGS, total_timeout_s=8), pdf_years=((2566,),)) as checker:
         got = checker.check_many([srv.url("/o11-gone"), srv.url("/o10-gone")])
         assert probes(srv) == 2
     assert got[srv.url("/o11-gone")].http_status == 200  # its page came, the probe not in its time
@@ -66,10 +66,10 @@ def test_a_sibling_cut_by_one_checks_deadline_is_asked_again_by_the_scripts_next
     pages = {"id=1": slow(3.0, respond(200, plan, HTML)), "id=2": respond(200, plan, HTML)}
 
     def news(h) -> None:
-        pages.get(h.path.partition("?")[2], slow(1.5, no_news))(h)
+        pages.get(h.path.partition("?")[2], slow(5.5, no_news))(h)  # asked with 5 of 8 s left, then with 8
 
     with LoopbackServer({"/news.php": news}, fallback=BARE) as srv, \
-            Checker(SETTINGS, pdf_years=((2566,),)) as checker:
+            Checker(replace(SETTINGS, total_timeout_s=8), pdf_years=((2566,),)) as checker:
         got = checker.check_many([srv.url("/news.php?id=1"), srv.url("/news.php?id=2")])
         siblings = [r for r in srv.log if r.path.startswith("/news.php?id=") and r.path[13:] not in ("1", "2")]
         assert len(siblings) == 2
