@@ -30,7 +30,7 @@ _SEP_RE = re.compile(rf"{BEFORE_LINK}|[，、；]", re.I)
 # too: "…/o1และhttps://…/o2" ("and") is two items' links, and read as one the second was never checked.
 # A scheme typed in full width is written so here (`repairs.full_width_schemes`): one glued to a link parts it too.
 # A scheme typed before the pasted link is the link's ("…/o1httpshttps://…", `urls.START_RE`).
-_GLUED_LINK = re.compile(rf"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:https?:?)?{WEB_SCHEME}://)", re.I)
+_GLUED_LINK = re.compile(rf"(?<=[A-Za-z0-9_~)\u0e00-\u0e7f])(?=(?:{WEB_SCHEME}:?)?{WEB_SCHEME}://)", re.I)
 # "http://exa mple.go.th": a space inside an unfinished host (empty, no dot, or ending in . or -). Kept as
 # one piece so the clerk hears "space in the URL" instead of getting two half-URLs checked.
 # Any space of a line counts (an ideographic or em space: read apart, the second half was checked as a site).

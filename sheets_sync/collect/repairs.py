@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from sheets_sync.collect import marks
 from sheets_sync.collect.readings import BEFORE_LINK, LINE_BREAK, glued_start, joins
-from sheets_sync.collect.urls import BARE_HOST, BARE_RE, EXT, FILE_END_RE, OPENER, THAI, Candidate, trim
+from sheets_sync.collect.urls import BARE_HOST, BARE_RE, EXT, FILE_END_RE, OPENER, THAI, WEB_SCHEME, Candidate, trim
 
 # Thai glued to a URL with no space: after a file name it is a label ("…/o19.pdfข้อมูลปี 2566");
 # after a letter or digit of a path it may be one too ("…/ita/o1ข้อมูลโครงสร้าง"), or a Thai slug.
@@ -45,6 +45,8 @@ _GLUED_SCHEME = re.compile(r"[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][
 # After a label's letter or digit ("O1ｈｔｔｐｓ：／／…", an item's number typed before the link) with its two
 # slashes, as an ASCII one starts a link there (`urls.START_RE`): the label's digit hid the scheme, and the
 # host after it was read as a link without one, http:// and missing_scheme for an https link.
+# A web scheme typed before such a one: the link pasted after it (`_typed_scheme_end`)
+_TYPED_SCHEME = re.compile(rf"{WEB_SCHEME}:?(?={_GLUED_SCHEME.pattern})", re.I)
 _FULL_WIDTH_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-ａ-ｚＡ-Ｚ０-９])" + _GLUED_SCHEME.pattern
                                 + r"|(?<=[A-Za-z0-9ａ-ｚＡ-Ｚ０-９])[hHｈＨ][tTｔＴ]{2}[pPｐＰ][sSｓＳ]?[:：][/\\／＼]{2,}")
 # The link after such a scheme, up to a space or a full-width comma or semicolon (they part links): typed in
@@ -120,7 +122,7 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
     end, at, glued = 0, 0, False
     ascii_text = text.translate(_FULL_WIDTH_ASCII)  # (once: a character for a character, the same places)
     # (a loop, not a call per glued link: a pasted list of links glued one to another has no depth limit)
-    while m := (_GLUED_SCHEME.match(text, at) if glued else _WIDE_START.search(text, at)):
+    while m := (_GLUED_SCHEME.match(text, _typed_scheme_end(text, at)) if glued else _WIDE_START.search(text, at)):
         stop, glued = _stop(ascii_text, m.end(), _link_end(text, ascii_text, m.end()))
         host = m.groupdict().get("host")
         wide_host = (m.groupdict().get("wide_host") or "").translate(_FULL_WIDTH_ASCII)
@@ -145,6 +147,14 @@ def _full_width_parts(text: str) -> list[tuple[str, str]]:
         out += [(text[end:m.start()],) * 2, (start, m[0]), (ascii_text[m.end():stop], text[m.end():stop])]
         at = end = stop
     return [*out, (text[end:],) * 2]
+
+
+def _typed_scheme_end(text: str, at: int) -> int:
+    """After a scheme typed at `at` before a full-width link glued to a link ("…/o1httpsｈｔｔｐｓ：／／…"), else `at`:
+    the typed scheme is left as typed (`urls.check_piece` warns of it); read with it, the link was never read and
+    was the first one's path, "…/o1https%EF%BD%88…", a 404."""
+    typed = _TYPED_SCHEME.match(text, at)
+    return typed.end() if typed else at
 
 
 def _stop(ascii_text: str, at: int, end: int) -> tuple[int, bool]:

@@ -209,6 +209,14 @@ CASES = [
      [("https://a.go.th/o1", ("scheme_slashes",))]),
     ("a scheme typed glued before a link glued to a link", "https://a.go.th/o1httpshttps://b.go.th/o2",
      [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    # ... before a full-width link glued so too: it was never read, the first link's path ("…/o1https%EF%BD%88…", a 404)
+    ("a scheme typed before a full-width link glued to a link", "https://a.go.th/o1httpsｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",))]),
+    # ... and one so glued to an ASCII link ended the reading of the cell in full width: a full-width link after it was dropped
+    ("a full-width link after a scheme typed glued before a link", "https://a.go.th/o1httpshttps://b.go.th/o2 ｈｔｔｐｓ：／／ｃ．ｇｏ．ｔｈ",
+     [("https://a.go.th/o1", ()), ("https://b.go.th/o2", ("scheme_slashes",)), ("https://c.go.th/", ("scheme_slashes",))]),
+    ("a full-width scheme typed before a full-width link glued to one", "ｈｔｔｐｓ：／／ａ．ｇｏ．ｔｈ／ｏ１ｈｔｔｐｓｈｔｔｐｓ：／／ｂ．ｇｏ．ｔｈ／ｏ２",
+     [("https://a.go.th/o1", ("scheme_slashes",)), ("https://b.go.th/o2", ("scheme_slashes",))]),
     # ... with the slashes a browser forgives after a scheme ("https:/…" is read): it was malformed, a working link
     # called invalid, or with none the host was read alone, http:// and missing_scheme, a warning that did not apply
     ("a scheme typed glued before a link with one slash", "httpshttps:/a.go.th/o1",
