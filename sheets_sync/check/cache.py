@@ -2,7 +2,9 @@
 
 * a URL not in the cache (new in the sheet, or changed to a new URL) is checked now;
 * `broken`, `warning`, `unknown`, `blocked` results are checked again every run, and so is an
-  `ok` result for a PDF read only in part (`document_unread`);
+  `ok` result for a PDF read only in part (`document_unread`) or judged without its site's
+  soft-404 probe, a page's sibling or the home page a rule asked for, which gave no answer this
+  time (`CheckResult.unfinished`: stored past its TTL);
 * an `ok` result is reused until it is `cache_ttl_hours` old, then checked with a conditional
   GET (If-None-Match / If-Modified-Since): a 304 keeps the cached verdict; a page read with the
   files or frames it shows keeps no validators (its own page unchanged says nothing of them);
@@ -253,10 +255,13 @@ class ResultCache:
         return had != "[]"
 
     def store(self, results: Iterable[CheckResult], at: float) -> None:
-        """Stores the results (their error text redacted, like every error text in the state file)."""
+        """Stores the results (their error text redacted, like every error text in the state file).
+        An `unfinished` one (judged without a request of its site's that gave no answer this time)
+        is stored as already past its TTL, as a result of other code is: asked again next run, in
+        full (it keeps no validators), while the site's other results are reused as ever."""
         rows = [(r.url, r.status.value, json.dumps(list(r.reasons)), r.http_status, r.final_url,
                  json.dumps(list(r.redirects)), redact(r.detail), r.etag, r.last_modified, r.elapsed_ms,
-                 _years_json(r), at)
+                 _years_json(r), 0.0 if r.unfinished else at)
                 for r in results if NOT_STORED.isdisjoint(r.reasons)]
         with self.state.transaction() as db:
             db.executemany(f"INSERT OR REPLACE INTO check_cache ({', '.join(_COLUMNS)}) "

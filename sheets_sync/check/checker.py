@@ -257,11 +257,12 @@ class Checker:
             unanswered = bool(_UNANSWERED_ASKS.get())
         finally:
             _UNANSWERED_ASKS.reset(noted)
-        if unanswered and (result.etag or result.last_modified):
+        if unanswered:
             # Judged without what a rule asked the site for (its home page, soft-404 probe or a
-            # page's sibling), which gave no answer this time: a 304 to these validators would keep
-            # that verdict for good (a footer's false ok, a deleted item's ok by its template).
-            result = replace(result, etag=None, last_modified=None)
+            # page's sibling), which gave no answer this time: a verdict of this run only. Reused
+            # from the cache for its TTL, or kept by a 304 to its validators, it stood for hours or
+            # for good (a footer's false ok, a deleted item's ok by its template).
+            result = replace(result, etag=None, last_modified=None, unfinished=True)
         if page is not None and page.document is not None and (result.etag or result.last_modified):
             # Read with the files or frames it shows: its own page unchanged (a 304 to the cache's
             # conditional GET) says nothing of them. A PDF replaced at the same address under an

@@ -105,6 +105,10 @@ class CheckResult:
     # "ITA 2566", "© 2566"), not counted in `years` (sheets_sync.check.template): a row whose
     # rule only they fit is told so, not just "no 2566", since the agency sees 2566 on the page.
     template_years: tuple[int, ...] = ()
+    # Judged without what a rule asked the site for (its soft-404 probe, a page's sibling, its home
+    # page), which gave no answer this time: a verdict of this run only, which the cache checks
+    # again next run rather than reusing for its TTL (a deleted item's ok by its template).
+    unfinished: bool = False
 
 
 @dataclass(frozen=True)

@@ -83,14 +83,14 @@ SILENCES = {"cut": lambda then: slow(8.0, then), "503": lambda then: respond(503
             "hung-up": lambda then: raw(b"")}
 
 
-def run_twice(tmp_path, url: str, between) -> tuple:
-    """`url` checked by two runs of a sync with the cache, `between()` called between them; the
-    second asked to check it again (a row that showed a problem): conditionally, when the first
-    kept its validators."""
+def run_twice(tmp_path, url: str, between, recheck: bool = True, others: tuple[str, ...] = ()) -> tuple:
+    """`url` (and `others`) checked by two runs of a sync with the cache, `between()` called
+    between them; with `recheck`, the second asked to check `url` again (a row that showed a
+    problem): conditionally, when the first kept its validators."""
     def run():
         with State(tmp_path / "state.sqlite") as state, \
                 CachedChecker(Checker(SETTINGS, pdf_years=((2566,),)), state) as cached:
-            return cached.check_many([url], recheck=[url])[url]
+            return cached.check_many([url, *others], recheck=[url] if recheck else [])[url]
     first = run()
     between()
     return first, run()
@@ -129,3 +129,19 @@ def test_a_verdict_made_without_the_sibling_that_gave_no_answer_is_not_kept_by_a
         assert len(srv.requests_to("/")) == 1  # asked by the first run, it answered (a bare 404: nothing told)
     assert judged(first) == (Status.OK, ()) and first.etag is None
     assert judged(second) == (Status.WARNING, ("year_only_in_template",))
+
+
+@pytest.mark.parametrize("silence", SILENCES, ids=list(SILENCES))
+def test_a_verdict_made_without_the_probe_that_gave_no_answer_is_checked_again_next_run(tmp_path, silence):
+    # The deleted item's ok, judged without its probe, is a verdict of that run only: reused from
+    # the cache for its TTL (6 h), the false ok stood on the sheet for hours. The next run, in the
+    # TTL and with nothing asked of it, checks it again, and the probe, answering then, tells the
+    # soft 404; the site's home page, judged with no probe asked, is reused as ever.
+    home = etagged(respond(200, _rich_template("<h3>หน้าแรก เทศบาลตำบล</h3>" + FOOTER), HTML))
+    with LoopbackServer({"/o10-gone": etagged(GONE), "/": home}, fallback=SILENCES[silence](NOT_FOUND)) as srv:
+        first, second = run_twice(tmp_path, srv.url("/o10-gone"), lambda: setattr(srv, "fallback", NOT_FOUND),
+                                  recheck=False, others=(srv.url("/"),))
+        assert len(srv.requests_to("/o10-gone")) == 2
+        assert len(srv.requests_to("/")) == 1  # fresh in the cache: not asked again
+    assert judged(first) == (Status.OK, ()) and first.unfinished
+    assert judged(second) == (Status.BROKEN, ("soft_404",))
