@@ -92,7 +92,7 @@ from sheets_sync.sheet.gsheets_plan import (
     translate,
     unmerge_requests,
 )
-from sheets_sync.sheet.gsheets_links import LINK_FIELDS, follow_links, other_links
+from sheets_sync.sheet.gsheets_links import LINK_FIELDS, LinkedText, follow_links, other_links
 from sheets_sync.sheet.gsheets_views import (
     agency_protection_requests,
     agency_ranges,
@@ -412,7 +412,7 @@ class GSheetsBackend(GridBackend):
         self._merged = (sheet.get("merges", []), sheet.get("data", []))
         notes = {at: cell["note"] for at, cell in cells.items() if cell.get("note")}
         book = SheetBook(meta)
-        book.load(TAB_SUBMISSIONS, grid, notes)
+        book.load(TAB_SUBMISSIONS, grid, notes, cells)
         return book, dict(meta), ident.parse_row_meta(sheet.get("data", []))
 
     def write_results(self, verdicts: Sequence[Verdict]) -> WriteReport:
@@ -458,14 +458,19 @@ class GSheetsBackend(GridBackend):
                 key = ident.row_key(before[r], cols)
                 if key is None:
                     continue
-                if not checked_only and anchored.get(key) == r:
-                    filtered.append(ident.filtered_row(sheet_id, key, by_col))
+                # a label over its links (SheetBook.mirror_link) goes with the positioned writes:
+                # the values API writes text only
+                linked = {c: v for c, v in by_col.items() if isinstance(v, LinkedText)}
+                plain = {c: v for c, v in by_col.items() if c not in linked}
+                if not checked_only and anchored.get(key) == r and plain:
+                    filtered.append(ident.filtered_row(sheet_id, key, plain))
                     keys_sent[key.packed()] = key
-                    for c, v in by_col.items():
+                    for c, v in plain.items():
                         plan.place_through(key, c, v)
                 else:
-                    for c, v in by_col.items():
-                        plan.place(r, c, "value", key, v)
+                    linked = by_col
+                for c, v in linked.items():
+                    plan.place(r, c, "value", key, v)
             for r, note in notes.items():
                 key = ident.row_key(before[r], cols)
                 if key is not None:

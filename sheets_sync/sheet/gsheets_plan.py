@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 from sheets_sync.core.errors import BackendError
 from sheets_sync.core.models import Status
 from sheets_sync.sheet import grid as g
-from sheets_sync.sheet.gsheets_links import carries_links
+from sheets_sync.sheet.gsheets_links import LinkedText, carries_links, linked_copy
 from sheets_sync.sheet.layout import (
     AGENCY_COLUMNS,
     AGENCY_KEYS,
@@ -114,6 +114,8 @@ def grid_from(parts: Sequence[dict], merges: Sequence[dict] = ()) -> tuple[list[
 
 
 def to_cell(value: Any) -> dict:
+    if isinstance(value, LinkedText):
+        return dict(value.cell)
     if value is None or value == "":
         return {}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -137,11 +139,27 @@ class SheetBook(MemoryBook):
         super().__init__()
         self.titles = list(titles)
         self.ops: list[tuple] = []
+        self.cells: dict[tuple[str, int, int], dict] = {}  # the cells' data (notes, links) as read
 
-    def load(self, tab: str, grid: list[list[Any]], notes: dict[tuple[int, int], str] | None = None) -> None:
+    def load(self, tab: str, grid: list[list[Any]], notes: dict[tuple[int, int], str] | None = None,
+             cells: dict[tuple[int, int], dict] | None = None) -> None:
         self.sheets[tab] = [list(r) for r in grid]
         for (r, c), note in (notes or {}).items():
             self.notes[(tab, r, c)] = note
+        for (r, c), cell in (cells or {}).items():
+            self.cells[(tab, r, c)] = cell
+
+    def mirror_link(self, tab: str, row: int, shown: int, mirror: int) -> None:
+        """Makes cell `mirror` show what cell `shown` shows when that is a label over links (the
+        checked-URL cell of a URL cell "ดาวน์โหลดเอกสาร" linking to the PDF): the same label over
+        the same links (gsheets_links.linked_copy), else the text it reads as, without a link left
+        from before. Both read as the links, so only what they show changes."""
+        want = linked_copy(self.cells.get((tab, row, shown), {}))
+        have = linked_copy(self.cells.get((tab, row, mirror), {}))
+        if want == have:
+            return
+        text = str(g.cell(self.grid(tab)[row], mirror) or "")
+        self.set(tab, row, mirror, LinkedText(text, want) if want else text)
 
     def tabs(self) -> list[str]:
         return list(self.titles)
@@ -269,14 +287,17 @@ def _rectangles(cells: list[tuple], meta: dict[str, SheetMeta]) -> list[dict]:
                    and runs[j][3] == runs[j - 1][3] + 1):
                 j += 1
             block = runs[i:j]
+            fields = field_name
             if field_name == "note":
                 rows = [{"values": [{"note": v} if v else {} for v in r[4]]} for r in block]
             else:
                 rows = [{"values": [to_cell(v) for v in r[4]]} for r in block]
+                if any(isinstance(v, LinkedText) for r in block for v in r[4]):
+                    fields += ",textFormatRuns"  # a label's links; the other cells' are none
             out.append({"updateCells": {
                 "range": {"sheetId": meta[tab].sheet_id, "startRowIndex": r0, "endRowIndex": r0 + len(block),
                           "startColumnIndex": c0, "endColumnIndex": c1},
-                "fields": field_name, "rows": rows}})
+                "fields": fields, "rows": rows}})
             i = j
     return out
 

@@ -13,8 +13,10 @@ from sheets_sync.core.clock import BANGKOK
 from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
+from tests.sheet.test_xlsx_owned_cells import _sheet_functions
 from tests.support.configs import shipped_config
-from tests.support.sheets import HARNESSES, is_write_time_read
+from tests.support.fake_sheets_model import formatted
+from tests.support.sheets import HARNESSES, Edits, is_write_time_read, submissions_sheet
 
 NOW = datetime(2023, 1, 20, 10, 30, tzinfo=BANGKOK)
 URL = "https://lee.go.th/ita/o1.pdf"
@@ -103,3 +105,66 @@ def test_a_label_edited_between_read_and_write_leaves_the_row_for_the_next_run(g
     report = gsheet.backend.write_results([Verdict(key=key, url_text=URL, status=Status.OK, checked_at=NOW,
                                                    first_submitted_at=NOW)])
     assert report.stale == (key,) and report.written == 0
+
+
+def _url_and_checked(sheet, key: RowKey) -> tuple[dict, dict]:
+    """The URL cell and the checked-URL cell of `key`'s row as the fake holds them (CellData)."""
+    sheet.backend.flush()
+    tab = submissions_sheet(sheet.fake, sheet.sid)
+    edits = Edits(tab.grid(), {})
+    r = edits.row_of(key.agency, key.item)
+    return tab.cell(r, edits.cols["url"]) or {}, tab.cell(r, edits.cols["checked_url"]) or {}
+
+
+def _rule_says_pending(sheet, key: RowKey) -> bool:
+    """The sheet's stale rule (grid.stale_formula as Google Sheets holds it) evaluated over what the
+    two cells show (their formattedValue; a formula cannot read a link). Neither cell holds a
+    formula here, so ISFORMULA is false, as Sheets answers for a value."""
+    url, checked = (formatted(c.get("userEnteredValue")) for c in _url_and_checked(sheet, key))
+    expression = g.stale_formula("H", "Q", formulas=True).replace("$H2", repr(url)).replace("$Q2", repr(checked))
+    functions = _sheet_functions() | {"IF": lambda c, a, b: a if c else b, "ISFORMULA": lambda v: False,
+                                      "FORMULATEXT": lambda v: v}
+    return eval(expression, {"__builtins__": {}}, functions)
+
+
+def _worker_says_pending(sheet, config, key: RowKey) -> bool:
+    row = next(r for r in sheet.backend.read(config.catalog).rows if r.key == key)
+    return g.judged_another_url(row)
+
+
+def _judge(sheet, key: RowKey, url: str) -> None:
+    report = sheet.backend.write_results([Verdict(key=key, url_text=url, status=Status.OK, checked_at=NOW,
+                                                  first_submitted_at=NOW)])
+    assert report.stale == () and report.missing == ()
+
+
+def test_a_label_over_its_link_shows_its_verdict_as_current_until_the_agency_edits_it(gsheet, config):
+    """"ดาวน์โหลดเอกสาร" over the link to the PDF: the worker judged the link and wrote the bare
+    address in "URL ที่ตรวจ"; the sheet's stale rule compares what the two cells show, so it
+    greyed the current verdict as pending on every run. The checked cell shows the same label
+    over the same link, as in the .xlsx; the worker reads both cells as the link, so its own
+    count agrees; an edited label greys the verdict in both."""
+    key = RowKey(config.agencies[0].code, "O1")
+    gsheet.link_now(key.agency, key.item, "ดาวน์โหลดเอกสาร", [URL])
+    _judge(gsheet, key, URL)
+    assert _url_and_checked(gsheet, key)[1].get("hyperlink") == URL
+    assert (_rule_says_pending(gsheet, key), _worker_says_pending(gsheet, config, key)) == (False, False)
+    gsheet.link_now(key.agency, key.item, "ดาวน์โหลดเอกสารใหม่", ["https://lee.go.th/ita/o1-new.pdf"])
+    assert (_rule_says_pending(gsheet, key), _worker_says_pending(gsheet, config, key)) == (True, True)
+
+
+def test_a_checked_cell_follows_its_url_cell_between_a_label_and_an_address(gsheet, config):
+    # A sheet the worker wrote before shows the bare address beside the label: the next write puts
+    # the label there, though the text it reads as is the same. Once the agency types the address
+    # itself, the label and its link are taken off the checked cell (a new value erases its runs).
+    key = RowKey(config.agencies[0].code, "O2")
+    gsheet.link_now(key.agency, key.item, "คลิก", [URL])
+    gsheet.edit_now(lambda e: e.set(key.agency, key.item, "checked_url", URL))
+    assert _rule_says_pending(gsheet, key) is True
+    _judge(gsheet, key, URL)
+    assert (_rule_says_pending(gsheet, key), _worker_says_pending(gsheet, config, key)) == (False, False)
+    gsheet.link_now(key.agency, key.item, URL, [URL])
+    _judge(gsheet, key, URL)
+    checked = _url_and_checked(gsheet, key)[1]
+    assert formatted(checked.get("userEnteredValue")) == URL and "textFormatRuns" not in checked
+    assert (_rule_says_pending(gsheet, key), _worker_says_pending(gsheet, config, key)) == (False, False)

@@ -61,6 +61,7 @@ from tests.support.fake_sheets_model import (
     col_letter,
     deep_copy,
     formatted,
+    new_value_runs,
     mask_has,
     parse_a1,
     parse_fields,
@@ -599,6 +600,7 @@ def _write_values(ss: Spreadsheet, text: str, values: Any, option: str, skip_non
                 cell["userEnteredValue"] = uev
             else:
                 cell.pop("userEnteredValue", None)
+            new_value_runs(cell, runs_written=False)
             sheet.put(r0 + dr, c0 + dc, cell)
     return {"updatedRange": _range_text(sheet, r0, r0 + height, c0, c0 + width), "updatedRows": height,
             "updatedColumns": width,

@@ -16,6 +16,7 @@ from tests.support.fake_sheets_model import (
     check_cell_size,
     col_letter,
     grid_range_out,
+    new_value_runs,
     parse_fields,
     quote_title,
 )
@@ -117,6 +118,8 @@ def _write_cells(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, 
                     cell.pop(n, None)
                 else:
                     cell[n] = value
+            if "userEnteredValue" in names:
+                new_value_runs(cell, "textFormatRuns" in names)
             sheet.put(r, c, cell)
 
 

@@ -157,6 +157,22 @@ def formatted(uev: dict | None) -> str:
     return ""
 
 
+def new_value_runs(cell: dict, runs_written: bool) -> None:
+    """`cell` given a new userEnteredValue, in place, as Google keeps its links: "When writing a new
+    user_entered_value, previous runs are erased" (CellData.textFormatRuns in the Sheets API
+    reference), and a chip is part of the text it replaces; `hyperlink` (output only) is the link
+    of a run over the whole text, else none."""
+    if not runs_written:
+        cell.pop("textFormatRuns", None)
+    cell.pop("chipRuns", None)
+    cell.pop("hyperlink", None)
+    runs = cell.get("textFormatRuns") or []
+    if len(runs) == 1 and not runs[0].get("startIndex"):
+        uri = ((runs[0].get("format") or {}).get("link") or {}).get("uri")
+        if uri:
+            cell["hyperlink"] = uri
+
+
 def rendered(uev: dict | None, option: str) -> Any:
     if not uev:
         return ""
