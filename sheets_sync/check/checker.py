@@ -184,6 +184,11 @@ class Checker:
                 # Only to tell a bad certificate from a dead site: the same GETs, unverified,
                 # nothing else (no probe, no browser retry).
                 second = await self.fetch_async(url, deadline=deadline, verify=False)
+                if second.error == "timeout":
+                    # Out of time (the check's, or the site's own read timeout) before the page
+                    # came unverified: the certificate was never told bad from only incomplete.
+                    # The first fetch's tls_error called "broken" a slow site browsers open.
+                    return replace(classify(second), elapsed_ms=int((time.monotonic() - start) * 1000))
                 if second.error is None and second.status_code is not None:
                     result = await self._classify(second, deadline, probe=False)
                     completes = await self._chains_complete(second, deadline)

@@ -192,3 +192,20 @@ def test_a_check_with_less_time_than_a_cut_intermediate_had_is_a_timeout_at_once
             results = checker.check_many([f"https://{NAME}:{site.port}{p}" for p in routes])
         assert len(ca.log) == 1
     assert [(r.status, r.reasons) for r in results.values()] == [(Status.BROKEN, ("timeout",))] * 2
+
+
+@pytest.mark.parametrize("timeouts", [(10, 8.0), (1, 3.0)], ids=["the-checks-deadline", "the-sites-read-timeout"])
+def test_a_page_that_comes_too_late_for_the_second_look_is_a_timeout_never_tls_error(pki, issuers, timeouts):
+    # The handshake names no intermediate (a browser fetches it), so the page is asked again
+    # unverified, and it comes after the check's time is over, or the site's read timeout: the
+    # certificate was never told bad from only incomplete. The first fetch's tls_error said
+    # "broken, the certificate has a problem" of a slow site every browser opens; out of time, it
+    # is `timeout`, as a check whose page came too late is.
+    read_timeout, page_after = timeouts
+    ctx = pki.server(NAME, aia=(issuers.url("/int.crt"),))
+    with LoopbackServer({"/o1": slow(page_after, respond(200, PAGE))}, host=TARGET, tls=ctx) as site, \
+            Checker(replace(SETTINGS, read_timeout_s=read_timeout)) as checker:
+        r = checker.check(f"https://{NAME}:{site.port}/o1")
+        assert [s.path for s in site.log] == ["/o1"]  # the unverified look (the first ended at the handshake)
+    assert (r.status, r.reasons) == (Status.BROKEN, ("timeout",))
+    assert issuers.log == []  # no page came: no chain to complete
