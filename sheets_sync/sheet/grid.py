@@ -421,4 +421,16 @@ def judged_another_url(row: SubmissionRow) -> bool:
     >>> judged_another_url(SubmissionRow(RowKey("a", "O1"), "https://a.go.th/o1", previous_checked_url="https://a.go.th/x"))
     True
     """
-    return row.previous_checked_url is not None and row.previous_checked_url != row.url_text
+    return row.previous_checked_url is not None and as_rule_reads(row.previous_checked_url) != as_rule_reads(row.url_text)
+
+
+def as_rule_reads(text: str) -> str:
+    r"""`text` as the stale rule compares it (`stale_formula`): no-break spaces as spaces, the
+    characters 0-31 (CLEAN) taken out, spaces trimmed at the ends and squeezed between words
+    (TRIM). The worker compared exactly and counted as not yet checked a row the sheet showed as
+    current (a space doubled inside a cell's label or between two links).
+
+    >>> as_rule_reads(" https://a.go.th/o1\u00a0 ข้อมูล\n")
+    'https://a.go.th/o1 ข้อมูล'
+    """
+    return re.sub(" +", " ", re.sub("[\x00-\x1f]", "", text.replace("\u00a0", " "))).strip(" ")

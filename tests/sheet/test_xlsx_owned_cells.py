@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from sheets_sync.core.clock import BANGKOK, FixedClock
 from sheets_sync.core.errors import BackendError
-from sheets_sync.core.models import CheckResult, RowKey, Status
+from sheets_sync.core.models import CheckResult, RowKey, Status, SubmissionRow
 from sheets_sync.pipeline.sync import init, sync
 from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.layout import (
@@ -245,6 +245,21 @@ def test_the_stale_rule_reads_a_checked_cell_as_current_whatever_spaces_it_was_p
     assert eval(expression, {"__builtins__": {}}, _sheet_functions()) is False, expression
     edited = formula.replace("$H2", repr(typed.replace("o1", "o2"))).replace("$Q2", repr(checked))
     assert eval(edited, {"__builtins__": {}}, _sheet_functions()) is True
+
+
+@pytest.mark.parametrize("typed, checked", [
+    ("https://a.go.th/o1  ข้อมูล", "https://a.go.th/o1 ข้อมูล"), ("https://a.go.th/o1\u00a0 ข้อมูล", "https://a.go.th/o1 ข้อมูล"),
+    ("https://a.go.th/o1\nhttps://a.go.th/o2", "https://a.go.th/o1https://a.go.th/o2"),
+    ("https://a.go.th/O1", "https://a.go.th/o1"), ("https://a.go.th/o1 x", "https://a.go.th/o1x"),
+    ("https://a.go.th/o1", "https://a.go.th/o1")])
+def test_the_worker_counts_a_row_as_not_yet_checked_exactly_where_the_sheet_greys_it(typed, checked):
+    """The stale rule squeezes spaces inside the text (TRIM) and drops line breaks (CLEAN); the
+    worker compared exactly, and counted as not yet checked rows the sheet showed as current."""
+    formula = g.stale_formula("H", "Q")
+    expression = formula.replace("$H2", repr(typed)).replace("$Q2", repr(checked))
+    greyed = eval(expression, {"__builtins__": {}}, _sheet_functions())
+    row = SubmissionRow(RowKey("a", "O1"), g.url_cell_text(typed), previous_checked_url=g.url_cell_text(checked))
+    assert g.judged_another_url(row) is greyed
 
 
 class NotFoundChecker:
