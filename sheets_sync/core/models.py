@@ -169,6 +169,9 @@ class WriteReport:
     written: int = 0  # rows whose worker cells changed
     stale: tuple[RowKey, ...] = ()
     missing: tuple[RowKey, ...] = ()
+    # (key, URL text) of each stale row as the write found it: the URL the sheet now shows that row's
+    # old verdict greyed as pending for (the history records the row so, not yet checked)
+    stale_urls: tuple[tuple[RowKey, str], ...] = ()
     # text people typed into worker cells, kept (moved to the moved-text tab): (key, column header, text)
     moved: tuple[tuple[RowKey, str, str], ...] = ()
 

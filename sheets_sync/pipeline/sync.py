@@ -139,8 +139,11 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         for p in holes:
             log.warning("%s", p.detail)
         skipped = set(write.stale) | set(write.missing) | offline
+        # The rows the sheet greys as pending are recorded so, with the URL they hold now: the reminders
+        # and the governor's report, made from the history, told an agency of its old URL's verdict.
+        waiting = {r.key: r.url_text for r in snapshot.rows if r.key in shown_pending} | dict(write.stale_urls)
         history.record([v for v in verdicts if v.key not in skipped] + list(_unsent(holes)), now, snapshot.agencies,
-                       explanations={r.key: r.explanation for r in rows})
+                       explanations={r.key: r.explanation for r in rows}, pending=waiting)
         s = config.settings
         log.info("writing the summary tab")
         summary = build_summary(

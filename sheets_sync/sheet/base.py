@@ -334,7 +334,7 @@ class GridBackend:
         # tell a person's text in a worker cell from the worker's own; that text is kept.
         ledger = getattr(book, "ledger", None)
         last = ledger() if ledger is not None else None
-        written, stale, missing, moved = 0, [], [], []
+        written, stale, missing, moved, found = 0, [], [], [], []
         judged: set[int] = set()
         spread = getattr(book, "spread", lambda *_: False)  # books with merged cells (xlsx)
         for v in verdicts:
@@ -342,8 +342,10 @@ class GridBackend:
             if i is None:
                 missing.append(v.key)
                 continue
-            if g.url_cell_text(g.cell(grid[i], cols["url"])) != v.url_text:
+            now_url = g.url_cell_text(g.cell(grid[i], cols["url"]))
+            if now_url != v.url_text:
                 stale.append(v.key)
+                found.append((v.key, now_url))
                 continue
             values = g.worker_values(v, self.tz)
             judged.add(i)
@@ -375,7 +377,8 @@ class GridBackend:
                 when = next((v.checked_at for v in verdicts if v.checked_at), None)
                 _keep_moved(book, moved, when.astimezone(self.tz) if when else None)
             book.save_ledger(last)
-        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing), moved=tuple(moved))
+        return WriteReport(written=written, stale=tuple(stale), missing=tuple(missing), moved=tuple(moved),
+                           stale_urls=tuple(found))
 
     def write_urls(self, urls: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports: key -> (URL text the plan read, new URL text), found by key at write time; a row

@@ -489,7 +489,8 @@ class GSheetsBackend(GridBackend):
             gone = set(missing)
         unwritten = len({op[2] for op in book.ops if op[0] == "set" and op[2] in refused})
         return WriteReport(written=report.written - unwritten - len(gone & set(keys_sent.values())),
-                           stale=report.stale, missing=tuple(sorted(gone, key=g.sort_key)))
+                           stale=report.stale, missing=tuple(sorted(gone, key=g.sort_key)),
+                           stale_urls=report.stale_urls)
 
     def _unmerge(self, sheet_id: int, cells: Sequence[tuple[int, int]]) -> None:
         """Unmerges, before anything is written, the merged ranges of the write-time read over `cells`

@@ -93,6 +93,9 @@ register_schema("history", SCHEMA)
 FRAME_COLUMNS = ["agency", "item", "url_text", "status", "reasons", "first_submitted_at", "first_valid_at",
                  "url_changed_at", "status_changed_at", "decided_status"]
 UNDECIDED = Status.UNKNOWN.value
+# The reasons of a row recorded as not yet checked (`record(pending=...)`): its URL was edited since
+# its verdict, which the sheet greys as pending. Not a reason code of the sheet: no check was made.
+PENDING = "pending"
 
 
 def _t(dt: datetime) -> str:
@@ -126,18 +129,25 @@ class History:
 
     # ------------------------------------------------------------ writing
     def record(self, verdicts: Iterable[Verdict], now: datetime, agencies: Sequence[Agency] = (),
-               explanations: Mapping[RowKey, str] | None = None) -> int:
+               explanations: Mapping[RowKey, str] | None = None,
+               pending: Mapping[RowKey, str] | None = None) -> int:
         """Records what the sheet now shows for each verdict's row. Returns the events added.
 
         Pass only verdicts actually written (not the stale or missing ones). `explanations`: the agencies'
-        explanation cells as read, kept (current value only) for the recorded rows."""
+        explanation cells as read, kept (current value only) for the recorded rows. `pending`: rows given
+        no verdict whose URL cell no longer holds the URL their verdict judged (edited while it was
+        checked, or since), so the sheet greys that verdict as pending -> the URL text the cell holds:
+        each is recorded as that URL not yet checked (unknown, reasons `PENDING`, no decided status), its
+        old URL's verdict no longer the row's, and keeps the time it was last checked (the reminders wait
+        for its check)."""
         at = _t(now)
         added = 0
         with self.state.transaction() as db:
             db.execute("INSERT OR IGNORE INTO history_check (at) VALUES (?)", (at,))
-            current = {(a, i): (u, s, fs, fv)
-                       for a, i, u, s, fs, fv in db.execute(
-                           "SELECT agency, item, url_text, status, first_submitted_at, first_valid_at FROM history_item")}
+            current = {(a, i): (u, s, fs, fv, r)
+                       for a, i, u, s, fs, fv, r in db.execute(
+                           "SELECT agency, item, url_text, status, first_submitted_at, first_valid_at, reasons "
+                           "FROM history_item")}
             latest = {(v.key.agency, v.key.item): v for v in verdicts}  # one verdict per row: the last
             for key, v in latest.items():
                 reasons = ",".join(v.reasons)
@@ -157,8 +167,10 @@ class History:
                                                                                   reasons))
                     added += 1
                     continue
-                old_url, old_status, first_sub, first_valid = current[key]
+                old_url, old_status, first_sub, first_valid, old_reasons = current[key]
                 url_changed, status_changed = url != old_url, status != old_status
+                # checked at last: the line of a row recorded as not yet checked gives way to its verdict
+                judged_now = old_reasons == PENDING
                 if url:
                     first_sub = min(filter(None, (first_sub, sheet_first, at)))
                 if status in VALID and not first_valid:
@@ -169,11 +181,15 @@ class History:
                     "status_changed_at=CASE WHEN ? THEN ? ELSE status_changed_at END, checked_at=? "
                     "WHERE agency=? AND item=?",
                     (url, status, reasons, first_sub, first_valid, url_changed, at, status_changed, at, at) + key)
-                if url_changed or status_changed:
+                if url_changed or status_changed or judged_now:
                     db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, "
                                "status, reasons) VALUES (?,?,?,?,?,?,?,?)",
                                key + (at, int(url_changed), int(status_changed), url, status, reasons))
                     added += 1
+            for key, url in (pending or {}).items():
+                key = (key.agency, key.item)
+                if key not in latest:
+                    added += _record_pending(db, key, url, at, current.get(key))
             for key in latest if explanations is not None else ():
                 text = explanations.get(RowKey(*key), "")
                 db.execute("INSERT INTO history_explanation (agency, item, text, at) VALUES (?,?,?,?) "
@@ -229,9 +245,15 @@ class History:
 
     def judged_urls(self) -> dict[RowKey, str]:
         """The URL text each row's last recorded verdict judged: where the sheet's URL cell differs now,
-        the verdict the sheet shows is about an earlier URL (pending a check)."""
-        rows = self.state.db.execute("SELECT agency, item, url_text FROM history_item")
-        return {RowKey(a, i): u for a, i, u in rows}
+        the verdict the sheet shows is about an earlier URL (pending a check). A row recorded as not
+        yet checked (`PENDING`) is about the URL its last verdict judged; one never judged is left out."""
+        db = self.state.db
+        out = {}
+        for a, i, u, r in db.execute("SELECT agency, item, url_text, reasons FROM history_item"):
+            judged = _last_judged(db, (a, i)) if r == PENDING else (u, "", "")
+            if judged is not None:
+                out[RowKey(a, i)] = judged[0]
+        return out
 
     def explanations(self) -> dict[RowKey, str]:
         """The agencies' explanations beside their URLs as of the last sync that wrote each row."""
@@ -316,8 +338,45 @@ class History:
             for seen, sheet in zip(df["first_seen_submitted"], df["sheet_first"])]
         for col in ("first_submitted_at", "first_valid_at", "url_changed_at", "status_changed_at"):
             df[col] = pd.to_datetime(df[col], format="%Y-%m-%dT%H:%M:%S.%fZ", utc=True).dt.tz_convert(self.tz)
-        df["decided_status"] = df["decided_status"].astype(object).where(df["decided_status"].notna(), None)
+        # A row not yet checked (its URL edited since its verdict) has nothing decided about its URL: the
+        # sheet greys it as pending, whatever an earlier check of the same text once said.
+        decided = df["decided_status"].astype(object)
+        df["decided_status"] = decided.where(decided.notna() & (df["reasons"] != PENDING), None)
         return df[FRAME_COLUMNS]
+
+
+def _last_judged(db, key: tuple[str, str]) -> tuple[str, str, str] | None:
+    """(url_text, status, reasons) of the last verdict recorded for `key` (not a `PENDING` line), or None."""
+    return db.execute("SELECT url_text, status, reasons FROM history_event WHERE agency=? AND item=? AND reasons != ? "
+                      "ORDER BY at DESC, id DESC LIMIT 1", key + (PENDING,)).fetchone()
+
+
+def _record_pending(db, key: tuple[str, str], url: str, at: str, current: tuple | None) -> int:
+    """Records `key` as holding `url`, not yet checked (see `History.record`); returns the events added.
+    Its check time, first valid time and the sheet's first-submitted time stay as they were."""
+    if current is None:  # never recorded: first seen now, with a URL not yet checked
+        db.execute(
+            "INSERT INTO history_item (agency, item, url_text, status, reasons, first_seen_at, first_submitted_at, "
+            "first_valid_at, url_changed_at, status_changed_at, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            key + (url, UNDECIDED, PENDING, at, at if url else None, None, at if url else None, at, at))
+        db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, status, "
+                   "reasons) VALUES (?,?,?,?,?,?,?,?)", key + (at, 1 if url else 0, 1, url, UNDECIDED, PENDING))
+        return 1
+    old_url, old_status, first_sub, _, old_reasons = current
+    url_now, status, reasons = (url, UNDECIDED, PENDING)
+    if (url_now, status, reasons) == (old_url, old_status, old_reasons):
+        return 0
+    url_changed, status_changed = url_now != old_url, status != old_status
+    if url_now:
+        first_sub = min(filter(None, (first_sub, at)))
+    db.execute(
+        "UPDATE history_item SET url_text=?, status=?, reasons=?, first_submitted_at=?, "
+        "url_changed_at=CASE WHEN ? THEN ? ELSE url_changed_at END, "
+        "status_changed_at=CASE WHEN ? THEN ? ELSE status_changed_at END WHERE agency=? AND item=?",
+        (url_now, status, reasons, first_sub, url_changed, at, status_changed, at) + key)
+    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, status, reasons) "
+               "VALUES (?,?,?,?,?,?,?,?)", key + (at, int(url_changed), int(status_changed), url_now, status, reasons))
+    return 1
 
 
 def _agency_list_at(db, at: str):

@@ -182,13 +182,93 @@ def test_a_url_edited_during_the_check_counts_in_the_summary_as_the_sheet_shows_
     assert report.write.stale == (RowKey("a-one", "O1"),)
     assert report.counts.get(Status.OK.value, 0) == 0 and report.counts[Status.UNKNOWN.value] == 1
     assert summary_of_a_one(sheet) == {"valid": "0", "unchecked": "1", "a-one round 1 valid": "0"}
+    # the governor's report, made from the history, counted O1 valid by its old URL's verdict
+    assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
+
+
+def test_a_url_edited_during_the_check_is_not_told_by_its_old_verdict_in_reminders_report_or_export(
+        sheet, config, site):
+    """Seven days before round 1: a-one's O1 was broken at 08:30, and while the 09:00 sync checks it
+    the agency pastes a working link there and its first link into O2, empty until then. The sheet
+    greys O1's old verdict and O2's "not sent" as pending, but the history kept them: the reminder
+    e-mailed at 09:05 told the agency O1 "เปิดไม่ได้" at the link it had just replaced and O2 not
+    sent, and the governor's report and follow-up list counted O1 broken and O2 missing. They are
+    not yet checked everywhere, as on the sheet; the ITAS export still says O1 is รอตรวจ."""
+    from sheets_sync.config.settings import NotifySettings, SmtpSettings
+    from sheets_sync.export import itas
+    from sheets_sync.worker.reminders import run_reminders
+    from tests.support.smtp import SmtpServer
+
+    def bkk(*args):
+        return datetime(*args, tzinfo=BANGKOK)
+
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    assert run(config, sheet, clock=FixedClock(bkk(2023, 1, 24, 8, 30))).counts[Status.BROKEN.value] == 1
+    sheet.edit_before_write(lambda e: (e.set_url("a-one", "O1", site.url("/org")),
+                                       e.set_url("a-one", "O2", site.url("/law"))))
+    report = run(config, sheet, clock=FixedClock(bkk(2023, 1, 24, 9, 0)))
+    assert set(report.write.stale) == {RowKey("a-one", "O1"), RowKey("a-one", "O2")}
+    assert report.counts[Status.UNKNOWN.value] == 2 and summary_of_a_one(sheet)["unchecked"] == "2"
+
+    with SmtpServer() as smtp:
+        notify = NotifySettings(enabled=True, smtp=SmtpSettings(host="127.0.0.1", port=smtp.port, security="none",
+                                                                from_address="ita@lamphun.go.th", timeout_s=5.0))
+        agencies = (dataclasses.replace(config.agencies[0], reminder_emails=("saraban@a-one.go.th",)),
+                    config.agencies[1])
+        reminded = run_reminders(config.with_settings(notify=notify), FixedClock(bkk(2023, 1, 24, 9, 5)), agencies)
+        assert reminded.ok and reminded.slots == ("r1-7d",) and reminded.sent == 1, reminded
+        (mail,) = smtp.inbox.to("saraban@a-one.go.th")
+    text, page = mail.part("plain"), mail.part("html")
+    assert "O3 อำนาจหน้าที่" in text and "<b>O3</b>" in page  # still empty: told
+    assert "O1 โครงสร้าง" not in text and "<b>O1</b>" not in page
+    assert "O2 ข้อมูลผู้บริหาร" not in text and "<b>O2</b>" not in page
+    assert site.url("/gone") not in text + page
+
+    assert report_of_a_one(config, bkk(2023, 1, 24, 9, 5)) == summary_of_a_one(sheet)
+    with State(config.settings.state_path) as state:
+        followup = governor.followup_rows(config, History(state, config.settings.tz), bkk(2023, 2, 1, 9, 0))
+    assert not [r for r in followup if r[0] == "a-one" and r[4] in ("O1", "O2")]
+
+    judged = itas._judged_urls(config)
+    lst = itas.build_list(sheet.backend.read(config.catalog), config.catalog, config.agencies[0],
+                          bkk(2023, 1, 24, 9, 5), judged)
+    by_item = {line.item: line for line in lst.lines}
+    assert by_item["O1"].verdict == itas.PENDING_TH and by_item["O2"].verdict == itas.PENDING_TH
+
+
+def test_a_link_pasted_back_during_the_check_is_not_counted_by_what_it_was_once_judged(sheet, config, site):
+    """O1's link worked at 08:00 and was replaced by a broken one checked at 08:30; while the 09:00 sync
+    checks that one, the agency pastes the first link back. The sheet greys the broken verdict as
+    pending; the governor's report counted O1 valid by the link's 08:00 verdict (the history's last
+    decided status of that URL text), which is not what the sheet shows."""
+    def at(hour, minute):
+        return FixedClock(datetime(2023, 1, 20, hour, minute, tzinfo=BANGKOK))
+
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    assert run(config, sheet, clock=at(8, 0)).counts[Status.OK.value] == 1
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    assert run(config, sheet, clock=at(8, 30)).counts[Status.BROKEN.value] == 1
+    sheet.edit_before_write(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    assert run(config, sheet, clock=at(9, 0)).write.stale == (RowKey("a-one", "O1"),)
+    assert summary_of_a_one(sheet) == {"valid": "0", "unchecked": "1", "a-one round 1 valid": "0"}
+    assert report_of_a_one(config, datetime(2023, 1, 20, 9, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
 
 
 def summary_of_a_one(sheet) -> dict[str, str]:
     """The summary tab's valid and not-yet-checked items of the province, and a-one's valid items of round 1."""
+    return _counts_of_a_one([[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)])
+
+
+def report_of_a_one(config, at) -> dict[str, str]:
+    """The same counts in the governor's report as of `at` (made from the history alone)."""
+    with State(config.settings.state_path) as state:
+        summary = governor.report_summary(config, History(state, config.settings.tz), at)
+    return _counts_of_a_one([[g.text(c) for c in r] for r in summary.grid()[0]])
+
+
+def _counts_of_a_one(rows) -> dict[str, str]:
     from sheets_sync.report.summary import UNCHECKED_LABEL
 
-    rows = [[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)]
     province = {r[0]: r[1:4] for r in rows if r and r[0].startswith("ข้อที่")}
     a_one = next(r for r in rows if len(r) > 13 and r[1] == "a-one")
     return {"valid": province["ข้อที่ผ่านเบื้องต้น"][0], "unchecked": province.get(UNCHECKED_LABEL, ["0"])[0],
@@ -209,6 +289,7 @@ def test_a_url_edited_since_its_check_counts_as_pending_in_a_sync_of_another_age
     run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)), agency="b-two")
     assert cells(sheet)[RowKey("a-one", "O1")]["status"] == Status.OK.label_th  # greyed by the sheet's rule
     assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "1", "a-one round 1 valid": "1"}
+    assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "gsheets"])
@@ -240,6 +321,7 @@ def test_a_url_edited_since_its_check_counts_as_pending_while_the_checker_is_off
     assert report.counts[Status.OK.value] == 1 and report.counts[Status.UNKNOWN.value] == 1
     assert cells(sheet)[RowKey("a-one", "O1")]["checked_url"] == site.url("/org")  # the sheet greys it
     assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "1", "a-one round 1 valid": "1"}
+    assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
 
 
 def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from sheets_sync.core.models import RowKey, Status
+from sheets_sync.core.clock import BANGKOK
+from sheets_sync.core.models import RowKey, Status, Verdict
 from sheets_sync.report.summary import deadline_end, frame, is_late
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
@@ -180,3 +181,23 @@ def test_every_check_is_noted_even_when_nothing_changed(tmp_path):
         assert h.last_check_by(bkk(2023, 1, 20)) == bkk(2023, 1, 10, 9, 0)
         state.db.execute("DELETE FROM history_check")  # a state file from before checks were noted
         assert h.last_check_by(bkk(2023, 1, 31)) == bkk(2023, 1, 10, 9, 0)
+
+
+def test_a_row_recorded_not_yet_checked_then_checked_with_no_answer_is_that_check(tmp_path):
+    """O1's new link, edited while a sync checked the old one, is recorded not yet checked; the next
+    sync checks it and its site does not answer (unknown, as before). That check is recorded: neither
+    the URL nor the status changed from the "not yet checked" line, so no event was added and the
+    history went on saying the row was never checked."""
+    from sheets_sync.state.history import PENDING
+
+    key = RowKey("a", "O1")
+    with State(tmp_path / "state.sqlite") as state:
+        h = History(state)
+        h.record([Verdict(key, "https://a.go.th/old", Status.UNKNOWN, ("connect_error",))], datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+        h.record([], datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK), pending={key: "https://a.go.th/new"})
+        assert h.as_of(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK))["reasons"].tolist() == [PENDING]
+        assert h.judged_urls() == {key: "https://a.go.th/old"}
+        h.record([Verdict(key, "https://a.go.th/new", Status.UNKNOWN, ("connect_error",))], datetime(2023, 1, 20, 11, 0, tzinfo=BANGKOK))
+        assert h.as_of(datetime(2023, 1, 20, 11, 0, tzinfo=BANGKOK))["reasons"].tolist() == ["connect_error"]
+        assert h.judged_urls() == {key: "https://a.go.th/new"}
+        assert [e.reasons for e in h.events(key)] == [("connect_error",), (PENDING,), ("connect_error",)]
