@@ -101,8 +101,6 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
 
         # The worker itself was offline for these (sheets_sync.check.offline): keep the earlier verdicts.
         offline = {v.key for v in verdicts if "checker_offline" in v.reasons}
-        kept_times = sorted(r.previous_checked_at for r in rows if r.key in offline and r.previous_checked_at)
-        kept_checked = (kept_times[0], kept_times[-1]) if kept_times else (None, None)
         if offline:
             log.warning("checker offline: %d rows keep their earlier verdict (not written)", len(offline))
         statuses: dict[RowKey, Status] = {r.key: _previous(r) for r in snapshot.rows}
@@ -111,9 +109,14 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         # whose URL was edited since their check: the sheet greys that check as pending (`_previous`).
         shown_pending = {r.key for r in snapshot.rows if r.url_text and g.judged_another_url(r)}
         shown_pending -= {v.key for v in verdicts if v.key not in offline}
+        # The rows kept while offline that still show their earlier verdict, and when it was made (the
+        # summary's heading and the command's line): not those the sheet greys as pending.
+        kept_times = sorted(r.previous_checked_at for r in rows
+                            if r.key in offline and r.key not in shown_pending and r.previous_checked_at)
+        kept_checked = (kept_times[0], kept_times[-1]) if kept_times else (None, None)
         # What the sheet will show, so the counts printed, logged and stored agree with it.
         counts = Counter(statuses[r.key].value for r in rows)
-        kept = {"kept_offline": len(offline), "kept_checked": kept_checked}
+        kept = {"kept_offline": len(offline - shown_pending), "kept_checked": kept_checked}
         if dry_run:
             return SyncReport(rows=len(rows), urls_checked=len(urls), counts=dict(counts),
                               problems=snapshot.problems, dry_run=True, verdicts=verdicts, **kept)
@@ -150,7 +153,7 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
             statuses, snapshot.agencies, catalog, snapshot.problems + moved + holes, now, s.expected_agencies,
             target_agencies=s.target_agencies, history=history.as_of(now), baseline=baseline_for(history, now),
             thai_digits=s.thai_digits, tz=s.tz, pending=pending,
-            extra_heading=(*summary_note, *offline_note(len(offline), kept_checked)))
+            extra_heading=(*summary_note, *offline_note(kept["kept_offline"], kept_checked)))
         try:
             backend.write_summary(summary)
             _write_snapshots(config, backend, history, snapshot.agencies, now)

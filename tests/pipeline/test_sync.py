@@ -317,11 +317,30 @@ def test_a_url_edited_since_its_check_counts_as_pending_while_the_checker_is_off
     offline = config.with_settings(checker=dataclasses.replace(
         config.settings.checker, canary_urls=(f"http://127.0.0.1:{closed_port()}/generate_204",)))
     report = run(offline, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
-    assert report.kept_offline == 2
+    assert report.kept_offline == 1  # O2: O1 shows as pending, not its earlier verdict
     assert report.counts[Status.OK.value] == 1 and report.counts[Status.UNKNOWN.value] == 1
     assert cells(sheet)[RowKey("a-one", "O1")]["checked_url"] == site.url("/org")  # the sheet greys it
     assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "1", "a-one round 1 valid": "1"}
     assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
+
+
+def test_the_offline_heading_counts_only_the_rows_showing_their_earlier_verdict(sheet, config, site):
+    """O2's link changed while the 09:00 sync checked it, so the sheet greys its 08:00 verdict as
+    pending; then the checker is offline at 10:00. The summary's heading said "2 แถวยังแสดงผลการตรวจ
+    ครั้งก่อน (ตรวจระหว่าง 08:00 ถึง 09:00 น.)": O2 shows no earlier verdict, only O1 does, made at 09:00."""
+    def at(hour):
+        return FixedClock(datetime(2023, 1, 20, hour, 0, tzinfo=BANGKOK))
+
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/org")), e.set_url("a-one", "O2", site.url("/law"))))
+    assert run(config, sheet, clock=at(8)).counts[Status.OK.value] == 2
+    sheet.edit_before_write(lambda e: e.set_url("a-one", "O2", site.url("/gone")))
+    assert run(config, sheet, clock=at(9)).write.stale == (RowKey("a-one", "O2"),)
+    offline = config.with_settings(checker=dataclasses.replace(
+        config.settings.checker, canary_urls=(f"http://127.0.0.1:{closed_port()}/generate_204",)))
+    report = run(offline, sheet, clock=at(10))
+    assert report.kept_offline == 1 and report.kept_checked[0] == report.kept_checked[1] == at(9).now()
+    heading = [g.text(r[0]) for r in sheet.grid(TAB_SUMMARY)[:4] if r]
+    assert any("1 แถวยังแสดงผลการตรวจครั้งก่อน (ตรวจเมื่อ 20 ม.ค. 2566 09:00 น.)" in line for line in heading), heading
 
 
 def test_agency_added_in_the_tab_gets_its_rows_on_next_sync(sheet, config):
