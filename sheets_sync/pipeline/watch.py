@@ -29,6 +29,7 @@ from sheets_sync.core.clock import Clock
 from sheets_sync.core.models import RowKey, Status, SubmissionRow, Verdict, WriteReport
 from sheets_sync.judge import verdicts as judge
 from sheets_sync.pipeline.sync import check_submissions
+from sheets_sync.sheet import grid as g
 from sheets_sync.sheet.backend import Backend, Snapshot
 from sheets_sync.state.history import History
 from sheets_sync.state.store import State
@@ -140,8 +141,12 @@ def watch_pass(config: Config, backend: Backend, checker: Checker, clock: Clock,
     for key in skipped:
         watch.seen.pop(key, None)  # not judged as it is now: due again next pass
     if state is not None:
+        # Rows the sheet now greys as pending (edited while checked, or kept while offline with a URL not
+        # yet checked) are recorded so, as a sync records them: not by their old URL's verdict.
+        waiting = {r.key: r.url_text for r in due if r.key in offline and r.url_text and g.judged_another_url(r)}
         History(state, config.settings.tz).record([v for v in verdicts if v.key not in skipped], now,
-                                                   snapshot.agencies, explanations={r.key: r.explanation for r in due})
+                                                   snapshot.agencies, explanations={r.key: r.explanation for r in due},
+                                                   pending=waiting | dict(write.stale_urls))
     log.info("watch: %d changed rows, %d URLs checked, %d rows written", len(due), len(urls), write.written,
              extra={"event": "watch", "due": len(due), "written": write.written})
     return WatchReport(rows=len(snapshot.rows), due=tuple(r.key for r in due), urls_checked=len(urls), write=write)

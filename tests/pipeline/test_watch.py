@@ -104,6 +104,58 @@ def test_a_pass_checks_only_changed_rows_and_writes_their_verdicts(sheet, config
         checker.close()
 
 
+def test_a_pass_records_a_row_edited_while_it_was_checked_or_kept_offline_as_not_yet_checked(sheet, config, site):
+    """a-one's O1 and O2 were broken at the sync. The agency fixes O1, and changes it again while a pass
+    checks it; it fixes O2 while the checker is offline. The sheet greys both old verdicts as pending,
+    but the history, recorded by the pass, kept them: the governor's follow-up list named O1 and O2
+    broken at the links the agency had replaced. They are not yet checked there too."""
+    import dataclasses
+
+    from tests.support.http_servers import closed_port
+
+    clock = FixedClock(datetime(2023, 1, 20, 9, 0, tzinfo=BANGKOK))
+    sheet.edit_now(lambda e: (e.set_url("a-one", "O1", site.url("/gone")), e.set_url("a-one", "O2", site.url("/gone?2"))))
+    checker = Checker(config.settings.checker)
+    try:
+        watch = synced(config, sheet, checker, clock)
+        clock.advance(60)
+        sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/boss")))
+        sheet.edit_before_write(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+        with State(config.settings.state_path) as state:
+            assert watch_pass(config, sheet.backend, checker, clock, watch, state=state).write.stale == (
+                RowKey("a-one", "O1"),)
+        assert followed_up(config) == ["O2"]
+    finally:
+        checker.close()
+    offline = config.with_settings(checker=dataclasses.replace(
+        config.settings.checker, canary_urls=(f"http://127.0.0.1:{closed_port()}/generate_204",)))
+    checker = Checker(offline.settings.checker)
+    try:
+        clock.advance(60)
+        sheet.edit_now(lambda e: e.set_url("a-one", "O2", site.url("/boss")))
+        with State(config.settings.state_path) as state:
+            kept = watch_pass(offline, sheet.backend, checker, clock, watch, state=state)
+            # O1 too: due again after its race, and kept now
+            assert set(kept.due) == {RowKey("a-one", "O1"), RowKey("a-one", "O2")} and kept.write.written == 0
+    finally:
+        checker.close()
+    assert statuses(sheet)[RowKey("a-one", "O2")] == Status.BROKEN.label_th  # greyed by the sheet's rule
+    assert followed_up(config) == []
+    with State(config.settings.state_path) as state:
+        judged = History(state, config.settings.tz).judged_urls()
+    assert judged[RowKey("a-one", "O1")] == site.url("/gone")  # what the verdict the sheet shows judged
+
+
+def followed_up(config) -> list[str]:
+    """a-one's items of round 1 on the governor's follow-up list (made from the history) after its deadline."""
+    from sheets_sync.report import governor
+
+    with State(config.settings.state_path) as state:
+        rows = governor.followup_rows(config, History(state, config.settings.tz),
+                                      datetime(2023, 2, 1, 9, 0, tzinfo=BANGKOK))
+    return [r[4] for r in rows if r[0] == "a-one" and r[4] in ("O1", "O2")]
+
+
 def test_on_xlsx_a_pass_reads_the_workbook_only_when_someone_saved_it(tmp_path, config, site):
     from tests.support.sheets import XlsxHarness
 
