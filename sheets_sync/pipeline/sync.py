@@ -131,9 +131,12 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         # A row whose URL changed while it was checked keeps the verdict of the URL it had, greyed
         # as pending until the next run: counted so too (not yet checked), never by that verdict,
         # nor by the one the history last decided for that URL (`pending`), as are the rows the
-        # sheet already showed pending.
-        pending = frozenset(write.stale) | shown_pending
+        # sheet already showed pending. Not one whose URL was put back meanwhile to the one its
+        # verdict judged: the sheet shows that verdict as current.
+        back = _put_back(write, snapshot)
+        pending = (frozenset(write.stale) - back.keys()) | shown_pending
         statuses.update(dict.fromkeys(pending, Status.UNKNOWN))
+        statuses.update(back)
         counts = Counter(statuses[r.key].value for r in rows)
         moved = _moved_problems(write, snapshot)
         for p in moved:
@@ -334,6 +337,21 @@ def _unsent(holes: Sequence[ReadProblem]) -> list[Verdict]:
     """What the history records of the rows a user deleted: not sent, as the summary counts them,
     so the report (made from the history alone) agrees with it instead of counting the last verdict."""
     return [Verdict(RowKey(p.value, item), "", Status.EMPTY) for p in holes for item in p.items]
+
+
+def _put_back(write: WriteReport, snapshot: Snapshot) -> dict[RowKey, Status]:
+    """The rows changed while they were checked whose URL cell holds, at write time, the URL their
+    verdict judged ('URL ที่ตรวจ', compared as the sheet's stale rule compares): a link pasted back
+    during the check (or one typed since the last check and undone). The sheet shows their verdict as
+    current, not pending: key -> that verdict's status. The history gets it back too (`History.record`)."""
+    rows = {r.key: r for r in snapshot.rows}
+    back = {}
+    for key, url in write.stale_urls:
+        row = rows.get(key)
+        if row is not None and row.previous_checked_url is not None \
+                and g.as_rule_reads(url) == g.as_rule_reads(row.previous_checked_url):
+            back[key] = _previous(replace(row, url_text=url))
+    return back
 
 
 def _previous(row) -> Status:

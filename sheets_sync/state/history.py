@@ -139,7 +139,8 @@ class History:
         checked, or since), so the sheet greys that verdict as pending -> the URL text the cell holds:
         each is recorded as that URL not yet checked (unknown, reasons `PENDING`, no decided status), its
         old URL's verdict no longer the row's, and keeps the time it was last checked (the reminders wait
-        for its check)."""
+        for its check). A URL put back to the one the row's last verdict judged gets that verdict back,
+        as the sheet shows it current again."""
         at = _t(now)
         added = 0
         with self.state.transaction() as db:
@@ -363,7 +364,8 @@ def _record_pending(db, key: tuple[str, str], url: str, at: str, current: tuple 
                    "reasons) VALUES (?,?,?,?,?,?,?,?)", key + (at, 1 if url else 0, 1, url, UNDECIDED, PENDING))
         return 1
     old_url, old_status, first_sub, _, old_reasons = current
-    url_now, status, reasons = (url, UNDECIDED, PENDING)
+    judged = _last_judged(db, key)
+    url_now, status, reasons = judged if judged is not None and judged[0] == url else (url, UNDECIDED, PENDING)
     if (url_now, status, reasons) == (old_url, old_status, old_reasons):
         return 0
     url_changed, status_changed = url_now != old_url, status != old_status

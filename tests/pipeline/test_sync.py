@@ -254,6 +254,22 @@ def test_a_link_pasted_back_during_the_check_is_not_counted_by_what_it_was_once_
     assert report_of_a_one(config, datetime(2023, 1, 20, 9, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
 
 
+def test_a_link_put_back_during_the_check_counts_by_the_verdict_the_sheet_shows_current(sheet, config, site):
+    """O1's link worked at 08:00. The agency pastes another over it, then, while the 09:00 sync checks
+    that one, puts the first link back (an undo). Its cell holds the URL its 08:00 verdict judged, so
+    the sheet shows that verdict as current, not pending: the summary counted O1 as not yet checked,
+    and the history, had it recorded O1 so, would have made the report say it too."""
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    assert run(config, sheet).counts[Status.OK.value] == 1
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    sheet.edit_before_write(lambda e: e.set_url("a-one", "O1", site.url("/org")))
+    report = run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)))
+    assert report.write.stale == (RowKey("a-one", "O1"),) and report.counts[Status.OK.value] == 1
+    assert cells(sheet)[RowKey("a-one", "O1")]["checked_url"] == site.url("/org")
+    assert summary_of_a_one(sheet) == {"valid": "1", "unchecked": "0", "a-one round 1 valid": "1"}
+    assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
+
+
 def summary_of_a_one(sheet) -> dict[str, str]:
     """The summary tab's valid and not-yet-checked items of the province, and a-one's valid items of round 1."""
     return _counts_of_a_one([[g.text(c) for c in r] for r in sheet.grid(TAB_SUMMARY)])
