@@ -236,6 +236,30 @@ def test_a_url_edited_during_the_check_is_not_told_by_its_old_verdict_in_reminde
     assert by_item["O1"].verdict == itas.PENDING_TH and by_item["O2"].verdict == itas.PENDING_TH
 
 
+def test_a_first_link_pasted_during_the_first_sync_is_not_reminded_as_not_sent(sheet, config, site):
+    """The worker's very first sync, seven days before round 1: a-one pastes its first link into O2
+    while the sync checks the empty row. The history had never seen the row, and recorded nothing of
+    it: the reminder e-mailed right after told the agency O2 was not sent, its link on the sheet."""
+    from sheets_sync.config.settings import NotifySettings, SmtpSettings
+    from sheets_sync.worker.reminders import run_reminders
+    from tests.support.smtp import SmtpServer
+
+    sheet.edit_before_write(lambda e: e.set_url("a-one", "O2", site.url("/org")))
+    report = run(config, sheet, clock=FixedClock(datetime(2023, 1, 24, 9, 0, tzinfo=BANGKOK)))
+    assert report.write.stale == (RowKey("a-one", "O2"),)
+    with SmtpServer() as smtp:
+        notify = NotifySettings(enabled=True, smtp=SmtpSettings(host="127.0.0.1", port=smtp.port, security="none",
+                                                                from_address="ita@lamphun.go.th", timeout_s=5.0))
+        agencies = (dataclasses.replace(config.agencies[0], reminder_emails=("saraban@a-one.go.th",)),
+                    config.agencies[1])
+        at = FixedClock(datetime(2023, 1, 24, 9, 5, tzinfo=BANGKOK))
+        assert run_reminders(config.with_settings(notify=notify), at, agencies).sent == 1
+        (mail,) = smtp.inbox.to("saraban@a-one.go.th")
+    assert "O1 โครงสร้าง" in mail.part("plain")  # empty: told
+    assert "O2 ข้อมูลผู้บริหาร" not in mail.part("plain") and "<b>O2</b>" not in mail.part("html")
+    assert report_of_a_one(config, at.now()) == summary_of_a_one(sheet)
+
+
 def test_a_link_pasted_back_during_the_check_is_not_counted_by_what_it_was_once_judged(sheet, config, site):
     """O1's link worked at 08:00 and was replaced by a broken one checked at 08:30; while the 09:00 sync
     checks that one, the agency pastes the first link back. The sheet greys the broken verdict as
