@@ -1,7 +1,8 @@
 """The history of every (agency, item), kept in the shared SQLite state file.
 
 After each successful write of verdicts the sync calls `History.record`: one event per row
-whose URL text or status changed (and one the first time a row is seen). From the events any
+whose URL text or status changed (and one the first time a row is seen), a row whose URL was
+edited since its verdict (the sheet greys it as pending) as its new URL not yet checked. From the events any
 moment can be rebuilt (`History.as_of`): the status of every row then, when it was first
 submitted, first valid (`ok` or `warning`), when its URL last changed. That is what the
 summary, the round snapshots and the governor's report are computed from, so they survive
