@@ -148,7 +148,8 @@ def sync(config: Config, backend: Backend, checker: Checker, clock: Clock, agenc
         # The rows the sheet greys as pending are recorded so, with the URL they hold now: the reminders
         # and the governor's report, made from the history, told an agency of its old URL's verdict.
         waiting = {r.key: r.url_text for r in snapshot.rows if r.key in shown_pending} | dict(write.stale_urls)
-        history.record([v for v in verdicts if v.key not in skipped] + list(_unsent(holes)), now, snapshot.agencies,
+        history.record([v for v in verdicts if v.key not in skipped] + _emptied(snapshot, verdicts, offline)
+                       + list(_unsent(holes)), now, snapshot.agencies,
                        explanations={r.key: r.explanation for r in rows}, pending=waiting)
         s = config.settings
         log.info("writing the summary tab")
@@ -337,6 +338,15 @@ def _unsent(holes: Sequence[ReadProblem]) -> list[Verdict]:
     """What the history records of the rows a user deleted: not sent, as the summary counts them,
     so the report (made from the history alone) agrees with it instead of counting the last verdict."""
     return [Verdict(RowKey(p.value, item), "", Status.EMPTY) for p in holes for item in p.items]
+
+
+def _emptied(snapshot: Snapshot, verdicts: Sequence[Verdict], offline: set[RowKey]) -> list[Verdict]:
+    """What the history records of the rows given no verdict this run (another agency's in a sync
+    --agency) whose URL cell was emptied since their verdict: not sent, as the summary counts them
+    (`_previous`), not the verdict of the URL the agency took out."""
+    judged = {v.key for v in verdicts if v.key not in offline}
+    return [Verdict(r.key, "", Status.EMPTY) for r in snapshot.rows
+            if r.key not in judged and not r.url_text and g.judged_another_url(r)]
 
 
 def _put_back(write: WriteReport, snapshot: Snapshot) -> dict[RowKey, Status]:

@@ -332,6 +332,22 @@ def test_a_url_edited_since_its_check_counts_as_pending_in_a_sync_of_another_age
     assert report_of_a_one(config, datetime(2023, 1, 20, 10, 5, tzinfo=BANGKOK)) == summary_of_a_one(sheet)
 
 
+def test_a_link_taken_out_since_its_check_is_not_sent_in_the_report_after_a_sync_of_another_agency(
+        sheet, config, site):
+    """a-one's O1 was broken; its agency empties the cell, and the coordinator syncs b-two alone. The
+    summary counts O1 as not sent, as the row says; the history kept the verdict of the link taken
+    out, so the governor's follow-up list named O1 broken at that link."""
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", site.url("/gone")))
+    assert run(config, sheet).counts[Status.BROKEN.value] == 1
+    sheet.edit_now(lambda e: e.set_url("a-one", "O1", ""))
+    run(config, sheet, clock=FixedClock(datetime(2023, 1, 20, 10, 0, tzinfo=BANGKOK)), agency="b-two")
+    with State(config.settings.state_path) as state:
+        followup = governor.followup_rows(config, History(state, config.settings.tz),
+                                          datetime(2023, 2, 1, 9, 0, tzinfo=BANGKOK))
+    (o1,) = [r for r in followup if r[0] == "a-one" and r[4] == "O1"]
+    assert (o1[8], o1[9]) == (Status.EMPTY.label_th, "")
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "gsheets"])
 def test_a_label_over_its_link_checked_before_counts_by_its_verdict_in_a_sync_of_another_agency(
         kind, tmp_path, config, site):
