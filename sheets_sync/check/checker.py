@@ -16,7 +16,6 @@ never an exception.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import re
 import secrets
@@ -25,7 +24,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Callable, Iterable, Mapping, NamedTuple, TypeVar
+from typing import Callable, Iterable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from sheets_sync.check import (
@@ -47,6 +46,7 @@ from sheets_sync.check.fetcher import Fetcher, request_target
 from sheets_sync.check.pdfpool import PdfReaderPool
 from sheets_sync.check.pdftext import squeeze, wants_password
 from sheets_sync.check.retry import RETRY_STATUSES
+from sheets_sync.check.shared import UNANSWERED, Cut, SharedRequests, noting_unanswered
 from sheets_sync.check.transport import LoopThread, identify
 from sheets_sync.check.years import settled
 from sheets_sync.config.settings import CheckerSettings
@@ -56,7 +56,6 @@ from sheets_sync.core.models import CheckResult, Status
 from sheets_sync.core.normalize import folder_index, host_of, is_homepage
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class _ProbeNeeded(Exception):
@@ -85,11 +84,7 @@ class Checker:
         self.policy, self.tls = self.fetcher.policy, self.fetcher.tls
         self._chains = None  # a chains.ChainCompleter, made when a certificate first fails
         self.should_stop: Callable[[], bool] = stop or (lambda: False)
-        self._probes: dict[str, asyncio.Future] = {}
-        self._homes: dict[str, asyncio.Future] = {}  # where each site's root leads, its template's lines (_home)
-        self._siblings: dict[str, asyncio.Future] = {}
-        self._sibling_number = _sibling_number()
-        self._issuers: dict[str, asyncio.Future] = {}  # the intermediate certificates at each address (_chains_complete)
+        self._new_run()
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
         # PDF text off this process's event loop (see sheets_sync.check.pdfpool); its helper starts
@@ -142,10 +137,7 @@ class Checker:
         network level at once), network failures come back as `checker_offline`, never `broken`.
         """
         unique = list(dict.fromkeys(urls))
-        self._probes = {}  # one soft-404 probe per host per run (read and written on the loop only)
-        self._homes = {}  # and one look at its root (an item sent to a folder's index, a template untold)
-        self._siblings, self._sibling_number = {}, _sibling_number()  # and one sibling per script (_template_probe)
-        self._issuers = {}  # and each intermediate certificate fetched once per run
+        self._new_run()
         if not unique:
             return {}
         if offline.canaries_down(self.settings.canary_urls, self.check):
@@ -164,6 +156,17 @@ class Checker:
 
     def _run(self, unique: list[str], progress, validators) -> dict[str, CheckResult]:
         return Dispatch(self, unique, validators).run(progress)
+
+    def _new_run(self) -> None:
+        """The requests a run's checks share (sheets_sync.check.shared), none asked yet: a run
+        never reuses another's answers."""
+        self._probes = SharedRequests(self.fetch_async)  # one soft-404 probe per host per run
+        # and one look at its root (_home: an item sent to a folder's index, a template untold)
+        self._homes = SharedRequests(self.fetch_async)
+        # and one sibling per script (_template_probe), by a content id new each run
+        self._siblings, self._sibling_number = SharedRequests(self.fetch_async), _sibling_number()
+        # and each intermediate certificate fetched once per run (_chains_complete)
+        self._issuers = SharedRequests(self.fetch_async)
 
     # ------------------------------------------------------------ on the event loop
     async def check_async(self, url: str, validators: tuple[str | None, str | None] | None = None) -> CheckResult:
@@ -252,16 +255,13 @@ class Checker:
         """classify, with what it may need that takes waiting fetched first: a PDF's text (from
         the helper process), the files and frames a page shows, and the site's soft-404 probe
         (only when classify asks for it)."""
-        noted = _UNANSWERED_ASKS.set([])
-        try:
+        with noting_unanswered() as noted:
             result, page = await self._classified(fetch, deadline, probe)
             if probe and fetch.redirects and result.status in (Status.OK, Status.WARNING) and \
                     "redirected_home" not in result.reasons and await self._sent_to_folder_home(fetch, deadline):
                 codes = result.reasons + ("redirected_home",)
                 result = replace(result, status=reasons.status_of(codes), reasons=codes)
-            unanswered = bool(_UNANSWERED_ASKS.get())
-        finally:
-            _UNANSWERED_ASKS.reset(noted)
+            unanswered = bool(noted)
         if unanswered:
             # Judged without what a rule asked the site for (its home page, soft-404 probe or a
             # page's sibling), which gave no answer this time: a verdict of this run only. Reused
@@ -291,9 +291,9 @@ class Checker:
     async def _home(self, origin: str, deadline: float) -> "_Home | None":
         """Where the site's root leads, with the dated lines of its template's parts
         (`template.part_lines`) and whether it is a consent wall alone (`content.wall_text`); None
-        when it does not open. Asked once per site and run (`_ask`: again by a later check with
-        more time than a request cut by its asker's deadline had; one that did not answer this
-        time is noted for the check)."""
+        when it does not open. Asked once per site and run (`SharedRequests.ask`: again by a later
+        check with more time than a request cut by its asker's deadline had; one that did not
+        answer this time is noted for the check)."""
         def root(f: Fetch) -> _Home | None:
             if f.error is not None or f.status_code is None or not 200 <= f.status_code < 300:
                 return None
@@ -303,7 +303,7 @@ class Checker:
             return _Home(f.final_url or f.url, template.part_lines(home.raw_html, self._wanted_years()),
                          content.wall_text(home))
 
-        return await self._ask(self._homes, origin, origin + "/", deadline, root)
+        return await self._homes.ask(origin, origin + "/", deadline, root)
 
     async def _walled_site(self, url: str, page: content.Page, deadline: float) -> bool:
         """Whether `page` (at `url`) is a consent banner alone (`content.wall_text`) and its site's
@@ -343,9 +343,8 @@ class Checker:
             shown_by = await self._template_probe(final, page, deadline)
 
         def known_probe():
-            slot = self._probes.get(key)
-            got = slot.result() if slot is not None and slot.done() else _UNANSWERED
-            if got is _UNANSWERED or isinstance(got, _Cut):
+            got = self._probes.so_far(key)
+            if got is UNANSWERED:
                 # `_probe` asks again for a cut one when this check has more time, and notes the
                 # check as judged without it when there is none
                 raise _ProbeNeeded
@@ -544,66 +543,37 @@ class Checker:
             return found
 
         async def issuer(url: str) -> tuple:
-            # Once per run for every site its CA signed (`_ask`); one this check's time cut (its
-            # request, or the timeout below) is asked again by a later check with more time: kept
-            # as "none there", every one of those sites was a false tls_invalid for the run.
-            return await self._ask(self._issuers, url, url, deadline, certificates) or ()
+            # Once per run for every site its CA signed (`SharedRequests.ask`); one this check's
+            # time cut (its request, or the timeout below) is asked again by a later check with
+            # more time: kept as "none there", every one of those sites was a false tls_invalid
+            # for the run.
+            return await self._issuers.ask(url, url, deadline, certificates) or ()
 
         timer = asyncio.timeout(max(0.0, deadline - time.monotonic()))
-        noted = _UNANSWERED_ASKS.set([])
-        try:
-            servers = {(t.raw_host or "", t.port or 443) for t in map(request_target, (fetch.url, *fetch.redirects))
-                       if t.scheme == "https"}
-            if not servers:
-                return False
-            async with timer:
-                for host, port in sorted(servers):
-                    # The handshake is made again to read the certificate: aiohttp gives a
-                    # response's connection back to its pool, and so out of reach, once a
-                    # short body has arrived. Same guard and pinned addresses as any request,
-                    # tried in turn as the request's were.
-                    der = None
-                    for address in await self.policy.pin(host, port):
-                        try:
-                            der = await presented_certificate(str(address), port, host, self.tls.get(False))
-                            break
-                        except OSError:
-                            continue
-                    if der is None or not await self._chains.completes(host, der, issuer):
-                        return None if any(isinstance(n, _Cut) for n in _UNANSWERED_ASKS.get()) else False
-        except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;
-            return None if timer.expired() else False  # ValueError: InvalidTarget, a name TLS cannot encode
-        finally:
-            _UNANSWERED_ASKS.reset(noted)
+        with noting_unanswered() as noted:
+            try:
+                servers = {(t.raw_host or "", t.port or 443)
+                           for t in map(request_target, (fetch.url, *fetch.redirects)) if t.scheme == "https"}
+                if not servers:
+                    return False
+                async with timer:
+                    for host, port in sorted(servers):
+                        # The handshake is made again to read the certificate: aiohttp gives a
+                        # response's connection back to its pool, and so out of reach, once a
+                        # short body has arrived. Same guard and pinned addresses as any request,
+                        # tried in turn as the request's were.
+                        der = None
+                        for address in await self.policy.pin(host, port):
+                            try:
+                                der = await presented_certificate(str(address), port, host, self.tls.get(False))
+                                break
+                            except OSError:
+                                continue
+                        if der is None or not await self._chains.completes(host, der, issuer):
+                            return None if any(isinstance(n, Cut) for n in noted) else False
+            except (OSError, TimeoutError, ssl.SSLError, ValueError):  # the guard's refusal is an OSError;
+                return None if timer.expired() else False  # ValueError: InvalidTarget, a name TLS cannot encode
         return True
-
-    async def _ask(self, table: dict, key: str, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | None:
-        """`read` of the answer to a request for `url` that a run's checks share, once per `key` of
-        `table` (`_once`); None when there is none this time: cut by this check's deadline (the
-        first check of a site may ask with a second left; a later check with more time than that
-        request had asks again), or the site did not answer (no connection, a timeout of its own,
-        a 5xx or 429). Such a request is noted for the check: `_classify` keeps no validators for
-        a verdict made without it, `_chains_complete` tells a cut from "no certificate there"."""
-        got = await _once(table, key, lambda: self._shared(url, deadline, read), deadline)
-        if isinstance(got, _Cut) or got is _UNANSWERED:
-            if (noted := _UNANSWERED_ASKS.get()) is not None:
-                noted.append(got)
-            return None
-        return got
-
-    async def _shared(self, url: str, deadline: float, read: Callable[[Fetch], T]) -> T | _Cut | object:
-        """`read` of the answer to a request a site's checks share (`_ask`), a `_Cut` when its
-        asker's own `deadline` cut it: that check's lack of time, not the site's answer (a
-        timeout well before then, the socket's read timeout, is the site's, and stands), or
-        `_UNANSWERED` when `read` found nothing in it and the site did not answer."""
-        start = time.monotonic()
-        f = await self.fetch_async(url, deadline=deadline)
-        if f.error == "timeout" and time.monotonic() >= deadline - _CUT_SLACK_S:
-            return _Cut(deadline - start)
-        value = read(f)
-        # (a 500 the site sends for every missing path is its probe, not a failure: `read` keeps it)
-        silent = f.error in offline.NETWORK_ERRORS or f.status_code in RETRY_STATUSES
-        return _UNANSWERED if silent and not value else value
 
     async def _site_probe(self, url: str, deadline: float) -> content.Probe | None:
         """The soft-404 probe of `url`'s site (`_probe`); None when probes are off or `url` has no site."""
@@ -613,12 +583,12 @@ class Checker:
     async def _probe(self, key: str, deadline: float) -> content.Probe | None:
         """The site's answer to a random missing path, fetched once per host per run; every
         other check of the host waits for the first one's answer. Asked again by a later check
-        with more time than a request its asker's deadline cut had (`_once`): kept, that cut
-        request judged every later page of the site without the probe (a soft 404 ok)."""
+        with more time than a request its asker's deadline cut had (`SharedRequests.ask`): kept,
+        that cut request judged every later page of the site without the probe (a soft 404 ok)."""
         def read(f: Fetch) -> content.Probe | None:
             return content.probe_from(f.status_code, f.final_url, f.body, f.headers) if f.error is None else None
 
-        return await self._ask(self._probes, key, f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline, read)
+        return await self._probes.ask(key, f"{key}/sheets-sync-probe-{secrets.token_hex(6)}", deadline, read)
 
     async def _template_probe(self, url: str, page: content.Page, deadline: float) -> content.Probe | None:
         """What tells the template of `page` (at `url`) from its own content (classify.template_years):
@@ -639,7 +609,7 @@ class Checker:
                     if f.error is None and not f.truncated else None
                 return answer.lines if answer is not None else ()
 
-            lines = await self._ask(self._siblings, asked.script, asked.address, deadline, read)
+            lines = await self._siblings.ask(asked.script, asked.address, deadline, read)
             if lines and template.shows_own_line(page.raw_html, lines):
                 return content.Probe(final_url=asked.address, shingles=frozenset(), lines=lines)
         return await self._home_template(url, page, probe, deadline) or probe
@@ -675,63 +645,6 @@ class Checker:
             return None
         lines = template.shared_lines(mine, home.lines)
         return content.Probe(final_url=home.leads, shingles=frozenset(), lines=lines) if lines else None
-
-
-async def _once(table: dict, key: str, make: Callable, deadline: float):
-    """`await make()` once per `key` of `table` (a run's); every other caller of that key waits
-    for the first one's answer, or gets a `_Cut` when `deadline` (monotonic) passes first. An answer
-    `make` gives as a `_Cut`, or a `make` cancelled with its caller, is no answer for the key: a
-    caller with more time left than that request had asks again; one with no more gets the `_Cut`
-    at once (its own would be cut too, and a site that drips its answer would cost each of its
-    checks its whole deadline)."""
-    while True:
-        slot = table.get(key)
-        got = slot.result() if slot is not None and slot.done() else None
-        cut = got if isinstance(got, _Cut) else None
-        if slot is None or (cut is not None and deadline - time.monotonic() > cut.had):
-            slot = table[key] = asyncio.get_running_loop().create_future()
-            value, start = None, time.monotonic()
-            try:
-                value = await make()
-            except asyncio.CancelledError:
-                # With its check, at its deadline (`_chains_complete`'s timeout): that check's
-                # time, no answer; set to None, every waiter read it as "none there".
-                value = _Cut(deadline - start)
-                raise
-            finally:
-                slot.set_result(value)
-            return value
-        if cut is not None:
-            return cut
-        budget.idle()  # no request of ours in flight while the first check fetches it
-        waited = time.monotonic()
-        try:
-            value = await asyncio.wait_for(asyncio.shield(slot), max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            return _Cut(deadline - waited)  # this check's time, as its own request would have been cut
-        if not isinstance(value, _Cut):
-            return value
-
-
-# The timers that end a request at its check's deadline run on the event loop's clock, whole
-# milliseconds that may be behind time.monotonic(): a request the deadline cut may come back up to
-# a millisecond or two "before" it (8 of 40 did on loopback), its cut read as the site's own
-# timeout and kept for the run (a run's full tests failed so). A timeout of the site's own this
-# close to the deadline, read as a cut, costs a later check one more request.
-_CUT_SLACK_S = 0.05
-
-
-class _Cut(NamedTuple):
-    """What `_once` makes that its caller's deadline cut: that check's time ran out, not the site's."""
-
-    had: float  # the seconds the request had
-
-
-# The shared requests (`Checker._ask`) a check asked for that gave no answer this time, each a
-# `_Cut` or `_UNANSWERED`, per `Checker._classify` or `Checker._chains_complete` (a check is one
-# task: its awaits see the list it set).
-_UNANSWERED_ASKS: contextvars.ContextVar[list | None] = contextvars.ContextVar("unanswered_asks", default=None)
-_UNANSWERED = object()  # a run's answer for a shared request the site did not answer (`Checker._shared`)
 
 
 class _Home(NamedTuple):
