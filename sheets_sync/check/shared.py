@@ -65,9 +65,10 @@ class SharedRequests:
         return got
 
     def so_far(self, key: str) -> object:
-        """What `ask` has for `key` without waiting: `read`'s value, or `UNANSWERED` when the run
-        has none yet (not asked, still on its way, cut by its asker's deadline, or the site did
-        not answer), for the caller to `ask` (classify reads the probe only when a rule needs it)."""
+        """What the run has for `key` without waiting: `read`'s value, or `UNANSWERED` when it has
+        none yet (not asked, still on its way, cut by its asker's deadline, or the site did not
+        answer). Classify reads the probe only when a rule needs it; a check that finds it
+        UNANSWERED then `ask`s for it (`Checker._classified`)."""
         slot = self._slots.get(key)
         got = slot.result() if slot is not None and slot.done() else UNANSWERED
         return UNANSWERED if isinstance(got, Cut) else got
