@@ -118,7 +118,8 @@ async def _once(table: dict, key: str, make: Callable, deadline: float):
                 value = await make()
             except asyncio.CancelledError:
                 # With its check, at its deadline (`Checker._chains_complete`'s timeout): that
-                # check's time, no answer; set to None, every waiter read it as "none there".
+                # check's time, no answer: a Cut, which a waiter with more time asks again
+                # (None would read as "none there" to every waiter).
                 value = Cut(deadline - start)
                 raise
             finally:
