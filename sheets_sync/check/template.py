@@ -338,6 +338,59 @@ def without_crumbs(markup: str) -> str:
     return "".join(out) + markup[at:]
 
 
+# A CMS's widget of its posts by month or year, or of their calendar, which stands in its sidebar on
+# every page: WordPress's archives and calendar (classic widget and block), Joomla's articles
+# archive module, Blogger's archive. Its lines ("มกราคม 2023", "ธันวาคม 2565 (4)", the calendar's
+# "กุมภาพันธ์ 2566") say when the site posted, never what an item's page shows. Found by these
+# names only: an archive page's own "archive-header" or "archive-posts" holds its content.
+_ARCHIVE_NAMES = ("widget_archive", "widget_calendar", "wp-block-archives", "wp-block-calendar", "wp-calendar",
+                  "archive-module", "mod-articlesarchive", "blogarchive")
+_ARCHIVES = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?\b(?:class|id)\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:"
+                       + "|".join(_ARCHIVE_NAMES) + r")[\w-]*(?=[\s\"'>])[^<>]*>", re.I)
+
+
+def _archives(markup: str):
+    """(start, end) of each archive or calendar widget in `markup` (`_ARCHIVE_NAMES`), in order,
+    none inside another; at most MAX_NAMED looked at, none left unclosed (its end unknown)."""
+    at, looked = 0, 0
+    while looked < MAX_NAMED and (m := _ARCHIVES.search(markup, at)) is not None:
+        looked += 1
+        end = closed_end(markup, m.start(), m.group(1).lower())
+        if end is None:
+            at = m.end()
+            continue
+        yield m.start(), end
+        at = end
+
+
+def archive_lines(raw_html: str) -> tuple[str, ...]:
+    """The dated lines of a page's archive and calendar widgets (`_ARCHIVE_NAMES`): the months
+    its site posted in, its template's on every page, never its content.
+
+    >>> archive_lines('<h1>แผน ปี 2565</h1><section class="widget widget_archive"><ul><li><a href="/2023/01/">'
+    ...               'มกราคม 2023</a>&nbsp;(3)</li></ul></section><table id="wp-calendar"><caption>มกราคม 2023'
+    ...               '</caption><tr><td>1</td></tr></table>')
+    ('มกราคม 2023', 'มกราคม 2023')
+    """
+    if "rchive" not in raw_html and "alendar" not in raw_html:
+        return ()  # nearly every page: two substring searches ("Archive", "calendar")
+    found: list[str] = []
+    for start, end in _archives(raw_html):
+        found += year_lines(raw_html[start:end])
+    return tuple(found[:MAX_LINES])
+
+
+def without_archives(markup: str) -> str:
+    """`markup` without its archive and calendar widgets (their elements whole)."""
+    if "rchive" not in markup and "alendar" not in markup:
+        return markup
+    out, at = [], 0
+    for start, end in _archives(markup):
+        out += (markup[at:start], " ")
+        at = end
+    return "".join(out) + markup[at:]
+
+
 def marked_content(raw_html: str) -> str | None:
     """The markup of the main content a page marks (<main>, <article>, role="main", a CMS's
     "entry-content" ...), with the <aside> and <nav> inside it left out; None when it marks none
