@@ -165,23 +165,23 @@ def template_years(url: str, final: str, page: "content.Page | None", probe, yea
     if callable(probe):
         probe = probe()
     lines, crumbs = probe.lines if probe is not None else (), template.crumb_lines(page.raw_html)
-    archives = template.archive_lines(page.raw_html)
-    if not lines and not crumbs and not archives:
+    own = template.page_template_lines(page.raw_html)  # its archive widgets and copyright notice
+    if not lines and not crumbs and not own:
         return frozenset()
     # A year written out more often than the template's lines write it has a copy of its own
     # (~0.1 ms): the usual item page, whose heading shows its year, is settled so.
-    both = lines + crumbs + archives
+    both = lines + crumbs + own
     candidates = frozenset(y for y in set(years) & template.lines_years(both)
                            if template.year_count(page.text, y) <= template.lines_year_count(both, y))
     if not candidates:
         return frozenset()
-    only = set(_template_only(page.raw_html, page.text, lines, crumbs, candidates, bool(archives)))
+    only = set(_template_only(page.raw_html, page.text, lines, crumbs, candidates, bool(own)))
     if only:
         only -= set(years_in(page.document or ""))
     if only and (marked := template.marked_content(page.raw_html)) is not None:
-        # an article's own heading, though a widget of the probe's shows it too (its trail and
-        # archive widgets aside)
-        only -= set(years_in(content.text_of(template.without_archives(template.without_crumbs(marked)))))
+        # an article's own heading, though a widget of the probe's shows it too (its trail,
+        # archive widgets and copyright notice aside)
+        only -= set(years_in(content.text_of(template.without_page_template(template.without_crumbs(marked)))))
     return frozenset(only)
 
 
@@ -207,21 +207,21 @@ def _shown_despite(fetch: Fetch, final: str, probe, pdf_pages: int, page: "conte
 
 @lru_cache(maxsize=8)  # asked twice of a page that shows files: before they are read (the checker), then here
 def _template_only(raw_html: str, text: str, lines: tuple[str, ...], crumbs: tuple[str, ...],
-                   candidates: frozenset, archives: bool = False) -> frozenset:
+                   candidates: frozenset, own: bool = False) -> frozenset:
     """Of `candidates` (years the page and its template's dated `lines`, its breadcrumb trail's
-    `crumbs` or its archive widgets, when it shows some, show), those the page without them
-    (`template.without_lines`, `template.without_archives`) does not show."""
+    `crumbs` or, when `own`, the lines it shows that are a template's wherever they stand, show),
+    those the page without them (`template.without_lines`, `template.without_page_template`)
+    does not show."""
     own_html = template.without_lines(raw_html, text, lines) if lines else None
     if own_html is None:
-        if not crumbs and not archives:
+        if not crumbs and not own:
             return frozenset()
-        own_html = raw_html  # another layout than the probe's: its trail and archives alone are taken out
+        own_html = raw_html  # another layout than the probe's: its trail and the like alone are taken out
     if crumbs:
         own_html = template.without_lines(own_html, text, crumbs) or own_html
-    if archives:
-        # whole, not line by line: a line of the page's own ("มกราคม 2566" of a monthly list)
-        # that one of theirs matches stays the page's
-        own_html = template.without_archives(own_html)
+    if own:
+        # where they stand (a widget whole, a notice's texts), not the first texts that read the same
+        own_html = template.without_page_template(own_html)
     own_text = content.text_of(own_html)
     # The year written out in the rest of the page settles it (~20 us); only a year not so
     # found needs the whole reading (short years, spans, digits parted by tags: ~1-2 ms).

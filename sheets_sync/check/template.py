@@ -391,6 +391,107 @@ def without_archives(markup: str) -> str:
     return "".join(out) + markup[at:]
 
 
+# A copyright notice ("สงวนลิขสิทธิ์ © 2566 องค์การบริหารส่วนตำบล...", "Copyright &copy; 2023", "©
+# 2561-2566"): the site's, on every page, whatever element holds it. An old table layout's footer
+# is a <td> nothing names, which `part_lines` cannot tell, and on a site whose missing paths get
+# the web server's bare 404 its "© 2566" passed last year's page as "ok". Its year is within a few
+# words after the mark; or, written by itself in the next element ("Copyright &copy; <span>2023</span>"),
+# that element's. Never the law's name an O6 page lists ("พระราชบัญญัติลิขสิทธิ์ พ.ศ. 2537").
+_COPYRIGHT_MARKS = ("©", "&copy;", "&#169;", "&#xa9;", "&#xA9;", "Copyright", "copyright", "COPYRIGHT", "(c)", "(C)",
+                    "สงวนลิขสิทธิ์")  # found each (~0.1 ms a 100 KB page), where one pattern of them took ~2 ms
+_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright|สงวนลิขสิทธิ์)[^0-9๐-๙<>]{0,40}[0-9๐-๙]{4}(?![0-9๐-๙])", re.I)
+_YEARS_ALONE = re.compile(r"\s*[0-9๐-๙]{4}(?:\s*[-–—]\s*[0-9๐-๙]{4})?\s*")
+_NEXT_TEXT = re.compile(r"(?:\s*<[^<>]*>)+([^<>]*)")
+_ANY_DIGIT = re.compile("[0-9๐-๙]")
+MAX_COPYRIGHTS = 8  # notices looked at: a page has one or two
+MAX_MARKS = 64  # marks looked at, a tag's among them (a class "copyright" on every row of a list)
+# A notice stands at the page's end (its footer: scripts and styles are already gone), and only
+# there is it looked for: each mark's find costs ~80 us in 100 KB of Thai markup. One higher up
+# leaves the page read as before (a false "ok" that stays, never a false warning).
+NOTICE_TAIL = 16_000  # characters
+
+
+def _copyrights(markup: str):
+    """(start, end) of each text between two tags that a copyright notice's year is in
+    (`_COPYRIGHT_MARKS`), in order."""
+    at, looked = max(0, len(markup) - NOTICE_TAIL), 0
+    for mark in _marks(markup, at):
+        if looked == MAX_COPYRIGHTS:
+            return
+        if mark < at:
+            continue  # another mark of a notice looked at
+        start, end = markup.rfind(">", 0, mark) + 1, markup.find("<", mark)
+        end = len(markup) if end == -1 else end
+        at = end
+        if markup.rfind("<", 0, mark) >= start:
+            at = mark + 1
+            continue  # inside a tag: a class "copyright", a meta's name
+        looked += 1
+        text = _line(markup[start:end])
+        if len(text) > MAX_LINE:
+            continue  # a paragraph about copyright, not a notice
+        if _COPYRIGHT_YEAR.search(text):
+            yield start, end
+        elif not _ANY_DIGIT.search(text) and \
+                (after := _NEXT_TEXT.match(markup, end)) is not None and _YEARS_ALONE.fullmatch(after.group(1)) \
+                and years_in(after.group(1)):
+            yield start, end
+            yield after.start(1), after.end(1)
+            at = after.end(1)
+
+
+def _marks(markup: str, at: int):
+    """Where each copyright mark (`_COPYRIGHT_MARKS`) from `at` on starts, in order, MAX_MARKS at
+    most: each mark's next place found once (a find of each, not a pattern of them all)."""
+    following = {form: markup.find(form, at) for form in _COPYRIGHT_MARKS}
+    for _ in range(MAX_MARKS):
+        live = [(at, form) for form, at in following.items() if at != -1]
+        if not live:
+            return
+        at, form = min(live)
+        yield at
+        following[form] = markup.find(form, at + 1)
+
+
+def copyright_lines(raw_html: str) -> tuple[str, ...]:
+    """The dated lines of a page's copyright notices (`_copyrights`): its site's, never its content.
+
+    >>> copyright_lines('<h1>แผน ปี 2565</h1><td><font>สงวนลิขสิทธิ์ &copy; 2566 อบต.บ้านแป้น</font></td>'
+    ...                 '<p>Copyright &copy; <span id="y">2023</span> All rights reserved.</p>')
+    ('สงวนลิขสิทธิ์ © 2566 อบต.บ้านแป้น', '2023')
+    >>> copyright_lines('<div class="copyright">โทร. 053 000 000</div><p>พระราชบัญญัติลิขสิทธิ์ พ.ศ. 2537</p>')
+    ()
+    """
+    found = []
+    for start, end in _copyrights(raw_html):
+        line = _line(raw_html[start:end])
+        if years_in(line):
+            found.append(line)
+    return tuple(found)
+
+
+def without_copyrights(markup: str) -> str:
+    """`markup` without its copyright notices' dated texts (`_copyrights`)."""
+    out, at = [], 0
+    for start, end in _copyrights(markup):
+        out += (markup[at:start], " ")
+        at = end
+    return "".join(out) + markup[at:]
+
+
+def page_template_lines(raw_html: str) -> tuple[str, ...]:
+    """The dated lines a page shows that are its site's template wherever they stand, with no
+    other page to compare: its archive and calendar widgets' (`archive_lines`) and its copyright
+    notices' (`copyright_lines`)."""
+    return archive_lines(raw_html) + copyright_lines(raw_html)
+
+
+def without_page_template(markup: str) -> str:
+    """`markup` without the texts of `page_template_lines`: its archive and calendar widgets
+    whole, its copyright notices' dated texts."""
+    return without_copyrights(without_archives(markup))
+
+
 def marked_content(raw_html: str) -> str | None:
     """The markup of the main content a page marks (<main>, <article>, role="main", a CMS's
     "entry-content" ...), with the <aside> and <nav> inside it left out; None when it marks none

@@ -119,3 +119,48 @@ def test_last_years_page_is_not_ok_by_its_sidebars_archive_or_calendar(missing):
 ])
 def test_archive_lines_are_an_archive_or_calendar_widgets_alone(markup, lines):
     assert template.archive_lines(f"<h1>ประกาศ ปี 2565</h1>{markup}<p>&copy; 2566</p>") == lines
+
+
+# ---------------------------------------------------------------- a copyright notice nothing names
+def old_layout(title: str, content: str, notice: str) -> bytes:
+    """A page of an old table layout (Dreamweaver's): banner, left menu, content, and a footer cell
+    nothing names (no <footer>, no class or id), whose notice is `notice`."""
+    return (f"<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'><title>{title}</title>"
+            f"</head><body><table width='980' align='center'><tr><td><img src='/images/banner.jpg'></td></tr><tr><td>"
+            f"<table><tr><td width='200' valign='top'><a href='/'>หน้าแรก</a><br><a href='/ita.php'>ITA</a></td>"
+            f"<td valign='top'>{content}</td></tr></table></td></tr><tr><td align='center' bgcolor='#336699'>"
+            f"<font color='white'>{notice}</font></td></tr></table></body></html>").encode()
+
+
+NOTICES = {
+    "thai": "สงวนลิขสิทธิ์ &copy; 2566 องค์การบริหารส่วนตำบลบ้านแป้น อำเภอเมืองลำพูน จังหวัดลำพูน",
+    "span": "Copyright &copy; 2013-2023 องค์การบริหารส่วนตำบลบ้านแป้น All rights reserved.",
+    "year apart": "Copyright &copy; <span id='year'>2566</span> <b>อบต.บ้านแป้น</b>",
+}
+ANNOUNCEMENT = "<b>ประกาศเจตนารมณ์ No Gift Policy ประจำปี {}</b><p>องค์การบริหารส่วนตำบลบ้านแป้น ขอประกาศเจตนารมณ์ไม่รับของขวัญ</p>"
+# guards: this year's, a table of its own whose cell is the notice's year alone, an O6 page of laws
+STATISTICS = ("<b>สถิติเรื่องร้องเรียนการทุจริต</b><table border='1'><tr><td>ปี</td><td>จำนวน</td></tr>"
+              "<tr><td>2566</td><td>0</td></tr></table>")
+LAWS = ("<b>กฎหมายที่เกี่ยวข้อง</b><ul><li>พระราชบัญญัติลิขสิทธิ์ (ฉบับที่ 2) พ.ศ. 2566</li>"
+        "<li>พระราชบัญญัติสภาตำบลและองค์การบริหารส่วนตำบล พ.ศ. 2537</li></ul>")
+
+
+@pytest.mark.parametrize("notice", NOTICES)
+def test_last_years_page_is_not_ok_by_its_copyright_notice(notice):
+    def page(content: str) -> bytes:
+        return old_layout("O31", content, NOTICES[notice])
+
+    site = {"/": respond(200, page("<p>ยินดีต้อนรับ</p>"), HTML),
+            "/o31-2565.php": respond(200, page(ANNOUNCEMENT.format(2565)), HTML),
+            "/o31.php": respond(200, page(ANNOUNCEMENT.format(2566)), HTML),
+            "/o29.php": respond(200, page(STATISTICS), HTML),
+            "/o6.php": respond(200, page(LAWS), HTML)}
+    settings = replace(CheckerSettings(), allow_private=("127.0.0.1/32",), retries=0, connect_timeout_s=2,
+                       read_timeout_s=4, total_timeout_s=8)
+    with LoopbackServer(site, fallback=MISSING["bare 404"]) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        urls = {srv.url(p): p for p in site if p != "/"}
+        results = checker.check_many(list(urls))
+    got = {path: judge_candidate(Candidate(raw=url, url=url, reasons=()), results[url], CURRENT)[:2]
+           for url, path in urls.items()}
+    assert got == {"/o31-2565.php": (Status.WARNING, ("year_only_in_template",)),  # was ok by the notice's 2566
+                   "/o31.php": (Status.OK, ()), "/o29.php": (Status.OK, ()), "/o6.php": (Status.OK, ())}
