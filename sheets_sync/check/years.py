@@ -87,6 +87,11 @@ _SHORT_AMOUNT_AFTER = re.compile(rf"{_AMOUNT_AFTER.pattern}|,[0-9๐-๙]{{3}}(?
 _COUNTER_BEFORE = re.compile(r"(?:(?:เข้าชม|อ่าน|ยอดวิว|ผู้ชม)\s{0,3}:|(?<![A-Za-z])(?:hits?|views?|reads?)\s{0,3}:?)"
                              r"\s{0,3}$", re.I)
 _COUNTER_BACK = 16  # characters: the longest label ("ยอดวิว"), its colon and spaces
+# A file's address typed out as text ("ดาวน์โหลดได้ที่ https://…/wp-content/uploads/2023/01/nogift65.pdf"):
+# WordPress files an upload under the year and month it was put up, which says nothing of the
+# year its content is for. Read as a year, last year's announcement uploaded in January 2023 was "ok".
+_UPLOADS = "uploads/"
+_MONTH_FOLDER = re.compile(r"/(?:0[1-9]|1[0-2])/")
 _LOOK_BACK = 16  # characters: the longest word, its dot and a few spaces
 _LATE = frozenset("456789๔๕๖๗๘๙")
 MAX_TEXT = 2_000_000  # characters searched
@@ -130,6 +135,8 @@ def years_in(text: str) -> tuple[int, ...]:
     (2565,)
     >>> years_in("แผน ปี 2565 ผู้เข้าชม 2566 ครั้ง วงเงิน 2567.00 บาท โทร. ๐ ๕๓๕๑ ๒๕๖๘"), years_in("ปี 2566 ครั้งที่ 1")
     ((2565,), (2566,))
+    >>> years_in("ดาวน์โหลด https://a.go.th/wp-content/uploads/2023/01/nogift-2565.pdf"), years_in("/uploads/2023/o31.pdf")
+    ((2565,), (2566,))
     >>> years_in("แผนพัฒนา ระหว่างปี พ.ศ. ๒๕๖๔ ถึงปี พ.ศ. ๒๕๖๘"), years_in("ปีงบประมาณ 2565-66")
     ((2564, 2565, 2566, 2567, 2568), (2565, 2566))
     """
@@ -169,9 +176,12 @@ def years_in(text: str) -> tuple[int, ...]:
 
 def _other_number(text: str, at: int, end: int) -> bool:
     """Whether the four digits at `text[at:end]` are a number of another kind where they stand:
-    a telephone number's last group, an amount or a count (`_AMOUNT_AFTER`, `_COUNTER_BEFORE`)."""
+    a telephone number's last group, an upload's folder (`_UPLOADS`), an amount or a count
+    (`_AMOUNT_AFTER`, `_COUNTER_BEFORE`)."""
     if at and text[at - 1] in " -" and _PHONE_BEFORE.search(text, max(0, at - _PHONE_BACK), at):
         return True
+    if at >= len(_UPLOADS) and text.startswith(_UPLOADS, at - len(_UPLOADS)) and _MONTH_FOLDER.match(text, end):
+        return True  # an upload's folder
     return _AMOUNT_AFTER.match(text, end) is not None or \
         (at > 0 and _COUNTER_BEFORE.search(text, max(0, at - _COUNTER_BACK), at) is not None)
 

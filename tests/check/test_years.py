@@ -171,12 +171,16 @@ NUMBERS = {
     "/median-price": ("ราคากลาง 2566 บาท", NO_YEAR),
     "/visitors-people": ("</p><div class='meta'>ผู้เข้าชม 2566 คน</div><p>", NO_YEAR),
     "/visitors-label": ("</p><div class='meta'>ผู้เข้าชม : 2566</div><p>", NO_YEAR),
+    # a file's address typed out, under the folder of the month it was uploaded (WordPress's)
+    "/upload-address": ("ดาวน์โหลดได้ที่ https://www.banpaen.go.th/wp-content/uploads/2023/01/plan-65.pdf", NO_YEAR),
     # guards: the year beside a count, an ordinal, a date, a file's name, a counter elsewhere
     "/year-and-count": ("</p><p>แผน ปี 2566 จำนวน 12 ครั้ง", OK),
     "/meeting": ("</p><p>การประชุมสภา ประจำปี 2566 ครั้งที่ 1", OK),
     "/first-meeting": ("</p><p>การประชุมประจำปี 2566 ครั้งแรก", OK),
     "/posted": ("</p><div class='meta'>โพสต์เมื่อ 15 มีนาคม 2566</div><p>", OK),
     "/file-name": ('</p><p><a href="/plan.pdf">แผน ปี 2566.pdf</a>', OK),
+    "/upload-file-name": ("ดาวน์โหลดได้ที่ https://www.banpaen.go.th/wp-content/uploads/2023/01/plan-2566.pdf", OK),
+    "/year-folder": ("ดาวน์โหลดได้ที่ https://www.banpaen.go.th/images/uploads/2566/plan.pdf", OK),
     "/counter-and-year": ("</p><div class='meta'>ผู้เข้าชม 120 ครั้ง</div><p>แก้ไขเมื่อ 1 ก.พ. 2566", OK),
     "/allowances": ("</p><p>เบี้ยยังชีพ ปี 2566 คนพิการ", OK),
     # a statistics table: its last column's heading stands just before the first row's year
