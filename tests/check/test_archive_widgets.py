@@ -1,6 +1,6 @@
 """A CMS's archive widget in the sidebar ("คลังเก็บ: มกราคม 2023, ธันวาคม 2022", WordPress's, Joomla's,
-Blogger's) or its calendar ("มกราคม 2566") stands on every page of the site: the months it posted
-in, never what an item's page shows. On a site whose missing paths show none of that sidebar (the
+Blogger's), its calendar ("มกราคม 2566") or the dates beside its latest posts stand on every page
+of the site: when it posted, never what an item's page shows. On a site whose missing paths show none of that sidebar (the
 web server's bare 404, a redirect home, a themed not-found page without the sidebar), last year's
 announcement was ok by the widget's 2023. Through the real Checker on loopback, with the guards
 that keep an item's own year: a list of months in its content (the same words as the widget's),
@@ -49,6 +49,14 @@ def wordpress(title: str, content: str, widgets: str | None = RECENT + ARCHIVE, 
 
 NO_GIFT = ("<p>{site} ประกาศเจตนารมณ์ไม่รับของขวัญและของกำนัลทุกชนิดจากการปฏิบัติหน้าที่ (No Gift Policy) ประจำปี {year}"
            "</p><p>ประกาศ ณ วันที่ 10 มกราคม {year}</p><p>นายกองค์การบริหารส่วนตำบลบ้านแป้น</p>")
+# the latest posts with their dates (WordPress's classic widget, and the block in a widget area)
+LATEST = ("<section id='recent-posts-2' class='widget widget_recent_entries'><h2 class='widget-title'>เรื่องล่าสุด</h2>"
+          "<ul><li><a href='/p/31'>ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566</a> <span class='post-date'>12 มกราคม 2566"
+          "</span></li><li><a href='/p/30'>กิจกรรมวันเด็กแห่งชาติ</a> <span class='post-date'>14 มกราคม 2566</span></li></ul>"
+          "</section><section id='block-3' class='widget widget_block'><ul class='wp-block-latest-posts__list has-dates "
+          "wp-block-latest-posts'><li><a href='/p/29'>ประชาสัมพันธ์การชำระภาษี</a><time datetime='2023-01-10T09:00:00+07:00'"
+          " class='wp-block-latest-posts__post-date'>10 มกราคม 2566</time></li></ul></section>")
+LATEST_UNDATED_TITLES = LATEST.replace("ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566", "ประชุมสภาองค์การบริหารส่วนตำบล")
 MONTHS = ("<p>สรุปผลการจัดซื้อจัดจ้างหรือการจัดหาพัสดุรายเดือน (แบบ สขร.1)</p><ul>"
           "<li><a href='/wp-content/uploads/2023/02/sk1-jan.pdf'>มกราคม 2566</a></li>"
           "<li><a href='/wp-content/uploads/2023/03/sk1-feb.pdf'>กุมภาพันธ์ 2566</a></li></ul>")
@@ -58,6 +66,15 @@ ROUTES = {
     "/o31-2565": respond(200, wordpress("ประกาศเจตนารมณ์ No Gift Policy", NO_GIFT.format(site=SITE, year=2565)), HTML),
     "/o31-2565-calendar": respond(200, wordpress("ประกาศเจตนารมณ์ No Gift Policy", NO_GIFT.format(site=SITE, year=2565),
                                                  widgets=RECENT + CALENDAR), HTML),
+    "/o31-2565-latest": respond(200, wordpress("ประกาศเจตนารมณ์ No Gift Policy", NO_GIFT.format(site=SITE, year=2565),
+                                               widgets=LATEST_UNDATED_TITLES), HTML),
+    # this year's, also one of the latest posts (its title in the widget, its date beside it)
+    "/o31-2566-latest": respond(200, wordpress("ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566", "<p>ข้าพเจ้าพร้อมด้วยคณะ"
+                                               "ผู้บริหาร ขอประกาศเจตนารมณ์ไม่รับของขวัญ</p>", widgets=LATEST), HTML),
+    # a page of the latest posts block in its own content: the posts' dates are all it says of them
+    "/o21-latest": respond(200, wordpress("สรุปผลการจัดซื้อจัดจ้างรายเดือน", "<ul class='wp-block-latest-posts__list has-dates"
+                                          " wp-block-latest-posts'><li><a href='/p/40'>แบบ สขร.1</a><time class='wp-block-"
+                                          "latest-posts__post-date'>5 มกราคม 2566</time></li></ul>", widgets=LATEST_UNDATED_TITLES), HTML),
     # this year's
     "/o31-2566": respond(200, wordpress("ประกาศเจตนารมณ์ No Gift Policy", NO_GIFT.format(site=SITE, year=2566)), HTML),
     # a monthly list whose lines are the calendar's words: its own
@@ -89,12 +106,15 @@ def verdicts(missing, paths) -> dict:
 
 
 @pytest.mark.parametrize("missing", MISSING)
-def test_last_years_page_is_not_ok_by_its_sidebars_archive_or_calendar(missing):
+def test_last_years_page_is_not_ok_by_its_sidebars_archive_calendar_or_latest_posts_dates(missing):
     got = verdicts(MISSING[missing], [p for p in ROUTES if p != "/"])
     assert got == {
         # each was ok by the widget's 2023 (or the calendar's 2566)
         "/o31-2565": (Status.WARNING, ("year_only_in_template",)),
         "/o31-2565-calendar": (Status.WARNING, ("year_only_in_template",)),
+        "/o31-2565-latest": (Status.WARNING, ("year_only_in_template",)),  # was ok by its latest posts' dates
+        "/o31-2566-latest": (Status.OK, ()),
+        "/o21-latest": (Status.OK, ()),
         "/o31-2566": (Status.OK, ()),
         "/o21": (Status.OK, ()),
         "/category/o21": (Status.OK, ()),
