@@ -349,6 +349,9 @@ _ARCHIVES = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?\b(?:class|id)\s*=\s*[\"']?(?
                        + "|".join(_ARCHIVE_NAMES) + r")[\w-]*(?=[\s\"'>])[^<>]*>", re.I)
 
 
+TAG_BACK = 1000  # characters of a start tag before its name's word, at most
+
+
 def _tags_named(markup: str, signs: tuple[str, ...], pattern: re.Pattern, at: int = 0):
     """Each start tag `pattern` matches from `at` on, in order, found from where a substring of its
     name (`signs`) stands: a find or two and a match a tag, where `pattern` searched through 100 KB of
@@ -360,7 +363,7 @@ def _tags_named(markup: str, signs: tuple[str, ...], pattern: re.Pattern, at: in
             return
         i, sign = min(live)
         following[sign] = markup.find(sign, i + 1)
-        start = markup.rfind("<", at, i)
+        start = markup.rfind("<", max(at, i - TAG_BACK), i)  # (bounded: a text of thousands of signs is no tag)
         if start == -1 or markup.find(">", start, i) != -1:
             continue  # in text, not in a tag
         if (m := pattern.match(markup, start)) is not None:
@@ -463,7 +466,7 @@ def post_date_lines(raw_html: str) -> tuple[str, ...]:
     ...                 '<span class="post-date">5 ม.ค. 2566</span>')
     ('12 มกราคม 2566',)
     """
-    return tuple(_line(raw_html[start:end]) for start, end in _post_dates(raw_html))
+    return tuple(_line(raw_html[start:end]) for start, end in _post_dates(raw_html))[:MAX_LINES]
 
 
 # A copyright notice ("สงวนลิขสิทธิ์ © 2566 องค์การบริหารส่วนตำบล...", "Copyright &copy; 2023", "©
