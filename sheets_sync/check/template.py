@@ -475,9 +475,10 @@ def post_date_lines(raw_html: str) -> tuple[str, ...]:
 # the web server's bare 404 its "© 2566" passed last year's page as "ok". Its year is within a few
 # words after the mark; or, written by itself in the next element ("Copyright &copy; <span>2023</span>"),
 # that element's. Never the law's name an O6 page lists ("พระราชบัญญัติลิขสิทธิ์ พ.ศ. 2537").
-_COPYRIGHT_MARKS = ("©", "&copy;", "&#169;", "&#xa9;", "&#xA9;", "Copyright", "copyright", "COPYRIGHT", "(c)", "(C)",
+# (Not "(c)" alone: a list's third point, "(a) ... (b) ... (c) แผนปี 2566"; "Copyright (c) 2023" has its word.)
+_COPYRIGHT_MARKS = ("©", "&copy;", "&#169;", "&#xa9;", "&#xA9;", "Copyright", "copyright", "COPYRIGHT",
                     "สงวนลิขสิทธิ์")  # found each (~0.1 ms a 100 KB page), where one pattern of them took ~2 ms
-_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright|สงวนลิขสิทธิ์)[^0-9๐-๙<>]{0,40}[0-9๐-๙]{4}(?![0-9๐-๙])", re.I)
+_COPYRIGHT_YEAR = re.compile(r"(?:©|copyright|สงวนลิขสิทธิ์)[^0-9๐-๙<>]{0,40}[0-9๐-๙]{4}(?![0-9๐-๙])", re.I)
 _YEARS_ALONE = re.compile(r"\s*[0-9๐-๙]{4}(?:\s*[-–—]\s*[0-9๐-๙]{4})?\s*")
 _NEXT_TEXT = re.compile(r"(?:\s*<[^<>]*>)+([^<>]*)")
 _ANY_DIGIT = re.compile("[0-9๐-๙]")
