@@ -469,6 +469,39 @@ def post_date_lines(raw_html: str) -> tuple[str, ...]:
     return tuple(_line(raw_html[start:end]) for start, end in _post_dates(raw_html))[:MAX_LINES]
 
 
+# A link to the post before or after this one (WordPress's post navigation, "ถัดไป ประกาศเจตนารมณ์
+# No Gift Policy ประจำปี 2566"; Joomla's; any CMS's, by the rel its links carry): a neighbour's
+# title, never the page's own. Last year's announcement, its next post this year's, was "ok".
+_NEIGHBOUR = re.compile(r"<a\b[^<>]*?\brel\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:prev|previous|next)(?=[\s\"'>])[^<>]*>", re.I)
+
+
+def _neighbours(markup: str):
+    """(start, end) of each link to a neighbouring post (`_NEIGHBOUR`), in order; MAX_NAMED at most."""
+    looked = 0
+    tags = _tags_named(markup, ("rel=",), _NEIGHBOUR)
+    m = next(tags, None)
+    while looked < MAX_NAMED and m is not None:
+        looked += 1
+        end = closed_end(markup, m.start(), "a")
+        if end is None:
+            m = next(tags, None)
+            continue
+        yield m.start(), end
+        m = _send(tags, end)
+
+
+def neighbour_lines(raw_html: str) -> tuple[str, ...]:
+    """The dated lines of a page's links to the posts before and after it (`_neighbours`).
+
+    >>> neighbour_lines('<h1>No Gift Policy ประจำปี 2565</h1><div class="nav-next"><a href="/p/3" rel="next">'
+    ...                 '<span>ถัดไป</span> No Gift Policy ประจำปี 2566</a></div><a href="/p/4">ปี 2567</a>')
+    ('No Gift Policy ประจำปี 2566',)
+    """
+    if "rel=" not in raw_html:
+        return ()
+    return tuple(line for start, end in _neighbours(raw_html) for line in year_lines(raw_html[start:end]))[:MAX_LINES]
+
+
 # A copyright notice ("สงวนลิขสิทธิ์ © 2566 องค์การบริหารส่วนตำบล...", "Copyright &copy; 2023", "©
 # 2561-2566"): the site's, on every page, whatever element holds it. An old table layout's footer
 # is a <td> nothing names, which `part_lines` cannot tell, and on a site whose missing paths get
@@ -561,15 +594,17 @@ def without_copyrights(markup: str) -> str:
 def page_template_lines(raw_html: str) -> tuple[str, ...]:
     """The dated lines a page shows that are its site's template wherever they stand, with no
     other page to compare: its archive and calendar widgets' (`archive_lines`), its latest posts'
-    dates (`post_date_lines`) and its copyright notices' (`copyright_lines`)."""
-    return archive_lines(raw_html) + post_date_lines(raw_html) + copyright_lines(raw_html)
+    dates (`post_date_lines`), its links to the posts before and after it (`neighbour_lines`) and
+    its copyright notices' (`copyright_lines`)."""
+    return archive_lines(raw_html) + post_date_lines(raw_html) + neighbour_lines(raw_html) + copyright_lines(raw_html)
 
 
 def without_page_template(markup: str) -> str:
     """`markup` without the texts of `page_template_lines`, where they stand: its archive and
-    calendar widgets whole, its latest posts' dates, its copyright notices' dated texts."""
-    spans = sorted([*_archives(markup), *_post_dates(markup), *_copyrights(markup)]) \
-        if "rchive" in markup or "alendar" in markup or "widget_" in markup else list(_copyrights(markup))
+    calendar widgets and its neighbours' links whole, its latest posts' dates, its copyright
+    notices' dated texts."""
+    spans = sorted([*_archives(markup), *_post_dates(markup), *_neighbours(markup), *_copyrights(markup)]) \
+        if any(sign in markup for sign in ("rchive", "alendar", "widget_", "rel=")) else list(_copyrights(markup))
     out, at = [], 0
     for start, end in spans:
         if start < at:

@@ -184,3 +184,40 @@ def test_last_years_page_is_not_ok_by_its_copyright_notice(notice):
            for url, path in urls.items()}
     assert got == {"/o31-2565.php": (Status.WARNING, ("year_only_in_template",)),  # was ok by the notice's 2566
                    "/o31.php": (Status.OK, ()), "/o29.php": (Status.OK, ()), "/o6.php": (Status.OK, ())}
+
+
+# ---------------------------------------------------------------- the links to the posts before and after
+def post(title: str, content: str, before: str, after: str) -> bytes:
+    """A WordPress post with the theme's post navigation (its neighbours' titles, rel prev and next)."""
+    nav = ("<nav class='navigation post-navigation' aria-label='เรื่อง'><h2 class='screen-reader-text'>นำทางเรื่อง</h2>"
+           f"<div class='nav-links'><div class='nav-previous'><a href='/p/1' rel='prev'><span class='meta-nav'>ก่อนหน้า"
+           f"</span> {before}</a></div><div class='nav-next'><a href='/p/3' rel='next'><span class='meta-nav'>ถัดไป</span>"
+           f" {after}</a></div></div></nav>")
+    return wordpress(title, content, widgets=RECENT).replace(b"</article>", b"</article>" + nav.encode())
+
+
+@pytest.mark.parametrize("missing", ["bare 404", "theme's 404 without the sidebar"])
+def test_last_years_post_is_not_ok_by_the_title_of_the_post_after_it(missing):
+    this_year = "ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566"
+    site = {
+        "/": ROUTES["/"],
+        # last year's announcement: the post after it is this year's (was ok by its title)
+        "/2022/01/no-gift/": respond(200, post("ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2565", NO_GIFT.format(
+            site=SITE, year=2565), "กิจกรรมวันเด็กแห่งชาติ", this_year), HTML),
+        # this year's: the post before it is last year's, its own heading this year's
+        "/2023/01/no-gift/": respond(200, post(this_year, NO_GIFT.format(site=SITE, year=2566),
+                                               "ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2565", "กิจกรรมวันเด็ก"), HTML),
+        # a page of links to this year's posts (no rel), in a layout that marks no content: its own
+        "/o40": respond(200, old_layout("การขับเคลื่อนจริยธรรม", "<ul><li><a href='/p/7'>โครงการส่งเสริมคุณธรรม ประจำปี 2566"
+                                        "</a></li><li><a href='/p/8'>กิจกรรมอบรมจริยธรรมพนักงาน</a></li></ul>",
+                                        "องค์การบริหารส่วนตำบลบ้านแป้น"), HTML),
+    }
+    settings = replace(CheckerSettings(), allow_private=("127.0.0.1/32",), retries=0, connect_timeout_s=2,
+                       read_timeout_s=4, total_timeout_s=8)
+    with LoopbackServer(site, fallback=MISSING[missing]) as srv, Checker(settings, pdf_years=((2566,),)) as checker:
+        urls = {srv.url(p): p for p in site if p != "/"}
+        results = checker.check_many(list(urls))
+    got = {path: judge_candidate(Candidate(raw=url, url=url, reasons=()), results[url], CURRENT)[:2]
+           for url, path in urls.items()}
+    assert got == {"/2022/01/no-gift/": (Status.WARNING, ("year_only_in_template",)),
+                   "/2023/01/no-gift/": (Status.OK, ()), "/o40": (Status.OK, ())}
