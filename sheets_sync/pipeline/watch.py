@@ -6,7 +6,8 @@ the same agency whose link those edits made or stopped being another item's), an
 verdicts by the same rules as a sync (by key at write time; a row whose URL changed meanwhile gets
 nothing and is picked up by the next pass). Everything else waits for the full sync: an unchanged
 broken or "check" URL is re-checked on the full schedule, never every minute (politeness to agencies'
-sites), and the summary, the history and the snapshots are the full sync's work.
+sites), and the summary and the snapshots are the full sync's work; a pass given the state records
+what it wrote in the history, as a sync does (the reminders and the governor's report know it).
 
 `Watch` is the memory between passes: the URL text of each row as last seen. It is primed by a full
 sync (from its verdicts, without another read), so the first pass after it checks only what agencies
