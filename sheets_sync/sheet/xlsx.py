@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import struct
+import time
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -55,6 +56,9 @@ log = logging.getLogger(__name__)
 
 NOTE_AUTHOR = "sheets-sync"
 LEDGER_TAB = "_sheets_sync"  # very hidden: what the worker last wrote in each row's worker cells
+# An unreadable workbook changed this recently is taken as still being written or copied (a copy
+# over it paused on a slow disk, a share, scp), not as damaged: the next run reads it again.
+RECENT_WRITE_S = 120
 
 
 class XlsxBook:
@@ -474,7 +478,11 @@ def _load(path: Path) -> Workbook:
     """The workbook, or one BackendError line. A file replaced in place while it is read (a
     copy over it, a sync client) breaks the zip under openpyxl in many ways (EOFError,
     BadZipFile, zlib.error ...): when the file changed during the read it is read once more,
-    and if that fails too the message says it was being replaced."""
+    and if that fails too the message says it was being replaced. A copy paused for the whole read
+    leaves a short zip that does not change while it is read: unreadable and changed within
+    RECENT_WRITE_S, it is being written or copied, and the advice to move it away and run init
+    (which replaced a workbook that was only being copied with an empty one) is kept for a file
+    that has been unreadable for longer."""
     first = _stamp(path)
     for attempt in (1, 2):
         before = _stamp(path)
@@ -497,9 +505,24 @@ def _load(path: Path) -> Workbook:
             if other:
                 raise BackendError(f"workbook {path} is {other} saved under the .xlsx name; open it and save it "
                                    f"as an Excel Workbook (.xlsx), then run again (nothing was written)") from None
+            if _written_lately(path):
+                raise BackendError(f"workbook {path} is being written or copied right now (changed in the last "
+                                   f"{RECENT_WRITE_S // 60} minutes, not yet a whole workbook: {type(e).__name__}); "
+                                   f"nothing was written; the next run reads it again") from None
             raise BackendError(f"workbook {path} cannot be read ({type(e).__name__}: {e}); "
                                f"restore it from a copy or move it away and run `sheets-sync init`") from None
     raise AssertionError("unreachable")
+
+
+def _written_lately(path: Path) -> bool:
+    """Whether the file's last change is within RECENT_WRITE_S of now: its mtime against the system
+    clock, as the stale temp files' age is judged (the injected clock may be a test's frozen one),
+    either way round (a share's clock a little ahead stamps a file just written in the future)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return False
+    return abs(time.time() - mtime) <= RECENT_WRITE_S
 
 
 def _other_format(path: Path) -> str:

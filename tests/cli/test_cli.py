@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from openpyxl import load_workbook
@@ -149,9 +150,11 @@ def test_missing_workbook_exits_3_and_says_to_run_init(workdir):
 
 def test_corrupt_workbook_exits_3(workdir):
     (workdir / "data").mkdir()
-    (workdir / "data" / "oit-2566.xlsx").write_bytes(b"not a zip file")
+    book = workdir / "data" / "oit-2566.xlsx"
+    book.write_bytes(b"not a zip file")
+    os.utime(book, (1, 1))  # damaged long ago: one changed just now is taken as still being copied
     out = cli(workdir, "sync")
-    assert out.returncode == 3 and "cannot be read" in out.stderr
+    assert out.returncode == 3 and "cannot be read" in out.stderr and "move it away" in out.stderr
 
 
 def test_unknown_agency_is_a_usage_error(workdir):

@@ -482,6 +482,34 @@ def test_a_workbook_saved_in_another_format_under_its_name_is_named_as_such(tmp_
         XlsxBackend(path).read(config.catalog)
 
 
+@pytest.mark.parametrize("changed", [-3600, -30, 60, 3600], ids=["an-hour-ago", "just-now", "a-minute-ahead",
+                                                                "an-hour-ahead"])
+def test_a_short_workbook_changed_lately_is_being_copied_not_damaged(tmp_path, config, changed):
+    """The first half of a real workbook (a copy over it, paused): changed within RECENT_WRITE_S of
+    the system clock it is being written or copied, nothing to move away; a share whose clock is a
+    little ahead stamps it in the future, still lately. Changed an hour either way, it is damaged
+    and the advice to restore it or move it away and init stays."""
+    import os
+    import time
+
+    from sheets_sync.sheet.xlsx import RECENT_WRITE_S
+
+    path, _, _, _ = _synced(tmp_path, config, {})
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    at = time.time() + changed
+    os.utime(path, (at, at))
+    with pytest.raises(BackendError) as raised:
+        XlsxBackend(path).read(config.catalog)
+    if abs(changed) <= RECENT_WRITE_S:
+        assert "is being written or copied right now" in str(raised.value)
+        assert "nothing was written; the next run reads it again" in str(raised.value)
+        assert "init" not in str(raised.value)
+    else:
+        assert "cannot be read (BadZipFile" in str(raised.value)
+        assert str(raised.value).endswith("restore it from a copy or move it away and run `sheets-sync init`")
+
+
 def test_edits_saved_beside_the_workbook_in_another_format_are_named_in_the_log(tmp_path, config, caplog):
     import os
 

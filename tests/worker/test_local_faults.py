@@ -10,6 +10,8 @@ real, for root too (CI runs as root, and root ignores file modes):
   with ENOSPC (a tiny tmpfs would need a mount);
 * a workbook replaced in place while it is read: a copy over the file that has started but not
   finished when openpyxl reads its members (zipfile's open is wrapped to start the copy then).
+* a workbook whose copy is paused for the whole read (a writer thread held by an event after its
+  first chunk): a short zip that does not change while it is read, being copied, not damaged.
 
 Each time: exit 3, exactly one line on stderr naming the path, the workbook, the state file's
 tables and the status file byte for byte as they were, no probe or temporary file left. And
@@ -18,11 +20,16 @@ tables and the status file byte for byte as they were, no probe or temporary fil
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
 import shutil
 import sqlite3
+import threading
+import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -196,6 +203,136 @@ def test_a_workbook_replaced_during_the_read(synced, monkeypatch, capsys, restor
         p for p in (workdir / "book").iterdir() if p.name != book.name]
     history = [line for line in dump(workdir / "data" / "state-2566.sqlite") if "history_" in line]
     assert history == [line for line in before["tables"] if "history_" in line]
+
+
+class PausedCopy(threading.Thread):
+    """`cp other.xlsx book.xlsx` on a slow disk or a share: the file truncated, its first `chunk`
+    bytes written, then a pause (until `go`) before the rest. `paused` is set once the file holds
+    exactly the first chunk, so a run started then reads a short zip that does not change under it."""
+
+    def __init__(self, book: Path, new: bytes, chunk: int) -> None:
+        super().__init__(daemon=True)
+        self.book, self.new, self.chunk = book, new, chunk
+        self.paused, self.go = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        with open(self.book, "r+b") as f:
+            f.truncate(0)
+            f.write(self.new[: self.chunk])
+            f.flush()
+            self.paused.set()
+            assert self.go.wait(60), "the test never let the copy go on"
+            f.write(self.new[self.chunk:])
+
+
+def other_workbook(workdir: Path, farm: Farm) -> bytes:
+    """Another copy of the workbook, whose agencies changed their URLs meanwhile."""
+    book = workdir / "book" / "oit-2566.xlsx"
+    other = workdir / "other.xlsx"
+    other.write_bytes(book.read_bytes())
+    put_urls(other, [farm.url(HOST, f"/docs/O{n}.pdf") for n in range(1, 4)])
+    return other.read_bytes()
+
+
+@pytest.mark.parametrize("copied", [0, 1, 2], ids=["just-truncated", "a-third-copied", "two-thirds-copied"])
+def test_a_workbook_being_copied_when_the_run_reads_it_is_read_again_next_run(synced, copied):
+    """The copy over ours is paused (a slow disk, a network share, scp) for the whole read: the file
+    is a short zip that does not change while it is read. It was "cannot be read ... move it away
+    and run `sheets-sync init`", and following that replaced a workbook that was only being copied
+    with an empty one. Now: exit 3, one line saying it is being written or copied, nothing written,
+    no URL requested; once the copy finishes the next run reads the new workbook."""
+    workdir, farm = synced
+    book = workdir / "book" / "oit-2566.xlsx"
+    new = other_workbook(workdir, farm)
+    before = snapshot(workdir)
+    copy = PausedCopy(book, new, len(new) * copied // 3)
+    copy.start()
+    try:
+        assert copy.paused.wait(60)
+        partial = book.read_bytes()
+        assert partial == new[: len(new) * copied // 3]
+        done = sync(workdir, farm)
+        assert book.read_bytes() == partial, "the copy was paused for the whole run"
+    finally:
+        copy.go.set()
+        copy.join(60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert "is being written or copied right now" in lines[0] and book.name in lines[0], lines[0]
+    assert "nothing was written" in lines[0] and "the next run reads it again" in lines[0]
+    assert "init" not in lines[0] and "move it away" not in lines[0]
+    assert farm.count() == 0
+    assert files(workdir / "book") == {book.name: new}  # the copy's, whole: the run wrote nothing
+    history = [line for line in dump(workdir / "data" / "state-2566.sqlite") if "history_" in line]
+    assert history == [line for line in before["tables"] if "history_" in line]
+    again = sync(workdir, farm)  # the next run, the copy finished
+    assert again.returncode == 0, again.stderr
+    assert farm.count(HOST, "/docs/O1.pdf") == 1 and farm.count(HOST, "/oit/O1") == 0
+
+
+def test_the_worker_loop_reads_a_workbook_being_copied_again_at_its_next_run(synced, monkeypatch, caplog):
+    """`run`: the first run finds the copy paused half-way, logs that the workbook is being written
+    or copied and retries a minute later (no advice to init); the copy finished meanwhile, the
+    retry syncs the new workbook. A FixedClock and a sleep that only records: no real waiting."""
+    from sheets_sync.config.settings import load_config
+    from sheets_sync.core.clock import BANGKOK, FixedClock
+    from sheets_sync.worker.loop import Worker
+    from sheets_sync.worker.stopper import Stopper
+
+    workdir, farm = synced
+    book = workdir / "book" / "oit-2566.xlsx"
+    new = other_workbook(workdir, farm)
+    monkeypatch.chdir(workdir)
+    config = load_config("config/settings.yaml")
+    checker = config.settings.checker
+    config = config.with_settings(
+        checker=dataclasses.replace(checker, resolve=checker.resolve + tuple(farm.resolve)),
+        schedule=dataclasses.replace(config.settings.schedule, watch_seconds=0, quiet_hours=""))
+    clock, stopper, slept = FixedClock(datetime(2023, 1, 10, 10, 0, tzinfo=BANGKOK)), Stopper(), []
+    copy = PausedCopy(book, new, len(new) // 2)
+
+    def sleep(seconds: float) -> None:  # between runs: the copy goes on and finishes
+        slept.append(round(seconds))
+        copy.go.set()
+        copy.join(60)
+        clock.advance(seconds)
+        if worker.runs >= 2:
+            stopper.request_stop("test")
+
+    worker = Worker(lambda: config, clock=clock, stopper=stopper, sleep=sleep)
+    copy.start()
+    try:
+        assert copy.paused.wait(60)
+        with caplog.at_level(logging.INFO, logger="sheets_sync"):
+            assert worker.loop() == 0
+    finally:
+        copy.go.set()
+        copy.join(60)
+    failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run 1 failed")]
+    assert len(failed) == 1 and "is being written or copied right now" in failed[0], caplog.text
+    assert "init" not in failed[0] and "move it away" not in failed[0]
+    assert slept[0] == 60  # the retry, a minute later
+    assert worker.runs == 2 and worker.failures == 0 and "run 2 ok" in caplog.text
+    assert farm.count(HOST, "/docs/O1.pdf") == 1 and farm.count(HOST, "/oit/O1") == 0
+
+
+def test_a_damaged_workbook_not_changed_lately_keeps_the_advice_to_restore_it(synced):
+    """The same short zip, last changed an hour ago: nothing is copying it any more, it is damaged.
+    The advice stays: restore it from a copy or move it away and run init."""
+    workdir, farm = synced
+    book = workdir / "book" / "oit-2566.xlsx"
+    new = other_workbook(workdir, farm)
+    book.write_bytes(new[: len(new) // 2])
+    an_hour_ago = time.time() - 3600
+    os.utime(book, (an_hour_ago, an_hour_ago))
+    damaged = book.read_bytes()
+    done = sync(workdir, farm)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert farm.count() == 0 and files(workdir / "book") == {book.name: damaged}
+    assert "cannot be read (BadZipFile" in done.stderr
+    assert "restore it from a copy or move it away and run `sheets-sync init`" in done.stderr
+    assert "being written or copied" not in done.stderr
 
 
 def test_a_path_that_is_a_file_is_one_line_too(synced):
