@@ -161,6 +161,17 @@ _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^<>]*>", re.I)
 # A digit, inline tags, a digit; written to start at "<" (the digit before it looked behind for),
 # so the regex engine skips to each tag: a twelfth of the CPU of starting at every digit.
 _SPLIT_DIGITS = re.compile(rf"<(?<=[0-9๐-๙]<)/?(?:{_INLINE})\b[^<>]*>(?:</?(?:{_INLINE})\b[^<>]*>)*[0-9๐-๙]", re.I)
+# A year typed with a space between its digits ("พ.ศ. 2 5 6 6", "ปี ๒ ๕ ๖ ๖": a title spaced out to
+# look wide), as PDFs' text is read (pdftext.spaced_years), and in full-width digits ("２５６６": an
+# input method left in full-width mode): each was a false "no 2566". Only a Buddhist-era year's
+# four lone digits within one text of the markup (single spaces or &nbsp;, no tag between): cells
+# of a table ("<td>2</td><td>5</td>...": counts) and longer runs ("1 2 5 6 6 7") are no year, nor
+# a Christian-era quad ("2 0 2 3" is as likely four numbers), as in PDFs.
+_GAP1 = r"(?: |&nbsp;|&#160;|\xa0)"
+_SPACED_YEAR = re.compile(rf"(?<![0-9๐-๙])(?<![0-9๐-๙] )(?<![0-9๐-๙]\xa0)(?<![0-9๐-๙]&nbsp;)(?<![0-9๐-๙]&#160;)"
+                          rf"([2๒]){_GAP1}([4-7๔-๗]){_GAP1}([0-9๐-๙]){_GAP1}([0-9๐-๙])(?!{_GAP1}?[0-9๐-๙])")
+_WIDE_DIGIT = re.compile("[\uff10-\uff19]")
+_WIDE_DIGITS = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19", "0123456789")
 # Web application firewalls that answer a request they refuse with a page of their own and
 # status 200, in the text they always use (F5 BIG-IP ASM, Fortinet FortiWeb, Imperva Incapsula,
 # Cloudflare): read as the agency's page, it was "no 2566" or an empty page.
@@ -691,7 +702,8 @@ def _title(text_html: str) -> str | None:
 
 def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, ...]:
     """The years an HTML page's text shows, as a browser shows its text: digits that only
-    inline tags part ("25<b>66</b>") read as one number. That second reading (~1 ms for a
+    inline tags part ("25<b>66</b>") read as one number, a year spaced out in one text ("พ.ศ. 2 5 6 6",
+    `_SPACED_YEAR`) and full-width digits ("２５６６") as theirs. That second reading (~1 ms for a
     large page) is made only when the first does not settle `enough` (years.year_sets; always
     when none is given); its years are added, never taken away.
 
@@ -701,15 +713,26 @@ def html_years(page: Page, enough: Sequence[Sequence[int]] = ()) -> tuple[int, .
     ()
     >>> html_years(read_html("<p>ประจำป\uf702งบประมาณ 66</p>".encode(), {}))  # a vowel in the Private Use Area
     (2566,)
+    >>> html_years(read_html("<p>พ.ศ. ๒ ๕ ๖ ๖</p><p>ปี 2&nbsp;5&nbsp;6&nbsp;5 ２５６４</p>".encode(), {}))
+    (2564, 2565, 2566)
+    >>> html_years(read_html("<td>2</td><td>5</td><td>6</td><td>6</td><p>1 2 5 6 6 7, 2 5 6 3 บาท</p>".encode(), {}))
+    ()
     """
     years = years_in(page.text)
-    if not settled(years, enough) and (shown := pdftext.presentation_thai(page.text)) is not page.text:
+    if not settled(years, enough):
         # text pasted from such a PDF into the CMS brings its Private Use Area vowels along
-        years = tuple(sorted(set(years) | set(years_in(shown))))
-    if page.kind != "html" or settled(years, enough) or not _SPLIT_DIGITS.search(page.raw_html):
+        shown = pdftext.presentation_thai(page.text)
+        if _WIDE_DIGIT.search(shown):
+            shown = shown.translate(_WIDE_DIGITS)
+        if shown is not page.text:
+            years = tuple(sorted(set(years) | set(years_in(shown))))
+    if page.kind != "html" or settled(years, enough):
         return years
-    joined = years_in(text_of(_INLINE_TAG.sub("", page.raw_html)))
-    return tuple(sorted(set(years) | set(joined))) if joined else years
+    if _SPLIT_DIGITS.search(page.raw_html):
+        years = tuple(sorted(set(years) | set(years_in(text_of(_INLINE_TAG.sub("", page.raw_html))))))
+    if not settled(years, enough) and _SPACED_YEAR.search(page.raw_html):
+        years = tuple(sorted(set(years) | set(years_in(text_of(_SPACED_YEAR.sub(r"\1\2\3\4", page.raw_html))))))
+    return years
 
 
 def read_pdf(body: bytes, pages: int, enough: Sequence[Sequence[int]] = ()) -> Page:

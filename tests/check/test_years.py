@@ -354,3 +354,29 @@ def test_a_meetings_or_a_quarters_number_with_its_short_year_shows_that_year():
     routes = {path: respond(200, page("รายงานการประชุม", MINUTES.format(number)), HTML)
               for path, (number, _) in NUMBERED.items()}
     assert verdicts(routes, CURRENT, NUMBERED) == {path: want for path, (_, want) in NUMBERED.items()}
+
+
+# ---------------------------------------------------------------- a year spaced out, or in full-width digits
+SPACED = {
+    # this year's plan with its year typed spaced out or in full-width digits: each was "no 2566"
+    # (each page also names 2565, last year's plan it follows)
+    "/spaced": ("ประจำปีงบประมาณ พ.ศ. 2 5 6 6", OK),
+    "/spaced-thai": ("ประจำปี พ.ศ. ๒ ๕ ๖ ๖", OK),
+    "/spaced-nbsp": ("ประจำปี 2&nbsp;5&nbsp;6&nbsp;6", OK),
+    "/wide": ("ประจำปีงบประมาณ พ.ศ. ２５６６", OK),
+    # guards: numbers spaced out that are no year, and single digits each in its own cell
+    "/counts": ("ตารางที่ 1 2 3 4 ผลการสำรวจ", NO_YEAR),
+    "/phone": ("ติดต่อ โทร. 0 5356 1234 หรือ 0 2 5 6 6 1234", NO_YEAR),
+    "/amount": ("ค่าธรรมเนียม 2 5 6 6 บาท", NO_YEAR),
+    "/longer-run": ("รหัส 1 2 5 6 6 7", NO_YEAR),
+    "/ce-quad": ("ลำดับ 2 0 2 3", NO_YEAR),
+    "/cells": ("</p><table><tr><td>เรื่องร้องเรียน</td><td>2</td><td>5</td><td>6</td><td>6</td></tr></table><p>", NO_YEAR),
+    "/wide-amount": ("วงเงิน ２５６６ บาท", NO_YEAR),
+}
+
+
+def test_a_year_spaced_out_or_in_full_width_digits_shows_that_year():
+    routes = {path: respond(200, page("แผนการจัดซื้อจัดจ้าง", f"<p>แผนการจัดซื้อจัดจ้าง {year}</p>"
+                                      "<p>ต่อเนื่องจากแผนปีงบประมาณ พ.ศ. 2565</p>"), HTML)
+              for path, (year, _) in SPACED.items()}
+    assert verdicts(routes, CURRENT, SPACED) == {path: want for path, (_, want) in SPACED.items()}
