@@ -56,7 +56,11 @@ QUARTER = r"(?:ไตรมาส(?:ที่)?\s*[1-4๑-๔]|(?<![A-Za-z])(?-i
 # make), a house number ("เลขที่ 12/66") or a page. A meeting's year is not marked a fiscal year
 # (`_FISCAL_NAMED`): meetings are numbered by either, and "ครั้งที่ 2/2565", read before, is not one either.
 NUMBERED = r"ครั้งที่\s*[0-9๐-๙]{1,3}\s*/"
-SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ)?|{QUARTER}|{NUMBERED})\s*"
+# An academic year ("ปีการศึกษา 66": school-affiliated agencies date their plans and reports so) and
+# a fiscal year written "FY66" / "FY 66" (a capital FY, not after a letter) are such words too: each
+# was a false "no 2566". "งบประมาณ ปี 66" is read by its "ปี".
+FISCAL_LATIN = r"(?<![A-Za-z])(?-i:FY)\.?"
+SHORT_YEAR_WORD = rf"(?:(?:{MONTHS})\.?|พ\.\s?ศ\.|ปี(?:\s?งบประมาณ|\s?งบฯ|งบ|\s?การศึกษา)?|{FISCAL_LATIN}|{QUARTER}|{NUMBERED})\s*"
 _WORD_BEFORE = re.compile(SHORT_YEAR_WORD + "$")
 # ... and as a date's last part: "05/10/65", "5-10-65", "31.3.66" (a table of procurements, an
 # Excel summary saved as dd/mm/yy). Only a valid day and month, with one kind of separator, and
@@ -137,6 +141,8 @@ def years_in(text: str) -> tuple[int, ...]:
     ((2565,), (2566,))
     >>> years_in("ดาวน์โหลด https://a.go.th/wp-content/uploads/2023/01/nogift-2565.pdf"), years_in("/uploads/2023/o31.pdf")
     ((2565,), (2566,))
+    >>> years_in("ปีการศึกษา 66 FY65 FY 64"), years_in("ปีการศึกษา 66 คน PFY66 fy67 FY66,000 บาท")
+    ((2564, 2565, 2566), ())
     >>> years_in("แผนพัฒนา ระหว่างปี พ.ศ. ๒๕๖๔ ถึงปี พ.ศ. ๒๕๖๘"), years_in("ปีงบประมาณ 2565-66")
     ((2564, 2565, 2566, 2567, 2568), (2565, 2566))
     """

@@ -277,6 +277,22 @@ SHORT = {
     # ... while a short year before an ordinal or a list keeps it
     "/month-meeting": ("ประชุม ม.ค. 66 ครั้งที่ 1", OK),
     "/fiscal-list": ("ปีงบ 66 รายการที่ 1", OK),
+    # an academic year (school-affiliated agencies) and a fiscal year written "FY", short: each was "no 2566"
+    "/academic-year": ("ปีการศึกษา 66", OK),
+    "/academic-year-joined": ("ภาคเรียนที่ 2 ปีการศึกษา66", OK),
+    "/fy-short": ("FY66", OK),
+    "/fy-short-spaced": ("FY 66", OK),
+    # forms already read so (kept so)
+    "/fy-long": ("FY 2566", OK),
+    "/fy-ce": ("FY2023", OK),
+    "/budget-year": ("งบประมาณ ปี 66", OK),
+    # guards: a count after the academic year, a code or an amount after FY, "fy" written small
+    "/academic-count": ("ปีการศึกษา 2565 นักเรียน 66 คน", NO_YEAR),
+    "/academic-students": ("ปีการศึกษา 66 คน", NO_YEAR),
+    "/fy-code": ("รหัสวัสดุ PFY66", NO_YEAR),
+    "/fy-amount": ("งบ FY 66,000 บาท", NO_YEAR),
+    "/fy-small": ("แฟ้ม fy66", NO_YEAR),
+    "/budget-amount": ("งบประมาณ 66,000 บาท", NO_YEAR),
 }
 
 
