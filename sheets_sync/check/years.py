@@ -280,12 +280,14 @@ class FiscalYear(int):
 
 
 # A year named as a fiscal year: "ประจำปีงบประมาณ พ.ศ. 2565", "ปีงบประมาณ 2565", "ปีงบฯ 65", "ปีงบ 65",
-# "fiscal year B.E. 2565" (its short form as `years_in` reads it: 40-99), and a quarter's year
+# "งบประมาณ ปี 2565", "fiscal year B.E. 2565", "FY2565", "FY 65", "FY2022" (its short form as `years_in`
+# reads it: 40-99; "FY2022" and "งบประมาณ ปี 65" were this year's first months, as 2565 alone may be), and a quarter's year
 # ("ไตรมาส 4/65", "ไตรมาส 3/2565", "Q4/65"): quarters are the fiscal year's, so the fourth of 2565 is
 # July to September 2565, last year's, never this fiscal year's first months.
-_FISCAL_NAMED = re.compile(rf"(?:(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|fiscal\s+year)\s*(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?|"
+_FISCAL_NAMED = re.compile(rf"(?:(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|งบประมาณ\s*ปี|fiscal\s+year|{FISCAL_LATIN})\s*"
+                           rf"(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?|"
                            rf"{QUARTER}\s*)({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
-_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "ไตรมาส", "Q1", "Q2", "Q3", "Q4")
+_FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "FY", "ไตรมาส", "Q1", "Q2", "Q3", "Q4")
 
 
 def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
@@ -297,6 +299,8 @@ def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
     ((2565, FiscalYear(2566)), (FiscalYear(2565),))
     >>> fiscal_marks((2565,), "รายงาน ไตรมาสที่ 4/65"), fiscal_marks((2565,), "ไตรมาส 1 (ต.ค. - ธ.ค. 65)")
     ((FiscalYear(2565),), (2565,))
+    >>> fiscal_marks((2565,), "รายงาน FY2022"), fiscal_marks((2565,), "งบประมาณ ปี 65"), fiscal_marks((2565,), "ปีการศึกษา 65")
+    ((FiscalYear(2565),), (FiscalYear(2565),), (2565,))
     >>> fiscal_marks((2565,), "รายงาน Q4 / 2565"), fiscal_marks((2565,), "ธ.ค. 2565 รหัส SQ4/65 q4/65")
     ((FiscalYear(2565),), (2565,))
     """

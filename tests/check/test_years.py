@@ -322,6 +322,16 @@ QUARTERS = {
     "/first-months-code": ("<p>ผลการดำเนินงาน ต.ค. - ธ.ค. 2565 รหัสวัสดุ SQ4/65 q4/65</p>", OK),
     # guard: this fiscal year's first months by their calendar year alone
     "/first-months": ("<p>รายงานผลการดำเนินงาน ไตรมาส 1 (ต.ค. - ธ.ค. 65)</p>", OK),
+    # last year named a fiscal year as "FY" or "งบประมาณ ปี": each was this year's first months ("ok")
+    "/fy2565": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน FY2565</p>", NO_YEAR),
+    "/fy2022": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน FY2022</p>", NO_YEAR),
+    "/fy65": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน FY 65</p>", NO_YEAR),
+    "/budget-year-2565": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน งบประมาณ ปี 2565</p>", NO_YEAR),
+    "/budget-year-65": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน งบประมาณปี 65</p>", NO_YEAR),
+    # ... this year's so named, and last year's calendar months beside an "FY" that is a code
+    "/fy66": ("<p>รายงานผลการดำเนินงาน รอบ 6 เดือน FY66</p>", OK),
+    "/budget-year-66": ("<p>รายงานผลการดำเนินงาน งบประมาณ ปี 2566 (ต.ค. 65 - มี.ค. 66)</p>", OK),
+    "/fy-code-months": ("<p>ผลการดำเนินงาน ต.ค. - ธ.ค. 2565 รหัส PFY65 fy65</p>", OK),
 }
 
 
