@@ -1,7 +1,7 @@
 """An item page that says its data is not there yet. Pure.
 
 Agencies make the page for an item before its data exists and write in it "อยู่ระหว่างจัดทำข้อมูล"
-(being prepared), "อยู่ระหว่างปรับปรุงข้อมูล", "ยังไม่มีข้อมูล" or "Coming soon". Read for its year,
+(being prepared), "อยู่ระหว่างปรับปรุงข้อมูล", "ยังไม่มีข้อมูล", "รอข้อมูล" or "Coming soon". Read for its year,
 such a page was "no 2566" (look for this year's document) or, where the notice names the year
 ("อยู่ระหว่างจัดทำข้อมูล ประจำปี 2566"), `ok`: the agency, told all was well, published nothing,
 and the assessor found a notice. It is `placeholder_page` when the notice is nearly all the
@@ -36,7 +36,9 @@ PLACEHOLDER_TEXT = 150  # characters of content besides the headings, at most, f
 # ดำเนินการ"), of a project in a table, of a measure. It is the page's notice only with at most
 # this many characters of content beside it ("ขณะนี้", "หน้านี้").
 _UNDER_WAY = r"(?:อยู่\s*(?:ใน)?\s*ระหว่าง|กำลัง)\s*(?:การ)?\s*"  # "in the course of (the) ..."
-_BARE_STATUS = re.compile(_UNDER_WAY + "ดำเนินการ")
+# "รอข้อมูล" (awaiting data) is one too: a row's status in a table ("รอข้อมูลจากผู้รับจ้าง"), the
+# page's notice alone ("รอข้อมูล", "รอข้อมูล ประจำปี 2566": was "no 2566", or ok by the year it names).
+_BARE_STATUS = re.compile(_UNDER_WAY + "ดำเนินการ|รอ\\s*ข้อมูล")
 STATUS_REST = 20
 NOTICE_REST = 50  # characters of content besides a "gone" or "not for you" notice, at most
 SHORT_PAGE = 600  # characters of text: a page this short is looked through whole, headings or not
@@ -50,7 +52,7 @@ _NOTICE = re.compile(
     r"|ยังไม่มี\s*(?:ข้อมูล|เนื้อหา|เอกสาร)(?!\s*(?:การ|เรื่อง|ผู้|กรณี))|ยังไม่(?:มีการ|ได้(?:มีการ)?)?\s*เผยแพร่"
     r"|เผยแพร่\s*(?:ข้อมูล)?\s*(?:ได้)?\s*(?:ใน)?\s*เร็ว\s*ๆ?\s*นี้|รอ\s*(?:การ)?\s*(?:ปรับปรุง|เพิ่ม)\s*(?:ข้อมูล|เนื้อหา)"
     # "รออัพเดท" stands alone as often as with "ข้อมูล" after it, and is often typed spaced
-    r"|รอ\s*(?:การ)?\s*" + _UPDATE +
+    r"|รอ\s*(?:การ)?\s*" + _UPDATE + r"|รอ\s*ข้อมูล" +
     r"|coming\s+soon|under\s+construction|no\s+content\s+yet|nothing\s+found|no\s+posts\s+found"
     r"|nothing\s+matched\s+your", re.I)
 _GONE = re.compile(
@@ -70,7 +72,7 @@ _DENIED = re.compile(
 # (tests/check/test_placeholder.py tries random texts of the patterns' pieces).
 # (The text is squeezed: "รอ" and the word after it are one space apart at most.)
 _SIGNS = ("ระหว่าง", "กำลัง", "ยังไม่มี", "ยังไม่ได้", "ยังไม่เผยแพร่", "เร็ว", "อัพเด", "อัปเด", "รอการ", "รอ การ",
-          "รอปรับ", "รอ ปรับ", "รอเพิ่ม", "รอ เพิ่ม", "coming", "construct",
+          "รอปรับ", "รอ ปรับ", "รอเพิ่ม", "รอ เพิ่ม", "รอข้อมูล", "รอ ข้อมูล", "coming", "construct",
           "content yet", "nothing", "posts found")
 _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู่", "not found", "be found", "exist", "removed", "deleted", "longer")
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)

@@ -158,7 +158,14 @@ def server():
               "/o11": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล</p>"), HTML),
               "/o12": respond(200, site(PLAN), HTML),
               "/news.php": respond(200, site("<p>ข้อมูลนี้ถูกลบแล้ว</p>", "ข่าวประชาสัมพันธ์"), HTML),
-              "/o14": respond(200, site("<p>You are not authorised to view this resource.</p>"), HTML)}
+              "/o14": respond(200, site("<p>You are not authorised to view this resource.</p>"), HTML),
+              "/o15": respond(200, site("<p>รอข้อมูล</p>"), HTML),
+              "/o16": respond(200, site("<p>รอข้อมูล ประจำปี 2566</p>"), HTML),
+              "/o17": respond(200, site(PLAN + "<table><tr><td>โครงการก่อสร้างถนน คสล. หมู่ 3</td><td>รอข้อมูล</td></tr>"
+                                        "</table>"), HTML),
+              "/o18": respond(200, site("<table><tr><th>โครงการ</th><th>สถานะ</th></tr><tr><td>ซ่อมแซมฝาย หมู่ 5 "
+                                        "ปี 2566</td><td>รอข้อมูลจากผู้รับจ้าง</td></tr><tr><td>ก่อสร้างถนน คสล. หมู่ 3 "
+                                        "ปี 2566</td><td>แล้วเสร็จ</td></tr></table>"), HTML)}
     with LoopbackServer(routes) as srv:
         yield srv
 
@@ -169,6 +176,10 @@ def server():
     ("/o12", (Status.OK, ())),
     ("/news.php?id=1290", (Status.BROKEN, ("soft_404",))),  # was "no 2566": the record is gone
     ("/o14", (Status.BROKEN, ("login_required",))),  # was "no 2566": the assessor is not let in
+    ("/o15", (Status.WARNING, ("placeholder_page",))),  # "awaiting data": was "no 2566"
+    ("/o16", (Status.WARNING, ("placeholder_page",))),  # ... was ok by the year it names
+    ("/o17", (Status.OK, ())),  # a row's status beside the item's own content
+    ("/o18", (Status.OK, ())),  # a short table whose row awaits data
 ])
 def test_a_placeholder_is_told_to_publish_its_data(server, path, expected):
     url = server.url(path)
@@ -195,7 +206,7 @@ PHRASES = {
                          "Nothing Found", "No posts found", "Nothing matched your search", "อยู่ระหว่างเพิ่มข้อมูล",
                          "ยังไม่มีการเผยแพร่ข้อมูล", "ยังไม่ได้เผยแพร่", "ยังไม่เผยแพร่", "ยังไม่ได้มีการเผยแพร่",
                          "ข้อมูลจะเผยแพร่เร็วๆ นี้", "เผยแพร่ได้ในเร็ว ๆ นี้", "รออัพเดท", "รอ อัพเดต", "รอการ อัปเดท",
-                         "รอ อัปเดตข้อมูล", "รอ ปรับปรุงข้อมูล", "รอ เพิ่ม เนื้อหา", "กำลังอัพเดต"],
+                         "รอ อัปเดตข้อมูล", "รอ ปรับปรุงข้อมูล", "รอ เพิ่ม เนื้อหา", "กำลังอัพเดต", "รอข้อมูล", "รอ ข้อมูล"],
     "soft_404": ["ไม่พบหน้า", "ไม่พบบทความ", "ไม่พบข้อมูลที่ท่านต้องการ", "ข้อมูลนี้ได้ถูกลบ", "ข่าวถูกลบแล้ว",
                  "หน้านี้ไม่มีอยู่", "Page not found", "Article was not found", "It could not be found",
                  "can't be found", "doesn't exist", "does not exist", "has been removed", "was deleted",
