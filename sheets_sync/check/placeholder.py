@@ -20,7 +20,8 @@ Two other notices stand in an item page's place the same way, each its own verdi
   "คุณไม่มีสิทธิ์เข้าถึงหน้านี้"): `login_required`, as a sign-in form is; it was "no 2566".
 A bare "ไม่พบข้อมูล" or "ไม่พบรายการ" is no such notice: an item page may say it of its own
 records ("no complaints this year"). WordPress's "Nothing Found" on an empty category is a
-placeholder: the page is there, its posts are not.
+placeholder: the page is there, its posts are not; so is its theme's no-results block in any words
+("ไม่พบสิ่งใด", "ขออภัย ไม่พบบทความ"), when the content is that block and little else (`_no_posts`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,15 @@ _GONE_SIGNS = ("ไม่พบ", "ถูกลบ", "ไม่มีอยู�
 # (not "สิทธิ" alone: the "สงวนลิขสิทธิ์" of nearly every footer)
 _DENIED_SIGNS = ("ไม่มีสิทธิ", "รับสิทธิ", "อนุญาต", "เฉพาะสมาชิก", "สมาชิกเท่านั้น", "authori", "logged", "log in",
                  "login", "members only", "กรุณา", "session")
+# A theme's block for a WordPress category, tag or search with no posts ('<section class="no-results
+# not-found">': Twenty Fifteen to Seventeen, Astra, GeneratePress and most themes after them), in
+# whatever words the site's language gives it ("ไม่พบสิ่งใด", "ขออภัย ไม่พบบทความ", "ยังไม่มีเรื่อง"):
+# an empty category linked as an item was ok by its title's year ("หมวดหมู่: ITA 2566") or
+# soft_404 by "ไม่พบบทความ" (the page is there, its posts are not). Only by the class "no-results":
+# "error-404 not-found" is the theme's not-found page, and those words elsewhere are a page's own
+# ("ยังไม่มีเรื่องร้องเรียน": no complaints).
+_NO_RESULTS = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*?\bclass\s*=\s*[\"']?(?:[^\"'<>]*\s)?no-results(?=[\s\"'>])[^<>]*>",
+                         re.I)
 # A file the content links or shows (a document's link, a frame, an embedded object).
 _SHOWS_FILES = re.compile(r"<(?:iframe|embed|object)\b"
                           r"|\bhref\s*=\s*[\"']?[^\"'>\s]*\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)\b", re.I)
@@ -110,6 +120,8 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
     ...        "this resource.</p>", "O10", ("O10",))
     'login_required'
     """
+    if "no-results" in raw_html and _no_posts(raw_html, title, headings):
+        return "placeholder_page"
     places = _near_headings(text, headings)
     joined = "\n".join(places)
     if not any(sign in joined for sign in _THAI_SIGNS):
@@ -147,6 +159,26 @@ def notice(text: str, raw_html: str, title: str = "", headings: Sequence[str] = 
         if rest <= NOTICE_REST and (found or any(pattern.search(h) for h in headings)):
             return code
     return None
+
+
+def _no_posts(raw_html: str, title: str, headings: Sequence[str]) -> bool:
+    """Whether the page's own content is a theme's no-results block (`_NO_RESULTS`) and little
+    else: at most PLACEHOLDER_TEXT characters besides it, the title and the top headings (a
+    category's name), and no file shown. A list of posts beside such a block stays a page."""
+    marked = template.marked_content(raw_html)
+    own = template.without_parts(raw_html if marked is None else marked)
+    own = template.without_named_parts(own, lambda text: "no-results" in text, marked is not None)
+    m = _NO_RESULTS.search(own)
+    end = m and template.closed_end(own, m.start(), m.group(1).lower())
+    if end is None:
+        return False  # none in the content, or never closed (where it ends unknown)
+    rest = own[:m.start()] + " " + own[end:]
+    if _SHOWS_FILES.search(rest):
+        return False
+    content = template.text_of(rest)
+    for head in sorted({h for h in (title, *headings) if h}, key=len, reverse=True):
+        content = content.replace(head, " ")
+    return len(squeeze(content)) <= PLACEHOLDER_TEXT
 
 
 def _near_headings(text: str, headings: Sequence[str]) -> list[str]:

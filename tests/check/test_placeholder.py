@@ -152,6 +152,37 @@ def test_a_template_named_by_id_and_class_is_told_from_a_notice(markup, expected
     assert judge_candidate(Candidate(raw=url, url=url, reasons=()), result, YearRule((2566,))) == expected
 
 
+def wordpress(block: str, name: str) -> bytes:
+    """A WordPress category's page in a classic theme: its header and menu, its title, `block`
+    in its main content, a sidebar of the latest posts and a footer."""
+    return (f"<html><head><title>หมวดหมู่: ITA 2566 – เทศบาลตำบลบ้านธิ</title></head><body class='archive category'>"
+            f"<header id='masthead' class='site-header'><p class='site-title'>เทศบาลตำบลบ้านธิ</p><nav><ul>{MENU}</ul>"
+            "</nav></header><div id='content' class='site-content'><main id='main' class='site-main'>"
+            "<header class='page-header'><h1 class='page-title'>หมวดหมู่: ITA 2566</h1></header>"
+            f"{block}</main><aside id='secondary' class='widget-area'><section class='widget widget_recent_entries'>"
+            "<h2>เรื่องล่าสุด</h2><ul><li><a href='/p1'>ประกาศรับสมัครงาน</a></li></ul></section></aside></div>"
+            "<footer class='site-footer'>เทศบาลตำบลบ้านธิ จังหวัดลำพูน</footer></body></html>").encode()
+
+
+SEARCH_FORM = "<form role='search' class='search-form'><input type='search' name='s'><button>ค้นหา</button></form>"
+POSTS = "".join(f"<article class='post'><h2><a href='/p{k}'>ประกาศเจตนารมณ์ No Gift Policy ประจำปี 2566 ฉบับที่ {k}</a>"
+                "</h2><p>นายกเทศมนตรีตำบลบ้านธิ ประกาศเจตนารมณ์ไม่รับของขวัญและของกำนัลทุกชนิด</p></article>"
+                for k in range(1, 4))
+EMPTY = {
+    # an empty category linked as an item: ok by its title's 2566, or soft_404 by "ไม่พบบทความ"
+    "nothing": f"<section class='no-results not-found'><h2>ไม่พบสิ่งใด</h2><p>ดูเหมือนว่าเราไม่พบสิ่งที่คุณกำลังมองหา "
+               f"ลองค้นหาดูสิ</p>{SEARCH_FORM}</section>",
+    "sorry": "<section class='no-results not-found'><p>ขออภัย ไม่พบบทความ</p></section>",
+    "none-yet": "<div class='no-results'><p>ยังไม่มีเรื่อง</p></div>",
+    # guards: a category's posts beside such a block (a plugin's hidden "no more posts"), and
+    # those words outside it (no complaints this year: the page's own answer)
+    "posts": POSTS + "<div class='no-results'><p>ไม่พบบทความเพิ่มเติม</p></div>",
+    "complaints": "<article><h2>สถิติเรื่องร้องเรียน ประจำปี 2566</h2><p>ยังไม่มีเรื่องร้องเรียน</p></article>",
+    # ... and the theme's not-found page, sent with 200: gone, not empty
+    "error-404": "<section class='error-404 not-found'><p>ขออภัย ไม่พบบทความ</p></section>",
+}
+
+
 @pytest.fixture(scope="module")
 def server():
     routes = {"/o10": respond(200, site("<p>อยู่ระหว่างจัดทำข้อมูล ประจำปีงบประมาณ 2566</p>"), HTML),
@@ -165,7 +196,8 @@ def server():
                                         "</table>"), HTML),
               "/o18": respond(200, site("<table><tr><th>โครงการ</th><th>สถานะ</th></tr><tr><td>ซ่อมแซมฝาย หมู่ 5 "
                                         "ปี 2566</td><td>รอข้อมูลจากผู้รับจ้าง</td></tr><tr><td>ก่อสร้างถนน คสล. หมู่ 3 "
-                                        "ปี 2566</td><td>แล้วเสร็จ</td></tr></table>"), HTML)}
+                                        "ปี 2566</td><td>แล้วเสร็จ</td></tr></table>"), HTML),
+              **{f"/category/{name}": respond(200, wordpress(block, name), HTML) for name, block in EMPTY.items()}}
     with LoopbackServer(routes) as srv:
         yield srv
 
@@ -180,6 +212,12 @@ def server():
     ("/o16", (Status.WARNING, ("placeholder_page",))),  # ... was ok by the year it names
     ("/o17", (Status.OK, ())),  # a row's status beside the item's own content
     ("/o18", (Status.OK, ())),  # a short table whose row awaits data
+    ("/category/nothing", (Status.WARNING, ("placeholder_page",))),  # was ok
+    ("/category/sorry", (Status.WARNING, ("placeholder_page",))),  # was soft_404
+    ("/category/none-yet", (Status.WARNING, ("placeholder_page",))),  # was ok
+    ("/category/posts", (Status.OK, ())),
+    ("/category/complaints", (Status.OK, ())),
+    ("/category/error-404", (Status.BROKEN, ("soft_404",))),
 ])
 def test_a_placeholder_is_told_to_publish_its_data(server, path, expected):
     url = server.url(path)
