@@ -168,8 +168,10 @@ _SPLIT_DIGITS = re.compile(rf"<(?<=[0-9๐-๙]<)/?(?:{_INLINE})\b[^<>]*>(?:</?(
 # of a table ("<td>2</td><td>5</td>...": counts) and longer runs ("1 2 5 6 6 7") are no year, nor
 # a Christian-era quad ("2 0 2 3" is as likely four numbers), as in PDFs.
 _GAP1 = r"(?: |&nbsp;|&#160;|\xa0)"
-_SPACED_YEAR = re.compile(rf"(?<![0-9๐-๙])(?<![0-9๐-๙] )(?<![0-9๐-๙]\xa0)(?<![0-9๐-๙]&nbsp;)(?<![0-9๐-๙]&#160;)"
-                          rf"([2๒]){_GAP1}([4-7๔-๗]){_GAP1}([0-9๐-๙]){_GAP1}([0-9๐-๙])(?!{_GAP1}?[0-9๐-๙])")
+# (Its first digit is matched before the looks behind, which then take it in: the engine skips to
+# each 2 or ๒, where looking behind at every character first cost ~5 ms a 100 KB page, now ~0.7.)
+_SPACED_YEAR = re.compile(rf"([2๒])(?<![0-9๐-๙][2๒])(?<![0-9๐-๙] [2๒])(?<![0-9๐-๙]\xa0[2๒])(?<![0-9๐-๙]&nbsp;[2๒])"
+                          rf"(?<![0-9๐-๙]&#160;[2๒]){_GAP1}([4-7๔-๗]){_GAP1}([0-9๐-๙]){_GAP1}([0-9๐-๙])(?!{_GAP1}?[0-9๐-๙])")
 _WIDE_DIGIT = re.compile("[\uff10-\uff19]")
 _WIDE_DIGITS = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19", "0123456789")
 # Web application firewalls that answer a request they refuse with a page of their own and

@@ -395,6 +395,7 @@ SPACED = {
     "/phone": ("ติดต่อ โทร. 0 5356 1234 หรือ 0 2 5 6 6 1234", NO_YEAR),
     "/amount": ("ค่าธรรมเนียม 2 5 6 6 บาท", NO_YEAR),
     "/longer-run": ("รหัส 1 2 5 6 6 7", NO_YEAR),
+    "/run-ending-so": ("คะแนนรายข้อ 8 2 5 6 6", NO_YEAR),
     "/ce-quad": ("ลำดับ 2 0 2 3", NO_YEAR),
     "/cells": ("</p><table><tr><td>เรื่องร้องเรียน</td><td>2</td><td>5</td><td>6</td><td>6</td></tr></table><p>", NO_YEAR),
     "/wide-amount": ("วงเงิน ２５６６ บาท", NO_YEAR),
