@@ -284,9 +284,13 @@ class FiscalYear(int):
 # reads it: 40-99; "FY2022" and "งบประมาณ ปี 65" were this year's first months, as 2565 alone may be), and a quarter's year
 # ("ไตรมาส 4/65", "ไตรมาส 3/2565", "Q4/65"): quarters are the fiscal year's, so the fourth of 2565 is
 # July to September 2565, last year's, never this fiscal year's first months.
+# (Its year also spaced out or in full-width digits, as `content.html_years` reads a page's years:
+# "ปีงบประมาณ พ.ศ. 2 5 6 5", "ปีงบประมาณ ２５６５", read as plain 2565, were this year's first months.)
+_WD = "[0-9๐-๙０-９]"
 _FISCAL_NAMED = re.compile(rf"(?:(?:ปี\s?งบ(?:ประมาณ|\s?ฯ)?|งบประมาณ\s*ปี|fiscal\s+year|{FISCAL_LATIN})\s*"
                            rf"(?:(?:พ\.\s?ศ\.|B\.\s?E\.)\s*)?|"
-                           rf"{QUARTER}\s*)({_D}{{4}}|[4-9๔-๙]{_D})(?!{_D})", re.I)
+                           rf"{QUARTER}\s*)(?:([2๒２](?:[ \xa0]{_WD}){{3}})(?![ \xa0]?{_WD})|({_WD}{{4}}|[4-9๔-๙４-９]{_WD})(?!{_WD}))",
+                           re.I)
 _FISCAL_SIGNS = ("งบ", "iscal", "ISCAL", "FY", "ไตรมาส", "Q1", "Q2", "Q3", "Q4")
 
 
@@ -301,6 +305,10 @@ def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
     ((FiscalYear(2565),), (2565,))
     >>> fiscal_marks((2565,), "รายงาน FY2022"), fiscal_marks((2565,), "งบประมาณ ปี 65"), fiscal_marks((2565,), "ปีการศึกษา 65")
     ((FiscalYear(2565),), (FiscalYear(2565),), (2565,))
+    >>> fiscal_marks((2565,), "ปีงบประมาณ พ.ศ. 2 5 6 5"), fiscal_marks((2565,), "ปีงบประมาณ ２５６５ ปีงบ ６５")
+    ((FiscalYear(2565),), (FiscalYear(2565),))
+    >>> fiscal_marks((2565,), "ปีงบประมาณ 2565 12 รายการ"), fiscal_marks((2565,), "ปีงบประมาณ 2 5 6 5 1 ต.ค. 2565")
+    ((FiscalYear(2565),), (2565,))
     >>> fiscal_marks((2565,), "รายงาน Q4 / 2565"), fiscal_marks((2565,), "ธ.ค. 2565 รหัส SQ4/65 q4/65")
     ((FiscalYear(2565),), (2565,))
     """
@@ -309,7 +317,7 @@ def fiscal_marks(years: tuple[int, ...], *texts: str) -> tuple[int, ...]:
         if not text or not any(sign in text for sign in _FISCAL_SIGNS):
             continue  # nearly every text without a fiscal year: one scan or two
         for m in _FISCAL_NAMED.finditer(text[:MAX_TEXT]):
-            token = m.group(1)
+            token = (m.group(1) or m.group(2)).replace(" ", "").replace("\xa0", "")  # (int() reads full-width digits)
             named.add(be_year(token) if len(token) == 4 else 2500 + int(thai_digits_to_arabic(token)))
     if not named & set(years):
         return years

@@ -407,3 +407,22 @@ def test_a_year_spaced_out_or_in_full_width_digits_shows_that_year():
                                       "<p>ต่อเนื่องจากแผนปีงบประมาณ พ.ศ. 2565</p>"), HTML)
               for path, (year, _) in SPACED.items()}
     assert verdicts(routes, CURRENT, SPACED) == {path: want for path, (_, want) in SPACED.items()}
+
+
+SPACED_HALF = {
+    # last year's six-month report, its fiscal year spaced out or in full-width digits: read as
+    # plain 2565, it was this fiscal year's first months ("ok") for a first-half item
+    "/spaced-2565": ("ประจำปีงบประมาณ พ.ศ. 2 5 6 5", NO_YEAR),
+    "/wide-2565": ("ประจำปีงบประมาณ ２５６５", NO_YEAR),
+    "/wide-short-65": ("ปีงบ ６５ (ต.ค. 64 - มี.ค. 65)", NO_YEAR),
+    # ... this year's, and this fiscal year's first months by their calendar year alone
+    "/spaced-2566": ("ประจำปีงบประมาณ พ.ศ. 2 5 6 6", OK),
+    "/wide-2566": ("ประจำปีงบประมาณ ２５６６", OK),
+    "/spaced-months": ("ต.ค. - ธ.ค. 2 5 6 5", OK),
+}
+
+
+def test_a_fiscal_year_spaced_out_or_in_full_width_digits_is_one_for_a_first_half_item():
+    routes = {path: respond(200, page("รายงานรอบ 6 เดือน", f"<p>รายงานผลการดำเนินงาน รอบ 6 เดือน {year}</p>"), HTML)
+              for path, (year, _) in SPACED_HALF.items()}
+    assert verdicts(routes, FIRST_HALF, SPACED_HALF) == {path: want for path, (_, want) in SPACED_HALF.items()}
