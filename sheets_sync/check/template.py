@@ -373,11 +373,11 @@ def _tags_named(markup: str, signs: tuple[str, ...], pattern: re.Pattern, at: in
                 following = {s: (j if j >= at else markup.find(s, at)) for s, j in following.items()}
 
 
-def _archives(markup: str):
-    """(start, end) of each archive or calendar widget in `markup` (`_ARCHIVE_NAMES`), in order,
-    none inside another; at most MAX_NAMED looked at, none left unclosed (its end unknown)."""
+def _closed_named(markup: str, words: tuple[str, ...], pattern: re.Pattern):
+    """(opening tag's match, end) of each element `pattern` names in `markup` (`_tags_named`), in
+    order, none inside another; at most MAX_NAMED looked at, none left unclosed (its end unknown)."""
     looked = 0
-    tags = _tags_named(markup, ("rchive", "alendar"), _ARCHIVES)
+    tags = _tags_named(markup, words, pattern)
     m = next(tags, None)
     while looked < MAX_NAMED and m is not None:
         looked += 1
@@ -385,8 +385,14 @@ def _archives(markup: str):
         if end is None:
             m = next(tags, None)
             continue
-        yield m.start(), end
+        yield m, end
         m = _send(tags, end)
+
+
+def _archives(markup: str):
+    """(start, end) of each archive or calendar widget in `markup` (`_ARCHIVE_NAMES`)."""
+    for m, end in _closed_named(markup, ("rchive", "alendar"), _ARCHIVES):
+        yield m.start(), end
 
 
 def _send(tags, at: int):
@@ -442,20 +448,11 @@ _DATE_ALONE = re.compile(
 def _post_dates(markup: str):
     """(start, end) of each text between two tags that is a date alone (`_DATE_ALONE`) inside a
     widget of the latest posts (`_POST_WIDGETS`), in order; at most MAX_NAMED widgets looked at."""
-    looked = 0
-    tags = _tags_named(markup, ("widget_",), _POST_WIDGETS)
-    m = next(tags, None)
-    while looked < MAX_NAMED and m is not None:
-        looked += 1
-        end = closed_end(markup, m.start(), m.group(1).lower())
-        if end is None:
-            m = next(tags, None)
-            continue
+    for m, end in _closed_named(markup, ("widget_",), _POST_WIDGETS):
         for text in _DIGIT_TEXT.finditer(markup, m.start(), end):
             line = _line(text.group(1))
             if _DATE_ALONE.fullmatch(line) and years_in(line):
                 yield text.start(1), text.end(1)
-        m = _send(tags, end)
 
 
 def post_date_lines(raw_html: str) -> tuple[str, ...]:
