@@ -174,6 +174,10 @@ class WriteReport:
     stale_urls: tuple[tuple[RowKey, str], ...] = ()
     # text people typed into worker cells, kept (moved to the moved-text tab): (key, column header, text)
     moved: tuple[tuple[RowKey, str, str], ...] = ()
+    # rows left out because their cell is in a range protected against the worker's account (Google
+    # Sheets: a coordinator's "only me"), and that account, to add as an editor of the range
+    refused: tuple[RowKey, ...] = ()
+    refused_account: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from sheets_sync.core.normalize import thai_digits_to_arabic
 from sheets_sync.importing.agency import YEAR_PROPERTY, Identification, identify_agency
 from sheets_sync.importing.read import TITLE_PROPERTY, ImportFileError, Source, column_letter, read_source
 from sheets_sync.importing.table import Entry, Parsed, Table, locate_table, read_entries
+from sheets_sync.sheet.gsheets_plan import refused_message
+from sheets_sync.sheet.layout import TAB_SUBMISSIONS
 
 
 # ====================================================================== 5. the merge plan (pure)
@@ -232,12 +234,13 @@ def report_lines(rep: FileReport) -> list[str]:
     lines += [f"  read {t.describe()}" for t in rep.tables]
     would = "would be " if rep.dry_run else ""
     stale = set(rep.write.stale) | set(rep.write.missing) if rep.write else set()
+    refused = set(rep.write.refused) if rep.write else set()
 
     def items(steps) -> str:
         return " ".join(s.key.item for s in steps)
 
-    filled = [s for s in rep.steps if s.outcome is Outcome.FILL and s.key not in stale]
-    replaced = [s for s in rep.steps if s.outcome is Outcome.OVERWRITE and s.key not in stale]
+    filled = [s for s in rep.steps if s.outcome is Outcome.FILL and s.key not in stale | refused]
+    replaced = [s for s in rep.steps if s.outcome is Outcome.OVERWRITE and s.key not in stale | refused]
     lines.append(f"  {would}filled {len(filled)}" + (f": {items(filled)}" if filled else ""))
     if replaced:
         lines.append(f"  {would}replaced {len(replaced)} (--overwrite):")
@@ -250,6 +253,8 @@ def report_lines(rep: FileReport) -> list[str]:
                   for s in conflicts]
     else:
         lines.append("  conflicts 0")
+    if refused:
+        lines.append(_refused_line(rep.write, "URLs"))
     lines += _explanation_lines(rep, would)
     no_row = [s for s in rep.steps if s.outcome is Outcome.NO_ROW]
     if no_row:
@@ -276,7 +281,9 @@ def _explanation_lines(rep: FileReport, would: str) -> list[str]:
         return []
     w = rep.explanation_write
     stale = set(w.stale) | set(w.missing) if w else set()
-    done = [s for s in rep.explanation_steps if s.outcome in (Outcome.FILL, Outcome.OVERWRITE) and s.key not in stale]
+    refused = set(w.refused) if w else set()
+    done = [s for s in rep.explanation_steps if s.outcome in (Outcome.FILL, Outcome.OVERWRITE)
+            and s.key not in stale | refused]
     lines = [f"  explanations: {would}written {len(done)}"
              + (f": {' '.join(s.key.item for s in done)}" if done else "")
              + f", already the same {sum(1 for s in rep.explanation_steps if s.outcome is Outcome.SAME)}"]
@@ -287,7 +294,17 @@ def _explanation_lines(rep: FileReport, would: str) -> list[str]:
     if stale:
         lines.append(f"  explanations changed in the sheet meanwhile, not written: "
                      f"{' '.join(k.item for k in sorted(stale, key=lambda k: int(k.item[1:])))}")
+    if refused:
+        lines.append(_refused_line(w, "explanations"))
     return lines
+
+
+def _refused_line(write: WriteReport, what: str) -> str:
+    """NOT IMPORTED: the rows a write left out as protected against the worker's account (Google
+    Sheets: a coordinator's "only me" range), in the verdict write's words: which account to add."""
+    items = [k.item for k in write.refused]
+    said = refused_message(items, TAB_SUBMISSIONS, write.refused_account, f"imported {what}", shown=None)
+    return f"  NOT IMPORTED: {said}; then import again"
 
 
 def _one_line(text: str) -> str:

@@ -57,7 +57,9 @@ class Backend(Protocol):
         """Imports (issue 7): writes URL cells, each entry key -> (URL text the plan read, new text).
         Rows are found by key at write time; a row whose URL text (as `read` gives it) is no longer
         the expected text is left alone (stale), a key without a row is missing. Only the URL cell
-        is written, always as text; `written` counts cells changed."""
+        is written, always as text; `written` counts cells changed. A row whose cell is in a range
+        protected against the worker's account (Google Sheets) is left out, the other rows written,
+        and listed in `refused` with `refused_account` (Google refuses a whole batch for one such cell)."""
 
     def write_explanations(self, texts: Mapping[RowKey, tuple[str, str]]) -> WriteReport:
         """Imports (issue 14): writes the agencies' explanation cells ("คำอธิบายเพิ่มเติม") by the rule

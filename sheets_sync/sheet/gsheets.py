@@ -86,6 +86,7 @@ from sheets_sync.sheet.gsheets_plan import (
     protection_requests,
     quote,
     refused_cells,
+    refused_message,
     split,
     status_column,
     summary_format_requests,
@@ -436,10 +437,7 @@ class GSheetsBackend(GridBackend):
             if refused:
                 # Left out, so the batch carries every other row's verdict (refused whole for one cell)
                 keys = [str(ident.row_key(before[r], cols)) for r in sorted(refused)]
-                log.warning("%d rows of %s are in a range protected against the worker's account %s, so their "
-                            "verdicts are not written (%s): add %s as an editor of that range (Data > Protect "
-                            "sheets and ranges)", len(keys), TAB_SUBMISSIONS, self.account.email,
-                            ", ".join(keys[:10]), self.account.email)
+                log.warning("%s", refused_message(keys, TAB_SUBMISSIONS, self.account.email, "verdicts"))
             for op in book.ops:
                 if op[0] in ("set", "note") and op[2] in refused:
                     continue
@@ -563,8 +561,16 @@ class GSheetsBackend(GridBackend):
             plan = ident.Positioned(sheet_id, ident.column_names(before[0]))
             plan.remember(before, {}, cols)
             filtered, sent = [], {}
+            # Left out, as the verdict write leaves them out: Google refuses the whole batch for one
+            # cell protected against the worker, and none of the file's URLs were imported
+            refused = {op[2] for op in book.ops if op[0] == "set" and self._refused(op[2], op[3])}
+            refused_keys = tuple(sorted({k for k in (ident.row_key(before[r], cols) for r in refused) if k},
+                                        key=g.sort_key))
+            if refused:
+                what = "imported URLs" if column == "url" else "imported explanations"
+                log.warning("%s", refused_message(refused_keys, TAB_SUBMISSIONS, self.account.email, what))
             for op in book.ops:
-                if op[0] != "set":
+                if op[0] != "set" or op[2] in refused:
                     continue
                 _, _, r, c, value = op
                 key = ident.row_key(before[r], cols)
@@ -576,15 +582,16 @@ class GSheetsBackend(GridBackend):
             missing = list(report.missing)
             # Google keeps a merge's value in its first cell: a URL imported into another row of an
             # agency's merged URL cells went to a hidden cell (the xlsx backend unmerges as it writes)
-            self._unmerge(sheet_id, [(op[2], op[3]) for op in book.ops if op[0] == "set"])
+            self._unmerge(sheet_id, [(op[2], op[3]) for op in book.ops if op[0] == "set" and op[2] not in refused])
             if filtered:
                 missing += self._write_filtered(filtered, sent)
             if not plan.empty():
                 missing += self._send_checked(self._positioned_requests(plan)
                                               + ident.metadata_repairs(before, cols, row_meta, sheet_id), plan)
         gone = set(missing) - set(report.missing)
-        return WriteReport(written=report.written - len(gone), stale=report.stale,
-                           missing=tuple(sorted(set(missing), key=g.sort_key)))
+        return WriteReport(written=report.written - len(gone) - len(refused), stale=report.stale,
+                           missing=tuple(sorted(set(missing), key=g.sort_key)), refused=refused_keys,
+                           refused_account=self.account.email if refused else "")
 
     def _write_filtered(self, data: list[dict], sent: dict[str, RowKey]) -> list[RowKey]:
         """One values:batchUpdateByDataFilter; returns the keys whose row matched nothing (deleted)."""

@@ -374,6 +374,16 @@ def _typed_cell(parts: Sequence[dict], row: int, col: int) -> dict:
     return {}
 
 
+def refused_message(keys: Sequence[object], tab: str, account: str, what: str, shown: int | None = 10) -> str:
+    """The words for rows of `tab` left out of a write because they are in a range protected against
+    the worker's `account` (`refused_cells`): which rows (the first `shown`), what of theirs is not
+    written (`what`: "verdicts", "imported URLs"), and whom to add as an editor of the range. The
+    verdict write's log line, and the import's (its log and its per-file report)."""
+    return (f"{len(keys)} rows of {tab} are in a range protected against the worker's account {account}, so "
+            f"their {what} are not written ({', '.join(map(str, keys[:shown]))}): add {account} as an editor of "
+            f"that range (Data > Protect sheets and ranges)")
+
+
 def _norm_range(r: dict) -> tuple:
     return tuple((k, r[k]) for k in sorted(r) if k != "sheetId" and r[k] not in (0, None))
 

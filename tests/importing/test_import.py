@@ -17,7 +17,7 @@ from sheets_sync.importing import template
 from sheets_sync.importing.importer import Outcome, plan_merge, same_links
 from sheets_sync.importing.table import Entry
 from sheets_sync.sheet import grid as g
-from sheets_sync.sheet.layout import SUBMISSION_HEADERS
+from sheets_sync.sheet.layout import SUBMISSION_HEADERS, TAB_SUBMISSIONS
 from tests.support.importing import SUBSET, run, sheet_urls
 
 
@@ -545,3 +545,51 @@ def test_cli_import_reports_per_file_and_exits_2_for_refused_files(workdir, caps
 def test_cli_import_exits_3_when_the_sheet_is_missing(workdir, capsys):
     code, _, err = run(capsys, "import", str(titled_thai(workdir)))
     assert code == 3 and "sheets-sync init" in err
+
+
+
+def test_on_google_sheets_rows_protected_against_the_worker_do_not_cost_the_others_their_import(
+        tmp_path, config, caplog):
+    """A coordinator protects some of an agency's rows "only me" (say, round 1 closed): Google refuses a
+    batch with one of their cells in it, and none of the file's URLs or explanations were imported. Those
+    rows are left as they are, the others written, and the report and the log say which rows and which
+    account to add to the range, as the verdict write does."""
+    from tests.support.fake_sheets import as_user
+    from tests.support.sheets import GSheetsHarness, submissions_sheet
+
+    sheet = GSheetsHarness(tmp_path)
+    sheet.backend.ensure_layout(config.catalog, config.agencies)
+    tab = submissions_sheet(sheet.fake, sheet.sid)
+    grid = tab.grid()
+    cols = g.columns(grid[0], SUBMISSION_HEADERS, "", required=())
+    row = next(n for n, r in enumerate(grid) if g.text(r[cols["agency"]]) == "abt-thatum"
+               and g.text(r[cols["item"]]) == "O2")
+    coordinator = as_user(sheet.fake, tmp_path, sheet.sid, "coordinator@example.org")
+    coordinator.batch_update(sheet.sid, {"requests": [{"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": tab.sheet_id, "startRowIndex": row, "endRowIndex": row + 1},
+        "description": "รอบ 1 ปิดแล้ว", "editors": {"users": ["coordinator@example.org"]}}}}]})
+    path = xlsx(tmp_path / "abt-thatum.xlsx", [["ข้อ", "URL", "คำอธิบายเพิ่มเติม"],
+                                               ["O1", "https://thatum.go.th/o1", "หน้าแรก"],
+                                               ["O2", "https://thatum.go.th/o2", "เมนูผู้บริหาร"],
+                                               ["O3", "https://thatum.go.th/o3", "เมนูเกี่ยวกับเรา"]])
+
+    rep = importer.import_file(path, sheet.backend, config.catalog)
+
+    assert rep.error is None and rep.agency == "abt-thatum"
+    assert sheet_urls(sheet, "abt-thatum") == {"O1": "https://thatum.go.th/o1", "O3": "https://thatum.go.th/o3"}
+    grid = sheet.grid(TAB_SUBMISSIONS)
+    said = {g.text(r[cols["item"]]): g.text(g.cell(r, cols["explanation"])) for r in grid[1:]
+            if g.text(r[cols["agency"]]) == "abt-thatum" and g.text(g.cell(r, cols["explanation"]))}
+    assert said == {"O1": "หน้าแรก", "O3": "เมนูเกี่ยวกับเรา"}
+    protected = (RowKey("abt-thatum", "O2"),)
+    assert (rep.write.written, rep.write.refused) == (2, protected)
+    assert (rep.explanation_write.written, rep.explanation_write.refused) == (2, protected)
+    lines = importer.report_lines(rep)
+    account = sheet.creds.email
+    assert "  filled 2: O1 O3" in lines and any(line.startswith("  explanations: written 2: O1 O3") for line in lines)
+    refused = [line for line in lines if line.startswith("  NOT IMPORTED: ")]
+    assert len(refused) == 2 and all(f"protected against the worker's account {account}" in line
+                                     and "(O2)" in line and f"add {account} as an editor" in line for line in refused)
+    assert "their imported URLs are not written" in refused[0]
+    assert "their imported explanations are not written" in refused[1]
+    assert f"account {account}, so their imported URLs are not written (abt-thatum/O2)" in caplog.text
