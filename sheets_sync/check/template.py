@@ -420,17 +420,6 @@ def archive_lines(raw_html: str) -> tuple[str, ...]:
     return tuple(found[:MAX_LINES])
 
 
-def without_archives(markup: str) -> str:
-    """`markup` without its archive and calendar widgets (their elements whole)."""
-    if "rchive" not in markup and "alendar" not in markup:
-        return markup
-    out, at = [], 0
-    for start, end in _archives(markup):
-        out += (markup[at:start], " ")
-        at = end
-    return "".join(out) + markup[at:]
-
-
 # A WordPress widget of the latest posts (the classic "widget_recent_entries", or a block in a
 # widget area, "widget_block"), which shows each post's date beside its title on every page:
 # "12 มกราคม 2566". The date is when a post went up, never an item's year; its titles stay (this
@@ -469,22 +458,13 @@ def post_date_lines(raw_html: str) -> tuple[str, ...]:
 # A link to the post before or after this one (WordPress's post navigation, "ถัดไป ประกาศเจตนารมณ์
 # No Gift Policy ประจำปี 2566"; Joomla's; any CMS's, by the rel its links carry): a neighbour's
 # title, never the page's own. Last year's announcement, its next post this year's, was "ok".
-_NEIGHBOUR = re.compile(r"<a\b[^<>]*?\brel\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:prev|previous|next)(?=[\s\"'>])[^<>]*>", re.I)
+_NEIGHBOUR = re.compile(r"<(a)\b[^<>]*?\brel\s*=\s*[\"']?(?:[^\"'<>]*\s)?(?:prev|previous|next)(?=[\s\"'>])[^<>]*>", re.I)
 
 
 def _neighbours(markup: str):
     """(start, end) of each link to a neighbouring post (`_NEIGHBOUR`), in order; MAX_NAMED at most."""
-    looked = 0
-    tags = _tags_named(markup, ("rel=",), _NEIGHBOUR)
-    m = next(tags, None)
-    while looked < MAX_NAMED and m is not None:
-        looked += 1
-        end = closed_end(markup, m.start(), "a")
-        if end is None:
-            m = next(tags, None)
-            continue
+    for m, end in _closed_named(markup, ("rel=",), _NEIGHBOUR):
         yield m.start(), end
-        m = _send(tags, end)
 
 
 def neighbour_lines(raw_html: str) -> tuple[str, ...]:
@@ -577,15 +557,6 @@ def copyright_lines(raw_html: str) -> tuple[str, ...]:
         if years_in(line):
             found.append(line)
     return tuple(found)
-
-
-def without_copyrights(markup: str) -> str:
-    """`markup` without its copyright notices' dated texts (`_copyrights`)."""
-    out, at = [], 0
-    for start, end in _copyrights(markup):
-        out += (markup[at:start], " ")
-        at = end
-    return "".join(out) + markup[at:]
 
 
 def page_template_lines(raw_html: str) -> tuple[str, ...]:
