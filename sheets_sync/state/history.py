@@ -164,9 +164,7 @@ class History:
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         key + (url, status, reasons, at, first_sub, at if status in VALID else None,
                                at if url else None, at, at))
-                    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, "
-                               "status, reasons) VALUES (?,?,?,?,?,?,?,?)", key + (at, 1 if url else 0, 1, url, status,
-                                                                                  reasons))
+                    _event(db, key, at, bool(url), True, url, status, reasons)
                     added += 1
                     continue
                 old_url, old_status, first_sub, first_valid, old_reasons = current[key]
@@ -184,9 +182,7 @@ class History:
                     "WHERE agency=? AND item=?",
                     (url, status, reasons, first_sub, first_valid, url_changed, at, status_changed, at, at) + key)
                 if url_changed or status_changed or judged_now:
-                    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, "
-                               "status, reasons) VALUES (?,?,?,?,?,?,?,?)",
-                               key + (at, int(url_changed), int(status_changed), url, status, reasons))
+                    _event(db, key, at, url_changed, status_changed, url, status, reasons)
                     added += 1
             for key, url in (pending or {}).items():
                 key = (key.agency, key.item)
@@ -347,6 +343,13 @@ class History:
         return df[FRAME_COLUMNS]
 
 
+def _event(db, key: tuple[str, str], at: str, url_changed: bool, status_changed: bool, url: str, status: str,
+           reasons: str) -> None:
+    """One line of `key`'s history at `at`: what the row then held and which of the two changed."""
+    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, status, reasons) "
+               "VALUES (?,?,?,?,?,?,?,?)", key + (at, int(url_changed), int(status_changed), url, status, reasons))
+
+
 def _last_judged(db, key: tuple[str, str]) -> tuple[str, str, str] | None:
     """(url_text, status, reasons) of the last verdict recorded for `key` (not a `PENDING` line), or None."""
     return db.execute("SELECT url_text, status, reasons FROM history_event WHERE agency=? AND item=? AND reasons != ? "
@@ -361,8 +364,7 @@ def _record_pending(db, key: tuple[str, str], url: str, at: str, current: tuple 
             "INSERT INTO history_item (agency, item, url_text, status, reasons, first_seen_at, first_submitted_at, "
             "first_valid_at, url_changed_at, status_changed_at, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             key + (url, UNDECIDED, PENDING, at, at if url else None, None, at if url else None, at, at))
-        db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, status, "
-                   "reasons) VALUES (?,?,?,?,?,?,?,?)", key + (at, 1 if url else 0, 1, url, UNDECIDED, PENDING))
+        _event(db, key, at, bool(url), True, url, UNDECIDED, PENDING)
         return 1
     old_url, old_status, first_sub, _, old_reasons = current
     judged = _last_judged(db, key)
@@ -377,8 +379,7 @@ def _record_pending(db, key: tuple[str, str], url: str, at: str, current: tuple 
         "url_changed_at=CASE WHEN ? THEN ? ELSE url_changed_at END, "
         "status_changed_at=CASE WHEN ? THEN ? ELSE status_changed_at END WHERE agency=? AND item=?",
         (url_now, status, reasons, first_sub, url_changed, at, status_changed, at) + key)
-    db.execute("INSERT INTO history_event (agency, item, at, url_changed, status_changed, url_text, status, reasons) "
-               "VALUES (?,?,?,?,?,?,?,?)", key + (at, int(url_changed), int(status_changed), url_now, status, reasons))
+    _event(db, key, at, url_changed, status_changed, url_now, status, reasons)
     return 1
 
 
